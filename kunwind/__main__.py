@@ -1,0 +1,5 @@
+"""``python -m kunwind``."""
+
+from .cli import main
+
+main()

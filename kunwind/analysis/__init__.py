@@ -1,0 +1,1 @@
+"""Analysis: failure checks and error exits, per-function summaries, the path walk."""

@@ -1,0 +1,206 @@
+"""What a branch condition tests, and what a return statement returns.
+
+``failure_check`` recognises the kernel's ways of testing that something
+failed (``!p``, ``p == NULL``, ``IS_ERR(p)``, ``err``, ``ret < 0``, …) on a
+call's result or a variable assigned from one. ``null_test`` recognises a
+plain NULL/non-NULL test of an access path (used to refine and prune paths).
+``unlikely()``/``likely()`` are already gone (the frontend drops
+``__builtin_expect``); ``WARN_ON()`` temporaries are resolved through ``env``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Other, Unary, Var, path_of, render
+
+ERR_CHECKS = {"IS_ERR": False, "IS_ERR_OR_NULL": True, "IS_ERR_VALUE": False}
+ERR_MAKERS = {"ERR_PTR", "ERR_CAST"}
+ERR_FROM = {"PTR_ERR", "PTR_ERR_OR_ZERO"}
+WARN_WRAPPERS = {"WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "unlikely", "likely"}
+
+Resolver = Callable[[str], Expr | None]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A failure check: ``subject`` failed when the condition is ``fails_when``."""
+
+    subject: Expr
+    fails_when: bool
+    text: str
+    callee: str = ""  # the call whose result is tested, when known
+
+
+def strip(e: Expr, resolve: Resolver | None = None, depth: int = 0) -> Expr:
+    """Remove ``!!``, WARN_ON-style temporaries and assignments-as-values."""
+    while depth < 8:
+        depth += 1
+        if isinstance(e, Unary) and e.op == "!" and isinstance(e.operand, Unary) \
+                and e.operand.op == "!":
+            e = e.operand.operand
+        elif isinstance(e, Call) and e.callee in WARN_WRAPPERS and len(e.args) == 1:
+            e = e.args[0]
+        elif isinstance(e, Assign) and e.op == "=":
+            return e
+        elif isinstance(e, Var) and e.name.startswith("__ret_") and resolve is not None:
+            v = resolve(e.name)
+            if v is None:
+                return e
+            e = v
+        else:
+            return e
+    return e
+
+
+def _origin(e: Expr, resolve: Resolver | None) -> tuple[Expr, str] | None:
+    """(the tested value, the call that produced it) when it comes from a call."""
+    if isinstance(e, Assign):
+        inner = _origin(e.value, resolve)
+        return (e.target, inner[1]) if inner else None
+    if isinstance(e, Call):
+        return e, e.callee
+    p = path_of(e)
+    if p is not None and resolve is not None:
+        v = resolve(p)
+        if isinstance(v, Assign):
+            v = v.value
+        if isinstance(v, Call):
+            if v.callee in ERR_FROM and v.args:
+                return e, v.callee
+            return e, v.callee
+    return None
+
+
+def failure_check(cond: Expr, resolve: Resolver | None = None) -> Check | None:
+    """The failure check ``cond`` makes, or None when it tests something else."""
+    c = strip(cond, resolve)
+    negate = False
+    while isinstance(c, Unary) and c.op == "!":
+        inner = strip(c.operand, resolve)
+        if isinstance(inner, Call) and inner.callee in ERR_CHECKS or not _is_ptr(inner):
+            negate = not negate
+            c = inner
+        else:
+            break
+    chk = _check(c, resolve)
+    if chk is None:
+        return None
+    if negate:
+        return Check(chk.subject, not chk.fails_when, "!" + chk.text, chk.callee)
+    return chk
+
+
+def _is_ptr(e: Expr) -> bool:
+    return bool(getattr(e, "ptr", False))
+
+
+def _check(c: Expr, resolve: Resolver | None) -> Check | None:
+    text = render(c)
+    if isinstance(c, Call) and c.callee in ERR_CHECKS and c.args:
+        subj = strip(c.args[0], resolve)
+        o = _origin(subj, resolve)
+        return Check(subj if not isinstance(subj, Assign) else subj.target, True, text,
+                     o[1] if o else "")
+    if isinstance(c, Unary) and c.op == "!":
+        subj = strip(c.operand, resolve)
+        o = _origin(subj, resolve)
+        if o is None:
+            return None
+        return Check(o[0], True, text, o[1])
+    if isinstance(c, Binary) and c.op in ("==", "!=", "<", ">=", "<=", ">"):
+        lhs, rhs = strip(c.lhs, resolve), strip(c.rhs, resolve)
+        if isinstance(lhs, Const) and not isinstance(rhs, Const):
+            lhs, rhs = rhs, lhs
+            c = Binary(_swap(c.op), lhs, rhs)
+        if not (isinstance(rhs, Const) and rhs.value == 0):
+            return None
+        o = _origin(lhs, resolve)
+        if o is None:
+            return None
+        if _is_ptr(lhs) or rhs.ptr:
+            if c.op == "==":
+                return Check(o[0], True, text, o[1])
+            if c.op == "!=":
+                return Check(o[0], False, text, o[1])
+            return None
+        fails = {"!=": True, "<": True, "==": False, ">=": False}.get(c.op)
+        if fails is None:
+            return None
+        return Check(o[0], fails, text, o[1])
+    o = _origin(c, resolve)
+    if o is None:
+        return None
+    if _is_ptr(o[0]):
+        return Check(o[0], False, text, o[1])  # if (p): p failed when false
+    return Check(o[0], True, text, o[1])  # if (err): failed when true
+
+
+def _swap(op: str) -> str:
+    return {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
+
+
+def null_test(cond: Expr, resolve: Resolver | None = None) -> tuple[str, bool] | None:
+    """(access path, value of the condition when it is NULL) for a NULL test, else None."""
+    c = strip(cond, resolve)
+    truth_when_null = False
+    while isinstance(c, Unary) and c.op == "!":
+        c = strip(c.operand, resolve)
+        truth_when_null = not truth_when_null
+    if isinstance(c, Assign):
+        c = c.target
+    if isinstance(c, Binary) and c.op in ("==", "!="):
+        lhs, rhs = strip(c.lhs, resolve), strip(c.rhs, resolve)
+        if isinstance(lhs, Const):
+            lhs, rhs = rhs, lhs
+        if isinstance(rhs, Const) and rhs.value == 0 and (_is_ptr(lhs) or rhs.ptr):
+            p = path_of(lhs)
+            if p is None:
+                return None
+            when_null = c.op == "=="
+            return p, when_null != truth_when_null
+        return None
+    if _is_ptr(c):
+        p = path_of(c)
+        if p is not None:
+            return p, truth_when_null
+    return None
+
+
+def error_value(e: Expr | None, resolve: Resolver | None = None) -> str | None:
+    """Why ``e`` is an error value (a negative errno, ERR_PTR()...), or None."""
+    if e is None:
+        return None
+    if isinstance(e, Assign):
+        e = e.value
+    if isinstance(e, Const) and e.value < 0 and not e.ptr:
+        return f"returns {errno_name(e.value)}"
+    if isinstance(e, Call) and e.callee in ERR_MAKERS:
+        return f"returns {e.callee}()"
+    if isinstance(e, Call) and e.callee in ERR_FROM:
+        return f"returns {e.callee}()"
+    if isinstance(e, Other) and e.text == "({...})":
+        return None
+    p = path_of(e)
+    if p is not None and resolve is not None:
+        v = resolve(p)
+        if v is not None and v is not e and not isinstance(v, Var):
+            return error_value(v, None)
+    return None
+
+
+ERRNO = {
+    1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG",
+    9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 16: "EBUSY",
+    17: "EEXIST", 19: "ENODEV", 22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 25: "ENOTTY",
+    28: "ENOSPC", 34: "ERANGE", 38: "ENOSYS", 61: "ENODATA", 62: "ETIME", 71: "EPROTO",
+    75: "EOVERFLOW", 95: "EOPNOTSUPP", 110: "ETIMEDOUT", 512: "ERESTARTSYS",
+    517: "EPROBE_DEFER", 524: "ENOTSUPP",
+}
+
+
+def errno_name(value: int) -> str:
+    """-12 -> "-ENOMEM"; unknown values stay numbers."""
+    name = ERRNO.get(-value)
+    return f"-{name}" if name else str(value)

@@ -1,0 +1,127 @@
+"""What a rule sees of one function: its CFG, the file's summaries, the API knowledge.
+
+Rules ask questions through this object (what does this teardown depend on,
+where is this field set later) instead of reaching into the model, so the
+answers are computed once and shared by every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from kunwind.model.cfg import Function
+from kunwind.model.ir import Const, Return, Store, Var, calls_in, path_of, root_of, subexprs
+from kunwind.rules.api import Knowledge
+
+from .summaries import Summary
+
+# Names kernel developers give to functions that undo a set-up.
+TEARDOWN_NAME = re.compile(
+    r"(^|_)(unlink|destroy|free|release|put|cleanup|teardown|deinit|uninit|fini|exit|remove|"
+    r"unregister|del|delete|detach|unmap|unprepare|undo|drop|dispose|unbind|unload|shutdown|"
+    r"disable|stop|close|kill|quiesce)(_|$|s_|s$)"
+)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    field: str
+    line: int  # where the teardown dereferences it (0: from the knowledge base)
+    source: str  # "body" | "knowledge"
+
+
+@dataclass
+class FunctionContext:
+    fn: Function
+    file: str
+    summaries: dict[str, Summary]
+    kb: Knowledge
+    _reach: dict[int, set[int]] = field(default_factory=dict)
+
+    def summary(self, callee: str) -> Summary | None:
+        return self.summaries.get(callee)
+
+    def is_teardown(self, callee: str, arg: int) -> bool:
+        if self.kb.teardown(callee) is not None or self.kb.release(callee) is not None:
+            return True
+        s = self.summaries.get(callee)
+        if s is not None and arg in s.releases:
+            return True
+        return bool(TEARDOWN_NAME.search(callee))
+
+    def is_teardown_by_name(self, callee: str) -> bool:
+        """Known from the API knowledge or its name alone (not from what its body does)."""
+        if self.kb.teardown(callee) is not None or self.kb.release(callee) is not None:
+            return True
+        return bool(TEARDOWN_NAME.search(callee))
+
+    @cached_property
+    def relevant(self) -> frozenset[str]:
+        """Access paths whose values matter to the walk: tested, switched on or returned."""
+        out: set[str] = set()
+        for b in self.fn.blocks:
+            exprs = [b.cond, b.switch] + [s.value for s in b.stmts if isinstance(s, Return)]
+            for e in exprs:
+                if e is None:
+                    continue
+                for x in subexprs(e):
+                    p = path_of(x)
+                    if p is not None:
+                        out.add(p.lstrip("&"))
+        return frozenset(out)
+
+    @cached_property
+    def arg_roots(self) -> frozenset[str]:
+        """Variables passed whole to some call: the objects a teardown may receive."""
+        out: set[str] = set()
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                for e in (getattr(s, "value", None), getattr(s, "expr", None)):
+                    for c in calls_in(e):
+                        out.update(a.name for a in c.args if isinstance(a, Var))
+            for c in calls_in(b.cond):
+                out.update(a.name for a in c.args if isinstance(a, Var))
+        return frozenset(out)
+
+    def tracks_field(self, path: str) -> bool:
+        return path in self.relevant or root_of(path) in self.arg_roots
+
+    def teardown_dependencies(self, callee: str, arg: int) -> list[Dependency]:
+        """The fields of argument ``arg`` that ``callee`` needs set up (dereferences)."""
+        s = self.summaries.get(callee)
+        if s is not None:  # the body is in this file: it is the best evidence
+            out = []
+            for f, d in sorted(s.derefs.get(arg, {}).items()):
+                if d.write or not d.guarded:
+                    out.append(Dependency(f, d.line, "body"))
+            return out
+        td = self.kb.teardown(callee)
+        if td is not None and td.arg == arg:
+            return [Dependency(f, 0, "knowledge") for f in td.depends]
+        return []
+
+    def reachable(self, block: int) -> set[int]:
+        if block not in self._reach:
+            self._reach[block] = self.fn.reachable_from(block)
+        return self._reach[block]
+
+    @cached_property
+    def _stores(self) -> dict[str, list[tuple[int, int]]]:
+        """access path -> [(block, line)] of stores of a value that is not NULL/0."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and s.value is not None and s.op == "=":
+                    if isinstance(s.value, Const) and s.value.value == 0:
+                        continue
+                    p = path_of(s.target)
+                    if p is not None:
+                        out.setdefault(p, []).append((b.id, s.loc.line))
+        return out
+
+    def later_stores(self, path: str, from_block: int) -> list[int]:
+        """Lines that store a non-NULL value to ``path`` in blocks reachable from ``from_block``."""
+        reach = self.reachable(from_block)
+        return sorted(line for b, line in self._stores.get(path, []) if b in reach)

@@ -1,0 +1,350 @@
+"""The path-sensitive walk: one pass over a function's paths that serves every rule.
+
+The walk follows each path from the entry, carrying a ``State``: what each
+access path was last assigned, what is known about fields (NULL, set,
+unknown), where objects came from, the set-up steps done on each object, and
+the failure checks taken. Branches refine the state and impossible branches
+are pruned (``if (!p) goto out; ... out: if (p) ...``). Loops are unrolled
+once. Rules hook into calls and error exits; what they report at a call is a
+candidate, confirmed only when its path reaches an error exit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kunwind.findings import Finding, PathStep
+from kunwind.model.ir import (
+    Call,
+    Const,
+    Expr,
+    ExprStmt,
+    Other,
+    Return,
+    Store,
+    Unary,
+    Var,
+    calls_in,
+    path_of,
+    render,
+    root_of,
+)
+
+from .conditions import error_value, failure_check, null_test
+from .context import FunctionContext
+
+LOOP_UNROLL = 2  # a block is entered at most this many times on one path
+
+
+class PathBudgetExceeded(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Fact:
+    status: str  # null | nonnull | set | unknown | uninit
+    line: int
+    how: str
+
+
+@dataclass(frozen=True)
+class Origin:
+    callee: str
+    line: int
+    zeroed: bool
+    fields: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Step:
+    line: int
+    text: str
+    after_failure: bool
+
+
+@dataclass(frozen=True)
+class Failure:
+    line: int
+    text: str
+    block: int
+    success: int  # the block the check continues to when nothing failed
+
+
+@dataclass
+class State:
+    env: dict[str, Expr] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    origins: dict[str, Origin] = field(default_factory=dict)
+    steps: dict[str, tuple[Step, ...]] = field(default_factory=dict)
+    failures: tuple[Failure, ...] = ()
+    bad: frozenset[str] = frozenset()
+    trace: tuple[PathStep, ...] = ()
+    pending: tuple[Finding, ...] = ()
+    visits: dict[int, int] = field(default_factory=dict)
+
+    def copy(self) -> State:
+        return State(dict(self.env), dict(self.facts), dict(self.origins), dict(self.steps),
+                     self.failures, self.bad, self.trace, self.pending, dict(self.visits))
+
+    def key(self) -> tuple:
+        return (
+            frozenset(self.env.items()),
+            frozenset(self.facts.items()),
+            frozenset(self.origins.items()),
+            frozenset(k for k, v in self.steps.items() if not v[0].after_failure),
+            bool(self.failures),
+            self.bad,
+            frozenset((f.rule_id, f.line, f.col) for f in self.pending),
+        )
+
+    def resolve(self, path: str) -> Expr | None:
+        return self.env.get(path)
+
+    def fact(self, path: str) -> Fact | None:
+        """What is known about ``path``, including what its object's allocation implies."""
+        if path in self.facts:
+            return self.facts[path]
+        if "->" not in path:
+            return None
+        root, rest = path.split("->", 1)
+        o = self.origins.get(root)
+        if o is None or "->" in rest or "." in rest:
+            return None
+        if rest in o.fields:
+            return Fact("set", o.line, f"set up by {o.callee}()")
+        if o.zeroed:
+            return Fact("null", o.line, f"zeroed by {o.callee}()")
+        return Fact("uninit", o.line, f"not initialised by {o.callee}()")
+
+    def add_step(self, root: str, line: int, text: str) -> None:
+        self.steps[root] = self.steps.get(root, ()) + (Step(line, text, bool(self.failures)),)
+
+    def forget_under(self, path: str) -> None:
+        prefix = (path + "->", path + ".")
+        for k in [k for k in self.facts if k.startswith(prefix)]:
+            del self.facts[k]
+
+
+CallHook = Callable[[FunctionContext, State, Call], list[Finding]]
+
+
+@dataclass
+class WalkResult:
+    findings: list[Finding]
+    complete: bool = True
+    reason: str = ""
+
+
+class Walker:
+    def __init__(self, ctx: FunctionContext, call_hooks: list[CallHook],
+                 max_states: int = 20000) -> None:
+        self.ctx = ctx
+        self.fn = ctx.fn
+        self.call_hooks = call_hooks
+        self.max_states = max_states
+        self.findings: dict[tuple, Finding] = {}
+
+    # statements ---------------------------------------------------------
+    def do_call(self, st: State, call: Call, line: int) -> None:
+        if st.failures:
+            for hook in self.call_hooks:
+                for f in hook(self.ctx, st, call):
+                    if all((p.rule_id, p.line, p.col) != (f.rule_id, f.line, f.col)
+                           for p in st.pending):
+                        st.pending = st.pending + (f,)
+        kb, ctx = self.ctx.kb, self.ctx
+        summary = ctx.summary(call.callee)
+        releasing = kb.release(call.callee) is not None or kb.teardown(call.callee) is not None
+        for j, a in enumerate(call.args):
+            if isinstance(a, Unary) and a.op == "&":
+                p = path_of(a.operand)
+                if p is not None and "->" not in p and "." not in p:
+                    st.env.pop(p, None)  # a local written through its address
+                    st.bad = st.bad - {p}
+                elif p is not None:
+                    if ctx.tracks_field(p):
+                        st.facts[p] = Fact("unknown", line, f"passed to {call.callee}()")
+                    st.add_step(root_of(p), line, render(call))
+                continue
+            if not isinstance(a, Var):
+                continue
+            if releasing or ctx.is_teardown_by_name(call.callee):
+                continue
+            st.add_step(a.name, line, render(call))
+            if summary is not None:
+                for f in summary.writes.get(j, ()):
+                    if ctx.tracks_field(f"{a.name}->{f}"):
+                        st.facts[f"{a.name}->{f}"] = Fact("unknown", line,
+                                                          f"may be set by {call.callee}()")
+
+    def do_store(self, st: State, s: Store) -> None:
+        for c in calls_in(s.value):
+            self.do_call(st, c, s.loc.line)
+        path = path_of(s.target)
+        if path is None:
+            return
+        line = s.loc.line
+        value = s.value
+        st.forget_under(path)
+        if value is None:
+            st.env.pop(path, None)
+            st.origins.pop(path, None)
+            st.bad = st.bad - {path}
+            return
+        if path in self.ctx.relevant:
+            st.env[path] = value if s.op == "=" else Other("?")
+        else:
+            st.env.pop(path, None)
+        if s.op == "=" and error_value(value, st.resolve):
+            st.bad = st.bad | {path}
+        else:
+            st.bad = st.bad - {path}
+        if isinstance(value, Call) and s.op == "=":
+            a = self.ctx.kb.alloc(value.callee)
+            summ = self.ctx.summary(value.callee)
+            if a is not None:
+                st.origins[path] = Origin(value.callee, line, a.zeroed)
+            elif summ is not None and summ.ret_alloc:
+                st.origins[path] = Origin(value.callee, line, summ.ret_zeroed,
+                                          frozenset(summ.ret_fields))
+            else:
+                st.origins.pop(path, None)
+        else:
+            st.origins.pop(path, None)
+        if "->" in path or "." in path:
+            null = isinstance(value, Const) and value.value == 0 and s.op == "="
+            if self.ctx.tracks_field(path):
+                where = " on the error path" if st.failures else ""
+                st.facts[path] = Fact("null", line, "set to NULL" + where) if null else Fact(
+                    "set", line, "set")
+            st.add_step(root_of(path), line, f"{render(s.target)} {s.op} {render(value)}")
+
+    def do_return(self, st: State, s: Return) -> None:
+        for c in calls_in(s.value):
+            self.do_call(st, c, s.loc.line)
+        why = self.error_exit(st, s)
+        if why is None:
+            return
+        exit_step = PathStep(s.loc.line, s.loc.col, f"error exit: {why}")
+        for f in st.pending:
+            key = (f.rule_id, f.line, f.col)
+            if key not in self.findings:
+                self.findings[key] = dataclasses.replace(f, steps=[*f.steps, exit_step])
+
+    def error_exit(self, st: State, s: Return) -> str | None:
+        v = s.value
+        why = error_value(v, st.resolve)
+        if why:
+            return why
+        p = path_of(v) if v is not None else None
+        if p is not None and p in st.bad:
+            return f"returns '{p}', which holds the error"
+        if not st.failures:
+            return None
+        if v is None:
+            return "returns after the failure"
+        if isinstance(v, Const) and v.value == 0 and self.fn.returns_ptr:
+            return "returns NULL"
+        return None
+
+    # branches -----------------------------------------------------------
+    def refine(self, st: State, cond: Expr, taken: bool, line: int, b: int,
+               other: int) -> bool:
+        """Apply what taking this edge implies; False when the edge cannot be taken."""
+        resolved = _resolve_const(cond, st)
+        if resolved is not None and bool(resolved) != taken:
+            return False
+        nt = null_test(cond, st.resolve)
+        if nt is not None:
+            path, true_when_null = nt
+            is_null = taken == true_when_null
+            known = st.fact(path)
+            if known is not None and known.status == "null" and not is_null:
+                return False
+            if known is not None and known.status == "nonnull" and is_null:
+                return False
+            if ("->" in path or "." in path) and self.ctx.tracks_field(path):
+                st.facts[path] = Fact("null" if is_null else "nonnull", line,
+                                      "tested NULL" if is_null else "tested non-NULL")
+        chk = failure_check(cond, st.resolve)
+        if chk is not None:
+            subject = path_of(chk.subject)
+            if taken == chk.fails_when:
+                what = f"{chk.callee}() fails" if chk.callee else "the check fails"
+                st.failures = st.failures + (Failure(line, f"{what} ({chk.text})", b, other),)
+                st.trace = st.trace + (PathStep(line, 0, f"{what} here ({chk.text})"),)
+                if subject is not None:
+                    st.bad = st.bad | {subject}
+            elif subject is not None:
+                st.bad = st.bad - {subject}
+        return True
+
+    # the walk -----------------------------------------------------------
+    def run(self) -> WalkResult:
+        fn = self.fn
+        todo: list[tuple[int, State]] = [(fn.entry, State())]
+        seen: set[tuple] = set()
+        states = 0
+        try:
+            while todo:
+                bid, st = todo.pop()
+                key = (bid, st.key())
+                if key in seen:
+                    continue
+                seen.add(key)
+                states += 1
+                if states > self.max_states:
+                    raise PathBudgetExceeded(f"more than {self.max_states} path states")
+                n = st.visits.get(bid, 0) + 1
+                if n > LOOP_UNROLL:
+                    continue
+                st.visits[bid] = n
+                self.step_block(bid, st, todo)
+        except PathBudgetExceeded as exc:
+            return WalkResult(self.sorted_findings(), False, str(exc))
+        return WalkResult(self.sorted_findings())
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings.values(), key=Finding.sort_key)
+
+    def step_block(self, bid: int, st: State, todo: list) -> None:
+        block = self.fn.blocks[bid]
+        for s in block.stmts:
+            if isinstance(s, Store):
+                self.do_store(st, s)
+            elif isinstance(s, ExprStmt):
+                for c in calls_in(s.expr):
+                    self.do_call(st, c, s.loc.line)
+            elif isinstance(s, Return):
+                self.do_return(st, s)
+                return
+        succs = block.succs
+        if block.cond is not None and len(succs) == 2:
+            line = block.cond_loc.line if block.cond_loc else 0
+            for e, other in ((succs[1], succs[0]), (succs[0], succs[1])):
+                nst = st.copy()
+                if self.refine(nst, block.cond, e.kind == "true", line, bid, other.dst):
+                    todo.append((e.dst, nst))
+            return
+        for i, e in enumerate(reversed(succs)):
+            nst = st if i == len(succs) - 1 else st.copy()
+            if e.kind == "goto" and self.fn.blocks[e.dst].labels:
+                label = self.fn.blocks[e.dst].labels[0]
+                nst.trace = nst.trace + (PathStep(e.line, 0, f"jumps to '{label}'"),)
+            todo.append((e.dst, nst))
+
+
+def _resolve_const(cond: Expr, st: State) -> int | None:
+    if isinstance(cond, Const):
+        return cond.value
+    p = path_of(cond)
+    if p is not None and "->" not in p:
+        v = st.env.get(p)
+        if isinstance(v, Const):
+            return v.value
+    if isinstance(cond, Unary) and cond.op == "!":
+        inner = _resolve_const(cond.operand, st)
+        return None if inner is None else int(not inner)
+    return None

@@ -1,0 +1,201 @@
+"""The command line: ``kunwind check``, ``kunwind rules``, ``kunwind explain``.
+
+Every user mistake ends in one line on stderr and exit status 2, never a
+traceback. Exit status: 0 no findings, 1 findings, 2 usage error or nothing
+could be analysed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .driver import Options, UsageError, check_paths
+from .findings import RunResult
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def fail(message: str) -> None:
+    click.echo(f"kunwind: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kunwind")
+def main() -> None:
+    """kunwind: find error-path unwinding bugs in Linux kernel C."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--arch", default="x86", show_default=True,
+              help="Kernel architecture for a kernel tree (arch/ARCH).")
+@click.option("--build-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The kernel build directory (make O=DIR), for its generated headers.")
+@click.option("-p", "compile_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Directory holding compile_commands.json.")
+@click.option("--compile-commands", type=click.Path(path_type=Path, dir_okay=False),
+              help="A compile_commands.json file.")
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False),
+              help="Report paths relative to this directory (default: the kernel tree or "
+                   "git work tree holding the files).")
+@click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
+@click.option("--knowledge", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="An extra API knowledge file (TOML, as in rules/knowledge/).")
+@click.option("--clang-arg", "clang_args", multiple=True,
+              help="Pass an extra argument to clang (repeatable), e.g. --clang-arg=-DFOO.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
+def check(paths: tuple[Path, ...], fmt: str, output: Path | None, arch: str,
+          build_dir: Path | None, compile_dir: Path | None, compile_commands: Path | None,
+          root: Path | None, rules: tuple[str, ...], knowledge: tuple[Path, ...],
+          clang_args: tuple[str, ...], quiet: bool) -> None:
+    """Check C files, or directories searched for *.c files."""
+    from .report import write
+    from .report.text import summary
+    from .rules import get_rule
+
+    db = compile_commands
+    if compile_dir is not None:
+        db = compile_dir / "compile_commands.json"
+    if db is not None and not db.is_file():
+        fail(f"{db}: no such compile database")
+    if build_dir is not None and not build_dir.is_dir():
+        fail(f"{build_dir}: no such build directory")
+    rule_ids = None
+    if rules:
+        rule_ids = []
+        for r in rules:
+            found = get_rule(r)
+            if found is None:
+                fail(f"unknown rule '{r}' (see 'kunwind rules')")
+            rule_ids.append(found.id)
+    opts = Options(arch=arch, build_dir=build_dir, compile_db=db, root=root, rules=rule_ids,
+                   extra_args=list(clang_args), knowledge=list(knowledge))
+    try:
+        _preflight(opts)
+        run = check_paths(list(paths), opts)
+    except UsageError as exc:
+        fail(str(exc))
+    text = write(run, fmt)
+    if output is not None:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+    if not quiet:
+        if fmt != "text" or output is not None:
+            for n in run.notices:  # the text report already holds them
+                click.echo(f"{n.file}: {n.level}: {n.message}", err=True)
+        click.echo(summary(run), err=True)
+    sys.exit(exit_status(run))
+
+
+def _preflight(opts: Options) -> None:
+    """Fail early, in one line, on what would break every file."""
+    from .frontend.clang_lib import LibclangError, cindex
+    from .rules.api import KnowledgeError, load_knowledge
+
+    try:
+        cindex()
+    except LibclangError as exc:
+        raise UsageError(str(exc)) from exc
+    try:
+        load_knowledge(opts.knowledge)
+    except KnowledgeError as exc:
+        raise UsageError(str(exc)) from exc
+    if opts.compile_db is not None:
+        from .frontend.compile_db import CompileDBError, load_compile_db
+
+        try:
+            load_compile_db(opts.compile_db)
+        except CompileDBError as exc:
+            raise UsageError(str(exc)) from exc
+
+
+def exit_status(run: RunResult) -> int:
+    if run.files and not any(f.parsed for f in run.files):
+        return EXIT_ERROR
+    live = [f for f in run.findings if not f.suppressed]
+    return EXIT_FINDINGS if live else EXIT_CLEAN
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename: never a half-written report."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        fail(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+@main.command("rules")
+def list_rules() -> None:
+    """List the checks."""
+    from .rules import ALL_RULES
+
+    for r in ALL_RULES:
+        click.echo(f"{r.id}  {r.name:<28} {r.summary}")
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show the documentation of a check (by id or name)."""
+    from .rules import get_rule
+
+    r = get_rule(rule)
+    if r is None:
+        fail(f"unknown rule '{rule}' (see 'kunwind rules')")
+    click.echo(r.text(), nl=False)
+
+
+@main.command("cfg")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("function")
+@click.option("--clang-arg", "clang_args", multiple=True, help="Extra clang argument.")
+def show_cfg(path: Path, function: str, clang_args: tuple[str, ...]) -> None:
+    """Print the control-flow graph kunwind builds for FUNCTION in PATH."""
+    from .frontend.clang_parse import parse_file
+    from .frontend.flags import flags_for
+    from .model.build import BudgetExceeded, build_cfg
+    from .model.dump import format_cfg
+    from .pipeline import read_source
+
+    data, why = read_source(path) if path.exists() else (None, "no such file")
+    if data is None:
+        fail(f"{path}: {why}")
+    try:
+        args, _ = flags_for(path, Options(extra_args=list(clang_args)))
+        parsed = parse_file(path, args, data)
+    except Exception as exc:
+        fail(f"{path}: {exc}")
+    if parsed.fatal:
+        fail(f"{path}: cannot be parsed: {parsed.fatal}")
+    for pf in parsed.functions:
+        if pf.name == function:
+            for err in pf.errors:
+                click.echo(f"{path}:{err}: error (the CFG may miss statements)", err=True)
+            if pf.syntax is None:
+                fail(f"{function}(): {pf.lower_error or 'not lowered'}")
+            try:
+                click.echo(format_cfg(build_cfg(pf.syntax, str(path))), nl=False)
+            except BudgetExceeded as exc:
+                fail(f"{function}(): {exc}")
+            return
+    fail(f"{path}: no function named {function}")
+
+
+if __name__ == "__main__":
+    main()

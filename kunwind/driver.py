@@ -1,0 +1,98 @@
+"""The driver: finds the files, picks their flags, runs the pipeline on each.
+
+frontend (parse + lower) -> analysis (per function) -> rules -> findings.
+One bad file never stops the run: it becomes a ``Notice`` in its ``FileResult``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import FileResult, Notice, RunResult
+
+
+class UsageError(Exception):
+    """A mistake on the command line: reported in one line, exit status 2."""
+
+
+@dataclass
+class Options:
+    arch: str = "x86"
+    build_dir: Path | None = None
+    compile_db: Path | None = None  # a compile_commands.json file
+    root: Path | None = None  # paths in output are relative to this
+    rules: list[str] | None = None  # rule ids to run; None: all
+    extra_args: list[str] = field(default_factory=list)
+    cache_dir: Path | None = None
+    knowledge: list[Path] = field(default_factory=list)  # extra API knowledge files
+
+
+def find_c_files(paths: list[Path]) -> list[Path]:
+    """Expand directories into their ``*.c`` files; keep files as given. Sorted, unique."""
+    out: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*.c") if q.is_file())
+            if not found:
+                raise UsageError(f"{p}: directory holds no .c files")
+            out.extend(found)
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    unique = []
+    for p in out:
+        r = p.resolve()
+        if r not in seen:
+            seen.add(r)
+            unique.append(p)
+    return unique
+
+
+def check_paths(paths: list[Path], opts: Options) -> RunResult:
+    start = time.perf_counter()
+    files = find_c_files(paths)
+    root = opts.root or common_root(files)
+    run = RunResult(root=str(root))
+    for f in files:
+        run.files.append(analyze_file(f, opts, root))
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def common_root(files: list[Path]) -> Path:
+    """The kernel tree (or git work tree) holding the files, else the current directory."""
+    from .frontend.kernel_tree import find_kernel_root
+
+    if files:
+        k = find_kernel_root(files[0].resolve())
+        if k is not None:
+            return k
+        for parent in files[0].resolve().parents:
+            if (parent / ".git").exists():
+                return parent
+    return Path.cwd()
+
+
+def rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def analyze_file(path: Path, opts: Options, root: Path) -> FileResult:
+    from .pipeline import run_pipeline
+
+    name = rel(path, root)
+    start = time.perf_counter()
+    try:
+        result = run_pipeline(path, name, opts)
+    except Exception as exc:  # one bad file never stops the run
+        result = FileResult(file=name, parsed=False)
+        result.notices.append(Notice(file=name, message=f"internal error: {exc!r}"))
+    result.seconds = time.perf_counter() - start
+    return result

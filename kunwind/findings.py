@@ -1,0 +1,83 @@
+"""Findings and per-file results: the one report model every output writer reads.
+
+Everything a reporter needs is here as plain data; writers for text, JSON and
+SARIF are thin functions over ``RunResult``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One step of the path that leads to a finding (a SARIF threadFlow location)."""
+
+    line: int
+    col: int
+    message: str
+    file: str = ""  # empty: the finding's own file
+
+
+@dataclass
+class Finding:
+    rule_id: str  # KU001
+    rule_name: str  # partial-teardown
+    file: str  # path relative to the tree root, with forward slashes
+    line: int
+    col: int
+    message: str
+    function: str
+    steps: list[PathStep] = field(default_factory=list)
+    level: str = "warning"  # SARIF level: error | warning | note
+    # A short, line-free description of what the finding is about, e.g.
+    # "unlink_anon_vmas(vma)"; it makes the fingerprint survive line shifts.
+    key: str = ""
+    suppressed: str | None = None  # the reason, when an inline comment suppresses it
+
+    def fingerprint(self) -> str:
+        """Stable across unrelated edits: rule, file, function and key, no line numbers."""
+        text = "\0".join((self.rule_id, self.file, self.function, self.key or self.message))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.col, self.rule_id, self.message)
+
+
+@dataclass
+class Notice:
+    """Something kunwind could not do: a file that failed, a function not analysed whole."""
+
+    file: str
+    message: str
+    level: str = "error"  # error: the file failed; warning: part of it was not analysed
+    line: int = 0
+    function: str = ""
+
+
+@dataclass
+class FileResult:
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    functions: int = 0
+    functions_incomplete: int = 0
+    parsed: bool = True
+    seconds: float = 0.0
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    root: str = ""  # the directory paths are relative to
+    seconds: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        out = [f for r in self.files for f in r.findings]
+        return sorted(out, key=Finding.sort_key)
+
+    @property
+    def notices(self) -> list[Notice]:
+        return [n for r in self.files for n in r.notices]

@@ -1,0 +1,1 @@
+"""Frontends: C source and its flags in, function models (``kunwind.model``) out."""

@@ -1,0 +1,33 @@
+"""Pick the clang flags for a file: compile database, kernel tree, or standalone.
+
+In that order: an entry of the given compile_commands.json (exact flags), a
+kernel tree detected from the file's path (flags and generated headers
+synthesised), else plain GNU C for a standalone file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+STANDALONE_ARGS = ["-x", "c", "-std=gnu11"]
+
+
+def flags_for(path: Path, opts) -> tuple[list[str], list[str]]:
+    """(clang arguments, notes about how they were chosen)."""
+    notes: list[str] = []
+    if opts.compile_db is not None:
+        from .compile_db import load_compile_db
+
+        db = load_compile_db(opts.compile_db)
+        args = db.args_for(path)
+        if args is not None:
+            return [*args, *opts.extra_args], notes
+        notes.append(f"not in {opts.compile_db}; using synthesised flags")
+    from .kernel_tree import find_kernel_root, kernel_args
+
+    root = find_kernel_root(path.resolve())
+    if root is not None:
+        args = kernel_args(path.resolve(), root, arch=opts.arch, build_dir=opts.build_dir,
+                           cache_dir=opts.cache_dir)
+        return [*args, *opts.extra_args], notes
+    return [*STANDALONE_ARGS, *opts.extra_args], notes

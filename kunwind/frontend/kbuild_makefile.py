@@ -1,0 +1,419 @@
+"""Read the Kbuild makefiles of a tree without running make.
+
+A small evaluator for the subset of make that Kbuild files use to list objects
+and flags: assignments (``:=``, ``=``, ``+=``, ``?=``), ``$(VAR)`` references
+(CONFIG_* come from the configuration), a few text functions, ``ifdef`` /
+``ifeq`` conditionals. ``$(shell ...)`` and anything else it does not know
+expand to nothing: nothing is ever executed. On top of it: whether a source
+file is built by the configuration (and into which module), and the
+per-directory ``-I``/``-D`` flags of ``ccflags-y``, ``subdir-ccflags-y`` and
+``CFLAGS_<file>.o``.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Makefile:
+    """The variables of one evaluated Kbuild (or Makefile) file."""
+
+    path: Path | None
+    values: dict[str, str] = field(default_factory=dict)
+
+    def words(self, name: str) -> list[str]:
+        return self.values.get(name, "").split()
+
+
+@dataclass
+class BuildStatus:
+    """``built``: "y" (into vmlinux), "m" (a module), "" (not built), None (unknown)."""
+
+    built: str | None
+    modname: str
+
+
+class _Evaluator:
+    def __init__(self, predefined: dict[str, str], config: dict[str, str]) -> None:
+        self.predefined = predefined
+        self.config = config
+        self.vars: dict[str, tuple[str, bool]] = {}  # name -> (value, recursive)
+
+    # ---- expansion -------------------------------------------------------
+    def lookup(self, name: str) -> str:
+        if name in self.vars:
+            value, recursive = self.vars[name]
+            return self.expand(value) if recursive else value
+        if name in self.predefined:
+            return self.predefined[name]
+        return self.config.get(name, "")
+
+    def expand(self, text: str, depth: int = 0) -> str:
+        if depth > 20 or "$" not in text:
+            return text
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            c = text[i]
+            if c != "$" or i + 1 >= len(text):
+                out.append(c)
+                i += 1
+                continue
+            nxt = text[i + 1]
+            if nxt == "$":
+                out.append("$")
+                i += 2
+            elif nxt in "({":
+                end = _matching(text, i + 1)
+                out.append(self.reference(text[i + 2 : end], depth))
+                i = end + 1
+            else:  # $@, $<, $x: automatic and one-letter variables
+                out.append(self.lookup(nxt) if nxt.isalpha() else "")
+                i += 2
+        return "".join(out)
+
+    def reference(self, inner: str, depth: int) -> str:
+        m = re.match(r"^([a-z-]+)[ \t]+(.*)$", inner, re.S)
+        if not m:
+            return self.lookup(self.expand(inner, depth + 1).strip())
+        fn, rest = m[1], m[2]
+        args = [self.expand(a, depth + 1) for a in _split_args(rest)]
+        return _function(fn, args)
+
+    # ---- statements ------------------------------------------------------
+    def assign(self, name: str, op: str, value: str) -> None:
+        name = self.expand(name).strip()
+        value = value.strip()
+        if not name:
+            return
+        if op in (":=", "::="):
+            self.vars[name] = (self.expand(value), False)
+        elif op == "=":
+            self.vars[name] = (value, True)
+        elif op == "?=":
+            if name not in self.vars:
+                self.vars[name] = (value, True)
+        elif op == "+=":
+            old, recursive = self.vars.get(name, ("", True))
+            new = value if recursive else self.expand(value)
+            self.vars[name] = ((old + " " + new).strip(), recursive)
+        # "!=" runs a shell command: never done, the variable stays unset
+
+    def condition(self, keyword: str, rest: str) -> bool:
+        rest = rest.strip()
+        if keyword in ("ifdef", "ifndef"):
+            defined = self.lookup(self.expand(rest).strip()) != ""
+            return defined if keyword == "ifdef" else not defined
+        left, right = _ifeq_operands(rest)
+        same = self.expand(left).strip() == self.expand(right).strip()
+        return same if keyword == "ifeq" else not same
+
+
+def _matching(text: str, open_at: int) -> int:
+    """Index of the bracket closing the one at ``open_at`` (or the end of text)."""
+    opening = text[open_at]
+    closing = ")" if opening == "(" else "}"
+    depth = 0
+    for j in range(open_at, len(text)):
+        if text[j] == opening:
+            depth += 1
+        elif text[j] == closing:
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(text) - 1
+
+
+def _split_args(text: str) -> list[str]:
+    """Split a function's arguments at top-level commas."""
+    args, depth, start = [], 0, 0
+    for j, c in enumerate(text):
+        if c in "({":
+            depth += 1
+        elif c in ")}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            args.append(text[start:j])
+            start = j + 1
+    args.append(text[start:])
+    return args
+
+
+def _pattern(pattern: str, word: str) -> str | None:
+    """The stem when ``word`` matches the make ``pattern`` (one %), else None."""
+    if "%" not in pattern:
+        return "" if word == pattern else None
+    head, tail = pattern.split("%", 1)
+    if word.startswith(head) and word.endswith(tail) and len(word) >= len(head) + len(tail):
+        return word[len(head) : len(word) - len(tail)]
+    return None
+
+
+def _function(fn: str, args: list[str]) -> str:
+    """The make functions Kbuild files use to build object and flag lists."""
+    a = args + ["", "", ""]
+    if fn == "subst":
+        return a[2].replace(a[0], a[1])
+    if fn == "patsubst":
+        out = []
+        for w in a[2].split():
+            stem = _pattern(a[0].strip(), w)
+            out.append(w if stem is None else a[1].strip().replace("%", stem, 1))
+        return " ".join(out)
+    if fn == "addprefix":
+        return " ".join(a[0].strip() + w for w in a[1].split())
+    if fn == "addsuffix":
+        return " ".join(w + a[0].strip() for w in a[1].split())
+    if fn == "strip":
+        return " ".join(a[0].split())
+    if fn in ("filter", "filter-out"):
+        pats = a[0].split()
+        keep = fn == "filter"
+        return " ".join(
+            w for w in a[1].split() if any(_pattern(p, w) is not None for p in pats) == keep
+        )
+    if fn == "sort":
+        return " ".join(sorted(set(a[0].split())))
+    if fn == "firstword":
+        words = a[0].split()
+        return words[0] if words else ""
+    if fn == "if":
+        return a[1] if a[0].strip() else a[2]
+    if fn == "or":
+        return next((x for x in args if x.strip()), "")
+    if fn == "and":
+        return args[-1] if all(x.strip() for x in args) else ""
+    if fn == "findstring":
+        return a[0] if a[0] in a[1] else ""
+    if fn == "wildcard":  # reading the file system executes nothing
+        return " ".join(sorted(m for p in a[0].split() for m in glob.glob(p)))
+    return ""  # shell, call, foreach, eval, info, error, ...: nothing
+
+
+def _ifeq_operands(rest: str) -> tuple[str, str]:
+    if rest.startswith("("):
+        inner = rest[1 : _matching(rest, 0)]
+        parts = _split_args(inner)
+        return parts[0], ",".join(parts[1:])
+    try:
+        words = shlex.split(rest)
+    except ValueError:
+        words = rest.split()
+    return (words + ["", ""])[0], (words + ["", ""])[1]
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Join backslash continuations and drop comments."""
+    lines: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        if raw.endswith("\\"):
+            pending += raw[:-1] + " "
+            continue
+        lines.append(pending + raw)
+        pending = ""
+    if pending:
+        lines.append(pending)
+    return [re.sub(r"(?<!\\)#.*$", "", line) for line in lines]
+
+
+def _statement(line: str) -> tuple[str, str, str] | None:
+    """Split ``name OP value`` at the first top-level operator; None for rules and others."""
+    depth = 0
+    for j, c in enumerate(line):
+        if c in "({":
+            depth += 1
+        elif c in ")}":
+            depth -= 1
+        elif depth == 0:
+            for op in ("::=", ":=", "+=", "?=", "!="):
+                if line.startswith(op, j):
+                    return line[:j], op, line[j + len(op) :]
+            if c == "=":
+                return line[:j], "=", line[j + 1 :]
+            if c == ":":
+                return None  # a rule
+    return None
+
+
+def evaluate(text: str, predefined: dict[str, str], config: dict[str, str]) -> dict[str, str]:
+    """Evaluate Kbuild makefile text; return every variable, expanded."""
+    ev = _Evaluator(predefined, config)
+    stack: list[tuple[bool, bool]] = []  # (this branch active, some branch taken)
+    in_define = False
+    in_rule = False
+    for line in _logical_lines(text):
+        stripped = line.strip()
+        if in_define:
+            in_define = not stripped.startswith("endef")
+            continue
+        if not stripped:
+            continue
+        if line.startswith("\t") and in_rule:
+            continue  # a recipe
+        words = stripped.split(None, 1)
+        keyword, rest = words[0], (words[1] if len(words) > 1 else "")
+        active = all(s[0] for s in stack)
+        if keyword in ("ifdef", "ifndef", "ifeq", "ifneq"):
+            cond = active and ev.condition(keyword, rest)
+            stack.append((cond, cond))
+            continue
+        if keyword == "else" and stack:
+            _, taken = stack.pop()
+            outer = all(s[0] for s in stack)
+            sub = rest.split(None, 1)
+            if sub and sub[0] in ("ifdef", "ifndef", "ifeq", "ifneq"):
+                cond = outer and not taken and ev.condition(sub[0], sub[1] if len(sub) > 1 else "")
+                stack.append((cond, taken or cond))
+            else:
+                stack.append((outer and not taken, True))
+            continue
+        if keyword == "endif" and stack:
+            stack.pop()
+            continue
+        if keyword == "define":
+            in_define = True
+            continue
+        if not active or keyword in ("include", "-include", "sinclude", "export", "unexport"):
+            if keyword == "export" and active and rest:
+                stmt = _statement(rest)
+                if stmt:
+                    ev.assign(*stmt)
+            continue
+        stmt = _statement(stripped.removeprefix("override "))
+        if stmt is None:
+            in_rule = ":" in stripped
+            continue
+        in_rule = False
+        ev.assign(*stmt)
+    return {name: ev.lookup(name) for name in ev.vars}
+
+
+@functools.lru_cache(maxsize=512)
+def _read(directory: Path, root: Path, objroot: Path, config_items: tuple) -> Makefile:
+    for name in ("Kbuild", "Makefile"):
+        path = directory / name
+        if path.is_file():
+            break
+    else:
+        return Makefile(None)
+    rel = directory.relative_to(root).as_posix()
+    rel = "" if rel == "." else rel
+    config = dict(config_items)
+    predefined = {
+        "srctree": str(root),
+        "objtree": str(objroot),
+        "src": str(directory),
+        "obj": str(objroot / rel) if rel else str(objroot),
+        "SRCARCH": config.get("__SRCARCH", ""),
+        "ARCH": config.get("__SRCARCH", ""),
+        "BITS": "64" if config.get("CONFIG_64BIT") == "y" else "32",
+        "CONFIG_SHELL": "",
+    }
+    text = path.read_text(errors="replace")
+    return Makefile(path, evaluate(text, predefined, config))
+
+
+class KbuildTree:
+    """The Kbuild makefiles of one tree under one configuration."""
+
+    def __init__(self, root: Path, config: dict[str, str], srcarch: str, objroot: Path) -> None:
+        self.root = root
+        self.objroot = objroot
+        items = dict(config)
+        items["__SRCARCH"] = srcarch
+        self._config_items = tuple(sorted(items.items()))
+
+    def makefile(self, directory: Path) -> Makefile:
+        return _read(directory, self.root, self.objroot, self._config_items)
+
+    def status(self, file: Path) -> BuildStatus:
+        """Whether the configuration builds ``file`` (a .c of the tree), and its module name."""
+        base = file.stem
+        directory = file.parent
+        target = f"{base}.o"
+        while True:
+            mk = self.makefile(directory)
+            found = _find_object(mk, target) if mk.path is not None else None
+            if found is not None:
+                built, modname = found
+                if built and not self._dir_built(directory):
+                    built = ""
+                return BuildStatus(built, modname or base)
+            if directory == self.root or self.root not in directory.parents:
+                break
+            target = f"{directory.name}/{target}"
+            directory = directory.parent
+        known = self.makefile(file.parent).path is not None
+        return BuildStatus("" if known else None, base)
+
+    def _dir_built(self, directory: Path) -> bool:
+        """False only when a parent makefile lists the directory and does not build it."""
+        while directory != self.root and self.root in directory.parents:
+            parent = directory.parent
+            mk = self.makefile(parent)
+            entry = f"{directory.name}/"
+            listed = any(entry in v.split() for v in mk.values.values())
+            if mk.path is not None and listed:
+                built = mk.words("obj-y") + mk.words("obj-m") + mk.words("lib-y")
+                if entry not in built and f"./{entry}" not in built:
+                    return False
+            directory = parent
+        return True
+
+    def cflags(self, file: Path) -> list[str]:
+        """The -I/-D/-U/-include flags a plain make adds for ``file`` (absolute paths)."""
+        flags: list[str] = []
+        chain = [file.parent, *[p for p in file.parent.parents if self.root in p.parents]]
+        if self.root in file.parents:
+            chain.append(self.root)
+        for directory in reversed(chain):
+            flags += _useful(self.makefile(directory).values.get("subdir-ccflags-y", ""))
+        mk = self.makefile(file.parent)
+        flags += _useful(mk.values.get("ccflags-y", ""))
+        flags += _useful(mk.values.get(f"CFLAGS_{file.stem}.o", ""))
+        return flags
+
+
+def _find_object(mk: Makefile, target: str) -> tuple[str, str] | None:
+    """("y"|"m"|"", composite module name or "") when the makefile lists ``target``."""
+    builtin = mk.words("obj-y") + mk.words("lib-y")
+    modular = mk.words("obj-m")
+    if target in builtin:
+        return "y", ""
+    if target in modular:
+        return "m", ""
+    for name in builtin + modular:
+        if not name.endswith(".o"):
+            continue
+        stem = name[:-2]
+        parts = mk.words(f"{stem}-objs") + mk.words(f"{stem}-y") + mk.words(f"{stem}-m")
+        if target in parts:
+            return ("y" if name in builtin else "m"), stem
+    return None
+
+
+def _useful(value: str) -> list[str]:
+    """Keep the preprocessor flags that shape the AST; drop warnings and codegen flags."""
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        words = value.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("-I", "-D", "-U", "-include", "-isystem", "-iquote") and i + 1 < len(words):
+            out += [w, words[i + 1]]
+            i += 2
+            continue
+        if w.startswith(("-I", "-D", "-U")) and len(w) > 2:
+            out.append(w)
+        i += 1
+    return out

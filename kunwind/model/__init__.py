@@ -1,0 +1,1 @@
+"""The function model: frontend-independent expressions, statements and CFGs."""

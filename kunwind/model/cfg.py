@@ -1,0 +1,79 @@
+"""Control-flow graphs: basic blocks of simple statements joined by labelled edges.
+
+A branch block ends with ``cond`` and has exactly two successors, the ``true``
+edge first. A switch block ends with ``switch`` and has one ``case``/``default``
+edge per target. Block 0 is the entry; ``exit`` is a distinguished empty block
+that every ``return`` (and falling off the end) reaches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .ir import Expr, Loc, Stmt
+
+
+@dataclass
+class Edge:
+    dst: int
+    kind: str = "next"  # next | true | false | goto | case | default | back
+    value: int | None = None  # the case value of a ``case`` edge
+    line: int = 0  # where the jump is written (goto edges)
+
+
+@dataclass
+class Block:
+    id: int
+    stmts: list[Stmt] = field(default_factory=list)
+    succs: list[Edge] = field(default_factory=list)
+    cond: Expr | None = None  # set on a two-way branch block
+    switch: Expr | None = None  # set on a switch dispatch block
+    cond_loc: Loc | None = None
+    labels: list[str] = field(default_factory=list)
+
+    def targets(self) -> list[int]:
+        return [e.dst for e in self.succs]
+
+
+@dataclass
+class Param:
+    name: str
+    ptr: bool = False
+
+
+@dataclass
+class Function:
+    name: str
+    file: str
+    loc: Loc
+    end_line: int
+    params: list[Param]
+    returns_ptr: bool
+    returns_void: bool
+    blocks: list[Block]
+    entry: int = 0
+    exit: int = 1
+    static: bool = False
+    # Why this function could not be analysed whole (parse errors inside it,
+    # a budget hit...). Empty when it is whole.
+    incomplete: str = ""
+
+    def block(self, i: int) -> Block:
+        return self.blocks[i]
+
+    def preds(self) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {b.id: [] for b in self.blocks}
+        for b in self.blocks:
+            for e in b.succs:
+                out[e.dst].append(b.id)
+        return out
+
+    def reachable_from(self, start: int) -> set[int]:
+        seen = {start}
+        todo = [start]
+        while todo:
+            for d in self.blocks[todo.pop()].targets():
+                if d not in seen:
+                    seen.add(d)
+                    todo.append(d)
+        return seen

@@ -1,0 +1,77 @@
+"""The gcc-style text report (what editors and ``make`` parse) and the stderr summary.
+
+A finding prints as clang prints a warning with notes::
+
+    mm/rmap.c:372:3: warning: unlink_anon_vmas(vma) on a half-built vma [KU001]
+    mm/rmap.c:335:2: note: vma->anon_vma cleared here
+
+Then the notices: ``path:line: error: message`` for a file that failed, and
+``path:line: note: function foo not fully analysed: reason``. Suppressed
+findings are not printed (they are in the JSON and SARIF reports, and counted
+in the summary).
+"""
+
+from __future__ import annotations
+
+from kunwind.findings import Finding, Notice, RunResult
+
+from .json_report import counts
+
+
+def write(run: RunResult) -> str:
+    lines: list[str] = []
+    for f in run.findings:
+        if not f.suppressed:
+            lines += finding_lines(f)
+    lines += [notice_line(n) for n in run.notices]
+    return "".join(ln + "\n" for ln in lines)
+
+
+def finding_lines(f: Finding) -> list[str]:
+    out = [f"{_where(f.file, f.line, f.col)}: {f.level}: {f.message} [{f.rule_id}]"]
+    for s in f.steps:
+        out.append(f"{_where(s.file or f.file, s.line, s.col)}: note: {s.message}")
+    return out
+
+
+def notice_line(n: Notice) -> str:
+    where = _where(n.file, n.line, 0)
+    if n.function:
+        return f"{where}: note: function {n.function} not fully analysed: {n.message}"
+    return f"{where}: {n.level}: {n.message}"
+
+
+def summary(run: RunResult) -> str:
+    """A short tally for stderr: files, functions, findings per rule, failures, time."""
+    c = counts(run)
+    names = {f.rule_id: f.rule_name for f in run.findings}
+    files = f"{_n(c['files'], 'file')} analysed"
+    if c["files_failed"]:
+        files += f" ({c['files_failed']} failed to parse)"
+    functions = _n(c["functions"], "function")
+    if c["functions_incomplete"]:
+        functions += f" ({c['functions_incomplete']} not fully analysed)"
+    findings = _n(c["findings"], "finding") if c["findings"] else "no findings"
+    if c["by_rule"]:
+        per_rule = ", ".join(f"{rid} {names[rid]} {n}" for rid, n in c["by_rule"].items())
+        findings += f": {per_rule}"
+    if c["suppressed"]:
+        findings += f"; {c['suppressed']} suppressed"
+    return (
+        f"kunwind: {files}, {functions}\n"
+        f"kunwind: {findings}\n"
+        f"kunwind: done in {run.seconds:.2f}s\n"
+    )
+
+
+def _where(path: str, line: int, col: int) -> str:
+    out = path
+    if line > 0:
+        out += f":{line}"
+        if col > 0:
+            out += f":{col}"
+    return out
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")

@@ -1,0 +1,100 @@
+"""Kernel API knowledge, loaded from the TOML files in ``rules/knowledge/``.
+
+The data says which calls allocate (and whether the result is zeroed, how
+they fail), which release what they are given (and whether NULL is fine),
+and which teardowns depend on which fields of their argument. Users extend
+it with their own TOML file in the same format (``--knowledge FILE``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
+
+# Kernel macros rename the call clang sees: kmalloc -> kmalloc_noprof (memory
+# allocation profiling wrappers). The knowledge is written with the names
+# developers write.
+_SUFFIXES = re.compile(r"(_noprof|_node_track_caller)$")
+
+
+class KnowledgeError(Exception):
+    """A knowledge file that cannot be read (path and reason)."""
+
+
+@dataclass
+class Alloc:
+    name: str
+    zeroed: bool = False
+    fails: str = "null"  # null | errptr | negative
+    release: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Release:
+    name: str
+    arg: int = 0
+    null_ok: bool = False
+
+
+@dataclass
+class Teardown:
+    name: str
+    arg: int = 0
+    depends: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Knowledge:
+    allocs: dict[str, Alloc] = field(default_factory=dict)
+    releases: dict[str, Release] = field(default_factory=dict)
+    teardowns: dict[str, Teardown] = field(default_factory=dict)
+
+    def alloc(self, callee: str) -> Alloc | None:
+        return self.allocs.get(callee) or self.allocs.get(canonical(callee))
+
+    def release(self, callee: str) -> Release | None:
+        return self.releases.get(callee) or self.releases.get(canonical(callee))
+
+    def teardown(self, callee: str) -> Teardown | None:
+        return self.teardowns.get(callee) or self.teardowns.get(canonical(callee))
+
+    def merge(self, data: dict, source: str) -> None:
+        try:
+            for name, v in data.get("alloc", {}).items():
+                self.allocs[name] = Alloc(name, bool(v.get("zeroed", False)),
+                                          str(v.get("fails", "null")),
+                                          list(v.get("release", [])))
+            for name, v in data.get("release", {}).items():
+                self.releases[name] = Release(name, int(v.get("arg", 0)),
+                                              bool(v.get("null_ok", False)))
+            for name, v in data.get("teardown", {}).items():
+                self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
+                                                list(v.get("depends", [])))
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise KnowledgeError(f"{source}: malformed entry ({exc})") from exc
+
+
+def canonical(callee: str) -> str:
+    return _SUFFIXES.sub("", callee)
+
+
+def load_knowledge(extra: list[Path] | None = None) -> Knowledge:
+    """The bundled knowledge, then each extra file on top (later entries win)."""
+    kb = Knowledge()
+    for path in sorted(KNOWLEDGE_DIR.glob("*.toml")) + list(extra or []):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise KnowledgeError(f"{path}: cannot read ({exc.strerror})") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise KnowledgeError(f"{path}: not valid TOML ({exc})") from exc
+        kb.merge(data, str(path))
+    return kb

@@ -1,0 +1,100 @@
+"""What a rule is: its id, name, documentation and check function, in one object.
+
+A rule module's docstring is its documentation, in fixed sections (as ruff and
+bandit keep theirs): a one-line summary, then ``What it finds``, ``Why it
+matters``, ``Bad``, ``Good`` and ``Known false positives``. ``kunwind rules``,
+``kunwind explain``, SARIF rule help and the README table are all made from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.walk import State
+    from kunwind.findings import Finding
+    from kunwind.model.ir import Call
+
+SECTIONS = ("What it finds", "Why it matters", "Bad", "Good", "Known false positives")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    doc: str
+    on_call: Callable[[FunctionContext, State, Call], list[Finding]] | None = None
+    level: str = "warning"
+    precision: str = "high"  # SARIF properties.precision: very-high | high | medium | low
+    tags: tuple[str, ...] = field(default=("correctness", "error-handling"))
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip()
+
+    def section(self, name: str) -> str:
+        return parse_sections(self.doc).get(name, "")
+
+    @property
+    def help_uri(self) -> str:
+        from kunwind import INFORMATION_URI
+
+        return f"{INFORMATION_URI}/blob/main/rules/{self.module_file}"
+
+    @property
+    def module_file(self) -> str:
+        module = self.on_call.__module__ if self.on_call else "rules"
+        return module.rsplit(".", 1)[-1] + ".py"
+
+    def markdown(self) -> str:
+        """The whole documentation as Markdown (SARIF ``help.markdown``, README)."""
+        parts = [f"**{self.id} {self.name}**: {self.summary}", ""]
+        for name, body in parse_sections(self.doc).items():
+            parts.append(f"### {name}")
+            if name in ("Bad", "Good"):
+                parts += ["```c", body, "```"]
+            else:
+                parts.append(body)
+            parts.append("")
+        return "\n".join(parts).strip() + "\n"
+
+    def text(self) -> str:
+        """The whole documentation as plain text (``kunwind explain``, SARIF ``help.text``)."""
+        parts = [f"{self.id} {self.name}: {self.summary}", ""]
+        for name, body in parse_sections(self.doc).items():
+            parts += [f"{name}:", _indent(body), ""]
+        return "\n".join(parts).strip() + "\n"
+
+
+def _indent(text: str) -> str:
+    return "\n".join(("    " + ln) if ln.strip() else "" for ln in text.splitlines())
+
+
+def parse_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring into its named sections (``Name:`` on a line of its own)."""
+    out: dict[str, str] = {}
+    current = None
+    lines: list[str] = []
+    names = "|".join(re.escape(s) for s in SECTIONS)
+    pattern = re.compile(rf"^({names}):\s*$")
+    for raw in doc.splitlines():
+        m = pattern.match(raw.strip())
+        if m:
+            if current:
+                out[current] = _dedent(lines)
+            current, lines = m.group(1), []
+        elif current:
+            lines.append(raw)
+    if current:
+        out[current] = _dedent(lines)
+    return out
+
+
+def _dedent(lines: list[str]) -> str:
+    import textwrap
+
+    return textwrap.dedent("\n".join(lines)).strip("\n")

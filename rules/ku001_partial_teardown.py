@@ -1,0 +1,133 @@
+"""A teardown on an error path receives an object whose set-up is incomplete.
+
+What it finds:
+    On an error path (from a failed check to an error exit), a teardown call
+    receives an object that this function has only partly set up, and the
+    teardown depends on a part that is not set up yet: it dereferences or
+    tests a field that this function has cleared (or that is still zero from
+    a zeroing allocation) and only sets later, on the success path.
+    What a teardown depends on is learnt from its body when it is in the same
+    file (which fields of which parameter it reads through, directly or via
+    its callees) and from the knowledge base in ``rules/knowledge/`` for
+    kernel APIs defined elsewhere.
+
+Why it matters:
+    A teardown is written for a fully built object. Handing it a half-built
+    one either crashes (a NULL field dereferenced) or forces the teardown to
+    grow defensive checks for a state that only error paths produce, which
+    hides the real invariant and lets later changes break it silently. The
+    usual fix is to reorder the function so that everything that can fail
+    happens before the object is touched, or to undo only the steps done.
+
+Bad:
+    vma->anon_vma = NULL;
+    error = anon_vma_clone(vma, pvma);     /* links the vma */
+    if (error)
+            return error;
+    anon_vma = anon_vma_alloc();
+    if (!anon_vma)
+            goto out_error;
+    ...
+    vma->anon_vma = anon_vma;              /* only set here */
+    return 0;
+    out_error:
+    unlink_anon_vmas(vma);                 /* reads vma->anon_vma: still NULL */
+    return -ENOMEM;
+
+Good:
+    anon_vma = anon_vma_alloc();           /* allocate first ... */
+    if (!anon_vma)
+            return -ENOMEM;
+    vma->anon_vma = NULL;
+    error = anon_vma_clone(vma, pvma);     /* ... then touch the vma */
+    if (error) {
+            put_anon_vma(anon_vma);
+            return error;
+    }
+
+Known false positives:
+    A teardown that is deliberately written to accept the partial state (and
+    says so in a comment) is still reported: the finding then documents a
+    contract that a reviewer may want to keep. Fields set up through an
+    alias of the object (another pointer to it) are not tracked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kunwind.findings import Finding, PathStep
+from kunwind.model.ir import Call, Var, render
+
+from .base import Rule
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.walk import State
+
+NOT_SET = ("null", "uninit")
+
+
+def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
+    """At a call on a path that has failed: is it a teardown of a half-built object?"""
+    for j, arg in enumerate(call.args):
+        if not isinstance(arg, Var) or not arg.ptr:
+            continue
+        obj = arg.name
+        deps = ctx.teardown_dependencies(call.callee, j)
+        if not deps or not ctx.is_teardown(call.callee, j):
+            continue
+        done = [s for s in st.steps.get(obj, ()) if not s.after_failure]
+        if not done:
+            continue
+        for dep in deps:
+            path = f"{obj}->{dep.field}"
+            fact = st.fact(path)
+            if fact is None or fact.status not in NOT_SET:
+                continue
+            later = ctx.later_stores(path, st.failures[-1].success)
+            if not later:
+                continue
+            shown = [s for s in done if not s.text.startswith(path + " ")] or done
+            return [_finding(ctx, st, call, obj, dep, fact, shown, later)]
+    return []
+
+
+def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
+    fn = ctx.fn.name
+    path = f"{obj}->{dep.field}"
+    state = "NULL" if fact.status == "null" else "not initialised"
+    shown = [s for s in done if not s.text.endswith("= NULL")] or done
+    done_text = ", ".join(f"{s.text} (line {s.line})" for s in shown[:3])
+    if len(shown) > 3:
+        done_text += f" and {len(shown) - 3} more"
+    uses = (f"{call.callee}() dereferences it (line {dep.line})" if dep.source == "body"
+            else f"{call.callee}() depends on it (kernel API knowledge)")
+    message = (
+        f"{call.callee}({render(call.args[0]) if len(call.args) == 1 else obj}) in {fn}() "
+        f"tears down '{obj}' on an error path where its set-up is incomplete: "
+        f"done: {done_text}; not yet done: '{path}' is set only at line {later[0]} "
+        f"on the success path, so it is {state} here ({fact.how} at line {fact.line}) "
+        f"and {uses}"
+    )
+    steps = [PathStep(s.line, 0, f"set-up step on '{obj}': {s.text}") for s in done[:5]]
+    steps.append(PathStep(fact.line, 0, f"'{path}' {fact.how}"))
+    steps.extend(st.trace)
+    steps.append(PathStep(later[0], 0, f"'{path}' is only set here, on the success path"))
+    if dep.source == "body" and dep.line:
+        steps.append(PathStep(dep.line, 0, f"{call.callee}() dereferences '{dep.field}' here"))
+    return Finding(
+        rule_id=RULE_ID,
+        rule_name=RULE_NAME,
+        file=ctx.file,
+        line=call.loc.line,
+        col=call.loc.col,
+        message=message,
+        function=fn,
+        steps=steps,
+        key=f"{call.callee}({obj})|{path}",
+    )
+
+
+RULE_ID, RULE_NAME = "KU001", "partial-teardown"
+RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call)

@@ -1,0 +1,239 @@
+"""CFGs of small functions, checked block by block and edge by edge."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from cfgutil import cfg_of
+
+from kunwind.model.dump import format_cfg
+
+CASES = {
+    "if_else": (
+        "int f(int a) { if (a) a = 1; else a = 2; return a; }",
+        """
+        B0
+          if a
+          -> true->B1 false->B3
+        B1
+          a = 1
+          -> B2
+        B2
+          return a
+          -> exit
+        B3
+          a = 2
+          -> B2
+        """,
+    ),
+    "for_continue_break": (
+        "int f(int n) { int i, s = 0;"
+        " for (i = 0; i < n; i++) { if (i == 3) continue; if (i == 5) break; s += i; }"
+        " return s; }",
+        """
+        B0
+          decl i
+          s = 0
+          i = 0
+          -> B1
+        B1
+          if i < n
+          -> true->B2 false->B5
+        B2
+          if i == 3
+          -> true->B3 false->B4
+        B3
+          i += 1
+          -> back->B1
+        B4
+          if i == 5
+          -> true->B5 false->B6
+        B5
+          return s
+          -> exit
+        B6
+          s += i
+          -> B3
+        """,
+    ),
+    "do_while_and_do_while_0": (
+        "int f(int n) { do { n--; } while (n > 0);"
+        " do { if (n) break; g(n); } while (0); return n; }",
+        """
+        B0
+          n -= 1
+          -> B1
+        B1
+          if n > 0
+          -> back->B0 false->B2
+        B2
+          if n
+          -> true->B3 false->B4
+        B3
+          return n
+          -> exit
+        B4
+          g(n)
+          -> B3
+        """,
+    ),
+    "switch_fallthrough_default": (
+        "int f(int n) { switch (n) { case 1: g(1); case 2: g(2); break;"
+        " default: return -1; } return 0; }",
+        """
+        B0
+          switch n
+          -> case 1->B1 case 2->B2 default->B4
+        B1
+          g(1)
+          -> B2
+        B2
+          g(2)
+          -> B3
+        B3
+          return 0
+          -> exit
+        B4
+          return -1
+          -> exit
+        """,
+    ),
+    "goto_ladder_and_short_circuit": (
+        "int f(void) { void *p = kmalloc(4, 0); if (!p) goto err;"
+        " if (g(1) < 0 || g(2)) goto err_free; return 0;"
+        " err_free: kfree(p); err: return -ENOMEM; }",
+        """
+        B0
+          p = kmalloc(4, 0)
+          if !p
+          -> true->B1 false->B2
+        B1 err:
+          return -12
+          -> exit
+        B2
+          if g(1) < 0
+          -> true->B3 false->B4
+        B3 err_free:
+          kfree(p)
+          -> B1
+        B4
+          if g(2)
+          -> true->B3 false->B5
+        B5
+          return 0
+          -> exit
+        """,
+    ),
+    "statement_expression": (
+        "int f(int x) { int r = ({ int t = g(x); t + 1; }); return r; }",
+        """
+        B0
+          t = g(x)
+          r = t + 1
+          return r
+          -> exit
+        """,
+    ),
+    "while_and": (
+        "int f(int n) { while (g(n) && n) n--; return n; }",
+        """
+        B0
+          if g(n)
+          -> true->B1 false->B3
+        B1
+          if n
+          -> true->B2 false->B3
+        B2
+          n -= 1
+          -> back->B0
+        B3
+          return n
+          -> exit
+        """,
+    ),
+    "warn_on_and_unlikely": (
+        "int f(int *p) { if (WARN_ON(!p)) return -EINVAL; if (unlikely(g(1))) return 1;"
+        " return 0; }",
+        """
+        B0
+          __ret_warn_on = !!!p
+          if __ret_warn_on
+          -> true->B1 false->B2
+        B1
+          warn()
+          -> B2
+        B2
+          if __ret_warn_on
+          -> true->B3 false->B4
+        B3
+          return -22
+          -> exit
+        B4
+          if g(1)
+          -> true->B5 false->B6
+        B5
+          return 1
+          -> exit
+        B6
+          return 0
+          -> exit
+        """,
+    ),
+    "iterator_macro_and_conditional": (
+        "struct item { int v; struct list_head node; };"
+        " int f(struct list_head *head) { struct item *it; int n = 0;"
+        " list_for_each_entry(it, head, node) n += it->v ? 1 : 2; return n; }",
+        """
+        B0
+          decl it
+          n = 0
+          it = head->next
+          -> B1
+        B1
+          if &it->node != head
+          -> true->B2 false->B4
+        B2
+          n += it->v ? 1 : 2
+          -> B3
+        B3
+          it = it->node.next
+          -> back->B1
+        B4
+          return n
+          -> exit
+        """,
+    ),
+    "computed_goto_reaches_every_label": (
+        "int f(int i) { static void *t[] = { &&a, &&b }; goto *t[i];"
+        " a: return 1; b: return 2; }",
+        """
+        B0
+          -> goto->B1 goto->B2
+        B1 a:
+          return 1
+          -> exit
+        B2 b:
+          return 2
+          -> exit
+        """,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cfg_shape(name: str) -> None:
+    source, expected = CASES[name]
+    got = format_cfg(cfg_of(source, "f"))
+    assert got == textwrap.dedent(expected).lstrip("\n"), got
+
+
+def test_fall_off_the_end_returns() -> None:
+    fn = cfg_of("void f(int a) { if (a) g(a); }", "f")
+    assert format_cfg(fn).count("return") == 1
+    assert fn.returns_void
+
+
+def test_label_of_unreachable_code_is_kept() -> None:
+    fn = cfg_of("int f(int a) { return 0; dead: g(a); goto dead; }", "f")
+    assert any("dead" in b.labels for b in fn.blocks)

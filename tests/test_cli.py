@@ -1,0 +1,135 @@
+"""The command line as a user meets it: exit codes, formats, and mistakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kunwind.cli import main
+from kunwind.rules import ALL_RULES
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+BEFORE = FIXTURES / "ku001/anon_vma_fork_before.c"
+AFTER = FIXTURES / "ku001/anon_vma_fork_after.c"
+INCLUDE = f"--clang-arg=-I{FIXTURES / 'include'}"
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in (result.output + (result.stderr or "")), result.output
+    return result
+
+
+def test_reference_fixture_text_output() -> None:
+    r = run("check", str(BEFORE), INCLUDE, "--root", str(ROOT))
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    warnings = [ln for ln in lines if ": warning: " in ln]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("fixtures/ku001/anon_vma_fork_before.c:")
+    assert warnings[0].endswith("[KU001]")
+    assert "unlink_anon_vmas" in warnings[0] and "anon_vma_clone" in warnings[0]
+    notes = [ln for ln in lines if ": note: " in ln]
+    assert notes and all(ln.startswith("fixtures/ku001/anon_vma_fork_before.c:") for ln in notes)
+    assert "1 finding" in r.stderr or "KU001" in r.stderr
+
+
+def test_after_fixture_is_clean() -> None:
+    r = run("check", str(AFTER), INCLUDE)
+    assert r.exit_code == 0, r.output
+    assert r.stdout == ""
+
+
+def test_json_output_names_the_object_and_steps() -> None:
+    r = run("check", str(BEFORE), INCLUDE, "--format", "json", "--root", str(ROOT))
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    (f,) = doc["findings"]
+    assert f["rule_id"] == "KU001" and f["function"] == "anon_vma_fork"
+    assert "'vma'" in f["message"]
+    assert len(f["steps"]) >= 4
+
+
+def test_sarif_output_to_file(tmp_path: Path) -> None:
+    out = tmp_path / "out.sarif"
+    r = run("check", str(BEFORE), INCLUDE, "--format", "sarif", "-o", str(out),
+            "--root", str(ROOT))
+    assert r.exit_code == 1
+    doc = json.loads(out.read_text())
+    res = doc["runs"][0]["results"]
+    assert [x["ruleId"] for x in res] == ["KU001"]
+    loc = res[0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert loc["uri"] == "fixtures/ku001/anon_vma_fork_before.c"
+    assert res[0]["codeFlows"][0]["threadFlows"][0]["locations"]
+
+
+def test_rules_and_explain() -> None:
+    r = run("rules")
+    assert r.exit_code == 0
+    for rule in ALL_RULES:
+        assert rule.id in r.stdout and rule.name in r.stdout
+    r = run("explain", "KU001")
+    assert r.exit_code == 0
+    assert "What it finds:" in r.stdout and "Bad:" in r.stdout and "Good:" in r.stdout
+    assert run("explain", "partial-teardown").stdout == r.stdout
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["check", "/nonexistent/x.c"], "no such file or directory"),
+        (["explain", "KU999"], "unknown rule"),
+        (["check", "--rule", "KU999", "x.c"], "unknown rule"),
+        (["check", "-p", "/nonexistent", "x.c"], "no such"),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], needle: str) -> None:
+    r = run(*args)
+    assert r.exit_code == 2
+    assert needle in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    r = run("check", "--format", "xml", str(BEFORE))
+    assert r.exit_code == 2
+
+
+def test_directory_without_c_files(tmp_path: Path) -> None:
+    (tmp_path / "README").write_text("no C here\n")
+    r = run("check", str(tmp_path))
+    assert r.exit_code == 2
+    assert "no .c files" in r.stderr
+
+
+def test_file_that_does_not_parse_is_reported_and_run_goes_on(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.c"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    good = tmp_path / "good.c"
+    good.write_text("int f(void) { return 0; }\n")
+    r = run("check", str(bad), str(good), "--root", str(tmp_path))
+    assert r.exit_code == 0
+    assert "bad.c" in r.output and "binary" in r.output
+    r = run("check", str(bad), "--root", str(tmp_path))
+    assert r.exit_code == 2  # nothing could be analysed
+
+
+def test_function_with_errors_is_not_analysed_as_whole(tmp_path: Path) -> None:
+    src = tmp_path / "partial.c"
+    src.write_text("int g(void);\nint f(void) { int x = undeclared_thing + 1; return x; }\n"
+                   "int h(void) { return g(); }\n")
+    r = run("check", str(src), "--format", "json", "--root", str(tmp_path))
+    doc = json.loads(r.stdout)
+    msgs = [n["message"] for n in doc["notices"]]
+    assert any(m.startswith("f() not fully analysed") for m in msgs), msgs
+    assert not any(m.startswith("h()") for m in msgs)
+
+
+def test_cfg_command() -> None:
+    r = run("cfg", str(AFTER), "anon_vma_fork", INCLUDE)
+    assert r.exit_code == 0
+    assert r.stdout.startswith("B0")
