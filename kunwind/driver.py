@@ -6,6 +6,7 @@ One bad file never stops the run: it becomes a ``Notice`` in its ``FileResult``.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +93,8 @@ def analyze_file(path: Path, opts: Options, root: Path) -> FileResult:
     try:
         result = run_pipeline(path, name, opts)
     except Exception as exc:  # one bad file never stops the run
+        if os.environ.get("KUNWIND_DEBUG"):
+            raise
         result = FileResult(file=name, parsed=False)
         result.notices.append(Notice(file=name, message=f"internal error: {exc!r}"))
     result.seconds = time.perf_counter() - start

@@ -76,11 +76,13 @@ def run_pipeline(path: Path, name: str, opts) -> FileResult:
     kb = load_knowledge(opts.knowledge)
     summaries = summarize_file(functions, kb)
     rules = [r for r in ALL_RULES if opts.rules is None or r.id in opts.rules]
-    hooks = [r.on_call for r in rules if r.on_call is not None]
     for fn in functions:
         ctx = FunctionContext(fn, name, summaries, kb)
-        walk = Walker(ctx, hooks).run()
+        walk = Walker(ctx, rules).run()
         result.findings.extend(walk.findings)
+        for r in rules:
+            if r.on_function is not None:
+                result.findings.extend(r.on_function(ctx, walk))
         if not walk.complete:
             result.functions_incomplete += 1
             result.notices.append(Notice(file=name, message=f"{fn.name}() not fully analysed: "

@@ -30,10 +30,13 @@ class KnowledgeError(Exception):
 
 
 @dataclass
-class Alloc:
+class Acquire:
     name: str
+    kind: str = "memory"
+    object: str | int = "ret"  # "ret" or the index of the acquired argument
+    fails: str = "null"  # null | errptr | negative | zero | never
+    held_on_failure: bool = False
     zeroed: bool = False
-    fails: str = "null"  # null | errptr | negative
     release: list[str] = field(default_factory=list)
 
 
@@ -53,12 +56,26 @@ class Teardown:
 
 @dataclass
 class Knowledge:
-    allocs: dict[str, Alloc] = field(default_factory=dict)
+    acquires: dict[str, Acquire] = field(default_factory=dict)
     releases: dict[str, Release] = field(default_factory=dict)
     teardowns: dict[str, Teardown] = field(default_factory=dict)
+    owners: dict[str, int] = field(default_factory=dict)  # callee -> argument it takes over
 
-    def alloc(self, callee: str) -> Alloc | None:
-        return self.allocs.get(callee) or self.allocs.get(canonical(callee))
+    def acquire(self, callee: str) -> Acquire | None:
+        return self.acquires.get(callee) or self.acquires.get(canonical(callee))
+
+    def alloc(self, callee: str) -> Acquire | None:
+        """A memory allocator: returns a new object whose fields this function fills."""
+        a = self.acquire(callee)
+        return a if a is not None and a.object == "ret" and a.kind == "memory" else None
+
+    def owner_arg(self, callee: str) -> int | None:
+        v = self.owners.get(callee)
+        return v if v is not None else self.owners.get(canonical(callee))
+
+    def releasers_of(self, name: str) -> list[str]:
+        a = self.acquire(name)
+        return a.release if a else []
 
     def release(self, callee: str) -> Release | None:
         return self.releases.get(callee) or self.releases.get(canonical(callee))
@@ -68,13 +85,23 @@ class Knowledge:
 
     def merge(self, data: dict, source: str) -> None:
         try:
-            for name, v in data.get("alloc", {}).items():
-                self.allocs[name] = Alloc(name, bool(v.get("zeroed", False)),
-                                          str(v.get("fails", "null")),
-                                          list(v.get("release", [])))
+            for name, v in data.get("acquire", {}).items():
+                obj = v.get("object", "ret")
+                if obj != "ret":
+                    obj = int(obj)
+                fails = str(v.get("fails", "null" if obj == "ret" else "negative"))
+                if fails not in ("null", "errptr", "negative", "zero", "never"):
+                    raise ValueError(f"acquire.{name}: unknown 'fails' value {fails!r}")
+                self.acquires[name] = Acquire(
+                    name, str(v.get("kind", "memory")), obj, fails,
+                    bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
+                    [str(r) for r in v.get("release", [])],
+                )
             for name, v in data.get("release", {}).items():
                 self.releases[name] = Release(name, int(v.get("arg", 0)),
                                               bool(v.get("null_ok", False)))
+            for name, v in data.get("owner", {}).items():
+                self.owners[name] = int(v.get("arg", 0))
             for name, v in data.get("teardown", {}).items():
                 self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                                 list(v.get("depends", [])))

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.analysis.walk import State
+    from kunwind.analysis.walk import State, WalkResult
     from kunwind.findings import Finding
-    from kunwind.model.ir import Call
+    from kunwind.model.ir import Call, Expr, Return
 
 SECTIONS = ("What it finds", "Why it matters", "Bad", "Good", "Known false positives")
 
@@ -27,7 +27,16 @@ class Rule:
     id: str
     name: str
     doc: str
+    # Hooks into the one path walk (kunwind.analysis.walk); a rule sets the ones it needs.
+    # on_call: at each call, before its effects; what it returns is a candidate,
+    #     reported only if the path reaches an error exit.
     on_call: Callable[[FunctionContext, State, Call], list[Finding]] | None = None
+    # on_use: an object tracked by the resource model is dereferenced or passed on.
+    on_use: Callable[[FunctionContext, State, str, int, Expr], list[Finding]] | None = None
+    # on_exit: at each error exit, with the path's state; findings are reported as is.
+    on_exit: Callable[[FunctionContext, State, Return, str], list[Finding]] | None = None
+    # on_function: once per function after the walk, with every error exit it reached.
+    on_function: Callable[[FunctionContext, WalkResult], list[Finding]] | None = None
     level: str = "warning"
     precision: str = "high"  # SARIF properties.precision: very-high | high | medium | low
     tags: tuple[str, ...] = field(default=("correctness", "error-handling"))
@@ -47,7 +56,8 @@ class Rule:
 
     @property
     def module_file(self) -> str:
-        module = self.on_call.__module__ if self.on_call else "rules"
+        hook = self.on_call or self.on_use or self.on_exit or self.on_function
+        module = hook.__module__ if hook else "rules"
         return module.rsplit(".", 1)[-1] + ".py"
 
     def markdown(self) -> str:

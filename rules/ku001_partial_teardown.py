@@ -70,6 +70,8 @@ NOT_SET = ("null", "uninit")
 
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     """At a call on a path that has failed: is it a teardown of a half-built object?"""
+    if not st.failures:
+        return []
     for j, arg in enumerate(call.args):
         if not isinstance(arg, Var) or not arg.ptr:
             continue

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import (
+    Assign,
     Call,
+    Cleanup,
     Const,
     Expr,
     ExprStmt,
+    Index,
+    Member,
     Other,
     Return,
     Store,
@@ -30,10 +34,12 @@ from kunwind.model.ir import (
     path_of,
     render,
     root_of,
+    subexprs,
 )
 
 from .conditions import error_value, failure_check, null_test
 from .context import FunctionContext
+from .resources import AUTO, ESCAPED, FAILED, HELD, RELEASED, Res, object_path
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 
@@ -72,6 +78,29 @@ class Failure:
     success: int  # the block the check continues to when nothing failed
 
 
+@dataclass(frozen=True)
+class CallRec:
+    """A call on the path, for the per-function cross-check of unwind steps."""
+
+    callee: str
+    objects: tuple[str, ...]  # access paths of its pointer/address arguments
+    line: int
+    after_failure: bool
+
+
+@dataclass(frozen=True)
+class ExitRecord:
+    """One error exit reached by one path: what the later rules need to compare exits."""
+
+    line: int
+    col: int
+    why: str
+    calls: tuple[CallRec, ...]
+    res: tuple[tuple[str, Res], ...]
+    failure: Failure | None
+    trace: tuple[PathStep, ...]
+
+
 @dataclass
 class State:
     env: dict[str, Expr] = field(default_factory=dict)
@@ -83,10 +112,17 @@ class State:
     trace: tuple[PathStep, ...] = ()
     pending: tuple[Finding, ...] = ()
     visits: dict[int, int] = field(default_factory=dict)
+    res: dict[str, Res] = field(default_factory=dict)
+    # a call's result (a variable, or "@line:col" for a call tested directly) ->
+    # the objects whose acquisition that result reports
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
+    calls: tuple[CallRec, ...] = ()
 
     def copy(self) -> State:
         return State(dict(self.env), dict(self.facts), dict(self.origins), dict(self.steps),
-                     self.failures, self.bad, self.trace, self.pending, dict(self.visits))
+                     self.failures, self.bad, self.trace, self.pending, dict(self.visits),
+                     dict(self.res), dict(self.links), self.auto, self.calls)
 
     def key(self) -> tuple:
         return (
@@ -97,6 +133,8 @@ class State:
             bool(self.failures),
             self.bad,
             frozenset((f.rule_id, f.line, f.col) for f in self.pending),
+            frozenset(self.res.items()),
+            frozenset(self.links.items()),
         )
 
     def resolve(self, path: str) -> Expr | None:
@@ -128,6 +166,7 @@ class State:
 
 
 CallHook = Callable[[FunctionContext, State, Call], list[Finding]]
+MAX_EXIT_RECORDS = 400
 
 
 @dataclass
@@ -135,25 +174,61 @@ class WalkResult:
     findings: list[Finding]
     complete: bool = True
     reason: str = ""
+    exits: list[ExitRecord] = field(default_factory=list)
 
 
 class Walker:
-    def __init__(self, ctx: FunctionContext, call_hooks: list[CallHook],
-                 max_states: int = 20000) -> None:
+    """Walk one function for a set of rules (their ``on_call``/``on_use``/``on_exit`` hooks)."""
+
+    def __init__(self, ctx: FunctionContext, rules: list, max_states: int = 20000) -> None:
         self.ctx = ctx
         self.fn = ctx.fn
-        self.call_hooks = call_hooks
+        self.call_hooks = [r.on_call for r in rules if getattr(r, "on_call", None)]
+        self.use_hooks = [r.on_use for r in rules if getattr(r, "on_use", None)]
+        self.exit_hooks = [r.on_exit for r in rules if getattr(r, "on_exit", None)]
         self.max_states = max_states
         self.findings: dict[tuple, Finding] = {}
+        self.exits: list[ExitRecord] = []
+
+    def report(self, f: Finding) -> None:
+        key = (f.rule_id, f.line, f.col)
+        if key not in self.findings:
+            self.findings[key] = f
+
+    def add_pending(self, st: State, found: list[Finding]) -> None:
+        for f in found:
+            if all((p.rule_id, p.line, p.col) != (f.rule_id, f.line, f.col) for p in st.pending):
+                st.pending = st.pending + (f,)
+
+    def uses(self, st: State, e: Expr | None, line: int) -> None:
+        """Tell the use hooks about every object an expression dereferences or passes on."""
+        if e is None or not self.use_hooks or not st.res:
+            return
+        for x in subexprs(e):
+            used = None
+            if isinstance(x, Member) and x.arrow:
+                used = path_of(x.base)
+            elif isinstance(x, Unary) and x.op == "*":
+                used = path_of(x.operand)
+            elif isinstance(x, Index):
+                used = path_of(x.base)
+            elif isinstance(x, Call):
+                for a in x.args:
+                    p = object_path(path_of(a))
+                    if p is not None and p in st.res:
+                        for hook in self.use_hooks:
+                            self.add_pending(st, hook(self.ctx, st, p, line, x))
+            if used is not None and used in st.res:
+                for hook in self.use_hooks:
+                    self.add_pending(st, hook(self.ctx, st, used, line, x))
 
     # statements ---------------------------------------------------------
-    def do_call(self, st: State, call: Call, line: int) -> None:
-        if st.failures:
-            for hook in self.call_hooks:
-                for f in hook(self.ctx, st, call):
-                    if all((p.rule_id, p.line, p.col) != (f.rule_id, f.line, f.col)
-                           for p in st.pending):
-                        st.pending = st.pending + (f,)
+    def do_call(self, st: State, call: Call, line: int, result: str | None = None) -> None:
+        for hook in self.call_hooks:
+            self.add_pending(st, hook(self.ctx, st, call))
+        self.resource_effects(st, call, line, result)
+        objs = tuple(p for p in (object_path(path_of(a)) for a in call.args) if p)
+        st.calls = st.calls + (CallRec(call.callee, objs, line, bool(st.failures)),)
         kb, ctx = self.ctx.kb, self.ctx
         summary = ctx.summary(call.callee)
         releasing = kb.release(call.callee) is not None or kb.teardown(call.callee) is not None
@@ -179,10 +254,79 @@ class Walker:
                         st.facts[f"{a.name}->{f}"] = Fact("unknown", line,
                                                           f"may be set by {call.callee}()")
 
+    def resource_effects(self, st: State, call: Call, line: int, result: str | None) -> None:
+        kb, ctx = self.ctx.kb, self.ctx
+        summary = ctx.summary(call.callee)
+        text = render(call)
+        # releases
+        rel = kb.release(call.callee)
+        released: set[str] = set()
+        if rel is not None and rel.arg < len(call.args):
+            p = object_path(path_of(call.args[rel.arg]))
+            if p is not None:
+                released.add(p)
+        if summary is not None:
+            for j in summary.releases:
+                if j < len(call.args):
+                    p = object_path(path_of(call.args[j]))
+                    if p is not None:
+                        released.add(p)
+        for a in call.args:
+            p = object_path(path_of(a))
+            if p is not None and p in st.res and call.callee in st.res[p].releases:
+                released.add(p)
+        for p in released:
+            if p in st.res and st.res[p].status in (HELD, FAILED):
+                st.res[p] = st.res[p].moved(RELEASED, line, text)
+        # ownership handed over
+        owner = kb.owner_arg(call.callee)
+        if owner is not None and owner < len(call.args):
+            p = object_path(path_of(call.args[owner]))
+            if p is not None:
+                root = root_of(p)
+                for q in (p, root):
+                    if q in st.res and st.res[q].status == HELD:
+                        st.res[q] = st.res[q].moved(ESCAPED, line, text)
+        # acquisitions
+        acq = kb.acquire(call.callee)
+        obj = None
+        if acq is not None:
+            if acq.object == "ret":
+                obj = result
+            elif acq.object < len(call.args):
+                obj = object_path(path_of(call.args[acq.object]))
+            if obj is not None:
+                status = AUTO if obj in st.auto else HELD
+                st.res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                  acq.fails, acq.held_on_failure)
+                if acq.fails != "never" and acq.object != "ret":
+                    key = result or f"@{call.loc.line}:{call.loc.col}"
+                    st.links[key] = (obj,)
+        elif summary is not None and summary.ret_alloc and result is not None:
+            st.res[result] = Res("memory", call.callee, line, frozenset(),
+                                 AUTO if result in st.auto else HELD)
+
     def do_store(self, st: State, s: Store) -> None:
+        value = s.value
+        while isinstance(value, Assign):
+            value = value.value
+        target = path_of(s.target)
         for c in calls_in(s.value):
-            self.do_call(st, c, s.loc.line)
-        path = path_of(s.target)
+            self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
+        self.uses(st, s.value, s.loc.line)
+        self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
+        path = target
+        if path is not None and s.op == "=" and not isinstance(value, Call):
+            if path in st.res and not s.decl:
+                del st.res[path]
+            st.links.pop(path, None)
+        if s.op == "=" and value is not None:
+            src = object_path(path_of(value))
+            if src is not None and src in st.res and st.res[src].status == HELD and (
+                path is None or "->" in path or "." in path
+            ):
+                st.res[src] = st.res[src].moved(ESCAPED, s.loc.line,
+                                                f"stored in {render(s.target)}")
         if path is None:
             return
         line = s.loc.line
@@ -224,14 +368,20 @@ class Walker:
     def do_return(self, st: State, s: Return) -> None:
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line)
+        self.uses(st, s.value, s.loc.line)
         why = self.error_exit(st, s)
         if why is None:
             return
         exit_step = PathStep(s.loc.line, s.loc.col, f"error exit: {why}")
         for f in st.pending:
-            key = (f.rule_id, f.line, f.col)
-            if key not in self.findings:
-                self.findings[key] = dataclasses.replace(f, steps=[*f.steps, exit_step])
+            self.report(dataclasses.replace(f, steps=[*f.steps, exit_step]))
+        for hook in self.exit_hooks:
+            for f in hook(self.ctx, st, s, why):
+                self.report(f)
+        if len(self.exits) < MAX_EXIT_RECORDS:
+            self.exits.append(ExitRecord(s.loc.line, s.loc.col, why, st.calls,
+                                         tuple(sorted(st.res.items())),
+                                         st.failures[-1] if st.failures else None, st.trace))
 
     def error_exit(self, st: State, s: Return) -> str | None:
         v = s.value
@@ -268,8 +418,12 @@ class Walker:
             if ("->" in path or "." in path) and self.ctx.tracks_field(path):
                 st.facts[path] = Fact("null" if is_null else "nonnull", line,
                                       "tested NULL" if is_null else "tested non-NULL")
+        if nt is not None and nt[0] in st.res and st.res[nt[0]].status == HELD:
+            if taken == nt[1]:  # the pointer is NULL on this edge: nothing was acquired
+                st.res[nt[0]] = st.res[nt[0]].moved(FAILED, line, "NULL")
         chk = failure_check(cond, st.resolve)
         if chk is not None:
+            self.acquisition_outcome(st, chk, taken, line)
             subject = path_of(chk.subject)
             if taken == chk.fails_when:
                 what = f"{chk.callee}() fails" if chk.callee else "the check fails"
@@ -280,6 +434,25 @@ class Walker:
             elif subject is not None:
                 st.bad = st.bad - {subject}
         return True
+
+    def acquisition_outcome(self, st: State, chk, taken: bool, line: int) -> None:
+        """On the branch where an acquiring call failed, its object is not held."""
+        subject = path_of(chk.subject)
+        if isinstance(chk.subject, Call):
+            key = f"@{chk.subject.loc.line}:{chk.subject.loc.col}"
+        else:
+            key = subject or ""
+        objs = list(st.links.get(key, ()))
+        if subject is not None and subject in st.res:
+            objs.append(subject)
+        failed_errno = taken == chk.fails_when
+        for o in objs:
+            r = st.res.get(o)
+            if r is None or r.status != HELD or r.held_on_failure:
+                continue
+            failed = (not failed_errno) if r.fails == "zero" else failed_errno
+            if failed:
+                st.res[o] = r.moved(FAILED, line, f"{r.acquire}() failed")
 
     # the walk -----------------------------------------------------------
     def run(self) -> WalkResult:
@@ -303,8 +476,8 @@ class Walker:
                 st.visits[bid] = n
                 self.step_block(bid, st, todo)
         except PathBudgetExceeded as exc:
-            return WalkResult(self.sorted_findings(), False, str(exc))
-        return WalkResult(self.sorted_findings())
+            return WalkResult(self.sorted_findings(), False, str(exc), self.exits)
+        return WalkResult(self.sorted_findings(), exits=self.exits)
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings.values(), key=Finding.sort_key)
@@ -317,12 +490,20 @@ class Walker:
             elif isinstance(s, ExprStmt):
                 for c in calls_in(s.expr):
                     self.do_call(st, c, s.loc.line)
+                self.uses(st, s.expr, s.loc.line)
+            elif isinstance(s, Cleanup):
+                st.auto = st.auto | {s.var}
+                if s.var in st.res:
+                    st.res[s.var] = st.res[s.var].moved(AUTO, s.loc.line, f"__free({s.fn})")
             elif isinstance(s, Return):
                 self.do_return(st, s)
                 return
         succs = block.succs
         if block.cond is not None and len(succs) == 2:
             line = block.cond_loc.line if block.cond_loc else 0
+            for c in calls_in(block.cond):
+                self.do_call(st, c, line)
+            self.uses(st, block.cond, line)
             for e, other in ((succs[1], succs[0]), (succs[0], succs[1])):
                 nst = st.copy()
                 if self.refine(nst, block.cond, e.kind == "true", line, bid, other.dst):

@@ -68,7 +68,7 @@ class CompileDB:
         entry = self.entries.get(_key(file))
         if entry is None:
             return None
-        return translate_args(entry.argv, entry.directory, entry.file)
+        return translate_args(entry.argv, entry.directory)
 
     def files(self) -> list[Path]:
         return [e.file for e in self.entries.values()]
@@ -78,12 +78,26 @@ def _key(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+_LOADED: dict[Path, tuple[tuple[int, int], CompileDB]] = {}
+
+
 def load_compile_db(path: Path) -> CompileDB:
-    """Read a compile_commands.json (or the one in directory ``path``)."""
+    """Read a compile_commands.json (or the one in directory ``path``); cached until it changes."""
     if path.is_dir():
         path = path / "compile_commands.json"
     if not path.is_file():
         raise CompileDBError(f"{path}: no such file")
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _LOADED.get(_key(path))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    db = _read(path)
+    _LOADED[_key(path)] = (stamp, db)
+    return db
+
+
+def _read(path: Path) -> CompileDB:
     try:
         data = json.loads(path.read_text(errors="replace"))
     except json.JSONDecodeError as exc:
@@ -147,7 +161,7 @@ def _dropped(arg: str) -> bool:
     return arg in _DROP or arg.startswith((*_DROP_PREFIXES, "-o", "@"))
 
 
-def translate_args(argv: list[str], directory: Path, source: Path | None = None) -> list[str]:
+def translate_args(argv: list[str], directory: Path) -> list[str]:
     """Compiler arguments -> libclang flags; ``argv`` may start with the compiler or not."""
     rest, implied_target = _drop_compiler(argv)
     out: list[str] = []

@@ -33,10 +33,17 @@ class Makefile:
 
 @dataclass
 class BuildStatus:
-    """``built``: "y" (into vmlinux), "m" (a module), "" (not built), None (unknown)."""
+    """``built``: "y" (into vmlinux), "m" (a module), "" (not built), None (unknown).
+
+    ``directory`` is the Kbuild ``$(obj)``: the directory whose makefile lists the
+    object (the file's own unless listed as ``sub/x.o`` higher up); ``stem`` is the
+    object's path relative to it, without ``.o``.
+    """
 
     built: str | None
     modname: str
+    directory: Path
+    stem: str
 
 
 class _Evaluator:
@@ -213,8 +220,10 @@ def _logical_lines(text: str) -> list[str]:
     lines: list[str] = []
     pending = ""
     for raw in text.splitlines():
+        if pending:
+            raw = raw.lstrip()  # make turns backslash-newline and its blanks into one space
         if raw.endswith("\\"):
-            pending += raw[:-1] + " "
+            pending += raw[:-1].rstrip() + " "
             continue
         lines.append(pending + raw)
         pending = ""
@@ -337,21 +346,21 @@ class KbuildTree:
         """Whether the configuration builds ``file`` (a .c of the tree), and its module name."""
         base = file.stem
         directory = file.parent
-        target = f"{base}.o"
+        stem = base
         while True:
             mk = self.makefile(directory)
-            found = _find_object(mk, target) if mk.path is not None else None
+            found = _find_object(mk, f"{stem}.o") if mk.path is not None else None
             if found is not None:
                 built, modname = found
                 if built and not self._dir_built(directory):
                     built = ""
-                return BuildStatus(built, modname or base)
+                return BuildStatus(built, modname or base, directory, stem)
             if directory == self.root or self.root not in directory.parents:
                 break
-            target = f"{directory.name}/{target}"
+            stem = f"{directory.name}/{stem}"
             directory = directory.parent
         known = self.makefile(file.parent).path is not None
-        return BuildStatus("" if known else None, base)
+        return BuildStatus("" if known else None, base, file.parent, base)
 
     def _dir_built(self, directory: Path) -> bool:
         """False only when a parent makefile lists the directory and does not build it."""
@@ -367,17 +376,18 @@ class KbuildTree:
             directory = parent
         return True
 
-    def cflags(self, file: Path) -> list[str]:
-        """The -I/-D/-U/-include flags a plain make adds for ``file`` (absolute paths)."""
+    def cflags(self, status: BuildStatus) -> list[str]:
+        """The -I/-D/-U/-include flags a plain make adds for the object of ``status``."""
         flags: list[str] = []
-        chain = [file.parent, *[p for p in file.parent.parents if self.root in p.parents]]
-        if self.root in file.parents:
+        directory = status.directory
+        chain = [directory, *[p for p in directory.parents if self.root in p.parents]]
+        if self.root in directory.parents:
             chain.append(self.root)
-        for directory in reversed(chain):
-            flags += _useful(self.makefile(directory).values.get("subdir-ccflags-y", ""))
-        mk = self.makefile(file.parent)
+        for d in reversed(chain):
+            flags += _useful(self.makefile(d).values.get("subdir-ccflags-y", ""))
+        mk = self.makefile(directory)
         flags += _useful(mk.values.get("ccflags-y", ""))
-        flags += _useful(mk.values.get(f"CFLAGS_{file.stem}.o", ""))
+        flags += _useful(mk.values.get(f"CFLAGS_{status.stem}.o", ""))
         return flags
 
 

@@ -23,6 +23,7 @@ from clang import cindex
 from . import clang_flags
 from .kbuild_makefile import evaluate
 from .kernel_arch import Arch, SyscallHeader
+from .shim_arm64 import arm64_files
 
 Files = dict[str, str]
 
@@ -93,7 +94,10 @@ def _generic_syscall_header(root: Path, arch: Arch, out: str, name: str) -> Sysc
     if not m:
         return None
     bits = m[2]
-    text = f"syscall_abis_32 += common,32\nsyscall_abis_64 += common,64\nsyscalltbl := {root}/scripts/syscall.tbl\n"
+    text = (
+        "syscall_abis_32 += common,32\nsyscall_abis_64 += common,64\n"
+        f"syscalltbl := {root}/scripts/syscall.tbl\n"
+    )
     extra = root / "arch" / arch.srcarch / "kernel" / "Makefile.syscalls"
     if extra.is_file():
         text += extra.read_text(errors="replace")
@@ -308,6 +312,8 @@ def generated_files(root: Path, arch: Arch, config_text: str) -> Files:
     files["include/generated/timeconst.h"] = timeconst_h(int(hz) if hz.isdigit() else 250)
     if arch.srcarch == "x86":
         files.update(x86_extras(root, config))
+    if arch.srcarch == "arm64":
+        files.update(arm64_files(root))
     return files
 
 

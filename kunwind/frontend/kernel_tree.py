@@ -35,7 +35,7 @@ class KernelTreeError(Exception):
 
 def find_kernel_root(path: Path) -> Path | None:
     """The nearest directory at or above ``path`` that looks like a kernel tree top."""
-    path = path.resolve()
+    path = _absolute(path)
     for candidate in (path, *path.parents):
         if all((candidate / m).exists() for m in _MARKERS):
             return candidate
@@ -73,8 +73,8 @@ def tree_setup(
     cache_dir: Path | None = None,
 ) -> TreeSetup:
     """The per-tree part of ``kernel_args``; built once per process per key."""
-    root = root.resolve()
-    build_dir = build_dir.resolve() if build_dir is not None else None
+    root = _absolute(root)
+    build_dir = _absolute(build_dir) if build_dir is not None else None
     key = (root, arch, build_dir, cache_dir)
     with _LOCK:
         setup = _SETUPS.get(key)
@@ -99,15 +99,16 @@ def kernel_args(
 ) -> list[str]:
     """The clang arguments (absolute paths, no source file) to parse ``file`` as Kbuild would."""
     setup = tree_setup(root, arch, build_dir, cache_dir)
-    file = file.resolve()
+    file = _absolute(file)
     status = setup.kbuild.status(file)
     args = list(setup.base_args)
-    args += setup.kbuild.cflags(file)
-    args.append(f"-I{file.parent}")
+    args += setup.kbuild.cflags(status)
+    args.append(f"-I{status.directory}")  # Kbuild's -I$(src), for O= builds
     if status.built == "m":
         args.append("-DMODULE")
     else:
-        rel = file.parent.relative_to(setup.root).as_posix() if setup.root in file.parents else ""
+        obj = status.directory
+        rel = obj.relative_to(setup.root).as_posix() if setup.root in obj.parents else ""
         modfile = f"{rel}/{status.modname}" if rel else status.modname
         args.append(f'-DKBUILD_MODFILE="{modfile}"')
     modname = _name_fix(status.modname)
@@ -125,7 +126,12 @@ def build_status(
     cache_dir: Path | None = None,
 ) -> BuildStatus:
     """Whether the configuration builds ``file`` ("y", "m", "" or None: unknown)."""
-    return tree_setup(root, arch, build_dir, cache_dir).kbuild.status(file.resolve())
+    return tree_setup(root, arch, build_dir, cache_dir).kbuild.status(_absolute(file))
+
+
+def _absolute(path: Path) -> Path:
+    """Absolute and normalised, symlinks kept (a tree may be a symlink farm)."""
+    return Path(os.path.abspath(path))
 
 
 def _name_fix(name: str) -> str:
@@ -278,7 +284,8 @@ def _build_shim(root: Path, arch: Arch, config_text: str | None, dest: Path) -> 
     kernel_shim.write_files(dest, files)
     args = _base_args(root, arch, dest, config)
     bounds = kernel_shim.evaluate_defines(root / "kernel/bounds.c", args)
-    kernel_shim.write_files(dest, {"include/generated/bounds.h": kernel_shim.bounds_h(bounds, config)})
+    bounds_h = kernel_shim.bounds_h(bounds, config)
+    kernel_shim.write_files(dest, {"include/generated/bounds.h": bounds_h})
     offsets_c = root / "arch" / arch.srcarch / "kernel/asm-offsets.c"
     if offsets_c.is_file():
         offsets = kernel_shim.evaluate_defines(offsets_c, args)

@@ -1,0 +1,43 @@
+"""The resource model: what each path has acquired, released, locked or handed on.
+
+One ``Res`` per object (a local, a parameter, a field path such as
+``dev->regs``, a lock such as ``priv->lock``), in the walk's state. The walk
+moves it through its life: ``held`` after an acquire, ``failed`` on the branch
+where the acquire failed (nothing to release), ``released`` after a release,
+``escaped`` when ownership went elsewhere (stored into another object, handed
+to a function that takes it over), ``auto`` when it releases itself
+(``__free()``, ``guard()``). Checks KU002–KU006 read these facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped", "auto"
+
+
+@dataclass(frozen=True)
+class Res:
+    kind: str  # memory | reference | lock | pm | registration | ... (from the knowledge)
+    acquire: str  # the acquiring call
+    line: int
+    releases: frozenset[str]  # the calls that release it
+    status: str = HELD
+    fails: str = "null"
+    held_on_failure: bool = False
+    event_line: int = 0  # where it was released / failed / escaped
+    event: str = ""  # the call or statement of that event
+    learned: bool = False  # the pair comes from this file's own code, not the knowledge
+
+    def moved(self, status: str, line: int, event: str) -> Res:
+        return replace(self, status=status, event_line=line, event=event)
+
+    def describe(self) -> str:
+        return f"{self.acquire}() at line {self.line}"
+
+
+def object_path(path: str | None) -> str | None:
+    """``&dev->lock`` and ``dev->lock`` name the same lock."""
+    if path is None:
+        return None
+    return path[1:] if path.startswith("&") else path

@@ -1,0 +1,190 @@
+"""kernel_tree: tree detection, synthesised flags and generated headers, on toy and real trees."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from clang import cindex
+
+from kunwind.frontend import kernel_tree as kt
+from kunwind.frontend.kbuild_makefile import evaluate
+from kunwind.frontend.kernel_arch import SyscallHeader
+from kunwind.frontend.kernel_shim import autoconf_h, parse_config, syscall_header, timeconst_h
+
+# ---- toy trees -----------------------------------------------------------------
+
+
+def make_toy_tree(root: Path) -> Path:
+    for name in ("Kbuild", "Makefile", "Kconfig"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("")
+    (root / "include/linux").mkdir(parents=True)
+    (root / "include/linux/kernel.h").write_text("")
+    (root / "arch/x86").mkdir(parents=True)
+    (root / "mm/sub").mkdir(parents=True)
+    (root / "mm/sub/x.c").write_text("int x;\n")
+    return root
+
+
+def test_find_kernel_root_from_a_file_and_a_directory(tmp_path: Path) -> None:
+    root = make_toy_tree(tmp_path / "linux")
+    assert kt.find_kernel_root(root / "mm/sub/x.c") == root
+    assert kt.find_kernel_root(root / "mm/sub") == root
+    assert kt.find_kernel_root(root) == root
+
+
+def test_find_kernel_root_needs_every_marker(tmp_path: Path) -> None:
+    root = make_toy_tree(tmp_path / "linux")
+    (root / "Kconfig").unlink()
+    assert kt.find_kernel_root(root / "mm/sub/x.c") is None
+    (tmp_path / "plain").mkdir()
+    assert kt.find_kernel_root(tmp_path / "plain") is None
+
+
+def test_unknown_arch_is_a_clear_error(tmp_path: Path) -> None:
+    root = make_toy_tree(tmp_path / "linux")
+    with pytest.raises(kt.KernelTreeError, match="unsupported arch 'vax'"):
+        kt.tree_setup(root, arch="vax", cache_dir=tmp_path / "cache")
+
+
+# ---- pieces of the shim ------------------------------------------------------
+
+
+def test_autoconf_from_a_config() -> None:
+    config = parse_config(
+        "# comment\nCONFIG_A=y\nCONFIG_B=m\n# CONFIG_C is not set\n"
+        'CONFIG_D="text"\nCONFIG_E=0x10\nCONFIG_F=64\n'
+    )
+    text = autoconf_h(config)
+    assert "#define CONFIG_A 1\n" in text
+    assert "#define CONFIG_B_MODULE 1\n" in text
+    assert "CONFIG_C" not in text
+    assert '#define CONFIG_D "text"\n' in text
+    assert "#define CONFIG_E 0x10\n" in text and "#define CONFIG_F 64\n" in text
+
+
+def test_timeconst_matches_the_kernel_bc_script_for_hz_1000() -> None:
+    text = timeconst_h(1000)
+    assert "#define HZ_TO_MSEC_MUL32\tU64_C(0x80000000)" in text
+    assert "#define USEC_TO_HZ_MUL32\tU64_C(0x83126E98)" in text
+    assert "#define USEC_TO_HZ_ADJ32\tU64_C(0x1FF7CED9168)" in text
+    assert "#define USEC_TO_HZ_SHR32\t41" in text
+
+
+def test_syscall_headers_from_a_table(tmp_path: Path) -> None:
+    (tmp_path / "t.tbl").write_text(
+        "# comment\n0\tcommon\tread\tsys_read\n1\t64\twrite\tsys_write\n"
+        "3\tcommon\tclose\tsys_close\n512\tx32\tioctl\tcompat_sys_ioctl\n"
+    )
+    nr = syscall_header(tmp_path, SyscallHeader("gen/unistd_64.h", "t.tbl", ("common", "64")))
+    text = nr["gen/unistd_64.h"]
+    assert "#define __NR_read 0\n#define __NR_write 1\n#define __NR_close 3\n" in text
+    assert "#define __NR_syscalls 4\n" in text and "ioctl" not in text
+    assert text.startswith("#ifndef _UAPI_ASM_UNISTD_64_H\n")
+    table = syscall_header(tmp_path, SyscallHeader("s.h", "t.tbl", ("common", "64"), "table"))
+    assert table["s.h"].splitlines() == [
+        "__SYSCALL(0, sys_read)", "__SYSCALL(1, sys_write)",
+        "__SYSCALL(2, sys_ni_syscall)", "__SYSCALL(3, sys_close)",
+    ]
+
+
+def test_kbuild_makefile_subset() -> None:
+    text = (
+        "mmu-y := nommu.o\n"
+        "mmu-$(CONFIG_MMU) := memory.o \\\n\t rmap.o\n"
+        "ifdef CONFIG_SWAP\nobj-y += swap.o\nelse\nobj-y += noswap.o\nendif\n"
+        "obj-y := filemap.o $(mmu-y)\n"
+        "obj-$(CONFIG_KSM) += ksm.o\n"
+        "page-alloc-y := page_alloc.o\n"
+        "ccflags-y += -I$(src)/inc $(shell echo -DPWNED)\n"
+        "x != echo pwned\n"
+    )
+    values = evaluate(text, {"src": "/t/mm"}, {"CONFIG_MMU": "y", "CONFIG_KSM": "m"})
+    assert values["obj-y"] == "filemap.o memory.o rmap.o"
+    assert values["obj-m"] == "ksm.o"
+    assert values["ccflags-y"].split() == ["-I/t/mm/inc"]
+    assert "x" not in values
+
+
+# ---- the real tree -------------------------------------------------------------
+
+
+def anon_vma_fork(tu: cindex.TranslationUnit) -> cindex.Cursor:
+    for cursor in tu.cursor.get_children():
+        if cursor.spelling == "anon_vma_fork" and cursor.is_definition():
+            return cursor
+    raise AssertionError("anon_vma_fork() is not in the AST")
+
+
+def words(cursor: cindex.Cursor) -> list[str]:
+    return [t.spelling for t in cursor.get_tokens()]
+
+
+@pytest.fixture(scope="module")
+def rmap_parse(kernel_tree: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Parse mm/rmap.c with a fresh cache; record what the tree looked like before."""
+    cache = tmp_path_factory.mktemp("kunwind-cache")
+    top = {p: p.stat().st_mtime_ns for p in [kernel_tree, *kernel_tree.iterdir()]}
+    start = time.time()
+    args = kt.kernel_args(kernel_tree / "mm/rmap.c", kernel_tree, arch="x86", cache_dir=cache)
+    tu = cindex.Index.create().parse(str(kernel_tree / "mm/rmap.c"), args=args)
+    return tu, args, cache, top, start
+
+
+@pytest.mark.kernel
+def test_rmap_parses_without_errors(rmap_parse) -> None:
+    tu = rmap_parse[0]
+    errors = [d for d in tu.diagnostics if d.severity >= cindex.Diagnostic.Error]
+    assert errors == [], [f"{d.location}: {d.spelling}" for d in errors[:5]]
+
+
+@pytest.mark.kernel
+def test_anon_vma_fork_keeps_its_error_path(rmap_parse) -> None:
+    fn = anon_vma_fork(rmap_parse[0])
+    returns = [words(c)[:3] for c in fn.walk_preorder() if c.kind == cindex.CursorKind.RETURN_STMT]
+    assert ["return", "-", "ENOMEM"] in returns
+    stores = [words(c) for c in fn.walk_preorder() if c.kind == cindex.CursorKind.BINARY_OPERATOR]
+    assert ["vma", "->", "anon_vma", "=", "NULL"] in stores
+
+
+@pytest.mark.kernel
+def test_the_shim_lives_in_the_cache_and_the_tree_is_untouched(
+    rmap_parse, kernel_tree: Path
+) -> None:
+    _, args, cache, top, start = rmap_parse
+    shims = list(cache.glob("shim-x86-*"))
+    assert len(shims) == 1 and (shims[0] / ".complete").is_file()
+    assert (shims[0] / "include/generated/autoconf.h").is_file()
+    assert (shims[0] / "arch/x86/include/generated/uapi/asm/errno.h").is_file()
+    assert f"-I{shims[0]}/include" in args
+    assert not [a for a in args if "__CHECKER__" in a]
+    for generated in ("include/generated", "include/config", "arch/x86/include/generated"):
+        assert not (kernel_tree / generated).exists(), generated
+    assert {p: p.stat().st_mtime_ns for p in [kernel_tree, *kernel_tree.iterdir()]} == top
+    newer = []
+    for dirpath, _dirs, files in os.walk(kernel_tree):
+        for name in files:
+            if os.lstat(os.path.join(dirpath, name)).st_mtime > start:
+                newer.append(os.path.join(dirpath, name))
+    assert newer == []
+
+
+@pytest.mark.kernel
+def test_second_setup_reuses_the_shim_on_disk(rmap_parse, kernel_tree: Path) -> None:
+    cache = rmap_parse[2]
+    kt.forget_setups()
+    setup = kt.tree_setup(kernel_tree, "x86", cache_dir=cache)
+    assert setup.shim_seconds == 0.0
+    assert len(list(cache.glob("shim-x86-*"))) == 1
+
+
+@pytest.mark.kernel
+def test_build_status_follows_the_makefiles(rmap_parse, kernel_tree: Path) -> None:
+    cache = rmap_parse[2]
+    assert kt.build_status(kernel_tree / "mm/rmap.c", kernel_tree, cache_dir=cache).built == "y"
+    page_alloc = kt.build_status(kernel_tree / "mm/page_alloc.c", kernel_tree, cache_dir=cache)
+    assert (page_alloc.built, page_alloc.modname) == ("y", "page-alloc")
+    assert kt.build_status(kernel_tree / "mm/nommu.c", kernel_tree, cache_dir=cache).built == ""
