@@ -35,6 +35,9 @@ class Rule:
     on_use: Callable[[FunctionContext, State, str, int, Expr], list[Finding]] | None = None
     # on_exit: at each error exit, with the path's state; findings are reported as is.
     on_exit: Callable[[FunctionContext, State, Return, str], list[Finding]] | None = None
+    # on_return: at every return, error exit or not (``why`` is None when the walk
+    #     does not see an error exit); findings are reported as is.
+    on_return: Callable[[FunctionContext, State, Return, str | None], list[Finding]] | None = None
     # on_function: once per function after the walk, with every error exit it reached.
     on_function: Callable[[FunctionContext, WalkResult], list[Finding]] | None = None
     level: str = "warning"
@@ -56,7 +59,8 @@ class Rule:
 
     @property
     def module_file(self) -> str:
-        hook = self.on_call or self.on_use or self.on_exit or self.on_function
+        hook = (self.on_call or self.on_use or self.on_exit or self.on_return
+                or self.on_function)
         module = hook.__module__ if hook else "rules"
         return module.rsplit(".", 1)[-1] + ".py"
 

@@ -117,7 +117,8 @@ def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
     steps.extend(st.trace)
     steps.append(PathStep(later[0], 0, f"'{path}' is only set here, on the success path"))
     if dep.source == "body" and dep.line:
-        steps.append(PathStep(dep.line, 0, f"{call.callee}() dereferences '{dep.field}' here"))
+        inner = f"{dep.param}->{dep.field}" if dep.param else dep.field
+        steps.append(PathStep(dep.line, 0, f"{call.callee}() dereferences '{inner}' here"))
     return Finding(
         rule_id=RULE_ID,
         rule_name=RULE_NAME,

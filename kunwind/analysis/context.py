@@ -30,6 +30,7 @@ class Dependency:
     field: str
     line: int  # where the teardown dereferences it (0: from the knowledge base)
     source: str  # "body" | "knowledge"
+    param: str = ""  # the teardown's own name for the argument
 
 
 @dataclass
@@ -95,7 +96,8 @@ class FunctionContext:
             out = []
             for f, d in sorted(s.derefs.get(arg, {}).items()):
                 if d.write or not d.guarded:
-                    out.append(Dependency(f, d.line, "body"))
+                    param = s.params[arg] if arg < len(s.params) else ""
+                    out.append(Dependency(f, d.line, "body", param))
             return out
         td = self.kb.teardown(callee)
         if td is not None and td.arg == arg:

@@ -19,7 +19,7 @@ HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped",
 @dataclass(frozen=True)
 class Res:
     kind: str  # memory | reference | lock | pm | registration | ... (from the knowledge)
-    acquire: str  # the acquiring call
+    acquire: str  # the acquiring call; "" when released here but acquired elsewhere
     line: int
     releases: frozenset[str]  # the calls that release it
     status: str = HELD

@@ -54,6 +54,13 @@ class Summary:
     ret_alloc: bool = False
     ret_zeroed: bool = False
     ret_fields: set[str] = field(default_factory=set)
+    # parameters released on every path (releases_always), or on every path to a
+    # return that may return an error (releases_on_error); conservative: any doubt, not in
+    releases_always: set[int] = field(default_factory=set)
+    releases_on_error: set[int] = field(default_factory=set)
+    # parameters the function hands over: stores them (or links a member of them)
+    # into another object, a global or an out-parameter, or passes them to an owner
+    escapes: set[int] = field(default_factory=set)
 
     def key(self) -> tuple:
         return (
@@ -62,6 +69,8 @@ class Summary:
             tuple(sorted((i, tuple(sorted(s))) for i, s in self.writes.items())),
             tuple(sorted(self.releases)), tuple(sorted(self.null_ok)),
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)),
+            tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
+            tuple(sorted(self.escapes)),
         )
 
 
@@ -162,6 +171,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         if (i, "") in tested:
             s.null_ok.add(i)
     _returns(fn, s, known, kb)
+    _escapes(fn, s, res, known, kb)
+    _must_release(fn, s, res, known, kb)
     return s
 
 

@@ -76,6 +76,7 @@ class Failure:
     text: str
     block: int
     success: int  # the block the check continues to when nothing failed
+    callee: str = ""  # the call whose failure is tested, when known
 
 
 @dataclass(frozen=True)
@@ -118,11 +119,16 @@ class State:
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
     calls: tuple[CallRec, ...] = ()
+    # access paths a failure check found holding success (``ret = f(); if (ret) ...``,
+    # on the edge where nothing failed), until they are assigned again
+    ok: frozenset[str] = frozenset()
+    fresh: frozenset[str] = frozenset()  # paths assigned since the last failure
 
     def copy(self) -> State:
         return State(dict(self.env), dict(self.facts), dict(self.origins), dict(self.steps),
                      self.failures, self.bad, self.trace, self.pending, dict(self.visits),
-                     dict(self.res), dict(self.links), self.auto, self.calls)
+                     dict(self.res), dict(self.links), self.auto, self.calls, self.ok,
+                     self.fresh)
 
     def key(self) -> tuple:
         return (
@@ -135,6 +141,8 @@ class State:
             frozenset((f.rule_id, f.line, f.col) for f in self.pending),
             frozenset(self.res.items()),
             frozenset(self.links.items()),
+            self.ok,
+            self.fresh,
         )
 
     def resolve(self, path: str) -> Expr | None:
@@ -175,6 +183,7 @@ class WalkResult:
     complete: bool = True
     reason: str = ""
     exits: list[ExitRecord] = field(default_factory=list)
+    returns: list[ExitRecord] = field(default_factory=list)  # the other exits (why == "")
 
 
 class Walker:
@@ -186,9 +195,11 @@ class Walker:
         self.call_hooks = [r.on_call for r in rules if getattr(r, "on_call", None)]
         self.use_hooks = [r.on_use for r in rules if getattr(r, "on_use", None)]
         self.exit_hooks = [r.on_exit for r in rules if getattr(r, "on_exit", None)]
+        self.return_hooks = [r.on_return for r in rules if getattr(r, "on_return", None)]
         self.max_states = max_states
         self.findings: dict[tuple, Finding] = {}
         self.exits: list[ExitRecord] = []
+        self.returns: list[ExitRecord] = []
 
     def report(self, f: Finding) -> None:
         key = (f.rule_id, f.line, f.col)
@@ -278,6 +289,9 @@ class Walker:
         for p in released:
             if p in st.res and st.res[p].status in (HELD, FAILED):
                 st.res[p] = st.res[p].moved(RELEASED, line, text)
+            elif p not in st.res:  # acquired elsewhere (a parameter, a lookup): now gone
+                st.res[p] = Res("", "", 0, frozenset({call.callee}), RELEASED, "never",
+                                event_line=line, event=text)
         # ownership handed over
         owner = kb.owner_arg(call.callee)
         if owner is not None and owner < len(call.args):
@@ -316,6 +330,9 @@ class Walker:
         self.uses(st, s.value, s.loc.line)
         self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
         path = target
+        if path is not None:
+            st.ok = st.ok - {path}
+            st.fresh = st.fresh | {path}
         if path is not None and s.op == "=" and not isinstance(value, Call):
             if path in st.res and not s.decl:
                 del st.res[path]
@@ -370,7 +387,12 @@ class Walker:
             self.do_call(st, c, s.loc.line)
         self.uses(st, s.value, s.loc.line)
         why = self.error_exit(st, s)
+        for rhook in self.return_hooks:
+            for f in rhook(self.ctx, st, s, why):
+                self.report(f)
         if why is None:
+            if len(self.returns) < MAX_EXIT_RECORDS:
+                self.returns.append(self.record(st, s, ""))
             return
         exit_step = PathStep(s.loc.line, s.loc.col, f"error exit: {why}")
         for f in st.pending:
@@ -379,9 +401,11 @@ class Walker:
             for f in hook(self.ctx, st, s, why):
                 self.report(f)
         if len(self.exits) < MAX_EXIT_RECORDS:
-            self.exits.append(ExitRecord(s.loc.line, s.loc.col, why, st.calls,
-                                         tuple(sorted(st.res.items())),
-                                         st.failures[-1] if st.failures else None, st.trace))
+            self.exits.append(self.record(st, s, why))
+
+    def record(self, st: State, s: Return, why: str) -> ExitRecord:
+        return ExitRecord(s.loc.line, s.loc.col, why, st.calls, tuple(sorted(st.res.items())),
+                          st.failures[-1] if st.failures else None, st.trace)
 
     def error_exit(self, st: State, s: Return) -> str | None:
         v = s.value
@@ -422,17 +446,24 @@ class Walker:
             if taken == nt[1]:  # the pointer is NULL on this edge: nothing was acquired
                 st.res[nt[0]] = st.res[nt[0]].moved(FAILED, line, "NULL")
         chk = failure_check(cond, st.resolve)
+        acq = self.ctx.kb.acquire(chk.callee) if chk is not None and chk.callee else None
+        if chk is not None and acq is not None and acq.fails == "zero":
+            # a trylock: it failed when it returned 0 (the check assumed an errno)
+            chk = dataclasses.replace(chk, fails_when=not chk.fails_when)
         if chk is not None:
             self.acquisition_outcome(st, chk, taken, line)
             subject = path_of(chk.subject)
             if taken == chk.fails_when:
                 what = f"{chk.callee}() fails" if chk.callee else "the check fails"
-                st.failures = st.failures + (Failure(line, f"{what} ({chk.text})", b, other),)
+                st.failures = st.failures + (Failure(line, f"{what} ({chk.text})", b, other,
+                                                     chk.callee),)
                 st.trace = st.trace + (PathStep(line, 0, f"{what} here ({chk.text})"),)
+                st.fresh = frozenset()
                 if subject is not None:
                     st.bad = st.bad | {subject}
             elif subject is not None:
                 st.bad = st.bad - {subject}
+                st.ok = st.ok | {subject}
         return True
 
     def acquisition_outcome(self, st: State, chk, taken: bool, line: int) -> None:
@@ -450,8 +481,7 @@ class Walker:
             r = st.res.get(o)
             if r is None or r.status != HELD or r.held_on_failure:
                 continue
-            failed = (not failed_errno) if r.fails == "zero" else failed_errno
-            if failed:
+            if failed_errno:
                 st.res[o] = r.moved(FAILED, line, f"{r.acquire}() failed")
 
     # the walk -----------------------------------------------------------
@@ -476,8 +506,8 @@ class Walker:
                 st.visits[bid] = n
                 self.step_block(bid, st, todo)
         except PathBudgetExceeded as exc:
-            return WalkResult(self.sorted_findings(), False, str(exc), self.exits)
-        return WalkResult(self.sorted_findings(), exits=self.exits)
+            return WalkResult(self.sorted_findings(), False, str(exc), self.exits, self.returns)
+        return WalkResult(self.sorted_findings(), exits=self.exits, returns=self.returns)
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings.values(), key=Finding.sort_key)

@@ -304,14 +304,11 @@ def evaluate(text: str, predefined: dict[str, str], config: dict[str, str]) -> d
     return {name: ev.lookup(name) for name in ev.vars}
 
 
-@functools.lru_cache(maxsize=512)
-def _read(directory: Path, root: Path, objroot: Path, config_items: tuple) -> Makefile:
-    for name in ("Kbuild", "Makefile"):
-        path = directory / name
-        if path.is_file():
-            break
-    else:
+@functools.lru_cache(maxsize=1024)
+def _read(path: Path, root: Path, objroot: Path, config_items: tuple) -> Makefile:
+    if not path.is_file():
         return Makefile(None)
+    directory = path.parent
     rel = directory.relative_to(root).as_posix()
     rel = "" if rel == "." else rel
     config = dict(config_items)
@@ -340,7 +337,14 @@ class KbuildTree:
         self._config_items = tuple(sorted(items.items()))
 
     def makefile(self, directory: Path) -> Makefile:
-        return _read(directory, self.root, self.objroot, self._config_items)
+        """The directory's Kbuild file, else its Makefile (Kbuild's own preference)."""
+        for name in ("Kbuild", "Makefile"):
+            if (directory / name).is_file():
+                return self._read(directory / name)
+        return Makefile(None)
+
+    def _read(self, path: Path) -> Makefile:
+        return _read(path, self.root, self.objroot, self._config_items)
 
     def status(self, file: Path) -> BuildStatus:
         """Whether the configuration builds ``file`` (a .c of the tree), and its module name."""
@@ -363,18 +367,54 @@ class KbuildTree:
         return BuildStatus("" if known else None, base, file.parent, base)
 
     def _dir_built(self, directory: Path) -> bool:
-        """False only when a parent makefile lists the directory and does not build it."""
+        """False when the makefiles above show that make does not descend into ``directory``.
+
+        A directory counts as built when the nearest makefile above lists it in
+        obj-y/obj-m/lib-y, or mentions it in some other list (``libs-y +=
+        arch/x86/lib/`` of an arch Makefile): what cannot be told is taken as
+        built. It is not built when it is only in a list of a disabled option
+        (``obj-$(CONFIG_OFF) += sub/``), or when that makefile lists
+        subdirectories and not this one (``arch/arm64/`` for an x86 build).
+        """
         while directory != self.root and self.root in directory.parents:
             parent = directory.parent
-            mk = self.makefile(parent)
-            entry = f"{directory.name}/"
-            listed = any(entry in v.split() for v in mk.values.values())
-            if mk.path is not None and listed:
-                built = mk.words("obj-y") + mk.words("obj-m") + mk.words("lib-y")
-                if entry not in built and f"./{entry}" not in built:
-                    return False
+            while parent != self.root and self.makefile(parent).path is None:
+                parent = parent.parent
+            entry = directory.relative_to(parent).as_posix() + "/"
+            relpath = directory.relative_to(self.root).as_posix() + "/"
+
+            def names(word: str, entry: str = entry, relpath: str = relpath) -> bool:
+                word = word.removeprefix("./")
+                return word == entry or word.startswith(relpath) or f"/{relpath}" in word
+
+            kbuild = self.makefile(parent)
+            values = self._descent_lists(parent)
+            built = kbuild.words("obj-y") + kbuild.words("obj-m") + kbuild.words("lib-y")
+            off = [w for k, v in values.items() if k.endswith(("-", "-n")) for w in v.split()]
+            other = [w for v in values.values() for w in v.split()]
+            if any(names(w) for w in built):
+                pass
+            elif any(names(w) for w in off):
+                return False
+            elif not any(names(w) for w in other) and any(w.endswith("/") for w in built):
+                return False
             directory = parent
         return True
+
+    def _descent_lists(self, directory: Path) -> dict[str, str]:
+        """The variables of the directory's Kbuild and Makefile. For the top directory,
+        its Kbuild and the plain ``core-y``/``libs-y``/... lines of the top Makefile,
+        which is not evaluated (it is built around recursive make)."""
+        if directory != self.root:
+            makefiles = [self._read(directory / n) for n in ("Kbuild", "Makefile")]
+            return {k: v for mk in makefiles for k, v in mk.values.items()}
+        values = dict(self._read(directory / "Kbuild").values)
+        top = directory / "Makefile"
+        text = top.read_text(errors="replace") if top.is_file() else ""
+        for m in re.finditer(r"^(core|drivers|libs|net|virt|init)-y\s*[:+]?=(.*)$", text, re.M):
+            words = [w for w in m[2].split() if "$" not in w]
+            values[f"{m[1]}-y"] = (values.get(f"{m[1]}-y", "") + " " + " ".join(words)).strip()
+        return values
 
     def cflags(self, status: BuildStatus) -> list[str]:
         """The -I/-D/-U/-include flags a plain make adds for the object of ``status``."""

@@ -24,6 +24,7 @@ from . import clang_flags
 from .kbuild_makefile import evaluate
 from .kernel_arch import Arch, SyscallHeader
 from .shim_arm64 import arm64_files
+from .shim_subsys import asn1_headers
 
 Files = dict[str, str]
 
@@ -300,7 +301,7 @@ def x86_extras(root: Path, config: dict[str, str]) -> Files:
 
 
 def generated_files(root: Path, arch: Arch, config_text: str) -> Files:
-    """Everything of ``make prepare`` except bounds.h and asm-offsets.h."""
+    """Everything of ``make prepare`` (and the asn1 headers) except what needs a parse."""
     config = parse_config(config_text)
     files: Files = {".config": config_text, "include/generated/autoconf.h": autoconf_h(config)}
     files["include/config/auto.conf"] = "".join(
@@ -314,6 +315,7 @@ def generated_files(root: Path, arch: Arch, config_text: str) -> Files:
         files.update(x86_extras(root, config))
     if arch.srcarch == "arm64":
         files.update(arm64_files(root))
+    files.update(asn1_headers(root))
     return files
 
 

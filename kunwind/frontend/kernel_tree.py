@@ -24,6 +24,7 @@ from . import clang_flags, kernel_shim
 from .kbuild_makefile import BuildStatus, KbuildTree
 from .kconfig_gen import generate_config
 from .kernel_arch import ARCHES, Arch, common_flags
+from .shim_subsys import selinux_headers
 
 SHIM_FORMAT = 1  # bump when the shim's content changes
 _MARKERS = ("Kbuild", "Makefile", "Kconfig", "include/linux/kernel.h", "arch")
@@ -103,12 +104,16 @@ def kernel_args(
     status = setup.kbuild.status(file)
     args = list(setup.base_args)
     args += setup.kbuild.cflags(status)
-    args.append(f"-I{status.directory}")  # Kbuild's -I$(src), for O= builds
+    args.append(f"-I{status.directory}")  # Kbuild's -I$(src) and -I$(obj), for O= builds
+    if setup.root in status.directory.parents and setup.generated != setup.root:
+        obj = setup.generated / status.directory.relative_to(setup.root)
+        if obj.is_dir():
+            args.append(f"-I{obj}")
     if status.built == "m":
         args.append("-DMODULE")
     else:
-        obj = status.directory
-        rel = obj.relative_to(setup.root).as_posix() if setup.root in obj.parents else ""
+        src = status.directory
+        rel = src.relative_to(setup.root).as_posix() if setup.root in src.parents else ""
         modfile = f"{rel}/{status.modname}" if rel else status.modname
         args.append(f'-DKBUILD_MODFILE="{modfile}"')
     modname = _name_fix(status.modname)
@@ -291,3 +296,4 @@ def _build_shim(root: Path, arch: Arch, config_text: str | None, dest: Path) -> 
         offsets = kernel_shim.evaluate_defines(offsets_c, args)
         text = kernel_shim.asm_offsets_h(offsets)
         kernel_shim.write_files(dest, {"include/generated/asm-offsets.h": text})
+    kernel_shim.write_files(dest, selinux_headers(root, args))
