@@ -15,6 +15,11 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .baseline import apply_baseline
+from .baseline import load as load_baseline
+from .cli_audit import audit_options, configure_audit, merge_cmd
+from .cli_workflow import baseline_cmd, install_hook_cmd
+from .diffcheck import check_diff
 from .driver import Options, UsageError, check_paths
 from .findings import RunResult
 
@@ -33,7 +38,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -55,11 +60,33 @@ def main() -> None:
 @click.option("--clang-arg", "clang_args", multiple=True,
               help="Pass an extra argument to clang (repeatable), e.g. --clang-arg=-DFOO.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
+@click.option("--max-blocks", type=click.IntRange(min=2), default=20000, show_default=True,
+              help="A function with a larger CFG is reported as not fully analysed.")
+@click.option("--max-states", type=click.IntRange(min=1), default=20000, show_default=True,
+              help="A function whose path walk needs more states is not fully analysed.")
+@click.option("--frontend", type=click.Choice(["clang", "pycparser"]), default="clang",
+              show_default=True, help="The C parser: libclang, or pycparser on the system "
+                                      "preprocessor's output (or a .i file): a cross-check.")
+@click.option("--diff", "diff_rev", metavar="REV",
+              help="Only findings the change since REV introduces, in the C files it changed "
+                   "(git; with PATHS, only those under them).")
+@click.option("--staged", is_flag=True,
+              help="Like --diff HEAD, for the staged contents (the index): for commit hooks.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Leave out the findings recorded in this file (see 'kunwind baseline').")
+@audit_options
 def check(paths: tuple[Path, ...], fmt: str, output: Path | None, arch: str,
           build_dir: Path | None, compile_dir: Path | None, compile_commands: Path | None,
           root: Path | None, rules: tuple[str, ...], knowledge: tuple[Path, ...],
-          clang_args: tuple[str, ...], quiet: bool) -> None:
-    """Check C files, or directories searched for *.c files."""
+          clang_args: tuple[str, ...], quiet: bool, max_blocks: int, max_states: int,
+          frontend: str,
+          diff_rev: str | None, staged: bool,
+          baseline_file: Path | None, jobs: int | None, timeout: float,
+          results_dir: Path | None, no_cache: bool, shard: str | None) -> None:
+    """Check C files, or directories searched for *.c files.
+
+    With --diff or --staged, the changed C files (all, or those under PATHS).
+    """
     from .report import write
     from .report.text import summary
     from .rules import get_rule
@@ -80,10 +107,22 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, arch: str,
                 fail(f"unknown rule '{r}' (see 'kunwind rules')")
             rule_ids.append(found.id)
     opts = Options(arch=arch, build_dir=build_dir, compile_db=db, root=root, rules=rule_ids,
-                   extra_args=list(clang_args), knowledge=list(knowledge))
+                   extra_args=list(clang_args), knowledge=list(knowledge),
+                   max_blocks=max_blocks, max_states=max_states, frontend=frontend)
     try:
+        configure_audit(opts, jobs, timeout, results_dir, no_cache, shard, quiet)
+        if frontend != "clang":
+            opts.results_cache = None  # its entries are libclang's
         _preflight(opts)
-        run = check_paths(list(paths), opts)
+        known = load_baseline(baseline_file) if baseline_file is not None else None
+        if diff_rev is not None or staged:
+            run = check_diff(list(paths), opts, diff_rev, staged)
+        elif not paths:
+            raise UsageError("no files given (C files, directories, or --diff REV / --staged)")
+        else:
+            run = check_paths(list(paths), opts)
+        if known is not None:
+            apply_baseline(run, known, "in the baseline")
     except UsageError as exc:
         fail(str(exc))
     text = write(run, fmt)
@@ -105,9 +144,15 @@ def _preflight(opts: Options) -> None:
     from .rules.api import KnowledgeError, load_knowledge
 
     try:
-        cindex()
+        if opts.frontend == "clang":
+            cindex()
     except LibclangError as exc:
         raise UsageError(str(exc)) from exc
+    if opts.frontend == "pycparser":
+        try:
+            import kunwind.frontend.pycparser_frontend  # noqa: F401
+        except (ImportError, AttributeError) as exc:
+            raise UsageError(f"--frontend pycparser needs pycparser>=3.12 ({exc})") from exc
     try:
         load_knowledge(opts.knowledge)
     except KnowledgeError as exc:
@@ -138,6 +183,11 @@ def write_atomically(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         fail(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+main.add_command(baseline_cmd)
+main.add_command(install_hook_cmd)
+main.add_command(merge_cmd)
 
 
 @main.command("rules")

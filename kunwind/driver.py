@@ -28,6 +28,21 @@ class Options:
     extra_args: list[str] = field(default_factory=list)
     cache_dir: Path | None = None
     knowledge: list[Path] = field(default_factory=list)  # extra API knowledge files
+    # audits (kunwind/audit.py): worker processes (0: in this process, no isolation),
+    # seconds per file in a worker, the results cache (None: off), --shard (K, N),
+    # a progress bar on stderr; exact_args: these clang arguments for every file
+    # (kunwind-cc), instead of choosing them
+    jobs: int = 0
+    timeout: float | None = None
+    results_cache: Path | None = None
+    shard: tuple[int, int] | None = None
+    progress: bool = False
+    exact_args: list[str] | None = None
+    # budgets per function: basic blocks of its CFG, path states of the walk; a
+    # function over either is reported as not fully analysed
+    max_blocks: int = 20000
+    max_states: int = 20000
+    frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)
 
 
 def find_c_files(paths: list[Path]) -> list[Path]:
@@ -58,8 +73,15 @@ def check_paths(paths: list[Path], opts: Options) -> RunResult:
     files = find_c_files(paths)
     root = opts.root or common_root(files)
     run = RunResult(root=str(root))
-    for f in files:
-        run.files.append(analyze_file(f, opts, root))
+    names = [rel(f, root) for f in files]
+    if opts.shard is not None:
+        from .audit import in_shard
+
+        kept = [i for i, name in enumerate(names) if in_shard(name, opts.shard)]
+        files, names = [files[i] for i in kept], [names[i] for i in kept]
+    from .audit import analyse_files
+
+    run.files = analyse_files(files, names, opts, root, progress=opts.progress)
     run.seconds = time.perf_counter() - start
     return run
 
@@ -85,13 +107,16 @@ def rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def analyze_file(path: Path, opts: Options, root: Path) -> FileResult:
-    from .pipeline import run_pipeline
+def analyze_file(path: Path, opts: Options, root: Path, text: bytes | None = None) -> FileResult:
+    """One file (``text``: these contents instead of the file's), ignore comments applied."""
+    from .pipeline import read_source, run_pipeline
+    from .suppress import apply_suppressions
 
     name = rel(path, root)
     start = time.perf_counter()
     try:
-        result = run_pipeline(path, name, opts)
+        result = run_pipeline(path, name, opts, text)
+        apply_suppressions(result, text if text is not None else read_source(path)[0])
     except Exception as exc:  # one bad file never stops the run
         if os.environ.get("KUNWIND_DEBUG"):
             raise

@@ -65,6 +65,14 @@ class FileResult:
     functions_incomplete: int = 0
     parsed: bool = True
     seconds: float = 0.0
+    # seconds per pipeline stage: flags, parse, lower, cfg, summaries, analysis
+    timings: dict[str, float] = field(default_factory=dict)
+    # audits (kunwind/audit.py): "crashed" or "timed out" when the file's worker died
+    # or ran out of time; whether the result came from the results cache; the
+    # headers the parse read (the cache checks them)
+    failure: str = ""
+    cached: bool = False
+    includes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +80,8 @@ class RunResult:
     files: list[FileResult] = field(default_factory=list)
     root: str = ""  # the directory paths are relative to
     seconds: float = 0.0
+    # findings left out of every report, counted by why ("in the baseline": 2)
+    hidden: dict[str, int] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:

@@ -7,6 +7,7 @@ be read or parsed, and each function that cannot be analysed whole, becomes a
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from .analysis.context import FunctionContext
@@ -14,17 +15,24 @@ from .analysis.summaries import summarize_file
 from .analysis.walk import Walker
 from .findings import FileResult, Notice
 from .frontend.clang_parse import parse_file
+from .frontend.compile_db import CompileDBError
 from .frontend.flags import flags_for
+from .frontend.kernel_tree import KernelTreeError
 from .model.build import BudgetExceeded, build_cfg
 from .model.cfg import Function
 
 
+_KNOWLEDGE: dict[tuple[str, ...], object] = {}  # loaded once per process
+
+
 def read_source(path: Path) -> tuple[bytes | None, str]:
     """The file's bytes, or None and the reason it cannot be analysed."""
+    if path.is_dir():
+        return None, "is a directory"
+    if path.exists() and not path.is_file():  # a FIFO or a device: would block or never end
+        return None, "not a regular file"
     try:
         data = path.read_bytes()
-    except IsADirectoryError:
-        return None, "is a directory"
     except OSError as exc:
         return None, f"cannot read: {exc.strerror or exc}"
     if b"\0" in data:
@@ -32,24 +40,54 @@ def read_source(path: Path) -> tuple[bytes | None, str]:
     return data, ""
 
 
-def run_pipeline(path: Path, name: str, opts) -> FileResult:
+def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> FileResult:
+    """Analyse ``path`` (or ``text`` as its contents, under its path and flags)."""
     from kunwind.rules import ALL_RULES
     from kunwind.rules.api import load_knowledge
 
     result = FileResult(file=name)
-    data, why = read_source(path)
+    data, why = (text, "") if text is not None else read_source(path)
     if data is None:
         result.parsed = False
         result.notices.append(Notice(file=name, message=why))
         return result
-    args, flag_notes = flags_for(path, opts)
+    if not data.strip():
+        result.notices.append(Notice(file=name, message="empty file", level="note"))
+        return result
+    clock = time.perf_counter()
+    try:
+        args, flag_notes = flags_for(path, opts)
+    except (KernelTreeError, CompileDBError, OSError) as exc:  # a broken tree or database
+        result.parsed = False
+        why = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+        result.notices.append(Notice(file=name, message=f"cannot choose clang flags: {why}"))
+        return result
+    result.timings["flags"] = time.perf_counter() - clock
     for note in flag_notes:
         result.notices.append(Notice(file=name, message=note, level="note"))
-    parsed = parse_file(path, args, data)
+    if opts.frontend == "pycparser":
+        from .frontend.pycparser_frontend import parse_file as parse_with_pycparser
+
+        parsed = parse_with_pycparser(path, args, data)
+    else:
+        parsed = parse_file(path, args, data)
+    result.timings["parse"] = parsed.parse_seconds
+    result.timings["lower"] = parsed.lower_seconds
+    result.includes = parsed.includes
+    clock = time.perf_counter()
     if parsed.fatal:
         result.parsed = False
         result.notices.append(Notice(file=name, message=f"cannot be parsed: {parsed.fatal}"))
         return result
+    if parsed.errors:  # outside any function: declarations, or whole functions, may be missing
+        more = f" (and {len(parsed.errors) - 1} more)" if len(parsed.errors) > 1 else ""
+        if not parsed.functions:
+            result.parsed = False
+            result.notices.append(Notice(file=name, message="cannot be parsed, clang reports: "
+                                         f"{parsed.errors[0]}{more}"))
+            return result
+        result.notices.append(Notice(file=name, level="warning", message="clang reports errors "
+                                     f"outside any function: {parsed.errors[0]}{more}"))
 
     functions: list[Function] = []
     for pf in parsed.functions:
@@ -63,7 +101,7 @@ def run_pipeline(path: Path, name: str, opts) -> FileResult:
             reason = pf.lower_error
         else:
             try:
-                functions.append(build_cfg(pf.syntax, name))
+                functions.append(build_cfg(pf.syntax, name, opts.max_blocks))
             except BudgetExceeded as exc:
                 reason = f"too large: {exc}"
             except RecursionError:
@@ -73,12 +111,19 @@ def run_pipeline(path: Path, name: str, opts) -> FileResult:
             result.notices.append(Notice(file=name, message=f"{pf.name}() not fully analysed: "
                                          f"{reason}", level="warning", line=pf.line,
                                          function=pf.name))
-    kb = load_knowledge(opts.knowledge)
+    result.timings["cfg"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    key = tuple(str(k) for k in opts.knowledge)
+    kb = _KNOWLEDGE.get(key)
+    if kb is None:
+        kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge)
     summaries = summarize_file(functions, kb)
+    result.timings["summaries"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     rules = [r for r in ALL_RULES if opts.rules is None or r.id in opts.rules]
     for fn in functions:
         ctx = FunctionContext(fn, name, summaries, kb)
-        walk = Walker(ctx, rules).run()
+        walk = Walker(ctx, rules, opts.max_states).run()
         result.findings.extend(walk.findings)
         for r in rules:
             if r.on_function is not None:
@@ -88,5 +133,6 @@ def run_pipeline(path: Path, name: str, opts) -> FileResult:
             result.notices.append(Notice(file=name, message=f"{fn.name}() not fully analysed: "
                                          f"{walk.reason}", level="warning", line=fn.loc.line,
                                          function=fn.name))
+    result.timings["analysis"] = time.perf_counter() - clock
     result.findings.sort(key=lambda f: f.sort_key())
     return result

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from .base import Rule
 from .ku001_partial_teardown import RULE as KU001
+from .ku002_error_path_leak import RULE as KU002
+from .ku003_unwind_over_release import RULE as KU003
+from .ku004_missing_error_code import RULE as KU004
+from .ku005_error_path_lock_imbalance import RULE as KU005
+from .ku006_use_after_teardown import RULE as KU006
 
-ALL_RULES: list[Rule] = [KU001]
+ALL_RULES: list[Rule] = [KU001, KU002, KU003, KU004, KU005, KU006]
 
 
 def get_rule(rule_id: str) -> Rule | None:

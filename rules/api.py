@@ -60,6 +60,7 @@ class Knowledge:
     releases: dict[str, Release] = field(default_factory=dict)
     teardowns: dict[str, Teardown] = field(default_factory=dict)
     owners: dict[str, int] = field(default_factory=dict)  # callee -> argument it takes over
+    _released_kinds: dict[str, str] | None = field(default=None, repr=False)  # built lazily
 
     def acquire(self, callee: str) -> Acquire | None:
         return self.acquires.get(callee) or self.acquires.get(canonical(callee))
@@ -77,6 +78,16 @@ class Knowledge:
         a = self.acquire(name)
         return a.release if a else []
 
+    def released_kind(self, callee: str) -> str:
+        """The kind of what ``callee`` releases (``mutex_unlock`` -> "lock"), "" if unknown."""
+        if self._released_kinds is None:
+            self._released_kinds = {}
+            for a in self.acquires.values():
+                for r in a.release:
+                    self._released_kinds.setdefault(r, a.kind)
+        kinds = self._released_kinds
+        return kinds.get(callee) or kinds.get(canonical(callee)) or ""
+
     def release(self, callee: str) -> Release | None:
         return self.releases.get(callee) or self.releases.get(canonical(callee))
 
@@ -84,6 +95,7 @@ class Knowledge:
         return self.teardowns.get(callee) or self.teardowns.get(canonical(callee))
 
     def merge(self, data: dict, source: str) -> None:
+        self._released_kinds = None
         try:
             for name, v in data.get("acquire", {}).items():
                 obj = v.get("object", "ret")

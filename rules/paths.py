@@ -1,13 +1,16 @@
-"""Helpers shared by the rules: where on a path its error path starts and leaves."""
+"""Helpers shared by the rules: where on a path its error path starts and leaves,
+and whether what failed on it is an error."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from kunwind.findings import PathStep
 
 if TYPE_CHECKING:
-    from kunwind.analysis.walk import Failure
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.walk import Failure, State
 
 
 def failure_index(trace: tuple[PathStep, ...], failure: Failure) -> int:
@@ -27,3 +30,54 @@ def goto_after(trace: tuple[PathStep, ...], failure: Failure) -> PathStep | None
         if step.message.startswith("jumps to '"):
             return step
     return None
+
+
+def failure_rejoins(ctx: FunctionContext, failure: Failure) -> bool:
+    """Does the failing branch of this check flow back into the path where nothing
+    failed (``WARN_ON(!x);``, ``if (!opt) dev_warn(...);``)? Then it is not an error path."""
+    succs = [e.dst for e in ctx.fn.blocks[failure.block].succs]
+    failing = [d for d in succs if d != failure.success]
+    return not failing or any(failure.success in ctx.reachable(d) for d in failing)
+
+
+# Calls whose "failure" is an answer, not an error: tests and predicates.
+PREDICATE = re.compile(
+    r"(^|_)(is|has|have|can|should|need|needs|must|test|too|same)_|_and_test$|^[A-Z][a-z]+[A-Z]|"
+    r"(^|_)(empty|pending|valid|allowed|enabled|disabled|active|ok|locked|dirty|full|busy|"
+    r"uptodate|changed|present|none|exists|equal|match|matches|head|first|last|"
+    r"progress)$|"
+    r"^(pte|pmd|pud|p4d|pgd|list|hlist|llist)_"
+)
+# Calls that create something, whose NULL result means out of memory or resources.
+ALLOCATES = re.compile(r"alloc|create|(^|_)new($|_)|dup|(^|_)(get_free|kmalloc|zalloc)")
+
+
+def real_failure(ctx: FunctionContext, fail: Failure, strict: bool = False) -> bool:
+    """Is the failed check an error (not a predicate's "no")?
+
+    ``IS_ERR()`` and ``< 0`` always are; an int result is unless the callee is
+    named like a test or its body here never returns an errno. A NULL result
+    is (strict: only from an allocator, not from a lookup that found nothing).
+    """
+    if fail.form in ("errptr", "negative"):
+        return True
+    callee = fail.callee
+    if not callee or PREDICATE.search(callee):
+        return False
+    acq = ctx.kb.acquire(callee)
+    summary = ctx.summary(callee)
+    if fail.form == "null":
+        return not strict or (acq is not None and acq.object == "ret") or bool(
+            summary is not None and summary.ret_alloc) or bool(ALLOCATES.search(callee))
+    return summary is None or summary.ret_errno
+
+
+WEAK_EXIT = "returns after the failure"  # the walk's error exit of a void function
+
+
+def error_path(ctx: FunctionContext, st: State) -> bool:
+    """Is this path an error path: something failed on it, and in a void function (whose
+    exits carry no error code) at least one failure is an error, not a test's "no"."""
+    if not st.failures:
+        return False
+    return not ctx.fn.returns_void or any(real_failure(ctx, f) for f in st.failures)

@@ -21,3 +21,13 @@ def kernel_tree() -> Path:
         if os.environ.get("CI"):
             pytest.fail(f"kernel source unavailable under CI: {exc}")
         pytest.skip(f"kernel source unavailable: {exc}")
+
+
+# ---- results cache: one per test ----------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _own_results_cache(tmp_path_factory: pytest.TempPathFactory,
+                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """'kunwind check' caches results; a test never reads another test's (or the user's)."""
+    monkeypatch.setenv("KUNWIND_RESULTS_DIR", str(tmp_path_factory.mktemp("results")))

@@ -188,3 +188,13 @@ def test_build_status_follows_the_makefiles(rmap_parse, kernel_tree: Path) -> No
     page_alloc = kt.build_status(kernel_tree / "mm/page_alloc.c", kernel_tree, cache_dir=cache)
     assert (page_alloc.built, page_alloc.modname) == ("y", "page-alloc")
     assert kt.build_status(kernel_tree / "mm/nommu.c", kernel_tree, cache_dir=cache).built == ""
+
+
+@pytest.mark.kernel
+def test_a_prepared_build_dir_is_used_as_is(rmap_parse, kernel_tree: Path, tmp_path: Path) -> None:
+    shim = next(rmap_parse[2].glob("shim-x86-*"))  # laid out like an O= build directory
+    unused = tmp_path / "cache"
+    setup = kt.tree_setup(kernel_tree, "x86", build_dir=shim, cache_dir=unused)
+    assert setup.generated == shim and not unused.exists()
+    args = kt.kernel_args(kernel_tree / "mm/rmap.c", kernel_tree, build_dir=shim, cache_dir=unused)
+    assert f"-I{shim}/include" in args

@@ -31,6 +31,7 @@ class Check:
     fails_when: bool
     text: str
     callee: str = ""  # the call whose result is tested, when known
+    form: str = "value"  # errptr (IS_ERR) | null (a pointer) | negative (< 0) | value
 
 
 def strip(e: Expr, resolve: Resolver | None = None, depth: int = 0) -> Expr:
@@ -88,7 +89,7 @@ def failure_check(cond: Expr, resolve: Resolver | None = None) -> Check | None:
     if chk is None:
         return None
     if negate:
-        return Check(chk.subject, not chk.fails_when, "!" + chk.text, chk.callee)
+        return Check(chk.subject, not chk.fails_when, "!" + chk.text, chk.callee, chk.form)
     return chk
 
 
@@ -102,13 +103,13 @@ def _check(c: Expr, resolve: Resolver | None) -> Check | None:
         subj = strip(c.args[0], resolve)
         o = _origin(subj, resolve)
         return Check(subj if not isinstance(subj, Assign) else subj.target, True, text,
-                     o[1] if o else "")
+                     o[1] if o else "", "errptr")
     if isinstance(c, Unary) and c.op == "!":
         subj = strip(c.operand, resolve)
         o = _origin(subj, resolve)
         if o is None:
             return None
-        return Check(o[0], True, text, o[1])
+        return Check(o[0], True, text, o[1], "null" if _is_ptr(o[0]) else "value")
     if isinstance(c, Binary) and c.op in ("==", "!=", "<", ">=", "<=", ">"):
         lhs, rhs = strip(c.lhs, resolve), strip(c.rhs, resolve)
         if isinstance(lhs, Const) and not isinstance(rhs, Const):
@@ -121,19 +122,19 @@ def _check(c: Expr, resolve: Resolver | None) -> Check | None:
             return None
         if _is_ptr(lhs) or rhs.ptr:
             if c.op == "==":
-                return Check(o[0], True, text, o[1])
+                return Check(o[0], True, text, o[1], "null")
             if c.op == "!=":
-                return Check(o[0], False, text, o[1])
+                return Check(o[0], False, text, o[1], "null")
             return None
         fails = {"!=": True, "<": True, "==": False, ">=": False}.get(c.op)
         if fails is None:
             return None
-        return Check(o[0], fails, text, o[1])
+        return Check(o[0], fails, text, o[1], "negative" if c.op in ("<", ">=") else "value")
     o = _origin(c, resolve)
     if o is None:
         return None
     if _is_ptr(o[0]):
-        return Check(o[0], False, text, o[1])  # if (p): p failed when false
+        return Check(o[0], False, text, o[1], "null")  # if (p): p failed when false
     return Check(o[0], True, text, o[1])  # if (err): failed when true
 
 
@@ -166,6 +167,14 @@ def null_test(cond: Expr, resolve: Resolver | None = None) -> tuple[str, bool] |
         if p is not None:
             return p, truth_when_null
     return None
+
+
+def condition_key(cond: Expr) -> tuple[str, bool]:
+    """``!x->flag`` -> ("x->flag", True): the tested text and whether it is negated."""
+    negated = False
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, negated = cond.operand, not negated
+    return render(cond), negated
 
 
 def error_value(e: Expr | None, resolve: Resolver | None = None) -> str | None:

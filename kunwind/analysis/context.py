@@ -12,9 +12,23 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from kunwind.model.cfg import Function
-from kunwind.model.ir import Const, Return, Store, Var, calls_in, path_of, root_of, subexprs
+from kunwind.model.ir import (
+    Assign,
+    Call,
+    Const,
+    Expr,
+    Return,
+    Store,
+    Var,
+    calls_in,
+    path_of,
+    root_of,
+    subexprs,
+)
 from kunwind.rules.api import Knowledge
 
+from .conditions import condition_key
+from .resources import object_path
 from .summaries import Summary
 
 # Names kernel developers give to functions that undo a set-up.
@@ -31,6 +45,21 @@ class Dependency:
     line: int  # where the teardown dereferences it (0: from the knowledge base)
     source: str  # "body" | "knowledge"
     param: str = ""  # the teardown's own name for the argument
+
+
+@dataclass(frozen=True)
+class Site:
+    """A call site: what is called, on which line, in which block."""
+
+    callee: str
+    line: int
+    block: int
+
+
+def _exprs(b) -> list[Expr]:
+    out = [e for s in b.stmts for e in (getattr(s, "value", None), getattr(s, "expr", None))
+           if e is not None]
+    return out + [e for e in (b.cond, b.switch) if e is not None]
 
 
 @dataclass
@@ -60,7 +89,11 @@ class FunctionContext:
 
     @cached_property
     def relevant(self) -> frozenset[str]:
-        """Access paths whose values matter to the walk: tested, switched on or returned."""
+        """Access paths whose values matter to the walk: tested, switched on or returned.
+
+        Locals handed to a release are included too: whether one is still NULL
+        (or never assigned) where it is released decides if that release is safe.
+        """
         out: set[str] = set()
         for b in self.fn.blocks:
             exprs = [b.cond, b.switch] + [s.value for s in b.stmts if isinstance(s, Return)]
@@ -71,7 +104,84 @@ class FunctionContext:
                     p = path_of(x)
                     if p is not None:
                         out.add(p.lstrip("&"))
+        out.update(p for p, _ in self.release_sites if "->" not in p and "." not in p)
         return frozenset(out)
+
+    @cached_property
+    def repeated_tests(self) -> frozenset[str]:
+        """Conditions without calls that the function tests more than once
+        (``if (priv->has_irq)`` before an acquisition and again in the unwind):
+        the walk makes the second test follow the outcome of the first."""
+        seen: set[str] = set()
+        out: set[str] = set()
+        for b in self.fn.blocks:
+            if b.cond is None or calls_in(b.cond):
+                continue
+            text = condition_key(b.cond)[0]
+            (out if text in seen else seen).add(text)
+        return frozenset(out)
+
+    @cached_property
+    def acquisitions(self) -> dict[str, list[Site]]:
+        """access path -> where this function acquires it (knowledge or same-file allocator)."""
+        out: dict[str, list[Site]] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and s.op == "=":
+                    v = s.value
+                    while isinstance(v, Assign):
+                        v = v.value
+                    p = path_of(s.target)
+                    if isinstance(v, Call) and p is not None and self._allocates(v.callee):
+                        out.setdefault(p, []).append(Site(v.callee, s.loc.line, b.id))
+            for e in _exprs(b):
+                for c in calls_in(e):
+                    a = self.kb.acquire(c.callee)
+                    if a is not None and a.object != "ret" and a.object < len(c.args):
+                        p = object_path(path_of(c.args[a.object]))
+                        if p is not None:
+                            out.setdefault(p, []).append(Site(c.callee, c.loc.line, b.id))
+        return out
+
+    def _allocates(self, callee: str) -> bool:
+        a = self.kb.acquire(callee)
+        if a is not None:
+            return a.object == "ret"
+        s = self.summaries.get(callee)
+        return s is not None and s.ret_alloc
+
+    @cached_property
+    def release_sites(self) -> list[tuple[str, Site]]:
+        """(access path, site) of every call that releases an object: from the
+        knowledge, a same-file callee that releases its argument, or a release
+        that the knowledge pairs with an acquisition of that path here."""
+        paired: dict[str, set[str]] = {}
+        for p, sites in self.acquisitions.items():
+            for site in sites:
+                paired.setdefault(p, set()).update(self.kb.releasers_of(site.callee))
+        out: list[tuple[str, Site]] = []
+        for b in self.fn.blocks:
+            for e in _exprs(b):
+                for c in calls_in(e):
+                    paths = {object_path(path_of(c.args[j])) for j in self.released_args(c)}
+                    for a in c.args:
+                        p = object_path(path_of(a))
+                        if p is not None and c.callee in paired.get(p, ()):
+                            paths.add(p)
+                    out.extend((p, Site(c.callee, c.loc.line, b.id)) for p in sorted(
+                        q for q in paths if q is not None))
+        return out
+
+    def released_args(self, call: Call) -> list[int]:
+        """Which arguments ``call`` releases (knowledge, same-file summaries)."""
+        out: set[int] = set()
+        rel = self.kb.release(call.callee)
+        if rel is not None and rel.arg < len(call.args):
+            out.add(rel.arg)
+        s = self.summaries.get(call.callee)
+        if s is not None:
+            out.update(j for j in s.releases if j < len(call.args))
+        return sorted(out)
 
     @cached_property
     def arg_roots(self) -> frozenset[str]:

@@ -16,6 +16,7 @@ from kunwind.model.cfg import Function
 from kunwind.model.ir import (
     Assign,
     Call,
+    Const,
     Expr,
     ExprStmt,
     Index,
@@ -26,11 +27,12 @@ from kunwind.model.ir import (
     Var,
     calls_in,
     path_of,
+    root_of,
     subexprs,
 )
 from kunwind.rules.api import Knowledge
 
-from .conditions import null_test
+from .conditions import error_value, null_test
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Summary:
     ret_alloc: bool = False
     ret_zeroed: bool = False
     ret_fields: set[str] = field(default_factory=set)
+    ret_errno: bool = False  # returns a negative errno or an ERR_PTR() on some path
+    ret_shared: bool = False  # the returned allocation is also linked or stored elsewhere
     # parameters released on every path (releases_always), or on every path to a
     # return that may return an error (releases_on_error); conservative: any doubt, not in
     releases_always: set[int] = field(default_factory=set)
@@ -61,6 +65,11 @@ class Summary:
     # parameters the function hands over: stores them (or links a member of them)
     # into another object, a global or an out-parameter, or passes them to an owner
     escapes: set[int] = field(default_factory=set)
+    calls: set[str] = field(default_factory=set)  # callees, and what same-file ones call
+    # (param index, field or "") of the locks and PM counts it drops (spin_unlock(&p->lock))
+    drops_locks: set[tuple[int, str]] = field(default_factory=set)
+    # param index -> fields of it that the function releases (kfree(p->buf))
+    releases_fields: dict[int, set[str]] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
@@ -68,9 +77,11 @@ class Summary:
             tuple(sorted(self.derefs_self.items())),
             tuple(sorted((i, tuple(sorted(s))) for i, s in self.writes.items())),
             tuple(sorted(self.releases)), tuple(sorted(self.null_ok)),
-            self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)),
+            self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
+            self.ret_shared,
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
-            tuple(sorted(self.escapes)),
+            tuple(sorted(self.escapes)), len(self.calls), tuple(sorted(self.drops_locks)),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
         )
 
 
@@ -163,6 +174,10 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                         note_deref(r[0], r[1], line, is_target)
             if isinstance(x, Call):
                 _call_effects(s, x, res, known, kb, line, note_deref)
+                _lock_drops(s, x, res, known, kb)
+                s.calls.add(x.callee)
+                if x.callee in known:
+                    s.calls |= known[x.callee].calls
         if is_target:
             r = res.of(e)
             if r is not None and r[1]:
@@ -171,9 +186,27 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         if (i, "") in tested:
             s.null_ok.add(i)
     _returns(fn, s, known, kb)
+    s.ret_errno = _returns_errno(fn, known)
     _escapes(fn, s, res, known, kb)
     _must_release(fn, s, res, known, kb)
     return s
+
+
+def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
+                kb: Knowledge) -> None:
+    """The locks of its parameters that a call drops, directly or in a same-file callee."""
+    callee = known.get(call.callee)
+    direct = kb.released_kind(call.callee) in ("lock", "pm")
+    if not direct and (callee is None or not callee.drops_locks):
+        return
+    for j, a in enumerate(call.args):
+        r = res.of(a.operand if isinstance(a, Unary) and a.op == "&" else a)
+        if r is None:
+            continue
+        if direct:
+            s.drops_locks.add(r)
+        elif callee is not None:
+            s.drops_locks.update((r[0], r[1] or f) for k, f in callee.drops_locks if k == j)
 
 
 def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_deref) -> None:
@@ -193,6 +226,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
         if (rel is not None and rel.arg == j) or (td is not None and td.arg == j):
             if f == "":
                 s.releases.add(i)
+            elif rel is not None:
+                s.releases_fields.setdefault(i, set()).add(f)
             if td is not None and td.arg == j and f == "":
                 for dep in td.depends:
                     note_deref(i, dep, line, True)
@@ -205,12 +240,38 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             s.writes.setdefault(i, set()).update(callee.writes.get(j, set()))
             if j in callee.releases:
                 s.releases.add(i)
+            for g in callee.releases_fields.get(j, ()):
+                s.releases_fields.setdefault(i, set()).add(g)
             if j in callee.derefs_self:
                 s.derefs_self.setdefault(i, line)
         else:
+            if j in callee.releases:
+                s.releases_fields.setdefault(i, set()).add(f)
             releasing = j in callee.releases and j in callee.null_ok
             if j in callee.derefs_self and not releasing:
                 note_deref(i, f, line, bool(callee.writes.get(j)))
+
+
+def _returns_errno(fn: Function, known: dict[str, Summary]) -> bool:
+    """Does some return give an error value: a negative errno, ERR_PTR(), or a variable
+    or call that carries one (a same-file callee that returns errnos)?"""
+    carriers: set[str] = set()
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.target, Var) and st.value is not None:
+                v = st.value.value if isinstance(st.value, Assign) else st.value
+                if error_value(v) or (isinstance(v, Call) and v.callee in known
+                                      and known[v.callee].ret_errno):
+                    carriers.add(st.target.name)
+    for b in fn.blocks:
+        for st in b.stmts:
+            if not isinstance(st, Return) or st.value is None:
+                continue
+            v = st.value
+            if error_value(v) or (isinstance(v, Var) and v.name in carriers) or (
+                    isinstance(v, Call) and v.callee in known and known[v.callee].ret_errno):
+                return True
+    return False
 
 
 def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge) -> None:
@@ -248,6 +309,138 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 zeroed, fields = origin[st.value.name]
                 s.ret_alloc, s.ret_zeroed = True, zeroed
                 s.ret_fields |= fields
+                if _stored_elsewhere(fn, st.value.name, known, kb):
+                    s.ret_shared = True
+
+
+def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
+                      kb: Knowledge) -> bool:
+    """Does ``fn`` also store local ``name`` into another object, or link it somewhere?"""
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.value, Var) and st.value.name == name \
+                    and not isinstance(st.target, Var):
+                return True
+        for e in _block_exprs(b):
+            for c in calls_in(e):
+                owner = kb.owner_arg(c.callee)
+                callee = known.get(c.callee)
+                for j, a in enumerate(c.args):
+                    inner = a.operand if isinstance(a, Unary) and a.op == "&" else a
+                    p = path_of(inner)
+                    if p is None or root_of(p) != name:
+                        continue
+                    if j == owner or (callee is not None and j in callee.escapes):
+                        return True
+    return False
+
+
+def _block_exprs(b) -> list[Expr]:
+    out: list[Expr] = []
+    for st in b.stmts:
+        for e in (getattr(st, "value", None), getattr(st, "expr", None)):
+            if e is not None:
+                out.append(e)
+    return out + [e for e in (b.cond, b.switch) if e is not None]
+
+
+def _escapes(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
+             kb: Knowledge) -> None:
+    """Parameters stored into another object, a global or ``*out``, or given to an owner."""
+    params = {p.name for p in fn.params}
+    locals_ = {st.target.name for b in fn.blocks for st in b.stmts
+               if isinstance(st, Store) and st.decl and isinstance(st.target, Var)}
+    for b in fn.blocks:
+        for st in b.stmts:
+            if not (isinstance(st, Store) and st.value is not None and st.op == "="):
+                continue
+            r = res.of(st.value)
+            if r is None or r[1]:
+                continue
+            t = st.target
+            if isinstance(t, Var) and (t.name in locals_ or t.name in params):
+                continue  # an alias, not a hand-over
+            target = res.of(t) if isinstance(t, Member) else None
+            if target is not None and target[0] == r[0]:
+                continue  # p->self = p
+            s.escapes.add(r[0])
+        for e in _block_exprs(b):
+            for c in calls_in(e):
+                owner = kb.owner_arg(c.callee)
+                callee = known.get(c.callee)
+                for j, a in enumerate(c.args):
+                    inner = a.operand if isinstance(a, Unary) and a.op == "&" else a
+                    r = res.of(inner)
+                    if r is None:
+                        continue
+                    if j == owner or (callee is not None and j in callee.escapes):
+                        s.escapes.add(r[0])
+
+
+def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
+                  kb: Knowledge) -> None:
+    """Parameters released on every path to every return, or to every error return.
+
+    A forward must-analysis over the CFG: a parameter counts as released in a
+    block when every path from the entry to it passes a call that releases it
+    for sure (a release from the knowledge, or a same-file callee that always
+    releases it). Conditional releases (``if (p) kfree(p)``) do not count.
+    """
+    if not s.releases:
+        return
+    reach = fn.reachable_from(fn.entry)
+    preds = fn.preds()
+    gen: dict[int, set[int]] = {}
+    for b in fn.blocks:
+        g: set[int] = set()
+        for e in _block_exprs(b):
+            for c in calls_in(e):
+                rel = kb.release(c.callee)
+                callee = known.get(c.callee)
+                for j, a in enumerate(c.args):
+                    r = res.of(a)
+                    if r is None or r[1]:
+                        continue
+                    if (rel is not None and rel.arg == j) or (
+                            callee is not None and j in callee.releases_always):
+                        g.add(r[0])
+        gen[b.id] = g
+    full = set(s.releases)
+    out: dict[int, set[int]] = {b: (set() if b == fn.entry else set(full)) | gen[b]
+                                for b in reach}
+    changed = True
+    while changed:
+        changed = False
+        for b in sorted(reach):
+            ps = [p for p in preds[b] if p in reach]
+            inn = set.intersection(*(out[p] for p in ps)) if ps and b != fn.entry else set()
+            new = inn | gen[b]
+            if new != out[b]:
+                out[b], changed = new, True
+    ends = [p for p in preds[fn.exit] if p in reach]
+    if not ends:
+        return
+    s.releases_always = set.intersection(*(out[p] for p in ends))
+    if fn.returns_void:
+        return
+    errs = [out[p] for p in ends if _may_return_error(fn, fn.blocks[p])]
+    if errs:
+        s.releases_on_error = set.intersection(*errs)
+
+
+def _may_return_error(fn: Function, b) -> bool:
+    """Can this block's return statement return an error (a guess on the safe side)?"""
+    ret = next((st for st in b.stmts if isinstance(st, Return)), None)
+    if ret is None or ret.value is None:
+        return False
+    v = ret.value
+    if isinstance(v, Const):
+        return v.value < 0 or (v.value == 0 and fn.returns_ptr)
+    if isinstance(v, Call) and v.callee in ("ERR_PTR", "ERR_CAST", "PTR_ERR"):
+        return True
+    if isinstance(v, Var) and v.ptr:
+        return False  # returns an object: the success exit of a constructor
+    return True
 
 
 def summarize_file(functions: list[Function], kb: Knowledge, rounds: int = 6) -> dict[str, Summary]:

@@ -12,6 +12,7 @@ candidate, confirmed only when its path reaches an error exit.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,11 +38,19 @@ from kunwind.model.ir import (
     subexprs,
 )
 
-from .conditions import error_value, failure_check, null_test
+from .conditions import condition_key, error_value, failure_check, null_test
 from .context import FunctionContext
 from .resources import AUTO, ESCAPED, FAILED, HELD, RELEASED, Res, object_path
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
+# Calls that do not return (the frontend does not carry the noreturn attribute).
+NORETURN = frozenset({
+    "panic", "nmi_panic", "__noreturn_bug", "__builtin_unreachable", "__builtin_trap",
+    "do_exit", "kthread_exit", "make_task_dead", "machine_halt", "machine_power_off",
+    "machine_restart", "emergency_restart", "kernel_halt", "kernel_power_off",
+    "kernel_restart", "usercopy_abort", "__stack_chk_fail",
+})
+PATHS_PER_BLOCK = 12  # distinct states per block (and failed/not) before they are joined
 
 
 class PathBudgetExceeded(Exception):
@@ -77,6 +86,7 @@ class Failure:
     block: int
     success: int  # the block the check continues to when nothing failed
     callee: str = ""  # the call whose failure is tested, when known
+    form: str = ""  # what the check tests: errptr | null | negative | value (conditions.Check)
 
 
 @dataclass(frozen=True)
@@ -123,12 +133,15 @@ class State:
     # on the edge where nothing failed), until they are assigned again
     ok: frozenset[str] = frozenset()
     fresh: frozenset[str] = frozenset()  # paths assigned since the last failure
+    # outcomes of conditions tested more than once (ctx.repeated_tests), until a
+    # store to their root variable: (condition text, true or false)
+    tested: frozenset[tuple[str, bool]] = frozenset()
 
     def copy(self) -> State:
         return State(dict(self.env), dict(self.facts), dict(self.origins), dict(self.steps),
                      self.failures, self.bad, self.trace, self.pending, dict(self.visits),
                      dict(self.res), dict(self.links), self.auto, self.calls, self.ok,
-                     self.fresh)
+                     self.fresh, tested=self.tested)
 
     def key(self) -> tuple:
         return (
@@ -143,6 +156,7 @@ class State:
             frozenset(self.links.items()),
             self.ok,
             self.fresh,
+            self.tested,
         )
 
     def resolve(self, path: str) -> Expr | None:
@@ -249,6 +263,10 @@ class Walker:
                 if p is not None and "->" not in p and "." not in p:
                     st.env.pop(p, None)  # a local written through its address
                     st.bad = st.bad - {p}
+                    r = st.res.get(p)
+                    if r is not None and r.status in (RELEASED, FAILED) and \
+                            r.event_line != line and r.kind not in ("lock", "pm"):
+                        del st.res[p]  # it holds a new value now
                 elif p is not None:
                     if ctx.tracks_field(p):
                         st.facts[p] = Fact("unknown", line, f"passed to {call.callee}()")
@@ -276,26 +294,46 @@ class Walker:
             p = object_path(path_of(call.args[rel.arg]))
             if p is not None:
                 released.add(p)
+        by_knowledge = set(released)  # what the knowledge says this call releases
         if summary is not None:
             for j in summary.releases:
                 if j < len(call.args):
                     p = object_path(path_of(call.args[j]))
                     if p is not None:
                         released.add(p)
+            for j, fields in summary.releases_fields.items():
+                base = path_of(call.args[j]) if j < len(call.args) else None
+                if base is not None and not base.startswith("&"):
+                    released.update(f"{base}->{f}" for f in fields)
         for a in call.args:
             p = object_path(path_of(a))
             if p is not None and p in st.res and call.callee in st.res[p].releases:
                 released.add(p)
+        kind = kb.released_kind(call.callee)
+        for p in [q for q in released if _other_kind(st.res.get(q), call.callee, kind)]:
+            released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
+        if rel is not None and rel.arg < len(call.args) and kind not in ("lock", "pm"):
+            inner = call.args[rel.arg]  # put_device(&x->dev): x's release callback frees x
+            member = path_of(inner.operand) if isinstance(inner, Unary) and inner.op == "&" \
+                else None
+            if member is not None and "->" in member:
+                container = member.rsplit("->", 1)[0]
+                if container in st.res and st.res[container].status == HELD:
+                    released.add(container)
         for p in released:
             if p in st.res and st.res[p].status in (HELD, FAILED):
                 st.res[p] = st.res[p].moved(RELEASED, line, text)
-            elif p not in st.res:  # acquired elsewhere (a parameter, a lookup): now gone
-                st.res[p] = Res("", "", 0, frozenset({call.callee}), RELEASED, "never",
+            elif p not in st.res and p in by_knowledge:  # acquired elsewhere: now gone
+                st.res[p] = Res(kb.released_kind(call.callee), "", 0,
+                                frozenset({call.callee}), RELEASED, "never",
                                 event_line=line, event=text)
         # ownership handed over
         owner = kb.owner_arg(call.callee)
-        if owner is not None and owner < len(call.args):
-            p = object_path(path_of(call.args[owner]))
+        given = {owner} if owner is not None else set()
+        if summary is not None:
+            given |= summary.escapes  # a same-file callee that stores or links it
+        for j in sorted(given):
+            p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:
                 root = root_of(p)
                 for q in (p, root):
@@ -316,7 +354,8 @@ class Walker:
                 if acq.fails != "never" and acq.object != "ret":
                     key = result or f"@{call.loc.line}:{call.loc.col}"
                     st.links[key] = (obj,)
-        elif summary is not None and summary.ret_alloc and result is not None:
+        elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
+                result is not None:
             st.res[result] = Res("memory", call.callee, line, frozenset(),
                                  AUTO if result in st.auto else HELD)
 
@@ -325,11 +364,30 @@ class Walker:
         while isinstance(value, Assign):
             value = value.value
         target = path_of(s.target)
+        before = st.res.get(target) if target is not None else None
+        if target is not None and s.op == "=":
+            st.links.pop(target, None)  # its old value no longer reports anything
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
+        if isinstance(value, Call) and before is not None and st.res.get(target) is before:
+            del st.res[target]  # overwritten by a call that acquires nothing we know
+        if target is not None and s.op == "=" and not s.decl:
+            for q in [q for q in st.res if q.startswith((target + "->", target + "."))]:
+                if st.res[q].kind not in ("lock", "pm"):
+                    del st.res[q]  # a field of the object the pointer held before
+        inner = s.value
+        while isinstance(inner, Assign):  # a = b = kmalloc(): b reports a's acquisition
+            alias = path_of(inner.target)
+            if alias is not None and target in st.res and isinstance(value, Call):
+                st.links[alias] = (target,)
+                if alias in self.ctx.relevant:
+                    st.env[alias] = value
+            inner = inner.value
         self.uses(st, s.value, s.loc.line)
         self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
         path = target
+        if path is not None and st.tested:
+            st.tested = frozenset(t for t in st.tested if not _mentions(t[0], path))
         if path is not None:
             st.ok = st.ok - {path}
             st.fresh = st.fresh | {path}
@@ -344,6 +402,12 @@ class Walker:
             ):
                 st.res[src] = st.res[src].moved(ESCAPED, s.loc.line,
                                                 f"stored in {render(s.target)}")
+            elif src is not None and src in st.res and st.res[src].status == HELD and \
+                    path != src and self.ctx.kb.acquire(st.res[src].acquire) is not None \
+                    and st.res[src].kind not in ("lock", "pm"):
+                # a copy in another local: the walk does not follow aliases, so
+                # it stops treating the object as held by this name
+                st.res[src] = st.res[src].moved(ESCAPED, s.loc.line, f"copied to {path}")
         if path is None:
             return
         line = s.loc.line
@@ -430,6 +494,11 @@ class Walker:
         resolved = _resolve_const(cond, st)
         if resolved is not None and bool(resolved) != taken:
             return False
+        text, negated = condition_key(cond)
+        if text in self.ctx.repeated_tests:
+            if (text, taken == negated) in st.tested:
+                return False  # the same test came out the other way earlier on this path
+            st.tested = st.tested | {(text, taken != negated)}
         nt = null_test(cond, st.resolve)
         if nt is not None:
             path, true_when_null = nt
@@ -445,29 +514,45 @@ class Walker:
         if nt is not None and nt[0] in st.res and st.res[nt[0]].status == HELD:
             if taken == nt[1]:  # the pointer is NULL on this edge: nothing was acquired
                 st.res[nt[0]] = st.res[nt[0]].moved(FAILED, line, "NULL")
+        elif nt is not None and nt[0] in st.res and st.res[nt[0]].status == FAILED:
+            r = st.res[nt[0]]  # its acquisition failed: NULL, or an ERR_PTR()
+            errptr = r.fails == "errptr" and r.event != "NULL"
+            if (taken == nt[1]) == errptr and r.fails in ("null", "errptr"):
+                return False
         chk = failure_check(cond, st.resolve)
+        subj = path_of(chk.subject) if chk is not None else None
+        if subj is not None and subj in st.res and st.res[subj].fails == "null" and \
+                condition_key(cond)[0] == subj:
+            # an integer handle that is 0 on failure (if (!handle)), not an errno
+            chk = dataclasses.replace(chk, fails_when=condition_key(cond)[1])
         acq = self.ctx.kb.acquire(chk.callee) if chk is not None and chk.callee else None
         if chk is not None and acq is not None and acq.fails == "zero":
             # a trylock: it failed when it returned 0 (the check assumed an errno)
             chk = dataclasses.replace(chk, fails_when=not chk.fails_when)
         if chk is not None:
-            self.acquisition_outcome(st, chk, taken, line)
+            if not self.acquisition_outcome(st, chk, taken, line):
+                return False
             subject = path_of(chk.subject)
             if taken == chk.fails_when:
                 what = f"{chk.callee}() fails" if chk.callee else "the check fails"
                 st.failures = st.failures + (Failure(line, f"{what} ({chk.text})", b, other,
-                                                     chk.callee),)
+                                                     chk.callee, chk.form),)
                 st.trace = st.trace + (PathStep(line, 0, f"{what} here ({chk.text})"),)
                 st.fresh = frozenset()
                 if subject is not None:
                     st.bad = st.bad | {subject}
             elif subject is not None:
+                if subject not in st.bad:  # not a second test of a value that failed
+                    st.ok = st.ok | {subject}
                 st.bad = st.bad - {subject}
-                st.ok = st.ok | {subject}
         return True
 
-    def acquisition_outcome(self, st: State, chk, taken: bool, line: int) -> None:
-        """On the branch where an acquiring call failed, its object is not held."""
+    def acquisition_outcome(self, st: State, chk, taken: bool, line: int) -> bool:
+        """On the branch where an acquiring call failed, its object is not held.
+
+        False when the edge contradicts an earlier failure check of the same
+        acquisition (``if (IS_ERR(p)) goto out; ... out: if (!IS_ERR(p)) put(p);``).
+        """
         subject = path_of(chk.subject)
         if isinstance(chk.subject, Call):
             key = f"@{chk.subject.loc.line}:{chk.subject.loc.col}"
@@ -479,16 +564,22 @@ class Walker:
         failed_errno = taken == chk.fails_when
         for o in objs:
             r = st.res.get(o)
+            if r is not None and r.status == FAILED and not failed_errno and \
+                    r.event == f"{r.acquire}() failed":
+                return False
             if r is None or r.status != HELD or r.held_on_failure:
                 continue
             if failed_errno:
                 st.res[o] = r.moved(FAILED, line, f"{r.acquire}() failed")
+        return True
 
     # the walk -----------------------------------------------------------
     def run(self) -> WalkResult:
         fn = self.fn
         todo: list[tuple[int, State]] = [(fn.entry, State())]
         seen: set[tuple] = set()
+        per_block: dict[tuple[int, bool], int] = {}
+        merged: dict[tuple[int, bool], State] = {}
         states = 0
         try:
             while todo:
@@ -497,6 +588,18 @@ class Walker:
                 if key in seen:
                     continue
                 seen.add(key)
+                slot = (bid, bool(st.failures))
+                per_block[slot] = per_block.get(slot, 0) + 1
+                if per_block[slot] > PATHS_PER_BLOCK:
+                    # Too many distinct paths reach this block: go on with one state
+                    # that keeps only what they all agree on (a join), not with each.
+                    old = merged.get(slot)
+                    joined = st if old is None else join(old, st)
+                    if old is not None and joined.key() == old.key():
+                        continue
+                    merged[slot] = joined
+                    st = joined.copy()
+                    seen.add((bid, st.key()))
                 states += 1
                 if states > self.max_states:
                     raise PathBudgetExceeded(f"more than {self.max_states} path states")
@@ -521,6 +624,8 @@ class Walker:
                 for c in calls_in(s.expr):
                     self.do_call(st, c, s.loc.line)
                 self.uses(st, s.expr, s.loc.line)
+                if any(c.callee in NORETURN for c in calls_in(s.expr)):
+                    return  # the path ends here: no exit, no error path
             elif isinstance(s, Cleanup):
                 st.auto = st.auto | {s.var}
                 if s.var in st.res:
@@ -547,6 +652,18 @@ class Walker:
             todo.append((e.dst, nst))
 
 
+def _other_kind(r: Res | None, callee: str, kind: str) -> bool:
+    """Is ``callee`` the release of another kind of resource than ``r`` (an unlock
+    of an object that also holds a reference)?"""
+    return r is not None and bool(r.releases) and callee not in r.releases and \
+        kind not in ("", r.kind)
+
+
+def _mentions(text: str, path: str) -> bool:
+    """Does the condition ``text`` read ``path`` (or something under it)?"""
+    return re.search(rf"(?<!\w){re.escape(path)}(?!\w)", text) is not None
+
+
 def _resolve_const(cond: Expr, st: State) -> int | None:
     if isinstance(cond, Const):
         return cond.value
@@ -559,3 +676,35 @@ def _resolve_const(cond: Expr, st: State) -> int | None:
         inner = _resolve_const(cond.operand, st)
         return None if inner is None else int(not inner)
     return None
+
+
+def join(a: State, b: State) -> State:
+    """One state that claims only what ``a`` and ``b`` agree on (for the path budget).
+
+    Known values that differ are forgotten (unknown makes every check stay silent);
+    what was done on either path (set-up steps, candidate findings) is kept.
+    """
+    def common(x: dict, y: dict) -> dict:
+        return {k: v for k, v in x.items() if y.get(k, _MISSING) == v}
+
+    out = a.copy()
+    out.env = common(a.env, b.env)
+    out.facts = common(a.facts, b.facts)
+    out.origins = common(a.origins, b.origins)
+    out.res = common(a.res, b.res)
+    out.links = common(a.links, b.links)
+    out.steps = {**b.steps, **a.steps}
+    out.bad = a.bad & b.bad
+    out.auto = a.auto | b.auto
+    out.pending = a.pending + tuple(f for f in b.pending if f not in a.pending)
+    out.visits = {k: max(v, b.visits.get(k, 0)) for k, v in a.visits.items()}
+    for name in ("ok",):
+        if hasattr(a, name):
+            setattr(out, name, getattr(a, name) & getattr(b, name))
+    for name in ("fresh",):
+        if hasattr(a, name):
+            setattr(out, name, getattr(a, name) | getattr(b, name))
+    return out
+
+
+_MISSING = object()

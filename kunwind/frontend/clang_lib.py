@@ -2,12 +2,15 @@
 
 Everything ctypes-level lives here, so the rest of the frontend reads like
 ordinary Python. A libclang that cannot be loaded raises ``LibclangError``
-with a one-line reason (the CLI prints it; no traceback).
+with a one-line reason (the CLI prints it; no traceback). The environment
+variable ``KUNWIND_LIBCLANG`` names a libclang shared library to load instead
+of the one the ``libclang`` wheel ships.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 from functools import cache
 from typing import Any
 
@@ -35,10 +38,15 @@ def cindex() -> Any:
         import clang.cindex as ci
     except ImportError as exc:
         raise LibclangError(f"the libclang Python bindings are not installed ({exc})") from exc
+    path = os.environ.get("KUNWIND_LIBCLANG")  # a libclang.so other than the wheel's
+    if path and not ci.Config.loaded:
+        ci.Config.set_library_file(path)
     try:
         lib = ci.conf.lib
     except Exception as exc:  # LibclangError of the bindings, OSError...
-        raise LibclangError(f"libclang could not be loaded: {exc}".splitlines()[0]) from exc
+        why = str(exc).splitlines()[0].split(". To provide a path")[0].split(". Please")[0]
+        raise LibclangError(f"libclang could not be loaded: {why} (KUNWIND_LIBCLANG names "
+                            "the libclang shared library to use)") from exc
     cursor = ci.Cursor
     lib.clang_getCursorBinaryOperatorKind.argtypes = [cursor]
     lib.clang_getCursorBinaryOperatorKind.restype = ctypes.c_uint

@@ -7,6 +7,8 @@ evaluation, never from tokens (tokens of macro-made nodes are empty or wrong).
 
 from __future__ import annotations
 
+import ctypes
+import re
 from typing import Any
 
 from kunwind.model import syntax as sx
@@ -25,6 +27,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
 )
+from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
 from . import clang_lib as cl
 
@@ -33,8 +36,153 @@ from . import clang_lib as cl
 TRANSPARENT_CALLS = {"__builtin_expect", "__builtin_expect_with_probability"}
 
 
+# The cleanup attribute as written in the source, when libclang does not
+# expose the function it names: __free(kfree), __cleanup(fn), guard(mutex),
+# CLASS(fd, f), and the iterators that declare a __free() variable
+# (for_each_child_of_node_scoped()).
+_CLEANUP_TEXT = (
+    (re.compile(r"\b__free\s*\(\s*(\w+)"), "__free_{}"),
+    (re.compile(r"\b__cleanup\s*\(\s*(\w+)"), "{}"),
+    (re.compile(r"\b(?:scoped_)?guard\s*\(\s*(\w+)"), "class_{}_destructor"),
+    (re.compile(r"\bCLASS\s*\(\s*(\w+)"), "class_{}_destructor"),
+    (re.compile(r"\b(\w+_scoped)\s*\("), "{}"),
+)
+
+
+class _Native:
+    """Direct ctypes entry points for the hot paths of the walk.
+
+    The bindings' properties (``kind``, ``location``, ``type``, ``referenced``,
+    ``get_children``) each add Python-level checks (a null-cursor comparison
+    is two more C calls) and objects; on a large file the walk makes ~10^5 of
+    these calls, and through the bindings it cost up to 70% of libclang's parse
+    (mm/memory.c). Our own function pointers (the bindings' ones are shared and
+    keep their converters) skip that.
+    """
+
+    def __init__(self, ci: Any) -> None:
+        lib = ci.conf.lib
+
+        def fn(name: str, argtypes: list[Any], restype: Any) -> Any:
+            f = lib._FuncPtr((name, lib))
+            f.argtypes, f.restype = argtypes, restype
+            return f
+
+        self.cursor_type = fn("clang_getCursorType", [ci.Cursor], ci.Type)
+        self.canonical = fn("clang_getCanonicalType", [ci.Type], ci.Type)
+        self.location = fn("clang_getCursorLocation", [ci.Cursor], ci.SourceLocation)
+        uint_p = ctypes.POINTER(ctypes.c_uint)
+        self.expansion = fn("clang_getExpansionLocation", [ci.SourceLocation, ctypes.c_void_p,
+                                                           uint_p, uint_p, ctypes.c_void_p], None)
+        self.referenced = fn("clang_getCursorReferenced", [ci.Cursor], ci.Cursor)
+        # our own CXString: the bindings' one disposes of itself when collected
+        self.cursor_spelling = fn("clang_getCursorSpelling", [ci.Cursor], _CXString)
+        self.cstring = fn("clang_getCString", [_CXString], ctypes.c_char_p)
+        self.dispose = fn("clang_disposeString", [_CXString], None)
+        self.from_main = fn("clang_Location_isFromMainFile", [ci.SourceLocation], ctypes.c_int)
+        self.is_definition = fn("clang_isCursorDefinition", [ci.Cursor], ctypes.c_uint)
+        self.get_file = fn("clang_getFile", [ctypes.c_void_p, ctypes.c_char_p], ctypes.c_void_p)
+        self.file_out = ctypes.c_void_p()
+        self.main_file: int | None = None  # the CXFile of the TU being visited
+        self.visit = lib.clang_visitChildren  # the bindings' prototype: (cursor, callback, data)
+        inclusion = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint,
+                                     ctypes.py_object)
+        self.inclusions = fn("clang_getInclusions", [ctypes.c_void_p, inclusion,
+                                                     ctypes.py_object], None)
+        self.collect_file = inclusion(_collect_file)
+        self.file_name = fn("clang_getFileName", [ctypes.c_void_p], _CXString)
+        self.collect = ci.callbacks["cursor_visit"](_collect)
+        self.collect_functions = ci.callbacks["cursor_visit"](self._main_function)
+        self.line, self.column = ctypes.c_uint(), ctypes.c_uint()
+        self.line_p, self.column_p = ctypes.pointer(self.line), ctypes.pointer(self.column)
+        self.kinds = ci.CursorKind._kinds  # kind objects indexed by id
+        self.expression_kinds = frozenset(
+            k for k in ci.CursorKind.get_all_kinds() if k.is_expression())
+        self.function_decl = ci.CursorKind.FUNCTION_DECL.value
+
+    def children(self, c: Any) -> list[Any]:
+        """``list(c.get_children())``, without the bindings' per-child null check."""
+        out: list[Any] = []
+        self.visit(c, self.collect, out)
+        tu = c._tu
+        for ch in out:
+            ch._tu = tu
+        return out
+
+    def included_files(self, tu: Any) -> list[str]:
+        """The names of the files the TU includes, sorted (``tu.get_includes()``, faster)."""
+        files: set[int] = set()
+        self.inclusions(tu._as_parameter_, self.collect_file, files)
+        return sorted({self.string(self.file_name(f)) for f in files})
+
+    def string(self, s: Any) -> str:
+        """A CXString's text; disposes of it."""
+        try:
+            text = self.cstring(s)
+            return text.decode("utf-8") if text is not None else ""
+        finally:
+            self.dispose(s)
+
+    def spelling(self, c: Any) -> str:
+        """``c.spelling`` (one call to the C string functions, not through the bindings')."""
+        return self.string(self.cursor_spelling(c))
+
+    def line_column(self, c: Any) -> tuple[int, int]:
+        self.expansion(self.location(c), None, self.line_p, self.column_p, None)
+        return self.line.value, self.column.value
+
+    def main_file_functions(self, tu: Any) -> list[Any]:
+        """The function definitions of the main file, among the TU's top-level cursors."""
+        out: list[Any] = []
+        self.main_file = self.get_file(tu._as_parameter_, tu.spelling.encode())
+        self.visit(tu.cursor, self.collect_functions, out)
+        for ch in out:
+            ch._tu = tu
+        return out
+
+    def _main_function(self, child: Any, parent: Any, out: list[Any]) -> int:
+        if child._kind_id != self.function_decl:
+            return 1  # CXChildVisit_Continue
+        loc = self.location(child)
+        if self.from_main(loc):
+            if self.is_definition(child):
+                out.append(child)
+        elif self.is_definition(child):
+            # a name made by a macro called in the main file: SYSCALL_DEFINE3(),
+            # module_platform_driver(); its spelling is in no file, its expansion is
+            self.expansion(loc, ctypes.addressof(self.file_out), None, None, None)
+            if self.main_file and self.file_out.value == self.main_file:
+                out.append(child)
+        return 1
+
+
+class _CXString(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("private_flags", ctypes.c_uint)]
+
+
+def _collect_file(included: int, stack: int, depth: int, out: set[int]) -> None:
+    if depth > 0:  # the main file is depth 0
+        out.add(included)
+
+
+def _collect(child: Any, parent: Any, out: list[Any]) -> int:
+    out.append(child)
+    return 1  # CXChildVisit_Continue
+
+
+_NATIVE: list[_Native] = []
+
+
+def native() -> _Native:
+    """The process-wide ``_Native`` (created on first use, libclang loaded)."""
+    if not _NATIVE:
+        _NATIVE.append(_Native(cl.cindex()))
+    return _NATIVE[0]
+
+
 class Lowerer:
-    def __init__(self) -> None:
+    def __init__(self, source: bytes = b"") -> None:
+        self.lines = source.split(b"\n") if source else []
         ci = cl.cindex()
         self.K = ci.CursorKind
         self.TK = ci.TypeKind
@@ -44,30 +192,51 @@ class Lowerer:
             ci.TypeKind.CONSTANTARRAY,
         }
         self.params: set[str] = set()
+        self.depth = 0  # cursor levels being lowered; see kunwind.model.limits
+        n = self.native = native()
+        self.children = n.children
+        self.spelling = n.spelling
+        self._kinds = n.kinds
+        self._ptr_ids = {k.value for k in self._ptr_kinds}
+        # sugar over another type: a typedef, struct x, typeof() (unexposed), __auto_type
+        self._alias_ids = {ci.TypeKind.ELABORATED.value, ci.TypeKind.TYPEDEF.value,
+                           ci.TypeKind.UNEXPOSED.value, ci.TypeKind.AUTO.value}
+        self._expr_kinds = n.expression_kinds
+        self._function_decl = self.K.FUNCTION_DECL.value
+        self._enum_constant = self.K.ENUM_CONSTANT_DECL.value
+        # the main file's text (latin-1: one char per byte, so offsets match libclang's)
+        self.text = source.decode("latin-1")
+        self.main_file = ""
 
     # helpers ------------------------------------------------------------
     def loc(self, c: Any) -> Loc:
-        p = c.location
-        return Loc(p.line, p.column)
+        return Loc(*self.native.line_column(c))
 
     def is_ptr(self, c: Any) -> bool:
-        t = c.type
-        if t.kind in self._ptr_kinds:
+        t = self.native.cursor_type(c)
+        k = t._kind_id
+        if k in self._ptr_ids:
             return True
-        if t.kind in (self.TK.ELABORATED, self.TK.TYPEDEF):
-            return t.get_canonical().kind in self._ptr_kinds
+        if k in self._alias_ids:
+            return self.native.canonical(t)._kind_id in self._ptr_ids
         return False
+
+    def kind(self, c: Any) -> Any:
+        """``c.kind``, without the bindings' property and lookup checks."""
+        return self._kinds[c._kind_id]
 
     # statements ---------------------------------------------------------
     def function(self, c: Any) -> sx.FunctionSyntax:
         params = []
         body = None
-        for ch in c.get_children():
-            if ch.kind == self.K.PARM_DECL:
+        for ch in self.children(c):
+            kind = self.kind(ch)
+            if kind == self.K.PARM_DECL:
                 params.append((ch.spelling, self.is_ptr(ch)))
-            elif ch.kind == self.K.COMPOUND_STMT:
+            elif kind == self.K.COMPOUND_STMT:
                 body = ch
         self.params = {n for n, _ in params}
+        self.main_file = c.location.file.name
         rt = c.result_type
         canon = rt.get_canonical().kind
         return sx.FunctionSyntax(
@@ -82,45 +251,54 @@ class Lowerer:
         )
 
     def stmt(self, c: Any) -> sx.S:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise NestingTooDeep()
+            return self._stmt(c)
+        finally:
+            self.depth -= 1
+
+    def _stmt(self, c: Any) -> sx.S:
         K = self.K
-        k = c.kind
+        k = self.kind(c)
         loc = self.loc(c)
         if k == K.COMPOUND_STMT:
-            return sx.SBlock(loc, [self.stmt(ch) for ch in c.get_children()])
+            return sx.SBlock(loc, [self.stmt(ch) for ch in self.children(c)])
         if k == K.DECL_STMT:
             items: list[sx.S] = []
-            for d in c.get_children():
-                if d.kind == K.VAR_DECL:
+            for d in self.children(c):
+                if self.kind(d) == K.VAR_DECL:
                     items.append(self.decl(d))
             return items[0] if len(items) == 1 else sx.SBlock(loc, items)
         if k == K.IF_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return sx.SIf(loc, self.expr(ch[0]), self.stmt(ch[1]),
                           self.stmt(ch[2]) if len(ch) > 2 else None)
         if k == K.WHILE_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return sx.SWhile(loc, self.expr(ch[0]), self.stmt(ch[1]))
         if k == K.DO_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return sx.SDo(loc, self.stmt(ch[0]), self.expr(ch[1]))
         if k == K.FOR_STMT:
             return self.for_stmt(c, loc)
         if k == K.SWITCH_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return sx.SSwitch(loc, self.expr(ch[0]), self.stmt(ch[-1]))
         if k == K.CASE_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             value = cl.evaluate_int(ch[0])
             body = self.stmt(ch[-1]) if len(ch) > 1 else None
             return sx.SCase(loc, value if value is not None else -(1 << 62), body)
         if k == K.DEFAULT_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return sx.SCase(loc, None, self.stmt(ch[-1]) if ch else None)
         if k == K.LABEL_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return sx.SLabel(loc, c.spelling, self.stmt(ch[0]) if ch else None)
         if k == K.GOTO_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return sx.SGoto(loc, ch[0].spelling if ch else "")
         if k == K.INDIRECT_GOTO_STMT:
             return sx.SGoto(loc, "")
@@ -129,14 +307,18 @@ class Lowerer:
         if k == K.CONTINUE_STMT:
             return sx.SContinue(loc)
         if k == K.RETURN_STMT:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return sx.SReturn(loc, self.expr(ch[0]) if ch else None)
         if k == K.NULL_STMT:
             return sx.SBlock(loc)
         if k in (K.ASM_STMT, K.MS_ASM_STMT):
-            labels = [ch.spelling for ch in c.get_children() if ch.kind == K.LABEL_REF]
+            labels = [ch.spelling for ch in self.children(c) if self.kind(ch) == K.LABEL_REF]
+            where = c.location  # a macro call's start, for an asm made by a macro
+            if not labels and self.text and where.file is not None \
+                    and where.file.name == self.main_file:
+                labels = asm_goto_labels(self.text, where.offset)
             return sx.SAsmGoto(loc, labels) if labels else sx.SBlock(loc)
-        if k.is_expression() or k == K.UNEXPOSED_STMT:
+        if k in self._expr_kinds or k == K.UNEXPOSED_STMT:
             return sx.SExpr(loc, self.expr(c))
         return sx.SBlock(loc)
 
@@ -146,19 +328,33 @@ class Lowerer:
             return sx.SBlock(loc)  # a static local keeps its value across calls
         init = cl.var_initializer(d)
         cleanup = ""
-        for ch in d.get_children():
+        for ch in self.children(d):
             if ch.kind == self.K.UNEXPOSED_ATTR or ch.kind.name.endswith("_ATTR"):
                 ref = None
-                for sub in ch.get_children():
+                for sub in self.children(ch):
                     if sub.kind == self.K.DECL_REF_EXPR:
                         ref = sub.spelling
                 if ref:
                     cleanup = ref
-        return sx.SDecl(loc, d.spelling, self.expr(init) if init is not None else None,
+                elif ch.kind == self.K.UNEXPOSED_ATTR:
+                    cleanup = self.cleanup_from_text(ch) or cleanup
+        return sx.SDecl(loc, self.spelling(d), self.expr(init) if init is not None else None,
                         self.is_ptr(d), cleanup)
 
+    def cleanup_from_text(self, attr: Any) -> str:
+        """The cleanup function of an attribute written on one source line."""
+        a, b = attr.extent.start, attr.extent.end
+        if a.line != b.line or not 0 < a.line <= len(self.lines):
+            return ""
+        text = self.lines[a.line - 1][a.column - 1:b.column].decode("utf-8", "replace")
+        for pattern, name in _CLEANUP_TEXT:
+            m = pattern.search(text)
+            if m is not None:
+                return name.format(m.group(1))
+        return ""
+
     def for_stmt(self, c: Any, loc: Loc) -> sx.SFor:
-        ch = list(c.get_children())
+        ch = self.children(c)
         body = self.stmt(ch[-1])
         parts = ch[:-1]
         init = cond = inc = None
@@ -182,44 +378,50 @@ class Lowerer:
     def _for_parts(self, c: Any, n: int) -> list[str]:
         """Which of init/cond/inc a for statement with ``n`` of them has.
 
-        Read from the source text between ``for (`` and the body: the semicolons
-        at parenthesis depth one split it. Falls back to "cond first" when the
-        loop comes from a macro.
+        Read from the tokens between ``for (`` and the body (libclang tokenizes
+        the parsed buffer, so an in-memory text is read, and comments and
+        literals are single tokens): the semicolons at parenthesis depth one
+        split them. Falls back to "cond first" when the loop comes from a macro.
         """
-        ext = c.extent
-        try:
-            with open(ext.start.file.name, "rb") as fh:
-                fh.seek(ext.start.offset)
-                text = fh.read(max(0, ext.end.offset - ext.start.offset)).decode("latin-1")
-        except (OSError, AttributeError):
-            text = ""
-        if text.startswith("for"):
+        tokens = c.get_tokens()
+        first = next(tokens, None)
+        if first is not None and first.spelling == "for":
             depth = 0
-            pieces = [""]
-            for chx in text[3:]:
-                if chx == "(":
+            pieces = [0]
+            for tok in tokens:
+                s = tok.spelling if tok.kind.name == "PUNCTUATION" else "x"
+                if s == "(":
                     depth += 1
                     if depth == 1:
                         continue
-                elif chx == ")":
+                elif s == ")":
                     depth -= 1
                     if depth == 0:
                         break
-                if depth == 1 and chx == ";":
-                    pieces.append("")
+                if depth == 1 and s == ";":
+                    pieces.append(0)
                 elif depth >= 1:
-                    pieces[-1] += chx
+                    pieces[-1] += 1
             if len(pieces) == 3:
                 names = ["init", "cond", "inc"]
-                return [nm for nm, p in zip(names, pieces, strict=True) if p.strip()]
+                return [nm for nm, p in zip(names, pieces, strict=True) if p]
         return ["cond", "inc"][:n] if n <= 2 else ["init", "cond", "inc"]
 
     # expressions --------------------------------------------------------
     def expr(self, c: Any) -> Expr:
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise NestingTooDeep()
+            return self._expr(c)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, c: Any) -> Expr:
         K = self.K
-        k = c.kind
+        k = self.kind(c)
         if k in (K.UNEXPOSED_EXPR, K.PAREN_EXPR):
-            ch = list(c.get_children())
+            ch = self.children(c)
             if len(ch) == 1:
                 inner = self.expr(ch[0])
                 if isinstance(inner, Const) and self.is_ptr(c) and not inner.ptr:
@@ -230,7 +432,7 @@ class Lowerer:
                 return Const(v) if v is not None else Other(c.spelling)
             return Other("", tuple(self.expr(x) for x in ch), self.is_ptr(c))
         if k == K.CSTYLE_CAST_EXPR:
-            ch = [x for x in c.get_children() if x.kind.is_expression()]
+            ch = [x for x in self.children(c) if self.kind(x) in self._expr_kinds]
             if not ch:
                 return Other("cast")
             inner = self.expr(ch[-1])
@@ -238,17 +440,19 @@ class Lowerer:
                 return Const(inner.value, ptr=True)
             return inner
         if k == K.DECL_REF_EXPR:
-            ref = c.referenced
-            if ref is not None and ref.kind == K.ENUM_CONSTANT_DECL:
+            ref = self.native.referenced(c)
+            if ref._kind_id == self._enum_constant:  # a null cursor has another kind
+                ref._tu = c._tu
                 return Const(ref.enum_value)
-            return Var(c.spelling, self.is_ptr(c), c.spelling in self.params)
+            name = self.spelling(c)
+            return Var(name, self.is_ptr(c), name in self.params)
         if k == K.MEMBER_REF_EXPR:
-            ch = list(c.get_children())
+            ch = self.children(c)
             if not ch:
-                return Var(c.spelling, self.is_ptr(c))
+                return Var(self.spelling(c), self.is_ptr(c))
             base = self.expr(ch[0])
             arrow = self.is_ptr(ch[0])
-            return Member(base, c.spelling, arrow, self.is_ptr(c))
+            return Member(base, self.spelling(c), arrow, self.is_ptr(c))
         if k in (K.INTEGER_LITERAL, K.CHARACTER_LITERAL):
             v = cl.evaluate_int(c)
             return Const(v if v is not None else 0)
@@ -257,7 +461,7 @@ class Lowerer:
         if k == K.CALL_EXPR:
             return self.call(c)
         if k == K.UNARY_OPERATOR:
-            ch = list(c.get_children())
+            ch = self.children(c)
             op = cl.unary_op(c)
             inner = self.expr(ch[0]) if ch else Other()
             if op == "-" and isinstance(inner, Const):
@@ -266,47 +470,47 @@ class Lowerer:
                 return inner
             return Unary(op, inner, self.is_ptr(c))
         if k == K.BINARY_OPERATOR or k == K.COMPOUND_ASSIGNMENT_OPERATOR:
-            ch = list(c.get_children())
+            ch = self.children(c)
             op = cl.binary_op(c)
             lhs, rhs = self.expr(ch[0]), self.expr(ch[1])
             if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
                 return Assign(lhs, rhs, op, self.is_ptr(c))
             return Binary(op, lhs, rhs, self.is_ptr(c))
         if k == K.CONDITIONAL_OPERATOR:
-            ch = list(c.get_children())
+            ch = self.children(c)
             if len(ch) == 3:
                 return Cond(self.expr(ch[0]), self.expr(ch[1]), self.expr(ch[2]),
                             self.is_ptr(c))
         if k == K.ARRAY_SUBSCRIPT_EXPR:
-            ch = list(c.get_children())
+            ch = self.children(c)
             return Index(self.expr(ch[0]), self.expr(ch[1]), self.is_ptr(c))
         if k == K.StmtExpr:
-            ch = list(c.get_children())
-            if ch and ch[0].kind == K.COMPOUND_STMT:
-                items = list(ch[0].get_children())
+            ch = self.children(c)
+            if ch and self.kind(ch[0]) == K.COMPOUND_STMT:
+                items = self.children(ch[0])
                 body = [self.stmt(x) for x in items[:-1]]
                 last = items[-1] if items else None
-                if last is not None and last.kind.is_expression():
+                if last is not None and self.kind(last) in self._expr_kinds:
                     return sx.StmtExpr(tuple(body), self.expr(last), self.is_ptr(c))
                 if last is not None:
                     body.append(self.stmt(last))
                 return sx.StmtExpr(tuple(body), None, self.is_ptr(c))
         if k == K.CXX_UNARY_EXPR:
             return Other("sizeof")
-        ch = list(c.get_children())
-        return Other(k.name.lower(), tuple(self.expr(x) for x in ch if x.kind.is_expression()),
+        ch = self.children(c)
+        return Other(k.name.lower(),
+                     tuple(self.expr(x) for x in ch if self.kind(x) in self._expr_kinds),
                      self.is_ptr(c))
 
     def call(self, c: Any) -> Expr:
-        ch = list(c.get_children())
+        ch = self.children(c)
         args = tuple(self.expr(a) for a in ch[1:])
-        name = c.spelling
+        name = self.spelling(c)
         callee_c = ch[0] if ch else None
         indirect = False
         fn_expr = None
         if callee_c is not None:
-            ref = c.referenced
-            if ref is None or ref.kind != self.K.FUNCTION_DECL:
+            if self.native.referenced(c)._kind_id != self._function_decl:  # or null
                 indirect = True
                 fn_expr = self.expr(callee_c)
                 from kunwind.model.ir import render
@@ -315,6 +519,53 @@ class Lowerer:
         if name in TRANSPARENT_CALLS and args:
             return _strip_not_not(args[0])
         return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr)
+
+
+_ASM_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*'
+                        r"|[A-Za-z_]\w*|\S", re.DOTALL)
+
+
+def asm_goto_labels(text: str, offset: int) -> list[str]:
+    """The labels an ``asm`` statement at ``offset`` of ``text`` may jump to.
+
+    libclang 18 has no API for the labels of an ``asm goto``, so they are read
+    from the source. Written out (``asm goto("..." : out : in : clobbers :
+    l1, l2)``): the names after the fourth top-level colon; a plain ``asm`` has
+    none. Made by a macro (``unsafe_put_user(x, p, Efault)``; ``offset`` is
+    where the outermost macro call starts): every identifier among the call's
+    arguments, of which the CFG builder keeps those that name a label.
+    """
+    tokens: list[str] = []
+    depth = 0
+    for m in _ASM_TOKEN.finditer(text, offset, min(len(text), offset + 20000)):
+        t = m.group()
+        if t.startswith(("/*", "//")):
+            continue
+        tokens.append(t)
+        if t == "(":
+            depth += 1
+        elif t == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        elif depth == 0 and len(tokens) > 4:
+            return []  # not a call or an asm statement
+    if tokens and tokens[0] in ("asm", "__asm__", "__asm"):
+        if "goto" not in tokens[1:4]:
+            return []
+        depth = colons = 0
+        labels: list[str] = []
+        for t in tokens:
+            if t == "(":
+                depth += 1
+            elif t == ")":
+                depth -= 1
+            elif depth == 1 and t == ":":
+                colons += 1
+            elif depth == 1 and colons == 4 and t != ",":
+                labels.append(t)
+        return labels
+    return [t for t in tokens[1:] if t.isidentifier()]
 
 
 def _strip_not_not(e: Expr) -> Expr:

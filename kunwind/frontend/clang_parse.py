@@ -9,15 +9,32 @@ analysed as if whole).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from kunwind.model.limits import NestingTooDeep
 from kunwind.model.syntax import FunctionSyntax
 
 from . import clang_lib as cl
 from .clang_lower import Lowerer
 
 KEEP_GOING = 0x200  # CXTranslationUnit_KeepGoing, not named in the bindings
+# PrecompiledPreamble | CreatePreambleOnFirstParse: the headers included at the
+# top of the file are parsed into a preamble (a PCH kept with the TU) on the
+# first parse, which a reparse of the same file with other contents reuses.
+PREAMBLE = 0x4 | 0x100
+# SkipFunctionBodies | LimitSkipFunctionBodiesToPreamble: the bodies of the
+# functions defined in the preamble's headers (static inline) are not parsed;
+# the main file's are. kunwind never reads a header function's body.
+SKIP_PREAMBLE_BODIES = 0x40 | 0x800
+# What parse_file uses; inside reusing_parses, with PREAMBLE | SKIP_PREAMBLE_BODIES.
+# bench/parse_options.py measures the options: for a one-shot parse, the
+# preamble's cost and its savings (header bodies skipped) about cancel out.
+PARSE_OPTIONS = KEEP_GOING
 # Flags every parse gets: report every error (the default stops at 20, which
 # would hide the errors that make a function untrustworthy).
 BASE_ARGS = ["-ferror-limit=0", "-Wno-everything"]
@@ -38,27 +55,77 @@ class ParsedFile:
     fatal: str = ""  # non-empty: the file could not be parsed
     errors: list[str] = field(default_factory=list)  # errors outside any function
     text: bytes = b""
+    parse_seconds: float = 0.0  # libclang's parse alone
+    lower_seconds: float = 0.0  # our walk of the main file's function cursors
+    includes: list[str] = field(default_factory=list)  # headers read (the results cache)
 
 
-def parse_file(path: Path, args: list[str], text: bytes | None = None) -> ParsedFile:
-    """Parse ``path`` (or ``text`` as its contents) with clang arguments ``args``."""
+_REUSE: dict[tuple[str, tuple[str, ...], int], Any] | None = None  # see reusing_parses
+
+
+@contextmanager
+def reusing_parses() -> Iterator[None]:
+    """Within the block, parsing a file again with the same arguments reuses its first TU.
+
+    Inside, files are parsed with a precompiled preamble (the headers
+    included at the top, their function bodies skipped), and a second parse
+    is a reparse against it: on mm/, libclang's part drops to ~10% and parse
+    + walk to 30-45% of a one-shot parse (the walk gets dearer: declarations
+    are read back from the preamble); the first parse costs about what a
+    one-shot one does (bench/parse_options.py). A change to the leading
+    ``#include`` lines makes clang rebuild the preamble. Names clang numbers
+    with ``__COUNTER__`` (``__UNIQUE_ID_*``) restart after the preamble, so
+    they differ from a one-shot parse's, alike in both versions. Meant for
+    ``kunwind check --diff``, which parses the new and the old version of a
+    changed file. The TUs (~100 MiB each) are kept until the block ends.
+    """
+    global _REUSE
+    outer, _REUSE = _REUSE, {}
+    try:
+        yield
+    finally:
+        _REUSE = outer
+
+
+def _translation_unit(ci: Any, name: str, args: list[str], text: bytes, options: int) -> Any:
+    """A parsed TU of ``text`` as ``name``: a reparse inside ``reusing_parses``, when possible."""
+    if _REUSE is None:
+        return ci.Index.create().parse(name, args=args, unsaved_files=[(name, text)],
+                                       options=options)
+    options |= PREAMBLE | SKIP_PREAMBLE_BODIES
+    key = (name, tuple(args), options)
+    tu = _REUSE.pop(key, None)  # put back only when the reparse worked
+    if tu is not None:
+        tu.reparse(unsaved_files=[(name, text)])
+    else:
+        tu = ci.Index.create().parse(name, args=args, unsaved_files=[(name, text)],
+                                     options=options)
+    _REUSE[key] = tu
+    return tu
+
+
+def parse_file(path: Path, args: list[str], text: bytes | None = None,
+               options: int | None = None) -> ParsedFile:
+    """Parse ``path`` (or ``text`` as its contents) with clang arguments ``args``.
+
+    ``options``: libclang's parse options, ``PARSE_OPTIONS`` by default.
+    """
     ci = cl.cindex()
     out = ParsedFile()
     if text is None:
         text = path.read_bytes()
     out.text = text
     name = str(path)
+    started = time.perf_counter()
     try:
-        tu = ci.Index.create().parse(
-            name,
-            args=[*args, *BASE_ARGS],
-            unsaved_files=[(name, text)],
-            options=KEEP_GOING,
-        )
+        tu = _translation_unit(ci, name, [*args, *BASE_ARGS], text,
+                               PARSE_OPTIONS if options is None else options)
     except ci.TranslationUnitLoadError as exc:
         out.fatal = f"libclang could not parse the file ({exc})"
         return out
 
+    lowered = time.perf_counter()
+    out.parse_seconds = lowered - started
     main_errors: list[tuple[int, int, str]] = []
     for d in tu.diagnostics:
         if d.severity < 3:  # below Error
@@ -72,21 +139,19 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None) -> Parsed
         if in_main:
             main_errors.append((loc.line, loc.column, text_))
         elif not out.fatal:
-            out.errors.append(
-                f"{loc.file.name if loc.file else '?'}:{loc.line}: {text_}"
-            )
+            # no file: the command line's (a missing -include, a bad -D)
+            out.errors.append(f"{loc.file.name}:{loc.line}: {text_}" if loc.file else text_)
 
-    lower = Lowerer()
-    K = ci.CursorKind
-    for c in tu.cursor.get_children():
-        if c.kind != K.FUNCTION_DECL or not cl.in_main_file(c) or not c.is_definition():
-            continue
+    lower = Lowerer(text)
+    for c in lower.native.main_file_functions(tu):
         start, end = c.extent.start.line, c.extent.end.line
         errs = [f"{ln}:{col}: {msg}" for ln, col, msg in main_errors if start <= ln <= end]
         pf = ParsedFunction(None, c.spelling, c.location.line, errs)
         if not errs:
             try:
                 pf.syntax = lower.function(c)
+            except NestingTooDeep as exc:
+                pf.lower_error = str(exc)
             except RecursionError:
                 pf.lower_error = "nested too deeply to lower"
             except Exception as exc:  # a lowering bug must not lose the other functions
@@ -96,5 +161,10 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None) -> Parsed
     for ln, col, msg in main_errors:
         if f"{ln}:{col}: {msg}" not in inside:
             out.errors.append(f"{name}:{ln}:{col}: {msg}")
+    out.includes = lower.native.included_files(tu)
+    if _REUSE is not None:  # a preamble does not list the -include files
+        forced = [b for a, b in zip(args, args[1:], strict=False) if a == "-include"]
+        out.includes = sorted({*out.includes, *forced})
     del tu
+    out.lower_seconds = time.perf_counter() - lowered
     return out

@@ -15,6 +15,8 @@ STANDALONE_ARGS = ["-x", "c", "-std=gnu11"]
 def flags_for(path: Path, opts) -> tuple[list[str], list[str]]:
     """(clang arguments, notes about how they were chosen)."""
     notes: list[str] = []
+    if getattr(opts, "exact_args", None) is not None:  # given by the caller (kunwind-cc)
+        return [*opts.exact_args, *opts.extra_args], notes
     if opts.compile_db is not None:
         from .compile_db import load_compile_db
 

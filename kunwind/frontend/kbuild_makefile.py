@@ -450,7 +450,10 @@ def _find_object(mk: Makefile, target: str) -> tuple[str, str] | None:
 
 
 def _useful(value: str) -> list[str]:
-    """Keep the preprocessor flags that shape the AST; drop warnings and codegen flags."""
+    """Keep the preprocessor flags that shape the AST; drop warnings and codegen flags.
+
+    ``-include`` of a file that does not exist (a generated one) is dropped too.
+    """
     try:
         words = shlex.split(value)
     except ValueError:
@@ -460,7 +463,8 @@ def _useful(value: str) -> list[str]:
     while i < len(words):
         w = words[i]
         if w in ("-I", "-D", "-U", "-include", "-isystem", "-iquote") and i + 1 < len(words):
-            out += [w, words[i + 1]]
+            if w != "-include" or Path(words[i + 1]).is_file():  # a missing one is fatal
+                out += [w, words[i + 1]]
             i += 2
             continue
         if w.startswith(("-I", "-D", "-U")) and len(w) > 2:

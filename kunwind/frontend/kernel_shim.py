@@ -202,6 +202,7 @@ def version_files(root: Path, arch: Arch, config: dict[str, str]) -> Files:
             f'#define LINUX_COMPILER\t\t"{compiler}, LLD {clang_flags.version()[0]}"\n'
         ),
         "include/generated/utsversion.h": f'#define UTS_VERSION "#1 {" ".join(flags)}"\n',
+        "init/utsversion-tmp.h": f'#define UTS_VERSION "#1 {" ".join(flags)}"\n',
         "include/generated/package.h": '#define LINUX_PACKAGE_ID ""\n',
         "include/generated/randstruct_hash.h": '#define RANDSTRUCT_HASHED_SEED "0"\n',
     }

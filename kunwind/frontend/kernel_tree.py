@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
@@ -26,7 +26,7 @@ from .kconfig_gen import generate_config
 from .kernel_arch import ARCHES, Arch, common_flags
 from .shim_subsys import selinux_headers
 
-SHIM_FORMAT = 1  # bump when the shim's content changes
+SHIM_FORMAT = 2  # bump when the shim's content changes
 _MARKERS = ("Kbuild", "Makefile", "Kconfig", "include/linux/kernel.h", "arch")
 
 
@@ -55,7 +55,6 @@ class TreeSetup:
     base_args: list[str]
     kbuild: KbuildTree
     shim_seconds: float = 0.0  # time spent creating the shim (0 when reused)
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 _SETUPS: dict[tuple[Path, str, Path | None, Path | None], TreeSetup] = {}
@@ -172,7 +171,6 @@ def _make_setup(root: Path, arch_name: str, build_dir: Path | None, cache_dir: P
     if not (root / "Makefile").is_file():
         raise KernelTreeError(f"{root}: not a kernel tree (no Makefile)")
     obj = build_dir or root
-    start = time.perf_counter()
     if _is_prepared(obj, arch):
         generated = obj
         config_file = obj / "include/config/auto.conf"
@@ -185,10 +183,8 @@ def _make_setup(root: Path, arch_name: str, build_dir: Path | None, cache_dir: P
         generated, source, created = _ensure_shim(root, arch, obj, cache_dir)
         config = kernel_shim.parse_config((generated / ".config").read_text(errors="replace"))
     base = _base_args(root, arch, generated, config)
-    kbuild = KbuildTree(root, config, arch.srcarch, obj)
-    setup = TreeSetup(root, arch, config, source, generated, base, kbuild, created)
-    setup.timings["setup"] = time.perf_counter() - start
-    return setup
+    kbuild = KbuildTree(root, config, arch.srcarch, generated)  # generated is $(objtree)
+    return TreeSetup(root, arch, config, source, generated, base, kbuild, created)
 
 
 def _include_args(root: Path, arch: Arch, gen: Path) -> list[str]:

@@ -204,8 +204,9 @@ def _result(f: Finding, rule_index: int, root: str, notes: list[om.Notification]
 
 def _notification(n: Notice, root: str) -> om.Notification:
     text = n.message
-    if n.function:
-        text = f"function {n.function} not fully analysed: {n.message}"
+    if n.function:  # the pipeline's message may already say so: do not repeat it
+        reason = n.message.removeprefix(f"{n.function}() not fully analysed: ")
+        text = f"function {n.function} not fully analysed: {reason}"
     return om.Notification(
         message=om.Message(text=text),
         level=n.level if n.level in _LEVEL_RANK else "warning",

@@ -13,6 +13,8 @@ in the summary).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from kunwind.findings import Finding, Notice, RunResult
 
 from .json_report import counts
@@ -36,8 +38,9 @@ def finding_lines(f: Finding) -> list[str]:
 
 def notice_line(n: Notice) -> str:
     where = _where(n.file, n.line, 0)
-    if n.function:
-        return f"{where}: note: function {n.function} not fully analysed: {n.message}"
+    if n.function:  # the pipeline's message may already say so: do not repeat it
+        reason = n.message.removeprefix(f"{n.function}() not fully analysed: ")
+        return f"{where}: note: function {n.function} not fully analysed: {reason}"
     return f"{where}: {n.level}: {n.message}"
 
 
@@ -46,8 +49,10 @@ def summary(run: RunResult) -> str:
     c = counts(run)
     names = {f.rule_id: f.rule_name for f in run.findings}
     files = f"{_n(c['files'], 'file')} analysed"
-    if c["files_failed"]:
-        files += f" ({c['files_failed']} failed to parse)"
+    why = Counter(r.failure or "failed to parse" for r in run.files if not r.parsed)
+    why.update("from cache" for r in run.files if r.cached)
+    if why:  # "(1 failed to parse, 1 crashed, 1 timed out, 120 from cache)"
+        files += " (" + ", ".join(f"{n} {w}" for w, n in why.items()) + ")"
     functions = _n(c["functions"], "function")
     if c["functions_incomplete"]:
         functions += f" ({c['functions_incomplete']} not fully analysed)"
@@ -57,6 +62,8 @@ def summary(run: RunResult) -> str:
         findings += f": {per_rule}"
     if c["suppressed"]:
         findings += f"; {c['suppressed']} suppressed"
+    for why, n in run.hidden.items():
+        findings += f"; {n} {why}, not shown"
     return (
         f"kunwind: {files}, {functions}\n"
         f"kunwind: {findings}\n"

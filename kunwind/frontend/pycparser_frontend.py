@@ -1,0 +1,664 @@
+"""The second frontend: pycparser's AST of preprocessed C, lowered into ``kunwind.model.syntax``.
+
+It exists to cross-check the libclang frontend (``tests/test_frontends_agree.py``)
+and to analyse a preprocessed ``.i`` file without libclang. It produces the
+same structures, names, operators and constants as ``clang_lower``, with the
+``ptr`` flags from a small type environment (``pyc_types``), and mirrors
+clang's implicit conversion of a null constant to a pointer.
+
+C goes through the system preprocessor (``gcc -E``, else ``cpp``) first, fed
+on stdin, with include paths and macros from the clang flags and the GNU
+extensions pycparser cannot parse defined away (``__attribute__``,
+``__extension__``, ``__restrict``...). pycparser (C23 dialect) parses
+``typeof`` and statement expressions; it cannot parse ``asm``, labels as
+values (``&&l``, ``goto *p``), case ranges, ``?:`` without a middle operand
+or ``__builtin_types_compatible_p``: such a file is reported as not parseable.
+Cleanup attributes (``__free``, ``guard``) are gone after preprocessing and
+are read back from the declaration's source line, as libclang's frontend
+does when the attribute hides the function.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from pycparser import c_ast, c_lexer, c_parser
+
+from kunwind.model import syntax as sx
+from kunwind.model.ir import (
+    Assign,
+    Binary,
+    Call,
+    Cond,
+    Const,
+    Expr,
+    Index,
+    Loc,
+    Member,
+    Other,
+    Str,
+    Unary,
+    Var,
+    render,
+)
+from kunwind.model.limits import MAX_NESTING, NestingTooDeep
+
+from .clang_parse import ParsedFile, ParsedFunction
+from .pyc_types import (
+    AUTO_TYPEDEF,
+    INT,
+    UNKNOWN,
+    CType,
+    TypeEnv,
+    adjust_param,
+    call_result,
+    constant_value,
+    function_type,
+    pointee,
+    ptr_to,
+)
+
+TRANSPARENT_CALLS = {"__builtin_expect", "__builtin_expect_with_probability"}
+STDIN = "<stdin>"
+# GNU spellings pycparser does not know: renamed (or dropped) on the cpp command line, and
+# in a .i file's text; __attribute__((...)) is dropped too.
+GNU_NAMES = {
+    "__extension__": "", "__inline__": "inline", "__inline": "inline", "__restrict": "",
+    "__restrict__": "", "__volatile__": "volatile", "__volatile": "volatile",
+    "__const": "const", "__signed__": "signed", "__typeof__": "typeof", "__typeof": "typeof",
+    "__asm__": "asm", "__asm": "asm", "__builtin_offsetof": "offsetof",
+    "__auto_type": AUTO_TYPEDEF,
+}
+GNU_DEFINES = ["-D__attribute__(x)=", *(f"-D{k}={v}" for k, v in GNU_NAMES.items())]
+# Put before the preprocessed text (before its first line marker: lines stay right).
+PRELUDE = f"typedef int {AUTO_TYPEDEF};\n"
+# C23 keywords that GNU C11 code uses as names (kernel.h: typedef _Bool bool).
+_NOT_KEYWORDS = ("bool", "true", "false", "nullptr", "constexpr", "alignas", "alignof",
+                 "static_assert", "thread_local")
+# Flags passed on to the preprocessor; anything else (plugins, -B, specs...) is dropped.
+_CPP_VALUE = ("-I", "-D", "-U", "-include", "-imacros", "-isystem", "-iquote", "-idirafter")
+_CLEANUP_TEXT = re.compile(
+    r"\b(?:(__free)|(?:scoped_)?(guard)|__cleanup__|__cleanup|cleanup)\s*\(\s*(\w+)")
+_STATEMENTS = (
+    c_ast.Compound, c_ast.Decl, c_ast.DeclList, c_ast.If, c_ast.While, c_ast.DoWhile,
+    c_ast.For, c_ast.Switch, c_ast.Case, c_ast.Default, c_ast.Label, c_ast.Goto,
+    c_ast.Break, c_ast.Continue, c_ast.Return, c_ast.EmptyStatement, c_ast.Typedef,
+    c_ast.Pragma, c_ast.StaticAssert,
+)
+_UNARY = {"p++": "post++", "p--": "post--"}
+_COMPARE = {"==", "!=", "<", ">", "<=", ">="}
+
+
+class PreprocessError(Exception):
+    """The preprocessor is missing or rejected the file; the message is one line."""
+
+
+class _GnuLexer(c_lexer.CLexer):
+    """pycparser's C23 lexer (for ``typeof``) without the C23-only keywords."""
+
+    def __init__(self, error_func, *, dialect: c_lexer.Dialect = "c23") -> None:
+        super().__init__(error_func, dialect=dialect)
+        keywords = getattr(self, "_keyword_map", {})
+        for word in _NOT_KEYWORDS:
+            keywords.pop(word, None)
+
+
+def strip_gnu(text: str) -> str:
+    """A preprocessed text with the GNU spellings of ``GNU_NAMES`` and ``__attribute__`` gone."""
+    names = re.compile(r"\b(" + "|".join(map(re.escape, GNU_NAMES)) + r")\b")
+    text = names.sub(lambda m: GNU_NAMES[m.group(1)], text)
+    out: list[str] = []
+    pos = 0
+    for m in re.finditer(r"\b__attribute__\s*\(", text):
+        if m.start() < pos:
+            continue
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            ch = text[i]
+            if ch == '"':  # a string argument: section("...")
+                end = re.compile(r'"(?:\\.|[^"\\])*"').match(text, i)
+                i = end.end() if end else i + 1
+                continue
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            i += 1
+        out.append(text[pos:m.start()])
+        pos = i
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def cpp_flags(args: list[str]) -> list[str]:
+    """The include paths and macros of a clang command line, for the system preprocessor."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in _CPP_VALUE and i + 1 < len(args):
+            out += [a, args[i + 1]]
+            i += 2
+            continue
+        if a.startswith(("-I", "-D", "-U", "-std=")) and len(a) > 2:
+            out.append(a)
+        i += 1
+    return out
+
+
+def preprocess(path: Path, text: bytes, args: list[str]) -> str:
+    """``text`` (the contents of ``path``) after the system preprocessor, as latin-1 text."""
+    cpp = shutil.which("gcc") or shutil.which("cpp")
+    if cpp is None:
+        raise PreprocessError("no C preprocessor found (gcc or cpp)")
+    cmd = [cpp, "-E"] if cpp.endswith("gcc") else [cpp]
+    cmd += ["-x", "c", "-std=gnu11", "-nostdinc", "-iquote", str(path.parent.resolve()),
+            *GNU_DEFINES, *cpp_flags(args), "-"]
+    try:
+        proc = subprocess.run(cmd, input=text, capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PreprocessError(f"the preprocessor failed: {exc}") from None
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("latin-1").splitlines()
+        errors = [ln for ln in lines if "error" in ln] or lines or ["(no message)"]
+        raise PreprocessError(f"the preprocessor failed: {errors[0].replace(STDIN, path.name)}")
+    return proc.stdout.decode("latin-1")
+
+
+def parse_file(path: Path, args: list[str], text: bytes | None = None,
+               preprocessed: bool | None = None) -> ParsedFile:
+    """Preprocess (unless ``path`` is a ``.i`` file), parse and lower the main file's functions."""
+    if text is None:
+        text = path.read_bytes()
+    out = ParsedFile(text=text)
+    if preprocessed is None:
+        preprocessed = path.suffix == ".i"
+    try:
+        if preprocessed:
+            source = strip_gnu(text.decode("latin-1"))
+            main = _first_marker_file(source) or str(path)
+        else:
+            source = preprocess(path, text, args)
+            main = STDIN
+    except PreprocessError as exc:
+        out.fatal = str(exc)
+        return out
+    try:
+        ast = c_parser.CParser(lexer=_GnuLexer, dialect="c23").parse(PRELUDE + source, main)
+    except c_parser.ParseError as exc:
+        out.fatal = f"pycparser cannot parse it: {str(exc).replace(STDIN, path.name)}"
+        return out
+    except RecursionError:
+        out.fatal = "pycparser cannot parse it: nested too deeply"
+        return out
+    env = TypeEnv()
+    lines = text.split(b"\n")
+    braces = Braces(PRELUDE + source, main)
+    for ext in ast.ext:
+        if isinstance(ext, c_ast.FuncDef) and ext.decl.coord.file == main:
+            env.add_decl(ext.decl)
+            pf = ParsedFunction(None, ext.decl.name, ext.decl.coord.line)
+            try:
+                pf.syntax = Lowerer(env, lines, braces).function(ext)
+            except NestingTooDeep as exc:
+                pf.lower_error = str(exc)
+            except RecursionError:
+                pf.lower_error = "nested too deeply to lower"
+            except Exception as exc:  # a lowering bug must not lose the other functions
+                pf.lower_error = f"internal error while lowering: {exc!r}"
+            out.functions.append(pf)
+        elif isinstance(ext, c_ast.FuncDef):
+            env.add_decl(ext.decl)
+        elif isinstance(ext, c_ast.Decl):
+            env.add_decl(ext)
+        elif isinstance(ext, c_ast.Typedef):
+            env.typedefs[ext.name] = env.resolve(ext.type)
+    return out
+
+
+def _first_marker_file(text: str) -> str:
+    m = re.search(r'^#\s*\d+\s+"([^"]*)"', text, re.MULTILINE)
+    return m.group(1) if m else ""
+
+
+class Braces:
+    """The braces of the main file, by line and column: what pycparser's AST leaves out."""
+
+    def __init__(self, text: str, main: str) -> None:
+        self.closing: dict[tuple[int, int | None], int] = {}  # ``{`` -> the line of its ``}``
+        self.stmt_expr: set[tuple[int, int | None]] = set()  # ``{`` right after ``(``
+        lexer = _GnuLexer(error_func=lambda msg, line, col: None)
+        lexer.input(text, main)
+        stack: list[tuple[str, int, int | None]] = []
+        previous = ""
+        while True:
+            tok = lexer.token()
+            if tok is None:
+                break
+            if tok.type == "LBRACE":
+                stack.append((tok.filename, tok.lineno, tok.column))
+                if previous == "LPAREN" and tok.filename == main:
+                    self.stmt_expr.add((tok.lineno, tok.column))
+            elif tok.type == "RBRACE" and stack:
+                file, line, col = stack.pop()
+                if file == main:
+                    self.closing[(line, col)] = tok.lineno
+            previous = tok.type
+
+
+class Lowerer:
+    """One function definition into ``FunctionSyntax``; names are looked up in ``env``."""
+
+    def __init__(self, env: TypeEnv, lines: list[bytes], braces: Braces) -> None:
+        self.env = env
+        self.lines = lines  # the main file's source lines, for cleanup attributes
+        self.braces = braces
+        self.scopes: list[dict[str, CType]] = []
+        self.params: set[str] = set()
+        self.returns = UNKNOWN
+        self.depth = 0
+        env.typeof_hook = lambda e: self.expr(e)[1]
+
+    # helpers ------------------------------------------------------------
+    def loc(self, node: c_ast.Node) -> Loc:
+        c = node.coord
+        return Loc(c.line, c.column or 0) if c is not None else Loc(0, 0)
+
+    def lookup(self, name: str) -> CType | None:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return self.env.globals.get(name)
+
+    def is_function(self, name: str) -> bool:
+        """A name that denotes a function (declared, or undeclared: a builtin), not a variable."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name].kind == "func"
+        t = self.env.globals.get(name)
+        return t is None or t.kind == "func"
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise NestingTooDeep()
+
+    # statements ---------------------------------------------------------
+    def function(self, fd: c_ast.FuncDef) -> sx.FunctionSyntax:
+        ftype = self.env.resolve(fd.decl.type)
+        self.returns = ftype.target or UNKNOWN
+        params: list[tuple[str, bool]] = []
+        scope: dict[str, CType] = {}
+        args = fd.decl.type.args if isinstance(fd.decl.type, c_ast.FuncDecl) else None
+        for p in (args.params if args is not None else []):
+            if isinstance(p, c_ast.Decl) and p.name:
+                t = adjust_param(self.env.resolve(p.type))
+                scope[p.name] = t
+                params.append((p.name, t.is_ptr))
+        self.params = set(scope)
+        self.scopes = [scope]
+        body = fd.body
+        end = self.braces.closing.get((body.coord.line, body.coord.column), body.coord.line)
+        storage = fd.decl.storage or []
+        return sx.FunctionSyntax(
+            name=fd.decl.name,
+            loc=self.loc(fd.decl),
+            end_line=end,
+            params=params,
+            returns_ptr=self.returns.kind == "ptr",
+            returns_void=self.returns.kind == "void",
+            body=self.stmt(body),
+            static="static" in storage,
+        )
+
+    def stmt(self, node: c_ast.Node | None) -> sx.S:
+        self.enter()
+        try:
+            return self._stmt(node)
+        finally:
+            self.depth -= 1
+
+    def _stmt(self, n: c_ast.Node | None) -> sx.S:
+        loc = self.loc(n) if n is not None else Loc(0, 0)
+        if isinstance(n, c_ast.Compound):
+            if (n.coord.line, n.coord.column) in self.braces.stmt_expr:
+                return sx.SExpr(loc, self.stmt_expr(n)[0])  # ({ ... }); as a statement
+            self.scopes.append({})
+            try:
+                return sx.SBlock(loc, self.items(n.block_items or []))
+            finally:
+                self.scopes.pop()
+        if isinstance(n, c_ast.Decl):
+            return self.decl(n)
+        if isinstance(n, c_ast.DeclList):
+            return sx.SBlock(loc, [self.decl(d) for d in n.decls])
+        if isinstance(n, c_ast.If):
+            return sx.SIf(loc, self.expr(n.cond)[0], self.stmt(n.iftrue),
+                          self.stmt(n.iffalse) if n.iffalse is not None else None)
+        if isinstance(n, c_ast.While):
+            return sx.SWhile(loc, self.expr(n.cond)[0], self.stmt(n.stmt))
+        if isinstance(n, c_ast.DoWhile):
+            return sx.SDo(loc, self.stmt(n.stmt), self.expr(n.cond)[0])
+        if isinstance(n, c_ast.For):
+            self.scopes.append({})
+            try:
+                init = self.stmt(n.init) if n.init is not None else None
+                return sx.SFor(loc, init,
+                               self.expr(n.cond)[0] if n.cond is not None else None,
+                               self.expr(n.next)[0] if n.next is not None else None,
+                               self.stmt(n.stmt))
+            finally:
+                self.scopes.pop()
+        if isinstance(n, c_ast.Switch):
+            return sx.SSwitch(loc, self.expr(n.cond)[0], self.stmt(n.stmt))
+        if isinstance(n, c_ast.Case):
+            value = self.env.evaluate(n.expr)
+            return sx.SCase(loc, value if value is not None else -(1 << 62),
+                            self.case_body(n.stmts, loc))
+        if isinstance(n, c_ast.Default):
+            return sx.SCase(loc, None, self.case_body(n.stmts, loc))
+        if isinstance(n, c_ast.Label):
+            return sx.SLabel(loc, n.name, self.stmt(n.stmt) if n.stmt is not None else None)
+        if isinstance(n, c_ast.Goto):
+            return sx.SGoto(loc, n.name)
+        if isinstance(n, c_ast.Break):
+            return sx.SBreak(loc)
+        if isinstance(n, c_ast.Continue):
+            return sx.SContinue(loc)
+        if isinstance(n, c_ast.Return):
+            if n.expr is None:
+                return sx.SReturn(loc, None)
+            value, t = self.expr(n.expr)
+            return sx.SReturn(loc, _convert(value, self.returns))
+        if isinstance(n, c_ast.AttributedStatement):
+            return self.stmt(n.stmt)
+        if n is None or isinstance(n, _STATEMENTS):
+            return sx.SBlock(loc)  # empty statement, typedef, pragma, static_assert
+        return sx.SExpr(loc, self.expr(n)[0])
+
+    def items(self, nodes: list[c_ast.Node]) -> list[sx.S]:
+        return [self.stmt(x) for x in nodes]
+
+    def case_body(self, stmts: list[c_ast.Node] | None, loc: Loc) -> sx.S | None:
+        """pycparser puts every statement up to the next label in the case (clang: the first)."""
+        if not stmts:
+            return None
+        if len(stmts) == 1:
+            return self.stmt(stmts[0])
+        return sx.SBlock(loc, self.items(stmts))
+
+    def decl(self, d: c_ast.Decl) -> sx.S:
+        loc = self.loc(d)
+        storage = d.storage or []
+        if isinstance(d.type, c_ast.FuncDecl) or not d.name:
+            if not isinstance(d.type, c_ast.FuncDecl):
+                self.env.resolve(d.type)  # a struct or enum defined here
+            return sx.SBlock(loc)
+        t = self.env.resolve(d.type)
+        if "typedef" in storage:
+            self.env.typedefs[d.name] = t
+            return sx.SBlock(loc)
+        init: Expr | None = None
+        if d.init is not None:
+            init, it = self.initializer(d.init, t)
+            if t.kind == "auto":
+                t = it
+        self.scopes[-1][d.name] = t
+        if "static" in storage:
+            return sx.SBlock(loc)  # a static local keeps its value across calls
+        return sx.SDecl(loc, d.name, init, t.is_ptr, self.cleanup(d))
+
+    def cleanup(self, d: c_ast.Decl) -> str:
+        """A cleanup attribute on the declaration's source line (``__free(kfree)``, ``guard()``)."""
+        line = d.coord.line if d.coord is not None else 0
+        if not 0 < line <= len(self.lines):
+            return ""
+        text = self.lines[line - 1].decode("latin-1")
+        at = re.search(rf"\b{re.escape(d.name)}\b", text)
+        if at is not None:  # written out: the attribute follows the name
+            text = re.split(r"[=;,]", text[at.start():], maxsplit=1)[0]
+        m = _CLEANUP_TEXT.search(text)
+        if m is None:
+            return ""
+        if at is None and not (m.group(2) and (d.name.startswith("__UNIQUE_ID_guard")
+                                               or d.name == "scope")):
+            return ""  # a macro made the variable: only guard()'s own carries the cleanup
+        if m.group(1):
+            return f"__free_{m.group(3)}"
+        if m.group(2):
+            return f"class_{m.group(3)}_destructor"
+        return m.group(3)
+
+    def initializer(self, node: c_ast.Node, t: CType) -> tuple[Expr, CType]:
+        """An initialiser of an object of type ``t`` (init lists take element and field types)."""
+        if isinstance(node, c_ast.InitList):
+            return self.init_list(node, t), t
+        value, vt = self.expr(node)
+        return _convert(value, t), vt
+
+    def init_list(self, node: c_ast.InitList, t: CType) -> Expr:
+        self.enter()
+        try:
+            fields = self.env.field_types(t)
+            parts: list[Expr] = []
+            for i, e in enumerate(node.exprs):
+                if isinstance(e, c_ast.NamedInitializer):
+                    parts.append(self.designated(e, t))
+                    continue
+                if t.kind == "array":
+                    et = t.target or UNKNOWN
+                else:
+                    et = fields[i] if i < len(fields) else UNKNOWN
+                parts.append(self.initializer(e, et)[0])
+            return Other("init_list_expr", tuple(parts), t.is_ptr)
+        finally:
+            self.depth -= 1
+
+    def designated(self, e: c_ast.NamedInitializer, t: CType) -> Expr:
+        """``.field = value`` / ``[i] = value``: libclang shows the designator, then the value."""
+        designators: list[Expr] = []
+        cur = t
+        for d in e.name:
+            if isinstance(d, c_ast.ID):
+                cur = self.env.field_type(cur, d.name)
+                designators.append(Other("member_ref", (), cur.is_ptr))
+            else:
+                designators.append(self.expr(d)[0])
+                cur = cur.target if cur.kind == "array" and cur.target else UNKNOWN
+        value = self.initializer(e.expr, cur)[0]
+        return Other("", (*designators, value), False)
+
+    # expressions --------------------------------------------------------
+    def expr(self, node: c_ast.Node) -> tuple[Expr, CType]:
+        self.enter()
+        try:
+            return self._expr(node)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, n: c_ast.Node) -> tuple[Expr, CType]:
+        if isinstance(n, c_ast.ID):
+            if n.name in self.env.enum_consts and self.lookup(n.name) is None:
+                return Const(self.env.enum_consts[n.name]), INT
+            t = self.lookup(n.name) or UNKNOWN
+            return Var(n.name, t.is_ptr, n.name in self.params), t
+        if isinstance(n, c_ast.Constant):
+            if n.type == "string":
+                return Str(), CType("array", INT)
+            v = constant_value(n)
+            if v is None:
+                return Other("floating_literal"), CType("float")
+            return Const(v), INT
+        if isinstance(n, c_ast.Cast):
+            to = self.env.resolve(n.to_type)
+            inner, _ = self.expr(n.expr)
+            if isinstance(inner, Const) and to.is_ptr:
+                return Const(inner.value, ptr=True), to
+            return inner, to
+        if isinstance(n, c_ast.UnaryOp):
+            return self.unary(n)
+        if isinstance(n, c_ast.BinaryOp):
+            return self.binary(n)
+        if isinstance(n, c_ast.Assignment):
+            target, tt = self.expr(n.lvalue)
+            value, _ = self.expr(n.rvalue)
+            if n.op == "=":
+                value = _convert(value, tt)
+            return Assign(target, value, n.op, tt.is_ptr), tt
+        if isinstance(n, c_ast.TernaryOp):
+            c, _ = self.expr(n.cond)
+            a, at = self.expr(n.iftrue)
+            b, bt = self.expr(n.iffalse)
+            t = at if at.is_ptr else bt if bt.is_ptr else at
+            if t.is_ptr:
+                a, b = _convert(a, t), _convert(b, t)
+            return Cond(c, a, b, t.is_ptr), t
+        if isinstance(n, c_ast.StructRef):
+            base, bt = self.expr(n.name)
+            record = pointee(bt) if n.type == "->" else bt
+            ft = self.env.field_type(record, n.field.name)
+            return Member(base, n.field.name, n.type == "->", ft.is_ptr), ft
+        if isinstance(n, c_ast.ArrayRef):
+            base, bt = self.expr(n.name)
+            index, it = self.expr(n.subscript)
+            et = pointee(bt) if bt.is_ptr else pointee(it)
+            return Index(base, index, et.is_ptr), et
+        if isinstance(n, c_ast.FuncCall):
+            return self.call(n)
+        if isinstance(n, c_ast.ExprList):  # the comma operator
+            parts = [self.expr(x) for x in n.exprs]
+            e, t = parts[0]
+            for x, xt in parts[1:]:
+                e, t = Binary(",", e, x, xt.is_ptr), xt
+            return e, t
+        if isinstance(n, c_ast.Compound):
+            return self.stmt_expr(n)
+        if isinstance(n, c_ast.InitList):
+            return self.init_list(n, UNKNOWN), UNKNOWN
+        if isinstance(n, c_ast.CompoundLiteral):
+            t = self.env.resolve(n.type)
+            init = self.init_list(n.init, t) if isinstance(n.init, c_ast.InitList) \
+                else self.expr(n.init)[0]
+            return Other("compound_literal_expr", (init,), t.is_ptr), t
+        if isinstance(n, c_ast.Typename):
+            return Other("type_ref"), self.env.resolve(n)
+        return Other(type(n).__name__.lower()), UNKNOWN
+
+    def unary(self, n: c_ast.UnaryOp) -> tuple[Expr, CType]:
+        op = _UNARY.get(n.op, n.op)
+        if op in ("sizeof", "_Alignof", "alignof"):
+            return Other("sizeof"), INT
+        inner, t = self.expr(n.expr)
+        if op == "-" and isinstance(inner, Const):
+            return Const(-inner.value), t
+        if op == "+":
+            return inner, t
+        if op == "&":
+            rt = ptr_to(t)
+        elif op == "*":
+            rt = pointee(t)
+        elif op in ("!",):
+            rt = INT
+        else:
+            rt = t
+        return Unary(op, inner, rt.is_ptr), rt
+
+    def binary(self, n: c_ast.BinaryOp) -> tuple[Expr, CType]:
+        lhs, lt = self.expr(n.left)
+        rhs, rt = self.expr(n.right)
+        op = n.op
+        if op in _COMPARE:
+            if lt.is_ptr:
+                rhs = _convert(rhs, lt)
+            if rt.is_ptr:
+                lhs = _convert(lhs, rt)
+            t = INT
+        elif op in ("&&", "||"):
+            t = INT
+        elif op in ("+", "-"):
+            if lt.is_ptr and rt.is_ptr:
+                t = INT  # a pointer difference
+            elif lt.is_ptr:
+                t = ptr_to(lt.target or UNKNOWN)
+            elif rt.is_ptr:
+                t = ptr_to(rt.target or UNKNOWN)
+            else:
+                t = lt if lt.kind == "float" else rt if rt.kind == "float" else INT
+        else:
+            t = INT
+        return Binary(op, lhs, rhs, t.is_ptr), t
+
+    def call(self, n: c_ast.FuncCall) -> tuple[Expr, CType]:
+        if isinstance(n.name, c_ast.ID) and n.name.name == "offsetof" and n.args is not None:
+            return self.offsetof(n)
+        raw = n.args.exprs if n.args is not None else []
+        direct = isinstance(n.name, c_ast.ID) and self.is_function(n.name.name)
+        args_t = [self.expr(a) for a in raw]
+        if direct:
+            name = n.name.name
+            ct = self.lookup(name) or UNKNOWN
+            fn_expr = None
+        else:
+            fn_expr, ct = self.expr(n.name)
+            name = render(fn_expr)
+        ft = function_type(ct)
+        args = []
+        for i, (a, _) in enumerate(args_t):
+            if ft is not None and ft.params is not None and i < len(ft.params):
+                a = _convert(a, ft.params[i])
+            args.append(a)
+        if name in TRANSPARENT_CALLS and args:
+            first, t = args_t[0]
+            return _strip_not_not(first), t
+        rt = call_result(ct) if ct.kind != "unknown" else (UNKNOWN if not direct else INT)
+        return Call(name, tuple(args), self.loc(n), rt.is_ptr, not direct, fn_expr), rt
+
+    def offsetof(self, n: c_ast.FuncCall) -> tuple[Expr, CType]:
+        """``offsetof(T, m)``: libclang shows the type and the member reference, not a value."""
+        typ, designator = n.args.exprs[0], n.args.exprs[-1]
+        t = self.env.resolve(typ)
+        first: Expr = Other("type_ref")
+        inner = getattr(getattr(typ, "type", None), "type", None)  # Typename > TypeDecl > ...
+        if isinstance(inner, c_ast.TypeOf) and not isinstance(inner.expr, c_ast.Typename):
+            first = self.expr(inner.expr)[0]  # libclang shows typeof's expression
+        fields = designator
+        names: list[str] = []
+        while isinstance(fields, c_ast.StructRef):
+            names.append(fields.field.name)
+            fields = fields.name
+        if isinstance(fields, c_ast.ID):
+            names.append(fields.name)
+        ft = t
+        for name in reversed(names):
+            ft = self.env.field_type(ft, name)
+        return Other("", (first, Other("member_ref", (), ft.is_ptr))), INT
+
+    def stmt_expr(self, n: c_ast.Compound) -> tuple[Expr, CType]:
+        """GNU ``({ ...; value; })``."""
+        items = n.block_items or []
+        self.scopes.append({})
+        try:
+            body = [self.stmt(x) for x in items[:-1]]
+            last = items[-1] if items else None
+            if last is not None and not isinstance(last, _STATEMENTS):
+                value, t = self.expr(last)
+                return sx.StmtExpr(tuple(body), value, t.is_ptr), t
+            if last is not None:
+                body.append(self.stmt(last))
+            return sx.StmtExpr(tuple(body), None, False), CType("void")
+        finally:
+            self.scopes.pop()
+
+
+def _convert(e: Expr, t: CType) -> Expr:
+    """clang's implicit conversion of an integer constant (a null pointer) to a pointer type."""
+    if isinstance(e, Const) and not e.ptr and t.is_ptr:
+        return Const(e.value, ptr=True)
+    return e
+
+
+def _strip_not_not(e: Expr) -> Expr:
+    while isinstance(e, Unary) and e.op == "!" and isinstance(e.operand, Unary) \
+            and e.operand.op == "!":
+        e = e.operand.operand
+    return e

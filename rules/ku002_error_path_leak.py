@@ -1,0 +1,373 @@
+"""An error exit leaves something acquired in this function still held.
+
+What it finds:
+    An error exit (a ``return -E...``, ``ERR_PTR()``, a variable holding an
+    error, reached through a failure) at which an object that this function
+    acquired is still held: memory from an allocator, a reference from a
+    lookup (``of_find_*()``, ``of_parse_phandle()``), an irq, a mapping, a
+    registration. The object was not released on that path, not handed over
+    (stored into another object, passed to a function that takes it over,
+    linked into a list), not returned, and does not release itself
+    (``devm_*()``, ``__free()``). Typical causes: a ``goto`` to a label below
+    the one that releases it, or a direct ``return`` in the middle of an
+    unwind ladder. A field of an object this function did not allocate
+    (``dev->regs = ioremap(...)``) is reported only when the function itself
+    releases that field on another path. For calls the knowledge does not
+    know, the rule learns pairs from the function itself: when at least two
+    other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
+    and this one does not, it is reported, with that evidence.
+
+Why it matters:
+    Error paths run rarely and are seldom tested, so the leak survives until
+    a device that fails to probe, or a user who can trigger the failure in a
+    loop, exhausts memory or references: a device node that can never be
+    freed, a module that cannot be unloaded, an irq line left requested.
+
+Bad:
+    priv->buf = kmalloc(FOO_BUF_SIZE, GFP_KERNEL);
+    if (!priv->buf)
+            return -ENOMEM;
+    np = of_parse_phandle(dev->of_node, "foo,phy", 0);
+    if (!np) {
+            ret = -ENODEV;
+            goto err_free;
+    }
+    ret = foo_phy_attach(priv, np);
+    if (ret)
+            return ret;                    /* leaks np and priv->buf */
+    of_node_put(np);
+    return 0;
+    err_free:
+    kfree(priv->buf);
+    return ret;
+
+Good:
+    ret = foo_phy_attach(priv, np);
+    of_node_put(np);
+    if (ret)
+            goto err_free;
+
+Known false positives:
+    Ownership passed on in a way the walk does not see (a callee defined in
+    another file that stores the object, a registration that takes it over
+    and is missing from the knowledge) looks like a leak; add the function
+    to the knowledge as an ``[owner.NAME]``. Objects copied into another
+    local are not followed (the copy ends the tracking, so that case is
+    missed rather than reported).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from kunwind.analysis.conditions import ERR_CHECKS, ERR_FROM, WARN_WRAPPERS
+from kunwind.analysis.resources import HELD, RELEASED, Res, object_path
+from kunwind.findings import Finding, PathStep
+from kunwind.model.ir import Return, Store, Unary, Var, calls_in, path_of, root_of, subexprs
+
+from .base import Rule
+from .paths import failure_rejoins
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.walk import ExitRecord, Failure, State, WalkResult
+
+NOT_MINE = ("lock", "pm")  # locks and runtime PM are KU005's
+IMPLICIT = ("returns after the failure", "returns NULL")  # walk.error_exit's wording
+SELF_RELEASING = ("devm_", "dmam_", "pcim_", "drmm_")
+MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
+# Undo verbs beyond the teardown names that KU001 uses (context.TEARDOWN_NAME).
+UNDO_NAME = re.compile(r"(^|_)(halt|off|poweroff|deactivate|disconnect|unpin|unreserve|"
+                       r"uninstall|unprepare|unbind)(_|$)")
+SETUP_WORDS = {"add", "insert", "alloc", "get", "init", "create", "setup", "start", "enable",
+               "register", "map", "open", "prepare", "lock", "attach", "new", "link"}
+VERB_WORDS = {"stop", "free", "put", "release", "destroy", "remove", "del", "delete", "unmap",
+              "unregister", "disable", "deinit", "uninit", "exit", "cleanup", "teardown", "halt",
+              "off", "on", "sync", "async", "unprepare", "detach", "close", "unlink", "drop",
+              "tryget", "try", "do", "of", "to", "the", "and"}
+PREDICATE_WORDS = {"is", "test", "has", "can", "should", "may", "need", "needs"}
+# checks and accessors: they test or read an object, they never set anything up
+NOT_ACQUIRES = ERR_CHECKS.keys() | ERR_FROM | WARN_WRAPPERS | {"ERR_PTR", "ERR_CAST"}
+
+
+def on_exit(ctx: FunctionContext, st: State, ret: Return, why: str) -> list[Finding]:
+    """At an error exit: what this function acquired and still holds."""
+    if not is_error_path(ctx, why, st.failures[-1] if st.failures else None):
+        return []
+    returned = _returned(ret)
+    leaked: list[tuple[str, Res]] = []
+    for path, r in sorted(st.res.items()):
+        if r.status != HELD or not r.acquire or r.kind in NOT_MINE:
+            continue
+        if r.acquire.startswith(SELF_RELEASING):
+            continue
+        if path in returned or root_of(path) in returned:
+            continue
+        if _owned_here(ctx, st, path, r):
+            leaked.append((path, r))
+    if not leaked:
+        return []
+    last = max(r.line for _, r in leaked)
+    where = exit_site(st.trace, st.failures[-1] if st.failures else None, last, ret.loc.line)
+    return [_finding(ctx, st, ret, why, leaked, where)]
+
+
+def is_error_path(ctx: FunctionContext, why: str, failure: Failure | None) -> bool:
+    """An exit that is an error exit only because a failure came before it (a void
+    ``return;``, ``return NULL``) counts only if that failure did not rejoin the
+    main path (``WARN_ON(!x);`` and optional steps do)."""
+    if why not in IMPLICIT:
+        return True
+    if failure is None or failure_rejoins(ctx, failure):
+        return False
+    # and the check tests something that can fail (an acquisition, a call that
+    # returns errors), not a predicate (if (test_bit(...)) return;)
+    s = ctx.summary(failure.callee)
+    return ctx.kb.acquire(failure.callee) is not None or (
+        s is not None and (s.ret_errno or s.ret_alloc))
+
+
+def _returned(ret: Return) -> set[str]:
+    out: set[str] = set()
+    if ret.value is not None:
+        for x in subexprs(ret.value):
+            p = object_path(path_of(x))
+            if p is not None:
+                out.add(p)
+    return out
+
+
+def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res) -> bool:
+    """Is this function the owner of ``path``, so that its error exits must release it?"""
+    root = root_of(path)
+    a = ctx.kb.acquire(r.acquire)
+    fresh = a is None or a.object == "ret"  # a new object, not a state of an existing one
+    if path == root and root in _locals(ctx) and fresh:
+        return True  # a local that got a fresh acquisition here
+    parent = st.res.get(root)
+    if path != root and parent is not None and parent.acquire:
+        # a member of an object allocated here: leaked once the object is freed
+        return parent.status == RELEASED
+    # a field of someone else's object, a global, a reference taken on an object
+    # that already existed: the caller or the object's new holder may release it;
+    # report only if this function releases it itself after acquiring it
+    return bool(_releases_after(ctx, path, r))
+
+
+def _locals(ctx: FunctionContext) -> set[str]:
+    return {s.target.name for b in ctx.fn.blocks for s in b.stmts
+            if isinstance(s, Store) and s.decl and isinstance(s.target, Var)}
+
+
+def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
+    """The release sites of ``path`` that follow its acquisition in the CFG."""
+    blocks = [s.block for s in ctx.acquisitions.get(path, []) if s.line == r.line]
+    reach: set[int] = set()
+    for b in blocks:
+        reach |= ctx.reachable(b)
+    return [s for p, s in ctx.release_sites if p == path and (not blocks or s.block in reach)]
+
+
+def exit_site(trace: tuple[PathStep, ...], failure: Failure | None, after: int,
+              ret_line: int) -> tuple[int, str]:
+    """Where a path enters its unwind: the first goto after its last failure check
+    that comes after line ``after`` (the acquisition), else the return."""
+    start = 0
+    if failure is not None:
+        for i in range(len(trace) - 1, -1, -1):
+            if trace[i].line == failure.line and " here (" in trace[i].message:
+                start = i + 1
+                break
+    for step in trace[start:]:
+        if step.message.startswith("jumps to '") and step.line > after:
+            label = step.message[len("jumps to "):]
+            return step.line, f"goto {label.strip(chr(39))} at line {step.line}"
+    return ret_line, ""
+
+
+def _release_hint(ctx: FunctionContext, path: str, r: Res) -> str:
+    sites = _releases_after(ctx, path, r)
+    if sites:
+        s = sites[0]
+        return f"{s.callee}({path}) at line {s.line} releases it, but this path does not reach it"
+    rel = sorted(r.releases)
+    if rel:
+        return f"it needs {' or '.join(f'{x}()' for x in rel[:3])}"
+    return "nothing on this path releases it"
+
+
+def _finding(ctx: FunctionContext, st: State, ret: Return, why: str,
+             leaked: list[tuple[str, Res]], where: tuple[int, str]) -> Finding:
+    fn = ctx.fn.name
+    line, via = where
+    path, r = leaked[0]
+    how = f" ({via})" if via else ""
+    msg = (f"{fn}() leaks '{path}' on an error path: acquired by {r.acquire}() at line "
+           f"{r.line}, still held at the error exit at line {ret.loc.line}{how}; "
+           f"{_release_hint(ctx, path, r)}")
+    if len(leaked) > 1:
+        more = ", ".join(f"'{p}' ({x.acquire}() at line {x.line})" for p, x in leaked[1:4])
+        msg += f"; also still held: {more}"
+    steps = [PathStep(x.line, 0, f"'{p}' acquired by {x.acquire}()") for p, x in leaked[:4]]
+    steps.extend(st.trace)
+    steps.append(PathStep(ret.loc.line, ret.loc.col,
+                          f"error exit: {why}; '{path}' is still held"))
+    return Finding(
+        rule_id=RULE_ID, rule_name=RULE_NAME, file=ctx.file, line=line,
+        col=0 if via else ret.loc.col, message=msg, function=fn, steps=steps,
+        key="|".join(sorted(f"{p}:{x.acquire}" for p, x in leaked)),
+    )
+
+
+# learned pairs -----------------------------------------------------------
+
+def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
+    """Unwind pairs learned from this function's own error exits."""
+    exits = [r for r in walk.exits if is_error_path(ctx, r.why, r.failure)]
+    if len(exits) < MIN_EVIDENCE + 1:
+        return []
+    reported = {f.line for f in walk.findings if f.rule_id == RULE_ID}
+    pointers, indirect = _pointers_and_indirect(ctx)
+    out: dict[int, Finding] = {}
+    for rel, obj in _candidate_releases(ctx, exits):
+        if obj not in pointers or rel in indirect:
+            continue
+        best = _best_acquire(ctx, exits, rel, obj)
+        if best is None:
+            continue
+        acq, support, missing = best
+        for site, rec in sorted(missing.items()):
+            if site in reported or site in out:
+                continue
+            out[site] = _learned_finding(ctx, rec, site, acq, rel, obj, support)
+    return list(out.values())
+
+
+def _undoes(ctx: FunctionContext, callee: str) -> bool:
+    return ctx.is_teardown_by_name(callee) or bool(UNDO_NAME.search(callee))
+
+
+def _is_unknown_release(ctx: FunctionContext, callee: str) -> bool:
+    """A call not in the knowledge whose name says that it undoes something:
+    the verb leads or ends the name (foo_stop, unregister_foo, foo_put_sync),
+    and no set-up verb is in it (__add_to_free_list is not an undo)."""
+    if ctx.kb.release(callee) is not None or ctx.kb.acquire(callee) is not None:
+        return False
+    words = [w for w in callee.split("_") if w]
+    ends = {"_".join(words[:1]), "_".join(words[-1:]), "_".join(words[-2:-1])}
+    if not any(_undoes(ctx, w) for w in ends) or SETUP_WORDS & set(words):
+        return False
+    return _undoes(ctx, callee)
+
+
+def _stem(name: str) -> set[str]:
+    """The words of a name that say what it works on: foo_dma_start -> {foo, dma}."""
+    return {w for w in name.split("_") if w and w not in SETUP_WORDS and w not in VERB_WORDS}
+
+
+def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:
+    """Objects passed as pointers or addresses; callees called through a pointer."""
+    ptrs: set[str] = set()
+    indirect: set[str] = set()
+    for b in ctx.fn.blocks:
+        exprs = [b.cond] + [getattr(s, "value", None) for s in b.stmts] + \
+            [getattr(s, "expr", None) for s in b.stmts]
+        for c in (c for e in exprs for c in calls_in(e)):
+            if c.indirect:
+                indirect.add(c.callee)
+            for a in c.args:
+                p = object_path(path_of(a))
+                if p is not None and (getattr(a, "ptr", False) or isinstance(a, Unary)):
+                    ptrs.add(p)
+    return ptrs, indirect
+
+
+def _candidate_releases(ctx: FunctionContext, exits: list[ExitRecord]) -> list[tuple[str, str]]:
+    seen: set[tuple[str, str]] = set()
+    for rec in exits:
+        for c in rec.calls:
+            if _is_unknown_release(ctx, c.callee):
+                seen.update((c.callee, o) for o in c.objects)
+    return sorted(seen)
+
+
+def _site(rec: ExitRecord, after: int) -> int:
+    return exit_site(rec.trace, rec.failure, after, rec.line)[0]
+
+
+def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: str):
+    """The call A(obj) after which most error exits call ``rel(obj)``, and the ones that don't."""
+    candidates: set[tuple[str, int]] = set()
+    stem = _stem(rel)
+    for rec in exits:
+        fail = rec.failure.line if rec.failure else -1
+        for c in rec.calls:
+            if obj in c.objects and c.callee != rel and c.line != fail and \
+                    c.callee not in NOT_ACQUIRES and _stem(c.callee) & stem and \
+                    not PREDICATE_WORDS & set(c.callee.split("_")) and \
+                    not _undoes(ctx, c.callee) and not c.after_failure:
+                candidates.add((c.callee, c.line))
+    best = None
+    for acq in sorted(candidates):
+        support: dict[int, ExitRecord] = {}
+        missing: dict[int, ExitRecord] = {}
+        for rec in exits:
+            pos = next((i for i in range(len(rec.calls) - 1, -1, -1)
+                        if (rec.calls[i].callee, rec.calls[i].line) == acq
+                        and obj in rec.calls[i].objects), None)
+            end = rec.failure.line if rec.failure is not None else rec.line
+            if pos is None or _failed_itself(rec, acq) or acq[1] >= end:
+                continue  # not reached, failed itself, or from an earlier loop iteration
+            site = _site(rec, acq[1])
+            later = rec.calls[pos + 1:]
+            if any(c.callee == rel and obj in c.objects for c in later):
+                support[site] = rec
+            elif not any(obj in c.objects and _calls(ctx, c.callee, rel) for c in later):
+                missing.setdefault(site, rec)
+        missing = {s: r for s, r in missing.items() if s not in support}
+        if len(support) < MIN_EVIDENCE or len(support) <= len(missing):
+            continue
+        # the call that explains the most unwinds, with the fewest exceptions
+        score = (len(support), -len(missing), acq[1])
+        if best is None or score > best[0]:
+            best = (score, acq, support, missing)
+    if best is None or not best[3]:
+        return None
+    return best[1:]
+
+
+def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
+    """Is this exit taken because A itself failed (then there is nothing to undo)?"""
+    if rec.failure is None or rec.failure.callee != acq[0]:
+        return False
+    last = [c.line for c in rec.calls if c.callee == acq[0]]
+    return bool(last) and last[-1] == acq[1]
+
+
+def _calls(ctx: FunctionContext, callee: str, target: str) -> bool:
+    """Does ``callee`` (a same-file function) call ``target``, directly or not?"""
+    s = ctx.summary(callee)
+    return s is not None and target in s.calls
+
+
+def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel: str,
+                     obj: str, support: dict[int, ExitRecord]) -> Finding:
+    fn = ctx.fn.name
+    lines = ", ".join(str(s) for s in sorted(support)[:4])
+    n = len(support)
+    via = "" if site == rec.line else f" (entered at line {site})"
+    msg = (f"{fn}() does not call {rel}({obj}) on the error exit at line {rec.line}{via}, "
+           f"after {acq[0]}({obj}) at line {acq[1]}: the other {n} error exits of this "
+           f"function reached after {acq[0]}() call {rel}() (at lines {lines})")
+    steps = [PathStep(acq[1], 0, f"{acq[0]}({obj})"), *rec.trace,
+             PathStep(rec.line, rec.col, f"error exit: {rec.why}; {rel}({obj}) not called")]
+    return Finding(
+        rule_id=RULE_ID, rule_name=RULE_NAME, file=ctx.file, line=site,
+        col=0 if site != rec.line else rec.col, message=msg, function=fn, steps=steps,
+        key=f"{obj}:{acq[0]}/{rel}",
+    )
+
+
+RULE_ID, RULE_NAME = "KU002", "error-path-leak"
+RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_exit=on_exit, on_function=on_function)

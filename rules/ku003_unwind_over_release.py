@@ -1,0 +1,229 @@
+"""An error path releases what it never acquired on that path, or releases it twice.
+
+What it finds:
+    On a path that ends at an error exit, a release call (``kfree()``,
+    ``iounmap()``, ``free_irq()``, ``of_node_put()``, a same-file helper that
+    frees its argument...) receives an object that, on that path:
+
+    - was never acquired: a ``goto`` into the unwind ladder above the label
+      that matches its acquisition, so a later step is undone before it was
+      done (the object is still NULL, uninitialised, or was never requested);
+    - failed to be acquired: the release of an allocation that returned NULL
+      (fine for NULL-tolerant releases such as ``kfree(NULL)``) or an
+      ``ERR_PTR()`` (never fine), a put after a failed get;
+    - was already released: a helper freed it and then the ladder frees it
+      again, or a same-file callee frees its argument on its own error exits
+      and the caller frees it again when the callee fails.
+
+Why it matters:
+    Each of these is a double free, a free of an invalid pointer, or a
+    reference count or enable count that goes negative: memory corruption
+    or a WARN at best, and always on a path that tests rarely exercise.
+
+Bad:
+    buf = memdup_user(arg, len);
+    if (IS_ERR(buf)) {
+            ret = PTR_ERR(buf);
+            goto out;
+    }
+    ...
+    out:
+    kfree(buf);                            /* kfree() of an ERR_PTR() */
+    return ret;
+
+Good:
+    buf = memdup_user(arg, len);
+    if (IS_ERR(buf))
+            return PTR_ERR(buf);
+    ...
+    kfree(buf);
+
+Known false positives:
+    Conditions the walk cannot correlate (``if (priv->use_irq)`` tested once
+    before the acquisition and again in the ladder, with a value it does not
+    track) can produce a path that releases what the real program never
+    reaches. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
+    need the knowledge to say so.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kunwind.analysis.resources import FAILED, RELEASED, Res, object_path
+from kunwind.findings import Finding, PathStep
+from kunwind.model.ir import Call, Const, Store, calls_in, path_of, render
+
+from .base import Rule
+from .paths import failure_rejoins
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.walk import State
+
+NOT_MINE = ("lock", "pm")  # unlock twice, unlock after a failed lock: KU005
+
+
+def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
+    """At a release: was its object acquired, and still held, on this path?"""
+    out: list[Finding] = []
+    for j, p in _released(ctx, st, call):
+        r = st.res.get(p)
+        if r is None:
+            why = _never_acquired(ctx, st, call, j, p)
+        elif r.kind in NOT_MINE:
+            continue
+        elif r.status == RELEASED:
+            why = _released_before(ctx, st, call, p, r)
+        elif r.status == FAILED:
+            why = _failed(ctx, call, j, p, r)
+        else:
+            continue
+        if why:
+            out.append(_finding(ctx, st, call, p, why))
+    return out
+
+
+def _released(ctx: FunctionContext, st: State, call: Call) -> list[tuple[int, str]]:
+    """(argument index, object) of what ``call`` releases."""
+    out: dict[str, int] = {}
+    for j in ctx.released_args(call):
+        p = object_path(path_of(call.args[j]))
+        if p is not None:
+            out.setdefault(p, j)
+    paired = {p for p, s in ctx.release_sites  # the release of an acquisition made here
+              if s.line == call.loc.line and s.callee == call.callee}
+    for j, a in enumerate(call.args):
+        p = object_path(path_of(a))
+        if p is not None and (p in paired or (p in st.res and call.callee in st.res[p].releases)):
+            out.setdefault(p, j)
+    return sorted((j, p) for p, j in out.items())
+
+
+def _null_ok(ctx: FunctionContext, callee: str, j: int) -> bool:
+    rel = ctx.kb.release(callee)
+    if rel is not None and rel.arg == j:
+        return rel.null_ok
+    s = ctx.summary(callee)
+    return s is not None and j in s.null_ok
+
+
+def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str) -> str:
+    """A release reached on a path that skipped the acquisition (a goto too far up)."""
+    if not st.failures or failure_rejoins(ctx, st.failures[-1]):
+        return ""
+    sites = ctx.acquisitions.get(p)
+    here = [s.block for q, s in ctx.release_sites if q == p and s.line == call.loc.line]
+    if not sites or not here:
+        return ""
+    sites = [s for s in sites if here[0] in ctx.reachable(s.block)]
+    if not sites:
+        return ""  # not the unwind of any acquisition (released before it is acquired)
+    a = ctx.kb.acquire(sites[0].callee)
+    if a is not None and a.kind in NOT_MINE:
+        return ""
+    null_ok = _null_ok(ctx, call.callee, j)
+    by_arg = a is not None and a.object != "ret"  # a state (an irq, an enable), not a pointer
+    value = _value(ctx, st, p)
+    acquired = f"it is acquired only by {sites[0].callee}() at line {sites[0].line}"
+    if value == "null":
+        return "" if null_ok else f"{acquired}, which this path skipped: it is NULL here"
+    if value == "uninit":
+        return f"{acquired}, which this path skipped: it is not initialised here"
+    if by_arg and value == "unknown" and not null_ok:
+        return f"{acquired}, which this path skipped"
+    return ""
+
+
+def _value(ctx: FunctionContext, st: State, p: str) -> str:
+    """What ``p`` holds on this path when nothing acquired it: null | uninit | unknown | other."""
+    if "->" not in p and "." not in p:
+        if p in {x.name for x in ctx.fn.params}:
+            return "unknown"
+        v = st.resolve(p)
+        if isinstance(v, Const) and v.value == 0:
+            return "null"
+        if v is None:
+            if any(p in c.objects for c in st.calls) or not _is_local(ctx, p):
+                return "unknown"  # written through its address, perhaps; or a global
+            return "uninit"
+        return "other"
+    f = st.fact(p)
+    if f is None or f.status == "unknown":
+        return "unknown"
+    if f.status in ("null", "uninit"):
+        return f.status
+    return "other"
+
+
+def _is_local(ctx: FunctionContext, name: str) -> bool:
+    return any(isinstance(s, Store) and s.decl and path_of(s.target) == name
+               for b in ctx.fn.blocks for s in b.stmts)
+
+
+def _released_before(ctx: FunctionContext, st: State, call: Call, p: str, r: Res) -> str:
+    """Released again: the first release is sure (knowledge, or a callee that always
+    releases it, or one that releases it when it fails and failed on this path)."""
+    if not r.acquire:
+        return ""  # acquired elsewhere: a second put may match a second get
+    first = r.event.split("(", 1)[0]
+    where = f"{r.event} at line {r.event_line} already released it"
+    if ctx.kb.release(first) is not None:
+        return where  # a release the knowledge vouches for (not only an undo: device_del)
+    s = ctx.summary(first)
+    if s is None:
+        return ""
+    k = _arg_index(ctx, first, r.event_line, p)
+    if k is None:
+        return ""
+    if k in s.releases_always:
+        return where
+    if k in s.releases_on_error and any(
+            f.callee == first and f.line >= r.event_line for f in st.failures):
+        return (f"{first}() at line {r.event_line} already released it on its own error "
+                f"path, and this path is taken because it failed")
+    return ""
+
+
+def _arg_index(ctx: FunctionContext, callee: str, line: int, p: str) -> int | None:
+    for b in ctx.fn.blocks:
+        for s in b.stmts:
+            if s.loc.line != line:
+                continue
+            for e in (getattr(s, "value", None), getattr(s, "expr", None)):
+                for c in calls_in(e):
+                    if c.callee == callee:
+                        for k, a in enumerate(c.args):
+                            if object_path(path_of(a)) == p:
+                                return k
+    return None
+
+
+def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
+    """Released after its acquisition failed: nothing to release."""
+    failed = f"{r.acquire}() at line {r.line} failed"
+    if r.fails == "errptr" and r.event != "NULL":
+        return f"{failed}, so it holds an ERR_PTR() here"
+    if r.fails in ("null", "errptr"):
+        return "" if _null_ok(ctx, call.callee, j) else f"{failed}, so it is NULL here"
+    return f"{failed} (checked at line {r.event_line}), so there is nothing to release"
+
+
+def _finding(ctx: FunctionContext, st: State, call: Call, p: str, why: str) -> Finding:
+    fn = ctx.fn.name
+    msg = (f"{render(call)} in {fn}() releases '{p}' on an error path where {why}")
+    steps = [*st.trace, PathStep(call.loc.line, call.loc.col, f"{call.callee}() releases '{p}'")]
+    r = st.res.get(p)
+    if r is not None and r.acquire:
+        steps.insert(0, PathStep(r.line, 0, f"'{p}' acquired by {r.acquire}()"))
+    if r is not None and r.status == RELEASED:
+        steps.insert(1, PathStep(r.event_line, 0, f"first release: {r.event}"))
+    return Finding(
+        rule_id=RULE_ID, rule_name=RULE_NAME, file=ctx.file, line=call.loc.line,
+        col=call.loc.col, message=msg, function=fn, steps=steps,
+        key=f"{call.callee}({p})",
+    )
+
+
+RULE_ID, RULE_NAME = "KU003", "unwind-over-release"
+RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call)

@@ -1,0 +1,201 @@
+"""An error path returns success: the error code variable was not set after a failure.
+
+What it finds:
+    A path on which a failure check failed (an allocation returned NULL, a
+    call returned an error, ``IS_ERR()`` was true) and then leaves the
+    function, through a ``goto`` or a ``return`` in the failure branch,
+    returning a variable that still holds success: 0 from its initialiser, or
+    the result of an earlier call that was checked and succeeded. Either the
+    failing call's result was dropped (``if (foo_setup(x)) goto err;``) or
+    nobody set the error code (``if (!p) goto err;`` without ``ret = -ENOMEM``).
+    It is reported only in functions that return error codes through that
+    variable elsewhere (it is assigned a negative errno, ``PTR_ERR()``, or a
+    call's result that is tested for failure), at the failure check.
+
+Why it matters:
+    The caller sees success and goes on with an object that was never set
+    up: a probe that "succeeds" without its device, an ioctl that reports 0
+    but did nothing, a NULL dereference one level up. The bug is silent,
+    which is why it survives review: the error path looks complete.
+
+Bad:
+    int ret = 0;
+    ...
+    priv->buf = kzalloc(size, GFP_KERNEL);
+    if (!priv->buf)
+            goto err_unmap;                /* ret is still 0 */
+    ret = foo_hw_init(priv);
+    if (ret)
+            goto err_free;
+    return 0;
+    err_free:
+    kfree(priv->buf);
+    err_unmap:
+    iounmap(priv->regs);
+    return ret;
+
+Good:
+    priv->buf = kzalloc(size, GFP_KERNEL);
+    if (!priv->buf) {
+            ret = -ENOMEM;
+            goto err_unmap;
+    }
+
+Known false positives:
+    A function that deliberately returns success when an optional step fails
+    (and the variable carries errors on its other paths) is reported unless
+    the failing call is recognisably optional: ``debugfs_*()``, ``*_optional*()``
+    or a trylock (busy is not an error). Assign the variable explicitly
+    (``ret = 0;``) on such a path to state the intent. A failure that only
+    skips part of the function and rejoins the main path is not reported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kunwind.analysis.conditions import error_value, failure_check
+from kunwind.findings import Finding, PathStep
+from kunwind.model.ir import Assign, Call, Const, Return, Store, Var, path_of, subexprs
+
+from .base import Rule
+from .paths import goto_after, real_failure
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.walk import Failure, State
+    from kunwind.model.cfg import Function
+
+
+def on_return(ctx: FunctionContext, st: State, s: Return, why: str | None) -> list[Finding]:
+    """At a return after a failure that the walk does not see as an error exit."""
+    fn = ctx.fn
+    if why is not None or not st.failures or fn.returns_ptr or fn.returns_void:
+        return []
+    v = s.value
+    if not isinstance(v, Var) or v.ptr:
+        return []
+    name = v.name
+    if name in st.fresh or name in st.bad:
+        return []  # set on the error path itself (ret = 0 on purpose, ret = -E...)
+    held = _success(st, name)
+    if held is None:
+        return []
+    fail = st.failures[-1]
+    if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True):
+        return []
+    jump = goto_after(st.trace, fail)
+    if jump is None and not _in_failure_branch(fn, fail, s):
+        return []  # the failure rejoins the main path: not an error exit
+    if not _carries_errors(fn, name):
+        return []
+    return [_finding(ctx, st, s, name, held, fail, jump)]
+
+
+def _success(st: State, name: str) -> str | None:
+    """What success value ``name`` holds on this path, in words, or None."""
+    value = st.env.get(name)
+    if isinstance(value, Assign):
+        value = value.value
+    if name in st.ok and isinstance(value, Call):
+        return f"the successful result of {value.callee}() (line {value.loc.line})"
+    if isinstance(value, Const) and value.value == 0:
+        return "0"
+    return None
+
+
+def _optional(ctx: FunctionContext, fail: Failure) -> bool:
+    """A failure that kernel code conventionally treats as not an error."""
+    callee = fail.callee
+    if not callee:
+        return False
+    if callee.startswith("debugfs_") or "_optional" in callee:
+        return True
+    acq = ctx.kb.acquire(callee)
+    return acq is not None and acq.fails == "zero"
+
+
+def _in_failure_branch(fn: Function, fail: Failure, s: Return) -> bool:
+    """``if (!p) return ret;``: the return sits in the branch the failure took."""
+    targets = [e.dst for e in fn.blocks[fail.block].succs if e.dst != fail.success]
+    seen: set[int] = set()
+    while len(targets) == 1 and targets[0] not in seen:
+        b = fn.blocks[targets[0]]
+        seen.add(b.id)
+        if b.labels and seen != {b.id}:
+            return False
+        if any(x is s for x in b.stmts):
+            return True
+        if b.cond is not None or b.switch is not None:
+            return False
+        targets = [e.dst for e in b.succs]
+    return False
+
+
+def _carries_errors(fn: Function, name: str) -> bool:
+    """Does the function return error codes through ``name`` on other paths?
+
+    Yes when ``name`` is assigned an error value somewhere, or is assigned a
+    call's result that is tested for failure in a function that deals in
+    negative errnos (returns or stores one, or tests ``name < 0``);
+    ``vm_fault_t`` and boolean-style results do not.
+    """
+    calls: list[Call] = []
+    errno = False
+    for b in fn.blocks:
+        for x in b.stmts:
+            value = x.value if isinstance(x, (Store, Return)) else None
+            if isinstance(value, Assign):
+                value = value.value
+            if value is None or not error_value(value):
+                if isinstance(x, Store) and isinstance(value, Call) and \
+                        path_of(x.target) == name:
+                    calls.append(value)
+                continue
+            if isinstance(x, Store) and path_of(x.target) == name:
+                return True
+            errno = True
+    if not calls:
+        return False
+    tested = False
+    for b in fn.blocks:
+        if b.cond is None or not any(isinstance(x, Var) and x.name == name
+                                     for x in subexprs(b.cond)):
+            continue
+        for c in calls:
+            chk = failure_check(b.cond, lambda p, c=c: c if p == name else None)
+            if chk is not None and path_of(chk.subject) == name:
+                tested = True
+                errno = errno or chk.form == "negative"
+    return tested and errno
+
+
+def _finding(ctx: FunctionContext, st: State, s: Return, name: str, held: str,
+             fail: Failure, jump: PathStep | None) -> Finding:
+    fn = ctx.fn
+    what = f"{fail.callee}() fails" if fail.callee else "a check fails"
+    how = f"jumps to {jump.message[len('jumps to '):]} (line {jump.line})" if jump else (
+        "returns")
+    message = (
+        f"{fn.name}() returns '{name}' on an error path, but '{name}' still holds {held}: "
+        f"{what} at line {fail.line} and the path {how} without setting an error code, "
+        f"so the caller sees success"
+    )
+    b = fn.blocks[fail.block]
+    col = b.cond_loc.col if b.cond_loc else 0
+    steps = list(st.trace) + [PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({held})")]
+    return Finding(
+        rule_id=RULE_ID,
+        rule_name=RULE_NAME,
+        file=ctx.file,
+        line=fail.line,
+        col=col,
+        message=message,
+        function=fn.name,
+        steps=steps,
+        key=f"{fail.callee or 'check'}|return {name}",
+    )
+
+
+RULE_ID, RULE_NAME = "KU004", "missing-error-code"
+RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_return=on_return)

@@ -1,0 +1,277 @@
+"""An error path leaves a lock or a runtime-PM reference unbalanced.
+
+What it finds:
+    Locks (mutexes, spinlocks, rw-semaphores, page and folio locks...) and
+    runtime-PM usage counts taken in this function, on a path that ends at
+    an error exit:
+    still held at the error exit, while another exit of the function after
+    the same acquisition drops it (the usual bug: ``goto out`` where
+    ``goto out_unlock`` was meant, or a bare ``return -EINVAL;`` between
+    lock and unlock);
+    still held after ``pm_runtime_get_sync()`` failed: it takes the usage
+    count even when it fails, so its error path must drop it
+    (``pm_runtime_put_noidle()``), whatever the success path does;
+    dropped when it was not taken: after ``mutex_lock_interruptible()``,
+    a trylock or ``pm_runtime_resume_and_get()`` failed, or after a ``goto``
+    that skipped the acquisition;
+    dropped twice on the same path.
+    KU005 owns the kinds "lock" and "pm": KU002 and KU003 leave them alone,
+    so one bug gives one finding. Other references (``get_device()``,
+    ``kref``, ``of_node_get()``) are leaks and double releases: KU002/KU003.
+
+Why it matters:
+    A lock held on return deadlocks the next caller; an unlock of a lock not
+    held corrupts it (and lockdep splats only if that error path runs under
+    a debug kernel). A runtime-PM usage count left raised keeps the device
+    powered forever; one dropped too often lets it suspend while in use.
+
+Bad:
+    mutex_lock(&priv->lock);
+    if (!priv->enabled)
+            return -ENODEV;                /* priv->lock still held */
+    ret = foo_hw_write(priv, val);
+    mutex_unlock(&priv->lock);
+    return ret;
+
+Good:
+    mutex_lock(&priv->lock);
+    if (!priv->enabled) {
+            ret = -ENODEV;
+            goto out_unlock;
+    }
+    ret = foo_hw_write(priv, val);
+    out_unlock:
+    mutex_unlock(&priv->lock);
+    return ret;
+
+Known false positives:
+    A lock taken and dropped under two conditions the walk cannot correlate
+    (``if (flags & LOCKED) mutex_lock(...)`` ... ``if (flags & LOCKED)
+    mutex_unlock(...)``) can give a path that holds it at one exit and not at
+    another. Locks taken through an alias or a same-file helper
+    (``foo_lock(priv)``) are not seen; ``guard()`` and ``scoped_guard()``
+    release themselves and are never reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from kunwind.analysis.resources import FAILED, HELD, RELEASED, object_path
+from kunwind.findings import Finding, PathStep
+from kunwind.model.ir import Call, Store, calls_in, path_of, render, root_of
+
+from .base import Rule
+from .paths import WEAK_EXIT, error_path, real_failure
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.resources import Res
+    from kunwind.analysis.walk import CallRec, ExitRecord, State, WalkResult
+
+MINE = ("lock", "pm")
+LOCKISH = re.compile(r"lock|ptl|mutex|sem|spin")
+
+
+def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
+    """At an unlock or put (a candidate until its path reaches an error exit)."""
+    if st.failures and not error_path(ctx, st):
+        return []
+    out: list[Finding] = []
+    for p in _dropped(ctx, st, call):
+        r = st.res.get(p)
+        if r is not None and r.kind in MINE and r.acquire:
+            if r.status == FAILED and not (r.kind == "lock" and _local(ctx, p)
+                                           and _passed_on(st.calls, p, r)):
+                why = (f"{r.acquire}() at line {r.line} failed on this path (line "
+                       f"{r.event_line}), so there is nothing to drop")
+            elif r.status == RELEASED and _sure(ctx, r):
+                why = f"{r.event} at line {r.event_line} already dropped it"
+            else:
+                continue
+        elif r is None and not _local(ctx, p) and _pairs_with_acquisition(ctx, call, p):
+            sites = ctx.acquisitions[p]
+            why = (f"this path never took it: the only {sites[0].callee}() is at line "
+                   f"{sites[0].line}, and the path jumped past it")
+        else:
+            continue
+        out.append(_finding(ctx, call.loc.line, call.loc.col, list(st.trace),
+                            f"{call.callee}() drops '{p}' in {ctx.fn.name}() on an error "
+                            f"path, but {why}", f"drop|{call.callee}({p})"))
+    return out
+
+
+def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:
+    """The locks and PM counts this call drops (by its pairing in the knowledge)."""
+    out: list[str] = []
+    for a in call.args:
+        p = object_path(path_of(a))
+        if p is None or p in out:
+            continue
+        r = st.res.get(p)
+        if r is not None and r.kind in MINE and call.callee in r.releases:
+            out.append(p)
+        elif r is None and ctx.kb.released_kind(call.callee) in MINE:
+            out.append(p)
+    return out
+
+
+def _passed_on(calls: tuple[CallRec, ...], p: str, r: Res, lockish: bool = False) -> bool:
+    """After its acquisition on this path, was the object handed to another call?
+
+    A callee given the object may take or drop it (``__folio_lock_async(folio)``,
+    a helper that unlocks and relocks ``&resv->lock``). With ``lockish``, only a
+    lock passed on by itself counts (``ptl``, ``&dev->lock``; not ``mm``).
+    """
+    start = 0
+    for i, c in enumerate(calls):
+        if c.callee == r.acquire and c.line == r.line:
+            start = i + 1
+    for c in calls[start:]:
+        if p not in c.objects or c.callee in r.releases or c.callee == r.acquire:
+            continue
+        if not lockish or LOCKISH.search(p.rsplit("->", 1)[-1].rsplit(".", 1)[-1]):
+            return True
+    return False
+
+
+def _dropped_by_callee(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
+    """A same-file callee that drops this lock on some path got it after the acquisition."""
+    root = root_of(p)
+    rest = p[len(root):].lstrip("-.>")
+    start = 0
+    for i, c in enumerate(ex.calls):
+        if c.callee == r.acquire and c.line == r.line:
+            start = i + 1
+    for c in ex.calls[start:]:
+        s = ctx.summary(c.callee)
+        if s is None or not s.drops_locks:
+            continue
+        for _, f in s.drops_locks:
+            if (f == "" and p in c.objects) or (f and f == rest and root in c.objects):
+                return True
+    return False
+
+
+def _sure(ctx: FunctionContext, r: Res) -> bool:
+    """The earlier drop is certain: a paired unlock, not a callee that unlocks on some path."""
+    releaser = r.event.split("(", 1)[0]
+    if releaser in r.releases or ctx.kb.release(releaser) is not None:
+        return True
+    summary = ctx.summary(releaser)
+    return summary is not None and bool(summary.releases_always)
+
+
+def _local(ctx: FunctionContext, p: str) -> bool:
+    """A pointer local or parameter (``folio``, ``mm``): a callee may have locked it."""
+    if "->" in p or "." in p:
+        return False
+    if any(x.name == p for x in ctx.fn.params):
+        return True
+    return any(isinstance(s, Store) and s.decl and path_of(s.target) == p
+               for b in ctx.fn.blocks for s in b.stmts)
+
+
+def _pairs_with_acquisition(ctx: FunctionContext, call: Call, p: str) -> bool:
+    """The function takes ``p`` itself, and this drop is the unwind of that acquisition."""
+    sites = [s for s in ctx.acquisitions.get(p, ())
+             if (a := ctx.kb.acquire(s.callee)) is not None and a.kind in MINE
+             and call.callee in a.release]
+    if not sites:
+        return False
+    drops = [s for q, s in ctx.release_sites if q == p]
+    here = [s.block for s in drops if s.line == call.loc.line]
+    if not here:
+        return False
+    if min(s.line for s in drops) < min(s.line for s in sites):
+        return False  # it drops the lock before it ever takes it: it is called holding it
+    return any(here[0] in ctx.reachable(s.block) if s.block != here[0]
+               else s.line < call.loc.line for s in sites)
+
+
+def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
+    """Error exits that still hold what the other exits drop."""
+    dropped: dict[tuple[str, int], ExitRecord] = {}
+    for ex in walk.exits + walk.returns:
+        for p, r in ex.res:
+            if r.kind in MINE and r.status == RELEASED and r.acquire:
+                dropped.setdefault((p, r.line), ex)
+    out: dict[tuple[int, int], Finding] = {}
+    for ex in walk.exits:
+        for p, r in ex.res:
+            if r.kind not in MINE or r.status != HELD or not r.acquire:
+                continue
+            if ex.why == WEAK_EXIT and (ex.failure is None or not real_failure(ctx, ex.failure)):
+                continue  # a void function that returns after a test, not after an error
+            own = ex.failure is not None and ex.failure.callee == r.acquire \
+                and ex.failure.line >= r.line
+            if _passed_on(ex.calls, p, r, lockish=True) or _dropped_by_callee(ctx, ex, p, r):
+                continue  # handed to a callee that may drop it
+            if r.held_on_failure and own:
+                put = next((x for x in sorted(r.releases) if x.endswith("_noidle")),
+                           min(r.releases, default="a put"))
+                why = (f"{r.acquire}() takes the usage count even when it fails; this error "
+                       f"path must drop it ({put}())")
+            elif (p, r.line) in dropped:
+                other = dropped[(p, r.line)]
+                rel = dict(other.res)[p]
+                why = (f"other paths drop it before they return ({rel.event} at line "
+                       f"{rel.event_line}, then the exit at line {other.line})")
+            else:
+                continue
+            line, col = _leaving_point(ex)
+            what = "the runtime-PM usage count of" if r.kind == "pm" else "the lock"
+            msg = (f"{ctx.fn.name}() returns an error at line {ex.line} with {what} "
+                   f"{_name(ctx, p, r)} still held ({r.acquire}() at line {r.line}): {why}")
+            steps = [PathStep(r.line, 0, f"'{p}' taken here: {r.acquire}()"),
+                     *ex.trace, PathStep(ex.line, ex.col, f"error exit: {ex.why}")]
+            out.setdefault((line, col), _finding(ctx, line, col, steps, msg,
+                                                 f"held|{r.acquire}({p})"))
+    return list(out.values())
+
+
+def _name(ctx: FunctionContext, p: str, r: Res) -> str:
+    """``'ch->lock'``; for a lock keyed on its saved flags, the lock and the flags."""
+    a = ctx.kb.acquire(r.acquire)
+    if a is None or a.object != "ret":
+        return f"'{p}'"
+    for b in ctx.fn.blocks:
+        for s in b.stmts:
+            for e in (getattr(s, "value", None), getattr(s, "expr", None)):
+                for c in calls_in(e):
+                    if c.callee == r.acquire and c.loc.line == r.line and c.args:
+                        return f"'{render(c.args[0]).lstrip('&')}' (flags in '{p}')"
+    return f"'{p}'"
+
+
+def _leaving_point(ex: ExitRecord) -> tuple[int, int]:
+    """Where the error path leaves for its exit: the goto into the ladder, or the return."""
+    start = 0
+    if ex.failure is not None:
+        for i, s in enumerate(ex.trace):
+            if s.line == ex.failure.line and " here (" in s.message:
+                start = i
+    for s in reversed(ex.trace[start:]):
+        if s.message.startswith("jumps to '"):
+            return s.line, 0
+    return ex.line, ex.col
+
+
+def _finding(ctx: FunctionContext, line: int, col: int, steps: list[PathStep], message: str,
+             key: str) -> Finding:
+    return Finding(
+        rule_id=RULE_ID,
+        rule_name=RULE_NAME,
+        file=ctx.file,
+        line=line,
+        col=col,
+        message=message,
+        function=ctx.fn.name,
+        steps=steps,
+        key=key,
+    )
+
+
+RULE_ID, RULE_NAME = "KU005", "error-path-lock-imbalance"
+RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call, on_function=on_function)

@@ -1,0 +1,190 @@
+"""An error path uses an object after an earlier unwind step released it.
+
+What it finds:
+    On a path that failed, an object is dereferenced (``p->f``, ``*p``,
+    ``p[i]``), passed to a call that does not release it, or returned, after
+    this path released it: freed (``kfree()``), unmapped (``iounmap()``), or
+    had its reference dropped (``put_device()``, ``of_node_put()``). The
+    usual causes are unwind labels in the wrong order (``err_free:
+    kfree(priv); err_unmap: iounmap(priv->regs);``), a message printed with a
+    device after ``put_device()``, and ``return obj;`` after the error path
+    freed ``obj``. Only releases that end the object's life count (frees,
+    unmaps, destroys, and a put of a reference this function took); an
+    unlocked lock, a disabled clock or an unregistered device is still there.
+    Releasing the same object twice is KU003's finding.
+
+Why it matters:
+    It is a use-after-free on a path that tests rarely run: it corrupts
+    memory only when the allocation or registration before it fails, under
+    memory pressure or on unusual hardware, and then it crashes somewhere
+    else. KASAN finds it only if the error path is exercised.
+
+Bad:
+    err_free:
+            kfree(priv);
+    err_unmap:
+            iounmap(priv->regs);           /* priv was freed just above */
+            return ret;
+
+Good:
+    err_unmap:
+            iounmap(priv->regs);           /* release members first ... */
+    err_free:
+            kfree(priv);                   /* ... then the container */
+            return ret;
+
+Known false positives:
+    A put of a reference taken in this function is taken as the last one;
+    when someone else still holds a reference the later use is legal, and
+    kunwind, which does not count references, reports it. Aliases are not
+    followed: a use through another pointer to the same object is missed,
+    and a pointer saved to a local before the release (``regs = priv->regs;
+    kfree(priv); iounmap(regs);``) is correctly not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from kunwind.analysis.resources import RELEASED, object_path
+from kunwind.findings import Finding, PathStep
+from kunwind.model.ir import Call, Expr, Member, Return, Unary, path_of, render
+
+from .base import Rule
+from .paths import error_path
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.resources import Res
+    from kunwind.analysis.walk import State
+
+# Kinds whose release ends the object's life; "" is a release of something
+# acquired elsewhere whose kind the knowledge does not name (kfree of a parameter).
+DEAD_KINDS = ("memory", "pages", "reference", "mapping", "cache", "pool", "dma", "crypto",
+              "socket", "urb", "workqueue", "")
+FREES = re.compile(r"free|destroy|unmap")
+
+
+def on_use(ctx: FunctionContext, st: State, path: str, line: int, x: Expr) -> list[Finding]:
+    """A tracked object is dereferenced or passed on: was it released on this error path?"""
+    r = _released(ctx, st, path)
+    if r is None or r.event_line == line:
+        return []  # the release's own statement (its arguments are read before it)
+    if isinstance(x, Call) and _releases(ctx, x, path, r):
+        return []  # released twice: KU003
+    how = _how(x, path)
+    return [_finding(ctx, st, path, r, line, x.loc.col if isinstance(x, Call) else 0, how)]
+
+
+def on_return(ctx: FunctionContext, st: State, s: Return, why: str | None) -> list[Finding]:
+    """``return obj;`` after this error path released ``obj``."""
+    if s.value is None:
+        return []
+    path = object_path(path_of(s.value))
+    if path is None:
+        return []
+    r = _released(ctx, st, path)
+    if r is None or r.event_line == s.loc.line:
+        return []
+    f = _finding(ctx, st, path, r, s.loc.line, s.loc.col, "returned to the caller")
+    f.steps.append(PathStep(s.loc.line, s.loc.col, f"returns '{path}'"))
+    return [f]
+
+
+def _released(ctx: FunctionContext, st: State, path: str) -> Res | None:
+    if not error_path(ctx, st):
+        return None
+    r = st.res.get(path)
+    if r is None or r.status != RELEASED or not _ends_life(ctx, r):
+        return None
+    return r if _sure(ctx, r) else None
+
+
+def _ends_life(ctx: FunctionContext, r: Res) -> bool:
+    """Is the object gone after this release (not merely unlocked, disabled, unregistered)?"""
+    releaser = r.event.split("(", 1)[0]
+    if r.kind in ("lock", "pm"):
+        return False
+    if "put" in releaser:
+        # a reference dropped: the last one when this function got the object with it
+        # (a lookup, a constructor), not when it took an extra one on an object it
+        # already had (folio_get(folio), get_device(dev): someone else holds it too)
+        if not r.acquire:
+            return False
+        a = ctx.kb.acquire(r.acquire)
+        return (a is not None and a.object == "ret") or "get" not in r.acquire
+    return r.kind in DEAD_KINDS or bool(FREES.search(releaser))
+
+
+def _sure(ctx: FunctionContext, r: Res) -> bool:
+    """Was it really released, not handed to a callee that releases it only on some path?"""
+    releaser = r.event.split("(", 1)[0]
+    if releaser in r.releases or ctx.kb.release(releaser) is not None:
+        return True
+    summary = ctx.summary(releaser)
+    return summary is not None and bool(summary.releases_always)
+
+
+def _releases(ctx: FunctionContext, call: Call, path: str, r: Res) -> bool:
+    """Does ``call`` release ``path`` (a second release, not a use)?"""
+    if call.callee in r.releases:
+        return True
+    rel = ctx.kb.release(call.callee)
+    args = [object_path(path_of(a)) for a in call.args]
+    if rel is not None and rel.arg < len(args) and args[rel.arg] == path:
+        return True
+    summary = ctx.summary(call.callee)
+    if summary is not None:
+        return any(j < len(args) and args[j] == path for j in summary.releases)
+    return False
+
+
+def _how(x: Expr, path: str) -> str:
+    if isinstance(x, Call):
+        if any(object_path(path_of(a)) == path for a in x.args):
+            return f"passed to {x.callee}()"
+        return f"dereferenced in the arguments of {x.callee}()"
+    if isinstance(x, Member):
+        return f"dereferenced ({render(x)})"
+    if isinstance(x, Unary):
+        return f"dereferenced ({render(x)})"
+    return f"used ({render(x)})"
+
+
+def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col: int,
+             how: str) -> Finding:
+    fn = ctx.fn.name
+    releaser = r.event.split("(", 1)[0]
+    if r.kind == "reference" or "put" in releaser:
+        gone = "its reference was dropped"
+    elif r.kind == "mapping" or "unmap" in releaser:
+        gone = "it was unmapped"
+    else:
+        gone = "it was freed"
+    advice = ("return an error instead" if how.startswith("returned") else
+              "release it after its last use (reorder the unwind steps) or save what is "
+              "still needed before the release")
+    message = (
+        f"'{path}' is {how} at line {line} in {fn}() on an error path, after {r.event} "
+        f"released it at line {r.event_line} ({gone}): {advice}"
+    )
+    steps = list(st.trace) + [
+        PathStep(r.event_line, 0, f"'{path}' released here: {r.event}"),
+        PathStep(line, col, f"'{path}' {how} after its release"),
+    ]
+    return Finding(
+        rule_id=RULE_ID,
+        rule_name=RULE_NAME,
+        file=ctx.file,
+        line=line,
+        col=col,
+        message=message,
+        function=fn,
+        steps=steps,
+        key=f"{path}|{r.event}|{how}",
+    )
+
+
+RULE_ID, RULE_NAME = "KU006", "use-after-teardown"
+RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_use=on_use, on_return=on_return)

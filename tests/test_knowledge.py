@@ -1,0 +1,292 @@
+"""The bundled kernel API knowledge: it loads, it is consistent, and its facts are right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kunwind.cli import main
+from kunwind.rules.api import KNOWLEDGE_DIR, Knowledge, KnowledgeError, load_knowledge, tomllib
+
+FAMILIES = {"memory", "references", "locks", "pm", "registration"}
+# Release names that no acquire needs to list ("explicitly marked"): none today.
+UNPAIRED_OK: set[str] = set()
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return load_knowledge()
+
+
+def bundled() -> dict[str, dict]:
+    return {p.stem: tomllib.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(KNOWLEDGE_DIR.glob("*.toml"))}
+
+
+# ---- the files ---------------------------------------------------------------
+
+
+def test_every_family_has_a_file_with_a_header() -> None:
+    files = {p.stem: p for p in KNOWLEDGE_DIR.glob("*.toml")}
+    assert FAMILIES <= set(files)
+    for name, p in files.items():
+        assert p.read_text(encoding="utf-8").startswith("# "), f"{name}.toml has no header"
+
+
+def test_each_file_loads_on_its_own() -> None:
+    for name, data in bundled().items():
+        assert set(data) <= {"acquire", "release", "owner", "teardown"}, name
+        Knowledge().merge(data, name)
+
+
+def test_no_entry_is_declared_in_two_files() -> None:
+    """The later file would silently win over the earlier one."""
+    seen: dict[tuple[str, str], str] = {}
+    for name, data in bundled().items():
+        for section, entries in data.items():
+            for entry in entries:
+                other = seen.setdefault((section, entry), name)
+                assert other == name, f"[{section}.{entry}] in {other}.toml and {name}.toml"
+
+
+# ---- consistency -------------------------------------------------------------
+
+
+def test_at_least_150_acquires_with_a_release(kb) -> None:
+    paired = [a for a in kb.acquires.values() if a.release]
+    assert len(paired) >= 150
+    assert len(paired) == len(kb.acquires), "an acquire that nothing releases"
+
+
+def test_every_release_named_by_an_acquire_is_declared(kb) -> None:
+    named = {r for a in kb.acquires.values() for r in a.release}
+    missing = sorted(named - set(kb.releases) - UNPAIRED_OK)
+    assert not missing
+
+
+def test_no_devres_acquire(kb) -> None:
+    """devm_*/pcim_*/dmam_* release themselves when the device is unbound."""
+    managed = [n for n in kb.acquires if n.startswith(("devm_", "pcim_", "dmam_"))]
+    assert not managed
+
+
+def test_fields_have_sane_values(kb) -> None:
+    for a in kb.acquires.values():
+        assert a.object == "ret" or 0 <= a.object <= 6, a.name
+        assert a.kind and a.kind == a.kind.lower(), a.name
+        if a.held_on_failure:
+            assert a.fails != "never", a.name
+        if a.zeroed:
+            assert a.object == "ret", a.name
+    for r in kb.releases.values():
+        assert 0 <= r.arg <= 6, r.name
+    for name, arg in kb.owners.items():
+        assert 0 <= arg <= 6, name
+
+
+def test_teardowns_are_kept(kb) -> None:
+    for name in ("unlink_anon_vmas", "device_del", "netif_napi_del", "del_timer_sync",
+                 "cancel_work_sync", "destroy_workqueue"):
+        assert kb.teardown(name) is not None, name
+    assert kb.teardown("unlink_anon_vmas").depends == ["anon_vma"]
+    assert kb.teardown("device_del").depends == ["kobj"]
+
+
+# ---- spot checks against the kernel's own behaviour --------------------------
+
+
+def test_runtime_pm(kb) -> None:
+    get_sync = kb.acquire("pm_runtime_get_sync")
+    assert get_sync.kind == "pm" and get_sync.object == 0
+    assert get_sync.held_on_failure is True  # the usage count stays raised
+    assert "pm_runtime_put_noidle" in get_sync.release
+    assert kb.acquire("pm_runtime_get").held_on_failure is True
+    assert kb.acquire("pm_runtime_resume_and_get").held_on_failure is False
+    assert kb.acquire("usb_autopm_get_interface").held_on_failure is False
+    assert kb.acquire("pm_runtime_enable").release == ["pm_runtime_disable", "__pm_runtime_disable"]
+
+
+def test_locks(kb) -> None:
+    for name in ("mutex_lock", "spin_lock", "spin_lock_bh", "spin_lock_irq", "down", "down_read",
+                 "down_write", "read_lock", "write_lock"):
+        a = kb.acquire(name)
+        assert (a.kind, a.object, a.fails) == ("lock", 0, "never"), name
+    for name in ("mutex_trylock", "spin_trylock", "down_read_trylock", "down_write_trylock",
+                 "_raw_spin_trylock", "read_trylock"):
+        assert kb.acquire(name).fails == "zero", name
+    for name in ("mutex_lock_interruptible", "mutex_lock_killable", "down_interruptible",
+                 "down_killable", "down_read_killable"):
+        assert kb.acquire(name).fails == "negative", name
+    assert kb.acquire("down_trylock").fails == "negative"  # returns 1 when not taken
+    assert kb.acquire("atomic_dec_and_mutex_lock").object == 1
+    # the irqsave macros expand to `flags = _raw_spin_lock_irqsave(lock)`
+    assert kb.acquire("_raw_spin_lock_irqsave").object == "ret"
+    assert kb.acquire("spin_lock_irqsave").object == 0
+    assert kb.release("spin_unlock_irqrestore").arg == 1
+    assert kb.acquire("mutex_lock").release == ["mutex_unlock"]
+
+
+def test_memory(kb) -> None:
+    assert kb.acquire("kzalloc").zeroed is True
+    assert kb.acquire("kcalloc").zeroed is True
+    assert kb.acquire("kmalloc").zeroed is False
+    assert kb.acquire("kmalloc").fails == "null"
+    for name in ("memdup_user", "vmemdup_user", "memdup_user_nul", "strndup_user"):
+        assert kb.acquire(name).fails == "errptr", name
+    assert kb.acquire("vmemdup_user").release == ["kvfree"]
+    assert kb.acquire("kmem_cache_alloc").release == ["kmem_cache_free"]
+    assert kb.release("kmem_cache_free").arg == 1
+    assert kb.acquire("ida_alloc").fails == "negative"
+    assert kb.alloc("kzalloc") is not None and kb.alloc("idr_alloc") is None
+
+
+def test_profiling_names_reach_the_same_entries(kb) -> None:
+    """6.10+ allocation profiling: clang sees kmalloc_noprof(), __kvmalloc_node_noprof()..."""
+    assert kb.acquire("kmalloc_noprof").release == ["kfree"]
+    assert kb.acquire("kzalloc_noprof").zeroed is True
+    assert kb.acquire("__kvmalloc_node_noprof").release == ["kvfree"]
+    assert kb.acquire("get_free_pages_noprof").release == ["free_pages"]
+    assert kb.acquire("pcpu_alloc_noprof").release == ["free_percpu"]
+
+
+def test_release_argument_positions(kb) -> None:
+    expected = {
+        "dma_free_coherent": 2, "dma_free_attrs": 2, "usb_free_coherent": 2,
+        "kmem_cache_free": 1, "dma_pool_free": 1, "dma_unmap_single_attrs": 1,
+        "pci_iounmap": 1, "phy_put": 1, "device_destroy": 1, "idr_remove": 1, "ida_free": 1,
+        "sysfs_remove_group": 1, "clk_bulk_disable_unprepare": 1, "regulator_bulk_free": 1,
+        "__release_region": 1, "srcu_read_unlock": 1,
+        "free_irq": 0, "release_region": 0, "release_mem_region": 0, "kfree": 0,
+        "put_device": 0, "iounmap": 0, "unregister_chrdev_region": 0,
+        # lookups that put the node they start from
+        "of_get_next_child": 1, "of_find_compatible_node": 0, "pci_get_device": 2,
+    }
+    for name, arg in expected.items():
+        assert kb.release(name).arg == arg, name
+
+
+def test_acquired_argument_positions(kb) -> None:
+    expected = {
+        "request_irq": 0, "request_threaded_irq": 0, "__request_region": 1,
+        "request_region": 0, "clk_prepare_enable": 0, "regulator_enable": 0,
+        "device_add": 0, "cdev_add": 0, "alloc_chrdev_region": 0, "sysfs_create_group": 1,
+        "i2c_register_driver": 1, "__spi_register_driver": 1, "sock_create_kern": 4,
+        "device_create": 2, "clk_bulk_get": 2, "get_device": 0, "kref_get": 0,
+    }
+    for name, obj in expected.items():
+        assert kb.acquire(name).object == obj, name
+    for name in ("ioremap", "pci_iomap", "dma_alloc_coherent", "of_node_get", "clk_get",
+                 "alloc_workqueue", "input_allocate_device", "kthread_create_on_node"):
+        assert kb.acquire(name).object == "ret", name
+
+
+def test_failure_conventions(kb) -> None:
+    for name in ("clk_get", "regulator_get", "gpiod_get", "gpiod_get_optional", "class_create",
+                 "debugfs_create_dir", "kthread_create_on_node", "phy_get", "fwnode_find_reference",
+                 "reset_control_get_exclusive", "platform_device_register_simple"):
+        assert kb.acquire(name).fails == "errptr", name
+    for name in ("ioremap", "of_find_compatible_node", "alloc_workqueue", "usb_alloc_urb",
+                 "input_allocate_device", "alloc_netdev_mqs", "dma_alloc_coherent"):
+        assert kb.acquire(name).fails == "null", name
+    for name in ("device_register", "device_add", "kobject_init_and_add", "platform_device_add"):
+        assert kb.acquire(name).held_on_failure is True, name
+    assert kb.acquire("device_register").release == ["device_unregister", "put_device"]
+    assert kb.acquire("get_device").fails == "never"
+
+
+def test_lookups_that_drop_their_start_node(kb) -> None:
+    """of_get_next_child(parent, prev) both puts prev and returns a new reference."""
+    for name in ("of_get_next_child", "of_get_next_available_child", "of_find_compatible_node",
+                 "of_find_node_by_name", "fwnode_get_next_child_node", "pci_get_device"):
+        assert kb.acquire(name) is not None and kb.release(name) is not None, name
+    assert kb.release("of_get_parent") is None  # it leaves its argument alone
+
+
+def test_null_tolerant_releases(kb) -> None:
+    for name in ("kfree", "vfree", "kvfree", "kfree_const", "put_device", "of_node_put",
+                 "kobject_put", "fwnode_handle_put", "clk_disable_unprepare", "clk_put",
+                 "regulator_put", "debugfs_remove", "input_free_device", "usb_free_urb",
+                 "platform_device_put", "gpiod_put", "reset_control_put", "free_percpu",
+                 "dma_free_coherent", "kfree_skb", "i2c_unregister_device"):
+        assert kb.release(name).null_ok is True, name
+    for name in ("kmem_cache_free", "iounmap", "free_netdev", "mutex_unlock", "fput",
+                 "kthread_stop", "device_del", "cdev_del", "regulator_disable", "phy_put",
+                 "put_page", "sock_release"):
+        assert kb.release(name).null_ok is False, name
+
+
+def test_owners(kb) -> None:
+    expected = {"list_add": 0, "list_add_tail": 0, "hlist_add_head": 0, "xa_store": 2,
+                "xa_alloc": 2, "idr_alloc": 1, "radix_tree_insert": 2, "skb_queue_tail": 1,
+                "__devm_add_action_or_reset": 2}
+    for name, arg in expected.items():
+        assert kb.owner_arg(name) == arg, name
+
+
+# ---- user files ----------------------------------------------------------------
+
+
+def test_a_user_file_extends_and_overrides(tmp_path: Path) -> None:
+    user = tmp_path / "site.toml"
+    user.write_text(
+        '[acquire.widget_get]\nkind = "reference"\nrelease = ["widget_put"]\n'
+        '[release.widget_put]\nnull_ok = true\n'
+        '[release.kfree]\nnull_ok = false\n'
+        '[acquire.mutex_lock]\nkind = "lock"\nobject = 0\nfails = "never"\n'
+        'release = ["mutex_unlock", "my_unlock"]\n'
+        '[owner.widget_adopt]\narg = 1\n'
+        '[teardown.widget_destroy]\ndepends = ["ops"]\n',
+        encoding="utf-8",
+    )
+    base = load_knowledge()
+    kb = load_knowledge(extra=[user])
+    assert kb.acquire("widget_get").release == ["widget_put"]
+    assert kb.release("widget_put").null_ok is True
+    assert kb.release("kfree").null_ok is False  # overridden
+    assert kb.acquire("mutex_lock").release == ["mutex_unlock", "my_unlock"]
+    assert kb.owner_arg("widget_adopt") == 1
+    assert kb.teardown("widget_destroy").depends == ["ops"]
+    assert len(kb.acquires) == len(base.acquires) + 1
+    assert kb.acquire("kzalloc") == base.acquire("kzalloc")  # the rest is untouched
+
+
+def test_later_user_files_win(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.toml", tmp_path / "b.toml"
+    first.write_text("[release.widget_put]\narg = 1\n", encoding="utf-8")
+    second.write_text("[release.widget_put]\narg = 2\n", encoding="utf-8")
+    assert load_knowledge(extra=[first, second]).release("widget_put").arg == 2
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("[acquire.widget_get\nrelease = []\n", "not valid TOML"),
+    ('[acquire.widget_get]\nfails = "sometimes"\n', "unknown 'fails' value"),
+    ('[acquire.widget_get]\nobject = "first"\n', "malformed entry"),
+    ('[release.widget_put]\narg = "two"\n', "malformed entry"),
+    ("[acquire]\nwidget_get = 3\n", "malformed entry"),
+])
+def test_a_malformed_user_file_names_itself(tmp_path: Path, text: str, reason: str) -> None:
+    bad = tmp_path / "broken-site.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge(extra=[bad])
+    assert str(bad) in str(exc.value)
+    assert reason in str(exc.value)
+
+
+def test_a_missing_user_file_names_itself(tmp_path: Path) -> None:
+    gone = tmp_path / "nowhere.toml"
+    with pytest.raises(KnowledgeError, match="nowhere.toml: cannot read"):
+        load_knowledge(extra=[gone])
+
+
+def test_the_command_line_reports_a_malformed_file(tmp_path: Path) -> None:
+    bad = tmp_path / "broken-site.toml"
+    bad.write_text('[acquire.widget_get]\nfails = "sometimes"\n', encoding="utf-8")
+    src = tmp_path / "x.c"
+    src.write_text("int x(void) { return 0; }\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["check", "--knowledge", str(bad), str(src)])
+    assert r.exit_code == 2
+    assert "broken-site.toml" in r.output + (r.stderr or "")
+    assert "Traceback" not in r.output

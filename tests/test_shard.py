@@ -1,0 +1,79 @@
+"""Large runs: --shard K/N splits the files, 'kunwind merge' joins the SARIF parts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kunwind.audit import in_shard, parse_shard
+from kunwind.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+INCLUDE = f"--clang-arg=-I{FIXTURES / 'include'}"
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in (result.output + (result.stderr or "")), result.output
+    return result
+
+
+def sarif_of(cache: Path, *args: str) -> str:
+    r = run("check", str(FIXTURES), "--root", str(ROOT), INCLUDE, "--cache-dir", str(cache),
+            "-j", "2", "--format", "sarif", *args)
+    assert r.exit_code in (0, 1), r.output
+    return r.stdout
+
+
+def analysed(sarif: str) -> list[str]:
+    return [a["location"]["uri"] for a in json.loads(sarif)["runs"][0].get("artifacts", [])]
+
+
+@pytest.mark.parametrize("count", [3, 40])  # 40: more shards than some have files
+def test_shards_cover_every_file_once_and_merge_to_the_unsharded_log(
+    tmp_path: Path, count: int
+) -> None:
+    cache = tmp_path / "cache"  # the whole run fills it: the parts are quick
+    whole = sarif_of(cache)
+    parts = []
+    for k in range(1, count + 1):
+        part = tmp_path / f"part{k}.sarif"
+        part.write_text(sarif_of(cache, "--shard", f"{k}/{count}"))
+        parts.append(part)
+    seen = [uri for p in parts for uri in analysed(p.read_text())]
+    assert sorted(seen) == sorted(analysed(whole)) and len(seen) == len(set(seen))
+    if count > 20:
+        assert any(not analysed(p.read_text()) for p in parts)
+    merged = tmp_path / "all.sarif"
+    r = run("merge", *map(str, reversed(parts)), "-o", str(merged))
+    assert r.exit_code == 0, r.output
+    assert merged.read_text() == whole
+
+
+def test_a_new_file_moves_no_other_file() -> None:
+    names = [f"drivers/net/x{i}.c" for i in range(200)]
+    before = {n: next(k for k in range(1, 5) if in_shard(n, (k, 4))) for n in names}
+    assert set(before.values()) == {1, 2, 3, 4}
+    for name in names + ["drivers/net/new.c"]:
+        assert sum(in_shard(name, (k, 4)) for k in range(1, 5)) == 1
+        if name in before:
+            assert in_shard(name, (before[name], 4))
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "1", "a/b", "1/0"])
+def test_bad_shard_is_a_usage_error(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_shard(text)
+    r = run("check", str(FIXTURES / "ku001/anon_vma_fork_after.c"), "--shard", text)
+    assert r.exit_code == 2 and "--shard" in r.stderr
+
+
+def test_merge_rejects_what_is_not_sarif(tmp_path: Path) -> None:
+    bad = tmp_path / "x.sarif"
+    bad.write_text('{"version": "1.0"}')
+    r = run("merge", str(bad))
+    assert r.exit_code == 2 and "not a SARIF 2.1.0 log" in r.stderr
