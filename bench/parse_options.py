@@ -72,11 +72,13 @@ EDIT = b"\nint __kunwind_bench_edit(void) { return 0; }\n"
 
 
 COUNTER = re.compile(r"\b(__UNIQUE_ID_[A-Za-z_]*?|__compiletime_assert_)\d+\b")
+COUNTER_TOKEN = re.compile(r"'\)\d+'")  # "pasting formed ')661'": a __COUNTER__ value
 
 
 def result(p: ParsedFile) -> tuple[Any, ...]:
     """What kunwind takes from a parse, ``__COUNTER__`` numbers left out."""
-    return (p.fatal, p.errors, [(f.name, f.line, f.errors, f.lower_error,
+    return (p.fatal, [COUNTER_TOKEN.sub("')N'", e) for e in p.errors],
+            [(f.name, f.line, f.errors, f.lower_error,
                                  COUNTER.sub(r"\1N", str(f.syntax)))
                                 for f in p.functions if f.name != "__kunwind_bench_edit"])
 

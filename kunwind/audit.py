@@ -6,8 +6,10 @@
   this process after it has prepared the flags, so workers share the
   per-tree set-up). A file whose worker dies (libclang can segfault) or runs
   longer than ``opts.timeout`` seconds becomes a failed ``FileResult`` with
-  the reason; pebble replaces the worker and the run goes on. ``jobs == 0``
-  analyses in this process, without isolation (library use, debugging).
+  the reason; pebble replaces the worker and the run goes on. Files are
+  handed out largest first, so no big file is left alone at the end.
+  ``jobs == 0`` analyses in this process, without isolation (library use,
+  debugging).
 - the results cache (``results_cache``): hits skip the workers, new results
   are stored.
 - the order of the results: by reported path, whatever ``jobs`` is, so the
@@ -61,7 +63,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 def in_shard(name: str, shard: tuple[int, int]) -> bool:
     """Whether the file reported as ``name`` belongs to shard ``(K, N)``."""
     index, count = shard
-    digest = hashlib.sha256(name.encode()).digest()
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest()
     return int.from_bytes(digest[:8], "big") % count == index - 1
 
 

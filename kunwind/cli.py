@@ -128,8 +128,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, arch: str,
     text = write(run, fmt)
     if output is not None:
         write_atomically(output, text)
-    else:
-        click.echo(text, nl=False)
+    else:  # bytes: a path that is not UTF-8 keeps its bytes, whatever the locale
+        click.echo(text.encode("utf-8", "surrogateescape"), nl=False)
     if not quiet:
         if fmt != "text" or output is not None:
             for n in run.notices:  # the text report already holds them
@@ -175,13 +175,20 @@ def exit_status(run: RunResult) -> int:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write through a temporary file and a rename: never a half-written report."""
+    tmp = None
     try:
+        if path.exists() and not path.is_file():  # /dev/null, a FIFO: never replace those
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
+            fh.write(text)  # a path that is not UTF-8 keeps its bytes
         os.replace(tmp, path)
     except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)  # no half-written temporary left behind either
         fail(f"{path}: cannot write: {exc.strerror or exc}")
 
 

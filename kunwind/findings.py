@@ -39,7 +39,8 @@ class Finding:
     def fingerprint(self) -> str:
         """Stable across unrelated edits: rule, file, function and key, no line numbers."""
         text = "\0".join((self.rule_id, self.file, self.function, self.key or self.message))
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+        # surrogateescape: a file name that is not UTF-8 keeps its bytes
+        return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.col, self.rule_id, self.message)

@@ -21,7 +21,6 @@ from .frontend.kernel_tree import KernelTreeError
 from .model.build import BudgetExceeded, build_cfg
 from .model.cfg import Function
 
-
 _KNOWLEDGE: dict[tuple[str, ...], object] = {}  # loaded once per process
 
 

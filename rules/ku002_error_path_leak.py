@@ -66,6 +66,7 @@ from kunwind.analysis.resources import HELD, RELEASED, Res, object_path
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Return, Store, Unary, Var, calls_in, path_of, root_of, subexprs
 
+from .api import canonical
 from .base import Rule
 from .paths import failure_rejoins
 
@@ -104,6 +105,9 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, why: str) -> list[Find
             continue
         if path in returned or root_of(path) in returned:
             continue
+        if r.held_on_failure and any(f.callee == r.acquire and f.line >= r.line
+                                     for f in st.failures):
+            continue  # device_add() failed: its put is the owner's (usually the caller's)
         if _owned_here(ctx, st, path, r):
             leaked.append((path, r))
     if not leaked:
@@ -166,7 +170,8 @@ def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
     reach: set[int] = set()
     for b in blocks:
         reach |= ctx.reachable(b)
-    return [s for p, s in ctx.release_sites if p == path and (not blocks or s.block in reach)]
+    return [s for p, s in ctx.release_sites if p == path and (not blocks or s.block in reach)
+            and (not r.releases or s.callee in r.releases or canonical(s.callee) in r.releases)]
 
 
 def exit_site(trace: tuple[PathStep, ...], failure: Failure | None, after: int,
@@ -203,13 +208,15 @@ def _finding(ctx: FunctionContext, st: State, ret: Return, why: str,
     line, via = where
     path, r = leaked[0]
     how = f" ({via})" if via else ""
-    msg = (f"{fn}() leaks '{path}' on an error path: acquired by {r.acquire}() at line "
+    msg = (f"{fn}() leaks '{path}' on an error path: acquired by {canonical(r.acquire)}() at line "
            f"{r.line}, still held at the error exit at line {ret.loc.line}{how}; "
            f"{_release_hint(ctx, path, r)}")
     if len(leaked) > 1:
-        more = ", ".join(f"'{p}' ({x.acquire}() at line {x.line})" for p, x in leaked[1:4])
+        more = ", ".join(f"'{p}' ({canonical(x.acquire)}() at line {x.line})"
+                         for p, x in leaked[1:4])
         msg += f"; also still held: {more}"
-    steps = [PathStep(x.line, 0, f"'{p}' acquired by {x.acquire}()") for p, x in leaked[:4]]
+    steps = [PathStep(x.line, 0, f"'{p}' acquired by {canonical(x.acquire)}()")
+             for p, x in leaked[:4]]
     steps.extend(st.trace)
     steps.append(PathStep(ret.loc.line, ret.loc.col,
                           f"error exit: {why}; '{path}' is still held"))
@@ -261,9 +268,19 @@ def _is_unknown_release(ctx: FunctionContext, callee: str) -> bool:
     return _undoes(ctx, callee)
 
 
-def _stem(name: str) -> set[str]:
-    """The words of a name that say what it works on: foo_dma_start -> {foo, dma}."""
-    return {w for w in name.split("_") if w and w not in SETUP_WORDS and w not in VERB_WORDS}
+def _same_subject(acq: str, rel: str) -> bool:
+    """Do two names work on the same thing, the verbs and the driver prefix aside?
+    foo_dma_start/foo_dma_stop and foo_start/foo_stop do; cqspi_of_get_pdata and
+    cqspi_jh7110_disable_clk do not."""
+    a, r = _stem(acq), _stem(rel)
+    if a[1:] or r[1:]:
+        return bool(set(a[1:]) & set(r[1:]))
+    return a == r
+
+
+def _stem(name: str) -> list[str]:
+    """The words of a name that say what it works on: foo_dma_start -> [foo, dma]."""
+    return [w for w in name.split("_") if w and w not in SETUP_WORDS and w not in VERB_WORDS]
 
 
 def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:
@@ -299,12 +316,13 @@ def _site(rec: ExitRecord, after: int) -> int:
 def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: str):
     """The call A(obj) after which most error exits call ``rel(obj)``, and the ones that don't."""
     candidates: set[tuple[str, int]] = set()
-    stem = _stem(rel)
+    checked = {r.failure.callee for r in exits if r.failure is not None}
     for rec in exits:
         fail = rec.failure.line if rec.failure else -1
         for c in rec.calls:
             if obj in c.objects and c.callee != rel and c.line != fail and \
-                    c.callee not in NOT_ACQUIRES and _stem(c.callee) & stem and \
+                    c.callee in checked and _same_subject(c.callee, rel) and \
+                    c.callee not in NOT_ACQUIRES and \
                     not PREDICATE_WORDS & set(c.callee.split("_")) and \
                     not _undoes(ctx, c.callee) and not c.after_failure:
                 candidates.add((c.callee, c.line))

@@ -48,12 +48,14 @@ Known false positives:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.resources import FAILED, RELEASED, Res, object_path
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Const, Store, calls_in, path_of, render
 
+from .api import canonical
 from .base import Rule
 from .paths import failure_rejoins
 
@@ -71,8 +73,8 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         r = st.res.get(p)
         if r is None:
             why = _never_acquired(ctx, st, call, j, p)
-        elif r.kind in NOT_MINE:
-            continue
+        elif r.kind in NOT_MINE or (r.releases and call.callee not in r.releases):
+            continue  # it releases another resource held on the same object
         elif r.status == RELEASED:
             why = _released_before(ctx, st, call, p, r)
         elif r.status == FAILED:
@@ -119,13 +121,15 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
     sites = [s for s in sites if here[0] in ctx.reachable(s.block)]
     if not sites:
         return ""  # not the unwind of any acquisition (released before it is acquired)
+    if _guarded(ctx, here[0], p):
+        return ""  # if (dev->irq) free_irq(dev->irq, ...): a test the walk cannot decide
     a = ctx.kb.acquire(sites[0].callee)
     if a is not None and a.kind in NOT_MINE:
         return ""
     null_ok = _null_ok(ctx, call.callee, j)
     by_arg = a is not None and a.object != "ret"  # a state (an irq, an enable), not a pointer
     value = _value(ctx, st, p)
-    acquired = f"it is acquired only by {sites[0].callee}() at line {sites[0].line}"
+    acquired = f"it is acquired only by {canonical(sites[0].callee)}() at line {sites[0].line}"
     if value == "null":
         return "" if null_ok else f"{acquired}, which this path skipped: it is NULL here"
     if value == "uninit":
@@ -133,6 +137,14 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
     if by_arg and value == "unknown" and not null_ok:
         return f"{acquired}, which this path skipped"
     return ""
+
+
+def _guarded(ctx: FunctionContext, block: int, p: str) -> bool:
+    """Is ``block`` reached only through a test that reads ``p``?"""
+    preds = [b for b in ctx.fn.blocks if block in b.targets()]
+    pattern = re.compile(rf"(?<!\w){re.escape(p)}(?!\w)")
+    return bool(preds) and all(
+        b.cond is not None and pattern.search(render(b.cond)) for b in preds)
 
 
 def _value(ctx: FunctionContext, st: State, p: str) -> str:
@@ -201,7 +213,7 @@ def _arg_index(ctx: FunctionContext, callee: str, line: int, p: str) -> int | No
 
 def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
     """Released after its acquisition failed: nothing to release."""
-    failed = f"{r.acquire}() at line {r.line} failed"
+    failed = f"{canonical(r.acquire)}() at line {r.line} failed"
     if r.fails == "errptr" and r.event != "NULL":
         return f"{failed}, so it holds an ERR_PTR() here"
     if r.fails in ("null", "errptr"):
@@ -215,7 +227,7 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, why: str) -> F
     steps = [*st.trace, PathStep(call.loc.line, call.loc.col, f"{call.callee}() releases '{p}'")]
     r = st.res.get(p)
     if r is not None and r.acquire:
-        steps.insert(0, PathStep(r.line, 0, f"'{p}' acquired by {r.acquire}()"))
+        steps.insert(0, PathStep(r.line, 0, f"'{p}' acquired by {canonical(r.acquire)}()"))
     if r is not None and r.status == RELEASED:
         steps.insert(1, PathStep(r.event_line, 0, f"first release: {r.event}"))
     return Finding(

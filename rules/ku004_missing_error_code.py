@@ -84,6 +84,8 @@ def on_return(ctx: FunctionContext, st: State, s: Return, why: str | None) -> li
     fail = st.failures[-1]
     if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True):
         return []
+    if not any(e.kind == "true" and e.dst != fail.success for e in fn.blocks[fail.block].succs):
+        return []  # failed on the else side (``if (!ok) {...}``): not the bail-out idiom
     jump = goto_after(st.trace, fail)
     if jump is None and not _in_failure_branch(fn, fail, s):
         return []  # the failure rejoins the main path: not an error exit

@@ -3,18 +3,19 @@
 What it finds:
     Locks (mutexes, spinlocks, rw-semaphores, page and folio locks...) and
     runtime-PM usage counts taken in this function, on a path that ends at
-    an error exit:
-    still held at the error exit, while another exit of the function after
-    the same acquisition drops it (the usual bug: ``goto out`` where
-    ``goto out_unlock`` was meant, or a bare ``return -EINVAL;`` between
-    lock and unlock);
-    still held after ``pm_runtime_get_sync()`` failed: it takes the usage
-    count even when it fails, so its error path must drop it
-    (``pm_runtime_put_noidle()``), whatever the success path does;
-    dropped when it was not taken: after ``mutex_lock_interruptible()``,
-    a trylock or ``pm_runtime_resume_and_get()`` failed, or after a ``goto``
-    that skipped the acquisition;
-    dropped twice on the same path.
+    an error exit, that are
+    - still held at the error exit, while another exit of the function after
+      the same acquisition drops it (the usual bug: ``goto out`` where
+      ``goto out_unlock`` was meant, or a bare ``return -EINVAL;`` between
+      lock and unlock);
+    - still held after ``pm_runtime_get_sync()`` failed: it takes the usage
+      count even when it fails, so its error path must drop it
+      (``pm_runtime_put_noidle()``), whatever the success path does;
+    - dropped when not taken: after ``mutex_lock_interruptible()``, a
+      trylock or ``pm_runtime_resume_and_get()`` failed, or after a ``goto``
+      that skipped the acquisition (a function that drops the lock before it
+      ever takes it is called holding it, and is not reported);
+    - dropped twice on the same path.
     KU005 owns the kinds "lock" and "pm": KU002 and KU003 leave them alone,
     so one bug gives one finding. Other references (``get_device()``,
     ``kref``, ``of_node_get()``) are leaks and double releases: KU002/KU003.
@@ -50,7 +51,10 @@ Known false positives:
     mutex_unlock(...)``) can give a path that holds it at one exit and not at
     another. Locks taken through an alias or a same-file helper
     (``foo_lock(priv)``) are not seen; ``guard()`` and ``scoped_guard()``
-    release themselves and are never reported.
+    release themselves and are never reported. A lock handed to a callee
+    that may drop it (a same-file helper that unlocks it, a lock pointer
+    passed on) is given the benefit of the doubt; a hand-over the walk does
+    not see (the ``&locked`` protocol of GUP) is reported.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Store, calls_in, path_of, render, root_of
 
 from .base import Rule
-from .paths import WEAK_EXIT, error_path, real_failure
+from .paths import WEAK_EXIT, error_path, void_failure
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -202,7 +206,7 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
         for p, r in ex.res:
             if r.kind not in MINE or r.status != HELD or not r.acquire:
                 continue
-            if ex.why == WEAK_EXIT and (ex.failure is None or not real_failure(ctx, ex.failure)):
+            if ex.why == WEAK_EXIT and (ex.failure is None or not void_failure(ctx, ex.failure)):
                 continue  # a void function that returns after a test, not after an error
             own = ex.failure is not None and ex.failure.callee == r.acquire \
                 and ex.failure.line >= r.line
@@ -222,7 +226,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue
             line, col = _leaving_point(ex)
             what = "the runtime-PM usage count of" if r.kind == "pm" else "the lock"
-            msg = (f"{ctx.fn.name}() returns an error at line {ex.line} with {what} "
+            how = "returns after a failure" if ex.why == WEAK_EXIT else "returns an error"
+            msg = (f"{ctx.fn.name}() {how} at line {ex.line} with {what} "
                    f"{_name(ctx, p, r)} still held ({r.acquire}() at line {r.line}): {why}")
             steps = [PathStep(r.line, 0, f"'{p}' taken here: {r.acquire}()"),
                      *ex.trace, PathStep(ex.line, ex.col, f"error exit: {ex.why}")]

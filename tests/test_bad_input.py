@@ -44,8 +44,8 @@ def run_process(*args: str, env: dict[str, str] | None = None, cwd: Path | None 
                 timeout: float = 120) -> subprocess.CompletedProcess:
     """``python -m kunwind ARGS`` in a fresh process: sees what native code prints too."""
     proc = subprocess.run([sys.executable, "-m", "kunwind", *args], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, cwd=cwd,
-                          timeout=timeout)
+                          text=True, errors="surrogateescape", env={**os.environ, **(env or {})},
+                          cwd=cwd, timeout=timeout)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     assert "Exception ignored" not in proc.stderr, proc.stderr
     return proc
@@ -156,6 +156,26 @@ def test_latin1_comments_are_analysed_normally(tmp_path: Path) -> None:
     assert "toolExecutionNotifications" not in log["runs"][0]["invocations"][0]
 
 
+def test_file_and_directory_names_that_are_not_utf8(tmp_path: Path) -> None:
+    text = BAD_FIXTURE.read_bytes().replace(b'#include "../include/kernel.h"',
+                                            b'#include "kernel.h"')
+    top = Path(os.fsdecode(bytes(tmp_path) + b"/d\xffr"))
+    top.mkdir()
+    src = Path(os.fsdecode(bytes(top) + b"/caf\xe9.c"))
+    src.write_bytes(text)
+    common = [str(top), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path), "--no-cache"]
+    proc = run_process("check", *common)
+    assert proc.returncode == 1 and "[KU001]" in proc.stdout
+    proc = run_process("check", *common, "--format", "sarif", "-o", str(tmp_path / "r.sarif"))
+    assert proc.returncode == 1
+    log = json.loads((tmp_path / "r.sarif").read_bytes().decode("utf-8"))
+    (result,) = log["runs"][0]["results"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "d%FFr/caf%E9.c"
+    proc = run_process("check", *common, "-o", str(tmp_path / "r.txt"))
+    assert (tmp_path / "r.txt").read_bytes().startswith(b"d\xffr/caf\xe9.c:75:2: warning: ")
+
+
 def test_bom_and_crlf_line_endings(tmp_path: Path) -> None:
     src = tmp_path / "dos.c"
     src.write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
@@ -218,6 +238,30 @@ def test_50000_line_function_over_the_block_budget_is_reported(tmp_path: Path) -
     assert "note: function big not fully analysed: too large: more than 20000 basic blocks" \
         in r.stdout
     assert "(1 not fully analysed)" in r.stderr
+
+
+@pytest.mark.parametrize("option, reason", [
+    ("--max-blocks=300", "too large: more than 300 basic blocks"),
+    ("--max-states=100", "more than 100 path states"),
+])
+def test_budgets_are_reported_in_text_and_sarif(tmp_path: Path, option: str, reason: str
+                                                ) -> None:
+    if "states" in option:  # 20 values of n, one after the other
+        body = "".join(f"\tif (g({i}))\n\t\tn = -{i + 1};\n" for i in range(20))
+    else:  # some 600 blocks
+        body = "".join(f"\tif (g({i}))\n\t\treturn -{i + 1};\n" for i in range(200))
+    src = with_finding(tmp_path, f"int g(int);\nint big(int n)\n{{\n{body}\treturn n;\n}}\n")
+    common = [str(src), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path), "--no-cache",
+              option]
+    r = run("check", *common)
+    assert r.exit_code == 1 and "[KU001]" in r.stdout  # the other functions are analysed
+    assert f"note: function big not fully analysed: {reason}" in r.stdout
+    assert "(1 not fully analysed)" in r.stderr
+    r = run("check", *common, "--format", "sarif")
+    run_ = json.loads(r.stdout)["runs"][0]
+    assert [x["ruleId"] for x in run_["results"]] == ["KU001"]
+    notes = [n["message"]["text"] for n in run_["invocations"][0]["toolExecutionNotifications"]]
+    assert notes == [f"function big not fully analysed: {reason}"]
 
 
 def test_10000_labels(tmp_path: Path) -> None:

@@ -126,14 +126,21 @@ class FunctionContext:
         """access path -> where this function acquires it (knowledge or same-file allocator)."""
         out: dict[str, list[Site]] = {}
         for b in self.fn.blocks:
-            for s in b.stmts:
-                if isinstance(s, Store) and s.op == "=":
-                    v = s.value
-                    while isinstance(v, Assign):
-                        v = v.value
-                    p = path_of(s.target)
-                    if isinstance(v, Call) and p is not None and self._allocates(v.callee):
-                        out.setdefault(p, []).append(Site(v.callee, s.loc.line, b.id))
+            line = b.cond_loc.line if b.cond_loc else 0
+            pairs = [(s.target, s.value, s.loc.line) for s in b.stmts
+                     if isinstance(s, Store) and s.op == "="]
+            pairs += [(a.target, a.value, line) for a in subexprs(b.cond)
+                      if isinstance(a, Assign) and a.op == "="] if b.cond is not None else []
+            for target, v, ln in pairs:
+                while isinstance(v, Assign):
+                    v = v.value
+                p = path_of(target)
+                if p is None:
+                    continue
+                if isinstance(v, Call) and self._allocates(v.callee):
+                    out.setdefault(p, []).append(Site(v.callee, ln, b.id))
+                elif isinstance(v, Var) and v.name.startswith("_") and v.name in out:
+                    out.setdefault(p, []).extend(out[v.name])  # alloc_hooks()' _res
             for e in _exprs(b):
                 for c in calls_in(e):
                     a = self.kb.acquire(c.callee)

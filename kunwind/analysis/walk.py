@@ -25,6 +25,7 @@ from kunwind.model.ir import (
     Expr,
     ExprStmt,
     Index,
+    Loc,
     Member,
     Other,
     Return,
@@ -336,7 +337,9 @@ class Walker:
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:
                 root = root_of(p)
-                for q in (p, root):
+                under = [q for q in st.res if q.startswith((root + "->", root + "."))
+                         and st.res[q].kind not in ("lock", "pm")]  # its fields go along
+                for q in (p, root, *under):
                     if q in st.res and st.res[q].status == HELD:
                         st.res[q] = st.res[q].moved(ESCAPED, line, text)
         # acquisitions
@@ -378,10 +381,12 @@ class Walker:
         inner = s.value
         while isinstance(inner, Assign):  # a = b = kmalloc(): b reports a's acquisition
             alias = path_of(inner.target)
-            if alias is not None and target in st.res and isinstance(value, Call):
-                st.links[alias] = (target,)
+            if alias is not None:
+                st.links.pop(alias, None)  # assigned too: its old value reports nothing
                 if alias in self.ctx.relevant:
                     st.env[alias] = value
+            if alias is not None and target in st.res and isinstance(value, Call):
+                st.links[alias] = (target,)
             inner = inner.value
         self.uses(st, s.value, s.loc.line)
         self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
@@ -395,6 +400,11 @@ class Walker:
             if path in st.res and not s.decl:
                 del st.res[path]
             st.links.pop(path, None)
+        if s.op == "=" and path is not None and _temporary(value) and value.name != path \
+                and value.name in st.res:
+            # p = ({ ... _res = kmalloc_noprof(...); _res; }): alloc_hooks()' temporary
+            # hands its acquisition to the variable the source names
+            st.res[path] = st.res.pop(value.name)
         if s.op == "=" and value is not None:
             src = object_path(path_of(value))
             if src is not None and src in st.res and st.res[src].status == HELD and (
@@ -436,6 +446,8 @@ class Walker:
                                           frozenset(summ.ret_fields))
             else:
                 st.origins.pop(path, None)
+        elif s.op == "=" and _temporary(value) and value.name in st.origins:
+            st.origins[path] = st.origins[value.name]
         else:
             st.origins.pop(path, None)
         if "->" in path or "." in path:
@@ -560,7 +572,9 @@ class Walker:
             key = subject or ""
         objs = list(st.links.get(key, ()))
         if subject is not None and subject in st.res:
-            objs.append(subject)
+            a = self.ctx.kb.acquire(st.res[subject].acquire)
+            if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
+                objs.append(subject)
         failed_errno = taken == chk.fails_when
         for o in objs:
             r = st.res.get(o)
@@ -636,8 +650,13 @@ class Walker:
         succs = block.succs
         if block.cond is not None and len(succs) == 2:
             line = block.cond_loc.line if block.cond_loc else 0
+            stored: set[int] = set()
+            for a in _outer_assigns(block.cond):  # if (!(p = kmalloc(...)))
+                self.do_store(st, Store(block.cond_loc or Loc(line, 0), a.target, a.value))
+                stored.update(id(c) for c in calls_in(a.value))
             for c in calls_in(block.cond):
-                self.do_call(st, c, line)
+                if id(c) not in stored:
+                    self.do_call(st, c, line)
             self.uses(st, block.cond, line)
             for e, other in ((succs[1], succs[0]), (succs[0], succs[1])):
                 nst = st.copy()
@@ -650,6 +669,25 @@ class Walker:
                 label = self.fn.blocks[e.dst].labels[0]
                 nst.trace = nst.trace + (PathStep(e.line, 0, f"jumps to '{label}'"),)
             todo.append((e.dst, nst))
+
+
+def _outer_assigns(e: Expr) -> list[Assign]:
+    """The assignments in a condition that no other assignment contains."""
+    if isinstance(e, Assign):
+        return [e] if e.op == "=" else []
+    out: list[Assign] = []
+    for f in dataclasses.fields(e):
+        v = getattr(e, f.name)
+        for x in (v if isinstance(v, tuple) else (v,)):
+            if isinstance(x, Expr):
+                out.extend(_outer_assigns(x))
+    return out
+
+
+def _temporary(e: Expr | None) -> bool:
+    """A macro's temporary (``_res`` of alloc_hooks(), ``__ret``): its value is the
+    value of the variable it is assigned to."""
+    return isinstance(e, Var) and e.name.startswith("_")
 
 
 def _other_kind(r: Res | None, callee: str, kind: str) -> bool:

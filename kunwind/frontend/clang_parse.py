@@ -9,6 +9,7 @@ analysed as if whole).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,7 +116,9 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
     if text is None:
         text = path.read_bytes()
     out.text = text
-    name = str(path)
+    # libclang takes UTF-8 names: other bytes in a name become U+FFFD (the text is given in
+    # memory; only an include next to a file in such a directory is not found)
+    name = os.fsencode(path).decode("utf-8", "replace")
     started = time.perf_counter()
     try:
         tu = _translation_unit(ci, name, [*args, *BASE_ARGS], text,

@@ -31,13 +31,14 @@ _PATH_OPTS = ("-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros")
 _VALUE_KEEP = ("-D", "-U", "-x", "-target", *_PATH_OPTS)
 _VALUE_DROP = ("-o", "-MF", "-MT", "-MQ", "-mllvm", "-Xclang", "-Xlinker", "-Xassembler",
                "-Xpreprocessor", "--param", "-L", "-l", "-B", "-aux-info", "-dumpbase",
-               "-dumpbase-ext", "-dumpdir")
+               "-dumpbase-ext", "-dumpdir", "-wrapper", "-specs")
 _DROP = {"-c", "-S", "-E", "-M", "-MM", "-MD", "-MMD", "-MP", "-MG", "-pipe", "-v", "-###",
          "-save-temps", "-pedantic-errors", "-Werror", "-fsyntax-only", "-D__CHECKER__"}
 # Prefixes dropped without asking libclang: writes, code loading, gcc-only, checker-only.
 _DROP_PREFIXES = (
     "-Werror", "-Wp,-MD", "-Wp,-MMD", "-Wl,", "-save-temps=", "-ftime-trace",
     "-fplugin", "-fpass-plugin", "-D__CHECKER__=", "-MF", "-MT", "-MQ", "--param=",
+    "-specs=", "-B",  # gcc: a driver specs file, a tool directory (what runs, not what parses)
     # gcc-only or codegen-only options of Kbuild's gcc builds; the libclang check
     # below would catch the rejected ones anyway, this list saves asking
     "-mpreferred-stack-boundary=", "-mindirect-branch=", "-mindirect-branch-register",

@@ -193,6 +193,12 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         return out
     env = TypeEnv()
     lines = text.split(b"\n")
+    if preprocessed:  # line numbers are the original file's: read it for cleanup attributes
+        original = Path(main)
+        try:
+            lines = original.read_bytes().split(b"\n") if original.is_file() else []
+        except OSError:
+            lines = []
     braces = Braces(PRELUDE + source, main)
     for ext in ast.ext:
         if isinstance(ext, c_ast.FuncDef) and ext.decl.coord.file == main:

@@ -49,7 +49,8 @@ _LEVEL_RANK = {"error": 0, "warning": 1, "note": 2}
 def write(run: RunResult, rules: Sequence[Rule] | None = None) -> str:
     """The SARIF log for ``run`` as JSON text (2-space indent, trailing newline)."""
     log = to_dict(sarif_log(run, rules))
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return text.encode("utf-8", "replace").decode("utf-8")  # no lone surrogates (odd names)
 
 
 def sarif_log(run: RunResult, rules: Sequence[Rule] | None = None) -> om.SarifLog:
@@ -241,7 +242,9 @@ def _artifact_location(path: str, root: str) -> om.ArtifactLocation:
         if rel.startswith(".."):
             return om.ArtifactLocation(uri=Path(path).as_uri())
         path = rel.replace(os.sep, "/")
-    return om.ArtifactLocation(uri=quote(posixpath.normpath(path)), uri_base_id=SRCROOT)
+    # a file name that is not UTF-8 (surrogate-escaped bytes): its bytes, percent-encoded
+    return om.ArtifactLocation(uri=quote(posixpath.normpath(path), errors="surrogateescape"),
+                               uri_base_id=SRCROOT)
 
 
 def _root_uri(root: str) -> str:
