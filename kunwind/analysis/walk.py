@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import (
     Assign,
+    Binary,
     Call,
     Cleanup,
     Const,
@@ -313,7 +314,7 @@ class Walker:
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(st.res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
-        if rel is not None and rel.arg < len(call.args) and kind not in ("lock", "pm"):
+        if rel is not None and rel.arg < len(call.args) and kind == "reference":
             inner = call.args[rel.arg]  # put_device(&x->dev): x's release callback frees x
             member = path_of(inner.operand) if isinstance(inner, Unary) and inner.op == "&" \
                 else None
@@ -511,6 +512,8 @@ class Walker:
             if (text, taken == negated) in st.tested:
                 return False  # the same test came out the other way earlier on this path
             st.tested = st.tested | {(text, taken != negated)}
+        if self.fresh_equals(st, cond, taken):
+            return False
         nt = null_test(cond, st.resolve)
         if nt is not None:
             path, true_when_null = nt
@@ -558,6 +561,22 @@ class Walker:
                     st.ok = st.ok | {subject}
                 st.bad = st.bad - {subject}
         return True
+
+    def fresh_equals(self, st: State, cond: Expr, taken: bool) -> bool:
+        """Does this edge need a new allocation to equal another object (``if (pages !=
+        on_stack) kfree(pages);``)? It cannot."""
+        if not (isinstance(cond, Binary) and cond.op in ("==", "!=")) or \
+                (cond.op == "==") != taken:
+            return False
+        for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
+            p, q = path_of(a), path_of(b)
+            r = st.res.get(p) if p is not None else None
+            if r is None or r.status != HELD or not r.acquire or q is None or q == p:
+                continue
+            acq = self.ctx.kb.acquire(r.acquire)
+            if acq is None or acq.object == "ret":
+                return True
+        return False
 
     def acquisition_outcome(self, st: State, chk, taken: bool, line: int) -> bool:
         """On the branch where an acquiring call failed, its object is not held.
