@@ -130,7 +130,9 @@ class State:
     # the objects whose acquisition that result reports
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
-    calls: tuple[CallRec, ...] = ()
+    # the calls on this path, newest first, as shared (call, rest) pairs: appending is
+    # O(1) and copies share the history; ``calls`` gives it as a tuple, oldest first
+    call_chain: tuple | None = None
     # access paths a failure check found holding success (``ret = f(); if (ret) ...``,
     # on the edge where nothing failed), until they are assigned again
     ok: frozenset[str] = frozenset()
@@ -139,10 +141,19 @@ class State:
     # store to their root variable: (condition text, true or false)
     tested: frozenset[tuple[str, bool]] = frozenset()
 
+    @property
+    def calls(self) -> tuple[CallRec, ...]:
+        out = []
+        node = self.call_chain
+        while node is not None:
+            out.append(node[0])
+            node = node[1]
+        return tuple(reversed(out))
+
     def copy(self) -> State:
         return State(dict(self.env), dict(self.facts), dict(self.origins), dict(self.steps),
                      self.failures, self.bad, self.trace, self.pending, dict(self.visits),
-                     dict(self.res), dict(self.links), self.auto, self.calls, self.ok,
+                     dict(self.res), dict(self.links), self.auto, self.call_chain, self.ok,
                      self.fresh, tested=self.tested)
 
     def key(self) -> tuple:
@@ -255,7 +266,7 @@ class Walker:
             self.add_pending(st, hook(self.ctx, st, call))
         self.resource_effects(st, call, line, result)
         objs = tuple(p for p in (object_path(path_of(a)) for a in call.args) if p)
-        st.calls = st.calls + (CallRec(call.callee, objs, line, bool(st.failures)),)
+        st.call_chain = (CallRec(call.callee, objs, line, bool(st.failures)), st.call_chain)
         kb, ctx = self.ctx.kb, self.ctx
         summary = ctx.summary(call.callee)
         releasing = kb.release(call.callee) is not None or kb.teardown(call.callee) is not None
