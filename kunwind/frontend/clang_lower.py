@@ -81,6 +81,13 @@ class _Native:
         self.dispose = fn("clang_disposeString", [_CXString], None)
         self.from_main = fn("clang_Location_isFromMainFile", [ci.SourceLocation], ctypes.c_int)
         self.is_definition = fn("clang_isCursorDefinition", [ci.Cursor], ctypes.c_uint)
+        self.binary_kind = fn("clang_getCursorBinaryOperatorKind", [ci.Cursor], ctypes.c_uint)
+        self.unary_kind = fn("clang_getCursorUnaryOperatorKind", [ci.Cursor], ctypes.c_uint)
+        self.evaluate = fn("clang_Cursor_Evaluate", [ci.Cursor], ctypes.c_void_p)
+        self.eval_kind = fn("clang_EvalResult_getKind", [ctypes.c_void_p], ctypes.c_int)
+        self.eval_int = fn("clang_EvalResult_getAsLongLong", [ctypes.c_void_p],
+                           ctypes.c_longlong)
+        self.eval_dispose = fn("clang_EvalResult_dispose", [ctypes.c_void_p], None)
         self.get_file = fn("clang_getFile", [ctypes.c_void_p, ctypes.c_char_p], ctypes.c_void_p)
         self.file_out = ctypes.c_void_p()
         self.main_file: int | None = None  # the CXFile of the TU being visited
@@ -126,6 +133,22 @@ class _Native:
     def spelling(self, c: Any) -> str:
         """``c.spelling`` (one call to the C string functions, not through the bindings')."""
         return self.string(self.cursor_spelling(c))
+
+    def evaluate_int(self, c: Any) -> int | None:
+        """``clang_lib.evaluate_int``: the value of a constant expression, or None."""
+        res = self.evaluate(c)
+        if not res:
+            return None
+        try:
+            return self.eval_int(res) if self.eval_kind(res) == 1 else None  # CXEval_Int
+        finally:
+            self.eval_dispose(res)
+
+    def binary_op(self, c: Any) -> str:
+        return cl.BINARY_OPS.get(self.binary_kind(c), "?")
+
+    def unary_op(self, c: Any) -> str:
+        return cl.UNARY_OPS.get(self.unary_kind(c), "?")
 
     def line_column(self, c: Any) -> tuple[int, int]:
         self.expansion(self.location(c), None, self.line_p, self.column_p, None)
@@ -288,7 +311,7 @@ class Lowerer:
             return sx.SSwitch(loc, self.expr(ch[0]), self.stmt(ch[-1]))
         if k == K.CASE_STMT:
             ch = self.children(c)
-            value = cl.evaluate_int(ch[0])
+            value = self.native.evaluate_int(ch[0])
             body = self.stmt(ch[-1]) if len(ch) > 1 else None
             return sx.SCase(loc, value if value is not None else -(1 << 62), body)
         if k == K.DEFAULT_STMT:
@@ -428,7 +451,7 @@ class Lowerer:
                     return Const(inner.value, ptr=True)
                 return inner
             if not ch:
-                v = cl.evaluate_int(c)
+                v = self.native.evaluate_int(c)
                 return Const(v) if v is not None else Other(c.spelling)
             return Other("", tuple(self.expr(x) for x in ch), self.is_ptr(c))
         if k == K.CSTYLE_CAST_EXPR:
@@ -454,7 +477,7 @@ class Lowerer:
             arrow = self.is_ptr(ch[0])
             return Member(base, self.spelling(c), arrow, self.is_ptr(c))
         if k in (K.INTEGER_LITERAL, K.CHARACTER_LITERAL):
-            v = cl.evaluate_int(c)
+            v = self.native.evaluate_int(c)
             return Const(v if v is not None else 0)
         if k == K.STRING_LITERAL:
             return Str()
@@ -462,7 +485,7 @@ class Lowerer:
             return self.call(c)
         if k == K.UNARY_OPERATOR:
             ch = self.children(c)
-            op = cl.unary_op(c)
+            op = self.native.unary_op(c)
             inner = self.expr(ch[0]) if ch else Other()
             if op == "-" and isinstance(inner, Const):
                 return Const(-inner.value)
@@ -471,7 +494,7 @@ class Lowerer:
             return Unary(op, inner, self.is_ptr(c))
         if k == K.BINARY_OPERATOR or k == K.COMPOUND_ASSIGNMENT_OPERATOR:
             ch = self.children(c)
-            op = cl.binary_op(c)
+            op = self.native.binary_op(c)
             lhs, rhs = self.expr(ch[0]), self.expr(ch[1])
             if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
                 return Assign(lhs, rhs, op, self.is_ptr(c))

@@ -25,11 +25,20 @@ def flags_for(path: Path, opts) -> tuple[list[str], list[str]]:
         if args is not None:
             return [*args, *opts.extra_args], notes
         notes.append(f"not in {opts.compile_db}; using synthesised flags")
-    from .kernel_tree import find_kernel_root, kernel_args
+    from .kernel_tree import build_status, find_kernel_root, kernel_args
 
     root = find_kernel_root(path.resolve())
     if root is not None:
         args = kernel_args(path.resolve(), root, arch=opts.arch, build_dir=opts.build_dir,
                            cache_dir=opts.cache_dir)
+        status = build_status(path.resolve(), root, arch=opts.arch, build_dir=opts.build_dir,
+                              cache_dir=opts.cache_dir)
+        if status.built == "":
+            config = "the build directory's .config" if opts.build_dir else (
+                "the tree's .config" if (root / ".config").is_file()
+                else f"the {opts.arch} defconfig")
+            notes.append(f"not built by the kernel configuration ({config}): code behind "
+                         "disabled options does not parse, and the functions holding it are "
+                         "not analysed; use --build-dir with a configuration that builds it")
         return [*args, *opts.extra_args], notes
     return [*STANDALONE_ARGS, *opts.extra_args], notes
