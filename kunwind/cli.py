@@ -18,17 +18,13 @@ from . import __version__
 from .baseline import apply_baseline
 from .baseline import load as load_baseline
 from .cli_audit import audit_options, configure_audit, merge_cmd
+from .cli_options import fail, flag_options
 from .cli_workflow import baseline_cmd, install_hook_cmd
 from .diffcheck import check_diff
 from .driver import Options, UsageError, check_paths
 from .findings import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-def fail(message: str) -> None:
-    click.echo(f"kunwind: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,22 +39,11 @@ def main() -> None:
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--arch", default="x86", show_default=True,
-              help="Kernel architecture for a kernel tree (arch/ARCH).")
-@click.option("--build-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="The kernel build directory (make O=DIR), for its generated headers.")
-@click.option("-p", "compile_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Directory holding compile_commands.json.")
-@click.option("--compile-commands", type=click.Path(path_type=Path, dir_okay=False),
-              help="A compile_commands.json file.")
+@flag_options
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False),
               help="Report paths relative to this directory (default: the kernel tree or "
                    "git work tree holding the files).")
 @click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
-@click.option("--knowledge", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="An extra API knowledge file (TOML, as in rules/knowledge/).")
-@click.option("--clang-arg", "clang_args", multiple=True,
-              help="Pass an extra argument to clang (repeatable), e.g. --clang-arg=-DFOO.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
 @click.option("--max-blocks", type=click.IntRange(min=2), default=20000, show_default=True,
               help="A function with a larger CFG is reported as not fully analysed.")
@@ -75,10 +60,9 @@ def main() -> None:
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Leave out the findings recorded in this file (see 'kunwind baseline').")
 @audit_options
-def check(paths: tuple[Path, ...], fmt: str, output: Path | None, arch: str,
-          build_dir: Path | None, compile_dir: Path | None, compile_commands: Path | None,
-          root: Path | None, rules: tuple[str, ...], knowledge: tuple[Path, ...],
-          clang_args: tuple[str, ...], quiet: bool, max_blocks: int, max_states: int,
+def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
+          root: Path | None, rules: tuple[str, ...], quiet: bool, max_blocks: int,
+          max_states: int,
           frontend: str,
           diff_rev: str | None, staged: bool,
           baseline_file: Path | None, jobs: int | None, timeout: float,
@@ -91,13 +75,6 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, arch: str,
     from .report.text import summary
     from .rules import get_rule
 
-    db = compile_commands
-    if compile_dir is not None:
-        db = compile_dir / "compile_commands.json"
-    if db is not None and not db.is_file():
-        fail(f"{db}: no such compile database")
-    if build_dir is not None and not build_dir.is_dir():
-        fail(f"{build_dir}: no such build directory")
     rule_ids = None
     if rules:
         rule_ids = []
@@ -106,9 +83,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, arch: str,
             if found is None:
                 fail(f"unknown rule '{r}' (see 'kunwind rules')")
             rule_ids.append(found.id)
-    opts = Options(arch=arch, build_dir=build_dir, compile_db=db, root=root, rules=rule_ids,
-                   extra_args=list(clang_args), knowledge=list(knowledge),
-                   max_blocks=max_blocks, max_states=max_states, frontend=frontend)
+    opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
+                   max_states=max_states, frontend=frontend)
     try:
         configure_audit(opts, jobs, timeout, results_dir, no_cache, shard, quiet)
         if frontend != "clang":

@@ -10,30 +10,19 @@ from pathlib import Path
 
 import click
 
+from .cli_options import flag_options
 from .driver import Options, UsageError, check_paths
 
 
 @click.command("baseline")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--arch", default="x86", show_default=True,
-              help="Kernel architecture for a kernel tree (arch/ARCH).")
-@click.option("--build-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="The kernel build directory (make O=DIR), for its generated headers.")
-@click.option("-p", "compile_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Directory holding compile_commands.json.")
-@click.option("--compile-commands", type=click.Path(path_type=Path, dir_okay=False),
-              help="A compile_commands.json file.")
+@flag_options
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False),
               help="Record paths relative to this directory (as 'check --root').")
-@click.option("--knowledge", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="An extra API knowledge file (TOML, as in rules/knowledge/).")
-@click.option("--clang-arg", "clang_args", multiple=True,
-              help="Pass an extra argument to clang (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
-def baseline_cmd(file: Path, paths: tuple[Path, ...], arch: str, build_dir: Path | None,
-                 compile_dir: Path | None, compile_commands: Path | None, root: Path | None,
-                 knowledge: tuple[Path, ...], clang_args: tuple[str, ...], quiet: bool) -> None:
+def baseline_cmd(file: Path, paths: tuple[Path, ...], flags: dict, root: Path | None,
+                 quiet: bool) -> None:
     """Record today's findings in PATHS into FILE, for 'kunwind check --baseline FILE'.
 
     FILE is JSON with one finding per line (fingerprint, rule, file, function,
@@ -45,15 +34,7 @@ def baseline_cmd(file: Path, paths: tuple[Path, ...], arch: str, build_dir: Path
     from .cli import _preflight, fail, write_atomically
     from .report.text import summary
 
-    db = compile_commands
-    if compile_dir is not None:
-        db = compile_dir / "compile_commands.json"
-    if db is not None and not db.is_file():
-        fail(f"{db}: no such compile database")
-    if build_dir is not None and not build_dir.is_dir():
-        fail(f"{build_dir}: no such build directory")
-    opts = Options(arch=arch, build_dir=build_dir, compile_db=db, root=root,
-                   extra_args=list(clang_args), knowledge=list(knowledge))
+    opts = Options(**flags, root=root)
     try:
         _preflight(opts)
         run = check_paths(list(paths), opts)

@@ -67,7 +67,7 @@ from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Store, calls_in, path_of, render, root_of
 
 from .base import Rule
-from .paths import WEAK_EXIT, error_path, void_failure
+from .paths import WEAK_EXIT, error_path, surely_released, void_failure
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -90,7 +90,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                                            and _passed_on(st.calls, p, r)):
                 why = (f"{r.acquire}() at line {r.line} failed on this path (line "
                        f"{r.event_line}), so there is nothing to drop")
-            elif r.status == RELEASED and _sure(ctx, r):
+            elif r.status == RELEASED and surely_released(ctx, r):
                 why = f"{r.event} at line {r.event_line} already dropped it"
             else:
                 continue
@@ -156,15 +156,6 @@ def _dropped_by_callee(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> 
             if (f == "" and p in c.objects) or (f and f == rest and root in c.objects):
                 return True
     return False
-
-
-def _sure(ctx: FunctionContext, r: Res) -> bool:
-    """The earlier drop is certain: a paired unlock, not a callee that unlocks on some path."""
-    releaser = r.event.split("(", 1)[0]
-    if releaser in r.releases or ctx.kb.release(releaser) is not None:
-        return True
-    summary = ctx.summary(releaser)
-    return summary is not None and bool(summary.releases_always)
 
 
 def _local(ctx: FunctionContext, p: str) -> bool:

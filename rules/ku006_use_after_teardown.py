@@ -52,7 +52,7 @@ from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Expr, Member, Return, Unary, path_of, render
 
 from .base import Rule
-from .paths import error_path
+from .paths import error_path, surely_released
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -98,7 +98,7 @@ def _released(ctx: FunctionContext, st: State, path: str) -> Res | None:
     r = st.res.get(path)
     if r is None or r.status != RELEASED or not _ends_life(ctx, r):
         return None
-    return r if _sure(ctx, r) else None
+    return r if surely_released(ctx, r) else None
 
 
 def _ends_life(ctx: FunctionContext, r: Res) -> bool:
@@ -115,15 +115,6 @@ def _ends_life(ctx: FunctionContext, r: Res) -> bool:
         a = ctx.kb.acquire(r.acquire)
         return (a is not None and a.object == "ret") or "get" not in r.acquire
     return r.kind in DEAD_KINDS or bool(FREES.search(releaser))
-
-
-def _sure(ctx: FunctionContext, r: Res) -> bool:
-    """Was it really released, not handed to a callee that releases it only on some path?"""
-    releaser = r.event.split("(", 1)[0]
-    if releaser in r.releases or ctx.kb.release(releaser) is not None:
-        return True
-    summary = ctx.summary(releaser)
-    return summary is not None and bool(summary.releases_always)
 
 
 def _releases(ctx: FunctionContext, call: Call, path: str, r: Res) -> bool:

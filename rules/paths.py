@@ -10,6 +10,7 @@ from kunwind.findings import PathStep
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.resources import Res
     from kunwind.analysis.walk import Failure, State
 
 
@@ -87,3 +88,12 @@ def void_failure(ctx: FunctionContext, fail: Failure) -> bool:
     """In a void function, which cannot return an error code: an ``IS_ERR()``, a ``< 0``
     or an allocation that failed, not a call whose int result may be a plain answer."""
     return fail.form != "value" and real_failure(ctx, fail, strict=True)
+
+
+def surely_released(ctx: FunctionContext, r: Res) -> bool:
+    """The release was certain: a paired release, not a callee that releases on some path."""
+    releaser = r.event.split("(", 1)[0]
+    if releaser in r.releases or ctx.kb.release(releaser) is not None:
+        return True
+    summary = ctx.summary(releaser)
+    return summary is not None and bool(summary.releases_always)
