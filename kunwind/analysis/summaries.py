@@ -444,17 +444,31 @@ def _may_return_error(fn: Function, b) -> bool:
 
 
 def summarize_file(functions: list[Function], kb: Knowledge, rounds: int = 6) -> dict[str, Summary]:
-    """Summaries of all functions, propagated through same-file calls to a fixed point."""
+    """Summaries of all functions, propagated through same-file calls to a fixed point.
+
+    After the first round, a function is summarised again only when a summary it
+    depends on (a callee's) changed in the round before.
+    """
     known: dict[str, Summary] = {}
+    callees = {fn.name: _callees(fn) for fn in functions}
+    todo = list(functions)
     for _ in range(rounds):
-        changed = False
-        for fn in functions:
+        changed: set[str] = set()
+        for fn in todo:
             new = summarize(fn, known, kb)
             old = known.get(fn.name)
             if old is None or old.key() != new.key():
                 known[fn.name] = new
-                changed = True
-        if not changed:
+                changed.add(fn.name)
+        todo = [fn for fn in functions if callees[fn.name] & changed]
+        if not todo:
             break
     return known
+
+
+def _callees(fn: Function) -> set[str]:
+    out: set[str] = set()
+    for _line, e, _target in _exprs_of(fn):
+        out.update(c.callee for c in calls_in(e))
+    return out
 

@@ -52,6 +52,7 @@ NORETURN = frozenset({
     "machine_restart", "emergency_restart", "kernel_halt", "kernel_power_off",
     "kernel_restart", "usercopy_abort", "__stack_chk_fail",
 })
+UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
 PATHS_PER_BLOCK = 12  # distinct states per block (and failed/not) before they are joined
 
 
@@ -158,7 +159,9 @@ class State:
 
     def key(self) -> tuple:
         return (
-            frozenset(self.env.items()),
+            # values are the CFG's own (immutable) expression objects: compare them by
+            # identity, not by hashing whole expression trees
+            frozenset((k, id(v)) for k, v in self.env.items()),
             frozenset(self.facts.items()),
             frozenset(self.origins.items()),
             frozenset(k for k, v in self.steps.items() if not v[0].after_failure),
@@ -441,7 +444,7 @@ class Walker:
             st.bad = st.bad - {path}
             return
         if path in self.ctx.relevant:
-            st.env[path] = value if s.op == "=" else Other("?")
+            st.env[path] = value if s.op == "=" else UNKNOWN_VALUE
         else:
             st.env.pop(path, None)
         if s.op == "=" and error_value(value, st.resolve):

@@ -160,38 +160,54 @@ class Cleanup(Stmt):
 
 def subexprs(e: Expr):
     """Yield ``e`` and every sub-expression, in evaluation order (children first)."""
+    out: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    while stack:
+        x, expanded = stack.pop()
+        if expanded:
+            out.append(x)
+            continue
+        stack.append((x, True))
+        for child in reversed(_children(x)):
+            stack.append((child, False))
+    return out
+
+
+def _children(e: Expr) -> tuple[Expr, ...]:
     if isinstance(e, Member):
-        yield from subexprs(e.base)
-    elif isinstance(e, Index):
-        yield from subexprs(e.base)
-        yield from subexprs(e.index)
-    elif isinstance(e, Call):
-        if e.fn is not None:
-            yield from subexprs(e.fn)
-        for a in e.args:
-            yield from subexprs(a)
-    elif isinstance(e, Unary):
-        yield from subexprs(e.operand)
-    elif isinstance(e, Binary):
-        yield from subexprs(e.lhs)
-        yield from subexprs(e.rhs)
-    elif isinstance(e, Cond):
-        yield from subexprs(e.cond)
-        yield from subexprs(e.then)
-        yield from subexprs(e.other)
-    elif isinstance(e, Assign):
-        yield from subexprs(e.value)
-        yield from subexprs(e.target)
-    elif isinstance(e, Other):
-        for p in e.parts:
-            yield from subexprs(p)
-    yield e
+        return (e.base,)
+    if isinstance(e, Index):
+        return (e.base, e.index)
+    if isinstance(e, Call):
+        return e.args if e.fn is None else (e.fn, *e.args)
+    if isinstance(e, Unary):
+        return (e.operand,)
+    if isinstance(e, Binary):
+        return (e.lhs, e.rhs)
+    if isinstance(e, Cond):
+        return (e.cond, e.then, e.other)
+    if isinstance(e, Assign):
+        return (e.value, e.target)
+    if isinstance(e, Other):
+        return e.parts
+    return ()
+
+
+_CALLS: dict[int, tuple[Expr, list]] = {}
 
 
 def calls_in(e: Expr | None) -> list[Call]:
+    """The calls in ``e``, in evaluation order (remembered per expression object)."""
     if e is None:
         return []
-    return [x for x in subexprs(e) if isinstance(x, Call)]
+    hit = _CALLS.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    calls = [x for x in subexprs(e) if isinstance(x, Call)]
+    if len(_CALLS) > 200_000:
+        _CALLS.clear()
+    _CALLS[id(e)] = (e, calls)
+    return calls
 
 
 def path_of(e: Expr) -> str | None:
@@ -222,10 +238,24 @@ def root_of(path: str) -> str:
     return p
 
 
+_RENDERED: dict[int, tuple[Expr, str]] = {}
+
+
 def render(e: Expr | None) -> str:
-    """Source-like text of an expression, for messages."""
+    """Source-like text of an expression, for messages (remembered per expression object)."""
     if e is None:
         return ""
+    hit = _RENDERED.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    text = _render(e)
+    if len(_RENDERED) > 200_000:
+        _RENDERED.clear()
+    _RENDERED[id(e)] = (e, text)
+    return text
+
+
+def _render(e: Expr) -> str:
     if isinstance(e, Var):
         return e.name
     if isinstance(e, Member):
