@@ -72,7 +72,10 @@ def _overlay(tree: Path, dest: Path) -> Path:
 @pytest.mark.skipif(shutil.which("patch") is None and not os.environ.get("CI"),
                     reason="the 'patch' program is not installed")
 def test_anon_vma_fork_after_the_patch_is_clean(kernel_tree: Path, tmp_path: Path) -> None:
-    assert SEED_PATCH.is_file(), SEED_PATCH
+    if not SEED_PATCH.is_file():
+        if os.environ.get("KUNWIND_STRICT"):  # .ci/run, beside the project's shared/
+            pytest.fail(f"the reference patch is missing: {SEED_PATCH}")
+        pytest.skip(f"the reference patch lives in the project's shared/ ({SEED_PATCH})")
     copy = _overlay(kernel_tree, tmp_path / "tree")
     subprocess.run(["patch", "-p1", "-s", "-i", str(SEED_PATCH)], cwd=copy, check=True)
     text = (copy / "mm/rmap.c").read_text()
