@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +105,18 @@ def _translation_unit(ci: Any, name: str, args: list[str], text: bytes, options:
     return tu
 
 
+def lower_into(pf: ParsedFunction, lower: Callable[[], FunctionSyntax]) -> None:
+    """Lower one function into ``pf``; any failure becomes its ``lower_error``."""
+    try:
+        pf.syntax = lower()
+    except NestingTooDeep as exc:
+        pf.lower_error = str(exc)
+    except RecursionError:
+        pf.lower_error = "nested too deeply to lower"
+    except Exception as exc:  # a lowering bug must not lose the other functions
+        pf.lower_error = f"internal error while lowering: {exc!r}"
+
+
 def parse_file(path: Path, args: list[str], text: bytes | None = None,
                options: int | None = None) -> ParsedFile:
     """Parse ``path`` (or ``text`` as its contents) with clang arguments ``args``.
@@ -151,14 +163,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         errs = [f"{ln}:{col}: {msg}" for ln, col, msg in main_errors if start <= ln <= end]
         pf = ParsedFunction(None, c.spelling, c.location.line, errs)
         if not errs:
-            try:
-                pf.syntax = lower.function(c)
-            except NestingTooDeep as exc:
-                pf.lower_error = str(exc)
-            except RecursionError:
-                pf.lower_error = "nested too deeply to lower"
-            except Exception as exc:  # a lowering bug must not lose the other functions
-                pf.lower_error = f"internal error while lowering: {exc!r}"
+            lower_into(pf, lambda c=c: lower.function(c))
         out.functions.append(pf)
     inside = {e for f in out.functions for e in f.errors}
     for ln, col, msg in main_errors:

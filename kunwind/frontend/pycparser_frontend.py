@@ -46,7 +46,7 @@ from kunwind.model.ir import (
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
-from .clang_parse import ParsedFile, ParsedFunction
+from .clang_parse import ParsedFile, ParsedFunction, lower_into
 from .pyc_types import (
     AUTO_TYPEDEF,
     INT,
@@ -204,14 +204,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         if isinstance(ext, c_ast.FuncDef) and ext.decl.coord.file == main:
             env.add_decl(ext.decl)
             pf = ParsedFunction(None, ext.decl.name, ext.decl.coord.line)
-            try:
-                pf.syntax = Lowerer(env, lines, braces).function(ext)
-            except NestingTooDeep as exc:
-                pf.lower_error = str(exc)
-            except RecursionError:
-                pf.lower_error = "nested too deeply to lower"
-            except Exception as exc:  # a lowering bug must not lose the other functions
-                pf.lower_error = f"internal error while lowering: {exc!r}"
+            lower_into(pf, lambda ext=ext: Lowerer(env, lines, braces).function(ext))
             out.functions.append(pf)
         elif isinstance(ext, c_ast.FuncDef):
             env.add_decl(ext.decl)
