@@ -25,6 +25,7 @@ from pathlib import Path
 from .baseline import drop_known
 from .driver import Options, UsageError, analyze_file, common_root
 from .findings import FileResult, Notice, RunResult
+from .frontend.clang_parse import reusing_parses
 from .gitrepo import (
     Change,
     GitError,
@@ -68,10 +69,11 @@ def _new_findings(top: Path, base: str, label: str, change: Change, staged: bool
         old_text = blob(top, base, change.old_path) if change.old_path is not None else None
     except GitError as exc:
         raise UsageError(f"{change.path}: {exc}") from None
-    result = analyze_file(path, opts, root, text)
-    if old_text is None or not result.findings:
-        return result
-    old = analyze_file(path, opts, root, old_text)
+    with reusing_parses():  # the old version reparses against the new one's headers
+        result = analyze_file(path, opts, root, text)
+        if old_text is None or not result.findings:
+            return result
+        old = analyze_file(path, opts, root, old_text)
     if not old.parsed:
         result.notices.append(Notice(file=result.file, level="note", message=(
             f"the version at {label} could not be analysed: every finding is reported")))

@@ -20,6 +20,7 @@ from .frontend.flags import flags_for
 from .frontend.kernel_tree import KernelTreeError
 from .model.build import BudgetExceeded, build_cfg
 from .model.cfg import Function
+from .model.ir import forget_expressions
 
 _KNOWLEDGE: dict[tuple[str, ...], object] = {}  # loaded once per process
 
@@ -44,6 +45,7 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     from kunwind.rules import ALL_RULES
     from kunwind.rules.api import load_knowledge
 
+    forget_expressions()  # the last file's expression memos would keep its trees alive
     result = FileResult(file=name)
     data, why = (text, "") if text is not None else read_source(path)
     if data is None:

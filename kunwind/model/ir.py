@@ -196,6 +196,12 @@ def _children(e: Expr) -> tuple[Expr, ...]:
 _CALLS: dict[int, tuple[Expr, list]] = {}
 
 
+def forget_expressions() -> None:
+    """Drop the memos of ``calls_in`` and ``render`` (between files)."""
+    _CALLS.clear()
+    _RENDERED.clear()
+
+
 def calls_in(e: Expr | None) -> list[Call]:
     """The calls in ``e``, in evaluation order (remembered per expression object)."""
     if e is None:
