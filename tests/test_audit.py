@@ -11,20 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cliutil import FIXTURES, INCLUDE, ROOT, run
 
 import kunwind.pipeline
-from kunwind.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "fixtures"
-INCLUDE = f"--clang-arg=-I{FIXTURES / 'include'}"
-
-
-def run(*args: str):
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in (result.output + (result.stderr or "")), result.output
-    return result
 
 
 def check(*args: str):

@@ -6,22 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cliutil import FIXTURES, INCLUDE, ROOT, run
 
-from kunwind.cli import main
 from kunwind.rules import ALL_RULES
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "fixtures"
 BEFORE = FIXTURES / "ku001/anon_vma_fork_before.c"
 AFTER = FIXTURES / "ku001/anon_vma_fork_after.c"
-INCLUDE = f"--clang-arg=-I{FIXTURES / 'include'}"
-
-
-def run(*args: str):
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in (result.output + (result.stderr or "")), result.output
-    return result
 
 
 def test_reference_fixture_text_output() -> None:

@@ -6,20 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cliutil import FIXTURES, INCLUDE, ROOT, run
 
 from kunwind.audit import in_shard, parse_shard
-from kunwind.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "fixtures"
-INCLUDE = f"--clang-arg=-I{FIXTURES / 'include'}"
-
-
-def run(*args: str):
-    result = CliRunner().invoke(main, list(args))
-    assert "Traceback" not in (result.output + (result.stderr or "")), result.output
-    return result
 
 
 def sarif_of(cache: Path, *args: str) -> str:
