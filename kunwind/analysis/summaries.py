@@ -323,16 +323,23 @@ def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
                 return True
         for e in _block_exprs(b):
             for c in calls_in(e):
-                owner = kb.owner_arg(c.callee)
-                callee = known.get(c.callee)
-                for j, a in enumerate(c.args):
-                    inner = a.operand if isinstance(a, Unary) and a.op == "&" else a
+                for inner in _handed_over(c, known, kb):
                     p = path_of(inner)
-                    if p is None or root_of(p) != name:
-                        continue
-                    if j == owner or (callee is not None and j in callee.escapes):
+                    if p is not None and root_of(p) == name:
                         return True
     return False
+
+
+def _handed_over(c: Call, known: dict[str, Summary], kb: Knowledge) -> list[Expr]:
+    """The arguments (``&`` stripped) that call ``c`` takes over: an owner, or a callee
+    whose summary says that parameter escapes."""
+    owner = kb.owner_arg(c.callee)
+    callee = known.get(c.callee)
+    out = []
+    for j, a in enumerate(c.args):
+        if j == owner or (callee is not None and j in callee.escapes):
+            out.append(a.operand if isinstance(a, Unary) and a.op == "&" else a)
+    return out
 
 
 def _block_exprs(b) -> list[Expr]:
@@ -366,14 +373,9 @@ def _escapes(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
             s.escapes.add(r[0])
         for e in _block_exprs(b):
             for c in calls_in(e):
-                owner = kb.owner_arg(c.callee)
-                callee = known.get(c.callee)
-                for j, a in enumerate(c.args):
-                    inner = a.operand if isinstance(a, Unary) and a.op == "&" else a
+                for inner in _handed_over(c, known, kb):
                     r = res.of(inner)
-                    if r is None:
-                        continue
-                    if j == owner or (callee is not None and j in callee.escapes):
+                    if r is not None:
                         s.escapes.add(r[0])
 
 
