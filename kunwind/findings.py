@@ -46,6 +46,27 @@ class Finding:
         return (self.file, self.line, self.col, self.rule_id, self.message)
 
 
+def merge_repeats(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and key in a function: the first (by line), naming the
+    lines of the others ("the same at 3 more places"). A leak that every later
+    error exit repeats is one bug, reported once."""
+    first: dict[tuple[str, str, str], Finding] = {}
+    more: dict[tuple[str, str, str], list[int]] = {}
+    for f in sorted(findings, key=Finding.sort_key):
+        k = (f.rule_id, f.function, f.key)
+        if not f.key or k not in first:
+            first[k if f.key else (f.rule_id, f.function, str(id(f)))] = f
+        elif f.line != first[k].line:
+            more.setdefault(k, []).append(f.line)
+    for k, f in first.items():
+        lines = sorted(set(more.get(k, [])))
+        if lines:
+            shown = ", ".join(str(x) for x in lines[:6]) + (", ..." if len(lines) > 6 else "")
+            f.message += (f" (the same at {len(lines)} more place{'s' if len(lines) > 1 else ''}:"
+                          f" line{'s' if len(lines) > 1 else ''} {shown})")
+    return list(first.values())
+
+
 @dataclass
 class Notice:
     """Something kunwind could not do: a file that failed, a function not analysed whole."""

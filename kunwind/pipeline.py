@@ -13,7 +13,7 @@ from pathlib import Path
 from .analysis.context import FunctionContext
 from .analysis.summaries import summarize_file
 from .analysis.walk import Walker
-from .findings import FileResult, Notice
+from .findings import FileResult, Notice, merge_repeats
 from .frontend.clang_parse import parse_file
 from .frontend.compile_db import CompileDBError
 from .frontend.flags import flags_for
@@ -125,10 +125,11 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     for fn in functions:
         ctx = FunctionContext(fn, name, summaries, kb)
         walk = Walker(ctx, rules, opts.max_states).run()
-        result.findings.extend(walk.findings)
+        found = list(walk.findings)
         for r in rules:
             if r.on_function is not None:
-                result.findings.extend(r.on_function(ctx, walk))
+                found.extend(r.on_function(ctx, walk))
+        result.findings.extend(merge_repeats(found))
         if not walk.complete:
             result.functions_incomplete += 1
             result.notices.append(Notice(file=name, message=f"{fn.name}() not fully analysed: "

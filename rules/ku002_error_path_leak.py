@@ -58,16 +58,15 @@ Known false positives:
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.conditions import ERR_CHECKS, ERR_FROM, WARN_WRAPPERS
 from kunwind.analysis.resources import HELD, RELEASED, Res, object_path
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Return, Store, Unary, Var, calls_in, path_of, root_of, subexprs
 
 from .api import canonical
 from .base import Rule
+from .names import is_unknown_release, may_acquire, same_subject
 from .paths import failure_rejoins
 
 if TYPE_CHECKING:
@@ -78,18 +77,6 @@ NOT_MINE = ("lock", "pm")  # locks and runtime PM are KU005's
 IMPLICIT = ("returns after the failure", "returns NULL")  # walk.error_exit's wording
 SELF_RELEASING = ("devm_", "dmam_", "pcim_", "drmm_")
 MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
-# Undo verbs beyond the teardown names that KU001 uses (context.TEARDOWN_NAME).
-UNDO_NAME = re.compile(r"(^|_)(halt|off|poweroff|deactivate|disconnect|unpin|unreserve|"
-                       r"uninstall|unprepare|unbind)(_|$)")
-SETUP_WORDS = {"add", "insert", "alloc", "get", "init", "create", "setup", "start", "enable",
-               "register", "map", "open", "prepare", "lock", "attach", "new", "link"}
-VERB_WORDS = {"stop", "free", "put", "release", "destroy", "remove", "del", "delete", "unmap",
-              "unregister", "disable", "deinit", "uninit", "exit", "cleanup", "teardown", "halt",
-              "off", "on", "sync", "async", "unprepare", "detach", "close", "unlink", "drop",
-              "tryget", "try", "do", "of", "to", "the", "and"}
-PREDICATE_WORDS = {"is", "test", "has", "can", "should", "may", "need", "needs"}
-# checks and accessors: they test or read an object, they never set anything up
-NOT_ACQUIRES = ERR_CHECKS.keys() | ERR_FROM | WARN_WRAPPERS | {"ERR_PTR", "ERR_CAST"}
 
 
 def on_exit(ctx: FunctionContext, st: State, ret: Return, why: str) -> list[Finding]:
@@ -251,38 +238,6 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     return list(out.values())
 
 
-def _undoes(ctx: FunctionContext, callee: str) -> bool:
-    return ctx.is_teardown_by_name(callee) or bool(UNDO_NAME.search(callee))
-
-
-def _is_unknown_release(ctx: FunctionContext, callee: str) -> bool:
-    """A call not in the knowledge whose name says that it undoes something:
-    the verb leads or ends the name (foo_stop, unregister_foo, foo_put_sync),
-    and no set-up verb is in it (__add_to_free_list is not an undo)."""
-    if ctx.kb.release(callee) is not None or ctx.kb.acquire(callee) is not None:
-        return False
-    words = [w for w in callee.split("_") if w]
-    ends = {"_".join(words[:1]), "_".join(words[-1:]), "_".join(words[-2:-1])}
-    if not any(_undoes(ctx, w) for w in ends) or SETUP_WORDS & set(words):
-        return False
-    return _undoes(ctx, callee)
-
-
-def _same_subject(acq: str, rel: str) -> bool:
-    """Do two names work on the same thing, the verbs and the driver prefix aside?
-    foo_dma_start/foo_dma_stop and foo_start/foo_stop do; cqspi_of_get_pdata and
-    cqspi_jh7110_disable_clk do not."""
-    a, r = _stem(acq), _stem(rel)
-    if a[1:] or r[1:]:
-        return bool(set(a[1:]) & set(r[1:]))
-    return a == r
-
-
-def _stem(name: str) -> list[str]:
-    """The words of a name that say what it works on: foo_dma_start -> [foo, dma]."""
-    return [w for w in name.split("_") if w and w not in SETUP_WORDS and w not in VERB_WORDS]
-
-
 def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:
     """Objects passed as pointers or addresses; callees called through a pointer."""
     ptrs: set[str] = set()
@@ -304,7 +259,7 @@ def _candidate_releases(ctx: FunctionContext, exits: list[ExitRecord]) -> list[t
     seen: set[tuple[str, str]] = set()
     for rec in exits:
         for c in rec.calls:
-            if _is_unknown_release(ctx, c.callee):
+            if is_unknown_release(ctx.kb, c.callee):
                 seen.update((c.callee, o) for o in c.objects)
     return sorted(seen)
 
@@ -321,10 +276,8 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
         fail = rec.failure.line if rec.failure else -1
         for c in rec.calls:
             if obj in c.objects and c.callee != rel and c.line != fail and \
-                    c.callee in checked and _same_subject(c.callee, rel) and \
-                    c.callee not in NOT_ACQUIRES and \
-                    not PREDICATE_WORDS & set(c.callee.split("_")) and \
-                    not _undoes(ctx, c.callee) and not c.after_failure:
+                    c.callee in checked and same_subject(c.callee, rel) and \
+                    may_acquire(ctx.kb, c.callee) and not c.after_failure:
                 candidates.add((c.callee, c.line))
     best = None
     for acq in sorted(candidates):

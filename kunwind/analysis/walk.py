@@ -420,6 +420,8 @@ class Walker:
             # p = ({ ... _res = kmalloc_noprof(...); _res; }): alloc_hooks()' temporary
             # hands its acquisition to the variable the source names
             st.res[path] = st.res.pop(value.name)
+            if path in st.auto and st.res[path].status == HELD:  # a __free() variable
+                st.res[path] = st.res[path].moved(AUTO, s.loc.line, "__free()")
         if s.op == "=" and value is not None:
             src = object_path(path_of(value))
             if src is not None and src in st.res and st.res[src].status == HELD and (
