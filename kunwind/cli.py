@@ -59,13 +59,20 @@ def main() -> None:
               help="Like --diff HEAD, for the staged contents (the index): for commit hooks.")
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Leave out the findings recorded in this file (see 'kunwind baseline').")
+@click.option("--learn/--no-learn", default=True, show_default=True,
+              help="Learn acquire/release pairs that the checked files show consistently "
+                   "and check the files that use them again (more than one file only).")
+@click.option("--save-learned", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the learned pairs to this knowledge file, for review and for "
+                   "--knowledge in later runs.")
 @audit_options
 def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
           root: Path | None, rules: tuple[str, ...], quiet: bool, max_blocks: int,
           max_states: int,
           frontend: str,
           diff_rev: str | None, staged: bool,
-          baseline_file: Path | None, jobs: int | None, timeout: float,
+          baseline_file: Path | None, learn: bool, save_learned: Path | None,
+          jobs: int | None, timeout: float,
           results_dir: Path | None, no_cache: bool, shard: str | None) -> None:
     """Check C files, or directories searched for *.c files.
 
@@ -84,7 +91,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
                 fail(f"unknown rule '{r}' (see 'kunwind rules')")
             rule_ids.append(found.id)
     opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
-                   max_states=max_states, frontend=frontend)
+                   max_states=max_states, frontend=frontend, learn=learn)
     try:
         configure_audit(opts, jobs, timeout, results_dir, no_cache, shard, quiet)
         if frontend != "clang":
@@ -101,6 +108,10 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
             apply_baseline(run, known, "in the baseline")
     except UsageError as exc:
         fail(str(exc))
+    if save_learned is not None:
+        from .rules.learn import to_toml
+
+        write_atomically(save_learned, to_toml(run.learned))
     text = write(run, fmt)
     if output is not None:
         write_atomically(output, text)

@@ -32,7 +32,8 @@ _OPTIONS = [
     click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache."),
     click.option("--shard", metavar="K/N",
                  help="Analyse only the K-th of N parts of the files (K from 1), split by "
-                      "a hash of each path; join the SARIF parts with 'kunwind merge'."),
+                      "a hash of each path; join the SARIF parts with 'kunwind merge'. A "
+                      "shard learns no pairs (give --knowledge a --save-learned file)."),
 ]
 
 

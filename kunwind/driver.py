@@ -43,6 +43,10 @@ class Options:
     max_blocks: int = 20000
     max_states: int = 20000
     frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)
+    # learn acquire/release pairs from the files of the run, then check the files
+    # that use them again (rules/learn.py); only when more than one file is checked,
+    # and never in a shard (its result must not depend on the other shards)
+    learn: bool = False
 
 
 def find_c_files(paths: list[Path]) -> list[Path]:
@@ -82,8 +86,51 @@ def check_paths(paths: list[Path], opts: Options) -> RunResult:
     from .audit import analyse_files
 
     run.files = analyse_files(files, names, opts, root, progress=opts.progress)
+    if opts.learn and opts.shard is None and len(files) > 1:
+        _learn_and_recheck(run, files, names, opts, root)
     run.seconds = time.perf_counter() - start
     return run
+
+
+def _learn_and_recheck(run: RunResult, files: list[Path], names: list[str], opts: Options,
+                       root: Path) -> None:
+    """The second pass of a run: pairs that the first pass shows consistently become
+    knowledge (a file written under the cache directory), and the files that use
+    them are checked again with it."""
+    import dataclasses
+    import hashlib
+
+    from .audit import analyse_files
+    from .frontend.kernel_tree import default_cache_dir
+    from .rules.learn import callers, learn, to_toml
+
+    learned = learn(run.files)
+    if not learned:
+        return
+    text = to_toml(learned)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+    path = (opts.cache_dir or default_cache_dir()) / "learned" / f"{digest}.toml"
+    try:
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+    except OSError as exc:
+        run.notes.append(f"learned pairs not used: cannot write {path}: {exc.strerror or exc}")
+        return
+    run.learned = learned
+    again = set(callers(run.files, learned))
+    index = {name: i for i, name in enumerate(names)}
+    redo = [index[r.file] for r in run.files if r.file in again and r.file in index]
+    if not redo:
+        return
+    second = dataclasses.replace(opts, knowledge=[*opts.knowledge, path])
+    results = analyse_files([files[i] for i in redo], [names[i] for i in redo], second, root,
+                            progress=opts.progress)
+    fresh = {r.file: r for r in results}
+    run.files = [fresh.get(r.file, r) for r in run.files]
+    run.rechecked = len(redo)
 
 
 def common_root(files: list[Path]) -> Path:

@@ -44,6 +44,7 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     """Analyse ``path`` (or ``text`` as its contents, under its path and flags)."""
     from kunwind.rules import ALL_RULES
     from kunwind.rules.api import load_knowledge
+    from kunwind.rules.learn import collect_uses
 
     forget_expressions()  # the last file's expression memos would keep its trees alive
     result = FileResult(file=name)
@@ -119,6 +120,7 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     if kb is None:
         kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge)
     summaries = summarize_file(functions, kb)
+    result.pair_uses = collect_uses(functions, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = [r for r in ALL_RULES if opts.rules is None or r.id in opts.rules]

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .findings import FileResult, Finding, Notice, PathStep
+from .findings import FileResult, Finding, Notice, PairUse, PathStep
 
-CACHE_FORMAT = 1  # bump when an entry's layout changes
+CACHE_FORMAT = 2  # bump when an entry's layout changes
 Stamp = tuple[int, int]  # (mtime_ns, size); (-1, -1): the path is gone
 
 
@@ -170,4 +170,5 @@ def result_from_dict(data: dict[str, Any]) -> FileResult:
         Finding(**{**f, "steps": [PathStep(**s) for s in f["steps"]]}) for f in data["findings"]
     ]
     data["notices"] = [Notice(**n) for n in data["notices"]]
+    data["pair_uses"] = [PairUse(**u) for u in data.get("pair_uses", [])]
     return FileResult(**data)

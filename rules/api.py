@@ -38,6 +38,7 @@ class Acquire:
     held_on_failure: bool = False
     zeroed: bool = False
     release: list[str] = field(default_factory=list)
+    evidence: str = ""  # why the entry is believed, when it was learned (rules/learn.py)
 
 
 @dataclass
@@ -69,6 +70,11 @@ class Knowledge:
         """A memory allocator: returns a new object whose fields this function fills."""
         a = self.acquire(callee)
         return a if a is not None and a.object == "ret" and a.kind == "memory" else None
+
+    def evidence(self, callee: str) -> str:
+        """For messages: ' (learned in this run: ...)' for a learned acquire, else ''."""
+        a = self.acquire(callee)
+        return f" ({a.evidence})" if a is not None and a.evidence else ""
 
     def owner_arg(self, callee: str) -> int | None:
         v = self.owners.get(callee)
@@ -107,7 +113,7 @@ class Knowledge:
                 self.acquires[name] = Acquire(
                     name, str(v.get("kind", "memory")), obj, fails,
                     bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
-                    [str(r) for r in v.get("release", [])],
+                    [str(r) for r in v.get("release", [])], str(v.get("evidence", "")),
                 )
             for name, v in data.get("release", {}).items():
                 self.releases[name] = Release(name, int(v.get("arg", 0)),

@@ -195,8 +195,9 @@ def _finding(ctx: FunctionContext, st: State, ret: Return, why: str,
     line, via = where
     path, r = leaked[0]
     how = f" ({via})" if via else ""
+    learned = ctx.kb.evidence(r.acquire)
     msg = (f"{fn}() leaks '{path}' on an error path: acquired by {canonical(r.acquire)}() at line "
-           f"{r.line}, still held at the error exit at line {ret.loc.line}{how}; "
+           f"{r.line}{learned}, still held at the error exit at line {ret.loc.line}{how}; "
            f"{_release_hint(ctx, path, r)}")
     if len(leaked) > 1:
         more = ", ".join(f"'{p}' ({canonical(x.acquire)}() at line {x.line})"

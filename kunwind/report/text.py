@@ -64,11 +64,14 @@ def summary(run: RunResult) -> str:
         findings += f"; {c['suppressed']} suppressed"
     for why, n in run.hidden.items():
         findings += f"; {n} {why}, not shown"
-    return (
-        f"kunwind: {files}, {functions}\n"
-        f"kunwind: {findings}\n"
-        f"kunwind: done in {run.seconds:.2f}s\n"
-    )
+    out = f"kunwind: {files}, {functions}\n"
+    if run.learned:
+        pairs = _n(len(run.learned.get("acquire", {})), "acquire/release pair")
+        out += (f"kunwind: learned {pairs} from the code of this run; "
+                f"{_n(run.rechecked, 'file')} checked again with them\n")
+    for note in run.notes:
+        out += f"kunwind: note: {note}\n"
+    return out + f"kunwind: {findings}\nkunwind: done in {run.seconds:.2f}s\n"
 
 
 def _where(path: str, line: int, col: int) -> str:

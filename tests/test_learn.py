@@ -1,0 +1,100 @@
+"""Run-wide learning (rules/learn.py): pairs that a directory shows consistently.
+
+``fixtures/learn/`` is checked as one run: its files teach that
+foo_ring_alloc()'s result is released by foo_ring_free(), and one function
+forgets to. The findings of the whole directory must be exactly the
+``expect:`` markers of its files; each file checked alone gives none.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cliutil import INCLUDE, ROOT, run
+from test_fixtures import RUN_FIXTURES, Expected, parse_markers
+
+from kunwind.findings import FileResult, PairUse
+from kunwind.rules.api import Knowledge
+from kunwind.rules.learn import MIN_FUNCTIONS, learn, to_toml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+FILES = sorted(RUN_FIXTURES.glob("*.c"))
+
+
+def _check(*args: str) -> dict:
+    result = run("check", *args, INCLUDE, "--root", str(ROOT), "--no-cache", "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def _found(doc: dict) -> set[tuple[str, Expected]]:
+    return {(f["file"], Expected(f["line"], f["rule_id"])) for f in doc["findings"]}
+
+
+def _expected() -> set[tuple[str, Expected]]:
+    return {(p.relative_to(ROOT).as_posix(), e)
+            for p in FILES for e in parse_markers(p.read_text())}
+
+
+def test_directory_run_learns_the_pair_and_reports_exactly_the_markers() -> None:
+    doc = _check(str(RUN_FIXTURES))
+    assert _expected(), "fixtures/learn states no expected finding"
+    assert _found(doc) == _expected()
+    assert not doc["notices"]
+    (leak,) = doc["findings"]
+    assert "learned in this run" in leak["message"]
+    assert "foo_ring_free()" in leak["message"] and "bar_main.c" in leak["message"]
+
+
+def test_each_file_alone_learns_nothing() -> None:
+    for path in FILES:
+        assert _found(_check(str(path))) == set(), path.name
+
+
+def test_no_learn_turns_it_off() -> None:
+    assert _found(_check(str(RUN_FIXTURES), "--no-learn")) == set()
+
+
+def test_saved_pairs_are_knowledge_for_a_later_run(tmp_path: Path) -> None:
+    saved = tmp_path / "learned.toml"
+    _check(str(RUN_FIXTURES), "--save-learned", str(saved))
+    data = tomllib.loads(saved.read_text())
+    assert data["acquire"]["foo_ring_alloc"]["release"] == ["foo_ring_free"]
+    assert data["acquire"]["foo_ring_alloc"]["fails"] == "errptr"
+    bad = RUN_FIXTURES / "baz_main.c"
+    alone = _check(str(bad), "--knowledge", str(saved))
+    assert _found(alone) == {e for e in _expected() if e[0].endswith("baz_main.c")}
+
+
+def _result(name: str, *uses: tuple[str, str, str]) -> FileResult:
+    r = FileResult(file=name)
+    r.pair_uses = [PairUse(acq, rel, fn, 10 + i, "null") for i, (acq, rel, fn) in enumerate(uses)]
+    return r
+
+
+def test_learn_needs_enough_functions_files_and_agreement() -> None:
+    pair = ("x_get", "x_put")
+    three = [_result("a.c", (*pair, "f1"), (*pair, "f2")), _result("b.c", (*pair, "f3"))]
+    assert set(learn(three)["acquire"]) == {"x_get"}
+    assert MIN_FUNCTIONS == 3
+    assert learn(three[:1] + [_result("b.c")]) == {}  # two functions
+    one_file = [_result("a.c", (*pair, "f1"), (*pair, "f2"), (*pair, "f3"))]
+    assert learn(one_file) == {}
+    disagree = three + [_result("c.c", ("x_get", "", "g1"), ("x_get", "", "g2"))]
+    assert learn(disagree) == {}  # 3 of 5 keep it without the release
+
+
+def test_learned_toml_loads_back_with_its_evidence() -> None:
+    pair = ("x_get", "x_put")
+    data = learn([_result("a.c", (*pair, "f1"), (*pair, "f2")), _result("b c.c", (*pair, "f3"))])
+    kb = Knowledge()
+    kb.merge(tomllib.loads(to_toml(data)), "learned")
+    a = kb.acquire("x_get")
+    assert a is not None and a.release == ["x_put"] and a.kind == "learned"
+    assert "3 of 3 functions" in a.evidence and "b c.c" in a.evidence
+    assert kb.release("x_put") is not None
