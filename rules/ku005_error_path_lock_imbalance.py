@@ -62,9 +62,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.conditions import condition_key
 from kunwind.analysis.resources import FAILED, HELD, RELEASED, object_path
 from kunwind.findings import Finding, PathStep
-from kunwind.model.ir import Call, Store, calls_in, path_of, render, root_of
+from kunwind.model.ir import Call, Store, Var, calls_in, path_of, render, root_of
 
 from .base import Rule
 from .paths import WEAK_EXIT, error_path, surely_released, void_failure
@@ -121,12 +122,16 @@ def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:
     return out
 
 
-def _passed_on(calls: tuple[CallRec, ...], p: str, r: Res, lockish: bool = False) -> bool:
+def _passed_on(calls: tuple[CallRec, ...], p: str, r: Res, lockish: bool = False,
+               pointers: frozenset[str] = frozenset()) -> bool:
     """After its acquisition on this path, was the object handed to another call?
 
     A callee given the object may take or drop it (``__folio_lock_async(folio)``,
     a helper that unlocks and relocks ``&resv->lock``). With ``lockish``, only a
-    lock passed on by itself counts (``ptl``, ``&dev->lock``; not ``mm``).
+    lock passed on by itself counts (``ptl``, ``&dev->lock``; not ``mm``), or a
+    locked object given to a function pointer (``filler(file, folio)``, which
+    ``->read_folio`` contracts to unlock): ``pointers`` names the function's
+    locals and parameters, through which such calls go.
     """
     start = 0
     for i, c in enumerate(calls):
@@ -136,6 +141,34 @@ def _passed_on(calls: tuple[CallRec, ...], p: str, r: Res, lockish: bool = False
         if p not in c.objects or c.callee in r.releases or c.callee == r.acquire:
             continue
         if not lockish or LOCKISH.search(p.rsplit("->", 1)[-1].rsplit(".", 1)[-1]):
+            return True
+        if c.callee in pointers or "->" in c.callee or "." in c.callee:
+            return True
+    return False
+
+
+def _variables(ctx: FunctionContext) -> frozenset[str]:
+    """The function's parameters and locals (a call through one is indirect)."""
+    names = {x.name for x in ctx.fn.params}
+    names.update(s.target.name for b in ctx.fn.blocks for s in b.stmts
+                 if isinstance(s, Store) and s.decl and isinstance(s.target, Var))
+    return frozenset(names)
+
+
+def _unlock_reported_back(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
+    """The ``&locked`` protocol of GUP: a callee given the address of a flag clears
+    it when it drops the lock, and the function unlocks only ``if (locked)``. The
+    walk does not see into the callee; the guarded unlock says who drops it."""
+    flags = {o for c in ex.calls if c.line >= r.line and c.callee not in r.releases
+             for o in c.objects if "->" not in o and "." not in o}
+    if not flags:
+        return False
+    unlocks = {s.block for q, s in ctx.release_sites if q == p}
+    for b in ctx.fn.blocks:
+        if b.cond is None or condition_key(b.cond) not in {(f, False) for f in flags}:
+            continue
+        then = next((e.dst for e in b.succs if e.kind == "true"), None)
+        if then is not None and then in unlocks:
             return True
     return False
 
@@ -201,7 +234,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue  # a void function that returns after a test, not after an error
             own = ex.failure is not None and ex.failure.callee == r.acquire \
                 and ex.failure.line >= r.line
-            if _passed_on(ex.calls, p, r, lockish=True) or _dropped_by_callee(ctx, ex, p, r):
+            if _passed_on(ex.calls, p, r, True, _variables(ctx)) or \
+                    _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
                 continue  # handed to a callee that may drop it
             if r.held_on_failure and own:
                 put = next((x for x in sorted(r.releases) if x.endswith("_noidle")),
