@@ -89,3 +89,25 @@ def test_error_values() -> None:
     env = {"ret": Const(-22)}
     assert error_value(Var("ret"), env.get) == "returns -EINVAL"
     assert error_value(Var("ret"), {"ret": Const(0)}.get) is None
+
+
+@pytest.mark.parametrize("body, fails", [
+    ("if (setup()) return -1;", True),  # an int result: an errno
+    ("if (ready()) return -1;", False),  # a bool result: an answer
+    ("err = ready(); if (err) return -1;", False),
+    ("if (!ready()) return -1;", False),
+    ("if (__builtin_constant_p(err) ? setup() : 0) return -1;", False),
+])
+def test_answers_of_predicates_are_not_failures(body: str, fails: bool) -> None:
+    decl = "_Bool ready(void);"
+    fn = cfg_of(DECLS + decl + "int f(struct dev *d) { int *p; int err; " + body +
+                " return 0; }", "f")
+    env = {}
+    for b in fn.blocks:
+        for s in b.stmts:
+            if isinstance(s, Store) and path_of(s.target):
+                env[path_of(s.target)] = s.value
+        if b.cond is not None:
+            assert (failure_check(b.cond, env.get) is not None) == fails
+            return
+    raise AssertionError("no condition")

@@ -97,7 +97,27 @@ def _is_ptr(e: Expr) -> bool:
     return bool(getattr(e, "ptr", False))
 
 
+def _answer(e: Expr, resolve: Resolver | None) -> bool:
+    """Does ``e`` hold an answer rather than a result that can fail: the value of a
+    call returning ``bool`` (a predicate; ``IS_ERR()`` aside), or of a compiler builtin
+    (``__builtin_constant_p()`` inside ``clamp_t()``, ``test_bit()``)?"""
+    e = strip(e, resolve)
+    while isinstance(e, Unary) and e.op == "!":
+        e = strip(e.operand, resolve)
+    if isinstance(e, Assign):
+        e = e.value
+    p = path_of(e)
+    if not isinstance(e, Call) and p is not None and resolve is not None:
+        v = resolve(p)
+        e = v.value if isinstance(v, Assign) else v
+    return isinstance(e, Call) and e.callee not in ERR_CHECKS and (
+        e.boolean or e.callee.startswith("__builtin_"))
+
+
 def _check(c: Expr, resolve: Resolver | None) -> Check | None:
+    if _answer(c, resolve) or isinstance(c, Binary) and (
+            _answer(c.lhs, resolve) or _answer(c.rhs, resolve)):
+        return None
     text = render(c)
     if isinstance(c, Call) and c.callee in ERR_CHECKS and c.args:
         subj = strip(c.args[0], resolve)

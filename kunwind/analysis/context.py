@@ -27,7 +27,7 @@ from kunwind.model.ir import (
 )
 from kunwind.rules.api import Knowledge
 
-from .conditions import condition_key
+from .conditions import ERR_CHECKS, condition_key
 from .resources import object_path
 from .summaries import Summary
 
@@ -54,6 +54,10 @@ class Site:
     callee: str
     line: int
     block: int
+
+
+def _pure(call: Call) -> bool:
+    return call.boolean or call.callee in ERR_CHECKS or call.callee.startswith("__builtin_")
 
 
 def _exprs(b) -> list[Expr]:
@@ -109,13 +113,15 @@ class FunctionContext:
 
     @cached_property
     def repeated_tests(self) -> frozenset[str]:
-        """Conditions without calls that the function tests more than once
-        (``if (priv->has_irq)`` before an acquisition and again in the unwind):
-        the walk makes the second test follow the outcome of the first."""
+        """Conditions without side effects that the function tests more than once
+        (``if (priv->has_irq)``, ``if (!IS_ERR(priv->clk))``, ``gpio_is_valid(gpio)``
+        before an acquisition and again in the unwind): the walk makes the second
+        test follow the outcome of the first. Calls count as side-effect free when
+        they return bool or are ``IS_ERR()``-style checks or compiler builtins."""
         seen: set[str] = set()
         out: set[str] = set()
         for b in self.fn.blocks:
-            if b.cond is None or calls_in(b.cond):
+            if b.cond is None or not all(_pure(c) for c in calls_in(b.cond)):
                 continue
             text = condition_key(b.cond)[0]
             (out if text in seen else seen).add(text)

@@ -6,7 +6,8 @@ moves it through its life: ``held`` after an acquire, ``failed`` on the branch
 where the acquire failed (nothing to release), ``released`` after a release,
 ``escaped`` when ownership went elsewhere (stored into another object, handed
 to a function that takes it over), ``auto`` when it releases itself
-(``__free()``, ``guard()``). Checks KU002–KU006 read these facts.
+(``__free()``, ``guard()``), ``unknown`` where the walk merged paths that
+disagree. Checks KU002–KU006 read these facts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped", "auto"
+UNKNOWN = "unknown"  # paths that disagree were merged (the walk's path budget): no check speaks
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from kunwind.model.ir import (
 
 from .conditions import condition_key, error_value, failure_check, null_test
 from .context import FunctionContext
-from .resources import AUTO, ESCAPED, FAILED, HELD, RELEASED, Res, object_path
+from .resources import AUTO, ESCAPED, FAILED, HELD, RELEASED, UNKNOWN, Res, object_path
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 # Calls that do not return (the frontend does not carry the noreturn attribute).
@@ -765,9 +765,13 @@ def join(a: State, b: State) -> State:
     out.facts = common(a.facts, b.facts)
     out.origins = common(a.origins, b.origins)
     out.res = common(a.res, b.res)
+    for k in sorted((a.res.keys() | b.res.keys()) - out.res.keys()):
+        r = a.res.get(k) or b.res[k]  # acquired on one path only, or in another state
+        out.res[k] = r.moved(UNKNOWN, r.event_line, "paths merged")
     out.links = common(a.links, b.links)
     out.steps = {**b.steps, **a.steps}
     out.bad = a.bad & b.bad
+    out.tested = a.tested & b.tested
     out.auto = a.auto | b.auto
     out.pending = a.pending + tuple(f for f in b.pending if f not in a.pending)
     out.visits = {k: max(v, b.visits.get(k, 0)) for k, v in a.visits.items()}

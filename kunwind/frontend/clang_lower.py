@@ -221,6 +221,7 @@ class Lowerer:
         self.spelling = n.spelling
         self._kinds = n.kinds
         self._ptr_ids = {k.value for k in self._ptr_kinds}
+        self._bool_id = ci.TypeKind.BOOL.value
         # sugar over another type: a typedef, struct x, typeof() (unexposed), __auto_type
         self._alias_ids = {ci.TypeKind.ELABORATED.value, ci.TypeKind.TYPEDEF.value,
                            ci.TypeKind.UNEXPOSED.value, ci.TypeKind.AUTO.value}
@@ -243,6 +244,12 @@ class Lowerer:
         if k in self._alias_ids:
             return self.native.canonical(t)._kind_id in self._ptr_ids
         return False
+
+    def is_bool(self, c: Any) -> bool:
+        t = self.native.cursor_type(c)
+        if t._kind_id in self._alias_ids:
+            t = self.native.canonical(t)
+        return t._kind_id == self._bool_id
 
     def kind(self, c: Any) -> Any:
         """``c.kind``, without the bindings' property and lookup checks."""
@@ -541,7 +548,7 @@ class Lowerer:
                 name = render(fn_expr)
         if name in TRANSPARENT_CALLS and args:
             return _strip_not_not(args[0])
-        return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr)
+        return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr, self.is_bool(c))
 
 
 _ASM_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*'

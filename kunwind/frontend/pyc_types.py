@@ -17,7 +17,8 @@ from pycparser import c_ast
 
 @dataclass(frozen=True)
 class CType:
-    """``kind``: int, float, void, ptr, array, func, record, auto (``__auto_type``), unknown."""
+    """``kind``: int, bool, float, void, ptr, array, func, record, auto (``__auto_type``),
+    unknown."""
 
     kind: str
     target: CType | None = None  # ptr and array: the element; func: the return type
@@ -144,6 +145,8 @@ class TypeEnv:
             return self.typedefs[names[0]]
         if "void" in names:
             return VOID
+        if names == ["_Bool"]:
+            return CType("bool")
         if _FLOATS & set(names):
             return CType("float")
         return INT

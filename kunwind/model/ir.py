@@ -67,6 +67,7 @@ class Call(Expr):
     ptr: bool = False
     indirect: bool = False
     fn: Expr | None = None  # the callee expression of an indirect call (ops->release)
+    boolean: bool = False  # returns bool: an answer (a predicate), never an error code
 
 
 @dataclass(frozen=True)
