@@ -46,6 +46,7 @@ class Release:
     name: str
     arg: int = 0
     null_ok: bool = False
+    err_ok: bool = False  # an ERR_PTR() is ignored too (IS_ERR_OR_NULL)
 
 
 @dataclass
@@ -117,7 +118,8 @@ class Knowledge:
                 )
             for name, v in data.get("release", {}).items():
                 self.releases[name] = Release(name, int(v.get("arg", 0)),
-                                              bool(v.get("null_ok", False)))
+                                              bool(v.get("null_ok", False)),
+                                              bool(v.get("err_ok", False)))
             for name, v in data.get("owner", {}).items():
                 self.owners[name] = int(v.get("arg", 0))
             for name, v in data.get("teardown", {}).items():

@@ -215,6 +215,9 @@ def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
     """Released after its acquisition failed: nothing to release."""
     failed = f"{canonical(r.acquire)}() at line {r.line} failed"
     if r.fails == "errptr" and r.event != "NULL":
+        rel = ctx.kb.release(call.callee)
+        if rel is not None and rel.arg == j and rel.err_ok:
+            return ""  # debugfs_remove(): IS_ERR_OR_NULL() is a no-op
         return f"{failed}, so it holds an ERR_PTR() here"
     if r.fails in ("null", "errptr"):
         return "" if _null_ok(ctx, call.callee, j) else f"{failed}, so it is NULL here"
