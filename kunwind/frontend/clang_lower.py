@@ -460,6 +460,9 @@ class Lowerer:
             if not ch:
                 v = self.native.evaluate_int(c)
                 return Const(v) if v is not None else Other(c.spelling)
+            if self.kind(ch[-1]) == K.MEMBER_REF:
+                # offsetof(typeof(*pos), member): the type's expression is not evaluated
+                return Other("", (Other("type_ref"), self.expr(ch[-1])), self.is_ptr(c))
             return Other("", tuple(self.expr(x) for x in ch), self.is_ptr(c))
         if k == K.CSTYLE_CAST_EXPR:
             ch = [x for x in self.children(c) if self.kind(x) in self._expr_kinds]

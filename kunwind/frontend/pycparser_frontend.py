@@ -617,10 +617,7 @@ class Lowerer:
         """``offsetof(T, m)``: libclang shows the type and the member reference, not a value."""
         typ, designator = n.args.exprs[0], n.args.exprs[-1]
         t = self.env.resolve(typ)
-        first: Expr = Other("type_ref")
-        inner = getattr(getattr(typ, "type", None), "type", None)  # Typename > TypeDecl > ...
-        if isinstance(inner, c_ast.TypeOf) and not isinstance(inner.expr, c_ast.Typename):
-            first = self.expr(inner.expr)[0]  # libclang shows typeof's expression
+        first: Expr = Other("type_ref")  # typeof(*pos) too: its expression is not evaluated
         fields = designator
         names: list[str] = []
         while isinstance(fields, c_ast.StructRef):
