@@ -58,6 +58,7 @@ class Summary:
     ret_fields: set[str] = field(default_factory=set)
     ret_errno: bool = False  # returns a negative errno or an ERR_PTR() on some path
     ret_shared: bool = False  # the returned allocation is also linked or stored elsewhere
+    ret_only_zero: bool = False  # an int function whose every return is the constant 0
     # parameters released on every path (releases_always), or on every path to a
     # return that may return an error (releases_on_error); conservative: any doubt, not in
     releases_always: set[int] = field(default_factory=set)
@@ -78,7 +79,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(s))) for i, s in self.writes.items())),
             tuple(sorted(self.releases)), tuple(sorted(self.null_ok)),
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
-            self.ret_shared,
+            self.ret_shared, self.ret_only_zero,
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
             tuple(sorted(self.escapes)), len(self.calls), tuple(sorted(self.drops_locks)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
@@ -187,6 +188,9 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
             s.null_ok.add(i)
     _returns(fn, s, known, kb)
     s.ret_errno = _returns_errno(fn, known)
+    rets = [st for b in fn.blocks for st in b.stmts if isinstance(st, Return)]
+    s.ret_only_zero = not fn.returns_ptr and bool(rets) and all(
+        isinstance(st.value, Const) and st.value.value == 0 for st in rets)
     _escapes(fn, s, res, known, kb)
     _must_release(fn, s, res, known, kb)
     return s

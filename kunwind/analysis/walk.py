@@ -556,6 +556,10 @@ class Walker:
                 condition_key(cond)[0] == subj:
             # an integer handle that is 0 on failure (if (!handle)), not an errno
             chk = dataclasses.replace(chk, fails_when=condition_key(cond)[1])
+        if chk is not None and chk.callee and taken == chk.fails_when:
+            s = self.ctx.summary(chk.callee)
+            if s is not None and s.ret_only_zero:
+                return False  # a same-file function that always returns 0 does not fail
         acq = self.ctx.kb.acquire(chk.callee) if chk is not None and chk.callee else None
         if chk is not None and acq is not None and acq.fails == "zero":
             # a trylock: it failed when it returned 0 (the check assumed an errno)
