@@ -73,7 +73,7 @@ def _function_uses(fn: Function, kb: Knowledge) -> list[PairUse]:
     tests: dict[str, str] = {}
     for cond in conds:
         chk = failure_check(cond, values.get)
-        if chk is not None and chk.form in ("null", "errptr"):
+        if chk is not None and not chk.answer and chk.form in ("null", "errptr"):
             p = object_path(path_of(chk.subject))
             if p is not None:
                 tests.setdefault(p, chk.form)

@@ -67,6 +67,8 @@ def real_failure(ctx: FunctionContext, fail: Failure, strict: bool = False) -> b
         return False
     acq = ctx.kb.acquire(callee)
     summary = ctx.summary(callee)
+    if fail.form == "null" and acq is not None and acq.kind == "learned":
+        return False  # a learned pair says what releases it, not that NULL is an error
     if fail.form == "null":
         return not strict or (acq is not None and acq.object == "ret") or bool(
             summary is not None and summary.ret_alloc) or bool(ALLOCATES.search(callee))

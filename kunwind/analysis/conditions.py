@@ -10,6 +10,7 @@ plain NULL/non-NULL test of an access path (used to refine and prune paths).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,9 @@ class Check:
     text: str
     callee: str = ""  # the call whose result is tested, when known
     form: str = "value"  # errptr (IS_ERR) | null (a pointer) | negative (< 0) | value
+    # the tested value is an answer (a bool result, a compiler builtin), not a result
+    # that can fail: only a known acquire's answer (a trylock) is a failure
+    answer: bool = False
 
 
 def strip(e: Expr, resolve: Resolver | None = None, depth: int = 0) -> Expr:
@@ -89,7 +93,7 @@ def failure_check(cond: Expr, resolve: Resolver | None = None) -> Check | None:
     if chk is None:
         return None
     if negate:
-        return Check(chk.subject, not chk.fails_when, "!" + chk.text, chk.callee, chk.form)
+        return dataclasses.replace(chk, fails_when=not chk.fails_when, text="!" + chk.text)
     return chk
 
 
@@ -115,9 +119,14 @@ def _answer(e: Expr, resolve: Resolver | None) -> bool:
 
 
 def _check(c: Expr, resolve: Resolver | None) -> Check | None:
-    if _answer(c, resolve) or isinstance(c, Binary) and (
-            _answer(c.lhs, resolve) or _answer(c.rhs, resolve)):
-        return None
+    chk = _plain_check(c, resolve)
+    if chk is not None and (_answer(c, resolve) or isinstance(c, Binary) and (
+            _answer(c.lhs, resolve) or _answer(c.rhs, resolve))):
+        return dataclasses.replace(chk, answer=True)
+    return chk
+
+
+def _plain_check(c: Expr, resolve: Resolver | None) -> Check | None:
     text = render(c)
     if isinstance(c, Call) and c.callee in ERR_CHECKS and c.args:
         subj = strip(c.args[0], resolve)

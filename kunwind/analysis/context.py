@@ -121,7 +121,8 @@ class FunctionContext:
         seen: set[str] = set()
         out: set[str] = set()
         for b in self.fn.blocks:
-            if b.cond is None or not all(_pure(c) for c in calls_in(b.cond)):
+            if b.cond is None or not all(_pure(c) and self.kb.acquire(c.callee) is None
+                                         for c in calls_in(b.cond)):
                 continue
             text = condition_key(b.cond)[0]
             (out if text in seen else seen).add(text)

@@ -551,6 +551,8 @@ class Walker:
             if (taken == nt[1]) == errptr and r.fails in ("null", "errptr"):
                 return False
         chk = failure_check(cond, st.resolve)
+        if chk is not None and chk.answer and self.ctx.kb.acquire(chk.callee) is None:
+            chk = None  # if (ready(x)), if (__builtin_constant_p(n)): no failure
         subj = path_of(chk.subject) if chk is not None else None
         if subj is not None and subj in st.res and st.res[subj].fails == "null" and \
                 condition_key(cond)[0] == subj:
