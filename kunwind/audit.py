@@ -70,10 +70,13 @@ def in_shard(name: str, shard: tuple[int, int]) -> bool:
 def analyse_files(files: list[Path], names: list[str], opts, root: Path,
                   progress: bool = False) -> list[FileResult]:
     """Analyse ``files`` (reported as ``names``); results sorted by name (see module doc)."""
+    from kunwind.rules import selected_rules
+
     from .frontend.flags import flags_for
     from .pipeline import read_source
 
     cache = ResultsCache(opts.results_cache) if opts.results_cache is not None else None
+    rule_ids = [r.id for r in selected_rules(opts.rules, opts.experimental)]
     results: dict[int, FileResult] = {}
     keys: dict[int, tuple[str, list[str]]] = {}
     todo: list[int] = []
@@ -86,7 +89,7 @@ def analyse_files(files: list[Path], names: list[str], opts, root: Path,
         except Exception:  # the worker reports it
             data = None
         if cache is not None and data is not None:
-            key = entry_key(name, data, args, opts.rules, opts.knowledge)
+            key = entry_key(name, data, args, rule_ids, opts.knowledge)
             hit = cache.get(key)
             if hit is not None:
                 results[i] = hit

@@ -44,6 +44,8 @@ def main() -> None:
               help="Report paths relative to this directory (default: the kernel tree or "
                    "git work tree holding the files).")
 @click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
+@click.option("--experimental", is_flag=True,
+              help="Run the experimental checks too (see 'kunwind rules').")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
 @click.option("--max-blocks", type=click.IntRange(min=2), default=20000, show_default=True,
               help="A function with a larger CFG is reported as not fully analysed.")
@@ -67,7 +69,8 @@ def main() -> None:
                    "--knowledge in later runs.")
 @audit_options
 def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
-          root: Path | None, rules: tuple[str, ...], quiet: bool, max_blocks: int,
+          root: Path | None, rules: tuple[str, ...], experimental: bool, quiet: bool,
+          max_blocks: int,
           max_states: int,
           frontend: str,
           diff_rev: str | None, staged: bool,
@@ -91,7 +94,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
                 fail(f"unknown rule '{r}' (see 'kunwind rules')")
             rule_ids.append(found.id)
     opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
-                   max_states=max_states, frontend=frontend, learn=learn)
+                   max_states=max_states, frontend=frontend, learn=learn,
+                   experimental=experimental)
     try:
         configure_audit(opts, jobs, timeout, results_dir, no_cache, shard, quiet)
         if frontend != "clang":
@@ -190,7 +194,8 @@ def list_rules() -> None:
     from .rules import ALL_RULES
 
     for r in ALL_RULES:
-        click.echo(f"{r.id}  {r.name:<28} {r.summary}")
+        off = " [experimental: off unless --experimental or --rule]" if r.experimental else ""
+        click.echo(f"{r.id}  {r.name:<28} {r.summary}{off}")
 
 
 @main.command()

@@ -24,7 +24,8 @@ class Options:
     build_dir: Path | None = None
     compile_db: Path | None = None  # a compile_commands.json file
     root: Path | None = None  # paths in output are relative to this
-    rules: list[str] | None = None  # rule ids to run; None: all
+    rules: list[str] | None = None  # rule ids to run; None: the default ones
+    experimental: bool = False  # with rules None: the experimental rules too
     extra_args: list[str] = field(default_factory=list)
     cache_dir: Path | None = None
     knowledge: list[Path] = field(default_factory=list)  # extra API knowledge files

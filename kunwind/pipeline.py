@@ -42,7 +42,7 @@ def read_source(path: Path) -> tuple[bytes | None, str]:
 
 def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> FileResult:
     """Analyse ``path`` (or ``text`` as its contents, under its path and flags)."""
-    from kunwind.rules import ALL_RULES
+    from kunwind.rules import selected_rules
     from kunwind.rules.api import load_knowledge
     from kunwind.rules.learn import collect_uses
 
@@ -123,7 +123,7 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     result.pair_uses = collect_uses(functions, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    rules = [r for r in ALL_RULES if opts.rules is None or r.id in opts.rules]
+    rules = selected_rules(opts.rules, opts.experimental)
     for fn in functions:
         ctx = FunctionContext(fn, name, summaries, kb)
         walk = Walker(ctx, rules, opts.max_states).run()

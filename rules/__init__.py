@@ -18,6 +18,14 @@ from .ku006_use_after_teardown import RULE as KU006
 ALL_RULES: list[Rule] = [KU001, KU002, KU003, KU004, KU005, KU006]
 
 
+def selected_rules(ids: list[str] | None, experimental: bool = False) -> list[Rule]:
+    """The rules a run uses: those named, else the default ones (and the
+    experimental ones too when asked)."""
+    if ids is not None:
+        return [r for r in ALL_RULES if r.id in ids]
+    return [r for r in ALL_RULES if experimental or not r.experimental]
+
+
 def get_rule(rule_id: str) -> Rule | None:
     key = rule_id.strip().upper()
     for r in ALL_RULES:

@@ -43,6 +43,9 @@ class Rule:
     level: str = "warning"
     precision: str = "high"  # SARIF properties.precision: very-high | high | medium | low
     tags: tuple[str, ...] = field(default=("correctness", "error-handling"))
+    # Not run unless asked for (--experimental, or --rule naming it): why, with the
+    # precision measured on real code (bench/triage/). Empty: on by default.
+    experimental: str = ""
 
     @property
     def summary(self) -> str:
@@ -79,6 +82,9 @@ class Rule:
     def text(self) -> str:
         """The whole documentation as plain text (``kunwind explain``, SARIF ``help.text``)."""
         parts = [f"{self.id} {self.name}: {self.summary}", ""]
+        if self.experimental:
+            parts += ["Experimental (off unless --experimental or --rule names it):",
+                      _indent(self.experimental), ""]
         for name, body in parse_sections(self.doc).items():
             parts += [f"{name}:", _indent(body), ""]
         return "\n".join(parts).strip() + "\n"

@@ -77,7 +77,8 @@ def fixture_id(path: Path) -> str:
 def run_kunwind(path: Path):
     from kunwind.driver import Options, check_paths
 
-    return check_paths([path], Options(root=ROOT, extra_args=["-I", str(INCLUDE)]))
+    return check_paths([path], Options(root=ROOT, extra_args=["-I", str(INCLUDE)],
+                                       experimental=True))
 
 
 def describe_mismatch(path: Path, expected: set[Expected], run) -> str:
