@@ -120,7 +120,6 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     if kb is None:
         kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge)
     summaries = summarize_file(functions, kb)
-    result.pair_uses = collect_uses(functions, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
@@ -132,6 +131,7 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
             if r.on_function is not None:
                 found.extend(r.on_function(ctx, walk))
         result.findings.extend(merge_repeats(found))
+        result.pair_uses.extend(collect_uses(ctx, walk))
         if not walk.complete:
             result.functions_incomplete += 1
             result.notices.append(Notice(file=name, message=f"{fn.name}() not fully analysed: "

@@ -4,7 +4,7 @@ The knowledge files name the kernel's common APIs; a subsystem's own
 ``foo_create()``/``foo_destroy()`` are not in them. When a directory is
 checked, each function's uses of pointer-returning calls that the knowledge
 does not know are recorded (``collect_uses``): the call, the undo call that
-the function hands the result to (``foo_destroy(x)``), and how the result
+its error exits give the result to (``foo_destroy(x)``), and how the result
 is tested for failure. After the first pass, ``learn`` keeps the pairs that
 the run shows consistently: at least ``MIN_FUNCTIONS`` functions in at least
 ``MIN_FILES`` files release the result with the same call, and they are at
@@ -18,40 +18,39 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import failure_check
 from kunwind.analysis.resources import object_path
 from kunwind.findings import FileResult, PairUse
-from kunwind.model.cfg import Function
-from kunwind.model.ir import Call, Expr, ExprStmt, Return, Store, calls_in, path_of, subexprs
+from kunwind.model.ir import Call, Expr, Return, Store, path_of, subexprs
 
 from .api import Knowledge
+from .ku002_error_path_leak import is_error_path
 from .names import is_unknown_release, may_acquire, same_subject
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.walk import CallRec, ExitRecord, WalkResult
 
 MIN_FUNCTIONS = 3  # functions that release the result with the same call
 MIN_FILES = 2  # ... in this many files at least
 MIN_SHARE = 0.75  # ... out of the functions that keep the result
 
 
-def collect_uses(functions: Iterable[Function], kb: Knowledge) -> list[PairUse]:
-    """Each function's kept results of pointer-returning calls the knowledge does not
-    know, with the undo call each is handed to (if any) and its failure test."""
-    out: list[PairUse] = []
-    for fn in functions:
-        out.extend(_function_uses(fn, kb))
-    return out
+def collect_uses(ctx: FunctionContext, walk: WalkResult) -> list[PairUse]:
+    """The function's kept results of pointer-returning calls the knowledge does not
+    know, each with the undo call its error exits give it (if any) and its test.
 
-
-def _function_uses(fn: Function, kb: Knowledge) -> list[PairUse]:
+    Only error exits reached after the call (and not because the call itself
+    failed) are evidence: an undo on the error path is what an unwind is, while
+    a call on the success path may be anything (a later use, a final step).
+    """
+    fn, kb = ctx.fn, ctx.kb
     stores: dict[str, tuple[str, int]] = {}  # path -> (callee, line), the first store
     values: dict[str, Expr] = {}
     handed: set[str] = set()  # returned, or copied somewhere else
-    calls: list[Call] = []
-    conds: list[Expr] = []
     for b in fn.blocks:
-        if b.cond is not None:
-            conds.append(b.cond)
-            calls.extend(calls_in(b.cond))
         for s in b.stmts:
             if isinstance(s, Store):
                 target = object_path(path_of(s.target))
@@ -62,35 +61,48 @@ def _function_uses(fn: Function, kb: Knowledge) -> list[PairUse]:
                         stores.setdefault(target, (v.callee, s.loc.line))
                 elif v is not None and (src := object_path(path_of(v))) is not None:
                     handed.add(src)
-                calls.extend(calls_in(v))
-            elif isinstance(s, ExprStmt):
-                calls.extend(calls_in(s.expr))
             elif isinstance(s, Return) and s.value is not None:
                 for x in subexprs(s.value):
                     if (p := object_path(path_of(x))) is not None:
                         handed.add(p)
-                calls.extend(calls_in(s.value))
     tests: dict[str, str] = {}
-    for cond in conds:
-        chk = failure_check(cond, values.get)
+    for b in fn.blocks:
+        chk = failure_check(b.cond, values.get) if b.cond is not None else None
         if chk is not None and not chk.answer and chk.form in ("null", "errptr"):
             p = object_path(path_of(chk.subject))
             if p is not None:
                 tests.setdefault(p, chk.form)
+    exits = [r for r in walk.exits if is_error_path(ctx, r.why, r.failure)]
     out: list[PairUse] = []
     seen: set[str] = set()
     for path, (acq, line) in sorted(stores.items(), key=lambda x: x[1][1]):
         if acq in seen or kb.acquire(acq) is not None or kb.release(acq) is not None \
                 or not may_acquire(kb, acq):
             continue
-        release = next((c.callee for c in calls
-                        if c.args and object_path(path_of(c.args[0])) == path
-                        and _releases(kb, acq, c.callee)), "")
+        after = [r for r in exits if _after(r, acq, line)]
+        if not after:
+            continue  # no error path follows it here: no evidence either way
+        release = next((c.callee for r in after for c in _later(r, acq, line)
+                        if path in c.objects[:1] and _releases(kb, acq, c.callee)), "")
         if not release and path in handed:
             continue  # returned or stored: the caller or the new holder releases it
         seen.add(acq)
         out.append(PairUse(acq, release, fn.name, line, tests.get(path, "")))
     return out
+
+
+def _after(rec: ExitRecord, acq: str, line: int) -> bool:
+    """Is the error exit reached after the call at ``line``, and not because it failed?"""
+    if not any(c.callee == acq and c.line == line for c in rec.calls):
+        return False
+    return rec.failure is None or rec.failure.callee != acq or rec.failure.line != line
+
+
+def _later(rec: ExitRecord, acq: str, line: int) -> list[CallRec]:
+    """The calls of the exit's path after the (last) call at ``line``."""
+    calls = list(rec.calls)
+    last = max(i for i, c in enumerate(calls) if c.callee == acq and c.line == line)
+    return calls[last + 1:]
 
 
 def _releases(kb: Knowledge, acq: str, callee: str) -> bool:

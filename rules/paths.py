@@ -46,7 +46,7 @@ PREDICATE = re.compile(
     r"(^|_)(is|has|have|can|should|need|needs|must|test|too|same)_|_and_test$|^[A-Z][a-z]+[A-Z]|"
     r"(^|_)(empty|pending|valid|allowed|enabled|disabled|active|ok|locked|dirty|full|busy|"
     r"uptodate|changed|present|none|exists|equal|match|matches|head|first|last|"
-    r"progress)$|"
+    r"progress|needbreak)$|"
     r"^(pte|pmd|pud|p4d|pgd|list|hlist|llist)_"
 )
 # Calls that create something, whose NULL result means out of memory or resources.
