@@ -140,11 +140,19 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
 
 
 def _guarded(ctx: FunctionContext, block: int, p: str) -> bool:
-    """Is ``block`` reached only through a test that reads ``p``?"""
+    """Is ``block`` reached only through a test that reads ``p``, or a flag of the
+    object that holds it (``if (vsi->netdev_registered) unregister_netdev(vsi->netdev)``)?"""
     preds = [b for b in ctx.fn.blocks if block in b.targets()]
     pattern = re.compile(rf"(?<!\w){re.escape(p)}(?!\w)")
-    return bool(preds) and all(
-        b.cond is not None and pattern.search(render(b.cond)) for b in preds)
+    holder = p.rsplit("->", 1)[0] if "->" in p else None
+    flag = re.compile(rf"(?<!\w){re.escape(holder)}->\w+(?![\w\[(])") if holder else None
+
+    def tests(b) -> bool:
+        text = render(b.cond)
+        return bool(pattern.search(text) or (
+            flag is not None and flag.search(text) and not calls_in(b.cond)))
+
+    return bool(preds) and all(b.cond is not None and tests(b) for b in preds)
 
 
 def _value(ctx: FunctionContext, st: State, p: str) -> str:

@@ -330,6 +330,8 @@ class Walker:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
         if rel is not None and rel.arg < len(call.args) and kind == "reference":
             inner = call.args[rel.arg]  # put_device(&x->dev): x's release callback frees x
+            if isinstance(inner, Var) and isinstance(st.env.get(inner.name), Unary):
+                inner = st.env[inner.name]  # adev = &x->adev; ... auxiliary_device_uninit(adev)
             member = path_of(inner.operand) if isinstance(inner, Unary) and inner.op == "&" \
                 else None
             if member is not None and "->" in member:
