@@ -64,6 +64,10 @@ if TYPE_CHECKING:
 DEAD_KINDS = ("memory", "pages", "reference", "mapping", "cache", "pool", "dma", "crypto",
               "socket", "urb", "workqueue", "")
 FREES = re.compile(r"free|destroy|unmap")
+# Calls that only compute with the pointer's value (an address), never read the object.
+ADDRESS_ONLY = {"page_address", "lowmem_page_address", "page_to_pfn", "page_to_phys",
+                "virt_to_page", "virt_to_phys", "__pa", "offset_in_page", "IS_ERR",
+                "IS_ERR_OR_NULL", "PTR_ERR", "kasan_reset_tag"}
 
 
 def on_use(ctx: FunctionContext, st: State, path: str, line: int, x: Expr) -> list[Finding]:
@@ -73,6 +77,8 @@ def on_use(ctx: FunctionContext, st: State, path: str, line: int, x: Expr) -> li
         return []  # the release's own statement (its arguments are read before it)
     if isinstance(x, Call) and _releases(ctx, x, path, r):
         return []  # released twice: KU003
+    if isinstance(x, Call) and x.callee in ADDRESS_ONLY:
+        return []  # page_address(page): arithmetic on the pointer, no access
     how = _how(x, path)
     return [_finding(ctx, st, path, r, line, x.loc.col if isinstance(x, Call) else 0, how)]
 
