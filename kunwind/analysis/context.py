@@ -56,7 +56,8 @@ class Site:
     block: int
 
 
-def _pure(call: Call) -> bool:
+def pure_call(call: Call) -> bool:
+    """A call without side effects that matter: a bool answer, an IS_ERR() check, a builtin."""
     return call.boolean or call.callee in ERR_CHECKS or call.callee.startswith("__builtin_")
 
 
@@ -121,7 +122,7 @@ class FunctionContext:
         seen: set[str] = set()
         out: set[str] = set()
         for b in self.fn.blocks:
-            if b.cond is None or not all(_pure(c) and self.kb.acquire(c.callee) is None
+            if b.cond is None or not all(pure_call(c) and self.kb.acquire(c.callee) is None
                                          for c in calls_in(b.cond)):
                 continue
             text = condition_key(b.cond)[0]

@@ -41,7 +41,7 @@ from kunwind.model.ir import (
 )
 
 from .conditions import condition_key, error_value, failure_check, null_test
-from .context import FunctionContext
+from .context import FunctionContext, pure_call
 from .resources import AUTO, ESCAPED, FAILED, HELD, RELEASED, UNKNOWN, Res, object_path
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
@@ -379,6 +379,14 @@ class Walker:
             st.res[result] = Res("memory", call.callee, line, frozenset(),
                                  AUTO if result in st.auto else HELD)
 
+    def same_answer(self, st: State, path: str, value: Expr | None) -> bool:
+        """Is ``path`` assigned the answer it already holds: the same side-effect free
+        call again (``branch = arch_static_branch(&key, 0)`` of two static_branch()
+        tests), so that the outcome of testing it still stands?"""
+        old = st.env.get(path)
+        return isinstance(value, Call) and isinstance(old, Call) and pure_call(value) \
+            and self.ctx.kb.acquire(value.callee) is None and render(old) == render(value)
+
     def do_store(self, st: State, s: Store) -> None:
         value = s.value
         while isinstance(value, Assign):
@@ -408,7 +416,10 @@ class Walker:
         self.uses(st, s.value, s.loc.line)
         self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
         path = target
-        if path is not None and st.tested:
+        if path is not None and s.decl and s.value is None and \
+                isinstance(st.env.get(path), Call) and pure_call(st.env[path]):
+            return  # `bool branch;` of a macro used twice: what it held still stands
+        if path is not None and st.tested and not self.same_answer(st, path, value):
             st.tested = frozenset(t for t in st.tested if not _mentions(t[0], path))
         if path is not None:
             st.ok = st.ok - {path}

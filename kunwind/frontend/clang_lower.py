@@ -463,6 +463,9 @@ class Lowerer:
             if self.kind(ch[-1]) == K.MEMBER_REF:
                 # offsetof(typeof(*pos), member): the type's expression is not evaluated
                 return Other("", (Other("type_ref"), self.expr(ch[-1])), self.is_ptr(c))
+            v = self.native.evaluate_int(c)
+            if v is not None:  # __builtin_types_compatible_p() in a macro: a constant
+                return Const(v)
             return Other("", tuple(self.expr(x) for x in ch), self.is_ptr(c))
         if k == K.CSTYLE_CAST_EXPR:
             ch = [x for x in self.children(c) if self.kind(x) in self._expr_kinds]
@@ -508,6 +511,10 @@ class Lowerer:
             lhs, rhs = self.expr(ch[0]), self.expr(ch[1])
             if op.endswith("=") and op not in ("==", "!=", "<=", ">="):
                 return Assign(lhs, rhs, op, self.is_ptr(c))
+            if op in ("==", "!=") and _sizeof(lhs) and _sizeof(rhs):
+                v = self.native.evaluate_int(c)  # a type check in a macro: a constant
+                if v is not None:
+                    return Const(v)
             return Binary(op, lhs, rhs, self.is_ptr(c))
         if k == K.CONDITIONAL_OPERATOR:
             ch = self.children(c)
@@ -606,3 +613,7 @@ def _strip_not_not(e: Expr) -> Expr:
             and e.operand.op == "!":
         e = e.operand.operand
     return e
+
+
+def _sizeof(e: Expr) -> bool:
+    return isinstance(e, Other) and e.text == "sizeof" or isinstance(e, Const)
