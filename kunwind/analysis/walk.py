@@ -40,7 +40,7 @@ from kunwind.model.ir import (
     subexprs,
 )
 
-from .conditions import condition_key, error_value, failure_check, null_test
+from .conditions import Check, condition_key, error_value, failure_check, null_test
 from .context import FunctionContext, pure_call
 from .resources import AUTO, ESCAPED, FAILED, HELD, RELEASED, UNKNOWN, Res, object_path
 
@@ -563,7 +563,7 @@ class Walker:
             errptr = r.fails == "errptr" and r.event != "NULL"
             if (taken == nt[1]) == errptr and r.fails in ("null", "errptr"):
                 return False
-        chk = failure_check(cond, st.resolve)
+        chk = failure_check(cond, st.resolve) or self.count_check(st, cond)
         if chk is not None and chk.answer and self.ctx.kb.acquire(chk.callee) is None:
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)): no failure
         subj = path_of(chk.subject) if chk is not None else None
@@ -596,6 +596,23 @@ class Walker:
                     st.ok = st.ok | {subject}
                 st.bad = st.bad - {subject}
         return True
+
+    def count_check(self, st: State, cond: Expr) -> Check | None:
+        """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``: an acquire
+        that returns a count at least its minimum, or a negative errno, failed
+        exactly when its result is below that minimum."""
+        if not (isinstance(cond, Binary) and cond.op == "<"):
+            return None
+        p = path_of(cond.lhs)
+        v = st.resolve(p) if p is not None else None
+        if isinstance(v, Assign):
+            v = v.value
+        if not isinstance(v, Call):
+            return None
+        acq = self.ctx.kb.acquire(v.callee)
+        if acq is None or acq.fails != "negative" or acq.object == "ret":
+            return None
+        return Check(cond.lhs, True, render(cond), v.callee, "negative")
 
     def fresh_equals(self, st: State, cond: Expr, taken: bool) -> bool:
         """Does this edge need a new allocation to equal another object (``if (pages !=
