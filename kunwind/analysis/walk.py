@@ -410,7 +410,8 @@ class Walker:
                 st.links.pop(alias, None)  # assigned too: its old value reports nothing
                 if alias in self.ctx.relevant:
                     st.env[alias] = value
-            if alias is not None and target in st.res and isinstance(value, Call):
+            if alias is not None and (target in st.res and isinstance(value, Call) or
+                                      _temporary(value) and value.name in st.res):
                 st.links[alias] = (target,)
             inner = inner.value
         self.uses(st, s.value, s.loc.line)
@@ -555,6 +556,11 @@ class Walker:
             if ("->" in path or "." in path) and self.ctx.tracks_field(path):
                 st.facts[path] = Fact("null" if is_null else "nonnull", line,
                                       "tested NULL" if is_null else "tested non-NULL")
+        if nt is not None and nt[0] not in st.res and taken == nt[1]:
+            # a = b = kmalloc(): b tested NULL says a holds nothing either
+            for o in st.links.get(nt[0], ()):
+                if o in st.res and st.res[o].status == HELD and st.res[o].fails == "null":
+                    st.res[o] = st.res[o].moved(FAILED, line, "NULL")
         if nt is not None and nt[0] in st.res and st.res[nt[0]].status == HELD:
             if taken == nt[1]:  # the pointer is NULL on this edge: nothing was acquired
                 st.res[nt[0]] = st.res[nt[0]].moved(FAILED, line, "NULL")
