@@ -22,6 +22,7 @@ from kunwind.model.ir import (
     Binary,
     Call,
     Cleanup,
+    Cond,
     Const,
     Expr,
     ExprStmt,
@@ -556,6 +557,7 @@ class Walker:
             if ("->" in path or "." in path) and self.ctx.tracks_field(path):
                 st.facts[path] = Fact("null" if is_null else "nonnull", line,
                                       "tested NULL" if is_null else "tested non-NULL")
+        self.zero_means_null(st, cond, taken, line)
         if nt is not None and nt[0] not in st.res and taken == nt[1]:
             # a = b = kmalloc(): b tested NULL says a holds nothing either
             for o in st.links.get(nt[0], ()):
@@ -602,6 +604,24 @@ class Walker:
                     st.ok = st.ok | {subject}
                 st.bad = st.bad - {subject}
         return True
+
+    def zero_means_null(self, st: State, cond: Expr, taken: bool, line: int) -> None:
+        """``addr = p ? __pa(p) : 0; if (!addr) return -1;``: where ``addr`` is 0, the
+        pointer it was computed from is NULL, so nothing it holds was acquired."""
+        c, truth = cond, taken
+        while isinstance(c, Unary) and c.op == "!":
+            c, truth = c.operand, not truth
+        p = path_of(c)
+        v = st.resolve(p) if p is not None and not truth else None
+        if not (isinstance(v, Cond) and isinstance(v.other, Const) and v.other.value == 0
+                and not isinstance(v.then, Const)):
+            return
+        nt = null_test(v.cond, st.resolve)
+        if nt is None or nt[1]:
+            return  # not "p ? ... : 0"
+        r = st.res.get(nt[0])
+        if r is not None and r.status == HELD and r.fails == "null":
+            st.res[nt[0]] = r.moved(FAILED, line, "NULL")
 
     def count_check(self, st: State, cond: Expr) -> Check | None:
         """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``: an acquire
