@@ -95,7 +95,7 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, why: str) -> list[Find
         if r.held_on_failure and any(f.callee == r.acquire and f.line >= r.line
                                      for f in st.failures):
             continue  # device_add() failed: its put is the owner's (usually the caller's)
-        if _owned_here(ctx, st, path, r):
+        if _owned_here(ctx, st, path, r, why):
             leaked.append((path, r))
     if not leaked:
         return []
@@ -129,7 +129,7 @@ def _returned(ret: Return) -> set[str]:
     return out
 
 
-def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res) -> bool:
+def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, why: str) -> bool:
     """Is this function the owner of ``path``, so that its error exits must release it?"""
     root = root_of(path)
     a = ctx.kb.acquire(r.acquire)
@@ -142,7 +142,11 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res) -> bool:
         return parent.status == RELEASED
     # a field of someone else's object, a global, a reference taken on an object
     # that already existed: the caller or the object's new holder may release it;
-    # report only if this function releases it itself after acquiring it
+    # report only if this function releases it itself after acquiring it, and
+    # can tell its caller that it failed (a void function that stops refilling a
+    # ring leaves what it stored there to the ring's owner)
+    if why in IMPLICIT and ctx.fn.returns_void:
+        return False
     return bool(_releases_after(ctx, path, r))
 
 

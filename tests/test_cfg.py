@@ -237,3 +237,13 @@ def test_fall_off_the_end_returns() -> None:
 def test_label_of_unreachable_code_is_kept() -> None:
     fn = cfg_of("int f(int a) { return 0; dead: g(a); goto dead; }", "f")
     assert any("dead" in b.labels for b in fn.blocks)
+
+
+def test_member_of_an_anonymous_union_has_the_source_path() -> None:
+    from kunwind.model.ir import Store, path_of
+
+    fn = cfg_of("struct page; struct slot { union { struct { struct page *page; int off; };"
+                " void *frag; }; int n; };"
+                "void f(struct slot *s, struct page *p) { s->page = p; }", "f")
+    stores = [s for b in fn.blocks for s in b.stmts if isinstance(s, Store)]
+    assert [path_of(s.target) for s in stores] == ["s->page"]

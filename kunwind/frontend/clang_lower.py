@@ -488,6 +488,10 @@ class Lowerer:
                 return Var(self.spelling(c), self.is_ptr(c))
             base = self.expr(ch[0])
             arrow = self.is_ptr(ch[0])
+            while isinstance(base, Member) and (not base.name or "(anonymous" in base.name):
+                # p->page where page is in an anonymous union (or a struct in one):
+                # clang goes through the unnamed fields; the source does not
+                base, arrow = base.base, base.arrow
             return Member(base, self.spelling(c), arrow, self.is_ptr(c))
         if k in (K.INTEGER_LITERAL, K.CHARACTER_LITERAL):
             v = self.native.evaluate_int(c)
