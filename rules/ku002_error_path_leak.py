@@ -62,7 +62,17 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.resources import HELD, RELEASED, Res, object_path
 from kunwind.findings import Finding, PathStep
-from kunwind.model.ir import Return, Store, Unary, Var, calls_in, path_of, root_of, subexprs
+from kunwind.model.ir import (
+    Index,
+    Return,
+    Store,
+    Unary,
+    Var,
+    calls_in,
+    path_of,
+    root_of,
+    subexprs,
+)
 
 from .api import canonical
 from .base import Rule
@@ -132,6 +142,8 @@ def _returned(ret: Return) -> set[str]:
 def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, why: str) -> bool:
     """Is this function the owner of ``path``, so that its error exits must release it?"""
     root = root_of(path)
+    if path != root and root in _cursors(ctx):
+        return False  # one name for many objects: a per-element unwind loop frees them
     a = ctx.kb.acquire(r.acquire)
     fresh = a is None or a.object == "ret"  # a new object, not a state of an existing one
     if path == root and root in _locals(ctx) and fresh:
@@ -148,6 +160,14 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, why: str) ->
     if why in IMPLICIT and ctx.fn.returns_void:
         return False
     return bool(_releases_after(ctx, path, r))
+
+
+def _cursors(ctx: FunctionContext) -> set[str]:
+    """Locals that point into an array (``p = &ring->buf[i]``): loop cursors."""
+    return {s.target.name for b in ctx.fn.blocks for s in b.stmts
+            if isinstance(s, Store) and isinstance(s.target, Var)
+            and isinstance(s.value, Unary) and s.value.op == "&"
+            and isinstance(s.value.operand, Index)}
 
 
 def _locals(ctx: FunctionContext) -> set[str]:
