@@ -364,7 +364,33 @@ class KbuildTree:
             stem = f"{directory.name}/{stem}"
             directory = directory.parent
         known = self.makefile(file.parent).path is not None
+        owner = self._textual_owner(file)
+        if owner is not None:  # listed under an option the configuration leaves off
+            return BuildStatus("", base, *owner)
         return BuildStatus("" if known else None, base, file.parent, base)
+
+    def _textual_owner(self, file: Path) -> tuple[Path, str] | None:
+        """(directory, stem) of the makefile that names ``file``'s object in its text,
+        whatever the configuration (``xfs-$(CONFIG_XFS_ONLINE_SCRUB) += scrub/common.o``
+        in fs/xfs/Makefile, or ``nvkm-y += nvkm/engine/gr/gf100.o`` in a Kbuild that
+        drivers/gpu/drm/nouveau/Kbuild includes): whose flags the object gets.
+        The nearest directory whose path to the file is written that way wins."""
+        between: list[Path] = []
+        directory = file.parent
+        while self.root in directory.parents:
+            between.append(directory)
+            stem = file.relative_to(directory).with_suffix("").as_posix()
+            word = re.compile(rf"(?<![\w/.$-]){re.escape(stem)}\.o(?![\w.])")
+            sub, _, leaf = stem.rpartition("/")
+            bare = re.compile(rf"(?<![\w/.$-]){re.escape(leaf)}\.o(?![\w.])")
+            for d in between:
+                for name in ("Kbuild", "Makefile"):
+                    text = _text(d / name)
+                    if word.search(text) or sub and d == directory and bare.search(text) \
+                            and re.search(rf"addprefix\s+{re.escape(sub)}/\s*,", text):
+                        return directory, stem
+            directory = directory.parent
+        return None
 
     def _dir_built(self, directory: Path) -> bool:
         """False when the makefiles above show that make does not descend into ``directory``.
@@ -429,6 +455,14 @@ class KbuildTree:
         flags += _useful(mk.values.get("ccflags-y", ""))
         flags += _useful(mk.values.get(f"CFLAGS_{status.stem}.o", ""))
         return flags
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
 
 
 def _find_object(mk: Makefile, target: str) -> tuple[str, str] | None:
