@@ -638,6 +638,10 @@ class Walker:
         acq = self.ctx.kb.acquire(v.callee)
         if acq is None or acq.fails != "negative" or acq.object == "ret":
             return None
+        if any(isinstance(b.cond, Binary) and b.cond.op == "<" and path_of(b.cond.lhs) == p
+               and isinstance(b.cond.rhs, Const) and b.cond.rhs.value == 0
+               for b in self.fn.blocks):
+            return None  # the function tests n < 0 itself: later n < x are not failures
         return Check(cond.lhs, True, render(cond), v.callee, "negative")
 
     def fresh_equals(self, st: State, cond: Expr, taken: bool) -> bool:
