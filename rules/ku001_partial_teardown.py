@@ -50,6 +50,9 @@ Known false positives:
     says so in a comment) is still reported: the finding then documents a
     contract that a reviewer may want to keep. Fields set up through an
     alias of the object (another pointer to it) are not tracked.
+
+    Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
+    sound/soc/codecs/ of Linux 6.12, 2 reports, 2 true (100%).
 """
 
 from __future__ import annotations

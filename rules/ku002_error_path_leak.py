@@ -54,6 +54,9 @@ Known false positives:
     to the knowledge as an ``[owner.NAME]``. Objects copied into another
     local are not followed (the copy ends the tracking, so that case is
     missed rather than reported).
+
+    Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
+    sound/soc/codecs/ of Linux 6.12, 15 reports, 13 true (87%).
 """
 
 from __future__ import annotations

@@ -44,6 +44,9 @@ Known false positives:
     track) can produce a path that releases what the real program never
     reaches. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
     need the knowledge to say so.
+
+    Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
+    sound/soc/codecs/ of Linux 6.12, 10 reports, 9 true (90%).
 """
 
 from __future__ import annotations

@@ -48,6 +48,9 @@ Known false positives:
     or a trylock (busy is not an error). Assign the variable explicitly
     (``ret = 0;``) on such a path to state the intent. A failure that only
     skips part of the function and rejoins the main path is not reported.
+
+    Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
+    sound/soc/codecs/ of Linux 6.12, 6 reports, 5 true (83%).
 """
 
 from __future__ import annotations

@@ -40,6 +40,9 @@ Known false positives:
     followed: a use through another pointer to the same object is missed,
     and a pointer saved to a local before the release (``regs = priv->regs;
     kfree(priv); iounmap(regs);``) is correctly not reported.
+
+    Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
+    sound/soc/codecs/ of Linux 6.12, 2 reports, 2 true (100%).
 """
 
 from __future__ import annotations
