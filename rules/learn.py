@@ -9,9 +9,10 @@ is tested for failure. After the first pass, ``learn`` keeps the pairs that
 the run shows consistently: at least ``MIN_FUNCTIONS`` functions in at least
 ``MIN_FILES`` files release the result with the same call on an error exit,
 and they are at least ``MIN_SHARE`` of the functions that keep the result
-(not handing it on) across an error exit. Those pairs become ordinary knowledge entries (``to_toml``), each with its
-evidence, and the files that call them are checked again with them; a report
-that rests on a learned pair says so and names the evidence.
+(not handing it on) across an error exit. Those pairs become ordinary
+knowledge entries (``to_toml``), each with its evidence, and the files that
+call them are checked again with them; a report that rests on a learned pair
+says so and names the evidence.
 """
 
 from __future__ import annotations
