@@ -135,7 +135,8 @@ def markdown(s: dict) -> str:
         "",
         f"Shards done: {len(s['shards_done'])} of {s['shards']} "
         f"({', '.join(map(str, s['shards_done']))}). Unbuilt-tree mode (x86 defconfig), "
-        "`-j2`, no cache, no learning. Written by `bench/whole_tree.py`.",
+        "`-j2`, no learning, nothing from a results cache. Written by "
+        "`bench/whole_tree.py`.",
         "",
         "| | |",
         "|---|---|",
