@@ -173,6 +173,8 @@ def main() -> None:
     ap.add_argument("-j", "--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=180)
     ap.add_argument("--summarise-only", action="store_true")
+    ap.add_argument("--note", action="append", default=[],
+                    help="A paragraph for the summary (which kunwind ran, what changed since).")
     args = ap.parse_args()
     if args.tree is None:
         from kernelsrc import kernel_tree
@@ -183,8 +185,9 @@ def main() -> None:
     s = summarise(args.work, args.shards)
     out = HERE / "results"
     (out / "whole_tree.json").write_text(json.dumps(s, indent=1) + "\n")
-    (out / "whole_tree.md").write_text(markdown(s))
-    print(markdown(s))
+    text = markdown(s) + "".join(f"\n{n}\n" for n in args.note)
+    (out / "whole_tree.md").write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":
