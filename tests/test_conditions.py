@@ -19,8 +19,9 @@ int IS_ERR_OR_NULL(const void *p);
 """
 
 
-def first_cond(body: str):
-    fn = cfg_of(DECLS + "int f(struct dev *d) { int *p; int err; " + body + " return 0; }", "f")
+def first_cond(body: str, decls: str = ""):
+    fn = cfg_of(DECLS + decls + "int f(struct dev *d) { int *p; int err; " + body +
+                " return 0; }", "f")
     env = {}
     for b in fn.blocks:
         for s in b.stmts:
@@ -99,16 +100,6 @@ def test_error_values() -> None:
     ("if (__builtin_constant_p(err) ? setup() : 0) return -1;", False),
 ])
 def test_answers_of_predicates_are_not_failures(body: str, fails: bool) -> None:
-    decl = "_Bool ready(void);"
-    fn = cfg_of(DECLS + decl + "int f(struct dev *d) { int *p; int err; " + body +
-                " return 0; }", "f")
-    env = {}
-    for b in fn.blocks:
-        for s in b.stmts:
-            if isinstance(s, Store) and path_of(s.target):
-                env[path_of(s.target)] = s.value
-        if b.cond is not None:
-            chk = failure_check(b.cond, env.get)
-            assert chk is not None and chk.answer != fails
-            return
-    raise AssertionError("no condition")
+    cond, resolve = first_cond(body, "_Bool ready(void);")
+    chk = failure_check(cond, resolve)
+    assert chk is not None and chk.answer != fails
