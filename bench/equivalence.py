@@ -2,6 +2,7 @@
 
     python bench/equivalence.py record DIR     # before the change
     python bench/equivalence.py compare DIR    # after it: exit 1 on any difference
+    python bench/equivalence.py compare --fixtures-only DIR   # the fixtures alone
 
 Two runs are recorded as JSON under ``DIR``: every fixture (``fixtures/``, one
 run over the folder) and ``--files`` C files drawn at random, with ``--seed``,
@@ -81,13 +82,14 @@ def diff(old: Path, new: Path) -> list[str]:
     return lines
 
 
-def compare(work: Path, jobs: int) -> int:
-    tree = kernel_tree()
-    files = (work / "files.txt").read_text().split()
+def compare(work: Path, jobs: int, fixtures_only: bool) -> int:
+    names = ["fixtures"] if fixtures_only else ["fixtures", "kernel"]
     run(["fixtures"], REPO, work / "fixtures.now.json")
-    run([*files, "-j", str(jobs)], tree, work / "kernel.now.json")
+    if not fixtures_only:
+        files = (work / "files.txt").read_text().split()
+        run([*files, "-j", str(jobs)], kernel_tree(), work / "kernel.now.json")
     bad = 0
-    for name in ("fixtures", "kernel"):
+    for name in names:
         d = diff(work / f"{name}.json", work / f"{name}.now.json")
         n = len(_keyed(work / f"{name}.json"))
         print(f"{name}: {n} entries recorded, {len(d)} differences")
@@ -104,11 +106,13 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=500)
     ap.add_argument("--seed", type=int, default=10)
     ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--fixtures-only", action="store_true",
+                    help="compare: only the fixtures (seconds, not minutes)")
     args = ap.parse_args()
     if args.action == "record":
         record(args.work, args.files, args.seed, args.jobs)
         return 0
-    return compare(args.work, args.jobs)
+    return compare(args.work, args.jobs, args.fixtures_only)
 
 
 if __name__ == "__main__":
