@@ -93,7 +93,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
             later = ctx.later_stores(path, st.failures[-1].success)
             if not later:
                 continue
-            shown = [s for s in done if not s.text.startswith(path + " ")] or done
+            shown = [s for s in done if s.target != path] or done
             return [_finding(ctx, st, call, obj, dep, fact, shown, later)]
     return []
 
@@ -102,7 +102,7 @@ def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
     fn = ctx.fn.name
     path = f"{obj}->{dep.field}"
     state = "NULL" if fact.status == "null" else "not initialised"
-    shown = [s for s in done if not s.text.endswith("= NULL")] or done
+    shown = [s for s in done if not s.null] or done
     done_text = ", ".join(f"{s.text} (line {s.line})" for s in shown[:3])
     if len(shown) > 3:
         done_text += f" and {len(shown) - 3} more"
@@ -117,7 +117,7 @@ def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
     )
     steps = [PathStep(s.line, 0, f"set-up step on '{obj}': {s.text}") for s in done[:5]]
     steps.append(PathStep(fact.line, 0, f"'{path}' {fact.how}"))
-    steps.extend(st.trace)
+    steps.extend(st.rendered_path())
     steps.append(PathStep(later[0], 0, f"'{path}' is only set here, on the success path"))
     if dep.source == "body" and dep.line:
         inner = f"{dep.param}->{dep.field}" if dep.param else dep.field

@@ -63,7 +63,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.events import Event, Exit, failure_index, jumps, render_steps
 from kunwind.analysis.resources import HELD, RELEASED, Res, object_path
+from kunwind.analysis.walk import exit_path_step
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import (
     Index,
@@ -87,14 +89,13 @@ if TYPE_CHECKING:
     from kunwind.analysis.walk import ExitRecord, Failure, State, WalkResult
 
 NOT_MINE = ("lock", "pm")  # locks and runtime PM are KU005's
-IMPLICIT = ("returns after the failure", "returns NULL")  # walk.error_exit's wording
 SELF_RELEASING = ("devm_", "dmam_", "pcim_", "drmm_")
 MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
 
 
-def on_exit(ctx: FunctionContext, st: State, ret: Return, why: str) -> list[Finding]:
+def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Finding]:
     """At an error exit: what this function acquired and still holds."""
-    if not is_error_path(ctx, why, st.failures[-1] if st.failures else None):
+    if not is_error_path(ctx, ex, st.failures[-1] if st.failures else None):
         return []
     returned = _returned(ret)
     leaked: list[tuple[str, Res]] = []
@@ -108,20 +109,20 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, why: str) -> list[Find
         if r.held_on_failure and any(f.callee == r.acquire and f.line >= r.line
                                      for f in st.failures):
             continue  # device_add() failed: its put is the owner's (usually the caller's)
-        if _owned_here(ctx, st, path, r, why):
+        if _owned_here(ctx, st, path, r, ex):
             leaked.append((path, r))
     if not leaked:
         return []
     last = max(r.line for _, r in leaked)
-    where = exit_site(st.trace, st.failures[-1] if st.failures else None, last, ret.loc.line)
-    return [_finding(ctx, st, ret, why, leaked, where)]
+    where = exit_site(st.events, st.failures[-1] if st.failures else None, last, ret.loc.line)
+    return [_finding(ctx, st, ret, ex, leaked, where)]
 
 
-def is_error_path(ctx: FunctionContext, why: str, failure: Failure | None) -> bool:
+def is_error_path(ctx: FunctionContext, ex: Exit, failure: Failure | None) -> bool:
     """An exit that is an error exit only because a failure came before it (a void
     ``return;``, ``return NULL``) counts only if that failure did not rejoin the
     main path (``WARN_ON(!x);`` and optional steps do)."""
-    if why not in IMPLICIT:
+    if not ex.kind.implicit:
         return True
     if failure is None or failure_rejoins(ctx, failure):
         return False
@@ -142,7 +143,7 @@ def _returned(ret: Return) -> set[str]:
     return out
 
 
-def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, why: str) -> bool:
+def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) -> bool:
     """Is this function the owner of ``path``, so that its error exits must release it?"""
     root = root_of(path)
     if path != root and root in _cursors(ctx):
@@ -160,7 +161,7 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, why: str) ->
     # report only if this function releases it itself after acquiring it, and
     # can tell its caller that it failed (a void function that stops refilling a
     # ring leaves what it stored there to the ring's owner)
-    if why in IMPLICIT and ctx.fn.returns_void:
+    if ex.kind.implicit and ctx.fn.returns_void:
         return False
     return bool(_releases_after(ctx, path, r))
 
@@ -188,20 +189,14 @@ def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
             and (not r.releases or s.callee in r.releases or canonical(s.callee) in r.releases)]
 
 
-def exit_site(trace: tuple[PathStep, ...], failure: Failure | None, after: int,
+def exit_site(events: tuple[Event, ...], failure: Failure | None, after: int,
               ret_line: int) -> tuple[int, str]:
     """Where a path enters its unwind: the first goto after its last failure check
     that comes after line ``after`` (the acquisition), else the return."""
-    start = 0
-    if failure is not None:
-        for i in range(len(trace) - 1, -1, -1):
-            if trace[i].line == failure.line and " here (" in trace[i].message:
-                start = i + 1
-                break
-    for step in trace[start:]:
-        if step.message.startswith("jumps to '") and step.line > after:
-            label = step.message[len("jumps to "):]
-            return step.line, f"goto {label.strip(chr(39))} at line {step.line}"
+    start = failure_index(events, failure) + 1 if failure is not None else 0
+    for j in jumps(events, start):
+        if j.line > after:
+            return j.line, f"goto {j.label} at line {j.line}"
     return ret_line, ""
 
 
@@ -216,7 +211,7 @@ def _release_hint(ctx: FunctionContext, path: str, r: Res) -> str:
     return "nothing on this path releases it"
 
 
-def _finding(ctx: FunctionContext, st: State, ret: Return, why: str,
+def _finding(ctx: FunctionContext, st: State, ret: Return, ex: Exit,
              leaked: list[tuple[str, Res]], where: tuple[int, str]) -> Finding:
     fn = ctx.fn.name
     line, via = where
@@ -232,9 +227,8 @@ def _finding(ctx: FunctionContext, st: State, ret: Return, why: str,
         msg += f"; also still held: {more}"
     steps = [PathStep(x.line, 0, f"'{p}' acquired by {canonical(x.acquire)}()")
              for p, x in leaked[:4]]
-    steps.extend(st.trace)
-    steps.append(PathStep(ret.loc.line, ret.loc.col,
-                          f"error exit: {why}; '{path}' is still held"))
+    steps.extend(st.rendered_path())
+    steps.append(exit_path_step(ex, f"; '{path}' is still held"))
     return Finding(
         rule_id=RULE_ID, rule_name=RULE_NAME, file=ctx.file, line=line,
         col=0 if via else ret.loc.col, message=msg, function=fn, steps=steps,
@@ -246,7 +240,7 @@ def _finding(ctx: FunctionContext, st: State, ret: Return, why: str,
 
 def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     """Unwind pairs learned from this function's own error exits."""
-    exits = [r for r in walk.exits if is_error_path(ctx, r.why, r.failure)]
+    exits = [r for r in walk.exits if is_error_path(ctx, r.exit, r.failure)]
     if len(exits) < MIN_EVIDENCE + 1:
         return []
     reported = {f.line for f in walk.findings if f.rule_id == RULE_ID}
@@ -293,7 +287,7 @@ def _candidate_releases(ctx: FunctionContext, exits: list[ExitRecord]) -> list[t
 
 
 def _site(rec: ExitRecord, after: int) -> int:
-    return exit_site(rec.trace, rec.failure, after, rec.line)[0]
+    return exit_site(rec.events, rec.failure, after, rec.line)[0]
 
 
 def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: str):
@@ -359,8 +353,8 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
     msg = (f"{fn}() does not call {rel}({obj}) on the error exit at line {rec.line}{via}, "
            f"after {acq[0]}({obj}) at line {acq[1]}: the other {n} error exits of this "
            f"function reached after {acq[0]}() call {rel}() (at lines {lines})")
-    steps = [PathStep(acq[1], 0, f"{acq[0]}({obj})"), *rec.trace,
-             PathStep(rec.line, rec.col, f"error exit: {rec.why}; {rel}({obj}) not called")]
+    steps = [PathStep(acq[1], 0, f"{acq[0]}({obj})"), *render_steps(rec.events),
+             exit_path_step(rec.exit, f"; {rel}({obj}) not called")]
     return Finding(
         rule_id=RULE_ID, rule_name=RULE_NAME, file=ctx.file, line=site,
         col=0 if site != rec.line else rec.col, message=msg, function=fn, steps=steps,

@@ -54,7 +54,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.resources import FAILED, RELEASED, Res, object_path
+from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Const, Store, calls_in, path_of, render
 
@@ -189,7 +189,7 @@ def _released_before(ctx: FunctionContext, st: State, call: Call, p: str, r: Res
     releases it, or one that releases it when it fails and failed on this path)."""
     if not r.acquire:
         return ""  # acquired elsewhere: a second put may match a second get
-    first = r.event.split("(", 1)[0]
+    first = r.by
     where = f"{r.event} at line {r.event_line} already released it"
     if ctx.kb.release(first) is not None:
         return where  # a release the knowledge vouches for (not only an undo: device_del)
@@ -225,7 +225,7 @@ def _arg_index(ctx: FunctionContext, callee: str, line: int, p: str) -> int | No
 def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
     """Released after its acquisition failed: nothing to release."""
     failed = f"{canonical(r.acquire)}() at line {r.line} failed"
-    if r.fails == "errptr" and r.event != "NULL":
+    if r.fails == "errptr" and r.cause is not Cause.NULL_TESTED:
         rel = ctx.kb.release(call.callee)
         if rel is not None and rel.arg == j and rel.err_ok:
             return ""  # debugfs_remove(): IS_ERR_OR_NULL() is a no-op
@@ -238,7 +238,8 @@ def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
 def _finding(ctx: FunctionContext, st: State, call: Call, p: str, why: str) -> Finding:
     fn = ctx.fn.name
     msg = (f"{render(call)} in {fn}() releases '{p}' on an error path where {why}")
-    steps = [*st.trace, PathStep(call.loc.line, call.loc.col, f"{call.callee}() releases '{p}'")]
+    steps = [*st.rendered_path(),
+             PathStep(call.loc.line, call.loc.col, f"{call.callee}() releases '{p}'")]
     r = st.res.get(p)
     if r is not None and r.acquire:
         steps.insert(0, PathStep(r.line, 0, f"'{p}' acquired by {canonical(r.acquire)}()"))

@@ -58,6 +58,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import error_value, failure_check
+from kunwind.analysis.events import Exit, Jump
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Assign, Call, Const, Return, Store, Var, path_of, subexprs
 
@@ -70,10 +71,10 @@ if TYPE_CHECKING:
     from kunwind.model.cfg import Function
 
 
-def on_return(ctx: FunctionContext, st: State, s: Return, why: str | None) -> list[Finding]:
+def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Finding]:
     """At a return after a failure that the walk does not see as an error exit."""
     fn = ctx.fn
-    if why is not None or not st.failures or fn.returns_ptr or fn.returns_void:
+    if ex.is_error or not st.failures or fn.returns_ptr or fn.returns_void:
         return []
     v = s.value
     if not isinstance(v, Var) or v.ptr:
@@ -89,7 +90,7 @@ def on_return(ctx: FunctionContext, st: State, s: Return, why: str | None) -> li
         return []
     if not any(e.kind == "true" and e.dst != fail.success for e in fn.blocks[fail.block].succs):
         return []  # failed on the else side (``if (!ok) {...}``): not the bail-out idiom
-    jump = goto_after(st.trace, fail)
+    jump = goto_after(st.events, fail)
     if jump is None and not _in_failure_branch(fn, fail, s):
         return []  # the failure rejoins the main path: not an error exit
     if not _carries_errors(fn, name):
@@ -176,11 +177,10 @@ def _carries_errors(fn: Function, name: str) -> bool:
 
 
 def _finding(ctx: FunctionContext, st: State, s: Return, name: str, held: str,
-             fail: Failure, jump: PathStep | None) -> Finding:
+             fail: Failure, jump: Jump | None) -> Finding:
     fn = ctx.fn
     what = f"{fail.callee}() fails" if fail.callee else "a check fails"
-    how = f"jumps to {jump.message[len('jumps to '):]} (line {jump.line})" if jump else (
-        "returns")
+    how = f"jumps to '{jump.label}' (line {jump.line})" if jump else "returns"
     message = (
         f"{fn.name}() returns '{name}' on an error path, but '{name}' still holds {held}: "
         f"{what} at line {fail.line} and the path {how} without setting an error code, "
@@ -188,7 +188,7 @@ def _finding(ctx: FunctionContext, st: State, s: Return, name: str, held: str,
     )
     b = fn.blocks[fail.block]
     col = b.cond_loc.col if b.cond_loc else 0
-    steps = list(st.trace) + [PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({held})")]
+    steps = st.rendered_path() + [PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({held})")]
     return Finding(
         rule_id=RULE_ID,
         rule_name=RULE_NAME,

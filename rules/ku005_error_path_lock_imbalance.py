@@ -66,12 +66,14 @@ import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import condition_key
+from kunwind.analysis.events import ExitKind, failure_index, jumps, render_steps
 from kunwind.analysis.resources import FAILED, HELD, RELEASED, object_path
+from kunwind.analysis.walk import exit_path_step
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Store, Var, calls_in, path_of, render, root_of
 
 from .base import Rule
-from .paths import WEAK_EXIT, error_path, surely_released, void_failure
+from .paths import error_path, surely_released, void_failure
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -104,7 +106,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                    f"{sites[0].line}, and the path jumped past it")
         else:
             continue
-        out.append(_finding(ctx, call.loc.line, call.loc.col, list(st.trace),
+        out.append(_finding(ctx, call.loc.line, call.loc.col, st.rendered_path(),
                             f"{call.callee}() drops '{p}' in {ctx.fn.name}() on an error "
                             f"path, but {why}", f"drop|{call.callee}({p})"))
     return out
@@ -233,7 +235,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
         for p, r in ex.res:
             if r.kind not in MINE or r.status != HELD or not r.acquire:
                 continue
-            if ex.why == WEAK_EXIT and (ex.failure is None or not void_failure(ctx, ex.failure)):
+            weak = ex.exit.kind is ExitKind.AFTER_FAILURE
+            if weak and (ex.failure is None or not void_failure(ctx, ex.failure)):
                 continue  # a void function that returns after a test, not after an error
             own = ex.failure is not None and ex.failure.callee == r.acquire \
                 and ex.failure.line >= r.line
@@ -254,11 +257,11 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue
             line, col = _leaving_point(ex)
             what = "the runtime-PM usage count of" if r.kind == "pm" else "the lock"
-            how = "returns after a failure" if ex.why == WEAK_EXIT else "returns an error"
+            how = "returns after a failure" if weak else "returns an error"
             msg = (f"{ctx.fn.name}() {how} at line {ex.line} with {what} "
                    f"{_name(ctx, p, r)} still held ({r.acquire}() at line {r.line}): {why}")
             steps = [PathStep(r.line, 0, f"'{p}' taken here: {r.acquire}()"),
-                     *ex.trace, PathStep(ex.line, ex.col, f"error exit: {ex.why}")]
+                     *render_steps(ex.events), exit_path_step(ex.exit)]
             out.setdefault((line, col), _finding(ctx, line, col, steps, msg,
                                                  f"held|{r.acquire}({p})"))
     return list(out.values())
@@ -280,14 +283,10 @@ def _name(ctx: FunctionContext, p: str, r: Res) -> str:
 
 def _leaving_point(ex: ExitRecord) -> tuple[int, int]:
     """Where the error path leaves for its exit: the goto into the ladder, or the return."""
-    start = 0
-    if ex.failure is not None:
-        for i, s in enumerate(ex.trace):
-            if s.line == ex.failure.line and " here (" in s.message:
-                start = i
-    for s in reversed(ex.trace[start:]):
-        if s.message.startswith("jumps to '"):
-            return s.line, 0
+    start = max(failure_index(ex.events, ex.failure), 0) if ex.failure is not None else 0
+    taken = jumps(ex.events, start)
+    if taken:
+        return taken[-1].line, 0
     return ex.line, ex.col
 
 

@@ -50,6 +50,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.events import Exit
 from kunwind.analysis.resources import RELEASED, object_path
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Expr, Member, Return, Unary, path_of, render
@@ -86,7 +87,7 @@ def on_use(ctx: FunctionContext, st: State, path: str, line: int, x: Expr) -> li
     return [_finding(ctx, st, path, r, line, x.loc.col if isinstance(x, Call) else 0, how)]
 
 
-def on_return(ctx: FunctionContext, st: State, s: Return, why: str | None) -> list[Finding]:
+def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Finding]:
     """``return obj;`` after this error path released ``obj``."""
     if s.value is None:
         return []
@@ -112,7 +113,7 @@ def _released(ctx: FunctionContext, st: State, path: str) -> Res | None:
 
 def _ends_life(ctx: FunctionContext, r: Res) -> bool:
     """Is the object gone after this release (not merely unlocked, disabled, unregistered)?"""
-    releaser = r.event.split("(", 1)[0]
+    releaser = r.by
     if r.kind in ("lock", "pm"):
         return False
     if "put" in releaser:
@@ -155,7 +156,7 @@ def _how(x: Expr, path: str) -> str:
 def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col: int,
              how: str) -> Finding:
     fn = ctx.fn.name
-    releaser = r.event.split("(", 1)[0]
+    releaser = r.by
     if r.kind == "reference" or "put" in releaser:
         gone = "its reference was dropped"
     elif r.kind == "mapping" or "unmap" in releaser:
@@ -169,7 +170,7 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
         f"'{path}' is {how} at line {line} in {fn}() on an error path, after {r.event} "
         f"released it at line {r.event_line} ({gone}): {advice}"
     )
-    steps = list(st.trace) + [
+    steps = st.rendered_path() + [
         PathStep(r.event_line, 0, f"'{path}' released here: {r.event}"),
         PathStep(line, col, f"'{path}' {how} after its release"),
     ]

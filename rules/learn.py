@@ -73,7 +73,7 @@ def collect_uses(ctx: FunctionContext, walk: WalkResult) -> list[PairUse]:
             p = object_path(path_of(chk.subject))
             if p is not None:
                 tests.setdefault(p, chk.form)
-    exits = [r for r in walk.exits if is_error_path(ctx, r.why, r.failure)]
+    exits = [r for r in walk.exits if is_error_path(ctx, r.exit, r.failure)]
     out: list[PairUse] = []
     seen: set[str] = set()
     for path, (acq, line) in sorted(stores.items(), key=lambda x: x[1][1]):

@@ -6,31 +6,20 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from kunwind.findings import PathStep
+from kunwind.analysis.events import Event, Failure, Jump, failure_index, jumps
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.resources import Res
-    from kunwind.analysis.walk import Failure, State
+    from kunwind.analysis.walk import State
 
 
-def failure_index(trace: tuple[PathStep, ...], failure: Failure) -> int:
-    """The index of ``failure``'s step in the path's trace (-1 when not found)."""
-    for i in range(len(trace) - 1, -1, -1):
-        if trace[i].line == failure.line and " here (" in trace[i].message:
-            return i
-    return -1
-
-
-def goto_after(trace: tuple[PathStep, ...], failure: Failure) -> PathStep | None:
+def goto_after(events: tuple[Event, ...], failure: Failure) -> Jump | None:
     """The first ``goto`` the path takes after ``failure``: where its error path jumps."""
-    i = failure_index(trace, failure)
+    i = failure_index(events, failure)
     if i < 0:
         return None
-    for step in trace[i + 1:]:
-        if step.message.startswith("jumps to '"):
-            return step
-    return None
+    return next(iter(jumps(events, i + 1)), None)
 
 
 def failure_rejoins(ctx: FunctionContext, failure: Failure) -> bool:
@@ -75,9 +64,6 @@ def real_failure(ctx: FunctionContext, fail: Failure, strict: bool = False) -> b
     return summary is None or summary.ret_errno
 
 
-WEAK_EXIT = "returns after the failure"  # the walk's error exit of a void function
-
-
 def error_path(ctx: FunctionContext, st: State) -> bool:
     """Is this path an error path: something failed on it, and in a void function (whose
     exits carry no error code) at least one failure is an error, not a test's "no"."""
@@ -94,7 +80,7 @@ def void_failure(ctx: FunctionContext, fail: Failure) -> bool:
 
 def surely_released(ctx: FunctionContext, r: Res) -> bool:
     """The release was certain: a paired release, not a callee that releases on some path."""
-    releaser = r.event.split("(", 1)[0]
+    releaser = r.by
     if releaser in r.releases or ctx.kb.release(releaser) is not None:
         return True
     summary = ctx.summary(releaser)

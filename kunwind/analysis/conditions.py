@@ -207,17 +207,15 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
 
 
 def error_value(e: Expr | None, resolve: Resolver | None = None) -> str | None:
-    """Why ``e`` is an error value (a negative errno, ERR_PTR()...), or None."""
+    """``e`` in words when it is an error value (``-ENOMEM``, ``ERR_PTR()``), else None."""
     if e is None:
         return None
     if isinstance(e, Assign):
         e = e.value
     if isinstance(e, Const) and e.value < 0 and not e.ptr:
-        return f"returns {errno_name(e.value)}"
-    if isinstance(e, Call) and e.callee in ERR_MAKERS:
-        return f"returns {e.callee}()"
-    if isinstance(e, Call) and e.callee in ERR_FROM:
-        return f"returns {e.callee}()"
+        return errno_name(e.value)
+    if isinstance(e, Call) and (e.callee in ERR_MAKERS or e.callee in ERR_FROM):
+        return f"{e.callee}()"
     if isinstance(e, Other) and e.text == "({...})":
         return None
     p = path_of(e)

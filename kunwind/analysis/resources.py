@@ -13,9 +13,23 @@ disagree. Checks KU002–KU006 read these facts.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import Enum
 
 HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped", "auto"
 UNKNOWN = "unknown"  # paths that disagree were merged (the walk's path budget): no check speaks
+
+
+class Cause(Enum):
+    """What moved a resource to its status."""
+
+    NONE = "none"  # acquired (status held or auto), nothing happened to it since
+    CALL = "call"  # a call released it, or took it over (``by``: its callee)
+    NULL_TESTED = "NULL tested"  # a test found the pointer NULL: nothing was acquired
+    ACQUIRE_FAILED = "acquire failed"  # the failure test of its acquire came out failed
+    CLEANUP = "cleanup"  # a __free() variable (``by``: the cleanup function, if named)
+    STORED = "stored"  # stored into another object (``by``: where, as written)
+    COPIED = "copied"  # copied into another local (``by``: its name)
+    MERGED = "merged"  # paths that disagree on it were joined
 
 
 @dataclass(frozen=True)
@@ -28,14 +42,12 @@ class Res:
     fails: str = "null"
     held_on_failure: bool = False
     event_line: int = 0  # where it was released / failed / escaped
-    event: str = ""  # the call or statement of that event
-    learned: bool = False  # the pair comes from this file's own code, not the knowledge
+    cause: Cause = Cause.NONE  # what moved it there
+    by: str = ""  # the callee of that event (Cause.CALL), or what the cause names
+    event: str = ""  # Cause.CALL: the call, as written
 
-    def moved(self, status: str, line: int, event: str) -> Res:
-        return replace(self, status=status, event_line=line, event=event)
-
-    def describe(self) -> str:
-        return f"{self.acquire}() at line {self.line}"
+    def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
+        return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
 
 
 def object_path(path: str | None) -> str | None:

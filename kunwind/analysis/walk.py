@@ -43,7 +43,29 @@ from kunwind.model.ir import (
 
 from .conditions import Check, condition_key, error_value, failure_check, null_test
 from .context import FunctionContext, pure_call
-from .resources import AUTO, ESCAPED, FAILED, HELD, RELEASED, UNKNOWN, Res, object_path
+from .events import (
+    Acquire,
+    Event,
+    Exit,
+    ExitKind,
+    Failure,
+    FailureTest,
+    FieldStore,
+    Jump,
+    Release,
+    render_steps,
+)
+from .resources import (
+    AUTO,
+    ESCAPED,
+    FAILED,
+    HELD,
+    RELEASED,
+    UNKNOWN,
+    Cause,
+    Res,
+    object_path,
+)
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 # Calls that do not return (the frontend does not carry the noreturn attribute).
@@ -78,19 +100,13 @@ class Origin:
 
 @dataclass(frozen=True)
 class Step:
+    """A set-up step on an object: a call given it, or a store into one of its fields."""
+
     line: int
-    text: str
+    text: str  # the call or the store as written
     after_failure: bool
-
-
-@dataclass(frozen=True)
-class Failure:
-    line: int
-    text: str
-    block: int
-    success: int  # the block the check continues to when nothing failed
-    callee: str = ""  # the call whose failure is tested, when known
-    form: str = ""  # what the check tests: errptr | null | negative | value (conditions.Check)
+    target: str = ""  # a store: the field written, as written
+    null: bool = False  # a store of NULL
 
 
 @dataclass(frozen=True)
@@ -107,13 +123,19 @@ class CallRec:
 class ExitRecord:
     """One error exit reached by one path: what the later rules need to compare exits."""
 
-    line: int
-    col: int
-    why: str
+    exit: Exit
     calls: tuple[CallRec, ...]
     res: tuple[tuple[str, Res], ...]
     failure: Failure | None
-    trace: tuple[PathStep, ...]
+    events: tuple[Event, ...]
+
+    @property
+    def line(self) -> int:
+        return self.exit.line
+
+    @property
+    def col(self) -> int:
+        return self.exit.col
 
 
 @dataclass
@@ -124,7 +146,9 @@ class State:
     steps: dict[str, tuple[Step, ...]] = field(default_factory=dict)
     failures: tuple[Failure, ...] = ()
     bad: frozenset[str] = frozenset()
-    trace: tuple[PathStep, ...] = ()
+    # what happened on this path, newest first, as shared (event, rest) pairs like
+    # ``call_chain``; ``events`` gives it as a tuple, oldest first
+    event_chain: tuple | None = None
     pending: tuple[Finding, ...] = ()
     visits: dict[int, int] = field(default_factory=dict)
     res: dict[str, Res] = field(default_factory=dict)
@@ -145,16 +169,22 @@ class State:
 
     @property
     def calls(self) -> tuple[CallRec, ...]:
-        out = []
-        node = self.call_chain
-        while node is not None:
-            out.append(node[0])
-            node = node[1]
-        return tuple(reversed(out))
+        return _unchain(self.call_chain)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return _unchain(self.event_chain)
+
+    def note(self, event: Event) -> None:
+        self.event_chain = (event, self.event_chain)
+
+    def rendered_path(self) -> list[PathStep]:
+        """The path's failure tests and jumps, in words (for a finding's steps)."""
+        return render_steps(self.events)
 
     def copy(self) -> State:
         return State(dict(self.env), dict(self.facts), dict(self.origins), dict(self.steps),
-                     self.failures, self.bad, self.trace, self.pending, dict(self.visits),
+                     self.failures, self.bad, self.event_chain, self.pending, dict(self.visits),
                      dict(self.res), dict(self.links), self.auto, self.call_chain, self.ok,
                      self.fresh, tested=self.tested)
 
@@ -195,8 +225,10 @@ class State:
             return Fact("null", o.line, f"zeroed by {o.callee}()")
         return Fact("uninit", o.line, f"not initialised by {o.callee}()")
 
-    def add_step(self, root: str, line: int, text: str) -> None:
-        self.steps[root] = self.steps.get(root, ()) + (Step(line, text, bool(self.failures)),)
+    def add_step(self, root: str, line: int, text: str, target: str = "",
+                 null: bool = False) -> None:
+        self.steps[root] = self.steps.get(root, ()) + (
+            Step(line, text, bool(self.failures), target, null),)
 
     def forget_under(self, path: str) -> None:
         prefix = (path + "->", path + ".")
@@ -214,7 +246,7 @@ class WalkResult:
     complete: bool = True
     reason: str = ""
     exits: list[ExitRecord] = field(default_factory=list)
-    returns: list[ExitRecord] = field(default_factory=list)  # the other exits (why == "")
+    returns: list[ExitRecord] = field(default_factory=list)  # the other exits (NORMAL)
 
 
 class Walker:
@@ -341,11 +373,13 @@ class Walker:
                     released.add(container)
         for p in released:
             if p in st.res and st.res[p].status in (HELD, FAILED):
-                st.res[p] = st.res[p].moved(RELEASED, line, text)
+                st.res[p] = st.res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
+                st.note(Release(line, p, call.callee))
             elif p not in st.res and p in by_knowledge:  # acquired elsewhere: now gone
                 st.res[p] = Res(kb.released_kind(call.callee), "", 0,
                                 frozenset({call.callee}), RELEASED, "never",
-                                event_line=line, event=text)
+                                event_line=line, cause=Cause.CALL, by=call.callee, event=text)
+                st.note(Release(line, p, call.callee))
         # ownership handed over
         owner = kb.owner_arg(call.callee)
         given = {owner} if owner is not None else set()
@@ -359,7 +393,8 @@ class Walker:
                          and st.res[q].kind not in ("lock", "pm")]  # its fields go along
                 for q in (p, root, *under):
                     if q in st.res and st.res[q].status == HELD:
-                        st.res[q] = st.res[q].moved(ESCAPED, line, text)
+                        st.res[q] = st.res[q].moved(ESCAPED, line, Cause.CALL, call.callee,
+                                                    text)
         # acquisitions
         acq = kb.acquire(call.callee)
         obj = None
@@ -372,6 +407,7 @@ class Walker:
                 status = AUTO if obj in st.auto else HELD
                 st.res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                   acq.fails, acq.held_on_failure)
+                st.note(Acquire(line, obj, call.callee))
                 if acq.fails != "never" and acq.object != "ret":
                     key = result or f"@{call.loc.line}:{call.loc.col}"
                     st.links[key] = (obj,)
@@ -379,6 +415,7 @@ class Walker:
                 result is not None:
             st.res[result] = Res("memory", call.callee, line, frozenset(),
                                  AUTO if result in st.auto else HELD)
+            st.note(Acquire(line, result, call.callee))
 
     def same_answer(self, st: State, path: str, value: Expr | None) -> bool:
         """Is ``path`` assigned the answer it already holds: the same side-effect free
@@ -436,20 +473,20 @@ class Walker:
             # hands its acquisition to the variable the source names
             st.res[path] = st.res.pop(value.name)
             if path in st.auto and st.res[path].status == HELD:  # a __free() variable
-                st.res[path] = st.res[path].moved(AUTO, s.loc.line, "__free()")
+                st.res[path] = st.res[path].moved(AUTO, s.loc.line, Cause.CLEANUP)
         if s.op == "=" and value is not None:
             src = object_path(path_of(value))
             if src is not None and src in st.res and st.res[src].status == HELD and (
                 path is None or "->" in path or "." in path
             ):
-                st.res[src] = st.res[src].moved(ESCAPED, s.loc.line,
-                                                f"stored in {render(s.target)}")
+                st.res[src] = st.res[src].moved(ESCAPED, s.loc.line, Cause.STORED,
+                                                render(s.target))
             elif src is not None and src in st.res and st.res[src].status == HELD and \
                     path != src and self.ctx.kb.acquire(st.res[src].acquire) is not None \
                     and st.res[src].kind not in ("lock", "pm"):
                 # a copy in another local: the walk does not follow aliases, so
                 # it stops treating the object as held by this name
-                st.res[src] = st.res[src].moved(ESCAPED, s.loc.line, f"copied to {path}")
+                st.res[src] = st.res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")
         if path is None:
             return
         line = s.loc.line
@@ -488,48 +525,54 @@ class Walker:
                 where = " on the error path" if st.failures else ""
                 st.facts[path] = Fact("null", line, "set to NULL" + where) if null else Fact(
                     "set", line, "set")
-            st.add_step(root_of(path), line, f"{render(s.target)} {s.op} {render(value)}")
+            written = render(s.target)
+            st.add_step(root_of(path), line, f"{written} {s.op} {render(value)}", written,
+                        isinstance(value, Const) and value.ptr and value.value == 0)
+            st.note(FieldStore(line, path, null))
 
     def do_return(self, st: State, s: Return) -> None:
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line)
         self.uses(st, s.value, s.loc.line)
-        why = self.error_exit(st, s)
+        ex = self.classify_exit(st, s)
         for rhook in self.return_hooks:
-            for f in rhook(self.ctx, st, s, why):
+            for f in rhook(self.ctx, st, s, ex):
                 self.report(f)
-        if why is None:
+        if not ex.is_error:
             if len(self.returns) < MAX_EXIT_RECORDS:
-                self.returns.append(self.record(st, s, ""))
+                self.returns.append(self.record(st, ex))
             return
-        exit_step = PathStep(s.loc.line, s.loc.col, f"error exit: {why}")
+        exit_step = exit_path_step(ex)
         for f in st.pending:
             self.report(dataclasses.replace(f, steps=[*f.steps, exit_step]))
         for hook in self.exit_hooks:
-            for f in hook(self.ctx, st, s, why):
+            for f in hook(self.ctx, st, s, ex):
                 self.report(f)
         if len(self.exits) < MAX_EXIT_RECORDS:
-            self.exits.append(self.record(st, s, why))
+            self.exits.append(self.record(st, ex))
 
-    def record(self, st: State, s: Return, why: str) -> ExitRecord:
-        return ExitRecord(s.loc.line, s.loc.col, why, st.calls, tuple(sorted(st.res.items())),
-                          st.failures[-1] if st.failures else None, st.trace)
+    def record(self, st: State, ex: Exit) -> ExitRecord:
+        return ExitRecord(ex, st.calls, tuple(sorted(st.res.items())),
+                          st.failures[-1] if st.failures else None, st.events)
 
-    def error_exit(self, st: State, s: Return) -> str | None:
+    def classify_exit(self, st: State, s: Return) -> Exit:
+        """What kind of exit this return is on this path, and what it returns."""
         v = s.value
-        why = error_value(v, st.resolve)
-        if why:
-            return why
+
+        def exit_of(kind: ExitKind, detail: str = "") -> Exit:
+            return Exit(kind, s.loc.line, s.loc.col, v, detail)
+
+        value = error_value(v, st.resolve)
+        if value:
+            return exit_of(ExitKind.ERROR_VALUE, value)
         p = path_of(v) if v is not None else None
         if p is not None and p in st.bad:
-            return f"returns '{p}', which holds the error"
-        if not st.failures:
-            return None
-        if v is None:
-            return "returns after the failure"
-        if isinstance(v, Const) and v.value == 0 and self.fn.returns_ptr:
-            return "returns NULL"
-        return None
+            return exit_of(ExitKind.ERROR_VARIABLE, p)
+        if st.failures and v is None:
+            return exit_of(ExitKind.AFTER_FAILURE)
+        if st.failures and isinstance(v, Const) and v.value == 0 and self.fn.returns_ptr:
+            return exit_of(ExitKind.NULL_AFTER_FAILURE)
+        return exit_of(ExitKind.NORMAL)
 
     # branches -----------------------------------------------------------
     def refine(self, st: State, cond: Expr, taken: bool, line: int, b: int,
@@ -562,13 +605,13 @@ class Walker:
             # a = b = kmalloc(): b tested NULL says a holds nothing either
             for o in st.links.get(nt[0], ()):
                 if o in st.res and st.res[o].status == HELD and st.res[o].fails == "null":
-                    st.res[o] = st.res[o].moved(FAILED, line, "NULL")
+                    st.res[o] = st.res[o].moved(FAILED, line, Cause.NULL_TESTED)
         if nt is not None and nt[0] in st.res and st.res[nt[0]].status == HELD:
             if taken == nt[1]:  # the pointer is NULL on this edge: nothing was acquired
-                st.res[nt[0]] = st.res[nt[0]].moved(FAILED, line, "NULL")
+                st.res[nt[0]] = st.res[nt[0]].moved(FAILED, line, Cause.NULL_TESTED)
         elif nt is not None and nt[0] in st.res and st.res[nt[0]].status == FAILED:
             r = st.res[nt[0]]  # its acquisition failed: NULL, or an ERR_PTR()
-            errptr = r.fails == "errptr" and r.event != "NULL"
+            errptr = r.fails == "errptr" and r.cause is not Cause.NULL_TESTED
             if (taken == nt[1]) == errptr and r.fails in ("null", "errptr"):
                 return False
         chk = failure_check(cond, st.resolve) or self.count_check(st, cond)
@@ -592,10 +635,9 @@ class Walker:
                 return False
             subject = path_of(chk.subject)
             if taken == chk.fails_when:
-                what = f"{chk.callee}() fails" if chk.callee else "the check fails"
-                st.failures = st.failures + (Failure(line, f"{what} ({chk.text})", b, other,
-                                                     chk.callee, chk.form),)
-                st.trace = st.trace + (PathStep(line, 0, f"{what} here ({chk.text})"),)
+                failure = Failure(line, chk.text, b, other, chk.callee, chk.form)
+                st.failures = st.failures + (failure,)
+                st.note(FailureTest(line, failure))
                 st.fresh = frozenset()
                 if subject is not None:
                     st.bad = st.bad | {subject}
@@ -621,7 +663,7 @@ class Walker:
             return  # not "p ? ... : 0"
         r = st.res.get(nt[0])
         if r is not None and r.status == HELD and r.fails == "null":
-            st.res[nt[0]] = r.moved(FAILED, line, "NULL")
+            st.res[nt[0]] = r.moved(FAILED, line, Cause.NULL_TESTED)
 
     def count_check(self, st: State, cond: Expr) -> Check | None:
         """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``: an acquire
@@ -680,12 +722,12 @@ class Walker:
         for o in objs:
             r = st.res.get(o)
             if r is not None and r.status == FAILED and not failed_errno and \
-                    r.event == f"{r.acquire}() failed":
+                    r.cause is Cause.ACQUIRE_FAILED:
                 return False
             if r is None or r.status != HELD or r.held_on_failure:
                 continue
             if failed_errno:
-                st.res[o] = r.moved(FAILED, line, f"{r.acquire}() failed")
+                st.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
 
     # the walk -----------------------------------------------------------
@@ -744,7 +786,7 @@ class Walker:
             elif isinstance(s, Cleanup):
                 st.auto = st.auto | {s.var}
                 if s.var in st.res:
-                    st.res[s.var] = st.res[s.var].moved(AUTO, s.loc.line, f"__free({s.fn})")
+                    st.res[s.var] = st.res[s.var].moved(AUTO, s.loc.line, Cause.CLEANUP, s.fn)
             elif isinstance(s, Return):
                 self.do_return(st, s)
                 return
@@ -768,8 +810,21 @@ class Walker:
             nst = st if i == len(succs) - 1 else st.copy()
             if e.kind == "goto" and self.fn.blocks[e.dst].labels:
                 label = self.fn.blocks[e.dst].labels[0]
-                nst.trace = nst.trace + (PathStep(e.line, 0, f"jumps to '{label}'"),)
+                nst.note(Jump(e.line, label))
             todo.append((e.dst, nst))
+
+
+def exit_path_step(ex: Exit, also: str = "") -> PathStep:
+    """The last step of an error path, in words (``also``: what the check adds)."""
+    return PathStep(ex.line, ex.col, f"error exit: {ex.describe()}{also}")
+
+
+def _unchain(node: tuple | None) -> tuple:
+    out = []
+    while node is not None:
+        out.append(node[0])
+        node = node[1]
+    return tuple(reversed(out))
 
 
 def _outer_assigns(e: Expr) -> list[Assign]:
@@ -833,7 +888,7 @@ def join(a: State, b: State) -> State:
     out.res = common(a.res, b.res)
     for k in sorted((a.res.keys() | b.res.keys()) - out.res.keys()):
         r = a.res.get(k) or b.res[k]  # acquired on one path only, or in another state
-        out.res[k] = r.moved(UNKNOWN, r.event_line, "paths merged")
+        out.res[k] = r.moved(UNKNOWN, r.event_line, Cause.MERGED)
     out.links = common(a.links, b.links)
     out.steps = {**b.steps, **a.steps}
     out.bad = a.bad & b.bad
