@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.analysis.walk import State, WalkResult
+    from kunwind.analysis.state import CheckState, State
+    from kunwind.analysis.walk import WalkResult
     from kunwind.findings import Finding
     from kunwind.model.ir import Call, Expr, Return
 
@@ -40,6 +41,10 @@ class Rule:
     on_return: Callable[[FunctionContext, State, Return, str | None], list[Finding]] | None = None
     # on_function: once per function after the walk, with every error exit it reached.
     on_function: Callable[[FunctionContext, WalkResult], list[Finding]] | None = None
+    # state: makes the check's own path state (kunwind.analysis.state.CheckState), which
+    #     the walk copies, joins and moves with its transfer functions; the check finds
+    #     it in ``st.slots[id]``. None: the check reads only the shared domains.
+    state: Callable[[], CheckState] | None = None
     level: str = "warning"
     precision: str = "high"  # SARIF properties.precision: very-high | high | medium | low
     tags: tuple[str, ...] = field(default=("correctness", "error-handling"))

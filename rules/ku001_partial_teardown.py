@@ -57,18 +57,74 @@ Known false positives:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kunwind.findings import Finding, PathStep
-from kunwind.model.ir import Call, Var, render
+from kunwind.model.ir import Call, Const, Store, Unary, Var, path_of, render, root_of
 
 from .base import Rule
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.analysis.walk import State
+    from kunwind.analysis.state import State
 
 NOT_SET = ("null", "uninit")
+
+
+@dataclass(frozen=True)
+class Step:
+    """A set-up step on an object: a call given it, or a store into one of its fields."""
+
+    line: int
+    text: str  # the call or the store as written
+    after_failure: bool
+    target: str = ""  # a store: the field written, as written
+    null: bool = False  # a store of NULL
+
+
+@dataclass
+class SetupSteps:
+    """KU001's own path state: the set-up steps done on each object, by its root name."""
+
+    steps: dict[str, tuple[Step, ...]] = field(default_factory=dict)
+
+    def copy(self) -> SetupSteps:
+        return SetupSteps(dict(self.steps))
+
+    def key(self) -> frozenset[str]:
+        return frozenset(k for k, v in self.steps.items() if not v[0].after_failure)
+
+    def join(self, other: SetupSteps) -> SetupSteps:
+        return SetupSteps({**other.steps, **self.steps})  # done on either path
+
+    def add(self, root: str, step: Step) -> None:
+        self.steps[root] = self.steps.get(root, ()) + (step,)
+
+    def after_call(self, ctx: FunctionContext, st: State, call: Call, line: int) -> None:
+        """An object passed to a call that is not its release or teardown was set up by
+        it; so was the object whose field's address a call gets."""
+        kb = ctx.kb
+        undoes = kb.release(call.callee) is not None or kb.teardown(call.callee) is not None \
+            or ctx.is_teardown_by_name(call.callee)
+        failed = bool(st.failures)
+        for a in call.args:
+            if isinstance(a, Unary) and a.op == "&":
+                p = path_of(a.operand)
+                if p is not None and ("->" in p or "." in p):
+                    self.add(root_of(p), Step(line, render(call), failed))
+            elif isinstance(a, Var) and not undoes:
+                self.add(a.name, Step(line, render(call), failed))
+
+    def after_store(self, ctx: FunctionContext, st: State, s: Store, path: str,
+                    line: int) -> None:
+        """A store into a field of an object is a set-up step on it."""
+        if "->" not in path and "." not in path:
+            return
+        written = render(s.target)
+        null = isinstance(s.value, Const) and s.value.ptr and s.value.value == 0
+        self.add(root_of(path), Step(line, f"{written} {s.op} {render(s.value)}",
+                                     bool(st.failures), written, null))
 
 
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
@@ -82,7 +138,9 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         deps = ctx.teardown_dependencies(call.callee, j)
         if not deps or not ctx.is_teardown(call.callee, j):
             continue
-        done = [s for s in st.steps.get(obj, ()) if not s.after_failure]
+        mine = st.slots[RULE_ID]
+        assert isinstance(mine, SetupSteps)
+        done = [s for s in mine.steps.get(obj, ()) if not s.after_failure]
         if not done:
             continue
         for dep in deps:
@@ -136,4 +194,4 @@ def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
 
 
 RULE_ID, RULE_NAME = "KU001", "partial-teardown"
-RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call)
+RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call, state=SetupSteps)

@@ -63,9 +63,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.events import Event, Exit, failure_index, jumps, render_steps
+from kunwind.analysis.events import Event, Exit, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.resources import HELD, RELEASED, Res, object_path
-from kunwind.analysis.walk import exit_path_step
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import (
     Index,
@@ -86,7 +85,8 @@ from .paths import failure_rejoins
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.analysis.walk import ExitRecord, Failure, State, WalkResult
+    from kunwind.analysis.state import State
+    from kunwind.analysis.walk import ExitRecord, Failure, WalkResult
 
 NOT_MINE = ("lock", "pm")  # locks and runtime PM are KU005's
 SELF_RELEASING = ("devm_", "dmam_", "pcim_", "drmm_")
@@ -99,7 +99,7 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
         return []
     returned = _returned(ret)
     leaked: list[tuple[str, Res]] = []
-    for path, r in sorted(st.res.items()):
+    for path, r in sorted(st.resources.res.items()):
         if r.status != HELD or not r.acquire or r.kind in NOT_MINE:
             continue
         if r.acquire.startswith(SELF_RELEASING):
@@ -152,7 +152,7 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     fresh = a is None or a.object == "ret"  # a new object, not a state of an existing one
     if path == root and root in _locals(ctx) and fresh:
         return True  # a local that got a fresh acquisition here
-    parent = st.res.get(root)
+    parent = st.resources.res.get(root)
     if path != root and parent is not None and parent.acquire:
         # a member of an object allocated here: leaked once the object is freed
         return parent.status == RELEASED

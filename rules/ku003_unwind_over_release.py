@@ -64,7 +64,7 @@ from .paths import failure_rejoins
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.analysis.walk import State
+    from kunwind.analysis.state import State
 
 NOT_MINE = ("lock", "pm")  # unlock twice, unlock after a failed lock: KU005
 
@@ -73,7 +73,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     """At a release: was its object acquired, and still held, on this path?"""
     out: list[Finding] = []
     for j, p in _released(ctx, st, call):
-        r = st.res.get(p)
+        r = st.resources.res.get(p)
         if r is None:
             why = _never_acquired(ctx, st, call, j, p)
         elif r.kind in NOT_MINE or (r.releases and call.callee not in r.releases):
@@ -100,7 +100,8 @@ def _released(ctx: FunctionContext, st: State, call: Call) -> list[tuple[int, st
               if s.line == call.loc.line and s.callee == call.callee}
     for j, a in enumerate(call.args):
         p = object_path(path_of(a))
-        if p is not None and (p in paired or (p in st.res and call.callee in st.res[p].releases)):
+        r = st.resources.res.get(p) if p is not None else None
+        if p is not None and (p in paired or (r is not None and call.callee in r.releases)):
             out.setdefault(p, j)
     return sorted((j, p) for p, j in out.items())
 
@@ -240,7 +241,7 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, why: str) -> F
     msg = (f"{render(call)} in {fn}() releases '{p}' on an error path where {why}")
     steps = [*st.rendered_path(),
              PathStep(call.loc.line, call.loc.col, f"{call.callee}() releases '{p}'")]
-    r = st.res.get(p)
+    r = st.resources.res.get(p)
     if r is not None and r.acquire:
         steps.insert(0, PathStep(r.line, 0, f"'{p}' acquired by {canonical(r.acquire)}()"))
     if r is not None and r.status == RELEASED:

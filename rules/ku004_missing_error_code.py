@@ -67,7 +67,8 @@ from .paths import goto_after, real_failure
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.analysis.walk import Failure, State
+    from kunwind.analysis.state import State
+    from kunwind.analysis.walk import Failure
     from kunwind.model.cfg import Function
 
 
@@ -80,7 +81,7 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     if not isinstance(v, Var) or v.ptr:
         return []
     name = v.name
-    if name in st.fresh or name in st.bad:
+    if name in st.values.fresh or name in st.values.bad:
         return []  # set on the error path itself (ret = 0 on purpose, ret = -E...)
     held = _success(st, name)
     if held is None:
@@ -100,10 +101,10 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
 
 def _success(st: State, name: str) -> str | None:
     """What success value ``name`` holds on this path, in words, or None."""
-    value = st.env.get(name)
+    value = st.values.env.get(name)
     if isinstance(value, Assign):
         value = value.value
-    if name in st.ok and isinstance(value, Call):
+    if name in st.values.ok and isinstance(value, Call):
         return f"the successful result of {value.callee}() (line {value.loc.line})"
     if isinstance(value, Const) and value.value == 0:
         return "0"

@@ -66,9 +66,8 @@ import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import condition_key
-from kunwind.analysis.events import ExitKind, failure_index, jumps, render_steps
+from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.resources import FAILED, HELD, RELEASED, object_path
-from kunwind.analysis.walk import exit_path_step
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Store, Var, calls_in, path_of, render, root_of
 
@@ -78,7 +77,8 @@ from .paths import error_path, surely_released, void_failure
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.resources import Res
-    from kunwind.analysis.walk import CallRec, ExitRecord, State, WalkResult
+    from kunwind.analysis.state import CallRec, State
+    from kunwind.analysis.walk import ExitRecord, WalkResult
 
 MINE = ("lock", "pm")
 LOCKISH = re.compile(r"lock|ptl|mutex|sem|spin")
@@ -90,7 +90,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         return []
     out: list[Finding] = []
     for p in _dropped(ctx, st, call):
-        r = st.res.get(p)
+        r = st.resources.res.get(p)
         if r is not None and r.kind in MINE and r.acquire:
             if r.status == FAILED and not (r.kind == "lock" and _local(ctx, p)
                                            and _passed_on(st.calls, p, r)):
@@ -119,7 +119,7 @@ def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:
         p = object_path(path_of(a))
         if p is None or p in out:
             continue
-        r = st.res.get(p)
+        r = st.resources.res.get(p)
         if r is not None and r.kind in MINE and call.callee in r.releases:
             out.append(p)
         elif r is None and ctx.kb.released_kind(call.callee) in MINE:

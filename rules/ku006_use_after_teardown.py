@@ -61,7 +61,7 @@ from .paths import error_path, surely_released
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.resources import Res
-    from kunwind.analysis.walk import State
+    from kunwind.analysis.state import State
 
 # Kinds whose release ends the object's life; "" is a release of something
 # acquired elsewhere whose kind the knowledge does not name (kfree of a parameter).
@@ -105,7 +105,7 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
 def _released(ctx: FunctionContext, st: State, path: str) -> Res | None:
     if not error_path(ctx, st):
         return None
-    r = st.res.get(path)
+    r = st.resources.res.get(path)
     if r is None or r.status != RELEASED or not _ends_life(ctx, r):
         return None
     return r if surely_released(ctx, r) else None

@@ -32,7 +32,8 @@ from .names import is_unknown_release, may_acquire, same_subject
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.analysis.walk import CallRec, ExitRecord, WalkResult
+    from kunwind.analysis.state import CallRec
+    from kunwind.analysis.walk import ExitRecord, WalkResult
 
 MIN_FUNCTIONS = 3  # functions that release the result with the same call
 MIN_FILES = 2  # ... in this many files at least

@@ -11,7 +11,7 @@ from kunwind.analysis.events import Event, Failure, Jump, failure_index, jumps
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.resources import Res
-    from kunwind.analysis.walk import State
+    from kunwind.analysis.state import State
 
 
 def goto_after(events: tuple[Event, ...], failure: Failure) -> Jump | None:

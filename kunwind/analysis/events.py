@@ -129,3 +129,8 @@ class Exit:
         if self.kind is ExitKind.NULL_AFTER_FAILURE:
             return "returns NULL"
         return "returns"
+
+
+def exit_path_step(ex: Exit, also: str = "") -> PathStep:
+    """The last step of an error path, in words (``also``: what the check adds)."""
+    return PathStep(ex.line, ex.col, f"error exit: {ex.describe()}{also}")

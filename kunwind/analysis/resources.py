@@ -12,8 +12,18 @@ disagree. Checks KU002–KU006 read these facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import TYPE_CHECKING
+
+from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, Var, path_of, render, root_of
+
+from .conditions import Check, null_test
+from .events import Acquire, Release
+
+if TYPE_CHECKING:
+    from .context import FunctionContext
+    from .state import State
 
 HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped", "auto"
 UNKNOWN = "unknown"  # paths that disagree were merged (the walk's path budget): no check speaks
@@ -50,8 +60,225 @@ class Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
 
 
+@dataclass
+class Resources:
+    """The resource model's part of a path's state (``state.State.resources``)."""
+
+    res: dict[str, Res] = field(default_factory=dict)
+    # a call's result (a variable, or "@line:col" for a call tested directly) ->
+    # the objects whose acquisition that result reports
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
+
+    def copy(self) -> Resources:
+        return Resources(dict(self.res), dict(self.links), self.auto)
+
+    def key(self) -> tuple:
+        return frozenset(self.res.items()), frozenset(self.links.items())
+
+    def join(self, other: Resources) -> Resources:
+        """What both paths agree on; a resource they disagree on is unknown, not gone
+        (gone would read as "never acquired")."""
+        res = {k: v for k, v in self.res.items() if other.res.get(k) == v}
+        for k in sorted((self.res.keys() | other.res.keys()) - res.keys()):
+            r = self.res.get(k) or other.res[k]  # acquired on one path only, or another state
+            res[k] = r.moved(UNKNOWN, r.event_line, Cause.MERGED)
+        links = {k: v for k, v in self.links.items() if other.links.get(k) == v}
+        return Resources(res, links, self.auto | other.auto)
+
+
 def object_path(path: str | None) -> str | None:
     """``&dev->lock`` and ``dev->lock`` name the same lock."""
     if path is None:
         return None
     return path[1:] if path.startswith("&") else path
+
+
+class ResourceModel:
+    """The transfer functions of the resource model, shared by the checks that read it:
+    what a call acquires, releases or hands over, and what a branch says of an
+    acquisition (its failure, a NULL pointer)."""
+
+    def __init__(self, ctx: FunctionContext) -> None:
+        self.ctx = ctx
+
+    def call(self, st: State, call: Call, line: int, result: str | None) -> None:
+        """What a call acquires, releases or takes over (``result``: where its value goes)."""
+        res = st.resources.res
+        kb, ctx = self.ctx.kb, self.ctx
+        summary = ctx.summary(call.callee)
+        text = render(call)
+        # releases
+        rel = kb.release(call.callee)
+        released: set[str] = set()
+        if rel is not None and rel.arg < len(call.args):
+            p = object_path(path_of(call.args[rel.arg]))
+            if p is not None:
+                released.add(p)
+        by_knowledge = set(released)  # what the knowledge says this call releases
+        if summary is not None:
+            for j in summary.releases:
+                if j < len(call.args):
+                    p = object_path(path_of(call.args[j]))
+                    if p is not None:
+                        released.add(p)
+            for j, fields in summary.releases_fields.items():
+                base = path_of(call.args[j]) if j < len(call.args) else None
+                if base is not None and not base.startswith("&"):
+                    released.update(f"{base}->{f}" for f in fields)
+        for a in call.args:
+            p = object_path(path_of(a))
+            if p is not None and p in res and call.callee in res[p].releases:
+                released.add(p)
+        kind = kb.released_kind(call.callee)
+        for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
+            released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
+        if rel is not None and rel.arg < len(call.args) and kind == "reference":
+            inner = call.args[rel.arg]  # put_device(&x->dev): x's release callback frees x
+            held = st.resolve(inner.name) if isinstance(inner, Var) else None
+            if isinstance(held, Unary):
+                inner = held  # adev = &x->adev; ... auxiliary_device_uninit(adev)
+            member = path_of(inner.operand) if isinstance(inner, Unary) and inner.op == "&" \
+                else None
+            if member is not None and "->" in member:
+                container = member.rsplit("->", 1)[0]
+                if container in res and res[container].status == HELD:
+                    released.add(container)
+        for p in released:
+            if p in res and res[p].status in (HELD, FAILED):
+                res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
+                st.note(Release(line, p, call.callee))
+            elif p not in res and p in by_knowledge:  # acquired elsewhere: now gone
+                res[p] = Res(kb.released_kind(call.callee), "", 0,
+                                frozenset({call.callee}), RELEASED, "never",
+                                event_line=line, cause=Cause.CALL, by=call.callee, event=text)
+                st.note(Release(line, p, call.callee))
+        # ownership handed over
+        owner = kb.owner_arg(call.callee)
+        given = {owner} if owner is not None else set()
+        if summary is not None:
+            given |= summary.escapes  # a same-file callee that stores or links it
+        for j in sorted(given):
+            p = object_path(path_of(call.args[j])) if j < len(call.args) else None
+            if p is not None:
+                root = root_of(p)
+                under = [q for q in res if q.startswith((root + "->", root + "."))
+                         and res[q].kind not in ("lock", "pm")]  # its fields go along
+                for q in (p, root, *under):
+                    if q in res and res[q].status == HELD:
+                        res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee,
+                                                    text)
+        # acquisitions
+        acq = kb.acquire(call.callee)
+        obj = None
+        if acq is not None:
+            if acq.object == "ret":
+                obj = result
+            elif acq.object < len(call.args):
+                obj = object_path(path_of(call.args[acq.object]))
+            if obj is not None:
+                status = AUTO if obj in st.resources.auto else HELD
+                res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                  acq.fails, acq.held_on_failure)
+                st.note(Acquire(line, obj, call.callee))
+                if acq.fails != "never" and acq.object != "ret":
+                    key = result or f"@{call.loc.line}:{call.loc.col}"
+                    st.resources.links[key] = (obj,)
+        elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
+                result is not None:
+            res[result] = Res("memory", call.callee, line, frozenset(),
+                                 AUTO if result in st.resources.auto else HELD)
+            st.note(Acquire(line, result, call.callee))
+
+
+    def null_tested(self, st: State, path: str, null: bool, line: int) -> bool:
+        """A test of ``path`` against NULL that comes out ``null``; False when the edge
+        contradicts what the path knows (its acquisition failed with an ERR_PTR())."""
+        res = st.resources.res
+        if path not in res and null:
+            # a = b = kmalloc(): b tested NULL says a holds nothing either
+            for o in st.resources.links.get(path, ()):
+                if o in res and res[o].status == HELD and res[o].fails == "null":
+                    res[o] = res[o].moved(FAILED, line, Cause.NULL_TESTED)
+        r = res.get(path)
+        if r is not None and r.status == HELD:
+            if null:  # the pointer is NULL on this edge: nothing was acquired
+                res[path] = r.moved(FAILED, line, Cause.NULL_TESTED)
+        elif r is not None and r.status == FAILED:  # its acquisition failed: NULL or ERR_PTR()
+            errptr = r.fails == "errptr" and r.cause is not Cause.NULL_TESTED
+            if null == errptr and r.fails in ("null", "errptr"):
+                return False
+        return True
+
+    def zero_means_null(self, st: State, cond: Expr, taken: bool, line: int) -> None:
+        """``addr = p ? __pa(p) : 0; if (!addr) return -1;``: where ``addr`` is 0, the
+        pointer it was computed from is NULL, so nothing it holds was acquired."""
+        c, truth = cond, taken
+        while isinstance(c, Unary) and c.op == "!":
+            c, truth = c.operand, not truth
+        p = path_of(c)
+        v = st.resolve(p) if p is not None and not truth else None
+        if not (isinstance(v, Cond) and isinstance(v.other, Const) and v.other.value == 0
+                and not isinstance(v.then, Const)):
+            return
+        nt = null_test(v.cond, st.resolve)
+        if nt is None or nt[1]:
+            return  # not "p ? ... : 0"
+        r = st.resources.res.get(nt[0])
+        if r is not None and r.status == HELD and r.fails == "null":
+            st.resources.res[nt[0]] = r.moved(FAILED, line, Cause.NULL_TESTED)
+
+
+    def fresh_equals(self, st: State, cond: Expr, taken: bool) -> bool:
+        """Does this edge need a new allocation to equal another object (``if (pages !=
+        on_stack) kfree(pages);``)? It cannot."""
+        if not (isinstance(cond, Binary) and cond.op in ("==", "!=")) or \
+                (cond.op == "==") != taken:
+            return False
+        for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
+            p, q = path_of(a), path_of(b)
+            r = st.resources.res.get(p) if p is not None else None
+            if r is None or r.status != HELD or not r.acquire or q is None or q == p:
+                continue
+            acq = self.ctx.kb.acquire(r.acquire)
+            if acq is None or acq.object == "ret":
+                return True
+        return False
+
+
+    def acquisition_outcome(self, st: State, chk: Check, taken: bool, line: int) -> bool:
+        """On the branch where an acquiring call failed, its object is not held.
+
+        False when the edge contradicts an earlier failure check of the same
+        acquisition (``if (IS_ERR(p)) goto out; ... out: if (!IS_ERR(p)) put(p);``).
+        """
+        subject = path_of(chk.subject)
+        if isinstance(chk.subject, Call):
+            key = f"@{chk.subject.loc.line}:{chk.subject.loc.col}"
+        else:
+            key = subject or ""
+        objs = list(st.resources.links.get(key, ()))
+        if subject is not None and subject in st.resources.res:
+            a = self.ctx.kb.acquire(st.resources.res[subject].acquire)
+            if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
+                objs.append(subject)
+        failed_errno = taken == chk.fails_when
+        for o in objs:
+            r = st.resources.res.get(o)
+            if r is not None and r.status == FAILED and not failed_errno and \
+                    r.cause is Cause.ACQUIRE_FAILED:
+                return False
+            if r is None or r.status != HELD or r.held_on_failure:
+                continue
+            if failed_errno:
+                st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
+        return True
+
+    # the walk -----------------------------------------------------------
+
+
+def _other_kind(r: Res | None, callee: str, kind: str) -> bool:
+    """Is ``callee`` the release of another kind of resource than ``r`` (an unlock
+    of an object that also holds a reference)?"""
+    return r is not None and bool(r.releases) and callee not in r.releases and \
+        kind not in ("", r.kind)

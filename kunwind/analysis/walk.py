@@ -16,13 +16,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kunwind.findings import Finding, PathStep
+from kunwind.findings import Finding
 from kunwind.model.ir import (
     Assign,
     Binary,
     Call,
     Cleanup,
-    Cond,
     Const,
     Expr,
     ExprStmt,
@@ -37,14 +36,12 @@ from kunwind.model.ir import (
     calls_in,
     path_of,
     render,
-    root_of,
     subexprs,
 )
 
 from .conditions import Check, condition_key, error_value, failure_check, null_test
 from .context import FunctionContext, pure_call
 from .events import (
-    Acquire,
     Event,
     Exit,
     ExitKind,
@@ -52,8 +49,7 @@ from .events import (
     FailureTest,
     FieldStore,
     Jump,
-    Release,
-    render_steps,
+    exit_path_step,
 )
 from .resources import (
     AUTO,
@@ -61,11 +57,12 @@ from .resources import (
     FAILED,
     HELD,
     RELEASED,
-    UNKNOWN,
     Cause,
     Res,
+    ResourceModel,
     object_path,
 )
+from .state import CallRec, Fact, Origin, State
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 # Calls that do not return (the frontend does not carry the noreturn attribute).
@@ -81,42 +78,6 @@ PATHS_PER_BLOCK = 12  # distinct states per block (and failed/not) before they a
 
 class PathBudgetExceeded(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class Fact:
-    status: str  # null | nonnull | set | unknown | uninit
-    line: int
-    how: str
-
-
-@dataclass(frozen=True)
-class Origin:
-    callee: str
-    line: int
-    zeroed: bool
-    fields: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class Step:
-    """A set-up step on an object: a call given it, or a store into one of its fields."""
-
-    line: int
-    text: str  # the call or the store as written
-    after_failure: bool
-    target: str = ""  # a store: the field written, as written
-    null: bool = False  # a store of NULL
-
-
-@dataclass(frozen=True)
-class CallRec:
-    """A call on the path, for the per-function cross-check of unwind steps."""
-
-    callee: str
-    objects: tuple[str, ...]  # access paths of its pointer/address arguments
-    line: int
-    after_failure: bool
 
 
 @dataclass(frozen=True)
@@ -138,104 +99,6 @@ class ExitRecord:
         return self.exit.col
 
 
-@dataclass
-class State:
-    env: dict[str, Expr] = field(default_factory=dict)
-    facts: dict[str, Fact] = field(default_factory=dict)
-    origins: dict[str, Origin] = field(default_factory=dict)
-    steps: dict[str, tuple[Step, ...]] = field(default_factory=dict)
-    failures: tuple[Failure, ...] = ()
-    bad: frozenset[str] = frozenset()
-    # what happened on this path, newest first, as shared (event, rest) pairs like
-    # ``call_chain``; ``events`` gives it as a tuple, oldest first
-    event_chain: tuple | None = None
-    pending: tuple[Finding, ...] = ()
-    visits: dict[int, int] = field(default_factory=dict)
-    res: dict[str, Res] = field(default_factory=dict)
-    # a call's result (a variable, or "@line:col" for a call tested directly) ->
-    # the objects whose acquisition that result reports
-    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
-    # the calls on this path, newest first, as shared (call, rest) pairs: appending is
-    # O(1) and copies share the history; ``calls`` gives it as a tuple, oldest first
-    call_chain: tuple | None = None
-    # access paths a failure check found holding success (``ret = f(); if (ret) ...``,
-    # on the edge where nothing failed), until they are assigned again
-    ok: frozenset[str] = frozenset()
-    fresh: frozenset[str] = frozenset()  # paths assigned since the last failure
-    # outcomes of conditions tested more than once (ctx.repeated_tests), until a
-    # store to their root variable: (condition text, true or false)
-    tested: frozenset[tuple[str, bool]] = frozenset()
-
-    @property
-    def calls(self) -> tuple[CallRec, ...]:
-        return _unchain(self.call_chain)
-
-    @property
-    def events(self) -> tuple[Event, ...]:
-        return _unchain(self.event_chain)
-
-    def note(self, event: Event) -> None:
-        self.event_chain = (event, self.event_chain)
-
-    def rendered_path(self) -> list[PathStep]:
-        """The path's failure tests and jumps, in words (for a finding's steps)."""
-        return render_steps(self.events)
-
-    def copy(self) -> State:
-        return State(dict(self.env), dict(self.facts), dict(self.origins), dict(self.steps),
-                     self.failures, self.bad, self.event_chain, self.pending, dict(self.visits),
-                     dict(self.res), dict(self.links), self.auto, self.call_chain, self.ok,
-                     self.fresh, tested=self.tested)
-
-    def key(self) -> tuple:
-        return (
-            # values are the CFG's own (immutable) expression objects: compare them by
-            # identity, not by hashing whole expression trees
-            frozenset((k, id(v)) for k, v in self.env.items()),
-            frozenset(self.facts.items()),
-            frozenset(self.origins.items()),
-            frozenset(k for k, v in self.steps.items() if not v[0].after_failure),
-            bool(self.failures),
-            self.bad,
-            frozenset((f.rule_id, f.line, f.col) for f in self.pending),
-            frozenset(self.res.items()),
-            frozenset(self.links.items()),
-            self.ok,
-            self.fresh,
-            self.tested,
-        )
-
-    def resolve(self, path: str) -> Expr | None:
-        return self.env.get(path)
-
-    def fact(self, path: str) -> Fact | None:
-        """What is known about ``path``, including what its object's allocation implies."""
-        if path in self.facts:
-            return self.facts[path]
-        if "->" not in path:
-            return None
-        root, rest = path.split("->", 1)
-        o = self.origins.get(root)
-        if o is None or "->" in rest or "." in rest:
-            return None
-        if rest in o.fields:
-            return Fact("set", o.line, f"set up by {o.callee}()")
-        if o.zeroed:
-            return Fact("null", o.line, f"zeroed by {o.callee}()")
-        return Fact("uninit", o.line, f"not initialised by {o.callee}()")
-
-    def add_step(self, root: str, line: int, text: str, target: str = "",
-                 null: bool = False) -> None:
-        self.steps[root] = self.steps.get(root, ()) + (
-            Step(line, text, bool(self.failures), target, null),)
-
-    def forget_under(self, path: str) -> None:
-        prefix = (path + "->", path + ".")
-        for k in [k for k in self.facts if k.startswith(prefix)]:
-            del self.facts[k]
-
-
 CallHook = Callable[[FunctionContext, State, Call], list[Finding]]
 MAX_EXIT_RECORDS = 400
 
@@ -255,10 +118,12 @@ class Walker:
     def __init__(self, ctx: FunctionContext, rules: list, max_states: int = 20000) -> None:
         self.ctx = ctx
         self.fn = ctx.fn
+        self.resources = ResourceModel(ctx)
         self.call_hooks = [r.on_call for r in rules if getattr(r, "on_call", None)]
         self.use_hooks = [r.on_use for r in rules if getattr(r, "on_use", None)]
         self.exit_hooks = [r.on_exit for r in rules if getattr(r, "on_exit", None)]
         self.return_hooks = [r.on_return for r in rules if getattr(r, "on_return", None)]
+        self.check_states = {r.id: r.state for r in rules if getattr(r, "state", None)}
         self.max_states = max_states
         self.findings: dict[tuple, Finding] = {}
         self.exits: list[ExitRecord] = []
@@ -276,7 +141,7 @@ class Walker:
 
     def uses(self, st: State, e: Expr | None, line: int) -> None:
         """Tell the use hooks about every object an expression dereferences or passes on."""
-        if e is None or not self.use_hooks or not st.res:
+        if e is None or not self.use_hooks or not st.resources.res:
             return
         for x in subexprs(e):
             used = None
@@ -289,10 +154,10 @@ class Walker:
             elif isinstance(x, Call):
                 for a in x.args:
                     p = object_path(path_of(a))
-                    if p is not None and p in st.res:
+                    if p is not None and p in st.resources.res:
                         for hook in self.use_hooks:
                             self.add_pending(st, hook(self.ctx, st, p, line, x))
-            if used is not None and used in st.res:
+            if used is not None and used in st.resources.res:
                 for hook in self.use_hooks:
                     self.add_pending(st, hook(self.ctx, st, used, line, x))
 
@@ -300,7 +165,7 @@ class Walker:
     def do_call(self, st: State, call: Call, line: int, result: str | None = None) -> None:
         for hook in self.call_hooks:
             self.add_pending(st, hook(self.ctx, st, call))
-        self.resource_effects(st, call, line, result)
+        self.resources.call(st, call, line, result)
         objs = tuple(p for p in (object_path(path_of(a)) for a in call.args) if p)
         st.call_chain = (CallRec(call.callee, objs, line, bool(st.failures)), st.call_chain)
         kb, ctx = self.ctx.kb, self.ctx
@@ -310,225 +175,137 @@ class Walker:
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
                 if p is not None and "->" not in p and "." not in p:
-                    st.env.pop(p, None)  # a local written through its address
-                    st.bad = st.bad - {p}
-                    r = st.res.get(p)
+                    st.values.env.pop(p, None)  # a local written through its address
+                    st.values.bad = st.values.bad - {p}
+                    r = st.resources.res.get(p)
                     if r is not None and r.status in (RELEASED, FAILED) and \
                             r.event_line != line and r.kind not in ("lock", "pm"):
-                        del st.res[p]  # it holds a new value now
-                elif p is not None:
-                    if ctx.tracks_field(p):
-                        st.facts[p] = Fact("unknown", line, f"passed to {call.callee}()")
-                    st.add_step(root_of(p), line, render(call))
+                        del st.resources.res[p]  # it holds a new value now
+                elif p is not None and ctx.tracks_field(p):
+                    st.setup.facts[p] = Fact("unknown", line, f"passed to {call.callee}()")
                 continue
-            if not isinstance(a, Var):
+            if not isinstance(a, Var) or releasing or ctx.is_teardown_by_name(call.callee):
                 continue
-            if releasing or ctx.is_teardown_by_name(call.callee):
-                continue
-            st.add_step(a.name, line, render(call))
             if summary is not None:
                 for f in summary.writes.get(j, ()):
                     if ctx.tracks_field(f"{a.name}->{f}"):
-                        st.facts[f"{a.name}->{f}"] = Fact("unknown", line,
-                                                          f"may be set by {call.callee}()")
-
-    def resource_effects(self, st: State, call: Call, line: int, result: str | None) -> None:
-        kb, ctx = self.ctx.kb, self.ctx
-        summary = ctx.summary(call.callee)
-        text = render(call)
-        # releases
-        rel = kb.release(call.callee)
-        released: set[str] = set()
-        if rel is not None and rel.arg < len(call.args):
-            p = object_path(path_of(call.args[rel.arg]))
-            if p is not None:
-                released.add(p)
-        by_knowledge = set(released)  # what the knowledge says this call releases
-        if summary is not None:
-            for j in summary.releases:
-                if j < len(call.args):
-                    p = object_path(path_of(call.args[j]))
-                    if p is not None:
-                        released.add(p)
-            for j, fields in summary.releases_fields.items():
-                base = path_of(call.args[j]) if j < len(call.args) else None
-                if base is not None and not base.startswith("&"):
-                    released.update(f"{base}->{f}" for f in fields)
-        for a in call.args:
-            p = object_path(path_of(a))
-            if p is not None and p in st.res and call.callee in st.res[p].releases:
-                released.add(p)
-        kind = kb.released_kind(call.callee)
-        for p in [q for q in released if _other_kind(st.res.get(q), call.callee, kind)]:
-            released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
-        if rel is not None and rel.arg < len(call.args) and kind == "reference":
-            inner = call.args[rel.arg]  # put_device(&x->dev): x's release callback frees x
-            if isinstance(inner, Var) and isinstance(st.env.get(inner.name), Unary):
-                inner = st.env[inner.name]  # adev = &x->adev; ... auxiliary_device_uninit(adev)
-            member = path_of(inner.operand) if isinstance(inner, Unary) and inner.op == "&" \
-                else None
-            if member is not None and "->" in member:
-                container = member.rsplit("->", 1)[0]
-                if container in st.res and st.res[container].status == HELD:
-                    released.add(container)
-        for p in released:
-            if p in st.res and st.res[p].status in (HELD, FAILED):
-                st.res[p] = st.res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
-                st.note(Release(line, p, call.callee))
-            elif p not in st.res and p in by_knowledge:  # acquired elsewhere: now gone
-                st.res[p] = Res(kb.released_kind(call.callee), "", 0,
-                                frozenset({call.callee}), RELEASED, "never",
-                                event_line=line, cause=Cause.CALL, by=call.callee, event=text)
-                st.note(Release(line, p, call.callee))
-        # ownership handed over
-        owner = kb.owner_arg(call.callee)
-        given = {owner} if owner is not None else set()
-        if summary is not None:
-            given |= summary.escapes  # a same-file callee that stores or links it
-        for j in sorted(given):
-            p = object_path(path_of(call.args[j])) if j < len(call.args) else None
-            if p is not None:
-                root = root_of(p)
-                under = [q for q in st.res if q.startswith((root + "->", root + "."))
-                         and st.res[q].kind not in ("lock", "pm")]  # its fields go along
-                for q in (p, root, *under):
-                    if q in st.res and st.res[q].status == HELD:
-                        st.res[q] = st.res[q].moved(ESCAPED, line, Cause.CALL, call.callee,
-                                                    text)
-        # acquisitions
-        acq = kb.acquire(call.callee)
-        obj = None
-        if acq is not None:
-            if acq.object == "ret":
-                obj = result
-            elif acq.object < len(call.args):
-                obj = object_path(path_of(call.args[acq.object]))
-            if obj is not None:
-                status = AUTO if obj in st.auto else HELD
-                st.res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
-                                  acq.fails, acq.held_on_failure)
-                st.note(Acquire(line, obj, call.callee))
-                if acq.fails != "never" and acq.object != "ret":
-                    key = result or f"@{call.loc.line}:{call.loc.col}"
-                    st.links[key] = (obj,)
-        elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
-                result is not None:
-            st.res[result] = Res("memory", call.callee, line, frozenset(),
-                                 AUTO if result in st.auto else HELD)
-            st.note(Acquire(line, result, call.callee))
+                        st.setup.facts[f"{a.name}->{f}"] = Fact(
+                            "unknown", line, f"may be set by {call.callee}()")
+        for slot in st.slots.values():
+            slot.after_call(ctx, st, call, line)
 
     def same_answer(self, st: State, path: str, value: Expr | None) -> bool:
         """Is ``path`` assigned the answer it already holds: the same side-effect free
         call again (``branch = arch_static_branch(&key, 0)`` of two static_branch()
         tests), so that the outcome of testing it still stands?"""
-        old = st.env.get(path)
+        old = st.values.env.get(path)
         return isinstance(value, Call) and isinstance(old, Call) and pure_call(value) \
             and self.ctx.kb.acquire(value.callee) is None and render(old) == render(value)
 
     def do_store(self, st: State, s: Store) -> None:
+        res = st.resources.res
         value = s.value
         while isinstance(value, Assign):
             value = value.value
         target = path_of(s.target)
-        before = st.res.get(target) if target is not None else None
+        before = res.get(target) if target is not None else None
         if target is not None and s.op == "=":
-            st.links.pop(target, None)  # its old value no longer reports anything
+            st.resources.links.pop(target, None)  # its old value no longer reports anything
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
-        if isinstance(value, Call) and before is not None and st.res.get(target) is before:
-            del st.res[target]  # overwritten by a call that acquires nothing we know
+        if isinstance(value, Call) and before is not None and res.get(target) is before:
+            del res[target]  # overwritten by a call that acquires nothing we know
         if target is not None and s.op == "=" and not s.decl:
-            for q in [q for q in st.res if q.startswith((target + "->", target + "."))]:
-                if st.res[q].kind not in ("lock", "pm"):
-                    del st.res[q]  # a field of the object the pointer held before
+            for q in [q for q in res if q.startswith((target + "->", target + "."))]:
+                if res[q].kind not in ("lock", "pm"):
+                    del res[q]  # a field of the object the pointer held before
         inner = s.value
         while isinstance(inner, Assign):  # a = b = kmalloc(): b reports a's acquisition
             alias = path_of(inner.target)
             if alias is not None:
-                st.links.pop(alias, None)  # assigned too: its old value reports nothing
+                st.resources.links.pop(alias, None)  # assigned too: its old value reports nothing
                 if alias in self.ctx.relevant:
-                    st.env[alias] = value
-            if alias is not None and (target in st.res and isinstance(value, Call) or
-                                      _temporary(value) and value.name in st.res):
-                st.links[alias] = (target,)
+                    st.values.env[alias] = value
+            if alias is not None and (target in res and isinstance(value, Call) or
+                                      _temporary(value) and value.name in res):
+                st.resources.links[alias] = (target,)
             inner = inner.value
         self.uses(st, s.value, s.loc.line)
         self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
         path = target
         if path is not None and s.decl and s.value is None and \
-                isinstance(st.env.get(path), Call) and pure_call(st.env[path]):
+                isinstance(st.values.env.get(path), Call) and pure_call(st.values.env[path]):
             return  # `bool branch;` of a macro used twice: what it held still stands
-        if path is not None and st.tested and not self.same_answer(st, path, value):
-            st.tested = frozenset(t for t in st.tested if not _mentions(t[0], path))
+        if path is not None and st.values.tested and not self.same_answer(st, path, value):
+            st.values.tested = frozenset(t for t in st.values.tested if not _mentions(t[0], path))
         if path is not None:
-            st.ok = st.ok - {path}
-            st.fresh = st.fresh | {path}
+            st.values.ok = st.values.ok - {path}
+            st.values.fresh = st.values.fresh | {path}
         if path is not None and s.op == "=" and not isinstance(value, Call):
-            if path in st.res and not s.decl:
-                del st.res[path]
-            st.links.pop(path, None)
+            if path in res and not s.decl:
+                del res[path]
+            st.resources.links.pop(path, None)
         if s.op == "=" and path is not None and _temporary(value) and value.name != path \
-                and value.name in st.res:
+                and value.name in res:
             # p = ({ ... _res = kmalloc_noprof(...); _res; }): alloc_hooks()' temporary
             # hands its acquisition to the variable the source names
-            st.res[path] = st.res.pop(value.name)
-            if path in st.auto and st.res[path].status == HELD:  # a __free() variable
-                st.res[path] = st.res[path].moved(AUTO, s.loc.line, Cause.CLEANUP)
+            res[path] = res.pop(value.name)
+            if path in st.resources.auto and res[path].status == HELD:  # a __free() variable
+                res[path] = res[path].moved(AUTO, s.loc.line, Cause.CLEANUP)
         if s.op == "=" and value is not None:
             src = object_path(path_of(value))
-            if src is not None and src in st.res and st.res[src].status == HELD and (
+            if src is not None and src in res and res[src].status == HELD and (
                 path is None or "->" in path or "." in path
             ):
-                st.res[src] = st.res[src].moved(ESCAPED, s.loc.line, Cause.STORED,
+                res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED,
                                                 render(s.target))
-            elif src is not None and src in st.res and st.res[src].status == HELD and \
-                    path != src and self.ctx.kb.acquire(st.res[src].acquire) is not None \
-                    and st.res[src].kind not in ("lock", "pm"):
+            elif src is not None and src in res and res[src].status == HELD and \
+                    path != src and self.ctx.kb.acquire(res[src].acquire) is not None \
+                    and res[src].kind not in ("lock", "pm"):
                 # a copy in another local: the walk does not follow aliases, so
                 # it stops treating the object as held by this name
-                st.res[src] = st.res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")
+                res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")
         if path is None:
             return
         line = s.loc.line
         value = s.value
-        st.forget_under(path)
+        st.setup.forget_under(path)
         if value is None:
-            st.env.pop(path, None)
-            st.origins.pop(path, None)
-            st.bad = st.bad - {path}
+            st.values.env.pop(path, None)
+            st.setup.origins.pop(path, None)
+            st.values.bad = st.values.bad - {path}
             return
         if path in self.ctx.relevant:
-            st.env[path] = value if s.op == "=" else UNKNOWN_VALUE
+            st.values.env[path] = value if s.op == "=" else UNKNOWN_VALUE
         else:
-            st.env.pop(path, None)
+            st.values.env.pop(path, None)
         if s.op == "=" and error_value(value, st.resolve):
-            st.bad = st.bad | {path}
+            st.values.bad = st.values.bad | {path}
         else:
-            st.bad = st.bad - {path}
+            st.values.bad = st.values.bad - {path}
         if isinstance(value, Call) and s.op == "=":
             a = self.ctx.kb.alloc(value.callee)
             summ = self.ctx.summary(value.callee)
             if a is not None:
-                st.origins[path] = Origin(value.callee, line, a.zeroed)
+                st.setup.origins[path] = Origin(value.callee, line, a.zeroed)
             elif summ is not None and summ.ret_alloc:
-                st.origins[path] = Origin(value.callee, line, summ.ret_zeroed,
+                st.setup.origins[path] = Origin(value.callee, line, summ.ret_zeroed,
                                           frozenset(summ.ret_fields))
             else:
-                st.origins.pop(path, None)
-        elif s.op == "=" and _temporary(value) and value.name in st.origins:
-            st.origins[path] = st.origins[value.name]
+                st.setup.origins.pop(path, None)
+        elif s.op == "=" and _temporary(value) and value.name in st.setup.origins:
+            st.setup.origins[path] = st.setup.origins[value.name]
         else:
-            st.origins.pop(path, None)
+            st.setup.origins.pop(path, None)
         if "->" in path or "." in path:
             null = isinstance(value, Const) and value.value == 0 and s.op == "="
             if self.ctx.tracks_field(path):
                 where = " on the error path" if st.failures else ""
-                st.facts[path] = Fact("null", line, "set to NULL" + where) if null else Fact(
+                st.setup.facts[path] = Fact("null", line, "set to NULL" + where) if null else Fact(
                     "set", line, "set")
-            written = render(s.target)
-            st.add_step(root_of(path), line, f"{written} {s.op} {render(value)}", written,
-                        isinstance(value, Const) and value.ptr and value.value == 0)
             st.note(FieldStore(line, path, null))
+        for slot in st.slots.values():
+            slot.after_store(self.ctx, st, s, path, line)
 
     def do_return(self, st: State, s: Return) -> None:
         for c in calls_in(s.value):
@@ -552,7 +329,7 @@ class Walker:
             self.exits.append(self.record(st, ex))
 
     def record(self, st: State, ex: Exit) -> ExitRecord:
-        return ExitRecord(ex, st.calls, tuple(sorted(st.res.items())),
+        return ExitRecord(ex, st.calls, tuple(sorted(st.resources.res.items())),
                           st.failures[-1] if st.failures else None, st.events)
 
     def classify_exit(self, st: State, s: Return) -> Exit:
@@ -566,7 +343,7 @@ class Walker:
         if value:
             return exit_of(ExitKind.ERROR_VALUE, value)
         p = path_of(v) if v is not None else None
-        if p is not None and p in st.bad:
+        if p is not None and p in st.values.bad:
             return exit_of(ExitKind.ERROR_VARIABLE, p)
         if st.failures and v is None:
             return exit_of(ExitKind.AFTER_FAILURE)
@@ -583,10 +360,10 @@ class Walker:
             return False
         text, negated = condition_key(cond)
         if text in self.ctx.repeated_tests:
-            if (text, taken == negated) in st.tested:
+            if (text, taken == negated) in st.values.tested:
                 return False  # the same test came out the other way earlier on this path
-            st.tested = st.tested | {(text, taken != negated)}
-        if self.fresh_equals(st, cond, taken):
+            st.values.tested = st.values.tested | {(text, taken != negated)}
+        if self.resources.fresh_equals(st, cond, taken):
             return False
         nt = null_test(cond, st.resolve)
         if nt is not None:
@@ -598,28 +375,17 @@ class Walker:
             if known is not None and known.status == "nonnull" and is_null:
                 return False
             if ("->" in path or "." in path) and self.ctx.tracks_field(path):
-                st.facts[path] = Fact("null" if is_null else "nonnull", line,
+                st.setup.facts[path] = Fact("null" if is_null else "nonnull", line,
                                       "tested NULL" if is_null else "tested non-NULL")
-        self.zero_means_null(st, cond, taken, line)
-        if nt is not None and nt[0] not in st.res and taken == nt[1]:
-            # a = b = kmalloc(): b tested NULL says a holds nothing either
-            for o in st.links.get(nt[0], ()):
-                if o in st.res and st.res[o].status == HELD and st.res[o].fails == "null":
-                    st.res[o] = st.res[o].moved(FAILED, line, Cause.NULL_TESTED)
-        if nt is not None and nt[0] in st.res and st.res[nt[0]].status == HELD:
-            if taken == nt[1]:  # the pointer is NULL on this edge: nothing was acquired
-                st.res[nt[0]] = st.res[nt[0]].moved(FAILED, line, Cause.NULL_TESTED)
-        elif nt is not None and nt[0] in st.res and st.res[nt[0]].status == FAILED:
-            r = st.res[nt[0]]  # its acquisition failed: NULL, or an ERR_PTR()
-            errptr = r.fails == "errptr" and r.cause is not Cause.NULL_TESTED
-            if (taken == nt[1]) == errptr and r.fails in ("null", "errptr"):
-                return False
+        self.resources.zero_means_null(st, cond, taken, line)
+        if nt is not None and not self.resources.null_tested(st, nt[0], taken == nt[1], line):
+            return False
         chk = failure_check(cond, st.resolve) or self.count_check(st, cond)
         if chk is not None and chk.answer and self.ctx.kb.acquire(chk.callee) is None:
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)): no failure
         subj = path_of(chk.subject) if chk is not None else None
-        if subj is not None and subj in st.res and st.res[subj].fails == "null" and \
-                condition_key(cond)[0] == subj:
+        held = st.resources.res.get(subj) if subj is not None else None
+        if held is not None and held.fails == "null" and condition_key(cond)[0] == subj:
             # an integer handle that is 0 on failure (if (!handle)), not an errno
             chk = dataclasses.replace(chk, fails_when=condition_key(cond)[1])
         if chk is not None and chk.callee and taken == chk.fails_when:
@@ -631,39 +397,21 @@ class Walker:
             # a trylock: it failed when it returned 0 (the check assumed an errno)
             chk = dataclasses.replace(chk, fails_when=not chk.fails_when)
         if chk is not None:
-            if not self.acquisition_outcome(st, chk, taken, line):
+            if not self.resources.acquisition_outcome(st, chk, taken, line):
                 return False
             subject = path_of(chk.subject)
             if taken == chk.fails_when:
                 failure = Failure(line, chk.text, b, other, chk.callee, chk.form)
                 st.failures = st.failures + (failure,)
                 st.note(FailureTest(line, failure))
-                st.fresh = frozenset()
+                st.values.fresh = frozenset()
                 if subject is not None:
-                    st.bad = st.bad | {subject}
+                    st.values.bad = st.values.bad | {subject}
             elif subject is not None:
-                if subject not in st.bad:  # not a second test of a value that failed
-                    st.ok = st.ok | {subject}
-                st.bad = st.bad - {subject}
+                if subject not in st.values.bad:  # not a second test of a value that failed
+                    st.values.ok = st.values.ok | {subject}
+                st.values.bad = st.values.bad - {subject}
         return True
-
-    def zero_means_null(self, st: State, cond: Expr, taken: bool, line: int) -> None:
-        """``addr = p ? __pa(p) : 0; if (!addr) return -1;``: where ``addr`` is 0, the
-        pointer it was computed from is NULL, so nothing it holds was acquired."""
-        c, truth = cond, taken
-        while isinstance(c, Unary) and c.op == "!":
-            c, truth = c.operand, not truth
-        p = path_of(c)
-        v = st.resolve(p) if p is not None and not truth else None
-        if not (isinstance(v, Cond) and isinstance(v.other, Const) and v.other.value == 0
-                and not isinstance(v.then, Const)):
-            return
-        nt = null_test(v.cond, st.resolve)
-        if nt is None or nt[1]:
-            return  # not "p ? ... : 0"
-        r = st.res.get(nt[0])
-        if r is not None and r.status == HELD and r.fails == "null":
-            st.res[nt[0]] = r.moved(FAILED, line, Cause.NULL_TESTED)
 
     def count_check(self, st: State, cond: Expr) -> Check | None:
         """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``: an acquire
@@ -686,54 +434,10 @@ class Walker:
             return None  # the function tests n < 0 itself: later n < x are not failures
         return Check(cond.lhs, True, render(cond), v.callee, "negative")
 
-    def fresh_equals(self, st: State, cond: Expr, taken: bool) -> bool:
-        """Does this edge need a new allocation to equal another object (``if (pages !=
-        on_stack) kfree(pages);``)? It cannot."""
-        if not (isinstance(cond, Binary) and cond.op in ("==", "!=")) or \
-                (cond.op == "==") != taken:
-            return False
-        for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
-            p, q = path_of(a), path_of(b)
-            r = st.res.get(p) if p is not None else None
-            if r is None or r.status != HELD or not r.acquire or q is None or q == p:
-                continue
-            acq = self.ctx.kb.acquire(r.acquire)
-            if acq is None or acq.object == "ret":
-                return True
-        return False
-
-    def acquisition_outcome(self, st: State, chk, taken: bool, line: int) -> bool:
-        """On the branch where an acquiring call failed, its object is not held.
-
-        False when the edge contradicts an earlier failure check of the same
-        acquisition (``if (IS_ERR(p)) goto out; ... out: if (!IS_ERR(p)) put(p);``).
-        """
-        subject = path_of(chk.subject)
-        if isinstance(chk.subject, Call):
-            key = f"@{chk.subject.loc.line}:{chk.subject.loc.col}"
-        else:
-            key = subject or ""
-        objs = list(st.links.get(key, ()))
-        if subject is not None and subject in st.res:
-            a = self.ctx.kb.acquire(st.res[subject].acquire)
-            if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
-                objs.append(subject)
-        failed_errno = taken == chk.fails_when
-        for o in objs:
-            r = st.res.get(o)
-            if r is not None and r.status == FAILED and not failed_errno and \
-                    r.cause is Cause.ACQUIRE_FAILED:
-                return False
-            if r is None or r.status != HELD or r.held_on_failure:
-                continue
-            if failed_errno:
-                st.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
-        return True
-
-    # the walk -----------------------------------------------------------
     def run(self) -> WalkResult:
         fn = self.fn
-        todo: list[tuple[int, State]] = [(fn.entry, State())]
+        start = State(slots={rule_id: make() for rule_id, make in self.check_states.items()})
+        todo: list[tuple[int, State]] = [(fn.entry, start)]
         seen: set[tuple] = set()
         per_block: dict[tuple[int, bool], int] = {}
         merged: dict[tuple[int, bool], State] = {}
@@ -751,7 +455,7 @@ class Walker:
                     # Too many distinct paths reach this block: go on with one state
                     # that keeps only what they all agree on (a join), not with each.
                     old = merged.get(slot)
-                    joined = st if old is None else join(old, st)
+                    joined = st if old is None else old.join(st)
                     if old is not None and joined.key() == old.key():
                         continue
                     merged[slot] = joined
@@ -784,9 +488,10 @@ class Walker:
                 if any(c.callee in NORETURN for c in calls_in(s.expr)):
                     return  # the path ends here: no exit, no error path
             elif isinstance(s, Cleanup):
-                st.auto = st.auto | {s.var}
-                if s.var in st.res:
-                    st.res[s.var] = st.res[s.var].moved(AUTO, s.loc.line, Cause.CLEANUP, s.fn)
+                st.resources.auto = st.resources.auto | {s.var}
+                r = st.resources.res.get(s.var)
+                if r is not None:
+                    st.resources.res[s.var] = r.moved(AUTO, s.loc.line, Cause.CLEANUP, s.fn)
             elif isinstance(s, Return):
                 self.do_return(st, s)
                 return
@@ -814,19 +519,6 @@ class Walker:
             todo.append((e.dst, nst))
 
 
-def exit_path_step(ex: Exit, also: str = "") -> PathStep:
-    """The last step of an error path, in words (``also``: what the check adds)."""
-    return PathStep(ex.line, ex.col, f"error exit: {ex.describe()}{also}")
-
-
-def _unchain(node: tuple | None) -> tuple:
-    out = []
-    while node is not None:
-        out.append(node[0])
-        node = node[1]
-    return tuple(reversed(out))
-
-
 def _outer_assigns(e: Expr) -> list[Assign]:
     """The assignments in a condition that no other assignment contains."""
     if isinstance(e, Assign):
@@ -846,13 +538,6 @@ def _temporary(e: Expr | None) -> bool:
     return isinstance(e, Var) and e.name.startswith("_")
 
 
-def _other_kind(r: Res | None, callee: str, kind: str) -> bool:
-    """Is ``callee`` the release of another kind of resource than ``r`` (an unlock
-    of an object that also holds a reference)?"""
-    return r is not None and bool(r.releases) and callee not in r.releases and \
-        kind not in ("", r.kind)
-
-
 def _mentions(text: str, path: str) -> bool:
     """Does the condition ``text`` read ``path`` (or something under it)?"""
     return re.search(rf"(?<!\w){re.escape(path)}(?!\w)", text) is not None
@@ -863,46 +548,10 @@ def _resolve_const(cond: Expr, st: State) -> int | None:
         return cond.value
     p = path_of(cond)
     if p is not None and "->" not in p:
-        v = st.env.get(p)
+        v = st.values.env.get(p)
         if isinstance(v, Const):
             return v.value
     if isinstance(cond, Unary) and cond.op == "!":
         inner = _resolve_const(cond.operand, st)
         return None if inner is None else int(not inner)
     return None
-
-
-def join(a: State, b: State) -> State:
-    """One state that claims only what ``a`` and ``b`` agree on (for the path budget).
-
-    Known values that differ are forgotten (unknown makes every check stay silent);
-    what was done on either path (set-up steps, candidate findings) is kept.
-    """
-    def common(x: dict, y: dict) -> dict:
-        return {k: v for k, v in x.items() if y.get(k, _MISSING) == v}
-
-    out = a.copy()
-    out.env = common(a.env, b.env)
-    out.facts = common(a.facts, b.facts)
-    out.origins = common(a.origins, b.origins)
-    out.res = common(a.res, b.res)
-    for k in sorted((a.res.keys() | b.res.keys()) - out.res.keys()):
-        r = a.res.get(k) or b.res[k]  # acquired on one path only, or in another state
-        out.res[k] = r.moved(UNKNOWN, r.event_line, Cause.MERGED)
-    out.links = common(a.links, b.links)
-    out.steps = {**b.steps, **a.steps}
-    out.bad = a.bad & b.bad
-    out.tested = a.tested & b.tested
-    out.auto = a.auto | b.auto
-    out.pending = a.pending + tuple(f for f in b.pending if f not in a.pending)
-    out.visits = {k: max(v, b.visits.get(k, 0)) for k, v in a.visits.items()}
-    for name in ("ok",):
-        if hasattr(a, name):
-            setattr(out, name, getattr(a, name) & getattr(b, name))
-    for name in ("fresh",):
-        if hasattr(a, name):
-            setattr(out, name, getattr(a, name) | getattr(b, name))
-    return out
-
-
-_MISSING = object()
