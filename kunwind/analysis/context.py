@@ -14,6 +14,7 @@ from functools import cached_property
 from kunwind.model.cfg import Function
 from kunwind.model.ir import (
     Assign,
+    Binary,
     Call,
     Const,
     Expr,
@@ -111,6 +112,14 @@ class FunctionContext:
                         out.add(p.lstrip("&"))
         out.update(p for p, _ in self.release_sites if "->" not in p and "." not in p)
         return frozenset(out)
+
+    @cached_property
+    def tested_negative(self) -> frozenset[str]:
+        """The access paths the function tests against 0 with ``<`` (``if (n < 0)``)."""
+        return frozenset(p for b in self.fn.blocks
+                         if isinstance(b.cond, Binary) and b.cond.op == "<"
+                         and isinstance(b.cond.rhs, Const) and b.cond.rhs.value == 0
+                         and (p := path_of(b.cond.lhs)) is not None)
 
     @cached_property
     def repeated_tests(self) -> frozenset[str]:

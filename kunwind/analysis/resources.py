@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, Var, path_of, render, root_of
+from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, render, root_of
 
 from .conditions import Check, null_test
 from .events import Acquire, Release
+from .idioms import released_container
 
 if TYPE_CHECKING:
     from .context import FunctionContext
@@ -133,17 +134,10 @@ class ResourceModel:
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
-        if rel is not None and rel.arg < len(call.args) and kind == "reference":
-            inner = call.args[rel.arg]  # put_device(&x->dev): x's release callback frees x
-            held = st.resolve(inner.name) if isinstance(inner, Var) else None
-            if isinstance(held, Unary):
-                inner = held  # adev = &x->adev; ... auxiliary_device_uninit(adev)
-            member = path_of(inner.operand) if isinstance(inner, Unary) and inner.op == "&" \
-                else None
-            if member is not None and "->" in member:
-                container = member.rsplit("->", 1)[0]
-                if container in res and res[container].status == HELD:
-                    released.add(container)
+        if rel is not None and rel.arg < len(call.args):
+            container = released_container(st, kind, call.args[rel.arg])
+            if container is not None and container in res and res[container].status == HELD:
+                released.add(container)
         for p in released:
             if p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)

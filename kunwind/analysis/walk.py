@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from kunwind.findings import Finding
 from kunwind.model.ir import (
     Assign,
-    Binary,
     Call,
     Cleanup,
     Const,
@@ -39,7 +38,7 @@ from kunwind.model.ir import (
     subexprs,
 )
 
-from .conditions import Check, condition_key, error_value, failure_check, null_test
+from .conditions import condition_key, error_value, failure_check, null_test
 from .context import FunctionContext, pure_call
 from .events import (
     Event,
@@ -51,6 +50,7 @@ from .events import (
     Jump,
     exit_path_step,
 )
+from .idioms import count_check, macro_temporary
 from .resources import (
     AUTO,
     ESCAPED,
@@ -227,7 +227,7 @@ class Walker:
                 if alias in self.ctx.relevant:
                     st.values.env[alias] = value
             if alias is not None and (target in res and isinstance(value, Call) or
-                                      _temporary(value) and value.name in res):
+                                      macro_temporary(value) and value.name in res):
                 st.resources.links[alias] = (target,)
             inner = inner.value
         self.uses(st, s.value, s.loc.line)
@@ -245,7 +245,7 @@ class Walker:
             if path in res and not s.decl:
                 del res[path]
             st.resources.links.pop(path, None)
-        if s.op == "=" and path is not None and _temporary(value) and value.name != path \
+        if s.op == "=" and path is not None and macro_temporary(value) and value.name != path \
                 and value.name in res:
             # p = ({ ... _res = kmalloc_noprof(...); _res; }): alloc_hooks()' temporary
             # hands its acquisition to the variable the source names
@@ -293,7 +293,7 @@ class Walker:
                                           frozenset(summ.ret_fields))
             else:
                 st.setup.origins.pop(path, None)
-        elif s.op == "=" and _temporary(value) and value.name in st.setup.origins:
+        elif s.op == "=" and macro_temporary(value) and value.name in st.setup.origins:
             st.setup.origins[path] = st.setup.origins[value.name]
         else:
             st.setup.origins.pop(path, None)
@@ -380,7 +380,7 @@ class Walker:
         self.resources.zero_means_null(st, cond, taken, line)
         if nt is not None and not self.resources.null_tested(st, nt[0], taken == nt[1], line):
             return False
-        chk = failure_check(cond, st.resolve) or self.count_check(st, cond)
+        chk = failure_check(cond, st.resolve) or count_check(self.ctx, st, cond)
         if chk is not None and chk.answer and self.ctx.kb.acquire(chk.callee) is None:
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)): no failure
         subj = path_of(chk.subject) if chk is not None else None
@@ -412,27 +412,6 @@ class Walker:
                     st.values.ok = st.values.ok | {subject}
                 st.values.bad = st.values.bad - {subject}
         return True
-
-    def count_check(self, st: State, cond: Expr) -> Check | None:
-        """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``: an acquire
-        that returns a count at least its minimum, or a negative errno, failed
-        exactly when its result is below that minimum."""
-        if not (isinstance(cond, Binary) and cond.op == "<"):
-            return None
-        p = path_of(cond.lhs)
-        v = st.resolve(p) if p is not None else None
-        if isinstance(v, Assign):
-            v = v.value
-        if not isinstance(v, Call):
-            return None
-        acq = self.ctx.kb.acquire(v.callee)
-        if acq is None or acq.fails != "negative" or acq.object == "ret":
-            return None
-        if any(isinstance(b.cond, Binary) and b.cond.op == "<" and path_of(b.cond.lhs) == p
-               and isinstance(b.cond.rhs, Const) and b.cond.rhs.value == 0
-               for b in self.fn.blocks):
-            return None  # the function tests n < 0 itself: later n < x are not failures
-        return Check(cond.lhs, True, render(cond), v.callee, "negative")
 
     def run(self) -> WalkResult:
         fn = self.fn
@@ -530,12 +509,6 @@ def _outer_assigns(e: Expr) -> list[Assign]:
             if isinstance(x, Expr):
                 out.extend(_outer_assigns(x))
     return out
-
-
-def _temporary(e: Expr | None) -> bool:
-    """A macro's temporary (``_res`` of alloc_hooks(), ``__ret``): its value is the
-    value of the variable it is assigned to."""
-    return isinstance(e, Var) and e.name.startswith("_")
 
 
 def _mentions(text: str, path: str) -> bool:

@@ -1,0 +1,71 @@
+"""Kernel idioms the engine reads code by, in one place.
+
+Each is a fact about how kernel C is written, not about one API (those are
+in the knowledge files), with its data here and the one function that
+applies it:
+
+- a macro's temporary (``_res`` of ``alloc_hooks()``, ``__ret`` of the wait
+  macros) stands for the variable it is assigned to;
+- releasing an embedded device (``put_device(&x->dev)``) runs the release
+  callback that frees its container ``x``;
+- an acquire that returns a count or a negative errno
+  (``pci_alloc_irq_vectors()``) failed exactly when the count is below the
+  minimum the caller asked for.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kunwind.model.ir import Assign, Binary, Call, Expr, Unary, Var, path_of, render
+
+from .conditions import Check
+
+if TYPE_CHECKING:
+    from .context import FunctionContext
+    from .state import State
+
+MACRO_TEMPORARY_PREFIX = "_"
+# Kinds whose release through an embedded member frees the container too.
+CONTAINER_RELEASE_KINDS = frozenset({"reference"})
+COUNT_ACQUIRE_FAILS = "negative"  # the knowledge's ``fails`` of a count-returning acquire
+
+
+def macro_temporary(e: Expr | None) -> bool:
+    """A macro's temporary: its value is the value of the variable it is assigned to."""
+    return isinstance(e, Var) and e.name.startswith(MACRO_TEMPORARY_PREFIX)
+
+
+def released_container(st: State, kind: str, arg: Expr) -> str | None:
+    """The container a release of ``&container->member`` frees through the member's
+    release callback (``put_device(&x->dev)``, ``adev = &x->adev; ...
+    auxiliary_device_uninit(adev)``), or None."""
+    if kind not in CONTAINER_RELEASE_KINDS:
+        return None
+    held = st.resolve(arg.name) if isinstance(arg, Var) else None
+    if isinstance(held, Unary):
+        arg = held
+    member = path_of(arg.operand) if isinstance(arg, Unary) and arg.op == "&" else None
+    if member is None or "->" not in member:
+        return None
+    return member.rsplit("->", 1)[0]
+
+
+def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
+    """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``: the failure
+    test of a count-returning acquire, unless the function tests ``n < 0`` itself
+    (then later ``n < x`` tests are not failures)."""
+    if not (isinstance(cond, Binary) and cond.op == "<"):
+        return None
+    p = path_of(cond.lhs)
+    v = st.resolve(p) if p is not None else None
+    if isinstance(v, Assign):
+        v = v.value
+    if not isinstance(v, Call):
+        return None
+    acq = ctx.kb.acquire(v.callee)
+    if acq is None or acq.fails != COUNT_ACQUIRE_FAILS or acq.object == "ret":
+        return None
+    if p in ctx.tested_negative:
+        return None
+    return Check(cond.lhs, True, render(cond), v.callee, "negative")
