@@ -265,8 +265,7 @@ def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:
     ptrs: set[str] = set()
     indirect: set[str] = set()
     for b in ctx.fn.blocks:
-        exprs = [b.cond] + [getattr(s, "value", None) for s in b.stmts] + \
-            [getattr(s, "expr", None) for s in b.stmts]
+        exprs = [b.cond, *b.stmt_exprs()]
         for c in (c for e in exprs for c in calls_in(e)):
             if c.indirect:
                 indirect.add(c.callee)

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path
 from kunwind.findings import Finding, PathStep
-from kunwind.model.ir import Call, Const, Store, calls_in, path_of, render
+from kunwind.model.ir import Call, Const, Store, calls_in, path_of, render, stmt_exprs
 
 from .api import canonical
 from .base import Rule
@@ -214,7 +214,7 @@ def _arg_index(ctx: FunctionContext, callee: str, line: int, p: str) -> int | No
         for s in b.stmts:
             if s.loc.line != line:
                 continue
-            for e in (getattr(s, "value", None), getattr(s, "expr", None)):
+            for e in stmt_exprs(s):
                 for c in calls_in(e):
                     if c.callee == callee:
                         for k, a in enumerate(c.args):

@@ -69,7 +69,7 @@ from kunwind.analysis.conditions import condition_key
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.resources import FAILED, HELD, RELEASED, object_path
 from kunwind.findings import Finding, PathStep
-from kunwind.model.ir import Call, Store, Var, calls_in, path_of, render, root_of
+from kunwind.model.ir import Call, Store, Var, calls_in, path_of, render, root_of, stmt_exprs
 
 from .base import Rule
 from .paths import error_path, surely_released, void_failure
@@ -274,7 +274,7 @@ def _name(ctx: FunctionContext, p: str, r: Res) -> str:
         return f"'{p}'"
     for b in ctx.fn.blocks:
         for s in b.stmts:
-            for e in (getattr(s, "value", None), getattr(s, "expr", None)):
+            for e in stmt_exprs(s):
                 for c in calls_in(e):
                     if c.callee == r.acquire and c.loc.line == r.line and c.args:
                         return f"'{render(c.args[0]).lstrip('&')}' (flags in '{p}')"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from kunwind.model.cfg import Function
+from kunwind.model.cfg import Block, Function
 from kunwind.model.ir import (
     Assign,
     Binary,
@@ -62,10 +62,8 @@ def pure_call(call: Call) -> bool:
     return call.boolean or call.callee in ERR_CHECKS or call.callee.startswith("__builtin_")
 
 
-def _exprs(b) -> list[Expr]:
-    out = [e for s in b.stmts for e in (getattr(s, "value", None), getattr(s, "expr", None))
-           if e is not None]
-    return out + [e for e in (b.cond, b.switch) if e is not None]
+def _exprs(b: Block) -> list[Expr]:
+    return b.stmt_exprs() + [e for e in (b.cond, b.switch) if e is not None]
 
 
 @dataclass
@@ -212,10 +210,9 @@ class FunctionContext:
         """Variables passed whole to some call: the objects a teardown may receive."""
         out: set[str] = set()
         for b in self.fn.blocks:
-            for s in b.stmts:
-                for e in (getattr(s, "value", None), getattr(s, "expr", None)):
-                    for c in calls_in(e):
-                        out.update(a.name for a in c.args if isinstance(a, Var))
+            for e in b.stmt_exprs():
+                for c in calls_in(e):
+                    out.update(a.name for a in c.args if isinstance(a, Var))
             for c in calls_in(b.cond):
                 out.update(a.name for a in c.args if isinstance(a, Var))
         return frozenset(out)

@@ -89,10 +89,6 @@ def unary_op(cursor: Any) -> str:
     return UNARY_OPS.get(lib().clang_getCursorUnaryOperatorKind(cursor), "?")
 
 
-def in_main_file(cursor: Any) -> bool:
-    return bool(lib().clang_Location_isFromMainFile(cursor.location))
-
-
 def evaluate_int(cursor: Any) -> int | None:
     """The integer value of a constant expression cursor, or None."""
     res = lib().clang_Cursor_Evaluate(cursor)

@@ -79,15 +79,6 @@ class TypeEnv:
     _anon: int = 0
 
     # declarations ---------------------------------------------------------
-    def add_file(self, ast: c_ast.FileAST) -> None:
-        for ext in ast.ext:
-            if isinstance(ext, c_ast.FuncDef):
-                self.add_decl(ext.decl)
-            elif isinstance(ext, c_ast.Decl):
-                self.add_decl(ext)
-            elif isinstance(ext, c_ast.Typedef):
-                self.typedefs[ext.name] = self.resolve(ext.type)
-
     def add_decl(self, d: c_ast.Decl) -> CType:
         """Resolve a declaration's type (defining any struct or enum in it); record a global."""
         t = self.resolve(d.type)

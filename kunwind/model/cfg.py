@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .ir import Expr, Loc, Stmt
+from .ir import Expr, Loc, Stmt, stmt_exprs
 
 
 @dataclass
@@ -34,6 +34,10 @@ class Block:
     def targets(self) -> list[int]:
         return [e.dst for e in self.succs]
 
+    def stmt_exprs(self) -> list[Expr]:
+        """What the block's statements evaluate (``ir.stmt_exprs``), in order."""
+        return [e for s in self.stmts for e in stmt_exprs(s)]
+
 
 @dataclass
 class Param:
@@ -54,12 +58,6 @@ class Function:
     entry: int = 0
     exit: int = 1
     static: bool = False
-    # Why this function could not be analysed whole (parse errors inside it,
-    # a budget hit...). Empty when it is whole.
-    incomplete: str = ""
-
-    def block(self, i: int) -> Block:
-        return self.blocks[i]
 
     def preds(self) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {b.id: [] for b in self.blocks}

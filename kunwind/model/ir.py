@@ -159,6 +159,16 @@ class Cleanup(Stmt):
     fn: str
 
 
+def stmt_exprs(s: Stmt) -> tuple[Expr, ...]:
+    """The expressions a statement evaluates for their value or effect (a store's value,
+    an expression statement, a returned value; not a store's target)."""
+    if isinstance(s, (Store, Return)):
+        return (s.value,) if s.value is not None else ()
+    if isinstance(s, ExprStmt):
+        return (s.expr,)
+    return ()
+
+
 def subexprs(e: Expr):
     """Yield ``e`` and every sub-expression, in evaluation order (children first)."""
     out: list[Expr] = []

@@ -24,23 +24,3 @@ class NestingTooDeep(Exception):
     def __init__(self, limit: int = MAX_NESTING) -> None:
         super().__init__(f"nested too deeply (more than {limit} levels of statements "
                          "and expressions)")
-
-
-def syntax_depth(root: object) -> int:
-    """The nesting depth of a syntax or expression tree (dataclasses), counted iteratively."""
-    from dataclasses import fields, is_dataclass
-
-    deepest = 0
-    stack: list[tuple[object, int]] = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if not is_dataclass(node):
-            continue
-        for f in fields(node):
-            value = getattr(node, f.name)
-            items = value if isinstance(value, (list, tuple)) else (value,)
-            for item in items:
-                if is_dataclass(item) and not isinstance(item, type):
-                    stack.append((item, depth + 1))
-    return deepest
