@@ -174,7 +174,8 @@ def parse_messages(text: str) -> list[tuple[int, Expected]]:
                 raise MarkerError(f"line {lineno}: 'expect-message:' names"
                                   f" {h.group('id')!r}, not a rule id")
             head = (lineno, int(h.group("line")), h.group("id"))
-            first, ends = _comment_text(h.group("text"))
+            first, ends = h.group("text"), "*/" in h.group("text")
+            first = (first[: first.index("*/")] if ends else first).strip()
             parts.extend([first] if first else [])
             in_block = True
             if ends:
@@ -209,7 +210,9 @@ def parse_markers(text: str) -> set[Expected]:
         if (e.line, e.rule_id) not in ids:
             raise MarkerError(f"line {lineno}: 'expect-message: line {e.line} {e.rule_id}:'"
                               f" has no 'expect: {e.rule_id}' marker on line {e.line}")
-    for line, rule_id in sorted(ids - stated):
+    unstated = sorted(ids - stated)
+    if unstated:
+        line, rule_id = unstated[0]
         raise MarkerError(f"line {line}: 'expect: {rule_id}' has no 'expect-message: line"
                           f" {line} {rule_id}:' entry; every expected finding states its"
                           " message")
@@ -419,7 +422,7 @@ int f(void)
 }
 
 /*
- * expect-message: line 3 KU003: kfree(p) in f() releases 'p' twice
+ * expect-message: line 3 KU003: *p in f() is released twice
  *
  * expect-message: line 4 KU002:
  *   f() leaks 'q' on an error path: acquired by kmalloc() at line 2,
@@ -429,7 +432,7 @@ int f(void)
  * but 'ret' still holds 0 */
 """
     assert parse_markers(text) == {
-        Expected(3, "KU003", "kfree(p) in f() releases 'p' twice"),
+        Expected(3, "KU003", "*p in f() is released twice"),
         Expected(4, "KU002", "f() leaks 'q' on an error path: acquired by kmalloc() at line 2,"
                              " still held at the error exit at line 4; *q is never cleared"
                              " (the same at 1 more place: line 9)"),
