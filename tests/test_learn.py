@@ -3,7 +3,8 @@
 ``fixtures/learn/`` is checked as one run: its files teach that
 foo_ring_alloc()'s result is released by foo_ring_free(), and one function
 forgets to. The findings of the whole directory must be exactly the
-``expect:`` markers of its files; each file checked alone gives none.
+``expect:`` markers of its files, with the messages their ``expect-message:``
+entries state (as in tests/test_fixtures.py); each file checked alone gives none.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cliutil import INCLUDE, ROOT, run
-from test_fixtures import RUN_FIXTURES, Expected, parse_markers
+from test_fixtures import RUN_FIXTURES, Expected, describe_mismatch, parse_markers
 
 from kunwind.findings import FileResult, PairUse
 from kunwind.rules.api import Knowledge
@@ -26,14 +28,15 @@ except ModuleNotFoundError:  # Python 3.10
 FILES = sorted(RUN_FIXTURES.glob("*.c"))
 
 
-def _check(*args: str) -> dict:
+def check_json(*args: str) -> dict:
+    """kunwind check's JSON report, with the fixtures' include directory."""
     result = run("check", *args, INCLUDE, "--root", str(ROOT), "--no-cache", "--format", "json")
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
 
 
 def _found(doc: dict) -> set[tuple[str, Expected]]:
-    return {(f["file"], Expected(f["line"], f["rule_id"])) for f in doc["findings"]}
+    return {(f["file"], Expected(f["line"], f["rule_id"], f["message"])) for f in doc["findings"]}
 
 
 def _expected() -> set[tuple[str, Expected]]:
@@ -41,10 +44,25 @@ def _expected() -> set[tuple[str, Expected]]:
             for p in FILES for e in parse_markers(p.read_text())}
 
 
+def assert_found(doc: dict, expected: set[tuple[str, Expected]]) -> None:
+    """The report's findings are exactly ``expected``; else a diff per file."""
+    found = _found(doc)
+    if found == expected:
+        return
+    diffs = []
+    for name in sorted({f for f, _ in found | expected}):
+        want = {e for f, e in expected if f == name}
+        got = {e for f, e in found if f == name}
+        if want != got:
+            lines = (ROOT / name).read_text(errors="replace").splitlines()
+            diffs.append(describe_mismatch(name, lines, want, got))
+    pytest.fail("\n".join(diffs), pytrace=False)
+
+
 def test_directory_run_learns_the_pair_and_reports_exactly_the_markers() -> None:
-    doc = _check(str(RUN_FIXTURES))
+    doc = check_json(str(RUN_FIXTURES))
     assert _expected(), "fixtures/learn states no expected finding"
-    assert _found(doc) == _expected()
+    assert_found(doc, _expected())
     assert not doc["notices"]
     (leak,) = doc["findings"]
     assert "learned in this run" in leak["message"]
@@ -53,22 +71,22 @@ def test_directory_run_learns_the_pair_and_reports_exactly_the_markers() -> None
 
 def test_each_file_alone_learns_nothing() -> None:
     for path in FILES:
-        assert _found(_check(str(path))) == set(), path.name
+        assert _found(check_json(str(path))) == set(), path.name
 
 
 def test_no_learn_turns_it_off() -> None:
-    assert _found(_check(str(RUN_FIXTURES), "--no-learn")) == set()
+    assert _found(check_json(str(RUN_FIXTURES), "--no-learn")) == set()
 
 
 def test_saved_pairs_are_knowledge_for_a_later_run(tmp_path: Path) -> None:
     saved = tmp_path / "learned.toml"
-    _check(str(RUN_FIXTURES), "--save-learned", str(saved))
+    check_json(str(RUN_FIXTURES), "--save-learned", str(saved))
     data = tomllib.loads(saved.read_text())
     assert data["acquire"]["foo_ring_alloc"]["release"] == ["foo_ring_free"]
     assert data["acquire"]["foo_ring_alloc"]["fails"] == "errptr"
     bad = RUN_FIXTURES / "baz_main.c"
-    alone = _check(str(bad), "--knowledge", str(saved))
-    assert _found(alone) == {e for e in _expected() if e[0].endswith("baz_main.c")}
+    alone = check_json(str(bad), "--knowledge", str(saved))
+    assert_found(alone, {e for e in _expected() if e[0].endswith("baz_main.c")})
 
 
 def _result(name: str, *uses: tuple[str, str, str]) -> FileResult:
