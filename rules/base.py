@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kunwind.findings import Finding, PathStep
+
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.state import CheckState, State
     from kunwind.analysis.walk import WalkResult
-    from kunwind.findings import Finding
     from kunwind.model.ir import Call, Expr, Return
 
 SECTIONS = ("What it finds", "Why it matters", "Bad", "Good", "Known false positives")
@@ -51,6 +52,14 @@ class Rule:
     # Not run unless asked for (--experimental, or --rule naming it): why, with the
     # precision measured on real code (bench/triage/). Empty: on by default.
     experimental: str = ""
+
+    def finding(self, ctx: FunctionContext, line: int, col: int, message: str,
+                steps: list[PathStep], key: str) -> Finding:
+        """A finding of this check in the function ``ctx`` analyses. ``key`` says, in a
+        few words without line numbers, what it is about (its fingerprint)."""
+        return Finding(rule_id=self.id, rule_name=self.name, file=ctx.file, line=line, col=col,
+                       message=message, function=ctx.fn.name, steps=steps, level=self.level,
+                       key=key)
 
     @property
     def summary(self) -> str:

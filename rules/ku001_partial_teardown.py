@@ -180,17 +180,8 @@ def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
     if dep.source == "body" and dep.line:
         inner = f"{dep.param}->{dep.field}" if dep.param else dep.field
         steps.append(PathStep(dep.line, 0, f"{call.callee}() dereferences '{inner}' here"))
-    return Finding(
-        rule_id=RULE_ID,
-        rule_name=RULE_NAME,
-        file=ctx.file,
-        line=call.loc.line,
-        col=call.loc.col,
-        message=message,
-        function=fn,
-        steps=steps,
-        key=f"{call.callee}({obj})|{path}",
-    )
+    return RULE.finding(ctx, call.loc.line, call.loc.col, message, steps,
+                            f"{call.callee}({obj})|{path}")
 
 
 RULE_ID, RULE_NAME = "KU001", "partial-teardown"

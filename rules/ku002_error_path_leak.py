@@ -229,11 +229,8 @@ def _finding(ctx: FunctionContext, st: State, ret: Return, ex: Exit,
              for p, x in leaked[:4]]
     steps.extend(st.rendered_path())
     steps.append(exit_path_step(ex, f"; '{path}' is still held"))
-    return Finding(
-        rule_id=RULE_ID, rule_name=RULE_NAME, file=ctx.file, line=line,
-        col=0 if via else ret.loc.col, message=msg, function=fn, steps=steps,
-        key="|".join(sorted(f"{p}:{x.acquire}" for p, x in leaked)),
-    )
+    return RULE.finding(ctx, line, 0 if via else ret.loc.col, msg, steps,
+                            "|".join(sorted(f"{p}:{x.acquire}" for p, x in leaked)))
 
 
 # learned pairs -----------------------------------------------------------
@@ -354,11 +351,8 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
            f"function reached after {acq[0]}() call {rel}() (at lines {lines})")
     steps = [PathStep(acq[1], 0, f"{acq[0]}({obj})"), *render_steps(rec.events),
              exit_path_step(rec.exit, f"; {rel}({obj}) not called")]
-    return Finding(
-        rule_id=RULE_ID, rule_name=RULE_NAME, file=ctx.file, line=site,
-        col=0 if site != rec.line else rec.col, message=msg, function=fn, steps=steps,
-        key=f"{obj}:{acq[0]}/{rel}",
-    )
+    return RULE.finding(ctx, site, 0 if site != rec.line else rec.col, msg, steps,
+                            f"{obj}:{acq[0]}/{rel}")
 
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"

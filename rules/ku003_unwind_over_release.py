@@ -246,11 +246,8 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, why: str) -> F
         steps.insert(0, PathStep(r.line, 0, f"'{p}' acquired by {canonical(r.acquire)}()"))
     if r is not None and r.status == RELEASED:
         steps.insert(1, PathStep(r.event_line, 0, f"first release: {r.event}"))
-    return Finding(
-        rule_id=RULE_ID, rule_name=RULE_NAME, file=ctx.file, line=call.loc.line,
-        col=call.loc.col, message=msg, function=fn, steps=steps,
-        key=f"{call.callee}({p})",
-    )
+    return RULE.finding(ctx, call.loc.line, call.loc.col, msg, steps,
+                            f"{call.callee}({p})")
 
 
 RULE_ID, RULE_NAME = "KU003", "unwind-over-release"

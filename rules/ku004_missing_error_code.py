@@ -190,17 +190,8 @@ def _finding(ctx: FunctionContext, st: State, s: Return, name: str, held: str,
     b = fn.blocks[fail.block]
     col = b.cond_loc.col if b.cond_loc else 0
     steps = st.rendered_path() + [PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({held})")]
-    return Finding(
-        rule_id=RULE_ID,
-        rule_name=RULE_NAME,
-        file=ctx.file,
-        line=fail.line,
-        col=col,
-        message=message,
-        function=fn.name,
-        steps=steps,
-        key=f"{fail.callee or 'check'}|return {name}",
-    )
+    return RULE.finding(ctx, fail.line, col, message, steps,
+                            f"{fail.callee or 'check'}|return {name}")
 
 
 RULE_ID, RULE_NAME = "KU004", "missing-error-code"

@@ -106,9 +106,9 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                    f"{sites[0].line}, and the path jumped past it")
         else:
             continue
-        out.append(_finding(ctx, call.loc.line, call.loc.col, st.rendered_path(),
-                            f"{call.callee}() drops '{p}' in {ctx.fn.name}() on an error "
-                            f"path, but {why}", f"drop|{call.callee}({p})"))
+        msg = f"{call.callee}() drops '{p}' in {ctx.fn.name}() on an error path, but {why}"
+        out.append(RULE.finding(ctx, call.loc.line, call.loc.col, msg, st.rendered_path(),
+                                f"drop|{call.callee}({p})"))
     return out
 
 
@@ -262,8 +262,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                    f"{_name(ctx, p, r)} still held ({r.acquire}() at line {r.line}): {why}")
             steps = [PathStep(r.line, 0, f"'{p}' taken here: {r.acquire}()"),
                      *render_steps(ex.events), exit_path_step(ex.exit)]
-            out.setdefault((line, col), _finding(ctx, line, col, steps, msg,
-                                                 f"held|{r.acquire}({p})"))
+            out.setdefault((line, col), RULE.finding(ctx, line, col, msg, steps,
+                                                     f"held|{r.acquire}({p})"))
     return list(out.values())
 
 
@@ -288,21 +288,6 @@ def _leaving_point(ex: ExitRecord) -> tuple[int, int]:
     if taken:
         return taken[-1].line, 0
     return ex.line, ex.col
-
-
-def _finding(ctx: FunctionContext, line: int, col: int, steps: list[PathStep], message: str,
-             key: str) -> Finding:
-    return Finding(
-        rule_id=RULE_ID,
-        rule_name=RULE_NAME,
-        file=ctx.file,
-        line=line,
-        col=col,
-        message=message,
-        function=ctx.fn.name,
-        steps=steps,
-        key=key,
-    )
 
 
 RULE_ID, RULE_NAME = "KU005", "error-path-lock-imbalance"

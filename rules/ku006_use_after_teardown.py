@@ -174,17 +174,8 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
         PathStep(r.event_line, 0, f"'{path}' released here: {r.event}"),
         PathStep(line, col, f"'{path}' {how} after its release"),
     ]
-    return Finding(
-        rule_id=RULE_ID,
-        rule_name=RULE_NAME,
-        file=ctx.file,
-        line=line,
-        col=col,
-        message=message,
-        function=fn,
-        steps=steps,
-        key=f"{path}|{r.event}|{how}",
-    )
+    return RULE.finding(ctx, line, col, message, steps,
+                            f"{path}|{r.event}|{how}")
 
 
 RULE_ID, RULE_NAME = "KU006", "use-after-teardown"
