@@ -13,6 +13,7 @@ from typing import Any
 
 from kunwind.model import syntax as sx
 from kunwind.model.ir import (
+    TRANSPARENT_CALLS,
     Assign,
     Binary,
     Call,
@@ -26,15 +27,11 @@ from kunwind.model.ir import (
     Str,
     Unary,
     Var,
+    strip_not_not,
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
 from . import clang_lib as cl
-
-# Wrappers that only hint the compiler: ``unlikely(x)`` expands to
-# ``__builtin_expect(!!(x), 0)``; the model keeps just ``x``.
-TRANSPARENT_CALLS = {"__builtin_expect", "__builtin_expect_with_probability"}
-
 
 # The cleanup attribute as written in the source, when libclang does not
 # expose the function it names: __free(kfree), __cleanup(fn), guard(mutex),
@@ -561,7 +558,7 @@ class Lowerer:
 
                 name = render(fn_expr)
         if name in TRANSPARENT_CALLS and args:
-            return _strip_not_not(args[0])
+            return strip_not_not(args[0])
         return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr, self.is_bool(c))
 
 
@@ -610,13 +607,6 @@ def asm_goto_labels(text: str, offset: int) -> list[str]:
                 labels.append(t)
         return labels
     return [t for t in tokens[1:] if t.isidentifier()]
-
-
-def _strip_not_not(e: Expr) -> Expr:
-    while isinstance(e, Unary) and e.op == "!" and isinstance(e.operand, Unary) \
-            and e.operand.op == "!":
-        e = e.operand.operand
-    return e
 
 
 def _sizeof(e: Expr) -> bool:

@@ -29,6 +29,7 @@ from pycparser import c_ast, c_lexer, c_parser
 
 from kunwind.model import syntax as sx
 from kunwind.model.ir import (
+    TRANSPARENT_CALLS,
     Assign,
     Binary,
     Call,
@@ -43,6 +44,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
     render,
+    strip_not_not,
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
@@ -61,7 +63,6 @@ from .pyc_types import (
     ptr_to,
 )
 
-TRANSPARENT_CALLS = {"__builtin_expect", "__builtin_expect_with_probability"}
 STDIN = "<stdin>"
 # GNU spellings pycparser does not know: renamed (or dropped) on the cpp command line, and
 # in a .i file's text; __attribute__((...)) is dropped too.
@@ -608,7 +609,7 @@ class Lowerer:
             args.append(a)
         if name in TRANSPARENT_CALLS and args:
             first, t = args_t[0]
-            return _strip_not_not(first), t
+            return strip_not_not(first), t
         rt = call_result(ct) if ct.kind != "unknown" else (UNKNOWN if not direct else INT)
         return Call(name, tuple(args), self.loc(n), rt.is_ptr, not direct, fn_expr,
                     rt.kind == "bool"), rt
@@ -651,11 +652,4 @@ def _convert(e: Expr, t: CType) -> Expr:
     """clang's implicit conversion of an integer constant (a null pointer) to a pointer type."""
     if isinstance(e, Const) and not e.ptr and t.is_ptr:
         return Const(e.value, ptr=True)
-    return e
-
-
-def _strip_not_not(e: Expr) -> Expr:
-    while isinstance(e, Unary) and e.op == "!" and isinstance(e.operand, Unary) \
-            and e.operand.op == "!":
-        e = e.operand.operand
     return e

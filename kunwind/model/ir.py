@@ -159,6 +159,19 @@ class Cleanup(Stmt):
     fn: str
 
 
+# Calls that only hint the compiler: ``unlikely(x)`` expands to
+# ``__builtin_expect(!!(x), 0)``; the model keeps just ``x``.
+TRANSPARENT_CALLS = frozenset({"__builtin_expect", "__builtin_expect_with_probability"})
+
+
+def strip_not_not(e: Expr) -> Expr:
+    """``!!x`` is ``x`` as a condition (the kernel's likely()/unlikely() write it)."""
+    while isinstance(e, Unary) and e.op == "!" and isinstance(e.operand, Unary) \
+            and e.operand.op == "!":
+        e = e.operand.operand
+    return e
+
+
 def stmt_exprs(s: Stmt) -> tuple[Expr, ...]:
     """The expressions a statement evaluates for their value or effect (a store's value,
     an expression statement, a returned value; not a store's target)."""
