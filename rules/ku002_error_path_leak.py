@@ -150,7 +150,7 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # one name for many objects: a per-element unwind loop frees them
     a = ctx.kb.acquire(r.acquire)
     fresh = a is None or a.object == "ret"  # a new object, not a state of an existing one
-    if path == root and root in _locals(ctx) and fresh:
+    if path == root and root in ctx.declared_locals and fresh:
         return True  # a local that got a fresh acquisition here
     parent = st.resources.res.get(root)
     if path != root and parent is not None and parent.acquire:
@@ -172,11 +172,6 @@ def _cursors(ctx: FunctionContext) -> set[str]:
             if isinstance(s, Store) and isinstance(s.target, Var)
             and isinstance(s.value, Unary) and s.value.op == "&"
             and isinstance(s.value.operand, Index)}
-
-
-def _locals(ctx: FunctionContext) -> set[str]:
-    return {s.target.name for b in ctx.fn.blocks for s in b.stmts
-            if isinstance(s, Store) and s.decl and isinstance(s.target, Var)}
 
 
 def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path
 from kunwind.findings import Finding, PathStep
-from kunwind.model.ir import Call, Const, Store, calls_in, path_of, render, stmt_exprs
+from kunwind.model.ir import Call, Const, calls_in, path_of, render, stmt_exprs
 
 from .api import canonical
 from .base import Rule
@@ -168,7 +168,7 @@ def _value(ctx: FunctionContext, st: State, p: str) -> str:
         if isinstance(v, Const) and v.value == 0:
             return "null"
         if v is None:
-            if any(p in c.objects for c in st.calls) or not _is_local(ctx, p):
+            if any(p in c.objects for c in st.calls) or p not in ctx.declared_locals:
                 return "unknown"  # written through its address, perhaps; or a global
             return "uninit"
         return "other"
@@ -178,11 +178,6 @@ def _value(ctx: FunctionContext, st: State, p: str) -> str:
     if f.status in ("null", "uninit"):
         return f.status
     return "other"
-
-
-def _is_local(ctx: FunctionContext, name: str) -> bool:
-    return any(isinstance(s, Store) and s.decl and path_of(s.target) == name
-               for b in ctx.fn.blocks for s in b.stmts)
 
 
 def _released_before(ctx: FunctionContext, st: State, call: Call, p: str, r: Res) -> str:

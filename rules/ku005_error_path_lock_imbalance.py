@@ -69,7 +69,7 @@ from kunwind.analysis.conditions import condition_key
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.resources import FAILED, HELD, RELEASED, object_path
 from kunwind.findings import Finding, PathStep
-from kunwind.model.ir import Call, Store, Var, calls_in, path_of, render, root_of, stmt_exprs
+from kunwind.model.ir import Call, calls_in, path_of, render, root_of, stmt_exprs
 
 from .base import Rule
 from .paths import error_path, surely_released, void_failure
@@ -152,14 +152,6 @@ def _passed_on(calls: tuple[CallRec, ...], p: str, r: Res, lockish: bool = False
     return False
 
 
-def _variables(ctx: FunctionContext) -> frozenset[str]:
-    """The function's parameters and locals (a call through one is indirect)."""
-    names = {x.name for x in ctx.fn.params}
-    names.update(s.target.name for b in ctx.fn.blocks for s in b.stmts
-                 if isinstance(s, Store) and s.decl and isinstance(s.target, Var))
-    return frozenset(names)
-
-
 def _unlock_reported_back(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
     """The ``&locked`` protocol of GUP: a callee given the address of a flag clears
     it when it drops the lock, and the function unlocks only ``if (locked)``. The
@@ -198,12 +190,7 @@ def _dropped_by_callee(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> 
 
 def _local(ctx: FunctionContext, p: str) -> bool:
     """A pointer local or parameter (``folio``, ``mm``): a callee may have locked it."""
-    if "->" in p or "." in p:
-        return False
-    if any(x.name == p for x in ctx.fn.params):
-        return True
-    return any(isinstance(s, Store) and s.decl and path_of(s.target) == p
-               for b in ctx.fn.blocks for s in b.stmts)
+    return "->" not in p and "." not in p and p in ctx.variables
 
 
 def _pairs_with_acquisition(ctx: FunctionContext, call: Call, p: str) -> bool:
@@ -240,7 +227,7 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue  # a void function that returns after a test, not after an error
             own = ex.failure is not None and ex.failure.callee == r.acquire \
                 and ex.failure.line >= r.line
-            if _passed_on(ex.calls, p, r, True, _variables(ctx)) or \
+            if _passed_on(ex.calls, p, r, True, ctx.variables) or \
                     _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
                 continue  # handed to a callee that may drop it
             if r.held_on_failure and own:

@@ -112,6 +112,17 @@ class FunctionContext:
         return frozenset(out)
 
     @cached_property
+    def declared_locals(self) -> frozenset[str]:
+        """The names the function declares (``struct foo *p = ...;``, ``int ret;``)."""
+        return frozenset(s.target.name for b in self.fn.blocks for s in b.stmts
+                         if isinstance(s, Store) and s.decl and isinstance(s.target, Var))
+
+    @cached_property
+    def variables(self) -> frozenset[str]:
+        """The function's parameters and declared locals."""
+        return self.declared_locals | {x.name for x in self.fn.params}
+
+    @cached_property
     def tested_negative(self) -> frozenset[str]:
         """The access paths the function tests against 0 with ``<`` (``if (n < 0)``)."""
         return frozenset(p for b in self.fn.blocks
