@@ -17,6 +17,7 @@ from kunwind.findings import Finding, PathStep
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.events import Exit
     from kunwind.analysis.state import CheckState, State
     from kunwind.analysis.walk import WalkResult
     from kunwind.model.ir import Call, Expr, Return
@@ -36,10 +37,10 @@ class Rule:
     # on_use: an object tracked by the resource model is dereferenced or passed on.
     on_use: Callable[[FunctionContext, State, str, int, Expr], list[Finding]] | None = None
     # on_exit: at each error exit, with the path's state; findings are reported as is.
-    on_exit: Callable[[FunctionContext, State, Return, str], list[Finding]] | None = None
-    # on_return: at every return, error exit or not (``why`` is None when the walk
-    #     does not see an error exit); findings are reported as is.
-    on_return: Callable[[FunctionContext, State, Return, str | None], list[Finding]] | None = None
+    on_exit: Callable[[FunctionContext, State, Return, Exit], list[Finding]] | None = None
+    # on_return: at every return, error exit or not (its Exit says which kind); findings
+    #     are reported as is.
+    on_return: Callable[[FunctionContext, State, Return, Exit], list[Finding]] | None = None
     # on_function: once per function after the walk, with every error exit it reached.
     on_function: Callable[[FunctionContext, WalkResult], list[Finding]] | None = None
     # state: makes the check's own path state (kunwind.analysis.state.CheckState), which

@@ -15,7 +15,7 @@ applies it:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from kunwind.model.ir import Assign, Binary, Call, Expr, Unary, Var, path_of, render
 
@@ -31,7 +31,7 @@ CONTAINER_RELEASE_KINDS = frozenset({"reference"})
 COUNT_ACQUIRE_FAILS = "negative"  # the knowledge's ``fails`` of a count-returning acquire
 
 
-def macro_temporary(e: Expr | None) -> bool:
+def macro_temporary(e: Expr | None) -> TypeGuard[Var]:
     """A macro's temporary: its value is the value of the variable it is assigned to."""
     return isinstance(e, Var) and e.name.startswith(MACRO_TEMPORARY_PREFIX)
 

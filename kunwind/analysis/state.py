@@ -31,6 +31,8 @@ from .events import Event, Failure, render_steps
 from .resources import Resources
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from .context import FunctionContext
 
 
@@ -66,11 +68,11 @@ class CheckState(Protocol):
     calls them after it has applied a call's or a store's effects to the
     shared domains."""
 
-    def copy(self) -> CheckState: ...
+    def copy(self) -> Self: ...
 
     def key(self) -> object: ...
 
-    def join(self, other: CheckState) -> CheckState: ...
+    def join(self, other: Self) -> Self: ...
 
     def after_call(self, ctx: FunctionContext, st: State, call: Call, line: int) -> None: ...
 

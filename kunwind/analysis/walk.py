@@ -213,7 +213,8 @@ class Walker:
             st.resources.links.pop(target, None)  # its old value no longer reports anything
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
-        if isinstance(value, Call) and before is not None and res.get(target) is before:
+        if isinstance(value, Call) and before is not None and target is not None \
+                and res.get(target) is before:
             del res[target]  # overwritten by a call that acquires nothing we know
         if target is not None and s.op == "=" and not s.decl:
             for q in [q for q in res if q.startswith((target + "->", target + "."))]:
@@ -224,17 +225,18 @@ class Walker:
             alias = path_of(inner.target)
             if alias is not None:
                 st.resources.links.pop(alias, None)  # assigned too: its old value reports nothing
-                if alias in self.ctx.relevant:
+                if alias in self.ctx.relevant and value is not None:
                     st.values.env[alias] = value
-            if alias is not None and (target in res and isinstance(value, Call) or
-                                      macro_temporary(value) and value.name in res):
+            if alias is not None and target is not None and (
+                    target in res and isinstance(value, Call)
+                    or macro_temporary(value) and value.name in res):
                 st.resources.links[alias] = (target,)
             inner = inner.value
         self.uses(st, s.value, s.loc.line)
         self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
         path = target
-        if path is not None and s.decl and s.value is None and \
-                isinstance(st.values.env.get(path), Call) and pure_call(st.values.env[path]):
+        held = st.values.env.get(path) if path is not None else None
+        if s.decl and s.value is None and isinstance(held, Call) and pure_call(held):
             return  # `bool branch;` of a macro used twice: what it held still stands
         if path is not None and st.values.tested and not self.same_answer(st, path, value):
             st.values.tested = frozenset(t for t in st.values.tested if not _mentions(t[0], path))
@@ -385,7 +387,8 @@ class Walker:
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)): no failure
         subj = path_of(chk.subject) if chk is not None else None
         held = st.resources.res.get(subj) if subj is not None else None
-        if held is not None and held.fails == "null" and condition_key(cond)[0] == subj:
+        if chk is not None and held is not None and held.fails == "null" and \
+                condition_key(cond)[0] == subj:
             # an integer handle that is 0 on failure (if (!handle)), not an errno
             chk = dataclasses.replace(chk, fails_when=condition_key(cond)[1])
         if chk is not None and chk.callee and taken == chk.fails_when:
