@@ -67,7 +67,33 @@ def cindex() -> Any:
     lib.clang_Cursor_getVarDeclInitializer.errcheck = _null_cursor_to_none
     lib.clang_Cursor_getStorageClass.argtypes = [cursor]
     lib.clang_Cursor_getStorageClass.restype = ctypes.c_int
+    lib.clang_getSkippedRanges.argtypes = [ci.TranslationUnit, ci.File]
+    lib.clang_getSkippedRanges.restype = ctypes.POINTER(_SourceRangeList)
+    lib.clang_disposeSourceRangeList.argtypes = [ctypes.POINTER(_SourceRangeList)]
+    lib.clang_disposeSourceRangeList.restype = None
     return ci
+
+
+class _SourceRangeList(ctypes.Structure):
+    # CXSourceRange is two pointers and two unsigned ints: laid out as the bindings'
+    # SourceRange, which is only known once the bindings are imported
+    _fields_ = [("count", ctypes.c_uint), ("ranges", ctypes.c_void_p)]
+
+
+def skipped_lines(tu: Any, name: str) -> list[tuple[int, int]]:
+    """The line ranges of file ``name`` that the preprocessor skipped (an ``#if`` that
+    is false). Needs a TU parsed with ``DETAILED_PREPROCESSING_RECORD``."""
+    ci = cindex()
+    f = tu.get_file(name)
+    found = lib().clang_getSkippedRanges(tu, f)
+    if not found:
+        return []
+    try:
+        n = found.contents.count
+        ranges = ctypes.cast(found.contents.ranges, ctypes.POINTER(ci.SourceRange))
+        return [(ranges[i].start.line, ranges[i].end.line) for i in range(n)]
+    finally:
+        lib().clang_disposeSourceRangeList(found)
 
 
 def _null_cursor_to_none(result, func, args):

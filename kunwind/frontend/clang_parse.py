@@ -22,8 +22,12 @@ from kunwind.model.syntax import FunctionSyntax
 
 from . import clang_lib as cl
 from .clang_lower import Lowerer
+from .skipped import SkippedCode, skipped_code
 
 KEEP_GOING = 0x200  # CXTranslationUnit_KeepGoing, not named in the bindings
+# CXTranslationUnit_DetailedPreprocessingRecord: clang keeps the ranges that an #if
+# left out, so that the functions defined there can be named as not analysed.
+DETAILED_PREPROCESSING_RECORD = 0x1
 # PrecompiledPreamble | CreatePreambleOnFirstParse: the headers included at the
 # top of the file are parsed into a preamble (a PCH kept with the TU) on the
 # first parse, which a reparse of the same file with other contents reuses.
@@ -35,7 +39,7 @@ SKIP_PREAMBLE_BODIES = 0x40 | 0x800
 # What parse_file uses; inside reusing_parses, with PREAMBLE | SKIP_PREAMBLE_BODIES.
 # bench/parse_options.py measures the options: for a one-shot parse, the
 # preamble's cost and its savings (header bodies skipped) about cancel out.
-PARSE_OPTIONS = KEEP_GOING
+PARSE_OPTIONS = KEEP_GOING | DETAILED_PREPROCESSING_RECORD
 # Flags every parse gets: report every error (the default stops at 20, which
 # would hide the errors that make a function untrustworthy).
 BASE_ARGS = ["-ferror-limit=0", "-Wno-everything"]
@@ -59,6 +63,7 @@ class ParsedFile:
     parse_seconds: float = 0.0  # libclang's parse alone
     lower_seconds: float = 0.0  # our walk of the main file's function cursors
     includes: list[str] = field(default_factory=list)  # headers read (the results cache)
+    skipped: list[SkippedCode] = field(default_factory=list)  # left out by an #if
 
 
 _REUSE: dict[tuple[str, tuple[str, ...], int], Any] | None = None  # see reusing_parses
@@ -169,6 +174,8 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
     for ln, col, msg in main_errors:
         if f"{ln}:{col}: {msg}" not in inside:
             out.errors.append(f"{name}:{ln}:{col}: {msg}")
+    if options is None or options & DETAILED_PREPROCESSING_RECORD:
+        out.skipped = skipped_code(text.decode("latin-1"), cl.skipped_lines(tu, name))
     out.includes = lower.native.included_files(tu)
     if _REUSE is not None:  # a preamble does not list the -include files
         forced = [b for a, b in zip(args, args[1:], strict=False) if a == "-include"]
