@@ -1,14 +1,16 @@
-"""The path-sensitive walk: one pass over a function's paths that serves every rule.
+"""The flow engine: one path-sensitive walk over a function that serves every check.
 
-The walk follows each path from the entry, carrying a ``State``: what each
-access path was last assigned, what is known about fields (NULL, set,
-unknown), where objects came from, the set-up steps done on each object, and
-the failure checks taken. Branches refine the state and impossible branches
-are pruned (``if (!p) goto out; ... out: if (p) ...``). Loops are unrolled
-once. Rules hook into calls and error exits; what they report at a call is a
-candidate, confirmed only when its path reaches an error exit.
+The walk follows each path from the entry with a ``state.State``: the shared
+domains (values, set-up facts, the resource model), the private state of each
+check that declares one, and the path itself as typed events
+(``events.py``). It applies each statement's effects, prunes branches that
+contradict what the path knows (``if (!p) goto out; ... out: if (p) ...``),
+unrolls loops once, and joins the states that reach a block once more than
+``PATHS_PER_BLOCK`` distinct ones have (the path budget). It knows no check:
+checks hook into calls, uses and exits (``Rule``); what they report at a call
+is a candidate, confirmed only when its path reaches an error exit, which the
+walk classifies by what it returns (``events.ExitKind``).
 """
-
 from __future__ import annotations
 
 import dataclasses
