@@ -2,9 +2,11 @@
 
 In that order: an entry of the given compile_commands.json (exact flags), a
 kernel tree detected from the file's path (its ``TreeSetup``, built once per
-process, gives the flags Kbuild would use), else plain GNU C for a standalone
-file. ``flags_for`` is the one entry point: the pipeline, the audit, the
-``cfg`` command and the benchmarks all get a file's flags from it.
+process, gives the flags Kbuild would use), else GNU C for a standalone file,
+with the compiler's own headers (<stddef.h>...) found by
+``frontend.builtin_headers``: a kernel tree does not use them. ``flags_for`` is
+the one entry point: the pipeline, the audit, the ``cfg`` command and the
+benchmarks all get a file's flags from it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .frontend.builtin_headers import builtin_headers
 from .frontend.compile_db import CompileDBError, load_compile_db
 from .kernel.tree import KernelTreeError, find_kernel_root, tree_setup
 
@@ -50,4 +53,5 @@ def flags_for(path: Path, opts) -> FileFlags:
             notes.append(tree.not_built)
         return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
                          tree.not_built)
-    return FileFlags([*STANDALONE_ARGS, *opts.extra_args], notes, "standalone")
+    headers = builtin_headers().args()
+    return FileFlags([*STANDALONE_ARGS, *headers, *opts.extra_args], notes, "standalone")

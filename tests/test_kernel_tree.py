@@ -1,4 +1,4 @@
-"""kernel_tree: tree detection, synthesised flags and generated headers, on toy and real trees."""
+"""kunwind.kernel: tree detection, synthesised flags, generated headers, on toy and real trees."""
 
 from __future__ import annotations
 
