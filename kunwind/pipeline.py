@@ -74,6 +74,7 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     result.timings["parse"] = parsed.parse_seconds
     result.timings["lower"] = parsed.lower_seconds
     result.includes = parsed.includes
+    result.missing_headers = parsed.missing_headers
     clock = time.perf_counter()
     if parsed.fatal:
         result.parsed = False

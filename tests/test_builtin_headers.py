@@ -177,3 +177,11 @@ def test_kernel_files_use_no_compiler_headers(kernel_tree: Path) -> None:
     flags = flags_for(kernel_tree / "mm/rmap.c", Options())
     assert flags.source == "kernel" and "-nostdinc" in flags.args
     assert "-resource-dir" not in flags.args and "-isystem" not in flags.args
+
+
+def test_a_header_not_found_is_named_in_the_summary(tmp_path: Path) -> None:
+    (tmp_path / "a.c").write_text('#include <nosuch.h>\n#include "gone.h"\n'
+                                  "int f(nosuch_t x) { return 0; }\n")
+    proc = run_without_compilers(tmp_path, "a.c", "--format", "text")
+    assert "kunwind: warning: headers not found in 1 file ('nosuch.h', 'gone.h')" \
+        in proc.stderr, proc.stderr
