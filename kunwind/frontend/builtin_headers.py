@@ -27,7 +27,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import clang_flags
+from . import clang_flags, clang_lib
 
 OWN = Path(__file__).resolve().parent / "resource"  # kunwind's own set, in OWN/include
 ENV = "KUNWIND_RESOURCE_DIR"
@@ -77,6 +77,7 @@ def gcc_resource_dir() -> Path | None:
 
 def libclang_has_headers() -> bool:
     """Does the loaded libclang find <stddef.h> without help (a system libclang does)?"""
+    clang_lib.cindex()  # load the library $KUNWIND_LIBCLANG names before asking it
     return clang_flags.compiles("#include <stddef.h>\n")
 
 
