@@ -23,7 +23,7 @@ from clang import cindex
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kunwind.frontend import kernel_tree  # noqa: E402
+from kunwind.kernel import tree as kernel_tree  # noqa: E402
 
 RETURN_E_TEXT = re.compile(r"\breturn\s+-E[A-Z0-9]+\s*;")
 E_NAME = re.compile(r"^E[A-Z0-9]+$")
@@ -103,8 +103,8 @@ def main() -> int:
     rows = []
     index = cindex.Index.create()
     for path in sorted(root.glob(opts.glob)):
-        status = kernel_tree.build_status(path, root, opts.arch, cache_dir=opts.cache_dir)
-        args = kernel_tree.kernel_args(path, root, opts.arch, cache_dir=opts.cache_dir)
+        flags = kernel_tree.tree_setup(root, opts.arch, cache_dir=opts.cache_dir).flags_for(path)
+        status, args = flags.status, flags.args
         t = time.perf_counter()
         tu = index.parse(str(path), args=[*args, "-ferror-limit=0"])
         seconds = time.perf_counter() - t

@@ -48,6 +48,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from kunwind.driver import Options  # noqa: E402
+from kunwind.flags import flags_for  # noqa: E402
 from kunwind.frontend.clang_parse import (  # noqa: E402
     KEEP_GOING,
     PREAMBLE,
@@ -56,7 +57,6 @@ from kunwind.frontend.clang_parse import (  # noqa: E402
     parse_file,
     reusing_parses,
 )
-from kunwind.frontend.flags import flags_for  # noqa: E402
 
 SKIP_BODIES = SKIP_PREAMBLE_BODIES
 VARIANTS = {
@@ -131,7 +131,7 @@ def main() -> int:
     flags_for(files[0], opts)  # the generated-header shim, outside the timings
     rows = []
     for f in files:
-        args, _ = flags_for(f, opts)
+        args = flags_for(f, opts).args
         r = measure(f, args, a.repeat, ["default", *(v for v in a.variants.split(",")
                                                      if v != "default")])
         r["file"] = f.relative_to(a.tree).as_posix()

@@ -31,9 +31,9 @@ sys.path.insert(0, str(HERE))
 from parse_options import result  # noqa: E402
 
 from kunwind.driver import Options  # noqa: E402
+from kunwind.flags import flags_for  # noqa: E402
 from kunwind.frontend import clang_lib as cl  # noqa: E402
 from kunwind.frontend.clang_parse import BASE_ARGS, KEEP_GOING, parse_file  # noqa: E402
-from kunwind.frontend.flags import flags_for  # noqa: E402
 
 FOR_SERIALIZATION = 0x10  # CXTranslationUnit_ForSerialization
 
@@ -56,7 +56,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="kunwind-pch-"))
     header, pch = work / "common.h", work / "common.pch"
     header.write_text(line + "\n")
-    args, _ = flags_for(files[0], opts)
+    args = flags_for(files[0], opts).args
     common = [x for x in args if not x.startswith(("-DKBUILD_", "-D__KBUILD_"))]
     start = time.perf_counter()
     tu = cl.cindex().Index.create().parse(str(header), args=[*common, *BASE_ARGS, "-x", "c-header"],
@@ -66,7 +66,7 @@ def main() -> int:
     build = time.perf_counter() - start
     rows = []
     for i, f in enumerate(files):
-        args, _ = flags_for(f, opts)
+        args = flags_for(f, opts).args
         with_pch = ["-include-pch", str(pch), *args]
         if i % 2:
             p, d = parse_file(f, with_pch), parse_file(f, args)

@@ -63,9 +63,9 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from kunwind import __version__  # noqa: E402
 from kunwind.driver import Options, analyze_file  # noqa: E402
 from kunwind.findings import RunResult  # noqa: E402
+from kunwind.flags import flags_for  # noqa: E402
 from kunwind.frontend.clang_lib import cindex  # noqa: E402
 from kunwind.frontend.clang_parse import BASE_ARGS, PARSE_OPTIONS  # noqa: E402
-from kunwind.frontend.flags import flags_for  # noqa: E402
 from kunwind.report import write  # noqa: E402
 
 PARTS = ("inproc", "cli", "precommit", "peers")
@@ -164,7 +164,7 @@ def inproc(files: list[Path], tree: Path, opts: Options, label: str) -> dict[str
     rows = []
     started = load()
     for i, f in enumerate(files):
-        args, _ = flags_for(f, opts)
+        args = flags_for(f, opts).args
         if i % 2:
             k_wall, k_cpu, res = kunwind_file(f, opts, tree)
             f_wall, f_cpu = floor_parse(f, args)
@@ -203,7 +203,7 @@ def write_compile_db(files: list[Path], tree: Path, opts: Options, dest: Path) -
     """A compile_commands.json of the synthesised flags (no real build is possible here)."""
     entries = []
     for f in files:
-        args, _ = flags_for(f, opts)
+        args = flags_for(f, opts).args
         entries.append({"directory": str(tree), "file": str(f),
                         "arguments": ["clang", *args, "-c", str(f), "-o", f"{f.stem}.o"]})
     path = dest / "compile_commands.json"
@@ -379,7 +379,7 @@ def peers(files: list[Path], tree: Path, opts: Options, allowed: bool) -> dict[s
     out["versions"] = peer_versions()
     if "sparse" not in out["skipped"]:
         def sparse_argv(f: Path) -> list[str]:
-            return ["sparse", *sparse_args(flags_for(f, opts)[0]), *SPARSE_FLAGS, str(f)]
+            return ["sparse", *sparse_args(flags_for(f, opts).args), *SPARSE_FLAGS, str(f)]
 
         out["sparse"] = per_file("sparse", files, tree, sparse_argv)
     if "cppcheck" not in out["skipped"]:

@@ -72,7 +72,7 @@ def analyse_files(files: list[Path], names: list[str], opts, root: Path,
     """Analyse ``files`` (reported as ``names``); results sorted by name (see module doc)."""
     from kunwind.rules import selected_rules
 
-    from .frontend.flags import flags_for
+    from .flags import flags_for
     from .pipeline import read_source
 
     cache = ResultsCache(opts.results_cache) if opts.results_cache is not None else None
@@ -84,7 +84,7 @@ def analyse_files(files: list[Path], names: list[str], opts, root: Path,
         # Choosing the flags here also prepares the per-tree set-up once, before the
         # workers are forked.
         try:
-            args, _ = flags_for(path, opts)
+            args = flags_for(path, opts).args
             data, _ = read_source(path)
         except Exception:  # the worker reports it
             data = None

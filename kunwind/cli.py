@@ -216,8 +216,8 @@ def explain(rule: str) -> None:
 @click.option("--clang-arg", "clang_args", multiple=True, help="Extra clang argument.")
 def show_cfg(path: Path, function: str, clang_args: tuple[str, ...]) -> None:
     """Print the control-flow graph kunwind builds for FUNCTION in PATH."""
+    from .flags import flags_for
     from .frontend.clang_parse import parse_file
-    from .frontend.flags import flags_for
     from .model.build import BudgetExceeded, build_cfg
     from .model.dump import format_cfg
     from .pipeline import read_source
@@ -226,7 +226,7 @@ def show_cfg(path: Path, function: str, clang_args: tuple[str, ...]) -> None:
     if data is None:
         fail(f"{path}: {why}")
     try:
-        args, _ = flags_for(path, Options(extra_args=list(clang_args)))
+        args = flags_for(path, Options(extra_args=list(clang_args))).args
         parsed = parse_file(path, args, data)
     except Exception as exc:
         fail(f"{path}: {exc}")

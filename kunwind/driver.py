@@ -102,7 +102,7 @@ def _learn_and_recheck(run: RunResult, files: list[Path], names: list[str], opts
     import hashlib
 
     from .audit import analyse_files
-    from .frontend.kernel_tree import default_cache_dir
+    from .kernel.tree import default_cache_dir
     from .rules.learn import callers, learn, to_toml
 
     learned = learn(run.files)
@@ -136,7 +136,7 @@ def _learn_and_recheck(run: RunResult, files: list[Path], names: list[str], opts
 
 def common_root(files: list[Path]) -> Path:
     """The kernel tree (or git work tree) holding the files, else the current directory."""
-    from .frontend.kernel_tree import find_kernel_root
+    from .kernel.tree import find_kernel_root
 
     if files:
         k = find_kernel_root(files[0].resolve())

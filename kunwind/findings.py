@@ -109,6 +109,8 @@ class FileResult:
     includes: list[str] = field(default_factory=list)
     # run-wide learning (rules/learn.py): the file's uses of calls the knowledge lacks
     pair_uses: list[PairUse] = field(default_factory=list)
+    # headers the file includes that the parse did not find (the summary names them)
+    missing_headers: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -14,10 +14,8 @@ from .analysis.context import FunctionContext
 from .analysis.summaries import summarize_file
 from .analysis.walk import Walker
 from .findings import FileResult, Notice, merge_repeats
+from .flags import CompileDBError, KernelTreeError, flags_for
 from .frontend.clang_parse import parse_file
-from .frontend.compile_db import CompileDBError
-from .frontend.flags import flags_for
-from .frontend.kernel_tree import KernelTreeError
 from .model.build import BudgetExceeded, build_cfg
 from .model.cfg import Function
 from .model.ir import forget_expressions
@@ -58,24 +56,25 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
         return result
     clock = time.perf_counter()
     try:
-        args, flag_notes = flags_for(path, opts)
+        flags = flags_for(path, opts)
     except (KernelTreeError, CompileDBError, OSError) as exc:  # a broken tree or database
         result.parsed = False
         why = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
         result.notices.append(Notice(file=name, message=f"cannot choose clang flags: {why}"))
         return result
     result.timings["flags"] = time.perf_counter() - clock
-    for note in flag_notes:
+    for note in flags.notes:
         result.notices.append(Notice(file=name, message=note, level="note"))
     if opts.frontend == "pycparser":
         from .frontend.pycparser_frontend import parse_file as parse_with_pycparser
 
-        parsed = parse_with_pycparser(path, args, data)
+        parsed = parse_with_pycparser(path, flags.args, data)
     else:
-        parsed = parse_file(path, args, data)
+        parsed = parse_file(path, flags.args, data)
     result.timings["parse"] = parsed.parse_seconds
     result.timings["lower"] = parsed.lower_seconds
     result.includes = parsed.includes
+    result.missing_headers = parsed.missing_headers
     clock = time.perf_counter()
     if parsed.fatal:
         result.parsed = False

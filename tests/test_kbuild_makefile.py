@@ -1,11 +1,11 @@
 """Which makefile's flags an object gets, read from the text when the configuration
-does not build it (kunwind/frontend/kbuild_makefile.py)."""
+does not build it (kunwind/kernel/kbuild.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from kunwind.frontend.kbuild_makefile import KbuildTree
+from kunwind.kernel.kbuild import KbuildTree
 
 
 def _tree(tmp_path: Path) -> Path:

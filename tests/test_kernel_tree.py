@@ -1,4 +1,4 @@
-"""kernel_tree: tree detection, synthesised flags and generated headers, on toy and real trees."""
+"""kunwind.kernel: tree detection, synthesised flags, generated headers, on toy and real trees."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from clang import cindex
 
-from kunwind.frontend import kernel_tree as kt
-from kunwind.frontend.kbuild_makefile import evaluate
-from kunwind.frontend.kernel_arch import SyscallHeader
-from kunwind.frontend.kernel_shim import autoconf_h, parse_config, syscall_header, timeconst_h
+from kunwind.kernel import tree as kt
+from kunwind.kernel.arch import SyscallHeader
+from kunwind.kernel.kbuild import evaluate
+from kunwind.kernel.kconfig import parse_config
+from kunwind.kernel.shim import autoconf_h, syscall_header, timeconst_h
 
 # ---- toy trees -----------------------------------------------------------------
 
@@ -48,6 +49,58 @@ def test_unknown_arch_is_a_clear_error(tmp_path: Path) -> None:
     root = make_toy_tree(tmp_path / "linux")
     with pytest.raises(kt.KernelTreeError, match="unsupported arch 'vax'"):
         kt.tree_setup(root, arch="vax", cache_dir=tmp_path / "cache")
+
+
+def test_a_tree_is_set_up_once_for_every_file_and_worker(tmp_path: Path, monkeypatch) -> None:
+    """The audit's parent sets the tree up; its forked workers and later files reuse it."""
+    from kunwind.audit import analyse_files
+    from kunwind.driver import Options
+    from kunwind.kernel.kbuild import BuildStatus
+
+    root = make_toy_tree(tmp_path / "linux")
+    for name in ("a", "b", "c"):
+        (root / f"mm/sub/{name}.c").write_text(f"int {name}(void) {{ return 0; }}\n")
+    log = tmp_path / "setups"
+
+    class Setup:
+        def flags_for(self, file: Path) -> kt.TreeFlags:
+            return kt.TreeFlags(["-x", "c"], BuildStatus("y", file.stem, file.parent, file.stem))
+
+    def create(*args, **kwargs) -> Setup:
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return Setup()
+
+    kt.forget_setups()
+    monkeypatch.setattr(kt.TreeSetup, "create", create)
+    files = sorted((root / "mm/sub").glob("*.c"))
+    names = [f.relative_to(root).as_posix() for f in files]
+    try:
+        results = analyse_files(files, names, Options(jobs=2, cache_dir=tmp_path / "c"), root)
+    finally:
+        kt.forget_setups()
+    assert [r.functions for r in results] == [1, 1, 1, 0]  # x.c defines no function
+    assert log.read_text() == f"{os.getpid()}\n"
+
+
+def test_a_tree_that_cannot_be_set_up_is_tried_once(tmp_path: Path, monkeypatch) -> None:
+    root = make_toy_tree(tmp_path / "linux")  # no .config, no defconfig
+    calls = []
+    real = kt.TreeSetup.create
+
+    def create(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    kt.forget_setups()
+    monkeypatch.setattr(kt.TreeSetup, "create", create)
+    try:
+        for _ in range(2):
+            with pytest.raises(kt.KernelTreeError, match="no .config and no"):
+                kt.tree_setup(root, cache_dir=tmp_path / "cache")
+    finally:
+        kt.forget_setups()
+    assert len(calls) == 1
 
 
 # ---- pieces of the shim ------------------------------------------------------
@@ -129,7 +182,8 @@ def rmap_parse(kernel_tree: Path, tmp_path_factory: pytest.TempPathFactory):
     cache = tmp_path_factory.mktemp("kunwind-cache")
     top = {p: p.stat().st_mtime_ns for p in [kernel_tree, *kernel_tree.iterdir()]}
     start = time.time()
-    args = kt.kernel_args(kernel_tree / "mm/rmap.c", kernel_tree, arch="x86", cache_dir=cache)
+    setup = kt.tree_setup(kernel_tree, arch="x86", cache_dir=cache)
+    args = setup.flags_for(kernel_tree / "mm/rmap.c").args
     tu = cindex.Index.create().parse(str(kernel_tree / "mm/rmap.c"), args=args)
     return tu, args, cache, top, start
 
@@ -183,11 +237,14 @@ def test_second_setup_reuses_the_shim_on_disk(rmap_parse, kernel_tree: Path) -> 
 
 @pytest.mark.kernel
 def test_build_status_follows_the_makefiles(rmap_parse, kernel_tree: Path) -> None:
-    cache = rmap_parse[2]
-    assert kt.build_status(kernel_tree / "mm/rmap.c", kernel_tree, cache_dir=cache).built == "y"
-    page_alloc = kt.build_status(kernel_tree / "mm/page_alloc.c", kernel_tree, cache_dir=cache)
+    setup = kt.tree_setup(kernel_tree, cache_dir=rmap_parse[2])
+    assert setup.status(kernel_tree / "mm/rmap.c").built == "y"
+    page_alloc = setup.status(kernel_tree / "mm/page_alloc.c")
     assert (page_alloc.built, page_alloc.modname) == ("y", "page-alloc")
-    assert kt.build_status(kernel_tree / "mm/nommu.c", kernel_tree, cache_dir=cache).built == ""
+    nommu = setup.flags_for(kernel_tree / "mm/nommu.c")
+    assert nommu.built == "" and nommu.not_built.startswith(
+        "not built by the kernel configuration (the x86 defconfig)")
+    assert setup.flags_for(kernel_tree / "mm/rmap.c").not_built == ""
 
 
 @pytest.mark.kernel
@@ -196,5 +253,5 @@ def test_a_prepared_build_dir_is_used_as_is(rmap_parse, kernel_tree: Path, tmp_p
     unused = tmp_path / "cache"
     setup = kt.tree_setup(kernel_tree, "x86", build_dir=shim, cache_dir=unused)
     assert setup.generated == shim and not unused.exists()
-    args = kt.kernel_args(kernel_tree / "mm/rmap.c", kernel_tree, build_dir=shim, cache_dir=unused)
+    args = setup.flags_for(kernel_tree / "mm/rmap.c").args
     assert f"-I{shim}/include" in args

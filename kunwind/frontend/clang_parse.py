@@ -10,6 +10,7 @@ analysed as if whole).
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ PARSE_OPTIONS = KEEP_GOING | DETAILED_PREPROCESSING_RECORD
 # Flags every parse gets: report every error (the default stops at 20, which
 # would hide the errors that make a function untrustworthy).
 BASE_ARGS = ["-ferror-limit=0", "-Wno-everything"]
+_NOT_FOUND = re.compile(r"^'(.+)' file not found")  # clang's err_pp_file_not_found
 
 
 @dataclass
@@ -64,6 +66,7 @@ class ParsedFile:
     lower_seconds: float = 0.0  # our walk of the main file's function cursors
     includes: list[str] = field(default_factory=list)  # headers read (the results cache)
     skipped: list[SkippedCode] = field(default_factory=list)  # left out by an #if
+    missing_headers: list[str] = field(default_factory=list)  # #include names not found
 
 
 _REUSE: dict[tuple[str, tuple[str, ...], int], Any] | None = None  # see reusing_parses
@@ -153,6 +156,9 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         loc = d.location
         in_main = loc.file is not None and loc.file.name == name
         text_ = d.spelling
+        missing = _NOT_FOUND.match(text_)
+        if missing and missing[1] not in out.missing_headers:
+            out.missing_headers.append(missing[1])
         if d.severity >= 4 and not out.fatal:  # Fatal
             where = f"{loc.file.name}:{loc.line}: " if loc.file is not None and not in_main else ""
             out.fatal = f"{where}{text_}"

@@ -71,7 +71,22 @@ def summary(run: RunResult) -> str:
                 f"{_n(run.rechecked, 'file')} checked again with them\n")
     for note in run.notes:
         out += f"kunwind: note: {note}\n"
+    out += _missing_headers(run)
     return out + f"kunwind: {findings}\nkunwind: done in {run.seconds:.2f}s\n"
+
+
+def _missing_headers(run: RunResult) -> str:
+    """One line naming the headers that were not found, and in how many files."""
+    files = [r for r in run.files if r.missing_headers]
+    if not files:
+        return ""
+    names = list(dict.fromkeys(h for r in files for h in r.missing_headers))
+    shown = ", ".join(f"'{h}'" for h in names[:3])
+    if len(names) > 3:
+        shown += f" and {len(names) - 3} more"
+    return (f"kunwind: warning: headers not found in {_n(len(files), 'file')} ({shown}): "
+            "code that needs them is not analysed; give their directories with "
+            "--clang-arg=-IDIR\n")
 
 
 def _where(path: str, line: int, col: int) -> str:

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 Config = dict[str, str]
 
 
+class KernelTreeError(Exception):
+    """The tree, the architecture or the configuration cannot be used."""
+
+
 @dataclass(frozen=True)
 class SyscallHeader:
     """One header generated from a syscall table (scripts/syscallhdr.sh or syscalltbl.sh)."""
@@ -108,6 +112,14 @@ ARCHES: dict[str, Arch] = {
         flags=_arm64_flags,
     ),
 }
+
+
+def arch_named(name: str) -> Arch:
+    """The ``Arch`` of a kernel SRCARCH name; ``KernelTreeError`` for an unknown one."""
+    try:
+        return ARCHES[name]
+    except KeyError:
+        raise KernelTreeError(f"unsupported arch {name!r} (known: {', '.join(ARCHES)})") from None
 
 
 def common_flags(config: Config) -> list[str]:

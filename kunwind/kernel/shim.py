@@ -1,5 +1,9 @@
 """The headers Kbuild generates before compiling (``make prepare``), written without make.
 
+``ensure_shim`` gives the directory holding them for a tree, arch and
+configuration: created once, atomically, in a cache directory (never in the
+tree), keyed by tree, arch, configuration, kunwind and libclang versions.
+
 Given the kernel root, an ``Arch`` and the ``.config`` text, ``generated_files``
 returns {path relative to the shim root: content} laid out like an ``O=`` build
 directory: the asm-generic wrappers of ``generic-y``/``mandatory-y``, syscall
@@ -15,31 +19,29 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
+import shutil
+import tempfile
+import time
 from pathlib import Path
 
 from clang import cindex
 
-from . import clang_flags
-from .kbuild_makefile import evaluate
-from .kernel_arch import Arch, SyscallHeader
+from .. import __version__
+from ..frontend import clang_flags
+from .arch import Arch, KernelTreeError, SyscallHeader
+from .kbuild import base_args, evaluate
+from .kconfig import generate_config, parse_config
 from .shim_arm64 import arm64_files
-from .shim_subsys import asn1_headers
+from .shim_subsys import asn1_headers, selinux_headers
+
+SHIM_FORMAT = 2  # bump when the shim's content changes
 
 Files = dict[str, str]
 
 
 # ---- configuration -------------------------------------------------------
-
-
-def parse_config(text: str) -> dict[str, str]:
-    """CONFIG_X -> value ("y", "m", a number, or a still-quoted string) of a .config."""
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.startswith("CONFIG_") and "=" in line:
-            name, value = line.split("=", 1)
-            values[name] = value
-    return values
 
 
 def autoconf_h(config: dict[str, str]) -> str:
@@ -385,3 +387,76 @@ def write_files(dest: Path, files: Files) -> None:
         path = dest / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content)
+
+
+# ---- the shim directory: created once per tree, arch and configuration ----------
+
+
+def _config_text(root: Path, obj: Path, arch: Arch) -> tuple[str | None, str]:
+    """(.config text or None when it must be generated, description of the source)."""
+    for candidate in (obj / ".config", root / ".config"):
+        if candidate.is_file():
+            return candidate.read_text(errors="replace"), str(candidate)
+    defconfig = root / arch.defconfig
+    if not defconfig.is_file():
+        raise KernelTreeError(f"{root}: no .config and no {arch.defconfig}")
+    return None, f"{arch.defconfig} (generated with Kconfiglib)"
+
+
+def shim_key(root: Path, arch: Arch, config_text: str | None) -> str:
+    h = hashlib.sha256()
+    if config_text is None:
+        config_text = "defconfig:" + (root / arch.defconfig).read_text(errors="replace")
+    parts = [
+        str(root),
+        arch.srcarch,
+        config_text,
+        __version__,
+        str(SHIM_FORMAT),
+        ".".join(map(str, clang_flags.version())),
+        kernel_release(root, {}),
+    ]
+    for part in parts:
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()[:20]
+
+
+def ensure_shim(root: Path, arch: Arch, obj: Path, cache_dir: Path) -> tuple[Path, str, float]:
+    """(the shim directory for this tree and configuration, where the configuration
+    came from, seconds spent creating it: 0 when reused); created atomically."""
+    config_text, source = _config_text(root, obj, arch)
+    final = cache_dir / f"shim-{arch.srcarch}-{shim_key(root, arch, config_text)}"
+    if (final / ".complete").is_file():
+        return final, source, 0.0
+    start = time.perf_counter()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".shim-tmp-", dir=cache_dir))
+    try:
+        _build_shim(root, arch, config_text, tmp)
+        (tmp / ".complete").write_text(f"{root}\n{source}\n")
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not (final / ".complete").is_file():  # neither ours nor another worker's
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final, source, time.perf_counter() - start
+
+
+def _build_shim(root: Path, arch: Arch, config_text: str | None, dest: Path) -> None:
+    if config_text is None:
+        generate_config(root, root / arch.defconfig, arch.srcarch, arch.target, dest / ".config")
+        config_text = (dest / ".config").read_text()
+    files = generated_files(root, arch, config_text)
+    config = parse_config(config_text)
+    write_files(dest, files)
+    args = base_args(root, arch, dest, config)
+    bounds = evaluate_defines(root / "kernel/bounds.c", args)
+    write_files(dest, {"include/generated/bounds.h": bounds_h(bounds, config)})
+    offsets_c = root / "arch" / arch.srcarch / "kernel/asm-offsets.c"
+    if offsets_c.is_file():
+        offsets = evaluate_defines(offsets_c, args)
+        write_files(dest, {"include/generated/asm-offsets.h": asm_offsets_h(offsets)})
+    write_files(dest, selinux_headers(root, args))

@@ -1,4 +1,7 @@
-"""Generate a kernel ``.config`` from a defconfig with Kconfiglib, executing nothing.
+"""The configuration: read a ``.config``, or generate one from a defconfig with Kconfiglib.
+
+``parse_config`` reads the CONFIG_* values of a ``.config``. ``generate_config``
+writes the ``.config`` that ``make <defconfig>`` would, executing nothing.
 
 The kernel's Kconfig files ask the toolchain questions through ``$(shell,...)``
 (compiler name and version, ``cc-option``, ``as-instr``, helper scripts of the
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import kconfiglib
 
-from . import clang_flags
+from ..frontend import clang_flags
 
 # Environment of the Kconfig run; CC etc. are names only, never run.
 CC = "clang"
@@ -52,6 +55,16 @@ _LOCK = threading.Lock()
 # Kconfig syntax newer than Kconfiglib 14.1: a bare "modules" attribute (Kconfiglib
 # assumes the symbol MODULES anyway), so such lines are blanked when read.
 _NEWER_SYNTAX = re.compile(r"^[ \t]*modules[ \t]*$", re.M)
+
+
+def parse_config(text: str) -> dict[str, str]:
+    """CONFIG_X -> value ("y", "m", a number, or a still-quoted string) of a .config."""
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("CONFIG_") and "=" in line:
+            name, value = line.split("=", 1)
+            values[name] = value
+    return values
 
 
 class _Kconfig(kconfiglib.Kconfig):

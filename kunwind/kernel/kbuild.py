@@ -1,4 +1,7 @@
-"""Read the Kbuild makefiles of a tree without running make.
+"""Kbuild's flags without running make: the include paths and the Kbuild makefiles.
+
+``base_args`` gives the flags every file of a tree gets (the top Makefile's
+LINUXINCLUDE, forced includes, KBUILD_CFLAGS and the arch's flags).
 
 A small evaluator for the subset of make that Kbuild files use to list objects
 and flags: assignments (``:=``, ``=``, ``+=``, ``?=``), ``$(VAR)`` references
@@ -18,6 +21,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .arch import Arch, common_flags
 
 
 @dataclass
@@ -505,3 +510,41 @@ def _useful(value: str) -> list[str]:
             out.append(w)
         i += 1
     return out
+
+
+# ---- the flags every file of a tree gets ----------------------------------------
+
+
+def include_args(root: Path, arch: Arch, gen: Path) -> list[str]:
+    """LINUXINCLUDE with ``gen`` as the object tree, then the forced includes of c_flags."""
+    a = f"arch/{arch.srcarch}/include"
+    dirs = [
+        root / a,
+        gen / a / "generated",
+        root / "include",
+        gen / "include",
+        root / a / "uapi",
+        gen / a / "generated/uapi",
+        root / "include/uapi",
+        gen / "include/generated/uapi",
+    ]
+    args = ["-nostdinc"]
+    seen: set[Path] = set()
+    for d in dirs:
+        if d not in seen:
+            seen.add(d)
+            args.append(f"-I{d}")
+    for header in ("compiler-version.h", "kconfig.h", "compiler_types.h"):
+        path = root / "include/linux" / header
+        if path.is_file():
+            args += ["-include", str(path)]
+    return args
+
+
+def base_args(root: Path, arch: Arch, gen: Path, config: dict[str, str]) -> list[str]:
+    """The clang arguments common to every file of the tree (``gen``: the object tree)."""
+    args = include_args(root, arch, gen)
+    args += ["-D__KERNEL__", f"--target={arch.target}", "-fintegrated-as"]
+    args += common_flags(config)
+    args += arch.flags(config)
+    return args

@@ -1,0 +1,57 @@
+"""Pick the clang flags for a file: compile database, kernel tree, or standalone.
+
+In that order: an entry of the given compile_commands.json (exact flags), a
+kernel tree detected from the file's path (its ``TreeSetup``, built once per
+process, gives the flags Kbuild would use), else GNU C for a standalone file,
+with the compiler's own headers (<stddef.h>...) found by
+``frontend.builtin_headers``: a kernel tree does not use them. ``flags_for`` is
+the one entry point: the pipeline, the audit, the ``cfg`` command and the
+benchmarks all get a file's flags from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .frontend.builtin_headers import builtin_headers
+from .frontend.compile_db import CompileDBError, load_compile_db
+from .kernel.tree import KernelTreeError, find_kernel_root, tree_setup
+
+__all__ = ["STANDALONE_ARGS", "CompileDBError", "FileFlags", "KernelTreeError", "flags_for"]
+
+STANDALONE_ARGS = ["-x", "c", "-std=gnu11"]
+
+
+@dataclass
+class FileFlags:
+    """The clang arguments of one file, and how they were chosen."""
+
+    args: list[str]  # no source file in them
+    notes: list[str] = field(default_factory=list)  # for the user, about the choice
+    source: str = "standalone"  # "exact" (given), "compile_db", "kernel" or "standalone"
+    built: str | None = None  # kernel tree: "y", "m", "" (not built), None (unknown)
+    not_built: str = ""  # kernel tree: why the configuration does not build the file
+
+
+def flags_for(path: Path, opts) -> FileFlags:
+    """The flags for ``path`` under ``opts`` (``KernelTreeError``, ``CompileDBError`` or
+    ``OSError`` when the tree or the database cannot be used)."""
+    notes: list[str] = []
+    if getattr(opts, "exact_args", None) is not None:  # given by the caller (kunwind-cc)
+        return FileFlags([*opts.exact_args, *opts.extra_args], notes, "exact")
+    if opts.compile_db is not None:
+        args = load_compile_db(opts.compile_db).args_for(path)
+        if args is not None:
+            return FileFlags([*args, *opts.extra_args], notes, "compile_db")
+        notes.append(f"not in {opts.compile_db}; using synthesised flags")
+    root = find_kernel_root(path.resolve())
+    if root is not None:
+        setup = tree_setup(root, opts.arch, opts.build_dir, opts.cache_dir)
+        tree = setup.flags_for(path.resolve())
+        if tree.not_built:
+            notes.append(tree.not_built)
+        return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
+                         tree.not_built)
+    headers = builtin_headers().args()
+    return FileFlags([*STANDALONE_ARGS, *headers, *opts.extra_args], notes, "standalone")

@@ -1,0 +1,194 @@
+"""One kernel tree: found from a file's path, set up once, asked for each file's flags.
+
+``find_kernel_root`` detects the tree holding a file. ``tree_setup`` gives the
+``TreeSetup`` of a tree, arch, build directory and cache directory, built once
+per process for each such key (the audit's workers are forked after the parent
+built it, so they share it): the configuration, the generated headers (a
+prepared build directory's, or the shim, ``kernel.shim``), the flags every file
+gets, and the tree's Kbuild makefiles. ``TreeSetup.flags_for(file)`` then gives
+the flags of a clang build of that file (per-directory ``ccflags``, module
+names) and whether the configuration builds it. Nothing is ever written into
+the kernel tree.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .arch import Arch, KernelTreeError, arch_named
+from .kbuild import BuildStatus, KbuildTree, base_args
+from .kconfig import parse_config
+from .shim import ensure_shim
+
+__all__ = ["KernelTreeError", "TreeFlags", "TreeSetup", "default_cache_dir", "find_kernel_root",
+           "forget_setups", "tree_setup"]
+
+_MARKERS = ("Kbuild", "Makefile", "Kconfig", "include/linux/kernel.h", "arch")
+
+
+def find_kernel_root(path: Path) -> Path | None:
+    """The nearest directory at or above ``path`` that looks like a kernel tree top."""
+    path = _absolute(path)
+    for candidate in (path, *path.parents):
+        if all((candidate / m).exists() for m in _MARKERS):
+            return candidate
+    return None
+
+
+def default_cache_dir() -> Path:
+    """Where generated headers (and learned pairs) are kept: ``$XDG_CACHE_HOME/kunwind``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kunwind"
+
+
+@dataclass
+class TreeFlags:
+    """A file's flags in a tree: the clang arguments and whether the configuration builds it."""
+
+    args: list[str]  # absolute paths, no source file
+    status: BuildStatus
+    not_built: str = ""  # why the configuration does not build the file ("": it does, or unknown)
+
+    @property
+    def built(self) -> str | None:
+        """"y" (into vmlinux), "m" (a module), "" (not built), None (unknown)."""
+        return self.status.built
+
+
+@dataclass
+class TreeSetup:
+    """Everything about one tree + arch + build dir that does not depend on the file."""
+
+    root: Path
+    arch: Arch
+    config: dict[str, str]
+    config_source: str  # where the configuration came from, for messages
+    generated: Path  # the prepared build dir or the shim: holds include/generated
+    base_args: list[str]
+    kbuild: KbuildTree
+    shim_seconds: float = 0.0  # time spent creating the shim (0 when reused)
+    config_name: str = ""  # the configuration, as the "not built" note names it
+
+    @classmethod
+    def create(cls, root: Path, arch: str = "x86", build_dir: Path | None = None,
+               cache_dir: Path | None = None) -> TreeSetup:
+        """Set up ``root`` (no caching: ``tree_setup`` caches); ``KernelTreeError`` if it
+        cannot be used. Creates the shim in ``cache_dir`` when it is missing."""
+        root = _absolute(root)
+        build_dir = _absolute(build_dir) if build_dir is not None else None
+        spec = arch_named(arch)
+        if not (root / "Makefile").is_file():
+            raise KernelTreeError(f"{root}: not a kernel tree (no Makefile)")
+        obj = build_dir or root
+        if _is_prepared(obj, spec):
+            generated = obj
+            config_file = obj / "include/config/auto.conf"
+            if not config_file.is_file():
+                config_file = obj / ".config"
+            config = parse_config(config_file.read_text(errors="replace"))
+            source = str(config_file)
+            created = 0.0
+        else:
+            generated, source, created = ensure_shim(root, spec, obj,
+                                                     cache_dir or default_cache_dir())
+            config = parse_config((generated / ".config").read_text(errors="replace"))
+        base = base_args(root, spec, generated, config)
+        kbuild = KbuildTree(root, config, spec.srcarch, generated)  # generated is $(objtree)
+        name = "the build directory's .config" if build_dir else (
+            "the tree's .config" if (root / ".config").is_file() else f"the {arch} defconfig")
+        return cls(root, spec, config, source, generated, base, kbuild, created, name)
+
+    def status(self, file: Path) -> BuildStatus:
+        """Whether the configuration builds ``file`` ("y", "m", "" or None: unknown)."""
+        return self.kbuild.status(_absolute(file))
+
+    def flags_for(self, file: Path) -> TreeFlags:
+        """The clang arguments to parse ``file`` as Kbuild would, and its build status."""
+        file = _absolute(file)
+        status = self.kbuild.status(file)
+        args = list(self.base_args)
+        args += self.kbuild.cflags(status)
+        args.append(f"-I{status.directory}")  # Kbuild's -I$(src) and -I$(obj), for O= builds
+        if self.root in status.directory.parents and self.generated != self.root:
+            obj = self.generated / status.directory.relative_to(self.root)
+            if obj.is_dir():
+                args.append(f"-I{obj}")
+        if status.built == "m":
+            args.append("-DMODULE")
+        else:
+            src = status.directory
+            rel = src.relative_to(self.root).as_posix() if self.root in src.parents else ""
+            modfile = f"{rel}/{status.modname}" if rel else status.modname
+            args.append(f'-DKBUILD_MODFILE="{modfile}"')
+        modname = _name_fix(status.modname)
+        args.append(f'-DKBUILD_BASENAME="{_name_fix(file.stem)}"')
+        args.append(f'-DKBUILD_MODNAME="{modname}"')
+        args.append(f"-D__KBUILD_MODNAME=kmod_{modname}")
+        not_built = ""
+        if status.built == "":
+            not_built = (f"not built by the kernel configuration ({self.config_name}): code "
+                         "behind disabled options does not parse, and the functions holding it "
+                         "are not analysed; use --build-dir with a configuration that builds it")
+        return TreeFlags(args, status, not_built)
+
+
+# (root, arch, build dir, cache dir) -> the setup, or why there is none
+_SETUPS: dict[tuple[Path, str, Path | None, Path], TreeSetup | Exception] = {}
+_LOCK = threading.Lock()
+
+
+def tree_setup(
+    root: Path,
+    arch: str = "x86",
+    build_dir: Path | None = None,
+    cache_dir: Path | None = None,
+) -> TreeSetup:
+    """The ``TreeSetup`` of this key, built at most once per process. A tree that cannot
+    be set up (``KernelTreeError``, or ``OSError`` reading it) raises the same error
+    each time, without trying again."""
+    root = _absolute(root)
+    build_dir = _absolute(build_dir) if build_dir is not None else None
+    key = (root, arch, build_dir, cache_dir or default_cache_dir())
+    with _LOCK:
+        setup = _SETUPS.get(key)
+        if setup is None:
+            try:
+                setup = TreeSetup.create(root, arch, build_dir, key[3])
+            except (KernelTreeError, OSError) as exc:
+                setup = exc
+            _SETUPS[key] = setup
+    if isinstance(setup, Exception):
+        raise setup.with_traceback(None)
+    return setup
+
+
+def forget_setups() -> None:
+    """Drop the per-process cache of tree setups (the on-disk shims stay)."""
+    with _LOCK:
+        _SETUPS.clear()
+
+
+def _absolute(path: Path) -> Path:
+    """Absolute and normalised, symlinks kept (a tree may be a symlink farm)."""
+    return Path(os.path.abspath(path))
+
+
+def _name_fix(name: str) -> str:
+    return name.replace("-", "_").replace(",", "_")
+
+
+def _is_prepared(obj: Path, arch: Arch) -> bool:
+    """True when ``make prepare`` has run in ``obj`` (in-tree or O= build directory)."""
+    gen = obj / "arch" / arch.srcarch / "include" / "generated"
+    return all(
+        p.exists()
+        for p in (
+            obj / "include/generated/autoconf.h",
+            obj / "include/generated/bounds.h",
+            gen / "asm",
+            gen / "uapi/asm",
+        )
+    )
