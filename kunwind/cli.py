@@ -113,7 +113,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
     except UsageError as exc:
         fail(str(exc))
     if save_learned is not None:
-        from .rules.learn import to_toml
+        from .knowledge.learned import to_toml
 
         write_atomically(save_learned, to_toml(run.learned))
     text = write(run, fmt)
@@ -132,7 +132,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
 def _preflight(opts: Options) -> None:
     """Fail early, in one line, on what would break every file."""
     from .frontend.clang_lib import LibclangError, cindex
-    from .rules.api import KnowledgeError, load_knowledge
+    from .knowledge import KnowledgeError, load_knowledge
 
     try:
         if opts.frontend == "clang":

@@ -45,7 +45,7 @@ class Options:
     max_states: int = 20000
     frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)
     # learn acquire/release pairs from the files of the run, then check the files
-    # that use them again (rules/learn.py); only when more than one file is checked,
+    # that use them again (knowledge/learned.py); only when more than one file is checked,
     # and never in a shard (its result must not depend on the other shards)
     learn: bool = False
 
@@ -103,7 +103,7 @@ def _learn_and_recheck(run: RunResult, files: list[Path], names: list[str], opts
 
     from .audit import analyse_files
     from .frontend.kernel_tree import default_cache_dir
-    from .rules.learn import callers, learn, to_toml
+    from .knowledge.learned import callers, learn, to_toml
 
     learned = learn(run.files)
     if not learned:

@@ -18,9 +18,11 @@ from .frontend.clang_parse import parse_file
 from .frontend.compile_db import CompileDBError
 from .frontend.flags import flags_for
 from .frontend.kernel_tree import KernelTreeError
+from .knowledge import load_knowledge
 from .model.build import BudgetExceeded, build_cfg
 from .model.cfg import Function
 from .model.ir import forget_expressions
+from .pair_uses import collect_uses
 
 _KNOWLEDGE: dict[tuple[str, ...], object] = {}  # loaded once per process
 
@@ -43,8 +45,6 @@ def read_source(path: Path) -> tuple[bytes | None, str]:
 def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> FileResult:
     """Analyse ``path`` (or ``text`` as its contents, under its path and flags)."""
     from kunwind.rules import selected_rules
-    from kunwind.rules.api import load_knowledge
-    from kunwind.rules.learn import collect_uses
 
     forget_expressions()  # the last file's expression memos would keep its trees alive
     result = FileResult(file=name)

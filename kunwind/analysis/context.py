@@ -7,10 +7,11 @@ answers are computed once and shared by every rule.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from kunwind.knowledge import Knowledge
+from kunwind.knowledge.names import ERR_CHECKS, TEARDOWN_NAME
 from kunwind.model.cfg import Block, Function
 from kunwind.model.ir import (
     Assign,
@@ -26,18 +27,10 @@ from kunwind.model.ir import (
     root_of,
     subexprs,
 )
-from kunwind.rules.api import Knowledge
 
-from .conditions import ERR_CHECKS, condition_key
+from .conditions import condition_key
 from .resources import object_path
 from .summaries import Summary
-
-# Names kernel developers give to functions that undo a set-up.
-TEARDOWN_NAME = re.compile(
-    r"(^|_)(unlink|destroy|free|release|put|cleanup|teardown|deinit|uninit|fini|exit|remove|"
-    r"unregister|del|delete|detach|unmap|unprepare|undo|drop|dispose|unbind|unload|shutdown|"
-    r"disable|stop|close|kill|quiesce)(_|$|s_|s$)"
-)
 
 
 @dataclass(frozen=True)

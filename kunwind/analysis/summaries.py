@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kunwind.knowledge import Knowledge
 from kunwind.model.cfg import Function
 from kunwind.model.ir import (
     Assign,
@@ -30,7 +31,6 @@ from kunwind.model.ir import (
     root_of,
     subexprs,
 )
-from kunwind.rules.api import Knowledge
 
 from .conditions import error_value, null_test
 
@@ -200,7 +200,7 @@ def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
                 kb: Knowledge) -> None:
     """The locks of its parameters that a call drops, directly or in a same-file callee."""
     callee = known.get(call.callee)
-    direct = kb.released_kind(call.callee) in ("lock", "pm")
+    direct = kb.released_kind(call.callee).is_hold
     if not direct and (callee is None or not callee.drops_locks):
         return
     for j, a in enumerate(call.args):
