@@ -2,29 +2,35 @@
 
 ``run_pipeline`` never raises for a problem with the input: a file that cannot
 be read or parsed, and each function that cannot be analysed whole, becomes a
-``Notice`` next to the findings.
+``Notice`` next to the findings. ``analyze_file`` is what a run does with one
+file (in this process or in a worker): the pipeline, then the file's ignore
+comments, and an internal error becomes a notice too.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 from .analysis.context import FunctionContext
 from .analysis.summaries import summarize_file
 from .analysis.walk import Walker
+from .config import Options
 from .findings import FileResult, Notice, merge_repeats
 from .frontend.clang_parse import parse_file
 from .frontend.compile_db import CompileDBError
 from .frontend.flags import flags_for
 from .frontend.kernel_tree import KernelTreeError
-from .knowledge import load_knowledge
+from .knowledge import Knowledge, load_knowledge
 from .model.build import BudgetExceeded, build_cfg
 from .model.cfg import Function
 from .model.ir import forget_expressions
 from .pair_uses import collect_uses
+from .rules import selected_rules
+from .suppress import apply_suppressions
 
-_KNOWLEDGE: dict[tuple[str, ...], object] = {}  # loaded once per process
+_KNOWLEDGE: dict[tuple[str, ...], Knowledge] = {}  # loaded once per process
 
 
 def read_source(path: Path) -> tuple[bytes | None, str]:
@@ -42,10 +48,8 @@ def read_source(path: Path) -> tuple[bytes | None, str]:
     return data, ""
 
 
-def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> FileResult:
+def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None) -> FileResult:
     """Analyse ``path`` (or ``text`` as its contents, under its path and flags)."""
-    from kunwind.rules import selected_rules
-
     forget_expressions()  # the last file's expression memos would keep its trees alive
     result = FileResult(file=name)
     data, why = (text, "") if text is not None else read_source(path)
@@ -68,6 +72,7 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     for note in flag_notes:
         result.notices.append(Notice(file=name, message=note, level="note"))
     if opts.frontend == "pycparser":
+        # here, not at the top: pycparser is an optional dependency (the pycparser extra)
         from .frontend.pycparser_frontend import parse_file as parse_with_pycparser
 
         parsed = parse_with_pycparser(path, args, data)
@@ -139,4 +144,27 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
                                          function=fn.name))
     result.timings["analysis"] = time.perf_counter() - clock
     result.findings.sort(key=lambda f: f.sort_key())
+    return result
+
+
+def rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def analyze_file(path: Path, opts: Options, root: Path, text: bytes | None = None) -> FileResult:
+    """One file (``text``: these contents instead of the file's), ignore comments applied."""
+    name = rel(path, root)
+    start = time.perf_counter()
+    try:
+        result = run_pipeline(path, name, opts, text)
+        apply_suppressions(result, text if text is not None else read_source(path)[0])
+    except Exception as exc:  # one bad file never stops the run
+        if os.environ.get("KUNWIND_DEBUG"):
+            raise
+        result = FileResult(file=name, parsed=False)
+        result.notices.append(Notice(file=name, message=f"internal error: {exc!r}"))
+    result.seconds = time.perf_counter() - start
     return result

@@ -34,6 +34,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import kunwind
+import kunwind.rules
+
 from . import __version__
 from .findings import FileResult, Finding, Notice, PairUse, PathStep
 
@@ -52,9 +55,6 @@ def default_results_dir() -> Path:
 @cache
 def code_fingerprint() -> str:
     """A hash of kunwind's source and bundled knowledge files, and libclang's version."""
-    import kunwind
-    import kunwind.rules
-
     h = hashlib.sha256()
     for package in (kunwind, kunwind.rules):
         top = Path(package.__file__).parent

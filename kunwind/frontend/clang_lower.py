@@ -27,6 +27,7 @@ from kunwind.model.ir import (
     Str,
     Unary,
     Var,
+    render,
     strip_not_not,
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
@@ -554,8 +555,6 @@ class Lowerer:
             if self.native.referenced(c)._kind_id != self._function_decl:  # or null
                 indirect = True
                 fn_expr = self.expr(callee_c)
-                from kunwind.model.ir import render
-
                 name = render(fn_expr)
         if name in TRANSPARENT_CALLS and args:
             return strip_not_not(args[0])

@@ -9,24 +9,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kunwind.config import Options
+
+from .compile_db import load_compile_db
+from .kernel_tree import build_status, find_kernel_root, kernel_args
+
 STANDALONE_ARGS = ["-x", "c", "-std=gnu11"]
 
 
-def flags_for(path: Path, opts) -> tuple[list[str], list[str]]:
+def flags_for(path: Path, opts: Options) -> tuple[list[str], list[str]]:
     """(clang arguments, notes about how they were chosen)."""
     notes: list[str] = []
-    if getattr(opts, "exact_args", None) is not None:  # given by the caller (kunwind-cc)
+    if opts.exact_args is not None:  # given by the caller (kunwind-cc)
         return [*opts.exact_args, *opts.extra_args], notes
     if opts.compile_db is not None:
-        from .compile_db import load_compile_db
-
         db = load_compile_db(opts.compile_db)
         args = db.args_for(path)
         if args is not None:
             return [*args, *opts.extra_args], notes
         notes.append(f"not in {opts.compile_db}; using synthesised flags")
-    from .kernel_tree import build_status, find_kernel_root, kernel_args
-
     root = find_kernel_root(path.resolve())
     if root is not None:
         args = kernel_args(path.resolve(), root, arch=opts.arch, build_dir=opts.build_dir,

@@ -29,6 +29,7 @@ from .ir import (
     Return,
     Store,
     Unary,
+    Var,
 )
 
 
@@ -180,8 +181,6 @@ class _Builder:
         self.expr_stmt(s.expr, s.loc)
 
     def s_decl(self, s: sx.SDecl) -> None:
-        from .ir import Var
-
         init = self.flat(s.init)
         self.emit(Store(s.loc, Var(s.name, s.ptr), init, "=", decl=True))
         if s.cleanup:

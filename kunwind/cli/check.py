@@ -1,0 +1,131 @@
+"""``kunwind check``: check files, directories, or what a git change touched.
+
+Exit status: 0 no findings, 1 findings, 2 usage error or nothing could be
+analysed.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kunwind.baseline import apply_baseline
+from kunwind.baseline import load as load_baseline
+from kunwind.config import Options, UsageError
+from kunwind.diffcheck import check_diff
+from kunwind.driver import check_paths
+from kunwind.findings import RunResult
+from kunwind.knowledge.learned import to_toml
+from kunwind.report import write
+from kunwind.report.text import summary
+from kunwind.rules import get_rule
+
+from .audit import audit_options, configure_audit
+from .shared import (
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    fail,
+    flag_options,
+    preflight,
+    write_atomically,
+)
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the report to this file (atomically) instead of stdout.")
+@flag_options
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False),
+              help="Report paths relative to this directory (default: the kernel tree or "
+                   "git work tree holding the files).")
+@click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
+@click.option("--experimental", is_flag=True,
+              help="Run the experimental checks too (see 'kunwind rules').")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
+@click.option("--max-blocks", type=click.IntRange(min=2), default=20000, show_default=True,
+              help="A function with a larger CFG is reported as not fully analysed.")
+@click.option("--max-states", type=click.IntRange(min=1), default=20000, show_default=True,
+              help="A function whose path walk needs more states is not fully analysed.")
+@click.option("--frontend", type=click.Choice(["clang", "pycparser"]), default="clang",
+              show_default=True, help="The C parser: libclang, or pycparser on the system "
+                                      "preprocessor's output (or a .i file): a cross-check.")
+@click.option("--diff", "diff_rev", metavar="REV",
+              help="Only findings the change since REV introduces, in the C files it changed "
+                   "(git; with PATHS, only those under them).")
+@click.option("--staged", is_flag=True,
+              help="Like --diff HEAD, for the staged contents (the index): for commit hooks.")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Leave out the findings recorded in this file (see 'kunwind baseline').")
+@click.option("--learn/--no-learn", default=True, show_default=True,
+              help="Learn acquire/release pairs that the checked files show consistently "
+                   "and check the files that use them again (more than one file only).")
+@click.option("--save-learned", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the learned pairs to this knowledge file, for review and for "
+                   "--knowledge in later runs.")
+@audit_options
+def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
+          root: Path | None, rules: tuple[str, ...], experimental: bool, quiet: bool,
+          max_blocks: int,
+          max_states: int,
+          frontend: str,
+          diff_rev: str | None, staged: bool,
+          baseline_file: Path | None, learn: bool, save_learned: Path | None,
+          jobs: int | None, timeout: float,
+          results_dir: Path | None, no_cache: bool, shard: str | None) -> None:
+    """Check C files, or directories searched for *.c files.
+
+    With --diff or --staged, the changed C files (all, or those under PATHS).
+    """
+    rule_ids = None
+    if rules:
+        rule_ids = []
+        for r in rules:
+            found = get_rule(r)
+            if found is None:
+                fail(f"unknown rule '{r}' (see 'kunwind rules')")
+            rule_ids.append(found.id)
+    opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
+                   max_states=max_states, frontend=frontend, learn=learn,
+                   experimental=experimental)
+    try:
+        configure_audit(opts, jobs, timeout, results_dir, no_cache, shard, quiet)
+        if frontend != "clang":
+            opts.results_cache = None  # its entries are libclang's
+        preflight(opts)
+        known = load_baseline(baseline_file) if baseline_file is not None else None
+        if diff_rev is not None or staged:
+            run = check_diff(list(paths), opts, diff_rev, staged)
+        elif not paths:
+            raise UsageError("no files given (C files, directories, or --diff REV / --staged)")
+        else:
+            run = check_paths(list(paths), opts)
+        if known is not None:
+            apply_baseline(run, known, "in the baseline")
+    except UsageError as exc:
+        fail(str(exc))
+    if save_learned is not None:
+        write_atomically(save_learned, to_toml(run.learned))
+    text = write(run, fmt)
+    if output is not None:
+        write_atomically(output, text)
+    else:  # bytes: a path that is not UTF-8 keeps its bytes, whatever the locale
+        click.echo(text.encode("utf-8", "surrogateescape"), nl=False)
+    if not quiet:
+        if fmt != "text" or output is not None:
+            for n in run.notices:  # the text report already holds them
+                click.echo(f"{n.file}: {n.level}: {n.message}", err=True)
+        click.echo(summary(run), err=True)
+    sys.exit(exit_status(run))
+
+
+def exit_status(run: RunResult) -> int:
+    if run.files and not any(f.parsed for f in run.files):
+        return EXIT_ERROR
+    live = [f for f in run.findings if not f.suppressed]
+    return EXIT_FINDINGS if live else EXIT_CLEAN
