@@ -22,7 +22,8 @@ def _bundled_dir() -> Path:
     found without importing the checks (they import the analysis, which imports this)."""
     spec = importlib.util.find_spec("kunwind.rules")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("kunwind.rules is not installed")
+        raise ImportError("kunwind.rules not found: a source checkout is used through "
+                          "`pip install -e .`, not from its directory alone")
     return Path(list(spec.submodule_search_locations)[0]) / "knowledge"
 
 
