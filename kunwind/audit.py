@@ -27,8 +27,8 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures import as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,7 +120,7 @@ def _run(todo: list[int], files: list[Path], names: list[str], opts: Options,
         return
     context = multiprocessing.get_context("fork")
     with ProcessPool(max_workers=min(opts.jobs, len(todo)), context=context) as pool:
-        futures = {
+        futures: dict[Future[FileResult], int] = {
             pool.schedule(_work, args=(str(files[i]), opts, str(root)), timeout=opts.timeout): i
             for i in todo
         }

@@ -104,8 +104,8 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             first = pf.errors[0]
             more = f" (and {len(pf.errors) - 1} more)" if len(pf.errors) > 1 else ""
             reason = f"clang reports errors inside it, statements may be missing: {first}{more}"
-        elif pf.lower_error:
-            reason = pf.lower_error
+        elif pf.lower_error or pf.syntax is None:
+            reason = pf.lower_error or "not lowered"
         else:
             try:
                 functions.append(build_cfg(pf.syntax, name, opts.max_blocks))

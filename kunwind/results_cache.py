@@ -57,7 +57,7 @@ def code_fingerprint() -> str:
     """A hash of kunwind's source and bundled knowledge files, and libclang's version."""
     h = hashlib.sha256()
     for package in (kunwind, kunwind.rules):
-        top = Path(package.__file__).parent
+        top = Path(package.__path__[0])
         for p in sorted(top.rglob("*")):
             if p.suffix in (".py", ".toml") and p.is_file():
                 h.update(p.relative_to(top).as_posix().encode() + b"\0")

@@ -171,7 +171,7 @@ def _carries_errors(fn: Function, name: str) -> bool:
                                      for x in subexprs(b.cond)):
             continue
         for c in calls:
-            chk = failure_check(b.cond, lambda p, c=c: c if p == name else None)
+            chk = failure_check(b.cond, lambda p, c=c: c if p == name else None)  # type: ignore[misc]
             if chk is not None and path_of(chk.subject) == name:
                 tested = True
                 errno = errno or chk.form == "negative"

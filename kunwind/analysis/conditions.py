@@ -109,6 +109,8 @@ def _answer(e: Expr, resolve: Resolver | None) -> bool:
     p = path_of(e)
     if not isinstance(e, Call) and p is not None and resolve is not None:
         v = resolve(p)
+        if v is None:
+            return False
         e = v.value if isinstance(v, Assign) else v
     return isinstance(e, Call) and e.callee not in ERR_CHECKS and (
         e.boolean or e.callee.startswith("__builtin_"))

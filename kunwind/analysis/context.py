@@ -163,7 +163,7 @@ class FunctionContext:
             for e in _exprs(b):
                 for c in calls_in(e):
                     a = self.kb.acquire(c.callee)
-                    if a is not None and a.object != "ret" and a.object < len(c.args):
+                    if a is not None and isinstance(a.object, int) and a.object < len(c.args):
                         p = object_path(path_of(c.args[a.object]))
                         if p is not None:
                             out.setdefault(p, []).append(Site(c.callee, c.loc.line, b.id))
@@ -191,9 +191,9 @@ class FunctionContext:
                 for c in calls_in(e):
                     paths = {object_path(path_of(c.args[j])) for j in self.released_args(c)}
                     for a in c.args:
-                        p = object_path(path_of(a))
-                        if p is not None and c.callee in paired.get(p, ()):
-                            paths.add(p)
+                        arg = object_path(path_of(a))
+                        if arg is not None and c.callee in paired.get(arg, ()):
+                            paths.add(arg)
                     out.extend((p, Site(c.callee, c.loc.line, b.id)) for p in sorted(
                         q for q in paths if q is not None))
         return out

@@ -169,7 +169,7 @@ class ResourceModel:
         if acq is not None:
             if acq.object == "ret":
                 obj = result
-            elif acq.object < len(call.args):
+            elif isinstance(acq.object, int) and acq.object < len(call.args):
                 obj = object_path(path_of(call.args[acq.object]))
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD

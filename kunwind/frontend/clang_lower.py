@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from typing import Any
+from typing import Any, cast
 
 from kunwind.model import syntax as sx
 from kunwind.model.ir import (
@@ -274,7 +274,7 @@ class Lowerer:
             params=params,
             returns_ptr=canon == self.TK.POINTER,
             returns_void=canon == self.TK.VOID,
-            body=self.stmt(body) if body is not None else sx.SBlock(self.loc(c)),
+            body=cast(sx.SBlock, self.stmt(body)) if body is not None else sx.SBlock(self.loc(c)),
             static=cl.is_static(c),
         )
 
@@ -489,7 +489,8 @@ class Lowerer:
             while isinstance(base, Member) and (not base.name or "(anonymous" in base.name):
                 # p->page where page is in an anonymous union (or a struct in one):
                 # clang goes through the unnamed fields; the source does not
-                base, arrow = base.base, base.arrow
+                arrow = base.arrow
+                base = base.base
             return Member(base, self.spelling(c), arrow, self.is_ptr(c))
         if k in (K.INTEGER_LITERAL, K.CHARACTER_LITERAL):
             v = self.native.evaluate_int(c)

@@ -7,14 +7,15 @@ Users extend the knowledge with their own TOML file in the same format
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from .facts import Knowledge, KnowledgeError
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+else:
+    import tomli as tomllib
 
 
 def _bundled_dir() -> Path:
