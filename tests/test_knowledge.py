@@ -287,6 +287,13 @@ def test_a_bad_entry_names_its_line(tmp_path: Path) -> None:
         load_knowledge(extra=[bad])
 
 
+def test_every_knowledge_file_names_known_kinds_only() -> None:
+    """The files not loaded by default too (rules/knowledge/hosted/)."""
+    for path in sorted(KNOWLEDGE_DIR.rglob("*.toml")):
+        text = path.read_text(encoding="utf-8")
+        Knowledge().merge(tomllib.loads(text), str(path), text)
+
+
 def test_every_kind_is_one_of_the_closed_set(kb) -> None:
     assert all(isinstance(a.kind, Kind) and a.kind is not Kind.UNKNOWN
                for a in kb.acquires.values())

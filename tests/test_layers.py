@@ -1,11 +1,15 @@
 """The layers of kunwind import one way, and no module imports itself round a cycle.
 
-The graph is read from the source with ``ast``: every ``import`` counts,
-whether at module level, inside a function or under ``TYPE_CHECKING`` (a
-cycle hidden in a function is still a cycle, and a type-only import still
-says which layer knows which). ``rules/`` counts as ``kunwind.rules``, as
-installed. Importing a submodule also runs its package's ``__init__``;
-that implicit edge is left out, so a package may import its own submodules.
+The graph is read from the source with ``ast``. For the layers every
+``import`` counts, at module level, inside a function or under
+``TYPE_CHECKING``: a type-only import still says which layer knows which.
+For cycles, the imports that run count (module level and inside functions:
+a cycle hidden in a function is still a cycle); an import under
+``TYPE_CHECKING`` does not, as it never runs (a module naming the type of
+an object from a module that imports it). ``rules/`` counts as
+``kunwind.rules``, as installed. Importing a submodule also runs its
+package's ``__init__``; that implicit edge is left out, so a package may
+import its own submodules.
 
 The order the data flows: frontend -> model -> analysis -> checks ->
 findings -> reports, with the driver and the command line on top. Imports
@@ -61,11 +65,21 @@ def modules() -> dict[str, Path]:
     return out
 
 
-def imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """The kunwind modules that module ``name`` imports, anywhere in its source."""
+def imports(name: str, path: Path, known: set[str], typing_too: bool = True) -> set[str]:
+    """The kunwind modules that module ``name`` imports, anywhere in its source
+    (``typing_too``: under ``if TYPE_CHECKING:`` as well)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[ast.AST] = set()
+    if not typing_too:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING",
+                                                                       "typing.TYPE_CHECKING"):
+                skipped.update(n for stmt in node.body for n in ast.walk(stmt))
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
+        if node in skipped:
+            continue
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -79,9 +93,9 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
     return {m for m in out if m in known} - {name}
 
 
-def graph() -> dict[str, set[str]]:
+def graph(typing_too: bool = True) -> dict[str, set[str]]:
     mods = modules()
-    return {name: imports(name, path, set(mods)) for name, path in mods.items()}
+    return {name: imports(name, path, set(mods), typing_too) for name, path in mods.items()}
 
 
 def layer_of(module: str) -> str:
@@ -122,7 +136,7 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_no_import_cycle() -> None:
-    cycle = find_cycle(graph())
+    cycle = find_cycle(graph(typing_too=False))
     assert not cycle, "import cycle: " + " -> ".join(cycle)
 
 
@@ -144,4 +158,6 @@ def test_the_checks_find_what_they_look_for() -> None:
     assert "kunwind.analysis.conditions" in g["kunwind.analysis.walk"]  # from .conditions
     assert "kunwind.knowledge.facts" in g["kunwind.knowledge"]  # from .facts (an __init__)
     assert "kunwind.rules.base" in g["kunwind.rules.ku001_partial_teardown"]  # rules/ mapped
+    runtime = graph(typing_too=False)["kunwind.analysis.resources"]
+    assert "kunwind.analysis.context" in g["kunwind.analysis.resources"] - runtime
     assert layer_of("kunwind.cli.check") == "cli" and layer_of("kunwind") == "base"

@@ -37,6 +37,10 @@ class Kind(str, Enum):
     TIMER = "timer"
     URB = "urb"
     WORKQUEUE = "workqueue"
+    # the C library's (rules/knowledge/hosted/): a FILE *, a file descriptor, dlopen()
+    FILE = "file"
+    DESCRIPTOR = "descriptor"
+    LIBRARY = "library"
     LEARNED = "learned"  # a pair learned from the checked code (knowledge.learned)
     # Released here, acquired elsewhere, by a call that no acquire of the knowledge
     # lists as its release. Never written in a knowledge file.
