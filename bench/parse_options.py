@@ -47,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from kunwind.driver import Options  # noqa: E402
+from kunwind.config import Options  # noqa: E402
 from kunwind.flags import flags_for  # noqa: E402
 from kunwind.frontend.clang_parse import (  # noqa: E402
     KEEP_GOING,

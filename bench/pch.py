@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 
 from parse_options import result  # noqa: E402
 
-from kunwind.driver import Options  # noqa: E402
+from kunwind.config import Options  # noqa: E402
 from kunwind.flags import flags_for  # noqa: E402
 from kunwind.frontend import clang_lib as cl  # noqa: E402
 from kunwind.frontend.clang_parse import BASE_ARGS, KEEP_GOING, parse_file  # noqa: E402

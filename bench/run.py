@@ -61,11 +61,12 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from kunwind import __version__  # noqa: E402
-from kunwind.driver import Options, analyze_file  # noqa: E402
+from kunwind.config import Options  # noqa: E402
 from kunwind.findings import RunResult  # noqa: E402
 from kunwind.flags import flags_for  # noqa: E402
 from kunwind.frontend.clang_lib import cindex  # noqa: E402
 from kunwind.frontend.clang_parse import BASE_ARGS, PARSE_OPTIONS  # noqa: E402
+from kunwind.pipeline import analyze_file  # noqa: E402
 from kunwind.report import write  # noqa: E402
 
 PARTS = ("inproc", "cli", "precommit", "peers")

@@ -1,5 +1,5 @@
 """``python -m kunwind``."""
 
-from .cli import main
+from kunwind.cli import main
 
 main()

@@ -27,16 +27,20 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures import as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from pebble import ProcessExpired, ProcessPool
 
+from .config import Options
 from .findings import FileResult, Notice
+from .flags import flags_for
+from .pipeline import analyze_file, read_source
 from .results_cache import ResultsCache, entry_key
+from .rules import selected_rules
 
 DEFAULT_TIMEOUT = 300.0  # seconds per file in a worker
 
@@ -67,14 +71,9 @@ def in_shard(name: str, shard: tuple[int, int]) -> bool:
     return int.from_bytes(digest[:8], "big") % count == index - 1
 
 
-def analyse_files(files: list[Path], names: list[str], opts, root: Path,
+def analyse_files(files: list[Path], names: list[str], opts: Options, root: Path,
                   progress: bool = False) -> list[FileResult]:
     """Analyse ``files`` (reported as ``names``); results sorted by name (see module doc)."""
-    from kunwind.rules import selected_rules
-
-    from .flags import flags_for
-    from .pipeline import read_source
-
     cache = ResultsCache(opts.results_cache) if opts.results_cache is not None else None
     rule_ids = [r.id for r in selected_rules(opts.rules, opts.experimental)]
     results: dict[int, FileResult] = {}
@@ -110,7 +109,7 @@ def analyse_files(files: list[Path], names: list[str], opts, root: Path,
     return [results[i] for i in order]
 
 
-def _run(todo: list[int], files: list[Path], names: list[str], opts,
+def _run(todo: list[int], files: list[Path], names: list[str], opts: Options,
          root: Path) -> Iterator[tuple[int, FileResult]]:
     """(index, result) for each file of ``todo``, in the order they finish."""
     if not todo:
@@ -121,7 +120,7 @@ def _run(todo: list[int], files: list[Path], names: list[str], opts,
         return
     context = multiprocessing.get_context("fork")
     with ProcessPool(max_workers=min(opts.jobs, len(todo)), context=context) as pool:
-        futures = {
+        futures: dict[Future[FileResult], int] = {
             pool.schedule(_work, args=(str(files[i]), opts, str(root)), timeout=opts.timeout): i
             for i in todo
         }
@@ -140,10 +139,8 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _work(path: str, opts, root: str) -> FileResult:
+def _work(path: str, opts: Options, root: str) -> FileResult:
     """In a worker: one file through the pipeline (errors become notices there)."""
-    from .driver import analyze_file
-
     return analyze_file(Path(path), opts, Path(root))
 
 

@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .driver import UsageError
+from .config import UsageError
 from .findings import Finding, RunResult
 
 FORMAT = 1

@@ -23,7 +23,8 @@ from collections import Counter
 from pathlib import Path
 
 from .baseline import drop_known
-from .driver import Options, UsageError, analyze_file, common_root
+from .config import Options, UsageError
+from .driver import common_root
 from .findings import FileResult, Notice, RunResult
 from .frontend.clang_parse import reusing_parses
 from .gitrepo import (
@@ -35,6 +36,7 @@ from .gitrepo import (
     resolve_commit,
     top_level,
 )
+from .pipeline import analyze_file
 
 SUFFIXES = (".c",)
 

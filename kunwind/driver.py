@@ -6,48 +6,18 @@ One bad file never stops the run: it becomes a ``Notice`` in its ``FileResult``.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import FileResult, Notice, RunResult
-
-
-class UsageError(Exception):
-    """A mistake on the command line: reported in one line, exit status 2."""
-
-
-@dataclass
-class Options:
-    arch: str = "x86"
-    build_dir: Path | None = None
-    compile_db: Path | None = None  # a compile_commands.json file
-    root: Path | None = None  # paths in output are relative to this
-    rules: list[str] | None = None  # rule ids to run; None: the default ones
-    experimental: bool = False  # with rules None: the experimental rules too
-    extra_args: list[str] = field(default_factory=list)
-    cache_dir: Path | None = None
-    knowledge: list[Path] = field(default_factory=list)  # extra API knowledge files
-    # audits (kunwind/audit.py): worker processes (0: in this process, no isolation),
-    # seconds per file in a worker, the results cache (None: off), --shard (K, N),
-    # a progress bar on stderr; exact_args: these clang arguments for every file
-    # (kunwind-cc), instead of choosing them
-    jobs: int = 0
-    timeout: float | None = None
-    results_cache: Path | None = None
-    shard: tuple[int, int] | None = None
-    progress: bool = False
-    exact_args: list[str] | None = None
-    # budgets per function: basic blocks of its CFG, path states of the walk; a
-    # function over either is reported as not fully analysed
-    max_blocks: int = 20000
-    max_states: int = 20000
-    frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)
-    # learn acquire/release pairs from the files of the run, then check the files
-    # that use them again (rules/learn.py); only when more than one file is checked,
-    # and never in a shard (its result must not depend on the other shards)
-    learn: bool = False
+from .audit import analyse_files, in_shard
+from .config import Options, UsageError
+from .findings import RunResult
+from .kernel.tree import default_cache_dir, find_kernel_root
+from .knowledge.learned import callers, learn, to_toml
+from .pipeline import rel
 
 
 def find_c_files(paths: list[Path]) -> list[Path]:
@@ -80,12 +50,8 @@ def check_paths(paths: list[Path], opts: Options) -> RunResult:
     run = RunResult(root=str(root))
     names = [rel(f, root) for f in files]
     if opts.shard is not None:
-        from .audit import in_shard
-
         kept = [i for i, name in enumerate(names) if in_shard(name, opts.shard)]
         files, names = [files[i] for i in kept], [names[i] for i in kept]
-    from .audit import analyse_files
-
     run.files = analyse_files(files, names, opts, root, progress=opts.progress)
     if opts.learn and opts.shard is None and len(files) > 1:
         _learn_and_recheck(run, files, names, opts, root)
@@ -98,13 +64,6 @@ def _learn_and_recheck(run: RunResult, files: list[Path], names: list[str], opts
     """The second pass of a run: pairs that the first pass shows consistently become
     knowledge (a file written under the cache directory), and the files that use
     them are checked again with it."""
-    import dataclasses
-    import hashlib
-
-    from .audit import analyse_files
-    from .kernel.tree import default_cache_dir
-    from .rules.learn import callers, learn, to_toml
-
     learned = learn(run.files)
     if not learned:
         return
@@ -136,8 +95,6 @@ def _learn_and_recheck(run: RunResult, files: list[Path], names: list[str], opts
 
 def common_root(files: list[Path]) -> Path:
     """The kernel tree (or git work tree) holding the files, else the current directory."""
-    from .kernel.tree import find_kernel_root
-
     if files:
         k = find_kernel_root(files[0].resolve())
         if k is not None:
@@ -146,29 +103,3 @@ def common_root(files: list[Path]) -> Path:
             if (parent / ".git").exists():
                 return parent
     return Path.cwd()
-
-
-def rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def analyze_file(path: Path, opts: Options, root: Path, text: bytes | None = None) -> FileResult:
-    """One file (``text``: these contents instead of the file's), ignore comments applied."""
-    from .pipeline import read_source, run_pipeline
-    from .suppress import apply_suppressions
-
-    name = rel(path, root)
-    start = time.perf_counter()
-    try:
-        result = run_pipeline(path, name, opts, text)
-        apply_suppressions(result, text if text is not None else read_source(path)[0])
-    except Exception as exc:  # one bad file never stops the run
-        if os.environ.get("KUNWIND_DEBUG"):
-            raise
-        result = FileResult(file=name, parsed=False)
-        result.notices.append(Notice(file=name, message=f"internal error: {exc!r}"))
-    result.seconds = time.perf_counter() - start
-    return result

@@ -80,7 +80,7 @@ class Notice:
 
 @dataclass
 class PairUse:
-    """A function keeps the pointer ``acquire()`` returned (rules/learn.py): the call
+    """A function keeps the pointer ``acquire()`` returned (kunwind/pair_uses.py): the call
     it hands it to that undoes it ("" none), how it tests it ("null", "errptr", "")."""
 
     acquire: str
@@ -107,7 +107,7 @@ class FileResult:
     failure: str = ""
     cached: bool = False
     includes: list[str] = field(default_factory=list)
-    # run-wide learning (rules/learn.py): the file's uses of calls the knowledge lacks
+    # run-wide learning (kunwind/pair_uses.py): the file's uses of calls the knowledge lacks
     pair_uses: list[PairUse] = field(default_factory=list)
     # headers the file includes that the parse did not find (the summary names them)
     missing_headers: list[str] = field(default_factory=list)
@@ -120,7 +120,7 @@ class RunResult:
     seconds: float = 0.0
     # findings left out of every report, counted by why ("in the baseline": 2)
     hidden: dict[str, int] = field(default_factory=dict)
-    # pairs learned from the run (rules/learn.py, knowledge data), the files checked
+    # pairs learned from the run (knowledge/learned.py, knowledge data), the files checked
     # again with them, and remarks about the run as a whole
     learned: dict = field(default_factory=dict)
     rechecked: int = 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import Options
 from .frontend.builtin_headers import builtin_headers
 from .frontend.compile_db import CompileDBError, load_compile_db
 from .kernel.tree import KernelTreeError, find_kernel_root, tree_setup
@@ -34,11 +35,11 @@ class FileFlags:
     not_built: str = ""  # kernel tree: why the configuration does not build the file
 
 
-def flags_for(path: Path, opts) -> FileFlags:
+def flags_for(path: Path, opts: Options) -> FileFlags:
     """The flags for ``path`` under ``opts`` (``KernelTreeError``, ``CompileDBError`` or
     ``OSError`` when the tree or the database cannot be used)."""
     notes: list[str] = []
-    if getattr(opts, "exact_args", None) is not None:  # given by the caller (kunwind-cc)
+    if opts.exact_args is not None:  # given by the caller (kunwind-cc)
         return FileFlags([*opts.exact_args, *opts.extra_args], notes, "exact")
     if opts.compile_db is not None:
         args = load_compile_db(opts.compile_db).args_for(path)

@@ -13,7 +13,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .driver import UsageError
+from .config import UsageError
 from .gitrepo import GitError, hooks_dir
 
 HOOK = """\

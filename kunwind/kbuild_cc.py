@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .driver import UsageError
+from .config import UsageError
 
 # sparse's own options (Kbuild's CHECKFLAGS) that clang does not take or that
 # would change the parse: dropped before translating the rest.
@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(argv: list[str]) -> int:
+    # imported here, inside main()'s guard: not even a broken install may break the build
     from .audit import DEFAULT_TIMEOUT
-    from .driver import Options, check_paths
+    from .config import Options
+    from .driver import check_paths
     from .report import text
 
     if argv == ["--version"]:
@@ -143,7 +145,7 @@ def source_files(args: list[str]) -> list[str]:
 
 def clang_args(args: list[str], directory: Path) -> list[str]:
     """Kbuild's checker arguments -> libclang flags (without the source file)."""
-    from .frontend.compile_db import translate_args
+    from .frontend.compile_db import translate_args  # inside main()'s guard too, via run()
 
     arch = next((a.split("=", 1)[1] for a in args if a.startswith("--arch=")), None)
     width = next((a for a in reversed(args) if a in ("-m32", "-m64")), "-m64")

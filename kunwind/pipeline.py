@@ -2,25 +2,33 @@
 
 ``run_pipeline`` never raises for a problem with the input: a file that cannot
 be read or parsed, and each function that cannot be analysed whole, becomes a
-``Notice`` next to the findings.
+``Notice`` next to the findings. ``analyze_file`` is what a run does with one
+file (in this process or in a worker): the pipeline, then the file's ignore
+comments, and an internal error becomes a notice too.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 from .analysis.context import FunctionContext
 from .analysis.summaries import summarize_file
 from .analysis.walk import Walker
+from .config import Options
 from .findings import FileResult, Notice, merge_repeats
 from .flags import CompileDBError, KernelTreeError, flags_for
 from .frontend.clang_parse import parse_file
+from .knowledge import Knowledge, load_knowledge
 from .model.build import BudgetExceeded, build_cfg
 from .model.cfg import Function
 from .model.ir import forget_expressions
+from .pair_uses import collect_uses
+from .rules import selected_rules
+from .suppress import apply_suppressions
 
-_KNOWLEDGE: dict[tuple[str, ...], object] = {}  # loaded once per process
+_KNOWLEDGE: dict[tuple[str, ...], Knowledge] = {}  # loaded once per process
 
 
 def read_source(path: Path) -> tuple[bytes | None, str]:
@@ -38,12 +46,8 @@ def read_source(path: Path) -> tuple[bytes | None, str]:
     return data, ""
 
 
-def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> FileResult:
+def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None) -> FileResult:
     """Analyse ``path`` (or ``text`` as its contents, under its path and flags)."""
-    from kunwind.rules import selected_rules
-    from kunwind.rules.api import load_knowledge
-    from kunwind.rules.learn import collect_uses
-
     forget_expressions()  # the last file's expression memos would keep its trees alive
     result = FileResult(file=name)
     data, why = (text, "") if text is not None else read_source(path)
@@ -66,6 +70,7 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
     for note in flags.notes:
         result.notices.append(Notice(file=name, message=note, level="note"))
     if opts.frontend == "pycparser":
+        # here, not at the top: pycparser is an optional dependency (the pycparser extra)
         from .frontend.pycparser_frontend import parse_file as parse_with_pycparser
 
         parsed = parse_with_pycparser(path, flags.args, data)
@@ -98,8 +103,8 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
             first = pf.errors[0]
             more = f" (and {len(pf.errors) - 1} more)" if len(pf.errors) > 1 else ""
             reason = f"clang reports errors inside it, statements may be missing: {first}{more}"
-        elif pf.lower_error:
-            reason = pf.lower_error
+        elif pf.lower_error or pf.syntax is None:
+            reason = pf.lower_error or "not lowered"
         else:
             try:
                 functions.append(build_cfg(pf.syntax, name, opts.max_blocks))
@@ -138,4 +143,27 @@ def run_pipeline(path: Path, name: str, opts, text: bytes | None = None) -> File
                                          function=fn.name))
     result.timings["analysis"] = time.perf_counter() - clock
     result.findings.sort(key=lambda f: f.sort_key())
+    return result
+
+
+def rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def analyze_file(path: Path, opts: Options, root: Path, text: bytes | None = None) -> FileResult:
+    """One file (``text``: these contents instead of the file's), ignore comments applied."""
+    name = rel(path, root)
+    start = time.perf_counter()
+    try:
+        result = run_pipeline(path, name, opts, text)
+        apply_suppressions(result, text if text is not None else read_source(path)[0])
+    except Exception as exc:  # one bad file never stops the run
+        if os.environ.get("KUNWIND_DEBUG"):
+            raise
+        result = FileResult(file=name, parsed=False)
+        result.notices.append(Notice(file=name, message=f"internal error: {exc!r}"))
+    result.seconds = time.perf_counter() - start
     return result

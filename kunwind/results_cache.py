@@ -34,6 +34,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import kunwind
+import kunwind.rules
+
 from . import __version__
 from .findings import FileResult, Finding, Notice, PairUse, PathStep
 
@@ -52,12 +55,9 @@ def default_results_dir() -> Path:
 @cache
 def code_fingerprint() -> str:
     """A hash of kunwind's source and bundled knowledge files, and libclang's version."""
-    import kunwind
-    import kunwind.rules
-
     h = hashlib.sha256()
     for package in (kunwind, kunwind.rules):
-        top = Path(package.__file__).parent
+        top = Path(package.__path__[0])
         for p in sorted(top.rglob("*")):
             if p.suffix in (".py", ".toml") and p.is_file():
                 h.update(p.relative_to(top).as_posix().encode() + b"\0")

@@ -1,4 +1,4 @@
-"""The checks, one module each, and the kernel API knowledge they share.
+"""The checks, one module each, and the kernel API knowledge data (knowledge/*.toml).
 
 ``ALL_RULES`` is the one registry: the CLI, the reporters and the README all
 read it. A new check is a new module here with a ``RULE`` at its bottom, plus

@@ -9,10 +9,12 @@ matters``, ``Bad``, ``Good`` and ``Known false positives``. ``kunwind rules``,
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kunwind import INFORMATION_URI
 from kunwind.findings import Finding, PathStep
 
 if TYPE_CHECKING:
@@ -71,8 +73,6 @@ class Rule:
 
     @property
     def help_uri(self) -> str:
-        from kunwind import INFORMATION_URI
-
         return f"{INFORMATION_URI}/blob/main/rules/{self.module_file}"
 
     @property
@@ -130,6 +130,4 @@ def parse_sections(doc: str) -> dict[str, str]:
 
 
 def _dedent(lines: list[str]) -> str:
-    import textwrap
-
     return textwrap.dedent("\n".join(lines)).strip("\n")

@@ -63,9 +63,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.events import Event, Exit, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.resources import HELD, RELEASED, Res, object_path
 from kunwind.findings import Finding, PathStep
+from kunwind.knowledge import canonical
+from kunwind.knowledge.names import (
+    SELF_RELEASING,
+    is_unknown_release,
+    may_acquire,
+    same_subject,
+)
 from kunwind.model.ir import (
     Index,
     Return,
@@ -78,18 +86,13 @@ from kunwind.model.ir import (
     subexprs,
 )
 
-from .api import canonical
 from .base import Rule
-from .names import is_unknown_release, may_acquire, same_subject
-from .paths import failure_rejoins
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.state import State
     from kunwind.analysis.walk import ExitRecord, Failure, WalkResult
 
-NOT_MINE = ("lock", "pm")  # locks and runtime PM are KU005's
-SELF_RELEASING = ("devm_", "dmam_", "pcim_", "drmm_")
 MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
 
 
@@ -100,7 +103,7 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
     returned = _returned(ret)
     leaked: list[tuple[str, Res]] = []
     for path, r in sorted(st.resources.res.items()):
-        if r.status != HELD or not r.acquire or r.kind in NOT_MINE:
+        if r.status != HELD or not r.acquire or r.kind.is_hold:  # KU005's
             continue
         if r.acquire.startswith(SELF_RELEASING):
             continue

@@ -54,19 +54,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path
 from kunwind.findings import Finding, PathStep
+from kunwind.knowledge import canonical
 from kunwind.model.ir import Call, Const, calls_in, path_of, render, stmt_exprs
 
-from .api import canonical
 from .base import Rule
-from .paths import failure_rejoins
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.state import State
-
-NOT_MINE = ("lock", "pm")  # unlock twice, unlock after a failed lock: KU005
 
 
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
@@ -76,7 +74,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         r = st.resources.res.get(p)
         if r is None:
             why = _never_acquired(ctx, st, call, j, p)
-        elif r.kind in NOT_MINE or (r.releases and call.callee not in r.releases):
+        elif r.kind.is_hold or (r.releases and call.callee not in r.releases):
             continue  # it releases another resource held on the same object
         elif r.status == RELEASED:
             why = _released_before(ctx, st, call, p, r)
@@ -128,7 +126,7 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
     if _guarded(ctx, here[0], p):
         return ""  # if (dev->irq) free_irq(dev->irq, ...): a test the walk cannot decide
     a = ctx.kb.acquire(sites[0].callee)
-    if a is not None and a.kind in NOT_MINE:
+    if a is not None and a.kind.is_hold:  # KU005's
         return ""
     null_ok = _null_ok(ctx, call.callee, j)
     by_arg = a is not None and a.object != "ret"  # a state (an irq, an enable), not a pointer

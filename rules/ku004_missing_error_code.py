@@ -58,12 +58,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import error_value, failure_check
+from kunwind.analysis.error_paths import goto_after, real_failure
 from kunwind.analysis.events import Exit, Jump
 from kunwind.findings import Finding, PathStep
+from kunwind.knowledge.names import OPTIONAL
 from kunwind.model.ir import Assign, Call, Const, Return, Store, Var, path_of, subexprs
 
 from .base import Rule
-from .paths import goto_after, real_failure
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -116,7 +117,7 @@ def _optional(ctx: FunctionContext, fail: Failure) -> bool:
     callee = fail.callee
     if not callee:
         return False
-    if callee.startswith("debugfs_") or "_optional" in callee:
+    if OPTIONAL.search(callee):
         return True
     acq = ctx.kb.acquire(callee)
     return acq is not None and acq.fails == "zero"
@@ -170,7 +171,7 @@ def _carries_errors(fn: Function, name: str) -> bool:
                                      for x in subexprs(b.cond)):
             continue
         for c in calls:
-            chk = failure_check(b.cond, lambda p, c=c: c if p == name else None)
+            chk = failure_check(b.cond, lambda p, c=c: c if p == name else None)  # type: ignore[misc]
             if chk is not None and path_of(chk.subject) == name:
                 tested = True
                 errno = errno or chk.form == "negative"

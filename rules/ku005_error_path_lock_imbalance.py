@@ -62,17 +62,17 @@ Known false positives:
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import condition_key
+from kunwind.analysis.error_paths import error_path, surely_released, void_failure
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.resources import FAILED, HELD, RELEASED, object_path
 from kunwind.findings import Finding, PathStep
+from kunwind.knowledge.names import LOCKISH
 from kunwind.model.ir import Call, calls_in, path_of, render, root_of, stmt_exprs
 
 from .base import Rule
-from .paths import error_path, surely_released, void_failure
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -80,8 +80,6 @@ if TYPE_CHECKING:
     from kunwind.analysis.state import CallRec, State
     from kunwind.analysis.walk import ExitRecord, WalkResult
 
-MINE = ("lock", "pm")
-LOCKISH = re.compile(r"lock|ptl|mutex|sem|spin")
 
 
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
@@ -91,7 +89,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     out: list[Finding] = []
     for p in _dropped(ctx, st, call):
         r = st.resources.res.get(p)
-        if r is not None and r.kind in MINE and r.acquire:
+        if r is not None and r.kind.is_hold and r.acquire:
             if r.status == FAILED and not (r.kind == "lock" and _local(ctx, p)
                                            and _passed_on(st.calls, p, r)):
                 why = (f"{r.acquire}() at line {r.line} failed on this path (line "
@@ -120,9 +118,9 @@ def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:
         if p is None or p in out:
             continue
         r = st.resources.res.get(p)
-        if r is not None and r.kind in MINE and call.callee in r.releases:
+        if r is not None and r.kind.is_hold and call.callee in r.releases:
             out.append(p)
-        elif r is None and ctx.kb.released_kind(call.callee) in MINE:
+        elif r is None and ctx.kb.released_kind(call.callee).is_hold:
             out.append(p)
     return out
 
@@ -196,7 +194,7 @@ def _local(ctx: FunctionContext, p: str) -> bool:
 def _pairs_with_acquisition(ctx: FunctionContext, call: Call, p: str) -> bool:
     """The function takes ``p`` itself, and this drop is the unwind of that acquisition."""
     sites = [s for s in ctx.acquisitions.get(p, ())
-             if (a := ctx.kb.acquire(s.callee)) is not None and a.kind in MINE
+             if (a := ctx.kb.acquire(s.callee)) is not None and a.kind.is_hold
              and call.callee in a.release]
     if not sites:
         return False
@@ -215,12 +213,12 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     dropped: dict[tuple[str, int], ExitRecord] = {}
     for ex in walk.exits + walk.returns:
         for p, r in ex.res:
-            if r.kind in MINE and r.status == RELEASED and r.acquire:
+            if r.kind.is_hold and r.status == RELEASED and r.acquire:
                 dropped.setdefault((p, r.line), ex)
     out: dict[tuple[int, int], Finding] = {}
     for ex in walk.exits:
         for p, r in ex.res:
-            if r.kind not in MINE or r.status != HELD or not r.acquire:
+            if not r.kind.is_hold or r.status != HELD or not r.acquire:
                 continue
             weak = ex.exit.kind is ExitKind.AFTER_FAILURE
             if weak and (ex.failure is None or not void_failure(ctx, ex.failure)):

@@ -47,16 +47,16 @@ Known false positives:
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.error_paths import error_path, surely_released
 from kunwind.analysis.events import Exit
 from kunwind.analysis.resources import RELEASED, object_path
 from kunwind.findings import Finding, PathStep
+from kunwind.knowledge.names import ADDRESS_ONLY, FREES
 from kunwind.model.ir import Call, Expr, Member, Return, Unary, path_of, render
 
 from .base import Rule
-from .paths import error_path, surely_released
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -67,11 +67,6 @@ if TYPE_CHECKING:
 # acquired elsewhere whose kind the knowledge does not name (kfree of a parameter).
 DEAD_KINDS = ("memory", "pages", "reference", "mapping", "cache", "pool", "dma", "crypto",
               "socket", "urb", "workqueue", "")
-FREES = re.compile(r"free|destroy|unmap")
-# Calls that only compute with the pointer's value (an address), never read the object.
-ADDRESS_ONLY = {"page_address", "lowmem_page_address", "page_to_pfn", "page_to_phys",
-                "virt_to_page", "virt_to_phys", "__pa", "offset_in_page", "IS_ERR",
-                "IS_ERR_OR_NULL", "PTR_ERR", "kasan_reset_tag"}
 
 
 def on_use(ctx: FunctionContext, st: State, path: str, line: int, x: Expr) -> list[Finding]:
@@ -114,7 +109,7 @@ def _released(ctx: FunctionContext, st: State, path: str) -> Res | None:
 def _ends_life(ctx: FunctionContext, r: Res) -> bool:
     """Is the object gone after this release (not merely unlocked, disabled, unregistered)?"""
     releaser = r.by
-    if r.kind in ("lock", "pm"):
+    if r.kind.is_hold:
         return False
     if "put" in releaser:
         # a reference dropped: the last one when this function got the object with it

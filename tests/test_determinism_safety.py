@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kunwind import cli
-from kunwind.cli import main
+from kunwind.cli import main, shared
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -105,12 +104,12 @@ def test_failed_report_write_leaves_the_old_file_whole(tmp_path: Path, failure: 
     report.write_text("the previous report\n")
     if failure == "write":
         real_fdopen = os.fdopen
-        monkeypatch.setattr(cli.os, "fdopen", lambda *a, **k: FailingFile(real_fdopen(*a, **k)))
+        monkeypatch.setattr(shared.os, "fdopen", lambda *a, **k: FailingFile(real_fdopen(*a, **k)))
     else:
         def no_rename(src, dst):
             raise OSError(18, "Invalid cross-device link")
 
-        monkeypatch.setattr(cli.os, "replace", no_rename)
+        monkeypatch.setattr(shared.os, "replace", no_rename)
     r = CliRunner().invoke(main, ["check", str(tmp_path / "src/ok.c"), "--format", "sarif",
                                   "-o", str(report), "--no-cache"])
     assert r.exit_code == 2

@@ -252,7 +252,8 @@ def fixture_id(path: Path) -> str:
 
 
 def run_kunwind(path: Path):
-    from kunwind.driver import Options, check_paths
+    from kunwind.config import Options
+    from kunwind.driver import check_paths
 
     return check_paths([path], Options(root=ROOT, extra_args=["-I", str(INCLUDE)],
                                        experimental=True))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kunwind.driver import Options
+from kunwind.config import Options
 from kunwind.frontend.clang_parse import parse_file as clang_parse
 from kunwind.frontend.pycparser_frontend import GNU_DEFINES, strip_gnu
 from kunwind.frontend.pycparser_frontend import parse_file as pycparser_parse

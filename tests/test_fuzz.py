@@ -24,8 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kunwind.driver import Options, analyze_file
+from kunwind.config import Options
 from kunwind.findings import RunResult
+from kunwind.pipeline import analyze_file
 from kunwind.report import write
 
 ROOT = Path(__file__).resolve().parents[1]

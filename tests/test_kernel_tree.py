@@ -54,7 +54,7 @@ def test_unknown_arch_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_tree_is_set_up_once_for_every_file_and_worker(tmp_path: Path, monkeypatch) -> None:
     """The audit's parent sets the tree up; its forked workers and later files reuse it."""
     from kunwind.audit import analyse_files
-    from kunwind.driver import Options
+    from kunwind.config import Options
     from kunwind.kernel.kbuild import BuildStatus
 
     root = make_toy_tree(tmp_path / "linux")

@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from kunwind.cli import main
-from kunwind.rules.api import KNOWLEDGE_DIR, Knowledge, KnowledgeError, load_knowledge, tomllib
+from kunwind.knowledge import KNOWLEDGE_DIR, Kind, Knowledge, KnowledgeError, load_knowledge
+from kunwind.knowledge.loader import tomllib
 
 FAMILIES = {"memory", "references", "locks", "pm", "registration"}
 # Release names that no acquire needs to list ("explicitly marked"): none today.
@@ -265,6 +266,8 @@ def test_later_user_files_win(tmp_path: Path) -> None:
     ('[acquire.widget_get]\nobject = "first"\n', "malformed entry"),
     ('[release.widget_put]\narg = "two"\n', "malformed entry"),
     ("[acquire]\nwidget_get = 3\n", "malformed entry"),
+    ('[acquire.widget_get]\nkind = "lok"\n', "unknown kind 'lok' (known: memory,"),
+    ('[acquire.widget_get]\nkind = ""\n', "unknown kind ''"),
 ])
 def test_a_malformed_user_file_names_itself(tmp_path: Path, text: str, reason: str) -> None:
     bad = tmp_path / "broken-site.toml"
@@ -273,6 +276,29 @@ def test_a_malformed_user_file_names_itself(tmp_path: Path, text: str, reason: s
         load_knowledge(extra=[bad])
     assert str(bad) in str(exc.value)
     assert reason in str(exc.value)
+
+
+def test_a_bad_entry_names_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "site.toml"
+    bad.write_text('# site\n[acquire]\nwidget_get = { kind = "reference" }\n'
+                   'widget_lock = { kind = "mutex", object = 0 }\n', encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=rf"^{bad}:4: malformed entry \(acquire.widget_lock: "
+                                             r"unknown kind 'mutex'"):
+        load_knowledge(extra=[bad])
+
+
+def test_every_knowledge_file_names_known_kinds_only() -> None:
+    """The files not loaded by default too (rules/knowledge/hosted/)."""
+    for path in sorted(KNOWLEDGE_DIR.rglob("*.toml")):
+        text = path.read_text(encoding="utf-8")
+        Knowledge().merge(tomllib.loads(text), str(path), text)
+
+
+def test_every_kind_is_one_of_the_closed_set(kb) -> None:
+    assert all(isinstance(a.kind, Kind) and a.kind is not Kind.UNKNOWN
+               for a in kb.acquires.values())
+    assert {k for k in Kind if k.is_hold} == {Kind.LOCK, Kind.PM}
+    assert Kind.LOCK == "lock" and f"{Kind.LOCK}" == "lock" and {"lock": 1}[Kind.LOCK] == 1
 
 
 def test_a_missing_user_file_names_itself(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from cfgutil import cfg_of
 
 from kunwind.analysis.context import FunctionContext
 from kunwind.analysis.summaries import summarize_file
+from kunwind.knowledge import load_knowledge
 from kunwind.model.ir import ExprStmt, calls_in
-from kunwind.rules.api import load_knowledge
 from kunwind.rules.ku003_unwind_over_release import _guarded
 
 SOURCE = """

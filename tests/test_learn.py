@@ -1,4 +1,4 @@
-"""Run-wide learning (rules/learn.py): pairs that a directory shows consistently.
+"""Run-wide learning (kunwind/knowledge/learned.py): pairs that a directory shows consistently.
 
 ``fixtures/learn/`` is checked as one run: its files teach that
 foo_ring_alloc()'s result is released by foo_ring_free(), and one function
@@ -17,8 +17,8 @@ from cliutil import INCLUDE, ROOT, run
 from test_fixtures import RUN_FIXTURES, Expected, describe_mismatch, parse_markers
 
 from kunwind.findings import FileResult, PairUse
-from kunwind.rules.api import Knowledge
-from kunwind.rules.learn import MIN_FUNCTIONS, learn, to_toml
+from kunwind.knowledge import Knowledge
+from kunwind.knowledge.learned import MIN_FUNCTIONS, learn, to_toml
 
 try:
     import tomllib

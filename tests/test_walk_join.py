@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from kunwind.analysis.resources import FAILED, HELD, UNKNOWN, Res
 from kunwind.analysis.state import State
+from kunwind.knowledge import Kind
 from kunwind.rules.ku001_partial_teardown import SetupSteps, Step
 
 
 def _res(status: str) -> Res:
-    return Res("device", "pci_enable_device", 10, frozenset({"pci_disable_device"}), status)
+    return Res(Kind.DEVICE, "pci_enable_device", 10, frozenset({"pci_disable_device"}), status)
 
 
 def test_disagreeing_resources_become_unknown_not_absent() -> None:

@@ -14,12 +14,8 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kunwind.knowledge.names import ERR_CHECKS, ERR_FROM, ERR_MAKERS, WARN_WRAPPERS
 from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Other, Unary, Var, path_of, render
-
-ERR_CHECKS = {"IS_ERR": False, "IS_ERR_OR_NULL": True, "IS_ERR_VALUE": False}
-ERR_MAKERS = {"ERR_PTR", "ERR_CAST"}
-ERR_FROM = {"PTR_ERR", "PTR_ERR_OR_ZERO"}
-WARN_WRAPPERS = {"WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "unlikely", "likely"}
 
 Resolver = Callable[[str], Expr | None]
 
@@ -113,6 +109,8 @@ def _answer(e: Expr, resolve: Resolver | None) -> bool:
     p = path_of(e)
     if not isinstance(e, Call) and p is not None and resolve is not None:
         v = resolve(p)
+        if v is None:
+            return False
         e = v.value if isinstance(v, Assign) else v
     return isinstance(e, Call) and e.callee not in ERR_CHECKS and (
         e.boolean or e.callee.startswith("__builtin_"))

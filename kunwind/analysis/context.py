@@ -7,10 +7,11 @@ answers are computed once and shared by every rule.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from kunwind.knowledge import Knowledge
+from kunwind.knowledge.names import ERR_CHECKS, TEARDOWN_NAME
 from kunwind.model.cfg import Block, Function
 from kunwind.model.ir import (
     Assign,
@@ -26,18 +27,10 @@ from kunwind.model.ir import (
     root_of,
     subexprs,
 )
-from kunwind.rules.api import Knowledge
 
-from .conditions import ERR_CHECKS, condition_key
+from .conditions import condition_key
 from .resources import object_path
 from .summaries import Summary
-
-# Names kernel developers give to functions that undo a set-up.
-TEARDOWN_NAME = re.compile(
-    r"(^|_)(unlink|destroy|free|release|put|cleanup|teardown|deinit|uninit|fini|exit|remove|"
-    r"unregister|del|delete|detach|unmap|unprepare|undo|drop|dispose|unbind|unload|shutdown|"
-    r"disable|stop|close|kill|quiesce)(_|$|s_|s$)"
-)
 
 
 @dataclass(frozen=True)
@@ -170,7 +163,7 @@ class FunctionContext:
             for e in _exprs(b):
                 for c in calls_in(e):
                     a = self.kb.acquire(c.callee)
-                    if a is not None and a.object != "ret" and a.object < len(c.args):
+                    if a is not None and isinstance(a.object, int) and a.object < len(c.args):
                         p = object_path(path_of(c.args[a.object]))
                         if p is not None:
                             out.setdefault(p, []).append(Site(c.callee, c.loc.line, b.id))
@@ -198,9 +191,9 @@ class FunctionContext:
                 for c in calls_in(e):
                     paths = {object_path(path_of(c.args[j])) for j in self.released_args(c)}
                     for a in c.args:
-                        p = object_path(path_of(a))
-                        if p is not None and c.callee in paired.get(p, ()):
-                            paths.add(p)
+                        arg = object_path(path_of(a))
+                        if arg is not None and c.callee in paired.get(arg, ()):
+                            paths.add(arg)
                     out.extend((p, Site(c.callee, c.loc.line, b.id)) for p in sorted(
                         q for q in paths if q is not None))
         return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from kunwind.knowledge import Kind
 from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, render, root_of
 
 from .conditions import Check, null_test
@@ -45,7 +46,7 @@ class Cause(Enum):
 
 @dataclass(frozen=True)
 class Res:
-    kind: str  # memory | reference | lock | pm | registration | ... (from the knowledge)
+    kind: Kind  # from the knowledge (UNKNOWN: released here, acquired elsewhere)
     acquire: str  # the acquiring call; "" when released here but acquired elsewhere
     line: int
     releases: frozenset[str]  # the calls that release it
@@ -157,7 +158,7 @@ class ResourceModel:
             if p is not None:
                 root = root_of(p)
                 under = [q for q in res if q.startswith((root + "->", root + "."))
-                         and res[q].kind not in ("lock", "pm")]  # its fields go along
+                         and not res[q].kind.is_hold]  # its fields go along
                 for q in (p, root, *under):
                     if q in res and res[q].status == HELD:
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee,
@@ -168,7 +169,7 @@ class ResourceModel:
         if acq is not None:
             if acq.object == "ret":
                 obj = result
-            elif acq.object < len(call.args):
+            elif isinstance(acq.object, int) and acq.object < len(call.args):
                 obj = object_path(path_of(call.args[acq.object]))
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD
@@ -180,7 +181,7 @@ class ResourceModel:
                     st.resources.links[key] = (obj,)
         elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
                 result is not None:
-            res[result] = Res("memory", call.callee, line, frozenset(),
+            res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                                  AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
 

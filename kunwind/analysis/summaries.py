@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kunwind.knowledge import Knowledge
 from kunwind.model.cfg import Function
 from kunwind.model.ir import (
     Assign,
@@ -30,7 +31,6 @@ from kunwind.model.ir import (
     root_of,
     subexprs,
 )
-from kunwind.rules.api import Knowledge
 
 from .conditions import error_value, null_test
 
@@ -200,7 +200,7 @@ def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
                 kb: Knowledge) -> None:
     """The locks of its parameters that a call drops, directly or in a same-file callee."""
     callee = known.get(call.callee)
-    direct = kb.released_kind(call.callee) in ("lock", "pm")
+    direct = kb.released_kind(call.callee).is_hold
     if not direct and (callee is None or not callee.drops_locks):
         return
     for j, a in enumerate(call.args):
@@ -284,10 +284,10 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
     for b in fn.blocks:
         for st in b.stmts:
             if isinstance(st, Store) and isinstance(st.target, Var) and isinstance(st.value, Call):
-                a = kb.alloc(st.value.callee)
+                alloc = kb.alloc(st.value.callee)
                 k = known.get(st.value.callee)
-                if a is not None:
-                    origin[st.target.name] = (a.zeroed, set())
+                if alloc is not None:
+                    origin[st.target.name] = (alloc.zeroed, set())
                 elif k is not None and k.ret_alloc:
                     origin[st.target.name] = (k.ret_zeroed, set(k.ret_fields))
     if not origin:
@@ -397,9 +397,9 @@ def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summar
     reach = fn.reachable_from(fn.entry)
     preds = fn.preds()
     gen: dict[int, set[int]] = {}
-    for b in fn.blocks:
+    for block in fn.blocks:
         g: set[int] = set()
-        for e in _block_exprs(b):
+        for e in _block_exprs(block):
             for c in calls_in(e):
                 rel = kb.release(c.callee)
                 callee = known.get(c.callee)
@@ -410,7 +410,7 @@ def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summar
                     if (rel is not None and rel.arg == j) or (
                             callee is not None and j in callee.releases_always):
                         g.add(r[0])
-        gen[b.id] = g
+        gen[block.id] = g
     full = set(s.releases)
     out: dict[int, set[int]] = {b: (set() if b == fn.entry else set(full)) | gen[b]
                                 for b in reach}

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kunwind.findings import Finding
+from kunwind.knowledge.names import NORETURN
 from kunwind.model.ir import (
     Assign,
     Call,
@@ -67,13 +68,6 @@ from .resources import (
 from .state import CallRec, Fact, Origin, State
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
-# Calls that do not return (the frontend does not carry the noreturn attribute).
-NORETURN = frozenset({
-    "panic", "nmi_panic", "__noreturn_bug", "__builtin_unreachable", "__builtin_trap",
-    "do_exit", "kthread_exit", "make_task_dead", "machine_halt", "machine_power_off",
-    "machine_restart", "emergency_restart", "kernel_halt", "kernel_power_off",
-    "kernel_restart", "usercopy_abort", "__stack_chk_fail",
-})
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
 PATHS_PER_BLOCK = 12  # distinct states per block (and failed/not) before they are joined
 
@@ -181,7 +175,7 @@ class Walker:
                     st.values.bad = st.values.bad - {p}
                     r = st.resources.res.get(p)
                     if r is not None and r.status in (RELEASED, FAILED) and \
-                            r.event_line != line and r.kind not in ("lock", "pm"):
+                            r.event_line != line and not r.kind.is_hold:
                         del st.resources.res[p]  # it holds a new value now
                 elif p is not None and ctx.tracks_field(p):
                     st.setup.facts[p] = Fact("unknown", line, f"passed to {call.callee}()")
@@ -220,7 +214,7 @@ class Walker:
             del res[target]  # overwritten by a call that acquires nothing we know
         if target is not None and s.op == "=" and not s.decl:
             for q in [q for q in res if q.startswith((target + "->", target + "."))]:
-                if res[q].kind not in ("lock", "pm"):
+                if not res[q].kind.is_hold:
                     del res[q]  # a field of the object the pointer held before
         inner = s.value
         while isinstance(inner, Assign):  # a = b = kmalloc(): b reports a's acquisition
@@ -265,7 +259,7 @@ class Walker:
                                                 render(s.target))
             elif src is not None and src in res and res[src].status == HELD and \
                     path != src and self.ctx.kb.acquire(res[src].acquire) is not None \
-                    and res[src].kind not in ("lock", "pm"):
+                    and not res[src].kind.is_hold:
                 # a copy in another local: the walk does not follow aliases, so
                 # it stops treating the object as held by this name
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from typing import Any
+from typing import Any, cast
 
 from kunwind.model import syntax as sx
 from kunwind.model.ir import (
@@ -27,6 +27,7 @@ from kunwind.model.ir import (
     Str,
     Unary,
     Var,
+    render,
     strip_not_not,
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
@@ -273,7 +274,7 @@ class Lowerer:
             params=params,
             returns_ptr=canon == self.TK.POINTER,
             returns_void=canon == self.TK.VOID,
-            body=self.stmt(body) if body is not None else sx.SBlock(self.loc(c)),
+            body=cast(sx.SBlock, self.stmt(body)) if body is not None else sx.SBlock(self.loc(c)),
             static=cl.is_static(c),
         )
 
@@ -488,7 +489,8 @@ class Lowerer:
             while isinstance(base, Member) and (not base.name or "(anonymous" in base.name):
                 # p->page where page is in an anonymous union (or a struct in one):
                 # clang goes through the unnamed fields; the source does not
-                base, arrow = base.base, base.arrow
+                arrow = base.arrow
+                base = base.base
             return Member(base, self.spelling(c), arrow, self.is_ptr(c))
         if k in (K.INTEGER_LITERAL, K.CHARACTER_LITERAL):
             v = self.native.evaluate_int(c)
@@ -554,8 +556,6 @@ class Lowerer:
             if self.native.referenced(c)._kind_id != self._function_decl:  # or null
                 indirect = True
                 fn_expr = self.expr(callee_c)
-                from kunwind.model.ir import render
-
                 name = render(fn_expr)
         if name in TRANSPARENT_CALLS and args:
             return strip_not_not(args[0])

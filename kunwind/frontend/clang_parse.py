@@ -9,6 +9,7 @@ analysed as if whole).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -174,7 +175,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         errs = [f"{ln}:{col}: {msg}" for ln, col, msg in main_errors if start <= ln <= end]
         pf = ParsedFunction(None, c.spelling, c.location.line, errs)
         if not errs:
-            lower_into(pf, lambda c=c: lower.function(c))
+            lower_into(pf, functools.partial(lower.function, c))
         out.functions.append(pf)
     inside = {e for f in out.functions for e in f.errors}
     for ln, col, msg in main_errors:

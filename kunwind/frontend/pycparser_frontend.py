@@ -20,10 +20,12 @@ does when the attribute hides the function.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import cast
 
 from pycparser import c_ast, c_lexer, c_parser
 
@@ -205,7 +207,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         if isinstance(ext, c_ast.FuncDef) and ext.decl.coord.file == main:
             env.add_decl(ext.decl)
             pf = ParsedFunction(None, ext.decl.name, ext.decl.coord.line)
-            lower_into(pf, lambda ext=ext: Lowerer(env, lines, braces).function(ext))
+            lower_into(pf, functools.partial(Lowerer(env, lines, braces).function, ext))
             out.functions.append(pf)
         elif isinstance(ext, c_ast.FuncDef):
             env.add_decl(ext.decl)
@@ -307,7 +309,7 @@ class Lowerer:
             params=params,
             returns_ptr=self.returns.kind == "ptr",
             returns_void=self.returns.kind == "void",
-            body=self.stmt(body),
+            body=cast(sx.SBlock, self.stmt(body)),  # a compound statement
             static="static" in storage,
         )
 
@@ -368,8 +370,8 @@ class Lowerer:
         if isinstance(n, c_ast.Return):
             if n.expr is None:
                 return sx.SReturn(loc, None)
-            value, t = self.expr(n.expr)
-            return sx.SReturn(loc, _convert(value, self.returns))
+            returned, t = self.expr(n.expr)
+            return sx.SReturn(loc, _convert(returned, self.returns))
         if isinstance(n, c_ast.AttributedStatement):
             return self.stmt(n.stmt)
         if n is None or isinstance(n, _STATEMENTS):

@@ -70,7 +70,7 @@ def parse_config(text: str) -> dict[str, str]:
 class _Kconfig(kconfiglib.Kconfig):
     """Kconfiglib reading files through ``_open``, with the newer-syntax lines blanked."""
 
-    def _open(self, filename, mode):  # type: ignore[no-untyped-def]
+    def _open(self, filename, mode):
         if mode != "r":
             return super()._open(filename, mode)
         with open(filename, encoding=self._encoding) as f:

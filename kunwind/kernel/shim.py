@@ -144,22 +144,22 @@ def syscall_header(root: Path, h: SyscallHeader) -> Files:
     else:
         nxt = 0
         for words in rows:
-            nr = int(words[0])
-            while nxt < nr:
+            number = int(words[0])
+            while nxt < number:
                 out.append(f"__SYSCALL({nxt}, sys_ni_syscall)")
                 nxt += 1
             native = words[3] if len(words) > 3 else "sys_ni_syscall"
             compat = words[4] if len(words) > 4 and words[4] != "-" else ""
             if len(words) > 5:
                 if compat:
-                    out.append(f"__SYSCALL_COMPAT_NORETURN({nr}, {native}, {compat})")
+                    out.append(f"__SYSCALL_COMPAT_NORETURN({number}, {native}, {compat})")
                 else:
-                    out.append(f"__SYSCALL_NORETURN({nr}, {native})")
+                    out.append(f"__SYSCALL_NORETURN({number}, {native})")
             elif compat:
-                out.append(f"__SYSCALL_WITH_COMPAT({nr}, {native}, {compat})")
+                out.append(f"__SYSCALL_WITH_COMPAT({number}, {native}, {compat})")
             else:
-                out.append(f"__SYSCALL({nr}, {native})")
-            nxt = nr + 1
+                out.append(f"__SYSCALL({number}, {native})")
+            nxt = number + 1
     return {h.out: "\n".join(out) + "\n"}
 
 

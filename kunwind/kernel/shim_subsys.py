@@ -83,7 +83,7 @@ def selinux_headers(root: Path, args: list[str]) -> Files:
         probe, args=[*args, f"-I{include}"], unsaved_files=[(probe, _SELINUX_PROBE)]
     )
     classes = [s for s in (_strings(c) for c in _init_list(tu, "secclass_map")) if s]
-    sids = [(_strings(c) or [None])[0] for c in _init_list(tu, "initial_sid_to_string")]
+    sids = [s[0] if (s := _strings(c)) else None for c in _init_list(tu, "initial_sid_to_string")]
     del tu
     if not classes or not sids:
         return {}

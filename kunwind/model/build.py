@@ -10,6 +10,7 @@ before the expression that uses their value. Unreachable code after a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import overload
 
 from . import syntax as sx
 from .cfg import Block, Edge, Function, Param
@@ -27,8 +28,10 @@ from .ir import (
     Member,
     Other,
     Return,
+    Stmt,
     Store,
     Unary,
+    Var,
 )
 
 
@@ -80,10 +83,17 @@ class _Builder:
         self.goto_block(b)
         self.cur = b
 
-    def emit(self, stmt) -> None:
+    def emit(self, stmt: Stmt) -> None:
         self.blocks[self.here()].stmts.append(stmt)
 
     # expressions --------------------------------------------------------
+    @overload
+    def flat(self, e: Expr) -> Expr: ...
+    @overload
+    def flat(self, e: None) -> None: ...
+    @overload
+    def flat(self, e: Expr | None) -> Expr | None: ...
+
     def flat(self, e: Expr | None) -> Expr | None:
         """Emit the statements of any statement expression in ``e``; return ``e`` without them."""
         if e is None:
@@ -159,10 +169,10 @@ class _Builder:
         if isinstance(c, Binary) and c.op == ",":
             self.expr_stmt(c.lhs, loc)
             return self.branch(c.rhs, t, f, loc)
-        b = self.blocks[self.here()]
-        b.cond, b.cond_loc = c, loc
-        self.edge(b.id, t, "true")
-        self.edge(b.id, f, "false")
+        block = self.blocks[self.here()]
+        block.cond, block.cond_loc = c, loc
+        self.edge(block.id, t, "true")
+        self.edge(block.id, f, "false")
         self.cur = None
 
     # statements ---------------------------------------------------------
@@ -180,8 +190,6 @@ class _Builder:
         self.expr_stmt(s.expr, s.loc)
 
     def s_decl(self, s: sx.SDecl) -> None:
-        from .ir import Var
-
         init = self.flat(s.init)
         self.emit(Store(s.loc, Var(s.name, s.ptr), init, "=", decl=True))
         if s.cleanup:

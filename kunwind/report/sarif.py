@@ -116,8 +116,9 @@ def _is_default(a: attr.Attribute, value: Any) -> bool:
     default = a.default
     if default is attr.NOTHING:
         return False
-    if isinstance(default, attr.Factory):
-        default = default.factory()
+    factory = getattr(default, "factory", None)  # an attr.Factory (a function to mypy)
+    if factory is not None:
+        default = factory()
     return type(value) is type(default) and value == default
 
 

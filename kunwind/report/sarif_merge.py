@@ -78,9 +78,9 @@ def merge_logs(parts: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any],
             if "ruleIndex" in result and rule_id in index:
                 result["ruleIndex"] = index[rule_id]
             results.append(result)
-        for invocation in run.get("invocations", []):
-            successful = successful or bool(invocation.get("executionSuccessful"))
-            for note in invocation.get("toolExecutionNotifications", []):
+        for part_invocation in run.get("invocations", []):
+            successful = successful or bool(part_invocation.get("executionSuccessful"))
+            for note in part_invocation.get("toolExecutionNotifications", []):
                 if _note_file(note) is not None:
                     about_file.append(note)
                 elif note not in rest:  # the same note about the rules, from every part
@@ -96,7 +96,8 @@ def merge_logs(parts: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str, Any],
         merged["artifacts"] = [artifacts[uri] for uri in sorted(artifacts, key=_path_of)]
     invocation: dict[str, Any] = {"executionSuccessful": successful}
     if about_file or rest:
-        about_file.sort(key=_note_file)  # stable: a file's own notes keep their order
+        # stable: a file's own notes keep their order
+        about_file.sort(key=lambda n: _note_file(n) or "")
         invocation["toolExecutionNotifications"] = about_file + rest
     merged["invocations"] = [invocation]
     if results:

@@ -62,8 +62,8 @@ def summary(run: RunResult) -> str:
         findings += f": {per_rule}"
     if c["suppressed"]:
         findings += f"; {c['suppressed']} suppressed"
-    for why, n in run.hidden.items():
-        findings += f"; {n} {why}, not shown"
+    for hidden, n in run.hidden.items():
+        findings += f"; {n} {hidden}, not shown"
     out = f"kunwind: {files}, {functions}\n"
     if run.learned:
         pairs = _n(len(run.learned.get("acquire", {})), "acquire/release pair")

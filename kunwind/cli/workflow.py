@@ -1,6 +1,6 @@
 """The workflow commands: ``kunwind baseline`` and ``kunwind install-hook``.
 
-``cli.py`` registers them on the ``kunwind`` group. Like every command, a
+``kunwind.cli`` registers them on the ``kunwind`` group. Like every command, a
 user mistake ends in one line on stderr and exit status 2.
 """
 
@@ -10,8 +10,13 @@ from pathlib import Path
 
 import click
 
-from .cli_options import flag_options
-from .driver import Options, UsageError, check_paths
+from kunwind.baseline import dumps, entries
+from kunwind.config import Options, UsageError
+from kunwind.driver import check_paths
+from kunwind.githook import install_hook
+from kunwind.report.text import summary
+
+from .shared import fail, flag_options, preflight, write_atomically
 
 
 @click.command("baseline")
@@ -30,13 +35,9 @@ def baseline_cmd(file: Path, paths: tuple[Path, ...], flags: dict, root: Path | 
     cleanly when regenerated. Findings suppressed by an ignore comment are
     not recorded.
     """
-    from .baseline import dumps, entries
-    from .cli import _preflight, fail, write_atomically
-    from .report.text import summary
-
     opts = Options(**flags, root=root)
     try:
-        _preflight(opts)
+        preflight(opts)
         run = check_paths(list(paths), opts)
     except UsageError as exc:
         fail(str(exc))
@@ -63,9 +64,6 @@ def install_hook_cmd(check_args: tuple[str, ...], force: bool) -> None:
     '--', are added to the hook's 'kunwind check' (e.g. -- --arch arm64).
     An existing hook is left alone unless --force is given.
     """
-    from .cli import fail
-    from .githook import install_hook
-
     try:
         path = install_hook(Path.cwd(), list(check_args), force)
     except UsageError as exc:

@@ -15,9 +15,12 @@ from typing import Any
 
 import click
 
-from .audit import DEFAULT_TIMEOUT, default_jobs, parse_shard
-from .driver import Options, UsageError
-from .results_cache import default_results_dir
+from kunwind.audit import DEFAULT_TIMEOUT, default_jobs, parse_shard
+from kunwind.config import Options, UsageError
+from kunwind.report.sarif_merge import MergeError, merge_logs, write
+from kunwind.results_cache import default_results_dir
+
+from .shared import fail, write_atomically
 
 _OPTIONS = [
     click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
@@ -66,9 +69,6 @@ def configure_audit(opts: Options, jobs: int | None, timeout: float, results_dir
               help="Write the merged log to this file (atomically) instead of stdout.")
 def merge_cmd(parts: tuple[Path, ...], output: Path | None) -> None:
     """Join SARIF logs of one audit's shards (check --shard K/N) into one log."""
-    from .cli import fail, write_atomically
-    from .report.sarif_merge import MergeError, merge_logs, write
-
     logs = []
     for part in parts:
         try:

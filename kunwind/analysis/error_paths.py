@@ -3,10 +3,10 @@ and whether what failed on it is an error."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.events import Event, Failure, Jump, failure_index, jumps
+from kunwind.knowledge.names import ALLOCATES, PREDICATE
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -28,18 +28,6 @@ def failure_rejoins(ctx: FunctionContext, failure: Failure) -> bool:
     succs = [e.dst for e in ctx.fn.blocks[failure.block].succs]
     failing = [d for d in succs if d != failure.success]
     return not failing or any(failure.success in ctx.reachable(d) for d in failing)
-
-
-# Calls whose "failure" is an answer, not an error: tests and predicates.
-PREDICATE = re.compile(
-    r"(^|_)(is|has|have|can|should|need|needs|must|test|too|same)_|_and_test$|^[A-Z][a-z]+[A-Z]|"
-    r"(^|_)(empty|pending|valid|allowed|enabled|disabled|active|ok|locked|dirty|full|busy|"
-    r"uptodate|changed|present|none|exists|equal|match|matches|head|first|last|"
-    r"progress|needbreak)$|"
-    r"^(pte|pmd|pud|p4d|pgd|list|hlist|llist)_"
-)
-# Calls that create something, whose NULL result means out of memory or resources.
-ALLOCATES = re.compile(r"alloc|create|(^|_)new($|_)|dup|(^|_)(get_free|kmalloc|zalloc)")
 
 
 def real_failure(ctx: FunctionContext, fail: Failure, strict: bool = False) -> bool:

@@ -1,0 +1,160 @@
+"""Kernel API knowledge: its entries, their validation and their lookup.
+
+The data says which calls allocate (and whether the result is zeroed, how
+they fail), which release what they are given (and whether NULL is fine),
+and which teardowns depend on which fields of their argument. ``merge``
+checks each entry of a knowledge file (``loader.py`` reads the files).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .kinds import Kind, parse_kind
+
+# Kernel macros rename the call clang sees: kmalloc -> kmalloc_noprof (memory
+# allocation profiling wrappers). The knowledge is written with the names
+# developers write.
+_SUFFIXES = re.compile(r"(_noprof|_node_track_caller)$")
+
+
+# A knowledge file's data: table ("acquire"...) -> entry name -> its fields.
+KnowledgeData = dict[str, dict[str, dict[str, Any]]]
+
+
+class KnowledgeError(Exception):
+    """A knowledge file that cannot be read (path and reason)."""
+
+
+@dataclass
+class Acquire:
+    name: str
+    kind: Kind = Kind.MEMORY
+    object: str | int = "ret"  # "ret" or the index of the acquired argument
+    fails: str = "null"  # null | errptr | negative | zero | never
+    held_on_failure: bool = False
+    zeroed: bool = False
+    release: list[str] = field(default_factory=list)
+    evidence: str = ""  # why the entry is believed, when it was learned (learned.py)
+
+
+@dataclass
+class Release:
+    name: str
+    arg: int = 0
+    null_ok: bool = False
+    err_ok: bool = False  # an ERR_PTR() is ignored too (IS_ERR_OR_NULL)
+
+
+@dataclass
+class Teardown:
+    name: str
+    arg: int = 0
+    depends: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Knowledge:
+    acquires: dict[str, Acquire] = field(default_factory=dict)
+    releases: dict[str, Release] = field(default_factory=dict)
+    teardowns: dict[str, Teardown] = field(default_factory=dict)
+    owners: dict[str, int] = field(default_factory=dict)  # callee -> argument it takes over
+    _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
+
+    def acquire(self, callee: str) -> Acquire | None:
+        return self.acquires.get(callee) or self.acquires.get(canonical(callee))
+
+    def alloc(self, callee: str) -> Acquire | None:
+        """A memory allocator: returns a new object whose fields this function fills."""
+        a = self.acquire(callee)
+        return a if a is not None and a.object == "ret" and a.kind is Kind.MEMORY else None
+
+    def evidence(self, callee: str) -> str:
+        """For messages: ' (learned in this run: ...)' for a learned acquire, else ''."""
+        a = self.acquire(callee)
+        return f" ({a.evidence})" if a is not None and a.evidence else ""
+
+    def owner_arg(self, callee: str) -> int | None:
+        v = self.owners.get(callee)
+        return v if v is not None else self.owners.get(canonical(callee))
+
+    def releasers_of(self, name: str) -> list[str]:
+        a = self.acquire(name)
+        return a.release if a else []
+
+    def released_kind(self, callee: str) -> Kind:
+        """The kind of what ``callee`` releases (``mutex_unlock`` -> LOCK), UNKNOWN if none."""
+        if self._released_kinds is None:
+            self._released_kinds = {}
+            for a in self.acquires.values():
+                for r in a.release:
+                    self._released_kinds.setdefault(r, a.kind)
+        kinds = self._released_kinds
+        return kinds.get(callee) or kinds.get(canonical(callee)) or Kind.UNKNOWN
+
+    def release(self, callee: str) -> Release | None:
+        return self.releases.get(callee) or self.releases.get(canonical(callee))
+
+    def teardown(self, callee: str) -> Teardown | None:
+        return self.teardowns.get(callee) or self.teardowns.get(canonical(callee))
+
+    def merge(self, data: KnowledgeData, source: str, text: str = "") -> None:
+        """Add the entries of one knowledge file (``text``: its TOML, to name the line
+        of a bad entry); ``KnowledgeError`` naming ``source`` for a malformed one."""
+        self._released_kinds = None
+        table, name = "", ""
+        try:
+            for table in ("acquire", "release", "owner", "teardown"):
+                for name, v in data.get(table, {}).items():
+                    self._add(table, name, v)
+        except (AttributeError, TypeError, ValueError) as exc:
+            line = _line_of(text, table, name)
+            where = f"{source}:{line}" if line else source
+            raise KnowledgeError(f"{where}: malformed entry ({exc})") from exc
+
+    def _add(self, table: str, name: str, v: dict[str, Any]) -> None:
+        if table == "acquire":
+            obj: str | int = v.get("object", "ret")
+            if obj != "ret":
+                obj = int(obj)
+            fails = str(v.get("fails", "null" if obj == "ret" else "negative"))
+            if fails not in ("null", "errptr", "negative", "zero", "never"):
+                raise ValueError(f"acquire.{name}: unknown 'fails' value {fails!r}")
+            try:
+                kind = parse_kind(str(v.get("kind", "memory")))
+            except ValueError as exc:
+                raise ValueError(f"acquire.{name}: {exc}") from None
+            self.acquires[name] = Acquire(
+                name, kind, obj, fails,
+                bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
+                [str(r) for r in v.get("release", [])], str(v.get("evidence", "")),
+            )
+        elif table == "release":
+            self.releases[name] = Release(name, int(v.get("arg", 0)),
+                                          bool(v.get("null_ok", False)),
+                                          bool(v.get("err_ok", False)))
+        elif table == "owner":
+            self.owners[name] = int(v.get("arg", 0))
+        else:
+            self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
+                                            list(v.get("depends", [])))
+
+
+def canonical(callee: str) -> str:
+    return _SUFFIXES.sub("", callee)
+
+
+def _line_of(text: str, table: str, name: str) -> int:
+    """The line of ``[table.name]``, or of ``name = {...}`` under ``[table]``; 0 if none."""
+    section = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("["):
+            section = line.strip("[] ")
+            if section == f"{table}.{name}":
+                return number
+        elif section == table and line.split("=", 1)[0].strip().strip('"') == name:
+            return number
+    return 0

@@ -1,0 +1,46 @@
+"""Reading the knowledge files: the bundled ones in ``rules/knowledge/``, then the user's.
+
+Users extend the knowledge with their own TOML file in the same format
+(``--knowledge FILE``); later files win.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from .facts import Knowledge, KnowledgeError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+
+def _bundled_dir() -> Path:
+    """``rules/knowledge/``: the checks' package (``kunwind.rules``) holds the data,
+    found without importing the checks (they import the analysis, which imports this)."""
+    spec = importlib.util.find_spec("kunwind.rules")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("kunwind.rules not found: a source checkout is used through "
+                          "`pip install -e .`, not from its directory alone")
+    return Path(list(spec.submodule_search_locations)[0]) / "knowledge"
+
+
+KNOWLEDGE_DIR = _bundled_dir()
+
+
+def load_knowledge(extra: list[Path] | None = None) -> Knowledge:
+    """The bundled knowledge, then each extra file on top (later entries win)."""
+    kb = Knowledge()
+    for path in sorted(KNOWLEDGE_DIR.glob("*.toml")) + list(extra or []):
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except OSError as exc:
+            raise KnowledgeError(f"{path}: cannot read ({exc.strerror})") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise KnowledgeError(f"{path}: not valid TOML ({exc})") from exc
+        kb.merge(data, str(path), text)
+    return kb

@@ -1,0 +1,133 @@
+"""What a function's name says about it: the one home of kunwind's name-based knowledge.
+
+Two sorts of names, both as data (module-level word lists) so that one place
+says what kunwind believes about a name:
+
+- Exact kernel names with a fixed meaning: the error-pointer macros
+  (``IS_ERR()`` tests one, ``ERR_PTR()`` makes one), ``WARN_ON()`` wrappers,
+  calls that never return, calls that only compute with a pointer's value.
+- Guesses from the words of a name, where the knowledge files are silent:
+  undo verbs (KU001's teardowns, KU002's and the run's learned pairs accept a
+  pair only when the names read like one, ``foo_dma_start``/``foo_dma_stop``),
+  set-up verbs, predicates, allocators, locks.
+
+The regular expressions are built from the word lists; what they match is
+part of what kunwind reports, so a word added here changes findings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .facts import Knowledge
+
+# ---- exact names ---------------------------------------------------------------
+
+# IS_ERR()-style checks; True: NULL counts as an error too (IS_ERR_OR_NULL)
+ERR_CHECKS = {"IS_ERR": False, "IS_ERR_OR_NULL": True, "IS_ERR_VALUE": False}
+ERR_MAKERS = {"ERR_PTR", "ERR_CAST"}
+ERR_FROM = {"PTR_ERR", "PTR_ERR_OR_ZERO"}
+WARN_WRAPPERS = {"WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "unlikely", "likely"}
+# Calls that do not return (the frontend does not carry the noreturn attribute).
+NORETURN = frozenset({
+    "panic", "nmi_panic", "__noreturn_bug", "__builtin_unreachable", "__builtin_trap",
+    "do_exit", "kthread_exit", "make_task_dead", "machine_halt", "machine_power_off",
+    "machine_restart", "emergency_restart", "kernel_halt", "kernel_power_off",
+    "kernel_restart", "usercopy_abort", "__stack_chk_fail",
+})
+# Calls that only compute with the pointer's value (an address), never read the object.
+ADDRESS_ONLY = {"page_address", "lowmem_page_address", "page_to_pfn", "page_to_phys",
+                "virt_to_page", "virt_to_phys", "__pa", "offset_in_page", "IS_ERR",
+                "IS_ERR_OR_NULL", "PTR_ERR", "kasan_reset_tag"}
+# Allocators whose objects the device (or driver) releases itself (devm_kzalloc()).
+SELF_RELEASING = ("devm_", "dmam_", "pcim_", "drmm_")
+
+# ---- undo and set-up verbs ------------------------------------------------------
+
+# Names kernel developers give to functions that undo a set-up (KU001's teardowns).
+TEARDOWN_VERBS = (
+    "unlink", "destroy", "free", "release", "put", "cleanup", "teardown", "deinit", "uninit",
+    "fini", "exit", "remove", "unregister", "del", "delete", "detach", "unmap", "unprepare",
+    "undo", "drop", "dispose", "unbind", "unload", "shutdown", "disable", "stop", "close",
+    "kill", "quiesce",
+)
+TEARDOWN_NAME = re.compile(rf"(^|_)({'|'.join(TEARDOWN_VERBS)})(_|$|s_|s$)")
+# Undo verbs beyond the teardown names, for learned pairs.
+UNDO_VERBS = ("halt", "off", "poweroff", "deactivate", "disconnect", "unpin", "unreserve",
+              "uninstall", "unprepare", "unbind")
+UNDO_NAME = re.compile(rf"(^|_)({'|'.join(UNDO_VERBS)})(_|$)")
+SETUP_WORDS = {"add", "insert", "alloc", "get", "init", "create", "setup", "start", "enable",
+               "register", "map", "open", "prepare", "lock", "attach", "new", "link"}
+VERB_WORDS = {"stop", "free", "put", "release", "destroy", "remove", "del", "delete", "unmap",
+              "unregister", "disable", "deinit", "uninit", "exit", "cleanup", "teardown", "halt",
+              "off", "on", "sync", "async", "unprepare", "detach", "close", "unlink", "drop",
+              "tryget", "try", "do", "of", "to", "the", "and"}
+# Releases that end the object's life (KU006), as parts of a name.
+FREES = re.compile(r"free|destroy|unmap")
+
+# ---- what a call's result is ------------------------------------------------------
+
+PREDICATE_WORDS = {"is", "test", "has", "can", "should", "may", "need", "needs"}
+# checks and accessors: they test or read an object, they never set anything up
+NOT_ACQUIRES = ERR_CHECKS.keys() | ERR_FROM | WARN_WRAPPERS | {"ERR_PTR", "ERR_CAST"}
+# Calls whose "failure" is an answer, not an error: tests and predicates, by their
+# leading word, their last word, or the page-table and list helpers' prefixes.
+PREDICATE_LEADS = ("is", "has", "have", "can", "should", "need", "needs", "must", "test",
+                   "too", "same")
+PREDICATE_ENDS = ("empty", "pending", "valid", "allowed", "enabled", "disabled", "active", "ok",
+                  "locked", "dirty", "full", "busy", "uptodate", "changed", "present", "none",
+                  "exists", "equal", "match", "matches", "head", "first", "last", "progress",
+                  "needbreak")
+PREDICATE_PREFIXES = ("pte", "pmd", "pud", "p4d", "pgd", "list", "hlist", "llist")
+PREDICATE = re.compile(
+    rf"(^|_)({'|'.join(PREDICATE_LEADS)})_|_and_test$|^[A-Z][a-z]+[A-Z]|"
+    rf"(^|_)({'|'.join(PREDICATE_ENDS)})$|"
+    rf"^({'|'.join(PREDICATE_PREFIXES)})_"
+)
+# Calls that create something, whose NULL result means out of memory or resources.
+ALLOCATES = re.compile(r"alloc|create|(^|_)new($|_)|dup|(^|_)(get_free|kmalloc|zalloc)")
+# Failures kernel code conventionally treats as not an error (debugfs, optional clocks).
+OPTIONAL = re.compile(r"^debugfs_|_optional")
+# Objects named like a lock (KU005: a lock handed to a callee may be dropped there).
+LOCKISH = re.compile(r"lock|ptl|mutex|sem|spin")
+
+
+def undoes(kb: Knowledge, callee: str) -> bool:
+    """Does the name (or the knowledge) say that ``callee`` undoes something?"""
+    if kb.teardown(callee) is not None or kb.release(callee) is not None:
+        return True
+    return bool(TEARDOWN_NAME.search(callee) or UNDO_NAME.search(callee))
+
+
+def is_unknown_release(kb: Knowledge, callee: str) -> bool:
+    """A call not in the knowledge whose name says that it undoes something:
+    the verb leads or ends the name (foo_stop, unregister_foo, foo_put_sync),
+    and no set-up verb is in it (__add_to_free_list is not an undo)."""
+    if kb.release(callee) is not None or kb.acquire(callee) is not None:
+        return False
+    words = [w for w in callee.split("_") if w]
+    ends = {"_".join(words[:1]), "_".join(words[-1:]), "_".join(words[-2:-1])}
+    if not any(undoes(kb, w) for w in ends) or SETUP_WORDS & set(words):
+        return False
+    return undoes(kb, callee)
+
+
+def may_acquire(kb: Knowledge, callee: str) -> bool:
+    """Could ``callee`` set something up: not a check, a predicate or an undo."""
+    return callee not in NOT_ACQUIRES and not PREDICATE_WORDS & set(callee.split("_")) \
+        and not undoes(kb, callee)
+
+
+def same_subject(acq: str, rel: str) -> bool:
+    """Do two names work on the same thing, the verbs and the driver prefix aside?
+    foo_dma_start/foo_dma_stop and foo_start/foo_stop do; cqspi_of_get_pdata and
+    cqspi_jh7110_disable_clk do not."""
+    a, r = stem(acq), stem(rel)
+    if a[1:] or r[1:]:
+        return bool(set(a[1:]) & set(r[1:]))
+    return a == r
+
+
+def stem(name: str) -> list[str]:
+    """The words of a name that say what it works on: foo_dma_start -> [foo, dma]."""
+    return [w for w in name.split("_") if w and w not in SETUP_WORDS and w not in VERB_WORDS]
