@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from kunwind.findings import Finding
 from kunwind.knowledge.names import NORETURN
@@ -65,7 +66,7 @@ from .resources import (
     ResourceModel,
     object_path,
 )
-from .state import CallRec, Fact, Origin, State
+from .state import CallRec, CheckState, Fact, Origin, State
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
@@ -95,8 +96,27 @@ class ExitRecord:
         return self.exit.col
 
 
-CallHook = Callable[[FunctionContext, State, Call], list[Finding]]
 MAX_EXIT_RECORDS = 400
+
+
+class CheckHooks(Protocol):
+    """What the walk needs of a check (``rules.base.Rule``): its id and its hooks."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def on_call(self) -> Callable[[FunctionContext, State, Call], list[Finding]] | None: ...
+    @property
+    def on_use(self) -> Callable[[FunctionContext, State, str, int, Expr],
+                                 list[Finding]] | None: ...
+    @property
+    def on_exit(self) -> Callable[[FunctionContext, State, Return, Exit],
+                                  list[Finding]] | None: ...
+    @property
+    def on_return(self) -> Callable[[FunctionContext, State, Return, Exit],
+                                    list[Finding]] | None: ...
+    @property
+    def state(self) -> Callable[[], CheckState] | None: ...
 
 
 @dataclass
@@ -111,15 +131,16 @@ class WalkResult:
 class Walker:
     """Walk one function for a set of rules (their ``on_call``/``on_use``/``on_exit`` hooks)."""
 
-    def __init__(self, ctx: FunctionContext, rules: list, max_states: int = 20000) -> None:
+    def __init__(self, ctx: FunctionContext, checks: Sequence[CheckHooks],
+                 max_states: int = 20000) -> None:
         self.ctx = ctx
         self.fn = ctx.fn
         self.resources = ResourceModel(ctx)
-        self.call_hooks = [r.on_call for r in rules if getattr(r, "on_call", None)]
-        self.use_hooks = [r.on_use for r in rules if getattr(r, "on_use", None)]
-        self.exit_hooks = [r.on_exit for r in rules if getattr(r, "on_exit", None)]
-        self.return_hooks = [r.on_return for r in rules if getattr(r, "on_return", None)]
-        self.check_states = {r.id: r.state for r in rules if getattr(r, "state", None)}
+        self.call_hooks = [c.on_call for c in checks if c.on_call]
+        self.use_hooks = [c.on_use for c in checks if c.on_use]
+        self.exit_hooks = [c.on_exit for c in checks if c.on_exit]
+        self.return_hooks = [c.on_return for c in checks if c.on_return]
+        self.check_states = {c.id: c.state for c in checks if c.state}
         self.max_states = max_states
         self.findings: dict[tuple, Finding] = {}
         self.exits: list[ExitRecord] = []
