@@ -93,7 +93,7 @@ class SetupSteps:
         return SetupSteps(dict(self.steps))
 
     def key(self) -> frozenset[str]:
-        return frozenset(k for k, v in self.steps.items() if not v[0].after_failure)
+        return frozenset([k for k, v in self.steps.items() if not v[0].after_failure])
 
     def join(self, other: SetupSteps) -> SetupSteps:
         return SetupSteps({**other.steps, **self.steps})  # done on either path
@@ -104,17 +104,19 @@ class SetupSteps:
     def after_call(self, ctx: FunctionContext, st: State, call: Call, line: int) -> None:
         """An object passed to a call that is not its release or teardown was set up by
         it; so was the object whose field's address a call gets."""
-        kb = ctx.kb
-        undoes = kb.release(call.callee) is not None or kb.teardown(call.callee) is not None \
-            or ctx.is_teardown_by_name(call.callee)
-        failed = bool(st.failures)
+        undoes = None
         for a in call.args:
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
                 if p is not None and ("->" in p or "." in p):
-                    self.add(root_of(p), Step(line, render(call), failed))
-            elif isinstance(a, Var) and not undoes:
-                self.add(a.name, Step(line, render(call), failed))
+                    self.add(root_of(p), Step(line, render(call), bool(st.failures)))
+            elif isinstance(a, Var):
+                if undoes is None:
+                    undoes = ctx.kb.release(call.callee) is not None or \
+                        ctx.kb.teardown(call.callee) is not None or \
+                        ctx.is_teardown_by_name(call.callee)
+                if not undoes:
+                    self.add(a.name, Step(line, render(call), bool(st.failures)))
 
     def after_store(self, ctx: FunctionContext, st: State, s: Store, path: str,
                     line: int) -> None:

@@ -98,7 +98,8 @@ class Values:
     def key(self) -> tuple:
         # values are the CFG's own (immutable) expression objects: compare them by
         # identity, not by hashing whole expression trees
-        return (frozenset((k, id(v)) for k, v in self.env.items()), self.bad, self.ok,
+        env = self.env
+        return (frozenset(zip(env, map(id, env.values()), strict=True)), self.bad, self.ok,
                 self.fresh, self.tested)
 
     def join(self, other: Values) -> Values:
@@ -185,8 +186,9 @@ class State:
 
     def key(self) -> tuple:
         return (self.values.key(), self.setup.key(), self.resources.key(),
-                tuple(v.key() for v in self.slots.values()), bool(self.failures),
-                frozenset((f.rule_id, f.line, f.col) for f in self.pending))
+                tuple([v.key() for v in self.slots.values()]) if self.slots else None,
+                bool(self.failures),
+                frozenset([(f.rule_id, f.line, f.col) for f in self.pending]))
 
     def join(self, other: State) -> State:
         """One state that claims only what both agree on (for the path budget).

@@ -28,7 +28,9 @@ from .skipped import SkippedCode, skipped_code
 
 KEEP_GOING = 0x200  # CXTranslationUnit_KeepGoing, not named in the bindings
 # CXTranslationUnit_DetailedPreprocessingRecord: clang keeps the ranges that an #if
-# left out, so that the functions defined there can be named as not analysed.
+# left out, so that the functions defined there can be named as not analysed. Asked
+# for only where that is wanted (``skipped=True``): every macro of every header then
+# becomes a cursor of the TU, which costs about a quarter of the lowering's time.
 DETAILED_PREPROCESSING_RECORD = 0x1
 # PrecompiledPreamble | CreatePreambleOnFirstParse: the headers included at the
 # top of the file are parsed into a preamble (a PCH kept with the TU) on the
@@ -41,7 +43,7 @@ SKIP_PREAMBLE_BODIES = 0x40 | 0x800
 # What parse_file uses; inside reusing_parses, with PREAMBLE | SKIP_PREAMBLE_BODIES.
 # bench/parse_options.py measures the options: for a one-shot parse, the
 # preamble's cost and its savings (header bodies skipped) about cancel out.
-PARSE_OPTIONS = KEEP_GOING | DETAILED_PREPROCESSING_RECORD
+PARSE_OPTIONS = KEEP_GOING
 # Flags every parse gets: report every error (the default stops at 20, which
 # would hide the errors that make a function untrustworthy).
 BASE_ARGS = ["-ferror-limit=0", "-Wno-everything"]
@@ -127,10 +129,11 @@ def lower_into(pf: ParsedFunction, lower: Callable[[], FunctionSyntax]) -> None:
 
 
 def parse_file(path: Path, args: list[str], text: bytes | None = None,
-               options: int | None = None) -> ParsedFile:
+               options: int | None = None, skipped: bool = False) -> ParsedFile:
     """Parse ``path`` (or ``text`` as its contents) with clang arguments ``args``.
 
     ``options``: libclang's parse options, ``PARSE_OPTIONS`` by default.
+    ``skipped``: also find the code an ``#if`` left out (``ParsedFile.skipped``).
     """
     ci = cl.cindex()
     out = ParsedFile()
@@ -142,8 +145,10 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
     name = os.fsencode(path).decode("utf-8", "replace")
     started = time.perf_counter()
     try:
-        tu = _translation_unit(ci, name, [*args, *BASE_ARGS], text,
-                               PARSE_OPTIONS if options is None else options)
+        options = PARSE_OPTIONS if options is None else options
+        if skipped:
+            options |= DETAILED_PREPROCESSING_RECORD
+        tu = _translation_unit(ci, name, [*args, *BASE_ARGS], text, options)
     except ci.TranslationUnitLoadError as exc:
         out.fatal = f"libclang could not parse the file ({exc})"
         return out
@@ -181,7 +186,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
     for ln, col, msg in main_errors:
         if f"{ln}:{col}: {msg}" not in inside:
             out.errors.append(f"{name}:{ln}:{col}: {msg}")
-    if options is None or options & DETAILED_PREPROCESSING_RECORD:
+    if skipped:
         out.skipped = skipped_code(text.decode("latin-1"), cl.skipped_lines(tu, name))
     out.includes = lower.native.included_files(tu)
     if _REUSE is not None:  # a preamble does not list the -include files
