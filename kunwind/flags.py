@@ -34,6 +34,18 @@ class FileFlags:
     built: str | None = None  # kernel tree: "y", "m", "" (not built), None (unknown)
     not_built: str = ""  # kernel tree: why the configuration does not build the file
 
+    @property
+    def hosted(self) -> bool:
+        """Is the file built for a hosted environment, with a C library: a standalone
+        file, or given flags that do not say freestanding or kernel?"""
+        if self.source == "kernel":
+            return False
+        return not any(a in FREESTANDING for a in self.args)
+
+
+# Flags that say a file is built without a C library (the kernel's among them).
+FREESTANDING = frozenset({"-ffreestanding", "-nostdinc", "-nostdlib", "-D__KERNEL__"})
+
 
 def flags_for(path: Path, opts: Options) -> FileFlags:
     """The flags for ``path`` under ``opts`` (``KernelTreeError``, ``CompileDBError`` or

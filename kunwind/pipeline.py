@@ -28,7 +28,7 @@ from .pair_uses import collect_uses
 from .rules import selected_rules
 from .suppress import apply_suppressions
 
-_KNOWLEDGE: dict[tuple[str, ...], Knowledge] = {}  # loaded once per process
+_KNOWLEDGE: dict[tuple[object, ...], Knowledge] = {}  # loaded once per process
 
 
 def read_source(path: Path) -> tuple[bytes | None, str]:
@@ -119,10 +119,10 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                                          function=pf.name))
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    key = tuple(str(k) for k in opts.knowledge)
+    key = (flags.hosted, *(str(k) for k in opts.knowledge))
     kb = _KNOWLEDGE.get(key)
     if kb is None:
-        kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge)
+        kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge, hosted=flags.hosted)
     summaries = summarize_file(functions, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()

@@ -204,14 +204,16 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
     return render(cond), negated
 
 
-def error_value(e: Expr | None, resolve: Resolver | None = None) -> str | None:
-    """``e`` in words when it is an error value (``-ENOMEM``, ``ERR_PTR()``), else None."""
+def error_value(e: Expr | None, resolve: Resolver | None = None,
+                errno_names: bool = True) -> str | None:
+    """``e`` in words when it is an error value (``-ENOMEM``, ``ERR_PTR()``), else None.
+    Without ``errno_names`` a negative number stays a number (hosted code: ``-1``)."""
     if e is None:
         return None
     if isinstance(e, Assign):
         e = e.value
     if isinstance(e, Const) and e.value < 0 and not e.ptr:
-        return errno_name(e.value)
+        return errno_name(e.value) if errno_names else str(e.value)
     if isinstance(e, Call) and (e.callee in ERR_MAKERS or e.callee in ERR_FROM):
         return f"{e.callee}()"
     if isinstance(e, Other) and e.text == "({...})":
@@ -220,7 +222,7 @@ def error_value(e: Expr | None, resolve: Resolver | None = None) -> str | None:
     if p is not None and resolve is not None:
         v = resolve(p)
         if v is not None and v is not e and not isinstance(v, Var):
-            return error_value(v, None)
+            return error_value(v, None, errno_names)
     return None
 
 

@@ -358,7 +358,7 @@ class Walker:
         def exit_of(kind: ExitKind, detail: str = "") -> Exit:
             return Exit(kind, s.loc.line, s.loc.col, v, detail)
 
-        value = error_value(v, st.resolve)
+        value = error_value(v, st.resolve, errno_names=not self.ctx.kb.hosted)
         if value:
             return exit_of(ExitKind.ERROR_VALUE, value)
         p = path_of(v) if v is not None else None

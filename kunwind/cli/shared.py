@@ -58,7 +58,7 @@ def preflight(opts: Options) -> None:
         except (ImportError, AttributeError) as exc:
             raise UsageError(f"--frontend pycparser needs pycparser>=3.12 ({exc})") from exc
     try:
-        load_knowledge(opts.knowledge)
+        load_knowledge(opts.knowledge, hosted=True)  # every bundled file, and the user's
     except KnowledgeError as exc:
         raise UsageError(str(exc)) from exc
     if opts.compile_db is not None:

@@ -61,6 +61,9 @@ class Knowledge:
     releases: dict[str, Release] = field(default_factory=dict)
     teardowns: dict[str, Teardown] = field(default_factory=dict)
     owners: dict[str, int] = field(default_factory=dict)  # callee -> argument it takes over
+    # for code with a C library (a program): its pairs are loaded, and a negative
+    # return value is a plain number, not a kernel errno (-1 is no -EPERM there)
+    hosted: bool = False
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
 
     def acquire(self, callee: str) -> Acquire | None:

@@ -1,7 +1,10 @@
 """Reading the knowledge files: the bundled ones in ``rules/knowledge/``, then the user's.
 
 Users extend the knowledge with their own TOML file in the same format
-(``--knowledge FILE``); later files win.
+(``--knowledge FILE``); later files win. Code built for a hosted environment
+(a program, not the kernel) also gets ``rules/knowledge/hosted/``: the C
+library's pairs (``malloc``/``free``, ``fopen``/``fclose``...), which kernel
+code does not have.
 """
 
 from __future__ import annotations
@@ -31,10 +34,14 @@ def _bundled_dir() -> Path:
 KNOWLEDGE_DIR = _bundled_dir()
 
 
-def load_knowledge(extra: list[Path] | None = None) -> Knowledge:
-    """The bundled knowledge, then each extra file on top (later entries win)."""
-    kb = Knowledge()
-    for path in sorted(KNOWLEDGE_DIR.glob("*.toml")) + list(extra or []):
+def load_knowledge(extra: list[Path] | None = None, hosted: bool = False) -> Knowledge:
+    """The bundled knowledge (with ``hosted``: the C library's too), then each extra
+    file on top (later entries win)."""
+    kb = Knowledge(hosted=hosted)
+    bundled = sorted(KNOWLEDGE_DIR.glob("*.toml"))
+    if hosted:
+        bundled += sorted((KNOWLEDGE_DIR / "hosted").glob("*.toml"))
+    for path in bundled + list(extra or []):
         try:
             text = path.read_text(encoding="utf-8")
             data = tomllib.loads(text)
