@@ -40,6 +40,10 @@ class Options:
     # function over either is reported as not fully analysed
     max_blocks: int = 20000
     max_states: int = 20000
+    # name the functions an #if leaves out of the configuration used (checks of files
+    # named on the command line, --diff, --staged): it costs clang a preprocessing
+    # record, so directory audits only count the files the configuration does not build
+    skipped_code: bool = False
     frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)
     # learn acquire/release pairs from the files of the run, then check the files
     # that use them again (kunwind/knowledge/learned.py); only when more than one

@@ -12,6 +12,9 @@ path and with the same flags:
 and a finding of the new version is reported only when its fingerprint (rule,
 file, function and a line-free description, ``Finding.fingerprint``) is not
 among the old version's. Findings that only moved are therefore not reported.
+A function the change touched that kunwind could not analyse (an ``#if`` of
+the configuration leaves it out, clang reports errors in it, a budget ran
+out) is named with the reason; the other functions' notices are left out.
 Only the changed file is read from the base revision: the headers it includes
 are today's. git is used read-only, through subprocess.
 """
@@ -32,6 +35,7 @@ from .gitrepo import (
     GitError,
     blob,
     changed_files,
+    changed_lines,
     head_or_empty_tree,
     resolve_commit,
     top_level,
@@ -73,6 +77,9 @@ def _new_findings(top: Path, base: str, label: str, change: Change, staged: bool
         raise UsageError(f"{change.path}: {exc}") from None
     with reusing_parses():  # the old version reparses against the new one's headers
         result = analyze_file(path, opts, root, text)
+        touched = changed_lines(top, base, change, staged)
+        result.notices = [n for n in result.notices if not n.function
+                          or any(n.about_lines(a, b) for a, b in touched)]
         if old_text is None or not result.findings:
             return result
         old = analyze_file(path, opts, root, old_text)

@@ -76,6 +76,18 @@ class Notice:
     level: str = "error"  # error: the file failed; warning: part of it was not analysed
     line: int = 0
     function: str = ""
+    # what it is about: "" (a file, or a function not fully analysed), NOT_BUILT (the
+    # configuration does not build the file), SKIPPED (a function an #if left out)
+    kind: str = ""
+    end_line: int = 0  # a function's last line, when known
+
+    def about_lines(self, first: int, last: int) -> bool:
+        """Is this notice about a function that lines ``first``..``last`` touch?"""
+        return bool(self.function) and self.line <= last and first <= (self.end_line or
+                                                                        self.line)
+
+
+NOT_BUILT, SKIPPED = "not-built", "skipped"
 
 
 @dataclass

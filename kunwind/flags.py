@@ -11,6 +11,7 @@ benchmarks all get a file's flags from it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +37,8 @@ class FileFlags:
 
     @property
     def hosted(self) -> bool:
-        """Is the file built for a hosted environment, with a C library: a standalone
-        file, or given flags that do not say freestanding or kernel?"""
+        """May the file use a C library: a standalone file, or given flags that do not
+        say freestanding or kernel? (``uses_c_library`` tells whether it does.)"""
         if self.source == "kernel":
             return False
         return not any(a in FREESTANDING for a in self.args)
@@ -45,6 +46,17 @@ class FileFlags:
 
 # Flags that say a file is built without a C library (the kernel's among them).
 FREESTANDING = frozenset({"-ffreestanding", "-nostdinc", "-nostdlib", "-D__KERNEL__"})
+# A C library header included, or a C library function declared at file scope.
+_LIBC_HEADER = re.compile(rb"^[ \t]*#[ \t]*include[ \t]*<(?:stdio|stdlib|string|unistd|fcntl|"
+                          rb"pthread|errno|dlfcn|netdb|dirent|sys/\w+)\.h>", re.M)
+_LIBC_DECL = re.compile(rb"^[\w \t\*]*\b(?:malloc|calloc|realloc|free|fopen|fclose|open|close|"
+                        rb"socket|opendir|pthread_mutex_lock)[ \t]*\([^;{]*\)[ \t]*;", re.M)
+
+
+def uses_c_library(text: bytes) -> bool:
+    """Does the file use the C library (a program, not kernel-style code checked on its
+    own): it includes one of its headers or declares one of its functions?"""
+    return bool(_LIBC_HEADER.search(text) or _LIBC_DECL.search(text))
 
 
 def flags_for(path: Path, opts: Options) -> FileFlags:

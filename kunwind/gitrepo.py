@@ -7,6 +7,7 @@ relative to the top of the work tree, with forward slashes.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,25 @@ def changed_files(top: Path, base: str, staged: bool) -> list[Change]:
             out.append(Change(path=fields[i + 1], old_path=old))
             i += 2
     return out
+
+
+def changed_lines(top: Path, base: str, change: Change, staged: bool) -> list[tuple[int, int]]:
+    """The line ranges (first, last; 1-based) of the new version of ``change`` that the
+    change since ``base`` added or modified; a deletion counts as the line after it."""
+    args = ["diff", "-U0", "-M", "--no-relative", "--no-ext-diff", "--no-color"]
+    if staged:
+        args.append("--cached")
+    paths = [change.path] if change.old_path in (None, change.path) else \
+        [change.old_path, change.path]
+    text = git([*args, base, "--", *paths], top).decode(errors="surrogateescape")
+    out = []
+    for m in _HUNK.finditer(text):
+        start, count = int(m.group(1)), int(m.group(2) or "1")
+        out.append((start, start + count - 1) if count else (start + 1, start + 1))
+    return out
+
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 
 
 def blob(top: Path, rev: str, path: str) -> bytes:

@@ -17,8 +17,8 @@ from .analysis.context import FunctionContext
 from .analysis.summaries import summarize_file
 from .analysis.walk import Walker
 from .config import Options
-from .findings import FileResult, Notice, merge_repeats
-from .flags import CompileDBError, KernelTreeError, flags_for
+from .findings import NOT_BUILT, SKIPPED, FileResult, Notice, merge_repeats
+from .flags import CompileDBError, KernelTreeError, flags_for, uses_c_library
 from .frontend.clang_parse import parse_file
 from .knowledge import Knowledge, load_knowledge
 from .model.build import BudgetExceeded, build_cfg
@@ -68,14 +68,15 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         return result
     result.timings["flags"] = time.perf_counter() - clock
     for note in flags.notes:
-        result.notices.append(Notice(file=name, message=note, level="note"))
+        kind = NOT_BUILT if note == flags.not_built else ""
+        result.notices.append(Notice(file=name, message=note, level="note", kind=kind))
     if opts.frontend == "pycparser":
         # here, not at the top: pycparser is an optional dependency (the pycparser extra)
         from .frontend.pycparser_frontend import parse_file as parse_with_pycparser
 
         parsed = parse_with_pycparser(path, flags.args, data)
     else:
-        parsed = parse_file(path, flags.args, data)
+        parsed = parse_file(path, flags.args, data, skipped=opts.skipped_code)
     result.timings["parse"] = parsed.parse_seconds
     result.timings["lower"] = parsed.lower_seconds
     result.includes = parsed.includes
@@ -95,6 +96,12 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         result.notices.append(Notice(file=name, level="warning", message="clang reports errors "
                                      f"outside any function: {parsed.errors[0]}{more}"))
 
+    for code in parsed.skipped:
+        for i, (fname, line) in enumerate(code.functions):
+            end = code.functions[i + 1][1] - 1 if i + 1 < len(code.functions) else code.end
+            result.notices.append(Notice(file=name, level="note", line=line, end_line=end,
+                                         function=fname, kind=SKIPPED,
+                                         message=f"{fname}() not analysed: {code.reason}"))
     functions: list[Function] = []
     for pf in parsed.functions:
         result.functions += 1
@@ -116,13 +123,14 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             result.functions_incomplete += 1
             result.notices.append(Notice(file=name, message=f"{pf.name}() not fully analysed: "
                                          f"{reason}", level="warning", line=pf.line,
-                                         function=pf.name))
+                                         function=pf.name, end_line=pf.end_line))
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    key = (flags.hosted, *(str(k) for k in opts.knowledge))
+    hosted = flags.hosted and uses_c_library(data)
+    key = (hosted, *(str(k) for k in opts.knowledge))
     kb = _KNOWLEDGE.get(key)
     if kb is None:
-        kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge, hosted=flags.hosted)
+        kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge, hosted=hosted)
     summaries = summarize_file(functions, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -140,7 +148,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             result.functions_incomplete += 1
             result.notices.append(Notice(file=name, message=f"{fn.name}() not fully analysed: "
                                          f"{walk.reason}", level="warning", line=fn.loc.line,
-                                         function=fn.name))
+                                         function=fn.name, end_line=fn.end_line))
     result.timings["analysis"] = time.perf_counter() - clock
     result.findings.sort(key=lambda f: f.sort_key())
     return result

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kunwind.cli import main
-from kunwind.flags import FileFlags
+from kunwind.flags import FileFlags, uses_c_library
 from kunwind.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +21,19 @@ def test_which_flags_are_hosted() -> None:
     assert not FileFlags(["-O2", "-ffreestanding"], source="compile_db").hosted
     assert not FileFlags(["-nostdinc", "-D__KERNEL__"], source="compile_db").hosted
     assert not FileFlags(["-O2"], source="kernel").hosted
+
+
+def test_a_program_is_told_from_kernel_style_code_by_its_use_of_the_c_library() -> None:
+    assert uses_c_library(b"#include <stdio.h>\nint main(void) { return 0; }\n")
+    assert uses_c_library(b"  #  include <sys/socket.h>\n")
+    assert uses_c_library(b"void *malloc(size_t size);\n")
+    assert not uses_c_library(b'#include "kernel.h"\nvoid *p = kmalloc(8, 0);\n')
+    assert not uses_c_library(b"static void free_all(struct foo *f)\n{\n}\n")
+
+
+def test_kernel_style_code_checked_alone_keeps_its_errno_names() -> None:
+    found = _findings(str(ROOT / "fixtures" / "ku002" / "bad_alloc_in_condition.c"))
+    assert any("-E" in s["message"] for f in found for s in f["steps"])
 
 
 def test_the_c_library_pairs_load_only_for_hosted_code() -> None:

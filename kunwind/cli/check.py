@@ -1,7 +1,8 @@
 """``kunwind check``: check files, directories, or what a git change touched.
 
 Exit status: 0 no findings, 1 findings, 2 usage error or nothing could be
-analysed.
+analysed, 3 (with ``--fail-unanalysed``, and no findings) a function checked
+by name or changed was not analysed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from kunwind.baseline import load as load_baseline
 from kunwind.config import Options, UsageError
 from kunwind.diffcheck import check_diff
 from kunwind.driver import check_paths
-from kunwind.findings import RunResult
+from kunwind.findings import NOT_BUILT, RunResult
 from kunwind.knowledge.learned import to_toml
 from kunwind.report import write
 from kunwind.report.text import summary
@@ -27,6 +28,7 @@ from .shared import (
     EXIT_CLEAN,
     EXIT_ERROR,
     EXIT_FINDINGS,
+    EXIT_UNANALYSED,
     fail,
     flag_options,
     preflight,
@@ -68,6 +70,10 @@ from .shared import (
 @click.option("--save-learned", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the learned pairs to this knowledge file, for review and for "
                    "--knowledge in later runs.")
+@click.option("--fail-unanalysed", is_flag=True,
+              help="Exit with status 3 when a function of the files named, or one that "
+                   "--diff/--staged finds changed, was not analysed (the configuration "
+                   "leaves it out, clang reports errors in it, a budget ran out).")
 @audit_options
 def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
           root: Path | None, rules: tuple[str, ...], experimental: bool, quiet: bool,
@@ -76,7 +82,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
           frontend: str,
           diff_rev: str | None, staged: bool,
           baseline_file: Path | None, learn: bool, save_learned: Path | None,
-          jobs: int | None, timeout: float,
+          fail_unanalysed: bool, jobs: int | None, timeout: float,
           results_dir: Path | None, no_cache: bool, shard: str | None) -> None:
     """Check C files, or directories searched for *.c files.
 
@@ -92,7 +98,9 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
             rule_ids.append(found.id)
     opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
                    max_states=max_states, frontend=frontend, learn=learn,
-                   experimental=experimental)
+                   experimental=experimental,
+                   skipped_code=diff_rev is not None or staged or any(
+                       not p.is_dir() for p in paths))
     try:
         configure_audit(opts, jobs, timeout, results_dir, no_cache, shard, quiet)
         if frontend != "clang":
@@ -119,13 +127,18 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
     if not quiet:
         if fmt != "text" or output is not None:
             for n in run.notices:  # the text report already holds them
-                click.echo(f"{n.file}: {n.level}: {n.message}", err=True)
+                if n.kind != NOT_BUILT:  # the summary counts those
+                    click.echo(f"{n.file}: {n.level}: {n.message}", err=True)
         click.echo(summary(run), err=True)
-    sys.exit(exit_status(run))
+    sys.exit(exit_status(run, fail_unanalysed))
 
 
-def exit_status(run: RunResult) -> int:
+def exit_status(run: RunResult, fail_unanalysed: bool = False) -> int:
     if run.files and not any(f.parsed for f in run.files):
         return EXIT_ERROR
-    live = [f for f in run.findings if not f.suppressed]
-    return EXIT_FINDINGS if live else EXIT_CLEAN
+    if any(not f.suppressed for f in run.findings):
+        return EXIT_FINDINGS
+    if fail_unanalysed and any(n.function or not f.parsed for f in run.files
+                               for n in f.notices):
+        return EXIT_UNANALYSED
+    return EXIT_CLEAN

@@ -18,7 +18,7 @@ from kunwind.frontend.clang_lib import LibclangError, cindex
 from kunwind.frontend.compile_db import CompileDBError, load_compile_db
 from kunwind.knowledge import KnowledgeError, load_knowledge
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_UNANALYSED = 0, 1, 2, 3
 
 
 def fail(message: str) -> NoReturn:

@@ -57,6 +57,7 @@ class ParsedFunction:
     line: int
     errors: list[str] = field(default_factory=list)  # "line:col: message"
     lower_error: str = ""
+    end_line: int = 0  # its last line (0: not known)
 
 
 @dataclass
@@ -178,7 +179,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
     for c in lower.native.main_file_functions(tu):
         start, end = c.extent.start.line, c.extent.end.line
         errs = [f"{ln}:{col}: {msg}" for ln, col, msg in main_errors if start <= ln <= end]
-        pf = ParsedFunction(None, c.spelling, c.location.line, errs)
+        pf = ParsedFunction(None, c.spelling, c.location.line, errs, end_line=end)
         if not errs:
             lower_into(pf, functools.partial(lower.function, c))
         out.functions.append(pf)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 # a line or after the return type, an argument list, then (on a later line,
 # perhaps) the opening brace; not a declaration (";") nor a macro call.
 _HEAD = re.compile(r"^(?!\s*(?:#|if\b|for\b|while\b|switch\b|return\b|else\b))"
-                   r"[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\s*\(([^;{}]*?)\)\s*(?:\{|$)",
+                   r"(?:[A-Za-z_][\w \t\*]*?[ \t\*])?([A-Za-z_]\w*)\s*\(([^;{}]*?)\)\s*(?:\{|$)",
                    re.M)
 _CONFIG = r"(CONFIG_\w+)"
 _REASONS = (

@@ -129,9 +129,7 @@ class TreeSetup:
         args.append(f"-D__KBUILD_MODNAME=kmod_{modname}")
         not_built = ""
         if status.built == "":
-            not_built = (f"not built by the kernel configuration ({self.config_name}): code "
-                         "behind disabled options does not parse, and the functions holding it "
-                         "are not analysed; use --build-dir with a configuration that builds it")
+            not_built = f"not built by the kernel configuration ({self.config_name})"
         return TreeFlags(args, status, not_built)
 
 

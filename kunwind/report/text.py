@@ -5,8 +5,11 @@ A finding prints as clang prints a warning with notes::
     mm/rmap.c:372:3: warning: unlink_anon_vmas(vma) on a half-built vma [KU001]
     mm/rmap.c:335:2: note: vma->anon_vma cleared here
 
-Then the notices: ``path:line: error: message`` for a file that failed, and
-``path:line: note: function foo not fully analysed: reason``. Suppressed
+Then the notices: ``path:line: error: message`` for a file that failed,
+``path:line: note: function foo not fully analysed: reason``, and
+``path:line: note: foo() not analysed: CONFIG_FOO is off in the configuration
+used`` for a function an ``#if`` left out. That the configuration does not
+build a file is one line of the summary, for all such files. Suppressed
 findings are not printed (they are in the JSON and SARIF reports, and counted
 in the summary).
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kunwind.findings import Finding, Notice, RunResult
+from kunwind.findings import NOT_BUILT, SKIPPED, Finding, Notice, RunResult
 
 from .json_report import counts
 
@@ -25,7 +28,7 @@ def write(run: RunResult) -> str:
     for f in run.findings:
         if not f.suppressed:
             lines += finding_lines(f)
-    lines += [notice_line(n) for n in run.notices]
+    lines += [notice_line(n) for n in run.notices if n.kind != NOT_BUILT]
     return "".join(ln + "\n" for ln in lines)
 
 
@@ -38,7 +41,7 @@ def finding_lines(f: Finding) -> list[str]:
 
 def notice_line(n: Notice) -> str:
     where = _where(n.file, n.line, 0)
-    if n.function:  # the pipeline's message may already say so: do not repeat it
+    if n.function and n.kind != SKIPPED:  # the message may already say so: no repeat
         reason = n.message.removeprefix(f"{n.function}() not fully analysed: ")
         return f"{where}: note: function {n.function} not fully analysed: {reason}"
     return f"{where}: {n.level}: {n.message}"
@@ -71,7 +74,7 @@ def summary(run: RunResult) -> str:
                 f"{_n(run.rechecked, 'file')} checked again with them\n")
     for note in run.notes:
         out += f"kunwind: note: {note}\n"
-    out += _missing_headers(run)
+    out += _missing_headers(run) + _not_built(run)
     return out + f"kunwind: {findings}\nkunwind: done in {run.seconds:.2f}s\n"
 
 
@@ -100,3 +103,19 @@ def _where(path: str, line: int, col: int) -> str:
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _not_built(run: RunResult) -> str:
+    """One line for the files the configuration does not build, and one for the
+    functions an ``#if`` left out (named above, with their reason)."""
+    out = ""
+    why = Counter(n.message for n in run.notices if n.kind == NOT_BUILT)
+    for message, n in sorted(why.items()):
+        out += (f"kunwind: note: {_n(n, 'file')} {message}: code behind the options it turns "
+                "off is not analysed (check a file by name to see which functions; "
+                "--build-dir with a configuration that builds them)\n")
+    skipped = sum(1 for n in run.notices if n.kind == SKIPPED)
+    if skipped:
+        out += (f"kunwind: note: {_n(skipped, 'function')} not analysed: the configuration "
+                "used leaves them out (#if)\n")
+    return out

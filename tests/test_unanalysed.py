@@ -1,0 +1,118 @@
+"""Never silent: a function kunwind could not analyse is named, with why (issue 13, item 3).
+
+An edit inside code that the configuration leaves out (``#ifdef CONFIG_...``)
+used to pass with "no findings". Now ``check FILE`` and ``--diff``/``--staged``
+name the function and the option, ``--fail-unanalysed`` makes it a failure
+(exit status 3), and a directory audit says in one summary line how many
+files the configuration does not build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from toytree import FOO, foo_c, git, init_repo, line_of, make_tree, write
+
+from kunwind.cli import main
+from kunwind.frontend.skipped import reason, skipped_code
+
+# kfree() is declared by the toy driver; the helper below sits under an option
+# that the toy tree's configuration does not set.
+WRITEBACK = """
+#ifdef CONFIG_FOO_WRITEBACK
+static int foo_wb_create(struct foo_engine *engine)
+{
+\tstruct foo_key *k = kzalloc(sizeof(*k), 0);
+
+\tif (!k)
+\t\treturn -ENOMEM;
+\tkfree(k);
+\treturn 0;
+}
+#endif
+"""
+
+
+def run(repo: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return init_repo(make_tree(tmp_path / "linux", foo_c(extra=WRITEBACK)))
+
+
+def test_reasons_in_the_source_s_words() -> None:
+    assert reason("#ifdef CONFIG_CGROUP_WRITEBACK") == \
+        "CONFIG_CGROUP_WRITEBACK is off in the configuration used"
+    assert reason("#if IS_ENABLED(CONFIG_FOO)") == "CONFIG_FOO is off in the configuration used"
+    assert reason("#ifndef CONFIG_FOO /* why */") == "CONFIG_FOO is on in the configuration used"
+    assert reason("#else", "#ifdef CONFIG_DEBUG_FS") == \
+        "CONFIG_DEBUG_FS is on in the configuration used"
+    assert reason("#if 0") == "'#if 0' is false in the configuration used"
+
+
+def test_the_functions_of_a_skipped_range_are_found() -> None:
+    text = "a\n#ifdef CONFIG_X\nstatic int\nfoo_make(int a)\n{\n}\nint bar(void) {\n}\n" \
+           "DEFINE_FOO(baz) {\n}\nint proto(int);\n#endif\n"
+    (code,) = skipped_code(text, [(2, 12)])
+    assert code.functions == (("foo_make", 4), ("bar", 7))
+
+
+def test_check_by_name_names_the_function_an_if_left_out(repo, monkeypatch) -> None:
+    r = run(repo, monkeypatch, "check", FOO)
+    line = line_of(foo_c(extra=WRITEBACK), "static int foo_wb_create(")
+    note = (f"{FOO}:{line}: note: foo_wb_create() not analysed: CONFIG_FOO_WRITEBACK is off "
+            "in the configuration used")
+    assert note in r.stdout.splitlines(), r.output
+    assert r.exit_code == 0
+    assert run(repo, monkeypatch, "check", "--fail-unanalysed", FOO).exit_code == 3
+
+
+def test_a_directory_audit_counts_them_in_one_line(repo, monkeypatch) -> None:
+    r = run(repo, monkeypatch, "check", "drivers")
+    assert "not analysed" not in r.stdout  # a directory: no per-function notes
+    assert r.exit_code == 0
+
+
+def test_diff_names_a_changed_function_that_is_not_analysed(repo, monkeypatch) -> None:
+    text = foo_c(extra=WRITEBACK.replace("\tkfree(k);\n", ""))  # the edit removes a kfree()
+    write(repo, FOO, text)
+    r = run(repo, monkeypatch, "check", "--diff", "HEAD")
+    assert "foo_wb_create() not analysed: CONFIG_FOO_WRITEBACK is off in the configuration " \
+        "used" in r.stdout, r.output
+    assert r.exit_code == 0
+    r = run(repo, monkeypatch, "check", "--staged", "--fail-unanalysed")
+    assert r.exit_code == 0, r.output  # nothing staged yet
+    git(repo, "add", FOO)
+    r = run(repo, monkeypatch, "check", "--staged", "--fail-unanalysed")
+    assert r.exit_code == 3, r.output
+
+
+def test_diff_says_nothing_of_untouched_functions_that_are_not_analysed(repo, monkeypatch):
+    text = foo_c(extra=WRITEBACK).replace("/* foo: a toy", "/* foo: a small toy")
+    write(repo, FOO, text)
+    r = run(repo, monkeypatch, "check", "--diff", "HEAD", "--fail-unanalysed")
+    assert "not analysed" not in r.output
+    assert r.exit_code == 0
+
+
+def test_files_the_configuration_does_not_build_are_one_summary_line() -> None:
+    from kunwind.findings import NOT_BUILT, FileResult, Notice, RunResult
+    from kunwind.report.text import summary, write
+
+    why = "not built by the kernel configuration (the x86 defconfig)"
+    run = RunResult(root="/tree", files=[
+        FileResult(file=f"drivers/foo/{n}.c", notices=[
+            Notice(file=f"drivers/foo/{n}.c", message=why, level="note", kind=NOT_BUILT)])
+        for n in ("a", "b")])
+    assert write(run) == ""  # no note per file
+    lines = [ln for ln in summary(run).splitlines() if "not built" in ln]
+    assert lines == [f"kunwind: note: 2 files {why}: code behind the options it turns off is "
+                     "not analysed (check a file by name to see which functions; --build-dir "
+                     "with a configuration that builds them)"]
