@@ -59,7 +59,14 @@ def kernel_tree() -> Path:
     tree.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".fetch-", dir=tree.parent))
     try:
-        _run(["apt-get", "download", PACKAGE], cwd=work)
+        try:
+            _run(["apt-get", "download", PACKAGE], cwd=work)
+        except KernelSourceUnavailable:
+            # a fresh machine has no package lists yet: read them (as root), then retry
+            if os.geteuid() != 0:
+                raise
+            _run(["apt-get", "update", "-qq"], cwd=work)
+            _run(["apt-get", "download", PACKAGE], cwd=work)
         debs = sorted(work.glob(f"{PACKAGE}_*.deb"))
         if not debs:
             raise KernelSourceUnavailable(f"apt-get download {PACKAGE} left no .deb")
