@@ -88,7 +88,7 @@ def analyse_files(files: list[Path], names: list[str], opts: Options, root: Path
         except Exception:  # the worker reports it
             data = None
         if cache is not None and data is not None:
-            key = entry_key(name, data, args, rule_ids, opts.knowledge)
+            key = entry_key(name, data, args, rule_ids, opts.knowledge, result_settings(opts))
             hit = cache.get(key)
             if hit is not None:
                 results[i] = hit
@@ -184,3 +184,9 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
     with click.progressbar(length=total, label="kunwind", file=sys.stderr, show_pos=True,
                            item_show_func=lambda name: name) as bar:
         yield lambda name: bar.update(1, name)
+
+
+def result_settings(opts: Options) -> dict[str, object]:
+    """The options, besides flags, rules and knowledge, that change a file's result."""
+    return {"max_blocks": opts.max_blocks, "max_states": opts.max_states,
+            "skipped_code": opts.skipped_code}

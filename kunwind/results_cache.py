@@ -6,9 +6,12 @@ The key is a SHA-256 over everything that decides the result and is known
 before the parse: the file's content and reported path, the clang arguments
 chosen for it (they hold the kernel tree's generated-header directory, itself
 keyed by tree, arch and configuration), the rules asked for, the contents of
-the extra knowledge files, kunwind's version and a hash of kunwind's own
-source and knowledge files (so an edited checkout never reuses stale
-results), and the libclang version.
+the extra knowledge files, the options that change a result (budgets,
+naming skipped code), kunwind's version and a hash of kunwind's own source
+and knowledge files (so an edited checkout never reuses stale results), the
+libclang version, and the environment that changes a parse: the variables
+clang reads (``CPATH``, ``C_INCLUDE_PATH``...), ``KUNWIND_LIBCLANG`` with
+the size and mtime of the library it names, and ``KUNWIND_RESOURCE_DIR``.
 
 What only the parse knows, the headers it read, is checked at lookup: an
 entry records the size and mtime of every included file and of the
@@ -40,7 +43,11 @@ import kunwind.rules
 from . import __version__
 from .findings import FileResult, Finding, Notice, PairUse, PathStep
 
-CACHE_FORMAT = 2  # bump when an entry's layout changes
+CACHE_FORMAT = 3  # bump when an entry's layout changes
+# Environment variables that change what a parse sees (clang's include paths and
+# driver overrides, the libclang and the compiler headers kunwind uses).
+PARSE_ENVIRONMENT = ("CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH",
+                     "CCC_OVERRIDE_OPTIONS", "KUNWIND_LIBCLANG", "KUNWIND_RESOURCE_DIR")
 Stamp = tuple[int, int]  # (mtime_ns, size); (-1, -1): the path is gone
 
 
@@ -69,10 +76,27 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def parse_environment() -> dict[str, object]:
+    """The variables of ``PARSE_ENVIRONMENT`` that are set, and the stamp of the
+    libclang that ``KUNWIND_LIBCLANG`` names (a rebuilt library at the same path)."""
+    env: dict[str, object] = {k: os.environ[k] for k in PARSE_ENVIRONMENT if k in os.environ}
+    lib = os.environ.get("KUNWIND_LIBCLANG")
+    if lib:
+        try:
+            st = os.stat(lib)
+            env["libclang stamp"] = [st.st_mtime_ns, st.st_size]
+        except OSError:
+            env["libclang stamp"] = None
+    return env
+
+
 def entry_key(name: str, source: bytes, args: list[str], rules: list[str] | None,
-              knowledge: list[Path]) -> str:
-    """The cache key of one file's result (see the module docstring)."""
+              knowledge: list[Path], settings: dict[str, object] | None = None) -> str:
+    """The cache key of one file's result (see the module docstring); ``settings``: the
+    run's options that change a result."""
     parts = {
+        "environment": parse_environment(),
+        "settings": settings or {},
         "format": CACHE_FORMAT,
         "kunwind": __version__,
         "code": code_fingerprint(),

@@ -140,3 +140,30 @@ def test_kernel_files_parallel_cached_serial_agree(kernel_tree: Path, tmp_path: 
     assert "3 files analysed (3 from cache)" in cached.stderr
     serial = run("check", *files, "-j", "1", "--no-cache", "--format", "sarif")
     assert parallel.stdout == cached.stdout == serial.stdout
+
+
+def test_the_cache_key_holds_the_environment_clang_reads(tmp_path: Path, monkeypatch) -> None:
+    """With CPATH pointing elsewhere, a header of the same name says something else:
+    the cached result of the first run must not be reused (issue 13 item 6)."""
+    from click.testing import CliRunner
+
+    from kunwind.cli import main
+
+    for name, body in (("leaky", "#define GIVE_BACK(p) (void)0\n"),
+                       ("tidy", "#define GIVE_BACK(p) kfree(p)\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "giveback.h").write_text(body)
+    src = tmp_path / "probe.c"
+    src.write_text(
+        '#include "giveback.h"\n'
+        "void *kmalloc(unsigned long n, int flags);\nvoid kfree(const void *p);\n"
+        "int foo_step(void);\n"
+        "int foo_setup(void)\n{\n\tchar *buf = kmalloc(16, 0);\n\n\tif (!buf)\n"
+        "\t\treturn -12;\n\tif (foo_step()) {\n\t\tGIVE_BACK(buf);\n\t\treturn -5;\n\t}\n"
+        "\tkfree(buf);\n\treturn 0;\n}\n")
+    argv = ["check", "-q", "-j0", "--cache-dir", str(tmp_path / "cache"), str(src)]
+    runs = []
+    for name in ("leaky", "tidy"):
+        monkeypatch.setenv("CPATH", str(tmp_path / name))
+        runs.append(CliRunner().invoke(main, argv).exit_code)
+    assert runs == [1, 0]
