@@ -68,6 +68,12 @@ def summary(run: RunResult) -> str:
     for hidden, n in run.hidden.items():
         findings += f"; {n} {hidden}, not shown"
     out = f"kunwind: {files}, {functions}\n"
+    configs = c["configurations"]
+    if len(configs) == 1:
+        out += f"kunwind: configuration: {next(iter(configs))}\n"
+    elif configs:
+        used = ", ".join(f"{name} ({_n(n, 'file')})" for name, n in configs.items())
+        out += f"kunwind: configurations: {used}\n"
     if run.learned:
         pairs = _n(len(run.learned.get("acquire", {})), "acquire/release pair")
         out += (f"kunwind: learned {pairs} from the code of this run; "
