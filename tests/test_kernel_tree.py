@@ -319,8 +319,42 @@ def test_the_summary_names_the_configuration(kernel_tree: Path, config_cache: Pa
     assert r.exit_code in (0, 1), r.output
     assert "kunwind: configuration: the x86 allmodconfig (generated with Kconfiglib)\n" in r.stderr
     assert "not built" not in r.stderr
-    r = CliRunner().invoke(main, ["check", WIREGUARD, "mm/rmap.c", "--format", "json"])
+    r = CliRunner().invoke(main, ["check", WIREGUARD, "mm/rmap.c", "--defconfig", "defconfig",
+                                  "--format", "json"])
     assert json.loads(r.stdout)["summary"]["configurations"] == {
         "the x86 defconfig (generated with Kconfiglib)": 2}
     assert "kunwind: configuration: the x86 defconfig (generated with Kconfiglib)\n" in r.stderr
-    assert "1 file not built by the kernel configuration (the x86 defconfig)" in r.stderr
+    assert "1 file not built by the kernel configuration (the x86 defconfig):" in r.stderr
+
+
+@pytest.mark.kernel
+def test_a_file_the_defconfig_does_not_build_gets_the_allmodconfig(
+        kernel_tree: Path, config_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On an unbuilt tree, with no configuration asked for: the x86 defconfig for the
+    files it builds, the allmodconfig for those it does not, and the summary says which."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kunwind.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(config_cache))
+    monkeypatch.chdir(kernel_tree)
+    r = CliRunner().invoke(main, ["check", WIREGUARD, "mm/rmap.c", "mm/nommu.c",
+                                  "--format", "json"])
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["configurations"] == {
+        "the x86 defconfig (generated with Kconfiglib)": 2,  # rmap.c, and nommu.c: neither
+        "the x86 allmodconfig (generated with Kconfiglib)": 1}
+    assert ("kunwind: configurations: the x86 defconfig (generated with Kconfiglib): 2 files; "
+            "the x86 allmodconfig (generated with Kconfiglib): 1 file "
+            f"({WIREGUARD})\n") in r.stderr
+    assert ("1 file not built by the kernel configuration (the x86 defconfig, nor the x86 "
+            "allmodconfig):") in r.stderr
+    assert not [n for n in doc["notices"] if n["file"] == WIREGUARD]
+    # the files the defconfig builds are reported as before
+    alone = CliRunner().invoke(main, ["check", "mm/rmap.c", "--format", "json"])
+    assert [f["message"] for f in json.loads(alone.stdout)["findings"]] == [
+        f["message"] for f in doc["findings"] if f["file"] == "mm/rmap.c"]
+    setup, flags = kt.setup_for(kernel_tree / WIREGUARD, cache_dir=config_cache / "kunwind")
+    assert setup.config_name == "the x86 allmodconfig" and flags.built == "m"

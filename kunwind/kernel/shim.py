@@ -402,6 +402,7 @@ class ConfigChoice:
     recipe: Path | str | None
     source: str  # where it came from, for messages: a path, or "NAME (generated ...)"
     name: str  # as the summary and the "not built" notes name it: "the x86 defconfig"
+    default: bool = False  # nothing asked for, no .config: the arch defconfig
 
     @property
     def label(self) -> str:
@@ -424,6 +425,7 @@ def choose_config(root: Path, obj: Path, arch: Arch, config_file: Path | None = 
         except OSError as exc:
             raise KernelTreeError(f"{config_file}: cannot read: {exc.strerror}") from None
         return ConfigChoice(text, None, str(config_file), f"the .config {config_file}")
+    default = defconfig is None
     if defconfig is None:
         for candidate, whose in ((obj / ".config", obj_name), (root / ".config", "the tree's")):
             if candidate.is_file():
@@ -443,7 +445,7 @@ def choose_config(root: Path, obj: Path, arch: Arch, config_file: Path | None = 
                               f"{', '.join([*known, *GENERATED])})")
     name = "defconfig" if path == root / arch.defconfig else defconfig
     return ConfigChoice(None, path, f"{path.relative_to(root)} (generated with Kconfiglib)",
-                        f"the {srcarch} {name}")
+                        f"the {srcarch} {name}", default)
 
 
 def shim_key(root: Path, arch: Arch, choice: ConfigChoice) -> str:

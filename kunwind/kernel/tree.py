@@ -24,7 +24,7 @@ from .kconfig import parse_config
 from .shim import choose_config, ensure_shim
 
 __all__ = ["KernelTreeError", "TreeFlags", "TreeSetup", "default_cache_dir", "find_kernel_root",
-           "forget_setups", "tree_setup"]
+           "forget_setups", "setup_for", "tree_setup"]
 
 _MARKERS = ("Kbuild", "Makefile", "Kconfig", "include/linux/kernel.h", "arch")
 
@@ -72,6 +72,9 @@ class TreeSetup:
     shim_seconds: float = 0.0  # time spent creating the shim (0 when reused)
     config_name: str = ""  # the configuration, as the "not built" note names it
     config_label: str = ""  # ... and as the summary names it: how it was made too
+    # nothing chose the configuration (no option, no .config, no build): the files it
+    # does not build are analysed under the arch's allmodconfig (``fallback_setup``)
+    implicit: bool = False
 
     @classmethod
     def create(cls, root: Path, arch: str = "x86", build_dir: Path | None = None,
@@ -98,16 +101,18 @@ class TreeSetup:
             source = str(config_file)
             created = 0.0
             name = "the build directory's .config" if build_dir else "the tree's .config"
-            label = name
+            label, implicit = name, False
         else:
             choice = choose_config(root, obj, spec, config_file, defconfig,
                                    "the build directory's" if build_dir else "the tree's")
             generated, created = ensure_shim(root, spec, choice, cache_dir or default_cache_dir())
             config = parse_config((generated / ".config").read_text(errors="replace"))
             source, name, label = choice.source, choice.name, choice.label
+            implicit = choice.default
         base = base_args(root, spec, generated, config)
         kbuild = KbuildTree(root, config, spec.srcarch, generated)  # generated is $(objtree)
-        return cls(root, spec, config, source, generated, base, kbuild, created, name, label)
+        return cls(root, spec, config, source, generated, base, kbuild, created, name, label,
+                   implicit)
 
     def status(self, file: Path) -> BuildStatus:
         """Whether the configuration builds ``file`` ("y", "m", "" or None: unknown)."""
@@ -173,6 +178,37 @@ def tree_setup(
     if isinstance(setup, Exception):
         raise setup.with_traceback(None)
     return setup
+
+
+# The configuration a file the implicit arch defconfig does not build is analysed under:
+# it builds most of them, each with the headers and #if branches of a build that has it
+# (bench/results/configs.md: functions not fully analysed 10.8% -> 4.4%, 49 of 60 built).
+FALLBACK = "allmodconfig"
+
+
+def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
+              cache_dir: Path | None = None, config_file: Path | None = None,
+              defconfig: str | None = None) -> tuple[TreeSetup, TreeFlags] | None:
+    """The setup of the tree holding ``file`` under these options, and the file's flags:
+    None outside a kernel tree. A file the implicit arch defconfig does not build gets
+    the arch's ``FALLBACK`` configuration when that builds it."""
+    root = find_kernel_root(file)
+    if root is None:
+        return None
+    setup = tree_setup(root, arch, build_dir, cache_dir, config_file, defconfig)
+    flags = setup.flags_for(file)
+    if flags.built == "" and setup.implicit:
+        try:
+            other = tree_setup(root, arch, build_dir, cache_dir, None, FALLBACK)
+        except (KernelTreeError, OSError):
+            return setup, flags  # the defconfig's flags still parse the file
+        other_flags = other.flags_for(file)
+        if other_flags.built:
+            return other, other_flags
+        if other_flags.built == "":
+            flags.not_built = (f"not built by the kernel configuration ({setup.config_name}, "
+                               f"nor {other.config_name})")
+    return setup, flags
 
 
 def forget_setups() -> None:
