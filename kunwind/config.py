@@ -19,6 +19,10 @@ class UsageError(Exception):
 class Options:
     arch: str = "x86"
     build_dir: Path | None = None
+    # the kernel configuration (--config FILE, --defconfig NAME); None: the build
+    # directory's or the tree's .config, else the arch defconfig
+    config_file: Path | None = None
+    defconfig: str | None = None
     compile_db: Path | None = None  # a compile_commands.json file
     root: Path | None = None  # paths in output are relative to this
     rules: list[str] | None = None  # rule ids to run; None: the default ones

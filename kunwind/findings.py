@@ -123,6 +123,8 @@ class FileResult:
     pair_uses: list[PairUse] = field(default_factory=list)
     # headers the file includes that the parse did not find (the summary names them)
     missing_headers: list[str] = field(default_factory=list)
+    # a file of a kernel tree: the configuration it was analysed under (the summary names it)
+    configuration: str = ""
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pathlib import Path
 from .config import Options
 from .frontend.builtin_headers import builtin_headers
 from .frontend.compile_db import CompileDBError, load_compile_db
-from .kernel.tree import KernelTreeError, find_kernel_root, tree_setup
+from .kernel.tree import KernelTreeError, setup_for
 
 __all__ = ["STANDALONE_ARGS", "CompileDBError", "FileFlags", "KernelTreeError", "flags_for"]
 
@@ -34,6 +34,7 @@ class FileFlags:
     source: str = "standalone"  # "exact" (given), "compile_db", "kernel" or "standalone"
     built: str | None = None  # kernel tree: "y", "m", "" (not built), None (unknown)
     not_built: str = ""  # kernel tree: why the configuration does not build the file
+    configuration: str = ""  # kernel tree: the configuration used, as the summary names it
 
     @property
     def hosted(self) -> bool:
@@ -70,13 +71,13 @@ def flags_for(path: Path, opts: Options) -> FileFlags:
         if args is not None:
             return FileFlags([*args, *opts.extra_args], notes, "compile_db")
         notes.append(f"not in {opts.compile_db}; using synthesised flags")
-    root = find_kernel_root(path.resolve())
-    if root is not None:
-        setup = tree_setup(root, opts.arch, opts.build_dir, opts.cache_dir)
-        tree = setup.flags_for(path.resolve())
+    found = setup_for(path.resolve(), opts.arch, opts.build_dir, opts.cache_dir,
+                      opts.config_file, opts.defconfig)
+    if found is not None:
+        setup, tree = found
         if tree.not_built:
             notes.append(tree.not_built)
         return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
-                         tree.not_built)
+                         tree.not_built, setup.config_label)
     headers = builtin_headers().args()
     return FileFlags([*STANDALONE_ARGS, *headers, *opts.extra_args], notes, "standalone")

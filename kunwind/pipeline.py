@@ -67,6 +67,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         result.notices.append(Notice(file=name, message=f"cannot choose clang flags: {why}"))
         return result
     result.timings["flags"] = time.perf_counter() - clock
+    result.configuration = flags.configuration
     for note in flags.notes:
         kind = NOT_BUILT if note == flags.not_built else ""
         result.notices.append(Notice(file=name, message=note, level="note", kind=kind))

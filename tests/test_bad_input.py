@@ -454,3 +454,46 @@ def test_libclang_missing_or_unloadable(tmp_path: Path, library: str) -> None:
         (line,) = proc.stderr.strip().splitlines()
         assert line.startswith("kunwind: error: ") and "libclang could not be loaded" in line
         assert library in line
+
+
+# ---- the kernel configuration -------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["empty", "missing", "headers only"])
+def test_a_build_dir_that_is_not_a_kernel_build_directory(tmp_path: Path, case: str) -> None:
+    """No .config and no include/config/auto.conf: a usage error in one line, not a
+    run that quietly uses some other configuration."""
+    build = tmp_path / "build"
+    if case != "missing":
+        build.mkdir()
+    if case == "headers only":
+        (build / "include/generated").mkdir(parents=True)
+    src = tmp_path / "a.c"
+    src.write_text(GOOD)
+    r = run("check", "--build-dir", str(build), str(src))
+    assert r.exit_code == 2
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"kunwind: error: {build}: ")
+    assert ("no such build directory" if case == "missing"
+            else "not a kernel build directory") in line
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--config", "nosuch.config"], "nosuch.config: no such configuration file"),
+    (["--config", "my.config", "--defconfig", "allmodconfig"],
+     "--config and --defconfig both choose the kernel configuration"),
+    (["--defconfig", "allmodconfig", "--build-dir", "build"],
+     "--defconfig and --build-dir both choose the kernel configuration"),
+    (["--defconfig", "../my.config"], "--defconfig '../my.config': give the name of a file"),
+])
+def test_configuration_options_that_cannot_be_used(tmp_path: Path, monkeypatch, args: list[str],
+                                                   words: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my.config").write_text("CONFIG_X86_64=y\n")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build/.config").write_text("CONFIG_X86_64=y\n")
+    (tmp_path / "a.c").write_text(GOOD)
+    r = run("check", *args, "a.c")
+    assert r.exit_code == 2
+    (line,) = r.stderr.splitlines()
+    assert words in line, line

@@ -63,6 +63,8 @@ def test_a_tree_is_set_up_once_for_every_file_and_worker(tmp_path: Path, monkeyp
     log = tmp_path / "setups"
 
     class Setup:
+        config_label = "the toy configuration"
+
         def flags_for(self, file: Path) -> kt.TreeFlags:
             return kt.TreeFlags(["-x", "c"], BuildStatus("y", file.stem, file.parent, file.stem))
 
@@ -255,3 +257,104 @@ def test_a_prepared_build_dir_is_used_as_is(rmap_parse, kernel_tree: Path, tmp_p
     assert setup.generated == shim and not unused.exists()
     args = setup.flags_for(kernel_tree / "mm/rmap.c").args
     assert f"-I{shim}/include" in args
+
+
+# ---- choosing the configuration: --config, --defconfig, a .config-only build dir ----
+
+WIREGUARD = "drivers/net/wireguard/device.c"  # a module the x86 defconfig does not build
+
+
+@pytest.fixture(scope="module")
+def config_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An XDG cache shared by the configuration tests: each shim is built once."""
+    return tmp_path_factory.mktemp("xdg-configs")
+
+
+@pytest.mark.kernel
+def test_defconfig_and_config_choose_the_configuration(kernel_tree: Path, config_cache: Path,
+                                                       tmp_path: Path) -> None:
+    cache = config_cache / "kunwind"
+    wireguard = kernel_tree / WIREGUARD
+    default = kt.tree_setup(kernel_tree, cache_dir=cache)
+    assert default.status(wireguard).built == ""
+    assert default.config_label == "the x86 defconfig (generated with Kconfiglib)"
+    named = kt.tree_setup(kernel_tree, cache_dir=cache, defconfig="x86_64_defconfig")
+    assert named.generated == default.generated  # the same configuration, the same shim
+    assert named.config_label == default.config_label
+    allmod = kt.tree_setup(kernel_tree, cache_dir=cache, defconfig="allmodconfig")
+    assert allmod.status(wireguard).built == "m"
+    assert allmod.config["CONFIG_WIREGUARD"] == "m"
+    assert allmod.config_label == "the x86 allmodconfig (generated with Kconfiglib)"
+    assert "not built" not in " ".join(allmod.flags_for(wireguard).args)
+    assert "-DMODULE" in allmod.flags_for(wireguard).args
+    mine = tmp_path / "my.config"
+    mine.write_text((allmod.generated / ".config").read_text())
+    given = kt.tree_setup(kernel_tree, cache_dir=cache, config_file=mine)
+    assert given.status(wireguard).built == "m"
+    assert given.config_label == f"the .config {mine}"
+    # a build directory holding only a .config: that configuration, kunwind's headers
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / ".config").write_text(mine.read_text())
+    only = kt.tree_setup(kernel_tree, build_dir=build, cache_dir=cache)
+    assert only.status(wireguard).built == "m" and only.generated == given.generated
+    assert only.config_label == "the build directory's .config"
+    assert list(build.iterdir()) == [build / ".config"]  # nothing written there
+    with pytest.raises(kt.KernelTreeError, match="no defconfig 'nosuch' in arch/x86/configs"):
+        kt.tree_setup(kernel_tree, cache_dir=cache, defconfig="nosuch")
+
+
+@pytest.mark.kernel
+def test_the_summary_names_the_configuration(kernel_tree: Path, config_cache: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from kunwind.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(config_cache))
+    monkeypatch.chdir(kernel_tree)
+    r = CliRunner().invoke(main, ["check", WIREGUARD, "--defconfig", "allmodconfig"])
+    assert r.exit_code in (0, 1), r.output
+    assert "kunwind: configuration: the x86 allmodconfig (generated with Kconfiglib)\n" in r.stderr
+    assert "not built" not in r.stderr
+    r = CliRunner().invoke(main, ["check", WIREGUARD, "mm/rmap.c", "--defconfig", "defconfig",
+                                  "--format", "json"])
+    assert json.loads(r.stdout)["summary"]["configurations"] == {
+        "the x86 defconfig (generated with Kconfiglib)": 2}
+    assert "kunwind: configuration: the x86 defconfig (generated with Kconfiglib)\n" in r.stderr
+    assert "1 file not built by the kernel configuration (the x86 defconfig):" in r.stderr
+
+
+@pytest.mark.kernel
+def test_a_file_the_defconfig_does_not_build_gets_the_allmodconfig(
+        kernel_tree: Path, config_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On an unbuilt tree, with no configuration asked for: the x86 defconfig for the
+    files it builds, the allmodconfig for those it does not, and the summary says which."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kunwind.cli import main
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(config_cache))
+    monkeypatch.chdir(kernel_tree)
+    r = CliRunner().invoke(main, ["check", WIREGUARD, "mm/rmap.c", "mm/nommu.c",
+                                  "--format", "json"])
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["configurations"] == {
+        "the x86 defconfig (generated with Kconfiglib)": 2,  # rmap.c, and nommu.c: neither
+        "the x86 allmodconfig (generated with Kconfiglib)": 1}
+    assert ("kunwind: configurations: the x86 defconfig (generated with Kconfiglib): 2 files; "
+            "the x86 allmodconfig (generated with Kconfiglib): 1 file "
+            f"({WIREGUARD})\n") in r.stderr
+    assert ("1 file not built by the kernel configuration (the x86 defconfig, nor the x86 "
+            "allmodconfig):") in r.stderr
+    assert not [n for n in doc["notices"] if n["file"] == WIREGUARD]
+    # the files the defconfig builds are reported as before
+    alone = CliRunner().invoke(main, ["check", "mm/rmap.c", "--format", "json"])
+    assert [f["message"] for f in json.loads(alone.stdout)["findings"]] == [
+        f["message"] for f in doc["findings"] if f["file"] == "mm/rmap.c"]
+    setup, flags = kt.setup_for(kernel_tree / WIREGUARD, cache_dir=config_cache / "kunwind")
+    assert setup.config_name == "the x86 allmodconfig" and flags.built == "m"

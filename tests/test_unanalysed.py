@@ -114,5 +114,5 @@ def test_files_the_configuration_does_not_build_are_one_summary_line() -> None:
     assert write(run) == ""  # no note per file
     lines = [ln for ln in summary(run).splitlines() if "not built" in ln]
     assert lines == [f"kunwind: note: 2 files {why}: code behind the options it turns off is "
-                     "not analysed (check a file by name to see which functions; --build-dir "
-                     "with a configuration that builds them)"]
+                     "not analysed (check a file by name to see which functions; --defconfig, "
+                     "--config or --build-dir with a configuration that builds them)"]

@@ -68,21 +68,45 @@ def preflight(opts: Options) -> None:
             raise UsageError(str(exc)) from exc
 
 
+def check_build_dir(build_dir: Path) -> None:
+    """A kernel build directory holds a .config (make O=DIR defconfig), and once prepared
+    include/generated and include/config/auto.conf: anything else is a usage error."""
+    if not build_dir.is_dir():
+        fail(f"{build_dir}: no such build directory")
+    if not ((build_dir / ".config").is_file()
+            or (build_dir / "include/config/auto.conf").is_file()):
+        fail(f"{build_dir}: not a kernel build directory (no .config, no "
+             "include/config/auto.conf): run make O=DIR defconfig there, or give a "
+             "configuration with --config FILE or --defconfig NAME instead")
+
+
 def flag_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose clang's flags, shared by ``check`` and ``baseline``.
 
     The command receives them validated, as ``flags``: keyword arguments of ``Options``.
     """
     @functools.wraps(command)
-    def wrapper(*args: Any, arch: str, build_dir: Path | None, compile_dir: Path | None,
+    def wrapper(*args: Any, arch: str, build_dir: Path | None, config_file: Path | None,
+                defconfig: str | None, compile_dir: Path | None,
                 compile_commands: Path | None, knowledge: tuple[Path, ...],
                 clang_args: tuple[str, ...], **kwargs: Any) -> Any:
         db = compile_dir / "compile_commands.json" if compile_dir is not None else compile_commands
         if db is not None and not db.is_file():
             fail(f"{db}: no such compile database")
-        if build_dir is not None and not build_dir.is_dir():
-            fail(f"{build_dir}: no such build directory")
-        flags = {"arch": arch, "build_dir": build_dir, "compile_db": db,
+        if build_dir is not None:
+            check_build_dir(build_dir)
+        if config_file is not None and not config_file.is_file():
+            fail(f"{config_file}: no such configuration file")
+        chosen = [o for o, v in (("--config", config_file), ("--defconfig", defconfig),
+                                 ("--build-dir", build_dir)) if v is not None]
+        if len(chosen) > 1:
+            fail(f"{' and '.join(chosen)} both choose the kernel configuration: give one")
+        if defconfig is not None and ("/" in defconfig or not defconfig.strip()):
+            fail(f"--defconfig {defconfig!r}: give the name of a file of arch/ARCH/configs/ "
+                 "(e.g. x86_64_defconfig), defconfig, allmodconfig, allyesconfig or "
+                 "allnoconfig; a .config file of your own goes to --config")
+        flags = {"arch": arch, "build_dir": build_dir, "config_file": config_file,
+                 "defconfig": defconfig, "compile_db": db,
                  "extra_args": list(clang_args), "knowledge": list(knowledge)}
         return command(*args, flags=flags, **kwargs)
 
@@ -90,7 +114,14 @@ def flag_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--arch", default="x86", show_default=True,
                      help="Kernel architecture for a kernel tree (arch/ARCH)."),
         click.option("--build-dir", type=click.Path(path_type=Path, file_okay=False),
-                     help="The kernel build directory (make O=DIR), for its generated headers."),
+                     help="The kernel build directory (make O=DIR): its .config, and its "
+                          "generated headers once make has prepared it."),
+        click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+                     help="The kernel configuration: a .config file, for an unbuilt tree."),
+        click.option("--defconfig", metavar="NAME",
+                     help="The kernel configuration: a defconfig of the arch "
+                          "(x86_64_defconfig...), or allmodconfig, allyesconfig, allnoconfig "
+                          "(generated with Kconfiglib)."),
         click.option("-p", "compile_dir", type=click.Path(path_type=Path, file_okay=False),
                      help="Directory holding compile_commands.json."),
         click.option("--compile-commands", type=click.Path(path_type=Path, dir_okay=False),

@@ -211,8 +211,14 @@ def _sandbox(env: dict[str, str], answers: _Answers) -> Iterator[None]:
                     os.environ[k] = v
 
 
-def generate_config(root: Path, defconfig: Path, srcarch: str, target: str, out: Path) -> None:
-    """Write to ``out`` the ``.config`` that ``make <defconfig>`` would give."""
+# Configurations Kconfig makes without a defconfig file (``make allmodconfig`` ...)
+GENERATED = ("allmodconfig", "allyesconfig", "allnoconfig")
+
+
+def generate_config(root: Path, defconfig: Path | str, srcarch: str, target: str,
+                    out: Path) -> None:
+    """Write to ``out`` the ``.config`` that ``make <defconfig>`` would give: ``defconfig``
+    is a defconfig file, or one of ``GENERATED`` (``make allmodconfig`` and the like)."""
     answers = _Answers(target)
     env = {
         "srctree": str(root),
@@ -228,5 +234,28 @@ def generate_config(root: Path, defconfig: Path, srcarch: str, target: str, out:
     }
     with _sandbox(env, answers):
         kconf = _Kconfig("Kconfig", warn=False, suppress_traceback=False)
-        kconf.load_config(str(defconfig))
+        if isinstance(defconfig, str):
+            _set_all(kconf, defconfig)
+        else:
+            kconf.load_config(str(defconfig))
         kconf.write_config(str(out), save_old=False)
+
+
+def _set_all(kconf: kconfiglib.Kconfig, kind: str) -> None:
+    """What ``conf --allmodconfig`` (``--allyesconfig``, ``--allnoconfig``) does, as
+    Kconfiglib's own allmodconfig.py does it: every symbol as high (low) as it goes."""
+    if kind not in GENERATED:
+        raise ValueError(kind)
+    if kind == "allnoconfig":
+        for sym in kconf.unique_defined_syms:
+            sym.set_value(2 if sym.is_allnoconfig_y else 0)
+        return
+    tristate = 1 if kind == "allmodconfig" else 2
+    for sym in kconf.unique_defined_syms:
+        if sym.orig_type == kconfiglib.BOOL:
+            if not sym.choice:  # a bool of a choice gets the choice's default
+                sym.set_value(2)
+        elif sym.orig_type == kconfiglib.TRISTATE:
+            sym.set_value(tristate)
+    for choice in kconf.unique_choices:
+        choice.set_value(2 if choice.orig_type == kconfiglib.BOOL else tristate)

@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from clang import cindex
@@ -32,7 +33,7 @@ from .. import __version__
 from ..frontend import clang_flags
 from .arch import Arch, KernelTreeError, SyscallHeader
 from .kbuild import base_args, evaluate
-from .kconfig import generate_config, parse_config
+from .kconfig import GENERATED, generate_config, parse_config
 from .shim_arm64 import arm64_files
 from .shim_subsys import asn1_headers, selinux_headers
 
@@ -392,21 +393,69 @@ def write_files(dest: Path, files: Files) -> None:
 # ---- the shim directory: created once per tree, arch and configuration ----------
 
 
-def _config_text(root: Path, obj: Path, arch: Arch) -> tuple[str | None, str]:
-    """(.config text or None when it must be generated, description of the source)."""
-    for candidate in (obj / ".config", root / ".config"):
-        if candidate.is_file():
-            return candidate.read_text(errors="replace"), str(candidate)
-    defconfig = root / arch.defconfig
-    if not defconfig.is_file():
-        raise KernelTreeError(f"{root}: no .config and no {arch.defconfig}")
-    return None, f"{arch.defconfig} (generated with Kconfiglib)"
+@dataclass(frozen=True)
+class ConfigChoice:
+    """The configuration of a tree: a ``.config`` read (``text``), or one generated with
+    Kconfiglib from ``recipe`` (a defconfig file, or ``allmodconfig`` and the like)."""
+
+    text: str | None
+    recipe: Path | str | None
+    source: str  # where it came from, for messages: a path, or "NAME (generated ...)"
+    name: str  # as the summary and the "not built" notes name it: "the x86 defconfig"
+    default: bool = False  # nothing asked for, no .config: the arch defconfig
+
+    @property
+    def label(self) -> str:
+        """The summary's words: the name, and how the configuration was made."""
+        if self.text is None:
+            return f"{self.name} (generated with Kconfiglib)"
+        return self.name
 
 
-def shim_key(root: Path, arch: Arch, config_text: str | None) -> str:
+def choose_config(root: Path, obj: Path, arch: Arch, config_file: Path | None = None,
+                  defconfig: str | None = None, obj_name: str = "the tree's") -> ConfigChoice:
+    """The configuration asked for: ``config_file`` (``--config``), ``defconfig``
+    (``--defconfig``: a file of arch/ARCH/configs/, ``defconfig`` for the arch's own, or
+    one of ``GENERATED``), else the ``.config`` of ``obj`` or of the tree, else the arch
+    defconfig. ``KernelTreeError`` when it does not exist."""
+    srcarch = arch.srcarch
+    if config_file is not None:
+        try:
+            text = config_file.read_text(errors="replace")
+        except OSError as exc:
+            raise KernelTreeError(f"{config_file}: cannot read: {exc.strerror}") from None
+        return ConfigChoice(text, None, str(config_file), f"the .config {config_file}")
+    default = defconfig is None
+    if defconfig is None:
+        for candidate, whose in ((obj / ".config", obj_name), (root / ".config", "the tree's")):
+            if candidate.is_file():
+                return ConfigChoice(candidate.read_text(errors="replace"), None,
+                                    str(candidate), f"{whose} .config")
+        defconfig = "defconfig"
+    if defconfig in GENERATED:
+        return ConfigChoice(None, defconfig, f"{defconfig} (generated with Kconfiglib)",
+                            f"the {srcarch} {defconfig}")
+    path = root / arch.defconfig if defconfig == "defconfig" else (
+        root / "arch" / srcarch / "configs" / defconfig)
+    if "/" in defconfig or not path.is_file():
+        known = sorted(p.name for p in (root / "arch" / srcarch / "configs").glob("*defconfig"))
+        if defconfig == "defconfig":
+            raise KernelTreeError(f"{root}: no .config and no {arch.defconfig}")
+        raise KernelTreeError(f"no defconfig {defconfig!r} in arch/{srcarch}/configs (known: "
+                              f"{', '.join([*known, *GENERATED])})")
+    name = "defconfig" if path == root / arch.defconfig else defconfig
+    return ConfigChoice(None, path, f"{path.relative_to(root)} (generated with Kconfiglib)",
+                        f"the {srcarch} {name}", default)
+
+
+def shim_key(root: Path, arch: Arch, choice: ConfigChoice) -> str:
     h = hashlib.sha256()
+    config_text = choice.text
     if config_text is None:
-        config_text = "defconfig:" + (root / arch.defconfig).read_text(errors="replace")
+        if isinstance(choice.recipe, Path):
+            config_text = "defconfig:" + choice.recipe.read_text(errors="replace")
+        else:
+            config_text = f"generated:{choice.recipe}"
     parts = [
         str(root),
         arch.srcarch,
@@ -421,18 +470,19 @@ def shim_key(root: Path, arch: Arch, config_text: str | None) -> str:
     return h.hexdigest()[:20]
 
 
-def ensure_shim(root: Path, arch: Arch, obj: Path, cache_dir: Path) -> tuple[Path, str, float]:
-    """(the shim directory for this tree and configuration, where the configuration
-    came from, seconds spent creating it: 0 when reused); created atomically."""
-    config_text, source = _config_text(root, obj, arch)
-    final = cache_dir / f"shim-{arch.srcarch}-{shim_key(root, arch, config_text)}"
+def ensure_shim(root: Path, arch: Arch, choice: ConfigChoice,
+                cache_dir: Path) -> tuple[Path, float]:
+    """(the shim directory for this tree and configuration, seconds spent creating it:
+    0 when reused); created atomically."""
+    source = choice.source
+    final = cache_dir / f"shim-{arch.srcarch}-{shim_key(root, arch, choice)}"
     if (final / ".complete").is_file():
-        return final, source, 0.0
+        return final, 0.0
     start = time.perf_counter()
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".shim-tmp-", dir=cache_dir))
     try:
-        _build_shim(root, arch, config_text, tmp)
+        _build_shim(root, arch, choice, tmp)
         (tmp / ".complete").write_text(f"{root}\n{source}\n")
         try:
             os.rename(tmp, final)
@@ -442,12 +492,14 @@ def ensure_shim(root: Path, arch: Arch, obj: Path, cache_dir: Path) -> tuple[Pat
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    return final, source, time.perf_counter() - start
+    return final, time.perf_counter() - start
 
 
-def _build_shim(root: Path, arch: Arch, config_text: str | None, dest: Path) -> None:
+def _build_shim(root: Path, arch: Arch, choice: ConfigChoice, dest: Path) -> None:
+    config_text = choice.text
     if config_text is None:
-        generate_config(root, root / arch.defconfig, arch.srcarch, arch.target, dest / ".config")
+        assert choice.recipe is not None
+        generate_config(root, choice.recipe, arch.srcarch, arch.target, dest / ".config")
         config_text = (dest / ".config").read_text()
     files = generated_files(root, arch, config_text)
     config = parse_config(config_text)

@@ -14,6 +14,7 @@ Shape (keys in this order, 2-space indent, one trailing newline)::
       "notices": [{"file", "line", "level", "function", "message"}],
       "summary": {"files", "files_failed", "functions", "functions_incomplete",
                   "findings", "suppressed", "by_rule": {"KU001": n}, "notices",
+                  "configurations": {"the x86 defconfig (...)": n},  # kernel files each
                   "seconds"}
     }
 
@@ -88,5 +89,13 @@ def counts(run: RunResult) -> dict[str, Any]:
         "suppressed": len(findings) - len(active),
         "by_rule": {rule: by_rule[rule] for rule in sorted(by_rule)},
         "notices": len(run.notices),
+        "configurations": configurations(run),
         "seconds": round(run.seconds, 3),
     }
+
+
+def configurations(run: RunResult) -> dict[str, int]:
+    """The kernel configurations the files were analysed under, with how many files each
+    (files outside a kernel tree are not counted), the most used first."""
+    used = Counter(r.configuration for r in run.files if r.configuration)
+    return dict(sorted(used.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -68,6 +68,16 @@ def summary(run: RunResult) -> str:
     for hidden, n in run.hidden.items():
         findings += f"; {n} {hidden}, not shown"
     out = f"kunwind: {files}, {functions}\n"
+    configs = c["configurations"]
+    if len(configs) == 1:
+        out += f"kunwind: configuration: {next(iter(configs))}\n"
+    elif configs:  # the files of the others named when few: which file used which
+        used = []
+        for i, (name, n) in enumerate(configs.items()):
+            which = [r.file for r in run.files if r.configuration == name]
+            listed = f" ({', '.join(which)})" if i and n <= 3 else ""
+            used.append(f"{name}: {_n(n, 'file')}{listed}")
+        out += f"kunwind: configurations: {'; '.join(used)}\n"
     if run.learned:
         pairs = _n(len(run.learned.get("acquire", {})), "acquire/release pair")
         out += (f"kunwind: learned {pairs} from the code of this run; "
@@ -113,7 +123,8 @@ def _not_built(run: RunResult) -> str:
     for message, n in sorted(why.items()):
         out += (f"kunwind: note: {_n(n, 'file')} {message}: code behind the options it turns "
                 "off is not analysed (check a file by name to see which functions; "
-                "--build-dir with a configuration that builds them)\n")
+                "--defconfig, --config or --build-dir with a configuration that builds "
+                "them)\n")
     skipped = sum(1 for n in run.notices if n.kind == SKIPPED)
     if skipped:
         out += (f"kunwind: note: {_n(skipped, 'function')} not analysed: the configuration "
