@@ -497,3 +497,12 @@ def test_configuration_options_that_cannot_be_used(tmp_path: Path, monkeypatch, 
     assert r.exit_code == 2
     (line,) = r.stderr.splitlines()
     assert words in line, line
+
+
+def test_an_unknown_arch_is_a_usage_error_not_a_failure_per_file(tmp_path: Path) -> None:
+    src = tmp_path / "a.c"
+    src.write_text(GOOD)
+    r = run("check", "--arch", "nosuch", str(src))
+    assert r.exit_code == 2
+    (line,) = r.stderr.splitlines()
+    assert line == "kunwind: error: --arch nosuch: unsupported architecture (known: x86, arm64)"

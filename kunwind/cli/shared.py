@@ -16,6 +16,7 @@ import click
 from kunwind.config import Options, UsageError
 from kunwind.frontend.clang_lib import LibclangError, cindex
 from kunwind.frontend.compile_db import CompileDBError, load_compile_db
+from kunwind.kernel.arch import ARCHES
 from kunwind.knowledge import KnowledgeError, load_knowledge
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_UNANALYSED = 0, 1, 2, 3
@@ -95,6 +96,8 @@ def flag_options(command: Callable[..., Any]) -> Callable[..., Any]:
             fail(f"{db}: no such compile database")
         if build_dir is not None:
             check_build_dir(build_dir)
+        if arch not in ARCHES:
+            fail(f"--arch {arch}: unsupported architecture (known: {', '.join(ARCHES)})")
         if config_file is not None and not config_file.is_file():
             fail(f"{config_file}: no such configuration file")
         chosen = [o for o, v in (("--config", config_file), ("--defconfig", defconfig),
