@@ -56,7 +56,11 @@ from .shared import (
               help="A function whose path walk needs more states is not fully analysed.")
 @click.option("--frontend", type=click.Choice(["clang", "pycparser"]), default="clang",
               show_default=True, help="The C parser: libclang, or pycparser on the system "
-                                      "preprocessor's output (or a .i file): a cross-check.")
+                                      "preprocessor's output (or a .i file), a cross-check "
+                                      "that cannot parse asm, labels as values, case ranges, "
+                                      "'?:' without a middle operand or "
+                                      "__builtin_types_compatible_p: most kernel files use "
+                                      "one of them and are reported as not parseable.")
 @click.option("--diff", "diff_rev", metavar="REV",
               help="Only findings the change since REV introduces, in the C files it changed "
                    "(git; with PATHS, only those under them).")
