@@ -4,7 +4,9 @@ The hook is a short sh script that runs ``kunwind check --staged`` (the
 staged contents of the changed C files against HEAD: only what the commit
 introduces) with the Python that installed it, or with the ``kunwind`` on
 PATH when that Python is gone, so a commit that adds a finding is refused.
-An existing hook is never replaced unless asked to (``force``).
+When it refuses a commit it says so and why, and names the ways forward: fix
+it, suppress it with a reason, skip the hook once, or record a baseline. An
+existing hook is never replaced unless asked to (``force``).
 """
 
 from __future__ import annotations
@@ -23,9 +25,40 @@ HOOK = """\
 # error-path unwinding bug. Skip it once with `git commit --no-verify`.
 python={python}
 if [ -x "$python" ]; then
-    exec "$python" -m kunwind check --staged{args}
+    "$python" -m kunwind check --staged{args}
+else
+    kunwind check --staged{args}
 fi
-exec kunwind check --staged{args}
+status=$?
+case $status in
+0) exit 0 ;;
+1) cat >&2 <<'END'
+
+kunwind: commit refused: it introduces the error-path finding(s) above.
+  - fix them (the notes under each warning show the path), or
+  - if one is not a bug, suppress it on its line, with the reason:
+        /* kunwind: ignore KU002 the caller frees it */
+  - or commit anyway, this once: git commit --no-verify
+  To accept the findings a file has today and block only new ones:
+        kunwind baseline kunwind-baseline.json FILE...
+  then write the hook again: kunwind install-hook --force -- --baseline kunwind-baseline.json
+END
+;;
+3) cat >&2 <<'END'
+
+kunwind: commit refused: a function the commit changes was not analysed (above: why).
+  Check it with a configuration that builds it (--build-dir, --config), or commit
+  anyway, this once: git commit --no-verify
+END
+;;
+*) cat >&2 <<'END'
+
+kunwind: commit refused: the check could not run (above: why). Commit anyway, this
+  once, with git commit --no-verify, or remove .git/hooks/pre-commit.
+END
+;;
+esac
+exit $status
 """
 
 

@@ -125,6 +125,10 @@ def test_install_hook_refuses_a_commit_that_adds_a_finding(tmp_path, monkeypatch
     refused = commit(repo, "foo-introduce-the-bug")
     assert refused.returncode == 1, refused.stdout
     assert f"{FOO}:" in refused.stdout and "[KU001]" in refused.stdout
+    said = refused.stdout + (refused.stderr or "")
+    assert "kunwind: commit refused: it introduces the error-path finding(s) above." in said
+    assert "git commit --no-verify" in said and "/* kunwind: ignore KU002" in said
+    assert "kunwind baseline kunwind-baseline.json" in said
     assert log(repo) == ["initial"]
 
     write(repo, FOO, foo_c(CREATE_GOOD, extra="\n/* fixed */\n"))
