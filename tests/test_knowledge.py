@@ -316,3 +316,32 @@ def test_the_command_line_reports_a_malformed_file(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "broken-site.toml" in r.output + (r.stderr or "")
     assert "Traceback" not in r.output
+
+
+def test_unknown_keys_and_tables_are_errors_with_the_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "site.toml"
+    bad.write_text('[acquire]\nfoo_get = { kind = "reference", relase = ["foo_put"] }\n')
+    with pytest.raises(KnowledgeError, match=r"site\.toml:2: malformed entry \(acquire\.foo_get: "
+                                             r"unknown key 'relase'"):
+        load_knowledge(extra=[bad])
+    bad.write_text('[acquires]\nfoo_get = { release = ["foo_put"] }\n')
+    with pytest.raises(KnowledgeError, match=r"site\.toml: unknown table \[acquires\]"):
+        load_knowledge(extra=[bad])
+
+
+def test_kunwind_knowledge_shows_an_entry_and_where_it_comes_from(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kunwind.cli import main
+
+    mine = tmp_path / "foo.toml"
+    mine.write_text('[acquire]\nfoo_ctx_create = { release = ["foo_ctx_destroy"] }\n'
+                    '[release]\nfoo_ctx_destroy = { null_ok = true }\n')
+    r = CliRunner().invoke(main, ["knowledge", "--knowledge", str(mine), "foo_ctx_create"])
+    assert r.exit_code == 0, r.output
+    assert r.output == ("acquire foo_ctx_create: memory (returns it), fails null; released by "
+                        f"foo_ctx_destroy  [{mine}]\n")
+    r = CliRunner().invoke(main, ["knowledge", "kfree"])
+    assert r.output == "release kfree: releases argument 0, NULL is fine  " \
+                       "[rules/knowledge/memory.toml]\n"
+    assert CliRunner().invoke(main, ["knowledge", "no_such_call"]).exit_code == 2

@@ -14,7 +14,7 @@ from kunwind import __version__
 
 from .audit import merge_cmd
 from .check import check
-from .describe import explain, list_rules, show_cfg
+from .describe import explain, list_rules, show_cfg, show_knowledge
 from .workflow import baseline_cmd, install_hook_cmd
 
 
@@ -24,5 +24,6 @@ def main() -> None:
     """kunwind: find error-path unwinding bugs in Linux kernel C."""
 
 
-for command in (check, baseline_cmd, install_hook_cmd, merge_cmd, list_rules, explain, show_cfg):
+for command in (check, baseline_cmd, install_hook_cmd, merge_cmd, list_rules, explain,
+                show_knowledge, show_cfg):
     main.add_command(command)

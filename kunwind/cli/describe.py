@@ -1,4 +1,4 @@
-"""The commands that show what kunwind knows: ``rules``, ``explain`` and ``cfg``."""
+"""The commands that show what kunwind knows: ``rules``, ``explain``, ``knowledge`` and ``cfg``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from kunwind.config import Options
 from kunwind.flags import flags_for
 from kunwind.frontend.clang_parse import parse_file
+from kunwind.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeError, canonical, load_knowledge
 from kunwind.model.build import BudgetExceeded, build_cfg
 from kunwind.model.dump import format_cfg
 from kunwind.pipeline import read_source
@@ -33,6 +34,60 @@ def explain(rule: str) -> None:
     if r is None:
         fail(f"unknown rule '{rule}' (see 'kunwind rules')")
     click.echo(r.text(), nl=False)
+
+
+@click.command("knowledge")
+@click.argument("name", required=False)
+@click.option("--knowledge", "extra", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="An extra knowledge file, as for 'kunwind check --knowledge'.")
+@click.option("--hosted", is_flag=True, help="As for a program: with the C library's pairs.")
+def show_knowledge(name: str | None, extra: tuple[Path, ...], hosted: bool) -> None:
+    """Show the knowledge in force (all of it, or the entries of NAME) and where each
+    entry comes from."""
+    try:
+        kb = load_knowledge(list(extra), hosted=hosted)
+    except KnowledgeError as exc:
+        fail(str(exc))
+    shown = 0
+    for (table, entry), source in sorted(kb.sources.items()):
+        if name is not None and name not in (entry, canonical(entry)) \
+                and canonical(name) != entry:
+            continue
+        click.echo(f"{table} {entry}: {_describe(kb, table, entry)}  [{_short(source)}]")
+        shown += 1
+    if name is not None and not shown:
+        fail(f"no knowledge entry names {name!r}" + ("" if hosted else
+             " (a program's C library pairs: --hosted)"))
+
+
+def _describe(kb: Knowledge, table: str, name: str) -> str:
+    if table == "acquire":
+        a = kb.acquires[name]
+        what = "returns it" if a.object == "ret" else f"argument {a.object}"
+        released = ", ".join(a.release) or "nothing known"
+        extra = "".join(f", {w}" for w, on in (("held on failure", a.held_on_failure),
+                                               ("zeroed", a.zeroed)) if on)
+        return f"{a.kind.value or 'unknown'} ({what}), fails {a.fails}{extra}; released by " \
+            f"{released}" + (f"; {a.evidence}" if a.evidence else "")
+    if table == "release":
+        r = kb.releases[name]
+        ok = "".join(f", {w}" for w, on in (("NULL is fine", r.null_ok),
+                                            ("ERR_PTR is fine", r.err_ok)) if on)
+        return f"releases argument {r.arg}{ok}"
+    if table == "owner":
+        return f"takes over argument {kb.owners[name]}"
+    t = kb.teardowns[name]
+    return f"tears down argument {t.arg}, needs {', '.join(t.depends) or 'nothing'} set up"
+
+
+def _short(source: str) -> str:
+    """A bundled file relative to its folder (``memory.toml``); a user's file as given."""
+    path = Path(source)
+    try:
+        return "rules/" + path.relative_to(KNOWLEDGE_DIR.parent).as_posix()
+    except ValueError:
+        return source
 
 
 @click.command("cfg")

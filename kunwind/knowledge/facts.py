@@ -65,6 +65,8 @@ class Knowledge:
     # return value is a plain number, not a kernel errno (-1 is no -EPERM there)
     hosted: bool = False
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
+    # (table, name) -> the file that gave the entry in force (a later file wins)
+    sources: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
     def acquire(self, callee: str) -> Acquire | None:
         return self.acquires.get(callee) or self.acquires.get(canonical(callee))
@@ -105,13 +107,23 @@ class Knowledge:
 
     def merge(self, data: KnowledgeData, source: str, text: str = "") -> None:
         """Add the entries of one knowledge file (``text``: its TOML, to name the line
-        of a bad entry); ``KnowledgeError`` naming ``source`` for a malformed one."""
+        of a bad entry); ``KnowledgeError`` naming ``source`` for a malformed one: an
+        unknown table or key, a misspelt kind, a value of the wrong type."""
         self._released_kinds = None
+        for table in data:
+            if table not in KEYS:
+                raise KnowledgeError(f"{source}: unknown table [{table}] (known: "
+                                     f"{', '.join(KEYS)})")
         table, name = "", ""
         try:
-            for table in ("acquire", "release", "owner", "teardown"):
+            for table in KEYS:
                 for name, v in data.get(table, {}).items():
+                    unknown = sorted(set(v) - KEYS[table])
+                    if unknown:
+                        raise ValueError(f"{table}.{name}: unknown key {unknown[0]!r} (known: "
+                                         f"{', '.join(sorted(KEYS[table]))})")
                     self._add(table, name, v)
+                    self.sources[(table, name)] = source
         except (AttributeError, TypeError, ValueError) as exc:
             line = _line_of(text, table, name)
             where = f"{source}:{line}" if line else source
@@ -143,6 +155,16 @@ class Knowledge:
         else:
             self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                             list(v.get("depends", [])))
+
+
+# The tables of a knowledge file and the keys of their entries.
+KEYS: dict[str, frozenset[str]] = {
+    "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
+                          "evidence"}),
+    "release": frozenset({"arg", "null_ok", "err_ok"}),
+    "owner": frozenset({"arg"}),
+    "teardown": frozenset({"arg", "depends"}),
+}
 
 
 def canonical(callee: str) -> str:
