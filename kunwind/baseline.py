@@ -3,7 +3,8 @@
 The file is JSON made to read well in review and to diff cleanly: one finding
 per line, sorted by file, function, rule and fingerprint, each with its
 fingerprint, rule, file, function and message (its line numbers written
-as ``line N``, so that the file does not change when lines move)::
+as ``line N`` or ``lines N``, so that the file does not change when lines
+move)::
 
     {
       "kunwind_baseline": 1,
@@ -56,8 +57,12 @@ def entries(findings: list[Finding]) -> list[Entry]:
 
 
 def without_lines(message: str) -> str:
-    """The message with its line numbers written as N: the file must not change when they do."""
-    return re.sub(r"\bline (\d+)", "line N", message)
+    """The message with its line numbers written as N: the file must not change when they
+    do ("line 12" -> "line N", "lines 447, 465, ..." -> "lines N")."""
+    return _LINES.sub(lambda m: f"{m.group(1)} N", message)
+
+
+_LINES = re.compile(r"\b(lines?) \d+(?:(?:, | and )\d+)*(?:, \.\.\.)?")
 
 
 def dumps(items: list[Entry]) -> str:
