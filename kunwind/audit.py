@@ -189,4 +189,4 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
 def result_settings(opts: Options) -> dict[str, object]:
     """The options, besides flags, rules and knowledge, that change a file's result."""
     return {"max_blocks": opts.max_blocks, "max_states": opts.max_states,
-            "skipped_code": opts.skipped_code}
+            "skipped_code": opts.skipped_code, "unused_suppressions": opts.unused_suppressions}

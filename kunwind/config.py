@@ -48,6 +48,8 @@ class Options:
     # named on the command line, --diff, --staged): it costs clang a preprocessing
     # record, so directory audits only count the files the configuration does not build
     skipped_code: bool = False
+    # note the `kunwind: ignore` comments that suppress nothing (--unused-suppressions)
+    unused_suppressions: bool = False
     frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)
     # learn acquire/release pairs from the files of the run, then check the files
     # that use them again (kunwind/knowledge/learned.py); only when more than one

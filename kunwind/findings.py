@@ -35,6 +35,9 @@ class Finding:
     # "unlink_anon_vmas(vma)"; it makes the fingerprint survive line shifts.
     key: str = ""
     suppressed: str | None = None  # the reason, when an inline comment suppresses it
+    exit_line: int = 0  # the line of the error exit its path ends at (0: none)
+    # the other places merged into it (merge_repeats): (line, exit line) of each
+    repeats: list[tuple[int, int]] = field(default_factory=list)
 
     def fingerprint(self) -> str:
         """Stable across unrelated edits: rule, file, function and key, no line numbers."""
@@ -56,7 +59,9 @@ def merge_repeats(findings: list[Finding]) -> list[Finding]:
         k = (f.rule_id, f.function, f.key)
         if not f.key or k not in first:
             first[k if f.key else (f.rule_id, f.function, str(id(f)))] = f
-        elif f.line != first[k].line:
+            continue
+        first[k].repeats.append((f.line, f.exit_line))
+        if f.line != first[k].line:
             more.setdefault(k, []).append(f.line)
     for k, f in first.items():
         lines = sorted(set(more.get(k, [])))

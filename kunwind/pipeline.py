@@ -168,7 +168,8 @@ def analyze_file(path: Path, opts: Options, root: Path, text: bytes | None = Non
     start = time.perf_counter()
     try:
         result = run_pipeline(path, name, opts, text)
-        apply_suppressions(result, text if text is not None else read_source(path)[0])
+        apply_suppressions(result, text if text is not None else read_source(path)[0],
+                           opts.unused_suppressions)
     except Exception as exc:  # one bad file never stops the run
         if os.environ.get("KUNWIND_DEBUG"):
             raise

@@ -57,12 +57,13 @@ class Rule:
     experimental: str = ""
 
     def finding(self, ctx: FunctionContext, line: int, col: int, message: str,
-                steps: list[PathStep], key: str) -> Finding:
+                steps: list[PathStep], key: str, exit_line: int = 0) -> Finding:
         """A finding of this check in the function ``ctx`` analyses. ``key`` says, in a
-        few words without line numbers, what it is about (its fingerprint)."""
+        few words without line numbers, what it is about (its fingerprint); ``exit_line``:
+        the error exit its path ends at, when the walk does not say (``on_function``)."""
         return Finding(rule_id=self.id, rule_name=self.name, file=ctx.file, line=line, col=col,
                        message=message, function=ctx.fn.name, steps=steps, level=self.level,
-                       key=key)
+                       key=key, exit_line=exit_line)
 
     @property
     def summary(self) -> str:

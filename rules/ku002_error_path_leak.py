@@ -350,7 +350,7 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
     steps = [PathStep(acq[1], 0, f"{acq[0]}({obj})"), *render_steps(rec.events),
              exit_path_step(rec.exit, f"; {rel}({obj}) not called")]
     return RULE.finding(ctx, site, 0 if site != rec.line else rec.col, msg, steps,
-                            f"{obj}:{acq[0]}/{rel}")
+                        f"{obj}:{acq[0]}/{rel}", exit_line=rec.line)
 
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"

@@ -248,7 +248,7 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
             steps = [PathStep(r.line, 0, f"'{p}' taken here: {r.acquire}()"),
                      *render_steps(ex.events), exit_path_step(ex.exit)]
             out.setdefault((line, col), RULE.finding(ctx, line, col, msg, steps,
-                                                     f"held|{r.acquire}({p})"))
+                                                     f"held|{r.acquire}({p})", ex.line))
     return list(out.values())
 
 

@@ -91,3 +91,88 @@ def test_find_ignores() -> None:
     assert (one.rules, one.reason, one.lines) == ({"KU001"}, "reason one", (1,))
     assert (two.rules, two.reason, two.lines) == ({"KU002", "KU003"}, "reason two", (2, 3))
     assert (three.rules, three.reason, three.lines) == ({"KU004"}, "", (3,))
+
+
+# A leak that two early returns repeat: one finding, reported at the first, merged.
+LEAK = """\
+void *kmalloc(unsigned long n, int flags);
+void kfree(const void *p);
+int foo_a(void);
+int foo_b(void);
+
+int foo_setup(void)
+{
+\tchar *buf = kmalloc(16, 0);
+
+\tif (!buf)
+\t\treturn -12;
+\tif (foo_a())
+\t\treturn -5;@FIRST@
+\tif (foo_b())
+\t\treturn -22;@SECOND@
+\tkfree(buf);
+\treturn 0;
+}
+"""
+
+
+def leak(tmp_path: Path, first: str = "", second: str = "") -> Path:
+    path = tmp_path / "leak.c"
+    path.write_text(LEAK.replace("@FIRST@", first).replace("@SECOND@", second))
+    return path
+
+
+def ku002(path: Path, *args: str) -> list[dict]:
+    r = CliRunner().invoke(main, ["check", "-q", "--no-cache", "--format", "json", str(path),
+                                  "--rule", "KU002", *args])
+    assert r.exit_code in (0, 1), r.output
+    return json.loads(r.output)["findings"]
+
+
+LADDER = """\
+void *kmalloc(unsigned long n, int flags);
+void kfree(const void *p);
+int foo_a(void);
+
+int foo_setup(void)
+{
+\tchar *buf = kmalloc(16, 0);
+\tint ret = 0;
+
+\tif (!buf)
+\t\treturn -12;
+\tif (foo_a()) {
+\t\tret = -5;
+\t\tgoto out;
+\t}
+\tkfree(buf);
+out:
+\treturn ret;@EXIT@
+}
+"""
+
+
+def test_a_comment_on_the_error_exit_suppresses_the_finding_of_that_exit(tmp_path) -> None:
+    path = tmp_path / "ladder.c"
+    path.write_text(LADDER.replace("@EXIT@", ""))
+    (f,) = ku002(path)
+    assert f["line"] == 14  # the goto; its exit is the return at line 18
+    path.write_text(LADDER.replace("@EXIT@", " /* kunwind: ignore KU002 freed by the caller */"))
+    (f,) = ku002(path)
+    assert f["suppressed"] == "freed by the caller"
+    (f,) = ku002(leak(tmp_path, first=" /* kunwind: ignore KU002 foo_a() cannot fail here */"))
+    assert f["suppressed"] == "foo_a() cannot fail here"
+
+
+def test_a_comment_on_some_merged_places_says_how_many_it_hid(tmp_path) -> None:
+    (f,) = ku002(leak(tmp_path, second=" // kunwind: ignore KU002 foo_b() frees it first"))
+    assert f["suppressed"] is None
+    assert f["message"].endswith("(1 of its 2 places hidden by kunwind: ignore comments)")
+
+
+def test_unused_suppressions_can_be_listed(tmp_path) -> None:
+    path = leak(tmp_path, second=" /* kunwind: ignore KU003 nothing released twice */")
+    r = CliRunner().invoke(main, ["check", "--no-cache", "--unused-suppressions", str(path)])
+    assert f"{path.name}:15: note: 'kunwind: ignore KU003' suppresses nothing" in r.output
+    r = CliRunner().invoke(main, ["check", "--no-cache", str(path)])
+    assert "suppresses nothing" not in r.output

@@ -333,17 +333,17 @@ class Walker:
         ex = self.classify_exit(st, s)
         for rhook in self.return_hooks:
             for f in rhook(self.ctx, st, s, ex):
-                self.report(f)
+                self.report(dataclasses.replace(f, exit_line=f.exit_line or ex.line))
         if not ex.is_error:
             if len(self.returns) < MAX_EXIT_RECORDS:
                 self.returns.append(self.record(st, ex))
             return
         exit_step = exit_path_step(ex)
         for f in st.pending:
-            self.report(dataclasses.replace(f, steps=[*f.steps, exit_step]))
+            self.report(dataclasses.replace(f, steps=[*f.steps, exit_step], exit_line=ex.line))
         for hook in self.exit_hooks:
             for f in hook(self.ctx, st, s, ex):
-                self.report(f)
+                self.report(dataclasses.replace(f, exit_line=f.exit_line or ex.line))
         if len(self.exits) < MAX_EXIT_RECORDS:
             self.exits.append(self.record(st, ex))
 

@@ -74,6 +74,8 @@ from .shared import (
 @click.option("--save-learned", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the learned pairs to this knowledge file, for review and for "
                    "--knowledge in later runs.")
+@click.option("--unused-suppressions", is_flag=True,
+              help="Note each 'kunwind: ignore' comment that suppresses nothing.")
 @click.option("--fail-unanalysed", is_flag=True,
               help="Exit with status 3 when a function of the files named, or one that "
                    "--diff/--staged finds changed, was not analysed (the configuration "
@@ -86,7 +88,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
           frontend: str,
           diff_rev: str | None, staged: bool,
           baseline_file: Path | None, learn: bool, save_learned: Path | None,
-          fail_unanalysed: bool, jobs: int | None, timeout: float,
+          unused_suppressions: bool, fail_unanalysed: bool, jobs: int | None, timeout: float,
           results_dir: Path | None, no_cache: bool, shard: str | None) -> None:
     """Check C files, or directories searched for *.c files.
 
@@ -102,7 +104,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
             rule_ids.append(found.id)
     opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
                    max_states=max_states, frontend=frontend, learn=learn,
-                   experimental=experimental,
+                   experimental=experimental, unused_suppressions=unused_suppressions,
                    skipped_code=diff_rev is not None or staged or any(
                        not p.is_dir() for p in paths))
     try:
