@@ -48,6 +48,9 @@ class Options:
     # named on the command line, --diff, --staged): it costs clang a preprocessing
     # record, so directory audits only count the files the configuration does not build
     skipped_code: bool = False
+    # the configuration for a file the implicit one (the arch defconfig) does not
+    # build, e.g. "allmodconfig" (--unbuilt); None: that defconfig for every file
+    unbuilt: str | None = None
     # note the `kunwind: ignore` comments that suppress nothing (--unused-suppressions)
     unused_suppressions: bool = False
     frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)

@@ -72,7 +72,7 @@ def flags_for(path: Path, opts: Options) -> FileFlags:
             return FileFlags([*args, *opts.extra_args], notes, "compile_db")
         notes.append(f"not in {opts.compile_db}; using synthesised flags")
     found = setup_for(path.resolve(), opts.arch, opts.build_dir, opts.cache_dir,
-                      opts.config_file, opts.defconfig)
+                      opts.config_file, opts.defconfig, opts.unbuilt)
     if found is not None:
         setup, tree = found
         if tree.not_built:

@@ -328,10 +328,11 @@ def test_the_summary_names_the_configuration(kernel_tree: Path, config_cache: Pa
 
 
 @pytest.mark.kernel
-def test_a_file_the_defconfig_does_not_build_gets_the_allmodconfig(
+def test_with_unbuilt_allmodconfig_a_file_the_defconfig_does_not_build_gets_it(
         kernel_tree: Path, config_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On an unbuilt tree, with no configuration asked for: the x86 defconfig for the
-    files it builds, the allmodconfig for those it does not, and the summary says which."""
+    """On an unbuilt tree, with --unbuilt allmodconfig and no configuration asked for: the
+    x86 defconfig for the files it builds, the allmodconfig for those it does not, and the
+    summary says which. Without --unbuilt, the defconfig for all."""
     import json
 
     from click.testing import CliRunner
@@ -340,8 +341,11 @@ def test_a_file_the_defconfig_does_not_build_gets_the_allmodconfig(
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(config_cache))
     monkeypatch.chdir(kernel_tree)
+    plain = CliRunner().invoke(main, ["check", WIREGUARD, "--format", "json"])
+    assert list(json.loads(plain.stdout)["summary"]["configurations"]) == [
+        "the x86 defconfig (generated with Kconfiglib)"]
     r = CliRunner().invoke(main, ["check", WIREGUARD, "mm/rmap.c", "mm/nommu.c",
-                                  "--format", "json"])
+                                  "--unbuilt", "allmodconfig", "--format", "json"])
     doc = json.loads(r.stdout)
     assert doc["summary"]["configurations"] == {
         "the x86 defconfig (generated with Kconfiglib)": 2,  # rmap.c, and nommu.c: neither
@@ -356,5 +360,6 @@ def test_a_file_the_defconfig_does_not_build_gets_the_allmodconfig(
     alone = CliRunner().invoke(main, ["check", "mm/rmap.c", "--format", "json"])
     assert [f["message"] for f in json.loads(alone.stdout)["findings"]] == [
         f["message"] for f in doc["findings"] if f["file"] == "mm/rmap.c"]
-    setup, flags = kt.setup_for(kernel_tree / WIREGUARD, cache_dir=config_cache / "kunwind")
+    setup, flags = kt.setup_for(kernel_tree / WIREGUARD, cache_dir=config_cache / "kunwind",
+                                fallback="allmodconfig")
     assert setup.config_name == "the x86 allmodconfig" and flags.built == "m"

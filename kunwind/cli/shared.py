@@ -88,7 +88,7 @@ def flag_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """
     @functools.wraps(command)
     def wrapper(*args: Any, arch: str, build_dir: Path | None, config_file: Path | None,
-                defconfig: str | None, compile_dir: Path | None,
+                defconfig: str | None, unbuilt: str | None, compile_dir: Path | None,
                 compile_commands: Path | None, knowledge: tuple[Path, ...],
                 clang_args: tuple[str, ...], **kwargs: Any) -> Any:
         db = compile_dir / "compile_commands.json" if compile_dir is not None else compile_commands
@@ -109,7 +109,7 @@ def flag_options(command: Callable[..., Any]) -> Callable[..., Any]:
                  "(e.g. x86_64_defconfig), defconfig, allmodconfig, allyesconfig or "
                  "allnoconfig; a .config file of your own goes to --config")
         flags = {"arch": arch, "build_dir": build_dir, "config_file": config_file,
-                 "defconfig": defconfig, "compile_db": db,
+                 "defconfig": defconfig, "unbuilt": unbuilt, "compile_db": db,
                  "extra_args": list(clang_args), "knowledge": list(knowledge)}
         return command(*args, flags=flags, **kwargs)
 
@@ -121,6 +121,10 @@ def flag_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "generated headers once make has prepared it."),
         click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
                      help="The kernel configuration: a .config file, for an unbuilt tree."),
+        click.option("--unbuilt", type=click.Choice(["allmodconfig", "allyesconfig"]),
+                     help="For an unbuilt tree analysed under the arch defconfig: the "
+                          "configuration for the files that defconfig does not build "
+                          "(more of their code parses; see bench/results/configs.md)."),
         click.option("--defconfig", metavar="NAME",
                      help="The kernel configuration: a defconfig of the arch "
                           "(x86_64_defconfig...), or allmodconfig, allyesconfig, allnoconfig "

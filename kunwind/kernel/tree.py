@@ -72,8 +72,8 @@ class TreeSetup:
     shim_seconds: float = 0.0  # time spent creating the shim (0 when reused)
     config_name: str = ""  # the configuration, as the "not built" note names it
     config_label: str = ""  # ... and as the summary names it: how it was made too
-    # nothing chose the configuration (no option, no .config, no build): the files it
-    # does not build are analysed under the arch's allmodconfig (``fallback_setup``)
+    # nothing chose the configuration (no option, no .config, no build): with a
+    # fallback (--unbuilt allmodconfig), the files it does not build are analysed under it
     implicit: bool = False
 
     @classmethod
@@ -183,23 +183,25 @@ def tree_setup(
 # The configuration a file the implicit arch defconfig does not build is analysed under:
 # it builds most of them, each with the headers and #if branches of a build that has it
 # (bench/results/configs.md: functions not fully analysed 10.8% -> 4.4%, 49 of 60 built).
-FALLBACK = "allmodconfig"
-
-
 def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
               cache_dir: Path | None = None, config_file: Path | None = None,
-              defconfig: str | None = None) -> tuple[TreeSetup, TreeFlags] | None:
+              defconfig: str | None = None,
+              fallback: str | None = None) -> tuple[TreeSetup, TreeFlags] | None:
     """The setup of the tree holding ``file`` under these options, and the file's flags:
-    None outside a kernel tree. A file the implicit arch defconfig does not build gets
-    the arch's ``FALLBACK`` configuration when that builds it."""
+    None outside a kernel tree. With ``fallback`` (e.g. "allmodconfig"), a file the
+    implicit arch defconfig does not build gets that configuration when it builds it.
+
+    Not the default: on the files of the first triage, allmodconfig (its debug and
+    instrumentation options) loses 4 of 39 reports found true (bench/results/configs.md).
+    """
     root = find_kernel_root(file)
     if root is None:
         return None
     setup = tree_setup(root, arch, build_dir, cache_dir, config_file, defconfig)
     flags = setup.flags_for(file)
-    if flags.built == "" and setup.implicit:
+    if flags.built == "" and setup.implicit and fallback:
         try:
-            other = tree_setup(root, arch, build_dir, cache_dir, None, FALLBACK)
+            other = tree_setup(root, arch, build_dir, cache_dir, None, fallback)
         except (KernelTreeError, OSError):
             return setup, flags  # the defconfig's flags still parse the file
         other_flags = other.flags_for(file)
