@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,39 @@ def test_cfg_command() -> None:
     r = run("cfg", str(AFTER), "anon_vma_fork", INCLUDE)
     assert r.exit_code == 0
     assert r.stdout.startswith("B0")
+
+
+LEAK_FIXTURE = FIXTURES / "ku002" / "bad_debugfs_write_early_returns.c"
+
+
+def test_cfg_shows_source_lines_and_marks_failure_tests_and_error_exits() -> None:
+    r = run("cfg", str(LEAK_FIXTURE), "qux_level_write", "--clang-arg", "-Ifixtures/include")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines[0] == "B0" and re.match(r"^ +\d+: ", lines[1])
+    assert any("    <- failure test: qux_find_module() fails (module < 0)" in ln
+               for ln in lines), r.stdout
+    assert any(ln.strip().startswith("36: return") and "<- error exit: returns" in ln
+               for ln in lines), r.stdout
+
+
+def test_cfg_takes_the_flag_options_of_check() -> None:
+    r = run("cfg", str(LEAK_FIXTURE), "qux_level_write", "--arch", "nosuch")
+    assert r.exit_code == 2 and "--arch nosuch: unsupported architecture" in r.stderr
+
+
+def test_cfg_as_dot() -> None:
+    r = run("cfg", str(LEAK_FIXTURE), "qux_level_write", "--clang-arg=-Ifixtures/include",
+            "--format", "dot")
+    assert r.exit_code == 0, r.output
+    out = r.stdout.splitlines()
+    assert out[0] == 'digraph "qux_level_write" {' and out[-1] == "}"
+    nodes = [ln for ln in out if re.match(r'^  B\d+ \[label="B\d+\\l', ln)]
+    edges = [ln for ln in out if re.match(r"^  B\d+ -> (B\d+|exit)", ln)]
+    assert nodes and edges
+    assert any("color=red" in ln and "error exit" in ln for ln in nodes)
+    # every label is one dot string: quotes inside are escaped
+    for ln in nodes:
+        label = ln.split("[label=", 1)[1].rsplit("]", 1)[0].split(", color=")[0]
+        assert label.startswith('"') and label.endswith('"')
+        assert '"' not in label[1:-1].replace('\\"', "")

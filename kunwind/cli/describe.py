@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
+from kunwind.analysis.context import FunctionContext
+from kunwind.analysis.summaries import summarize_file
+from kunwind.analysis.walk import Walker
 from kunwind.config import Options
-from kunwind.flags import flags_for
+from kunwind.flags import flags_for, uses_c_library
 from kunwind.frontend.clang_parse import parse_file
 from kunwind.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeError, canonical, load_knowledge
 from kunwind.model.build import BudgetExceeded, build_cfg
-from kunwind.model.dump import format_cfg
+from kunwind.model.dump import format_cfg, format_dot
 from kunwind.pipeline import read_source
 from kunwind.rules import ALL_RULES, get_rule
 
-from .shared import fail
+from .shared import fail, flag_options
 
 
 @click.command("rules")
@@ -93,28 +97,51 @@ def _short(source: str) -> str:
 @click.command("cfg")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("function")
-@click.option("--clang-arg", "clang_args", multiple=True, help="Extra clang argument.")
-def show_cfg(path: Path, function: str, clang_args: tuple[str, ...]) -> None:
-    """Print the control-flow graph kunwind builds for FUNCTION in PATH."""
+@click.option("--format", "fmt", type=click.Choice(["text", "dot"]), default="text",
+              show_default=True, help="Text, or Graphviz's dot (kunwind cfg ... | dot -Tsvg).")
+@flag_options
+def show_cfg(path: Path, function: str, fmt: str, flags: dict[str, Any]) -> None:
+    """Print the control-flow graph kunwind builds for FUNCTION in PATH, with the source
+    line of each statement, and the failure tests and error exits the walk finds marked.
+
+    It takes the flag options of 'check', so it sees the file as 'check' does."""
+    opts = Options(**flags)
     data, why = read_source(path) if path.exists() else (None, "no such file")
     if data is None:
         fail(f"{path}: {why}")
     try:
-        args = flags_for(path, Options(extra_args=list(clang_args))).args
-        parsed = parse_file(path, args, data)
-    except Exception as exc:
+        file_flags = flags_for(path, opts)
+        parsed = parse_file(path, file_flags.args, data)
+        kb = load_knowledge(opts.knowledge,
+                            hosted=file_flags.hosted and uses_c_library(data))
+    except Exception as exc:  # a tree that cannot be set up, a bad knowledge file
         fail(f"{path}: {exc}")
     if parsed.fatal:
         fail(f"{path}: cannot be parsed: {parsed.fatal}")
+    functions = {}
     for pf in parsed.functions:
-        if pf.name == function:
-            for err in pf.errors:
-                click.echo(f"{path}:{err}: error (the CFG may miss statements)", err=True)
-            if pf.syntax is None:
-                fail(f"{function}(): {pf.lower_error or 'not lowered'}")
+        if pf.syntax is not None:
             try:
-                click.echo(format_cfg(build_cfg(pf.syntax, str(path))), nl=False)
+                functions[pf.name] = build_cfg(pf.syntax, str(path))
             except BudgetExceeded as exc:
-                fail(f"{function}(): {exc}")
-            return
-    fail(f"{path}: no function named {function}")
+                if pf.name == function:
+                    fail(f"{function}(): {exc}")
+    target = next((pf for pf in parsed.functions if pf.name == function), None)
+    if target is None:
+        fail(f"{path}: no function named {function}")
+    for err in target.errors:
+        click.echo(f"{path}:{err}: error (the CFG may miss statements)", err=True)
+    fn = functions.get(function)
+    if fn is None:
+        fail(f"{function}(): {target.lower_error or 'not lowered'}")
+    summaries = summarize_file(list(functions.values()), kb)
+    walk = Walker(FunctionContext(fn, str(path), summaries, kb), []).run()
+    marks: dict[int, str] = {}
+    for ex in walk.exits:
+        marks[ex.line] = f"error exit: {ex.exit.describe()}"
+        if ex.failure is not None:
+            marks.setdefault(ex.failure.line, f"failure test: {ex.failure.describe()}")
+    if not walk.complete:
+        click.echo(f"{path}: note: {function}() not fully analysed: {walk.reason}", err=True)
+    text = format_dot(fn, marks) if fmt == "dot" else format_cfg(fn, True, marks)
+    click.echo(text, nl=False)
