@@ -31,8 +31,11 @@ HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped",
 UNKNOWN = "unknown"  # paths that disagree were merged (the walk's path budget): no check speaks
 
 
-class Cause(Enum):
-    """What moved a resource to its status."""
+class Cause(str, Enum):
+    """What moved a resource to its status. A str enum hashed as its value in C: a
+    ``Res`` is hashed for every path state's key, and Enum's own hash is Python."""
+
+    __hash__ = str.__hash__
 
     NONE = "none"  # acquired (status held or auto), nothing happened to it since
     CALL = "call"  # a call released it, or took it over (``by``: its callee)
