@@ -51,6 +51,10 @@ class Options:
     # the configuration for a file the implicit one (the arch defconfig) does not
     # build, e.g. "allmodconfig" (--unbuilt); None: that defconfig for every file
     unbuilt: str | None = None
+    # files left out (--exclude, and the project file's exclude): fnmatch patterns
+    # over the path relative to exclude_root (the project file's directory, or here)
+    exclude: list[str] = field(default_factory=list)
+    exclude_root: Path | None = None
     # note the `kunwind: ignore` comments that suppress nothing (--unused-suppressions)
     unused_suppressions: bool = False
     frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)

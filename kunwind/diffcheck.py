@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .baseline import drop_known
 from .config import Options, UsageError
-from .driver import common_root
+from .driver import common_root, excluded
 from .findings import FileResult, Notice, RunResult
 from .frontend.clang_parse import reusing_parses
 from .gitrepo import (
@@ -56,6 +56,7 @@ def check_diff(paths: list[Path], opts: Options, rev: str | None, staged: bool) 
         raise UsageError(str(exc)) from None
     if paths:
         changes = [c for c in changes if _under(top / c.path, paths)]
+    changes = [c for c in changes if not excluded(top / c.path, opts)]
     files = [top / c.path for c in changes]
     root = opts.root or (common_root(files) if files else top)
     run = RunResult(root=str(root))

@@ -7,6 +7,7 @@ One bad file never stops the run: it becomes a ``Notice`` in its ``FileResult``.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import hashlib
 import os
 import time
@@ -18,6 +19,18 @@ from .findings import RunResult
 from .kernel.tree import default_cache_dir, find_kernel_root
 from .knowledge.learned import callers, learn, to_toml
 from .pipeline import rel
+
+
+def excluded(path: Path, opts: Options) -> bool:
+    """Does an ``exclude`` pattern of ``opts`` match ``path`` (relative to its root)?"""
+    if not opts.exclude:
+        return False
+    root = (opts.exclude_root or Path.cwd()).resolve()
+    try:
+        name = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        name = path.as_posix()
+    return any(fnmatch.fnmatch(name, pattern) for pattern in opts.exclude)
 
 
 def find_c_files(paths: list[Path]) -> list[Path]:
@@ -45,8 +58,8 @@ def find_c_files(paths: list[Path]) -> list[Path]:
 
 def check_paths(paths: list[Path], opts: Options) -> RunResult:
     start = time.perf_counter()
-    files = find_c_files(paths)
-    root = opts.root or common_root(files)
+    files = [f for f in find_c_files(paths) if not excluded(f, opts)]
+    root = opts.root or (common_root(files) if files else Path.cwd())
     run = RunResult(root=str(root))
     names = [rel(f, root) for f in files]
     if opts.shard is not None:

@@ -76,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
 def run(argv: list[str]) -> int:
     # imported here, inside main()'s guard: not even a broken install may break the build
     from .audit import DEFAULT_TIMEOUT
+    from .cli.project import load_project
     from .config import Options
     from .driver import check_paths
     from .report import text
+    from .rules import get_rule
 
     if argv == ["--version"]:
         print(f"kunwind-cc {__version__}")
@@ -91,7 +93,13 @@ def run(argv: list[str]) -> int:
     exit_code = int(own.get("error-exitcode") or os.environ.get("KUNWIND_CC_ERROR_EXITCODE")
                     or 0)
     timeout = float(own.get("timeout") or DEFAULT_TIMEOUT)
-    opts = Options(root=Path.cwd(), exact_args=args, jobs=1, timeout=timeout)
+    project = load_project(Path(sources[0]))  # the tree's .kunwind.toml, as check reads it
+    rules = [get_rule(r) for r in project.get("rules") or []]
+    opts = Options(root=Path.cwd(), exact_args=[*args, *(project.get("clang_args") or [])],
+                   jobs=1, timeout=timeout, knowledge=project.paths_of("knowledge"),
+                   rules=[r.id for r in rules if r is not None] or None,
+                   experimental=bool(project.get("experimental")),
+                   exclude=project.get("exclude") or [], exclude_root=project.root)
     run_result = check_paths([Path(s) for s in sources], opts)
     live = [f for f in run_result.findings if not f.suppressed]
     lines = [line for f in live for line in text.finding_lines(f)]

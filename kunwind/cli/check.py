@@ -32,6 +32,7 @@ from .shared import (
     fail,
     flag_options,
     preflight,
+    project_of,
     write_atomically,
 )
 
@@ -74,6 +75,9 @@ from .shared import (
 @click.option("--save-learned", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the learned pairs to this knowledge file, for review and for "
                    "--knowledge in later runs.")
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+              help="Leave out the files whose path (relative to the .kunwind.toml's "
+                   "directory, else to here) matches GLOB (repeatable; * matches / too).")
 @click.option("--unused-suppressions", is_flag=True,
               help="Note each 'kunwind: ignore' comment that suppresses nothing.")
 @click.option("--fail-unanalysed", is_flag=True,
@@ -88,12 +92,16 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
           frontend: str,
           diff_rev: str | None, staged: bool,
           baseline_file: Path | None, learn: bool, save_learned: Path | None,
-          unused_suppressions: bool, fail_unanalysed: bool, jobs: int | None, timeout: float,
+          excludes: tuple[str, ...], unused_suppressions: bool, fail_unanalysed: bool,
+          jobs: int | None, timeout: float,
           results_dir: Path | None, no_cache: bool, shard: str | None) -> None:
     """Check C files, or directories searched for *.c files.
 
     With --diff or --staged, the changed C files (all, or those under PATHS).
     """
+    project = project_of(click.get_current_context())
+    rules = rules or tuple(project.get("rules") or ())
+    experimental = experimental or bool(project.get("experimental"))
     rule_ids = None
     if rules:
         rule_ids = []
@@ -105,6 +113,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
     opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
                    max_states=max_states, frontend=frontend, learn=learn,
                    experimental=experimental, unused_suppressions=unused_suppressions,
+                   exclude=[*(project.get("exclude") or []), *excludes],
+                   exclude_root=project.root,
                    skipped_code=diff_rev is not None or staged or any(
                        not p.is_dir() for p in paths))
     try:

@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from click.core import ParameterSource
 
 from kunwind.config import Options, UsageError
 from kunwind.frontend.clang_lib import LibclangError, cindex
 from kunwind.frontend.compile_db import CompileDBError, load_compile_db
 from kunwind.kernel.arch import ARCHES
 from kunwind.knowledge import KnowledgeError, load_knowledge
+
+from .project import Project, load_project
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_UNANALYSED = 0, 1, 2, 3
 
@@ -81,6 +84,25 @@ def check_build_dir(build_dir: Path) -> None:
              "configuration with --config FILE or --defconfig NAME instead")
 
 
+PROJECT = "kunwind.project"  # the click context's meta key of the .kunwind.toml in force
+
+
+def project_of(ctx: click.Context) -> Project:
+    """The project file the flag options found (an empty one when there is none)."""
+    found = ctx.meta.get(PROJECT)
+    return found if isinstance(found, Project) else Project()
+
+
+def _start(kwargs: dict[str, Any]) -> Path:
+    """Where to look for the project file from: the first path given, else here."""
+    paths = kwargs.get("paths") or ()
+    if paths:
+        return Path(paths[0])
+    if kwargs.get("path") is not None:
+        return Path(kwargs["path"])
+    return Path.cwd()
+
+
 def flag_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose clang's flags, shared by ``check`` and ``baseline``.
 
@@ -91,6 +113,23 @@ def flag_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 defconfig: str | None, unbuilt: str | None, compile_dir: Path | None,
                 compile_commands: Path | None, knowledge: tuple[Path, ...],
                 clang_args: tuple[str, ...], **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        try:
+            project = load_project(_start(kwargs))
+        except UsageError as exc:
+            fail(str(exc))
+        ctx.meta[PROJECT] = project
+
+        def given(name: str) -> bool:
+            return ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT,
+                                                          ParameterSource.DEFAULT_MAP)
+        if not given("arch") and project.get("arch"):
+            arch = project.get("arch")
+        if config_file is None and defconfig is None and build_dir is None:
+            config_file, defconfig = project.path_of("config"), project.get("defconfig")
+        unbuilt = unbuilt or project.get("unbuilt")
+        knowledge = (*project.paths_of("knowledge"), *knowledge)
+        clang_args = (*(project.get("clang_args") or []), *clang_args)
         db = compile_dir / "compile_commands.json" if compile_dir is not None else compile_commands
         if db is not None and not db.is_file():
             fail(f"{db}: no such compile database")
