@@ -40,8 +40,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_install_holds_the_checks_and_their_knowledge(installed: Path) -> None:
     pkg = installed / "kunwind"
     assert (pkg / "rules/ku001_partial_teardown.py").is_file()
-    assert {p.name for p in (pkg / "rules/knowledge").glob("*.toml")} >= {"memory.toml",
-                                                                           "locks.toml"}
+    root = Path(__file__).resolve().parents[1]
+    shipped = {p.relative_to(root / "rules").as_posix()
+               for p in (root / "rules/knowledge").rglob("*.toml")}
+    installed_files = {p.relative_to(pkg / "rules").as_posix()
+                       for p in (pkg / "rules/knowledge").rglob("*.toml")}
+    assert shipped == installed_files  # every knowledge file, the hosted/ ones too
+    headers = {p.name for p in (root / "kunwind/frontend/resource/include").glob("*.h")}
+    assert headers and headers == {p.name for p in (pkg / "frontend/resource/include").glob("*.h")}
     assert (pkg / "knowledge/loader.py").is_file() and (pkg / "cli/__init__.py").is_file()
     assert not (pkg / "tests").exists() and not (pkg / "bench").exists()
 
