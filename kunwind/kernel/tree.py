@@ -191,8 +191,8 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
     None outside a kernel tree. With ``fallback`` (e.g. "allmodconfig"), a file the
     implicit arch defconfig does not build gets that configuration when it builds it.
 
-    Not the default: on the files of the first triage, allmodconfig (its debug and
-    instrumentation options) loses 4 of 39 reports found true (bench/results/configs.md).
+    Not the default: on the files of the first triage, allmodconfig loses 4 of the 39
+    reports found true, for a reason not found yet (bench/results/configs.md).
     """
     root = find_kernel_root(file)
     if root is None:
