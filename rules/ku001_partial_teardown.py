@@ -116,10 +116,8 @@ class SetupSteps:
                 if p is not None and ("->" in p or "." in p):
                     self.add(root_of(p), Step(line, render(call), bool(st.failures)))
             elif isinstance(a, Var):
-                if undoes is None:
-                    undoes = ctx.kb.release(call.callee) is not None or \
-                        ctx.kb.teardown(call.callee) is not None or \
-                        ctx.is_teardown_by_name(call.callee)
+                if undoes is None:  # the knowledge's releases and teardowns, and names
+                    undoes = ctx.is_teardown_by_name(call.callee)
                 if not undoes:
                     self.add(a.name, Step(line, render(call), bool(st.failures)))
 

@@ -27,9 +27,12 @@ class Failure:
     callee: str = ""  # the call whose failure is tested, when known
     form: str = ""  # what the check tests: errptr | null | negative | value (conditions.Check)
 
+    @property
+    def what(self) -> str:
+        return f"{self.callee}() fails" if self.callee else "the check fails"
+
     def describe(self) -> str:
-        what = f"{self.callee}() fails" if self.callee else "the check fails"
-        return f"{what} ({self.text})"
+        return f"{self.what} ({self.text})"
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,7 @@ def render_steps(events: tuple[Event, ...]) -> list[PathStep]:
     out: list[PathStep] = []
     for e in events:
         if isinstance(e, FailureTest):
-            f = e.failure
-            what = f"{f.callee}() fails" if f.callee else "the check fails"
-            out.append(PathStep(e.line, 0, f"{what} here ({f.text})"))
+            out.append(PathStep(e.line, 0, f"{e.failure.what} here ({e.failure.text})"))
         elif isinstance(e, Jump):
             out.append(PathStep(e.line, 0, f"jumps to '{e.label}'"))
     return out

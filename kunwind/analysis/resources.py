@@ -147,9 +147,8 @@ class ResourceModel:
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
                 st.note(Release(line, p, call.callee))
             elif p not in res and p in by_knowledge:  # acquired elsewhere: now gone
-                res[p] = Res(kb.released_kind(call.callee), "", 0,
-                                frozenset({call.callee}), RELEASED, "never",
-                                event_line=line, cause=Cause.CALL, by=call.callee, event=text)
+                res[p] = Res(kind, "", 0, frozenset({call.callee}), RELEASED, "never",
+                             event_line=line, cause=Cause.CALL, by=call.callee, event=text)
                 st.note(Release(line, p, call.callee))
         # ownership handed over
         owner = kb.owner_arg(call.callee)
@@ -164,8 +163,7 @@ class ResourceModel:
                          and not res[q].kind.is_hold]  # its fields go along
                 for q in (p, root, *under):
                     if q in res and res[q].status == HELD:
-                        res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee,
-                                                    text)
+                        res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         # acquisitions
         acq = kb.acquire(call.callee)
         obj = None
@@ -177,7 +175,7 @@ class ResourceModel:
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD
                 res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
-                                  acq.fails, acq.held_on_failure)
+                               acq.fails, acq.held_on_failure)
                 st.note(Acquire(line, obj, call.callee))
                 if acq.fails != "never" and acq.object != "ret":
                     key = result or f"@{call.loc.line}:{call.loc.col}"
@@ -185,9 +183,8 @@ class ResourceModel:
         elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
                 result is not None:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
-                                 AUTO if result in st.resources.auto else HELD)
+                              AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
-
 
     def null_tested(self, st: State, path: str, null: bool, line: int) -> bool:
         """A test of ``path`` against NULL that comes out ``null``; False when the edge

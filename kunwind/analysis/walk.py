@@ -185,9 +185,8 @@ class Walker:
         self.resources.call(st, call, line, result)
         objs = tuple(p for p in (object_path(path_of(a)) for a in call.args) if p)
         st.call_chain = (CallRec(call.callee, objs, line, bool(st.failures)), st.call_chain)
-        kb, ctx = self.ctx.kb, self.ctx
+        ctx = self.ctx
         summary = ctx.summary(call.callee)
-        releasing = kb.release(call.callee) is not None or kb.teardown(call.callee) is not None
         for j, a in enumerate(call.args):
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
@@ -201,7 +200,7 @@ class Walker:
                 elif p is not None and ctx.tracks_field(p):
                     st.setup.facts[p] = Fact("unknown", line, f"passed to {call.callee}()")
                 continue
-            if not isinstance(a, Var) or releasing or ctx.is_teardown_by_name(call.callee):
+            if not isinstance(a, Var) or ctx.is_teardown_by_name(call.callee):
                 continue
             if summary is not None:
                 for f in summary.writes.get(j, ()):
@@ -276,8 +275,7 @@ class Walker:
             if src is not None and src in res and res[src].status == HELD and (
                 path is None or "->" in path or "." in path
             ):
-                res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED,
-                                                render(s.target))
+                res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, render(s.target))
             elif src is not None and src in res and res[src].status == HELD and \
                     path != src and self.ctx.kb.acquire(res[src].acquire) is not None \
                     and not res[src].kind.is_hold:
@@ -309,7 +307,7 @@ class Walker:
                 st.setup.origins[path] = Origin(value.callee, line, a.zeroed)
             elif summ is not None and summ.ret_alloc:
                 st.setup.origins[path] = Origin(value.callee, line, summ.ret_zeroed,
-                                          frozenset(summ.ret_fields))
+                                                frozenset(summ.ret_fields))
             else:
                 st.setup.origins.pop(path, None)
         elif s.op == "=" and macro_temporary(value) and value.name in st.setup.origins:
@@ -320,8 +318,8 @@ class Walker:
             null = isinstance(value, Const) and value.value == 0 and s.op == "="
             if self.ctx.tracks_field(path):
                 where = " on the error path" if st.failures else ""
-                st.setup.facts[path] = Fact("null", line, "set to NULL" + where) if null else Fact(
-                    "set", line, "set")
+                st.setup.facts[path] = Fact("null", line, "set to NULL" + where) if null \
+                    else Fact("set", line, "set")
             st.note(FieldStore(line, path, null))
         for slot in st.slots.values():
             slot.after_store(self.ctx, st, s, path, line)
@@ -395,7 +393,7 @@ class Walker:
                 return False
             if ("->" in path or "." in path) and self.ctx.tracks_field(path):
                 st.setup.facts[path] = Fact("null" if is_null else "nonnull", line,
-                                      "tested NULL" if is_null else "tested non-NULL")
+                                            "tested NULL" if is_null else "tested non-NULL")
         self.resources.zero_means_null(st, cond, taken, line)
         if nt is not None and not self.resources.null_tested(st, nt[0], taken == nt[1], line):
             return False
