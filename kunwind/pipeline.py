@@ -18,7 +18,7 @@ from .analysis.summaries import summarize_file
 from .analysis.walk import Walker
 from .config import Options
 from .findings import NOT_BUILT, SKIPPED, FileResult, Notice, merge_repeats
-from .flags import CompileDBError, KernelTreeError, flags_for, uses_c_library
+from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for, uses_c_library
 from .frontend.clang_parse import parse_file
 from .knowledge import Knowledge, load_knowledge
 from .model.build import BudgetExceeded, build_cfg
@@ -127,11 +127,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                                          function=pf.name, end_line=pf.end_line))
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    hosted = flags.hosted and uses_c_library(data)
-    key = (hosted, *(str(k) for k in opts.knowledge))
-    kb = _KNOWLEDGE.get(key)
-    if kb is None:
-        kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge, hosted=hosted)
+    kb = knowledge_for(opts, flags, data)
     summaries = summarize_file(functions, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -153,6 +149,18 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     result.timings["analysis"] = time.perf_counter() - clock
     result.findings.sort(key=lambda f: f.sort_key())
     return result
+
+
+def knowledge_for(opts: Options, flags: FileFlags, source: bytes) -> Knowledge:
+    """The knowledge a file is checked with: the bundled and ``--knowledge`` files, and
+    the C library's pairs for a program (its flags allow a C library and it uses one).
+    Loaded once per process for each combination."""
+    hosted = flags.hosted and uses_c_library(source)
+    key = (hosted, *(str(k) for k in opts.knowledge))
+    kb = _KNOWLEDGE.get(key)
+    if kb is None:
+        kb = _KNOWLEDGE[key] = load_knowledge(opts.knowledge, hosted=hosted)
+    return kb
 
 
 def rel(path: Path, root: Path) -> str:

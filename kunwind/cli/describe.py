@@ -11,12 +11,12 @@ from kunwind.analysis.context import FunctionContext
 from kunwind.analysis.summaries import summarize_file
 from kunwind.analysis.walk import Walker
 from kunwind.config import Options
-from kunwind.flags import flags_for, uses_c_library
+from kunwind.flags import flags_for
 from kunwind.frontend.clang_parse import parse_file
 from kunwind.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeError, canonical, load_knowledge
 from kunwind.model.build import BudgetExceeded, build_cfg
 from kunwind.model.dump import format_cfg, format_dot
-from kunwind.pipeline import read_source
+from kunwind.pipeline import knowledge_for, read_source
 from kunwind.rules import ALL_RULES, get_rule
 
 from .shared import fail, flag_options
@@ -112,8 +112,7 @@ def show_cfg(path: Path, function: str, fmt: str, flags: dict[str, Any]) -> None
     try:
         file_flags = flags_for(path, opts)
         parsed = parse_file(path, file_flags.args, data)
-        kb = load_knowledge(opts.knowledge,
-                            hosted=file_flags.hosted and uses_c_library(data))
+        kb = knowledge_for(opts, file_flags, data)
     except Exception as exc:  # a tree that cannot be set up, a bad knowledge file
         fail(f"{path}: {exc}")
     if parsed.fatal:

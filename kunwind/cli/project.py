@@ -22,17 +22,13 @@ error naming the file and the line.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kunwind.config import UsageError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+from kunwind.knowledge import KnowledgeError
+from kunwind.knowledge.loader import read_toml
 
 FILE_NAME = ".kunwind.toml"
 # key -> (type of its value, of its items for a list)
@@ -88,12 +84,9 @@ def load_project(start: Path) -> Project:
     if path is None:
         return Project()
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not valid TOML ({exc})") from None
+        text, data = read_toml(path)
+    except KnowledgeError as exc:
+        raise UsageError(str(exc)) from None
     for key, value in data.items():
         where = f"{path}:{_line_of(text, key)}"
         if key not in KEYS:

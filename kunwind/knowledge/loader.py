@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 from .facts import Knowledge, KnowledgeError
 
@@ -42,12 +43,18 @@ def load_knowledge(extra: list[Path] | None = None, hosted: bool = False) -> Kno
     if hosted:
         bundled += sorted((KNOWLEDGE_DIR / "hosted").glob("*.toml"))
     for path in bundled + list(extra or []):
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text)
-        except OSError as exc:
-            raise KnowledgeError(f"{path}: cannot read ({exc.strerror})") from exc
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise KnowledgeError(f"{path}: not valid TOML ({exc})") from exc
+        text, data = read_toml(path)
         kb.merge(data, str(path), text)
     return kb
+
+
+def read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """A TOML file's text and data; ``KnowledgeError`` naming it when it cannot be read
+    or is not TOML (also for the project file, ``kunwind.cli.project``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, tomllib.loads(text)
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot read ({exc.strerror})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"{path}: not valid TOML ({exc})") from exc
