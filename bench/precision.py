@@ -2,6 +2,7 @@
 
     python bench/precision.py draw --seed 11 --files 300 bench/triage/sample-11.md
     python bench/precision.py tally bench/triage/sample-11.md
+    python bench/precision.py recheck bench/triage/sample-11.md
 
 ``draw`` picks ``--files`` C files at random, with ``--seed``, from the whole
 linux-source-6.12 tree (the files ``bench/whole_tree.py`` runs: arch/x86 and
@@ -10,6 +11,10 @@ would (unbuilt tree, defaults) and writes a triage file: the seed, the commit,
 the command, then one entry per report with the finding, its path and an
 empty verdict. A person (or a helper) reads each report against the code and
 fills in ``verdict: true`` or ``verdict: false`` and one line of reasoning.
+
+``recheck`` runs the current kunwind on the same files again (for tuning)
+and lists, for each triaged report, whether it is still made, and the new
+reports that no verdict covers yet.
 
 ``tally`` counts the verdicts per check and overall, with a 95% Wilson
 interval, and refuses a file with an entry left without a verdict.
@@ -48,14 +53,18 @@ def sample(tree: Path, n: int, seed: int) -> list[str]:
     return sorted(random.Random(seed).sample(sorted(files), n))
 
 
-def draw(out: Path, n: int, seed: int, jobs: int) -> None:
-    tree = kernel_tree()
-    files = sample(tree, n, seed)
+def run_kunwind(tree: Path, files: list[str], jobs: int) -> dict:
     argv = ["kunwind", "check", *files, "-j", str(jobs), "--no-cache", "--format", "json", "-q"]
     r = subprocess.run(argv, cwd=tree, capture_output=True, text=True)
     if r.returncode not in (0, 1):
         sys.exit(f"kunwind failed ({r.returncode}): {r.stderr[-2000:]}")
-    data = json.loads(r.stdout)
+    return json.loads(r.stdout)
+
+
+def draw(out: Path, n: int, seed: int, jobs: int) -> None:
+    tree = kernel_tree()
+    files = sample(tree, n, seed)
+    data = run_kunwind(tree, files, jobs)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
                             capture_output=True).stdout.strip()
     summary = data["summary"]
@@ -115,6 +124,48 @@ def tally(path: Path) -> int:
     return 0
 
 
+HEADER = re.compile(r"^### \d+\. (KU\d{3}) (\S+):(\d+) (\S+)\(\)", re.M)
+DRAWN = re.compile(r"--seed (\d+) --files (\d+)")
+
+
+def verdicts(text: str) -> dict[tuple[str, str, str], str]:
+    """(check, file, function) -> "true", "false (cause N)" or "" of each triaged report.
+    Lines move as code changes, so a report is known by its function, not its line."""
+    out: dict[tuple[str, str, str], str] = {}
+    heads = list(HEADER.finditer(text))
+    for i, m in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
+        v = VERDICT.search(text, m.start(), end)
+        verdict = "" if v is None else v.group(1) + (
+            " " + c.group(0) if (c := re.match(r" \(cause \d\)", v.group(2))) else "")
+        key = (m.group(1), m.group(2), m.group(4))
+        out[key] = out.get(key, verdict) if verdict != "true" else "true"
+    return out
+
+
+def recheck(path: Path, jobs: int) -> int:
+    text = path.read_text()
+    m = DRAWN.search(text)
+    if m is None:
+        sys.exit(f"{path}: no '--seed N --files N' line")
+    tree = kernel_tree()
+    data = run_kunwind(tree, sample(tree, int(m.group(2)), int(m.group(1))), jobs)
+    known = verdicts(text)
+    now = Counter((f["rule_id"], f["file"], f["function"]) for f in data["findings"])
+    kept: Counter[str] = Counter()
+    gone: Counter[str] = Counter()
+    for key, verdict in sorted(known.items()):
+        state = "kept" if key in now else "GONE"
+        (kept if key in now else gone)[verdict.split()[0] if verdict else "?"] += 1
+        print(f"{state:4} {verdict or '?':18} {key[0]} {key[1]} {key[2]}()")
+    for f in data["findings"]:
+        if (f["rule_id"], f["file"], f["function"]) not in known:
+            print(f"NEW  {'':18} {f['rule_id']} {f['file']}:{f['line']} {f['function']}()")
+    new = sum(n for k, n in now.items() if k not in known)
+    print(f"\nkept: {dict(kept)}; gone: {dict(gone)}; new: {new}")
+    return 1 if gone.get("true") else 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="action", required=True)
@@ -125,10 +176,15 @@ def main() -> int:
     d.add_argument("-j", "--jobs", type=int, default=2)
     t = sub.add_parser("tally")
     t.add_argument("triage", type=Path)
+    c = sub.add_parser("recheck")
+    c.add_argument("triage", type=Path)
+    c.add_argument("-j", "--jobs", type=int, default=2)
     args = ap.parse_args()
     if args.action == "draw":
         draw(args.out, args.files, args.seed, args.jobs)
         return 0
+    if args.action == "recheck":
+        return recheck(args.triage, args.jobs)
     return tally(args.triage)
 
 
