@@ -68,8 +68,9 @@ def _origin(e: Expr, resolve: Resolver | None) -> tuple[Expr, str] | None:
         if isinstance(v, Assign):
             v = v.value
         if isinstance(v, Call):
-            if v.callee in ERR_FROM and v.args:
-                return e, v.callee
+            if v.callee in ERR_FROM and v.args:  # ret = PTR_ERR(p): the call that made p
+                inner = _origin(strip(v.args[0]), resolve)
+                return e, inner[1] if inner else v.callee
             return e, v.callee
     return None
 

@@ -177,7 +177,10 @@ class ResourceModel:
                 res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                acq.fails, acq.held_on_failure)
                 st.note(Acquire(line, obj, call.callee))
-                if acq.fails != "never" and acq.object != "ret":
+                if acq.object != "ret":
+                    # its result reports the acquisition: where a test finds that it
+                    # failed, nothing is held (even for an acquire that cannot fail,
+                    # such as get_device(), whose NULL says the device was NULL)
                     key = result or f"@{call.loc.line}:{call.loc.col}"
                     st.resources.links[key] = (obj,)
         elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
@@ -203,6 +206,8 @@ class ResourceModel:
             errptr = r.fails == "errptr" and r.cause is not Cause.NULL_TESTED
             if null == errptr and r.fails in ("null", "errptr"):
                 return False
+            if null and r.cause is not Cause.NULL_TESTED:  # the object itself is NULL here
+                res[path] = r.moved(FAILED, line, Cause.NULL_TESTED)
         return True
 
     def zero_means_null(self, st: State, cond: Expr, taken: bool, line: int) -> None:

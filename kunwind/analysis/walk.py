@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kunwind.findings import Finding
-from kunwind.knowledge.names import NORETURN
+from kunwind.knowledge.names import ERR_FROM, NORETURN
 from kunwind.model.ir import (
     Assign,
     Call,
@@ -248,6 +248,12 @@ class Walker:
                     or macro_temporary(value) and value.name in res):
                 st.resources.links[alias] = (target,)
             inner = inner.value
+        if target is not None and s.op == "=" and isinstance(value, Call) and \
+                value.callee in ERR_FROM and value.args:
+            # ret = PTR_ERR_OR_ZERO(p): where ret says it failed, p's acquire failed
+            src = object_path(path_of(value.args[0]))
+            if src is not None and src in res:
+                st.resources.links[target] = (src,)
         self.uses(st, s.value, s.loc.line)
         self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
         path = target
