@@ -29,6 +29,7 @@ from kunwind.model.ir import (
 )
 
 from .conditions import condition_key
+from .idioms import embedded_member
 from .resources import object_path
 from .summaries import Summary
 
@@ -109,6 +110,21 @@ class FunctionContext:
         """The names the function declares (``struct foo *p = ...;``, ``int ret;``)."""
         return frozenset(s.target.name for b in self.fn.blocks for s in b.stmts
                          if isinstance(s, Store) and s.decl and isinstance(s.target, Var))
+
+    @cached_property
+    def member_aliases(self) -> dict[str, str]:
+        """Locals assigned once, the address of a member embedded in another object
+        (``cxld = &cxlsd->cxld``): local -> that member's path (``cxlsd->cxld``)."""
+        seen: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or not isinstance(s.target, Var) or \
+                        (s.decl and s.value is None):
+                    continue
+                name = s.target.name
+                member = embedded_member(s.value) if s.op == "=" else None
+                seen[name] = member if name not in seen else None
+        return {k: v for k, v in seen.items() if v is not None and k in self.declared_locals}
 
     @cached_property
     def variables(self) -> frozenset[str]:

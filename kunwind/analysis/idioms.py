@@ -36,10 +36,12 @@ def macro_temporary(e: Expr | None) -> TypeGuard[Var]:
     return isinstance(e, Var) and e.name.startswith(MACRO_TEMPORARY_PREFIX)
 
 
-def released_container(st: State, kind: str, arg: Expr) -> str | None:
+def released_container(ctx: FunctionContext, st: State, kind: str, arg: Expr) -> str | None:
     """The container a release of ``&container->member`` frees through the member's
     release callback (``put_device(&x->dev)``, ``adev = &x->adev; ...
-    auxiliary_device_uninit(adev)``), or None."""
+    auxiliary_device_uninit(adev)``), or None. Locals that point at an embedded
+    member (``sd = &x->sd; d = &sd->d; put_device(&d->dev)``) are followed back to
+    the object that embeds them all (``x``)."""
     if kind not in CONTAINER_RELEASE_KINDS:
         return None
     held = st.resolve(arg.name) if isinstance(arg, Var) else None
@@ -48,7 +50,32 @@ def released_container(st: State, kind: str, arg: Expr) -> str | None:
     member = path_of(arg.operand) if isinstance(arg, Unary) and arg.op == "&" else None
     if member is None or "->" not in member:
         return None
-    return member.rsplit("->", 1)[0]
+    return member_root(ctx.member_aliases, member).rsplit("->", 1)[0]
+
+
+def member_root(aliases: dict[str, str], path: str) -> str:
+    """``path`` written from the object that embeds it, through locals that point at
+    an embedded member: with ``d = &sd->d`` and ``sd = &x->sd``, ``d->dev`` is
+    ``x->sd.d.dev``."""
+    for _ in range(8):
+        root, sep, rest = path.partition("->")
+        alias = aliases.get(root)
+        if not sep or alias is None:
+            break
+        path = f"{alias}.{rest}"
+    return path
+
+
+def embedded_member(e: Expr | None) -> str | None:
+    """``&x->a.b`` -> "x->a.b": the address of a member embedded in the object ``x``
+    points at (not of something another pointer leads to), else None."""
+    if not (isinstance(e, Unary) and e.op == "&"):
+        return None
+    p = path_of(e.operand)
+    if p is None or "->" not in p or "[" in p:
+        return None
+    root, rest = p.split("->", 1)
+    return p if "->" not in rest and root.isidentifier() else None
 
 
 def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:

@@ -21,7 +21,7 @@ from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, re
 
 from .conditions import Check, null_test
 from .events import Acquire, Release
-from .idioms import released_container
+from .idioms import CONTAINER_RELEASE_KINDS, released_container
 
 if TYPE_CHECKING:
     from .context import FunctionContext
@@ -127,6 +127,7 @@ class ResourceModel:
                     p = object_path(path_of(call.args[j]))
                     if p is not None:
                         released.add(p)
+            released.update(g for g in summary.releases_globals if g in res)
             for j, fields in summary.releases_fields.items():
                 base = path_of(call.args[j]) if j < len(call.args) else None
                 if base is not None and not base.startswith("&"):
@@ -139,9 +140,11 @@ class ResourceModel:
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
         if rel is not None and rel.arg < len(call.args):
-            container = released_container(st, kind, call.args[rel.arg])
+            container = released_container(self.ctx, st, kind, call.args[rel.arg])
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
+        for p in list(released):
+            released.update(_embedded_references(res, p))
         for p in released:
             if p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
@@ -275,6 +278,15 @@ class ResourceModel:
         return True
 
     # the walk -----------------------------------------------------------
+
+
+def _embedded_references(res: dict[str, Res], container: str) -> list[str]:
+    """The references held on devices embedded in ``container`` (``x->sw.dev`` after
+    ``device_initialize(&x->sw.dev)``): freeing the container went through their
+    release callback, so they are dropped with it."""
+    prefix = container + "->"
+    return [q for q in res if q.startswith(prefix) and "->" not in q[len(prefix):]
+            and res[q].kind in CONTAINER_RELEASE_KINDS]
 
 
 def _other_kind(r: Res | None, callee: str, kind: str) -> bool:

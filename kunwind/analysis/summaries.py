@@ -33,6 +33,7 @@ from kunwind.model.ir import (
 )
 
 from .conditions import error_value, null_test
+from .idioms import CONTAINER_RELEASE_KINDS, embedded_member
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class Summary:
     drops_locks: set[tuple[int, str]] = field(default_factory=set)
     # param index -> fields of it that the function releases (kfree(p->buf))
     releases_fields: dict[int, set[str]] = field(default_factory=dict)
+    # the file's globals it releases (iounmap(base) of a static base), itself or in a
+    # same-file callee
+    releases_globals: set[str] = field(default_factory=set)
 
     def key(self) -> tuple:
         return (
@@ -83,6 +87,7 @@ class Summary:
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
             tuple(sorted(self.escapes)), len(self.calls), tuple(sorted(self.drops_locks)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
+            tuple(sorted(self.releases_globals)),
         )
 
 
@@ -137,6 +142,9 @@ class _Param:
 def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary:
     s = Summary(fn.name, [p.name for p in fn.params])
     res = _Param(fn)
+    local_names = {p.name for p in fn.params} | {
+        st.target.name for b in fn.blocks for st in b.stmts
+        if isinstance(st, Store) and st.decl and isinstance(st.target, Var)}
     tested: set[tuple[int, str]] = set()
     for b in fn.blocks:
         if b.cond is not None:
@@ -175,6 +183,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                         note_deref(r[0], r[1], line, is_target)
             if isinstance(x, Call):
                 _call_effects(s, x, res, known, kb, line, note_deref)
+                _global_releases(s, x, local_names, known, kb)
                 _lock_drops(s, x, res, known, kb)
                 s.calls.add(x.callee)
                 if x.callee in known:
@@ -213,11 +222,31 @@ def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
             s.drops_locks.update((r[0], r[1] or f) for k, f in callee.drops_locks if k == j)
 
 
+def _global_releases(s: Summary, call: Call, local_names: set[str],
+                     known: dict[str, Summary], kb: Knowledge) -> None:
+    """The globals a call releases: its argument when it is a release of one, and what a
+    same-file callee releases."""
+    rel = kb.release(call.callee)
+    if rel is not None and rel.arg < len(call.args):
+        a = call.args[rel.arg]
+        if isinstance(a, Var) and a.name not in local_names:
+            s.releases_globals.add(a.name)
+    callee = known.get(call.callee)
+    if callee is not None:
+        s.releases_globals |= callee.releases_globals - local_names
+
+
 def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_deref) -> None:
     rel = kb.release(call.callee)
     td = kb.teardown(call.callee)
     callee = known.get(call.callee)
     for j, a in enumerate(call.args):
+        member = embedded_member(a)
+        if rel is not None and rel.arg == j and member is not None and \
+                kb.released_kind(call.callee) in CONTAINER_RELEASE_KINDS:
+            r = res.of(Var(member.split("->", 1)[0]))
+            if r is not None and r[1] == "":  # put_device(&p->dev): its release frees p
+                s.releases.add(r[0])
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
             if r is not None and r[1]:
