@@ -58,6 +58,8 @@ class Options:
     # note the `kunwind: ignore` comments that suppress nothing (--unused-suppressions)
     unused_suppressions: bool = False
     frontend: str = "clang"  # or "pycparser" (preprocessed C; a cross-check)
+    # in a kernel tree: summaries of the callees defined in other files (external.py)
+    cross_file: bool = True
     # learn acquire/release pairs from the files of the run, then check the files
     # that use them again (kunwind/knowledge/learned.py); only when more than one
     # file is checked, and never in a shard (its result must not depend on the others)

@@ -35,6 +35,8 @@ class FileFlags:
     built: str | None = None  # kernel tree: "y", "m", "" (not built), None (unknown)
     not_built: str = ""  # kernel tree: why the configuration does not build the file
     configuration: str = ""  # kernel tree: the configuration used, as the summary names it
+    tree_root: Path | None = None  # kernel tree: its root (where other files' callees are)
+    srcarch: str = ""  # kernel tree: the arch directory its flags are for
 
     @property
     def hosted(self) -> bool:
@@ -78,6 +80,6 @@ def flags_for(path: Path, opts: Options) -> FileFlags:
         if tree.not_built:
             notes.append(tree.not_built)
         return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
-                         tree.not_built, setup.config_label)
+                         tree.not_built, setup.config_label, setup.root, setup.arch.srcarch)
     headers = builtin_headers().args()
     return FileFlags([*STANDALONE_ARGS, *headers, *opts.extra_args], notes, "standalone")

@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 from .analysis.context import FunctionContext
-from .analysis.summaries import summarize_file
+from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
 from .config import Options
-from .findings import NOT_BUILT, SKIPPED, FileResult, Notice, merge_repeats
+from .external import callees_that_matter, external_summaries
+from .findings import NOT_BUILT, SKIPPED, FileResult, Finding, Notice, PairUse, merge_repeats
 from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for, uses_c_library
 from .frontend.clang_parse import parse_file
 from .knowledge import Knowledge, load_knowledge
@@ -25,7 +26,7 @@ from .model.build import BudgetExceeded, build_cfg
 from .model.cfg import Function
 from .model.ir import forget_expressions
 from .pair_uses import collect_uses
-from .rules import selected_rules
+from .rules import Rule, selected_rules
 from .suppress import apply_suppressions
 
 _KNOWLEDGE: dict[tuple[object, ...], Knowledge] = {}  # loaded once per process
@@ -132,23 +133,44 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
-    for fn in functions:
-        ctx = FunctionContext(fn, name, summaries, kb)
-        walk = Walker(ctx, rules, opts.max_states).run()
-        found = list(walk.findings)
-        for r in rules:
-            if r.on_function is not None:
-                found.extend(r.on_function(ctx, walk))
-        result.findings.extend(merge_repeats(found))
-        result.pair_uses.extend(collect_uses(ctx, walk))
-        if not walk.complete:
+    walks = [_walk(fn, name, summaries, kb, rules, opts) for fn in functions]
+    result.timings["analysis"] = time.perf_counter() - clock
+    if opts.cross_file and flags.tree_root is not None:
+        # a function with a finding: would the callees it hands its objects to,
+        # defined in other files, tell another story? Walk it again with their summaries
+        reported = [i for i, w in enumerate(walks) if w[0]]
+        wanted = callees_that_matter([functions[i] for i in reported], summaries, kb, name)
+        ext = external_summaries(wanted, name, flags, opts, kb)
+        if ext.summaries:
+            clock = time.perf_counter()
+            summaries = summarize_file(functions, kb, external=ext.summaries)
+            for i in reported:
+                walks[i] = _walk(functions[i], name, summaries, kb, rules, opts)
+            result.timings["analysis"] += time.perf_counter() - clock
+        result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
+        result.timings["other files"] = ext.seconds
+    for fn, (found, uses, incomplete) in zip(functions, walks, strict=True):
+        result.findings.extend(found)
+        result.pair_uses.extend(uses)
+        if incomplete:
             result.functions_incomplete += 1
             result.notices.append(Notice(file=name, message=f"{fn.name}() not fully analysed: "
-                                         f"{walk.reason}", level="warning", line=fn.loc.line,
+                                         f"{incomplete}", level="warning", line=fn.loc.line,
                                          function=fn.name, end_line=fn.end_line))
-    result.timings["analysis"] = time.perf_counter() - clock
     result.findings.sort(key=lambda f: f.sort_key())
     return result
+
+
+def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
+          rules: list[Rule], opts: Options) -> tuple[list[Finding], list[PairUse], str]:
+    """One function's walk: its findings, the pair uses it shows, why it is incomplete."""
+    ctx = FunctionContext(fn, name, summaries, kb)
+    walk = Walker(ctx, rules, opts.max_states).run()
+    found = list(walk.findings)
+    for r in rules:
+        if r.on_function is not None:
+            found.extend(r.on_function(ctx, walk))
+    return merge_repeats(found), collect_uses(ctx, walk), "" if walk.complete else walk.reason
 
 
 def knowledge_for(opts: Options, flags: FileFlags, source: bytes) -> Knowledge:

@@ -31,7 +31,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +41,7 @@ import kunwind.rules
 
 from . import __version__
 from .findings import FileResult, Finding, Notice, PairUse, PathStep
+from .storage import write_json
 
 CACHE_FORMAT = 3  # bump when an entry's layout changes
 # Environment variables that change what a parse sees (clang's include paths and
@@ -155,19 +155,7 @@ class ResultsCache:
             "deps": [[p, *self._stamp(p)] for p in deps],
             "result": result_to_dict(result),
         }
-        target = self._path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(entry, fh, ensure_ascii=False)
-                os.replace(tmp, target)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:
-            pass
+        write_json(self._path(key), entry)
 
 
 def dependencies(includes: list[str], args: list[str]) -> list[str]:

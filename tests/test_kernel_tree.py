@@ -64,6 +64,7 @@ def test_a_tree_is_set_up_once_for_every_file_and_worker(tmp_path: Path, monkeyp
 
     class Setup:
         config_label = "the toy configuration"
+        arch = kt.arch_named("x86")
 
         def flags_for(self, file: Path) -> kt.TreeFlags:
             return kt.TreeFlags(["-x", "c"], BuildStatus("y", file.stem, file.parent, file.stem))
@@ -71,7 +72,9 @@ def test_a_tree_is_set_up_once_for_every_file_and_worker(tmp_path: Path, monkeyp
     def create(*args, **kwargs) -> Setup:
         with open(log, "a") as fh:
             fh.write(f"{os.getpid()}\n")
-        return Setup()
+        setup = Setup()
+        setup.root = root  # type: ignore[attr-defined]
+        return setup
 
     kt.forget_setups()
     monkeypatch.setattr(kt.TreeSetup, "create", create)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # layer -> the modules in it (a name covers its submodules)
 LAYERS: dict[str, tuple[str, ...]] = {
-    "base": ("kunwind", "kunwind.config", "kunwind.findings"),
+    "base": ("kunwind", "kunwind.config", "kunwind.findings", "kunwind.storage"),
     "model": ("kunwind.model",),
     "frontend": ("kunwind.frontend",),
     "tree": ("kunwind.kernel", "kunwind.flags"),
@@ -35,8 +35,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "analysis": ("kunwind.analysis",),
     "checks": ("kunwind.rules",),
     "reports": ("kunwind.report",),
-    "driver": ("kunwind.pipeline", "kunwind.pair_uses", "kunwind.suppress", "kunwind.audit",
-               "kunwind.results_cache", "kunwind.driver", "kunwind.baseline",
+    "driver": ("kunwind.pipeline", "kunwind.external", "kunwind.pair_uses", "kunwind.suppress",
+               "kunwind.audit", "kunwind.results_cache", "kunwind.driver", "kunwind.baseline",
                "kunwind.diffcheck", "kunwind.gitrepo", "kunwind.githook"),
     "cli": ("kunwind.cli", "kunwind.__main__", "kunwind.kbuild_cc"),
 }

@@ -10,7 +10,8 @@ until nothing changes, so wrappers count like what they wrap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from kunwind.knowledge import Knowledge
 from kunwind.model.cfg import Function
@@ -478,13 +479,15 @@ def _may_return_error(fn: Function, b) -> bool:
     return True
 
 
-def summarize_file(functions: list[Function], kb: Knowledge, rounds: int = 6) -> dict[str, Summary]:
+def summarize_file(functions: list[Function], kb: Knowledge, rounds: int = 6,
+                   external: dict[str, Summary] | None = None) -> dict[str, Summary]:
     """Summaries of all functions, propagated through same-file calls to a fixed point.
 
     After the first round, a function is summarised again only when a summary it
-    depends on (a callee's) changed in the round before.
+    depends on (a callee's) changed in the round before. ``external``: summaries
+    of callees defined in other files, taken as they are.
     """
-    known: dict[str, Summary] = {}
+    known: dict[str, Summary] = dict(external or {})
     callees = {fn.name: _callees(fn) for fn in functions}
     todo = list(functions)
     for _ in range(rounds):
@@ -507,3 +510,30 @@ def _callees(fn: Function) -> set[str]:
         out.update(c.callee for c in calls_in(e))
     return out
 
+
+
+def summary_to_dict(s: Summary) -> dict[str, Any]:
+    """A summary as JSON data (sets as sorted lists, parameter indexes as strings)."""
+    out: dict[str, Any] = {}
+    for k, v in asdict(s).items():
+        if isinstance(v, set):
+            v = sorted(v)
+        elif isinstance(v, dict):
+            v = {str(i): sorted(x) if isinstance(x, set) else x for i, x in v.items()}
+        out[k] = v
+    return out
+
+
+def summary_from_dict(d: dict[str, Any]) -> Summary:
+    s = Summary(d["name"], list(d["params"]))
+    s.derefs = {int(i): {f: Deref(**x) for f, x in fs.items()} for i, fs in d["derefs"].items()}
+    s.derefs_self = {int(i): line for i, line in d["derefs_self"].items()}
+    s.writes = {int(i): set(x) for i, x in d["writes"].items()}
+    s.releases_fields = {int(i): set(x) for i, x in d["releases_fields"].items()}
+    s.drops_locks = {(i, f) for i, f in d["drops_locks"]}
+    for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
+                 "escapes", "calls", "releases_globals"):
+        setattr(s, name, set(d[name]))
+    for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_only_zero"):
+        setattr(s, name, bool(d[name]))
+    return s

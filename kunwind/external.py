@@ -1,0 +1,158 @@
+"""Effect summaries of the callees a file's error paths depend on, from other files.
+
+A function's summary (``analysis/summaries.py``: what it releases, hands
+over, allocates, which locks it drops) is made from its body. For a callee
+in the checked file that body is at hand; for one defined in another file
+of a kernel tree, this module finds the file in the tree's symbol index
+(``kernel/symbols.py``), parses it with its own flags, summarises its
+functions and gives the callee's summary to the checked file's walk, as if
+the callee were local. ``foo_ctx_destroy(ctx)`` defined in ``foo_core.c``
+then releases ``ctx`` in ``foo_main.c`` too.
+
+Only the callees that matter are looked up: those that receive an object
+the calling function acquires (the object, a member of it, or its
+address), and that the knowledge does not describe already. At most
+``MAX_FILES`` other files are parsed for one checked file, the closest
+first. A file's summaries are stored by its content, its flags and
+kunwind's own code, so each defining file is parsed once however many
+files call into it, by one run or the next, and by parallel workers.
+
+Not followed: a callee of a callee in a third file (the summary of the
+defining file propagates only its own same-file calls), function pointers,
+and definitions the index cannot see (made by macros).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .analysis.context import FunctionContext
+from .analysis.summaries import Summary, summarize_file, summary_from_dict, summary_to_dict
+from .config import Options
+from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for
+from .frontend.clang_parse import parse_file
+from .kernel.symbols import symbol_index
+from .kernel.tree import default_cache_dir
+from .knowledge import Knowledge
+from .knowledge.names import NOT_ACQUIRES
+from .model.build import BudgetExceeded, build_cfg
+from .model.cfg import Function
+from .model.ir import Unary, calls_in, path_of, root_of
+from .results_cache import code_fingerprint
+from .storage import write_json
+
+SUMMARY_FORMAT = 1
+MAX_FILES = 6  # other files parsed for one checked file
+
+
+@dataclass
+class External:
+    summaries: dict[str, Summary] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # the defining files read
+    seconds: float = 0.0
+
+
+def callees_that_matter(functions: list[Function], local: dict[str, Summary], kb: Knowledge,
+                        name: str) -> list[str]:
+    """The callees, not defined in this file nor described by the knowledge, that
+    receive an object their caller acquires: a summary of them can say that they
+    release it, hand it over, or drop its lock."""
+    out: dict[str, None] = {}
+    for fn in functions:
+        ctx = FunctionContext(fn, name, local, kb)
+        roots = {root_of(p) for p in ctx.acquisitions}
+        if not roots:
+            continue
+        for b in fn.blocks:
+            for e in [*b.stmt_exprs(), *(x for x in (b.cond, b.switch) if x is not None)]:
+                for c in calls_in(e):
+                    if c.indirect or c.callee in local or c.callee in NOT_ACQUIRES or \
+                            _described(kb, c.callee):
+                        continue
+                    for a in c.args:
+                        p = path_of(a.operand if isinstance(a, Unary) and a.op == "&" else a)
+                        if p is not None and root_of(p) in roots:
+                            out[c.callee] = None
+                            break
+    return list(out)
+
+
+def _described(kb: Knowledge, callee: str) -> bool:
+    return any(x is not None for x in (kb.acquire(callee), kb.release(callee),
+                                       kb.teardown(callee), kb.owner_arg(callee)))
+
+
+def external_summaries(callees: list[str], name: str, flags: FileFlags, opts: Options,
+                       kb: Knowledge) -> External:
+    """The summaries of ``callees`` that other files of the tree define."""
+    out = External()
+    if not callees or flags.tree_root is None:
+        return out
+    start = time.perf_counter()
+    cache = opts.cache_dir or default_cache_dir()
+    index = symbol_index(flags.tree_root, flags.srcarch, cache / "symbols")
+    wanted: dict[Path, list[str]] = {}
+    for callee in callees:
+        f = index.defining_file(callee, name)
+        if f is not None and f.resolve() != (flags.tree_root / name).resolve():
+            wanted.setdefault(f, []).append(callee)
+    closest = sorted(wanted, key=lambda f: (-len(wanted[f]), str(f)))[:MAX_FILES]
+    for f in closest:
+        summaries = _file_summaries(f, opts, kb, cache / "summaries")
+        if summaries is None:
+            continue
+        out.files.append(str(f))
+        for callee in wanted[f]:
+            if callee in summaries:
+                out.summaries[callee] = summaries[callee]
+    out.seconds = time.perf_counter() - start
+    return out
+
+
+_MEMO: dict[str, dict[str, Summary] | None] = {}
+
+
+def _file_summaries(path: Path, opts: Options, kb: Knowledge,
+                    store: Path) -> dict[str, Summary] | None:
+    """The summaries of every function ``path`` defines: from this process's memory,
+    the store, or a parse (then stored). None when the file cannot be parsed."""
+    try:
+        text = path.read_bytes()
+        flags = flags_for(path, opts)
+    except (KernelTreeError, CompileDBError, OSError):
+        return None
+    key = hashlib.sha256(json.dumps([
+        SUMMARY_FORMAT, text.decode("latin-1"), flags.args, code_fingerprint(),
+        [str(k) for k in opts.knowledge]]).encode()).hexdigest()
+    if key in _MEMO:
+        return _MEMO[key]
+    entry = store / key[:2] / f"{key}.json"
+    try:
+        data = json.loads(entry.read_text())
+        found: dict[str, Summary] | None = {k: summary_from_dict(v) for k, v in data.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        found = _summarise(path, flags, text, kb)
+        if found is not None:
+            write_json(entry, {k: summary_to_dict(v) for k, v in found.items()})
+    _MEMO[key] = found
+    return found
+
+
+def _summarise(path: Path, flags: FileFlags, text: bytes,
+               kb: Knowledge) -> dict[str, Summary] | None:
+    parsed = parse_file(path, flags.args, text)
+    if parsed.fatal:
+        return None
+    functions: list[Function] = []
+    for pf in parsed.functions:
+        if pf.errors or pf.syntax is None:
+            continue  # a body with holes would give a summary that claims too little
+        try:
+            functions.append(build_cfg(pf.syntax, str(path), 20000))
+        except (BudgetExceeded, RecursionError):
+            continue
+    return summarize_file(functions, kb)

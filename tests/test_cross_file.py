@@ -1,0 +1,146 @@
+"""Callees defined in other files of a kernel tree: their summaries decide the report.
+
+A toy tree holds a driver whose error path hands its context to a teardown
+defined in another file of the tree (``drivers/bar/bar_core.c``). With that
+file's summary the path releases the context; without the other file (or
+with ``cross_file`` off) the teardown is unknown and the leak is reported.
+A second function's teardown does not free the context: the leak stays.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toytree import make_tree, write
+
+from kunwind.config import Options
+from kunwind.kernel.symbols import SymbolIndex, build_index, symbol_index
+from kunwind.pipeline import run_pipeline
+
+PRELUDE = """\
+#define NULL ((void *)0)
+#define ENOMEM 12
+typedef unsigned long size_t;
+void *kzalloc(size_t size, unsigned int flags);
+void kfree(const void *p);
+struct bar_ctx { int *regs; int irq; };
+"""
+
+CORE = PRELUDE + """
+void bar_ctx_destroy(struct bar_ctx *ctx)
+{
+\tkfree(ctx->regs);
+\tkfree(ctx);
+}
+
+void bar_ctx_quiesce(struct bar_ctx *ctx)
+{
+\tctx->irq = 0;
+}
+
+static void bar_local_helper(struct bar_ctx *ctx)
+{
+\tkfree(ctx);
+}
+"""
+
+MAIN = PRELUDE + """
+void bar_ctx_destroy(struct bar_ctx *ctx);
+void bar_ctx_quiesce(struct bar_ctx *ctx);
+int bar_hw_init(struct bar_ctx *ctx);
+
+int bar_probe(void)
+{
+\tstruct bar_ctx *ctx;
+
+\tctx = kzalloc(sizeof(*ctx), 0);
+\tif (!ctx)
+\t\treturn -ENOMEM;
+\tif (bar_hw_init(ctx)) {
+\t\tbar_ctx_destroy(ctx);
+\t\treturn -12;
+\t}
+\treturn 0;
+}
+
+int bar_resume(void)
+{
+\tstruct bar_ctx *ctx;
+
+\tctx = kzalloc(sizeof(*ctx), 0);
+\tif (!ctx)
+\t\treturn -ENOMEM;
+\tif (bar_hw_init(ctx)) {
+\t\tbar_ctx_quiesce(ctx);
+\t\treturn -12;
+\t}
+\treturn 0;
+}
+"""
+
+
+# the error exits of bar_probe() and bar_resume(), where a leak is reported
+PROBE_EXIT, RESUME_EXIT = [i for i, line in enumerate(MAIN.splitlines(), 1)
+                           if line.strip() == "return -12;"]
+
+
+def _tree(tmp_path: Path, with_core: bool = True) -> Path:
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/bar/bar_main.c", MAIN)
+    if with_core:
+        write(root, "drivers/bar/bar_core.c", CORE)
+    return root
+
+
+def _leaks(root: Path, tmp_path: Path, cross_file: bool = True) -> list[tuple[str, str, int]]:
+    opts = Options(cache_dir=tmp_path / "cache", cross_file=cross_file)
+    path = root / "drivers/bar/bar_main.c"
+    result = run_pipeline(path, "drivers/bar/bar_main.c", opts)
+    assert result.parsed, result.notices
+    return sorted((f.rule_id, f.function, f.line) for f in result.findings)
+
+
+def test_teardown_in_another_file_releases(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    assert _leaks(root, tmp_path) == [("KU002", "bar_resume", RESUME_EXIT)]
+    stored = list((tmp_path / "cache" / "summaries").rglob("*.json"))
+    assert len(stored) == 1  # bar_core.c's summaries, kept for the next run
+
+
+def test_without_the_other_file_the_leak_is_reported(tmp_path: Path) -> None:
+    root = _tree(tmp_path, with_core=False)
+    assert _leaks(root, tmp_path) == [("KU002", "bar_probe", PROBE_EXIT),
+                                      ("KU002", "bar_resume", RESUME_EXIT)]
+
+
+def test_cross_file_off(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    assert _leaks(root, tmp_path, cross_file=False) == [
+        ("KU002", "bar_probe", PROBE_EXIT), ("KU002", "bar_resume", RESUME_EXIT)]
+
+
+def test_index_lists_external_definitions_only(tmp_path: Path) -> None:
+    root = _tree(tmp_path)
+    index = build_index(root, "x86")
+    assert index.where["bar_ctx_destroy"] == ("drivers/bar/bar_core.c",)
+    assert "bar_local_helper" not in index.where  # static: the file's own
+    assert "bar_hw_init" not in index.where  # only declared
+
+
+def test_index_is_stored_and_rebuilt_when_the_tree_changes(tmp_path: Path) -> None:
+    from kunwind.kernel import symbols
+
+    root = _tree(tmp_path)
+    cache = tmp_path / "symbols"
+    assert "bar_ctx_destroy" in symbol_index(root, "x86", cache).where
+    symbols._INDEXES.clear()
+    write(root, "drivers/baz/baz.c", "int baz_start(int x)\n{\n\treturn x;\n}\n")
+    assert "baz_start" in symbol_index(root, "x86", cache).where
+
+
+def test_closest_definition_wins_and_ties_are_unknown() -> None:
+    index = SymbolIndex(Path("/t"), {"f": ("drivers/a/x.c", "drivers/b/y.c"),
+                                     "g": ("drivers/a/x.c", "fs/z.c")})
+    assert index.defining_file("g", "drivers/a/main.c") == Path("/t/drivers/a/x.c")
+    assert index.defining_file("f", "drivers/a/main.c") == Path("/t/drivers/a/x.c")
+    assert index.defining_file("f", "fs/main.c") is None  # equally far from both
