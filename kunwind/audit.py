@@ -36,6 +36,7 @@ import click
 from pebble import ProcessExpired, ProcessPool
 
 from .config import Options
+from .external import index_for
 from .findings import FileResult, Notice
 from .flags import flags_for
 from .pipeline import analyze_file, read_source
@@ -83,8 +84,11 @@ def analyse_files(files: list[Path], names: list[str], opts: Options, root: Path
         # Choosing the flags here also prepares the per-tree set-up once, before the
         # workers are forked.
         try:
-            args = flags_for(path, opts).args
+            flags = flags_for(path, opts)
+            args = flags.args
             data, _ = read_source(path)
+            if opts.jobs > 0 and len(files) > 1:
+                index_for(flags, opts)  # built once, here, and shared by the workers
         except Exception:  # the worker reports it
             data = None
         if cache is not None and data is not None:
@@ -189,4 +193,5 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
 def result_settings(opts: Options) -> dict[str, object]:
     """The options, besides flags, rules and knowledge, that change a file's result."""
     return {"max_blocks": opts.max_blocks, "max_states": opts.max_states,
-            "skipped_code": opts.skipped_code, "unused_suppressions": opts.unused_suppressions}
+            "skipped_code": opts.skipped_code, "unused_suppressions": opts.unused_suppressions,
+            "cross_file": opts.cross_file}

@@ -35,7 +35,7 @@ from .analysis.summaries import Summary, summarize_file, summary_from_dict, summ
 from .config import Options
 from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for
 from .frontend.clang_parse import parse_file
-from .kernel.symbols import symbol_index
+from .kernel.symbols import SymbolIndex, symbol_index
 from .kernel.tree import default_cache_dir
 from .knowledge import Knowledge
 from .knowledge.names import NOT_ACQUIRES
@@ -86,6 +86,15 @@ def _described(kb: Knowledge, callee: str) -> bool:
                                        kb.teardown(callee), kb.owner_arg(callee)))
 
 
+def index_for(flags: FileFlags, opts: Options) -> SymbolIndex | None:
+    """The symbol index of the file's tree (None outside a tree or with cross_file off).
+    An audit asks for it before it forks its workers, so that they share it."""
+    if not opts.cross_file or flags.tree_root is None:
+        return None
+    cache = opts.cache_dir or default_cache_dir()
+    return symbol_index(flags.tree_root, flags.srcarch, cache / "symbols")
+
+
 def external_summaries(callees: list[str], name: str, flags: FileFlags, opts: Options,
                        kb: Knowledge) -> External:
     """The summaries of ``callees`` that other files of the tree define."""
@@ -94,7 +103,9 @@ def external_summaries(callees: list[str], name: str, flags: FileFlags, opts: Op
         return out
     start = time.perf_counter()
     cache = opts.cache_dir or default_cache_dir()
-    index = symbol_index(flags.tree_root, flags.srcarch, cache / "symbols")
+    index = index_for(flags, opts)
+    if index is None:
+        return out
     wanted: dict[Path, list[str]] = {}
     for callee in callees:
         f = index.defining_file(callee, name)

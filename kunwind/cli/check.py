@@ -80,6 +80,10 @@ from .shared import (
                    "directory, else to here) matches GLOB (repeatable; * matches / too).")
 @click.option("--unused-suppressions", is_flag=True,
               help="Note each 'kunwind: ignore' comment that suppresses nothing.")
+@click.option("--no-cross-file", is_flag=True,
+              help="In a kernel tree, do not read the callees that other files define "
+                   "(their summaries can clear a report; reading them costs a parse each, "
+                   "once: they are kept in the cache directory).")
 @click.option("--fail-unanalysed", is_flag=True,
               help="Exit with status 3 when a function of the files named, or one that "
                    "--diff/--staged finds changed, was not analysed (the configuration "
@@ -92,8 +96,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
           frontend: str,
           diff_rev: str | None, staged: bool,
           baseline_file: Path | None, learn: bool, save_learned: Path | None,
-          excludes: tuple[str, ...], unused_suppressions: bool, fail_unanalysed: bool,
-          jobs: int | None, timeout: float,
+          excludes: tuple[str, ...], unused_suppressions: bool, no_cross_file: bool,
+          fail_unanalysed: bool, jobs: int | None, timeout: float,
           results_dir: Path | None, no_cache: bool, shard: str | None) -> None:
     """Check C files, or directories searched for *.c files.
 
@@ -113,6 +117,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
     opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
                    max_states=max_states, frontend=frontend, learn=learn,
                    experimental=experimental, unused_suppressions=unused_suppressions,
+                   cross_file=not no_cross_file,
                    exclude=[*(project.get("exclude") or []), *excludes],
                    exclude_root=project.root,
                    skipped_code=diff_rev is not None or staged or any(
