@@ -92,7 +92,7 @@ from kunwind.model.ir import (
 from .base import Rule
 
 if TYPE_CHECKING:
-    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.context import FunctionContext, Site
     from kunwind.analysis.state import State
     from kunwind.analysis.walk import ExitRecord, Failure, WalkResult
 
@@ -181,12 +181,19 @@ def _cursors(ctx: FunctionContext) -> set[str]:
 
 
 def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
-    """The release sites of ``path`` that follow its acquisition in the CFG."""
+    """The release sites of ``path`` that follow its acquisition in the CFG. A release
+    before it in the same block (``kfree(obj->name); obj->name = kstrdup(...)``)
+    releases the old value: replacing a field's value is no release of the new one."""
     blocks = [s.block for s in ctx.acquisitions.get(path, []) if s.line == r.line]
-    reach: set[int] = set()
+    later: set[int] = set()  # blocks a path can enter after the acquisition's block
     for b in blocks:
-        reach |= ctx.reachable(b)
-    return [s for p, s in ctx.release_sites if p == path and (not blocks or s.block in reach)
+        for d in ctx.fn.blocks[b].targets():
+            later |= ctx.reachable(d)
+
+    def follows(s: Site) -> bool:
+        return not blocks or s.block in later or (s.block in blocks and s.line > r.line)
+
+    return [s for p, s in ctx.release_sites if p == path and follows(s)
             and (not r.releases or s.callee in r.releases or canonical(s.callee) in r.releases)]
 
 
