@@ -43,7 +43,10 @@ Known false positives:
     before the acquisition and again in the ladder, with a value it does not
     track) can produce a path that releases what the real program never
     reaches. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
-    need the knowledge to say so.
+    need the knowledge to say so (``err_ok``), and so do releases that are a
+    no-op on what was never acquired because they test the object's own
+    state first (``pci_disable_msi()``, ``drm_dev_unregister()``:
+    ``safe_unacquired``); ``free_irq()`` is not one (it warns).
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 10 reports, 9 true (90%).

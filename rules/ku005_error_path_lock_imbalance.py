@@ -16,6 +16,9 @@ What it finds:
       that skipped the acquisition (a function that drops the lock before it
       ever takes it is called holding it, and is not reported);
     - dropped twice on the same path.
+    A part of a device that the knowledge names is a count of its own: the
+    runtime-PM enable count (``pm_runtime_enable()``/``pm_runtime_disable()``)
+    is not the usage count, and each release moves only its own.
     KU005 owns the kinds "lock" and "pm": KU002 and KU003 leave them alone,
     so one bug gives one finding. Other references (``get_device()``,
     ``kref``, ``of_node_get()``) are leaks and double releases: KU002/KU003.
