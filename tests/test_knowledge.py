@@ -107,7 +107,8 @@ def test_runtime_pm(kb) -> None:
     assert kb.acquire("pm_runtime_get").held_on_failure is True
     assert kb.acquire("pm_runtime_resume_and_get").held_on_failure is False
     assert kb.acquire("usb_autopm_get_interface").held_on_failure is False
-    assert kb.acquire("pm_runtime_enable").release == ["pm_runtime_disable", "__pm_runtime_disable"]
+    assert kb.acquire("pm_runtime_enable").release == ["pm_runtime_disable", "__pm_runtime_disable",
+                                                      "pm_runtime_force_suspend"]
 
 
 def test_locks(kb) -> None:
