@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.events import Event, Exit, exit_path_step, failure_index, jumps, render_steps
-from kunwind.analysis.resources import HELD, RELEASED, Res, object_path
+from kunwind.analysis.resources import HELD, RELEASED, Res, key_object, object_path
 from kunwind.findings import Finding, PathStep
 from kunwind.knowledge import canonical
 from kunwind.knowledge.names import (
@@ -105,9 +105,10 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
         return []
     returned = _returned(ret)
     leaked: list[tuple[str, Res]] = []
-    for path, r in sorted(st.resources.res.items()):
+    for key, r in sorted(st.resources.res.items()):
         if r.status != HELD or not r.acquire or r.kind.is_hold:  # KU005's
             continue
+        path = key_object(key)  # a part of an object (its interrupt vectors) is named by it
         if r.acquire.startswith(SELF_RELEASING):
             continue
         if path in returned or root_of(path) in returned:

@@ -43,7 +43,10 @@ Known false positives:
     before the acquisition and again in the ladder, with a value it does not
     track) can produce a path that releases what the real program never
     reaches. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
-    need the knowledge to say so.
+    need the knowledge to say so (``err_ok``), and so do releases that are a
+    no-op on what was never acquired because they test the object's own
+    state first (``pci_disable_msi()``, ``drm_dev_unregister()``:
+    ``safe_unacquired``); ``free_irq()`` is not one (it warns).
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 10 reports, 9 true (90%).
@@ -58,7 +61,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.error_paths import failure_rejoins
-from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path
+from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path, resource_key
 from kunwind.findings import Finding, PathStep
 from kunwind.knowledge import canonical
 from kunwind.model.ir import Call, Const, calls_in, path_of, render, stmt_exprs
@@ -73,8 +76,9 @@ if TYPE_CHECKING:
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     """At a release: was its object acquired, and still held, on this path?"""
     out: list[Finding] = []
+    part = ctx.kb.released_part(call.callee)
     for j, p in _released(ctx, st, call):
-        r = st.resources.res.get(p)
+        r = st.resources.res.get(resource_key(p, part))
         if r is None:
             why = _never_acquired(ctx, st, call, j, p)
         elif r.kind.is_hold or (r.releases and call.callee not in r.releases):
@@ -86,7 +90,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         else:
             continue
         if why:
-            out.append(_finding(ctx, st, call, p, why))
+            out.append(_finding(ctx, st, call, p, r, why))
     return out
 
 
@@ -99,12 +103,20 @@ def _released(ctx: FunctionContext, st: State, call: Call) -> list[tuple[int, st
             out.setdefault(p, j)
     paired = {p for p, s in ctx.release_sites  # the release of an acquisition made here
               if s.line == call.loc.line and s.callee == call.callee}
+    part = ctx.kb.released_part(call.callee)
     for j, a in enumerate(call.args):
         p = object_path(path_of(a))
-        r = st.resources.res.get(p) if p is not None else None
+        r = st.resources.res.get(resource_key(p, part)) if p is not None else None
         if p is not None and (p in paired or (r is not None and call.callee in r.releases)):
             out.setdefault(p, j)
     return sorted((j, p) for p, j in out.items())
+
+
+def _safe_unacquired(ctx: FunctionContext, callee: str, j: int) -> bool:
+    """Is ``callee`` a no-op on an object whose acquisition never happened or failed
+    (the knowledge's ``safe_unacquired``: it tests the object's own state first)?"""
+    rel = ctx.kb.release(callee)
+    return rel is not None and rel.arg == j and rel.safe_unacquired
 
 
 def _null_ok(ctx: FunctionContext, callee: str, j: int) -> bool:
@@ -139,7 +151,8 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
         return "" if null_ok else f"{acquired}, which this path skipped: it is NULL here"
     if value == "uninit":
         return f"{acquired}, which this path skipped: it is not initialised here"
-    if by_arg and value == "unknown" and not null_ok:
+    if by_arg and value == "unknown" and not null_ok and \
+            not _safe_unacquired(ctx, call.callee, j):
         return f"{acquired}, which this path skipped"
     return ""
 
@@ -232,15 +245,17 @@ def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
         return f"{failed}, so it holds an ERR_PTR() here"
     if r.fails in ("null", "errptr"):
         return "" if _null_ok(ctx, call.callee, j) else f"{failed}, so it is NULL here"
+    if _safe_unacquired(ctx, call.callee, j):
+        return ""  # pci_disable_msi() after a failed pci_enable_msi(): a no-op
     return f"{failed} (checked at line {r.event_line}), so there is nothing to release"
 
 
-def _finding(ctx: FunctionContext, st: State, call: Call, p: str, why: str) -> Finding:
+def _finding(ctx: FunctionContext, st: State, call: Call, p: str, r: Res | None,
+             why: str) -> Finding:
     fn = ctx.fn.name
     msg = (f"{render(call)} in {fn}() releases '{p}' on an error path where {why}")
     steps = [*st.rendered_path(),
              PathStep(call.loc.line, call.loc.col, f"{call.callee}() releases '{p}'")]
-    r = st.resources.res.get(p)
     if r is not None and r.acquire:
         steps.insert(0, PathStep(r.line, 0, f"'{p}' acquired by {canonical(r.acquire)}()"))
     if r is not None and r.status == RELEASED:

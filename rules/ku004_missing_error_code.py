@@ -58,6 +58,7 @@ Known false positives:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import error_value, failure_check
@@ -98,7 +99,7 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     jump = goto_after(st.events, fail)
     if jump is None and not _in_failure_branch(fn, fail, s):
         return []  # the failure rejoins the main path: not an error exit
-    if not _carries_errors(fn, name):
+    if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
     return [_finding(ctx, st, s, name, held, fail, jump)]
 
@@ -143,7 +144,7 @@ def _in_failure_branch(fn: Function, fail: Failure, s: Return) -> bool:
     return False
 
 
-def _carries_errors(fn: Function, name: str) -> bool:
+def _carries_errors(fn: Function, name: str, in_progress: Collection[int]) -> bool:
     """Does the function return error codes through ``name`` on other paths?
 
     Yes when ``name`` is assigned an error value somewhere, or is assigned a
@@ -158,7 +159,7 @@ def _carries_errors(fn: Function, name: str) -> bool:
             value = x.value if isinstance(x, (Store, Return)) else None
             if isinstance(value, Assign):
                 value = value.value
-            if value is None or not error_value(value):
+            if value is None or not error_value(value, in_progress=in_progress):
                 if isinstance(x, Store) and isinstance(value, Call) and \
                         path_of(x.target) == name:
                     calls.append(value)

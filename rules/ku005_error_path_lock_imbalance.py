@@ -16,6 +16,9 @@ What it finds:
       that skipped the acquisition (a function that drops the lock before it
       ever takes it is called holding it, and is not reported);
     - dropped twice on the same path.
+    A part of a device that the knowledge names is a count of its own: the
+    runtime-PM enable count (``pm_runtime_enable()``/``pm_runtime_disable()``)
+    is not the usage count, and each release moves only its own.
     KU005 owns the kinds "lock" and "pm": KU002 and KU003 leave them alone,
     so one bug gives one finding. Other references (``get_device()``,
     ``kref``, ``of_node_get()``) are leaks and double releases: KU002/KU003.
@@ -70,7 +73,14 @@ from typing import TYPE_CHECKING
 from kunwind.analysis.conditions import condition_key
 from kunwind.analysis.error_paths import error_path, surely_released, void_failure
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
-from kunwind.analysis.resources import FAILED, HELD, RELEASED, object_path
+from kunwind.analysis.resources import (
+    FAILED,
+    HELD,
+    RELEASED,
+    key_object,
+    object_path,
+    resource_key,
+)
 from kunwind.findings import Finding, PathStep
 from kunwind.knowledge.names import LOCKISH
 from kunwind.model.ir import Call, calls_in, path_of, render, root_of, stmt_exprs
@@ -90,8 +100,9 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     if st.failures and not error_path(ctx, st):
         return []
     out: list[Finding] = []
+    part = ctx.kb.released_part(call.callee)
     for p in _dropped(ctx, st, call):
-        r = st.resources.res.get(p)
+        r = st.resources.res.get(resource_key(p, part))
         if r is not None and r.kind.is_hold and r.acquire:
             if r.status == FAILED and not (r.kind == "lock" and _local(ctx, p)
                                            and _passed_on(st.calls, p, r)):
@@ -116,11 +127,12 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
 def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:
     """The locks and PM counts this call drops (by its pairing in the knowledge)."""
     out: list[str] = []
+    part = ctx.kb.released_part(call.callee)
     for a in call.args:
         p = object_path(path_of(a))
         if p is None or p in out:
             continue
-        r = st.resources.res.get(p)
+        r = st.resources.res.get(resource_key(p, part))
         if r is not None and r.kind.is_hold and call.callee in r.releases:
             out.append(p)
         elif r is None and ctx.kb.released_kind(call.callee).is_hold:
@@ -220,9 +232,10 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 dropped.setdefault((p, r.line), ex)
     out: dict[tuple[int, int], Finding] = {}
     for ex in walk.exits:
-        for p, r in ex.res:
+        for key, r in ex.res:
             if not r.kind.is_hold or r.status != HELD or not r.acquire:
                 continue
+            p = key_object(key)
             weak = ex.exit.kind is ExitKind.AFTER_FAILURE
             if weak and (ex.failure is None or not void_failure(ctx, ex.failure)):
                 continue  # a void function that returns after a test, not after an error
@@ -236,15 +249,15 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                            min(r.releases, default="a put"))
                 why = (f"{r.acquire}() takes the usage count even when it fails; this error "
                        f"path must drop it ({put}())")
-            elif (p, r.line) in dropped:
-                other = dropped[(p, r.line)]
-                rel = dict(other.res)[p]
+            elif (key, r.line) in dropped:
+                other = dropped[(key, r.line)]
+                rel = dict(other.res)[key]
                 why = (f"other paths drop it before they return ({rel.event} at line "
                        f"{rel.event_line}, then the exit at line {other.line})")
             else:
                 continue
             line, col = _leaving_point(ex)
-            what = "the runtime-PM usage count of" if r.kind == "pm" else "the lock"
+            what = _what(ctx, r)
             how = "returns after a failure" if weak else "returns an error"
             msg = (f"{ctx.fn.name}() {how} at line {ex.line} with {what} "
                    f"{_name(ctx, p, r)} still held ({r.acquire}() at line {r.line}): {why}")
@@ -253,6 +266,14 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
             out.setdefault((line, col), RULE.finding(ctx, line, col, msg, steps,
                                                      f"held|{r.acquire}({p})", ex.line))
     return list(out.values())
+
+
+def _what(ctx: FunctionContext, r: Res) -> str:
+    """What is held, in words: the part of the object the acquire names, else its kind."""
+    a = ctx.kb.acquire(r.acquire)
+    if a is not None and a.part:
+        return f"the {a.part} of"
+    return "the runtime-PM usage count of" if r.kind == "pm" else "the lock"
 
 
 def _name(ctx: FunctionContext, p: str, r: Res) -> str:

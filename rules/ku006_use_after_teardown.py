@@ -11,7 +11,11 @@ What it finds:
     freed ``obj``. Only releases that end the object's life count (frees,
     unmaps, destroys, and a put of a reference this function took); an
     unlocked lock, a disabled clock or an unregistered device is still there.
-    Releasing the same object twice is KU003's finding.
+    Releasing the same object twice is KU003's finding. Releasing a part of
+    an object that the knowledge names (``pci_free_irq_vectors(pdev)`` frees
+    the device's interrupt vectors) does not end the object, and an argument
+    that a printk-style call prints only by address (a plain ``%p``, when
+    the format is a string literal) is not a use.
 
 Why it matters:
     It is a use-after-free on a path that tests rarely run: it corrupts

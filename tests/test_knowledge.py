@@ -38,7 +38,8 @@ def test_every_family_has_a_file_with_a_header() -> None:
 
 def test_each_file_loads_on_its_own() -> None:
     for name, data in bundled().items():
-        assert set(data) <= {"acquire", "release", "owner", "teardown"}, name
+        assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
+                             "printf"}, name
         Knowledge().merge(data, name)
 
 
@@ -106,7 +107,8 @@ def test_runtime_pm(kb) -> None:
     assert kb.acquire("pm_runtime_get").held_on_failure is True
     assert kb.acquire("pm_runtime_resume_and_get").held_on_failure is False
     assert kb.acquire("usb_autopm_get_interface").held_on_failure is False
-    assert kb.acquire("pm_runtime_enable").release == ["pm_runtime_disable", "__pm_runtime_disable"]
+    assert kb.acquire("pm_runtime_enable").release == ["pm_runtime_disable", "__pm_runtime_disable",
+                                                      "pm_runtime_force_suspend"]
 
 
 def test_locks(kb) -> None:
@@ -194,7 +196,8 @@ def test_failure_conventions(kb) -> None:
     for name in ("device_register", "device_add", "kobject_init_and_add", "platform_device_add"):
         assert kb.acquire(name).held_on_failure is True, name
     assert kb.acquire("device_register").release == ["device_unregister", "put_device"]
-    assert kb.acquire("get_device").fails == "never"
+    # NULL only for a NULL device, which put_device() ignores
+    assert kb.acquire("get_device").fails == "null"
 
 
 def test_lookups_that_drop_their_start_node(kb) -> None:
@@ -345,3 +348,54 @@ def test_kunwind_knowledge_shows_an_entry_and_where_it_comes_from(tmp_path: Path
     assert r.output == "release kfree: releases argument 0, NULL is fine  " \
                        "[rules/knowledge/memory.toml]\n"
     assert CliRunner().invoke(main, ["knowledge", "no_such_call"]).exit_code == 2
+
+
+# ---- what an API means: parts, safe releases, in-progress codes, formats -------
+
+
+def test_parts_safe_releases_in_progress_codes_and_formats_load() -> None:
+    kb = load_knowledge()
+    assert kb.acquire("pm_runtime_enable").part == "runtime-PM enable count"
+    assert kb.released_part("pm_runtime_disable") == "runtime-PM enable count"
+    assert kb.released_part("pm_runtime_put_noidle") == ""  # the usage count
+    assert kb.release("pci_disable_msi").safe_unacquired is True
+    assert kb.release("free_irq").safe_unacquired is False  # it warns
+    assert kb.in_progress[115] == "EINPROGRESS"
+    assert kb.printer_format("_printk") == 0
+    assert kb.printer_format("_dev_err") == 1
+
+
+def test_a_release_shared_by_two_parts_and_bad_new_entries_are_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "site.toml"
+    bad.write_text('[acquire]\npm_runtime_get_sync = { kind = "pm", object = 0, '
+                   'release = ["pm_runtime_disable"] }\n')
+    with pytest.raises(KnowledgeError, match=r"'pm_runtime_disable' is listed by acquires of "
+                                             r"different parts"):
+        load_knowledge(extra=[bad])
+    for text, what in (('[acquire]\nfoo_alloc = { part = "x" }\n', "needs an argument"),
+                       ('[in_progress]\nEFOO = { errno = -3 }\n', "positive"),
+                       ('[printf]\nfoo_log = {}\n', "format argument")):
+        bad.write_text(text)
+        with pytest.raises(KnowledgeError, match=what):
+            load_knowledge(extra=[bad])
+
+
+def test_plain_pointer_conversions_are_printed_only() -> None:
+    from kunwind.analysis.idioms import printed_only
+    from kunwind.model.ir import Call, Str, Var
+
+    args = (Str('"\\0013x %p %*d %pOF %px %%p %pK %s\\n"'), *(Var(n) for n in "abcdefg"))
+    assert printed_only(Call("_printk", args), 0) == {1, 5, 6}  # a, e, f
+    assert printed_only(Call("_printk", (Str(), Var("a"))), 0) == frozenset()  # no literal
+
+
+def test_an_edge_that_shows_no_error_code() -> None:
+    from kunwind.analysis.conditions import no_error_on_edge
+    from kunwind.model.ir import Binary, Const, Var
+
+    ret = Var("ret")
+    assert no_error_on_edge(Binary("==", ret, Const(-115)), True, {115}) == "ret"
+    assert no_error_on_edge(Binary("!=", ret, Const(-115)), False, {115}) == "ret"
+    assert no_error_on_edge(Binary("==", ret, Const(-12)), True, {115}) is None
+    assert no_error_on_edge(Binary(">", ret, Const(0)), True, ()) == "ret"
+    assert no_error_on_edge(Binary(">", ret, Const(0)), False, ()) is None

@@ -11,7 +11,7 @@ plain NULL/non-NULL test of an access path (used to refine and prune paths).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from kunwind.knowledge.names import ERR_CHECKS, ERR_FROM, ERR_MAKERS, WARN_WRAPPERS
@@ -206,14 +206,18 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
 
 
 def error_value(e: Expr | None, resolve: Resolver | None = None,
-                errno_names: bool = True) -> str | None:
+                errno_names: bool = True, in_progress: Collection[int] = ()) -> str | None:
     """``e`` in words when it is an error value (``-ENOMEM``, ``ERR_PTR()``), else None.
-    Without ``errno_names`` a negative number stays a number (hosted code: ``-1``)."""
+    Without ``errno_names`` a negative number stays a number (hosted code: ``-1``).
+    ``in_progress``: the errnos that report a request under way (``-EINPROGRESS``,
+    the knowledge's ``[in_progress]``), which are no failure."""
     if e is None:
         return None
     if isinstance(e, Assign):
         e = e.value
     if isinstance(e, Const) and e.value < 0 and not e.ptr:
+        if -e.value in in_progress:
+            return None
         return errno_name(e.value) if errno_names else str(e.value)
     if isinstance(e, Call) and (e.callee in ERR_MAKERS or e.callee in ERR_FROM):
         return f"{e.callee}()"
@@ -223,7 +227,32 @@ def error_value(e: Expr | None, resolve: Resolver | None = None,
     if p is not None and resolve is not None:
         v = resolve(p)
         if v is not None and v is not e and not isinstance(v, Var):
-            return error_value(v, None, errno_names)
+            return error_value(v, None, errno_names, in_progress)
+    return None
+
+
+def no_error_on_edge(cond: Expr, taken: bool, in_progress: Collection[int]) -> str | None:
+    """The variable that this edge shows holds no error code: it equals a value that
+    is none (``ret == -EINPROGRESS``, ``ret == 1``) or is positive (``ret > 0``, a
+    count). None when the edge says nothing of the kind."""
+    c = cond
+    while isinstance(c, Unary) and c.op == "!":
+        c, taken = c.operand, not taken
+    if not (isinstance(c, Binary) and c.op in ("==", "!=", "<", ">", "<=", ">=")):
+        return None
+    lhs, rhs, op = c.lhs, c.rhs, c.op
+    if isinstance(lhs, Const) and not isinstance(rhs, Const):
+        lhs, rhs, op = rhs, lhs, _swap(op)
+    p = path_of(lhs)
+    if p is None or not isinstance(rhs, Const) or rhs.ptr or _is_ptr(lhs):
+        return None
+    if not taken:  # the edge where the comparison is false: its negation holds
+        op = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}[op]
+    v = rhs.value
+    if op == "==" and (v >= 0 or -v in in_progress):
+        return p
+    if (op == ">" and v >= -1) or (op == ">=" and v >= 0):
+        return p
     return None
 
 

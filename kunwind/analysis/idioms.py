@@ -10,20 +10,30 @@ applies it:
   callback that frees its container ``x``;
 - an acquire that returns a count or a negative errno
   (``pci_alloc_irq_vectors()``) failed exactly when the count is below the
-  minimum the caller asked for.
+  minimum the caller asked for;
+- a printk-style format prints an argument matched to a plain ``%p``
+  (``%px``, ``%pK``) by its address alone, without reading the object.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, TypeGuard
 
-from kunwind.model.ir import Assign, Binary, Call, Expr, Unary, Var, path_of, render
+from kunwind.model.ir import Assign, Binary, Call, Expr, Str, Unary, Var, path_of, render
 
 from .conditions import Check
 
 if TYPE_CHECKING:
     from .context import FunctionContext
     from .state import State
+
+# One conversion of a printf format: flags, width, precision, length, conversion,
+# and for %p the kernel's extension letters (lib/vsprintf.c: pointer()).
+_CONVERSION = re.compile(r"%(?P<flags>[-+ #0]*)(?P<width>\*|\d+)?(?:\.(?P<prec>\*|\d*))?"
+                         r"(?:hh|h|ll|l|L|z|Z|t|j|q)?(?P<conv>[a-zA-Z%])(?P<ext>[A-Za-z0-9]*)")
+# %p extensions that print the address itself and never read the object
+_ADDRESS_ONLY_EXT = ("", "x", "K")
 
 MACRO_TEMPORARY_PREFIX = "_"
 # Kinds whose release through an embedded member frees the container too.
@@ -96,3 +106,25 @@ def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
     if p in ctx.tested_negative:
         return None
     return Check(cond.lhs, True, render(cond), v.callee, "negative")
+
+
+def printed_only(call: Call, fmt: int | None) -> frozenset[int]:
+    """The arguments of a printk-style ``call`` (format argument ``fmt``) that its
+    format prints only by address (a plain ``%p``): printing a pointer after the
+    release is no use of the object. Empty when the format string is not a literal
+    the frontend kept."""
+    if fmt is None or fmt >= len(call.args):
+        return frozenset()
+    f = call.args[fmt]
+    if not isinstance(f, Str) or not f.value:
+        return frozenset()
+    out: set[int] = set()
+    arg = fmt + 1
+    for m in _CONVERSION.finditer(f.value):
+        if m["conv"] == "%":
+            continue
+        arg += (m["width"] == "*") + (m["prec"] == "*")
+        if m["conv"] == "p" and m["ext"][:1] in _ADDRESS_ONLY_EXT and len(m["ext"]) <= 1:
+            out.add(arg)
+        arg += 1
+    return frozenset(out)

@@ -92,6 +92,23 @@ class Resources:
         return Resources(res, links, self.auto | other.auto)
 
 
+# A resource is keyed on its object, and on the part of the object it is when the
+# knowledge names one (``Acquire.part``): ``client->dev`` is the device's runtime-PM
+# usage count, ``client->dev#enable`` its enable count. A release moves only the
+# resource of its own part, and a use of the object is no use of a part.
+PART_SEP = "#"
+
+
+def resource_key(obj: str, part: str = "") -> str:
+    """The key of the resource that is ``part`` of ``obj`` ("": the object itself)."""
+    return f"{obj}{PART_SEP}{part}" if part else obj
+
+
+def key_object(key: str) -> str:
+    """The object a resource key is on (``client->dev#enable`` -> ``client->dev``)."""
+    return key.split(PART_SEP, 1)[0]
+
+
 def object_path(path: str | None) -> str | None:
     """``&dev->lock`` and ``dev->lock`` name the same lock."""
     if path is None:
@@ -115,6 +132,7 @@ class ResourceModel:
         text = render(call)
         # releases
         rel = kb.release(call.callee)
+        part = kb.released_part(call.callee)
         released: set[str] = set()
         if rel is not None and rel.arg < len(call.args):
             p = object_path(path_of(call.args[rel.arg]))
@@ -134,8 +152,11 @@ class ResourceModel:
                     released.update(f"{base}->{f}" for f in fields)
         for a in call.args:
             p = object_path(path_of(a))
-            if p is not None and p in res and call.callee in res[p].releases:
+            if p is not None and resource_key(p, part) in res and \
+                    call.callee in res[resource_key(p, part)].releases:
                 released.add(p)
+        released = {resource_key(p, part) for p in released}
+        by_knowledge = {resource_key(p, part) for p in by_knowledge}
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
@@ -175,6 +196,7 @@ class ResourceModel:
                 obj = result
             elif isinstance(acq.object, int) and acq.object < len(call.args):
                 obj = object_path(path_of(call.args[acq.object]))
+                obj = resource_key(obj, acq.part) if obj is not None else None
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD
                 res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,

@@ -42,7 +42,7 @@ from kunwind.model.ir import (
     subexprs,
 )
 
-from .conditions import condition_key, error_value, failure_check, null_test
+from .conditions import condition_key, error_value, failure_check, no_error_on_edge, null_test
 from .context import FunctionContext, pure_call
 from .events import (
     Event,
@@ -54,7 +54,7 @@ from .events import (
     Jump,
     exit_path_step,
 )
-from .idioms import count_check, macro_temporary
+from .idioms import count_check, macro_temporary, printed_only
 from .resources import (
     AUTO,
     ESCAPED,
@@ -169,7 +169,10 @@ class Walker:
             elif isinstance(x, Index):
                 used = path_of(x.base)
             elif isinstance(x, Call):
-                for a in x.args:
+                printed = printed_only(x, self.ctx.kb.printer_format(x.callee))
+                for j, a in enumerate(x.args):
+                    if j in printed:
+                        continue  # pr_err("... %p", skb): its address, not the object
                     p = object_path(path_of(a))
                     if p is not None and p in st.resources.res:
                         for hook in self.use_hooks:
@@ -302,7 +305,7 @@ class Walker:
             st.values.env[path] = value if s.op == "=" else UNKNOWN_VALUE
         else:
             st.values.env.pop(path, None)
-        if s.op == "=" and error_value(value, st.resolve):
+        if s.op == "=" and error_value(value, st.resolve, in_progress=self.ctx.kb.in_progress):
             st.values.bad = st.values.bad | {path}
         else:
             st.values.bad = st.values.bad - {path}
@@ -362,7 +365,8 @@ class Walker:
         def exit_of(kind: ExitKind, detail: str = "") -> Exit:
             return Exit(kind, s.loc.line, s.loc.col, v, detail)
 
-        value = error_value(v, st.resolve, errno_names=not self.ctx.kb.hosted)
+        value = error_value(v, st.resolve, errno_names=not self.ctx.kb.hosted,
+                            in_progress=self.ctx.kb.in_progress)
         if value:
             return exit_of(ExitKind.ERROR_VALUE, value)
         p = path_of(v) if v is not None else None
@@ -435,6 +439,9 @@ class Walker:
                 if subject not in st.values.bad:  # not a second test of a value that failed
                     st.values.ok = st.values.ok | {subject}
                 st.values.bad = st.values.bad - {subject}
+        fine = no_error_on_edge(cond, taken, self.ctx.kb.in_progress)
+        if fine is not None:  # if (ret == -EINPROGRESS) return ret;: queued, not failed
+            st.values.bad = st.values.bad - {fine}
         return True
 
     def run(self) -> WalkResult:

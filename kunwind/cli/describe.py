@@ -72,15 +72,24 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         released = ", ".join(a.release) or "nothing known"
         extra = "".join(f", {w}" for w, on in (("held on failure", a.held_on_failure),
                                                ("zeroed", a.zeroed)) if on)
+        if a.part:
+            what += f", its {a.part}"
         return f"{a.kind.value or 'unknown'} ({what}), fails {a.fails}{extra}; released by " \
             f"{released}" + (f"; {a.evidence}" if a.evidence else "")
     if table == "release":
         r = kb.releases[name]
         ok = "".join(f", {w}" for w, on in (("NULL is fine", r.null_ok),
-                                            ("ERR_PTR is fine", r.err_ok)) if on)
+                                            ("ERR_PTR is fine", r.err_ok),
+                                            ("a no-op if never acquired", r.safe_unacquired))
+                     if on)
         return f"releases argument {r.arg}{ok}"
     if table == "owner":
         return f"takes over argument {kb.owners[name]}"
+    if table == "in_progress":
+        errno = next(k for k, v in kb.in_progress.items() if v == name)
+        return f"-{errno} means in progress, not a failure"
+    if table == "printf":
+        return f"printk-style, format argument {kb.printers[name]}"
     t = kb.teardowns[name]
     return f"tears down argument {t.arg}, needs {', '.join(t.depends) or 'nothing'} set up"
 

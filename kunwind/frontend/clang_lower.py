@@ -496,7 +496,7 @@ class Lowerer:
             v = self.native.evaluate_int(c)
             return Const(v if v is not None else 0)
         if k == K.STRING_LITERAL:
-            return Str()
+            return Str(self.spelling(c))  # as written, adjacent literals joined: a format
         if k == K.CALL_EXPR:
             return self.call(c)
         if k == K.UNARY_OPERATOR:

@@ -486,7 +486,7 @@ class Lowerer:
             return Var(n.name, t.is_ptr, n.name in self.params), t
         if isinstance(n, c_ast.Constant):
             if n.type == "string":
-                return Str(), CType("array", INT)
+                return Str(n.value), CType("array", INT)  # adjacent literals joined
             v = constant_value(n)
             if v is None:
                 return Other("floating_literal"), CType("float")

@@ -38,6 +38,10 @@ class Acquire:
     zeroed: bool = False
     release: list[str] = field(default_factory=list)
     evidence: str = ""  # why the entry is believed, when it was learned (learned.py)
+    # the part of the object it acquires when that is not the object itself (the
+    # runtime-PM enable count of a device, beside its usage count): a resource of its
+    # own, keyed on the object and the part, that only its own releases move
+    part: str = ""
 
 
 @dataclass
@@ -46,6 +50,9 @@ class Release:
     arg: int = 0
     null_ok: bool = False
     err_ok: bool = False  # an ERR_PTR() is ignored too (IS_ERR_OR_NULL)
+    # a no-op on an object that was never acquired or whose acquisition failed (it
+    # tests the object's own state first: pci_disable_msi() when MSI is off)
+    safe_unacquired: bool = False
 
 
 @dataclass
@@ -64,7 +71,13 @@ class Knowledge:
     # for code with a C library (a program): its pairs are loaded, and a negative
     # return value is a plain number, not a kernel errno (-1 is no -EPERM there)
     hosted: bool = False
+    # errno values (positive) that report a request queued or in progress, not a
+    # failure (-EINPROGRESS): errno -> its name
+    in_progress: dict[int, str] = field(default_factory=dict)
+    # printk-style functions: callee -> the index of its format argument
+    printers: dict[str, int] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
+    _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
     sources: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
 
@@ -99,6 +112,19 @@ class Knowledge:
         kinds = self._released_kinds
         return kinds.get(callee) or kinds.get(canonical(callee)) or Kind.UNKNOWN
 
+    def released_part(self, callee: str) -> str:
+        """The part of its object that ``callee`` releases (``pm_runtime_disable`` ->
+        the enable count), "" for the object itself."""
+        if self._released_parts is None:
+            self._released_parts = _parts_by_release(self.acquires.values())
+        parts = self._released_parts
+        return parts.get(callee) or parts.get(canonical(callee)) or ""
+
+    def printer_format(self, callee: str) -> int | None:
+        """The index of the format argument of a printk-style function, else None."""
+        v = self.printers.get(callee)
+        return v if v is not None else self.printers.get(canonical(callee))
+
     def release(self, callee: str) -> Release | None:
         return self.releases.get(callee) or self.releases.get(canonical(callee))
 
@@ -110,6 +136,7 @@ class Knowledge:
         of a bad entry); ``KnowledgeError`` naming ``source`` for a malformed one: an
         unknown table or key, a misspelt kind, a value of the wrong type."""
         self._released_kinds = None
+        self._released_parts = None
         for table in data:
             if table not in KEYS:
                 raise KnowledgeError(f"{source}: unknown table [{table}] (known: "
@@ -124,6 +151,8 @@ class Knowledge:
                                          f"{', '.join(sorted(KEYS[table]))})")
                     self._add(table, name, v)
                     self.sources[(table, name)] = source
+            table, name = "", ""
+            _parts_by_release(self.acquires.values())  # one part per release
         except (AttributeError, TypeError, ValueError) as exc:
             line = _line_of(text, table, name)
             where = f"{source}:{line}" if line else source
@@ -141,15 +170,28 @@ class Knowledge:
                 kind = parse_kind(str(v.get("kind", "memory")))
             except ValueError as exc:
                 raise ValueError(f"acquire.{name}: {exc}") from None
+            part = str(v.get("part", ""))
+            if part and obj == "ret":
+                raise ValueError(f"acquire.{name}: 'part' needs an argument object")
             self.acquires[name] = Acquire(
                 name, kind, obj, fails,
                 bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
-                [str(r) for r in v.get("release", [])], str(v.get("evidence", "")),
+                [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
             )
         elif table == "release":
             self.releases[name] = Release(name, int(v.get("arg", 0)),
                                           bool(v.get("null_ok", False)),
-                                          bool(v.get("err_ok", False)))
+                                          bool(v.get("err_ok", False)),
+                                          bool(v.get("safe_unacquired", False)))
+        elif table == "in_progress":
+            errno = int(v.get("errno", 0))
+            if errno <= 0:
+                raise ValueError(f"in_progress.{name}: 'errno' is the positive value")
+            self.in_progress[errno] = name
+        elif table == "printf":
+            self.printers[name] = int(v.get("format", -1))
+            if self.printers[name] < 0:
+                raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
         else:
@@ -160,11 +202,25 @@ class Knowledge:
 # The tables of a knowledge file and the keys of their entries.
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
-                          "evidence"}),
-    "release": frozenset({"arg", "null_ok", "err_ok"}),
+                          "evidence", "part"}),
+    "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired"}),
+    "in_progress": frozenset({"errno"}),
+    "printf": frozenset({"format"}),
     "owner": frozenset({"arg"}),
     "teardown": frozenset({"arg", "depends"}),
 }
+
+
+def _parts_by_release(acquires: Any) -> dict[str, str]:
+    """Release -> the part of the object it releases; ValueError for a release that
+    two acquires of different parts list (it would not know which one it moves)."""
+    out: dict[str, str] = {}
+    for a in acquires:
+        for r in a.release:
+            if out.setdefault(r, a.part) != a.part:
+                raise ValueError(f"release {r!r} is listed by acquires of different parts "
+                                 f"({out[r] or 'the object'!r} and {a.part or 'the object'!r})")
+    return out
 
 
 def canonical(callee: str) -> str:
