@@ -133,7 +133,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
     for fn in functions:
-        ctx = FunctionContext(fn, name, summaries, kb)
+        ctx = FunctionContext(fn, name, summaries, kb, pure_bodies=parsed.pure)
         walk = Walker(ctx, rules, opts.max_states).run()
         found = list(walk.findings)
         for r in rules:

@@ -229,6 +229,9 @@ class Lowerer:
         # the main file's text (latin-1: one char per byte, so offsets match libclang's)
         self.text = source.decode("latin-1")
         self.main_file = ""
+        # name -> the declaration of each function the lowered bodies call directly
+        # (for frontend.pure, which reads the bodies of those defined in headers)
+        self.callees: dict[str, Any] = {}
 
     # helpers ------------------------------------------------------------
     def loc(self, c: Any) -> Loc:
@@ -553,10 +556,14 @@ class Lowerer:
         indirect = False
         fn_expr = None
         if callee_c is not None:
-            if self.native.referenced(c)._kind_id != self._function_decl:  # or null
+            ref = self.native.referenced(c)
+            if ref._kind_id != self._function_decl:  # or null
                 indirect = True
                 fn_expr = self.expr(callee_c)
                 name = render(fn_expr)
+            elif name not in self.callees:
+                ref._tu = c._tu
+                self.callees[name] = ref
         if name in TRANSPARENT_CALLS and args:
             return strip_not_not(args[0])
         return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr, self.is_bool(c))
