@@ -72,7 +72,7 @@ class ParsedFile:
     includes: list[str] = field(default_factory=list)  # headers read (the results cache)
     skipped: list[SkippedCode] = field(default_factory=list)  # left out by an #if
     missing_headers: list[str] = field(default_factory=list)  # #include names not found
-    # the functions the file calls whose body (in it or in a header) is pure
+    # the functions the file tests the result of whose body (in it or in a header) is pure
     # (frontend.pure): name -> whether they read memory through a pointer
     pure: dict[str, bool] = field(default_factory=dict)
 

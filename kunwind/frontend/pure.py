@@ -29,6 +29,9 @@ from typing import Any
 from . import clang_lib as cl
 
 MAX_NODES = 120  # cursors of one body; a longer helper is not looked at
+# lines of a definition: a longer one is not looked at (reading cursors through the
+# bindings is what this costs; most called functions are long and do things)
+MAX_LINES = 16
 MAX_DEPTH = 4  # pure callees called by pure callees...
 VALUE_BUILTINS = frozenset({"__builtin_expect", "__builtin_constant_p", "__builtin_choose_expr"})
 
@@ -64,7 +67,8 @@ def _purity(fn: Any, memo: dict[str, bool | None], depth: int) -> bool | None:
     if name in memo:
         return memo[name]
     memo[name] = None  # recursion: impure
-    if depth > MAX_DEPTH:
+    extent = fn.extent
+    if depth > MAX_DEPTH or extent.end.line - extent.start.line > MAX_LINES:
         return None
     body = [c for c in fn.get_children() if c.kind.name == "COMPOUND_STMT"]
     if len(body) != 1:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from .pure import MAX_DEPTH, MAX_NODES, VALUE_BUILTINS
+from .pure import MAX_DEPTH, MAX_LINES, MAX_NODES, VALUE_BUILTINS
 
 _STEPS = (c_ast.Compound, c_ast.Return, c_ast.If, c_ast.EmptyStatement, c_ast.Constant,
           c_ast.BinaryOp, c_ast.UnaryOp, c_ast.TernaryOp, c_ast.ID, c_ast.StructRef,
@@ -21,18 +21,23 @@ _STEPS = (c_ast.Compound, c_ast.Return, c_ast.If, c_ast.EmptyStatement, c_ast.Co
           c_ast.Assignment)
 
 
+_TESTS = (c_ast.If, c_ast.While, c_ast.DoWhile, c_ast.For, c_ast.TernaryOp)
+
+
 class _Impure(Exception):
     pass
 
 
 def pure_functions(ast: c_ast.FileAST, main: str, enum_consts: dict[str, int]) -> dict[str, bool]:
     """name -> whether it reads memory through a pointer, for each function the main
-    file's functions call whose definition is pure."""
+    file's functions call in a condition whose definition is pure."""
     defs = {e.decl.name: e for e in ast.ext if isinstance(e, c_ast.FuncDef)}
     called: set[str] = set()
     for e in ast.ext:
         if isinstance(e, c_ast.FuncDef) and e.decl.coord.file == main:
-            called.update(_callees(e.body))
+            for n in _walk(e.body):
+                if isinstance(n, _TESTS) and n.cond is not None:
+                    called.update(_callees(n.cond))
     memo: dict[str, bool | None] = {}
     out: dict[str, bool] = {}
     for name in sorted(called):
@@ -41,6 +46,14 @@ def pure_functions(ast: c_ast.FileAST, main: str, enum_consts: dict[str, int]) -
             if reads is not None:
                 out[name] = reads
     return out
+
+
+def _lines(fd: c_ast.FuncDef) -> int:
+    """The lines from a definition's name to its last statement (pycparser keeps no
+    closing brace; as with libclang's extent, a helper's few lines)."""
+    last = max((n.coord.line for n in _walk(fd.body) if n.coord is not None
+                and n.coord.file == fd.coord.file), default=fd.coord.line)
+    return last - fd.decl.coord.line + 1
 
 
 def _callees(node: c_ast.Node) -> set[str]:
@@ -63,7 +76,7 @@ def _purity(name: str, defs: dict[str, c_ast.FuncDef], enums: dict[str, int],
         return memo[name]
     memo[name] = None
     fd = defs.get(name)
-    if fd is None or depth > MAX_DEPTH:
+    if fd is None or depth > MAX_DEPTH or _lines(fd) > MAX_LINES:
         return None
     params = set()
     args = getattr(fd.decl.type, "args", None)
