@@ -133,7 +133,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
-    walks = [_walk(fn, name, summaries, kb, rules, opts) for fn in functions]
+    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure) for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
         # a function with a finding: would the callees it hands its objects to,
@@ -145,7 +145,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             clock = time.perf_counter()
             summaries = summarize_file(functions, kb, external=ext.summaries)
             for i in reported:
-                walks[i] = _walk(functions[i], name, summaries, kb, rules, opts)
+                walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -162,9 +162,10 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
 
 
 def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
-          rules: list[Rule], opts: Options) -> tuple[list[Finding], list[PairUse], str]:
+          rules: list[Rule], opts: Options,
+          pure: dict[str, bool]) -> tuple[list[Finding], list[PairUse], str]:
     """One function's walk: its findings, the pair uses it shows, why it is incomplete."""
-    ctx = FunctionContext(fn, name, summaries, kb)
+    ctx = FunctionContext(fn, name, summaries, kb, pure_bodies=pure)
     walk = Walker(ctx, rules, opts.max_states).run()
     found = list(walk.findings)
     for r in rules:

@@ -67,9 +67,17 @@ class FunctionContext:
     summaries: dict[str, Summary]
     kb: Knowledge
     _reach: dict[int, set[int]] = field(default_factory=dict)
+    # the called functions whose bodies are pure (frontend.pure, from the file or
+    # a header): name -> whether the answer also reads memory through a pointer
+    pure_bodies: dict[str, bool] = field(default_factory=dict)
 
     def summary(self, callee: str) -> Summary | None:
         return self.summaries.get(callee)
+
+    def is_pure(self, call: Call) -> bool:
+        """A call without side effects: ``pure_call()``, or a callee whose body the
+        translation unit has and only computes a value (``net_eq()``)."""
+        return pure_call(call) or call.callee in self.pure_bodies
 
     def is_teardown(self, callee: str, arg: int) -> bool:
         if self.kb.teardown(callee) is not None or self.kb.release(callee) is not None:
@@ -145,16 +153,27 @@ class FunctionContext:
         (``if (priv->has_irq)``, ``if (!IS_ERR(priv->clk))``, ``gpio_is_valid(gpio)``
         before an acquisition and again in the unwind): the walk makes the second
         test follow the outcome of the first. Calls count as side-effect free when
-        they return bool or are ``IS_ERR()``-style checks or compiler builtins."""
+        they return bool, are ``IS_ERR()``-style checks or compiler builtins, or their
+        body is pure (``is_pure``)."""
         seen: set[str] = set()
         out: set[str] = set()
         for b in self.fn.blocks:
-            if b.cond is None or not all(pure_call(c) and self.kb.acquire(c.callee) is None
+            if b.cond is None or not all(self.is_pure(c) and self.kb.acquire(c.callee) is None
                                          for c in calls_in(b.cond)):
                 continue
             text = condition_key(b.cond)[0]
             (out if text in seen else seen).add(text)
         return frozenset(out)
+
+    @cached_property
+    def tests_reading_memory(self) -> frozenset[str]:
+        """The repeated tests that call a pure function reading through a pointer
+        (``is_v2(dev)`` reads ``dev->version``): a store to anything under a variable
+        they mention may change their answer, not only a store to what they name."""
+        return frozenset(
+            condition_key(b.cond)[0] for b in self.fn.blocks if b.cond is not None
+            and condition_key(b.cond)[0] in self.repeated_tests
+            and any(self.pure_bodies.get(c.callee) for c in calls_in(b.cond)))
 
     @cached_property
     def acquisitions(self) -> dict[str, list[Site]]:

@@ -91,20 +91,24 @@ class Values:
     # outcomes of conditions tested more than once (ctx.repeated_tests), until a
     # store to their root variable: (condition text, true or false)
     tested: frozenset[tuple[str, bool]] = frozenset()
+    # the constant each tested path holds (constants.py), until it may have changed
+    known: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Values:
-        return Values(dict(self.env), self.bad, self.ok, self.fresh, self.tested)
+        return Values(dict(self.env), self.bad, self.ok, self.fresh, self.tested,
+                      dict(self.known))
 
     def key(self) -> tuple:
         # values are the CFG's own (immutable) expression objects: compare them by
         # identity, not by hashing whole expression trees
         env = self.env
         return (frozenset(zip(env, map(id, env.values()), strict=True)), self.bad, self.ok,
-                self.fresh, self.tested)
+                self.fresh, self.tested, frozenset(self.known.items()) if self.known else None)
 
     def join(self, other: Values) -> Values:
         return Values(_common(self.env, other.env), self.bad & other.bad, self.ok & other.ok,
-                      self.fresh | other.fresh, self.tested & other.tested)
+                      self.fresh | other.fresh, self.tested & other.tested,
+                      _common(self.known, other.known))
 
 
 @dataclass

@@ -39,10 +39,12 @@ from kunwind.model.ir import (
     calls_in,
     path_of,
     render,
+    root_of,
     subexprs,
 )
 
 from .conditions import condition_key, error_value, failure_check, no_error_on_edge, null_test
+from .constants import constant, forget_under, forget_written, truth
 from .context import FunctionContext, pure_call
 from .events import (
     Event,
@@ -190,6 +192,8 @@ class Walker:
         st.call_chain = (CallRec(call.callee, objs, line, bool(st.failures)), st.call_chain)
         ctx = self.ctx
         summary = ctx.summary(call.callee)
+        if st.values.known:
+            forget_written(st.values.known, call, summary)
         for j, a in enumerate(call.args):
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
@@ -246,6 +250,7 @@ class Walker:
                 st.resources.links.pop(alias, None)  # assigned too: its old value reports nothing
                 if alias in self.ctx.relevant and value is not None:
                     st.values.env[alias] = value
+                self.note_constant(st, alias, value)
             if alias is not None and target is not None and (
                     target in res and isinstance(value, Call)
                     or macro_temporary(value) and value.name in res):
@@ -264,7 +269,9 @@ class Walker:
         if s.decl and s.value is None and isinstance(held, Call) and pure_call(held):
             return  # `bool branch;` of a macro used twice: what it held still stands
         if path is not None and st.values.tested and not self.same_answer(st, path, value):
-            st.values.tested = frozenset(t for t in st.values.tested if not _mentions(t[0], path))
+            deep = self.ctx.tests_reading_memory
+            st.values.tested = frozenset(t for t in st.values.tested if not (
+                _mentions(t[0], path) or t[0] in deep and _mentions(t[0], root_of(path))))
         if path is not None:
             st.values.ok = st.values.ok - {path}
             st.values.fresh = st.values.fresh | {path}
@@ -291,6 +298,7 @@ class Walker:
                 # a copy in another local: the walk does not follow aliases, so
                 # it stops treating the object as held by this name
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")
+        self.note_constant(st, path, value if s.op == "=" else None, s.target)
         if path is None:
             return
         line = s.loc.line
@@ -332,6 +340,23 @@ class Walker:
             st.note(FieldStore(line, path, null))
         for slot in st.slots.values():
             slot.after_store(self.ctx, st, s, path, line)
+
+    def note_constant(self, st: State, path: str | None, value: Expr | None,
+                      target: Expr | None = None) -> None:
+        """After a store: ``path`` holds ``value`` now, nothing under it is known any
+        more; a store through a plain pointer (``*p = 0``) may have written any of them."""
+        known = st.values.known
+        if path is None:
+            if known and isinstance(target, Unary) and target.op == "*":
+                known.clear()
+            return
+        if known:
+            forget_under(known, path, itself=True)
+        if path in self.ctx.relevant and ("->" not in path
+                                          or root_of(path) in self.ctx.variables):
+            v = constant(value)
+            if v is not None:
+                known[path] = v
 
     def do_return(self, st: State, s: Return) -> None:
         for c in calls_in(s.value):
@@ -382,9 +407,9 @@ class Walker:
     def refine(self, st: State, cond: Expr, taken: bool, line: int, b: int,
                other: int) -> bool:
         """Apply what taking this edge implies; False when the edge cannot be taken."""
-        resolved = _resolve_const(cond, st)
-        if resolved is not None and bool(resolved) != taken:
-            return False
+        decided = truth(cond, st.values.known)
+        if decided is not None and decided != taken:
+            return False  # the constants this path stored say otherwise
         text, negated = condition_key(cond)
         if text in self.ctx.repeated_tests:
             if (text, taken == negated) in st.values.tested:
@@ -545,17 +570,3 @@ def _outer_assigns(e: Expr) -> list[Assign]:
 def _mentions(text: str, path: str) -> bool:
     """Does the condition ``text`` read ``path`` (or something under it)?"""
     return re.search(rf"(?<!\w){re.escape(path)}(?!\w)", text) is not None
-
-
-def _resolve_const(cond: Expr, st: State) -> int | None:
-    if isinstance(cond, Const):
-        return cond.value
-    p = path_of(cond)
-    if p is not None and "->" not in p:
-        v = st.values.env.get(p)
-        if isinstance(v, Const):
-            return v.value
-    if isinstance(cond, Unary) and cond.op == "!":
-        inner = _resolve_const(cond.operand, st)
-        return None if inner is None else int(not inner)
-    return None

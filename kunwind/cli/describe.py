@@ -143,7 +143,8 @@ def show_cfg(path: Path, function: str, fmt: str, flags: dict[str, Any]) -> None
     if fn is None:
         fail(f"{function}(): {target.lower_error or 'not lowered'}")
     summaries = summarize_file(list(functions.values()), kb)
-    walk = Walker(FunctionContext(fn, str(path), summaries, kb), []).run()
+    walk = Walker(FunctionContext(fn, str(path), summaries, kb,
+                                   pure_bodies=parsed.pure), []).run()
     marks: dict[int, str] = {}
     for ex in walk.exits:
         marks[ex.line] = f"error exit: {ex.exit.describe()}"

@@ -229,6 +229,10 @@ class Lowerer:
         # the main file's text (latin-1: one char per byte, so offsets match libclang's)
         self.text = source.decode("latin-1")
         self.main_file = ""
+        # name -> the declaration of each function the lowered bodies call directly in
+        # a condition (if, while, for, ?:), for frontend.pure, which reads their bodies
+        self.callees: dict[str, Any] = {}
+        self.in_test = 0  # lowering a condition
 
     # helpers ------------------------------------------------------------
     def loc(self, c: Any) -> Loc:
@@ -301,14 +305,14 @@ class Lowerer:
             return items[0] if len(items) == 1 else sx.SBlock(loc, items)
         if k == K.IF_STMT:
             ch = self.children(c)
-            return sx.SIf(loc, self.expr(ch[0]), self.stmt(ch[1]),
+            return sx.SIf(loc, self.test(ch[0]), self.stmt(ch[1]),
                           self.stmt(ch[2]) if len(ch) > 2 else None)
         if k == K.WHILE_STMT:
             ch = self.children(c)
-            return sx.SWhile(loc, self.expr(ch[0]), self.stmt(ch[1]))
+            return sx.SWhile(loc, self.test(ch[0]), self.stmt(ch[1]))
         if k == K.DO_STMT:
             ch = self.children(c)
-            return sx.SDo(loc, self.stmt(ch[0]), self.expr(ch[1]))
+            return sx.SDo(loc, self.stmt(ch[0]), self.test(ch[1]))
         if k == K.FOR_STMT:
             return self.for_stmt(c, loc)
         if k == K.SWITCH_STMT:
@@ -398,7 +402,7 @@ class Lowerer:
         return sx.SFor(
             loc,
             init_s,
-            self.expr(cond) if cond is not None else None,
+            self.test(cond) if cond is not None else None,
             self.expr(inc) if inc is not None else None,
             body,
         )
@@ -444,6 +448,14 @@ class Lowerer:
             return self._expr(c)
         finally:
             self.depth -= 1
+
+    def test(self, c: Any) -> Expr:
+        """A condition: ``expr``, noting the functions it calls (``callees``)."""
+        self.in_test += 1
+        try:
+            return self.expr(c)
+        finally:
+            self.in_test -= 1
 
     def _expr(self, c: Any) -> Expr:
         K = self.K
@@ -522,7 +534,7 @@ class Lowerer:
         if k == K.CONDITIONAL_OPERATOR:
             ch = self.children(c)
             if len(ch) == 3:
-                return Cond(self.expr(ch[0]), self.expr(ch[1]), self.expr(ch[2]),
+                return Cond(self.test(ch[0]), self.expr(ch[1]), self.expr(ch[2]),
                             self.is_ptr(c))
         if k == K.ARRAY_SUBSCRIPT_EXPR:
             ch = self.children(c)
@@ -553,10 +565,14 @@ class Lowerer:
         indirect = False
         fn_expr = None
         if callee_c is not None:
-            if self.native.referenced(c)._kind_id != self._function_decl:  # or null
+            ref = self.native.referenced(c)
+            if ref._kind_id != self._function_decl:  # or null
                 indirect = True
                 fn_expr = self.expr(callee_c)
                 name = render(fn_expr)
+            elif self.in_test and name not in self.callees:
+                ref._tu = c._tu
+                self.callees[name] = ref
         if name in TRANSPARENT_CALLS and args:
             return strip_not_not(args[0])
         return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr, self.is_bool(c))

@@ -24,6 +24,7 @@ from kunwind.model.syntax import FunctionSyntax
 
 from . import clang_lib as cl
 from .clang_lower import Lowerer
+from .pure import pure_functions
 from .skipped import SkippedCode, skipped_code
 
 KEEP_GOING = 0x200  # CXTranslationUnit_KeepGoing, not named in the bindings
@@ -71,6 +72,9 @@ class ParsedFile:
     includes: list[str] = field(default_factory=list)  # headers read (the results cache)
     skipped: list[SkippedCode] = field(default_factory=list)  # left out by an #if
     missing_headers: list[str] = field(default_factory=list)  # #include names not found
+    # the functions the file tests the result of whose body (in it or in a header) is pure
+    # (frontend.pure): name -> whether they read memory through a pointer
+    pure: dict[str, bool] = field(default_factory=dict)
 
 
 _REUSE: dict[tuple[str, tuple[str, ...], int], Any] | None = None  # see reusing_parses
@@ -187,6 +191,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
     for ln, col, msg in main_errors:
         if f"{ln}:{col}: {msg}" not in inside:
             out.errors.append(f"{name}:{ln}:{col}: {msg}")
+    out.pure = pure_functions(lower.callees)
     if skipped:
         out.skipped = skipped_code(text.decode("latin-1"), cl.skipped_lines(tu, name))
     out.includes = lower.native.included_files(tu)

@@ -51,6 +51,7 @@ from kunwind.model.ir import (
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
 from .clang_parse import ParsedFile, ParsedFunction, lower_into
+from .pyc_pure import pure_functions
 from .pyc_types import (
     AUTO_TYPEDEF,
     INT,
@@ -215,6 +216,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
             env.add_decl(ext)
         elif isinstance(ext, c_ast.Typedef):
             env.typedefs[ext.name] = env.resolve(ext.type)
+    out.pure = pure_functions(ast, main, env.enum_consts)
     return out
 
 

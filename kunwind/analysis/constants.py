@@ -1,0 +1,144 @@
+"""The constants a path has assigned, and what they make of a branch condition.
+
+``if (use_io) { request_region(...); f->iotype = FOO_IO; } ... err: if
+(f->iotype == FOO_IO) release_region(...);`` and ``hw = ERR_PTR(-EINVAL); goto
+fail; ... fail: if (IS_ERR(hw)) kfree(gate);``: the condition at the unwind is
+decided by a value the same path stored earlier. The walk keeps, per path,
+the constant each tested access path holds (``Values.known``: an integer, an
+enumerator, NULL as 0, ``ERR_PTR(-E...)`` as its errno, the way the kernel
+encodes it) and ``truth`` evaluates a condition over them; a branch that the
+result contradicts is not taken.
+
+Only constants are kept, never an expression to evaluate later, so a value
+cannot change meaning when a variable it reads is assigned again. A known
+value is forgotten when its path is stored again, when an object above it is
+(``f = other``), and when a call may write it (``forget_written``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from kunwind.model.ir import Binary, Call, Const, Expr, Unary, path_of
+
+from .summaries import Summary
+
+MAX_ERRNO = 4095  # IS_ERR(): the top 4095 addresses are error codes
+
+_COMPARE = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b,
+    "&": lambda a, b: a & b, "|": lambda a, b: a | b,
+}
+
+
+def constant(e: Expr | None) -> int | None:
+    """The value of ``e`` when it is a constant: ``3``, ``FOO_IO``, ``NULL`` (0),
+    ``-EINVAL``, ``ERR_PTR(-EINVAL)`` (-22, the pointer's value)."""
+    return value(e, {})
+
+
+def truth(cond: Expr, known: Mapping[str, int]) -> bool | None:
+    """What ``cond`` comes out as, given the constants ``known`` holds; None: not known."""
+    v = value(cond, known)
+    return None if v is None else v != 0
+
+
+def value(e: Expr | None, known: Mapping[str, int]) -> int | None:
+    """The integer value of ``e`` over the ``known`` paths, or None when it is not known."""
+    if isinstance(e, Const):
+        return e.value
+    if isinstance(e, Unary):
+        inner = value(e.operand, known)
+        if inner is None:
+            return None
+        return {"!": int(not inner), "-": -inner, "~": ~inner}.get(e.op)
+    if isinstance(e, Binary):
+        return _binary(e, known)
+    if isinstance(e, Call):
+        return _call(e, known)
+    p = path_of(e) if e is not None else None
+    return known.get(p) if p is not None else None
+
+
+def _binary(e: Binary, known: Mapping[str, int]) -> int | None:
+    lhs = value(e.lhs, known)
+    if e.op in ("&&", "||"):  # what C evaluates: the right side only when needed
+        if lhs is not None and bool(lhs) == (e.op == "||"):
+            return int(e.op == "||")
+        rhs = value(e.rhs, known)
+        if rhs is not None and bool(rhs) == (e.op == "||"):
+            return int(e.op == "||")
+        return None if lhs is None or rhs is None else int(bool(rhs))
+    compare = _COMPARE.get(e.op)
+    rhs = value(e.rhs, known) if compare is not None and lhs is not None else None
+    return None if rhs is None or compare is None or lhs is None else int(compare(lhs, rhs))
+
+
+def _call(e: Call, known: Mapping[str, int]) -> int | None:
+    """``ERR_PTR(-E)`` and ``PTR_ERR(p)`` are the value itself; ``IS_ERR()`` tests it."""
+    arg = value(e.args[0], known) if len(e.args) == 1 else None
+    if arg is None:
+        return None
+    if e.callee in ("ERR_PTR", "PTR_ERR"):
+        return arg if -MAX_ERRNO <= arg <= 0 else None
+    if e.callee == "IS_ERR":
+        return int(-MAX_ERRNO <= arg < 0)
+    if e.callee == "IS_ERR_OR_NULL":
+        return int(-MAX_ERRNO <= arg <= 0)
+    return None
+
+
+def forget_under(known: dict[str, int], path: str, itself: bool = False) -> None:
+    """Forget the values of the fields of the object ``path`` names (and of ``path``)."""
+    prefix = (path + "->", path + ".")
+    for k in [k for k in known if k.startswith(prefix) or itself and k == path]:
+        del known[k]
+
+
+def forget_written(known: dict[str, int], call: Call, summary: Summary | None) -> None:
+    """Forget what ``call`` may write: what its arguments point to (``&f->iotype``,
+    ``f``, ``f->sub``), everything under each; of an object passed whole to a
+    function of this file, the fields its summary says it writes."""
+    for j, a in enumerate(call.args):
+        p = path_of(a)
+        if p is not None and summary is not None and "->" not in p and "." not in p:
+            for f in summary.writes.get(j, ()):
+                forget_under(known, f"{p}->{f}", itself=True)
+            for f, d in summary.derefs.get(j, {}).items():
+                if d.write:
+                    forget_under(known, f"{p}->{f}")
+            continue
+        for q in _reached(a):
+            forget_under(known, q.lstrip("&"), itself=q.startswith("&"))
+
+
+def _reached(e: Expr) -> list[str]:
+    """The access paths whose objects a callee given ``e`` can write through it:
+    ``&x`` (x itself too), ``p`` and ``p->sub`` (what they point to); inside other
+    expressions (``p + 1``, ``cond ? a : b``, ``to_priv(dev)``) the paths they are
+    made of. A field read for its value (``f->base``) gives only that field's path."""
+    p = path_of(e)
+    if p is not None:
+        return [p]
+    if isinstance(e, Unary) and e.op == "&":  # &a[i], &(*p): the object the operand is in
+        return [q.lstrip("&") if q.startswith("&") else q for q in _reached(e.operand)]
+    out: list[str] = []
+    for x in _parts(e):
+        out.extend(_reached(x))
+    return out
+
+
+def _parts(e: Expr) -> list[Expr]:
+    if isinstance(e, Call):
+        return list(e.args)
+    return [x for f in dataclasses.fields(e) for x in _flat(getattr(e, f.name))]
+
+
+def _flat(v: object) -> list[Expr]:
+    if isinstance(v, Expr):
+        return [v]
+    if isinstance(v, tuple):
+        return [x for x in v if isinstance(x, Expr)]
+    return []

@@ -1,0 +1,81 @@
+"""Tied conditions: pure callees read from their bodies, constants a path stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kunwind.analysis.constants import constant, forget_written, truth
+from kunwind.frontend.clang_parse import parse_file
+from kunwind.model.ir import Binary, Call, Const, Loc, Member, Unary, Var
+
+PURITY = """
+struct obj { int caps; int *ptr; };
+static int counter;
+int ext(int x);
+static inline int same(const void *a, const void *b) { return a == b; }
+static inline int caps_of(const struct obj *o) { return o->caps & 4; }
+static inline int via_local(int x) { int y = x * 2; if (y > 4) y = 4; return y; }
+static inline int calls_pure(int x) { return via_local(x) + 1; }
+static inline int reads_global(void) { return counter; }
+static inline int writes_arg(struct obj *o) { o->caps = 1; return 0; }
+static inline int bumps(int x) { counter++; return x; }
+static inline int calls_unknown(int x) { return ext(x); }
+static inline int reads_volatile(int *p) { return *(volatile int *)p; }
+static inline int has_asm(int x) { asm volatile("nop"); return x; }
+static inline int tested_nowhere(int x) { return x; }
+int f(struct obj *o, int x)
+{
+    if (same(o, 0) + caps_of(o) + via_local(x) + calls_pure(x) + reads_global()
+        + writes_arg(o) + bumps(x) + calls_unknown(x) + reads_volatile(&x) + has_asm(x))
+        return 1;
+    return tested_nowhere(x);
+}
+"""
+
+
+def test_pure_bodies() -> None:
+    """Only the functions called in a condition are looked at (not tested_nowhere())."""
+    parsed = parse_file(Path("unit.c"), ["-x", "c", "-std=gnu11"], PURITY.encode())
+    assert parsed.pure == {"same": False, "caps_of": True, "via_local": False,
+                           "calls_pure": False}
+
+
+def _var(name: str, ptr: bool = False) -> Var:
+    return Var(name, ptr)
+
+
+HW = _var("hw", True)
+MODE = Member(_var("f", True), "mode", True)
+
+
+@pytest.mark.parametrize("cond, known, expected", [
+    (Call("IS_ERR", (HW,), Loc(1, 1)), {"hw": -22}, True),
+    (Call("IS_ERR", (HW,), Loc(1, 1)), {"hw": 0}, False),
+    (Unary("!", HW), {"hw": -22}, False),
+    (Binary("==", MODE, Const(2)), {"f->mode": 2}, True),
+    (Binary("!=", MODE, Const(2)), {"f->mode": 1}, True),
+    (Binary("==", MODE, Const(2)), {}, None),
+    (Binary("&&", MODE, _var("x")), {"f->mode": 0}, False),
+])
+def test_truth(cond, known, expected) -> None:
+    assert truth(cond, known) == expected
+
+
+def test_constants() -> None:
+    assert constant(Call("ERR_PTR", (Const(-12),), Loc(1, 1))) == -12
+    assert constant(Call("ERR_PTR", (_var("err"),), Loc(1, 1))) is None
+    assert constant(_var("x")) is None
+
+
+@pytest.mark.parametrize("args, left", [
+    ((Member(_var("f", True), "base", True),), {"f->mode", "g->mode"}),  # a value read
+    ((_var("f", True),), {"g->mode"}),  # the object: any field of it
+    ((Unary("&", MODE),), {"g->mode"}),  # its address
+    ((Call("to_obj", (_var("f", True),), Loc(1, 1)),), {"g->mode"}),  # inside an expression
+])
+def test_forget_written(args, left) -> None:
+    known = {"f->mode": 1, "g->mode": 2}
+    forget_written(known, Call("setup", args, Loc(1, 1)), None)
+    assert set(known) == left
