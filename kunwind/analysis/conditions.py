@@ -100,8 +100,10 @@ def _is_ptr(e: Expr) -> bool:
 
 def _answer(e: Expr, resolve: Resolver | None) -> bool:
     """Does ``e`` hold an answer rather than a result that can fail: the value of a
-    call returning ``bool`` (a predicate; ``IS_ERR()`` aside), or of a compiler builtin
-    (``__builtin_constant_p()`` inside ``clamp_t()``, ``test_bit()``)?"""
+    call returning ``bool`` (a predicate; ``IS_ERR()`` aside) or an unsigned integer (a
+    DMA address, a status mask: no negative errno), or of a compiler builtin
+    (``__builtin_constant_p()`` inside ``clamp_t()``, ``test_bit()``)? Only a known
+    acquire's answer is a failure (a trylock's 0, a page allocator's 0 address)."""
     e = strip(e, resolve)
     while isinstance(e, Unary) and e.op == "!":
         e = strip(e.operand, resolve)
@@ -114,7 +116,7 @@ def _answer(e: Expr, resolve: Resolver | None) -> bool:
             return False
         e = v.value if isinstance(v, Assign) else v
     return isinstance(e, Call) and e.callee not in ERR_CHECKS and (
-        e.boolean or e.callee.startswith("__builtin_"))
+        e.boolean or e.unsigned or e.callee.startswith("__builtin_"))
 
 
 def _check(c: Expr, resolve: Resolver | None) -> Check | None:

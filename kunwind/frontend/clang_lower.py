@@ -220,6 +220,9 @@ class Lowerer:
         self._kinds = n.kinds
         self._ptr_ids = {k.value for k in self._ptr_kinds}
         self._bool_id = ci.TypeKind.BOOL.value
+        self._unsigned_ids = {k.value for k in (
+            ci.TypeKind.UCHAR, ci.TypeKind.USHORT, ci.TypeKind.UINT, ci.TypeKind.ULONG,
+            ci.TypeKind.ULONGLONG, ci.TypeKind.UINT128)}
         # sugar over another type: a typedef, struct x, typeof() (unexposed), __auto_type
         self._alias_ids = {ci.TypeKind.ELABORATED.value, ci.TypeKind.TYPEDEF.value,
                            ci.TypeKind.UNEXPOSED.value, ci.TypeKind.AUTO.value}
@@ -248,10 +251,16 @@ class Lowerer:
         return False
 
     def is_bool(self, c: Any) -> bool:
+        return self._canonical_kind(c) == self._bool_id
+
+    def is_unsigned(self, c: Any) -> bool:
+        return self._canonical_kind(c) in self._unsigned_ids
+
+    def _canonical_kind(self, c: Any) -> int:
         t = self.native.cursor_type(c)
         if t._kind_id in self._alias_ids:
             t = self.native.canonical(t)
-        return t._kind_id == self._bool_id
+        return t._kind_id
 
     def kind(self, c: Any) -> Any:
         """``c.kind``, without the bindings' property and lookup checks."""
@@ -575,7 +584,8 @@ class Lowerer:
                 self.callees[name] = ref
         if name in TRANSPARENT_CALLS and args:
             return strip_not_not(args[0])
-        return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr, self.is_bool(c))
+        return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr, self.is_bool(c),
+                    self.is_unsigned(c))
 
 
 _ASM_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*'

@@ -17,8 +17,8 @@ from pycparser import c_ast
 
 @dataclass(frozen=True)
 class CType:
-    """``kind``: int, bool, float, void, ptr, array, func, record, auto (``__auto_type``),
-    unknown."""
+    """``kind``: int, uint (unsigned), bool, float, void, ptr, array, func, record, auto
+    (``__auto_type``), unknown."""
 
     kind: str
     target: CType | None = None  # ptr and array: the element; func: the return type
@@ -33,6 +33,7 @@ class CType:
 
 
 INT = CType("int")
+UINT = CType("uint")  # an unsigned integer: arithmetic like int, but no negative errno
 UNKNOWN = CType("unknown")
 VOID = CType("void")
 AUTO_TYPEDEF = "__kunwind_auto_type"  # what ``__auto_type`` is preprocessed into
@@ -140,6 +141,8 @@ class TypeEnv:
             return CType("bool")
         if _FLOATS & set(names):
             return CType("float")
+        if "unsigned" in names:
+            return UINT
         return INT
 
     def record(self, node: c_ast.Struct | c_ast.Union) -> CType:

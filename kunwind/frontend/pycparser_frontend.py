@@ -616,7 +616,7 @@ class Lowerer:
             return strip_not_not(first), t
         rt = call_result(ct) if ct.kind != "unknown" else (UNKNOWN if not direct else INT)
         return Call(name, tuple(args), self.loc(n), rt.is_ptr, not direct, fn_expr,
-                    rt.kind == "bool"), rt
+                    rt.kind == "bool", rt.kind == "uint"), rt
 
     def offsetof(self, n: c_ast.FuncCall) -> tuple[Expr, CType]:
         """``offsetof(T, m)``: libclang shows the type and the member reference, not a value."""

@@ -68,6 +68,9 @@ class Call(Expr):
     indirect: bool = False
     fn: Expr | None = None  # the callee expression of an indirect call (ops->release)
     boolean: bool = False  # returns bool: an answer (a predicate), never an error code
+    # returns an unsigned integer (a DMA address, a status mask, a size): no negative
+    # errno, so a test of it for non-zero is no failure test
+    unsigned: bool = False
 
 
 @dataclass(frozen=True)
