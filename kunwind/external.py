@@ -71,7 +71,7 @@ def callees_that_matter(functions: list[Function], local: dict[str, Summary], kb
             for e in [*b.stmt_exprs(), *(x for x in (b.cond, b.switch) if x is not None)]:
                 for c in calls_in(e):
                     if c.indirect or c.callee in local or c.callee in NOT_ACQUIRES or \
-                            _described(kb, c.callee):
+                            kb.describes(c.callee):
                         continue
                     for a in c.args:
                         p = path_of(a.operand if isinstance(a, Unary) and a.op == "&" else a)
@@ -79,11 +79,6 @@ def callees_that_matter(functions: list[Function], local: dict[str, Summary], kb
                             out[c.callee] = None
                             break
     return list(out)
-
-
-def _described(kb: Knowledge, callee: str) -> bool:
-    return any(x is not None for x in (kb.acquire(callee), kb.release(callee),
-                                       kb.teardown(callee), kb.owner_arg(callee)))
 
 
 def index_for(flags: FileFlags, opts: Options) -> SymbolIndex | None:

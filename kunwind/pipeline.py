@@ -72,13 +72,18 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     for note in flags.notes:
         kind = NOT_BUILT if note == flags.not_built else ""
         result.notices.append(Notice(file=name, message=note, level="note", kind=kind))
+    kb = knowledge_for(opts, flags, data)
+
+    def helper(callee: str) -> bool:  # a header's short function worth summarising
+        return not kb.describes(callee)
+
     if opts.frontend == "pycparser":
         # here, not at the top: pycparser is an optional dependency (the pycparser extra)
         from .frontend.pycparser_frontend import parse_file as parse_with_pycparser
 
-        parsed = parse_with_pycparser(path, flags.args, data)
+        parsed = parse_with_pycparser(path, flags.args, data, helpers=helper)
     else:
-        parsed = parse_file(path, flags.args, data, skipped=opts.skipped_code)
+        parsed = parse_file(path, flags.args, data, skipped=opts.skipped_code, helpers=helper)
     result.timings["parse"] = parsed.parse_seconds
     result.timings["lower"] = parsed.lower_seconds
     result.includes = parsed.includes
@@ -126,10 +131,11 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             result.notices.append(Notice(file=name, message=f"{pf.name}() not fully analysed: "
                                          f"{reason}", level="warning", line=pf.line,
                                          function=pf.name, end_line=pf.end_line))
+    helpers = [build_cfg(pf.syntax, name, opts.max_blocks) for pf in parsed.helpers
+               if pf.syntax is not None]
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    kb = knowledge_for(opts, flags, data)
-    summaries = summarize_file(functions, kb)
+    summaries = summarize_file(functions + helpers, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
@@ -143,7 +149,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         ext = external_summaries(wanted, name, flags, opts, kb)
         if ext.summaries:
             clock = time.perf_counter()
-            summaries = summarize_file(functions, kb, external=ext.summaries)
+            summaries = summarize_file(functions + helpers, kb, external=ext.summaries)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure)
             result.timings["analysis"] += time.perf_counter() - clock

@@ -399,6 +399,9 @@ def _escapes(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
             if r is None or r[1]:
                 continue
             t = st.target
+            while isinstance(t, Unary) and t.op == "*" and isinstance(t.operand, Unary) \
+                    and t.operand.op == "&":
+                t = t.operand.operand  # WRITE_ONCE(x, v): *(volatile T *)&x = v
             if isinstance(t, Var) and (t.name in locals_ or t.name in params):
                 continue  # an alias, not a hand-over
             target = res.of(t) if isinstance(t, Member) else None

@@ -85,6 +85,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         return f"releases argument {r.arg}{ok}"
     if table == "owner":
         return f"takes over argument {kb.owners[name]}"
+    if table == "borrow":
+        return f"keeps argument {kb.borrowers[name]} without owning it"
     if table == "in_progress":
         errno = next(k for k, v in kb.in_progress.items() if v == name)
         return f"-{errno} means in progress, not a failure"

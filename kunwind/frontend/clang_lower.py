@@ -236,6 +236,9 @@ class Lowerer:
         # a condition (if, while, for, ?:), for frontend.pure, which reads their bodies
         self.callees: dict[str, Any] = {}
         self.in_test = 0  # lowering a condition
+        # name -> the declaration of every function the lowered bodies call directly
+        # (clang_parse.header_helpers lowers the short ones a header defines)
+        self.called: dict[str, Any] = {}
 
     # helpers ------------------------------------------------------------
     def loc(self, c: Any) -> Loc:
@@ -579,9 +582,12 @@ class Lowerer:
                 indirect = True
                 fn_expr = self.expr(callee_c)
                 name = render(fn_expr)
-            elif self.in_test and name not in self.callees:
+            else:
                 ref._tu = c._tu
-                self.callees[name] = ref
+                if name not in self.called:
+                    self.called[name] = ref
+                if self.in_test and name not in self.callees:
+                    self.callees[name] = ref
         if name in TRANSPARENT_CALLS and args:
             return strip_not_not(args[0])
         return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr, self.is_bool(c),

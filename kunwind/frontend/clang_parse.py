@@ -44,6 +44,9 @@ SKIP_PREAMBLE_BODIES = 0x40 | 0x800
 # What parse_file uses; inside reusing_parses, with PREAMBLE | SKIP_PREAMBLE_BODIES.
 # bench/parse_options.py measures the options: for a one-shot parse, the
 # preamble's cost and its savings (header bodies skipped) about cancel out.
+# a header function longer than this is not summarised (most are short wrappers:
+# foo_put() over kref_put(), acpi_dev_put() over put_device())
+HELPER_LINES = 12
 PARSE_OPTIONS = KEEP_GOING
 # Flags every parse gets: report every error (the default stops at 20, which
 # would hide the errors that make a function untrustworthy).
@@ -75,6 +78,9 @@ class ParsedFile:
     # the functions the file tests the result of whose body (in it or in a header) is pure
     # (frontend.pure): name -> whether they read memory through a pointer
     pure: dict[str, bool] = field(default_factory=dict)
+    # short functions a header defines (static inline) that the file calls and the
+    # caller asked for (``helpers``): summarised like the file's own, never checked
+    helpers: list[ParsedFunction] = field(default_factory=list)
 
 
 _REUSE: dict[tuple[str, tuple[str, ...], int], Any] | None = None  # see reusing_parses
@@ -133,12 +139,41 @@ def lower_into(pf: ParsedFunction, lower: Callable[[], FunctionSyntax]) -> None:
         pf.lower_error = f"internal error while lowering: {exc!r}"
 
 
+def header_helpers(lower: Lowerer, wanted: Callable[[str], bool],
+                   defined: set[str]) -> list[ParsedFunction]:
+    """The functions the file calls that a header defines in at most ``HELPER_LINES``
+    lines (``static inline void foo_put(struct foo *f) { kref_put(...); }``) and
+    ``wanted`` accepts, lowered for their summaries."""
+    out: list[ParsedFunction] = []
+    lower.text = ""  # offsets in a header are not the main file's (asm goto labels)
+    seen = set(defined)
+    for name, ref in list(lower.called.items()):  # lowering adds the helpers' callees
+        if name in seen or not wanted(name):
+            continue
+        seen.add(name)
+        d = ref.get_definition()
+        if d is None:
+            continue
+        start, end = d.extent.start.line, d.extent.end.line
+        if end - start + 1 > HELPER_LINES:
+            continue
+        d._tu = ref._tu
+        pf = ParsedFunction(None, name, d.location.line, [], end_line=end)
+        lower_into(pf, functools.partial(lower.function, d))
+        if pf.syntax is not None:
+            out.append(pf)
+    return out
+
+
 def parse_file(path: Path, args: list[str], text: bytes | None = None,
-               options: int | None = None, skipped: bool = False) -> ParsedFile:
+               options: int | None = None, skipped: bool = False,
+               helpers: Callable[[str], bool] | None = None) -> ParsedFile:
     """Parse ``path`` (or ``text`` as its contents) with clang arguments ``args``.
 
     ``options``: libclang's parse options, ``PARSE_OPTIONS`` by default.
     ``skipped``: also find the code an ``#if`` left out (``ParsedFile.skipped``).
+    ``helpers``: also lower the short header functions it calls and accepts
+    (``ParsedFile.helpers``).
     """
     ci = cl.cindex()
     out = ParsedFile()
@@ -192,6 +227,8 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         if f"{ln}:{col}: {msg}" not in inside:
             out.errors.append(f"{name}:{ln}:{col}: {msg}")
     out.pure = pure_functions(lower.callees)
+    if helpers is not None:
+        out.helpers = header_helpers(lower, helpers, {f.name for f in out.functions})
     if skipped:
         out.skipped = skipped_code(text.decode("latin-1"), cl.skipped_lines(tu, name))
     out.includes = lower.native.included_files(tu)

@@ -37,7 +37,7 @@ def pure_functions(ast: c_ast.FileAST, main: str, enum_consts: dict[str, int]) -
         if isinstance(e, c_ast.FuncDef) and e.decl.coord.file == main:
             for n in _walk(e.body):
                 if isinstance(n, _TESTS) and n.cond is not None:
-                    called.update(_callees(n.cond))
+                    called.update(callees_of(n.cond))
     memo: dict[str, bool | None] = {}
     out: dict[str, bool] = {}
     for name in sorted(called):
@@ -48,7 +48,7 @@ def pure_functions(ast: c_ast.FileAST, main: str, enum_consts: dict[str, int]) -
     return out
 
 
-def _lines(fd: c_ast.FuncDef) -> int:
+def definition_lines(fd: c_ast.FuncDef) -> int:
     """The lines from a definition's name to its last statement (pycparser keeps no
     closing brace; as with libclang's extent, a helper's few lines)."""
     last = max((n.coord.line for n in _walk(fd.body) if n.coord is not None
@@ -56,7 +56,7 @@ def _lines(fd: c_ast.FuncDef) -> int:
     return last - fd.decl.coord.line + 1
 
 
-def _callees(node: c_ast.Node) -> set[str]:
+def callees_of(node: c_ast.Node) -> set[str]:
     out: set[str] = set()
     for ch in _walk(node):
         if isinstance(ch, c_ast.FuncCall) and isinstance(ch.name, c_ast.ID):
@@ -76,7 +76,7 @@ def _purity(name: str, defs: dict[str, c_ast.FuncDef], enums: dict[str, int],
         return memo[name]
     memo[name] = None
     fd = defs.get(name)
-    if fd is None or depth > MAX_DEPTH or _lines(fd) > MAX_LINES:
+    if fd is None or depth > MAX_DEPTH or definition_lines(fd) > MAX_LINES:
         return None
     params = set()
     args = getattr(fd.decl.type, "args", None)

@@ -24,6 +24,7 @@ import functools
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -50,8 +51,8 @@ from kunwind.model.ir import (
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
-from .clang_parse import ParsedFile, ParsedFunction, lower_into
-from .pyc_pure import pure_functions
+from .clang_parse import HELPER_LINES, ParsedFile, ParsedFunction, lower_into
+from .pyc_pure import callees_of, definition_lines, pure_functions
 from .pyc_types import (
     AUTO_TYPEDEF,
     INT,
@@ -170,8 +171,11 @@ def preprocess(path: Path, text: bytes, args: list[str]) -> str:
 
 
 def parse_file(path: Path, args: list[str], text: bytes | None = None,
-               preprocessed: bool | None = None) -> ParsedFile:
-    """Preprocess (unless ``path`` is a ``.i`` file), parse and lower the main file's functions."""
+               preprocessed: bool | None = None,
+               helpers: Callable[[str], bool] | None = None) -> ParsedFile:
+    """Preprocess (unless ``path`` is a ``.i`` file), parse and lower the main file's
+    functions (and, with ``helpers``, the short header functions they call that it
+    accepts, as libclang's frontend does)."""
     if text is None:
         text = path.read_bytes()
     out = ParsedFile(text=text)
@@ -217,6 +221,30 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         elif isinstance(ext, c_ast.Typedef):
             env.typedefs[ext.name] = env.resolve(ext.type)
     out.pure = pure_functions(ast, main, env.enum_consts)
+    if helpers is not None:
+        out.helpers = _header_helpers(ast, main, helpers, env, braces)
+    return out
+
+
+def _header_helpers(ast: c_ast.FileAST, main: str, wanted: Callable[[str], bool],
+                    env: TypeEnv, braces: Braces) -> list[ParsedFunction]:
+    """The functions the main file's functions call that a header defines in at most
+    ``HELPER_LINES`` lines (with the closing brace, as libclang counts), lowered."""
+    defs = {e.decl.name: e for e in ast.ext
+            if isinstance(e, c_ast.FuncDef) and e.decl.coord.file != main}
+    called: dict[str, None] = {}
+    for e in ast.ext:
+        if isinstance(e, c_ast.FuncDef) and e.decl.coord.file == main:
+            called.update(dict.fromkeys(sorted(callees_of(e.body))))
+    out: list[ParsedFunction] = []
+    for name in called:
+        fd = defs.get(name)
+        if fd is None or not wanted(name) or definition_lines(fd) + 1 > HELPER_LINES:
+            continue
+        pf = ParsedFunction(None, name, fd.decl.coord.line)
+        lower_into(pf, functools.partial(Lowerer(env, [], braces).function, fd))
+        if pf.syntax is not None:
+            out.append(pf)
     return out
 
 

@@ -68,6 +68,8 @@ class Knowledge:
     releases: dict[str, Release] = field(default_factory=dict)
     teardowns: dict[str, Teardown] = field(default_factory=dict)
     owners: dict[str, int] = field(default_factory=dict)  # callee -> argument it takes over
+    # callee -> argument it keeps a pointer to without owning it (driver data)
+    borrowers: dict[str, int] = field(default_factory=dict)
     # for code with a C library (a program): its pairs are loaded, and a negative
     # return value is a plain number, not a kernel errno (-1 is no -EPERM there)
     hosted: bool = False
@@ -93,6 +95,13 @@ class Knowledge:
         """For messages: ' (learned in this run: ...)' for a learned acquire, else ''."""
         a = self.acquire(callee)
         return f" ({a.evidence})" if a is not None and a.evidence else ""
+
+    def describes(self, callee: str) -> bool:
+        """Does the knowledge say what ``callee`` does (acquires, releases, tears down
+        or takes over)? Then its body, wherever it is, need not be read."""
+        return callee in self.borrowers or canonical(callee) in self.borrowers or any(
+            x is not None for x in (self.acquire(callee), self.release(callee),
+                                    self.teardown(callee), self.owner_arg(callee)))
 
     def owner_arg(self, callee: str) -> int | None:
         v = self.owners.get(callee)
@@ -194,6 +203,8 @@ class Knowledge:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
+        elif table == "borrow":
+            self.borrowers[name] = int(v.get("arg", 0))
         else:
             self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                             list(v.get("depends", [])))
@@ -207,6 +218,7 @@ KEYS: dict[str, frozenset[str]] = {
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "owner": frozenset({"arg"}),
+    "borrow": frozenset({"arg"}),
     "teardown": frozenset({"arg", "depends"}),
 }
 
