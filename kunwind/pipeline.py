@@ -16,6 +16,7 @@ from pathlib import Path
 from .analysis.context import FunctionContext
 from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
+from .analysis.words import Source
 from .config import Options
 from .external import callees_that_matter, external_summaries
 from .findings import NOT_BUILT, SKIPPED, FileResult, Finding, Notice, PairUse, merge_repeats
@@ -133,7 +134,10 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
-    walks = [_walk(fn, name, summaries, kb, rules, opts) for fn in functions]
+    # the words of findings are read from the text at libclang's locations (pycparser's
+    # are those of the preprocessed text)
+    source = Source(data) if opts.frontend != "pycparser" else None
+    walks = [_walk(fn, name, summaries, kb, rules, opts, source) for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
         # a function with a finding: would the callees it hands its objects to,
@@ -145,7 +149,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             clock = time.perf_counter()
             summaries = summarize_file(functions, kb, external=ext.summaries)
             for i in reported:
-                walks[i] = _walk(functions[i], name, summaries, kb, rules, opts)
+                walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, source)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -162,9 +166,11 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
 
 
 def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
-          rules: list[Rule], opts: Options) -> tuple[list[Finding], list[PairUse], str]:
-    """One function's walk: its findings, the pair uses it shows, why it is incomplete."""
-    ctx = FunctionContext(fn, name, summaries, kb)
+          rules: list[Rule], opts: Options, source: Source | None = None
+          ) -> tuple[list[Finding], list[PairUse], str]:
+    """One function's walk: its findings, the pair uses it shows, why it is incomplete
+    (``source``: the file's text, which its findings' words are read from)."""
+    ctx = FunctionContext(fn, name, summaries, kb, source)
     walk = Walker(ctx, rules, opts.max_states).run()
     found = list(walk.findings)
     for r in rules:
