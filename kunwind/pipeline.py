@@ -16,6 +16,7 @@ from pathlib import Path
 from .analysis.context import FunctionContext
 from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
+from .analysis.words import Source
 from .config import Options
 from .external import callees_that_matter, external_summaries
 from .findings import NOT_BUILT, SKIPPED, FileResult, Finding, Notice, PairUse, merge_repeats
@@ -139,7 +140,11 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
-    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure) for fn in functions]
+    # the words of findings are read from the text at libclang's locations (pycparser's
+    # are those of the preprocessed text)
+    source = Source(data) if opts.frontend != "pycparser" else None
+    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source)
+             for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
         # a function with a finding: would the callees it hands its objects to,
@@ -151,7 +156,8 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             clock = time.perf_counter()
             summaries = summarize_file(functions + helpers, kb, external=ext.summaries)
             for i in reported:
-                walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure)
+                walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
+                                 source)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -168,10 +174,12 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
 
 
 def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
-          rules: list[Rule], opts: Options,
-          pure: dict[str, bool]) -> tuple[list[Finding], list[PairUse], str]:
-    """One function's walk: its findings, the pair uses it shows, why it is incomplete."""
-    ctx = FunctionContext(fn, name, summaries, kb, pure_bodies=pure)
+          rules: list[Rule], opts: Options, pure: dict[str, bool],
+          source: Source | None = None) -> tuple[list[Finding], list[PairUse], str]:
+    """One function's walk: its findings, the pair uses it shows, why it is incomplete
+    (``pure``: the callees whose bodies are pure; ``source``: the file's text, which
+    its findings' words are read from)."""
+    ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure)
     walk = Walker(ctx, rules, opts.max_states).run()
     found = list(walk.findings)
     for r in rules:

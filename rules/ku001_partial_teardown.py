@@ -86,6 +86,16 @@ class Step:
     after_failure: bool
     target: str = ""  # a store: the field written, as written
     null: bool = False  # a store of NULL
+    # the call or store itself, for its words in a message (not part of the step's identity)
+    source: Call | Store | None = field(default=None, compare=False)
+
+    def shown(self, ctx: FunctionContext) -> str:
+        """The step as the source writes it."""
+        if isinstance(self.source, Store):
+            return ctx.words.store(self.source)
+        if isinstance(self.source, Call):
+            return ctx.words.call(self.source)
+        return ctx.words.text(self.text, self.line)
 
 
 @dataclass
@@ -114,12 +124,14 @@ class SetupSteps:
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
                 if p is not None and ("->" in p or "." in p):
-                    self.add(root_of(p), Step(line, render(call), bool(st.failures)))
+                    self.add(root_of(p), Step(line, render(call), bool(st.failures),
+                                              source=call))
             elif isinstance(a, Var):
                 if undoes is None:  # the knowledge's releases and teardowns, and names
                     undoes = ctx.is_teardown_by_name(call.callee)
                 if not undoes:
-                    self.add(a.name, Step(line, render(call), bool(st.failures)))
+                    self.add(a.name, Step(line, render(call), bool(st.failures),
+                                          source=call))
 
     def after_store(self, ctx: FunctionContext, st: State, s: Store, path: str,
                     line: int) -> None:
@@ -129,7 +141,7 @@ class SetupSteps:
         written = render(s.target)
         null = isinstance(s.value, Const) and s.value.ptr and s.value.value == 0
         self.add(root_of(path), Step(line, f"{written} {s.op} {render(s.value)}",
-                                     bool(st.failures), written, null))
+                                     bool(st.failures), written, null, s))
 
 
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
@@ -162,29 +174,29 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
 
 
 def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
-    fn = ctx.fn.name
-    path = f"{obj}->{dep.field}"
+    fn, callee = ctx.words.function, ctx.words.name(call.callee, call.loc.line)
+    path, how = f"{obj}->{dep.field}", ctx.words.text(fact.how, fact.line)
     state = "NULL" if fact.status == "null" else "not initialised"
     shown = [s for s in done if not s.null] or done
-    done_text = ", ".join(f"{s.text} (line {s.line})" for s in shown[:3])
+    done_text = ", ".join(f"{s.shown(ctx)} (line {s.line})" for s in shown[:3])
     if len(shown) > 3:
         done_text += f" and {len(shown) - 3} more"
-    uses = (f"{call.callee}() dereferences it (line {dep.line})" if dep.source == "body"
-            else f"{call.callee}() depends on it (kernel API knowledge)")
+    uses = (f"{callee}() dereferences it (line {dep.line})" if dep.source == "body"
+            else f"{callee}() depends on it (kernel API knowledge)")
     message = (
-        f"{call.callee}({render(call.args[0]) if len(call.args) == 1 else obj}) in {fn}() "
+        f"{ctx.words.call(call) if len(call.args) == 1 else f'{callee}({obj})'} in {fn}() "
         f"tears down '{obj}' on an error path where its set-up is incomplete: "
         f"done: {done_text}; not yet done: '{path}' is set only at line {later[0]} "
-        f"on the success path, so it is {state} here ({fact.how} at line {fact.line}) "
+        f"on the success path, so it is {state} here ({how} at line {fact.line}) "
         f"and {uses}"
     )
-    steps = [PathStep(s.line, 0, f"set-up step on '{obj}': {s.text}") for s in done[:5]]
-    steps.append(PathStep(fact.line, 0, f"'{path}' {fact.how}"))
-    steps.extend(st.rendered_path())
+    steps = [PathStep(s.line, 0, f"set-up step on '{obj}': {s.shown(ctx)}") for s in done[:5]]
+    steps.append(PathStep(fact.line, 0, f"'{path}' {how}"))
+    steps.extend(st.rendered_path(ctx.words))
     steps.append(PathStep(later[0], 0, f"'{path}' is only set here, on the success path"))
     if dep.source == "body" and dep.line:
         inner = f"{dep.param}->{dep.field}" if dep.param else dep.field
-        steps.append(PathStep(dep.line, 0, f"{call.callee}() dereferences '{inner}' here"))
+        steps.append(PathStep(dep.line, 0, f"{callee}() dereferences '{inner}' here"))
     return RULE.finding(ctx, call.loc.line, call.loc.col, message, steps,
                             f"{call.callee}({obj})|{path}")
 

@@ -213,30 +213,31 @@ def _release_hint(ctx: FunctionContext, path: str, r: Res) -> str:
     sites = _releases_after(ctx, path, r)
     if sites:
         s = sites[0]
-        return f"{s.callee}({path}) at line {s.line} releases it, but this path does not reach it"
+        return (f"{ctx.words.name(s.callee, s.line)}({path}) at line {s.line} releases it, "
+                "but this path does not reach it")
     rel = sorted(r.releases)
     if rel:
-        return f"it needs {' or '.join(f'{x}()' for x in rel[:3])}"
+        return f"it needs {' or '.join(f'{ctx.words.name(x)}()' for x in rel[:3])}"
     return "nothing on this path releases it"
 
 
 def _finding(ctx: FunctionContext, st: State, ret: Return, ex: Exit,
              leaked: list[tuple[str, Res]], where: tuple[int, str]) -> Finding:
-    fn = ctx.fn.name
+    fn, name = ctx.words.function, ctx.words.name
     line, via = where
     path, r = leaked[0]
     how = f" ({via})" if via else ""
     learned = ctx.kb.evidence(r.acquire)
-    msg = (f"{fn}() leaks '{path}' on an error path: acquired by {canonical(r.acquire)}() at line "
-           f"{r.line}{learned}, still held at the error exit at line {ret.loc.line}{how}; "
-           f"{_release_hint(ctx, path, r)}")
+    msg = (f"{fn}() leaks '{path}' on an error path: acquired by {name(r.acquire, r.line)}() "
+           f"at line {r.line}{learned}, still held at the error exit at line {ret.loc.line}"
+           f"{how}; {_release_hint(ctx, path, r)}")
     if len(leaked) > 1:
-        more = ", ".join(f"'{p}' ({canonical(x.acquire)}() at line {x.line})"
+        more = ", ".join(f"'{p}' ({name(x.acquire, x.line)}() at line {x.line})"
                          for p, x in leaked[1:4])
         msg += f"; also still held: {more}"
-    steps = [PathStep(x.line, 0, f"'{p}' acquired by {canonical(x.acquire)}()")
+    steps = [PathStep(x.line, 0, f"'{p}' acquired by {name(x.acquire, x.line)}()")
              for p, x in leaked[:4]]
-    steps.extend(st.rendered_path())
+    steps.extend(st.rendered_path(ctx.words))
     steps.append(exit_path_step(ex, f"; '{path}' is still held"))
     return RULE.finding(ctx, line, 0 if via else ret.loc.col, msg, steps,
                             "|".join(sorted(f"{p}:{x.acquire}" for p, x in leaked)))
@@ -351,15 +352,16 @@ def _calls(ctx: FunctionContext, callee: str, target: str) -> bool:
 
 def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel: str,
                      obj: str, support: dict[int, ExitRecord]) -> Finding:
-    fn = ctx.fn.name
+    fn, words = ctx.words.function, ctx.words
     lines = ", ".join(str(s) for s in sorted(support)[:4])
     n = len(support)
     via = "" if site == rec.line else f" (entered at line {site})"
-    msg = (f"{fn}() does not call {rel}({obj}) on the error exit at line {rec.line}{via}, "
-           f"after {acq[0]}({obj}) at line {acq[1]}: the other {n} error exits of this "
-           f"function reached after {acq[0]}() call {rel}() (at lines {lines})")
-    steps = [PathStep(acq[1], 0, f"{acq[0]}({obj})"), *render_steps(rec.events),
-             exit_path_step(rec.exit, f"; {rel}({obj}) not called")]
+    a, r = words.name(acq[0], acq[1]), words.name(rel)
+    msg = (f"{fn}() does not call {r}({obj}) on the error exit at line {rec.line}{via}, "
+           f"after {a}({obj}) at line {acq[1]}: the other {n} error exits of this "
+           f"function reached after {a}() call {r}() (at lines {lines})")
+    steps = [PathStep(acq[1], 0, f"{a}({obj})"), *render_steps(rec.events, words),
+             exit_path_step(rec.exit, f"; {r}({obj}) not called")]
     return RULE.finding(ctx, site, 0 if site != rec.line else rec.col, msg, steps,
                         f"{obj}:{acq[0]}/{rel}", exit_line=rec.line)
 

@@ -63,7 +63,6 @@ from typing import TYPE_CHECKING
 from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path, resource_key
 from kunwind.findings import Finding, PathStep
-from kunwind.knowledge import canonical
 from kunwind.model.ir import Call, Const, calls_in, path_of, render, stmt_exprs
 
 from .base import Rule
@@ -146,7 +145,8 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
     null_ok = _null_ok(ctx, call.callee, j)
     by_arg = a is not None and a.object != "ret"  # a state (an irq, an enable), not a pointer
     value = _value(ctx, st, p)
-    acquired = f"it is acquired only by {canonical(sites[0].callee)}() at line {sites[0].line}"
+    acquired = (f"it is acquired only by {ctx.words.name(sites[0].callee, sites[0].line)}() "
+                f"at line {sites[0].line}")
     if value == "null":
         return "" if null_ok else f"{acquired}, which this path skipped: it is NULL here"
     if value == "uninit":
@@ -200,7 +200,7 @@ def _released_before(ctx: FunctionContext, st: State, call: Call, p: str, r: Res
     if not r.acquire:
         return ""  # acquired elsewhere: a second put may match a second get
     first = r.by
-    where = f"{r.event} at line {r.event_line} already released it"
+    where = f"{ctx.words.text(r.event, r.event_line)} at line {r.event_line} already released it"
     if ctx.kb.release(first) is not None:
         return where  # a release the knowledge vouches for (not only an undo: device_del)
     s = ctx.summary(first)
@@ -213,7 +213,8 @@ def _released_before(ctx: FunctionContext, st: State, call: Call, p: str, r: Res
         return where
     if k in s.releases_on_error and any(
             f.callee == first and f.line >= r.event_line for f in st.failures):
-        return (f"{first}() at line {r.event_line} already released it on its own error "
+        return (f"{ctx.words.name(first, r.event_line)}() at line {r.event_line} already "
+                f"released it on its own error "
                 f"path, and this path is taken because it failed")
     return ""
 
@@ -234,7 +235,7 @@ def _arg_index(ctx: FunctionContext, callee: str, line: int, p: str) -> int | No
 
 def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
     """Released after its acquisition failed: nothing to release."""
-    failed = f"{canonical(r.acquire)}() at line {r.line} failed"
+    failed = f"{ctx.words.name(r.acquire, r.line)}() at line {r.line} failed"
     if r.cause is Cause.NULL_TESTED and r.fails not in ("null", "errptr") and \
             _null_ok(ctx, call.callee, j):
         return ""  # a test found the object itself NULL: put_device(NULL) does nothing
@@ -252,14 +253,18 @@ def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
 
 def _finding(ctx: FunctionContext, st: State, call: Call, p: str, r: Res | None,
              why: str) -> Finding:
-    fn = ctx.fn.name
-    msg = (f"{render(call)} in {fn}() releases '{p}' on an error path where {why}")
-    steps = [*st.rendered_path(),
-             PathStep(call.loc.line, call.loc.col, f"{call.callee}() releases '{p}'")]
+    words = ctx.words
+    msg = (f"{words.call(call)} in {words.function}() releases '{p}' on an error path "
+           f"where {why}")
+    steps = [*st.rendered_path(words), PathStep(call.loc.line, call.loc.col,
+                                                f"{words.name(call.callee, call.loc.line)}() "
+                                                f"releases '{p}'")]
     if r is not None and r.acquire:
-        steps.insert(0, PathStep(r.line, 0, f"'{p}' acquired by {canonical(r.acquire)}()"))
+        steps.insert(0, PathStep(r.line, 0,
+                                 f"'{p}' acquired by {words.name(r.acquire, r.line)}()"))
     if r is not None and r.status == RELEASED:
-        steps.insert(1, PathStep(r.event_line, 0, f"first release: {r.event}"))
+        steps.insert(1, PathStep(r.event_line, 0,
+                                 f"first release: {words.text(r.event, r.event_line)}"))
     return RULE.finding(ctx, call.loc.line, call.loc.col, msg, steps,
                             f"{call.callee}({p})")
 

@@ -104,16 +104,24 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     return [_finding(ctx, st, s, name, held, fail, jump)]
 
 
-def _success(st: State, name: str) -> str | None:
-    """What success value ``name`` holds on this path, in words, or None."""
+def _success(st: State, name: str) -> Call | Const | None:
+    """The success value ``name`` holds on this path (a call's result, 0), or None."""
     value = st.values.env.get(name)
     if isinstance(value, Assign):
         value = value.value
     if name in st.values.ok and isinstance(value, Call):
-        return f"the successful result of {value.callee}() (line {value.loc.line})"
+        return value
     if isinstance(value, Const) and value.value == 0:
-        return "0"
+        return value
     return None
+
+
+def _held(ctx: FunctionContext, value: Call | Const) -> str:
+    """A success value in words (made only for a finding)."""
+    if isinstance(value, Call):
+        callee = ctx.words.name(value.callee, value.loc.line)
+        return f"the successful result of {callee}() (line {value.loc.line})"
+    return "0"
 
 
 def _optional(ctx: FunctionContext, fail: Failure) -> bool:
@@ -182,19 +190,22 @@ def _carries_errors(fn: Function, name: str, in_progress: Collection[int]) -> bo
     return tested and errno
 
 
-def _finding(ctx: FunctionContext, st: State, s: Return, name: str, held: str,
+def _finding(ctx: FunctionContext, st: State, s: Return, name: str, value: Call | Const,
              fail: Failure, jump: Jump | None) -> Finding:
     fn = ctx.fn
-    what = f"{fail.callee}() fails" if fail.callee else "a check fails"
+    held = _held(ctx, value)
+    what = fail.what_in(ctx.words) if fail.callee else "a check fails"
     how = f"jumps to '{jump.label}' (line {jump.line})" if jump else "returns"
     message = (
-        f"{fn.name}() returns '{name}' on an error path, but '{name}' still holds {held}: "
+        f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' still "
+        f"holds {held}: "
         f"{what} at line {fail.line} and the path {how} without setting an error code, "
         f"so the caller sees success"
     )
     b = fn.blocks[fail.block]
     col = b.cond_loc.col if b.cond_loc else 0
-    steps = st.rendered_path() + [PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({held})")]
+    steps = [*st.rendered_path(ctx.words),
+             PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({held})")]
     return RULE.finding(ctx, fail.line, col, message, steps,
                             f"{fail.callee or 'check'}|return {name}")
 

@@ -106,20 +106,25 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         if r is not None and r.kind.is_hold and r.acquire:
             if r.status == FAILED and not (r.kind == "lock" and _local(ctx, p)
                                            and _passed_on(st.calls, p, r)):
-                why = (f"{r.acquire}() at line {r.line} failed on this path (line "
+                why = (f"{ctx.words.name(r.acquire, r.line)}() at line {r.line} failed on "
+                       f"this path (line "
                        f"{r.event_line}), so there is nothing to drop")
             elif r.status == RELEASED and surely_released(ctx, r):
-                why = f"{r.event} at line {r.event_line} already dropped it"
+                why = (f"{ctx.words.text(r.event, r.event_line)} at line {r.event_line} "
+                       "already dropped it")
             else:
                 continue
         elif r is None and not _local(ctx, p) and _pairs_with_acquisition(ctx, call, p):
             sites = ctx.acquisitions[p]
-            why = (f"this path never took it: the only {sites[0].callee}() is at line "
+            why = (f"this path never took it: the only "
+                   f"{ctx.words.name(sites[0].callee, sites[0].line)}() is at line "
                    f"{sites[0].line}, and the path jumped past it")
         else:
             continue
-        msg = f"{call.callee}() drops '{p}' in {ctx.fn.name}() on an error path, but {why}"
-        out.append(RULE.finding(ctx, call.loc.line, call.loc.col, msg, st.rendered_path(),
+        msg = (f"{ctx.words.name(call.callee, call.loc.line)}() drops '{p}' in "
+               f"{ctx.words.function}() on an error path, but {why}")
+        out.append(RULE.finding(ctx, call.loc.line, call.loc.col, msg,
+                                st.rendered_path(ctx.words),
                                 f"drop|{call.callee}({p})"))
     return out
 
@@ -244,25 +249,27 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
             if _passed_on(ex.calls, p, r, True, ctx.variables) or \
                     _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
                 continue  # handed to a callee that may drop it
+            acquire = ctx.words.name(r.acquire, r.line)
             if r.held_on_failure and own:
                 put = next((x for x in sorted(r.releases) if x.endswith("_noidle")),
                            min(r.releases, default="a put"))
-                why = (f"{r.acquire}() takes the usage count even when it fails; this error "
-                       f"path must drop it ({put}())")
+                why = (f"{acquire}() takes the usage count even when it fails; this error "
+                       f"path must drop it ({ctx.words.name(put)}())")
             elif (key, r.line) in dropped:
                 other = dropped[(key, r.line)]
                 rel = dict(other.res)[key]
-                why = (f"other paths drop it before they return ({rel.event} at line "
+                why = (f"other paths drop it before they return "
+                       f"({ctx.words.text(rel.event, rel.event_line)} at line "
                        f"{rel.event_line}, then the exit at line {other.line})")
             else:
                 continue
             line, col = _leaving_point(ex)
             what = _what(ctx, r)
             how = "returns after a failure" if weak else "returns an error"
-            msg = (f"{ctx.fn.name}() {how} at line {ex.line} with {what} "
-                   f"{_name(ctx, p, r)} still held ({r.acquire}() at line {r.line}): {why}")
-            steps = [PathStep(r.line, 0, f"'{p}' taken here: {r.acquire}()"),
-                     *render_steps(ex.events), exit_path_step(ex.exit)]
+            msg = (f"{ctx.words.function}() {how} at line {ex.line} with {what} "
+                   f"{_name(ctx, p, r)} still held ({acquire}() at line {r.line}): {why}")
+            steps = [PathStep(r.line, 0, f"'{p}' taken here: {acquire}()"),
+                     *render_steps(ex.events, ctx.words), exit_path_step(ex.exit)]
             out.setdefault((line, col), RULE.finding(ctx, line, col, msg, steps,
                                                      f"held|{r.acquire}({p})", ex.line))
     return list(out.values())
@@ -286,7 +293,9 @@ def _name(ctx: FunctionContext, p: str, r: Res) -> str:
             for e in stmt_exprs(s):
                 for c in calls_in(e):
                     if c.callee == r.acquire and c.loc.line == r.line and c.args:
-                        return f"'{render(c.args[0]).lstrip('&')}' (flags in '{p}')"
+                        written = ctx.words.args(c)  # the macro's, for spin_lock_irqsave()
+                        lock = written[0] if written else render(c.args[0])
+                        return f"'{lock.lstrip('&')}' (flags in '{p}')"
     return f"'{p}'"
 
 

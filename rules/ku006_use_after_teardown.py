@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.resources import Res
     from kunwind.analysis.state import State
+    from kunwind.analysis.words import Words
 
 # Kinds whose release ends the object's life; "" is a release of something
 # acquired elsewhere whose kind the knowledge does not name (kfree of a parameter).
@@ -85,8 +86,8 @@ def on_use(ctx: FunctionContext, st: State, path: str, line: int, x: Expr) -> li
         return []  # released twice: KU003
     if isinstance(x, Call) and x.callee in ADDRESS_ONLY:
         return []  # page_address(page): arithmetic on the pointer, no access
-    how = _how(x, path)
-    return [_finding(ctx, st, path, r, line, x.loc.col if isinstance(x, Call) else 0, how)]
+    col = x.loc.col if isinstance(x, Call) else 0
+    return [_finding(ctx, st, path, r, line, col, _how(x, path), _how(x, path, ctx.words))]
 
 
 def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Finding]:
@@ -99,7 +100,8 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     r = _released(ctx, st, path)
     if r is None or r.event_line == s.loc.line:
         return []
-    f = _finding(ctx, st, path, r, s.loc.line, s.loc.col, "returned to the caller")
+    how = "returned to the caller"
+    f = _finding(ctx, st, path, r, s.loc.line, s.loc.col, how, how)
     f.steps.append(PathStep(s.loc.line, s.loc.col, f"returns '{path}'"))
     return [f]
 
@@ -143,21 +145,24 @@ def _releases(ctx: FunctionContext, call: Call, path: str, r: Res) -> bool:
     return False
 
 
-def _how(x: Expr, path: str) -> str:
+def _how(x: Expr, path: str, words: Words | None = None) -> str:
+    """How the use uses it: in the model's words (the finding's key), or in the
+    source's (``words``: its message)."""
     if isinstance(x, Call):
+        callee = words.name(x.callee, x.loc.line) if words is not None else x.callee
         if any(object_path(path_of(a)) == path for a in x.args):
-            return f"passed to {x.callee}()"
-        return f"dereferenced in the arguments of {x.callee}()"
-    if isinstance(x, Member):
-        return f"dereferenced ({render(x)})"
-    if isinstance(x, Unary):
-        return f"dereferenced ({render(x)})"
-    return f"used ({render(x)})"
+            return f"passed to {callee}()"
+        return f"dereferenced in the arguments of {callee}()"
+    text = render(x) if words is None else words.text(render(x))
+    if isinstance(x, (Member, Unary)):
+        return f"dereferenced ({text})"
+    return f"used ({text})"
 
 
 def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col: int,
-             how: str) -> Finding:
-    fn = ctx.fn.name
+             how: str, shown: str) -> Finding:
+    """``how``: the use in the model's words (the key); ``shown``: in the source's."""
+    fn, event = ctx.words.function, ctx.words.text(r.event, r.event_line)
     releaser = r.by
     if r.kind == "reference" or "put" in releaser:
         gone = "its reference was dropped"
@@ -169,12 +174,12 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
               "release it after its last use (reorder the unwind steps) or save what is "
               "still needed before the release")
     message = (
-        f"'{path}' is {how} at line {line} in {fn}() on an error path, after {r.event} "
+        f"'{path}' is {shown} at line {line} in {fn}() on an error path, after {event} "
         f"released it at line {r.event_line} ({gone}): {advice}"
     )
-    steps = st.rendered_path() + [
-        PathStep(r.event_line, 0, f"'{path}' released here: {r.event}"),
-        PathStep(line, col, f"'{path}' {how} after its release"),
+    steps = st.rendered_path(ctx.words) + [
+        PathStep(r.event_line, 0, f"'{path}' released here: {event}"),
+        PathStep(line, col, f"'{path}' {shown} after its release"),
     ]
     return RULE.finding(ctx, line, col, message, steps,
                             f"{path}|{r.event}|{how}")

@@ -32,6 +32,7 @@ from .conditions import condition_key
 from .idioms import embedded_member
 from .resources import object_path
 from .summaries import Summary
+from .words import Source, Words
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,16 @@ class FunctionContext:
     file: str
     summaries: dict[str, Summary]
     kb: Knowledge
+    source: Source | None = None  # the file's text, for the words of findings
     _reach: dict[int, set[int]] = field(default_factory=dict)
     # the called functions whose bodies are pure (frontend.pure, from the file or
     # a header): name -> whether the answer also reads memory through a pointer
     pure_bodies: dict[str, bool] = field(default_factory=dict)
+
+    @cached_property
+    def words(self) -> Words:
+        """The function's calls, callees and name as the source writes them (messages)."""
+        return Words(self.fn, self.source)
 
     def summary(self, callee: str) -> Summary | None:
         return self.summaries.get(callee)

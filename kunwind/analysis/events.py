@@ -15,6 +15,8 @@ from enum import Enum
 from kunwind.findings import PathStep
 from kunwind.model.ir import Expr
 
+from .words import Words
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -33,6 +35,14 @@ class Failure:
 
     def describe(self) -> str:
         return f"{self.what} ({self.text})"
+
+    def what_in(self, words: Words) -> str:
+        """``what``, naming the callee as the source does."""
+        return f"{words.name(self.callee, self.line)}() fails" if self.callee else self.what
+
+    def test_in(self, words: Words) -> str:
+        """The condition, with its calls as the source writes them."""
+        return words.text(self.text, self.line)
 
 
 @dataclass(frozen=True)
@@ -68,12 +78,14 @@ class FieldStore(Event):
     null: bool  # the value stored is NULL
 
 
-def render_steps(events: tuple[Event, ...]) -> list[PathStep]:
-    """The events a reader follows a path by (its failure tests and jumps), in words."""
+def render_steps(events: tuple[Event, ...], words: Words) -> list[PathStep]:
+    """The events a reader follows a path by (its failure tests and jumps), in words
+    (the source's: ``words``)."""
     out: list[PathStep] = []
     for e in events:
         if isinstance(e, FailureTest):
-            out.append(PathStep(e.line, 0, f"{e.failure.what} here ({e.failure.text})"))
+            f = e.failure
+            out.append(PathStep(e.line, 0, f"{f.what_in(words)} here ({f.test_in(words)})"))
         elif isinstance(e, Jump):
             out.append(PathStep(e.line, 0, f"jumps to '{e.label}'"))
     return out

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from .context import FunctionContext
+    from .words import Words
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,9 @@ class State:
     def note(self, event: Event) -> None:
         self.event_chain = (event, self.event_chain)
 
-    def rendered_path(self) -> list[PathStep]:
-        """The path's failure tests and jumps, in words (for a finding's steps)."""
-        return render_steps(self.events)
+    def rendered_path(self, words: Words) -> list[PathStep]:
+        """The path's failure tests and jumps, in the source's words (a finding's steps)."""
+        return render_steps(self.events, words)
 
     def resolve(self, path: str) -> Expr | None:
         return self.values.env.get(path)
