@@ -60,6 +60,7 @@ class Res:
     cause: Cause = Cause.NONE  # what moved it there
     by: str = ""  # the callee of that event (Cause.CALL), or what the cause names
     event: str = ""  # Cause.CALL: the call, as written
+    count: int = 1  # a counted reference taken more than once on this path: how many
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
@@ -167,7 +168,10 @@ class ResourceModel:
         for p in list(released):
             released.update(_embedded_references(res, p))
         for p in released:
-            if p in res and res[p].status in (HELD, FAILED):
+            if p in res and res[p].status == HELD and res[p].count > 1:
+                res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
+                st.note(Release(line, p, call.callee))
+            elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
                 st.note(Release(line, p, call.callee))
             elif p not in res and p in by_knowledge:  # acquired elsewhere: now gone
@@ -199,8 +203,13 @@ class ResourceModel:
                 obj = resource_key(obj, acq.part) if obj is not None else None
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD
-                res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
-                               acq.fails, acq.held_on_failure)
+                old = res.get(obj)
+                if old is not None and old.status == HELD and acq.kind.is_counted and \
+                        old.kind == acq.kind:
+                    res[obj] = replace(old, count=old.count + 1)  # one more reference
+                else:
+                    res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                   acq.fails, acq.held_on_failure)
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it

@@ -62,6 +62,13 @@ class Kind(str, Enum):
         return self in _HOLDS
 
 
+    @property
+    def is_counted(self) -> bool:
+        """A counted reference: each get takes one more, each put drops one, and only
+        the last put ends the hold (``kobject_get()`` twice needs two puts)."""
+        return self is Kind.REFERENCE
+
+
 _HOLDS = frozenset({Kind.LOCK, Kind.PM})
 
 
