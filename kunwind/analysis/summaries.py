@@ -194,7 +194,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
             if r is not None and r[1]:
                 s.writes.setdefault(r[0], set()).add(r[1])
     for i in range(len(fn.params)):
-        if (i, "") in tested:
+        if (i, "") in tested or (i in s.releases and i not in s.derefs_self
+                                 and _only_null_safe_releases(fn, i, res, known, kb)):
             s.null_ok.add(i)
     _returns(fn, s, known, kb)
     s.ret_errno = _returns_errno(fn, known)
@@ -204,6 +205,23 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     _escapes(fn, s, res, known, kb)
     _must_release(fn, s, res, known, kb)
     return s
+
+
+def _only_null_safe_releases(fn: Function, i: int, res: _Param, known: dict[str, Summary],
+                             kb: Knowledge) -> bool:
+    """Does every call that receives parameter ``i`` itself accept NULL (a wrapper whose
+    body is ``kfree_sensitive(req)``: the wrapper accepts NULL too)?"""
+    for _line, e, _target in _exprs_of(fn):
+        for c in calls_in(e):
+            for j, a in enumerate(c.args):
+                if res.of(a) != (i, ""):
+                    continue
+                rel = kb.release(c.callee)
+                callee = known.get(c.callee)
+                if not (rel is not None and rel.arg == j and rel.null_ok) and \
+                        not (callee is not None and j in callee.null_ok):
+                    return False
+    return True
 
 
 def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
