@@ -127,15 +127,22 @@ def test_index_lists_external_definitions_only(tmp_path: Path) -> None:
     assert "bar_hw_init" not in index.where  # only declared
 
 
-def test_index_is_stored_and_rebuilt_when_the_tree_changes(tmp_path: Path) -> None:
+def test_index_is_stored_and_rebuilt_when_the_tree_changes(tmp_path: Path, monkeypatch) -> None:
     from kunwind.kernel import symbols
 
     root = _tree(tmp_path)
     cache = tmp_path / "symbols"
     assert "bar_ctx_destroy" in symbol_index(root, "x86", cache).where
+    assert list(cache.glob("*.sqlite"))  # stored
     symbols._INDEXES.clear()
     write(root, "drivers/baz/baz.c", "int baz_start(int x)\n{\n\treturn x;\n}\n")
-    assert "baz_start" in symbol_index(root, "x86", cache).where
+    # within RECHECK_SECONDS the stored index is trusted without a walk of the tree
+    assert "baz_start" not in symbol_index(root, "x86", cache).where
+    symbols._INDEXES.clear()
+    monkeypatch.setattr(symbols, "RECHECK_SECONDS", 0)
+    index = symbol_index(root, "x86", cache)
+    assert index.where["baz_start"] == ("drivers/baz/baz.c",)
+    assert index.where["bar_ctx_destroy"] == ("drivers/bar/bar_core.c",)
 
 
 def test_closest_definition_wins_and_ties_are_unknown() -> None:

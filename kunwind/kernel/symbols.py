@@ -10,9 +10,11 @@ misses definitions made by a macro (``SYSCALL_DEFINE3()``), which have no
 summary to give anyway.
 
 Reading a whole tree takes tens of seconds, so the index is stored in the
-cache directory and used again while no directory of the tree changed (a
-file created, removed or renamed, which includes editors that save through
-a rename). It only says where to look: what a function does comes from
+cache directory (an SQLite file: a run looks names up, it loads nothing) and
+used again while no directory of the tree changed (a file created, removed
+or renamed, which includes editors that save through a rename); that is
+checked at most every ``RECHECK_SECONDS``, so a pre-commit hook does not
+walk the tree each time. It only says where to look: what a function does comes from
 parsing the file it names (``kunwind.external``), keyed by that file's
 content, so a stale index can miss a definition but never give a wrong
 summary.
@@ -27,10 +29,12 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from kunwind.storage import write_json
 
 INDEX_FORMAT = 1
 # user-space programs and build tools: their functions are not the kernel's
@@ -46,7 +50,7 @@ MAX_DEFINITIONS = 4
 @dataclass(frozen=True)
 class SymbolIndex:
     root: Path
-    where: dict[str, tuple[str, ...]]  # name -> files (relative to root)
+    where: Mapping[str, tuple[str, ...]]  # name -> files (relative to root)
 
     def defining_file(self, name: str, near: str) -> Path | None:
         """The file that defines ``name`` for a caller in ``near`` (relative to the
@@ -114,32 +118,109 @@ def build_index(root: Path, srcarch: str, files: list[Path] | None = None) -> Sy
 
 
 _INDEXES: dict[tuple[Path, str], SymbolIndex] = {}
+# a stored index younger than this is used without walking the tree to check its
+# stamp (a pre-commit hook runs often; a definition added meanwhile is found later)
+RECHECK_SECONDS = 600
+
+
+class _StoredDefinitions(Mapping[str, tuple[str, ...]]):
+    """The name -> files table of a stored index, read by name from its SQLite file
+    (nothing is loaded up front; one connection per process, opened when needed)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():  # not across a fork
+            self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            self._pid = os.getpid()
+        return self._db
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        rows = self._conn().execute("SELECT file FROM defs WHERE name = ? ORDER BY file",
+                                    (name,)).fetchall()
+        if not rows:
+            raise KeyError(name)
+        return tuple(r[0] for r in rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return (r[0] for r in self._conn().execute("SELECT DISTINCT name FROM defs"))
+
+    def __len__(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(DISTINCT name) FROM defs").fetchone()[0])
 
 
 def symbol_index(root: Path, srcarch: str, cache_dir: Path | None) -> SymbolIndex:
     """The index of the tree at ``root``: from this process's memory, from
-    ``cache_dir`` while the tree's ``.c`` files are unchanged in number and newest
-    mtime, or read from the sources (and stored)."""
+    ``cache_dir`` (checked against the tree's directories at most every
+    ``RECHECK_SECONDS``), or read from the sources (and stored)."""
     root = root.resolve()
     key = (root, srcarch)
     found = _INDEXES.get(key)
     if found is not None:
         return found
-    files, stamp = _sources(root, srcarch)
-    entry = None
-    if cache_dir is not None:
+    if cache_dir is None:
+        found = build_index(root, srcarch)
+    else:
         name = hashlib.sha256(f"{root}\0{srcarch}".encode()).hexdigest()[:24]
-        entry = cache_dir / f"{name}.json"
-        try:
-            data = json.loads(entry.read_text())
-            if data.get("format") == INDEX_FORMAT and data.get("stamp") == stamp:
-                found = SymbolIndex(root, {k: tuple(v) for k, v in data["where"].items()})
-        except (OSError, ValueError, KeyError, AttributeError):
-            found = None
-    if found is None:
-        found = build_index(root, srcarch, files)
-        if entry is not None:
-            write_json(entry, {"format": INDEX_FORMAT, "stamp": stamp,
-                           "where": {k: list(v) for k, v in found.where.items()}})
+        found = _stored(root, srcarch, cache_dir / f"{name}.sqlite")
     _INDEXES[key] = found
     return found
+
+
+def _stored(root: Path, srcarch: str, entry: Path) -> SymbolIndex:
+    meta = _meta(entry)
+    if meta.get("format") == str(INDEX_FORMAT) and \
+            time.time() - float(meta.get("checked", 0)) < RECHECK_SECONDS:
+        return SymbolIndex(root, _StoredDefinitions(entry))
+    files, stamp = _sources(root, srcarch)
+    if meta.get("format") == str(INDEX_FORMAT) and meta.get("stamp") == json.dumps(stamp):
+        _write(entry, None, stamp)  # still the tree's: note when it was checked
+        return SymbolIndex(root, _StoredDefinitions(entry))
+    index = build_index(root, srcarch, files)
+    if _write(entry, index, stamp):
+        return SymbolIndex(root, _StoredDefinitions(entry))
+    return index
+
+
+def _meta(entry: Path) -> dict[str, str]:
+    try:
+        db = sqlite3.connect(f"file:{entry}?mode=ro", uri=True)
+        try:
+            return dict(db.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return {}
+
+
+def _write(entry: Path, index: SymbolIndex | None, stamp: list[int]) -> bool:
+    """Store ``index`` (None: only mark the stored one checked now) through a temporary
+    file and a rename; False when the cache cannot be written."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        if index is None:
+            db = sqlite3.connect(entry)
+            with db:
+                db.execute("REPLACE INTO meta VALUES ('checked', ?)", (str(time.time()),))
+            db.close()
+            return True
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".sqlite")
+        os.close(fd)
+        db = sqlite3.connect(tmp)
+        with db:
+            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE defs (name TEXT, file TEXT)")
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("format", str(INDEX_FORMAT)), ("stamp", json.dumps(stamp)),
+                ("checked", str(time.time()))])
+            db.executemany("INSERT INTO defs VALUES (?, ?)",
+                           [(n, f) for n, files in index.where.items() for f in files])
+            db.execute("CREATE INDEX by_name ON defs (name)")
+        db.close()
+        os.replace(tmp, entry)
+        return True
+    except (OSError, sqlite3.Error):
+        return False
