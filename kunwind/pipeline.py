@@ -132,8 +132,13 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             result.notices.append(Notice(file=name, message=f"{pf.name}() not fully analysed: "
                                          f"{reason}", level="warning", line=pf.line,
                                          function=pf.name, end_line=pf.end_line))
-    helpers = [build_cfg(pf.syntax, name, opts.max_blocks) for pf in parsed.helpers
-               if pf.syntax is not None]
+    helpers: list[Function] = []  # header functions, for their summaries only
+    for pf in parsed.helpers:
+        try:
+            if pf.syntax is not None:
+                helpers.append(build_cfg(pf.syntax, name, opts.max_blocks))
+        except (BudgetExceeded, RecursionError):
+            continue  # no summary: the helper stays unknown, as before
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
     summaries = summarize_file(functions + helpers, kb)
