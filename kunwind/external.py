@@ -90,11 +90,17 @@ def index_for(flags: FileFlags, opts: Options) -> SymbolIndex | None:
     return symbol_index(flags.tree_root, flags.srcarch, cache / "symbols")
 
 
-def external_summaries(callees: list[str], name: str, flags: FileFlags, opts: Options,
+def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: Options,
                        kb: Knowledge) -> External:
-    """The summaries of ``callees`` that other files of the tree define."""
+    """The summaries of ``callees`` that other files of the tree define (``path``: the
+    checked file)."""
     out = External()
     if not callees or flags.tree_root is None:
+        return out
+    here = path.resolve()
+    try:
+        name = here.relative_to(flags.tree_root.resolve()).as_posix()
+    except ValueError:
         return out
     start = time.perf_counter()
     cache = opts.cache_dir or default_cache_dir()
@@ -104,7 +110,7 @@ def external_summaries(callees: list[str], name: str, flags: FileFlags, opts: Op
     wanted: dict[Path, list[str]] = {}
     for callee in callees:
         f = index.defining_file(callee, name)
-        if f is not None and f.resolve() != (flags.tree_root / name).resolve():
+        if f is not None and f.resolve() != here:
             wanted.setdefault(f, []).append(callee)
     closest = sorted(wanted, key=lambda f: (-len(wanted[f]), str(f)))[:MAX_FILES]
     for f in closest:

@@ -156,7 +156,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         # defined in other files, tell another story? Walk it again with their summaries
         reported = [i for i, w in enumerate(walks) if w[0]]
         wanted = callees_that_matter([functions[i] for i in reported], summaries, kb, name)
-        ext = external_summaries(wanted, name, flags, opts, kb)
+        ext = external_summaries(wanted, path, flags, opts, kb)
         if ext.summaries:
             clock = time.perf_counter()
             summaries = summarize_file(functions + helpers, kb, external=ext.summaries)
