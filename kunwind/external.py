@@ -9,11 +9,12 @@ functions and gives the callee's summary to the checked file's walk, as if
 the callee were local. ``foo_ctx_destroy(ctx)`` defined in ``foo_core.c``
 then releases ``ctx`` in ``foo_main.c`` too.
 
-Only the callees that matter are looked up: those that receive an object
-the calling function acquires (the object, a member of it, or its
-address), and that the knowledge does not describe already. At most
-``MAX_FILES`` other files are parsed for one checked file, the closest
-first. A file's summaries are stored by its content, its flags and
+Only the callees that matter are looked up: those of a function that has a
+finding (the pipeline walks it again with their summaries) that receive an
+object the function acquires (the object, a member of it, or its address),
+and that the knowledge does not describe already. At most ``MAX_FILES``
+other files are parsed for one checked file, those that define the most of
+these callees first. A file's summaries are stored by its content, its flags and
 kunwind's own code, so each defining file is parsed once however many
 files call into it, by one run or the next, and by parallel workers.
 
