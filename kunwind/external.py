@@ -40,7 +40,7 @@ from .kernel.symbols import SymbolIndex, symbol_index
 from .kernel.tree import default_cache_dir
 from .knowledge import Knowledge
 from .knowledge.names import NOT_ACQUIRES
-from .model.build import BudgetExceeded, build_cfg
+from .model.build import summary_cfgs
 from .model.cfg import Function
 from .model.ir import Unary, calls_in, path_of, root_of
 from .results_cache import code_fingerprint
@@ -48,6 +48,7 @@ from .storage import write_json
 
 SUMMARY_FORMAT = 1
 MAX_FILES = 6  # other files parsed for one checked file
+MAX_BLOCKS = 20000  # a defining file's budget: fixed, since its summaries are stored
 
 
 @dataclass
@@ -69,7 +70,7 @@ def callees_that_matter(functions: list[Function], local: dict[str, Summary], kb
         if not roots:
             continue
         for b in fn.blocks:
-            for e in [*b.stmt_exprs(), *(x for x in (b.cond, b.switch) if x is not None)]:
+            for e in b.exprs():
                 for c in calls_in(e):
                     if c.indirect or c.callee in local or c.callee in NOT_ACQUIRES or \
                             kb.describes(c.callee):
@@ -160,12 +161,7 @@ def _summarise(path: Path, flags: FileFlags, text: bytes,
     parsed = parse_file(path, flags.args, text)
     if parsed.fatal:
         return None
-    functions: list[Function] = []
-    for pf in parsed.functions:
-        if pf.errors or pf.syntax is None:
-            continue  # a body with holes would give a summary that claims too little
-        try:
-            functions.append(build_cfg(pf.syntax, str(path), 20000))
-        except (BudgetExceeded, RecursionError):
-            continue
+    # a body with holes would give a summary that claims too little: left out
+    functions = summary_cfgs((pf.syntax for pf in parsed.functions
+                              if not pf.errors and pf.syntax is not None), str(path), MAX_BLOCKS)
     return summarize_file(functions, kb)

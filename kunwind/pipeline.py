@@ -23,7 +23,7 @@ from .findings import NOT_BUILT, SKIPPED, FileResult, Finding, Notice, PairUse, 
 from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for, uses_c_library
 from .frontend.clang_parse import parse_file
 from .knowledge import Knowledge, load_knowledge
-from .model.build import BudgetExceeded, build_cfg
+from .model.build import BudgetExceeded, build_cfg, summary_cfgs
 from .model.cfg import Function
 from .model.ir import forget_expressions
 from .pair_uses import collect_uses
@@ -132,13 +132,8 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             result.notices.append(Notice(file=name, message=f"{pf.name}() not fully analysed: "
                                          f"{reason}", level="warning", line=pf.line,
                                          function=pf.name, end_line=pf.end_line))
-    helpers: list[Function] = []  # header functions, for their summaries only
-    for pf in parsed.helpers:
-        try:
-            if pf.syntax is not None:
-                helpers.append(build_cfg(pf.syntax, name, opts.max_blocks))
-        except (BudgetExceeded, RecursionError):
-            continue  # no summary: the helper stays unknown, as before
+    helpers = summary_cfgs((pf.syntax for pf in parsed.helpers if pf.syntax is not None),
+                           name, opts.max_blocks)  # header functions, for their summaries
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
     summaries = summarize_file(functions + helpers, kb)

@@ -12,13 +12,12 @@ from functools import cached_property
 
 from kunwind.knowledge import Knowledge
 from kunwind.knowledge.names import ERR_CHECKS, TEARDOWN_NAME
-from kunwind.model.cfg import Block, Function
+from kunwind.model.cfg import Function
 from kunwind.model.ir import (
     Assign,
     Binary,
     Call,
     Const,
-    Expr,
     Return,
     Store,
     Var,
@@ -55,10 +54,6 @@ class Site:
 def pure_call(call: Call) -> bool:
     """A call without side effects that matter: a bool answer, an IS_ERR() check, a builtin."""
     return call.boolean or call.callee in ERR_CHECKS or call.callee.startswith("__builtin_")
-
-
-def _exprs(b: Block) -> list[Expr]:
-    return b.stmt_exprs() + [e for e in (b.cond, b.switch) if e is not None]
 
 
 @dataclass
@@ -202,7 +197,7 @@ class FunctionContext:
                     out.setdefault(p, []).append(Site(v.callee, ln, b.id))
                 elif isinstance(v, Var) and v.name.startswith("_") and v.name in out:
                     out.setdefault(p, []).extend(out[v.name])  # alloc_hooks()' _res
-            for e in _exprs(b):
+            for e in b.exprs():
                 for c in calls_in(e):
                     a = self.kb.acquire(c.callee)
                     if a is not None and isinstance(a.object, int) and a.object < len(c.args):
@@ -229,7 +224,7 @@ class FunctionContext:
                 paired.setdefault(p, set()).update(self.kb.releasers_of(site.callee))
         out: list[tuple[str, Site]] = []
         for b in self.fn.blocks:
-            for e in _exprs(b):
+            for e in b.exprs():
                 for c in calls_in(e):
                     paths = {object_path(path_of(c.args[j])) for j in self.released_args(c)}
                     for a in c.args:

@@ -9,6 +9,7 @@ before the expression that uses their value. Unreachable code after a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import overload
 
@@ -362,3 +363,17 @@ def build_cfg(fn: sx.FunctionSyntax, file: str, max_blocks: int = 20000) -> Func
         exit=exit_,
         static=fn.static,
     )
+
+
+def summary_cfgs(syntaxes: Iterable[sx.FunctionSyntax], file: str,
+                 max_blocks: int) -> list[Function]:
+    """The CFGs of functions read only for their summaries (header helpers, another
+    file's functions): one over the budget or nested too deeply is left out, and
+    stays unknown to the summaries."""
+    out: list[Function] = []
+    for syntax in syntaxes:
+        try:
+            out.append(build_cfg(syntax, file, max_blocks))
+        except (BudgetExceeded, RecursionError):
+            continue
+    return out

@@ -38,6 +38,10 @@ class Block:
         """What the block's statements evaluate (``ir.stmt_exprs``), in order."""
         return [e for s in self.stmts for e in stmt_exprs(s)]
 
+    def exprs(self) -> list[Expr]:
+        """What the block evaluates: its statements', then its condition or switch."""
+        return self.stmt_exprs() + [e for e in (self.cond, self.switch) if e is not None]
+
 
 @dataclass
 class Param:
