@@ -27,6 +27,42 @@ CASES = {
           -> B2
         """,
     ),
+    # a test the compiler decides (__builtin_constant_p of a constant): one side only
+    "constant_p_decided": (
+        "int f(int a) { if ((!__builtin_constant_p(2) || (2 & 0x101)) && a) return g(a);"
+        " return 0; }",
+        """
+        B0
+          return 0
+          -> exit
+        """,
+    ),
+    # not a constant argument, and a plain constant (IS_ENABLED(CONFIG_FOO) after
+    # preprocessing, whose value depends on the configuration): both sides stay
+    "constant_p_undecided": (
+        "int f(int a) { if (!__builtin_constant_p(a) && a) return g(a);"
+        " if (0) a = 1; return a; }",
+        """
+        B0
+          if !__builtin_constant_p(a)
+          -> true->B1 false->B3
+        B1
+          if a
+          -> true->B2 false->B3
+        B2
+          return g(a)
+          -> exit
+        B3
+          if 0
+          -> true->B4 false->B5
+        B4
+          a = 1
+          -> B5
+        B5
+          return a
+          -> exit
+        """,
+    ),
     "for_continue_break": (
         "int f(int n) { int i, s = 0;"
         " for (i = 0; i < n; i++) { if (i == 3) continue; if (i == 5) break; s += i; }"

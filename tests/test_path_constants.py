@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from kunwind.analysis.constants import constant, forget_written, truth
+from kunwind.analysis.constants import (
+    NEGATIVE,
+    POSITIVE,
+    ZERO,
+    constant,
+    forget_written,
+    sign_test,
+    truth,
+)
 from kunwind.frontend.clang_parse import parse_file
 from kunwind.model.ir import Binary, Call, Const, Loc, Member, Unary, Var
 
@@ -79,3 +87,20 @@ def test_forget_written(args, left) -> None:
     known = {"f->mode": 1, "g->mode": 2}
     forget_written(known, Call("setup", args, Loc(1, 1)), None)
     assert set(known) == left
+
+
+RET = _var("ret")
+
+
+@pytest.mark.parametrize("cond, expected", [
+    (Binary("<", RET, Const(0)), ("ret", NEGATIVE)),
+    (Binary(">", Const(0), RET), ("ret", NEGATIVE)),  # 0 > ret
+    (Binary(">=", RET, Const(0)), ("ret", ZERO | POSITIVE)),
+    (RET, ("ret", NEGATIVE | POSITIVE)),
+    (Unary("!", RET), ("ret", ZERO)),
+    (Binary("!=", MODE, Const(0)), ("f->mode", NEGATIVE | POSITIVE)),
+    (Binary("<", RET, Const(4)), None),  # not a comparison with 0
+    (HW, None),  # a pointer: null_test's
+])
+def test_sign_test(cond, expected) -> None:
+    assert sign_test(cond) == expected

@@ -9,6 +9,10 @@ enumerator, NULL as 0, ``ERR_PTR(-E...)`` as its errno, the way the kernel
 encodes it) and ``truth`` evaluates a condition over them; a branch that the
 result contradicts is not taken.
 
+A tested value's sign is kept too (``Values.signs``): after ``if (ret < 0) goto
+out;`` the path at ``out:`` knows that ``ret`` is negative, so a later ``if (ret)``
+cannot come out false on it.
+
 Only constants are kept, never an expression to evaluate later, so a value
 cannot change meaning when a variable it reads is assigned again. A known
 value is forgotten when its path is stored again, when an object above it is
@@ -88,6 +92,34 @@ def _call(e: Call, known: Mapping[str, int]) -> int | None:
     if e.callee == "IS_ERR_OR_NULL":
         return int(-MAX_ERRNO <= arg <= 0)
     return None
+
+
+NEGATIVE, ZERO, POSITIVE = 1, 2, 4
+ANY_SIGN = NEGATIVE | ZERO | POSITIVE
+_SIGNS_WHEN_TRUE = {  # ``x OP 0`` is true for these signs of x
+    "<": NEGATIVE, "<=": NEGATIVE | ZERO, ">": POSITIVE, ">=": ZERO | POSITIVE,
+    "==": ZERO, "!=": NEGATIVE | POSITIVE,
+}
+_MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def sign_test(cond: Expr) -> tuple[str, int] | None:
+    """(the integer path ``cond`` compares with 0, the signs it has when ``cond`` is true):
+    ``ret < 0``, ``!err``, ``0 != n``; None for any other test."""
+    if isinstance(cond, Unary) and cond.op == "!":
+        inner = sign_test(cond.operand)
+        return None if inner is None else (inner[0], ANY_SIGN & ~inner[1])
+    if isinstance(cond, Binary) and cond.op in _SIGNS_WHEN_TRUE:
+        if constant(cond.rhs) == 0:
+            subject, op = cond.lhs, cond.op
+        elif constant(cond.lhs) == 0:
+            subject, op = cond.rhs, _MIRROR[cond.op]
+        else:
+            return None
+        p = path_of(subject)
+        return None if p is None or getattr(subject, "ptr", False) else (p, _SIGNS_WHEN_TRUE[op])
+    p = path_of(cond)
+    return None if p is None or getattr(cond, "ptr", False) else (p, NEGATIVE | POSITIVE)
 
 
 def forget_under(known: dict[str, int], path: str, itself: bool = False) -> None:

@@ -94,22 +94,25 @@ class Values:
     tested: frozenset[tuple[str, bool]] = frozenset()
     # the constant each tested path holds (constants.py), until it may have changed
     known: dict[str, int] = field(default_factory=dict)
+    # the signs a tested integer path may have (constants.sign_test), until written
+    signs: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> Values:
         return Values(dict(self.env), self.bad, self.ok, self.fresh, self.tested,
-                      dict(self.known))
+                      dict(self.known), dict(self.signs))
 
     def key(self) -> tuple:
         # values are the CFG's own (immutable) expression objects: compare them by
         # identity, not by hashing whole expression trees
         env = self.env
         return (frozenset(zip(env, map(id, env.values()), strict=True)), self.bad, self.ok,
-                self.fresh, self.tested, frozenset(self.known.items()) if self.known else None)
+                self.fresh, self.tested, frozenset(self.known.items()) if self.known else None,
+                frozenset(self.signs.items()) if self.signs else None)
 
     def join(self, other: Values) -> Values:
         return Values(_common(self.env, other.env), self.bad & other.bad, self.ok & other.ok,
                       self.fresh | other.fresh, self.tested & other.tested,
-                      _common(self.known, other.known))
+                      _common(self.known, other.known), _common(self.signs, other.signs))
 
 
 @dataclass

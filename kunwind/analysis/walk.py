@@ -44,7 +44,7 @@ from kunwind.model.ir import (
 )
 
 from .conditions import condition_key, error_value, failure_check, no_error_on_edge, null_test
-from .constants import constant, forget_under, forget_written, truth
+from .constants import ANY_SIGN, constant, forget_under, forget_written, sign_test, truth
 from .context import FunctionContext, pure_call
 from .events import (
     Event,
@@ -194,6 +194,8 @@ class Walker:
         summary = ctx.summary(call.callee)
         if st.values.known:
             forget_written(st.values.known, call, summary)
+        if st.values.signs:
+            forget_written(st.values.signs, call, summary)
         for j, a in enumerate(call.args):
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
@@ -345,13 +347,16 @@ class Walker:
                       target: Expr | None = None) -> None:
         """After a store: ``path`` holds ``value`` now, nothing under it is known any
         more; a store through a plain pointer (``*p = 0``) may have written any of them."""
-        known = st.values.known
+        known, signs = st.values.known, st.values.signs
         if path is None:
-            if known and isinstance(target, Unary) and target.op == "*":
+            if isinstance(target, Unary) and target.op == "*":
                 known.clear()
+                signs.clear()
             return
         if known:
             forget_under(known, path, itself=True)
+        if signs:
+            forget_under(signs, path, itself=True)
         if path in self.ctx.relevant and ("->" not in path
                                           or root_of(path) in self.ctx.variables):
             v = constant(value)
@@ -410,6 +415,14 @@ class Walker:
         decided = truth(cond, st.values.known)
         if decided is not None and decided != taken:
             return False  # the constants this path stored say otherwise
+        sign = sign_test(cond)
+        if sign is not None:
+            path, when_true = sign
+            signs = st.values.signs.get(path, ANY_SIGN) & (
+                when_true if taken else ANY_SIGN & ~when_true)
+            if not signs:
+                return False  # an earlier test on this path says otherwise (ret < 0, then !ret)
+            st.values.signs[path] = signs
         text, negated = condition_key(cond)
         if text in self.ctx.repeated_tests:
             if (text, taken == negated) in st.values.tested:

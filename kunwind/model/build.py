@@ -15,6 +15,7 @@ from typing import overload
 
 from . import syntax as sx
 from .cfg import Block, Edge, Function, Param
+from .fold import compiler_decided
 from .ir import (
     Assign,
     Binary,
@@ -148,6 +149,9 @@ class _Builder:
     def branch(self, c: Expr, t: int, f: int, loc: Loc) -> None:
         """Emit a test of ``c`` from the current block: true to ``t``, false to ``f``."""
         c = self.flat(c)
+        decided = compiler_decided(c)
+        if decided is not None:  # the compiler takes one side in every configuration
+            return self.goto_block(t if decided else f)
         if isinstance(c, Unary) and c.op == "!" and _is_logic(c.operand):
             return self.branch(c.operand, f, t, loc)
         if isinstance(c, Binary) and c.op == "&&":
