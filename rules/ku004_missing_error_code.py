@@ -98,7 +98,7 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     if not any(e.kind == "true" and e.dst != fail.success for e in fn.blocks[fail.block].succs):
         return []  # failed on the else side (``if (!ok) {...}``): not the bail-out idiom
     jump = goto_after(st.events, fail)
-    if jump is None and not _in_failure_branch(fn, fail, s):
+    if jump is None and not _in_failure_branch(ctx, fail, s):
         return []  # the failure rejoins the main path: not an error exit
     if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
@@ -136,14 +136,18 @@ def _optional(ctx: FunctionContext, fail: Failure) -> bool:
     return acq is not None and acq.fails == "zero"
 
 
-def _in_failure_branch(fn: Function, fail: Failure, s: Return) -> bool:
-    """``if (!p) return ret;``: the return sits in the branch the failure took."""
+def _in_failure_branch(ctx: FunctionContext, fail: Failure, s: Return) -> bool:
+    """``if (!p) return ret;``: the return sits in the branch the failure took, in a
+    block that the path where nothing failed does not reach (``if (f() < 0)
+    dev_err(...); return ret;`` logs and rejoins it)."""
+    fn = ctx.fn
     targets = [e.dst for e in fn.blocks[fail.block].succs if e.dst != fail.success]
+    on_success = _reached_without(fn, fail.success, fail.block)
     seen: set[int] = set()
     while len(targets) == 1 and targets[0] not in seen:
         b = fn.blocks[targets[0]]
         seen.add(b.id)
-        if b.labels and seen != {b.id}:
+        if b.labels and seen != {b.id} or b.id in on_success:
             return False
         if any(x is s for x in b.stmts):
             return True
@@ -151,6 +155,19 @@ def _in_failure_branch(fn: Function, fail: Failure, s: Return) -> bool:
             return False
         targets = [e.dst for e in b.succs]
     return False
+
+
+def _reached_without(fn: Function, start: int, avoid: int) -> set[int]:
+    """The blocks reachable from ``start`` on paths that do not go through ``avoid``
+    (the test itself: in a loop, a later iteration may fail where this one did not)."""
+    seen = {start}
+    todo = [start]
+    while todo:
+        for e in fn.blocks[todo.pop()].succs:
+            if e.dst != avoid and e.dst not in seen:
+                seen.add(e.dst)
+                todo.append(e.dst)
+    return seen
 
 
 def _carries_errors(fn: Function, name: str, in_progress: Collection[int]) -> bool:

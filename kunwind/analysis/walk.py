@@ -446,7 +446,8 @@ class Walker:
         if nt is not None and not self.resources.null_tested(st, nt[0], taken == nt[1], line):
             return False
         chk = failure_check(cond, st.resolve) or count_check(self.ctx, st, cond)
-        if chk is not None and chk.answer and self.ctx.kb.acquire(chk.callee) is None:
+        if chk is not None and (chk.answer and self.ctx.kb.acquire(chk.callee) is None
+                                or self.ctx.kb.answers_only(chk.callee)):
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)): no failure
         subj = path_of(chk.subject) if chk is not None else None
         held = st.resources.res.get(subj) if subj is not None else None

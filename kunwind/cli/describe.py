@@ -92,6 +92,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         return f"-{errno} means in progress, not a failure"
     if table == "printf":
         return f"printk-style, format argument {kb.printers[name]}"
+    if table == "answer":
+        return "its result is an answer, never an error code"
     t = kb.teardowns[name]
     return f"tears down argument {t.arg}, needs {', '.join(t.depends) or 'nothing'} set up"
 

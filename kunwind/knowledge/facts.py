@@ -78,6 +78,8 @@ class Knowledge:
     in_progress: dict[int, str] = field(default_factory=dict)
     # printk-style functions: callee -> the index of its format argument
     printers: dict[str, int] = field(default_factory=dict)
+    # functions whose int result answers a question (may I print now?), never an errno
+    answers: set[str] = field(default_factory=set)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -102,6 +104,11 @@ class Knowledge:
         return callee in self.borrowers or canonical(callee) in self.borrowers or any(
             x is not None for x in (self.acquire(callee), self.release(callee),
                                     self.teardown(callee), self.owner_arg(callee)))
+
+    def answers_only(self, callee: str) -> bool:
+        """Is ``callee``'s result an answer (``net_ratelimit()``), so that a test of it
+        is no failure check?"""
+        return callee in self.answers or canonical(callee) in self.answers
 
     def owner_arg(self, callee: str) -> int | None:
         v = self.owners.get(callee)
@@ -201,6 +208,8 @@ class Knowledge:
             self.printers[name] = int(v.get("format", -1))
             if self.printers[name] < 0:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
+        elif table == "answer":
+            self.answers.add(name)
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
         elif table == "borrow":
@@ -217,6 +226,7 @@ KEYS: dict[str, frozenset[str]] = {
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
+    "answer": frozenset(),
     "owner": frozenset({"arg"}),
     "borrow": frozenset({"arg"}),
     "teardown": frozenset({"arg", "depends"}),
