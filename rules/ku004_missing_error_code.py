@@ -46,8 +46,11 @@ Known false positives:
     (and the variable carries errors on its other paths) is reported unless
     the failing call is recognisably optional: ``debugfs_*()``, ``*_optional*()``
     or a trylock (busy is not an error). Assign the variable explicitly
-    (``ret = 0;``) on such a path to state the intent. A failure that only
-    skips part of the function and rejoins the main path is not reported.
+    (``ret = 0;``) on such a path to state the intent. Not reported: a failure
+    that only skips part of the function, or is only logged, and rejoins the
+    main path; a lookup that found nothing (a NULL from ``of_find_*()``, not
+    from an allocator); a test of an answer (``net_ratelimit()``, ``memcmp()``:
+    the ``[answer]`` knowledge).
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 6 reports, 5 true (83%).
@@ -66,6 +69,7 @@ from kunwind.analysis.conditions import error_value, failure_check
 from kunwind.analysis.error_paths import goto_after, real_failure
 from kunwind.analysis.events import Exit, Jump
 from kunwind.findings import Finding, PathStep
+from kunwind.knowledge.kinds import Kind
 from kunwind.knowledge.names import OPTIONAL
 from kunwind.model.ir import Assign, Call, Const, Return, Store, Var, path_of, subexprs
 
@@ -93,7 +97,8 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     if held is None:
         return []
     fail = st.failures[-1]
-    if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True):
+    if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True) or \
+            _found_nothing(ctx, fail):
         return []
     if not any(e.kind == "true" and e.dst != fail.success for e in fn.blocks[fail.block].succs):
         return []  # failed on the else side (``if (!ok) {...}``): not the bail-out idiom
@@ -134,6 +139,14 @@ def _optional(ctx: FunctionContext, fail: Failure) -> bool:
         return True
     acq = ctx.kb.acquire(callee)
     return acq is not None and acq.fails == "zero"
+
+
+def _found_nothing(ctx: FunctionContext, fail: Failure) -> bool:
+    """A lookup's NULL (``of_find_matching_node()``, ``bus_find_device()``): it found
+    nothing, an answer the caller may take as "nothing to do", not out of memory."""
+    acq = ctx.kb.acquire(fail.callee) if fail.callee else None
+    return fail.form == "null" and acq is not None and acq.object == "ret" and \
+        acq.kind is Kind.REFERENCE
 
 
 def _in_failure_branch(ctx: FunctionContext, fail: Failure, s: Return) -> bool:
