@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import re
 import subprocess
@@ -41,6 +40,8 @@ sys.path.insert(0, str(HERE))
 
 from kernelsrc import kernel_tree  # noqa: E402
 from whole_tree import source_dirs  # noqa: E402
+
+from kunwind.interval import wilson  # noqa: E402
 
 ENTRY = re.compile(r"^### (\d+)\. (KU\d{3}) ", re.M)
 VERDICT = re.compile(r"^- verdict: (true|false)\b(.*)$", re.M)
@@ -84,16 +85,6 @@ def draw(out: Path, n: int, seed: int, jobs: int) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))
     print(f"{out}: {len(data['findings'])} reports from {n} files")
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The 95% Wilson score interval of k successes in n trials."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def tally(path: Path) -> int:

@@ -20,6 +20,22 @@ class PathStep:
     file: str = ""  # empty: the finding's own file
 
 
+# What a finding rests on (``Finding.evidence``), worst-to-best is not implied: each is
+# measured on its own in the triage (bench/precision.py tally --by evidence).
+API_FACT = "api-fact"  # a pair or fact of the knowledge files (kfree() releases kmalloc())
+LEARNED_PAIR = "learned-pair"  # a pair learned from the checked code in this run
+CALLEE_SUMMARY = "callee-summary"  # what a callee's body does (its effect summary)
+SIBLING_EXITS = "sibling-exits"  # what the function's other error exits do
+PATH_VALUES = "path-values"  # the values the path holds (a success code returned)
+EVIDENCE = {
+    API_FACT: "an API fact of the knowledge files",
+    LEARNED_PAIR: "a pair learned from the checked code",
+    CALLEE_SUMMARY: "what a callee's body does (its summary)",
+    SIBLING_EXITS: "what the function's other error exits do",
+    PATH_VALUES: "the values the path holds",
+}
+
+
 @dataclass
 class Finding:
     rule_id: str  # KU001
@@ -38,6 +54,7 @@ class Finding:
     exit_line: int = 0  # the line of the error exit its path ends at (0: none)
     # the other places merged into it (merge_repeats): (line, exit line) of each
     repeats: list[tuple[int, int]] = field(default_factory=list)
+    evidence: str = ""  # what it rests on: one of EVIDENCE
 
     def fingerprint(self) -> str:
         """Stable across unrelated edits: rule, file, function and key, no line numbers."""

@@ -164,7 +164,7 @@ def test_json_round_trip():
     assert [f["fingerprint"] for f in doc["findings"]] == [f.fingerprint() for f in run.findings]
     first = doc["findings"][0]
     assert list(first) == ["rule_id", "rule_name", "level", "file", "line", "col", "function",
-                           "message", "fingerprint", "steps", "suppressed"]
+                           "message", "fingerprint", "evidence", "steps", "suppressed"]
     assert first["steps"][0] == {"file": "mm/mmap.c", "line": 80, "col": 8,
                                  "message": "vm_area_alloc() returns new memory"}
     assert first["suppressed"] == "freed by the caller"
@@ -214,7 +214,11 @@ def test_sarif_content():
     assert ku001["shortDescription"]["text"] == RULES[0].summary
     assert ku001["help"]["markdown"] == RULES[0].markdown()
     assert ku001["defaultConfiguration"] == {"level": "warning"}
-    assert ku001["properties"]["precision"] == "high"
+    # GitHub's category from the measured share of true reports, and the number itself
+    measured = RULES[0].measured
+    assert measured is not None and measured.reports
+    assert ku001["properties"]["precision"] == measured.category
+    assert ku001["properties"]["kunwind/measured"] == measured.text()
     assert run["originalUriBaseIds"] == {"SRCROOT": {"uri": "file:///src/linux/"}}
     assert [a["location"]["uri"] for a in run["artifacts"]] == [
         "drivers/x/broken.c", "mm/mmap.c", "mm/rmap.c"]

@@ -332,12 +332,14 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
     for b in fn.blocks:
         for st in b.stmts:
             if isinstance(st, Store) and isinstance(st.target, Var) and isinstance(st.value, Call):
-                alloc = kb.alloc(st.value.callee)
-                k = known.get(st.value.callee)
-                if alloc is not None:
-                    origin[st.target.name] = (alloc.zeroed, set())
-                elif k is not None and k.ret_alloc:
-                    origin[st.target.name] = (k.ret_zeroed, set(k.ret_fields))
+                fresh = _fresh(st.value, known, kb)
+                if fresh is not None:
+                    origin[st.target.name] = fresh
+            elif isinstance(st, Return) and isinstance(st.value, Call):
+                fresh = _fresh(st.value, known, kb)  # return kzalloc(...): a wrapper
+                if fresh is not None:
+                    s.ret_alloc, s.ret_zeroed = True, fresh[0]
+                    s.ret_fields |= fresh[1]
     if not origin:
         return
     for b in fn.blocks:
@@ -363,6 +365,17 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 s.ret_fields |= fields
                 if _stored_elsewhere(fn, st.value.name, known, kb):
                     s.ret_shared = True
+
+
+def _fresh(call: Call, known: dict[str, Summary], kb: Knowledge) -> tuple[bool, set[str]] | None:
+    """(zeroed, fields set) of the new object ``call`` returns, None if it returns none."""
+    alloc = kb.alloc(call.callee)
+    if alloc is not None:
+        return alloc.zeroed, set()
+    k = known.get(call.callee)
+    if k is not None and k.ret_alloc:
+        return k.ret_zeroed, set(k.ret_fields)
+    return None
 
 
 def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],

@@ -57,6 +57,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "function": f.function,
         "message": f.message,
         "fingerprint": f.fingerprint(),
+        "evidence": f.evidence,
         "steps": [
             {"file": s.file or f.file, "line": s.line, "col": s.col, "message": s.message}
             for s in f.steps

@@ -137,7 +137,8 @@ def _descriptor(rule: Rule, notes: list[om.Notification]) -> om.ReportingDescrip
         help=om.MultiformatMessageString(text=rule.text(), markdown=rule.markdown()),
         help_uri=rule.help_uri,
         default_configuration=om.ReportingConfiguration(level=rule.level),
-        properties={"tags": tags, "precision": rule.precision},
+        properties={"tags": tags, "precision": rule.precision,
+                    **({"kunwind/measured": rule.measured.text()} if rule.measured else {})},
     )
 
 
@@ -182,6 +183,7 @@ def _result(f: Finding, rule_index: int, root: str, notes: list[om.Notification]
             )
         ],
         partial_fingerprints={FINGERPRINT_KEY: f.fingerprint()},
+        properties={"evidence": f.evidence} if f.evidence else None,
     )
     if f.steps:
         steps = list(f.steps)
