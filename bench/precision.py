@@ -17,7 +17,9 @@ and lists, for each triaged report, whether it is still made, and the new
 reports that no verdict covers yet.
 
 ``tally`` counts the verdicts per check and overall, with a 95% Wilson
-interval, and refuses a file with an entry left without a verdict.
+interval, and per check and evidence (what each report rests on: an API
+fact, a callee's summary, the function's other exits...) when the entries
+record it; it refuses a file with an entry left without a verdict.
 
 The rule for published numbers: tune on as many samples as you like; publish
 only from a sample drawn with a new seed after the last change to the checks.
@@ -44,6 +46,7 @@ from whole_tree import source_dirs  # noqa: E402
 from kunwind.interval import wilson  # noqa: E402
 
 ENTRY = re.compile(r"^### (\d+)\. (KU\d{3}) ", re.M)
+EVIDENCE_LINE = re.compile(r"^- evidence: (\S+)", re.M)
 VERDICT = re.compile(r"^- verdict: (true|false)\b(.*)$", re.M)
 
 
@@ -81,7 +84,7 @@ def draw(out: Path, n: int, seed: int, jobs: int) -> None:
         lines += [f"### {i}. {f['rule_id']} {f['file']}:{f['line']} {f['function']}()", "",
                   f"{f['message']}", ""]
         lines += [f"    {s['file']}:{s['line']}: {s['message']}" for s in f["steps"]]
-        lines += ["", "- verdict: ", ""]
+        lines += ["", f"- evidence: {f.get('evidence') or '-'}", "- verdict: ", ""]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines))
     print(f"{out}: {len(data['findings'])} reports from {n} files")
@@ -90,8 +93,8 @@ def draw(out: Path, n: int, seed: int, jobs: int) -> None:
 def tally(path: Path) -> int:
     text = path.read_text()
     starts = [(m.start(), m.group(2)) for m in ENTRY.finditer(text)]
-    total: Counter[str] = Counter()
-    true: Counter[str] = Counter()
+    by_check: dict[str, list[bool]] = {}
+    by_evidence: dict[str, list[bool]] = {}
     missing = []
     for i, (pos, rule) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
@@ -99,20 +102,30 @@ def tally(path: Path) -> int:
         if m is None:
             missing.append(i + 1)
             continue
-        total[rule] += 1
-        true[rule] += m.group(1) == "true"
+        verdict = m.group(1) == "true"
+        by_check.setdefault(rule, []).append(verdict)
+        e = EVIDENCE_LINE.search(text, pos, end)
+        if e is not None:
+            by_evidence.setdefault(f"{rule} {e.group(1)}", []).append(verdict)
     if missing:
         print(f"{path}: no verdict for entries {missing}", file=sys.stderr)
         return 1
-    print("| check | reports | true | precision | 95% interval |")
+    _table("check", by_check)
+    if by_evidence:  # triage files drawn since findings carry their evidence
+        print()
+        _table("check and evidence", by_evidence)
+    return 0
+
+
+def _table(what: str, verdicts: dict[str, list[bool]]) -> None:
+    print(f"| {what} | reports | true | precision | 95% interval |")
     print("|---|---:|---:|---:|---|")
-    for rule in sorted(total) + ["all"]:
-        n = sum(total.values()) if rule == "all" else total[rule]
-        k = sum(true.values()) if rule == "all" else true[rule]
+    rows = sorted(verdicts.items()) + [("all", [v for vs in verdicts.values() for v in vs])]
+    for name, vs in rows:
+        n, k = len(vs), sum(vs)
         lo, hi = wilson(k, n)
         share = f"{100 * k / n:.0f}%" if n else "-"
-        print(f"| {rule} | {n} | {k} | {share} | {100 * lo:.0f}–{100 * hi:.0f}% |")
-    return 0
+        print(f"| {name} | {n} | {k} | {share} | {100 * lo:.0f}–{100 * hi:.0f}% |")
 
 
 HEADER = re.compile(r"^### \d+\. (KU\d{3}) (\S+):(\d+) (\S+)\(\)", re.M)

@@ -21,7 +21,7 @@ class PathStep:
 
 
 # What a finding rests on (``Finding.evidence``), worst-to-best is not implied: each is
-# measured on its own in the triage (bench/precision.py tally --by evidence).
+# measured on its own in the triage (bench/precision.py tally).
 API_FACT = "api-fact"  # a pair or fact of the knowledge files (kfree() releases kmalloc())
 LEARNED_PAIR = "learned-pair"  # a pair learned from the checked code in this run
 CALLEE_SUMMARY = "callee-summary"  # what a callee's body does (its effect summary)
