@@ -56,7 +56,7 @@ from .events import (
     Jump,
     exit_path_step,
 )
-from .idioms import count_check, macro_temporary, printed_only
+from .idioms import count_check, embedded_member, macro_temporary, printed_only
 from .resources import (
     AUTO,
     ESCAPED,
@@ -246,6 +246,7 @@ class Walker:
                 if not res[q].kind.is_hold:
                     del res[q]  # a field of the object the pointer held before
         inner = s.value
+        to_caller: Expr | None = None
         while isinstance(inner, Assign):  # a = b = kmalloc(): b reports a's acquisition
             alias = path_of(inner.target)
             if alias is not None:
@@ -257,6 +258,8 @@ class Walker:
                     target in res and isinstance(value, Call)
                     or macro_temporary(value) and value.name in res):
                 st.resources.links[alias] = (target,)
+            if _out_parameter(inner.target):
+                to_caller = inner.target
             inner = inner.value
         if target is not None and s.op == "=" and isinstance(value, Call) and \
                 value.callee in ERR_FROM and value.args:
@@ -288,8 +291,17 @@ class Walker:
             res[path] = res.pop(value.name)
             if path in st.resources.auto and res[path].status == HELD:  # a __free() variable
                 res[path] = res[path].moved(AUTO, s.loc.line, Cause.CLEANUP)
+        if to_caller is not None and path is not None and path in res and \
+                res[path] is not before and res[path].status == HELD:
+            # p = *pp = kzalloc(...): the caller holds it through *pp from now on
+            res[path] = res[path].moved(ESCAPED, s.loc.line, Cause.STORED, render(to_caller))
         if s.op == "=" and value is not None:
             src = object_path(path_of(value))
+            member = embedded_member(value)
+            if member is not None and src not in res and (path is None or (
+                    "->" in path or "." in path) and root_of(path) != root_of(member)):
+                # *pobject = &chan->base.object: the caller now reaches chan itself
+                src = root_of(member)
             if src is not None and src in res and res[src].status == HELD and (
                 path is None or "->" in path or "." in path
             ):
@@ -579,6 +591,12 @@ def _outer_assigns(e: Expr) -> list[Assign]:
             if isinstance(x, Expr):
                 out.extend(_outer_assigns(x))
     return out
+
+
+def _out_parameter(e: Expr) -> bool:
+    """``*pp`` for a parameter ``pp``: where a function hands its result to the caller."""
+    return isinstance(e, Unary) and e.op == "*" and isinstance(e.operand, Var) and \
+        e.operand.is_param
 
 
 def _mentions(text: str, path: str) -> bool:
