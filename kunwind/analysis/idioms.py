@@ -54,6 +54,13 @@ def released_container(ctx: FunctionContext, st: State, kind: str, arg: Expr) ->
     the object that embeds them all (``x``)."""
     if kind not in CONTAINER_RELEASE_KINDS:
         return None
+    return embedding_object(ctx, st, arg)
+
+
+def embedding_object(ctx: FunctionContext, st: State, arg: Expr) -> str | None:
+    """The object that embeds what ``arg`` points at: ``x`` for ``&x->member``, or for a
+    local assigned ``&x->member`` (followed back through locals that point at members
+    of members); None when ``arg`` is no member's address."""
     held = st.resolve(arg.name) if isinstance(arg, Var) else None
     if isinstance(held, Unary):
         arg = held

@@ -21,7 +21,7 @@ from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, re
 
 from .conditions import Check, null_test
 from .events import Acquire, Release
-from .idioms import CONTAINER_RELEASE_KINDS, released_container
+from .idioms import CONTAINER_RELEASE_KINDS, embedding_object, released_container
 
 if TYPE_CHECKING:
     from .context import FunctionContext
@@ -163,6 +163,12 @@ class ResourceModel:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
+            if container is not None and container in res and res[container].status == HELD:
+                released.add(container)
+        for j in summary.releases_container if summary is not None else ():
+            # a5xx_destroy(&a5xx_gpu->base.base) frees the object that embeds its argument
+            container = embedding_object(self.ctx, st, call.args[j]) \
+                if j < len(call.args) else None
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
         for p in list(released):

@@ -17,6 +17,7 @@ from kunwind.knowledge import Knowledge
 from kunwind.model.cfg import Function
 from kunwind.model.ir import (
     Assign,
+    Binary,
     Call,
     Const,
     Expr,
@@ -54,6 +55,9 @@ class Summary:
     derefs_self: dict[int, int] = field(default_factory=dict)
     writes: dict[int, set[str]] = field(default_factory=dict)
     releases: set[int] = field(default_factory=set)
+    # parameters whose container it releases: it frees the object that embeds what the
+    # parameter points at (container_of(p, struct foo, member), then kfree() or a put)
+    releases_container: set[int] = field(default_factory=set)
     null_ok: set[int] = field(default_factory=set)
     ret_alloc: bool = False
     ret_zeroed: bool = False
@@ -88,7 +92,7 @@ class Summary:
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
             tuple(sorted(self.escapes)), len(self.calls), tuple(sorted(self.drops_locks)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
-            tuple(sorted(self.releases_globals)),
+            tuple(sorted(self.releases_globals)), tuple(sorted(self.releases_container)),
         )
 
 
@@ -115,12 +119,34 @@ class _Param:
     def __init__(self, fn: Function) -> None:
         self.index = {p.name: i for i, p in enumerate(fn.params)}
         self.alias: dict[str, tuple[int, str]] = {}
-        for b in fn.blocks:
-            for s in b.stmts:
-                if isinstance(s, Store) and isinstance(s.target, Var) and s.value is not None:
-                    r = self.of(s.value)
-                    if r is not None and s.target.name not in self.index:
-                        self.alias[s.target.name] = r
+        # local -> the parameter whose container it points at (container_of())
+        self.container: dict[str, int] = {}
+        stores = [(s.target.name, s.value) for b in fn.blocks for s in b.stmts
+                  if isinstance(s, Store) and isinstance(s.target, Var)
+                  and s.value is not None and s.target.name not in self.index]
+        for name, value in stores:
+            r = self.of(value)
+            if r is not None:
+                self.alias[name] = r
+        for _ in range(3):  # a container of a container (to_a5xx(to_adreno(gpu)))
+            for name, value in stores:
+                i = self.container_of(value)
+                if i is not None and name not in self.alias:
+                    self.container[name] = i
+
+    def container_of(self, e: Expr | None) -> int | None:
+        """The parameter whose container ``e`` is: ``__mptr - offsetof(...)`` with
+        ``__mptr`` the parameter (container_of()'s expansion), or a local holding one."""
+        if isinstance(e, Assign):
+            e = e.value
+        if isinstance(e, Var):
+            return self.container.get(e.name)
+        if isinstance(e, Binary) and e.op == "-" and isinstance(e.lhs, Var):
+            r = self.of(e.lhs)
+            if r is not None and r[1] == "":
+                return r[0]
+            return self.container.get(e.lhs.name)
+        return None
 
     def of(self, e: Expr) -> tuple[int, str] | None:
         if isinstance(e, Assign):
@@ -241,6 +267,29 @@ def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
             s.drops_locks.update((r[0], r[1] or f) for k, f in callee.drops_locks if k == j)
 
 
+def _container_releases(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
+                        kb: Knowledge) -> None:
+    """A release of a container of a parameter: ``kfree(o)``, ``kref_put(&o->ref, ...)``
+    or a same-file callee that releases ``o`` or its container, where ``o =
+    container_of(param, ...)``."""
+    rel = kb.release(call.callee)
+    callee = known.get(call.callee)
+    for j, a in enumerate(call.args):
+        released = rel is not None and rel.arg == j or callee is not None and (
+            j in callee.releases or j in callee.releases_container)
+        if not released:
+            continue
+        i = res.container_of(a)
+        member = embedded_member(a)
+        if i is None and member is not None and (
+                rel is not None and kb.released_kind(call.callee) in CONTAINER_RELEASE_KINDS
+                or callee is not None and j in callee.releases_container):
+            # kref_put(&o->refcount, ...): its release frees o; o itself a container
+            i = res.container_of(Var(member.split("->", 1)[0]))
+        if i is not None:
+            s.releases_container.add(i)
+
+
 def _global_releases(s: Summary, call: Call, local_names: set[str],
                      known: dict[str, Summary], kb: Knowledge) -> None:
     """The globals a call releases: its argument when it is a release of one, and what a
@@ -259,6 +308,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
     rel = kb.release(call.callee)
     td = kb.teardown(call.callee)
     callee = known.get(call.callee)
+    _container_releases(s, call, res, known, kb)
     for j, a in enumerate(call.args):
         member = embedded_member(a)
         if rel is not None and rel.arg == j and member is not None and \
@@ -566,7 +616,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.releases_fields = {int(i): set(x) for i, x in d["releases_fields"].items()}
     s.drops_locks = {(i, f) for i, f in d["drops_locks"]}
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
-                 "escapes", "calls", "releases_globals"):
+                 "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_only_zero"):
         setattr(s, name, bool(d[name]))
