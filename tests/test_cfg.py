@@ -63,6 +63,22 @@ CASES = {
           -> exit
         """,
     ),
+    # __builtin_constant_p() does not evaluate its argument: no call to g() is made
+    "constant_p_argument_unevaluated": (
+        "int f(int a) { int v = a; if (__builtin_constant_p(({ g(1); }))) v = 0; return v; }",
+        """
+        B0
+          v = a
+          if __builtin_constant_p(...)
+          -> true->B1 false->B2
+        B1
+          v = 0
+          -> B2
+        B2
+          return v
+          -> exit
+        """,
+    ),
     "for_continue_break": (
         "int f(int n) { int i, s = 0;"
         " for (i = 0; i < n; i++) { if (i == 3) continue; if (i == 5) break; s += i; }"

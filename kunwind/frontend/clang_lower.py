@@ -12,6 +12,7 @@ import re
 from typing import Any, cast
 
 from kunwind.model import syntax as sx
+from kunwind.model.fold import unevaluated
 from kunwind.model.ir import (
     TRANSPARENT_CALLS,
     Assign,
@@ -590,8 +591,8 @@ class Lowerer:
                     self.callees[name] = ref
         if name in TRANSPARENT_CALLS and args:
             return strip_not_not(args[0])
-        return Call(name, args, self.loc(c), self.is_ptr(c), indirect, fn_expr, self.is_bool(c),
-                    self.is_unsigned(c))
+        return Call(name, unevaluated(name, args), self.loc(c), self.is_ptr(c), indirect,
+                    fn_expr, self.is_bool(c), self.is_unsigned(c))
 
 
 _ASM_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*'

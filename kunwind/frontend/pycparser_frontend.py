@@ -31,6 +31,7 @@ from typing import cast
 from pycparser import c_ast, c_lexer, c_parser
 
 from kunwind.model import syntax as sx
+from kunwind.model.fold import unevaluated
 from kunwind.model.ir import (
     TRANSPARENT_CALLS,
     Assign,
@@ -643,8 +644,8 @@ class Lowerer:
             first, t = args_t[0]
             return strip_not_not(first), t
         rt = call_result(ct) if ct.kind != "unknown" else (UNKNOWN if not direct else INT)
-        return Call(name, tuple(args), self.loc(n), rt.is_ptr, not direct, fn_expr,
-                    rt.kind == "bool", rt.kind == "uint"), rt
+        return Call(name, unevaluated(name, tuple(args)), self.loc(n), rt.is_ptr, not direct,
+                    fn_expr, rt.kind == "bool", rt.kind == "uint"), rt
 
     def offsetof(self, n: c_ast.FuncCall) -> tuple[Expr, CType]:
         """``offsetof(T, m)``: libclang shows the type and the member reference, not a value."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 
-from .ir import Binary, Call, Cond, Const, Expr, Unary
+from .ir import Binary, Call, Cond, Const, Expr, Member, Other, Str, Unary, Var
 
 CONSTANT_P = "__builtin_constant_p"
 
@@ -33,6 +33,17 @@ _BINARY: dict[str, Callable[[int, int], int]] = {
 _UNARY: dict[str, Callable[[int], int]] = {
     "!": lambda a: int(not a), "~": operator.invert, "-": operator.neg,
 }
+
+
+def unevaluated(callee: str, args: tuple[Expr, ...]) -> tuple[Expr, ...]:
+    """The arguments of ``__builtin_constant_p()`` as the CFG keeps them: the compiler
+    never evaluates them, so a macro that passes an allocation twice
+    (``rcu_assign_pointer(p, kvmalloc_array(...))`` tests
+    ``__builtin_constant_p(v)`` before it stores ``v``) allocates once. An argument with
+    anything to evaluate (a call, a statement expression) is kept as an opaque value."""
+    if callee != CONSTANT_P:
+        return args
+    return tuple(a if isinstance(a, (Const, Var, Member, Str)) else Other("") for a in args)
 
 
 def compiler_decided(e: Expr) -> int | None:
