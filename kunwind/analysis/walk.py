@@ -25,6 +25,7 @@ from kunwind.model.ir import (
     Assign,
     Call,
     Cleanup,
+    Cond,
     Const,
     Expr,
     ExprStmt,
@@ -284,6 +285,8 @@ class Walker:
             if path in res and not s.decl:
                 del res[path]
             st.resources.links.pop(path, None)
+        if path is not None and s.op == "=" and isinstance(value, Cond):
+            self.link_guarded(st, path, value, s.loc.line)
         if s.op == "=" and path is not None and macro_temporary(value) and value.name != path \
                 and value.name in res:
             # p = ({ ... _res = kmalloc_noprof(...); _res; }): alloc_hooks()' temporary
@@ -354,6 +357,21 @@ class Walker:
             st.note(FieldStore(line, path, null))
         for slot in st.slots.values():
             slot.after_store(self.ctx, st, s, path, line)
+
+    def link_guarded(self, st: State, target: str, value: Cond, line: int) -> None:
+        """``f = (x && try_module_get(x->owner)) ? x : NULL`` (``fops_get()``): ``f`` is
+        NULL exactly when the acquire in the condition did not succeed, so a NULL test of
+        ``f`` is the acquire's failure test."""
+        if not (isinstance(value.other, Const) and value.other.value == 0):
+            return
+        calls = {c.callee for c in calls_in(value.cond)}
+        res = st.resources.res
+        guarded = tuple(k for k, r in res.items() if r.status == HELD and r.line == line
+                        and r.acquire in calls)
+        for k in guarded:
+            res[k] = dataclasses.replace(res[k], fails="null")
+        if guarded:
+            st.resources.links[target] = guarded
 
     def note_constant(self, st: State, path: str | None, value: Expr | None,
                       target: Expr | None = None) -> None:
