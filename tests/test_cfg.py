@@ -79,6 +79,23 @@ CASES = {
           -> exit
         """,
     ),
+    # a comma's operands in order, each with its statement expressions: the right
+    # one reads x after the left one assigned it (list_for_each_entry_safe())
+    "comma_of_statement_expressions": (
+        "int f(int a) { int x, y; x = ({ int t = g(a); t; }), y = ({ int u = g(x); u; });"
+        " return y; }",
+        """
+        B0
+          decl x
+          decl y
+          t = g(a)
+          x = t
+          u = g(x)
+          y = u
+          return y
+          -> exit
+        """,
+    ),
     "for_continue_break": (
         "int f(int n) { int i, s = 0;"
         " for (i = 0; i < n; i++) { if (i == 3) continue; if (i == 5) break; s += i; }"

@@ -124,6 +124,12 @@ class _Builder:
         return e
 
     def expr_stmt(self, e: Expr, loc: Loc) -> None:
+        if isinstance(e, Binary) and e.op == ",":
+            # each operand whole, in order: the statement expressions of the right one
+            # (list_next_entry(pos, ...)) run after the left one's assignment (pos = ...)
+            self.expr_stmt(e.lhs, loc)
+            self.expr_stmt(e.rhs, loc)
+            return
         e = self.flat(e)
         if isinstance(e, Binary) and e.op == ",":
             self.expr_stmt(e.lhs, loc)
