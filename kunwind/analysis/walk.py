@@ -21,6 +21,7 @@ from typing import Protocol
 
 from kunwind.findings import Finding
 from kunwind.knowledge.names import ERR_FROM, NORETURN
+from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
     Assign,
     Call,
@@ -43,6 +44,7 @@ from kunwind.model.ir import (
     root_of,
     subexprs,
 )
+from kunwind.model.syntax import UNKNOWN_CASE
 
 from .conditions import condition_key, error_value, failure_check, no_error_on_edge, null_test
 from .constants import ANY_SIGN, constant, forget_under, forget_written, sign_test, truth
@@ -358,6 +360,20 @@ class Walker:
         for slot in st.slots.values():
             slot.after_store(self.ctx, st, s, path, line)
 
+    def switched(self, st: State, block: Block) -> Callable[[Edge], bool] | None:
+        """For a ``switch`` on a path the walk keeps values of: which of its edges this
+        path can take (a ``case`` sets the value on its edge; a value this path knows
+        already picks one case, or the default if no case has it). None: every edge."""
+        p = path_of(block.switch) if block.switch is not None else None
+        if p is None or p not in self.ctx.relevant:
+            return None
+        cases = [e.value for e in block.succs if e.kind == "case"]
+        known = st.values.known.get(p)
+        if known is None or UNKNOWN_CASE in cases:
+            return lambda e: True
+        return lambda e: (e.value == known if e.kind == "case" else
+                          known not in cases if e.kind == "default" else True)
+
     def link_guarded(self, st: State, target: str, value: Cond, line: int) -> None:
         """``f = (x && try_module_get(x->owner)) ? x : NULL`` (``fops_get()``): ``f`` is
         NULL exactly when the acquire in the condition did not succeed, so a NULL test of
@@ -590,8 +606,15 @@ class Walker:
                 if self.refine(nst, block.cond, e.kind == "true", line, bid, other.dst):
                     todo.append((e.dst, nst))
             return
+        switched = self.switched(st, block)
         for i, e in enumerate(reversed(succs)):
+            if switched is not None and not switched(e):
+                continue  # the value this path stored says the switch goes elsewhere
             nst = st if i == len(succs) - 1 else st.copy()
+            subject = path_of(block.switch) if block.switch is not None else None
+            if switched is not None and subject is not None and e.kind == "case" and \
+                    e.value is not None and e.value != UNKNOWN_CASE:
+                nst.values.known[subject] = e.value
             if e.kind == "goto" and self.fn.blocks[e.dst].labels:
                 label = self.fn.blocks[e.dst].labels[0]
                 nst.note(Jump(e.line, label))

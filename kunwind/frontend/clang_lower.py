@@ -335,7 +335,9 @@ class Lowerer:
             ch = self.children(c)
             value = self.native.evaluate_int(ch[0])
             body = self.stmt(ch[-1]) if len(ch) > 1 else None
-            return sx.SCase(loc, value if value is not None else -(1 << 62), body)
+            if value is None or len(ch) > 2:  # case 1 ... 3: a range, no one value
+                value = sx.UNKNOWN_CASE
+            return sx.SCase(loc, value, body)
         if k == K.DEFAULT_STMT:
             ch = self.children(c)
             return sx.SCase(loc, None, self.stmt(ch[-1]) if ch else None)

@@ -386,7 +386,7 @@ class Lowerer:
             return sx.SSwitch(loc, self.expr(n.cond)[0], self.stmt(n.stmt))
         if isinstance(n, c_ast.Case):
             value = self.env.evaluate(n.expr)
-            return sx.SCase(loc, value if value is not None else -(1 << 62),
+            return sx.SCase(loc, value if value is not None else sx.UNKNOWN_CASE,
                             self.case_body(n.stmts, loc))
         if isinstance(n, c_ast.Default):
             return sx.SCase(loc, None, self.case_body(n.stmts, loc))

@@ -70,8 +70,11 @@ class SSwitch(S):
 
 @dataclass
 class SCase(S):
-    value: int | None  # None: default
+    value: int | None  # None: default; UNKNOWN_CASE: not one known value (a range)
     body: S | None = None
+
+
+UNKNOWN_CASE = -(1 << 62)  # a case label whose value is not one known integer
 
 
 @dataclass
