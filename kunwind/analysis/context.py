@@ -7,6 +7,7 @@ answers are computed once and shared by every rule.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -176,6 +177,46 @@ class FunctionContext:
             condition_key(b.cond)[0] for b in self.fn.blocks if b.cond is not None
             and condition_key(b.cond)[0] in self.repeated_tests
             and any(self.pure_bodies.get(c.callee) for c in calls_in(b.cond)))
+
+    @cached_property
+    def _test_reads(self) -> dict[str, dict[str, frozenset[str] | None]]:
+        """For each test reading memory: variable -> the fields of what it points to that
+        the pure callees read (their summaries' ``reads``); None: not known."""
+        out: dict[str, dict[str, frozenset[str] | None]] = {}
+        for b in self.fn.blocks:
+            if b.cond is None:
+                continue
+            text = condition_key(b.cond)[0]
+            if text not in self.tests_reading_memory or text in out:
+                continue
+            reads: dict[str, frozenset[str] | None] = {}
+            for c in calls_in(b.cond):
+                s = self.summary(c.callee)
+                for j, a in enumerate(c.args):
+                    p = path_of(a)
+                    if p is None:
+                        continue
+                    root = root_of(p)
+                    known = reads.get(root, frozenset())
+                    read = s.reads.get(j, set()) if s is not None else {"*"}
+                    if p != root or known is None or "*" in read:
+                        reads[root] = None
+                    else:
+                        reads[root] = known | frozenset(read)
+            out[text] = reads
+        return out
+
+    def store_may_change(self, test: str, path: str) -> bool:
+        """May a store to ``path`` change the answer of ``test``, a repeated test that calls
+        a pure function reading through a pointer? Not when it writes a field of the
+        object that the function does not read (``ctlr->target_abort = f`` and
+        ``spi_controller_is_target(ctlr)``, which reads ``ctlr->target``)."""
+        root = root_of(path)
+        fields = self._test_reads.get(test, {}).get(root)
+        rest = path[len(root):]
+        if fields is None or not rest.startswith("->"):
+            return True
+        return re.split(r"->|\.|\[", rest[2:], maxsplit=1)[0] in fields
 
     @cached_property
     def acquisitions(self) -> dict[str, list[Site]]:

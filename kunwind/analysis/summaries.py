@@ -54,6 +54,9 @@ class Summary:
     # param index -> line where the parameter itself is dereferenced (p->x, *p)
     derefs_self: dict[int, int] = field(default_factory=dict)
     writes: dict[int, set[str]] = field(default_factory=dict)
+    # param index -> the fields of what it points to that the function reads or writes
+    # (p->f); "*" when it reads the object whole (*p)
+    reads: dict[int, set[str]] = field(default_factory=dict)
     releases: set[int] = field(default_factory=set)
     # parameters whose container it releases: it frees the object that embeds what the
     # parameter points at (container_of(p, struct foo, member), then kfree() or a put)
@@ -93,6 +96,7 @@ class Summary:
             tuple(sorted(self.escapes)), len(self.calls), tuple(sorted(self.drops_locks)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
             tuple(sorted(self.releases_globals)), tuple(sorted(self.releases_container)),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.reads.items())),
         )
 
 
@@ -206,6 +210,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                 if r is not None:
                     if r[1] == "":
                         s.derefs_self.setdefault(r[0], line)
+                        s.reads.setdefault(r[0], set()).add(
+                            x.name if isinstance(x, Member) else "*")
                     else:
                         note_deref(r[0], r[1], line, is_target)
             if isinstance(x, Call):
@@ -613,6 +619,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.derefs = {int(i): {f: Deref(**x) for f, x in fs.items()} for i, fs in d["derefs"].items()}
     s.derefs_self = {int(i): line for i, line in d["derefs_self"].items()}
     s.writes = {int(i): set(x) for i, x in d["writes"].items()}
+    s.reads = {int(i): set(x) for i, x in d["reads"].items()}
     s.releases_fields = {int(i): set(x) for i, x in d["releases_fields"].items()}
     s.drops_locks = {(i, f) for i, f in d["drops_locks"]}
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",

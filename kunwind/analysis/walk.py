@@ -279,7 +279,8 @@ class Walker:
         if path is not None and st.values.tested and not self.same_answer(st, path, value):
             deep = self.ctx.tests_reading_memory
             st.values.tested = frozenset(t for t in st.values.tested if not (
-                _mentions(t[0], path) or t[0] in deep and _mentions(t[0], root_of(path))))
+                _mentions(t[0], path) or t[0] in deep and _mentions(t[0], root_of(path))
+                and self.ctx.store_may_change(t[0], path)))
         if path is not None:
             st.values.ok = st.values.ok - {path}
             st.values.fresh = st.values.fresh | {path}
