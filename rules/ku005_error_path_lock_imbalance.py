@@ -223,6 +223,10 @@ def _pairs_with_acquisition(ctx: FunctionContext, call: Call, p: str) -> bool:
         return False
     if min(s.line for s in drops) < min(s.line for s in sites):
         return False  # it drops the lock before it ever takes it: it is called holding it
+    if any(not any(d.block in ctx.reachable(s.block) for s in sites) for d in drops):
+        # a drop that no acquisition here leads to: on that path the function is called
+        # holding it (the stop side of s_stream(enable): the start side took it)
+        return False
     return any(here[0] in ctx.reachable(s.block) if s.block != here[0]
                else s.line < call.loc.line for s in sites)
 
