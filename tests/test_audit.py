@@ -99,7 +99,8 @@ def test_cache_hit_then_miss_after_a_change(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
 
     def audit():
-        return run("check", "--experimental", str(src), "--cache-dir", str(cache), "--root", str(src), INCLUDE)
+        return run("check", "--experimental",
+                   str(src), "--cache-dir", str(cache), "--root", str(src), INCLUDE)
 
     first = audit()
     assert first.exit_code == 1 and "from cache" not in first.stderr
@@ -161,7 +162,8 @@ def test_the_cache_key_holds_the_environment_clang_reads(tmp_path: Path, monkeyp
         "int foo_setup(void)\n{\n\tchar *buf = kmalloc(16, 0);\n\n\tif (!buf)\n"
         "\t\treturn -12;\n\tif (foo_step()) {\n\t\tGIVE_BACK(buf);\n\t\treturn -5;\n\t}\n"
         "\tkfree(buf);\n\treturn 0;\n}\n")
-    argv = ["check", "--experimental", "-q", "-j0", "--cache-dir", str(tmp_path / "cache"), str(src)]
+    argv = ["check", "--experimental",
+            "-q", "-j0", "--cache-dir", str(tmp_path / "cache"), str(src)]
     runs = []
     for name in ("leaky", "tidy"):
         monkeypatch.setenv("CPATH", str(tmp_path / name))

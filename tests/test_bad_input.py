@@ -53,7 +53,8 @@ def run_process(*args: str, env: dict[str, str] | None = None, cwd: Path | None 
 
 def notices(path: Path, *extra: str) -> tuple[int, list[dict]]:
     """Exit status and the JSON report's notices for one file."""
-    r = run("check", "--experimental", str(path), "--format", "json", "--root", str(path.parent), "-q", *extra)
+    r = run("check", "--experimental",
+            str(path), "--format", "json", "--root", str(path.parent), "-q", *extra)
     return r.exit_code, json.loads(r.stdout)["notices"]
 
 
@@ -166,7 +167,8 @@ def test_file_and_directory_names_that_are_not_utf8(tmp_path: Path) -> None:
     common = [str(top), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path), "--no-cache"]
     proc = run_process("check", "--experimental", *common)
     assert proc.returncode == 1 and "[KU001]" in proc.stdout
-    proc = run_process("check", "--experimental", *common, "--format", "sarif", "-o", str(tmp_path / "r.sarif"))
+    proc = run_process("check", "--experimental",
+                       *common, "--format", "sarif", "-o", str(tmp_path / "r.sarif"))
     assert proc.returncode == 1
     log = json.loads((tmp_path / "r.sarif").read_bytes().decode("utf-8"))
     (result,) = log["runs"][0]["results"]
@@ -232,7 +234,8 @@ def test_50000_line_function(tmp_path: Path) -> None:
 def test_50000_line_function_over_the_block_budget_is_reported(tmp_path: Path) -> None:
     body = "".join(f"\tif (g({i}))\n\t\treturn -{i % 100 + 1};\n" for i in range(10000))
     src = with_finding(tmp_path, f"int g(int);\nint big(void)\n{{\n{body}\treturn 0;\n}}\n")
-    r = run("check", "--experimental", str(src), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path))
+    r = run("check", "--experimental",
+            str(src), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path))
     assert r.exit_code == 1  # the other function's finding is still there
     assert "[KU001]" in r.stdout
     assert "note: function big not fully analysed: too large: more than 20000 basic blocks" \
@@ -295,7 +298,8 @@ def deep_cases() -> dict[str, str]:
 @pytest.mark.parametrize("case", sorted(deep_cases()))
 def test_deep_nesting_is_not_fully_analysed_never_a_crash(tmp_path: Path, case: str) -> None:
     src = with_finding(tmp_path, "int g(int);\n" + deep_cases()[case])
-    proc = run_process("check", "--experimental", str(src), f"--clang-arg=-I{INCLUDE}", "--format", "json",
+    proc = run_process("check", "--experimental",
+                       str(src), f"--clang-arg=-I{INCLUDE}", "--format", "json",
                        "--root", str(tmp_path))
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
@@ -309,7 +313,8 @@ def test_brackets_nested_past_clang_limit(tmp_path: Path) -> None:
     src = tmp_path / "parens.c"
     src.write_text("int g(int);\nint f(int a)\n{\n\treturn " + "(" * 600 + "a" + ")" * 600
                    + ";\n}\n" + GOOD)
-    proc = run_process("check", "--experimental", str(src), "--format", "json", "--root", str(tmp_path))
+    proc = run_process("check", "--experimental",
+                       str(src), "--format", "json", "--root", str(tmp_path))
     assert proc.returncode == 0
     (n,) = json.loads(proc.stdout)["notices"]
     assert n["function"] == "f" and "bracket nesting level exceeded" in n["message"]
@@ -409,7 +414,8 @@ def test_compile_database_naming_missing_files(tmp_path: Path) -> None:
          "arguments": ["cc", "-include", "missing.h", "-c", "hdr.c"]},
     ]
     (tmp_path / "compile_commands.json").write_text(json.dumps(entries))
-    r = run("check", "--experimental", "-p", str(tmp_path), str(tmp_path / "ok.c"), str(tmp_path / "hdr.c"),
+    r = run("check", "--experimental",
+            "-p", str(tmp_path), str(tmp_path / "ok.c"), str(tmp_path / "hdr.c"),
             "--format", "json", "--root", str(tmp_path), "-q")
     assert r.exit_code == 0
     got = {(n["file"], n["level"]): n["message"] for n in json.loads(r.stdout)["notices"]}

@@ -36,7 +36,8 @@ def test_after_fixture_is_clean() -> None:
 
 
 def test_json_output_names_the_object_and_steps() -> None:
-    r = run("check", "--experimental", str(BEFORE), INCLUDE, "--format", "json", "--root", str(ROOT))
+    r = run("check", "--experimental",
+            str(BEFORE), INCLUDE, "--format", "json", "--root", str(ROOT))
     assert r.exit_code == 1
     doc = json.loads(r.stdout)
     (f,) = doc["findings"]

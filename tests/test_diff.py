@@ -145,7 +145,8 @@ def test_the_first_commit_compares_with_nothing(tmp_path, monkeypatch):
 def test_usage_errors(repo, tmp_path, monkeypatch, args, message):
     outside = tmp_path / "plain"
     outside.mkdir()
-    r = run(repo, monkeypatch, "check", "--experimental", *(a.format(outside=outside) for a in args))
+    r = run(repo, monkeypatch, "check", "--experimental",
+            *(a.format(outside=outside) for a in args))
     assert r.exit_code == 2
     assert message in r.stderr
     assert r.stderr.count("\n") == 1

@@ -319,11 +319,13 @@ def test_the_summary_names_the_configuration(kernel_tree: Path, config_cache: Pa
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(config_cache))
     monkeypatch.chdir(kernel_tree)
-    r = CliRunner().invoke(main, ["check", "--experimental", WIREGUARD, "--defconfig", "allmodconfig"])
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  WIREGUARD, "--defconfig", "allmodconfig"])
     assert r.exit_code in (0, 1), r.output
     assert "kunwind: configuration: the x86 allmodconfig (generated with Kconfiglib)\n" in r.stderr
     assert "not built" not in r.stderr
-    r = CliRunner().invoke(main, ["check", "--experimental", WIREGUARD, "mm/rmap.c", "--defconfig", "defconfig",
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  WIREGUARD, "mm/rmap.c", "--defconfig", "defconfig",
                                   "--format", "json"])
     assert json.loads(r.stdout)["summary"]["configurations"] == {
         "the x86 defconfig (generated with Kconfiglib)": 2}

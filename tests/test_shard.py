@@ -12,7 +12,8 @@ from kunwind.audit import in_shard, parse_shard
 
 
 def sarif_of(cache: Path, *args: str) -> str:
-    r = run("check", "--experimental", str(FIXTURES), "--root", str(ROOT), INCLUDE, "--cache-dir", str(cache),
+    r = run("check", "--experimental",
+            str(FIXTURES), "--root", str(ROOT), INCLUDE, "--cache-dir", str(cache),
             "-j", "2", "--format", "sarif", *args)
     assert r.exit_code in (0, 1), r.output
     return r.stdout
@@ -57,7 +58,8 @@ def test_a_new_file_moves_no_other_file() -> None:
 def test_bad_shard_is_a_usage_error(text: str) -> None:
     with pytest.raises(ValueError):
         parse_shard(text)
-    r = run("check", "--experimental", str(FIXTURES / "ku001/anon_vma_fork_after.c"), "--shard", text)
+    r = run("check", "--experimental",
+            str(FIXTURES / "ku001/anon_vma_fork_after.c"), "--shard", text)
     assert r.exit_code == 2 and "--shard" in r.stderr
 
 

@@ -71,7 +71,8 @@ def test_check_by_name_names_the_function_an_if_left_out(repo, monkeypatch) -> N
             "in the configuration used")
     assert note in r.stdout.splitlines(), r.output
     assert r.exit_code == 0
-    assert run(repo, monkeypatch, "check", "--experimental", "--fail-unanalysed", FOO).exit_code == 3
+    assert run(repo, monkeypatch, "check", "--experimental",
+               "--fail-unanalysed", FOO).exit_code == 3
 
 
 def test_a_directory_audit_counts_them_in_one_line(repo, monkeypatch) -> None:
