@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .baseline import drop_known
 from .config import Options, UsageError
-from .driver import common_root, excluded
+from .driver import common_root, excluded, new_run
 from .findings import FileResult, Notice, RunResult
 from .frontend.clang_parse import reusing_parses
 from .gitrepo import (
@@ -59,7 +59,7 @@ def check_diff(paths: list[Path], opts: Options, rev: str | None, staged: bool) 
     changes = [c for c in changes if not excluded(top / c.path, opts)]
     files = [top / c.path for c in changes]
     root = opts.root or (common_root(files) if files else top)
-    run = RunResult(root=str(root))
+    run = new_run(root, opts)
     label = rev if rev is not None else "HEAD"
     for change in changes:
         run.files.append(_new_findings(top, base, label, change, staged, opts, root, run))

@@ -19,6 +19,7 @@ from .findings import RunResult
 from .kernel.tree import default_cache_dir, find_kernel_root
 from .knowledge.learned import callers, learn, to_toml
 from .pipeline import rel
+from .rules import not_run_rules
 
 
 def excluded(path: Path, opts: Options) -> bool:
@@ -60,7 +61,7 @@ def check_paths(paths: list[Path], opts: Options) -> RunResult:
     start = time.perf_counter()
     files = [f for f in find_c_files(paths) if not excluded(f, opts)]
     root = opts.root or (common_root(files) if files else Path.cwd())
-    run = RunResult(root=str(root))
+    run = new_run(root, opts)
     names = [rel(f, root) for f in files]
     if opts.shard is not None:
         kept = [i for i, name in enumerate(names) if in_shard(name, opts.shard)]
@@ -70,6 +71,13 @@ def check_paths(paths: list[Path], opts: Options) -> RunResult:
         _learn_and_recheck(run, files, names, opts, root)
     run.seconds = time.perf_counter() - start
     return run
+
+
+def new_run(root: Path, opts: Options) -> RunResult:
+    """A run's result, before its files: what paths are relative to, and which checks
+    ``opts`` leaves out as experimental (every report names them)."""
+    left_out = not_run_rules(opts.rules, opts.experimental)
+    return RunResult(root=str(root), not_run=[r.id for r in left_out])
 
 
 def _learn_and_recheck(run: RunResult, files: list[Path], names: list[str], opts: Options,

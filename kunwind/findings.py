@@ -161,6 +161,8 @@ class RunResult:
     learned: dict = field(default_factory=dict)
     rechecked: int = 0
     notes: list[str] = field(default_factory=list)
+    # the ids of the checks left out because they are experimental (not asked for)
+    not_run: list[str] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Finding]:

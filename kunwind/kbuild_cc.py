@@ -13,7 +13,9 @@ It exits 0 whatever it finds, unless ``--error-exitcode N`` (or
 ``$KUNWIND_CC_ERROR_EXITCODE``) asks for N when there are findings; a
 problem of its own (unparsable file, internal error) never fails the build.
 Options of its own, which Kbuild passes through ``CHECK="kunwind-cc ..."``:
-``--error-exitcode N``, ``--timeout SECONDS``, ``--version``.
+``--error-exitcode N``, ``--timeout SECONDS``, ``--experimental`` (as for ``kunwind
+check``; else the project file's ``experimental``), ``--version``. The checks left
+out as experimental are named in one note per file.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ TARGETS = {
     ("riscv", "-m64"): "riscv64-linux-gnu", ("riscv", "-m32"): "riscv32-linux-gnu",
     ("powerpc", "-m64"): "powerpc64le-linux-gnu", ("s390", "-m64"): "s390x-linux-gnu",
 }
-USAGE = "usage: kunwind-cc [--error-exitcode N] [--timeout SECONDS] [CHECKFLAGS] [CFLAGS] FILE.c"
+USAGE = ("usage: kunwind-cc [--error-exitcode N] [--timeout SECONDS] [--experimental] "
+         "[CHECKFLAGS] [CFLAGS] FILE.c")
 
 
 class CcUsageError(Exception):
@@ -98,7 +101,7 @@ def run(argv: list[str]) -> int:
     opts = Options(root=Path.cwd(), exact_args=[*args, *(project.get("clang_args") or [])],
                    jobs=1, timeout=timeout, knowledge=project.paths_of("knowledge"),
                    rules=[r.id for r in rules if r is not None] or None,
-                   experimental=bool(project.get("experimental")),
+                   experimental="experimental" in own or bool(project.get("experimental")),
                    exclude=project.get("exclude") or [], exclude_root=project.root)
     run_result = check_paths([Path(s) for s in sources], opts)
     live = [f for f in run_result.findings if not f.suppressed]
@@ -107,18 +110,24 @@ def run(argv: list[str]) -> int:
         if n.level == "error":
             n = dataclasses.replace(n, level="warning", message=f"kunwind: {n.message}")
         lines.append(text.notice_line(n))
+    if run_result.not_run:
+        lines.append(f"kunwind-cc: note: {text.not_run_message(run_result)}")
     sys.stderr.write("".join(line + "\n" for line in lines))
     return exit_code if live else 0
 
 
 def split_own_options(argv: list[str]) -> tuple[dict[str, str], list[str]]:
-    """({"error-exitcode": "1", "timeout": "60"}, the other arguments)."""
+    """({"error-exitcode": "1", "timeout": "60", "experimental": ""}, the other
+    arguments)."""
     own: dict[str, str] = {}
     rest: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
         i += 1
+        if arg == "--experimental":  # a flag: no value
+            own["experimental"] = ""
+            continue
         for name in ("error-exitcode", "timeout"):
             flag = f"--{name}"
             if arg == flag:
@@ -132,6 +141,8 @@ def split_own_options(argv: list[str]) -> tuple[dict[str, str], list[str]]:
         else:
             rest.append(arg)
     for name, value in own.items():
+        if name == "experimental":
+            continue
         try:
             float(value) if name == "timeout" else int(value)
         except ValueError:

@@ -26,6 +26,14 @@ def selected_rules(ids: list[str] | None, experimental: bool = False) -> list[Ru
     return [r for r in ALL_RULES if experimental or not r.experimental]
 
 
+def not_run_rules(ids: list[str] | None, experimental: bool = False) -> list[Rule]:
+    """The rules a run leaves out because they are experimental (``Rule.experimental``);
+    none when it names its rules: those not named were not asked for."""
+    if ids is not None or experimental:
+        return []
+    return [r for r in ALL_RULES if r.experimental]
+
+
 def get_rule(rule_id: str) -> Rule | None:
     key = rule_id.strip().upper()
     for r in ALL_RULES:

@@ -39,6 +39,11 @@ def acquire_evidence(ctx: FunctionContext, callee: str) -> str:
 # seed, after the last change to the checks, every report read against the code.
 SAMPLE = "bench/triage/sample-31.md"
 
+# A check runs by default only when at least this share of its reports on that sample
+# was true; below it, it is experimental: run only when asked for (--experimental,
+# --rule naming it, ``experimental = true`` in the project file).
+DEFAULT_ON_PRECISION = 0.8
+
 SECTIONS = ("What it finds", "Why it matters", "Bad", "Good", "Known false positives")
 
 
@@ -51,16 +56,20 @@ class Measured:
     sample: str  # the triage file, e.g. bench/triage/sample-31.md
 
     @property
+    def share(self) -> float:
+        """The share of true reports (0 when there were none)."""
+        return self.true / self.reports if self.reports else 0.0
+
+    @property
     def category(self) -> str:
-        share = self.true / self.reports if self.reports else 0.0
         return next(name for floor, name in ((0.9, "very-high"), (0.8, "high"),
-                                             (0.5, "medium"), (0.0, "low")) if share >= floor)
+                                             (0.5, "medium"), (0.0, "low"))
+                    if self.share >= floor)
 
     def text(self) -> str:
         """``27% true (28 of 105 reports; 95% interval 19–36%) in bench/triage/...``"""
         low, high = wilson(self.true, self.reports)
-        share = self.true / self.reports if self.reports else 0.0
-        return (f"{share:.0%} true ({self.true} of {self.reports} reports; 95% interval "
+        return (f"{self.share:.0%} true ({self.true} of {self.reports} reports; 95% interval "
                 f"{low:.0%}–{high:.0%}) in {self.sample}")
 
 
@@ -87,12 +96,10 @@ class Rule:
     #     it in ``st.slots[id]``. None: the check reads only the shared domains.
     state: Callable[[], CheckState] | None = None
     level: str = "warning"
-    # the share of its reports found true on files drawn at random from the whole tree
+    # the share of its reports found true on files drawn at random from the whole tree;
+    # below DEFAULT_ON_PRECISION the check is experimental (``experimental``)
     measured: Measured | None = None
     tags: tuple[str, ...] = field(default=("correctness", "error-handling"))
-    # Not run unless asked for (--experimental, or --rule naming it): why, with the
-    # precision measured on real code (bench/triage/). Empty: on by default.
-    experimental: str = ""
 
     def finding(self, ctx: FunctionContext, line: int, col: int, message: str,
                 steps: list[PathStep], key: str, evidence: str, exit_line: int = 0) -> Finding:
@@ -103,6 +110,17 @@ class Rule:
         return Finding(rule_id=self.id, rule_name=self.name, file=ctx.file, line=line, col=col,
                        message=message, function=ctx.fn.name, steps=steps, level=self.level,
                        key=key, exit_line=exit_line, evidence=evidence)
+
+    @property
+    def experimental(self) -> str:
+        """Why the check is not run unless asked for (--experimental, or --rule naming
+        it): its measured share of true reports is below ``DEFAULT_ON_PRECISION``.
+        Empty: it runs by default, as does a check that was never measured (nothing
+        says it falls short)."""
+        if self.measured is None or self.measured.share >= DEFAULT_ON_PRECISION:
+            return ""
+        return (f"measured {self.measured.text()}; a check runs by default from "
+                f"{DEFAULT_ON_PRECISION:.0%}")
 
     @property
     def precision(self) -> str:
@@ -147,7 +165,7 @@ class Rule:
         parts = [f"{self.id} {self.name}: {self.summary}", ""]
         if self.experimental:
             parts += ["Experimental (off unless --experimental or --rule names it):",
-                      _indent(self.experimental), ""]
+                      _indent(textwrap.fill(self.experimental, 76)), ""]
         for name, body in parse_sections(self.doc).items():
             parts += [f"{name}:", _indent(body), ""]
         if self.measured is not None:

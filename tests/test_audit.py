@@ -17,7 +17,7 @@ import kunwind.pipeline
 
 
 def check(*args: str):
-    return run("check", *args, "--root", str(ROOT), INCLUDE)
+    return run("check", "--experimental", *args, "--root", str(ROOT), INCLUDE)
 
 
 # ---- parallel == serial -------------------------------------------------------
@@ -63,7 +63,7 @@ def three_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_crash_and_timeout_fail_one_file_each(three_files: Path, jobs: str) -> None:
-    r = run("check", str(three_files), "-j", jobs, "--timeout", "1", "--no-cache",
+    r = run("check", "--experimental", str(three_files), "-j", jobs, "--timeout", "1", "--no-cache",
             "--root", str(three_files), INCLUDE)
     assert r.exit_code == 1, r.output  # good.c's finding: the run went on
     assert "good.c:" in r.stdout and "[KU001]" in r.stdout
@@ -73,7 +73,7 @@ def test_crash_and_timeout_fail_one_file_each(three_files: Path, jobs: str) -> N
 
 
 def test_failed_files_are_sarif_notifications(three_files: Path) -> None:
-    r = run("check", str(three_files), "-j", "2", "--timeout", "1", "--no-cache",
+    r = run("check", "--experimental", str(three_files), "-j", "2", "--timeout", "1", "--no-cache",
             "--format", "sarif", "--root", str(three_files), INCLUDE)
     invocation = json.loads(r.stdout)["runs"][0]["invocations"][0]
     failed = {
@@ -99,7 +99,8 @@ def test_cache_hit_then_miss_after_a_change(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
 
     def audit():
-        return run("check", str(src), "--cache-dir", str(cache), "--root", str(src), INCLUDE)
+        return run("check", "--experimental",
+                   str(src), "--cache-dir", str(cache), "--root", str(src), INCLUDE)
 
     first = audit()
     assert first.exit_code == 1 and "from cache" not in first.stderr
@@ -113,17 +114,17 @@ def test_cache_hit_then_miss_after_a_change(tmp_path: Path) -> None:
     (src / "b.h").write_text("#define B 2 /* a header changed */\n")
     assert "(1 from cache)" in audit().stderr
     assert "(2 from cache)" in audit().stderr
-    no_cache = run("check", str(src), "--no-cache", "--root", str(src), INCLUDE)
+    no_cache = run("check", "--experimental", str(src), "--no-cache", "--root", str(src), INCLUDE)
     assert "from cache" not in no_cache.stderr and no_cache.stdout == first.stdout
 
 
 def test_cache_key_holds_the_flags(tmp_path: Path) -> None:
     (tmp_path / "a.c").write_text("int f(void) { return X; }\n")
     cache = ["--cache-dir", str(tmp_path / "cache"), "--root", str(tmp_path)]
-    r1 = run("check", str(tmp_path / "a.c"), *cache, "--clang-arg=-DX=1")
-    r2 = run("check", str(tmp_path / "a.c"), *cache, "--clang-arg=-DX=2")
+    r1 = run("check", "--experimental", str(tmp_path / "a.c"), *cache, "--clang-arg=-DX=1")
+    r2 = run("check", "--experimental", str(tmp_path / "a.c"), *cache, "--clang-arg=-DX=2")
     assert "from cache" not in r1.stderr + r2.stderr
-    assert "(1 from cache)" in run("check", str(tmp_path / "a.c"), *cache,
+    assert "(1 from cache)" in run("check", "--experimental", str(tmp_path / "a.c"), *cache,
                                    "--clang-arg=-DX=2").stderr
 
 
@@ -134,11 +135,11 @@ def test_cache_key_holds_the_flags(tmp_path: Path) -> None:
 def test_kernel_files_parallel_cached_serial_agree(kernel_tree: Path, tmp_path: Path) -> None:
     files = [str(kernel_tree / "mm" / n) for n in ("rmap.c", "mremap.c", "mlock.c")]
     cache = ["--cache-dir", str(tmp_path / "cache")]
-    parallel = run("check", *files, "-j", "2", *cache, "--format", "sarif")
+    parallel = run("check", "--experimental", *files, "-j", "2", *cache, "--format", "sarif")
     assert parallel.exit_code == 1 and "anon_vma_fork" in parallel.stdout
-    cached = run("check", *files, "-j", "2", *cache, "--format", "sarif")
+    cached = run("check", "--experimental", *files, "-j", "2", *cache, "--format", "sarif")
     assert "3 files analysed (3 from cache)" in cached.stderr
-    serial = run("check", *files, "-j", "1", "--no-cache", "--format", "sarif")
+    serial = run("check", "--experimental", *files, "-j", "1", "--no-cache", "--format", "sarif")
     assert parallel.stdout == cached.stdout == serial.stdout
 
 
@@ -161,7 +162,8 @@ def test_the_cache_key_holds_the_environment_clang_reads(tmp_path: Path, monkeyp
         "int foo_setup(void)\n{\n\tchar *buf = kmalloc(16, 0);\n\n\tif (!buf)\n"
         "\t\treturn -12;\n\tif (foo_step()) {\n\t\tGIVE_BACK(buf);\n\t\treturn -5;\n\t}\n"
         "\tkfree(buf);\n\treturn 0;\n}\n")
-    argv = ["check", "-q", "-j0", "--cache-dir", str(tmp_path / "cache"), str(src)]
+    argv = ["check", "--experimental",
+            "-q", "-j0", "--cache-dir", str(tmp_path / "cache"), str(src)]
     runs = []
     for name in ("leaky", "tidy"):
         monkeypatch.setenv("CPATH", str(tmp_path / name))

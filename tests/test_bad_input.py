@@ -53,7 +53,8 @@ def run_process(*args: str, env: dict[str, str] | None = None, cwd: Path | None 
 
 def notices(path: Path, *extra: str) -> tuple[int, list[dict]]:
     """Exit status and the JSON report's notices for one file."""
-    r = run("check", str(path), "--format", "json", "--root", str(path.parent), "-q", *extra)
+    r = run("check", "--experimental",
+            str(path), "--format", "json", "--root", str(path.parent), "-q", *extra)
     return r.exit_code, json.loads(r.stdout)["notices"]
 
 
@@ -69,7 +70,7 @@ def with_finding(tmp_path: Path, extra_c: str) -> Path:
 
 
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
-    r = run("check", str(tmp_path / "nope.c"))
+    r = run("check", "--experimental", str(tmp_path / "nope.c"))
     assert r.exit_code == 2
     assert r.stderr.strip() == f"kunwind: error: {tmp_path / 'nope.c'}: no such file or directory"
 
@@ -78,9 +79,9 @@ def test_directory_where_a_file_is_expected(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     r = run("cfg", str(tmp_path / "sub"), "f")
     assert r.exit_code == 2 and "is a directory" in r.stderr
-    r = run("check", str(tmp_path / "sub"))  # a directory without C files
+    r = run("check", "--experimental", str(tmp_path / "sub"))  # a directory without C files
     assert r.exit_code == 2 and "no .c files" in r.stderr
-    r = run("check", str(tmp_path / "ok.c"), "-o", str(tmp_path / "sub"))
+    r = run("check", "--experimental", str(tmp_path / "ok.c"), "-o", str(tmp_path / "sub"))
     assert r.exit_code == 2
 
 
@@ -89,7 +90,7 @@ def test_directory_of_c_files_and_a_directory_named_like_one(tmp_path: Path) -> 
     (tmp_path / "b").mkdir()
     (tmp_path / "b/c.c").write_text(GOOD.replace("ok", "ok2"))
     (tmp_path / "b/d.c").mkdir()  # a directory whose name ends in .c is skipped
-    r = run("check", str(tmp_path), "--format", "json", "--root", str(tmp_path))
+    r = run("check", "--experimental", str(tmp_path), "--format", "json", "--root", str(tmp_path))
     assert r.exit_code == 0
     doc = json.loads(r.stdout)
     assert doc["notices"] == []
@@ -100,7 +101,7 @@ def test_fifo_is_not_read(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.c"
     os.mkfifo(fifo)
     (tmp_path / "ok.c").write_text(GOOD)
-    r = run("check", str(fifo), str(tmp_path / "ok.c"), "--format", "json", "-q",
+    r = run("check", "--experimental", str(fifo), str(tmp_path / "ok.c"), "--format", "json", "-q",
             "--root", str(tmp_path))
     assert r.exit_code == 0
     (n,) = json.loads(r.stdout)["notices"]
@@ -128,7 +129,7 @@ def test_binary_and_nul_byte(tmp_path: Path, data: bytes) -> None:
     status, ns = notices(src)
     assert status == 2
     assert [n["message"] for n in ns] == ["binary file (contains NUL bytes), not C source"]
-    r = run("check", str(src), str(tmp_path / "ok.c"), "--root", str(tmp_path))
+    r = run("check", "--experimental", str(src), str(tmp_path / "ok.c"), "--root", str(tmp_path))
     assert r.exit_code == 0 and "bin.c: error: binary file" in r.stdout
 
 
@@ -148,7 +149,7 @@ def test_latin1_comments_are_analysed_normally(tmp_path: Path) -> None:
     src.write_bytes(text)
     with pytest.raises(UnicodeDecodeError):
         text.decode("utf-8")
-    r = run("check", str(src), f"--clang-arg=-I{INCLUDE}", "--format", "sarif",
+    r = run("check", "--experimental", str(src), f"--clang-arg=-I{INCLUDE}", "--format", "sarif",
             "--root", str(tmp_path))
     assert r.exit_code == 1
     log = json.loads(r.stdout)
@@ -164,15 +165,16 @@ def test_file_and_directory_names_that_are_not_utf8(tmp_path: Path) -> None:
     src = Path(os.fsdecode(bytes(top) + b"/caf\xe9.c"))
     src.write_bytes(text)
     common = [str(top), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path), "--no-cache"]
-    proc = run_process("check", *common)
+    proc = run_process("check", "--experimental", *common)
     assert proc.returncode == 1 and "[KU001]" in proc.stdout
-    proc = run_process("check", *common, "--format", "sarif", "-o", str(tmp_path / "r.sarif"))
+    proc = run_process("check", "--experimental",
+                       *common, "--format", "sarif", "-o", str(tmp_path / "r.sarif"))
     assert proc.returncode == 1
     log = json.loads((tmp_path / "r.sarif").read_bytes().decode("utf-8"))
     (result,) = log["runs"][0]["results"]
     uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "d%FFr/caf%E9.c"
-    proc = run_process("check", *common, "-o", str(tmp_path / "r.txt"))
+    proc = run_process("check", "--experimental", *common, "-o", str(tmp_path / "r.txt"))
     assert (tmp_path / "r.txt").read_bytes().startswith(b"d\xffr/caf\xe9.c:75:2: warning: ")
 
 
@@ -190,7 +192,7 @@ def test_c_that_does_not_parse_at_all(tmp_path: Path) -> None:
     assert status == 2
     assert len(ns) == 1 and ns[0]["level"] == "error"
     assert ns[0]["message"].startswith("cannot be parsed, clang reports: ")
-    r = run("check", str(src), str(tmp_path / "ok.c"), "--root", str(tmp_path))
+    r = run("check", "--experimental", str(src), str(tmp_path / "ok.c"), "--root", str(tmp_path))
     assert r.exit_code == 0
     assert "prose.c: error: cannot be parsed" in r.stdout
 
@@ -232,7 +234,8 @@ def test_50000_line_function(tmp_path: Path) -> None:
 def test_50000_line_function_over_the_block_budget_is_reported(tmp_path: Path) -> None:
     body = "".join(f"\tif (g({i}))\n\t\treturn -{i % 100 + 1};\n" for i in range(10000))
     src = with_finding(tmp_path, f"int g(int);\nint big(void)\n{{\n{body}\treturn 0;\n}}\n")
-    r = run("check", str(src), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path))
+    r = run("check", "--experimental",
+            str(src), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path))
     assert r.exit_code == 1  # the other function's finding is still there
     assert "[KU001]" in r.stdout
     assert "note: function big not fully analysed: too large: more than 20000 basic blocks" \
@@ -253,11 +256,11 @@ def test_budgets_are_reported_in_text_and_sarif(tmp_path: Path, option: str, rea
     src = with_finding(tmp_path, f"int g(int);\nint big(int n)\n{{\n{body}\treturn n;\n}}\n")
     common = [str(src), f"--clang-arg=-I{INCLUDE}", "--root", str(tmp_path), "--no-cache",
               option]
-    r = run("check", *common)
+    r = run("check", "--experimental", *common)
     assert r.exit_code == 1 and "[KU001]" in r.stdout  # the other functions are analysed
     assert f"note: function big not fully analysed: {reason}" in r.stdout
     assert "(1 not fully analysed)" in r.stderr
-    r = run("check", *common, "--format", "sarif")
+    r = run("check", "--experimental", *common, "--format", "sarif")
     run_ = json.loads(r.stdout)["runs"][0]
     assert [x["ruleId"] for x in run_["results"]] == ["KU001"]
     notes = [n["message"]["text"] for n in run_["invocations"][0]["toolExecutionNotifications"]]
@@ -295,7 +298,8 @@ def deep_cases() -> dict[str, str]:
 @pytest.mark.parametrize("case", sorted(deep_cases()))
 def test_deep_nesting_is_not_fully_analysed_never_a_crash(tmp_path: Path, case: str) -> None:
     src = with_finding(tmp_path, "int g(int);\n" + deep_cases()[case])
-    proc = run_process("check", str(src), f"--clang-arg=-I{INCLUDE}", "--format", "json",
+    proc = run_process("check", "--experimental",
+                       str(src), f"--clang-arg=-I{INCLUDE}", "--format", "json",
                        "--root", str(tmp_path))
     assert proc.returncode == 1, proc.stderr
     doc = json.loads(proc.stdout)
@@ -309,7 +313,8 @@ def test_brackets_nested_past_clang_limit(tmp_path: Path) -> None:
     src = tmp_path / "parens.c"
     src.write_text("int g(int);\nint f(int a)\n{\n\treturn " + "(" * 600 + "a" + ")" * 600
                    + ";\n}\n" + GOOD)
-    proc = run_process("check", str(src), "--format", "json", "--root", str(tmp_path))
+    proc = run_process("check", "--experimental",
+                       str(src), "--format", "json", "--root", str(tmp_path))
     assert proc.returncode == 0
     (n,) = json.loads(proc.stdout)["notices"]
     assert n["function"] == "f" and "bracket nesting level exceeded" in n["message"]
@@ -394,7 +399,7 @@ def test_malformed_compile_database(tmp_path: Path) -> None:
     for text, needle in [("[{", "malformed JSON"), ('{"a": 1}', "expected a JSON list"),
                          ('[{"file": "ok.c"}]', "directory"), ("", "malformed JSON")]:
         db.write_text(text)
-        r = run("check", "-p", str(tmp_path), str(tmp_path / "ok.c"))
+        r = run("check", "--experimental", "-p", str(tmp_path), str(tmp_path / "ok.c"))
         assert r.exit_code == 2, text
         assert needle in r.stderr and str(db) in r.stderr
         assert len(r.stderr.strip().splitlines()) == 1
@@ -409,7 +414,8 @@ def test_compile_database_naming_missing_files(tmp_path: Path) -> None:
          "arguments": ["cc", "-include", "missing.h", "-c", "hdr.c"]},
     ]
     (tmp_path / "compile_commands.json").write_text(json.dumps(entries))
-    r = run("check", "-p", str(tmp_path), str(tmp_path / "ok.c"), str(tmp_path / "hdr.c"),
+    r = run("check", "--experimental",
+            "-p", str(tmp_path), str(tmp_path / "ok.c"), str(tmp_path / "hdr.c"),
             "--format", "json", "--root", str(tmp_path), "-q")
     assert r.exit_code == 0
     got = {(n["file"], n["level"]): n["message"] for n in json.loads(r.stdout)["notices"]}
@@ -428,14 +434,14 @@ def test_kernel_tree_that_cannot_be_set_up(tmp_path: Path) -> None:
     (root / "mm").mkdir()
     (root / "mm/a.c").write_text(GOOD)
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
-    proc = run_process("check", "mm/a.c", "--format", "json", env=env, cwd=root)
+    proc = run_process("check", "--experimental", "mm/a.c", "--format", "json", env=env, cwd=root)
     assert proc.returncode == 2
     (n,) = json.loads(proc.stdout)["notices"]
     assert n["file"] == "mm/a.c"
     assert n["message"].startswith("cannot choose clang flags: ")
     assert "internal error" not in n["message"]
     (root / ".config").write_text("CONFIG_X86_64=y\n")  # a config, but no kernel/bounds.c
-    proc = run_process("check", "mm/a.c", "--format", "json", env=env, cwd=root)
+    proc = run_process("check", "--experimental", "mm/a.c", "--format", "json", env=env, cwd=root)
     assert proc.returncode == 2
     (n,) = json.loads(proc.stdout)["notices"]
     assert n["message"].startswith("cannot choose clang flags: ")
@@ -448,7 +454,7 @@ def test_libclang_missing_or_unloadable(tmp_path: Path, library: str) -> None:
         library = str(tmp_path / "libclang.so")
         Path(library).write_text("not an ELF file\n")
     (tmp_path / "ok.c").write_text(GOOD)
-    for cmd in (["check", "ok.c"], ["cfg", "ok.c", "ok"]):
+    for cmd in (["check", "--experimental", "ok.c"], ["cfg", "ok.c", "ok"]):
         proc = run_process(*cmd, env={"KUNWIND_LIBCLANG": library}, cwd=tmp_path)
         assert proc.returncode == 2
         (line,) = proc.stderr.strip().splitlines()
@@ -470,7 +476,7 @@ def test_a_build_dir_that_is_not_a_kernel_build_directory(tmp_path: Path, case: 
         (build / "include/generated").mkdir(parents=True)
     src = tmp_path / "a.c"
     src.write_text(GOOD)
-    r = run("check", "--build-dir", str(build), str(src))
+    r = run("check", "--experimental", "--build-dir", str(build), str(src))
     assert r.exit_code == 2
     (line,) = r.stderr.splitlines()
     assert line.startswith(f"kunwind: error: {build}: ")
@@ -493,7 +499,7 @@ def test_configuration_options_that_cannot_be_used(tmp_path: Path, monkeypatch, 
     (tmp_path / "build").mkdir()
     (tmp_path / "build/.config").write_text("CONFIG_X86_64=y\n")
     (tmp_path / "a.c").write_text(GOOD)
-    r = run("check", *args, "a.c")
+    r = run("check", "--experimental", *args, "a.c")
     assert r.exit_code == 2
     (line,) = r.stderr.splitlines()
     assert words in line, line
@@ -502,7 +508,7 @@ def test_configuration_options_that_cannot_be_used(tmp_path: Path, monkeypatch, 
 def test_an_unknown_arch_is_a_usage_error_not_a_failure_per_file(tmp_path: Path) -> None:
     src = tmp_path / "a.c"
     src.write_text(GOOD)
-    r = run("check", "--arch", "nosuch", str(src))
+    r = run("check", "--experimental", "--arch", "nosuch", str(src))
     assert r.exit_code == 2
     (line,) = r.stderr.splitlines()
     assert line == "kunwind: error: --arch nosuch: unsupported architecture (known: x86, arm64)"

@@ -50,7 +50,7 @@ def test_baseline_file_is_sorted_one_finding_per_line_without_lines(tree, monkey
 def test_check_with_the_baseline_hides_recorded_findings_even_when_moved(tree, monkeypatch):
     assert run(tree, monkeypatch, "baseline", "b.json", "drivers/").exit_code == 0
     write(tree, FOO, foo_c(CREATE_BAD, extra=EXTRA))
-    r = run(tree, monkeypatch, "check", "--baseline", "b.json", "drivers/")
+    r = run(tree, monkeypatch, "check", "--experimental", "--baseline", "b.json", "drivers/")
     assert r.exit_code == 0, r.output
     assert r.stdout == ""
     assert "no findings; 2 in the baseline, not shown" in r.stderr
@@ -61,7 +61,7 @@ def test_a_new_finding_is_reported_over_a_baseline(tree, monkeypatch):
     assert run(tree, monkeypatch, "baseline", "b.json", "drivers/").exit_code == 0
     assert json.loads((tree / "b.json").read_text())["findings"] == []
     write(tree, FOO, foo_c(CREATE_BAD))
-    r = run(tree, monkeypatch, "check", "--baseline", "b.json", "drivers/")
+    r = run(tree, monkeypatch, "check", "--experimental", "--baseline", "b.json", "drivers/")
     assert r.exit_code == 1
     assert "[KU001]" in r.stdout and "foo_session_destroy(sess) in" in r.stdout
 
@@ -90,7 +90,7 @@ def test_suppressed_findings_are_not_recorded(tree, monkeypatch):
 def test_a_bad_baseline_file_is_a_usage_error(tree, monkeypatch, content, message):
     if content is not None:
         (tree / "b.json").write_text(content)
-    r = run(tree, monkeypatch, "check", "--baseline", "b.json", FOO)
+    r = run(tree, monkeypatch, "check", "--experimental", "--baseline", "b.json", FOO)
     assert r.exit_code == 2
     assert message in r.stderr and r.stderr.count("\n") == 1
 

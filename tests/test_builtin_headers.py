@@ -86,7 +86,7 @@ def run_without_compilers(tmp_path: Path, *args: str, env: dict[str, str] | None
     full_env = {k: v for k, v in os.environ.items() if k != bh.ENV}
     full_env.update({"PATH": str(empty), "XDG_CACHE_HOME": str(tmp_path / "cache"),
                      **(env or {})})
-    return subprocess.run([sys.executable, "-m", "kunwind", "check", "--no-cache",
+    return subprocess.run([sys.executable, "-m", "kunwind", "check", "--experimental", "--no-cache",
                            "--format", "json", *args], capture_output=True, text=True,
                           env=full_env, cwd=tmp_path)
 

@@ -16,7 +16,7 @@ AFTER = FIXTURES / "ku001/anon_vma_fork_after.c"
 
 
 def test_reference_fixture_text_output() -> None:
-    r = run("check", str(BEFORE), INCLUDE, "--root", str(ROOT))
+    r = run("check", "--experimental", str(BEFORE), INCLUDE, "--root", str(ROOT))
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
     warnings = [ln for ln in lines if ": warning: " in ln]
@@ -30,13 +30,14 @@ def test_reference_fixture_text_output() -> None:
 
 
 def test_after_fixture_is_clean() -> None:
-    r = run("check", str(AFTER), INCLUDE)
+    r = run("check", "--experimental", str(AFTER), INCLUDE)
     assert r.exit_code == 0, r.output
     assert r.stdout == ""
 
 
 def test_json_output_names_the_object_and_steps() -> None:
-    r = run("check", str(BEFORE), INCLUDE, "--format", "json", "--root", str(ROOT))
+    r = run("check", "--experimental",
+            str(BEFORE), INCLUDE, "--format", "json", "--root", str(ROOT))
     assert r.exit_code == 1
     doc = json.loads(r.stdout)
     (f,) = doc["findings"]
@@ -47,7 +48,7 @@ def test_json_output_names_the_object_and_steps() -> None:
 
 def test_sarif_output_to_file(tmp_path: Path) -> None:
     out = tmp_path / "out.sarif"
-    r = run("check", str(BEFORE), INCLUDE, "--format", "sarif", "-o", str(out),
+    r = run("check", "--experimental", str(BEFORE), INCLUDE, "--format", "sarif", "-o", str(out),
             "--root", str(ROOT))
     assert r.exit_code == 1
     doc = json.loads(out.read_text())
@@ -72,10 +73,10 @@ def test_rules_and_explain() -> None:
 @pytest.mark.parametrize(
     "args, needle",
     [
-        (["check", "/nonexistent/x.c"], "no such file or directory"),
+        (["check", "--experimental", "/nonexistent/x.c"], "no such file or directory"),
         (["explain", "KU999"], "unknown rule"),
-        (["check", "--rule", "KU999", "x.c"], "unknown rule"),
-        (["check", "-p", "/nonexistent", "x.c"], "no such"),
+        (["check", "--experimental", "--rule", "KU999", "x.c"], "unknown rule"),
+        (["check", "--experimental", "-p", "/nonexistent", "x.c"], "no such"),
     ],
 )
 def test_usage_errors_are_one_line(args: list[str], needle: str) -> None:
@@ -86,13 +87,13 @@ def test_usage_errors_are_one_line(args: list[str], needle: str) -> None:
 
 
 def test_unknown_format_is_a_usage_error() -> None:
-    r = run("check", "--format", "xml", str(BEFORE))
+    r = run("check", "--experimental", "--format", "xml", str(BEFORE))
     assert r.exit_code == 2
 
 
 def test_directory_without_c_files(tmp_path: Path) -> None:
     (tmp_path / "README").write_text("no C here\n")
-    r = run("check", str(tmp_path))
+    r = run("check", "--experimental", str(tmp_path))
     assert r.exit_code == 2
     assert "no .c files" in r.stderr
 
@@ -102,10 +103,10 @@ def test_file_that_does_not_parse_is_reported_and_run_goes_on(tmp_path: Path) ->
     bad.write_bytes(b"\x00\x01\x02binary")
     good = tmp_path / "good.c"
     good.write_text("int f(void) { return 0; }\n")
-    r = run("check", str(bad), str(good), "--root", str(tmp_path))
+    r = run("check", "--experimental", str(bad), str(good), "--root", str(tmp_path))
     assert r.exit_code == 0
     assert "bad.c" in r.output and "binary" in r.output
-    r = run("check", str(bad), "--root", str(tmp_path))
+    r = run("check", "--experimental", str(bad), "--root", str(tmp_path))
     assert r.exit_code == 2  # nothing could be analysed
 
 
@@ -113,7 +114,7 @@ def test_function_with_errors_is_not_analysed_as_whole(tmp_path: Path) -> None:
     src = tmp_path / "partial.c"
     src.write_text("int g(void);\nint f(void) { int x = undeclared_thing + 1; return x; }\n"
                    "int h(void) { return g(); }\n")
-    r = run("check", str(src), "--format", "json", "--root", str(tmp_path))
+    r = run("check", "--experimental", str(src), "--format", "json", "--root", str(tmp_path))
     doc = json.loads(r.stdout)
     msgs = [n["message"] for n in doc["notices"]]
     assert any(m.startswith("f() not fully analysed") for m in msgs), msgs

@@ -93,7 +93,7 @@ def _tree(tmp_path: Path, with_core: bool = True) -> Path:
 
 
 def _leaks(root: Path, tmp_path: Path, cross_file: bool = True) -> list[tuple[str, str, int]]:
-    opts = Options(cache_dir=tmp_path / "cache", cross_file=cross_file)
+    opts = Options(cache_dir=tmp_path / "cache", cross_file=cross_file, experimental=True)
     path = root / "drivers/bar/bar_main.c"
     result = run_pipeline(path, "drivers/bar/bar_main.c", opts)
     assert result.parsed, result.notices

@@ -60,7 +60,8 @@ def test_same_input_gives_byte_identical_reports(tmp_path: Path) -> None:
         env = {"PYTHONHASHSEED": seed, "XDG_CACHE_HOME": str(cache)}
         run = []
         for fmt in ("sarif", "text"):
-            proc = kunwind("check", str(FIXTURES / "ku001"), f"--clang-arg=-I{INCLUDE}",
+            proc = kunwind("check", "--experimental",
+                           str(FIXTURES / "ku001"), f"--clang-arg=-I{INCLUDE}",
                            "--root", str(ROOT), "--format", fmt, "-q", *extra, env=env)
             assert proc.returncode == 1, proc.stderr.decode()
             run.append(proc.stdout)
@@ -110,7 +111,8 @@ def test_failed_report_write_leaves_the_old_file_whole(tmp_path: Path, failure: 
             raise OSError(18, "Invalid cross-device link")
 
         monkeypatch.setattr(shared.os, "replace", no_rename)
-    r = CliRunner().invoke(main, ["check", str(tmp_path / "src/ok.c"), "--format", "sarif",
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  str(tmp_path / "src/ok.c"), "--format", "sarif",
                                   "-o", str(report), "--no-cache"])
     assert r.exit_code == 2
     assert f"{report}: cannot write: " in r.stderr
@@ -122,7 +124,8 @@ def test_failed_report_write_leaves_the_old_file_whole(tmp_path: Path, failure: 
 def test_report_file_is_complete(tmp_path: Path) -> None:
     (tmp_path / "ok.c").write_text(GOOD)
     report = tmp_path / "new/dir/report.sarif"
-    r = CliRunner().invoke(main, ["check", str(tmp_path / "ok.c"), "--format", "sarif",
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  str(tmp_path / "ok.c"), "--format", "sarif",
                                   "-o", str(report), "--no-cache"])
     assert r.exit_code == 0, r.output
     assert json.loads(report.read_text())["version"] == "2.1.0"
@@ -146,7 +149,8 @@ def test_nothing_is_written_into_the_analysed_tree(tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     for extra in ([], ["--format", "sarif", "-o", str(tmp_path / "r.sarif")],
                   ["-p", str(tree)], ["--frontend", "pycparser"], ["-j", "2"]):
-        proc = kunwind("check", str(tree), f"--clang-arg=-I{tree / 'include'}", *extra, env=env,
+        proc = kunwind("check", "--experimental",
+                       str(tree), f"--clang-arg=-I{tree / 'include'}", *extra, env=env,
                        cwd=tmp_path)
         assert proc.returncode in (0, 1), proc.stderr.decode()
     assert snapshot(tree) == before
@@ -158,7 +162,7 @@ def test_nothing_is_written_into_a_kernel_tree(kernel_tree: Path, tmp_path: Path
     watched = [kernel_tree / "mm", kernel_tree / "include/linux", kernel_tree / "arch/x86/include"]
     top = {p.name: p.lstat().st_mtime_ns for p in [kernel_tree, *kernel_tree.iterdir()]}
     before = [snapshot(d) for d in watched]
-    proc = kunwind("check", "mm/rmap.c", "mm/mlock.c", "--format", "sarif",
+    proc = kunwind("check", "--experimental", "mm/rmap.c", "mm/mlock.c", "--format", "sarif",
                    env={"XDG_CACHE_HOME": str(tmp_path / "cache")}, cwd=kernel_tree)
     assert proc.returncode in (0, 1), proc.stderr.decode()
     assert json.loads(proc.stdout)["runs"][0]["invocations"][0]["executionSuccessful"]
@@ -204,7 +208,8 @@ def test_compile_database_commands_are_never_run(tmp_path: Path, marker_library)
     (tmp_path / "rsp").write_text(f"-fplugin={lib}\n")
     (tmp_path / "compile_commands.json").write_text(json.dumps(entries))
     for frontend in ("clang", "pycparser"):
-        proc = kunwind("check", "-p", str(tmp_path), str(src), str(other), "--format", "json",
+        proc = kunwind("check", "--experimental",
+                       "-p", str(tmp_path), str(src), str(other), "--format", "json",
                        "--no-cache", "--frontend", frontend, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr.decode()
         doc = json.loads(proc.stdout)
@@ -220,7 +225,8 @@ def test_source_files_are_never_run(tmp_path: Path, marker_library) -> None:
     src.write_text(f'#pragma GCC plugin "{lib}"\n#pragma clang plugin "{lib}"\n'
                    f'#include "{lib}"\n' + GOOD)
     for frontend in ("clang", "pycparser"):
-        proc = kunwind("check", str(src), "--format", "json", "--no-cache", "--frontend",
+        proc = kunwind("check", "--experimental",
+                       str(src), "--format", "json", "--no-cache", "--frontend",
                        frontend, cwd=tmp_path)
         assert proc.returncode in (0, 2), proc.stderr.decode()
     assert not loaded.exists()

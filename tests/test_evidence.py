@@ -12,7 +12,7 @@ from kunwind.findings import EVIDENCE
 
 
 def _findings(*args: str, fmt: str = "json") -> list[dict]:
-    result = run("check", "--no-cache", "--format", fmt, INCLUDE, *args)
+    result = run("check", "--experimental", "--no-cache", "--format", fmt, INCLUDE, *args)
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)["findings"]
 
@@ -54,7 +54,7 @@ def test_a_callee_summary_acquire(tmp_path: Path) -> None:
 
 
 def test_sarif_result_properties_carry_it() -> None:
-    result = run("check", "--no-cache", "--format", "sarif", INCLUDE,
+    result = run("check", "--experimental", "--no-cache", "--format", "sarif", INCLUDE,
                  str(FIXTURES / "ku004"))
     results = json.loads(result.stdout)["runs"][0]["results"]
     assert results

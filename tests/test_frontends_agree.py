@@ -137,7 +137,8 @@ def test_same_findings(path: Path) -> None:
     knowledge = sorted(path.parent.glob("knowledge.toml"))
     got = {}
     for frontend in ("clang", "pycparser"):
-        opts = Options(extra_args=["-I", str(INCLUDE)], knowledge=knowledge, frontend=frontend)
+        opts = Options(extra_args=["-I", str(INCLUDE)], knowledge=knowledge, frontend=frontend,
+                       experimental=True)
         r = run_pipeline(path, fixture_id(path), opts)
         if not r.parsed and frontend == "pycparser":
             pytest.skip(f"not parseable by pycparser: {r.notices[0].message}")
@@ -272,7 +273,7 @@ def test_preprocessed_file(tmp_path: Path) -> None:
     assert "__attribute__" in out.read_text()
     results = []
     for path, frontend in ((fixture, "clang"), (out, "pycparser")):
-        opts = Options(extra_args=["-I", str(INCLUDE)], frontend=frontend)
+        opts = Options(extra_args=["-I", str(INCLUDE)], frontend=frontend, experimental=True)
         r = run_pipeline(path, path.name, opts)
         assert r.parsed and not r.notices, r.notices
         results.append(sorted((f.rule_id, f.line, f.function) for f in r.findings))

@@ -104,7 +104,7 @@ def debug(monkeypatch: pytest.MonkeyPatch) -> None:
 def check_one(path: Path, text: bytes, frontend: str, validator) -> None:
     knowledge = sorted(path.parent.glob("knowledge.toml"))
     opts = Options(root=ROOT, extra_args=["-I", str(INCLUDE)], knowledge=knowledge,
-                   frontend=frontend)
+                   frontend=frontend, experimental=True)
     result = analyze_file(path, opts, ROOT, text)
     internal = [n.message for n in result.notices if "internal error" in n.message]
     assert not internal, internal

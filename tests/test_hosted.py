@@ -47,7 +47,8 @@ def test_the_c_library_pairs_load_only_for_hosted_code() -> None:
 
 
 def _findings(*args: str) -> list[dict]:
-    result = CliRunner().invoke(main, ["check", "-q", "--no-cache", "--format", "json", *args])
+    result = CliRunner().invoke(main, ["check", "--experimental",
+                                       "-q", "--no-cache", "--format", "json", *args])
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.output)["findings"]
 

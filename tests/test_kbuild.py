@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kunwind import kbuild_cc
+from kunwind.rules import not_run_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = ROOT / "fixtures/ku001/anon_vma_fork_before.c"
@@ -51,15 +52,27 @@ def cc(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedPro
 
 def test_findings_go_to_stderr_and_exit_0_unless_asked() -> None:
     argv = [*CHECKFLAGS, "-D__KERNEL__", "-std=gnu11", "-Wp,-MMD,x.d"]
-    r = cc(*argv, str(BEFORE.relative_to(ROOT)))
+    r = cc("--experimental", *argv, str(BEFORE.relative_to(ROOT)))
     assert r.returncode == 0 and r.stdout == ""
     assert r.stderr.startswith("fixtures/ku001/anon_vma_fork_before.c:")
     assert ": warning: unlink_anon_vmas(vma) in anon_vma_fork()" in r.stderr
     assert "[KU001]" in r.stderr
-    assert cc("--error-exitcode=3", *argv, str(BEFORE)).returncode == 3
-    assert cc(*argv, str(BEFORE), env={"KUNWIND_CC_ERROR_EXITCODE": "4"}).returncode == 4
-    clean = cc("--error-exitcode", "3", *argv, str(AFTER))
+    assert cc("--error-exitcode=3", "--experimental", *argv, str(BEFORE)).returncode == 3
+    assert cc("--experimental", *argv, str(BEFORE),
+              env={"KUNWIND_CC_ERROR_EXITCODE": "4"}).returncode == 4
+    clean = cc("--error-exitcode", "3", "--experimental", *argv, str(AFTER))
     assert clean.returncode == 0 and clean.stderr == ""
+
+
+def test_without_experimental_it_names_the_checks_not_run() -> None:
+    left_out = not_run_rules(None)
+    if not left_out:
+        pytest.skip("every check is measured at 80% or more: none is left out")
+    r = cc("--error-exitcode=3", *CHECKFLAGS, "-D__KERNEL__", str(BEFORE))
+    assert r.returncode == 0 and "[KU001]" not in r.stderr
+    note = [ln for ln in r.stderr.splitlines() if ln.startswith("kunwind-cc: note: ")]
+    assert len(note) == 1 and "not run: experimental, below 80% true" in note[0]
+    assert all(f"{rule.id} " in note[0] for rule in left_out)
 
 
 def test_a_file_it_cannot_check_never_breaks_the_build(tmp_path: Path) -> None:
@@ -98,12 +111,12 @@ def test_make_c1_check_kunwind_cc_on_mm_rmap(kernel_tree: Path, tmp_path: Path) 
 
     prepared = build("x86_64_defconfig", "prepare")
     assert prepared.returncode == 0, prepared.stderr[-2000:]
-    r = build("C=1", f"CHECK={checker}", "mm/rmap.o")
+    r = build("C=1", f"CHECK={checker} --experimental", "mm/rmap.o")
     assert r.returncode == 0, r.stderr[-2000:]
     assert (out / "mm/rmap.o").exists()
     warnings = [ln for ln in r.stderr.splitlines() if ": warning: " in ln]
     assert any(ln.startswith(f"{kernel_tree}/mm/rmap.c:") and "anon_vma_fork()" in ln
                and ln.endswith("[KU001]") for ln in warnings), r.stderr[-2000:]
     # asked to, the checker fails the build (C=2: check again without recompiling)
-    r = build("C=2", f"CHECK={checker} --error-exitcode=1", "mm/rmap.o")
+    r = build("C=2", f"CHECK={checker} --error-exitcode=1 --experimental", "mm/rmap.o")
     assert r.returncode != 0 and "[KU001]" in r.stderr

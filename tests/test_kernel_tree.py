@@ -81,7 +81,8 @@ def test_a_tree_is_set_up_once_for_every_file_and_worker(tmp_path: Path, monkeyp
     files = sorted((root / "mm/sub").glob("*.c"))
     names = [f.relative_to(root).as_posix() for f in files]
     try:
-        results = analyse_files(files, names, Options(jobs=2, cache_dir=tmp_path / "c"), root)
+        opts = Options(jobs=2, cache_dir=tmp_path / "c", experimental=True)
+        results = analyse_files(files, names, opts, root)
     finally:
         kt.forget_setups()
     assert [r.functions for r in results] == [1, 1, 1, 0]  # x.c defines no function
@@ -318,11 +319,13 @@ def test_the_summary_names_the_configuration(kernel_tree: Path, config_cache: Pa
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(config_cache))
     monkeypatch.chdir(kernel_tree)
-    r = CliRunner().invoke(main, ["check", WIREGUARD, "--defconfig", "allmodconfig"])
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  WIREGUARD, "--defconfig", "allmodconfig"])
     assert r.exit_code in (0, 1), r.output
     assert "kunwind: configuration: the x86 allmodconfig (generated with Kconfiglib)\n" in r.stderr
     assert "not built" not in r.stderr
-    r = CliRunner().invoke(main, ["check", WIREGUARD, "mm/rmap.c", "--defconfig", "defconfig",
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  WIREGUARD, "mm/rmap.c", "--defconfig", "defconfig",
                                   "--format", "json"])
     assert json.loads(r.stdout)["summary"]["configurations"] == {
         "the x86 defconfig (generated with Kconfiglib)": 2}
@@ -344,10 +347,10 @@ def test_with_unbuilt_allmodconfig_a_file_the_defconfig_does_not_build_gets_it(
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(config_cache))
     monkeypatch.chdir(kernel_tree)
-    plain = CliRunner().invoke(main, ["check", WIREGUARD, "--format", "json"])
+    plain = CliRunner().invoke(main, ["check", "--experimental", WIREGUARD, "--format", "json"])
     assert list(json.loads(plain.stdout)["summary"]["configurations"]) == [
         "the x86 defconfig (generated with Kconfiglib)"]
-    r = CliRunner().invoke(main, ["check", WIREGUARD, "mm/rmap.c", "mm/nommu.c",
+    r = CliRunner().invoke(main, ["check", "--experimental", WIREGUARD, "mm/rmap.c", "mm/nommu.c",
                                   "--unbuilt", "allmodconfig", "--format", "json"])
     doc = json.loads(r.stdout)
     assert doc["summary"]["configurations"] == {
@@ -360,7 +363,7 @@ def test_with_unbuilt_allmodconfig_a_file_the_defconfig_does_not_build_gets_it(
             "allmodconfig):") in r.stderr
     assert not [n for n in doc["notices"] if n["file"] == WIREGUARD]
     # the files the defconfig builds are reported as before
-    alone = CliRunner().invoke(main, ["check", "mm/rmap.c", "--format", "json"])
+    alone = CliRunner().invoke(main, ["check", "--experimental", "mm/rmap.c", "--format", "json"])
     assert [f["message"] for f in json.loads(alone.stdout)["findings"]] == [
         f["message"] for f in doc["findings"] if f["file"] == "mm/rmap.c"]
     setup, flags = kt.setup_for(kernel_tree / WIREGUARD, cache_dir=config_cache / "kunwind",

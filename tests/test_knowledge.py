@@ -315,7 +315,7 @@ def test_the_command_line_reports_a_malformed_file(tmp_path: Path) -> None:
     bad.write_text('[acquire.widget_get]\nfails = "sometimes"\n', encoding="utf-8")
     src = tmp_path / "x.c"
     src.write_text("int x(void) { return 0; }\n", encoding="utf-8")
-    r = CliRunner().invoke(main, ["check", "--knowledge", str(bad), str(src)])
+    r = CliRunner().invoke(main, ["check", "--experimental", "--knowledge", str(bad), str(src)])
     assert r.exit_code == 2
     assert "broken-site.toml" in r.output + (r.stderr or "")
     assert "Traceback" not in r.output

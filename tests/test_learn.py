@@ -30,7 +30,8 @@ FILES = sorted(RUN_FIXTURES.glob("*.c"))
 
 def check_json(*args: str) -> dict:
     """kunwind check's JSON report, with the fixtures' include directory."""
-    result = run("check", *args, INCLUDE, "--root", str(ROOT), "--no-cache", "--format", "json")
+    result = run("check", "--experimental",
+                 *args, INCLUDE, "--root", str(ROOT), "--no-cache", "--format", "json")
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
 

@@ -20,7 +20,8 @@ def test_output_to_a_fifo_keeps_the_fifo(tmp_path: Path) -> None:
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
     reader.start()
-    r = CliRunner().invoke(main, ["check", str(AFTER), "--format", "json", "-o", str(fifo),
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  str(AFTER), "--format", "json", "-o", str(fifo),
                                   "-q", "--no-cache"])
     reader.join(timeout=60)
     assert r.exit_code == 0, r.output

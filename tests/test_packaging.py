@@ -59,7 +59,8 @@ def test_the_installed_files_alone_run_kunwind(installed: Path, tmp_path: Path) 
     where = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
                            capture_output=True, text=True, check=True).stdout
     assert where.count(str(installed)) == 2, where
-    r = subprocess.run([sys.executable, "-m", "kunwind", "check", str(FIXTURE)], cwd=tmp_path,
+    r = subprocess.run([sys.executable, "-m", "kunwind", "check", "--experimental",
+                        str(FIXTURE)], cwd=tmp_path,
                        env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 1, r.stderr
     assert "[KU001]" in r.stdout

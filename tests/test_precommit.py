@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from toytree import CREATE_BAD, CREATE_GOOD, FOO, foo_c, git, git_env, init_repo, make_tree, write
 
 from kunwind.cli import main
+from kunwind.rules import not_run_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,7 +79,8 @@ def test_pre_commit_framework_refuses_a_commit_that_adds_a_finding(tmp_path: Pat
 
     repo = make_tree(tmp_path / "linux", foo_c(CREATE_GOOD))
     write(repo, ".pre-commit-config.yaml",
-          f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: kunwind\n")
+          f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: kunwind\n"
+          "        args: [--experimental]\n")  # every check is experimental today
     init_repo(repo)
     env = git_env() | {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=env,
@@ -115,11 +117,12 @@ def install(repo: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
 
 def test_install_hook_refuses_a_commit_that_adds_a_finding(tmp_path, monkeypatch):
     repo = init_repo(make_tree(tmp_path / "linux", foo_c(CREATE_GOOD)))
-    r = install(repo, monkeypatch)
+    r = install(repo, monkeypatch, "--", "--experimental")
     assert r.exit_code == 0, r.output
     hook = repo / ".git/hooks/pre-commit"
     assert os.access(hook, os.X_OK)
-    assert "check --staged" in hook.read_text() and sys.executable in hook.read_text()
+    assert "check --staged --experimental" in hook.read_text()
+    assert sys.executable in hook.read_text()
 
     write(repo, FOO, foo_c(CREATE_BAD))
     refused = commit(repo, "foo-introduce-the-bug")
@@ -135,6 +138,24 @@ def test_install_hook_refuses_a_commit_that_adds_a_finding(tmp_path, monkeypatch
     passed = commit(repo, "foo-fixed")
     assert passed.returncode == 0, passed.stdout
     assert log(repo) == ["foo-fixed", "initial"]
+
+
+def test_install_hook_says_which_checks_it_did_not_run(tmp_path, monkeypatch):
+    """Without --experimental the hook runs only the checks measured at 80% or more,
+    and says which it left out and why."""
+    left_out = not_run_rules(None)
+    if not left_out:
+        pytest.skip("every check is measured at 80% or more: none is left out")
+    repo = init_repo(make_tree(tmp_path / "linux", foo_c(CREATE_GOOD)))
+    assert install(repo, monkeypatch).exit_code == 0
+    write(repo, FOO, foo_c(CREATE_BAD))
+    done = commit(repo, "foo-introduce-the-bug")
+    if "KU001" in [r.id for r in left_out]:
+        assert done.returncode == 0, done.stdout
+        assert log(repo) == ["foo-introduce-the-bug", "initial"]
+    said = [ln for ln in done.stdout.splitlines() if " not run: experimental" in ln]
+    assert len(said) == 1, done.stdout
+    assert all(f"{r.id} " in said[0] for r in left_out) and "--experimental" in said[0]
 
 
 def test_install_hook_passes_check_options(tmp_path, monkeypatch):

@@ -32,7 +32,10 @@ def tree(tmp_path: Path) -> Path:
 
 
 def test_the_file_chooses_the_checks_and_the_command_line_wins(tree, monkeypatch) -> None:
-    assert "[KU001]" in run(tree, monkeypatch, "check", FOO).stdout
+    assert "[KU001]" in run(tree, monkeypatch, "check", "--experimental", FOO).stdout
+    (tree / ".kunwind.toml").write_text("experimental = true\n")
+    r = run(tree, monkeypatch, "check", FOO)
+    assert "[KU001]" in r.stdout and " not run: " not in r.stderr, r.output
     (tree / ".kunwind.toml").write_text('rules = ["KU003"]\n')
     r = run(tree, monkeypatch, "check", FOO)
     assert "[KU001]" not in r.stdout and r.exit_code == 0, r.output
@@ -40,12 +43,14 @@ def test_the_file_chooses_the_checks_and_the_command_line_wins(tree, monkeypatch
 
 
 def test_excludes_from_the_file_and_the_command_line(tree, monkeypatch) -> None:
-    assert run(tree, monkeypatch, "check", "--exclude", "drivers/foo/*", "drivers").exit_code == 0
+    assert run(tree, monkeypatch, "check", "--experimental", "drivers").exit_code == 1
+    assert run(tree, monkeypatch, "check", "--experimental", "--exclude", "drivers/foo/*",
+               "drivers").exit_code == 0
     (tree / ".kunwind.toml").write_text('exclude = ["drivers/*/foo.c"]\n')
-    r = run(tree, monkeypatch, "check", "drivers")
+    r = run(tree, monkeypatch, "check", "--experimental", "drivers")
     assert r.exit_code == 0 and "[KU001]" not in r.stdout
     monkeypatch.chdir(tree / "drivers")  # patterns are relative to the file, not to here
-    r = CliRunner().invoke(main, ["check", "foo/foo.c"])
+    r = CliRunner().invoke(main, ["check", "--experimental", "foo/foo.c"])
     assert r.exit_code == 0 and "[KU001]" not in r.output
 
 
@@ -69,9 +74,12 @@ def test_knowledge_paths_are_relative_to_the_file(tree, monkeypatch) -> None:
 
 def test_the_staged_hook_reads_the_same_file(tmp_path, monkeypatch) -> None:
     repo = init_repo(make_tree(tmp_path / "linux", foo_c()))
-    write(repo, ".kunwind.toml", 'rules = ["KU003"]\n')
+    write(repo, ".kunwind.toml", "experimental = true\n")
     write(repo, FOO, foo_c(CREATE_BAD))
     git(repo, "add", "-A")
+    r = run(repo, monkeypatch, "check", "--staged")
+    assert r.exit_code == 1 and "[KU001]" in r.stdout, r.output
+    write(repo, ".kunwind.toml", 'rules = ["KU003"]\n')
     r = run(repo, monkeypatch, "check", "--staged")
     assert r.exit_code == 0 and "[KU001]" not in r.stdout, r.output
 
@@ -79,8 +87,9 @@ def test_the_staged_hook_reads_the_same_file(tmp_path, monkeypatch) -> None:
 def test_kunwind_cc_reads_the_file_of_the_tree_it_checks(tree) -> None:
     env = {**os.environ}
     argv = [sys.executable, "-m", "kunwind.kbuild_cc", "-D__KERNEL__", "-std=gnu11", FOO]
+    (tree / ".kunwind.toml").write_text("experimental = true\n")
     before = subprocess.run(argv, cwd=tree, capture_output=True, text=True, env=env)
-    assert "[KU001]" in before.stderr, before.stderr
+    assert "[KU001]" in before.stderr and " not run: " not in before.stderr, before.stderr
     (tree / ".kunwind.toml").write_text('rules = ["KU003"]\n')
     after = subprocess.run(argv, cwd=tree, capture_output=True, text=True, env=env)
     assert after.returncode == 0 and "[KU001]" not in after.stderr, after.stderr

@@ -15,11 +15,11 @@ README = (ROOT / "README.md").read_text()
 
 
 def test_readme_example_output_is_what_kunwind_prints(monkeypatch) -> None:
-    m = re.search(r"```\n\$ kunwind check (\S+)\n(.*?)```", README, re.S)
+    m = re.search(r"```\n\$ kunwind check (.+)\n(.*?)```", README, re.S)
     assert m, "README lost its example"
-    path, shown = m.group(1), m.group(2)
+    args, shown = m.group(1).split(), m.group(2)
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(main, ["check", path])
+    result = CliRunner().invoke(main, ["check", *args])
     shown_report = [ln for ln in shown.splitlines() if not ln.startswith("kunwind:")]
     assert result.stdout.splitlines() == shown_report
 

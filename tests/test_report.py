@@ -172,7 +172,7 @@ def test_json_round_trip():
     assert doc["summary"] == {
         "files": 3, "files_failed": 1, "functions": 7, "functions_incomplete": 1,
         "findings": 2, "suppressed": 1, "by_rule": {"KU001": 1, "KU002": 1}, "notices": 2,
-        "configurations": {}, "seconds": 1.5,
+        "configurations": {}, "not_run": [], "seconds": 1.5,
     }
 
 

@@ -73,7 +73,7 @@ pytestmark = pytest.mark.kernel
 
 def kunwind_json(tree: Path, rel: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-m", "kunwind", "check", rel, "--format", "json", "-q"],
+        [sys.executable, "-m", "kunwind", "check", "--experimental", rel, "--format", "json", "-q"],
         cwd=tree, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode in (0, 1), proc.stderr

@@ -1,31 +1,130 @@
-"""Which checks run: the default ones, experimental ones only when asked for."""
+"""Which checks run: those measured at 80% true or more by default, the experimental
+ones (below 80% on a random sample of the kernel) only when asked for, and every
+report names the checks it did not run."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
+from cliutil import FIXTURES, INCLUDE, run
 
 import kunwind.rules as rules_pkg
-from kunwind.rules import ALL_RULES, selected_rules
+from kunwind.rules import ALL_RULES, not_run_rules, selected_rules
+from kunwind.rules.base import DEFAULT_ON_PRECISION, SAMPLE, Measured, Rule
+
+KU001_BEFORE = str(FIXTURES / "ku001" / "anon_vma_fork_before.c")
+KU002_LEAK = str(FIXTURES / "ku002" / "bad_of_phandle_not_put.c")
+NOT_RUN = "not run: experimental, below 80% true on a random sample"
+
+
+def _rule(rule_id: str, measured: Measured | None) -> Rule:
+    return Rule(id=rule_id, name=rule_id.lower(), doc=f"{rule_id}, a trial check.",
+                measured=measured)
 
 
 @pytest.fixture
-def one_experimental(monkeypatch: pytest.MonkeyPatch) -> str:
-    first, *rest = ALL_RULES
-    trial = dataclasses.replace(first, experimental="precision 50% on a test corpus")
-    monkeypatch.setattr(rules_pkg, "ALL_RULES", [trial, *rest])
-    return trial.id
+def trial_rules(monkeypatch: pytest.MonkeyPatch) -> list[Rule]:
+    """Four checks: below 80%, at 80%, above it, never measured."""
+    trial = [_rule("KU901", Measured(79, 100, SAMPLE)), _rule("KU902", Measured(8, 10, SAMPLE)),
+             _rule("KU903", Measured(19, 20, SAMPLE)), _rule("KU904", None)]
+    monkeypatch.setattr(rules_pkg, "ALL_RULES", trial)
+    return trial
 
 
-def test_experimental_rules_are_off_by_default(one_experimental: str) -> None:
-    assert one_experimental not in [r.id for r in selected_rules(None)]
-    assert one_experimental in [r.id for r in selected_rules(None, experimental=True)]
-    assert [r.id for r in selected_rules([one_experimental])] == [one_experimental]
+def test_the_default_leaves_out_exactly_the_checks_below_80_percent(
+        trial_rules: list[Rule]) -> None:
+    assert DEFAULT_ON_PRECISION == 0.8
+    assert [r.id for r in selected_rules(None)] == ["KU902", "KU903", "KU904"]
+    assert [r.id for r in not_run_rules(None)] == ["KU901"]
+    assert [r.id for r in selected_rules(None, experimental=True)] == [r.id for r in trial_rules]
+    assert not_run_rules(None, experimental=True) == []
+    # a check named is run, experimental or not; those not named were not asked for
+    assert [r.id for r in selected_rules(["KU901"])] == ["KU901"]
+    assert not_run_rules(["KU901"]) == []
 
 
-def test_explain_says_a_rule_is_experimental(one_experimental: str) -> None:
-    rule = next(r for r in rules_pkg.ALL_RULES if r.id == one_experimental)
-    assert "Experimental" in rule.text() and "precision 50%" in rule.text()
-    default = next(r for r in ALL_RULES if r.id == one_experimental)
-    assert "Experimental" not in default.text() or default.experimental
+def test_an_experimental_check_says_its_number(trial_rules: list[Rule]) -> None:
+    below, at, above, unmeasured = trial_rules
+    assert below.experimental == (
+        f"measured 79% true (79 of 100 reports; 95% interval 70%–86%) in {SAMPLE}; "
+        "a check runs by default from 80%")
+    assert at.experimental == above.experimental == unmeasured.experimental == ""
+    assert "Experimental (off unless --experimental or --rule names it):" in below.text()
+    assert "79 of 100 reports" in below.text()
+    assert "Experimental" not in at.text()
+
+
+def test_the_registry_follows_the_measurements() -> None:
+    below = [r.id for r in ALL_RULES
+             if r.measured is not None and r.measured.share < DEFAULT_ON_PRECISION]
+    assert [r.id for r in not_run_rules(None)] == below
+    assert [r.id for r in selected_rules(None)] == [r.id for r in ALL_RULES if r.id not in below]
+
+
+def _percentages() -> str:
+    return ", ".join(f"{r.id} {r.measured.share:.0%}" for r in not_run_rules(None)
+                     if r.measured is not None)
+
+
+def test_check_without_experimental_names_the_checks_not_run_and_finds_nothing() -> None:
+    if not not_run_rules(None):
+        pytest.skip("every check is measured at 80% or more: none is left out")
+    result = run("check", "--no-cache", KU001_BEFORE)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    n = len(not_run_rules(None))
+    line = (f"kunwind: {n} check{'' if n == 1 else 's'} {NOT_RUN} ({_percentages()}); "
+            "--experimental runs them")
+    assert line in result.stderr.splitlines()
+    assert "kunwind: no findings" in result.stderr
+
+
+def test_check_with_experimental_finds_the_finding() -> None:
+    result = run("check", "--no-cache", "--experimental", KU001_BEFORE)
+    assert result.exit_code == 1, result.output
+    assert "[KU001]" in result.stdout
+    assert NOT_RUN not in result.stderr
+
+
+def test_rule_runs_an_experimental_check_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    low = Measured(1, 10, SAMPLE)  # KU002 experimental, whatever its number is today
+    monkeypatch.setattr(rules_pkg, "ALL_RULES", [
+        dataclasses.replace(r, measured=low) if r.id == "KU002" else r for r in ALL_RULES])
+    assert "KU002" in [r.id for r in not_run_rules(None)]
+    result = run("check", "--no-cache", "--rule", "KU002", INCLUDE, KU002_LEAK)
+    assert result.exit_code == 1, result.output
+    found = [ln for ln in result.stdout.splitlines() if ": warning: " in ln]
+    assert found and all(ln.endswith("[KU002]") for ln in found)
+    assert NOT_RUN not in result.stderr
+
+
+def test_json_summary_names_the_checks_not_run() -> None:
+    result = run("check", "--no-cache", "-q", "--format", "json", KU001_BEFORE)
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["not_run"] == [{"rule": r.id, "reason": f"experimental: {r.experimental}"}
+                                  for r in not_run_rules(None)]
+    assert summary["findings"] == 0
+    asked = run("check", "--no-cache", "-q", "--format", "json", "--experimental",
+                KU001_BEFORE)
+    assert json.loads(asked.stdout)["summary"]["not_run"] == []
+
+
+def test_sarif_lists_every_rule_and_notes_the_checks_not_run() -> None:
+    if not not_run_rules(None):
+        pytest.skip("every check is measured at 80% or more: none is left out")
+    result = run("check", "--no-cache", "-q", "--format", "sarif", KU001_BEFORE)
+    sarif_run = json.loads(result.stdout)["runs"][0]
+    described = sarif_run["tool"]["driver"]["rules"]
+    assert [d["id"] for d in described] == [r.id for r in ALL_RULES]
+    assert all(d["properties"]["precision"] for d in described)
+    notes = sarif_run["invocations"][0]["toolExecutionNotifications"]
+    mine = [n for n in notes if NOT_RUN in n["message"]["text"]]
+    assert len(mine) == 1 and mine[0]["level"] == "note"
+    assert f"({_percentages()})" in mine[0]["message"]["text"]
+    asked = run("check", "--no-cache", "-q", "--format", "sarif", "--experimental",
+                KU001_BEFORE)
+    asked_notes = json.loads(asked.stdout)["runs"][0]["invocations"][0].get(
+        "toolExecutionNotifications", [])
+    assert not any(NOT_RUN in n["message"]["text"] for n in asked_notes)

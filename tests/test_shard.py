@@ -11,8 +11,9 @@ from cliutil import FIXTURES, INCLUDE, ROOT, run
 from kunwind.audit import in_shard, parse_shard
 
 
-def sarif_of(cache: Path, *args: str) -> str:
-    r = run("check", str(FIXTURES), "--root", str(ROOT), INCLUDE, "--cache-dir", str(cache),
+def sarif_of(cache: Path, *args: str, experimental: bool = True) -> str:
+    r = run("check", *(["--experimental"] if experimental else []),
+            str(FIXTURES), "--root", str(ROOT), INCLUDE, "--cache-dir", str(cache),
             "-j", "2", "--format", "sarif", *args)
     assert r.exit_code in (0, 1), r.output
     return r.stdout
@@ -43,6 +44,21 @@ def test_shards_cover_every_file_once_and_merge_to_the_unsharded_log(
     assert merged.read_text() == whole
 
 
+def test_merged_shards_name_the_checks_not_run_once(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    whole = sarif_of(cache, "--no-learn", experimental=False)
+    parts = []
+    for k in (1, 2):
+        part = tmp_path / f"part{k}.sarif"
+        part.write_text(sarif_of(cache, "--shard", f"{k}/2", experimental=False))
+        parts.append(str(part))
+    merged = tmp_path / "all.sarif"
+    assert run("merge", *parts, "-o", str(merged)).exit_code == 0
+    assert merged.read_text() == whole
+    notes = json.loads(whole)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert len([n for n in notes if " not run: experimental" in n["message"]["text"]]) == 1
+
+
 def test_a_new_file_moves_no_other_file() -> None:
     names = [f"drivers/net/x{i}.c" for i in range(200)]
     before = {n: next(k for k in range(1, 5) if in_shard(n, (k, 4))) for n in names}
@@ -57,7 +73,8 @@ def test_a_new_file_moves_no_other_file() -> None:
 def test_bad_shard_is_a_usage_error(text: str) -> None:
     with pytest.raises(ValueError):
         parse_shard(text)
-    r = run("check", str(FIXTURES / "ku001/anon_vma_fork_after.c"), "--shard", text)
+    r = run("check", "--experimental",
+            str(FIXTURES / "ku001/anon_vma_fork_after.c"), "--shard", text)
     assert r.exit_code == 2 and "--shard" in r.stderr
 
 

@@ -27,7 +27,8 @@ def bad_with(tmp_path: Path, comment: str, where: str = "above") -> Path:
 
 
 def check(path: Path, *args: str):
-    result = CliRunner().invoke(main, ["check", str(path), "--rule", "KU001", *args])
+    result = CliRunner().invoke(main, ["check", "--experimental",
+                                       str(path), "--rule", "KU001", *args])
     assert "Traceback" not in result.output + (result.stderr or ""), result.output
     return result
 
@@ -123,7 +124,8 @@ def leak(tmp_path: Path, first: str = "", second: str = "") -> Path:
 
 
 def ku002(path: Path, *args: str) -> list[dict]:
-    r = CliRunner().invoke(main, ["check", "-q", "--no-cache", "--format", "json", str(path),
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  "-q", "--no-cache", "--format", "json", str(path),
                                   "--rule", "KU002", *args])
     assert r.exit_code in (0, 1), r.output
     return json.loads(r.output)["findings"]
@@ -172,7 +174,8 @@ def test_a_comment_on_some_merged_places_says_how_many_it_hid(tmp_path) -> None:
 
 def test_unused_suppressions_can_be_listed(tmp_path) -> None:
     path = leak(tmp_path, second=" /* kunwind: ignore KU003 nothing released twice */")
-    r = CliRunner().invoke(main, ["check", "--no-cache", "--unused-suppressions", str(path)])
+    r = CliRunner().invoke(main, ["check", "--experimental",
+                                  "--no-cache", "--unused-suppressions", str(path)])
     assert f"{path.name}:15: note: 'kunwind: ignore KU003' suppresses nothing" in r.output
-    r = CliRunner().invoke(main, ["check", "--no-cache", str(path)])
+    r = CliRunner().invoke(main, ["check", "--experimental", "--no-cache", str(path)])
     assert "suppresses nothing" not in r.output

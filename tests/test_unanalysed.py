@@ -65,17 +65,18 @@ def test_the_functions_of_a_skipped_range_are_found() -> None:
 
 
 def test_check_by_name_names_the_function_an_if_left_out(repo, monkeypatch) -> None:
-    r = run(repo, monkeypatch, "check", FOO)
+    r = run(repo, monkeypatch, "check", "--experimental", FOO)
     line = line_of(foo_c(extra=WRITEBACK), "static int foo_wb_create(")
     note = (f"{FOO}:{line}: note: foo_wb_create() not analysed: CONFIG_FOO_WRITEBACK is off "
             "in the configuration used")
     assert note in r.stdout.splitlines(), r.output
     assert r.exit_code == 0
-    assert run(repo, monkeypatch, "check", "--fail-unanalysed", FOO).exit_code == 3
+    assert run(repo, monkeypatch, "check", "--experimental",
+               "--fail-unanalysed", FOO).exit_code == 3
 
 
 def test_a_directory_audit_counts_them_in_one_line(repo, monkeypatch) -> None:
-    r = run(repo, monkeypatch, "check", "drivers")
+    r = run(repo, monkeypatch, "check", "--experimental", "drivers")
     assert "not analysed" not in r.stdout  # a directory: no per-function notes
     assert r.exit_code == 0
 
@@ -83,21 +84,21 @@ def test_a_directory_audit_counts_them_in_one_line(repo, monkeypatch) -> None:
 def test_diff_names_a_changed_function_that_is_not_analysed(repo, monkeypatch) -> None:
     text = foo_c(extra=WRITEBACK.replace("\tkfree(k);\n", ""))  # the edit removes a kfree()
     write(repo, FOO, text)
-    r = run(repo, monkeypatch, "check", "--diff", "HEAD")
+    r = run(repo, monkeypatch, "check", "--experimental", "--diff", "HEAD")
     assert "foo_wb_create() not analysed: CONFIG_FOO_WRITEBACK is off in the configuration " \
         "used" in r.stdout, r.output
     assert r.exit_code == 0
-    r = run(repo, monkeypatch, "check", "--staged", "--fail-unanalysed")
+    r = run(repo, monkeypatch, "check", "--experimental", "--staged", "--fail-unanalysed")
     assert r.exit_code == 0, r.output  # nothing staged yet
     git(repo, "add", FOO)
-    r = run(repo, monkeypatch, "check", "--staged", "--fail-unanalysed")
+    r = run(repo, monkeypatch, "check", "--experimental", "--staged", "--fail-unanalysed")
     assert r.exit_code == 3, r.output
 
 
 def test_diff_says_nothing_of_untouched_functions_that_are_not_analysed(repo, monkeypatch):
     text = foo_c(extra=WRITEBACK).replace("/* foo: a toy", "/* foo: a small toy")
     write(repo, FOO, text)
-    r = run(repo, monkeypatch, "check", "--diff", "HEAD", "--fail-unanalysed")
+    r = run(repo, monkeypatch, "check", "--experimental", "--diff", "HEAD", "--fail-unanalysed")
     assert "not analysed" not in r.output
     assert r.exit_code == 0
 

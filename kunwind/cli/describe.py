@@ -26,7 +26,10 @@ from .shared import fail, flag_options
 def list_rules() -> None:
     """List the checks."""
     for r in ALL_RULES:
-        off = " [experimental: off unless --experimental or --rule]" if r.experimental else ""
+        off = ""
+        if r.experimental and r.measured is not None:
+            off = (f" [experimental: {r.measured.share:.0%} true, off unless --experimental "
+                   "or --rule]")
         click.echo(f"{r.id}  {r.name:<28} {r.summary}{off}")
 
 

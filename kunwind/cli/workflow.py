@@ -33,9 +33,10 @@ def baseline_cmd(file: Path, paths: tuple[Path, ...], flags: dict, root: Path | 
     FILE is JSON with one finding per line (fingerprint, rule, file, function,
     message), sorted, with no line numbers: it reads well in review and diffs
     cleanly when regenerated. Findings suppressed by an ignore comment are
-    not recorded.
+    not recorded. The experimental checks' findings are recorded too, so the
+    baseline serves 'check' whichever checks it runs.
     """
-    opts = Options(**flags, root=root)
+    opts = Options(**flags, root=root, experimental=True)
     try:
         preflight(opts)
         run = check_paths(list(paths), opts)

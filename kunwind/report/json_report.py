@@ -15,10 +15,13 @@ Shape (keys in this order, 2-space indent, one trailing newline)::
       "summary": {"files", "files_failed", "functions", "functions_incomplete",
                   "findings", "suppressed", "by_rule": {"KU001": n}, "notices",
                   "configurations": {"the x86 defconfig (...)": n},  # kernel files each
+                  "not_run": [{"rule": "KU002", "reason": "experimental: measured ..."}],
                   "seconds"}
     }
 
-``summary.findings`` and ``by_rule`` count findings that are not suppressed.
+``summary.findings`` and ``by_rule`` count findings that are not suppressed;
+``not_run`` names the checks left out because they are experimental (below 80%
+true on a random sample; ``--experimental`` or ``--rule`` runs them).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 from kunwind import __version__
 from kunwind.findings import Finding, Notice, RunResult
+from kunwind.rules import get_rule
 
 
 def write(run: RunResult) -> str:
@@ -91,8 +95,16 @@ def counts(run: RunResult) -> dict[str, Any]:
         "by_rule": {rule: by_rule[rule] for rule in sorted(by_rule)},
         "notices": len(run.notices),
         "configurations": configurations(run),
+        "not_run": [{"rule": rule_id, "reason": not_run_reason(rule_id)}
+                    for rule_id in run.not_run],
         "seconds": round(run.seconds, 3),
     }
+
+
+def not_run_reason(rule_id: str) -> str:
+    """Why a check the run left out was not run: it is experimental, and its number."""
+    rule = get_rule(rule_id)
+    return f"experimental: {rule.experimental}" if rule is not None else "experimental"
 
 
 def configurations(run: RunResult) -> dict[str, int]:

@@ -32,6 +32,8 @@ from kunwind.findings import Finding, Notice, PathStep, RunResult
 from kunwind.rules import ALL_RULES
 from kunwind.rules.base import Rule
 
+from .text import not_run_message
+
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 SRCROOT = "SRCROOT"
@@ -58,6 +60,9 @@ def sarif_log(run: RunResult, rules: Sequence[Rule] | None = None) -> om.SarifLo
     rules = list(ALL_RULES if rules is None else rules)
     notes: list[om.Notification] = []
     descriptors = [_descriptor(r, notes) for r in rules]
+    if run.not_run:  # every rule is described; these were not run
+        notes.append(om.Notification(message=om.Message(text=not_run_message(run)),
+                                     level="note"))
     index = {r.id: i for i, r in enumerate(rules)}
     for f in run.findings:  # a finding from a rule not in the registry still gets one
         if f.rule_id not in index:

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections import Counter
 
 from kunwind.findings import NOT_BUILT, SKIPPED, Finding, Notice, RunResult
+from kunwind.rules import get_rule
+from kunwind.rules.base import DEFAULT_ON_PRECISION
 
 from .json_report import counts
 
@@ -68,6 +70,8 @@ def summary(run: RunResult) -> str:
     for hidden, n in run.hidden.items():
         findings += f"; {n} {hidden}, not shown"
     out = f"kunwind: {files}, {functions}\n"
+    if run.not_run:
+        out += f"kunwind: {not_run_message(run)}\n"
     configs = c["configurations"]
     if len(configs) == 1:
         out += f"kunwind: configuration: {next(iter(configs))}\n"
@@ -86,6 +90,18 @@ def summary(run: RunResult) -> str:
         out += f"kunwind: note: {note}\n"
     out += _missing_headers(run) + _not_built(run)
     return out + f"kunwind: {findings}\nkunwind: done in {run.seconds:.2f}s\n"
+
+
+def not_run_message(run: RunResult) -> str:
+    """One line naming the checks the run left out as experimental, with their numbers."""
+    shares = []
+    for rule_id in run.not_run:
+        rule = get_rule(rule_id)
+        measured = rule.measured if rule is not None else None
+        shares.append(f"{rule_id} {measured.share:.0%}" if measured is not None else rule_id)
+    return (f"{_n(len(run.not_run), 'check')} not run: experimental, below "
+            f"{DEFAULT_ON_PRECISION:.0%} true on a random sample ({', '.join(shares)}); "
+            "--experimental runs them")
 
 
 def _missing_headers(run: RunResult) -> str:
