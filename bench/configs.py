@@ -57,8 +57,8 @@ def unbuilt_sample(tree: Path, n: int, seed: int) -> list[str]:
 def measure(tree: Path, files: list[str], config: str, jobs: int, timeout: float) -> dict:
     setup = kt.tree_setup(tree, "x86", defconfig=config)  # the shim, before the clock
     built = Counter(setup.status(tree / f).built or "not built" for f in files)
-    argv = ["kunwind", "check", *files, "--defconfig", config, "-j", str(jobs), "--no-cache",
-            "--no-learn", "--timeout", str(timeout), "--format", "json", "-q"]
+    argv = ["kunwind", "check", "--experimental", *files, "--defconfig", config, "-j", str(jobs),
+            "--no-cache", "--no-learn", "--timeout", str(timeout), "--format", "json", "-q"]
     start = time.perf_counter()
     r = subprocess.run(argv, cwd=tree, capture_output=True, text=True)
     seconds = time.perf_counter() - start

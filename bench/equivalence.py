@@ -39,7 +39,8 @@ def sample(tree: Path, n: int, seed: int) -> list[str]:
 
 
 def run(argv: list[str], cwd: Path, out: Path) -> None:
-    cmd = ["kunwind", "check", *argv, "--format", "json", "--no-cache", "-q", "-o", str(out)]
+    cmd = ["kunwind", "check", "--experimental", *argv, "--format", "json", "--no-cache", "-q",
+           "-o", str(out)]
     r = subprocess.run(cmd, cwd=cwd, stderr=subprocess.PIPE, text=True)
     if r.returncode not in (0, 1):
         sys.exit(f"kunwind failed ({r.returncode}): {r.stderr[-2000:]}")

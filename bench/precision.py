@@ -58,7 +58,8 @@ def sample(tree: Path, n: int, seed: int) -> list[str]:
 
 
 def run_kunwind(tree: Path, files: list[str], jobs: int) -> dict:
-    argv = ["kunwind", "check", *files, "-j", str(jobs), "--no-cache", "--format", "json", "-q"]
+    argv = ["kunwind", "check", "--experimental", *files, "-j", str(jobs), "--no-cache",
+            "--format", "json", "-q"]
     r = subprocess.run(argv, cwd=tree, capture_output=True, text=True)
     if r.returncode not in (0, 1):
         sys.exit(f"kunwind failed ({r.returncode}): {r.stderr[-2000:]}")

@@ -214,7 +214,8 @@ def write_compile_db(files: list[Path], tree: Path, opts: Options, dest: Path) -
 
 def cli(files: list[Path], tree: Path, db: Path, work: Path, repeat: int) -> dict[str, Any]:
     names = [f.relative_to(tree).as_posix() for f in files]
-    base = [*kunwind_cmd(), "check", "-q", "--format", "sarif", "-o", str(work / "out.sarif")]
+    base = [*kunwind_cmd(), "check", "--experimental", "-q", "--format", "sarif", "-o",
+            str(work / "out.sarif")]
     out: dict[str, Any] = {}
     runs: dict[str, list[str]] = {
         "j1": ["--no-cache", "-j1"], "j2": ["--no-cache", "-j2"],
@@ -291,17 +292,18 @@ def precommit(tree: Path, rel: str, work: Path, repeat: int, help_text: str) -> 
     line = edit(repo / rel)
     k = kunwind_cmd()
     out: dict[str, Any] = {"file": rel, "edited_line": line, "repeat": repeat}
-    first = run_cmd([*k, "check", "--no-cache", rel], repo)
+    first = run_cmd([*k, "check", "--experimental", "--no-cache", rel], repo)
     out["first_on_new_tree"] = brief(first)  # creates the shim for this tree path
     cases: dict[str, list[str]] = {
-        "check FILE": [*k, "check", "--no-cache", rel],
-        "check -j0 FILE": [*k, "check", "--no-cache", "-j0", rel],
+        "check FILE": [*k, "check", "--experimental", "--no-cache", rel],
+        "check -j0 FILE": [*k, "check", "--experimental", "--no-cache", "-j0", rel],
     }
     if "--diff" in help_text:
-        cases["check --diff HEAD"] = [*k, "check", "--no-cache", "--diff", "HEAD"]
+        cases["check --diff HEAD"] = [*k, "check", "--experimental", "--no-cache", "--diff",
+                                      "HEAD"]
     if "--staged" in help_text:
         subprocess.run(["git", "add", rel], cwd=repo, check=True)
-        cases["check --staged"] = [*k, "check", "--no-cache", "--staged"]
+        cases["check --staged"] = [*k, "check", "--experimental", "--no-cache", "--staged"]
     imports = [sys.executable, "-c", "import kunwind.cli, kunwind.pipeline, kunwind.audit"]
     cases["python + kunwind imports only"] = imports
     for name, argv in cases.items():
@@ -312,7 +314,8 @@ def precommit(tree: Path, rel: str, work: Path, repeat: int, help_text: str) -> 
                      "exit": runs[-1]["exit"], "load": runs[-1]["load"],
                      "summary": runs[-1]["stderr"].strip().splitlines()[-3:]}
         print(f"[precommit] {name}: median {median(walls):.2f}s", file=sys.stderr, flush=True)
-    out |= cached_pair([*k, "check"], [rel], repo, work / "precommit-cache", "precommit")
+    out |= cached_pair([*k, "check", "--experimental"], [rel], repo, work / "precommit-cache",
+                       "precommit")
     out["cache_ratio"] = out["cache_second"]["wall"] / out["cache_first"]["wall"]
     return out
 
@@ -573,7 +576,7 @@ def main() -> int:
         a.tree = kernel_tree()
     tree = a.tree.resolve()
     files = sorted((tree / a.dir).glob("*.c"))[:: a.every]
-    opts = Options(root=tree)
+    opts = Options(root=tree, experimental=True)
     flags_for(files[0], opts)  # the generated-header shim, outside the timings
     help_text = run_cmd([*kunwind_cmd(), "check", "--help"], tree)["stdout"]
     res: dict[str, Any] = {
@@ -588,7 +591,7 @@ def main() -> int:
         db = write_compile_db(files, tree, opts, work)
         if "inproc" in parts:
             res["inproc"] = {"unbuilt": inproc(files, tree, opts, "unbuilt")}
-            db_opts = Options(root=tree, compile_db=db)
+            db_opts = Options(root=tree, compile_db=db, experimental=True)
             res["inproc"]["compile_db"] = inproc(files, tree, db_opts, "compile db")
         if "cli" in parts:
             res["cli"] = cli(files, tree, db, work, a.cli_repeat)

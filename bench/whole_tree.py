@@ -49,9 +49,9 @@ def run_shards(tree: Path, work: Path, shards: int, jobs: int, timeout: float) -
         if out.is_file() and out.stat().st_size:
             continue
         start = time.perf_counter()
-        argv = ["kunwind", "check", *dirs, "-j", str(jobs), "--no-learn", "--no-cache",
-                "--timeout", str(timeout), "--shard", f"{k}/{shards}", "--format", "json",
-                "-o", str(out), "-q"]
+        argv = ["kunwind", "check", "--experimental", *dirs, "-j", str(jobs), "--no-learn",
+                "--no-cache", "--timeout", str(timeout), "--shard", f"{k}/{shards}",
+                "--format", "json", "-o", str(out), "-q"]
         r = subprocess.run(argv, cwd=tree, stderr=subprocess.PIPE, text=True)
         seconds = time.perf_counter() - start
         (work / f"shard{k}.meta.json").write_text(json.dumps(
