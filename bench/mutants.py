@@ -61,6 +61,7 @@ class Mutant:
     replacement: bytes
     line: int  # the line of the edit (1-based, the same in the original and the mutant)
     what: str  # the statement or goto it is about, for the report
+    note: str = ""  # drop-errno: "declared without a value" when the variable is
 
     @property
     def expected(self) -> tuple[str, ...]:
@@ -121,7 +122,11 @@ class FunctionMutants:
         self.blocks = [self.block(b) for b in self.walk(body[0], ci.CursorKind.COMPOUND_STMT)] \
             if body else []
         self.gotos = list(self.walk(fn, ci.CursorKind.GOTO_STMT))
-        self.targets = {self.goto_label(g) for g in self.gotos}
+        labels = {c.spelling: c.extent.start.offset
+                  for c in self.walk(fn, ci.CursorKind.LABEL_STMT)}
+        # the labels some goto jumps down to (not a retry loop's)
+        self.targets = {self.goto_label(g) for g in self.gotos
+                        if g.extent.start.offset < labels.get(self.goto_label(g), -1)}
         self.error_stmts = [s for b, parent in self.blocks for s in self.on_error_path(b, parent)]
 
     def all(self) -> list[Mutant]:
@@ -256,13 +261,22 @@ class FunctionMutants:
             return s.start, s.end
         return bol, min(eol + 1, len(self.text))
 
-    def mutant(self, kind: str, start: int, end: int, new: bytes, what: Stmt | str) -> Mutant:
+    def mutant(self, kind: str, start: int, end: int, new: bytes, what: Stmt | str,
+               note: str = "") -> Mutant:
         text = what if isinstance(what, str) else self.text[what.start:what.end].decode("latin-1")
-        return Mutant(kind, self.name, start, end, new, self.line_of(start), " ".join(text.split()))
+        return Mutant(kind, self.name, start, end, new, self.line_of(start),
+                      " ".join(text.split()), note)
 
-    def delete(self, s: Stmt, kind: str) -> Mutant:
+    def delete(self, s: Stmt, kind: str, note: str = "") -> Mutant:
         start, end = self.whole_lines(s)
-        return self.mutant(kind, start, end, b"", s)
+        return self.mutant(kind, start, end, b"", s, note)
+
+    def uninitialised(self, var: str) -> str:
+        """A note when the function's local ``var`` is declared without a value."""
+        for d in self.walk(self.fn, self.ci.CursorKind.VAR_DECL):
+            if d.spelling == var and not list(d.get_children()):
+                return "declared without a value"
+        return ""
 
     def indent(self, s: Stmt) -> bytes:
         bol = self.text.rfind(b"\n", 0, s.start) + 1
@@ -308,7 +322,7 @@ class FunctionMutants:
                 m = ERRNO_SET.match("".join(t.spelling for t in s.cursor.get_tokens()))
                 if m and nxt.cursor.kind == self.ci.CursorKind.GOTO_STMT and not nxt.labels \
                         and (m.group(1),) in returned:
-                    out.append(self.delete(s, "drop-errno"))
+                    out.append(self.delete(s, "drop-errno", self.uninitialised(m.group(1))))
         return out
 
     def retargets(self) -> list[Mutant]:

@@ -68,6 +68,7 @@ class Outcome:
     line: int
     what: str
     status: str  # found | missed | unusable
+    note: str = ""  # the mutant's note (mutants.Mutant.note)
     near: bool = False
     baseline: list[str] = field(default_factory=list)  # the function's checks before
     reported: list[str] = field(default_factory=list)  # its new findings' checks after
@@ -94,19 +95,25 @@ def mutated(path: Path, data: bytes, journal: Path = JOURNAL) -> Iterator[None]:
     """``path`` holds ``data`` inside the block; its original bytes, mode and times are
     back after it, whatever happens (checked by hash). The original waits in
     ``journal`` meanwhile, for ``recover`` if this process is killed."""
+    record = save(path, journal)
+    try:
+        write_bytes(path, data, path.stat().st_mode)
+        yield
+    finally:
+        restore(record)
+
+
+def save(path: Path, journal: Path) -> Path:
+    """Keep ``path``'s original in ``journal``; the record to restore it from."""
     original = path.read_bytes()
     st = path.stat()
     journal.mkdir(parents=True, exist_ok=True)
-    saved = journal / sha(str(path.resolve()).encode())[:24]
-    saved.with_suffix(".orig").write_bytes(original)
-    saved.with_suffix(".json").write_text(json.dumps(
+    record = journal / (sha(str(path.resolve()).encode())[:24] + ".json")
+    record.with_suffix(".orig").write_bytes(original)
+    record.write_text(json.dumps(
         {"path": str(path.resolve()), "sha256": sha(original), "mode": st.st_mode,
          "mtime_ns": st.st_mtime_ns, "atime_ns": st.st_atime_ns}))
-    try:
-        write_bytes(path, data, st.st_mode)
-        yield
-    finally:
-        restore(saved.with_suffix(".json"))
+    return record
 
 
 def restore(record: Path) -> None:
@@ -151,7 +158,7 @@ def places(f: Finding, shift: int, after: int) -> set[tuple[str, int]]:
 def judge(m: Mutant, text: bytes, before: FileResult, after: FileResult,
           file: str) -> Outcome:
     """Did kunwind report the injected bug? See the module's docstring."""
-    out = Outcome(m.kind, file, m.function, m.line, m.what, "missed")
+    out = Outcome(m.kind, file, m.function, m.line, m.what, "missed", m.note)
     out.baseline = sorted({f.rule_id for f in before.findings if f.function == m.function})
     broken = [n for n in after.notices if n.function == m.function and n.level == "warning"]
     if not after.parsed or broken:
@@ -275,20 +282,25 @@ class Run:
         self.out.with_suffix(".md").write_text(report(data))
 
     def summary(self) -> dict[str, dict[str, Any]]:
-        out = {}
-        for kind in KINDS:
-            mine = [o for o in self.outcomes if o.kind == kind]
-            usable = [o for o in mine if o.status != "unusable"]
-            clean = [o for o in usable if not o.baseline]
-            out[kind] = {"expected": list(EXPECTED[kind]), "mutants": len(usable),
-                         "found": sum(o.status == "found" for o in usable),
-                         "near": sum(o.near for o in usable),
-                         "clean": len(clean), "clean_found": sum(o.status == "found" for o in clean),
-                         "unusable": Counter(o.why.split(":")[-1].strip()[:60] for o in mine
-                                             if o.status == "unusable"),
-                         "missed_reported": Counter(",".join(o.reported) or "nothing" for o in usable
-                                                    if o.status == "missed")}
-        return out
+        return {kind: tally([o for o in self.outcomes if o.kind == kind]) for kind in KINDS}
+
+
+def tally(mine: list[Outcome]) -> dict[str, Any]:
+    """The counts of one kind's outcomes."""
+    usable = [o for o in mine if o.status != "unusable"]
+    clean = [o for o in usable if not o.baseline]
+    return {"expected": list(EXPECTED[mine[0].kind]) if mine else [], "mutants": len(usable),
+            "found": sum(o.status == "found" for o in usable),
+            "near": sum(o.near for o in usable), "clean": len(clean),
+            "clean_found": sum(o.status == "found" for o in clean),
+            "unusable": Counter(reason(o.why) for o in mine if o.status == "unusable"),
+            "missed_reported": Counter(",".join(o.reported) or "nothing"
+                                       for o in usable if o.status == "missed")}
+
+
+def reason(why: str) -> str:
+    """"f() not fully analysed: clang reports errors...: 12:3: ..." -> "clang reports errors..."."""
+    return why.split(" not fully analysed: ", 1)[-1].split(":")[0]
 
 
 def pct(k: int, n: int) -> str:
@@ -312,7 +324,7 @@ def report(data: dict[str, Any]) -> str:
              "| kind | expected | mutants | found | recall | near | clean | recall on clean |",
              "|---|---|---:|---:|---|---:|---:|---|"]
     for kind, r in s.items():
-        lines.append(f"| {kind} | {'/'.join(r['expected'])} | {r['mutants']} | {r['found']} | "
+        lines.append(f"| {kind} | {'/'.join(EXPECTED[kind])} | {r['mutants']} | {r['found']} | "
                      f"{pct(r['found'], r['mutants'])} | {r['near']} | {r['clean']} | "
                      f"{pct(r['clean_found'], r['clean'])} |")
     lines += ["", "## Unusable mutants (not counted)", ""]
@@ -324,6 +336,7 @@ def report(data: dict[str, Any]) -> str:
               for kind, r in s.items() if r["missed_reported"]]
     lines += ["", "## Missed mutants", ""]
     lines += [f"- {m['kind']} {m['file']}:{m['line']} {m['function']}(): `{m['what']}`"
+              + (f" ({m['note']})" if m["note"] else "")
               + (f" (reported {', '.join(m['reported'])})" if m["reported"] else "")
               for m in data["mutants"] if m["status"] == "missed"]
     return "\n".join(lines) + "\n"
