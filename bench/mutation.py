@@ -45,8 +45,7 @@ sys.path.insert(0, str(HERE))
 
 from kernelsrc import kernel_tree  # noqa: E402
 from mutants import EXPECTED, KINDS, Mutant, find_mutants  # noqa: E402
-from precision import wilson  # noqa: E402
-from whole_tree import source_dirs  # noqa: E402
+from precision import source_files, wilson  # noqa: E402
 
 from kunwind.config import Options  # noqa: E402
 from kunwind.findings import FileResult, Finding  # noqa: E402
@@ -219,9 +218,7 @@ def run_file(tree: Path, file: str, wanted: list[str], seed: int) -> tuple[list[
 
 def draw_files(tree: Path, seed: int) -> list[str]:
     """Every file precision.py samples from, in a random order."""
-    files: list[str] = []
-    for d in source_dirs(tree):
-        files.extend(str(p.relative_to(tree)) for p in sorted((tree / d).rglob("*.c")))
+    files = source_files(tree)
     random.Random(seed).shuffle(files)
     return files
 
