@@ -7,7 +7,8 @@ Files are drawn in a random order (``--seed``) from the files
 of linux-source-6.12). For each file, kunwind checks the file as it is (the
 baseline), ``bench/mutants.py`` lists the places where each kind of bug can be
 injected, and for each kind still short of ``--per-kind`` mutants one place is
-picked at random in a function kunwind analysed whole. The mutant is written
+picked at random in a function kunwind analysed whole (``--per-file``: up to that
+many, each in another function). The mutant is written
 into the tree file in place, kunwind checks it (in this process, no results
 cache), and the original is written back byte for byte (``mutated``: checked
 by hash, and a journal of the originals restores any file a killed run left
@@ -177,37 +178,47 @@ def judge(m: Mutant, text: bytes, before: FileResult, after: FileResult,
     return out
 
 
-def pick(mutants: list[Mutant], whole: set[str], wanted: list[str], seed: str) -> list[Mutant]:
-    """At most one mutant of each wanted kind, at random, in functions analysed whole."""
+def pick(mutants: list[Mutant], whole: set[str], wanted: list[str], seed: str,
+         per_file: int) -> list[Mutant]:
+    """Up to ``per_file`` mutants of each wanted kind, at random, each in another
+    function that kunwind analysed whole."""
     rng = random.Random(seed)
     out = []
     for kind in wanted:
         some = [m for m in mutants if m.kind == kind and m.function in whole]
-        if some:
-            out.append(rng.choice(some))
+        rng.shuffle(some)
+        functions: set[str] = set()
+        for m in some:
+            if m.function not in functions and len(functions) < per_file:
+                functions.add(m.function)
+                out.append(m)
     return out
 
 
-def run_file(tree: Path, file: str, wanted: list[str], seed: int) -> tuple[list[Outcome], str]:
+def run_file(tree: Path, file: str, wanted: list[str], seed: int,
+             per_file: int) -> tuple[list[Outcome], str]:
     """The outcomes of one file's mutants, and why it gave none ("" when it did)."""
     path = tree / file
     text = path.read_bytes()
     if b"goto" not in text and b"return -E" not in text:
         return [], "no error path"
     opts = Options(root=tree)
+    flags = flags_for(path, opts)
+    mutants = [m for m in find_mutants(path, text, flags.args, load_knowledge(opts.knowledge))
+               if m.kind in wanted]
+    if not mutants:
+        return [], "no place to mutate"
     before = check(path, tree, opts)
     if not before.parsed:
         return [], "file not parsed"
     incomplete = {n.function for n in before.notices if n.function and n.level == "warning"}
-    flags = flags_for(path, opts)
-    mutants = find_mutants(path, text, flags.args, load_knowledge(opts.knowledge))
-    chosen = pick(mutants, {m.function for m in mutants} - incomplete, wanted, f"{seed}/{file}")
+    chosen = pick(mutants, {m.function for m in mutants} - incomplete, wanted,
+                  f"{seed}/{file}", per_file)
     if not chosen:
-        return [], "no place to mutate"
+        return [], "no place in a function analysed whole"
     outcomes = []
     for m in chosen:
-        mutant = m.apply(text)
-        with mutated(path, mutant):
+        with mutated(path, m.apply(text)):
             after = check(path, tree, opts)
         outcomes.append(judge(m, text, before, after, file))
     return outcomes, ""
@@ -232,14 +243,14 @@ def _init_worker(full: Any) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # the finally blocks restore
 
 
-def _work(job: tuple[Path, str, int, int]) -> tuple[str, list[Outcome], str, float]:
-    tree, file, seed, per_kind = job
+def _work(job: tuple[Path, str, int, int, int]) -> tuple[str, list[Outcome], str, float]:
+    tree, file, seed, per_kind, per_file = job
     wanted = [k for i, k in enumerate(KINDS) if _FULL is None or _FULL[i] < per_kind]
     start = time.perf_counter()
     if not wanted:
         return file, [], "all kinds full", 0.0
     try:
-        outcomes, why = run_file(tree, file, wanted, seed)
+        outcomes, why = run_file(tree, file, wanted, seed, per_file)
     except Exception as exc:  # one bad file never stops the run
         outcomes, why = [], f"error: {exc!r}"
     return file, outcomes, why, time.perf_counter() - start
@@ -248,8 +259,8 @@ def _work(job: tuple[Path, str, int, int]) -> tuple[str, list[Outcome], str, flo
 class Run:
     """The outcomes accepted so far, in file order, and the report of them."""
 
-    def __init__(self, seed: int, per_kind: int, out: Path) -> None:
-        self.seed, self.per_kind, self.out = seed, per_kind, out
+    def __init__(self, seed: int, per_kind: int, per_file: int, out: Path) -> None:
+        self.seed, self.per_kind, self.per_file, self.out = seed, per_kind, per_file, out
         self.outcomes: list[Outcome] = []
         self.files = 0
         self.skipped: Counter[str] = Counter()
@@ -271,7 +282,8 @@ class Run:
 
     def write(self, done: bool) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        data = {"seed": self.seed, "per_kind": self.per_kind, "complete": done,
+        data = {"seed": self.seed, "per_kind": self.per_kind, "per_file": self.per_file,
+                "complete": done,
                 "files": self.files, "seconds": round(time.perf_counter() - self.start),
                 "files_skipped": dict(self.skipped), "summary": self.summary(),
                 "mutants": [asdict(o) for o in self.outcomes]}
@@ -308,7 +320,8 @@ def pct(k: int, n: int) -> str:
 def report(data: dict[str, Any]) -> str:
     s = data["summary"]
     lines = [f"# Recall by mutation, seed {data['seed']}", "",
-             f"`python bench/mutation.py --seed {data['seed']} --per-kind {data['per_kind']}`"
+             f"`python bench/mutation.py --seed {data['seed']} --per-kind {data['per_kind']} "
+             f"--per-file {data['per_file']}`"
              f"{'' if data['complete'] else ' (partial: the run was still going or was cut off)'}",
              "", f"- files read: {data['files']}; skipped: "
              + (", ".join(f"{n} {why}" for why, n in sorted(data["files_skipped"].items()))
@@ -339,11 +352,11 @@ def report(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(tree: Path, seed: int, per_kind: int, jobs: int, out: Path) -> Run:
+def run(tree: Path, seed: int, per_kind: int, per_file: int, jobs: int, out: Path) -> Run:
     recover()
-    r = Run(seed, per_kind, out)
+    r = Run(seed, per_kind, per_file, out)
     full = multiprocessing.Array("i", len(KINDS))
-    jobs_ = [(tree, f, seed, per_kind) for f in draw_files(tree, seed)]
+    jobs_ = [(tree, f, seed, per_kind, per_file) for f in draw_files(tree, seed)]
     pool = multiprocessing.Pool(max(1, jobs), _init_worker, (full,))
     try:
         for file, outcomes, why, seconds in pool.imap(_work, jobs_):
@@ -367,14 +380,20 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-kind", type=int, default=20, help="usable mutants of each kind")
+    ap.add_argument("--per-file", type=int, default=2,
+                    help="mutants of each kind in one file at most (in different functions)")
     ap.add_argument("-j", "--jobs", type=int, default=1)
     ap.add_argument("--tree", type=Path, help="the kernel tree (default: the tests' copy)")
     ap.add_argument("--out", type=Path, help="the report, without suffix "
                     "(default: bench/results/mutation-seedN)")
     args = ap.parse_args()
+    # a kill ends the run through its finally blocks, which restore the tree (a job
+    # started in the background ignores SIGINT: it is given back too)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     tree = (args.tree or kernel_tree()).resolve()
     out = args.out or HERE / "results" / f"mutation-seed{args.seed}"
-    r = run(tree, args.seed, args.per_kind, args.jobs, out)
+    r = run(tree, args.seed, args.per_kind, args.per_file, args.jobs, out)
     print(f"{out}.md: {r.files} files, {len(r.outcomes)} mutants")
     return 0
 
