@@ -111,7 +111,8 @@ def save(path: Path, journal: Path) -> Path:
     record = journal / (sha(str(path.resolve()).encode())[:24] + ".json")
     record.with_suffix(".orig").write_bytes(original)
     record.write_text(json.dumps(
-        {"path": str(path.resolve()), "sha256": sha(original), "mode": st.st_mode,
+        {"path": str(path.resolve()), "pid": os.getpid(), "sha256": sha(original),
+         "mode": st.st_mode,
          "mtime_ns": st.st_mtime_ns, "atime_ns": st.st_atime_ns}))
     return record
 
@@ -132,13 +133,24 @@ def restore(record: Path) -> None:
 
 
 def recover(journal: Path = JOURNAL) -> int:
-    """Restore every file a killed run left mutated; how many there were."""
+    """Restore every file a killed run left mutated (not those of a run still going);
+    how many there were."""
     records = sorted(journal.glob("*.json")) if journal.is_dir() else []
-    for r in records:
+    dead = [r for r in records if not alive(json.loads(r.read_text())["pid"])]
+    for r in dead:
         path = json.loads(r.read_text())["path"]
         restore(r)
         print(f"restored {path}, left mutated by a killed run", file=sys.stderr)
-    return len(records)
+    return len(dead)
+
+
+def alive(pid: int) -> bool:
+    """Is process ``pid`` still running (a zombie is not)?"""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 # -- one file
@@ -371,7 +383,7 @@ def run(tree: Path, seed: int, per_kind: int, per_file: int, jobs: int, out: Pat
     finally:
         pool.terminate()  # SIGTERM: the workers' finally blocks restore their file
         pool.join()
-        recover()
+        recover()  # what a worker killed harder left
     r.write(done=r.full())
     return r
 

@@ -99,8 +99,11 @@ def test_a_killed_run_is_recovered(tmp_path: Path) -> None:
     path = tmp_path / "a.c"
     path.write_bytes(b"int a;\n")
     journal = tmp_path / "journal"
-    save(path, journal)
-    write_bytes(path, b"int b;\n", 0o644)  # and the process dies
+    record = save(path, journal)
+    write_bytes(path, b"int b;\n", 0o644)
+    assert recover(journal) == 0  # this process is alive: its file is its own
+    meta = json.loads(record.read_text())
+    record.write_text(json.dumps({**meta, "pid": 2**22 + 1}))  # beyond pid_max: dead
     assert path.read_bytes() == b"int b;\n"
     assert [json.loads(p.read_text())["sha256"] for p in journal.glob("*.json")] == [
         hashlib.sha256(b"int a;\n").hexdigest()]
