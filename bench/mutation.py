@@ -349,6 +349,7 @@ def report(data: dict[str, Any]) -> str:
         lines.append(f"| {kind} | {'/'.join(EXPECTED[kind])} | {r['mutants']} | {r['found']} | "
                      f"{pct(r['found'], r['mutants'])} | {r['near']} | {r['clean']} | "
                      f"{pct(r['clean_found'], r['clean'])} |")
+    lines += notes(data["mutants"])
     lines += ["", "## Unusable mutants (not counted)", ""]
     lines += [f"- {kind}: " + "; ".join(f"{n} {why}" for why, n in r["unusable"].items())
               for kind, r in s.items() if r["unusable"]] or ["- none"]
@@ -362,6 +363,27 @@ def report(data: dict[str, Any]) -> str:
               + (f" (reported {', '.join(m['reported'])})" if m["reported"] else "")
               for m in data["mutants"] if m["status"] == "missed"]
     return "\n".join(lines) + "\n"
+
+
+def notes(mutants: list[dict[str, Any]]) -> list[str]:
+    """Recall apart for the mutants with a note (drop-errno: the variable declared
+    without a value, so that the path returns garbage rather than 0)."""
+    out = []
+    for kind in KINDS:
+        mine = [m for m in mutants if m["kind"] == kind and m["status"] != "unusable"]
+        for note in sorted({m["note"] for m in mine if m["note"]}):
+            noted = [m for m in mine if m["note"] == note]
+            rest = [m for m in mine if not m["note"]]
+            k, n = sum(m["status"] == "found" for m in noted), len(noted)
+            kr = sum(m["status"] == "found" for m in rest)
+            out.append(f"- {kind}, variable {note}: {k} of {n} found, {pct(k, n)}; the "
+                       f"others: {kr} of {len(rest)}, {pct(kr, len(rest))}")
+    return ["", *out] if out else []
+
+
+def render(path: Path) -> None:
+    """Write the markdown report again from a run's JSON."""
+    path.with_suffix(".md").write_text(report(json.loads(path.read_text())))
 
 
 def run(tree: Path, seed: int, per_kind: int, per_file: int, jobs: int, out: Path) -> Run:
@@ -398,7 +420,12 @@ def main() -> int:
     ap.add_argument("--tree", type=Path, help="the kernel tree (default: the tests' copy)")
     ap.add_argument("--out", type=Path, help="the report, without suffix "
                     "(default: bench/results/mutation-seedN)")
+    ap.add_argument("--render", type=Path, metavar="JSON",
+                    help="only write the markdown report of a run's JSON again")
     args = ap.parse_args()
+    if args.render:
+        render(args.render)
+        return 0
     # a kill ends the run through its finally blocks, which restore the tree (a job
     # started in the background ignores SIGINT: it is given back too)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
