@@ -50,11 +50,17 @@ EVIDENCE_LINE = re.compile(r"^- evidence: (\S+)", re.M)
 VERDICT = re.compile(r"^- verdict: (true|false)\b(.*)$", re.M)
 
 
-def sample(tree: Path, n: int, seed: int) -> list[str]:
+def source_files(tree: Path) -> list[str]:
+    """The C files samples are drawn from (those of bench/whole_tree.py), directory by
+    directory."""
     files: list[str] = []
     for d in source_dirs(tree):
         files.extend(str(p.relative_to(tree)) for p in sorted((tree / d).rglob("*.c")))
-    return sorted(random.Random(seed).sample(sorted(files), n))
+    return files
+
+
+def sample(tree: Path, n: int, seed: int) -> list[str]:
+    return sorted(random.Random(seed).sample(sorted(source_files(tree)), n))
 
 
 def run_kunwind(tree: Path, files: list[str], jobs: int) -> dict:
