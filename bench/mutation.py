@@ -214,7 +214,7 @@ def run_file(tree: Path, file: str, wanted: list[str], seed: int,
     text = path.read_bytes()
     if b"goto" not in text and b"return -E" not in text:
         return [], "no error path"
-    opts = Options(root=tree)
+    opts = Options(root=tree, experimental=True)
     flags = flags_for(path, opts)
     mutants = [m for m in find_mutants(path, text, flags.args, load_knowledge(opts.knowledge))
                if m.kind in wanted]

@@ -48,9 +48,11 @@ Known false positives:
     or a trylock (busy is not an error). Assign the variable explicitly
     (``ret = 0;``) on such a path to state the intent. Not reported: a failure
     that only skips part of the function, or is only logged, and rejoins the
-    main path; a lookup that found nothing (a NULL from ``of_find_*()``, not
-    from an allocator); a test of an answer (``net_ratelimit()``, ``memcmp()``:
-    the ``[answer]`` knowledge).
+    main path; a test of an answer (``net_ratelimit()``, ``memcmp()``: the
+    ``[answer]`` knowledge). A lookup that finds nothing is reported like any
+    failure: on purpose or not, the code does not say (``if (!np) goto out;``
+    where ``ret`` still holds 0), and dropping ``ret = -ENODEV`` there is a
+    classic bug.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 6 reports, 2 true (33%; three
@@ -67,7 +69,6 @@ from kunwind.analysis.conditions import error_value, failure_check
 from kunwind.analysis.error_paths import goto_after, real_failure
 from kunwind.analysis.events import Exit, Jump
 from kunwind.findings import PATH_VALUES, Finding, PathStep
-from kunwind.knowledge.kinds import Kind
 from kunwind.knowledge.names import OPTIONAL
 from kunwind.model.ir import Assign, Call, Const, Return, Store, Var, path_of, subexprs
 
@@ -95,8 +96,7 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     if held is None:
         return []
     fail = st.failures[-1]
-    if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True) or \
-            _found_nothing(ctx, fail):
+    if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True):
         return []
     if not any(e.kind == "true" and e.dst != fail.success for e in fn.blocks[fail.block].succs):
         return []  # failed on the else side (``if (!ok) {...}``): not the bail-out idiom
@@ -137,14 +137,6 @@ def _optional(ctx: FunctionContext, fail: Failure) -> bool:
         return True
     acq = ctx.kb.acquire(callee)
     return acq is not None and acq.fails == "zero"
-
-
-def _found_nothing(ctx: FunctionContext, fail: Failure) -> bool:
-    """A lookup's NULL (``of_find_matching_node()``, ``bus_find_device()``): it found
-    nothing, an answer the caller may take as "nothing to do", not out of memory."""
-    acq = ctx.kb.acquire(fail.callee) if fail.callee else None
-    return fail.form == "null" and acq is not None and acq.object == "ret" and \
-        acq.kind is Kind.REFERENCE
 
 
 def _in_failure_branch(ctx: FunctionContext, fail: Failure, s: Return) -> bool:

@@ -24,7 +24,8 @@ from kunwind.flags import flags_for  # noqa: E402
 from kunwind.knowledge import load_knowledge  # noqa: E402
 
 FIXTURE = ROOT / "fixtures" / "mutation" / "ladder.c"
-OPTS = Options(root=ROOT, extra_args=["-I", str(ROOT / "fixtures" / "include")])
+OPTS = Options(root=ROOT, extra_args=["-I", str(ROOT / "fixtures" / "include")],
+               experimental=True)
 
 
 @pytest.fixture(scope="module")
