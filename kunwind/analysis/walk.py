@@ -442,18 +442,39 @@ class Walker:
         def exit_of(kind: ExitKind, detail: str = "") -> Exit:
             return Exit(kind, s.loc.line, s.loc.col, v, detail)
 
-        value = error_value(v, st.resolve, errno_names=not self.ctx.kb.hosted,
-                            in_progress=self.ctx.kb.in_progress)
-        if value:
-            return exit_of(ExitKind.ERROR_VALUE, value)
-        p = path_of(v) if v is not None else None
-        if p is not None and p in st.values.bad:
-            return exit_of(ExitKind.ERROR_VARIABLE, p)
+        arms = [v]
+        while any(isinstance(a, Cond) for a in arms):  # return err > 0 ? -EINVAL : err;
+            arms = [y for a in arms for y in (
+                self.taken_arms(st, a) if isinstance(a, Cond) else [a])]
+        errors = [e for e in (self.error_of(st, a) for a in arms) if e is not None]
+        if errors and len(errors) == len(arms):  # every value it may return is an error
+            return exit_of(*errors[0])
         if st.failures and v is None:
             return exit_of(ExitKind.AFTER_FAILURE)
         if st.failures and isinstance(v, Const) and v.value == 0 and self.fn.returns_ptr:
             return exit_of(ExitKind.NULL_AFTER_FAILURE)
         return exit_of(ExitKind.NORMAL)
+
+    def error_of(self, st: State, v: Expr | None) -> tuple[ExitKind, str] | None:
+        """Is ``v`` an error on this path: an error value, or a variable holding one?"""
+        value = error_value(v, st.resolve, errno_names=not self.ctx.kb.hosted,
+                            in_progress=self.ctx.kb.in_progress)
+        if value:
+            return ExitKind.ERROR_VALUE, value
+        p = path_of(v) if v is not None else None
+        if p is not None and p in st.values.bad:
+            return ExitKind.ERROR_VARIABLE, p
+        return None
+
+    def taken_arms(self, st: State, c: Cond) -> list[Expr]:
+        """The arms of ``c ? a : b`` this path may return: one when what the path knows
+        decides the condition (its constants, a tested sign), else both."""
+        decided = truth(c.cond, st.values.known)
+        sign = sign_test(c.cond)
+        if decided is None and sign is not None:
+            have = st.values.signs.get(sign[0], ANY_SIGN)
+            decided = True if not have & ~sign[1] else False if not have & sign[1] else None
+        return [c.then, c.other] if decided is None else [c.then if decided else c.other]
 
     # branches -----------------------------------------------------------
     def refine(self, st: State, cond: Expr, taken: bool, line: int, b: int,
