@@ -61,6 +61,11 @@ class Res:
     by: str = ""  # the callee of that event (Cause.CALL), or what the cause names
     event: str = ""  # Cause.CALL: the call, as written
     count: int = 1  # a counted reference taken more than once on this path: how many
+    # the hold this one was set up on, when it is the second step of a two-step set-up
+    # (device_initialize() then device_add(), kobject_init() then kobject_add()): a
+    # release of this step that is not also a release of that one (device_del())
+    # leaves that one held
+    under: Res | None = None
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
@@ -171,6 +176,10 @@ class ResourceModel:
             if p in res and res[p].status == HELD and res[p].count > 1:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
                 st.note(Release(line, p, call.callee))
+            elif p in res and res[p].status in (HELD, FAILED) and res[p].under is not None \
+                    and call.callee not in res[p].under.releases:
+                res[p] = res[p].under  # device_del() undoes device_add() only
+                st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
                 st.note(Release(line, p, call.callee))
@@ -204,7 +213,15 @@ class ResourceModel:
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD
                 old = res.get(obj)
-                if old is not None and old.status == HELD and acq.kind.is_counted and \
+                if old is not None and old.status == HELD and acq.held_on_failure and \
+                        not acq.kind.is_hold and not old.kind.is_hold and \
+                        old.acquire and old.acquire != call.callee:
+                    # the second step of a set-up on what this function holds already
+                    # (kobject_add() after kobject_init()): held even when it fails, and
+                    # undone by its own releases, which leave the first step held
+                    res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                   acq.fails, True, under=old)
+                elif old is not None and old.status == HELD and acq.kind.is_counted and \
                         old.kind == acq.kind:
                     res[obj] = replace(old, count=old.count + 1)  # one more reference
                 else:
