@@ -53,6 +53,10 @@ class Release:
     # a no-op on an object that was never acquired or whose acquisition failed (it
     # tests the object's own state first: pci_disable_msi() when MSI is off)
     safe_unacquired: bool = False
+    # the object stays valid after it: it cancels, unmaps or decrements a count kept
+    # in the object (usb_kill_urb(), dma_unmap_sgtable(), refcount_dec_and_test()),
+    # and what frees the object is another call
+    keeps_object: bool = False
 
 
 @dataclass
@@ -191,7 +195,8 @@ class Knowledge:
             self.releases[name] = Release(name, int(v.get("arg", 0)),
                                           bool(v.get("null_ok", False)),
                                           bool(v.get("err_ok", False)),
-                                          bool(v.get("safe_unacquired", False)))
+                                          bool(v.get("safe_unacquired", False)),
+                                          bool(v.get("keeps_object", False)))
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -214,7 +219,7 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part"}),
-    "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired"}),
+    "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "owner": frozenset({"arg"}),
