@@ -201,6 +201,7 @@ class ResourceModel:
                 for q in (p, root, *under):
                     if q in res and res[q].status == HELD:
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
+        self.fill(st, call, line)
         # acquisitions
         acq = kb.acquire(call.callee)
         obj = None
@@ -239,6 +240,43 @@ class ResourceModel:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                               AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
+
+    def fill(self, st: State, call: Call, line: int) -> None:
+        """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if
+        already) ``urb`` carries the knowledge's owner flag (URB_FREE_BUFFER)."""
+        for flag in self.ctx.kb.owner_flags.values():
+            k = flag.fill.get(call.callee)
+            if k is None or k >= len(call.args):
+                continue
+            holder, buf = object_path(path_of(call.args[0])), object_path(path_of(call.args[k]))
+            if holder is None or buf is None:
+                continue
+            if _flag_key(flag.name, holder, True) in st.resources.links:
+                self._hand_over(st, buf, holder, line)
+            else:
+                st.resources.links[_flag_key(flag.name, holder, False)] = (buf,)
+
+    def flag_store(self, st: State, target: str, op: str, value: Expr | None,
+                   line: int) -> None:
+        """``urb->transfer_flags |= URB_FREE_BUFFER``: what was filled into ``urb`` is
+        now freed with it."""
+        holder, sep, fld = target.rpartition("->")
+        if not sep:
+            holder, sep, fld = target.rpartition(".")
+        if not sep:
+            return
+        links = st.resources.links
+        for flag in self.ctx.kb.owner_flags.values():
+            if flag.field != fld or not _sets_bit(op, value, flag.value):
+                continue
+            links[_flag_key(flag.name, holder, True)] = ()
+            for buf in links.pop(_flag_key(flag.name, holder, False), ()):
+                self._hand_over(st, buf, holder, line)
+
+    def _hand_over(self, st: State, buf: str, holder: str, line: int) -> None:
+        r = st.resources.res.get(buf)
+        if r is not None and r.status == HELD:
+            st.resources.res[buf] = r.moved(ESCAPED, line, Cause.STORED, holder)
 
     def null_tested(self, st: State, path: str, null: bool, line: int) -> bool:
         """A test of ``path`` against NULL that comes out ``null``; False when the edge
@@ -326,6 +364,26 @@ class ResourceModel:
         return True
 
     # the walk -----------------------------------------------------------
+
+
+def _flag_key(flag: str, holder: str, set_: bool) -> str:
+    """The ``links`` key that says ``holder`` carries ``flag`` (``set_``), or what a
+    fill call gave it while it does not yet."""
+    return f"{flag}{'!' if set_ else ':'}{holder}"
+
+
+def _sets_bit(op: str, value: Expr | None, bit: int) -> bool:
+    """Does ``field op value`` set ``bit`` (``|= FLAG``, ``= A | FLAG``)?"""
+    if op not in ("=", "|="):
+        return False
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, Const) and v.value & bit:
+            return True
+        if isinstance(v, Binary) and v.op == "|":
+            todo += [v.lhs, v.rhs]
+    return False
 
 
 def _embedded_references(res: dict[str, Res], container: str) -> list[str]:

@@ -236,6 +236,8 @@ class Walker:
             st.resources.links.pop(target, None)  # its old value no longer reports anything
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
+        if target is not None and self.ctx.kb.owner_flags:
+            self.resources.flag_store(st, target, s.op, value, s.loc.line)
         if isinstance(value, Call) and before is not None and target is not None \
                 and res.get(target) is before:
             del res[target]  # overwritten by a call that acquires nothing we know

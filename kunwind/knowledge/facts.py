@@ -67,6 +67,18 @@ class Teardown:
 
 
 @dataclass
+class OwnerFlag:
+    """A flag that hands a buffer over to the object it is set in: with bit ``value``
+    set in the object's field ``field``, the object frees what the calls of ``fill``
+    gave it (callee -> the index of the buffer argument; the object is argument 0)."""
+
+    name: str
+    field: str
+    value: int
+    fill: dict[str, int]
+
+
+@dataclass
 class Knowledge:
     acquires: dict[str, Acquire] = field(default_factory=dict)
     releases: dict[str, Release] = field(default_factory=dict)
@@ -82,6 +94,8 @@ class Knowledge:
     in_progress: dict[int, str] = field(default_factory=dict)
     # printk-style functions: callee -> the index of its format argument
     printers: dict[str, int] = field(default_factory=dict)
+    # flags that hand a buffer over to the object they are set in (URB_FREE_BUFFER)
+    owner_flags: dict[str, OwnerFlag] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -206,6 +220,12 @@ class Knowledge:
             self.printers[name] = int(v.get("format", -1))
             if self.printers[name] < 0:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
+        elif table == "owner_flag":
+            fill = {str(k): int(j) for k, j in dict(v.get("fill", {})).items()}
+            if not v.get("field") or not fill or int(v.get("value", 0)) <= 0:
+                raise ValueError(f"owner_flag.{name}: needs 'field', a positive 'value' "
+                                 "and 'fill'")
+            self.owner_flags[name] = OwnerFlag(name, str(v["field"]), int(v["value"]), fill)
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
         elif table == "borrow":
@@ -223,6 +243,7 @@ KEYS: dict[str, frozenset[str]] = {
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "owner": frozenset({"arg"}),
+    "owner_flag": frozenset({"field", "value", "fill"}),
     "borrow": frozenset({"arg"}),
     "teardown": frozenset({"arg", "depends"}),
 }
