@@ -166,6 +166,12 @@ class ResourceModel:
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
+        if rel is not None and rel.arg < len(call.args) and rel.frees_fields:
+            base = path_of(call.args[rel.arg])
+            if base is not None and not base.startswith("&"):
+                # its release callback frees these fields with the object
+                released.update(f"{base}->{f}" for f in rel.frees_fields
+                                if f"{base}->{f}" in res)
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
             if container is not None and container in res and res[container].status == HELD:

@@ -83,7 +83,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
                                             ("a no-op if never acquired", r.safe_unacquired),
                                             ("the object stays valid", r.keeps_object))
                      if on)
-        return f"releases argument {r.arg}{ok}"
+        fields = f", frees its {', '.join(r.frees_fields)} too" if r.frees_fields else ""
+        return f"releases argument {r.arg}{ok}{fields}"
     if table == "owner":
         return f"takes over argument {kb.owners[name]}"
     if table == "borrow":

@@ -57,6 +57,9 @@ class Release:
     # in the object (usb_kill_urb(), dma_unmap_sgtable(), refcount_dec_and_test()),
     # and what frees the object is another call
     keeps_object: bool = False
+    # fields of the object that its release callback frees with it (the last
+    # platform_device_put() frees pdev->mfd_cell)
+    frees_fields: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -210,7 +213,8 @@ class Knowledge:
                                           bool(v.get("null_ok", False)),
                                           bool(v.get("err_ok", False)),
                                           bool(v.get("safe_unacquired", False)),
-                                          bool(v.get("keeps_object", False)))
+                                          bool(v.get("keeps_object", False)),
+                                          [str(f) for f in v.get("frees_fields", [])])
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -239,7 +243,8 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part"}),
-    "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object"}),
+    "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
+                          "frees_fields"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "owner": frozenset({"arg"}),
