@@ -183,8 +183,8 @@ class ResourceModel:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED) and \
-                    (under := res[p].under) is not None and call.callee not in under.releases:
-                res[p] = under  # device_del() undoes device_add() only
+                    (first := res[p].under) is not None and call.callee not in first.releases:
+                res[p] = first  # device_del() undoes device_add() only
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
