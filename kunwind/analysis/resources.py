@@ -21,7 +21,7 @@ from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, re
 
 from .conditions import Check, null_test
 from .events import Acquire, Release
-from .idioms import CONTAINER_RELEASE_KINDS, released_container
+from .idioms import CONTAINER_RELEASE_KINDS, released_container, sets_bit
 
 if TYPE_CHECKING:
     from .context import FunctionContext
@@ -273,7 +273,7 @@ class ResourceModel:
             return
         links = st.resources.links
         for flag in self.ctx.kb.owner_flags.values():
-            if flag.field != fld or not _sets_bit(op, value, flag.value):
+            if flag.field != fld or op not in ("=", "|=") or not sets_bit(value, flag.value):
                 continue
             links[_flag_key(flag.name, holder, True)] = ()
             for buf in links.pop(_flag_key(flag.name, holder, False), ()):
@@ -376,20 +376,6 @@ def _flag_key(flag: str, holder: str, set_: bool) -> str:
     """The ``links`` key that says ``holder`` carries ``flag`` (``set_``), or what a
     fill call gave it while it does not yet."""
     return f"{flag}{'!' if set_ else ':'}{holder}"
-
-
-def _sets_bit(op: str, value: Expr | None, bit: int) -> bool:
-    """Does ``field op value`` set ``bit`` (``|= FLAG``, ``= A | FLAG``)?"""
-    if op not in ("=", "|="):
-        return False
-    todo = [value]
-    while todo:
-        v = todo.pop()
-        if isinstance(v, Const) and v.value & bit:
-            return True
-        if isinstance(v, Binary) and v.op == "|":
-            todo += [v.lhs, v.rhs]
-    return False
 
 
 def _embedded_references(res: dict[str, Res], container: str) -> list[str]:

@@ -34,7 +34,7 @@ from kunwind.model.ir import (
 )
 
 from .conditions import error_value, null_test
-from .idioms import CONTAINER_RELEASE_KINDS, embedded_member
+from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, zeroes
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 alloc = kb.alloc(st.value.callee)
                 k = known.get(st.value.callee)
                 if alloc is not None:
-                    origin[st.target.name] = (alloc.zeroed, set())
+                    origin[st.target.name] = (zeroes(kb, st.value), set())
                 elif k is not None and k.ret_alloc:
                     origin[st.target.name] = (k.ret_zeroed, set(k.ret_fields))
     if not origin:

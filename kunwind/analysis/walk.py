@@ -56,7 +56,7 @@ from .events import (
     Jump,
     exit_path_step,
 )
-from .idioms import count_check, macro_temporary, printed_only
+from .idioms import count_check, macro_temporary, printed_only, zeroes
 from .resources import (
     AUTO,
     ESCAPED,
@@ -323,7 +323,7 @@ class Walker:
             a = self.ctx.kb.alloc(value.callee)
             summ = self.ctx.summary(value.callee)
             if a is not None:
-                st.setup.origins[path] = Origin(value.callee, line, a.zeroed)
+                st.setup.origins[path] = Origin(value.callee, line, zeroes(self.ctx.kb, value))
             elif summ is not None and summ.ret_alloc:
                 st.setup.origins[path] = Origin(value.callee, line, summ.ret_zeroed,
                                                 frozenset(summ.ret_fields))

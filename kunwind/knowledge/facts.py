@@ -42,6 +42,10 @@ class Acquire:
     # runtime-PM enable count of a device, beside its usage count): a resource of its
     # own, keyed on the object and the part, that only its own releases move
     part: str = ""
+    # (argument, bit): the allocation is zeroed when that argument, a gfp mask, has the
+    # bit (kzalloc_node() is kmalloc_node(size, flags | __GFP_ZERO, node)); a negative
+    # argument counts from the end
+    zeroing_flag: tuple[int, int] | None = None
 
 
 @dataclass
@@ -203,10 +207,13 @@ class Knowledge:
             part = str(v.get("part", ""))
             if part and obj == "ret":
                 raise ValueError(f"acquire.{name}: 'part' needs an argument object")
+            zf = v.get("zeroing_flag")
+            flag = (int(zf["arg"]), int(zf["value"])) if zf is not None else None
             self.acquires[name] = Acquire(
                 name, kind, obj, fails,
                 bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
                 [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
+                flag,
             )
         elif table == "release":
             self.releases[name] = Release(name, int(v.get("arg", 0)),
@@ -242,7 +249,7 @@ class Knowledge:
 # The tables of a knowledge file and the keys of their entries.
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
-                          "evidence", "part"}),
+                          "evidence", "part", "zeroing_flag"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields"}),
     "in_progress": frozenset({"errno"}),
