@@ -103,6 +103,8 @@ class Resources:
 # usage count, ``client->dev#enable`` its enable count. A release moves only the
 # resource of its own part, and a use of the object is no use of a part.
 PART_SEP = "#"
+# a link to an extra reference on an object already held: its failure drops that one only
+EXTRA = "+"
 
 
 def resource_key(obj: str, part: str = "") -> str:
@@ -220,6 +222,7 @@ class ResourceModel:
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD
                 old = res.get(obj)
+                extra = False
                 if old is not None and old.status == HELD and acq.held_on_failure and \
                         not acq.kind.is_hold and not old.kind.is_hold and \
                         old.acquire and old.acquire != call.callee:
@@ -231,6 +234,7 @@ class ResourceModel:
                 elif old is not None and old.status == HELD and acq.kind.is_counted and \
                         old.kind == acq.kind:
                     res[obj] = replace(old, count=old.count + 1)  # one more reference
+                    extra = True
                 else:
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                    acq.fails, acq.held_on_failure)
@@ -238,9 +242,10 @@ class ResourceModel:
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
                     # failed, nothing is held (even for an acquire that cannot fail,
-                    # such as get_device(), whose NULL says the device was NULL)
+                    # such as get_device(), whose NULL says the device was NULL); a
+                    # failed extra reference leaves the ones held before it
                     key = result or f"@{call.loc.line}:{call.loc.col}"
-                    st.resources.links[key] = (obj,)
+                    st.resources.links[key] = (EXTRA + obj,) if extra else (obj,)
         elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
                 result is not None:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
@@ -358,6 +363,12 @@ class ResourceModel:
             if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
                 objs.append(subject)
         failed_errno = taken == chk.fails_when
+        for o in [o for o in objs if o.startswith(EXTRA)]:
+            r = st.resources.res.get(o[len(EXTRA):])
+            if failed_errno and r is not None and r.status == HELD and r.count > 1 and \
+                    not r.held_on_failure:
+                st.resources.res[o[len(EXTRA):]] = replace(r, count=r.count - 1)
+        objs = [o for o in objs if not o.startswith(EXTRA)]
         for o in objs:
             r = st.resources.res.get(o)
             if r is not None and r.status == FAILED and not failed_errno and \
