@@ -223,12 +223,13 @@ class ResourceModel:
                 status = AUTO if obj in st.resources.auto else HELD
                 old = res.get(obj)
                 extra = False
-                if old is not None and old.status == HELD and acq.held_on_failure and \
+                if old is not None and old.status in (HELD, ESCAPED) and acq.held_on_failure and \
                         not acq.kind.is_hold and not old.kind.is_hold and \
                         old.acquire and old.acquire != call.callee:
                     # the second step of a set-up on what this function holds already
-                    # (kobject_add() after kobject_init()): held even when it fails, and
-                    # undone by its own releases, which leave the first step held
+                    # (kobject_add() after kobject_init()), or handed on: held even when
+                    # it fails, and undone by its own releases, which leave the first
+                    # step as it was
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                    acq.fails, True, under=old)
                 elif old is not None and old.status == HELD and acq.kind.is_counted and \
