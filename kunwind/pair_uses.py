@@ -88,8 +88,14 @@ def _later(rec: ExitRecord, acq: str, line: int) -> list[CallRec]:
 
 
 def _releases(kb: Knowledge, acq: str, callee: str) -> bool:
-    """Could ``callee`` be what undoes ``acq``: a known release, or a call whose
-    name says that it undoes the same thing."""
-    if kb.release(callee) is not None:
-        return True
+    """Could ``callee`` be what undoes ``acq`` (given the result as its first object):
+    a known release of its first argument, or a call whose name says that it undoes
+    the same thing. A call the knowledge describes otherwise is not: it knows what
+    it releases (of_get_next_available_child(np, prev) puts ``prev``, not the parent
+    ``np``), and what it acquires is not a release of its argument."""
+    rel = kb.release(callee)
+    if rel is not None:
+        return rel.arg == 0
+    if kb.describes(callee):
+        return False
     return is_unknown_release(kb, callee) and same_subject(acq, callee)

@@ -118,6 +118,9 @@ def _ends_life(ctx: FunctionContext, r: Res) -> bool:
     releaser = r.by
     if r.kind.is_hold:
         return False
+    rel = ctx.kb.release(releaser)
+    if rel is not None and rel.keeps_object:
+        return False  # usb_kill_urb(): cancelled, not freed (the knowledge's keeps_object)
     if "put" in releaser:
         # a reference dropped: the last one when this function got the object with it
         # (a lookup, a constructor), not when it took an extra one on an object it

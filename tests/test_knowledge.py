@@ -39,7 +39,7 @@ def test_every_family_has_a_file_with_a_header() -> None:
 def test_each_file_loads_on_its_own() -> None:
     for name, data in bundled().items():
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
-                             "printf", "borrow", "answer"}, name
+                             "printf", "borrow", "answer", "owner_flag"}, name
         Knowledge().merge(data, name)
 
 
@@ -399,3 +399,11 @@ def test_an_edge_that_shows_no_error_code() -> None:
     assert no_error_on_edge(Binary("==", ret, Const(-12)), True, {115}) is None
     assert no_error_on_edge(Binary(">", ret, Const(0)), True, ()) == "ret"
     assert no_error_on_edge(Binary(">", ret, Const(0)), False, ()) is None
+
+
+def test_owner_flag_entries_are_checked() -> None:
+    kb = Knowledge()
+    kb.merge({"owner_flag": {"F": {"field": "flags", "value": 4, "fill": {"fill_it": 2}}}}, "x")
+    assert kb.owner_flags["F"].fill == {"fill_it": 2}
+    with pytest.raises(KnowledgeError):
+        Knowledge().merge({"owner_flag": {"F": {"field": "flags", "value": 4}}}, "x")

@@ -117,3 +117,17 @@ def test_learned_toml_loads_back_with_its_evidence() -> None:
     assert a is not None and a.release == ["x_put"] and a.kind == "learned"
     assert "3 of 3 functions" in a.evidence and "b c.c" in a.evidence
     assert kb.release("x_put") is not None
+
+
+def test_a_known_release_of_another_argument_is_not_learned_as_the_undo():
+    """of_get_next_available_child(np, prev) puts ``prev`` (references.toml), not the
+    parent ``np``: after np = dev_of_node(dev) (a getter), a loop over np's children
+    is no evidence that dev_of_node() acquires what of_get_next_available_child()
+    releases. A known release of the first argument still is evidence."""
+    from kunwind.knowledge import load_knowledge
+    from kunwind.pair_uses import _releases
+
+    kb = load_knowledge()
+    assert not _releases(kb, "dev_of_node", "of_get_next_available_child")
+    assert not _releases(kb, "dev_of_node", "of_get_child_by_name")  # an acquire
+    assert _releases(kb, "foo_node_lookup", "of_node_put")

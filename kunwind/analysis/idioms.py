@@ -20,11 +20,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TypeGuard
 
-from kunwind.model.ir import Assign, Binary, Call, Expr, Str, Unary, Var, path_of, render
+from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Str, Unary, Var, path_of, render
 
 from .conditions import Check
 
 if TYPE_CHECKING:
+    from kunwind.knowledge import Knowledge
+
     from .context import FunctionContext
     from .state import State
 
@@ -135,3 +137,42 @@ def printed_only(call: Call, fmt: int | None) -> frozenset[int]:
             out.add(arg)
         arg += 1
     return frozenset(out)
+
+
+def sets_bit(value: Expr | None, bit: int) -> bool:
+    """Does the mask ``value`` surely have ``bit``: one of the terms it ORs together is a
+    constant with the bit (``flags | __GFP_ZERO``, ``1 << 10 | 1 << 8``)?"""
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, Binary) and v.op == "|":
+            todo += [v.lhs, v.rhs]
+        elif (c := _mask_constant(v)) is not None and c & bit:
+            return True
+    return False
+
+
+def _mask_constant(v: Expr | None) -> int | None:
+    if isinstance(v, Const):
+        return v.value
+    if isinstance(v, Binary) and v.op == "<<":
+        a, b = _mask_constant(v.lhs), _mask_constant(v.rhs)
+        return a << b if a is not None and b is not None and 0 <= b < 64 else None
+    return None
+
+
+def zeroes(kb: Knowledge, call: Call) -> bool:
+    """Does this allocation return zeroed memory: a zeroing allocator, or one whose
+    flags argument carries the knowledge's zeroing flag (kzalloc_node() is
+    kmalloc_node(size, flags | __GFP_ZERO, node))?"""
+    a = kb.acquire(call.callee)
+    if a is None:
+        return False
+    if a.zeroed:
+        return True
+    if a.zeroing_flag is None:
+        return False
+    arg, bit = a.zeroing_flag
+    if not -len(call.args) <= arg < len(call.args):
+        return False
+    return sets_bit(call.args[arg], bit)

@@ -21,7 +21,7 @@ from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, re
 
 from .conditions import Check, null_test
 from .events import Acquire, Release
-from .idioms import CONTAINER_RELEASE_KINDS, embedding_object, released_container
+from .idioms import CONTAINER_RELEASE_KINDS, embedding_object, released_container, sets_bit
 
 if TYPE_CHECKING:
     from .context import FunctionContext
@@ -61,6 +61,11 @@ class Res:
     by: str = ""  # the callee of that event (Cause.CALL), or what the cause names
     event: str = ""  # Cause.CALL: the call, as written
     count: int = 1  # a counted reference taken more than once on this path: how many
+    # the hold this one was set up on, when it is the second step of a two-step set-up
+    # (device_initialize() then device_add(), kobject_init() then kobject_add()): a
+    # release of this step that is not also a release of that one (device_del())
+    # leaves that one held
+    under: Res | None = None
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
@@ -98,6 +103,8 @@ class Resources:
 # usage count, ``client->dev#enable`` its enable count. A release moves only the
 # resource of its own part, and a use of the object is no use of a part.
 PART_SEP = "#"
+# a link to an extra reference on an object already held: its failure drops that one only
+EXTRA = "+"
 
 
 def resource_key(obj: str, part: str = "") -> str:
@@ -161,6 +168,12 @@ class ResourceModel:
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
+        if rel is not None and rel.arg < len(call.args) and rel.frees_fields:
+            base = path_of(call.args[rel.arg])
+            if base is not None and not base.startswith("&"):
+                # its release callback frees these fields with the object
+                released.update(f"{base}->{f}" for f in rel.frees_fields
+                                if f"{base}->{f}" in res)
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
             if container is not None and container in res and res[container].status == HELD:
@@ -176,6 +189,10 @@ class ResourceModel:
         for p in released:
             if p in res and res[p].status == HELD and res[p].count > 1:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
+                st.note(Release(line, p, call.callee))
+            elif p in res and res[p].status in (HELD, FAILED) and \
+                    (first := res[p].under) is not None and call.callee not in first.releases:
+                res[p] = first  # device_del() undoes device_add() only
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
@@ -198,6 +215,7 @@ class ResourceModel:
                 for q in (p, root, *under):
                     if q in res and res[q].status == HELD:
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
+        self.fill(st, call, line)
         # acquisitions
         acq = kb.acquire(call.callee)
         obj = None
@@ -210,9 +228,20 @@ class ResourceModel:
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD
                 old = res.get(obj)
-                if old is not None and old.status == HELD and acq.kind.is_counted and \
+                extra = False
+                if old is not None and old.status in (HELD, ESCAPED) and acq.held_on_failure and \
+                        not acq.kind.is_hold and not old.kind.is_hold and \
+                        old.acquire and old.acquire != call.callee:
+                    # the second step of a set-up on what this function holds already
+                    # (kobject_add() after kobject_init()), or handed on: held even when
+                    # it fails, and undone by its own releases, which leave the first
+                    # step as it was
+                    res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                   acq.fails, True, under=old)
+                elif old is not None and old.status == HELD and acq.kind.is_counted and \
                         old.kind == acq.kind:
                     res[obj] = replace(old, count=old.count + 1)  # one more reference
+                    extra = True
                 else:
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                    acq.fails, acq.held_on_failure)
@@ -220,14 +249,52 @@ class ResourceModel:
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
                     # failed, nothing is held (even for an acquire that cannot fail,
-                    # such as get_device(), whose NULL says the device was NULL)
+                    # such as get_device(), whose NULL says the device was NULL); a
+                    # failed extra reference leaves the ones held before it
                     key = result or f"@{call.loc.line}:{call.loc.col}"
-                    st.resources.links[key] = (obj,)
+                    st.resources.links[key] = (EXTRA + obj,) if extra else (obj,)
         elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
                 result is not None:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                               AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
+
+    def fill(self, st: State, call: Call, line: int) -> None:
+        """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if
+        already) ``urb`` carries the knowledge's owner flag (URB_FREE_BUFFER)."""
+        for flag in self.ctx.kb.owner_flags.values():
+            k = flag.fill.get(call.callee)
+            if k is None or k >= len(call.args):
+                continue
+            holder, buf = object_path(path_of(call.args[0])), object_path(path_of(call.args[k]))
+            if holder is None or buf is None:
+                continue
+            if _flag_key(flag.name, holder, True) in st.resources.links:
+                self._hand_over(st, buf, holder, line)
+            else:
+                st.resources.links[_flag_key(flag.name, holder, False)] = (buf,)
+
+    def flag_store(self, st: State, target: str, op: str, value: Expr | None,
+                   line: int) -> None:
+        """``urb->transfer_flags |= URB_FREE_BUFFER``: what was filled into ``urb`` is
+        now freed with it."""
+        holder, sep, fld = target.rpartition("->")
+        if not sep:
+            holder, sep, fld = target.rpartition(".")
+        if not sep:
+            return
+        links = st.resources.links
+        for flag in self.ctx.kb.owner_flags.values():
+            if flag.field != fld or op not in ("=", "|=") or not sets_bit(value, flag.value):
+                continue
+            links[_flag_key(flag.name, holder, True)] = ()
+            for buf in links.pop(_flag_key(flag.name, holder, False), ()):
+                self._hand_over(st, buf, holder, line)
+
+    def _hand_over(self, st: State, buf: str, holder: str, line: int) -> None:
+        r = st.resources.res.get(buf)
+        if r is not None and r.status == HELD:
+            st.resources.res[buf] = r.moved(ESCAPED, line, Cause.STORED, holder)
 
     def null_tested(self, st: State, path: str, null: bool, line: int) -> bool:
         """A test of ``path`` against NULL that comes out ``null``; False when the edge
@@ -303,6 +370,12 @@ class ResourceModel:
             if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
                 objs.append(subject)
         failed_errno = taken == chk.fails_when
+        for o in [o for o in objs if o.startswith(EXTRA)]:
+            r = st.resources.res.get(o[len(EXTRA):])
+            if failed_errno and r is not None and r.status == HELD and r.count > 1 and \
+                    not r.held_on_failure:
+                st.resources.res[o[len(EXTRA):]] = replace(r, count=r.count - 1)
+        objs = [o for o in objs if not o.startswith(EXTRA)]
         for o in objs:
             r = st.resources.res.get(o)
             if r is not None and r.status == FAILED and not failed_errno and \
@@ -315,6 +388,12 @@ class ResourceModel:
         return True
 
     # the walk -----------------------------------------------------------
+
+
+def _flag_key(flag: str, holder: str, set_: bool) -> str:
+    """The ``links`` key that says ``holder`` carries ``flag`` (``set_``), or what a
+    fill call gave it while it does not yet."""
+    return f"{flag}{'!' if set_ else ':'}{holder}"
 
 
 def _embedded_references(res: dict[str, Res], container: str) -> list[str]:

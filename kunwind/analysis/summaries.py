@@ -35,7 +35,7 @@ from kunwind.model.ir import (
 )
 
 from .conditions import error_value, null_test
-from .idioms import CONTAINER_RELEASE_KINDS, embedded_member
+from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, zeroes
 
 
 @dataclass(frozen=True)
@@ -425,9 +425,8 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
 
 def _fresh(call: Call, known: dict[str, Summary], kb: Knowledge) -> tuple[bool, set[str]] | None:
     """(zeroed, fields set) of the new object ``call`` returns, None if it returns none."""
-    alloc = kb.alloc(call.callee)
-    if alloc is not None:
-        return alloc.zeroed, set()
+    if kb.alloc(call.callee) is not None:
+        return zeroes(kb, call), set()
     k = known.get(call.callee)
     if k is not None and k.ret_alloc:
         return k.ret_zeroed, set(k.ret_fields)

@@ -59,7 +59,7 @@ from .events import (
     Jump,
     exit_path_step,
 )
-from .idioms import count_check, embedded_member, macro_temporary, printed_only
+from .idioms import count_check, embedded_member, macro_temporary, printed_only, zeroes
 from .resources import (
     AUTO,
     ESCAPED,
@@ -241,6 +241,8 @@ class Walker:
             st.resources.links.pop(target, None)  # its old value no longer reports anything
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
+        if target is not None and self.ctx.kb.owner_flags:
+            self.resources.flag_store(st, target, s.op, value, s.loc.line)
         if isinstance(value, Call) and before is not None and target is not None \
                 and res.get(target) is before:
             del res[target]  # overwritten by a call that acquires nothing we know
@@ -341,7 +343,7 @@ class Walker:
             a = self.ctx.kb.alloc(value.callee)
             summ = self.ctx.summary(value.callee)
             if a is not None:
-                st.setup.origins[path] = Origin(value.callee, line, a.zeroed)
+                st.setup.origins[path] = Origin(value.callee, line, zeroes(self.ctx.kb, value))
             elif summ is not None and summ.ret_alloc:
                 st.setup.origins[path] = Origin(value.callee, line, summ.ret_zeroed,
                                                 frozenset(summ.ret_fields))

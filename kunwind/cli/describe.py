@@ -83,9 +83,11 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         r = kb.releases[name]
         ok = "".join(f", {w}" for w, on in (("NULL is fine", r.null_ok),
                                             ("ERR_PTR is fine", r.err_ok),
-                                            ("a no-op if never acquired", r.safe_unacquired))
+                                            ("a no-op if never acquired", r.safe_unacquired),
+                                            ("the object stays valid", r.keeps_object))
                      if on)
-        return f"releases argument {r.arg}{ok}"
+        fields = f", frees its {', '.join(r.frees_fields)} too" if r.frees_fields else ""
+        return f"releases argument {r.arg}{ok}{fields}"
     if table == "owner":
         return f"takes over argument {kb.owners[name]}"
     if table == "borrow":
@@ -97,6 +99,10 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         return f"printk-style, format argument {kb.printers[name]}"
     if table == "answer":
         return "its result is an answer, never an error code"
+    if table == "owner_flag":
+        f = kb.owner_flags[name]
+        fills = ", ".join(f"{c}() argument {j}" for c, j in sorted(f.fill.items()))
+        return f"set in {f.field} ({f.value:#x}), the object frees what {fills} gave it"
     t = kb.teardowns[name]
     return f"tears down argument {t.arg}, needs {', '.join(t.depends) or 'nothing'} set up"
 

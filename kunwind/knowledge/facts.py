@@ -42,6 +42,10 @@ class Acquire:
     # runtime-PM enable count of a device, beside its usage count): a resource of its
     # own, keyed on the object and the part, that only its own releases move
     part: str = ""
+    # (argument, bit): the allocation is zeroed when that argument, a gfp mask, has the
+    # bit (kzalloc_node() is kmalloc_node(size, flags | __GFP_ZERO, node)); a negative
+    # argument counts from the end
+    zeroing_flag: tuple[int, int] | None = None
 
 
 @dataclass
@@ -53,6 +57,13 @@ class Release:
     # a no-op on an object that was never acquired or whose acquisition failed (it
     # tests the object's own state first: pci_disable_msi() when MSI is off)
     safe_unacquired: bool = False
+    # the object stays valid after it: it cancels, unmaps or decrements a count kept
+    # in the object (usb_kill_urb(), dma_unmap_sgtable(), refcount_dec_and_test()),
+    # and what frees the object is another call
+    keeps_object: bool = False
+    # fields of the object that its release callback frees with it (the last
+    # platform_device_put() frees pdev->mfd_cell)
+    frees_fields: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,6 +71,18 @@ class Teardown:
     name: str
     arg: int = 0
     depends: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OwnerFlag:
+    """A flag that hands a buffer over to the object it is set in: with bit ``value``
+    set in the object's field ``field``, the object frees what the calls of ``fill``
+    gave it (callee -> the index of the buffer argument; the object is argument 0)."""
+
+    name: str
+    field: str
+    value: int
+    fill: dict[str, int]
 
 
 @dataclass
@@ -80,6 +103,8 @@ class Knowledge:
     printers: dict[str, int] = field(default_factory=dict)
     # functions whose int result answers a question (may I print now?), never an errno
     answers: set[str] = field(default_factory=set)
+    # flags that hand a buffer over to the object they are set in (URB_FREE_BUFFER)
+    owner_flags: dict[str, OwnerFlag] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -189,16 +214,21 @@ class Knowledge:
             part = str(v.get("part", ""))
             if part and obj == "ret":
                 raise ValueError(f"acquire.{name}: 'part' needs an argument object")
+            zf = v.get("zeroing_flag")
+            flag = (int(zf["arg"]), int(zf["value"])) if zf is not None else None
             self.acquires[name] = Acquire(
                 name, kind, obj, fails,
                 bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
                 [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
+                flag,
             )
         elif table == "release":
             self.releases[name] = Release(name, int(v.get("arg", 0)),
                                           bool(v.get("null_ok", False)),
                                           bool(v.get("err_ok", False)),
-                                          bool(v.get("safe_unacquired", False)))
+                                          bool(v.get("safe_unacquired", False)),
+                                          bool(v.get("keeps_object", False)),
+                                          [str(f) for f in v.get("frees_fields", [])])
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -210,6 +240,12 @@ class Knowledge:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
         elif table == "answer":
             self.answers.add(name)
+        elif table == "owner_flag":
+            fill = {str(k): int(j) for k, j in dict(v.get("fill", {})).items()}
+            if not v.get("field") or not fill or int(v.get("value", 0)) <= 0:
+                raise ValueError(f"owner_flag.{name}: needs 'field', a positive 'value' "
+                                 "and 'fill'")
+            self.owner_flags[name] = OwnerFlag(name, str(v["field"]), int(v["value"]), fill)
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
         elif table == "borrow":
@@ -222,12 +258,14 @@ class Knowledge:
 # The tables of a knowledge file and the keys of their entries.
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
-                          "evidence", "part"}),
-    "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired"}),
+                          "evidence", "part", "zeroing_flag"}),
+    "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
+                          "frees_fields"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "answer": frozenset(),
     "owner": frozenset({"arg"}),
+    "owner_flag": frozenset({"field", "value", "fill"}),
     "borrow": frozenset({"arg"}),
     "teardown": frozenset({"arg", "depends"}),
 }
