@@ -367,5 +367,5 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(28, 105, SAMPLE),
+            measured=Measured(40, 119, SAMPLE),
             on_exit=on_exit, on_function=on_function)
