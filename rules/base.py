@@ -44,6 +44,9 @@ SAMPLE = "bench/triage/sample-41.md"
 # --rule naming it, ``experimental = true`` in the project file).
 DEFAULT_ON_PRECISION = 0.8
 
+# The mutation run that measured the checks' recall (bench/mutation.py).
+MUTATION_RUN = "bench/results/mutation-seed1.md"
+
 SECTIONS = ("What it finds", "Why it matters", "Bad", "Good", "Known false positives")
 
 
@@ -74,6 +77,22 @@ class Measured:
 
 
 @dataclass(frozen=True)
+class Recall:
+    """How many bugs of one kind, injected into kernel functions drawn at random
+    (bench/mutation.py), the check found."""
+
+    kind: str  # the mutation, e.g. drop-release
+    found: int
+    mutants: int
+
+    def text(self) -> str:
+        low, high = wilson(self.found, self.mutants)
+        share = self.found / self.mutants if self.mutants else 0.0
+        return (f"{self.kind}: {share:.0%} found ({self.found} of {self.mutants}; "
+                f"95% interval {low:.0%}–{high:.0%})")
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     name: str
@@ -99,6 +118,8 @@ class Rule:
     # the share of its reports found true on files drawn at random from the whole tree;
     # below DEFAULT_ON_PRECISION the check is experimental (``experimental``)
     measured: Measured | None = None
+    # the injected bugs of each kind it is expected to find, and how many it found
+    recall: tuple[Recall, ...] = ()
     tags: tuple[str, ...] = field(default=("correctness", "error-handling"))
 
     def finding(self, ctx: FunctionContext, line: int, col: int, message: str,
@@ -158,6 +179,8 @@ class Rule:
             parts.append("")
         if self.measured is not None:
             parts += ["### Measured precision", self.measured_text(), ""]
+        if self.recall:
+            parts += ["### Measured recall", self.recall_text(), ""]
         return "\n".join(parts).strip() + "\n"
 
     def text(self) -> str:
@@ -170,6 +193,8 @@ class Rule:
             parts += [f"{name}:", _indent(body), ""]
         if self.measured is not None:
             parts += ["Measured precision:", _indent(self.measured_text()), ""]
+        if self.recall:
+            parts += ["Measured recall:", _indent(self.recall_text()), ""]
         return "\n".join(parts).strip() + "\n"
 
     def measured_text(self) -> str:
@@ -177,7 +202,15 @@ class Rule:
         return textwrap.fill(
             "On files drawn at random from the whole Linux 6.12 tree after the last change "
             f"to the checks (bench/precision.py), every report read against the code: "
-            f"{self.measured.text()}.", 76)
+            f"{self.measured.text()}.", 76, break_on_hyphens=False)
+
+
+    def recall_text(self) -> str:
+        found = "; ".join(r.text() for r in self.recall)
+        return textwrap.fill(
+            "One bug of a kind injected into functions drawn at random from the whole "
+            f"Linux 6.12 tree, each file checked in place ({MUTATION_RUN}): {found}.", 76,
+            break_on_hyphens=False)
 
 
 def _indent(text: str) -> str:

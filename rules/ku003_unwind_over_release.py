@@ -63,7 +63,7 @@ from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path
 from kunwind.findings import API_FACT, Finding, PathStep
 from kunwind.model.ir import Call, Const, calls_in, path_of, render, stmt_exprs
 
-from .base import SAMPLE, Measured, Rule, acquire_evidence
+from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -274,4 +274,5 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, r: Res | None,
 RULE_ID, RULE_NAME = "KU003", "unwind-over-release"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(4, 24, SAMPLE),
+            recall=(Recall("double-release", 65, 100),),
             on_call=on_call)

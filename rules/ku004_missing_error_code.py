@@ -72,7 +72,7 @@ from kunwind.findings import PATH_VALUES, Finding, PathStep
 from kunwind.knowledge.names import OPTIONAL
 from kunwind.model.ir import Assign, Call, Const, Return, Store, Var, path_of, subexprs
 
-from .base import SAMPLE, Measured, Rule
+from .base import SAMPLE, Measured, Recall, Rule
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -234,4 +234,5 @@ def _finding(ctx: FunctionContext, st: State, s: Return, name: str, value: Call 
 RULE_ID, RULE_NAME = "KU004", "missing-error-code"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(1, 13, SAMPLE),
+            recall=(Recall("drop-errno", 16, 100),),
             on_return=on_return)

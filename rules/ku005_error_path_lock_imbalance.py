@@ -83,7 +83,7 @@ from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge.names import LOCKISH
 from kunwind.model.ir import Call, calls_in, path_of, render, root_of, stmt_exprs
 
-from .base import SAMPLE, Measured, Rule, acquire_evidence
+from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -317,4 +317,5 @@ def _leaving_point(ex: ExitRecord) -> tuple[int, int]:
 RULE_ID, RULE_NAME = "KU005", "error-path-lock-imbalance"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(10, 20, SAMPLE),
+            recall=(Recall("drop-unlock", 45, 100), Recall("goto-next-label", 42, 100)),
             on_call=on_call, on_function=on_function)

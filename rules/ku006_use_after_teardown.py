@@ -61,7 +61,7 @@ from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
 from kunwind.knowledge.names import ADDRESS_ONLY, FREES
 from kunwind.model.ir import Call, Expr, Member, Return, Unary, path_of, render
 
-from .base import SAMPLE, Measured, Rule
+from .base import SAMPLE, Measured, Recall, Rule
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -190,4 +190,5 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
 RULE_ID, RULE_NAME = "KU006", "use-after-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(0, 1, SAMPLE),
+            recall=(Recall("use-after-release", 58, 100),),
             on_use=on_use, on_return=on_return)

@@ -71,3 +71,20 @@ def test_precision_category_from_the_measurement(true: int, reports: int,
     m = Measured(true, reports, "bench/triage/sample-x.md")
     assert m.category == category
     assert m.text().startswith(f"{true / reports:.0%} true ({true} of {reports} reports; ")
+
+
+def test_explain_states_recall_beside_precision() -> None:
+    """Issue 12: a check's documentation gives its recall by mutation with its interval."""
+    from kunwind.rules import ALL_RULES
+    from kunwind.rules.base import Recall
+
+    assert Recall("drop-release", 42, 100).text() == \
+        "drop-release: 42% found (42 of 100; 95% interval 33%–52%)"
+    for rule in ALL_RULES:
+        text = " ".join(rule.text().split())
+        assert "Measured precision:" in text
+        for r in rule.recall:
+            assert r.text() in text
+    assert {r.kind for rule in ALL_RULES for r in rule.recall} == {
+        "drop-release", "drop-errno", "goto-next-label", "double-release",
+        "use-after-release", "drop-unlock"}
