@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from kunwind import INFORMATION_URI
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, LEARNED_PAIR, Finding, PathStep
-from kunwind.interval import wilson
+from kunwind.interval import proportion
 from kunwind.knowledge.kinds import Kind
 
 if TYPE_CHECKING:
@@ -71,9 +71,7 @@ class Measured:
 
     def text(self) -> str:
         """``27% true (28 of 105 reports; 95% interval 19–36%) in bench/triage/...``"""
-        low, high = wilson(self.true, self.reports)
-        return (f"{self.share:.0%} true ({self.true} of {self.reports} reports; 95% interval "
-                f"{low:.0%}–{high:.0%}) in {self.sample}")
+        return f"{proportion(self.true, self.reports, 'true', ' reports')} in {self.sample}"
 
 
 @dataclass(frozen=True)
@@ -86,10 +84,7 @@ class Recall:
     mutants: int
 
     def text(self) -> str:
-        low, high = wilson(self.found, self.mutants)
-        share = self.found / self.mutants if self.mutants else 0.0
-        return (f"{self.kind}: {share:.0%} found ({self.found} of {self.mutants}; "
-                f"95% interval {low:.0%}–{high:.0%})")
+        return f"{self.kind}: {proportion(self.found, self.mutants, 'found')}"
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,8 @@ def _in_failure_branch(ctx: FunctionContext, fail: Failure, s: Return) -> bool:
     dev_err(...); return ret;`` logs and rejoins it)."""
     fn = ctx.fn
     targets = [e.dst for e in fn.blocks[fail.block].succs if e.dst != fail.success]
-    on_success = _reached_without(fn, fail.success, fail.block)
+    # in a loop, a later iteration may fail where this one did not: not through the test
+    on_success = fn.reachable_from(fail.success, avoid=fail.block)
     seen: set[int] = set()
     while len(targets) == 1 and targets[0] not in seen:
         b = fn.blocks[targets[0]]
@@ -158,19 +159,6 @@ def _in_failure_branch(ctx: FunctionContext, fail: Failure, s: Return) -> bool:
             return False
         targets = [e.dst for e in b.succs]
     return False
-
-
-def _reached_without(fn: Function, start: int, avoid: int) -> set[int]:
-    """The blocks reachable from ``start`` on paths that do not go through ``avoid``
-    (the test itself: in a loop, a later iteration may fail where this one did not)."""
-    seen = {start}
-    todo = [start]
-    while todo:
-        for e in fn.blocks[todo.pop()].succs:
-            if e.dst != avoid and e.dst not in seen:
-                seen.add(e.dst)
-                todo.append(e.dst)
-    return seen
 
 
 def _carries_errors(fn: Function, name: str, in_progress: Collection[int]) -> bool:

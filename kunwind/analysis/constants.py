@@ -122,6 +122,16 @@ def sign_test(cond: Expr) -> tuple[str, int] | None:
     return None if p is None or getattr(cond, "ptr", False) else (p, NEGATIVE | POSITIVE)
 
 
+def sign_truth(cond: Expr, signs: Mapping[str, int]) -> bool | None:
+    """What ``cond`` comes out as, given the signs this path knows of what it tests
+    (``ret`` known negative: ``if (ret)`` is true); None: not known."""
+    test = sign_test(cond)
+    if test is None:
+        return None
+    have = signs.get(test[0], ANY_SIGN)
+    return True if not have & ~test[1] else False if not have & test[1] else None
+
+
 def forget_under(known: dict[str, int], path: str, itself: bool = False) -> None:
     """Forget the values of the fields of the object ``path`` names (and of ``path``)."""
     prefix = (path + "->", path + ".")

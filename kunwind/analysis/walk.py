@@ -47,7 +47,15 @@ from kunwind.model.ir import (
 from kunwind.model.syntax import UNKNOWN_CASE
 
 from .conditions import condition_key, error_value, failure_check, no_error_on_edge, null_test
-from .constants import ANY_SIGN, constant, forget_under, forget_written, sign_test, truth
+from .constants import (
+    ANY_SIGN,
+    constant,
+    forget_under,
+    forget_written,
+    sign_test,
+    sign_truth,
+    truth,
+)
 from .context import FunctionContext, pure_call
 from .events import (
     Event,
@@ -363,19 +371,21 @@ class Walker:
         for slot in st.slots.values():
             slot.after_store(self.ctx, st, s, path, line)
 
-    def switched(self, st: State, block: Block) -> Callable[[Edge], bool] | None:
-        """For a ``switch`` on a path the walk keeps values of: which of its edges this
-        path can take (a ``case`` sets the value on its edge; a value this path knows
-        already picks one case, or the default if no case has it). None: every edge."""
+    def switch_subject(self, block: Block) -> str | None:
+        """What a ``switch`` block switches on, when the walk keeps its values."""
         p = path_of(block.switch) if block.switch is not None else None
-        if p is None or p not in self.ctx.relevant:
-            return None
-        cases = [e.value for e in block.succs if e.kind == "case"]
-        known = st.values.known.get(p)
+        return p if p is not None and p in self.ctx.relevant else None
+
+    @staticmethod
+    def case_possible(st: State, block: Block, subject: str, e: Edge) -> bool:
+        """Can this path take edge ``e`` of a switch on ``subject``? A value the path knows
+        picks one case, or the default if no case has it; a GNU case range is no value."""
+        cases = [x.value for x in block.succs if x.kind == "case"]
+        known = st.values.known.get(subject)
         if known is None or UNKNOWN_CASE in cases:
-            return lambda e: True
-        return lambda e: (e.value == known if e.kind == "case" else
-                          known not in cases if e.kind == "default" else True)
+            return True
+        return e.value == known if e.kind == "case" else \
+            known not in cases if e.kind == "default" else True
 
     def link_guarded(self, st: State, target: str, value: Cond, line: int) -> None:
         """``f = (x && try_module_get(x->owner)) ? x : NULL`` (``fops_get()``): ``f`` is
@@ -472,10 +482,8 @@ class Walker:
         """The arms of ``c ? a : b`` this path may return: one when what the path knows
         decides the condition (its constants, a tested sign), else both."""
         decided = truth(c.cond, st.values.known)
-        sign = sign_test(c.cond)
-        if decided is None and sign is not None:
-            have = st.values.signs.get(sign[0], ANY_SIGN)
-            decided = True if not have & ~sign[1] else False if not have & sign[1] else None
+        if decided is None:
+            decided = sign_truth(c.cond, st.values.signs)
         return [c.then, c.other] if decided is None else [c.then if decided else c.other]
 
     # branches -----------------------------------------------------------
@@ -485,14 +493,13 @@ class Walker:
         decided = truth(cond, st.values.known)
         if decided is not None and decided != taken:
             return False  # the constants this path stored say otherwise
+        if sign_truth(cond, st.values.signs) not in (None, taken):
+            return False  # an earlier test on this path says otherwise (ret < 0, then !ret)
         sign = sign_test(cond)
         if sign is not None:
             path, when_true = sign
-            signs = st.values.signs.get(path, ANY_SIGN) & (
+            st.values.signs[path] = st.values.signs.get(path, ANY_SIGN) & (
                 when_true if taken else ANY_SIGN & ~when_true)
-            if not signs:
-                return False  # an earlier test on this path says otherwise (ret < 0, then !ret)
-            st.values.signs[path] = signs
         text, negated = condition_key(cond)
         if text in self.ctx.repeated_tests:
             if (text, taken == negated) in st.values.tested:
@@ -630,15 +637,14 @@ class Walker:
                 if self.refine(nst, block.cond, e.kind == "true", line, bid, other.dst):
                     todo.append((e.dst, nst))
             return
-        switched = self.switched(st, block)
+        subject = self.switch_subject(block)
         for i, e in enumerate(reversed(succs)):
-            if switched is not None and not switched(e):
+            if subject is not None and not self.case_possible(st, block, subject, e):
                 continue  # the value this path stored says the switch goes elsewhere
             nst = st if i == len(succs) - 1 else st.copy()
-            subject = path_of(block.switch) if block.switch is not None else None
-            if switched is not None and subject is not None and e.kind == "case" and \
-                    e.value is not None and e.value != UNKNOWN_CASE:
-                nst.values.known[subject] = e.value
+            if subject is not None and e.kind == "case" and e.value is not None and \
+                    e.value != UNKNOWN_CASE:
+                nst.values.known[subject] = e.value  # this case's value, along this edge
             if e.kind == "goto" and self.fn.blocks[e.dst].labels:
                 label = self.fn.blocks[e.dst].labels[0]
                 nst.note(Jump(e.line, label))

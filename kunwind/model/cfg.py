@@ -70,12 +70,14 @@ class Function:
                 out[e.dst].append(b.id)
         return out
 
-    def reachable_from(self, start: int) -> set[int]:
+    def reachable_from(self, start: int, avoid: int | None = None) -> set[int]:
+        """The blocks reachable from ``start``; with ``avoid``, only on paths that do
+        not go through that block."""
         seen = {start}
         todo = [start]
         while todo:
             for d in self.blocks[todo.pop()].targets():
-                if d not in seen:
+                if d not in seen and d != avoid:
                     seen.add(d)
                     todo.append(d)
         return seen
