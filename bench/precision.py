@@ -154,14 +154,20 @@ def verdicts(text: str) -> dict[tuple[str, str, str], str]:
     return out
 
 
-def recheck(path: Path, jobs: int) -> int:
+def recheck(path: Path, jobs: int, reported: bool = False) -> int:
+    """Run again on the sample's files (``reported``: only those that had reports, a
+    quick check that loses no true report; the new reports it can show are partial)."""
     text = path.read_text()
     m = DRAWN.search(text)
     if m is None:
         sys.exit(f"{path}: no '--seed N --files N' line")
     tree = kernel_tree()
-    data = run_kunwind(tree, sample(tree, int(m.group(2)), int(m.group(1))), jobs)
     known = verdicts(text)
+    files = sample(tree, int(m.group(2)), int(m.group(1)))
+    if reported:
+        had = {k[1] for k in known}
+        files = [f for f in files if f in had]
+    data = run_kunwind(tree, files, jobs)
     now = Counter((f["rule_id"], f["file"], f["function"]) for f in data["findings"])
     kept: Counter[str] = Counter()
     gone: Counter[str] = Counter()
@@ -190,12 +196,14 @@ def main() -> int:
     c = sub.add_parser("recheck")
     c.add_argument("triage", type=Path)
     c.add_argument("-j", "--jobs", type=int, default=2)
+    c.add_argument("--reported", action="store_true",
+                   help="only the files that had reports (quick; new reports elsewhere unseen)")
     args = ap.parse_args()
     if args.action == "draw":
         draw(args.out, args.files, args.seed, args.jobs)
         return 0
     if args.action == "recheck":
-        return recheck(args.triage, args.jobs)
+        return recheck(args.triage, args.jobs, args.reported)
     return tally(args.triage)
 
 
