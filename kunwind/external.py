@@ -59,28 +59,49 @@ class External:
 
 
 def callees_that_matter(functions: list[Function], local: dict[str, Summary], kb: Knowledge,
-                        name: str) -> list[str]:
+                        name: str, bodies: dict[str, Function] | None = None) -> list[str]:
     """The callees, not defined in this file nor described by the knowledge, that
     receive an object their caller acquires: a summary of them can say that they
-    release it, hand it over, or drop its lock."""
+    release it, hand it over, or drop its lock. A same-file or header function that
+    receives the object (``bodies``) is looked into: the other-file callees it passes
+    its parameter to matter too (a header's ``foo_send_wait(skb)`` calls ``foo_send(skb)``
+    of another file, which consumes it)."""
     out: dict[str, None] = {}
+    seen: set[tuple[str, int]] = set()
     for fn in functions:
         ctx = FunctionContext(fn, name, local, kb)
         roots = {root_of(p) for p in ctx.acquisitions}
-        if not roots:
-            continue
-        for b in fn.blocks:
-            for e in b.exprs():
-                for c in calls_in(e):
-                    if c.indirect or c.callee in local or c.callee in NOT_ACQUIRES or \
-                            kb.describes(c.callee):
-                        continue
-                    for a in c.args:
-                        p = path_of(a.operand if isinstance(a, Unary) and a.op == "&" else a)
-                        if p is not None and root_of(p) in roots:
-                            out[c.callee] = None
-                            break
+        if roots:
+            _receivers(fn, roots, local, kb, bodies or {}, out, seen, MAX_DEPTH)
     return list(out)
+
+
+MAX_DEPTH = 3  # same-file functions looked through, from the one with a finding
+
+
+def _receivers(fn: Function, roots: set[str], local: dict[str, Summary], kb: Knowledge,
+               bodies: dict[str, Function], out: dict[str, None],
+               seen: set[tuple[str, int]], depth: int) -> None:
+    """Add to ``out`` the other-file callees that receive an object rooted in ``roots``,
+    directly or through same-file functions (at most ``depth`` deep)."""
+    for b in fn.blocks:
+        for e in b.exprs():
+            for c in calls_in(e):
+                if c.indirect or c.callee in NOT_ACQUIRES or kb.describes(c.callee):
+                    continue
+                for j, a in enumerate(c.args):
+                    p = path_of(a.operand if isinstance(a, Unary) and a.op == "&" else a)
+                    if p is None or root_of(p) not in roots:
+                        continue
+                    if c.callee not in local:
+                        out[c.callee] = None
+                        break
+                    body = bodies.get(c.callee)
+                    if depth > 0 and body is not None and j < len(body.params) and \
+                            (c.callee, j) not in seen:
+                        seen.add((c.callee, j))
+                        _receivers(body, {body.params[j].name}, local, kb, bodies, out, seen,
+                                   depth - 1)
 
 
 def index_for(flags: FileFlags, opts: Options) -> SymbolIndex | None:

@@ -150,7 +150,9 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         # a function with a finding: would the callees it hands its objects to,
         # defined in other files, tell another story? Walk it again with their summaries
         reported = [i for i, w in enumerate(walks) if w[0]]
-        wanted = callees_that_matter([functions[i] for i in reported], summaries, kb, name)
+        bodies = {fn.name: fn for fn in functions + helpers}
+        wanted = callees_that_matter([functions[i] for i in reported], summaries, kb, name,
+                                     bodies)
         ext = external_summaries(wanted, path, flags, opts, kb)
         if ext.summaries:
             clock = time.perf_counter()

@@ -119,6 +119,63 @@ def test_cross_file_off(tmp_path: Path) -> None:
         ("KU002", "bar_probe", PROBE_EXIT), ("KU002", "bar_resume", RESUME_EXIT)]
 
 
+SEND_CORE = PRELUDE + """
+int bar_ctx_send(struct bar_ctx *ctx)
+{
+\tif (ctx->irq < 0) {
+\t\tkfree(ctx);
+\t\treturn -5;
+\t}
+\treturn 0;
+}
+"""
+
+# the object reaches the other file's callee through a function of this file
+SEND_MAIN = PRELUDE + """
+int bar_ctx_send(struct bar_ctx *ctx);
+
+static int bar_send_wait(struct bar_ctx *ctx)
+{
+\tint ret;
+
+\tret = bar_ctx_send(ctx);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+
+int bar_start(void)
+{
+\tstruct bar_ctx *ctx;
+\tint ret;
+
+\tctx = kzalloc(sizeof(*ctx), 0);
+\tif (!ctx)
+\t\treturn -ENOMEM;
+\tret = bar_send_wait(ctx);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+"""
+
+
+def test_callee_reached_through_a_function_of_this_file(tmp_path: Path) -> None:
+    """``bar_send_wait(ctx)`` of this file passes ``ctx`` on to ``bar_ctx_send()`` of
+    another file, which frees it when it fails: that summary is looked up too."""
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/bar/bar_send.c", SEND_MAIN)
+    write(root, "drivers/bar/bar_core.c", SEND_CORE)
+
+    def leaks(cross_file: bool) -> list[tuple[str, str]]:
+        opts = Options(cache_dir=tmp_path / "cache", cross_file=cross_file, experimental=True)
+        result = run_pipeline(root / "drivers/bar/bar_send.c", "drivers/bar/bar_send.c", opts)
+        return sorted((f.rule_id, f.function) for f in result.findings)
+
+    assert leaks(cross_file=False) == [("KU002", "bar_start")]
+    assert leaks(cross_file=True) == []
+
+
 def test_index_lists_external_definitions_only(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     index = build_index(root, "x86")

@@ -46,7 +46,7 @@ SKIP_PREAMBLE_BODIES = 0x40 | 0x800
 # preamble's cost and its savings (header bodies skipped) about cancel out.
 # a header function longer than this is not summarised (most are short wrappers:
 # foo_put() over kref_put(), acpi_dev_put() over put_device())
-HELPER_LINES = 12
+HELPER_LINES = 25
 PARSE_OPTIONS = KEEP_GOING
 # Flags every parse gets: report every error (the default stops at 20, which
 # would hide the errors that make a function untrustworthy).
