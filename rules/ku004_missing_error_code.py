@@ -49,7 +49,9 @@ Known false positives:
     (``ret = 0;``) on such a path to state the intent. Not reported: a failure
     that only skips part of the function, or is only logged, and rejoins the
     main path; a test of an answer (``net_ratelimit()``, ``memcmp()``: the
-    ``[answer]`` knowledge). A lookup that finds nothing is reported like any
+    ``[answer]`` knowledge); a failing result that is itself kept in the
+    caller's object (``pending->error = foo(); if (pending->error) goto out;``),
+    which is how such a function reports it. A lookup that finds nothing is reported like any
     failure: on purpose or not, the code does not say (``if (!np) goto out;``
     where ``ret`` still holds 0), and dropping ``ret = -ENODEV`` there is a
     classic bug.
@@ -70,7 +72,19 @@ from kunwind.analysis.error_paths import goto_after, real_failure
 from kunwind.analysis.events import Exit, Jump
 from kunwind.findings import PATH_VALUES, Finding, PathStep
 from kunwind.knowledge.names import OPTIONAL
-from kunwind.model.ir import Assign, Call, Const, Return, Store, Var, path_of, subexprs
+from kunwind.model.ir import (
+    Assign,
+    Binary,
+    Call,
+    Const,
+    Return,
+    Store,
+    Unary,
+    Var,
+    path_of,
+    root_of,
+    subexprs,
+)
 
 from .base import SAMPLE, Measured, Recall, Rule
 
@@ -96,7 +110,8 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     if held is None:
         return []
     fail = st.failures[-1]
-    if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True):
+    if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True) or \
+            _kept_for_caller(ctx, fail):
         return []
     if not any(e.kind == "true" and e.dst != fail.success for e in fn.blocks[fail.block].succs):
         return []  # failed on the else side (``if (!ok) {...}``): not the bail-out idiom
@@ -137,6 +152,25 @@ def _optional(ctx: FunctionContext, fail: Failure) -> bool:
         return True
     acq = ctx.kb.acquire(callee)
     return acq is not None and acq.fails == "zero"
+
+
+def _kept_for_caller(ctx: FunctionContext, fail: Failure) -> bool:
+    """``pending->error = foo(); if (pending->error) goto out;``: the failing result is
+    an error code kept in an object the caller sees (a field reached through a
+    parameter or a global): that is how this function reports the failure, so it is
+    not lost. A pointer kept there is not an error code (``priv->buf = kzalloc();
+    if (!priv->buf) goto err;`` still needs one)."""
+    subject = ctx.fn.blocks[fail.block].cond
+    while isinstance(subject, Unary) and subject.op == "!" or \
+            isinstance(subject, Binary) and isinstance(subject.rhs, Const):
+        subject = subject.operand if isinstance(subject, Unary) else subject.lhs
+    if subject is None or getattr(subject, "ptr", False):
+        return False
+    path = path_of(subject)
+    if path is None or "->" not in path and not path.startswith("*"):
+        return False
+    root = root_of(path)
+    return root in {p.name for p in ctx.fn.params} or root not in ctx.declared_locals
 
 
 def _in_failure_branch(ctx: FunctionContext, fail: Failure, s: Return) -> bool:
