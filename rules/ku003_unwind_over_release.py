@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path, resource_key
+from kunwind.analysis.state import UNINITIALISED
 from kunwind.findings import API_FACT, Finding, PathStep
 from kunwind.model.ir import Call, Const, calls_in, path_of, render, stmt_exprs
 
@@ -179,7 +180,7 @@ def _value(ctx: FunctionContext, st: State, p: str) -> str:
         v = st.resolve(p)
         if isinstance(v, Const) and v.value == 0:
             return "null"
-        if v is None:
+        if v is None or v is UNINITIALISED:
             if any(p in c.objects for c in st.calls) or p not in ctx.declared_locals:
                 return "unknown"  # written through its address, perhaps; or a global
             return "uninit"

@@ -5,7 +5,9 @@ What it finds:
     call returned an error, ``IS_ERR()`` was true) and then leaves the
     function, through a ``goto`` or a ``return`` in the failure branch,
     returning a variable that still holds success: 0 from its initialiser, or
-    the result of an earlier call that was checked and succeeded. Either the
+    the result of an earlier call that was checked and succeeded; or that was
+    never assigned at all (``int err;`` and the first failure jumps to the
+    unwind: the caller gets whatever the register held). Either the
     failing call's result was dropped (``if (foo_setup(x)) goto err;``) or
     nobody set the error code (``if (!p) goto err;`` without ``ret = -ENOMEM``).
     It is reported only in functions that return error codes through that
@@ -70,6 +72,7 @@ from typing import TYPE_CHECKING
 from kunwind.analysis.conditions import error_value, failure_check
 from kunwind.analysis.error_paths import goto_after, real_failure
 from kunwind.analysis.events import Exit, Jump
+from kunwind.analysis.state import UNINITIALISED
 from kunwind.findings import PATH_VALUES, Finding, PathStep
 from kunwind.knowledge.names import OPTIONAL
 from kunwind.model.ir import (
@@ -77,6 +80,7 @@ from kunwind.model.ir import (
     Binary,
     Call,
     Const,
+    Expr,
     Return,
     Store,
     Unary,
@@ -123,9 +127,12 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     return [_finding(ctx, st, s, name, held, fail, jump)]
 
 
-def _success(st: State, name: str) -> Call | Const | None:
-    """The success value ``name`` holds on this path (a call's result, 0), or None."""
+def _success(st: State, name: str) -> Expr | None:
+    """The success value ``name`` holds on this path (a call's result, 0, or no value
+    at all: declared without an initialiser and never assigned), or None."""
     value = st.values.env.get(name)
+    if value is UNINITIALISED:
+        return value
     if isinstance(value, Assign):
         value = value.value
     if name in st.values.ok and isinstance(value, Call):
@@ -135,8 +142,10 @@ def _success(st: State, name: str) -> Call | Const | None:
     return None
 
 
-def _held(ctx: FunctionContext, value: Call | Const) -> str:
+def _held(ctx: FunctionContext, value: Expr) -> str:
     """A success value in words (made only for a finding)."""
+    if value is UNINITIALISED:
+        return "no value"
     if isinstance(value, Call):
         callee = ctx.words.name(value.callee, value.loc.line)
         return f"the successful result of {callee}() (line {value.loc.line})"
@@ -233,17 +242,18 @@ def _carries_errors(fn: Function, name: str, in_progress: Collection[int]) -> bo
     return tested and errno
 
 
-def _finding(ctx: FunctionContext, st: State, s: Return, name: str, value: Call | Const,
+def _finding(ctx: FunctionContext, st: State, s: Return, name: str, value: Expr,
              fail: Failure, jump: Jump | None) -> Finding:
     fn = ctx.fn
     held = _held(ctx, value)
     what = fail.what_in(ctx.words) if fail.callee else "a check fails"
     how = f"jumps to '{jump.label}' (line {jump.line})" if jump else "returns"
+    state, sees = ("was never assigned", f"whatever '{name}' happens to hold") \
+        if value is UNINITIALISED else (f"still holds {held}", "success")
     message = (
-        f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' still "
-        f"holds {held}: "
+        f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' {state}: "
         f"{what} at line {fail.line} and the path {how} without setting an error code, "
-        f"so the caller sees success"
+        f"so the caller sees {sees}"
     )
     b = fn.blocks[fail.block]
     col = b.cond_loc.col if b.cond_loc else 0

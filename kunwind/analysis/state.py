@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from kunwind.findings import Finding, PathStep
-from kunwind.model.ir import Call, Expr, Store
+from kunwind.model.ir import Call, Expr, Other, Store
 
 from .events import Event, Failure, render_steps
 from .resources import Resources
@@ -79,6 +79,11 @@ class CheckState(Protocol):
 
     def after_store(self, ctx: FunctionContext, st: State, s: Store, path: str,
                     line: int) -> None: ...
+
+
+# what a scalar local declared without an initialiser holds until it is assigned
+# (``int ret;``): a path that returns it then returns no value at all
+UNINITIALISED = Other("uninitialised")
 
 
 @dataclass

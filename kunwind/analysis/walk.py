@@ -79,7 +79,7 @@ from .resources import (
     ResourceModel,
     object_path,
 )
-from .state import CallRec, CheckState, Fact, Origin, State
+from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
@@ -338,6 +338,9 @@ class Walker:
             st.values.env.pop(path, None)
             st.setup.origins.pop(path, None)
             st.values.bad = st.values.bad - {path}
+            if s.decl and isinstance(s.target, Var) and not s.target.ptr and \
+                    path in self.ctx.relevant:
+                st.values.env[path] = UNINITIALISED  # int ret;
             return
         if path in self.ctx.relevant:
             st.values.env[path] = value if s.op == "=" else UNKNOWN_VALUE
