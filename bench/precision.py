@@ -3,6 +3,7 @@
     python bench/precision.py draw --seed 11 --files 300 bench/triage/sample-11.md
     python bench/precision.py tally bench/triage/sample-11.md
     python bench/precision.py recheck bench/triage/sample-11.md
+    python bench/precision.py apply bench/triage/sample-11.md verdicts-*.txt
 
 ``draw`` picks ``--files`` C files at random, with ``--seed``, from the whole
 linux-source-6.12 tree (the files ``bench/whole_tree.py`` runs: arch/x86 and
@@ -15,6 +16,11 @@ fills in ``verdict: true`` or ``verdict: false`` and one line of reasoning.
 ``recheck`` runs the current kunwind on the same files again (for tuning)
 and lists, for each triaged report, whether it is still made, and the new
 reports that no verdict covers yet.
+
+``apply`` writes readers' verdicts into the triage file. A readers' file has one
+line per entry: ``N | true | reasoning`` or ``N | false | CAUSE | reasoning``
+(the causes are those of bench/triage/README.md; bench/triage/prompt.md is the
+brief the readers get). It says which entries still have no verdict.
 
 ``tally`` counts the verdicts per check and overall, with a 95% Wilson
 interval, and per check and evidence (what each report rests on: an API
@@ -183,6 +189,36 @@ def recheck(path: Path, jobs: int, reported: bool = False) -> int:
     return 1 if gone.get("true") else 0
 
 
+def apply(path: Path, readers: list[Path]) -> int:
+    """Write the verdicts of the readers' files into the triage file's empty
+    ``- verdict:`` lines."""
+    found: dict[int, str] = {}
+    for f in readers:
+        for line in f.read_text().splitlines():
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) < 3 or not parts[0].isdigit() or parts[1] not in ("true", "false"):
+                continue
+            if parts[1] == "true":
+                found[int(parts[0])] = f"- verdict: true — {' | '.join(parts[2:])}"
+            else:
+                cause = parts[2] if len(parts) > 3 and parts[2].isdigit() else "8"
+                why = " | ".join(parts[3:] if len(parts) > 3 else parts[2:])
+                found[int(parts[0])] = f"- verdict: false (cause {cause}) — {why}"
+    out, current = [], 0
+    for line in path.read_text().split("\n"):
+        m = ENTRY.match(line)
+        if m:
+            current = int(m.group(1))
+        if line.strip() == "- verdict:" and current in found:
+            line = found[current]
+        out.append(line)
+    path.write_text("\n".join(out))
+    entries = [int(m.group(1)) for m in ENTRY.finditer(path.read_text())]
+    missing = [n for n in entries if n not in found]
+    print(f"applied {len(found)} verdicts; without one: {missing or 'none'}")
+    return 1 if missing else 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="action", required=True)
@@ -198,10 +234,15 @@ def main() -> int:
     c.add_argument("-j", "--jobs", type=int, default=2)
     c.add_argument("--reported", action="store_true",
                    help="only the files that had reports (quick; new reports elsewhere unseen)")
+    a = sub.add_parser("apply")
+    a.add_argument("triage", type=Path)
+    a.add_argument("readers", type=Path, nargs="+")
     args = ap.parse_args()
     if args.action == "draw":
         draw(args.out, args.files, args.seed, args.jobs)
         return 0
+    if args.action == "apply":
+        return apply(args.triage, args.readers)
     if args.action == "recheck":
         return recheck(args.triage, args.jobs, args.reported)
     return tally(args.triage)

@@ -1,4 +1,4 @@
-"""bench/precision.py's tally: per check, and per check and evidence when recorded."""
+"""bench/precision.py: tally per check (and per check and evidence when recorded); apply."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
-from precision import tally  # noqa: E402
+from precision import apply, tally  # noqa: E402
 
 TRIAGE = """# Precision sample, seed 1
 
@@ -51,3 +51,21 @@ def test_tally_refuses_an_entry_without_verdict(tmp_path: Path) -> None:
     f = tmp_path / "t.md"
     f.write_text(TRIAGE.replace("- verdict: true — lost", "- verdict: "))
     assert tally(f) == 1
+
+
+def test_apply_writes_readers_verdicts(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    f = tmp_path / "t.md"
+    blank = TRIAGE.replace("- verdict: true — freed nowhere on that exit", "- verdict:")
+    f.write_text(blank.replace("- verdict: true — lost", "- verdict:"))
+    readers = tmp_path / "r.txt"
+    readers.write_text("1 | true | kfree missing at 7\nnoise line\n3 | false | 6 | deliberate\n")
+    assert apply(f, [readers]) == 0
+    text = f.read_text()
+    assert "- verdict: true — kfree missing at 7" in text
+    assert "- verdict: false (cause 6) — deliberate" in text
+    assert "- verdict: false (cause 3) — tied" in text  # an existing verdict stays
+    assert tally(f) == 0
+    f.write_text(blank)
+    readers.write_text("3 | true | lost\n")
+    assert apply(f, [readers]) == 1  # entry 1 still has none
+    assert "without one: [1]" in capsys.readouterr().out
