@@ -204,17 +204,18 @@ def apply(path: Path, readers: list[Path]) -> int:
                 cause = parts[2] if len(parts) > 3 and parts[2].isdigit() else "8"
                 why = " | ".join(parts[3:] if len(parts) > 3 else parts[2:])
                 found[int(parts[0])] = f"- verdict: false (cause {cause}) — {why}"
-    out, current = [], 0
+    out, current, missing = [], 0, []
     for line in path.read_text().split("\n"):
         m = ENTRY.match(line)
         if m:
             current = int(m.group(1))
-        if line.strip() == "- verdict:" and current in found:
-            line = found[current]
+        if line.strip() == "- verdict:":
+            if current in found:
+                line = found[current]
+            else:
+                missing.append(current)
         out.append(line)
     path.write_text("\n".join(out))
-    entries = [int(m.group(1)) for m in ENTRY.finditer(path.read_text())]
-    missing = [n for n in entries if n not in found]
     print(f"applied {len(found)} verdicts; without one: {missing or 'none'}")
     return 1 if missing else 0
 
