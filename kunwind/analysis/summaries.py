@@ -61,6 +61,14 @@ class Summary:
     # parameters whose container it releases: it frees the object that embeds what the
     # parameter points at (container_of(p, struct foo, member), then kfree() or a put)
     releases_container: set[int] = field(default_factory=set)
+    # parameter index -> what the function releases in that container, as paths below
+    # it (a release callback: o = container_of(dev, ...); kfree(o->buf); free_percpu(
+    # o->stats.cpu)): "buf", "stats.cpu"
+    releases_container_fields: dict[int, set[str]] = field(default_factory=dict)
+    # parameter index -> the members embedded in what it points at whose reference the
+    # function drops (put_device(&p->dev), device_unregister(&p->dev)): the put runs
+    # the release callback the caller may have set on that member
+    releases_members: dict[int, set[str]] = field(default_factory=dict)
     null_ok: set[int] = field(default_factory=set)
     ret_alloc: bool = False
     ret_zeroed: bool = False
@@ -97,6 +105,9 @@ class Summary:
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
             tuple(sorted(self.releases_globals)), tuple(sorted(self.releases_container)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.reads.items())),
+            tuple(sorted((i, tuple(sorted(f)))
+                         for i, f in self.releases_container_fields.items())),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_members.items())),
         )
 
 
@@ -151,6 +162,16 @@ class _Param:
                 return r[0]
             return self.container.get(e.lhs.name)
         return None
+
+    def container_path(self, e: Expr) -> tuple[int, str] | None:
+        """``o->buf`` or ``o->stats.cpu`` with ``o`` a container of a parameter: (that
+        parameter, the path below the container: "buf", "stats.cpu")."""
+        p = path_of(e)
+        if p is None or "->" not in p or "[" in p:
+            return None
+        root, rest = p.split("->", 1)
+        i = self.container.get(root)
+        return (i, rest) if i is not None and "->" not in rest else None
 
     def of(self, e: Expr) -> tuple[int, str] | None:
         if isinstance(e, Assign):
@@ -296,6 +317,23 @@ def _container_releases(s: Summary, call: Call, res: _Param, known: dict[str, Su
             s.releases_container.add(i)
 
 
+def _container_field_releases(s: Summary, call: Call, res: _Param,
+                               known: dict[str, Summary], kb: Knowledge) -> None:
+    """What a call releases inside a container of a parameter: ``kfree(o->buf)``, or a
+    same-file callee that releases ``o``'s fields (``foo_free_bufs(o)``), where ``o =
+    container_of(param, ...)``: the release callback's part of a put."""
+    rel = kb.release(call.callee)
+    callee = known.get(call.callee)
+    for j, a in enumerate(call.args):
+        released = rel is not None and rel.arg == j or callee is not None and j in callee.releases
+        cp = res.container_path(a) if released else None
+        if cp is not None:
+            s.releases_container_fields.setdefault(cp[0], set()).add(cp[1])
+        i = res.container_of(a) if callee is not None else None
+        if i is not None and callee is not None and callee.releases_fields.get(j):
+            s.releases_container_fields.setdefault(i, set()).update(callee.releases_fields[j])
+
+
 def _global_releases(s: Summary, call: Call, local_names: set[str],
                      known: dict[str, Summary], kb: Knowledge) -> None:
     """The globals a call releases: its argument when it is a release of one, and what a
@@ -315,6 +353,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
     td = kb.teardown(call.callee)
     callee = known.get(call.callee)
     _container_releases(s, call, res, known, kb)
+    _container_field_releases(s, call, res, known, kb)
     for j, a in enumerate(call.args):
         member = embedded_member(a)
         if rel is not None and rel.arg == j and member is not None and \
@@ -322,6 +361,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             r = res.of(Var(member.split("->", 1)[0]))
             if r is not None and r[1] == "":  # put_device(&p->dev): its release frees p
                 s.releases.add(r[0])
+                s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
             if r is not None and r[1]:
@@ -350,6 +390,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases.add(i)
             for g in callee.releases_fields.get(j, ()):
                 s.releases_fields.setdefault(i, set()).add(g)
+            for g in callee.releases_members.get(j, ()):
+                s.releases_members.setdefault(i, set()).add(g)
             if j in callee.derefs_self:
                 s.derefs_self.setdefault(i, line)
         else:
@@ -621,6 +663,9 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.reads = {int(i): set(x) for i, x in d["reads"].items()}
     s.releases_fields = {int(i): set(x) for i, x in d["releases_fields"].items()}
     s.drops_locks = {(i, f) for i, f in d["drops_locks"]}
+    s.releases_container_fields = {int(i): set(x) for i, x in
+                                   d.get("releases_container_fields", {}).items()}
+    s.releases_members = {int(i): set(x) for i, x in d.get("releases_members", {}).items()}
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
