@@ -123,6 +123,24 @@ class FunctionContext:
                          if isinstance(s, Store) and s.decl and isinstance(s.target, Var))
 
     @cached_property
+    def lent(self) -> dict[str, str]:
+        """The objects the function lends a device as its driver data
+        (``pci_set_drvdata(pdev, card)``, a [borrow] function): the device's path ->
+        the object's. A device lent two objects has none here."""
+        seen: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for e in b.exprs():
+                for c in calls_in(e):
+                    j = self.kb.borrowers.get(c.callee)
+                    if j is None or not c.args or j >= len(c.args):
+                        continue
+                    dev, obj = object_path(path_of(c.args[0])), path_of(c.args[j])
+                    if dev is None or obj is None or obj.startswith("&"):
+                        continue
+                    seen[dev] = obj if seen.get(dev, obj) == obj else None
+        return {k: v for k, v in seen.items() if v is not None}
+
+    @cached_property
     def release_callbacks(self) -> dict[str, str]:
         """The release callbacks the function sets on embedded members (``x->dev.release
         = foo_release``, or ``d->release = ...`` after ``d = &x->dev``) to functions

@@ -29,13 +29,13 @@ from .idioms import (
     released_container,
     sets_bit,
 )
+from .summaries import DRIVER_DATA, Summary
 
 if TYPE_CHECKING:
     from kunwind.knowledge.facts import Release as ReleaseFact
 
     from .context import FunctionContext
     from .state import State
-    from .summaries import Summary
 
 HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped", "auto"
 UNKNOWN = "unknown"  # paths that disagree were merged (the walk's path budget): no check speaks
@@ -169,6 +169,14 @@ class ResourceModel:
                 base = path_of(call.args[j]) if j < len(call.args) else None
                 if base is not None and not base.startswith("&"):
                     released.update(f"{base}->{f}" for f in fields)
+            for p in [p for p in released if f"->{DRIVER_DATA}" in p]:
+                # foo_remove(pdev) frees what pci_get_drvdata(pdev) gives back (and its
+                # fields): what this function lent pdev
+                released.discard(p)
+                dev, _, rest = p.partition(f"->{DRIVER_DATA}")
+                obj = self.ctx.lent.get(dev)
+                if obj is not None:
+                    released.add(obj + rest)
             for j, fields in summary.releases_members.items():  # put_device(&p->dev)
                 base = path_of(call.args[j]) if j < len(call.args) else None
                 if base is not None and not base.startswith("&"):
@@ -181,6 +189,10 @@ class ResourceModel:
                 released.add(p)
         released = {resource_key(p, part) for p in released}
         by_knowledge = {resource_key(p, part) for p in by_knowledge}
+        for j, parts in summary.releases_parts.items() if summary is not None else ():
+            p = object_path(path_of(call.args[j])) if j < len(call.args) else None
+            if p is not None:  # foo_teardown(pdev) does pci_release_regions(pdev)
+                released.update(resource_key(p, q) for q in parts)
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference

@@ -69,6 +69,9 @@ class Summary:
     # function drops (put_device(&p->dev), device_unregister(&p->dev)): the put runs
     # the release callback the caller may have set on that member
     releases_members: dict[int, set[str]] = field(default_factory=dict)
+    # parameter index -> the parts of it that the function releases, when a release
+    # undoes a part of the object (pci_release_regions(pdev): its "BAR regions")
+    releases_parts: dict[int, set[str]] = field(default_factory=dict)
     null_ok: set[int] = field(default_factory=set)
     ret_alloc: bool = False
     ret_zeroed: bool = False
@@ -108,6 +111,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(f)))
                          for i, f in self.releases_container_fields.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_members.items())),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_parts.items())),
         )
 
 
@@ -128,11 +132,19 @@ def _exprs_of(fn: Function):
                 yield (b.cond_loc.line if b.cond_loc else 0), c, False
 
 
+# The pseudo-field of a device that holds the driver data a [borrow] function lent it
+# (pci_set_drvdata(pdev, card)) and a [borrowed] one gives back (pci_get_drvdata(pdev)):
+# a teardown that frees what it reads back there releases field DRIVER_DATA of its
+# parameter, which the caller maps to the object it lent (``ResourceModel``).
+DRIVER_DATA = "@drvdata"
+
+
 class _Param:
     """Resolve an expression to (param index, field or "") through local aliases."""
 
-    def __init__(self, fn: Function) -> None:
+    def __init__(self, fn: Function, kb: Knowledge | None = None) -> None:
         self.index = {p.name: i for i, p in enumerate(fn.params)}
+        self.kb = kb
         self.alias: dict[str, tuple[int, str]] = {}
         # local -> the parameter whose container it points at (container_of())
         self.container: dict[str, int] = {}
@@ -180,10 +192,16 @@ class _Param:
             if e.name in self.index:
                 return self.index[e.name], ""
             return self.alias.get(e.name)
+        if isinstance(e, Call) and self.kb is not None and e.args and \
+                self.kb.gives_back(e.callee):
+            base = self.of(e.args[0])  # card = pci_get_drvdata(pdev)
+            return (base[0], DRIVER_DATA) if base is not None and base[1] == "" else None
         if isinstance(e, Member) and e.arrow:
             base = self.of(e.base)
             if base is not None and base[1] == "":
                 return base[0], e.name
+            if base is not None and base[1] == DRIVER_DATA:
+                return base[0], f"{DRIVER_DATA}->{e.name}"  # card->regs
         if isinstance(e, Member) and not e.arrow:
             base = self.of(e.base)
             if base is not None and base[1]:
@@ -193,7 +211,7 @@ class _Param:
 
 def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary:
     s = Summary(fn.name, [p.name for p in fn.params])
-    res = _Param(fn)
+    res = _Param(fn, kb)
     local_names = {p.name for p in fn.params} | {
         st.target.name for b in fn.blocks for st in b.stmts
         if isinstance(st, Store) and st.decl and isinstance(st.target, Var)}
@@ -212,6 +230,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                     tested.add(r)
 
     def note_deref(i: int, f: str, line: int, write: bool) -> None:
+        if f.startswith(DRIVER_DATA):
+            return  # what it reads through the driver data is no field of the parameter
         old = s.derefs.setdefault(i, {}).get(f)
         d = Deref(line, write or (old.write if old else False), (i, f) in tested)
         if old is None or (write and not old.write):
@@ -244,7 +264,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                     s.calls |= known[x.callee].calls
         if is_target:
             r = res.of(e)
-            if r is not None and r[1]:
+            if r is not None and r[1] and not r[1].startswith(DRIVER_DATA):
                 s.writes.setdefault(r[0], set()).add(r[1])
     for i in range(len(fn.params)):
         if (i, "") in tested or (i in s.releases and i not in s.derefs_self
@@ -362,9 +382,11 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             if r is not None and r[1] == "":  # put_device(&p->dev): its release frees p
                 s.releases.add(r[0])
                 s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
+            elif r is not None and r[1] == DRIVER_DATA:  # kref_put(&drvdata->ref, ...)
+                s.releases_fields.setdefault(r[0], set()).add(DRIVER_DATA)
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
-            if r is not None and r[1]:
+            if r is not None and r[1] and not r[1].startswith(DRIVER_DATA):
                 s.writes.setdefault(r[0], set()).add(r[1])
             continue
         r = res.of(a)
@@ -374,6 +396,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
         if (rel is not None and rel.arg == j) or (td is not None and td.arg == j):
             if f == "":
                 s.releases.add(i)
+                if rel is not None and rel.arg == j and (part := kb.released_part(call.callee)):
+                    s.releases_parts.setdefault(i, set()).add(part)
             elif rel is not None:
                 s.releases_fields.setdefault(i, set()).add(f)
             if td is not None and td.arg == j and f == "":
@@ -392,6 +416,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases_fields.setdefault(i, set()).add(g)
             for g in callee.releases_members.get(j, ()):
                 s.releases_members.setdefault(i, set()).add(g)
+            for g in callee.releases_parts.get(j, ()):
+                s.releases_parts.setdefault(i, set()).add(g)
             if j in callee.derefs_self:
                 s.derefs_self.setdefault(i, line)
         else:
@@ -666,6 +692,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.releases_container_fields = {int(i): set(x) for i, x in
                                    d.get("releases_container_fields", {}).items()}
     s.releases_members = {int(i): set(x) for i, x in d.get("releases_members", {}).items()}
+    s.releases_parts = {int(i): set(x) for i, x in d.get("releases_parts", {}).items()}
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
