@@ -6,6 +6,13 @@ whether it releases the parameter (and tolerates NULL). For the return value:
 whether it is a fresh allocation, zeroed or not, and which of its fields are
 set before it is returned. Callees in the same file propagate into callers
 until nothing changes, so wrappers count like what they wrap.
+
+What a release callback does is summarised like any function: the fields of
+the container it frees (``o = container_of(dev, ...); kfree(o->buf)``), which
+the walk applies where a function drops the last reference of the member it
+set that callback on. A teardown that reads its object back from a device's
+driver data (``card = pci_get_drvdata(pdev)``) releases the pseudo-field
+``DRIVER_DATA`` of that parameter, which the caller maps to what it lent.
 """
 
 from __future__ import annotations
