@@ -2,7 +2,8 @@
 
 A toy tree holds a driver whose error path hands its context to a teardown
 defined in another file of the tree (``drivers/bar/bar_core.c``). With that
-file's summary the path releases the context; without the other file (or
+file's summary the path releases the context (its definition puts the return
+type on the line before the name, which the symbol index must read too); without the other file (or
 with ``cross_file`` off) the teardown is unknown and the leak is reported.
 A second function's teardown does not free the context: the leak stays.
 """
@@ -27,7 +28,8 @@ struct bar_ctx { int *regs; int irq; };
 """
 
 CORE = PRELUDE + """
-void bar_ctx_destroy(struct bar_ctx *ctx)
+void
+bar_ctx_destroy(struct bar_ctx *ctx)
 {
 \tkfree(ctx->regs);
 \tkfree(ctx);
@@ -39,6 +41,12 @@ void bar_ctx_quiesce(struct bar_ctx *ctx)
 }
 
 static void bar_local_helper(struct bar_ctx *ctx)
+{
+\tkfree(ctx);
+}
+
+static void
+bar_local_split(struct bar_ctx *ctx)
 {
 \tkfree(ctx);
 }
@@ -179,8 +187,11 @@ def test_callee_reached_through_a_function_of_this_file(tmp_path: Path) -> None:
 def test_index_lists_external_definitions_only(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     index = build_index(root, "x86")
+    # the return type alone on the line before the name, the style of many drivers
     assert index.where["bar_ctx_destroy"] == ("drivers/bar/bar_core.c",)
+    assert index.where["bar_ctx_quiesce"] == ("drivers/bar/bar_core.c",)
     assert "bar_local_helper" not in index.where  # static: the file's own
+    assert "bar_local_split" not in index.where
     assert "bar_hw_init" not in index.where  # only declared
 
 

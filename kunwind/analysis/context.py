@@ -29,7 +29,7 @@ from kunwind.model.ir import (
 )
 
 from .conditions import condition_key
-from .idioms import embedded_member
+from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
 from .summaries import Summary
 from .words import Source, Words
@@ -121,6 +121,49 @@ class FunctionContext:
         """The names the function declares (``struct foo *p = ...;``, ``int ret;``)."""
         return frozenset(s.target.name for b in self.fn.blocks for s in b.stmts
                          if isinstance(s, Store) and s.decl and isinstance(s.target, Var))
+
+    @cached_property
+    def lent(self) -> dict[str, str]:
+        """The objects the function lends a device as its driver data
+        (``pci_set_drvdata(pdev, card)``, a [borrow] function): the device's path ->
+        the object's. A device lent two objects has none here."""
+        seen: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for e in b.exprs():
+                for c in calls_in(e):
+                    j = self.kb.borrowers.get(c.callee)
+                    if j is None or not c.args or j >= len(c.args):
+                        continue
+                    dev, obj = object_path(path_of(c.args[0])), path_of(c.args[j])
+                    if dev is None or obj is None or obj.startswith("&"):
+                        continue
+                    seen[dev] = obj if seen.get(dev, obj) == obj else None
+        return {k: v for k, v in seen.items() if v is not None}
+
+    @cached_property
+    def release_callbacks(self) -> dict[str, str]:
+        """The release callbacks the function sets on embedded members (``x->dev.release
+        = foo_release``, or ``d->release = ...`` after ``d = &x->dev``) to functions
+        of the file: the member's path from the object that embeds it (``x->dev``) ->
+        the callback. A member given two callbacks has none here."""
+        seen: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or s.op != "=" or not isinstance(s.value, Var):
+                    continue
+                target = path_of(s.target)
+                if target is None or self.summary(s.value.name) is None:
+                    continue
+                for sep in ("->", "."):
+                    member, found, last = target.rpartition(sep)
+                    if found and last == RELEASE_CALLBACK_FIELD and member:
+                        member = member_root(self.member_aliases,
+                                             self.member_aliases.get(member, member))
+                        if "->" in member:
+                            old = seen.get(member, s.value.name)
+                            seen[member] = s.value.name if old == s.value.name else None
+                        break
+        return {k: v for k, v in seen.items() if v is not None}
 
     @cached_property
     def member_aliases(self) -> dict[str, str]:

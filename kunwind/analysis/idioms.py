@@ -7,7 +7,9 @@ applies it:
 - a macro's temporary (``_res`` of ``alloc_hooks()``, ``__ret`` of the wait
   macros) stands for the variable it is assigned to;
 - releasing an embedded device (``put_device(&x->dev)``) runs the release
-  callback that frees its container ``x``;
+  callback that frees its container ``x``; the callback is the function stored
+  in the member's ``release`` field (``x->dev.release = foo_release``), and
+  what it frees of ``x`` (``kfree(x->buf)``) goes with the put;
 - an acquire that returns a count or a negative errno
   (``pci_alloc_irq_vectors()``) failed exactly when the count is below the
   minimum the caller asked for;
@@ -40,6 +42,9 @@ _ADDRESS_ONLY_EXT = ("", "x", "K")
 MACRO_TEMPORARY_PREFIX = "_"
 # Kinds whose release through an embedded member frees the container too.
 CONTAINER_RELEASE_KINDS = frozenset({"reference"})
+# The field of a refcounted kernel object (struct device, v4l2_device, kobject's
+# ktype) that holds the function its last put runs.
+RELEASE_CALLBACK_FIELD = "release"
 COUNT_ACQUIRE_FAILS = "negative"  # the knowledge's ``fails`` of a count-returning acquire
 
 
@@ -63,13 +68,20 @@ def embedding_object(ctx: FunctionContext, st: State, arg: Expr) -> str | None:
     """The object that embeds what ``arg`` points at: ``x`` for ``&x->member``, or for a
     local assigned ``&x->member`` (followed back through locals that point at members
     of members); None when ``arg`` is no member's address."""
+    member = embedded_path(ctx, st, arg)
+    return member.rsplit("->", 1)[0] if member is not None else None
+
+
+def embedded_path(ctx: FunctionContext, st: State, arg: Expr) -> str | None:
+    """The member ``arg`` points at, written from the object that embeds it:
+    ``x->dev`` for ``&x->dev``, or for ``d`` after ``d = &x->dev``."""
     held = st.resolve(arg.name) if isinstance(arg, Var) else None
     if isinstance(held, Unary):
         arg = held
     member = path_of(arg.operand) if isinstance(arg, Unary) and arg.op == "&" else None
     if member is None or "->" not in member:
         return None
-    return member_root(ctx.member_aliases, member).rsplit("->", 1)[0]
+    return member_root(ctx.member_aliases, member)
 
 
 def member_root(aliases: dict[str, str], path: str) -> str:

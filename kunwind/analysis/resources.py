@@ -21,9 +21,19 @@ from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, re
 
 from .conditions import Check, null_test
 from .events import Acquire, Release
-from .idioms import CONTAINER_RELEASE_KINDS, embedding_object, released_container, sets_bit
+from .idioms import (
+    CONTAINER_RELEASE_KINDS,
+    embedded_path,
+    embedding_object,
+    member_root,
+    released_container,
+    sets_bit,
+)
+from .summaries import DRIVER_DATA, Summary
 
 if TYPE_CHECKING:
+    from kunwind.knowledge.facts import Release as ReleaseFact
+
     from .context import FunctionContext
     from .state import State
 
@@ -142,6 +152,7 @@ class ResourceModel:
         rel = kb.release(call.callee)
         part = kb.released_part(call.callee)
         released: set[str] = set()
+        puts: set[str] = set()  # the last put of an embedded member, in a callee
         if rel is not None and rel.arg < len(call.args):
             p = object_path(path_of(call.args[rel.arg]))
             if p is not None:
@@ -158,6 +169,19 @@ class ResourceModel:
                 base = path_of(call.args[j]) if j < len(call.args) else None
                 if base is not None and not base.startswith("&"):
                     released.update(f"{base}->{f}" for f in fields)
+            for p in [p for p in released if f"->{DRIVER_DATA}" in p]:
+                # foo_remove(pdev) frees what pci_get_drvdata(pdev) gives back (and its
+                # fields): what this function lent pdev
+                released.discard(p)
+                dev, _, rest = p.partition(f"->{DRIVER_DATA}")
+                obj = self.ctx.lent.get(dev)
+                if obj is not None:
+                    released.add(obj + rest)
+            for j, fields in summary.releases_members.items():  # put_device(&p->dev)
+                base = path_of(call.args[j]) if j < len(call.args) else None
+                if base is not None and not base.startswith("&"):
+                    puts.update(f"{base}->{f}" for f in fields)
+            released |= puts
         for a in call.args:
             p = object_path(path_of(a))
             if p is not None and resource_key(p, part) in res and \
@@ -165,6 +189,10 @@ class ResourceModel:
                 released.add(p)
         released = {resource_key(p, part) for p in released}
         by_knowledge = {resource_key(p, part) for p in by_knowledge}
+        for j, parts in summary.releases_parts.items() if summary is not None else ():
+            p = object_path(path_of(call.args[j])) if j < len(call.args) else None
+            if p is not None:  # foo_teardown(pdev) does pci_release_regions(pdev)
+                released.update(resource_key(p, q) for q in parts)
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
@@ -184,6 +212,7 @@ class ResourceModel:
                 if j < len(call.args) else None
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
+        released.update(self._callback_releases(st, call, rel, kind, summary))
         for p in list(released):
             released.update(_embedded_references(res, p))
         for p in released:
@@ -191,7 +220,8 @@ class ResourceModel:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED) and \
-                    (first := res[p].under) is not None and call.callee not in first.releases:
+                    (first := res[p].under) is not None and call.callee not in first.releases \
+                    and p not in puts:
                 res[p] = first  # device_del() undoes device_add() only
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
@@ -258,6 +288,39 @@ class ResourceModel:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                               AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
+
+    def _callback_releases(self, st: State, call: Call, rel: ReleaseFact | None, kind: Kind,
+                           summary: Summary | None) -> set[str]:
+        """What the release callback the function set on a member frees when a call
+        drops that member's last reference (``x->dev.release = foo_release; ...
+        put_device(&x->dev)``, or ``foo_unregister(x)`` whose summary puts ``x->dev``):
+        the container ``x`` when the callback frees it, and the paths below ``x`` that
+        it frees (``kfree(x->buf)`` in the callback)."""
+        out: set[str] = set()
+        callbacks = self.ctx.release_callbacks
+        if not callbacks:
+            return out
+        members: list[str] = []
+        for j, a in enumerate(call.args):
+            if rel is not None and rel.arg == j and kind in CONTAINER_RELEASE_KINDS or \
+                    summary is not None and j in summary.releases:
+                m = embedded_path(self.ctx, st, a)
+                if m is not None:
+                    members.append(m)
+            base = path_of(a) if summary is not None and summary.releases_members.get(j) \
+                else None
+            if base is not None and not base.startswith("&") and summary is not None:
+                members += [member_root(self.ctx.member_aliases, f"{base}->{f}")
+                            for f in summary.releases_members[j]]
+        for member in members:
+            cb = self.ctx.summary(callbacks[member]) if member in callbacks else None
+            if cb is None:
+                continue
+            container = member.rsplit("->", 1)[0]
+            if 0 in cb.releases_container:
+                out.add(container)
+            out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
+        return {p for p in out if p in st.resources.res}
 
     def fill(self, st: State, call: Call, line: int) -> None:
         """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if

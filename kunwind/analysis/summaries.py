@@ -6,6 +6,13 @@ whether it releases the parameter (and tolerates NULL). For the return value:
 whether it is a fresh allocation, zeroed or not, and which of its fields are
 set before it is returned. Callees in the same file propagate into callers
 until nothing changes, so wrappers count like what they wrap.
+
+What a release callback does is summarised like any function: the fields of
+the container it frees (``o = container_of(dev, ...); kfree(o->buf)``), which
+the walk applies where a function drops the last reference of the member it
+set that callback on. A teardown that reads its object back from a device's
+driver data (``card = pci_get_drvdata(pdev)``) releases the pseudo-field
+``DRIVER_DATA`` of that parameter, which the caller maps to what it lent.
 """
 
 from __future__ import annotations
@@ -61,6 +68,17 @@ class Summary:
     # parameters whose container it releases: it frees the object that embeds what the
     # parameter points at (container_of(p, struct foo, member), then kfree() or a put)
     releases_container: set[int] = field(default_factory=set)
+    # parameter index -> what the function releases in that container, as paths below
+    # it (a release callback: o = container_of(dev, ...); kfree(o->buf); free_percpu(
+    # o->stats.cpu)): "buf", "stats.cpu"
+    releases_container_fields: dict[int, set[str]] = field(default_factory=dict)
+    # parameter index -> the members embedded in what it points at whose reference the
+    # function drops (put_device(&p->dev), device_unregister(&p->dev)): the put runs
+    # the release callback the caller may have set on that member
+    releases_members: dict[int, set[str]] = field(default_factory=dict)
+    # parameter index -> the parts of it that the function releases, when a release
+    # undoes a part of the object (pci_release_regions(pdev): its "BAR regions")
+    releases_parts: dict[int, set[str]] = field(default_factory=dict)
     null_ok: set[int] = field(default_factory=set)
     ret_alloc: bool = False
     ret_zeroed: bool = False
@@ -97,6 +115,10 @@ class Summary:
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
             tuple(sorted(self.releases_globals)), tuple(sorted(self.releases_container)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.reads.items())),
+            tuple(sorted((i, tuple(sorted(f)))
+                         for i, f in self.releases_container_fields.items())),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_members.items())),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_parts.items())),
         )
 
 
@@ -117,11 +139,19 @@ def _exprs_of(fn: Function):
                 yield (b.cond_loc.line if b.cond_loc else 0), c, False
 
 
+# The pseudo-field of a device that holds the driver data a [borrow] function lent it
+# (pci_set_drvdata(pdev, card)) and a [borrowed] one gives back (pci_get_drvdata(pdev)):
+# a teardown that frees what it reads back there releases field DRIVER_DATA of its
+# parameter, which the caller maps to the object it lent (``ResourceModel``).
+DRIVER_DATA = "@drvdata"
+
+
 class _Param:
     """Resolve an expression to (param index, field or "") through local aliases."""
 
-    def __init__(self, fn: Function) -> None:
+    def __init__(self, fn: Function, kb: Knowledge | None = None) -> None:
         self.index = {p.name: i for i, p in enumerate(fn.params)}
+        self.kb = kb
         self.alias: dict[str, tuple[int, str]] = {}
         # local -> the parameter whose container it points at (container_of())
         self.container: dict[str, int] = {}
@@ -152,6 +182,16 @@ class _Param:
             return self.container.get(e.lhs.name)
         return None
 
+    def container_path(self, e: Expr) -> tuple[int, str] | None:
+        """``o->buf`` or ``o->stats.cpu`` with ``o`` a container of a parameter: (that
+        parameter, the path below the container: "buf", "stats.cpu")."""
+        p = path_of(e)
+        if p is None or "->" not in p or "[" in p:
+            return None
+        root, rest = p.split("->", 1)
+        i = self.container.get(root)
+        return (i, rest) if i is not None and "->" not in rest else None
+
     def of(self, e: Expr) -> tuple[int, str] | None:
         if isinstance(e, Assign):
             e = e.value
@@ -159,10 +199,16 @@ class _Param:
             if e.name in self.index:
                 return self.index[e.name], ""
             return self.alias.get(e.name)
+        if isinstance(e, Call) and self.kb is not None and e.args and \
+                self.kb.gives_back(e.callee):
+            base = self.of(e.args[0])  # card = pci_get_drvdata(pdev)
+            return (base[0], DRIVER_DATA) if base is not None and base[1] == "" else None
         if isinstance(e, Member) and e.arrow:
             base = self.of(e.base)
             if base is not None and base[1] == "":
                 return base[0], e.name
+            if base is not None and base[1] == DRIVER_DATA:
+                return base[0], f"{DRIVER_DATA}->{e.name}"  # card->regs
         if isinstance(e, Member) and not e.arrow:
             base = self.of(e.base)
             if base is not None and base[1]:
@@ -172,7 +218,7 @@ class _Param:
 
 def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary:
     s = Summary(fn.name, [p.name for p in fn.params])
-    res = _Param(fn)
+    res = _Param(fn, kb)
     local_names = {p.name for p in fn.params} | {
         st.target.name for b in fn.blocks for st in b.stmts
         if isinstance(st, Store) and st.decl and isinstance(st.target, Var)}
@@ -191,6 +237,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                     tested.add(r)
 
     def note_deref(i: int, f: str, line: int, write: bool) -> None:
+        if f.startswith(DRIVER_DATA):
+            return  # what it reads through the driver data is no field of the parameter
         old = s.derefs.setdefault(i, {}).get(f)
         d = Deref(line, write or (old.write if old else False), (i, f) in tested)
         if old is None or (write and not old.write):
@@ -223,7 +271,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                     s.calls |= known[x.callee].calls
         if is_target:
             r = res.of(e)
-            if r is not None and r[1]:
+            if r is not None and r[1] and not r[1].startswith(DRIVER_DATA):
                 s.writes.setdefault(r[0], set()).add(r[1])
     for i in range(len(fn.params)):
         if (i, "") in tested or (i in s.releases and i not in s.derefs_self
@@ -296,6 +344,23 @@ def _container_releases(s: Summary, call: Call, res: _Param, known: dict[str, Su
             s.releases_container.add(i)
 
 
+def _container_field_releases(s: Summary, call: Call, res: _Param,
+                               known: dict[str, Summary], kb: Knowledge) -> None:
+    """What a call releases inside a container of a parameter: ``kfree(o->buf)``, or a
+    same-file callee that releases ``o``'s fields (``foo_free_bufs(o)``), where ``o =
+    container_of(param, ...)``: the release callback's part of a put."""
+    rel = kb.release(call.callee)
+    callee = known.get(call.callee)
+    for j, a in enumerate(call.args):
+        released = rel is not None and rel.arg == j or callee is not None and j in callee.releases
+        cp = res.container_path(a) if released else None
+        if cp is not None:
+            s.releases_container_fields.setdefault(cp[0], set()).add(cp[1])
+        i = res.container_of(a) if callee is not None else None
+        if i is not None and callee is not None and callee.releases_fields.get(j):
+            s.releases_container_fields.setdefault(i, set()).update(callee.releases_fields[j])
+
+
 def _global_releases(s: Summary, call: Call, local_names: set[str],
                      known: dict[str, Summary], kb: Knowledge) -> None:
     """The globals a call releases: its argument when it is a release of one, and what a
@@ -315,6 +380,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
     td = kb.teardown(call.callee)
     callee = known.get(call.callee)
     _container_releases(s, call, res, known, kb)
+    _container_field_releases(s, call, res, known, kb)
     for j, a in enumerate(call.args):
         member = embedded_member(a)
         if rel is not None and rel.arg == j and member is not None and \
@@ -322,9 +388,12 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             r = res.of(Var(member.split("->", 1)[0]))
             if r is not None and r[1] == "":  # put_device(&p->dev): its release frees p
                 s.releases.add(r[0])
+                s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
+            elif r is not None and r[1] == DRIVER_DATA:  # kref_put(&drvdata->ref, ...)
+                s.releases_fields.setdefault(r[0], set()).add(DRIVER_DATA)
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
-            if r is not None and r[1]:
+            if r is not None and r[1] and not r[1].startswith(DRIVER_DATA):
                 s.writes.setdefault(r[0], set()).add(r[1])
             continue
         r = res.of(a)
@@ -334,6 +403,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
         if (rel is not None and rel.arg == j) or (td is not None and td.arg == j):
             if f == "":
                 s.releases.add(i)
+                if rel is not None and rel.arg == j and (part := kb.released_part(call.callee)):
+                    s.releases_parts.setdefault(i, set()).add(part)
             elif rel is not None:
                 s.releases_fields.setdefault(i, set()).add(f)
             if td is not None and td.arg == j and f == "":
@@ -350,6 +421,10 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases.add(i)
             for g in callee.releases_fields.get(j, ()):
                 s.releases_fields.setdefault(i, set()).add(g)
+            for g in callee.releases_members.get(j, ()):
+                s.releases_members.setdefault(i, set()).add(g)
+            for g in callee.releases_parts.get(j, ()):
+                s.releases_parts.setdefault(i, set()).add(g)
             if j in callee.derefs_self:
                 s.derefs_self.setdefault(i, line)
         else:
@@ -621,6 +696,10 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.reads = {int(i): set(x) for i, x in d["reads"].items()}
     s.releases_fields = {int(i): set(x) for i, x in d["releases_fields"].items()}
     s.drops_locks = {(i, f) for i, f in d["drops_locks"]}
+    s.releases_container_fields = {int(i): set(x) for i, x in
+                                   d.get("releases_container_fields", {}).items()}
+    s.releases_members = {int(i): set(x) for i, x in d.get("releases_members", {}).items()}
+    s.releases_parts = {int(i): set(x) for i, x in d.get("releases_parts", {}).items()}
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))

@@ -92,6 +92,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         return f"takes over argument {kb.owners[name]}"
     if table == "borrow":
         return f"keeps argument {kb.borrowers[name]} without owning it"
+    if table == "borrowed":
+        return "returns what a [borrow] function kept in argument 0"
     if table == "in_progress":
         errno = next(k for k, v in kb.in_progress.items() if v == name)
         return f"-{errno} means in progress, not a failure"

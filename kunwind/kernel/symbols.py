@@ -36,12 +36,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 # user-space programs and build tools: their functions are not the kernel's
 NOT_KERNEL = frozenset({"tools", "scripts", "samples", "Documentation", "usr"})
+# the declaration before the name: on the name's line (``int foo(``), or alone on the
+# line before, the name then starting its line (``int\nfoo(``, the style of many drivers)
+_NOT_EXTERNAL = rb"(?!static\b|typedef\b|extern\b)"
 DEFINITION = re.compile(
-    rb"^(?!static\b|typedef\b|extern\b)[A-Za-z_][\w \t*]*?\b([A-Za-z_]\w*)"
-    rb"\((?:[^;{}()]|\([^;{}()]*\))*\)\s*\{", re.M)
+    rb"^" + _NOT_EXTERNAL + rb"(?:[A-Za-z_][\w \t*]*?\b|[A-Za-z_][\w \t*]*\n)"
+    rb"([A-Za-z_]\w*)\((?:[^;{}()]|\([^;{}()]*\))*\)\s*\{", re.M)
 # more definitions than this for one name (per-arch or per-driver copies of a
 # weak default): the name says nothing about which one is called
 MAX_DEFINITIONS = 4
@@ -164,7 +167,7 @@ def symbol_index(root: Path, srcarch: str, cache_dir: Path | None) -> SymbolInde
     if cache_dir is None:
         found = build_index(root, srcarch)
     else:
-        name = hashlib.sha256(f"{root}\0{srcarch}".encode()).hexdigest()[:24]
+        name = hashlib.sha256(f"{root}\0{srcarch}\0{INDEX_FORMAT}".encode()).hexdigest()[:24]
         found = _stored(root, srcarch, cache_dir / f"{name}.sqlite")
     _INDEXES[key] = found
     return found

@@ -93,6 +93,8 @@ class Knowledge:
     owners: dict[str, int] = field(default_factory=dict)  # callee -> argument it takes over
     # callee -> argument it keeps a pointer to without owning it (driver data)
     borrowers: dict[str, int] = field(default_factory=dict)
+    # callees that return what a borrower kept in their argument 0 (dev_get_drvdata())
+    borrowed: set[str] = field(default_factory=set)
     # for code with a C library (a program): its pairs are loaded, and a negative
     # return value is a plain number, not a kernel errno (-1 is no -EPERM there)
     hosted: bool = False
@@ -126,9 +128,15 @@ class Knowledge:
     def describes(self, callee: str) -> bool:
         """Does the knowledge say what ``callee`` does (acquires, releases, tears down
         or takes over)? Then its body, wherever it is, need not be read."""
-        return callee in self.borrowers or canonical(callee) in self.borrowers or any(
+        return self.gives_back(callee) or callee in self.borrowers or \
+            canonical(callee) in self.borrowers or any(
             x is not None for x in (self.acquire(callee), self.release(callee),
                                     self.teardown(callee), self.owner_arg(callee)))
+
+    def gives_back(self, callee: str) -> bool:
+        """Does ``callee`` return what a borrower kept in its argument 0 (the driver
+        data, ``dev_get_drvdata()``)?"""
+        return callee in self.borrowed or canonical(callee) in self.borrowed
 
     def answers_only(self, callee: str) -> bool:
         """Is ``callee``'s result an answer (``net_ratelimit()``), so that a test of it
@@ -250,6 +258,8 @@ class Knowledge:
             self.owners[name] = int(v.get("arg", 0))
         elif table == "borrow":
             self.borrowers[name] = int(v.get("arg", 0))
+        elif table == "borrowed":
+            self.borrowed.add(name)
         else:
             self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                             list(v.get("depends", [])))
@@ -267,6 +277,7 @@ KEYS: dict[str, frozenset[str]] = {
     "owner": frozenset({"arg"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "borrow": frozenset({"arg"}),
+    "borrowed": frozenset(),
     "teardown": frozenset({"arg", "depends"}),
 }
 
