@@ -58,9 +58,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.error_paths import failure_rejoins
+from kunwind.analysis.error_paths import error_path, failure_rejoins
 from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path, resource_key
 from kunwind.findings import API_FACT, Finding, PathStep
+from kunwind.knowledge import canonical
 from kunwind.model.ir import Call, Const, calls_in, path_of, render, stmt_exprs
 
 from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
@@ -126,8 +127,8 @@ def _null_ok(ctx: FunctionContext, callee: str, j: int) -> bool:
 
 def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str) -> str:
     """A release reached on a path that skipped the acquisition (a goto too far up)."""
-    if not st.failures or failure_rejoins(ctx, st.failures[-1]):
-        return ""
+    if not st.failures or failure_rejoins(ctx, st.failures[-1]) or not error_path(ctx, st):
+        return ""  # not an error path (a void function that tested a predicate)
     sites = ctx.acquisitions.get(p)
     here = [s.block for q, s in ctx.release_sites if q == p and s.line == call.loc.line]
     if not sites or not here:
@@ -135,6 +136,9 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
     sites = [s for s in sites if here[0] in ctx.reachable(s.block)]
     if not sites:
         return ""  # not the unwind of any acquisition (released before it is acquired)
+    sites = [s for s in sites if _undoes(ctx, call.callee, s.callee)]
+    if not sites:
+        return ""  # free_netdev() undoes alloc_netdev(), not register_netdevice()
     if _guarded(ctx, here[0], p):
         return ""  # if (dev->irq) free_irq(dev->irq, ...): a test the walk cannot decide
     a = ctx.kb.acquire(sites[0].callee)
@@ -153,6 +157,16 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
             not _safe_unacquired(ctx, call.callee, j):
         return f"{acquired}, which this path skipped"
     return ""
+
+
+def _undoes(ctx: FunctionContext, release: str, acquire: str) -> bool:
+    """Can ``release`` be the undo of ``acquire``: the knowledge lists it among the
+    acquire's releases, or does not know the acquire (a same-file helper's result)?
+    A release of another acquisition of the same object (``free_netdev()`` of the
+    device that ``register_netdevice()`` registers, ``pci_release_regions()`` of the
+    device that ``pci_enable_device()`` enables) says nothing of this one."""
+    a = ctx.kb.acquire(acquire)
+    return a is None or release in a.release or canonical(release) in a.release
 
 
 def _guarded(ctx: FunctionContext, block: int, p: str) -> bool:

@@ -17,7 +17,19 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from kunwind.knowledge import Kind
-from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, render, root_of
+from kunwind.knowledge.names import ERR_OR_ZERO
+from kunwind.model.ir import (
+    Assign,
+    Binary,
+    Call,
+    Cond,
+    Const,
+    Expr,
+    Unary,
+    path_of,
+    render,
+    root_of,
+)
 
 from .conditions import Check, null_test
 from .events import Acquire, Release
@@ -238,6 +250,14 @@ class ResourceModel:
                     # step as it was
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                    acq.fails, True, under=old)
+                elif old is not None and old.status == HELD and not acq.kind.is_hold and \
+                        not old.kind.is_hold and old.acquire and old.acquire != call.callee \
+                        and old.releases & set(acq.release):
+                    # the second step of a set-up that one call undoes whole (cdev_add()
+                    # after cdev_alloc(), both undone by cdev_del()): when it fails,
+                    # the first step still stands
+                    res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                   acq.fails, False, under=old)
                 elif old is not None and old.status == HELD and acq.kind.is_counted and \
                         old.kind == acq.kind:
                     res[obj] = replace(old, count=old.count + 1)  # one more reference
@@ -365,6 +385,13 @@ class ResourceModel:
         else:
             key = subject or ""
         objs = list(st.resources.links.get(key, ()))
+        origin = st.resolve(subject) if subject is not None else None
+        if isinstance(origin, Assign):
+            origin = origin.value
+        if isinstance(origin, Call) and origin.callee in ERR_OR_ZERO and origin.args:
+            # rc = PTR_ERR_OR_ZERO(priv->dev); if (rc): the IS_ERR() test of priv->dev
+            tested = object_path(path_of(origin.args[0]))
+            objs += st.resources.links.get(tested, ()) if tested is not None else ()
         if subject is not None and subject in st.resources.res:
             a = self.ctx.kb.acquire(st.resources.res[subject].acquire)
             if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
@@ -383,7 +410,9 @@ class ResourceModel:
                 return False
             if r is None or r.status != HELD or r.held_on_failure:
                 continue
-            if failed_errno:
+            if failed_errno and r.under is not None:
+                st.resources.res[o] = r.under  # the second step failed: the first stands
+            elif failed_errno:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
 

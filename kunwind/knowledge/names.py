@@ -27,6 +27,9 @@ from .facts import Knowledge
 ERR_CHECKS = {"IS_ERR": False, "IS_ERR_OR_NULL": True, "IS_ERR_VALUE": False}
 ERR_MAKERS = {"ERR_PTR", "ERR_CAST"}
 ERR_FROM = {"PTR_ERR", "PTR_ERR_OR_ZERO"}
+# ... of which these return 0 exactly when the pointer is no ERR_PTR(): a test of
+# their result is the IS_ERR() test of the pointer
+ERR_OR_ZERO = {"PTR_ERR_OR_ZERO"}
 WARN_WRAPPERS = {"WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "unlikely", "likely"}
 # Calls that do not return (the frontend does not carry the noreturn attribute).
 NORETURN = frozenset({
