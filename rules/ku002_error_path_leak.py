@@ -74,6 +74,7 @@ from kunwind.knowledge.names import (
     is_unknown_release,
     may_acquire,
     same_subject,
+    verbs_match,
 )
 from kunwind.model.ir import (
     Index,
@@ -304,6 +305,7 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
         for c in rec.calls:
             if obj in c.objects and c.callee != rel and c.line != fail and \
                     c.callee in checked and same_subject(c.callee, rel) and \
+                    verbs_match(c.callee, rel) and \
                     may_acquire(ctx.kb, c.callee) and not c.after_failure:
                 candidates.add((c.callee, c.line))
     best = None
@@ -315,7 +317,8 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
                         if (rec.calls[i].callee, rec.calls[i].line) == acq
                         and obj in rec.calls[i].objects), None)
             end = rec.failure.line if rec.failure is not None else rec.line
-            if pos is None or _failed_itself(rec, acq) or acq[1] >= end:
+            if pos is None or _failed_itself(rec, acq) or acq[1] >= end or \
+                    _own_test_exit(ctx, rec, pos):
                 continue  # not reached, failed itself, or from an earlier loop iteration
             site = _site(rec, acq[1])
             later = rec.calls[pos + 1:]
@@ -341,6 +344,36 @@ def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
         return False
     last = [c.line for c in rec.calls if c.callee == acq[0]]
     return bool(last) and last[-1] == acq[1]
+
+
+def _own_test_exit(ctx: FunctionContext, rec: ExitRecord, pos: int) -> bool:
+    """Is this exit the branch of A's own result test: A is called in a branch condition
+    and the exit follows one side of that branch straight, with nothing called on the way
+    but printing (``if (!foo_hold(dev)) return -EBUSY;``)? A function does not return an
+    error right after an acquisition that succeeded: this is the side where A failed
+    (whatever its type says: a bool, or a call the configuration left undeclared)."""
+    a = rec.calls[pos]
+    if any(ctx.kb.printer_format(c.callee) is None for c in rec.calls[pos + 1:]):
+        return False
+    for b in ctx.fn.blocks:
+        if b.cond is not None and any(c.callee == a.callee and c.loc.line == a.line
+                                      for c in calls_in(b.cond)):
+            return any(_straight_to(ctx, s, rec.line) for s in b.targets())
+    return False
+
+
+def _straight_to(ctx: FunctionContext, bid: int, line: int) -> bool:
+    """Does block ``bid`` reach the statement at ``line`` without another branch?"""
+    seen: set[int] = set()
+    while bid not in seen:
+        seen.add(bid)
+        blk = ctx.fn.blocks[bid]
+        if any(s.loc.line == line for s in blk.stmts):
+            return True
+        if blk.cond is not None or blk.switch is not None or len(blk.succs) != 1:
+            return False
+        bid = blk.succs[0].dst
+    return False
 
 
 def _calls(ctx: FunctionContext, callee: str, target: str) -> bool:

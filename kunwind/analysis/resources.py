@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from kunwind.knowledge import Acquire as KnownAcquire
 from kunwind.knowledge import Kind
 from kunwind.knowledge.names import ERR_OR_ZERO
 from kunwind.model.ir import (
@@ -252,7 +253,8 @@ class ResourceModel:
                                    acq.fails, True, under=old)
                 elif old is not None and old.status == HELD and not acq.kind.is_hold and \
                         not old.kind.is_hold and old.acquire and old.acquire != call.callee \
-                        and old.releases & set(acq.release):
+                        and old.releases & set(acq.release) and \
+                        not (acq.kind.is_counted and old.kind == acq.kind):
                     # the second step of a set-up that one call undoes whole (cdev_add()
                     # after cdev_alloc(), both undone by cdev_del()): when it fails,
                     # the first step still stands
@@ -262,9 +264,15 @@ class ResourceModel:
                         old.kind == acq.kind:
                     res[obj] = replace(old, count=old.count + 1)  # one more reference
                     extra = True
+                elif old is not None and old.status in (ESCAPED, UNKNOWN) and \
+                        acq.kind.is_counted and old.kind == acq.kind:
+                    pass  # its references were handed on, or paths that disagreed on their
+                    # count were joined: one more get does not make the count 1 (the puts
+                    # that follow may match the earlier gets)
                 else:
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
-                                   acq.fails, acq.held_on_failure)
+                                   acq.fails, acq.held_on_failure,
+                                   under=self._first_step_elsewhere(acq, old, line))
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
@@ -278,6 +286,16 @@ class ResourceModel:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                               AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
+
+    def _first_step_elsewhere(self, acq: KnownAcquire, old: Res | None, line: int) -> Res | None:
+        """The first step of a two-step set-up that a caller made (``device_add(&x->dev)``
+        of a device that ``device_initialize()`` set up elsewhere: the knowledge's
+        ``after``): held, but by nobody here (no acquire), so that ``device_del()``
+        then ``put_device()`` undo the two steps one by one."""
+        first = self.ctx.kb.acquire(acq.after) if acq.after and old is None else None
+        if first is None:
+            return None
+        return Res(first.kind, "", line, frozenset(first.release), HELD, first.fails)
 
     def fill(self, st: State, call: Call, line: int) -> None:
         """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if

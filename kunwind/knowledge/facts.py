@@ -51,6 +51,10 @@ class Acquire:
     # ``count_max``, so when both are the same value, any other result is its failure
     count_min: int | None = None
     count_max: int | None = None
+    # the first step of the set-up this one completes, always made before it (device_add()
+    # after device_initialize()): when the object was not set up in the function, a
+    # caller made that step, and releases of this step alone (device_del()) leave it
+    after: str = ""
 
 
 @dataclass
@@ -229,6 +233,7 @@ class Knowledge:
                 bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
                 [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
                 flag, int(lo) if lo is not None else None, int(hi) if hi is not None else None,
+                str(v.get("after", "")),
             )
         elif table == "release":
             self.releases[name] = Release(name, int(v.get("arg", 0)),
@@ -266,7 +271,8 @@ class Knowledge:
 # The tables of a knowledge file and the keys of their entries.
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
-                          "evidence", "part", "zeroing_flag", "count_min", "count_max"}),
+                          "evidence", "part", "zeroing_flag", "count_min", "count_max",
+                          "after"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields"}),
     "in_progress": frozenset({"errno"}),
