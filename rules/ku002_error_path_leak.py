@@ -75,6 +75,7 @@ from kunwind.knowledge.names import (
     may_acquire,
     same_subject,
     verbs_match,
+    verbs_pair,
 )
 from kunwind.model.ir import (
     Index,
@@ -92,7 +93,7 @@ from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext, Site
-    from kunwind.analysis.state import State
+    from kunwind.analysis.state import CallRec, State
     from kunwind.analysis.walk import ExitRecord, Failure, WalkResult
 
 MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
@@ -322,8 +323,11 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
                 continue  # not reached, failed itself, or from an earlier loop iteration
             site = _site(rec, acq[1])
             later = rec.calls[pos + 1:]
-            if any(c.callee == rel and obj in c.objects for c in later):
-                support[site] = rec
+            undo = next((i for i, c in enumerate(later)
+                         if c.callee == rel and obj in c.objects), None)
+            if undo is not None:
+                if not any(_undone_step(c, acq[0], rel, obj) for c in later[:undo]):
+                    support[site] = rec
             elif not any(obj in c.objects and _calls(ctx, c.callee, rel) for c in later):
                 missing.setdefault(site, rec)
         missing = {s: r for s, r in missing.items() if s not in support}
@@ -344,6 +348,14 @@ def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
         return False
     last = [c.line for c in rec.calls if c.callee == acq[0]]
     return bool(last) and last[-1] == acq[1]
+
+
+def _undone_step(c: CallRec, acq: str, rel: str, obj: str) -> bool:
+    """Is ``c``, made on ``obj`` between A and the release, the step that the release
+    undoes, by their verbs (``mlx5_esw_get()`` for ``mlx5_esw_put()``, after
+    ``mlx5_esw_hold()``)? Then that exit is no evidence for A."""
+    return obj in c.objects and c.callee not in (acq, rel) and \
+        same_subject(c.callee, rel) and verbs_pair(c.callee, rel) is True
 
 
 def _own_test_exit(ctx: FunctionContext, rec: ExitRecord, pos: int) -> bool:

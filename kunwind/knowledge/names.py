@@ -146,22 +146,30 @@ def same_subject(acq: str, rel: str) -> bool:
     cqspi_of_get_pdata and cqspi_jh7110_disable_clk do not, nor do isc_pipeline_init and
     isc_clk_cleanup (the prefix ``isc`` is all they share)."""
     a, r = stem(acq), stem(rel)
-    if a == r:
-        return True
+    if not (a[1:] or r[1:]):
+        return a == r
     k = 1
     while k < min(len(a), len(r)) and a[k] == r[k]:
-        k += 1  # the common leading words name the module, not the thing
-    return bool(set(a[k:]) & set(r[k:]))
+        k += 1  # the common leading words name the module (pvr_power_...)
+    if a[k:] and r[k:]:  # both name a thing beyond it: the same one?
+        return bool(set(a[k:]) & set(r[k:]))
+    return bool(set(a[1:]) & set(r[1:]))
 
 
 def verbs_match(acq: str, rel: str) -> bool:
     """Can ``rel`` undo ``acq`` by their verbs: when both names carry one, is the undo
     verb one of the set-up verb's (alloc -> free, enable -> disable, start -> stop)?
     A name without a known verb says nothing."""
+    pair = verbs_pair(acq, rel)
+    return pair is None or pair
+
+
+def verbs_pair(acq: str, rel: str) -> bool | None:
+    """Do the verbs of the two names pair (True), clash (False), or is one missing (None)?"""
     setup = [w for w in acq.split("_") if w in UNDO_OF]
     undo = [w for w in rel.split("_") if w in VERB_WORDS and w not in NEUTRAL_WORDS]
     if not setup or not undo:
-        return True
+        return None
     return any(u in UNDO_OF[s] for s in setup for u in undo)
 
 
