@@ -15,7 +15,20 @@ What it finds:
     releases that field on another path. For calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
-    and this one does not, it is reported, with that evidence.
+    and this one does not, it is reported, with that evidence. Such a pair
+    must name one thing beyond the prefix the two names share
+    (``isc_pipeline_init()`` is no pair of ``isc_clk_cleanup()``), its verbs
+    must pair when both have one (an ``_alloc`` is freed, not disabled), a
+    query (``_search_``, ``_find_``) undoes nothing, an exit whose unwind
+    follows a later step of the same verb pair (``foo_get()`` before
+    ``foo_put()``) is evidence for that step, and the exit straight off the
+    acquire's own test (``if (!foo_hold(x)) return -EBUSY;``) is its failure.
+
+    An acquire's failure branch is recognised in the forms the kernel writes
+    it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for
+    a count-returning acquire whose bounds the knowledge gives
+    (``count_min``/``count_max``), ``n <= 0`` and ``n != k`` when the bounds
+    leave one count (``dma_map_sg(dev, sg, 1, dir)``).
 
 Why it matters:
     Error paths run rarely and are seldom tested, so the leak survives until

@@ -45,8 +45,17 @@ Known false positives:
     reaches. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
     need the knowledge to say so (``err_ok``), and so do releases that are a
     no-op on what was never acquired because they test the object's own
-    state first (``pci_disable_msi()``, ``drm_dev_unregister()``:
-    ``safe_unacquired``); ``free_irq()`` is not one (it warns).
+    state first (``pci_disable_msi()``, ``drm_dev_unregister()``,
+    ``unregister_*_notifier()``, ``del_timer_sync()``: ``safe_unacquired``);
+    ``free_irq()`` is not one (it warns). A release reached on a path that
+    skipped an acquisition is reported only when the knowledge lists it among
+    that acquisition's releases (``free_netdev()`` after a skipped
+    ``register_netdevice()`` undoes ``alloc_netdev()``, elsewhere), and in a
+    void function only when the path's failure is an error, not a
+    predicate's "no". A second step that fails leaves the first one held
+    (``cdev_del()`` after ``cdev_alloc()`` and a failed ``cdev_add()``), and
+    a second step whose first one a caller made (the knowledge's ``after``:
+    ``device_add()`` after ``device_initialize()``) is undone step by step.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 10 reports, 9 true (90%).

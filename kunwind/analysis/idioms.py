@@ -10,7 +10,9 @@ applies it:
   callback that frees its container ``x``;
 - an acquire that returns a count or a negative errno
   (``pci_alloc_irq_vectors()``) failed exactly when the count is below the
-  minimum the caller asked for;
+  minimum the caller asked for; one whose bounds the knowledge gives
+  (``count_min``/``count_max``) failed when the count is ``<= 0``, or is not
+  the one count its bounds leave (``dma_map_sg(dev, sg, 1, dir) != 1``);
 - a printk-style format prints an argument matched to a plain ``%p``
   (``%px``, ``%pK``) by its address alone, without reading the object.
 """

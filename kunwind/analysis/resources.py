@@ -75,9 +75,11 @@ class Res:
     event: str = ""  # Cause.CALL: the call, as written
     count: int = 1  # a counted reference taken more than once on this path: how many
     # the hold this one was set up on, when it is the second step of a two-step set-up
-    # (device_initialize() then device_add(), kobject_init() then kobject_add()): a
-    # release of this step that is not also a release of that one (device_del())
-    # leaves that one held
+    # (device_initialize() then device_add(), kobject_init() then kobject_add(), or
+    # cdev_alloc() then cdev_add(): steps that one release undoes whole): a release
+    # of this step that is not also a release of that one (device_del()) leaves that
+    # one held, and so does the failure of a step not held on failure. When a caller
+    # made the first step (the knowledge's ``after``), it is held with no acquire here.
     under: Res | None = None
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
