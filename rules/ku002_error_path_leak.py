@@ -15,14 +15,15 @@ What it finds:
     releases that field on another path. For calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
-    and this one does not, it is reported, with that evidence. Such a pair
-    must name one thing beyond the prefix the two names share
-    (``isc_pipeline_init()`` is no pair of ``isc_clk_cleanup()``), its verbs
-    must pair when both have one (an ``_alloc`` is freed, not disabled), a
-    query (``_search_``, ``_find_``) undoes nothing, an exit whose unwind
-    follows a later step of the same verb pair (``foo_get()`` before
-    ``foo_put()``) is evidence for that step, and the exit straight off the
-    acquire's own test (``if (!foo_hold(x)) return -EBUSY;``) is its failure.
+    and this one does not, it is reported, with that evidence. The verbs of
+    such a pair must pair when both names have one (an ``_alloc`` is freed,
+    not disabled); a query (``_search_``, ``_find_``) or a call returning bool
+    (a predicate) undoes nothing; an exit that calls the release after a
+    later step whose verb it pairs with (``isc_clk_init()`` before
+    ``isc_clk_cleanup()``, ``foo_get()`` before ``foo_put()``) is evidence
+    for that step, not for an earlier call (``isc_pipeline_init()``); and
+    the exit straight off the acquire's own test
+    (``if (!foo_hold(x)) return -EBUSY;``) is its failure.
 
     An acquire's failure branch is recognised in the forms the kernel writes
     it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for
@@ -267,9 +268,10 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     reported = {f.line for f in walk.findings if f.rule_id == RULE_ID}
     pointers, indirect = _pointers_and_indirect(ctx)
     out: dict[int, Finding] = {}
+    predicates = _predicates(ctx)
     for rel, obj in _candidate_releases(ctx, exits):
-        if obj not in pointers or rel in indirect:
-            continue
+        if obj not in pointers or rel in indirect or rel in predicates:
+            continue  # a bool result answers a question: no undo
         best = _best_acquire(ctx, exits, rel, obj)
         if best is None:
             continue
@@ -295,6 +297,12 @@ def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:
                 if p is not None and (getattr(a, "ptr", False) or isinstance(a, Unary)):
                     ptrs.add(p)
     return ptrs, indirect
+
+
+def _predicates(ctx: FunctionContext) -> set[str]:
+    """Callees of this function that return bool (``foo_use_poweroff()``): predicates."""
+    return {c.callee for b in ctx.fn.blocks for e in [b.cond, *b.stmt_exprs()]
+            for c in calls_in(e) if c.boolean}
 
 
 def _candidate_releases(ctx: FunctionContext, exits: list[ExitRecord]) -> list[tuple[str, str]]:

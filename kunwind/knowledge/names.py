@@ -141,19 +141,13 @@ def may_acquire(kb: Knowledge, callee: str) -> bool:
 
 
 def same_subject(acq: str, rel: str) -> bool:
-    """Do two names work on the same thing, the verbs and the prefix they share (the
-    driver's, the module's) aside? foo_dma_start/foo_dma_stop and foo_start/foo_stop do;
-    cqspi_of_get_pdata and cqspi_jh7110_disable_clk do not, nor do isc_pipeline_init and
-    isc_clk_cleanup (the prefix ``isc`` is all they share)."""
+    """Do two names work on the same thing, the verbs and the driver prefix aside?
+    foo_dma_start/foo_dma_stop and foo_start/foo_stop do; cqspi_of_get_pdata and
+    cqspi_jh7110_disable_clk do not."""
     a, r = stem(acq), stem(rel)
-    if not (a[1:] or r[1:]):
-        return a == r
-    k = 1
-    while k < min(len(a), len(r)) and a[k] == r[k]:
-        k += 1  # the common leading words name the module (pvr_power_...)
-    if a[k:] and r[k:]:  # both name a thing beyond it: the same one?
-        return bool(set(a[k:]) & set(r[k:]))
-    return bool(set(a[1:]) & set(r[1:]))
+    if a[1:] or r[1:]:
+        return bool(set(a[1:]) & set(r[1:]))
+    return a == r
 
 
 def verbs_match(acq: str, rel: str) -> bool:
