@@ -170,12 +170,15 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
 
 def _undoes(ctx: FunctionContext, release: str, acquire: str) -> bool:
     """Can ``release`` be the undo of ``acquire``: the knowledge lists it among the
-    acquire's releases, or does not know the acquire (a same-file helper's result)?
-    A release of another acquisition of the same object (``free_netdev()`` of the
-    device that ``register_netdevice()`` registers, ``pci_release_regions()`` of the
-    device that ``pci_enable_device()`` enables) says nothing of this one."""
+    acquire's releases, or does not know one of them (a same-file helper that frees
+    what it is given, the result of a helper)? A release the knowledge pairs with
+    another acquisition of the same object (``free_netdev()`` of the device that
+    ``register_netdevice()`` registers, ``pci_release_regions()`` of the device that
+    ``pci_enable_device()`` enables) says nothing of this one."""
     a = ctx.kb.acquire(acquire)
-    return a is None or release in a.release or canonical(release) in a.release
+    if a is None or ctx.kb.release(release) is None:
+        return True
+    return release in a.release or canonical(release) in a.release
 
 
 def _guarded(ctx: FunctionContext, block: int, p: str) -> bool:
