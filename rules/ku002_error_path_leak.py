@@ -347,7 +347,9 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
             undo = next((i for i, c in enumerate(later)
                          if c.callee == rel and obj in c.objects), None)
             if undo is not None:
-                if not any(_undone_step(c, acq[0], rel, obj) for c in later[:undo]):
+                failed = rec.failure.callee if rec.failure is not None else ""
+                if not any(_undone_step(c, acq[0], rel, obj) and c.callee != failed
+                           for c in later[:undo]):  # a step that failed was not done
                     support[site] = rec
             elif not any(obj in c.objects and _calls(ctx, c.callee, rel) for c in later):
                 missing.setdefault(site, rec)
