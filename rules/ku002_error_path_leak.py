@@ -15,7 +15,21 @@ What it finds:
     releases that field on another path. For calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
-    and this one does not, it is reported, with that evidence.
+    and this one does not, it is reported, with that evidence. The verbs of
+    such a pair must pair when both names have one (an ``_alloc`` is freed,
+    not disabled); a query (``_search_``, ``_find_``) or a call returning bool
+    (a predicate) undoes nothing; an exit that calls the release after a
+    later step whose verb it pairs with (``isc_clk_init()`` before
+    ``isc_clk_cleanup()``, ``foo_get()`` before ``foo_put()``) is evidence
+    for that step, not for an earlier call (``isc_pipeline_init()``); and
+    the exit straight off the acquire's own test
+    (``if (!foo_hold(x)) return -EBUSY;``) is its failure.
+
+    An acquire's failure branch is recognised in the forms the kernel writes
+    it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for
+    a count-returning acquire whose bounds the knowledge gives
+    (``count_min``/``count_max``), ``n <= 0`` and ``n != k`` when the bounds
+    leave one count (``dma_map_sg(dev, sg, 1, dir)``).
 
 Why it matters:
     Error paths run rarely and are seldom tested, so the leak survives until
@@ -74,6 +88,8 @@ from kunwind.knowledge.names import (
     is_unknown_release,
     may_acquire,
     same_subject,
+    verbs_match,
+    verbs_pair,
 )
 from kunwind.model.ir import (
     Index,
@@ -91,7 +107,7 @@ from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext, Site
-    from kunwind.analysis.state import State
+    from kunwind.analysis.state import CallRec, State
     from kunwind.analysis.walk import ExitRecord, Failure, WalkResult
 
 MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
@@ -252,9 +268,10 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     reported = {f.line for f in walk.findings if f.rule_id == RULE_ID}
     pointers, indirect = _pointers_and_indirect(ctx)
     out: dict[int, Finding] = {}
+    predicates = _predicates(ctx)
     for rel, obj in _candidate_releases(ctx, exits):
-        if obj not in pointers or rel in indirect:
-            continue
+        if obj not in pointers or rel in indirect or rel in predicates:
+            continue  # a bool result answers a question: no undo
         best = _best_acquire(ctx, exits, rel, obj)
         if best is None:
             continue
@@ -282,6 +299,12 @@ def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:
     return ptrs, indirect
 
 
+def _predicates(ctx: FunctionContext) -> set[str]:
+    """Callees of this function that return bool (``foo_use_poweroff()``): predicates."""
+    return {c.callee for b in ctx.fn.blocks for e in [b.cond, *b.stmt_exprs()]
+            for c in calls_in(e) if c.boolean}
+
+
 def _candidate_releases(ctx: FunctionContext, exits: list[ExitRecord]) -> list[tuple[str, str]]:
     seen: set[tuple[str, str]] = set()
     for rec in exits:
@@ -304,6 +327,7 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
         for c in rec.calls:
             if obj in c.objects and c.callee != rel and c.line != fail and \
                     c.callee in checked and same_subject(c.callee, rel) and \
+                    verbs_match(c.callee, rel) and \
                     may_acquire(ctx.kb, c.callee) and not c.after_failure:
                 candidates.add((c.callee, c.line))
     best = None
@@ -315,12 +339,18 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
                         if (rec.calls[i].callee, rec.calls[i].line) == acq
                         and obj in rec.calls[i].objects), None)
             end = rec.failure.line if rec.failure is not None else rec.line
-            if pos is None or _failed_itself(rec, acq) or acq[1] >= end:
+            if pos is None or _failed_itself(rec, acq) or acq[1] >= end or \
+                    _own_test_exit(ctx, rec, pos):
                 continue  # not reached, failed itself, or from an earlier loop iteration
             site = _site(rec, acq[1])
             later = rec.calls[pos + 1:]
-            if any(c.callee == rel and obj in c.objects for c in later):
-                support[site] = rec
+            undo = next((i for i, c in enumerate(later)
+                         if c.callee == rel and obj in c.objects), None)
+            if undo is not None:
+                failed = rec.failure.callee if rec.failure is not None else ""
+                if not any(_undone_step(c, acq[0], rel, obj) and c.callee != failed
+                           for c in later[:undo]):  # a step that failed was not done
+                    support[site] = rec
             elif not any(obj in c.objects and _calls(ctx, c.callee, rel) for c in later):
                 missing.setdefault(site, rec)
         missing = {s: r for s, r in missing.items() if s not in support}
@@ -341,6 +371,44 @@ def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
         return False
     last = [c.line for c in rec.calls if c.callee == acq[0]]
     return bool(last) and last[-1] == acq[1]
+
+
+def _undone_step(c: CallRec, acq: str, rel: str, obj: str) -> bool:
+    """Is ``c``, made on ``obj`` between A and the release, the step that the release
+    undoes, by their verbs (``mlx5_esw_get()`` for ``mlx5_esw_put()``, after
+    ``mlx5_esw_hold()``)? Then that exit is no evidence for A."""
+    return obj in c.objects and c.callee not in (acq, rel) and \
+        same_subject(c.callee, rel) and verbs_pair(c.callee, rel) is True
+
+
+def _own_test_exit(ctx: FunctionContext, rec: ExitRecord, pos: int) -> bool:
+    """Is this exit the branch of A's own result test: A is called in a branch condition
+    and the exit follows one side of that branch straight, with nothing called on the way
+    but printing (``if (!foo_hold(dev)) return -EBUSY;``)? A function does not return an
+    error right after an acquisition that succeeded: this is the side where A failed
+    (whatever its type says: a bool, or a call the configuration left undeclared)."""
+    a = rec.calls[pos]
+    if any(ctx.kb.printer_format(c.callee) is None for c in rec.calls[pos + 1:]):
+        return False
+    for b in ctx.fn.blocks:
+        if b.cond is not None and any(c.callee == a.callee and c.loc.line == a.line
+                                      for c in calls_in(b.cond)):
+            return any(_straight_to(ctx, s, rec.line) for s in b.targets())
+    return False
+
+
+def _straight_to(ctx: FunctionContext, bid: int, line: int) -> bool:
+    """Does block ``bid`` reach the statement at ``line`` without another branch?"""
+    seen: set[int] = set()
+    while bid not in seen:
+        seen.add(bid)
+        blk = ctx.fn.blocks[bid]
+        if any(s.loc.line == line for s in blk.stmts):
+            return True
+        if blk.cond is not None or blk.switch is not None or len(blk.succs) != 1:
+            return False
+        bid = blk.succs[0].dst
+    return False
 
 
 def _calls(ctx: FunctionContext, callee: str, target: str) -> bool:

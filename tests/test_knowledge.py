@@ -77,6 +77,11 @@ def test_no_devres_acquire(kb) -> None:
 def test_fields_have_sane_values(kb) -> None:
     for a in kb.acquires.values():
         assert a.object == "ret" or 0 <= a.object <= 6, a.name
+        if a.count_max is not None:  # a count bounded by arguments: of an argument object
+            assert a.object != "ret" and 0 <= a.count_max <= 6, a.name
+            assert a.count_min is None or 0 <= a.count_min < a.count_max, a.name
+        if a.after:
+            assert kb.acquire(a.after) is not None, a.name
         assert a.kind and a.kind == a.kind.lower(), a.name
         if a.held_on_failure:
             assert a.fails != "never", a.name
@@ -271,6 +276,7 @@ def test_later_user_files_win(tmp_path: Path) -> None:
     ("[acquire]\nwidget_get = 3\n", "malformed entry"),
     ('[acquire.widget_get]\nkind = "lok"\n', "unknown kind 'lok' (known: memory,"),
     ('[acquire.widget_get]\nkind = ""\n', "unknown kind ''"),
+    ('[acquire.widget_map]\nobject = 1\ncount_min = 2\n', "'count_min' needs 'count_max'"),
 ])
 def test_a_malformed_user_file_names_itself(tmp_path: Path, text: str, reason: str) -> None:
     bad = tmp_path / "broken-site.toml"

@@ -28,7 +28,9 @@ class Check:
     fails_when: bool
     text: str
     callee: str = ""  # the call whose result is tested, when known
-    form: str = "value"  # errptr (IS_ERR) | null (a pointer) | negative (< 0) | value
+    # errptr (IS_ERR) | null (a pointer) | negative (< 0) | value | count (a count-returning
+    # acquire's result out of its bounds: idioms.count_check)
+    form: str = "value"
     # the tested value is an answer (a bool result, a compiler builtin), not a result
     # that can fail: only a known acquire's answer (a trylock) is a failure
     answer: bool = False
@@ -127,8 +129,29 @@ def _check(c: Expr, resolve: Resolver | None) -> Check | None:
     return chk
 
 
+# The largest address that is no object: ZERO_OR_NULL_PTR(p) is (unsigned long)p <=
+# (unsigned long)ZERO_SIZE_PTR, 16 (include/linux/slab.h): a NULL test that also catches
+# the size-0 allocation, which holds nothing to free either.
+ZERO_SIZE_PTR = 16
+
+
+def _as_null_test(c: Expr, resolve: Resolver | None) -> Expr:
+    """``p <= ZERO_SIZE_PTR`` -> ``p == NULL`` and ``p > ZERO_SIZE_PTR`` -> ``p != NULL``
+    for a pointer ``p`` (the casts are gone); any other ``c`` unchanged."""
+    if not (isinstance(c, Binary) and c.op in ("<=", ">", ">=", "<")):
+        return c
+    lhs, rhs, op = strip(c.lhs, resolve), strip(c.rhs, resolve), c.op
+    if isinstance(lhs, Const) and not isinstance(rhs, Const):
+        lhs, rhs, op = rhs, lhs, _swap(op)
+    if op in ("<=", ">") and isinstance(rhs, Const) and rhs.value == ZERO_SIZE_PTR and \
+            _is_ptr(lhs):
+        return Binary("==" if op == "<=" else "!=", lhs, Const(0, ptr=True))
+    return c
+
+
 def _plain_check(c: Expr, resolve: Resolver | None) -> Check | None:
     text = render(c)
+    c = _as_null_test(c, resolve)
     if isinstance(c, Call) and c.callee in ERR_CHECKS and c.args:
         subj = strip(c.args[0], resolve)
         o = _origin(subj, resolve)
@@ -181,6 +204,7 @@ def null_test(cond: Expr, resolve: Resolver | None = None) -> tuple[str, bool] |
         truth_when_null = not truth_when_null
     if isinstance(c, Assign):
         c = c.target
+    c = _as_null_test(c, resolve)
     if isinstance(c, Binary) and c.op in ("==", "!="):
         lhs, rhs = strip(c.lhs, resolve), strip(c.rhs, resolve)
         if isinstance(lhs, Const):

@@ -37,7 +37,7 @@ def real_failure(ctx: FunctionContext, fail: Failure, strict: bool = False) -> b
     named like a test or its body here never returns an errno. A NULL result
     is (strict: only from an allocator, not from a lookup that found nothing).
     """
-    if fail.form in ("errptr", "negative"):
+    if fail.form in ("errptr", "negative", "count"):
         return True
     callee = fail.callee
     if not callee or PREDICATE.search(callee):

@@ -12,7 +12,9 @@ applies it:
   what it frees of ``x`` (``kfree(x->buf)``) goes with the put;
 - an acquire that returns a count or a negative errno
   (``pci_alloc_irq_vectors()``) failed exactly when the count is below the
-  minimum the caller asked for;
+  minimum the caller asked for; one whose bounds the knowledge gives
+  (``count_min``/``count_max``) failed when the count is ``<= 0``, or is not
+  the one count its bounds leave (``dma_map_sg(dev, sg, 1, dir) != 1``);
 - a printk-style format prints an argument matched to a plain ``%p``
   (``%px``, ``%pK``) by its address alone, without reading the object.
 """
@@ -22,12 +24,24 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, TypeGuard
 
-from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Str, Unary, Var, path_of, render
+from kunwind.model.ir import (
+    Assign,
+    Binary,
+    Call,
+    Const,
+    Expr,
+    Str,
+    Unary,
+    Var,
+    calls_in,
+    path_of,
+    render,
+)
 
 from .conditions import Check
 
 if TYPE_CHECKING:
-    from kunwind.knowledge import Knowledge
+    from kunwind.knowledge import Acquire, Knowledge
 
     from .context import FunctionContext
     from .state import State
@@ -110,23 +124,60 @@ def embedded_member(e: Expr | None) -> str | None:
 
 
 def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
-    """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``: the failure
-    test of a count-returning acquire, unless the function tests ``n < 0`` itself
-    (then later ``n < x`` tests are not failures)."""
-    if not (isinstance(cond, Binary) and cond.op == "<"):
+    """The failure test of a count-returning acquire:
+
+    - ``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``, unless the
+      function tests ``n < 0`` itself (then later ``n < x`` tests are not failures);
+    - for an acquire whose count the knowledge bounds (``count_min``/``count_max``):
+      ``n <= 0`` (``dma_map_sg()`` returns 0 when it mapped nothing), and ``n != k``
+      when the bounds leave one count, ``k`` (``dma_map_sg(dev, sg, 1, dir)`` maps 1
+      entry or none; ``pci_enable_msix_range(pdev, e, n, n)`` enables n or fails)."""
+    if not isinstance(cond, Binary):
         return None
-    p = path_of(cond.lhs)
+    lhs, rhs = cond.lhs, cond.rhs
+    found = _count_result(ctx, st, lhs)
+    if found is None and cond.op in ("==", "!="):
+        lhs, rhs = rhs, lhs
+        found = _count_result(ctx, st, lhs)
+    if found is None:
+        return None
+    v, acq = found
+    if cond.op == "<" and acq.fails == COUNT_ACQUIRE_FAILS:
+        if path_of(lhs) in ctx.tested_negative:
+            return None
+        return Check(lhs, True, render(cond), v.callee, "negative")
+    if acq.count_max is None or acq.count_max >= len(v.args):
+        return None
+    if cond.op in ("<=", ">") and isinstance(rhs, Const) and rhs.value == 0:
+        return Check(lhs, cond.op == "<=", render(cond), v.callee, "count")
+    hi = v.args[acq.count_max]
+    lo = v.args[acq.count_min] if acq.count_min is not None and \
+        acq.count_min < len(v.args) else Const(1)
+    if cond.op in ("==", "!=") and _same_value(lo, hi) and _same_value(rhs, hi):
+        return Check(lhs, cond.op == "!=", render(cond), v.callee, "count")
+    return None
+
+
+def _count_result(ctx: FunctionContext, st: State, e: Expr) -> tuple[Call, Acquire] | None:
+    """The call of a count-returning acquire (an argument object) whose result ``e`` holds."""
+    p = path_of(e)
     v = st.resolve(p) if p is not None else None
     if isinstance(v, Assign):
         v = v.value
     if not isinstance(v, Call):
         return None
     acq = ctx.kb.acquire(v.callee)
-    if acq is None or acq.fails != COUNT_ACQUIRE_FAILS or acq.object == "ret":
+    if acq is None or acq.object == "ret":
         return None
-    if p in ctx.tested_negative:
-        return None
-    return Check(cond.lhs, True, render(cond), v.callee, "negative")
+    return v, acq
+
+
+def _same_value(a: Expr, b: Expr) -> bool:
+    """Do ``a`` and ``b`` surely hold the same value: equal constants, or the same
+    expression without calls (``num_msix`` twice)?"""
+    if isinstance(a, Const) or isinstance(b, Const):
+        return isinstance(a, Const) and isinstance(b, Const) and a.value == b.value
+    return render(a) == render(b) and not calls_in(a)
 
 
 def printed_only(call: Call, fmt: int | None) -> frozenset[int]:

@@ -16,8 +16,21 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
+from kunwind.knowledge import Acquire as KnownAcquire
 from kunwind.knowledge import Kind
-from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, render, root_of
+from kunwind.knowledge.names import ERR_OR_ZERO
+from kunwind.model.ir import (
+    Assign,
+    Binary,
+    Call,
+    Cond,
+    Const,
+    Expr,
+    Unary,
+    path_of,
+    render,
+    root_of,
+)
 
 from .conditions import Check, null_test
 from .events import Acquire, Release
@@ -72,9 +85,11 @@ class Res:
     event: str = ""  # Cause.CALL: the call, as written
     count: int = 1  # a counted reference taken more than once on this path: how many
     # the hold this one was set up on, when it is the second step of a two-step set-up
-    # (device_initialize() then device_add(), kobject_init() then kobject_add()): a
-    # release of this step that is not also a release of that one (device_del())
-    # leaves that one held
+    # (device_initialize() then device_add(), kobject_init() then kobject_add(), or
+    # cdev_alloc() then cdev_add(): steps that one release undoes whole): a release
+    # of this step that is not also a release of that one (device_del()) leaves that
+    # one held, and so does the failure of a step not held on failure. When a caller
+    # made the first step (the knowledge's ``after``), it is held with no acquire here.
     under: Res | None = None
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
@@ -268,13 +283,28 @@ class ResourceModel:
                     # step as it was
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                    acq.fails, True, under=old)
+                elif old is not None and old.status == HELD and not acq.kind.is_hold and \
+                        not old.kind.is_hold and old.acquire and old.acquire != call.callee \
+                        and old.releases & set(acq.release) and \
+                        not (acq.kind.is_counted and old.kind == acq.kind):
+                    # the second step of a set-up that one call undoes whole (cdev_add()
+                    # after cdev_alloc(), both undone by cdev_del()): when it fails,
+                    # the first step still stands
+                    res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                   acq.fails, False, under=old)
                 elif old is not None and old.status == HELD and acq.kind.is_counted and \
                         old.kind == acq.kind:
                     res[obj] = replace(old, count=old.count + 1)  # one more reference
                     extra = True
+                elif old is not None and old.status in (ESCAPED, UNKNOWN) and \
+                        acq.kind.is_counted and old.kind == acq.kind:
+                    pass  # its references were handed on, or paths that disagreed on their
+                    # count were joined: one more get does not make the count 1 (the puts
+                    # that follow may match the earlier gets)
                 else:
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
-                                   acq.fails, acq.held_on_failure)
+                                   acq.fails, acq.held_on_failure,
+                                   under=self._first_step_elsewhere(acq, old, line))
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
@@ -321,6 +351,16 @@ class ResourceModel:
                 out.add(container)
             out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
+
+    def _first_step_elsewhere(self, acq: KnownAcquire, old: Res | None, line: int) -> Res | None:
+        """The first step of a two-step set-up that a caller made (``device_add(&x->dev)``
+        of a device that ``device_initialize()`` set up elsewhere: the knowledge's
+        ``after``): held, but by nobody here (no acquire), so that ``device_del()``
+        then ``put_device()`` undo the two steps one by one."""
+        first = self.ctx.kb.acquire(acq.after) if acq.after and old is None else None
+        if first is None:
+            return None
+        return Res(first.kind, "", line, frozenset(first.release), HELD, first.fails)
 
     def fill(self, st: State, call: Call, line: int) -> None:
         """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if
@@ -428,6 +468,13 @@ class ResourceModel:
         else:
             key = subject or ""
         objs = list(st.resources.links.get(key, ()))
+        origin = st.resolve(subject) if subject is not None else None
+        if isinstance(origin, Assign):
+            origin = origin.value
+        if isinstance(origin, Call) and origin.callee in ERR_OR_ZERO and origin.args:
+            # rc = PTR_ERR_OR_ZERO(priv->dev); if (rc): the IS_ERR() test of priv->dev
+            tested = object_path(path_of(origin.args[0]))
+            objs += st.resources.links.get(tested, ()) if tested is not None else ()
         if subject is not None and subject in st.resources.res:
             a = self.ctx.kb.acquire(st.resources.res[subject].acquire)
             if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
@@ -446,7 +493,9 @@ class ResourceModel:
                 return False
             if r is None or r.status != HELD or r.held_on_failure:
                 continue
-            if failed_errno:
+            if failed_errno and r.under is not None:
+                st.resources.res[o] = r.under  # the second step failed: the first stands
+            elif failed_errno:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
 

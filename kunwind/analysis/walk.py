@@ -540,7 +540,7 @@ class Walker:
             if s is not None and s.ret_only_zero:
                 return False  # a same-file function that always returns 0 does not fail
         acq = self.ctx.kb.acquire(chk.callee) if chk is not None and chk.callee else None
-        if chk is not None and acq is not None and acq.fails == "zero":
+        if chk is not None and acq is not None and acq.fails == "zero" and chk.form != "count":
             # a trylock: it failed when it returned 0 (the check assumed an errno)
             chk = dataclasses.replace(chk, fails_when=not chk.fails_when)
         if chk is not None:

@@ -77,6 +77,11 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
                                                ("zeroed", a.zeroed)) if on)
         if a.part:
             what += f", its {a.part}"
+        if a.count_max is not None:
+            lo = f"argument {a.count_min}" if a.count_min is not None else "1"
+            extra += f", a count from {lo} to argument {a.count_max}"
+        if a.after:
+            extra += f", after {a.after}()"
         return f"{a.kind.value or 'unknown'} ({what}), fails {a.fails}{extra}; released by " \
             f"{released}" + (f"; {a.evidence}" if a.evidence else "")
     if table == "release":

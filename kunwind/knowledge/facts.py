@@ -46,6 +46,15 @@ class Acquire:
     # bit (kzalloc_node() is kmalloc_node(size, flags | __GFP_ZERO, node)); a negative
     # argument counts from the end
     zeroing_flag: tuple[int, int] | None = None
+    # a count-returning acquire (the entries it mapped, the vectors it enabled): on
+    # success the count lies between argument ``count_min`` (None: 1) and argument
+    # ``count_max``, so when both are the same value, any other result is its failure
+    count_min: int | None = None
+    count_max: int | None = None
+    # the first step of the set-up this one completes, always made before it (device_add()
+    # after device_initialize()): when the object was not set up in the function, a
+    # caller made that step, and releases of this step alone (device_del()) leave it
+    after: str = ""
 
 
 @dataclass
@@ -224,11 +233,15 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'part' needs an argument object")
             zf = v.get("zeroing_flag")
             flag = (int(zf["arg"]), int(zf["value"])) if zf is not None else None
+            lo, hi = v.get("count_min"), v.get("count_max")
+            if lo is not None and hi is None:
+                raise ValueError(f"acquire.{name}: 'count_min' needs 'count_max'")
             self.acquires[name] = Acquire(
                 name, kind, obj, fails,
                 bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
                 [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
-                flag,
+                flag, int(lo) if lo is not None else None, int(hi) if hi is not None else None,
+                str(v.get("after", "")),
             )
         elif table == "release":
             self.releases[name] = Release(name, int(v.get("arg", 0)),
@@ -268,7 +281,8 @@ class Knowledge:
 # The tables of a knowledge file and the keys of their entries.
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
-                          "evidence", "part", "zeroing_flag"}),
+                          "evidence", "part", "zeroing_flag", "count_min", "count_max",
+                          "after"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields"}),
     "in_progress": frozenset({"errno"}),

@@ -27,6 +27,9 @@ from .facts import Knowledge
 ERR_CHECKS = {"IS_ERR": False, "IS_ERR_OR_NULL": True, "IS_ERR_VALUE": False}
 ERR_MAKERS = {"ERR_PTR", "ERR_CAST"}
 ERR_FROM = {"PTR_ERR", "PTR_ERR_OR_ZERO"}
+# ... of which these return 0 exactly when the pointer is no ERR_PTR(): a test of
+# their result is the IS_ERR() test of the pointer
+ERR_OR_ZERO = {"PTR_ERR_OR_ZERO"}
 WARN_WRAPPERS = {"WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "unlikely", "likely"}
 # Calls that do not return (the frontend does not carry the noreturn attribute).
 NORETURN = frozenset({
@@ -62,6 +65,25 @@ VERB_WORDS = {"stop", "free", "put", "release", "destroy", "remove", "del", "del
               "unregister", "disable", "deinit", "uninit", "exit", "cleanup", "teardown", "halt",
               "off", "on", "sync", "async", "unprepare", "detach", "close", "unlink", "drop",
               "tryget", "try", "do", "of", "to", "the", "and"}
+# The undo verbs of each set-up verb, for pairs guessed from names.
+_FREES = {"free", "release", "put", "destroy", "remove", "del", "delete", "cleanup",
+          "teardown", "drop", "exit"}
+UNDO_OF: dict[str, set[str]] = {
+    "alloc": _FREES, "create": _FREES, "new": _FREES, "get": _FREES | {"disable"},
+    "add": _FREES, "insert": _FREES, "init": _FREES | {"deinit", "uninit", "stop", "disable"},
+    "setup": _FREES | {"deinit", "uninit", "stop", "disable"},
+    "enable": {"disable", "off", "stop", "halt", "release", "put", "cleanup", "exit"},
+    "start": {"stop", "halt", "disable", "cleanup", "exit", "release", "off"},
+    "register": {"unregister", "remove", "del", "delete", "release", "cleanup", "exit"},
+    "map": {"unmap", "release", "free", "put"}, "prepare": {"unprepare", "cleanup", "release"},
+    "attach": {"detach", "release", "remove", "put"}, "open": {"close", "release", "put"},
+    "link": {"unlink", "remove", "del"}, "lock": {"unlock", "release", "put"},
+}
+# verbs of VERB_WORDS that say nothing of what is undone
+NEUTRAL_WORDS = {"sync", "async", "on", "try", "tryget", "do", "of", "to", "the", "and"}
+# Verbs of a query: a name with one looks something up or counts, it undoes nothing
+# (ocfs2_search_dx_free_list() searches the free list)
+QUERY_WORDS = {"search", "find", "lookup", "query", "check", "count"}
 # Releases that end the object's life (KU006), as parts of a name.
 FREES = re.compile(r"free|destroy|unmap")
 
@@ -107,7 +129,7 @@ def is_unknown_release(kb: Knowledge, callee: str) -> bool:
         return False
     words = [w for w in callee.split("_") if w]
     ends = {"_".join(words[:1]), "_".join(words[-1:]), "_".join(words[-2:-1])}
-    if not any(undoes(kb, w) for w in ends) or SETUP_WORDS & set(words):
+    if not any(undoes(kb, w) for w in ends) or (SETUP_WORDS | QUERY_WORDS) & set(words):
         return False
     return undoes(kb, callee)
 
@@ -126,6 +148,23 @@ def same_subject(acq: str, rel: str) -> bool:
     if a[1:] or r[1:]:
         return bool(set(a[1:]) & set(r[1:]))
     return a == r
+
+
+def verbs_match(acq: str, rel: str) -> bool:
+    """Can ``rel`` undo ``acq`` by their verbs: when both names carry one, is the undo
+    verb one of the set-up verb's (alloc -> free, enable -> disable, start -> stop)?
+    A name without a known verb says nothing."""
+    pair = verbs_pair(acq, rel)
+    return pair is None or pair
+
+
+def verbs_pair(acq: str, rel: str) -> bool | None:
+    """Do the verbs of the two names pair (True), clash (False), or is one missing (None)?"""
+    setup = [w for w in acq.split("_") if w in UNDO_OF]
+    undo = [w for w in rel.split("_") if w in VERB_WORDS and w not in NEUTRAL_WORDS]
+    if not setup or not undo:
+        return None
+    return any(u in UNDO_OF[s] for s in setup for u in undo)
 
 
 def stem(name: str) -> list[str]:
