@@ -19,8 +19,11 @@ from kunwind.model.ir import (
     Binary,
     Call,
     Const,
+    Expr,
+    ExprStmt,
     Return,
     Store,
+    Unary,
     Var,
     calls_in,
     path_of,
@@ -141,6 +144,37 @@ class FunctionContext:
     def variables(self) -> frozenset[str]:
         """The function's parameters and declared locals."""
         return self.declared_locals | {x.name for x in self.fn.params}
+
+    @cached_property
+    def unaliased_locals(self) -> frozenset[str]:
+        """Declared locals whose address no pointer can hold: it is never taken, or taken
+        only to be passed to an API the knowledge knows (``sock_create(..., &sock)``
+        writes through it and keeps nothing). A store through a pointer (``*more =
+        0``) cannot change them."""
+        taken: set[str] = set()
+        for b in self.fn.blocks:
+            exprs: list[Expr | None] = [b.cond, b.switch]
+            for s in b.stmts:
+                if isinstance(s, Store):
+                    exprs += [s.target, s.value]
+                elif isinstance(s, ExprStmt):
+                    exprs.append(s.expr)
+                elif isinstance(s, Return):
+                    exprs.append(s.value)
+            for e in exprs:
+                if e is None:
+                    continue
+                known_args: set[int] = set()
+                for x in subexprs(e):
+                    if isinstance(x, Call) and (self.kb.acquire(x.callee) is not None
+                                                or self.kb.release(x.callee) is not None):
+                        known_args.update(id(a) for a in x.args)
+                for x in subexprs(e):
+                    if isinstance(x, Unary) and x.op == "&" and id(x) not in known_args:
+                        p = path_of(x.operand)
+                        if p is not None:
+                            taken.add(root_of(p))
+        return frozenset(self.declared_locals - taken)
 
     @cached_property
     def tested_negative(self) -> frozenset[str]:

@@ -66,6 +66,10 @@ class Res:
     # release of this step that is not also a release of that one (device_del())
     # leaves that one held
     under: Res | None = None
+    # acquired through an out-parameter (``sock_create(..., &sock)``) that held NULL
+    # before the call: a constructor writes its result there only on success (or
+    # writes NULL on failure), so where the call failed the object is still NULL
+    left_null: bool = False
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
@@ -244,7 +248,9 @@ class ResourceModel:
                     extra = True
                 else:
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
-                                   acq.fails, acq.held_on_failure)
+                                   acq.fails, acq.held_on_failure,
+                                   left_null=self.null_before(st, call.args[acq.object])
+                                   if isinstance(acq.object, int) and not acq.part else False)
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
@@ -258,6 +264,19 @@ class ResourceModel:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                               AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
+
+    def null_before(self, st: State, arg: Expr) -> bool:
+        """Is ``arg`` the address of a pointer (``&sock``, ``&priv->sock``) that this path
+        knows is NULL before the call writes it?"""
+        if not (isinstance(arg, Unary) and arg.op == "&"):
+            return False
+        p = path_of(arg.operand)
+        if p is None:
+            return False
+        if st.values.known.get(p) == 0:
+            return True
+        f = st.fact(p) if "->" in p or "." in p else None
+        return f is not None and f.status == "null"
 
     def fill(self, st: State, call: Call, line: int) -> None:
         """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if
@@ -385,7 +404,18 @@ class ResourceModel:
                 continue
             if failed_errno:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
+                if r.left_null:
+                    self.still_null(st, o, r.acquire, line)
         return True
+
+    def still_null(self, st: State, obj: str, callee: str, line: int) -> None:
+        """The out-parameter ``obj`` of a failed ``callee`` holds NULL, as it did before."""
+        from .state import Fact  # state.py holds the resource model's part of a state
+        if "->" in obj or "." in obj:
+            if self.ctx.tracks_field(obj):
+                st.setup.facts[obj] = Fact("null", line, f"left NULL by the failed {callee}()")
+        if obj in self.ctx.relevant:
+            st.values.known[obj] = 0
 
     # the walk -----------------------------------------------------------
 

@@ -405,12 +405,15 @@ class Walker:
     def note_constant(self, st: State, path: str | None, value: Expr | None,
                       target: Expr | None = None) -> None:
         """After a store: ``path`` holds ``value`` now, nothing under it is known any
-        more; a store through a plain pointer (``*p = 0``) may have written any of them."""
+        more; a store through a plain pointer (``*p = 0``) may have written any of them
+        but the locals no pointer can hold (``ctx.unaliased_locals``)."""
         known, signs = st.values.known, st.values.signs
         if path is None:
             if isinstance(target, Unary) and target.op == "*":
-                known.clear()
-                signs.clear()
+                keep = self.ctx.unaliased_locals
+                for d in (known, signs):
+                    for k in [k for k in d if "->" in k or root_of(k) not in keep]:
+                        del d[k]
             return
         if known:
             forget_under(known, path, itself=True)
