@@ -17,11 +17,24 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from kunwind.knowledge import Kind
-from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, render, root_of
+from kunwind.model.ir import (
+    Binary,
+    Call,
+    Cond,
+    Const,
+    Expr,
+    Unary,
+    calls_in,
+    path_of,
+    render,
+    root_of,
+)
 
 from .conditions import Check, null_test
+from .constants import constant
 from .events import Acquire, Release
 from .idioms import CONTAINER_RELEASE_KINDS, embedding_object, released_container, sets_bit
+from .ties import Tie, flag_tested, outcome
 
 if TYPE_CHECKING:
     from .context import FunctionContext
@@ -45,6 +58,7 @@ class Cause(str, Enum):
     STORED = "stored"  # stored into another object (``by``: where, as written)
     COPIED = "copied"  # copied into another local (``by``: its name)
     MERGED = "merged"  # paths that disagree on it were joined
+    FLAG = "flag"  # a flag that records it was found cleared (``by``: the flag; ties.py)
 
 
 @dataclass(frozen=True)
@@ -84,12 +98,15 @@ class Resources:
     # the objects whose acquisition that result reports
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
+    # flags whose truth says whether an object is held (ties.py), until stored again
+    ties: dict[str, Tie] = field(default_factory=dict)
 
     def copy(self) -> Resources:
-        return Resources(dict(self.res), dict(self.links), self.auto)
+        return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties))
 
     def key(self) -> tuple:
-        return frozenset(self.res.items()), frozenset(self.links.items())
+        return (frozenset(self.res.items()), frozenset(self.links.items()),
+                frozenset(self.ties.items()) if self.ties else None)
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -99,7 +116,8 @@ class Resources:
             r = self.res.get(k) or other.res[k]  # acquired on one path only, or another state
             res[k] = r.moved(UNKNOWN, r.event_line, Cause.MERGED)
         links = {k: v for k, v in self.links.items() if other.links.get(k) == v}
-        return Resources(res, links, self.auto | other.auto)
+        ties = {k: v for k, v in self.ties.items() if other.ties.get(k) == v}
+        return Resources(res, links, self.auto | other.auto, ties)
 
 
 # A resource is keyed on its object, and on the part of the object it is when the
@@ -416,6 +434,52 @@ class ResourceModel:
                 st.setup.facts[obj] = Fact("null", line, f"left NULL by the failed {callee}()")
         if obj in self.ctx.relevant:
             st.values.known[obj] = 0
+
+    def tie_flag(self, st: State, path: str, value: Expr | None, line: int) -> None:
+        """``path = value`` was stored: what it was tied to is forgotten; tie it to the
+        acquisition whose result ``value`` tests, or, for ``path = 1`` with nothing
+        called since an acquisition succeeded, to that acquisition (ties.py)."""
+        ties = st.resources.ties
+        for k in [k for k in ties if k == path or k.startswith((path + "->", path + "."))]:
+            del ties[k]
+        if value is None:
+            return
+        res = st.resources.res
+        for c in calls_in(value):
+            acq = self.ctx.kb.acquire(c.callee)
+            if acq is None:
+                continue
+            objs = [k for k, r in res.items() if r.line == line and r.acquire == c.callee
+                    and r.status == HELD and not r.held_on_failure]
+            o = outcome(value, c, acq.fails == "zero")
+            if len(objs) == 1 and o is not None and o != (None, None) and value is not c:
+                ties[path] = Tie(objs[0], line, o[0], o[1])
+                return
+        last = st.call_chain[0] if st.call_chain is not None else None
+        if constant(value) != 1 or last is None:
+            return
+        objs = [k for k, r in res.items() if r.line == last.line and r.acquire == last.callee
+                and r.status == HELD and not r.held_on_failure]
+        if len(objs) == 1:
+            ties[path] = Tie(objs[0], res[objs[0]].line, True, False, record=True)
+
+    def flag_outcome(self, st: State, cond: Expr, taken: bool, line: int) -> bool:
+        """A test of a tied flag: where it says the object is not held, it is not; False
+        when it says the object is held on a path where its acquisition failed."""
+        ft = flag_tested(cond, taken)
+        tie = st.resources.ties.get(ft[0]) if ft is not None else None
+        if ft is None or tie is None:
+            return True
+        held = tie.when_true if ft[1] else tie.when_false
+        r = st.resources.res.get(tie.obj)
+        if held is None or r is None or r.line != tie.line:
+            return True
+        if held and r.status == FAILED:
+            return False
+        if not held and r.status == HELD:
+            st.resources.res[tie.obj] = r.moved(ESCAPED, line, Cause.FLAG, ft[0]) \
+                if tie.record else r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
+        return True
 
     # the walk -----------------------------------------------------------
 

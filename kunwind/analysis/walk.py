@@ -251,6 +251,8 @@ class Walker:
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
         if target is not None and self.ctx.kb.owner_flags:
             self.resources.flag_store(st, target, s.op, value, s.loc.line)
+        if target is not None:
+            self.resources.tie_flag(st, target, value if s.op == "=" else None, s.loc.line)
         if isinstance(value, Call) and before is not None and target is not None \
                 and res.get(target) is before:
             del res[target]  # overwritten by a call that acquires nothing we know
@@ -509,6 +511,8 @@ class Walker:
                 return False  # the same test came out the other way earlier on this path
             st.values.tested = st.values.tested | {(text, taken != negated)}
         if self.resources.fresh_equals(st, cond, taken):
+            return False
+        if st.resources.ties and not self.resources.flag_outcome(st, cond, taken, line):
             return False
         nt = null_test(cond, st.resolve)
         if nt is not None:
