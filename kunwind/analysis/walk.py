@@ -212,6 +212,7 @@ class Walker:
                 p = path_of(a.operand)
                 if p is not None and "->" not in p and "." not in p:
                     st.values.env.pop(p, None)  # a local written through its address
+                    st.setup.facts.pop(p, None)
                     st.values.bad = st.values.bad - {p}
                     r = st.resources.res.get(p)
                     if r is not None and r.status in (RELEASED, FAILED) and \
@@ -336,6 +337,11 @@ class Walker:
         line = s.loc.line
         value = s.value
         st.setup.forget_under(path)
+        st.setup.facts.pop(path, None)
+        deref = _written_through(s.target)
+        if deref is not None and deref in self.ctx.variables and deref != path:
+            # p->f = v: p was not NULL, or the kernel would have stopped here
+            st.setup.facts[deref] = Fact("nonnull", line, "dereferenced")
         if value is None:
             st.values.env.pop(path, None)
             st.setup.origins.pop(path, None)
@@ -669,6 +675,15 @@ def _outer_assigns(e: Expr) -> list[Assign]:
             if isinstance(x, Expr):
                 out.extend(_outer_assigns(x))
     return out
+
+
+def _written_through(target: Expr) -> str | None:
+    """The local pointer a store writes through (``p->f = v``, ``p->a.b = v``: ``p``)."""
+    while isinstance(target, Member) and not target.arrow:
+        target = target.base
+    if isinstance(target, Member) and target.arrow:
+        return path_of(target.base)
+    return None
 
 
 def _out_parameter(e: Expr) -> bool:
