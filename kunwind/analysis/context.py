@@ -147,7 +147,7 @@ class FunctionContext:
 
     @cached_property
     def unaliased_locals(self) -> frozenset[str]:
-        """Declared locals whose address no pointer can hold: it is never taken, or taken
+        """Locals and parameters whose address no pointer can hold: it is never taken, or taken
         only to be passed to an API the knowledge knows (``sock_create(..., &sock)``
         writes through it and keeps nothing). A store through a pointer (``*more =
         0``) cannot change them."""
@@ -172,9 +172,9 @@ class FunctionContext:
                 for x in subexprs(e):
                     if isinstance(x, Unary) and x.op == "&" and id(x) not in known_args:
                         p = path_of(x.operand)
-                        if p is not None:
+                        if p is not None and "->" not in p:  # &x, &x.f; not &p->f
                             taken.add(root_of(p))
-        return frozenset(self.declared_locals - taken)
+        return frozenset(self.variables - taken)
 
     @cached_property
     def tested_negative(self) -> frozenset[str]:
@@ -334,7 +334,23 @@ class FunctionContext:
         return frozenset(out)
 
     def tracks_field(self, path: str) -> bool:
-        return path in self.relevant or root_of(path) in self.arg_roots
+        return path in self.relevant or root_of(path) in self.arg_roots or \
+            path in self.relevant_enclosing
+
+    @cached_property
+    def relevant_enclosing(self) -> frozenset[str]:
+        """The embedded structs that hold a relevant member (``dev->v4l2_dev`` of
+        ``dev->v4l2_dev.dev``): what is written to them may change it."""
+        out: set[str] = set()
+        for p in self.relevant:
+            if "->" not in p:
+                continue
+            head, _, rest = p.partition("->")
+            parts = rest.split(".")
+            if any("->" in x for x in parts):
+                continue
+            out.update(head + "->" + ".".join(parts[:i]) for i in range(1, len(parts)))
+        return frozenset(out)
 
     def teardown_dependencies(self, callee: str, arg: int) -> list[Dependency]:
         """The fields of argument ``arg`` that ``callee`` needs set up (dereferences)."""

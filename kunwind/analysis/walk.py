@@ -339,7 +339,7 @@ class Walker:
         st.setup.forget_under(path)
         st.setup.facts.pop(path, None)
         deref = _written_through(s.target)
-        if deref is not None and deref in self.ctx.variables and deref != path:
+        if deref is not None and deref in self.ctx.unaliased_locals and deref != path:
             # p->f = v: p was not NULL, or the kernel would have stopped here
             st.setup.facts[deref] = Fact("nonnull", line, "dereferenced")
         if value is None:
@@ -529,7 +529,8 @@ class Walker:
                 return False
             if known is not None and known.status == "nonnull" and is_null:
                 return False
-            if ("->" in path or "." in path) and self.ctx.tracks_field(path):
+            if ("->" in path or "." in path) and self.ctx.tracks_field(path) or \
+                    path in self.ctx.unaliased_locals:
                 st.setup.facts[path] = Fact("null" if is_null else "nonnull", line,
                                             "tested NULL" if is_null else "tested non-NULL")
         self.resources.zero_means_null(st, cond, taken, line)
