@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from kunwind.model.ir import Binary, Call, Const, Expr, Unary, path_of
 
-from .summaries import Summary
+if TYPE_CHECKING:
+    from .summaries import Summary
 
 MAX_ERRNO = 4095  # IS_ERR(): the top 4095 addresses are error codes
 

@@ -117,7 +117,29 @@ class FunctionContext:
                     if p is not None:
                         out.add(p.lstrip("&"))
         out.update(p for p, _ in self.release_sites if "->" not in p and "." not in p)
+        for _line, e in self._all_exprs():  # the values a callee does nothing for
+            for c in calls_in(e):
+                summary = self.summaries.get(c.callee)
+                for j in summary.idle if summary is not None else ():
+                    p = path_of(c.args[j]) if j < len(c.args) else None
+                    if p is not None:
+                        out.add(p)
         return frozenset(out)
+
+    def _all_exprs(self) -> list[tuple[int, Expr]]:
+        """Every expression of the function: store targets and values, statements,
+        returns, conditions and switches."""
+        out: list[tuple[int, Expr]] = []
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store):
+                    out += [(s.loc.line, x) for x in (s.target, s.value) if x is not None]
+                elif isinstance(s, ExprStmt):
+                    out.append((s.loc.line, s.expr))
+                elif isinstance(s, Return) and s.value is not None:
+                    out.append((s.loc.line, s.value))
+            out += [(0, x) for x in (b.cond, b.switch) if x is not None]
+        return out
 
     @cached_property
     def declared_locals(self) -> frozenset[str]:
@@ -152,29 +174,36 @@ class FunctionContext:
         writes through it and keeps nothing). A store through a pointer (``*more =
         0``) cannot change them."""
         taken: set[str] = set()
-        for b in self.fn.blocks:
-            exprs: list[Expr | None] = [b.cond, b.switch]
-            for s in b.stmts:
-                if isinstance(s, Store):
-                    exprs += [s.target, s.value]
-                elif isinstance(s, ExprStmt):
-                    exprs.append(s.expr)
-                elif isinstance(s, Return):
-                    exprs.append(s.value)
-            for e in exprs:
-                if e is None:
-                    continue
-                known_args: set[int] = set()
-                for x in subexprs(e):
-                    if isinstance(x, Call) and (self.kb.acquire(x.callee) is not None
-                                                or self.kb.release(x.callee) is not None):
-                        known_args.update(id(a) for a in x.args)
-                for x in subexprs(e):
-                    if isinstance(x, Unary) and x.op == "&" and id(x) not in known_args:
-                        p = path_of(x.operand)
-                        if p is not None and "->" not in p:  # &x, &x.f; not &p->f
-                            taken.add(root_of(p))
+        for _line, e in self._all_exprs():
+            known_args: set[int] = set()
+            for x in subexprs(e):
+                if isinstance(x, Call) and (self.kb.acquire(x.callee) is not None
+                                            or self.kb.release(x.callee) is not None):
+                    known_args.update(id(a) for a in x.args)
+            for x in subexprs(e):
+                if isinstance(x, Unary) and x.op == "&" and id(x) not in known_args:
+                    p = path_of(x.operand)
+                    if p is not None and "->" not in p:  # &x, &x.f; not &p->f
+                        taken.add(root_of(p))
         return frozenset(self.variables - taken)
+
+    @cached_property
+    def looping(self) -> frozenset[int]:
+        """The blocks on a cycle of the CFG (a loop's body and test)."""
+        succs = {b.id: [e.dst for e in b.succs] for b in self.fn.blocks}
+        out: set[int] = set()
+        for b in self.fn.blocks:
+            seen: set[int] = set()
+            todo = list(succs[b.id])
+            while todo:
+                x = todo.pop()
+                if x == b.id:
+                    out.add(b.id)
+                    break
+                if x not in seen:
+                    seen.add(x)
+                    todo.extend(succs.get(x, ()))
+        return frozenset(out)
 
     @cached_property
     def tested_negative(self) -> frozenset[str]:

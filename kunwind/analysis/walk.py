@@ -55,6 +55,7 @@ from .constants import (
     sign_test,
     sign_truth,
     truth,
+    value,
 )
 from .context import FunctionContext, pure_call
 from .events import (
@@ -158,6 +159,7 @@ class Walker:
         self.findings: dict[tuple, Finding] = {}
         self.exits: list[ExitRecord] = []
         self.returns: list[ExitRecord] = []
+        self.in_loop = False  # the block being stepped is on a cycle
 
     def report(self, f: Finding) -> None:
         key = (f.rule_id, f.line, f.col)
@@ -196,6 +198,11 @@ class Walker:
 
     # statements ---------------------------------------------------------
     def do_call(self, st: State, call: Call, line: int, result: str | None = None) -> None:
+        summary = self.ctx.summary(call.callee)
+        if summary is not None and summary.idle and any(
+                j < len(call.args) and value(call.args[j], st.values.known) in vs
+                for j, vs in summary.idle.items()):
+            return  # omapfb_free_resources(fbdev, 0): it does nothing for that value
         for hook in self.call_hooks:
             self.add_pending(st, hook(self.ctx, st, call))
         self.resources.call(st, call, line, result)
@@ -331,7 +338,16 @@ class Walker:
                 # a copy in another local: the walk does not follow aliases, so
                 # it stops treating the object as held by this name
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")
-        self.note_constant(st, path, value if s.op == "=" else None, s.target)
+        if s.op == "=":
+            self.note_constant(st, path, value, s.target)
+        else:  # state++: a known value stays known
+            old = st.values.known.get(path) if path is not None else None
+            step = constant(value)
+            new = None
+            if old is not None and step is not None and s.op in ("+=", "-=") and \
+                    not self.in_loop:  # a loop counter: the walk unrolls loops only twice
+                new = Const(old + step if s.op == "+=" else old - step)
+            self.note_constant(st, path, new, s.target)
         if path is None:
             return
         line = s.loc.line
@@ -618,6 +634,7 @@ class Walker:
 
     def step_block(self, bid: int, st: State, todo: list) -> None:
         block = self.fn.blocks[bid]
+        self.in_loop = bid in self.ctx.looping
         for s in block.stmts:
             if isinstance(s, Store):
                 self.do_store(st, s)
