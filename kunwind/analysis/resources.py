@@ -34,7 +34,7 @@ from .conditions import Check, null_test
 from .constants import constant
 from .events import Acquire, Release
 from .idioms import CONTAINER_RELEASE_KINDS, embedding_object, released_container, sets_bit
-from .ties import Tie, flag_tested, outcome
+from .ties import Tie, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
     from .context import FunctionContext
@@ -480,6 +480,18 @@ class ResourceModel:
             st.resources.res[tie.obj] = r.moved(ESCAPED, line, Cause.FLAG, ft[0]) \
                 if tie.record else r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
+
+    def query_outcome(self, st: State, cond: Expr, taken: bool) -> bool:
+        """``if (regulator_is_enabled(r))`` while this path holds ``regulator_enable(r)``:
+        the knowledge's ``[held_query]`` says the query is true then; False for the
+        edge where it would be false."""
+        c, truth = truth_tested(cond, taken)
+        q = self.ctx.kb.held_query(c.callee) if isinstance(c, Call) and not truth else None
+        if q is None or not isinstance(c, Call) or q[0] >= len(c.args):
+            return True
+        p = object_path(path_of(c.args[q[0]]))
+        r = st.resources.res.get(p) if p is not None else None
+        return not (r is not None and r.status == HELD and r.acquire in q[1])
 
     # the walk -----------------------------------------------------------
 

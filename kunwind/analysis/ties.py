@@ -93,9 +93,9 @@ def _contains(e: Expr, call: Call) -> bool:
     return any(c is call for c in calls_in(e))
 
 
-def flag_tested(cond: Expr, taken: bool) -> tuple[str, bool] | None:
-    """(the access path ``cond`` tests for truth, its truth on this edge): ``if
-    (flag)``, ``if (!p->on)``, ``flag == 0``; None for any other test."""
+def truth_tested(cond: Expr, taken: bool) -> tuple[Expr, bool]:
+    """(what ``cond`` tests for truth, its truth on this edge): ``flag``, ``!p->on``,
+    ``x == 0``, ``!query(obj)``."""
     c = cond
     while True:
         if isinstance(c, Unary) and c.op == "!":
@@ -103,6 +103,12 @@ def flag_tested(cond: Expr, taken: bool) -> tuple[str, bool] | None:
         elif isinstance(c, Binary) and c.op in ("==", "!=") and constant(c.rhs) == 0:
             c, taken = c.lhs, taken == (c.op == "!=")
         else:
-            break
+            return c, taken
+
+
+def flag_tested(cond: Expr, taken: bool) -> tuple[str, bool] | None:
+    """(the access path ``cond`` tests for truth, its truth on this edge): ``if
+    (flag)``, ``if (!p->on)``, ``flag == 0``; None for any other test."""
+    c, truth = truth_tested(cond, taken)
     p = path_of(c)
-    return None if p is None else (p, taken)
+    return None if p is None else (p, truth)

@@ -536,6 +536,8 @@ class Walker:
             return False
         if st.resources.ties and not self.resources.flag_outcome(st, cond, taken, line):
             return False
+        if self.ctx.kb.held_queries and not self.resources.query_outcome(st, cond, taken):
+            return False
         nt = null_test(cond, st.resolve)
         if nt is not None:
             path, true_when_null = nt
@@ -554,8 +556,9 @@ class Walker:
             return False
         chk = failure_check(cond, st.resolve) or count_check(self.ctx, st, cond)
         if chk is not None and (chk.answer and self.ctx.kb.acquire(chk.callee) is None
-                                or self.ctx.kb.answers_only(chk.callee)):
-            chk = None  # if (ready(x)), if (__builtin_constant_p(n)): no failure
+                                or self.ctx.kb.answers_only(chk.callee)
+                                or self.ctx.kb.held_query(chk.callee) is not None):
+            chk = None  # if (ready(x)), if (__builtin_constant_p(n)), a held query: no failure
         subj = path_of(chk.subject) if chk is not None else None
         held = st.resources.res.get(subj) if subj is not None else None
         if chk is not None and held is not None and held.fails == "null" and \
