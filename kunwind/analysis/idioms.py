@@ -98,13 +98,14 @@ def embedded_member(e: Expr | None) -> str | None:
 
 
 def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
-    """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``: the failure
+    """``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``, or the call
+    compared directly (``if (pci_alloc_irq_vectors(...) < min)``): the failure
     test of a count-returning acquire, unless the function tests ``n < 0`` itself
     (then later ``n < x`` tests are not failures)."""
     if not (isinstance(cond, Binary) and cond.op == "<"):
         return None
     p = path_of(cond.lhs)
-    v = st.resolve(p) if p is not None else None
+    v = st.resolve(p) if p is not None else cond.lhs  # or tested directly: if (f(...) < min)
     if isinstance(v, Assign):
         v = v.value
     if not isinstance(v, Call):
@@ -112,7 +113,7 @@ def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
     acq = ctx.kb.acquire(v.callee)
     if acq is None or acq.fails != COUNT_ACQUIRE_FAILS or acq.object == "ret":
         return None
-    if p in ctx.tested_negative:
+    if p is not None and p in ctx.tested_negative:
         return None
     return Check(cond.lhs, True, render(cond), v.callee, "negative")
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from kunwind.knowledge import Knowledge
 from kunwind.model.cfg import Function
-from kunwind.model.syntax import UNKNOWN_CASE
 from kunwind.model.ir import (
     Assign,
     Binary,
@@ -34,6 +33,7 @@ from kunwind.model.ir import (
     root_of,
     subexprs,
 )
+from kunwind.model.syntax import UNKNOWN_CASE
 
 from .conditions import error_value, null_test
 from .constants import constant, truth

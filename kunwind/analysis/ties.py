@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, calls_in, path_of
+from kunwind.model.ir import Binary, Call, Cond, Expr, Unary, calls_in, path_of
 
 from .conditions import failure_check
 from .constants import constant
@@ -101,7 +101,8 @@ def truth_tested(cond: Expr, taken: bool) -> tuple[Expr, bool]:
         if isinstance(c, Unary) and c.op == "!":
             c, taken = c.operand, not taken
         elif isinstance(c, Binary) and c.op in ("==", "!=") and constant(c.rhs) == 0:
-            c, taken = c.lhs, taken == (c.op == "!=")
+            taken = taken == (c.op == "!=")
+            c = c.lhs
         else:
             return c, taken
 

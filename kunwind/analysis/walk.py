@@ -24,6 +24,7 @@ from kunwind.knowledge.names import ERR_FROM, NORETURN
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
     Assign,
+    Binary,
     Call,
     Cleanup,
     Cond,
@@ -55,8 +56,8 @@ from .constants import (
     sign_test,
     sign_truth,
     truth,
-    value,
 )
+from .constants import value as value_of
 from .context import FunctionContext, pure_call
 from .events import (
     Event,
@@ -200,7 +201,7 @@ class Walker:
     def do_call(self, st: State, call: Call, line: int, result: str | None = None) -> None:
         summary = self.ctx.summary(call.callee)
         if summary is not None and summary.idle and any(
-                j < len(call.args) and value(call.args[j], st.values.known) in vs
+                j < len(call.args) and value_of(call.args[j], st.values.known) in vs
                 for j, vs in summary.idle.items()):
             return  # omapfb_free_resources(fbdev, 0): it does nothing for that value
         for hook in self.call_hooks:
@@ -432,6 +433,7 @@ class Walker:
         more; a store through a plain pointer (``*p = 0``) may have written any of them
         but the locals no pointer can hold (``ctx.unaliased_locals``)."""
         known, signs = st.values.known, st.values.signs
+        v = value_of(value, known) if path is not None else None  # n = m: m's known value
         if path is None:
             if isinstance(target, Unary) and target.op == "*":
                 keep = self.ctx.unaliased_locals
@@ -445,7 +447,6 @@ class Walker:
             forget_under(signs, path, itself=True)
         if path in self.ctx.relevant and ("->" not in path
                                           or root_of(path) in self.ctx.variables):
-            v = constant(value)
             if v is not None:
                 known[path] = v
 
@@ -527,6 +528,9 @@ class Walker:
             path, when_true = sign
             st.values.signs[path] = st.values.signs.get(path, ANY_SIGN) & (
                 when_true if taken else ANY_SIGN & ~when_true)
+        eq = _equality(cond)
+        if eq is not None and taken == eq[2] and eq[0] in self.ctx.relevant:
+            st.values.known[eq[0]] = eq[1]  # if (n == 3): n is 3 on this edge
         text, negated = condition_key(cond)
         if text in self.ctx.repeated_tests:
             if (text, taken == negated) in st.values.tested:
@@ -696,6 +700,18 @@ def _outer_assigns(e: Expr) -> list[Assign]:
             if isinstance(x, Expr):
                 out.extend(_outer_assigns(x))
     return out
+
+
+def _equality(cond: Expr) -> tuple[str, int, bool] | None:
+    """(path, constant, the edge where they are equal) of ``path == K`` or
+    ``path != K``; None for any other test."""
+    if not (isinstance(cond, Binary) and cond.op in ("==", "!=")):
+        return None
+    for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
+        k, p = constant(b), path_of(a)
+        if k is not None and p is not None:
+            return p, k, cond.op == "=="
+    return None
 
 
 def _written_through(target: Expr) -> str | None:
