@@ -32,10 +32,20 @@ from kunwind.model.ir import (
 )
 
 from .conditions import condition_key
+from .constants import constant
 from .idioms import embedded_member
 from .resources import object_path
 from .summaries import Summary
 from .words import Source, Words
+
+
+def _calls_of(st: object) -> list[Call]:
+    """The calls a statement makes (a call statement, a store of a call's value)."""
+    if isinstance(st, ExprStmt):
+        return calls_in(st.expr)
+    if isinstance(st, Store) and st.value is not None:
+        return calls_in(st.value)
+    return []
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,41 @@ class FunctionContext:
                     if p is not None and "->" not in p:  # &x, &x.f; not &p->f
                         taken.add(root_of(p))
         return frozenset(self.variables - taken)
+
+    @cached_property
+    def record_flags(self) -> dict[str, str]:
+        """Flags this function keeps as the record of holding an object: it sets the
+        flag to a true constant next to an acquisition of the object (the statement
+        before or after it) and clears it next to a release of it
+        (``trans->removing_chunk = true; mutex_lock(&m); ... mutex_unlock(&m);
+        trans->removing_chunk = false;``): flag path -> the object."""
+        sets: dict[str, set[str]] = {}
+        clears: dict[str, set[str]] = {}
+        for b in self.fn.blocks:
+            for i, st in enumerate(b.stmts):
+                if not (isinstance(st, Store) and st.op == "=" and not st.decl):
+                    continue
+                flag, k = path_of(st.target), constant(st.value)
+                if flag is None or k is None:
+                    continue
+                for nb in b.stmts[max(i - 1, 0):i] + b.stmts[i + 1:i + 2]:
+                    for c in _calls_of(nb):
+                        acq, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)
+                        if k and acq is not None and isinstance(acq.object, int) and \
+                                acq.object < len(c.args):
+                            obj = object_path(path_of(c.args[acq.object]))
+                            if obj is not None:
+                                sets.setdefault(flag, set()).add(obj)
+                        if not k and rel is not None and rel.arg < len(c.args):
+                            obj = object_path(path_of(c.args[rel.arg]))
+                            if obj is not None:
+                                clears.setdefault(flag, set()).add(obj)
+        out: dict[str, str] = {}
+        for flag, objs in sets.items():
+            both = objs & clears.get(flag, set())
+            if len(both) == 1:
+                out[flag] = next(iter(both))
+        return out
 
     @cached_property
     def looping(self) -> frozenset[int]:

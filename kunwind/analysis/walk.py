@@ -76,12 +76,14 @@ from .resources import (
     FAILED,
     HELD,
     RELEASED,
+    UNKNOWN,
     Cause,
     Res,
     ResourceModel,
     object_path,
 )
 from .state import CallRec, CheckState, Fact, Origin, State
+from .ties import flag_tested
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
@@ -542,6 +544,8 @@ class Walker:
             return False
         if self.ctx.kb.held_queries and not self.resources.query_outcome(st, cond, taken):
             return False
+        if self.ctx.record_flags and not self.record_outcome(st, cond, taken):
+            return False
         nt = null_test(cond, st.resolve)
         if nt is not None:
             path, true_when_null = nt
@@ -596,6 +600,22 @@ class Walker:
         if fine is not None:  # if (ret == -EINPROGRESS) return ret;: queued, not failed
             st.values.bad = st.values.bad - {fine}
         return True
+
+    def record_outcome(self, st: State, cond: Expr, taken: bool) -> bool:
+        """A test of a flag this function keeps as the record of holding an object
+        (``ctx.record_flags``). Where the path has not stored the flag, it holds what it
+        held on entry, "not held" (the function sets it itself when it takes the
+        object): it cannot come out true. Where the path stored it and holds the
+        object, it says "held" (calls in between made its value unknown to the walk):
+        it cannot come out false."""
+        ft = flag_tested(cond, taken)
+        obj = self.ctx.record_flags.get(ft[0]) if ft is not None else None
+        r = st.resources.res.get(obj) if obj is not None else None
+        if ft is None or obj is None or r is not None and r.status == UNKNOWN:
+            return True  # merged paths disagree on the object: the flag says nothing
+        if ft[0] not in st.values.env:
+            return not ft[1]
+        return ft[1] or r is None or r.status != HELD
 
     def run(self) -> WalkResult:
         fn = self.fn
