@@ -422,18 +422,8 @@ class ResourceModel:
                 continue
             if failed_errno:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
-                if r.left_null:
-                    self.still_null(st, o, r.acquire, line)
         return True
 
-    def still_null(self, st: State, obj: str, callee: str, line: int) -> None:
-        """The out-parameter ``obj`` of a failed ``callee`` holds NULL, as it did before."""
-        from .state import Fact  # state.py holds the resource model's part of a state
-        if "->" in obj or "." in obj:
-            if self.ctx.tracks_field(obj):
-                st.setup.facts[obj] = Fact("null", line, f"left NULL by the failed {callee}()")
-        if obj in self.ctx.relevant:
-            st.values.known[obj] = 0
 
     def tie_flag(self, st: State, path: str, value: Expr | None, line: int) -> None:
         """``path = value`` was stored: what it was tied to is forgotten; tie it to the

@@ -584,6 +584,8 @@ class Walker:
         if chk is not None:
             if not self.resources.acquisition_outcome(st, chk, taken, line):
                 return False
+            if taken == chk.fails_when:
+                self.left_null(st, line)
             subject = path_of(chk.subject)
             if taken == chk.fails_when:
                 failure = Failure(line, chk.text, b, other, chk.callee, chk.form)
@@ -600,6 +602,18 @@ class Walker:
         if fine is not None:  # if (ret == -EINPROGRESS) return ret;: queued, not failed
             st.values.bad = st.values.bad - {fine}
         return True
+
+    def left_null(self, st: State, line: int) -> None:
+        """The out-parameters of the acquisitions that failed on this edge hold NULL,
+        as they did before the call (``Res.left_null``)."""
+        for obj, r in st.resources.res.items():
+            if r.left_null and r.status == FAILED and r.event_line == line and \
+                    r.cause is Cause.ACQUIRE_FAILED:
+                if ("->" in obj or "." in obj) and self.ctx.tracks_field(obj):
+                    st.setup.facts[obj] = Fact("null", line,
+                                               f"left NULL by the failed {r.acquire}()")
+                if obj in self.ctx.relevant:
+                    st.values.known[obj] = 0
 
     def record_outcome(self, st: State, cond: Expr, taken: bool) -> bool:
         """A test of a flag this function keeps as the record of holding an object
