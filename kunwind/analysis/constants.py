@@ -14,7 +14,7 @@ out;`` the path at ``out:`` knows that ``ret`` is negative, so a later ``if (ret
 cannot come out false on it.
 
 An equality test makes its value known on the edge where it holds (``if (n ==
-3)``), a store copies a known value (``wil->n_msi = n_msi``), and ``x++`` keeps
+3)``), and ``x++`` keeps
 it known outside loops (the walk unrolls loops only twice, so a loop counter's
 exit test must stay open). A store through a pointer (``*more = 0``) forgets
 every value but those of the locals no pointer can reach

@@ -435,7 +435,7 @@ class Walker:
         more; a store through a plain pointer (``*p = 0``) may have written any of them
         but the locals no pointer can hold (``ctx.unaliased_locals``)."""
         known, signs = st.values.known, st.values.signs
-        v = value_of(value, known) if path is not None else None  # n = m: m's known value
+        v = constant(value) if path is not None else None
         if path is None:
             if isinstance(target, Unary) and target.op == "*":
                 keep = self.ctx.unaliased_locals
