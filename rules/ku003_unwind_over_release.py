@@ -42,7 +42,10 @@ Known false positives:
     Conditions the walk cannot correlate (``if (priv->use_irq)`` tested once
     before the acquisition and again in the ladder, with a value it does not
     track) can produce a path that releases what the real program never
-    reaches. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
+    reaches. A flag computed from the acquisition's own result (``has_msi =
+    !pci_enable_msi(pdev)``) or kept as its record, and an out-parameter left
+    NULL by a failed constructor (``sock_create(..., &sock)`` then ``if
+    (sock)``), are correlated. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
     need the knowledge to say so (``err_ok``), and so do releases that are a
     no-op on what was never acquired because they test the object's own
     state first (``pci_disable_msi()``, ``drm_dev_unregister()``,

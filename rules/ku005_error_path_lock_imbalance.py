@@ -52,7 +52,9 @@ Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate
     (``if (flags & LOCKED) mutex_lock(...)`` ... ``if (flags & LOCKED)
     mutex_unlock(...)``) can give a path that holds it at one exit and not at
-    another. Locks taken through an alias or a same-file helper
+    another; a flag the function sets next to the lock and clears next to
+    the unlock (``tr->removing = true; mutex_lock(&m);``) is correlated as
+    the lock's record. Locks taken through an alias or a same-file helper
     (``foo_lock(priv)``) are not seen; ``guard()`` and ``scoped_guard()``
     release themselves and are never reported. A lock handed to a callee
     that may drop it (a same-file helper that unlocks it, a lock pointer

@@ -13,6 +13,13 @@ A tested value's sign is kept too (``Values.signs``): after ``if (ret < 0) goto
 out;`` the path at ``out:`` knows that ``ret`` is negative, so a later ``if (ret)``
 cannot come out false on it.
 
+An equality test makes its value known on the edge where it holds (``if (n ==
+3)``), and ``x++`` keeps
+it known outside loops (the walk unrolls loops only twice, so a loop counter's
+exit test must stay open). A store through a pointer (``*more = 0``) forgets
+every value but those of the locals no pointer can reach
+(``FunctionContext.unaliased_locals``).
+
 Only constants are kept, never an expression to evaluate later, so a value
 cannot change meaning when a variable it reads is assigned again. A known
 value is forgotten when its path is stored again, when an object above it is
@@ -23,10 +30,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from kunwind.model.ir import Binary, Call, Const, Expr, Unary, path_of
 
-from .summaries import Summary
+if TYPE_CHECKING:
+    from .summaries import Summary
 
 MAX_ERRNO = 4095  # IS_ERR(): the top 4095 addresses are error codes
 

@@ -19,8 +19,11 @@ from kunwind.model.ir import (
     Binary,
     Call,
     Const,
+    Expr,
+    ExprStmt,
     Return,
     Store,
+    Unary,
     Var,
     calls_in,
     path_of,
@@ -29,10 +32,20 @@ from kunwind.model.ir import (
 )
 
 from .conditions import condition_key
+from .constants import constant
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
 from .summaries import Summary
 from .words import Source, Words
+
+
+def _calls_of(st: object) -> list[Call]:
+    """The calls a statement makes (a call statement, a store of a call's value)."""
+    if isinstance(st, ExprStmt):
+        return calls_in(st.expr)
+    if isinstance(st, Store) and st.value is not None:
+        return calls_in(st.value)
+    return []
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,29 @@ class FunctionContext:
                     if p is not None:
                         out.add(p.lstrip("&"))
         out.update(p for p, _ in self.release_sites if "->" not in p and "." not in p)
+        for _line, e in self._all_exprs():  # the values a callee does nothing for
+            for c in calls_in(e):
+                summary = self.summaries.get(c.callee)
+                for j in summary.idle if summary is not None else ():
+                    p = path_of(c.args[j]) if j < len(c.args) else None
+                    if p is not None:
+                        out.add(p)
         return frozenset(out)
+
+    def _all_exprs(self) -> list[tuple[int, Expr]]:
+        """Every expression of the function: store targets and values, statements,
+        returns, conditions and switches."""
+        out: list[tuple[int, Expr]] = []
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store):
+                    out += [(s.loc.line, x) for x in (s.target, s.value) if x is not None]
+                elif isinstance(s, ExprStmt):
+                    out.append((s.loc.line, s.expr))
+                elif isinstance(s, Return) and s.value is not None:
+                    out.append((s.loc.line, s.value))
+            out += [(0, x) for x in (b.cond, b.switch) if x is not None]
+        return out
 
     @cached_property
     def declared_locals(self) -> frozenset[str]:
@@ -184,6 +219,79 @@ class FunctionContext:
     def variables(self) -> frozenset[str]:
         """The function's parameters and declared locals."""
         return self.declared_locals | {x.name for x in self.fn.params}
+
+    @cached_property
+    def unaliased_locals(self) -> frozenset[str]:
+        """Locals and parameters whose address no pointer can hold: it is never taken, or taken
+        only to be passed to an API the knowledge knows (``sock_create(..., &sock)``
+        writes through it and keeps nothing). A store through a pointer (``*more =
+        0``) cannot change them."""
+        taken: set[str] = set()
+        for _line, e in self._all_exprs():
+            known_args: set[int] = set()
+            for x in subexprs(e):
+                if isinstance(x, Call) and (self.kb.acquire(x.callee) is not None
+                                            or self.kb.release(x.callee) is not None):
+                    known_args.update(id(a) for a in x.args)
+            for x in subexprs(e):
+                if isinstance(x, Unary) and x.op == "&" and id(x) not in known_args:
+                    p = path_of(x.operand)
+                    if p is not None and "->" not in p:  # &x, &x.f; not &p->f
+                        taken.add(root_of(p))
+        return frozenset(self.variables - taken)
+
+    @cached_property
+    def record_flags(self) -> dict[str, str]:
+        """Flags this function keeps as the record of holding an object: it sets the
+        flag to a true constant next to an acquisition of the object (the statement
+        before or after it) and clears it next to a release of it
+        (``trans->removing_chunk = true; mutex_lock(&m); ... mutex_unlock(&m);
+        trans->removing_chunk = false;``): flag path -> the object."""
+        sets: dict[str, set[str]] = {}
+        clears: dict[str, set[str]] = {}
+        for b in self.fn.blocks:
+            for i, st in enumerate(b.stmts):
+                if not (isinstance(st, Store) and st.op == "=" and not st.decl):
+                    continue
+                flag, k = path_of(st.target), constant(st.value)
+                if flag is None or k is None:
+                    continue
+                for nb in b.stmts[max(i - 1, 0):i] + b.stmts[i + 1:i + 2]:
+                    for c in _calls_of(nb):
+                        acq, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)
+                        if k and acq is not None and isinstance(acq.object, int) and \
+                                acq.object < len(c.args):
+                            obj = object_path(path_of(c.args[acq.object]))
+                            if obj is not None:
+                                sets.setdefault(flag, set()).add(obj)
+                        if not k and rel is not None and rel.arg < len(c.args):
+                            obj = object_path(path_of(c.args[rel.arg]))
+                            if obj is not None:
+                                clears.setdefault(flag, set()).add(obj)
+        out: dict[str, str] = {}
+        for flag, objs in sets.items():
+            both = objs & clears.get(flag, set())
+            if len(both) == 1:
+                out[flag] = next(iter(both))
+        return out
+
+    @cached_property
+    def looping(self) -> frozenset[int]:
+        """The blocks on a cycle of the CFG (a loop's body and test)."""
+        succs = {b.id: [e.dst for e in b.succs] for b in self.fn.blocks}
+        out: set[int] = set()
+        for b in self.fn.blocks:
+            seen: set[int] = set()
+            todo = list(succs[b.id])
+            while todo:
+                x = todo.pop()
+                if x == b.id:
+                    out.add(b.id)
+                    break
+                if x not in seen:
+                    seen.add(x)
+                    todo.extend(succs.get(x, ()))
+        return frozenset(out)
 
     @cached_property
     def tested_negative(self) -> frozenset[str]:
@@ -343,7 +451,23 @@ class FunctionContext:
         return frozenset(out)
 
     def tracks_field(self, path: str) -> bool:
-        return path in self.relevant or root_of(path) in self.arg_roots
+        return path in self.relevant or root_of(path) in self.arg_roots or \
+            path in self.relevant_enclosing
+
+    @cached_property
+    def relevant_enclosing(self) -> frozenset[str]:
+        """The embedded structs that hold a relevant member (``dev->v4l2_dev`` of
+        ``dev->v4l2_dev.dev``): what is written to them may change it."""
+        out: set[str] = set()
+        for p in self.relevant:
+            if "->" not in p:
+                continue
+            head, _, rest = p.partition("->")
+            parts = rest.split(".")
+            if any("->" in x for x in parts):
+                continue
+            out.update(head + "->" + ".".join(parts[:i]) for i in range(1, len(parts)))
+        return frozenset(out)
 
     def teardown_dependencies(self, callee: str, arg: int) -> list[Dependency]:
         """The fields of argument ``arg`` that ``callee`` needs set up (dereferences)."""

@@ -126,7 +126,8 @@ def embedded_member(e: Expr | None) -> str | None:
 def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
     """The failure test of a count-returning acquire:
 
-    - ``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``, unless the
+    - ``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``, or the call
+      compared directly (``if (pci_alloc_irq_vectors(...) < min)``), unless the
       function tests ``n < 0`` itself (then later ``n < x`` tests are not failures);
     - for an acquire whose count the knowledge bounds (``count_min``/``count_max``):
       ``n <= 0`` (``dma_map_sg()`` returns 0 when it mapped nothing), and ``n != k``
@@ -161,7 +162,7 @@ def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
 def _count_result(ctx: FunctionContext, st: State, e: Expr) -> tuple[Call, Acquire] | None:
     """The call of a count-returning acquire (an argument object) whose result ``e`` holds."""
     p = path_of(e)
-    v = st.resolve(p) if p is not None else None
+    v = st.resolve(p) if p is not None else e  # or tested directly: if (f(...) < min)
     if isinstance(v, Assign):
         v = v.value
     if not isinstance(v, Call):

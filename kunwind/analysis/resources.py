@@ -27,12 +27,14 @@ from kunwind.model.ir import (
     Const,
     Expr,
     Unary,
+    calls_in,
     path_of,
     render,
     root_of,
 )
 
 from .conditions import Check, null_test
+from .constants import constant
 from .events import Acquire, Release
 from .idioms import (
     CONTAINER_RELEASE_KINDS,
@@ -43,6 +45,7 @@ from .idioms import (
     sets_bit,
 )
 from .summaries import DRIVER_DATA, Summary
+from .ties import Tie, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
     from kunwind.knowledge.facts import Release as ReleaseFact
@@ -68,6 +71,7 @@ class Cause(str, Enum):
     STORED = "stored"  # stored into another object (``by``: where, as written)
     COPIED = "copied"  # copied into another local (``by``: its name)
     MERGED = "merged"  # paths that disagree on it were joined
+    FLAG = "flag"  # a flag that records it was found cleared (``by``: the flag; ties.py)
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,10 @@ class Res:
     # one held, and so does the failure of a step not held on failure. When a caller
     # made the first step (the knowledge's ``after``), it is held with no acquire here.
     under: Res | None = None
+    # acquired through an out-parameter (``sock_create(..., &sock)``) that held NULL
+    # before the call: a constructor writes its result there only on success (or
+    # writes NULL on failure), so where the call failed the object is still NULL
+    left_null: bool = False
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
@@ -105,12 +113,15 @@ class Resources:
     # the objects whose acquisition that result reports
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
+    # flags whose truth says whether an object is held (ties.py), until stored again
+    ties: dict[str, Tie] = field(default_factory=dict)
 
     def copy(self) -> Resources:
-        return Resources(dict(self.res), dict(self.links), self.auto)
+        return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties))
 
     def key(self) -> tuple:
-        return frozenset(self.res.items()), frozenset(self.links.items())
+        return (frozenset(self.res.items()), frozenset(self.links.items()),
+                frozenset(self.ties.items()) if self.ties else None)
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -120,7 +131,8 @@ class Resources:
             r = self.res.get(k) or other.res[k]  # acquired on one path only, or another state
             res[k] = r.moved(UNKNOWN, r.event_line, Cause.MERGED)
         links = {k: v for k, v in self.links.items() if other.links.get(k) == v}
-        return Resources(res, links, self.auto | other.auto)
+        ties = {k: v for k, v in self.ties.items() if other.ties.get(k) == v}
+        return Resources(res, links, self.auto | other.auto, ties)
 
 
 # A resource is keyed on its object, and on the part of the object it is when the
@@ -304,7 +316,9 @@ class ResourceModel:
                 else:
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                    acq.fails, acq.held_on_failure,
-                                   under=self._first_step_elsewhere(acq, old, line))
+                                   under=self._first_step_elsewhere(acq, old, line),
+                                   left_null=self.null_before(st, call.args[acq.object])
+                                   if isinstance(acq.object, int) and not acq.part else False)
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
@@ -361,6 +375,19 @@ class ResourceModel:
         if first is None:
             return None
         return Res(first.kind, "", line, frozenset(first.release), HELD, first.fails)
+
+    def null_before(self, st: State, arg: Expr) -> bool:
+        """Is ``arg`` the address of a pointer (``&sock``, ``&priv->sock``) that this path
+        knows is NULL before the call writes it?"""
+        if not (isinstance(arg, Unary) and arg.op == "&"):
+            return False
+        p = path_of(arg.operand)
+        if p is None:
+            return False
+        if st.values.known.get(p) == 0:
+            return True
+        f = st.fact(p) if "->" in p or "." in p else None
+        return f is not None and f.status == "null"
 
     def fill(self, st: State, call: Call, line: int) -> None:
         """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if
@@ -498,6 +525,65 @@ class ResourceModel:
             elif failed_errno:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
+
+
+    def tie_flag(self, st: State, path: str, value: Expr | None, line: int) -> None:
+        """``path = value`` was stored: what it was tied to is forgotten; tie it to the
+        acquisition whose result ``value`` tests, or, for ``path = 1`` with nothing
+        called since an acquisition succeeded, to that acquisition (ties.py)."""
+        ties = st.resources.ties
+        for k in [k for k in ties if k == path or k.startswith((path + "->", path + "."))]:
+            del ties[k]
+        if value is None:
+            return
+        res = st.resources.res
+        for c in calls_in(value):
+            acq = self.ctx.kb.acquire(c.callee)
+            if acq is None:
+                continue
+            objs = [k for k, r in res.items() if r.line == line and r.acquire == c.callee
+                    and r.status == HELD and not r.held_on_failure]
+            o = outcome(value, c, acq.fails == "zero")
+            if len(objs) == 1 and o is not None and o != (None, None) and value is not c:
+                ties[path] = Tie(objs[0], line, o[0], o[1])
+                return
+        last = st.call_chain[0] if st.call_chain is not None else None
+        if constant(value) != 1 or last is None:
+            return
+        objs = [k for k, r in res.items() if r.line == last.line and r.acquire == last.callee
+                and r.status == HELD and not r.held_on_failure]
+        if len(objs) == 1:
+            ties[path] = Tie(objs[0], res[objs[0]].line, True, False, record=True)
+
+    def flag_outcome(self, st: State, cond: Expr, taken: bool, line: int) -> bool:
+        """A test of a tied flag: where it says the object is not held, it is not; False
+        when it says the object is held on a path where its acquisition failed."""
+        ft = flag_tested(cond, taken)
+        tie = st.resources.ties.get(ft[0]) if ft is not None else None
+        if ft is None or tie is None:
+            return True
+        held = tie.when_true if ft[1] else tie.when_false
+        r = st.resources.res.get(tie.obj)
+        if held is None or r is None or r.line != tie.line:
+            return True
+        if held and r.status == FAILED:
+            return False
+        if not held and r.status == HELD:
+            st.resources.res[tie.obj] = r.moved(ESCAPED, line, Cause.FLAG, ft[0]) \
+                if tie.record else r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
+        return True
+
+    def query_outcome(self, st: State, cond: Expr, taken: bool) -> bool:
+        """``if (regulator_is_enabled(r))`` while this path holds ``regulator_enable(r)``:
+        the knowledge's ``[held_query]`` says the query is true then; False for the
+        edge where it would be false."""
+        c, truth = truth_tested(cond, taken)
+        q = self.ctx.kb.held_query(c.callee) if isinstance(c, Call) and not truth else None
+        if q is None or not isinstance(c, Call) or q[0] >= len(c.args):
+            return True
+        p = object_path(path_of(c.args[q[0]]))
+        r = st.resources.res.get(p) if p is not None else None
+        return not (r is not None and r.status == HELD and r.acquire in q[1])
 
     # the walk -----------------------------------------------------------
 

@@ -142,8 +142,13 @@ class Setup:
             return None
         root, rest = path.split("->", 1)
         o = self.origins.get(root)
-        if o is None or "->" in rest or "." in rest:
+        if o is None or "->" in rest:
             return None
+        if "." in rest:  # a member of an embedded struct (dev->v4l2_dev.dev)
+            parts = rest.split(".")
+            enclosing = [f"{root}->{'.'.join(parts[:i])}" for i in range(1, len(parts))]
+            if not o.zeroed or parts[0] in o.fields or any(q in self.facts for q in enclosing):
+                return None  # set up, or written as a whole: not what the allocation left
         if rest in o.fields:
             return Fact("set", o.line, f"set up by {o.callee}()")
         if o.zeroed:

@@ -40,8 +40,10 @@ from kunwind.model.ir import (
     root_of,
     subexprs,
 )
+from kunwind.model.syntax import UNKNOWN_CASE
 
 from .conditions import error_value, null_test
+from .constants import constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, zeroes
 
 
@@ -101,6 +103,10 @@ class Summary:
     # the file's globals it releases (iounmap(base) of a static base), itself or in a
     # same-file callee
     releases_globals: set[str] = field(default_factory=set)
+    # param index -> the values of it for which the function does nothing at all
+    # (``switch (state) { ... case 0: break; }`` of an unwind by init state): a call
+    # that passes one of them has no effect
+    idle: dict[int, set[int]] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
@@ -119,6 +125,7 @@ class Summary:
                          for i, f in self.releases_container_fields.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_members.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_parts.items())),
+            tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
         )
 
 
@@ -284,7 +291,65 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         isinstance(st.value, Const) and st.value.value == 0 for st in rets)
     _escapes(fn, s, res, known, kb)
     _must_release(fn, s, res, known, kb)
+    s.idle = _idle_values(fn)
     return s
+
+
+def _idle_values(fn: Function) -> dict[int, set[int]]:
+    """For each parameter, the constants it is switched on or compared with for which
+    no path through the function does anything: every block reached when the parameter
+    holds that value (the tests it decides followed one way) has no statement but
+    declarations and plain returns."""
+    out: dict[int, set[int]] = {}
+    for i, p in enumerate(fn.params):
+        for v in sorted(_compared_values(fn, p.name)):
+            if _does_nothing(fn, {p.name: v}):
+                out.setdefault(i, set()).add(v)
+    return out
+
+
+def _compared_values(fn: Function, name: str) -> set[int]:
+    out: set[int] = set()
+    for b in fn.blocks:
+        if isinstance(b.switch, Var) and b.switch.name == name:
+            out.update(e.value for e in b.succs if e.kind == "case" and e.value is not None
+                       and e.value != UNKNOWN_CASE)
+        if isinstance(b.cond, Binary) and b.cond.op in ("==", "!=", "<", ">", "<=", ">="):
+            for a, c in ((b.cond.lhs, b.cond.rhs), (b.cond.rhs, b.cond.lhs)):
+                k = constant(c)
+                if isinstance(a, Var) and a.name == name and k is not None:
+                    out.add(k)
+    return out
+
+
+def _does_nothing(fn: Function, known: dict[str, int]) -> bool:
+    seen: set[int] = set()
+    todo = [fn.entry]
+    while todo:
+        bid = todo.pop()
+        if bid in seen:
+            continue
+        seen.add(bid)
+        b = fn.blocks[bid]
+        for st in b.stmts:
+            if isinstance(st, Store) and st.decl and st.value is None:
+                continue
+            if isinstance(st, Return) and (st.value is None or constant(st.value) is not None):
+                continue
+            return False
+        if b.cond is not None and len(b.succs) == 2:
+            t = truth(b.cond, known)
+            todo.extend(e.dst for e in b.succs
+                        if t is None or (e.kind == "true") == t)
+            continue
+        v = known.get(b.switch.name) if isinstance(b.switch, Var) else None
+        cases = [e.value for e in b.succs if e.kind == "case"]
+        for e in b.succs:
+            if v is not None and UNKNOWN_CASE not in cases and (
+                    e.kind == "case" and e.value != v or e.kind == "default" and v in cases):
+                continue
+            todo.append(e.dst)
+    return True
 
 
 def _only_null_safe_releases(fn: Function, i: int, res: _Param, known: dict[str, Summary],
@@ -705,4 +770,5 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
         setattr(s, name, set(d[name]))
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_only_zero"):
         setattr(s, name, bool(d[name]))
+    s.idle = {int(i): set(x) for i, x in d.get("idle", {}).items()}
     return s

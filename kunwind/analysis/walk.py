@@ -24,6 +24,7 @@ from kunwind.knowledge.names import ERR_FROM, NORETURN
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
     Assign,
+    Binary,
     Call,
     Cleanup,
     Cond,
@@ -56,6 +57,7 @@ from .constants import (
     sign_truth,
     truth,
 )
+from .constants import value as value_of
 from .context import FunctionContext, pure_call
 from .events import (
     Event,
@@ -74,12 +76,14 @@ from .resources import (
     FAILED,
     HELD,
     RELEASED,
+    UNKNOWN,
     Cause,
     Res,
     ResourceModel,
     object_path,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
+from .ties import flag_tested
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
@@ -158,6 +162,7 @@ class Walker:
         self.findings: dict[tuple, Finding] = {}
         self.exits: list[ExitRecord] = []
         self.returns: list[ExitRecord] = []
+        self.in_loop = False  # the block being stepped is on a cycle
 
     def report(self, f: Finding) -> None:
         key = (f.rule_id, f.line, f.col)
@@ -196,6 +201,11 @@ class Walker:
 
     # statements ---------------------------------------------------------
     def do_call(self, st: State, call: Call, line: int, result: str | None = None) -> None:
+        summary = self.ctx.summary(call.callee)
+        if summary is not None and summary.idle and any(
+                j < len(call.args) and value_of(call.args[j], st.values.known) in vs
+                for j, vs in summary.idle.items()):
+            return  # omapfb_free_resources(fbdev, 0): it does nothing for that value
         for hook in self.call_hooks:
             self.add_pending(st, hook(self.ctx, st, call))
         self.resources.call(st, call, line, result)
@@ -212,6 +222,7 @@ class Walker:
                 p = path_of(a.operand)
                 if p is not None and "->" not in p and "." not in p:
                     st.values.env.pop(p, None)  # a local written through its address
+                    st.setup.facts.pop(p, None)
                     st.values.bad = st.values.bad - {p}
                     r = st.resources.res.get(p)
                     if r is not None and r.status in (RELEASED, FAILED) and \
@@ -251,6 +262,8 @@ class Walker:
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
         if target is not None and self.ctx.kb.owner_flags:
             self.resources.flag_store(st, target, s.op, value, s.loc.line)
+        if target is not None:
+            self.resources.tie_flag(st, target, value if s.op == "=" else None, s.loc.line)
         if isinstance(value, Call) and before is not None and target is not None \
                 and res.get(target) is before:
             del res[target]  # overwritten by a call that acquires nothing we know
@@ -328,12 +341,26 @@ class Walker:
                 # a copy in another local: the walk does not follow aliases, so
                 # it stops treating the object as held by this name
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")
-        self.note_constant(st, path, value if s.op == "=" else None, s.target)
+        if s.op == "=":
+            self.note_constant(st, path, value, s.target)
+        else:  # state++: a known value stays known
+            old = st.values.known.get(path) if path is not None else None
+            step = constant(value)
+            new = None
+            if old is not None and step is not None and s.op in ("+=", "-=") and \
+                    not self.in_loop:  # a loop counter: the walk unrolls loops only twice
+                new = Const(old + step if s.op == "+=" else old - step)
+            self.note_constant(st, path, new, s.target)
         if path is None:
             return
         line = s.loc.line
         value = s.value
         st.setup.forget_under(path)
+        st.setup.facts.pop(path, None)
+        deref = _written_through(s.target)
+        if deref is not None and deref in self.ctx.unaliased_locals and deref != path:
+            # p->f = v: p was not NULL, or the kernel would have stopped here
+            st.setup.facts[deref] = Fact("nonnull", line, "dereferenced")
         if value is None:
             st.values.env.pop(path, None)
             st.setup.origins.pop(path, None)
@@ -408,12 +435,16 @@ class Walker:
     def note_constant(self, st: State, path: str | None, value: Expr | None,
                       target: Expr | None = None) -> None:
         """After a store: ``path`` holds ``value`` now, nothing under it is known any
-        more; a store through a plain pointer (``*p = 0``) may have written any of them."""
+        more; a store through a plain pointer (``*p = 0``) may have written any of them
+        but the locals no pointer can hold (``ctx.unaliased_locals``)."""
         known, signs = st.values.known, st.values.signs
+        v = constant(value) if path is not None else None
         if path is None:
             if isinstance(target, Unary) and target.op == "*":
-                known.clear()
-                signs.clear()
+                keep = self.ctx.unaliased_locals
+                for d in (known, signs):
+                    for k in [k for k in d if "->" in k or root_of(k) not in keep]:
+                        del d[k]
             return
         if known:
             forget_under(known, path, itself=True)
@@ -421,7 +452,6 @@ class Walker:
             forget_under(signs, path, itself=True)
         if path in self.ctx.relevant and ("->" not in path
                                           or root_of(path) in self.ctx.variables):
-            v = constant(value)
             if v is not None:
                 known[path] = v
 
@@ -503,12 +533,21 @@ class Walker:
             path, when_true = sign
             st.values.signs[path] = st.values.signs.get(path, ANY_SIGN) & (
                 when_true if taken else ANY_SIGN & ~when_true)
+        eq = _equality(cond)
+        if eq is not None and taken == eq[2] and eq[0] in self.ctx.relevant:
+            st.values.known[eq[0]] = eq[1]  # if (n == 3): n is 3 on this edge
         text, negated = condition_key(cond)
         if text in self.ctx.repeated_tests:
             if (text, taken == negated) in st.values.tested:
                 return False  # the same test came out the other way earlier on this path
             st.values.tested = st.values.tested | {(text, taken != negated)}
         if self.resources.fresh_equals(st, cond, taken):
+            return False
+        if st.resources.ties and not self.resources.flag_outcome(st, cond, taken, line):
+            return False
+        if self.ctx.kb.held_queries and not self.resources.query_outcome(st, cond, taken):
+            return False
+        if self.ctx.record_flags and not self.record_outcome(st, cond, taken):
             return False
         nt = null_test(cond, st.resolve)
         if nt is not None:
@@ -519,7 +558,8 @@ class Walker:
                 return False
             if known is not None and known.status == "nonnull" and is_null:
                 return False
-            if ("->" in path or "." in path) and self.ctx.tracks_field(path):
+            if ("->" in path or "." in path) and self.ctx.tracks_field(path) or \
+                    path in self.ctx.unaliased_locals:
                 st.setup.facts[path] = Fact("null" if is_null else "nonnull", line,
                                             "tested NULL" if is_null else "tested non-NULL")
         self.resources.zero_means_null(st, cond, taken, line)
@@ -527,8 +567,9 @@ class Walker:
             return False
         chk = failure_check(cond, st.resolve) or count_check(self.ctx, st, cond)
         if chk is not None and (chk.answer and self.ctx.kb.acquire(chk.callee) is None
-                                or self.ctx.kb.answers_only(chk.callee)):
-            chk = None  # if (ready(x)), if (__builtin_constant_p(n)): no failure
+                                or self.ctx.kb.answers_only(chk.callee)
+                                or self.ctx.kb.held_query(chk.callee) is not None):
+            chk = None  # if (ready(x)), if (__builtin_constant_p(n)), a held query: no failure
         subj = path_of(chk.subject) if chk is not None else None
         held = st.resources.res.get(subj) if subj is not None else None
         if chk is not None and held is not None and held.fails == "null" and \
@@ -546,6 +587,8 @@ class Walker:
         if chk is not None:
             if not self.resources.acquisition_outcome(st, chk, taken, line):
                 return False
+            if taken == chk.fails_when:
+                self.left_null(st, line)
             subject = path_of(chk.subject)
             if taken == chk.fails_when:
                 failure = Failure(line, chk.text, b, other, chk.callee, chk.form)
@@ -562,6 +605,34 @@ class Walker:
         if fine is not None:  # if (ret == -EINPROGRESS) return ret;: queued, not failed
             st.values.bad = st.values.bad - {fine}
         return True
+
+    def left_null(self, st: State, line: int) -> None:
+        """The out-parameters of the acquisitions that failed on this edge hold NULL,
+        as they did before the call (``Res.left_null``)."""
+        for obj, r in st.resources.res.items():
+            if r.left_null and r.status == FAILED and r.event_line == line and \
+                    r.cause is Cause.ACQUIRE_FAILED:
+                if ("->" in obj or "." in obj) and self.ctx.tracks_field(obj):
+                    st.setup.facts[obj] = Fact("null", line,
+                                               f"left NULL by the failed {r.acquire}()")
+                if obj in self.ctx.relevant:
+                    st.values.known[obj] = 0
+
+    def record_outcome(self, st: State, cond: Expr, taken: bool) -> bool:
+        """A test of a flag this function keeps as the record of holding an object
+        (``ctx.record_flags``). Where the path has not stored the flag, it holds what it
+        held on entry, "not held" (the function sets it itself when it takes the
+        object): it cannot come out true. Where the path stored it and holds the
+        object, it says "held" (calls in between made its value unknown to the walk):
+        it cannot come out false."""
+        ft = flag_tested(cond, taken)
+        obj = self.ctx.record_flags.get(ft[0]) if ft is not None else None
+        r = st.resources.res.get(obj) if obj is not None else None
+        if ft is None or obj is None or r is not None and r.status == UNKNOWN:
+            return True  # merged paths disagree on the object: the flag says nothing
+        if ft[0] not in st.values.env:
+            return not ft[1]
+        return ft[1] or r is None or r.status != HELD
 
     def run(self) -> WalkResult:
         fn = self.fn
@@ -607,6 +678,7 @@ class Walker:
 
     def step_block(self, bid: int, st: State, todo: list) -> None:
         block = self.fn.blocks[bid]
+        self.in_loop = bid in self.ctx.looping
         for s in block.stmts:
             if isinstance(s, Store):
                 self.do_store(st, s)
@@ -665,6 +737,27 @@ def _outer_assigns(e: Expr) -> list[Assign]:
             if isinstance(x, Expr):
                 out.extend(_outer_assigns(x))
     return out
+
+
+def _equality(cond: Expr) -> tuple[str, int, bool] | None:
+    """(path, constant, the edge where they are equal) of ``path == K`` or
+    ``path != K``; None for any other test."""
+    if not (isinstance(cond, Binary) and cond.op in ("==", "!=")):
+        return None
+    for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
+        k, p = constant(b), path_of(a)
+        if k is not None and p is not None:
+            return p, k, cond.op == "=="
+    return None
+
+
+def _written_through(target: Expr) -> str | None:
+    """The local pointer a store writes through (``p->f = v``, ``p->a.b = v``: ``p``)."""
+    while isinstance(target, Member) and not target.arrow:
+        target = target.base
+    if isinstance(target, Member) and target.arrow:
+        return path_of(target.base)
+    return None
 
 
 def _out_parameter(e: Expr) -> bool:

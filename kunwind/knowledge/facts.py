@@ -114,6 +114,10 @@ class Knowledge:
     printers: dict[str, int] = field(default_factory=dict)
     # functions whose int result answers a question (may I print now?), never an errno
     answers: set[str] = field(default_factory=set)
+    # queries that come out true for an object while one of these acquisitions of it
+    # holds (regulator_is_enabled() after regulator_enable()): callee -> (the
+    # object's argument, the acquires)
+    held_queries: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     # flags that hand a buffer over to the object they are set in (URB_FREE_BUFFER)
     owner_flags: dict[str, OwnerFlag] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
@@ -151,6 +155,11 @@ class Knowledge:
         """Is ``callee``'s result an answer (``net_ratelimit()``), so that a test of it
         is no failure check?"""
         return callee in self.answers or canonical(callee) in self.answers
+
+    def held_query(self, callee: str) -> tuple[int, frozenset[str]] | None:
+        """(the object's argument, the acquires) when ``callee`` is true while one of
+        them holds the object (the knowledge's ``[held_query]``)."""
+        return self.held_queries.get(callee) or self.held_queries.get(canonical(callee))
 
     def owner_arg(self, callee: str) -> int | None:
         v = self.owners.get(callee)
@@ -261,6 +270,11 @@ class Knowledge:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
         elif table == "answer":
             self.answers.add(name)
+        elif table == "held_query":
+            held = frozenset(str(x) for x in v.get("while", []))
+            if not held:
+                raise ValueError(f"held_query.{name}: 'while' lists the acquires it reports")
+            self.held_queries[name] = (int(v.get("arg", 0)), held)
         elif table == "owner_flag":
             fill = {str(k): int(j) for k, j in dict(v.get("fill", {})).items()}
             if not v.get("field") or not fill or int(v.get("value", 0)) <= 0:
@@ -288,6 +302,7 @@ KEYS: dict[str, frozenset[str]] = {
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "answer": frozenset(),
+    "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "borrow": frozenset({"arg"}),

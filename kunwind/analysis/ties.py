@@ -1,0 +1,115 @@
+"""Flags tied to an acquisition: a test of the flag says whether the object is held.
+
+``has_msi = !no_msi && !pci_enable_msi(pdev); ... if (has_msi) pci_disable_msi(pdev);``
+and ``have_region = request_region(base, n, "x") == NULL ? 0 : 1;``: the flag is
+computed from the acquisition's own result, so where a later test finds it false
+the acquisition failed (or was never made, the ``&&`` having stopped before it),
+and where it finds it true the acquisition succeeded. ``clk_prepare_enable(clk)``
+then ``if (err) return err; priv->clk_on = 1;``: a flag set to a true constant just
+after the acquisition succeeded says so too; where it is found false again, what
+cleared it (a callee: a store of this function drops the tie) took the object
+with it.
+
+``outcome`` reads what an expression's truth says of one acquiring call in it;
+``Tie`` is what the path keeps per flag (``Resources.ties``), until the flag is
+stored again. A tie holds across calls that may write the flag: the flag is the
+object's record, and code that changes it does so with the object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kunwind.model.ir import Binary, Call, Cond, Expr, Unary, calls_in, path_of
+
+from .conditions import failure_check
+from .constants import constant
+
+
+@dataclass(frozen=True)
+class Tie:
+    """What the flag's truth says of the resource ``obj`` acquired at ``line``:
+    held (True), not held (False) or nothing (None), when the flag is true, false."""
+
+    obj: str
+    line: int
+    when_true: bool | None
+    when_false: bool | None
+    # the flag was set after the acquisition succeeded (not from its result): where
+    # it is false, what cleared it took the object (not: the acquisition failed)
+    record: bool = False
+
+
+Outcome = tuple[bool | None, bool | None]  # held when the expression is true, when false
+
+
+def outcome(e: Expr, call: Call, fails_on_zero: bool) -> Outcome | None:
+    """What ``e``'s truth says of whether ``call`` (an acquire in ``e``) succeeded;
+    None when ``e`` does not test it. ``fails_on_zero``: the acquire fails by
+    returning 0 (a trylock), which the failure check reads the other way."""
+    if not _contains(e, call):
+        return None
+    chk = failure_check(e)
+    if chk is not None and chk.subject is call:
+        fails = chk.fails_when != fails_on_zero
+        return (not fails, fails)
+    if isinstance(e, Unary) and e.op == "!":
+        o = outcome(e.operand, call, fails_on_zero)
+        return None if o is None else (o[1], o[0])
+    if isinstance(e, Binary) and e.op in ("==", "!=") and (
+            constant(e.rhs) == 0 or constant(e.lhs) == 0):
+        inner = e.lhs if constant(e.rhs) == 0 else e.rhs
+        o = outcome(inner, call, fails_on_zero)
+        return None if o is None else o if e.op == "!=" else (o[1], o[0])
+    if isinstance(e, Cond):
+        a, b = constant(e.then), constant(e.other)
+        o = outcome(e.cond, call, fails_on_zero)
+        if o is None or a is None or b is None or bool(a) == bool(b):
+            return None
+        return o if a else (o[1], o[0])
+    if isinstance(e, Binary) and e.op in ("&&", "||"):
+        return _logical(e, call, fails_on_zero)
+    return None
+
+
+def _logical(e: Binary, call: Call, fails_on_zero: bool) -> Outcome | None:
+    """``x && acquire()``: false when ``x`` stopped it before the call (nothing held);
+    ``acquire() && x``: true only after it succeeded. The same for ``||``, mirrored."""
+    conj = e.op == "&&"
+    if _contains(e.rhs, call) and not _contains(e.lhs, call):
+        o = outcome(e.rhs, call, fails_on_zero)
+        if o is None:
+            return None
+        # short-circuit: the call was not made, nothing is held
+        return (o[0], False if o[1] is False else None) if conj else \
+            (False if o[0] is False else None, o[1])
+    o = outcome(e.lhs, call, fails_on_zero)
+    if o is None:
+        return None
+    return (o[0], None) if conj else (None, o[1])
+
+
+def _contains(e: Expr, call: Call) -> bool:
+    return any(c is call for c in calls_in(e))
+
+
+def truth_tested(cond: Expr, taken: bool) -> tuple[Expr, bool]:
+    """(what ``cond`` tests for truth, its truth on this edge): ``flag``, ``!p->on``,
+    ``x == 0``, ``!query(obj)``."""
+    c = cond
+    while True:
+        if isinstance(c, Unary) and c.op == "!":
+            c, taken = c.operand, not taken
+        elif isinstance(c, Binary) and c.op in ("==", "!=") and constant(c.rhs) == 0:
+            taken = taken == (c.op == "!=")
+            c = c.lhs
+        else:
+            return c, taken
+
+
+def flag_tested(cond: Expr, taken: bool) -> tuple[str, bool] | None:
+    """(the access path ``cond`` tests for truth, its truth on this edge): ``if
+    (flag)``, ``if (!p->on)``, ``flag == 0``; None for any other test."""
+    c, truth = truth_tested(cond, taken)
+    p = path_of(c)
+    return None if p is None else (p, truth)
