@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from kunwind.knowledge import Kind
+from kunwind.knowledge import Kind, Knowledge
 from kunwind.model.ir import Binary, Call, Cond, Const, Expr, Unary, path_of, render, root_of
 
 from .conditions import Check, null_test
@@ -80,12 +80,17 @@ class Resources:
     # the objects whose acquisition that result reports
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
+    # another local that holds the same object as a resource (``p = s = kzalloc()``,
+    # ``q = p``): local -> the key of that resource. A release, a hand-over or a
+    # return through either name acts on the one resource (``held_name``)
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Resources:
-        return Resources(dict(self.res), dict(self.links), self.auto)
+        return Resources(dict(self.res), dict(self.links), self.auto, dict(self.aliases))
 
     def key(self) -> tuple:
-        return frozenset(self.res.items()), frozenset(self.links.items())
+        return frozenset(self.res.items()), frozenset(self.links.items()), \
+            frozenset(self.aliases.items()) if self.aliases else None
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -95,7 +100,24 @@ class Resources:
             r = self.res.get(k) or other.res[k]  # acquired on one path only, or another state
             res[k] = r.moved(UNKNOWN, r.event_line, Cause.MERGED)
         links = {k: v for k, v in self.links.items() if other.links.get(k) == v}
-        return Resources(res, links, self.auto | other.auto)
+        aliases = {k: v for k, v in self.aliases.items() if other.aliases.get(k) == v}
+        return Resources(res, links, self.auto | other.auto, aliases)
+
+    def rebind(self, name: str) -> None:
+        """The local ``name`` is assigned (or advanced, ``p++``): it is no alias any more,
+        and what it held stays held through its aliases, under the first one's name
+        (``p = buf = kmalloc(); p += n; kfree(buf)``). Without aliases nothing moves."""
+        self.aliases.pop(name, None)
+        names = sorted(a for a, k in self.aliases.items() if k == name)
+        if not names:
+            return
+        heir = names[0]
+        del self.aliases[heir]
+        for a in names[1:]:
+            self.aliases[a] = heir
+        for k in [k for k in self.res if k == name or k.startswith(
+                (name + "->", name + ".", name + PART_SEP))]:
+            self.res[heir + k[len(name):]] = self.res.pop(k)
 
 
 # A resource is keyed on its object, and on the part of the object it is when the
@@ -124,6 +146,34 @@ def object_path(path: str | None) -> str | None:
     return path[1:] if path.startswith("&") else path
 
 
+def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str = "") -> str:
+    """The name under which the object ``path`` names is held, when it is held under
+    another: through a local that holds the same object (``Resources.aliases``), or
+    through a local that points at an embedded member (``dev = &pdev->dev``: ``dev``
+    and ``pdev->dev`` are one device, ``ctx.member_aliases``). ``path`` itself when
+    it is held, or when no other name is."""
+    res = resources.res
+    if resource_key(path, part) in res:
+        return path
+    root = root_of(path)
+    rest = path[len(root):]
+    candidates = []
+    if root in resources.aliases:
+        candidates.append(resources.aliases[root] + rest)
+    members = ctx.member_aliases
+    if root in members:  # dev -> pdev->dev, dev->x -> pdev->dev.x
+        candidates.append(members[root] + ("." + rest[2:] if rest.startswith("->") else rest))
+    for local, member in members.items():  # pdev->dev -> dev, pdev->dev.x -> dev->x
+        if path == member:
+            candidates.append(local)
+        elif path.startswith(member + "."):
+            candidates.append(f"{local}->{path[len(member) + 1:]}")
+    for c in candidates:
+        if resource_key(c, part) in res:
+            return c
+    return path
+
+
 class ResourceModel:
     """The transfer functions of the resource model, shared by the checks that read it:
     what a call acquires, releases or hands over, and what a branch says of an
@@ -143,7 +193,7 @@ class ResourceModel:
         part = kb.released_part(call.callee)
         released: set[str] = set()
         if rel is not None and rel.arg < len(call.args):
-            p = object_path(path_of(call.args[rel.arg]))
+            p = _object_of(kb, call.args[rel.arg])
             if p is not None:
                 released.add(p)
         by_knowledge = set(released)  # what the knowledge says this call releases
@@ -159,12 +209,15 @@ class ResourceModel:
                 if base is not None and not base.startswith("&"):
                     released.update(f"{base}->{f}" for f in fields)
         for a in call.args:
-            p = object_path(path_of(a))
+            p = _object_of(kb, a)
+            p = held_name(ctx, st.resources, p, part) if p is not None else None
             if p is not None and resource_key(p, part) in res and \
                     call.callee in res[resource_key(p, part)].releases:
                 released.add(p)
-        released = {resource_key(p, part) for p in released}
-        by_knowledge = {resource_key(p, part) for p in by_knowledge}
+        # through whichever name holds the object (an alias, an embedded member's local)
+        released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
+        by_knowledge = {resource_key(held_name(ctx, st.resources, p, part), part)
+                        for p in by_knowledge}
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
@@ -209,7 +262,8 @@ class ResourceModel:
         for j in sorted(given):
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:
-                root = root_of(p)
+                p = held_name(ctx, st.resources, p)
+                root = held_name(ctx, st.resources, root_of(p))
                 under = [q for q in res if q.startswith((root + "->", root + "."))
                          and not res[q].kind.is_hold]  # its fields go along
                 for q in (p, root, *under):
@@ -388,6 +442,19 @@ class ResourceModel:
         return True
 
     # the walk -----------------------------------------------------------
+
+
+def _object_of(kb: Knowledge, e: Expr) -> str | None:
+    """The object an argument names, through the knowledge's conversions
+    (``__free_pages(virt_to_page(addr), order)`` frees what ``addr`` names)."""
+    for _ in range(4):
+        if not isinstance(e, Call):
+            break
+        j = kb.converts(e.callee)
+        if j is None or j >= len(e.args):
+            break
+        e = e.args[j]
+    return object_path(path_of(e))
 
 
 def _flag_key(flag: str, holder: str, set_: bool) -> str:

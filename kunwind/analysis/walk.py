@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kunwind.findings import Finding
+from kunwind.knowledge import Knowledge
 from kunwind.knowledge.names import ERR_FROM, NORETURN
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
@@ -77,6 +78,7 @@ from .resources import (
     Cause,
     Res,
     ResourceModel,
+    held_name,
     object_path,
 )
 from .state import CallRec, CheckState, Fact, Origin, State
@@ -241,8 +243,13 @@ class Walker:
     def do_store(self, st: State, s: Store) -> None:
         res = st.resources.res
         value = s.value
-        while isinstance(value, Assign):
-            value = value.value
+        named = s.target
+        while True:  # each local assigned here is no other name for a held object now
+            if isinstance(named, Var):
+                st.resources.rebind(named.name)
+            if not isinstance(value, Assign):
+                break
+            named, value = value.target, value.value
         target = path_of(s.target)
         before = res.get(target) if target is not None else None
         if target is not None and s.op == "=":
@@ -271,6 +278,9 @@ class Walker:
                     target in res and isinstance(value, Call)
                     or macro_temporary(value) and value.name in res):
                 st.resources.links[alias] = (target,)
+                if isinstance(inner.target, Var) and target in res and \
+                        res[target] is not before:
+                    st.resources.aliases[alias] = target  # both hold the new object
             if _out_parameter(inner.target):
                 to_caller = inner.target
             inner = inner.value
@@ -313,6 +323,17 @@ class Walker:
             res[path] = res[path].moved(ESCAPED, s.loc.line, Cause.STORED, render(to_caller))
         if s.op == "=" and value is not None:
             src = object_path(path_of(value))
+            converted = _converted(self.ctx.kb, value)
+            if converted is not None:
+                # p = page_address(page): another name for the pages (the knowledge)
+                src = object_path(path_of(converted))
+                if src is not None and isinstance(s.target, Var) and \
+                        not isinstance(converted, Unary) and \
+                        held_name(self.ctx, st.resources, src) in res:
+                    st.resources.aliases[s.target.name] = held_name(self.ctx, st.resources, src)
+                src = None
+            if src is not None:
+                src = held_name(self.ctx, st.resources, src)
             member = embedded_member(value)
             if member is not None and src not in res and (path is None or (
                     "->" in path or "." in path) and root_of(path) != root_of(member)):
@@ -322,12 +343,10 @@ class Walker:
                 path is None or "->" in path or "." in path
             ):
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, render(s.target))
-            elif src is not None and src in res and res[src].status == HELD and \
-                    path != src and self.ctx.kb.acquire(res[src].acquire) is not None \
-                    and not res[src].kind.is_hold:
-                # a copy in another local: the walk does not follow aliases, so
-                # it stops treating the object as held by this name
-                res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")
+            elif src is not None and src in res and isinstance(s.target, Var) and \
+                    path != src and not isinstance(value, Unary):
+                # q = p: another name for the same object, until either is assigned
+                st.resources.aliases[s.target.name] = src
         self.note_constant(st, path, value if s.op == "=" else None, s.target)
         if path is None:
             return
@@ -649,6 +668,15 @@ class Walker:
                 label = self.fn.blocks[e.dst].labels[0]
                 nst.note(Jump(e.line, label))
             todo.append((e.dst, nst))
+
+
+def _converted(kb: Knowledge, e: Expr) -> Expr | None:
+    """The argument whose object the call ``e`` gives another name for (the
+    knowledge's ``same_object``: ``page_address(page)`` -> ``page``), else None."""
+    if not isinstance(e, Call):
+        return None
+    j = kb.converts(e.callee)
+    return e.args[j] if j is not None and j < len(e.args) else None
 
 
 def _outer_assigns(e: Expr) -> list[Assign]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from pathlib import Path
 from typing import Any, cast
 
 from kunwind.model import syntax as sx
@@ -46,6 +47,46 @@ _CLEANUP_TEXT = (
     (re.compile(r"\bCLASS\s*\(\s*(\w+)"), "class_{}_destructor"),
     (re.compile(r"\b(\w+_scoped)\s*\("), "{}"),
 )
+
+
+# A use of a function-like macro, as the whole text of an attribute: NAME(args)
+_MACRO_USE = re.compile(r"\s*([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;?\s*$")
+
+
+def _cleanup_in(text: str) -> str:
+    """The cleanup function a cleanup attribute written in ``text`` names, or ""."""
+    for pattern, name in _CLEANUP_TEXT:
+        m = pattern.search(text)
+        if m is not None:
+            return name.format(m.group(1))
+    return ""
+
+
+def _macro_definition_in(files: list[str], name: str) -> tuple[list[str], str] | None:
+    """``_macro_definition`` in the first of ``files`` that defines ``name``."""
+    for f in files:
+        try:
+            data = Path(f).read_bytes()
+        except OSError:
+            continue
+        found = _macro_definition(data, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _macro_definition(data: bytes, name: str) -> tuple[list[str], str] | None:
+    """(parameters, body) of ``#define name(...)`` in ``data``, continuation lines
+    joined; None when it has none."""
+    if name.encode() not in data:
+        return None
+    pattern = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+" + re.escape(name.encode())
+                         + rb"\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)", re.M)
+    m = pattern.search(data)
+    if m is None:
+        return None
+    params = [x.strip() for x in m.group(1).decode("latin-1").split(",")]
+    return params, m.group(2).decode("latin-1").replace("\\\n", " ")
 
 
 class _Native:
@@ -240,6 +281,8 @@ class Lowerer:
         # name -> the declaration of every function the lowered bodies call directly
         # (clang_parse.header_helpers lowers the short ones a header defines)
         self.called: dict[str, Any] = {}
+        # (translation unit, macro name) -> its parameters and body (macro_body)
+        self._macros: dict[tuple[int, str], tuple[list[str], str] | None] = {}
 
     # helpers ------------------------------------------------------------
     def loc(self, c: Any) -> Loc:
@@ -389,16 +432,45 @@ class Lowerer:
                         self.is_ptr(d), cleanup)
 
     def cleanup_from_text(self, attr: Any) -> str:
-        """The cleanup function of an attribute written on one source line."""
+        """The cleanup function of an attribute written on one source line, or in the
+        body of the macro written there (``BTRFS_PATH_AUTO_FREE(path)`` declares
+        ``path`` with ``__free(btrfs_free_path)``: libclang places the attribute at the
+        macro's use, and names no cleanup function for it)."""
         a, b = attr.extent.start, attr.extent.end
         if a.line != b.line or not 0 < a.line <= len(self.lines):
             return ""
         text = self.lines[a.line - 1][a.column - 1:b.column].decode("utf-8", "replace")
-        for pattern, name in _CLEANUP_TEXT:
-            m = pattern.search(text)
-            if m is not None:
-                return name.format(m.group(1))
-        return ""
+        found = _cleanup_in(text)
+        if found:
+            return found
+        m = _MACRO_USE.match(text)
+        if m is None:
+            return ""
+        body = self.macro_body(attr, m.group(1), m.group(2))
+        return _cleanup_in(body) if body else ""
+
+    def macro_body(self, c: Any, name: str, args: str) -> str:
+        """The body of the function-like macro ``name`` that the translation unit of
+        ``c`` includes, its parameters replaced by ``args`` (as written); "" when no
+        included file defines it. libclang keeps no macro definitions without a
+        detailed preprocessing record, so the included files are read (once per name
+        and translation unit)."""
+        tu = getattr(c, "_tu", None)
+        if tu is None:
+            return ""
+        key = (id(tu), name)
+        if key not in self._macros:
+            self._macros[key] = _macro_definition(self.text.encode("latin-1"), name) or \
+                _macro_definition_in(self.native.included_files(tu), name)
+        found = self._macros[key]
+        if found is None:
+            return ""
+        params, body = found
+        values = [x.strip() for x in args.split(",")]
+        if len(values) == len(params):
+            for p, v in zip(params, values, strict=True):
+                body = re.sub(rf"(?<![\w#]){re.escape(p)}(?!\w)", v.replace("\\", r"\\"), body)
+        return body
 
     def for_stmt(self, c: Any, loc: Loc) -> sx.SFor:
         ch = self.children(c)
