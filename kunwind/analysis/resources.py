@@ -8,6 +8,12 @@ where the acquire failed (nothing to release), ``released`` after a release,
 to a function that takes it over), ``auto`` when it releases itself
 (``__free()``, ``guard()``), ``unknown`` where the walk merged paths that
 disagree. Checks KU002–KU006 read these facts.
+
+An object has one ``Res`` under the name it was acquired by; other locals
+that hold it (``Resources.aliases``: ``p = s = kzalloc()``, ``q = p``,
+``p = page_address(page)``) and locals that point at an embedded member
+(``dev = &pdev->dev``) reach it through ``held_name``, so that a release,
+a hand-over or a return through any name acts on the one object.
 """
 
 from __future__ import annotations
@@ -43,7 +49,6 @@ class Cause(str, Enum):
     ACQUIRE_FAILED = "acquire failed"  # the failure test of its acquire came out failed
     CLEANUP = "cleanup"  # a __free() variable (``by``: the cleanup function, if named)
     STORED = "stored"  # stored into another object (``by``: where, as written)
-    COPIED = "copied"  # copied into another local (``by``: its name)
     MERGED = "merged"  # paths that disagree on it were joined
 
 

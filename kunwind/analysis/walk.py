@@ -212,6 +212,14 @@ class Walker:
         for j, a in enumerate(call.args):
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
+                if p is not None and p in st.resources.aliases:
+                    # the address of a copy: the callee may keep the object through it
+                    # (kfifo_put()'s __kfifo_in_r(&__val)) or write another one there
+                    key = st.resources.aliases.pop(p)
+                    r = st.resources.res.get(key)
+                    if r is not None and r.status == HELD:
+                        st.resources.res[key] = r.moved(ESCAPED, line, Cause.CALL,
+                                                        call.callee, render(call))
                 if p is not None and "->" not in p and "." not in p:
                     st.values.env.pop(p, None)  # a local written through its address
                     st.values.bad = st.values.bad - {p}
@@ -278,8 +286,9 @@ class Walker:
                     target in res and isinstance(value, Call)
                     or macro_temporary(value) and value.name in res):
                 st.resources.links[alias] = (target,)
-                if isinstance(inner.target, Var) and target in res and \
-                        res[target] is not before:
+                if isinstance(inner.target, Var) and alias in self.ctx.variables and (
+                        target in res and res[target] is not before
+                        or macro_temporary(value) and value.name in res):
                     st.resources.aliases[alias] = target  # both hold the new object
             if _out_parameter(inner.target):
                 to_caller = inner.target
@@ -321,16 +330,17 @@ class Walker:
                 res[path] is not before and res[path].status == HELD:
             # p = *pp = kzalloc(...): the caller holds it through *pp from now on
             res[path] = res[path].moved(ESCAPED, s.loc.line, Cause.STORED, render(to_caller))
+        local = isinstance(s.target, Var) and s.target.name in self.ctx.variables
         if s.op == "=" and value is not None:
-            src = object_path(path_of(value))
+            src = object_path(path_of(_deref_address(value)))
             converted = _converted(self.ctx.kb, value)
             if converted is not None:
                 # p = page_address(page): another name for the pages (the knowledge)
                 src = object_path(path_of(converted))
-                if src is not None and isinstance(s.target, Var) and \
+                if src is not None and local and path is not None and \
                         not isinstance(converted, Unary) and \
                         held_name(self.ctx, st.resources, src) in res:
-                    st.resources.aliases[s.target.name] = held_name(self.ctx, st.resources, src)
+                    st.resources.aliases[path] = held_name(self.ctx, st.resources, src)
                 src = None
             if src is not None:
                 src = held_name(self.ctx, st.resources, src)
@@ -343,10 +353,15 @@ class Walker:
                 path is None or "->" in path or "." in path
             ):
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, render(s.target))
-            elif src is not None and src in res and isinstance(s.target, Var) and \
+            elif src is not None and src in res and local and path is not None and \
                     path != src and not isinstance(value, Unary):
                 # q = p: another name for the same object, until either is assigned
-                st.resources.aliases[s.target.name] = src
+                st.resources.aliases[path] = src
+            elif src is not None and src in res and res[src].status == HELD and \
+                    path != src and self.ctx.kb.acquire(res[src].acquire) is not None \
+                    and not res[src].kind.is_hold:
+                # a global now holds it (o2net_wq = wq)
+                res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, path or "")
         self.note_constant(st, path, value if s.op == "=" else None, s.target)
         if path is None:
             return
@@ -668,6 +683,14 @@ class Walker:
                 label = self.fn.blocks[e.dst].labels[0]
                 nst.note(Jump(e.line, label))
             todo.append((e.dst, nst))
+
+
+def _deref_address(e: Expr) -> Expr:
+    """``*&x`` is ``x`` (``*(T *)&__val`` of kfifo_put(), once casts are stripped)."""
+    while isinstance(e, Unary) and e.op == "*" and isinstance(e.operand, Unary) and \
+            e.operand.op == "&":
+        e = e.operand.operand
+    return e
 
 
 def _converted(kb: Knowledge, e: Expr) -> Expr | None:
