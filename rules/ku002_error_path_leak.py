@@ -61,7 +61,10 @@ Other names for one object:
     (``dev = &pdev->dev``). A release, a hand-over or a return through any of
     them acts on the object. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
-    under its other names.
+    under its other names. A local that points into an array at a computed
+    index (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop
+    cursor, one name for many objects: what is acquired in its fields is
+    left to the per-element unwind loop, and not reported.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 15 reports, 13 true (87%).
@@ -84,6 +87,8 @@ from kunwind.knowledge.names import (
     same_subject,
 )
 from kunwind.model.ir import (
+    Binary,
+    Const,
     Index,
     Return,
     Store,
@@ -180,11 +185,15 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
 
 
 def _cursors(ctx: FunctionContext) -> set[str]:
-    """Locals that point into an array (``p = &ring->buf[i]``): loop cursors."""
+    """Locals that point into an array at a computed index: loop cursors
+    (``p = &ring->buf[i]``, or ``qv = port->qvecs + i``, the same address)."""
     return {s.target.name for b in ctx.fn.blocks for s in b.stmts
             if isinstance(s, Store) and isinstance(s.target, Var)
-            and isinstance(s.value, Unary) and s.value.op == "&"
-            and isinstance(s.value.operand, Index)}
+            and (isinstance(s.value, Unary) and s.value.op == "&"
+                 and isinstance(s.value.operand, Index)
+                 or isinstance(s.value, Binary) and s.value.op == "+" and s.value.ptr
+                 and not isinstance(s.value.lhs, Const)
+                 and not isinstance(s.value.rhs, Const))}
 
 
 def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
