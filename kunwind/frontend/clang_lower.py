@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ctypes
 import re
-from pathlib import Path
 from typing import Any, cast
 
 from kunwind.model import syntax as sx
@@ -35,6 +34,7 @@ from kunwind.model.ir import (
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
 from . import clang_lib as cl
+from .macros import MACRO_USE, expand, macro_definition, macro_definition_in
 
 # The cleanup attribute as written in the source, when libclang does not
 # expose the function it names: __free(kfree), __cleanup(fn), guard(mutex),
@@ -49,10 +49,6 @@ _CLEANUP_TEXT = (
 )
 
 
-# A use of a function-like macro, as the whole text of an attribute: NAME(args)
-_MACRO_USE = re.compile(r"\s*([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;?\s*$")
-
-
 def _cleanup_in(text: str) -> str:
     """The cleanup function a cleanup attribute written in ``text`` names, or ""."""
     for pattern, name in _CLEANUP_TEXT:
@@ -60,33 +56,6 @@ def _cleanup_in(text: str) -> str:
         if m is not None:
             return name.format(m.group(1))
     return ""
-
-
-def _macro_definition_in(files: list[str], name: str) -> tuple[list[str], str] | None:
-    """``_macro_definition`` in the first of ``files`` that defines ``name``."""
-    for f in files:
-        try:
-            data = Path(f).read_bytes()
-        except OSError:
-            continue
-        found = _macro_definition(data, name)
-        if found is not None:
-            return found
-    return None
-
-
-def _macro_definition(data: bytes, name: str) -> tuple[list[str], str] | None:
-    """(parameters, body) of ``#define name(...)`` in ``data``, continuation lines
-    joined; None when it has none."""
-    if name.encode() not in data:
-        return None
-    pattern = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+" + re.escape(name.encode())
-                         + rb"\(([^)]*)\)((?:[^\n]*\\\n)*[^\n]*)", re.M)
-    m = pattern.search(data)
-    if m is None:
-        return None
-    params = [x.strip() for x in m.group(1).decode("latin-1").split(",")]
-    return params, m.group(2).decode("latin-1").replace("\\\n", " ")
 
 
 class _Native:
@@ -443,7 +412,7 @@ class Lowerer:
         found = _cleanup_in(text)
         if found:
             return found
-        m = _MACRO_USE.match(text)
+        m = MACRO_USE.match(text)
         if m is None:
             return ""
         body = self.macro_body(attr, m.group(1), m.group(2))
@@ -460,17 +429,10 @@ class Lowerer:
             return ""
         key = (id(tu), name)
         if key not in self._macros:
-            self._macros[key] = _macro_definition(self.text.encode("latin-1"), name) or \
-                _macro_definition_in(self.native.included_files(tu), name)
+            self._macros[key] = macro_definition(self.text.encode("latin-1"), name) or \
+                macro_definition_in(self.native.included_files(tu), name)
         found = self._macros[key]
-        if found is None:
-            return ""
-        params, body = found
-        values = [x.strip() for x in args.split(",")]
-        if len(values) == len(params):
-            for p, v in zip(params, values, strict=True):
-                body = re.sub(rf"(?<![\w#]){re.escape(p)}(?!\w)", v.replace("\\", r"\\"), body)
-        return body
+        return expand(found, args) if found is not None else ""
 
     def for_stmt(self, c: Any, loc: Loc) -> sx.SFor:
         ch = self.children(c)
