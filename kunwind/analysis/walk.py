@@ -189,9 +189,12 @@ class Walker:
                     if j in printed:
                         continue  # pr_err("... %p", skb): its address, not the object
                     p = object_path(path_of(a))
+                    p = held_name(self.ctx, st.resources, p) if p is not None else None
                     if p is not None and p in st.resources.res:
                         for hook in self.use_hooks:
                             self.add_pending(st, hook(self.ctx, st, p, line, x))
+            if used is not None:  # through whichever name holds it (an alias)
+                used = held_name(self.ctx, st.resources, used)
             if used is not None and used in st.resources.res:
                 for hook in self.use_hooks:
                     self.add_pending(st, hook(self.ctx, st, used, line, x))
