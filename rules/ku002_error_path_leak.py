@@ -65,13 +65,24 @@ Known false positives:
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function
-    to the knowledge as an ``[owner.NAME]``. Objects copied into another
-    local are not followed (the copy ends the tracking, so that case is
-    missed rather than reported). A release guarded by a flag is reached
-    where the flag is tied to the acquisition (computed from its result, set
-    right after it succeeded) or by a query the knowledge ties to it
-    (``[held_query]``: ``regulator_is_enabled()`` after ``regulator_enable()``);
-    a flag with no such tie is not correlated.
+    to the knowledge as an ``[owner.NAME]``. A release guarded by a flag is
+    reached where the flag is tied to the acquisition (computed from its
+    result, set right after it succeeded) or by a query the knowledge ties to
+    it (``[held_query]``: ``regulator_is_enabled()`` after
+    ``regulator_enable()``); a flag with no such tie is not correlated.
+
+Other names for one object:
+    An object is followed under every local that holds it: a chained
+    assignment (``p = s = kzalloc()``), a plain copy (``q = p``), another
+    representation the knowledge names (``p = page_address(page)``, a
+    ``[same_object]`` entry), a local that points at an embedded member
+    (``dev = &pdev->dev``). A release, a hand-over or a return through any of
+    them acts on the object. A name that is assigned again, or advanced as a
+    cursor (``p++``, ``p += n``), no longer holds it; the object stays held
+    under its other names. A local that points into an array at a computed
+    index (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop
+    cursor, one name for many objects: what is acquired in its fields is
+    left to the per-element unwind loop, and not reported.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 15 reports, 13 true (87%).
@@ -84,7 +95,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.events import Event, Exit, exit_path_step, failure_index, jumps, render_steps
-from kunwind.analysis.resources import HELD, RELEASED, Res, key_object, object_path
+from kunwind.analysis.resources import HELD, RELEASED, Res, held_name, key_object, object_path
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge import canonical
 from kunwind.knowledge.names import (
@@ -96,6 +107,8 @@ from kunwind.knowledge.names import (
     verbs_pair,
 )
 from kunwind.model.ir import (
+    Binary,
+    Const,
     Index,
     Return,
     Store,
@@ -121,7 +134,7 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
     """At an error exit: what this function acquired and still holds."""
     if not is_error_path(ctx, ex, st.failures[-1] if st.failures else None):
         return []
-    returned = _returned(ret)
+    returned = {held_name(ctx, st.resources, p) for p in _returned(ret)}
     leaked: list[tuple[str, Res]] = []
     for key, r in sorted(st.resources.res.items()):
         if r.status != HELD or not r.acquire or r.kind.is_hold:  # KU005's
@@ -192,11 +205,15 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
 
 
 def _cursors(ctx: FunctionContext) -> set[str]:
-    """Locals that point into an array (``p = &ring->buf[i]``): loop cursors."""
+    """Locals that point into an array at a computed index: loop cursors
+    (``p = &ring->buf[i]``, or ``qv = port->qvecs + i``, the same address)."""
     return {s.target.name for b in ctx.fn.blocks for s in b.stmts
             if isinstance(s, Store) and isinstance(s.target, Var)
-            and isinstance(s.value, Unary) and s.value.op == "&"
-            and isinstance(s.value.operand, Index)}
+            and (isinstance(s.value, Unary) and s.value.op == "&"
+                 and isinstance(s.value.operand, Index)
+                 or isinstance(s.value, Binary) and s.value.op == "+" and s.value.ptr
+                 and not isinstance(s.value.lhs, Const)
+                 and not isinstance(s.value.rhs, Const))}
 
 
 def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:

@@ -71,7 +71,15 @@ import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.error_paths import error_path, failure_rejoins
-from kunwind.analysis.resources import FAILED, RELEASED, Cause, Res, object_path, resource_key
+from kunwind.analysis.resources import (
+    FAILED,
+    RELEASED,
+    Cause,
+    Res,
+    held_name,
+    object_path,
+    resource_key,
+)
 from kunwind.analysis.state import UNINITIALISED
 from kunwind.findings import API_FACT, Finding, PathStep
 from kunwind.knowledge import canonical
@@ -108,15 +116,16 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
 def _released(ctx: FunctionContext, st: State, call: Call) -> list[tuple[int, str]]:
     """(argument index, object) of what ``call`` releases."""
     out: dict[str, int] = {}
+    part = ctx.kb.released_part(call.callee)
     for j in ctx.released_args(call):
         p = object_path(path_of(call.args[j]))
-        if p is not None:
-            out.setdefault(p, j)
+        if p is not None:  # through whichever name holds it (an alias)
+            out.setdefault(held_name(ctx, st.resources, p, part), j)
     paired = {p for p, s in ctx.release_sites  # the release of an acquisition made here
               if s.line == call.loc.line and s.callee == call.callee}
-    part = ctx.kb.released_part(call.callee)
     for j, a in enumerate(call.args):
         p = object_path(path_of(a))
+        p = held_name(ctx, st.resources, p, part) if p is not None else None
         r = st.resources.res.get(resource_key(p, part)) if p is not None else None
         if p is not None and (p in paired or (r is not None and call.callee in r.releases)):
             out.setdefault(p, j)

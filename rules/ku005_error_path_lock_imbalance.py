@@ -54,7 +54,10 @@ Known false positives:
     mutex_unlock(...)``) can give a path that holds it at one exit and not at
     another; a flag the function sets next to the lock and clears next to
     the unlock (``tr->removing = true; mutex_lock(&m);``) is correlated as
-    the lock's record. Locks taken through an alias or a same-file helper
+    the lock's record. A lock or PM count taken through one name and dropped
+    through another is one resource: a local copy (``l = lock``), a local
+    that points at an embedded member (``dev = &pdev->dev``, then
+    ``pm_runtime_put_sync(&pdev->dev)``). Locks taken in a same-file helper
     (``foo_lock(priv)``) are not seen; ``guard()`` and ``scoped_guard()``
     release themselves and are never reported. A lock handed to a callee
     that may drop it (a same-file helper that unlocks it, a lock pointer
@@ -77,6 +80,7 @@ from kunwind.analysis.resources import (
     FAILED,
     HELD,
     RELEASED,
+    held_name,
     key_object,
     object_path,
     resource_key,
@@ -136,6 +140,7 @@ def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:
     part = ctx.kb.released_part(call.callee)
     for a in call.args:
         p = object_path(path_of(a))
+        p = held_name(ctx, st.resources, p, part) if p is not None else None
         if p is None or p in out:
             continue
         r = st.resources.res.get(resource_key(p, part))

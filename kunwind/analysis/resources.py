@@ -8,6 +8,12 @@ where the acquire failed (nothing to release), ``released`` after a release,
 to a function that takes it over), ``auto`` when it releases itself
 (``__free()``, ``guard()``), ``unknown`` where the walk merged paths that
 disagree. Checks KU002–KU006 read these facts.
+
+An object has one ``Res`` under the name it was acquired by; other locals
+that hold it (``Resources.aliases``: ``p = s = kzalloc()``, ``q = p``,
+``p = page_address(page)``) and locals that point at an embedded member
+(``dev = &pdev->dev``) reach it through ``held_name``, so that a release,
+a hand-over or a return through any name acts on the one object.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from kunwind.knowledge import Acquire as KnownAcquire
-from kunwind.knowledge import Kind
+from kunwind.knowledge import Kind, Knowledge
 from kunwind.knowledge.names import ERR_OR_ZERO
 from kunwind.model.ir import (
     Assign,
@@ -69,7 +75,6 @@ class Cause(str, Enum):
     ACQUIRE_FAILED = "acquire failed"  # the failure test of its acquire came out failed
     CLEANUP = "cleanup"  # a __free() variable (``by``: the cleanup function, if named)
     STORED = "stored"  # stored into another object (``by``: where, as written)
-    COPIED = "copied"  # copied into another local (``by``: its name)
     MERGED = "merged"  # paths that disagree on it were joined
     FLAG = "flag"  # a flag that records it was found cleared (``by``: the flag; ties.py)
 
@@ -115,13 +120,19 @@ class Resources:
     auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
     # flags whose truth says whether an object is held (ties.py), until stored again
     ties: dict[str, Tie] = field(default_factory=dict)
+    # another local that holds the same object as a resource (``p = s = kzalloc()``,
+    # ``q = p``): local -> the key of that resource. A release, a hand-over or a
+    # return through either name acts on the one resource (``held_name``)
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Resources:
-        return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties))
+        return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties),
+                         dict(self.aliases))
 
     def key(self) -> tuple:
         return (frozenset(self.res.items()), frozenset(self.links.items()),
-                frozenset(self.ties.items()) if self.ties else None)
+                frozenset(self.ties.items()) if self.ties else None,
+                frozenset(self.aliases.items()) if self.aliases else None)
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -132,7 +143,24 @@ class Resources:
             res[k] = r.moved(UNKNOWN, r.event_line, Cause.MERGED)
         links = {k: v for k, v in self.links.items() if other.links.get(k) == v}
         ties = {k: v for k, v in self.ties.items() if other.ties.get(k) == v}
-        return Resources(res, links, self.auto | other.auto, ties)
+        aliases = {k: v for k, v in self.aliases.items() if other.aliases.get(k) == v}
+        return Resources(res, links, self.auto | other.auto, ties, aliases)
+
+    def rebind(self, name: str) -> None:
+        """The local ``name`` is assigned (or advanced, ``p++``): it is no alias any more,
+        and what it held stays held through its aliases, under the first one's name
+        (``p = buf = kmalloc(); p += n; kfree(buf)``). Without aliases nothing moves."""
+        self.aliases.pop(name, None)
+        names = sorted(a for a, k in self.aliases.items() if k == name)
+        if not names:
+            return
+        heir = names[0]
+        del self.aliases[heir]
+        for a in names[1:]:
+            self.aliases[a] = heir
+        for k in [k for k in self.res if k == name or k.startswith(
+                (name + "->", name + ".", name + PART_SEP))]:
+            self.res[heir + k[len(name):]] = self.res.pop(k)
 
 
 # A resource is keyed on its object, and on the part of the object it is when the
@@ -161,6 +189,34 @@ def object_path(path: str | None) -> str | None:
     return path[1:] if path.startswith("&") else path
 
 
+def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str = "") -> str:
+    """The name under which the object ``path`` names is held, when it is held under
+    another: through a local that holds the same object (``Resources.aliases``), or
+    through a local that points at an embedded member (``dev = &pdev->dev``: ``dev``
+    and ``pdev->dev`` are one device, ``ctx.member_aliases``). ``path`` itself when
+    it is held, or when no other name is."""
+    res = resources.res
+    if resource_key(path, part) in res:
+        return path
+    root = root_of(path)
+    rest = path[len(root):]
+    candidates = []
+    if root in resources.aliases:
+        candidates.append(resources.aliases[root] + rest)
+    members = ctx.member_aliases
+    if root in members:  # dev -> pdev->dev, dev->x -> pdev->dev.x
+        candidates.append(members[root] + ("." + rest[2:] if rest.startswith("->") else rest))
+    for local, member in members.items():  # pdev->dev -> dev, pdev->dev.x -> dev->x
+        if path == member:
+            candidates.append(local)
+        elif path.startswith(member + "."):
+            candidates.append(f"{local}->{path[len(member) + 1:]}")
+    for c in candidates:
+        if resource_key(c, part) in res:
+            return c
+    return path
+
+
 class ResourceModel:
     """The transfer functions of the resource model, shared by the checks that read it:
     what a call acquires, releases or hands over, and what a branch says of an
@@ -181,7 +237,7 @@ class ResourceModel:
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
         if rel is not None and rel.arg < len(call.args):
-            p = object_path(path_of(call.args[rel.arg]))
+            p = _object_of(kb, call.args[rel.arg])
             if p is not None:
                 released.add(p)
         by_knowledge = set(released)  # what the knowledge says this call releases
@@ -210,16 +266,20 @@ class ResourceModel:
                     puts.update(f"{base}->{f}" for f in fields)
             released |= puts
         for a in call.args:
-            p = object_path(path_of(a))
+            p = _object_of(kb, a)
+            p = held_name(ctx, st.resources, p, part) if p is not None else None
             if p is not None and resource_key(p, part) in res and \
                     call.callee in res[resource_key(p, part)].releases:
                 released.add(p)
-        released = {resource_key(p, part) for p in released}
-        by_knowledge = {resource_key(p, part) for p in by_knowledge}
+        # through whichever name holds the object (an alias, an embedded member's local)
+        released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
+        by_knowledge = {resource_key(held_name(ctx, st.resources, p, part), part)
+                        for p in by_knowledge}
         for j, parts in summary.releases_parts.items() if summary is not None else ():
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:  # foo_teardown(pdev) does pci_release_regions(pdev)
-                released.update(resource_key(p, q) for q in parts)
+                released.update(resource_key(held_name(ctx, st.resources, p, q), q)
+                                for q in parts)
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
@@ -266,7 +326,8 @@ class ResourceModel:
         for j in sorted(given):
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:
-                root = root_of(p)
+                p = held_name(ctx, st.resources, p)
+                root = held_name(ctx, st.resources, root_of(p))
                 under = [q for q in res if q.startswith((root + "->", root + "."))
                          and not res[q].kind.is_hold]  # its fields go along
                 for q in (p, root, *under):
@@ -586,6 +647,19 @@ class ResourceModel:
         return not (r is not None and r.status == HELD and r.acquire in q[1])
 
     # the walk -----------------------------------------------------------
+
+
+def _object_of(kb: Knowledge, e: Expr) -> str | None:
+    """The object an argument names, through the knowledge's conversions
+    (``__free_pages(virt_to_page(addr), order)`` frees what ``addr`` names)."""
+    for _ in range(4):
+        if not isinstance(e, Call):
+            break
+        j = kb.converts(e.callee)
+        if j is None or j >= len(e.args):
+            break
+        e = e.args[j]
+    return object_path(path_of(e))
 
 
 def _flag_key(flag: str, holder: str, set_: bool) -> str:

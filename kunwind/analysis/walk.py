@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kunwind.findings import Finding
+from kunwind.knowledge import Knowledge
 from kunwind.knowledge.names import ERR_FROM, NORETURN
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
@@ -80,6 +81,7 @@ from .resources import (
     Cause,
     Res,
     ResourceModel,
+    held_name,
     object_path,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
@@ -192,9 +194,12 @@ class Walker:
                     if j in printed:
                         continue  # pr_err("... %p", skb): its address, not the object
                     p = object_path(path_of(a))
+                    p = held_name(self.ctx, st.resources, p) if p is not None else None
                     if p is not None and p in st.resources.res:
                         for hook in self.use_hooks:
                             self.add_pending(st, hook(self.ctx, st, p, line, x))
+            if used is not None:  # through whichever name holds it (an alias)
+                used = held_name(self.ctx, st.resources, used)
             if used is not None and used in st.resources.res:
                 for hook in self.use_hooks:
                     self.add_pending(st, hook(self.ctx, st, used, line, x))
@@ -220,6 +225,14 @@ class Walker:
         for j, a in enumerate(call.args):
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
+                if p is not None and p in st.resources.aliases:
+                    # the address of a copy: the callee may keep the object through it
+                    # (kfifo_put()'s __kfifo_in_r(&__val)) or write another one there
+                    key = st.resources.aliases.pop(p)
+                    r = st.resources.res.get(key)
+                    if r is not None and r.status == HELD:
+                        st.resources.res[key] = r.moved(ESCAPED, line, Cause.CALL,
+                                                        call.callee, render(call))
                 if p is not None and "->" not in p and "." not in p:
                     st.values.env.pop(p, None)  # a local written through its address
                     st.setup.facts.pop(p, None)
@@ -252,8 +265,13 @@ class Walker:
     def do_store(self, st: State, s: Store) -> None:
         res = st.resources.res
         value = s.value
-        while isinstance(value, Assign):
-            value = value.value
+        named = s.target
+        while True:  # each local assigned here is no other name for a held object now
+            if isinstance(named, Var):
+                st.resources.rebind(named.name)
+            if not isinstance(value, Assign):
+                break
+            named, value = value.target, value.value
         target = path_of(s.target)
         before = res.get(target) if target is not None else None
         if target is not None and s.op == "=":
@@ -284,6 +302,10 @@ class Walker:
                     target in res and isinstance(value, Call)
                     or macro_temporary(value) and value.name in res):
                 st.resources.links[alias] = (target,)
+                if isinstance(inner.target, Var) and alias in self.ctx.variables and (
+                        target in res and res[target] is not before
+                        or macro_temporary(value) and value.name in res):
+                    st.resources.aliases[alias] = target  # both hold the new object
             if _out_parameter(inner.target):
                 to_caller = inner.target
             inner = inner.value
@@ -324,8 +346,20 @@ class Walker:
                 res[path] is not before and res[path].status == HELD:
             # p = *pp = kzalloc(...): the caller holds it through *pp from now on
             res[path] = res[path].moved(ESCAPED, s.loc.line, Cause.STORED, render(to_caller))
+        local = isinstance(s.target, Var) and s.target.name in self.ctx.variables
         if s.op == "=" and value is not None:
-            src = object_path(path_of(value))
+            src = object_path(path_of(_deref_address(value)))
+            converted = _converted(self.ctx.kb, value)
+            if converted is not None:
+                # p = page_address(page): another name for the pages (the knowledge)
+                src = object_path(path_of(converted))
+                if src is not None and local and path is not None and \
+                        not isinstance(converted, Unary) and \
+                        held_name(self.ctx, st.resources, src) in res:
+                    st.resources.aliases[path] = held_name(self.ctx, st.resources, src)
+                src = None
+            if src is not None:
+                src = held_name(self.ctx, st.resources, src)
             member = embedded_member(value)
             if member is not None and src not in res and (path is None or (
                     "->" in path or "." in path) and root_of(path) != root_of(member)):
@@ -335,12 +369,15 @@ class Walker:
                 path is None or "->" in path or "." in path
             ):
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, render(s.target))
+            elif src is not None and src in res and local and path is not None and \
+                    path != src and not isinstance(value, Unary):
+                # q = p: another name for the same object, until either is assigned
+                st.resources.aliases[path] = src
             elif src is not None and src in res and res[src].status == HELD and \
                     path != src and self.ctx.kb.acquire(res[src].acquire) is not None \
                     and not res[src].kind.is_hold:
-                # a copy in another local: the walk does not follow aliases, so
-                # it stops treating the object as held by this name
-                res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.COPIED, path or "")
+                # a global now holds it (o2net_wq = wq)
+                res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, path or "")
         if s.op == "=":
             self.note_constant(st, path, value, s.target)
         else:  # state++: a known value stays known
@@ -724,6 +761,23 @@ class Walker:
                 label = self.fn.blocks[e.dst].labels[0]
                 nst.note(Jump(e.line, label))
             todo.append((e.dst, nst))
+
+
+def _deref_address(e: Expr) -> Expr:
+    """``*&x`` is ``x`` (``*(T *)&__val`` of kfifo_put(), once casts are stripped)."""
+    while isinstance(e, Unary) and e.op == "*" and isinstance(e.operand, Unary) and \
+            e.operand.op == "&":
+        e = e.operand.operand
+    return e
+
+
+def _converted(kb: Knowledge, e: Expr) -> Expr | None:
+    """The argument whose object the call ``e`` gives another name for (the
+    knowledge's ``same_object``: ``page_address(page)`` -> ``page``), else None."""
+    if not isinstance(e, Call):
+        return None
+    j = kb.converts(e.callee)
+    return e.args[j] if j is not None and j < len(e.args) else None
 
 
 def _outer_assigns(e: Expr) -> list[Assign]:

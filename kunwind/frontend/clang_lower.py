@@ -34,6 +34,7 @@ from kunwind.model.ir import (
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
 from . import clang_lib as cl
+from .macros import MACRO_USE, expand, macro_definition, macro_definition_in
 
 # The cleanup attribute as written in the source, when libclang does not
 # expose the function it names: __free(kfree), __cleanup(fn), guard(mutex),
@@ -46,6 +47,15 @@ _CLEANUP_TEXT = (
     (re.compile(r"\bCLASS\s*\(\s*(\w+)"), "class_{}_destructor"),
     (re.compile(r"\b(\w+_scoped)\s*\("), "{}"),
 )
+
+
+def _cleanup_in(text: str) -> str:
+    """The cleanup function a cleanup attribute written in ``text`` names, or ""."""
+    for pattern, name in _CLEANUP_TEXT:
+        m = pattern.search(text)
+        if m is not None:
+            return name.format(m.group(1))
+    return ""
 
 
 class _Native:
@@ -240,6 +250,8 @@ class Lowerer:
         # name -> the declaration of every function the lowered bodies call directly
         # (clang_parse.header_helpers lowers the short ones a header defines)
         self.called: dict[str, Any] = {}
+        # (translation unit, macro name) -> its parameters and body (macro_body)
+        self._macros: dict[tuple[int, str], tuple[list[str], str] | None] = {}
 
     # helpers ------------------------------------------------------------
     def loc(self, c: Any) -> Loc:
@@ -389,16 +401,38 @@ class Lowerer:
                         self.is_ptr(d), cleanup)
 
     def cleanup_from_text(self, attr: Any) -> str:
-        """The cleanup function of an attribute written on one source line."""
+        """The cleanup function of an attribute written on one source line, or in the
+        body of the macro written there (``BTRFS_PATH_AUTO_FREE(path)`` declares
+        ``path`` with ``__free(btrfs_free_path)``: libclang places the attribute at the
+        macro's use, and names no cleanup function for it)."""
         a, b = attr.extent.start, attr.extent.end
         if a.line != b.line or not 0 < a.line <= len(self.lines):
             return ""
         text = self.lines[a.line - 1][a.column - 1:b.column].decode("utf-8", "replace")
-        for pattern, name in _CLEANUP_TEXT:
-            m = pattern.search(text)
-            if m is not None:
-                return name.format(m.group(1))
-        return ""
+        found = _cleanup_in(text)
+        if found:
+            return found
+        m = MACRO_USE.match(text)
+        if m is None:
+            return ""
+        body = self.macro_body(attr, m.group(1), m.group(2))
+        return _cleanup_in(body) if body else ""
+
+    def macro_body(self, c: Any, name: str, args: str) -> str:
+        """The body of the function-like macro ``name`` that the translation unit of
+        ``c`` includes, its parameters replaced by ``args`` (as written); "" when no
+        included file defines it. libclang keeps no macro definitions without a
+        detailed preprocessing record, so the included files are read (once per name
+        and translation unit)."""
+        tu = getattr(c, "_tu", None)
+        if tu is None:
+            return ""
+        key = (id(tu), name)
+        if key not in self._macros:
+            self._macros[key] = macro_definition(self.text.encode("latin-1"), name) or \
+                macro_definition_in(self.native.included_files(tu), name)
+        found = self._macros[key]
+        return expand(found, args) if found is not None else ""
 
     def for_stmt(self, c: Any, loc: Loc) -> sx.SFor:
         ch = self.children(c)

@@ -53,6 +53,7 @@ from kunwind.model.ir import (
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
 from .clang_parse import HELPER_LINES, ParsedFile, ParsedFunction, lower_into
+from .macros import MACRO_USE, Definition, expand, macro_definition, macro_definition_in
 from .pyc_pure import callees_of, definition_lines, pure_functions
 from .pyc_types import (
     AUTO_TYPEDEF,
@@ -209,11 +210,12 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         except OSError:
             lines = []
     braces = Braces(PRELUDE + source, main)
+    macros = _Macros(lines, _marker_files(source))
     for ext in ast.ext:
         if isinstance(ext, c_ast.FuncDef) and ext.decl.coord.file == main:
             env.add_decl(ext.decl)
             pf = ParsedFunction(None, ext.decl.name, ext.decl.coord.line)
-            lower_into(pf, functools.partial(Lowerer(env, lines, braces).function, ext))
+            lower_into(pf, functools.partial(Lowerer(env, lines, braces, macros).function, ext))
             out.functions.append(pf)
         elif isinstance(ext, c_ast.FuncDef):
             env.add_decl(ext.decl)
@@ -249,6 +251,28 @@ def _header_helpers(ast: c_ast.FileAST, main: str, wanted: Callable[[str], bool]
     return out
 
 
+def _marker_files(text: str) -> list[str]:
+    """The files the preprocessed ``text`` came from (its line markers), in order."""
+    return list(dict.fromkeys(m for m in re.findall(r'^#\s*\d+\s+"([^"<]*)"', text, re.M)
+                              if m and m != STDIN))
+
+
+class _Macros:
+    """Function-like macros of the main file and the files it includes, by name."""
+
+    def __init__(self, lines: list[bytes], files: list[str]) -> None:
+        self.main = b"\n".join(lines)
+        self.files = files
+        self.found: dict[str, Definition | None] = {}
+
+    def expand(self, name: str, args: str) -> str:
+        if name not in self.found:
+            self.found[name] = macro_definition(self.main, name) or \
+                macro_definition_in(self.files, name)
+        d = self.found[name]
+        return expand(d, args) if d is not None else ""
+
+
 def _first_marker_file(text: str) -> str:
     m = re.search(r'^#\s*\d+\s+"([^"]*)"', text, re.MULTILINE)
     return m.group(1) if m else ""
@@ -282,9 +306,11 @@ class Braces:
 class Lowerer:
     """One function definition into ``FunctionSyntax``; names are looked up in ``env``."""
 
-    def __init__(self, env: TypeEnv, lines: list[bytes], braces: Braces) -> None:
+    def __init__(self, env: TypeEnv, lines: list[bytes], braces: Braces,
+                 macros: _Macros | None = None) -> None:
         self.env = env
         self.lines = lines  # the main file's source lines, for cleanup attributes
+        self.macros = macros or _Macros(lines, [])
         self.braces = braces
         self.scopes: list[dict[str, CType]] = []
         self.params: set[str] = set()
@@ -447,6 +473,11 @@ class Lowerer:
         if not 0 < line <= len(self.lines):
             return ""
         text = self.lines[line - 1].decode("latin-1")
+        use = MACRO_USE.match(text)
+        if use is not None and _CLEANUP_TEXT.search(text) is None and \
+                re.search(rf"\b{re.escape(d.name)}\b", use.group(2)):
+            # BTRFS_PATH_AUTO_FREE(path): the attribute is in the macro's body
+            text = self.macros.expand(use.group(1), use.group(2))
         at = re.search(rf"\b{re.escape(d.name)}\b", text)
         if at is not None:  # written out: the attribute follows the name
             text = re.split(r"[=;,]", text[at.start():], maxsplit=1)[0]

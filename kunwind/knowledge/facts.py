@@ -120,6 +120,9 @@ class Knowledge:
     held_queries: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     # flags that hand a buffer over to the object they are set in (URB_FREE_BUFFER)
     owner_flags: dict[str, OwnerFlag] = field(default_factory=dict)
+    # callee -> the argument whose object its result is another representation of
+    # (page_address(page): the pages' kernel address, which free_pages() takes)
+    conversions: dict[str, int] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -164,6 +167,11 @@ class Knowledge:
     def owner_arg(self, callee: str) -> int | None:
         v = self.owners.get(callee)
         return v if v is not None else self.owners.get(canonical(callee))
+
+    def converts(self, callee: str) -> int | None:
+        """The argument whose object ``callee``'s result is another name for, else None."""
+        v = self.conversions.get(callee)
+        return v if v is not None else self.conversions.get(canonical(callee))
 
     def releasers_of(self, name: str) -> list[str]:
         a = self.acquire(name)
@@ -287,6 +295,8 @@ class Knowledge:
             self.borrowers[name] = int(v.get("arg", 0))
         elif table == "borrowed":
             self.borrowed.add(name)
+        elif table == "same_object":
+            self.conversions[name] = int(v.get("arg", 0))
         else:
             self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                             list(v.get("depends", [])))
@@ -307,6 +317,7 @@ KEYS: dict[str, frozenset[str]] = {
     "owner_flag": frozenset({"field", "value", "fill"}),
     "borrow": frozenset({"arg"}),
     "borrowed": frozenset(),
+    "same_object": frozenset({"arg"}),
     "teardown": frozenset({"arg", "depends"}),
 }
 
