@@ -36,12 +36,21 @@ def test_shards_cover_every_file_once_and_merge_to_the_unsharded_log(
         parts.append(part)
     seen = [uri for p in parts for uri in analysed(p.read_text())]
     assert sorted(seen) == sorted(analysed(whole)) and len(seen) == len(set(seen))
-    if count > 20:
-        assert any(not analysed(p.read_text()) for p in parts)
+    for k, p in enumerate(parts, 1):  # each part holds its files: none, with 40 shards
+        mine = [uri for uri in analysed(whole) if in_shard(uri, (k, count))]
+        assert sorted(analysed(p.read_text())) == sorted(mine)
     merged = tmp_path / "all.sarif"
     r = run("merge", *map(str, reversed(parts)), "-o", str(merged))
     assert r.exit_code == 0, r.output
     assert merged.read_text() == whole
+
+
+def test_a_shard_without_files_gives_an_empty_log(tmp_path: Path) -> None:
+    whole = analysed(sarif_of(tmp_path / "cache", "--no-learn"))
+    count = 4 * len(whole)  # more shards than files: some have none
+    k = next(k for k in range(1, count + 1) if not any(in_shard(u, (k, count)) for u in whole))
+    log = json.loads(sarif_of(tmp_path / "cache", "--shard", f"{k}/{count}"))
+    assert log["runs"][0].get("artifacts", []) == [] and not log["runs"][0].get("results")
 
 
 def test_merged_shards_name_the_checks_not_run_once(tmp_path: Path) -> None:
