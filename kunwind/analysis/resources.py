@@ -170,6 +170,7 @@ class Resources:
 PART_SEP = "#"
 # a link to an extra reference on an object already held: its failure drops that one only
 EXTRA = "+"
+HANDED = "<"  # a links entry: handed over by the call, which keeps nothing if it fails
 
 
 def resource_key(obj: str, part: str = "") -> str:
@@ -323,6 +324,11 @@ class ResourceModel:
         given = {owner} if owner is not None else set()
         if summary is not None:
             given |= summary.escapes  # a same-file callee that stores or links it
+        key = result or f"@{call.loc.line}:{call.loc.col}"
+        links = st.resources.links
+        if any(o.startswith(HANDED) for o in links.get(key, ())):  # an earlier call's
+            links[key] = tuple(o for o in links[key] if not o.startswith(HANDED))
+        handed: list[str] = []
         for j in sorted(given):
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:
@@ -332,7 +338,13 @@ class ResourceModel:
                          and not res[q].kind.is_hold]  # its fields go along
                 for q in (p, root, *under):
                     if q in res and res[q].status == HELD:
+                        if j != owner and res[q].cause is Cause.NONE:
+                            handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
+        if handed:
+            # a callee that stores what it is given (a registration keeps its cookie)
+            # keeps nothing when it fails: where a test finds it failed, it is still held
+            links[key] = links.get(key, ()) + tuple(HANDED + q for q in handed)
         self.fill(st, call, line)
         # acquisitions
         acq = kb.acquire(call.callee)
@@ -386,8 +398,8 @@ class ResourceModel:
                     # failed, nothing is held (even for an acquire that cannot fail,
                     # such as get_device(), whose NULL says the device was NULL); a
                     # failed extra reference leaves the ones held before it
-                    key = result or f"@{call.loc.line}:{call.loc.col}"
-                    st.resources.links[key] = (EXTRA + obj,) if extra else (obj,)
+                    st.resources.links[key] = ((EXTRA + obj,) if extra else (obj,)) + tuple(
+                        o for o in links.get(key, ()) if o.startswith(HANDED))
         elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
                 result is not None:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
@@ -573,7 +585,12 @@ class ResourceModel:
             if failed_errno and r is not None and r.status == HELD and r.count > 1 and \
                     not r.held_on_failure:
                 st.resources.res[o[len(EXTRA):]] = replace(r, count=r.count - 1)
-        objs = [o for o in objs if not o.startswith(EXTRA)]
+        for o in [o for o in objs if o.startswith(HANDED)]:
+            r = st.resources.res.get(o[len(HANDED):])
+            if failed_errno and r is not None and r.status == ESCAPED and r.cause is Cause.CALL:
+                st.resources.res[o[len(HANDED):]] = replace(
+                    r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
+        objs = [o for o in objs if not o.startswith((EXTRA, HANDED))]
         for o in objs:
             r = st.resources.res.get(o)
             if r is not None and r.status == FAILED and not failed_errno and \
