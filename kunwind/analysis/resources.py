@@ -508,6 +508,8 @@ class ResourceModel:
             for o in st.resources.links.get(path, ()):
                 if o in res and res[o].status == HELD and res[o].fails == "null":
                     res[o] = res[o].moved(FAILED, line, Cause.NULL_TESTED)
+        # p = (char *)page; if (!p): a test of another name of the object tests it
+        path = held_name(self.ctx, st.resources, path)
         r = res.get(path)
         if r is not None and r.status == HELD:
             if null:  # the pointer is NULL on this edge: nothing was acquired
@@ -575,6 +577,8 @@ class ResourceModel:
             # rc = PTR_ERR_OR_ZERO(priv->dev); if (rc): the IS_ERR() test of priv->dev
             tested = object_path(path_of(origin.args[0]))
             objs += st.resources.links.get(tested, ()) if tested is not None else ()
+        if subject is not None:
+            subject = held_name(self.ctx, st.resources, subject)
         if subject is not None and subject in st.resources.res:
             a = self.ctx.kb.acquire(st.resources.res[subject].acquire)
             if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
