@@ -456,6 +456,6 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(40, 119, SAMPLE),
+            measured=Measured(25, 64, SAMPLE),
             recall=(Recall("drop-release", 42, 100), Recall("goto-next-label", 42, 100)),
             on_exit=on_exit, on_function=on_function)
