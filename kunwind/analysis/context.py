@@ -19,7 +19,6 @@ from kunwind.model.ir import (
     Binary,
     Call,
     Const,
-    Expr,
     ExprStmt,
     Return,
     Store,
@@ -35,7 +34,7 @@ from .conditions import condition_key
 from .constants import constant
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
-from .summaries import Summary
+from .summaries import Summary, exprs_of
 from .words import Source, Words
 
 
@@ -127,7 +126,7 @@ class FunctionContext:
                     if p is not None:
                         out.add(p.lstrip("&"))
         out.update(p for p, _ in self.release_sites if "->" not in p and "." not in p)
-        for _line, e in self._all_exprs():  # the values a callee does nothing for
+        for _line, e, _target in exprs_of(self.fn):  # the values a callee does nothing for
             for c in calls_in(e):
                 summary = self.summaries.get(c.callee)
                 for j in summary.idle if summary is not None else ():
@@ -135,21 +134,6 @@ class FunctionContext:
                     if p is not None:
                         out.add(p)
         return frozenset(out)
-
-    def _all_exprs(self) -> list[tuple[int, Expr]]:
-        """Every expression of the function: store targets and values, statements,
-        returns, conditions and switches."""
-        out: list[tuple[int, Expr]] = []
-        for b in self.fn.blocks:
-            for s in b.stmts:
-                if isinstance(s, Store):
-                    out += [(s.loc.line, x) for x in (s.target, s.value) if x is not None]
-                elif isinstance(s, ExprStmt):
-                    out.append((s.loc.line, s.expr))
-                elif isinstance(s, Return) and s.value is not None:
-                    out.append((s.loc.line, s.value))
-            out += [(0, x) for x in (b.cond, b.switch) if x is not None]
-        return out
 
     @cached_property
     def declared_locals(self) -> frozenset[str]:
@@ -227,7 +211,7 @@ class FunctionContext:
         writes through it and keeps nothing). A store through a pointer (``*more =
         0``) cannot change them."""
         taken: set[str] = set()
-        for _line, e in self._all_exprs():
+        for _line, e, _target in exprs_of(self.fn):
             known_args: set[int] = set()
             for x in subexprs(e):
                 if isinstance(x, Call) and (self.kb.acquire(x.callee) is not None

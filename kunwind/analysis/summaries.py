@@ -129,8 +129,9 @@ class Summary:
         )
 
 
-def _exprs_of(fn: Function):
-    """Every (line, expression, is-store-target) of a function."""
+def exprs_of(fn: Function):
+    """Every (line, expression, is-store-target) of a function: store targets and values,
+    statements, returns, conditions and switches."""
     for b in fn.blocks:
         for s in b.stmts:
             if isinstance(s, Store):
@@ -251,7 +252,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         if old is None or (write and not old.write):
             s.derefs[i][f] = d
 
-    for line, e, is_target in _exprs_of(fn):
+    for line, e, is_target in exprs_of(fn):
         for x in subexprs(e):
             base = None
             if isinstance(x, Member) and x.arrow:
@@ -356,7 +357,7 @@ def _only_null_safe_releases(fn: Function, i: int, res: _Param, known: dict[str,
                              kb: Knowledge) -> bool:
     """Does every call that receives parameter ``i`` itself accept NULL (a wrapper whose
     body is ``kfree_sensitive(req)``: the wrapper accepts NULL too)?"""
-    for _line, e, _target in _exprs_of(fn):
+    for _line, e, _target in exprs_of(fn):
         for c in calls_in(e):
             for j, a in enumerate(c.args):
                 if res.of(a) != (i, ""):
@@ -735,7 +736,7 @@ def summarize_file(functions: list[Function], kb: Knowledge, rounds: int = 6,
 
 def _callees(fn: Function) -> set[str]:
     out: set[str] = set()
-    for _line, e, _target in _exprs_of(fn):
+    for _line, e, _target in exprs_of(fn):
         out.update(c.callee for c in calls_in(e))
     return out
 
