@@ -83,7 +83,7 @@ from kunwind.analysis.resources import (
 from kunwind.analysis.state import UNINITIALISED
 from kunwind.findings import API_FACT, Finding, PathStep
 from kunwind.knowledge import canonical
-from kunwind.model.ir import Call, Const, calls_in, path_of, render, stmt_exprs
+from kunwind.model.ir import Call, Const, calls_in, path_of, render, root_of, stmt_exprs
 
 from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
 
@@ -151,6 +151,8 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
     """A release reached on a path that skipped the acquisition (a goto too far up)."""
     if not st.failures or failure_rejoins(ctx, st.failures[-1]) or not error_path(ctx, st):
         return ""  # not an error path (a void function that tested a predicate)
+    if root_of(p) in st.values.elsewhere:
+        return ""  # an element of an array an earlier iteration set up (cursors.py)
     sites = ctx.acquisitions.get(p)
     here = [s.block for q, s in ctx.release_sites if q == p and s.line == call.loc.line]
     if not sites or not here:

@@ -77,6 +77,7 @@ class Cause(str, Enum):
     STORED = "stored"  # stored into another object (``by``: where, as written)
     MERGED = "merged"  # paths that disagree on it were joined
     FLAG = "flag"  # a flag that records it was found cleared (``by``: the flag; ties.py)
+    MOVED = "moved"  # the pointer it is a field of moved to another element (cursors.py)
 
 
 @dataclass(frozen=True)

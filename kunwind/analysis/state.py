@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 from kunwind.findings import Finding, PathStep
 from kunwind.model.ir import Call, Expr, Other, Store
 
+from .cursors import Cursor
 from .events import Event, Failure, render_steps
 from .resources import Resources
 
@@ -101,10 +102,19 @@ class Values:
     known: dict[str, int] = field(default_factory=dict)
     # the signs a tested integer path may have (constants.sign_test), until written
     signs: dict[str, int] = field(default_factory=dict)
+    # the array element each local pointer points at (cursors.py), and the pairs of
+    # locals (a, b) a test found a < b, until either is written
+    cursors: dict[str, Cursor] = field(default_factory=dict)
+    lower: frozenset[tuple[str, str]] = frozenset()
+    # the local pointers moved to another element than the one whose fields the
+    # resource model tracked under them (``--p``): a field of theirs that the model
+    # does not hold is unknown, not "never acquired"
+    elsewhere: frozenset[str] = frozenset()
 
     def copy(self) -> Values:
         return Values(dict(self.env), self.bad, self.ok, self.fresh, self.tested,
-                      dict(self.known), dict(self.signs))
+                      dict(self.known), dict(self.signs), dict(self.cursors), self.lower,
+                      self.elsewhere)
 
     def key(self) -> tuple:
         # values are the CFG's own (immutable) expression objects: compare them by
@@ -112,12 +122,16 @@ class Values:
         env = self.env
         return (frozenset(zip(env, map(id, env.values()), strict=True)), self.bad, self.ok,
                 self.fresh, self.tested, frozenset(self.known.items()) if self.known else None,
-                frozenset(self.signs.items()) if self.signs else None)
+                frozenset(self.signs.items()) if self.signs else None,
+                frozenset(self.cursors.items()) if self.cursors else None, self.lower,
+                self.elsewhere)
 
     def join(self, other: Values) -> Values:
         return Values(_common(self.env, other.env), self.bad & other.bad, self.ok & other.ok,
                       self.fresh | other.fresh, self.tested & other.tested,
-                      _common(self.known, other.known), _common(self.signs, other.signs))
+                      _common(self.known, other.known), _common(self.signs, other.signs),
+                      _common(self.cursors, other.cursors), self.lower & other.lower,
+                      self.elsewhere | other.elsewhere)
 
 
 @dataclass

@@ -48,6 +48,7 @@ from kunwind.model.ir import (
 )
 from kunwind.model.syntax import UNKNOWN_CASE
 
+from . import cursors
 from .conditions import condition_key, error_value, failure_check, no_error_on_edge, null_test
 from .constants import (
     ANY_SIGN,
@@ -285,7 +286,12 @@ class Walker:
         if isinstance(value, Call) and before is not None and target is not None \
                 and res.get(target) is before:
             del res[target]  # overwritten by a call that acquires nothing we know
-        if target is not None and s.op == "=" and not s.decl:
+        if self.moves_cursor(st, s, target):
+            # p = &tab[j] with j < i, --p: p names another element of the array now;
+            # the fields of the one it named stay there, where the walk cannot follow
+            for q in [q for q in res if q.startswith((target + "->", target + "."))]:
+                res[q] = res[q].moved(UNKNOWN, s.loc.line, Cause.MOVED, target)
+        elif target is not None and s.op == "=" and not s.decl:
             for q in [q for q in res if q.startswith((target + "->", target + "."))]:
                 if not res[q].kind.is_hold:
                     del res[q]  # a field of the object the pointer held before
@@ -468,6 +474,35 @@ class Walker:
             res[k] = dataclasses.replace(res[k], fails="null")
         if guarded:
             st.resources.links[target] = guarded
+
+    def moves_cursor(self, st: State, s: Store, target: str | None) -> bool:
+        """Does this store make the local pointer ``target`` name another array element
+        than before (cursors.py)? Also keeps the cursors and the ``a < b`` relations
+        up to date with the store."""
+        if not isinstance(s.target, Var) or target is None:
+            return False
+        v = st.values
+        if v.lower:
+            v.lower = cursors.forget(v.lower, target)
+        if v.cursors:
+            cursors.after_write(v.cursors, target, s.op, s.value)
+        if not s.target.ptr:
+            return False
+        if s.op != "=":
+            v.cursors.pop(target, None)
+            moved = cursors.moved_itself(s.op, s.value)
+        else:
+            new = cursors.element(s.value)
+            moved = cursors.elsewhere(v.cursors.get(target), new, v.lower)
+            if new is not None:
+                v.cursors[target] = new
+            else:
+                v.cursors.pop(target, None)
+        if moved:
+            v.elsewhere = v.elsewhere | {target}
+        elif target in v.elsewhere:
+            v.elsewhere = v.elsewhere - {target}
+        return moved
 
     def note_constant(self, st: State, path: str | None, value: Expr | None,
                       target: Expr | None = None) -> None:
@@ -740,6 +775,10 @@ class Walker:
             for a in _outer_assigns(block.cond):  # if (!(p = kmalloc(...)))
                 self.do_store(st, Store(block.cond_loc or Loc(line, 0), a.target, a.value))
                 stored.update(id(c) for c in calls_in(a.value))
+            for operand, op in cursors.steps(block.cond):  # while (--i >= 0)
+                if isinstance(operand, Var):
+                    self.do_store(st, Store(block.cond_loc or Loc(line, 0), operand,
+                                            Const(1), op))
             for c in calls_in(block.cond):
                 if id(c) not in stored:
                     self.do_call(st, c, line)
@@ -747,6 +786,9 @@ class Walker:
             for e, other in ((succs[1], succs[0]), (succs[0], succs[1])):
                 nst = st.copy()
                 if self.refine(nst, block.cond, e.kind == "true", line, bid, other.dst):
+                    less = cursors.tested(block.cond, e.kind == "true")
+                    if less is not None:  # for (j = 0; j < i; j++): j < i in the body
+                        nst.values.lower = nst.values.lower | {less}
                     todo.append((e.dst, nst))
             return
         subject = self.switch_subject(block)

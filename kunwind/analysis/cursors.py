@@ -1,0 +1,159 @@
+"""Cursors: local pointers that walk an array, and when a move makes one name another element.
+
+A loop that sets up an array often keeps a pointer to the element of the
+iteration (``p = &tab[i]``, ``p = tab + i``, ``bv++``), and its unwind walks
+the array again with the same or another pointer::
+
+    for (i = 0; i < n; i++) {
+        p = &tab[i];
+        err = request_irq(p->irq, ...);
+        if (err)
+            goto out;
+    }
+    ...
+out:
+    while (--i >= 0) {          /* or: for (j = 0; j < i; j++) p = &tab[j]; */
+        p = &tab[i];
+        free_irq(p->irq, p);    /* an earlier element: its request succeeded */
+    }
+
+The resource model names objects by access path, so ``p->irq`` in the unwind
+would be the element whose request failed. This module says when the new
+value of the pointer is provably another element than the one it named
+before, so the walk stops tracking the old element's fields under it (they
+become unknown: the array holds them, and which of them the unwind reaches
+depends on counts the walk does not follow). The proof is one of:
+
+- the pointer itself moved (``p++``, ``--p``, ``p -= 2``);
+- same array, same index expression, and its variable only went down since
+  (``--i``, ``i--``, ``i -= 1``);
+- same array, and the path tested ``j < i`` for the new index ``j`` and the
+  old one ``i``, which has not changed since.
+
+Anything else (``i = 0`` and up again, a different array) proves nothing,
+and the element may be the same one: the checks go on as before. This is
+what lets an unwind that walks the whole array again, including the
+element that failed, still be reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kunwind.model.ir import Binary, Const, Expr, Index, Unary, Var, path_of, render
+
+SAME, FELL, OTHER = "same", "fell", "other"  # what the index did since the pointer was set
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a local pointer points: ``tab[i + n]`` is (``tab``, ``i + n``, {i, n})."""
+
+    base: str
+    index: str  # the index expression, as written
+    rising: frozenset[str]  # its variables that the index grows with
+    falling: frozenset[str] = frozenset()  # and those it shrinks with (``tab[n - i]``)
+    since: str = SAME  # SAME, FELL (only went down since) or OTHER
+
+
+def element(e: Expr | None) -> Cursor | None:
+    """The array element ``e`` points at: ``&tab[i]``, ``tab + i``, ``&tab[i + n]``."""
+    if isinstance(e, Unary) and e.op == "&" and isinstance(e.operand, Index):
+        base, index = e.operand.base, e.operand.index
+    elif isinstance(e, Binary) and e.op == "+" and e.ptr:
+        base, index = e.lhs, e.rhs
+    else:
+        return None
+    b = path_of(base)
+    signs = _variables(index, 1)
+    if b is None or signs is None:
+        return None
+    return Cursor(b, render(index), frozenset(v for v, s in signs if s > 0),
+                  frozenset(v for v, s in signs if s < 0))
+
+
+def moved_itself(op: str, value: Expr | None) -> bool:
+    """``p++``, ``--p``, ``p += 2``, ``p -= k``: a pointer step always names another element."""
+    return op in ("+=", "-=") and not (isinstance(value, Const) and value.value == 0)
+
+
+def elsewhere(old: Cursor | None, new: Cursor | None, lower: frozenset[tuple[str, str]]) -> bool:
+    """Is ``new`` provably another element of the array than ``old``?"""
+    if old is None or new is None or old.base != new.base:
+        return False
+    if new.index == old.index:
+        return old.since == FELL
+    return old.since == SAME and any(
+        (a, b) in lower and _renamed(new.index, a, b) == old.index
+        for a in new.rising - old.rising for b in old.rising - new.rising)
+
+
+def after_write(cursors: dict[str, Cursor], var: str, op: str, value: Expr | None) -> None:
+    """The local ``var`` was written: the cursors indexed by it say how it moved."""
+    down = op == "-=" and isinstance(value, Const) and value.value > 0 or \
+        op == "+=" and isinstance(value, Const) and value.value < 0
+    for p, c in list(cursors.items()):
+        if var in c.rising or var in c.falling:
+            fell = down and var in c.rising and c.since != OTHER
+            cursors[p] = Cursor(c.base, c.index, c.rising, c.falling, FELL if fell else OTHER)
+
+
+def forget(lower: frozenset[tuple[str, str]], var: str) -> frozenset[tuple[str, str]]:
+    """The relations that still hold after ``var`` was written."""
+    return frozenset(r for r in lower if var not in r) if lower else lower
+
+
+def tested(cond: Expr, taken: bool) -> tuple[str, str] | None:
+    """(a, b) such that ``a < b`` holds on this edge of ``cond`` (locals only)."""
+    negated = False
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, negated = cond.operand, not negated
+    if not isinstance(cond, Binary) or cond.op not in ("<", ">", "<=", ">="):
+        return None
+    a, b = cond.lhs, cond.rhs
+    if not (isinstance(a, Var) and isinstance(b, Var)):
+        return None
+    holds = taken != negated
+    op = cond.op if holds else {"<": ">=", ">": "<=", "<=": ">", ">=": "<"}[cond.op]
+    if op == "<":
+        return a.name, b.name
+    if op == ">":
+        return b.name, a.name
+    return None
+
+
+def steps(cond: Expr) -> list[tuple[Expr, str]]:
+    """The increments and decrements inside a condition (``while (--i >= 0)``), as
+    (operand, ``+=`` or ``-=``)."""
+    out: list[tuple[Expr, str]] = []
+
+    def visit(e: Expr) -> None:
+        if isinstance(e, Unary) and e.op in ("++", "--", "post++", "post--"):
+            out.append((e.operand, "+=" if "+" in e.op else "-="))
+            return
+        for f in getattr(e, "__dataclass_fields__", {}):
+            v = getattr(e, f)
+            for x in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(x, Expr):
+                    visit(x)
+    visit(cond)
+    return out
+
+
+def _renamed(index: str, a: str, b: str) -> str:
+    """``index`` with the variable ``a`` written ``b`` (``j + n`` -> ``i + n``)."""
+    return re.sub(rf"(?<![\w.>]){re.escape(a)}(?!\w)", b, index)
+
+
+def _variables(e: Expr, sign: int) -> set[tuple[str, int]] | None:
+    """The variables of an index made of locals, constants, ``+`` and ``-``, each with
+    the sign it counts with; None for anything else (a call, a member, a dereference)."""
+    if isinstance(e, Var):
+        return {(e.name, sign)}
+    if isinstance(e, Const):
+        return set()
+    if isinstance(e, Binary) and e.op in ("+", "-"):
+        a, b = _variables(e.lhs, sign), _variables(e.rhs, sign if e.op == "+" else -sign)
+        return None if a is None or b is None else a | b
+    return None
