@@ -97,7 +97,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     out: list[Finding] = []
     part = ctx.kb.released_part(call.callee)
     for j, p in _released(ctx, st, call):
-        r = st.resources.res.get(resource_key(p, part))
+        r = _resource(ctx, st, call, j, p, part)
         if r is None:
             why = _never_acquired(ctx, st, call, j, p)
         elif r.kind.is_hold or (r.releases and call.callee not in r.releases):
@@ -111,6 +111,20 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         if why:
             out.append(_finding(ctx, st, call, p, r, why))
     return out
+
+
+def _resource(ctx: FunctionContext, st: State, call: Call, j: int, p: str,
+              part: str) -> Res | None:
+    """What the path holds of ``p`` that ``call`` releases: the object, or the part of it
+    that a callee's summary says it releases (``foo_free_msi(pdev)`` does
+    ``pci_free_irq_vectors(pdev)``: the interrupt vectors of pdev)."""
+    res = st.resources.res
+    r = res.get(resource_key(p, part))
+    if r is not None or part:
+        return r
+    s = ctx.summary(call.callee)
+    parts = sorted(s.releases_parts.get(j, ())) if s is not None else []
+    return next((res[k] for k in (resource_key(p, q) for q in parts) if k in res), None)
 
 
 def _released(ctx: FunctionContext, st: State, call: Call) -> list[tuple[int, str]]:
