@@ -281,6 +281,11 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
             r = res.of(e)
             if r is not None and r[1] and not r[1].startswith(DRIVER_DATA):
                 s.writes.setdefault(r[0], set()).add(r[1])
+    # a lock of a parameter it drops and takes again (unlock, wait, lock: a condition
+    # wait) is held again when it returns: the function leaves it as it found it
+    retaken = _locks_held_at_return(fn, res, kb)
+    s.drops_locks -= retaken
+    s.releases -= {i for i, f in retaken if f == ""}
     for i in range(len(fn.params)):
         if (i, "") in tested or (i in s.releases and i not in s.derefs_self
                                  and _only_null_safe_releases(fn, i, res, known, kb)):
@@ -385,6 +390,33 @@ def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
             s.drops_locks.add(r)
         elif callee is not None:
             s.drops_locks.update((r[0], r[1] or f) for k, f in callee.drops_locks if k == j)
+
+
+def _locks_held_at_return(fn: Function, res: _Param, kb: Knowledge) -> set[tuple[int, str]]:
+    """The locks of its parameters that the function takes on every path to its
+    returns (a block every return comes through): whatever it dropped before, it
+    returns holding them."""
+    returns = {b.id for b in fn.blocks if any(isinstance(x, Return) for x in b.stmts)}
+    returns.add(fn.exit)
+    out: set[tuple[int, str]] = set()
+    for b in fn.blocks:
+        takes = {r for e in b.exprs() for x in subexprs(e) if isinstance(x, Call)
+                 for r in _lock_takes(x, res, kb)}
+        if takes - out and (b.id == fn.entry or
+                            not returns & fn.reachable_from(fn.entry, avoid=b.id)):
+            out |= takes
+    return out
+
+
+def _lock_takes(call: Call, res: _Param, kb: Knowledge) -> set[tuple[int, str]]:
+    """The lock of a parameter that a call takes (``mutex_lock(m)``), if any."""
+    a = kb.acquire(call.callee)
+    if a is None or not a.kind.is_hold or not isinstance(a.object, int) or \
+            a.object >= len(call.args):
+        return set()
+    arg = call.args[a.object]
+    r = res.of(arg.operand if isinstance(arg, Unary) and arg.op == "&" else arg)
+    return {r} if r is not None else set()
 
 
 def _container_releases(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
