@@ -286,7 +286,7 @@ class Walker:
         if isinstance(value, Call) and before is not None and target is not None \
                 and res.get(target) is before:
             del res[target]  # overwritten by a call that acquires nothing we know
-        if self.moves_cursor(st, s, target):
+        if target is not None and self.moves_cursor(st, s, target):
             # p = &tab[j] with j < i, --p: p names another element of the array now;
             # the fields of the one it named stay there, where the walk cannot follow
             for q in [q for q in res if q.startswith((target + "->", target + "."))]:
@@ -475,11 +475,11 @@ class Walker:
         if guarded:
             st.resources.links[target] = guarded
 
-    def moves_cursor(self, st: State, s: Store, target: str | None) -> bool:
+    def moves_cursor(self, st: State, s: Store, target: str) -> bool:
         """Does this store make the local pointer ``target`` name another array element
         than before (cursors.py)? Also keeps the cursors and the ``a < b`` relations
         up to date with the store."""
-        if not isinstance(s.target, Var) or target is None:
+        if not isinstance(s.target, Var):
             return False
         v = st.values
         if v.lower:
