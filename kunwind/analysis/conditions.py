@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from kunwind.knowledge.names import ERR_CHECKS, ERR_FROM, ERR_MAKERS, WARN_WRAPPERS
 from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Other, Unary, Var, path_of, render
@@ -57,8 +58,17 @@ def strip(e: Expr, resolve: Resolver | None = None, depth: int = 0) -> Expr:
     return e
 
 
+MACRO_TEMPORARY_PREFIX = "_"
+
+
+def macro_temporary(e: Expr | None) -> TypeGuard[Var]:
+    """A macro's temporary: its value is the value of the variable it is assigned to."""
+    return isinstance(e, Var) and e.name.startswith(MACRO_TEMPORARY_PREFIX)
+
+
 def _origin(e: Expr, resolve: Resolver | None) -> tuple[Expr, str] | None:
-    """(the tested value, the call that produced it) when it comes from a call."""
+    """(the tested value, the call that produced it) when it comes from a call, also
+    through a macro's temporary (``p = ({ ... _res = f(); _res; })``)."""
     if isinstance(e, Assign):
         inner = _origin(e.value, resolve)
         return (e.target, inner[1]) if inner else None
@@ -67,6 +77,10 @@ def _origin(e: Expr, resolve: Resolver | None) -> tuple[Expr, str] | None:
     p = path_of(e)
     if p is not None and resolve is not None:
         v = resolve(p)
+        for _ in range(3):
+            if not macro_temporary(v) or v.name == p:
+                break
+            v = resolve(v.name)
         if isinstance(v, Assign):
             v = v.value
         if isinstance(v, Call):

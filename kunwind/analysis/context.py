@@ -30,7 +30,7 @@ from kunwind.model.ir import (
     subexprs,
 )
 
-from .conditions import condition_key
+from .conditions import condition_key, macro_temporary
 from .constants import constant
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
@@ -133,6 +133,9 @@ class FunctionContext:
                     p = path_of(c.args[j]) if j < len(c.args) else None
                     if p is not None:
                         out.add(p)
+        for b in self.fn.blocks:  # p = ({ ... _res = f(); _res; }): a test of p tests f()
+            out.update(st.value.name for st in b.stmts if isinstance(st, Store)
+                       and macro_temporary(st.value) and path_of(st.target) in out)
         return frozenset(out)
 
     @cached_property

@@ -22,7 +22,7 @@ applies it:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING
 
 from kunwind.model.ir import (
     Assign,
@@ -53,18 +53,12 @@ _CONVERSION = re.compile(r"%(?P<flags>[-+ #0]*)(?P<width>\*|\d+)?(?:\.(?P<prec>\
 # %p extensions that print the address itself and never read the object
 _ADDRESS_ONLY_EXT = ("", "x", "K")
 
-MACRO_TEMPORARY_PREFIX = "_"
 # Kinds whose release through an embedded member frees the container too.
 CONTAINER_RELEASE_KINDS = frozenset({"reference"})
 # The field of a refcounted kernel object (struct device, v4l2_device, kobject's
 # ktype) that holds the function its last put runs.
 RELEASE_CALLBACK_FIELD = "release"
 COUNT_ACQUIRE_FAILS = "negative"  # the knowledge's ``fails`` of a count-returning acquire
-
-
-def macro_temporary(e: Expr | None) -> TypeGuard[Var]:
-    """A macro's temporary: its value is the value of the variable it is assigned to."""
-    return isinstance(e, Var) and e.name.startswith(MACRO_TEMPORARY_PREFIX)
 
 
 def released_container(ctx: FunctionContext, st: State, kind: str, arg: Expr) -> str | None:

@@ -49,7 +49,14 @@ from kunwind.model.ir import (
 from kunwind.model.syntax import UNKNOWN_CASE
 
 from . import cursors
-from .conditions import condition_key, error_value, failure_check, no_error_on_edge, null_test
+from .conditions import (
+    condition_key,
+    error_value,
+    failure_check,
+    macro_temporary,
+    no_error_on_edge,
+    null_test,
+)
 from .constants import (
     ANY_SIGN,
     constant,
@@ -71,7 +78,7 @@ from .events import (
     Jump,
     exit_path_step,
 )
-from .idioms import count_check, embedded_member, macro_temporary, printed_only, zeroes
+from .idioms import count_check, embedded_member, printed_only, zeroes
 from .resources import (
     AUTO,
     ESCAPED,
@@ -644,10 +651,12 @@ class Walker:
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)), a held query: no failure
         subj = path_of(chk.subject) if chk is not None else None
         held = st.resources.res.get(subj) if subj is not None else None
-        if chk is not None and held is not None and held.fails == "null" and \
-                condition_key(cond)[0] == subj:
-            # an integer handle that is 0 on failure (if (!handle)), not an errno
-            chk = dataclasses.replace(chk, fails_when=condition_key(cond)[1])
+        if chk is not None and held is not None and held.fails == "null":
+            # an integer handle that is 0 on failure (if (!handle), if (handle == 0)),
+            # not an errno
+            zero = _zero_test(cond, subj)
+            if zero is not None:
+                chk = dataclasses.replace(chk, fails_when=zero)
         if chk is not None and chk.callee and taken == chk.fails_when:
             s = self.ctx.summary(chk.callee)
             if s is not None and s.ret_only_zero:
@@ -833,6 +842,18 @@ def _outer_assigns(e: Expr) -> list[Assign]:
             if isinstance(x, Expr):
                 out.extend(_outer_assigns(x))
     return out
+
+
+def _zero_test(cond: Expr, subj: str | None) -> bool | None:
+    """The value of ``cond`` when ``subj`` is 0, for ``subj``, ``!subj``, ``subj == 0``
+    and ``subj != 0``; None for any other test."""
+    text, negated = condition_key(cond)
+    if subj is not None and text == subj:
+        return negated
+    eq = _equality(cond)
+    if eq is not None and eq[0] == subj and eq[1] == 0:
+        return eq[2] != negated
+    return None
 
 
 def _equality(cond: Expr) -> tuple[str, int, bool] | None:
