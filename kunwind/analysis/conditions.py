@@ -177,6 +177,11 @@ def _plain_check(c: Expr, resolve: Resolver | None) -> Check | None:
         if o is None:
             return None
         return Check(o[0], True, text, o[1], "null" if _is_ptr(o[0]) else "value")
+    errno_test = _errno_of_pointer(c, resolve)
+    if errno_test is not None:
+        subj, equal = errno_test
+        o = _origin(subj, resolve)
+        return Check(subj, equal, text, o[1] if o else "", "errptr")
     if isinstance(c, Binary) and c.op in ("==", "!=", "<", ">=", "<=", ">"):
         lhs, rhs = strip(c.lhs, resolve), strip(c.rhs, resolve)
         if isinstance(lhs, Const) and not isinstance(rhs, Const):
@@ -203,6 +208,28 @@ def _plain_check(c: Expr, resolve: Resolver | None) -> Check | None:
     if _is_ptr(o[0]):
         return Check(o[0], False, text, o[1], "null")  # if (p): p failed when false
     return Check(o[0], True, text, o[1])  # if (err): failed when true
+
+
+def _errno_of_pointer(c: Expr, resolve: Resolver | None) -> tuple[Expr, bool] | None:
+    """(p, the edge where it holds) of ``PTR_ERR(p) == -EPROBE_DEFER`` or ``!=``: where
+    the errno is a given one, p is an ERR_PTR() (its acquire failed); the other edge
+    says nothing (another errno, or none)."""
+    if not (isinstance(c, Binary) and c.op in ("==", "!=")):
+        return None
+    for a, b in ((c.lhs, c.rhs), (c.rhs, c.lhs)):
+        a, b = strip(a, resolve), strip(b, resolve)
+        if isinstance(a, Call) and a.callee == "PTR_ERR" and a.args and \
+                _negative_constant(b):
+            return strip(a.args[0], resolve), c.op == "=="
+    return None
+
+
+def _negative_constant(e: Expr) -> bool:
+    """``-517``, ``-EPROBE_DEFER`` once the macro is expanded."""
+    if isinstance(e, Const):
+        return e.value < 0
+    return isinstance(e, Unary) and e.op == "-" and isinstance(e.operand, Const) and \
+        e.operand.value > 0
 
 
 def _swap(op: str) -> str:
