@@ -316,6 +316,11 @@ class ResourceModel:
             elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
                 st.note(Release(line, p, call.callee))
+            elif p in res and res[p].status == ESCAPED and res[p].cause is Cause.CALL:
+                # handed to a callee, then freed here all the same: gone, whatever the
+                # callee's result says later (no HANDED undo brings it back)
+                res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
+                st.note(Release(line, p, call.callee))
             elif p not in res and p in by_knowledge:  # acquired elsewhere: now gone
                 res[p] = Res(kind, "", 0, frozenset({call.callee}), RELEASED, "never",
                              event_line=line, cause=Cause.CALL, by=call.callee, event=text)
