@@ -72,6 +72,7 @@ class Outcome:
     near: bool = False
     baseline: list[str] = field(default_factory=list)  # the function's checks before
     reported: list[str] = field(default_factory=list)  # its new findings' checks after
+    evidence: list[str] = field(default_factory=list)  # found: what the findings rest on
     why: str = ""  # unusable: why
 
 
@@ -185,6 +186,7 @@ def judge(m: Mutant, text: bytes, before: FileResult, after: FileResult,
     hits = [f for f in new if f.rule_id in m.expected]
     if hits:
         out.status = "found"
+        out.evidence = sorted({f.evidence or "-" for f in hits})
         lines = {x for f in hits for x in (f.line, f.exit_line, *(s.line for s in f.steps))}
         out.near = any(abs(x - m.line) <= NEAR for x in lines if x)
     return out
@@ -316,7 +318,8 @@ def tally(mine: list[Outcome]) -> dict[str, Any]:
             "clean_found": sum(o.status == "found" for o in clean),
             "unusable": Counter(reason(o.why) for o in mine if o.status == "unusable"),
             "missed_reported": Counter(",".join(o.reported) or "nothing"
-                                       for o in usable if o.status == "missed")}
+                                       for o in usable if o.status == "missed"),
+            "found_by": Counter(e for o in usable if o.status == "found" for e in o.evidence)}
 
 
 def reason(why: str) -> str:
@@ -353,6 +356,11 @@ def report(data: dict[str, Any]) -> str:
     lines += ["", "## Unusable mutants (not counted)", ""]
     lines += [f"- {kind}: " + "; ".join(f"{n} {why}" for why, n in r["unusable"].items())
               for kind, r in s.items() if r["unusable"]] or ["- none"]
+    lines += ["", "## What the found ones rest on (a mutant counts for each evidence of its "
+              "findings)", ""]
+    lines += [f"- {kind}: " + "; ".join(f"{n} {e}" for e, n in
+                                        sorted(r.get("found_by", {}).items(), key=lambda x: -x[1]))
+              for kind, r in s.items() if r.get("found_by")] or ["- not recorded"]
     lines += ["", "## What kunwind reported instead, for the missed ones", ""]
     lines += [f"- {kind}: " + "; ".join(f"{n} {what}" for what, n in
                                         sorted(r["missed_reported"].items(), key=lambda x: -x[1]))
