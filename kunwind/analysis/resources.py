@@ -50,7 +50,7 @@ from .idioms import (
     released_container,
     sets_bit,
 )
-from .summaries import DRIVER_DATA, Summary
+from .summaries import DRIVER_DATA, POINTEE, Summary
 from .ties import Tie, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
@@ -252,7 +252,11 @@ class ResourceModel:
             for j, fields in summary.releases_fields.items():
                 base = path_of(call.args[j]) if j < len(call.args) else None
                 if base is not None and not base.startswith("&"):
-                    released.update(f"{base}->{f}" for f in fields)
+                    released.update(f"{base}->{f}" for f in fields if f != POINTEE
+                                    and not f.startswith(POINTEE + "->"))
+                elif base is not None:  # free_bufs(&bufs) frees *pp: bufs
+                    released.update(base[1:] + f[len(POINTEE):] for f in fields
+                                    if f == POINTEE or f.startswith(POINTEE + "->"))
             for p in [p for p in released if f"->{DRIVER_DATA}" in p]:
                 # foo_remove(pdev) frees what pci_get_drvdata(pdev) gives back (and its
                 # fields): what this function lent pdev
