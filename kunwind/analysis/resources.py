@@ -33,6 +33,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     Unary,
+    Var,
     calls_in,
     path_of,
     render,
@@ -417,7 +418,7 @@ class ResourceModel:
         put_device(&x->dev)``, or ``foo_unregister(x)`` whose summary puts ``x->dev``):
         the container ``x`` when the callback frees it, and the paths below ``x`` that
         it frees (``kfree(x->buf)`` in the callback)."""
-        out: set[str] = set()
+        out = self._passed_callback_releases(st, call, rel)
         callbacks = self.ctx.release_callbacks
         if not callbacks:
             return out
@@ -441,6 +442,27 @@ class ResourceModel:
             if 0 in cb.releases_container:
                 out.add(container)
             out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
+        return {p for p in out if p in st.resources.res}
+
+    def _passed_callback_releases(self, st: State, call: Call,
+                                  rel: ReleaseFact | None) -> set[str]:
+        """What the release function passed to a put frees when the put drops the last
+        reference (``kref_put(&x->ref, foo_release)``, the knowledge's ``callback``):
+        ``x`` and the paths below it that ``foo_release`` frees (``kfree(x->buf)``).
+        Only a reference this function took once (``kref_init(&x->ref)``) is known to
+        be the last one."""
+        if rel is None or rel.callback is None or \
+                max(rel.arg, rel.callback) >= len(call.args):
+            return set()
+        fn = call.args[rel.callback]
+        cb = self.ctx.summary(fn.name) if isinstance(fn, Var) else None
+        member = embedded_path(self.ctx, st, call.args[rel.arg])
+        r = st.resources.res.get(member) if member is not None else None
+        if cb is None or member is None or r is None or r.status != HELD or r.count > 1:
+            return set()
+        container = member.rsplit("->", 1)[0]
+        out = {container} if 0 in cb.releases_container else set()
+        out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
 
     def _first_step_elsewhere(self, acq: KnownAcquire, old: Res | None, line: int) -> Res | None:

@@ -92,6 +92,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
                                             ("the object stays valid", r.keeps_object))
                      if on)
         fields = f", frees its {', '.join(r.frees_fields)} too" if r.frees_fields else ""
+        if r.callback is not None:
+            fields += f", runs argument {r.callback} when it drops the last reference"
         return f"releases argument {r.arg}{ok}{fields}"
     if table == "owner":
         return f"takes over argument {kb.owners[name]}"

@@ -73,6 +73,10 @@ class Release:
     # fields of the object that its release callback frees with it (the last
     # platform_device_put() frees pdev->mfd_cell)
     frees_fields: list[str] = field(default_factory=list)
+    # the argument that is the function the last put runs on what argument ``arg``
+    # points at (kref_put(&x->ref, foo_release): argument 1), which frees its container
+    # and what that container holds
+    callback: int | None = None
 
 
 @dataclass
@@ -266,7 +270,8 @@ class Knowledge:
                                           bool(v.get("err_ok", False)),
                                           bool(v.get("safe_unacquired", False)),
                                           bool(v.get("keeps_object", False)),
-                                          [str(f) for f in v.get("frees_fields", [])])
+                                          [str(f) for f in v.get("frees_fields", [])],
+                                          int(v["callback"]) if "callback" in v else None)
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -308,7 +313,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
-                          "frees_fields"}),
+                          "frees_fields", "callback"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "answer": frozenset(),
