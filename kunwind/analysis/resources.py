@@ -277,6 +277,7 @@ class ResourceModel:
             if p is not None and resource_key(p, part) in res and \
                     call.callee in res[resource_key(p, part)].releases:
                 released.add(p)
+        released.update(self._filled(st, call))
         # through whichever name holds the object (an alias, an embedded member's local)
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
         by_knowledge = {resource_key(held_name(ctx, st.resources, p, part), part)
@@ -488,9 +489,27 @@ class ResourceModel:
         f = st.fact(p) if "->" in p or "." in p else None
         return f is not None and f.status == "null"
 
+    def _filled(self, st: State, call: Call) -> tuple[str, ...]:
+        """What a release of what its object holds frees (``bio_free_pages(bio)``): what
+        the knowledge's fill calls put into that object on this path (``fill()``)."""
+        if call.callee not in self.ctx.kb.frees_filled or not call.args:
+            return ()
+        holder = object_path(path_of(call.args[0]))
+        return st.resources.links.pop(_filled_key(holder), ()) if holder is not None else ()
+
     def fill(self, st: State, call: Call, line: int) -> None:
         """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if
-        already) ``urb`` carries the knowledge's owner flag (URB_FREE_BUFFER)."""
+        already) ``urb`` carries the knowledge's owner flag (URB_FREE_BUFFER).
+        ``__bio_add_page(bio, page, ...)``: ``page`` is in ``bio``, for the release
+        that frees what the bio holds (``_filled()``)."""
+        for fills in self.ctx.kb.frees_filled.values():
+            k = fills.get(call.callee)
+            if k is None or k >= len(call.args):
+                continue
+            holder, buf = object_path(path_of(call.args[0])), object_path(path_of(call.args[k]))
+            if holder is not None and buf is not None:
+                links = st.resources.links
+                links[_filled_key(holder)] = links.get(_filled_key(holder), ()) + (buf,)
         for flag in self.ctx.kb.owner_flags.values():
             k = flag.fill.get(call.callee)
             if k is None or k >= len(call.args):
@@ -502,6 +521,13 @@ class ResourceModel:
                 self._hand_over(st, buf, holder, line)
             else:
                 st.resources.links[_flag_key(flag.name, holder, False)] = (buf,)
+
+    def unfill(self, st: State, name: str) -> None:
+        """``page`` assigned again: the object it names now is not the one a fill call
+        put into a bio before (the next turn of a loop)."""
+        links = st.resources.links
+        for key in [k for k, v in links.items() if k.startswith(_FILLED) and name in v]:
+            links[key] = tuple(b for b in links[key] if b != name)
 
     def flag_store(self, st: State, target: str, op: str, value: Expr | None,
                    line: int) -> None:
@@ -707,6 +733,14 @@ def _object_of(kb: Knowledge, e: Expr) -> str | None:
             break
         e = e.args[j]
     return object_path(path_of(e))
+
+
+_FILLED = "@filled:"
+
+
+def _filled_key(holder: str) -> str:
+    """The ``links`` key of what fill calls put into ``holder`` (``__bio_add_page()``)."""
+    return _FILLED + holder
 
 
 def _flag_key(flag: str, holder: str, set_: bool) -> str:

@@ -124,6 +124,10 @@ class Knowledge:
     held_queries: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     # flags that hand a buffer over to the object they are set in (URB_FREE_BUFFER)
     owner_flags: dict[str, OwnerFlag] = field(default_factory=dict)
+    # releases that free what other calls put into their object: callee -> (the fill
+    # call -> the index of the argument it puts in; the object is argument 0 of both)
+    # (bio_free_pages(bio) frees the pages __bio_add_page() added to the bio)
+    frees_filled: dict[str, dict[str, int]] = field(default_factory=dict)
     # callee -> the argument whose object its result is another representation of
     # (page_address(page): the pages' kernel address, which free_pages() takes)
     conversions: dict[str, int] = field(default_factory=dict)
@@ -294,6 +298,11 @@ class Knowledge:
                 raise ValueError(f"owner_flag.{name}: needs 'field', a positive 'value' "
                                  "and 'fill'")
             self.owner_flags[name] = OwnerFlag(name, str(v["field"]), int(v["value"]), fill)
+        elif table == "frees_filled":
+            fill = {str(k): int(j) for k, j in dict(v.get("fill", {})).items()}
+            if not fill:
+                raise ValueError(f"frees_filled.{name}: needs 'fill'")
+            self.frees_filled[name] = fill
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
         elif table == "borrow":
@@ -320,6 +329,7 @@ KEYS: dict[str, frozenset[str]] = {
     "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
+    "frees_filled": frozenset({"fill"}),
     "borrow": frozenset({"arg"}),
     "borrowed": frozenset(),
     "same_object": frozenset({"arg"}),
