@@ -342,6 +342,11 @@ class ResourceModel:
                 root = held_name(ctx, st.resources, root_of(p))
                 under = [q for q in res if q.startswith((root + "->", root + "."))
                          and not res[q].kind.is_hold]  # its fields go along
+                # and its embedded members, by the local that names them (dev =
+                # &x->dev; device_register(dev); list_add(&x->entry, ...))
+                under += [q for q, m in ctx.member_aliases.items()
+                          if m.startswith(root + "->") and q in res
+                          and not res[q].kind.is_hold]
                 for q in (p, root, *under):
                     if q in res and res[q].status == HELD:
                         if j != owner and res[q].cause is Cause.NONE:
