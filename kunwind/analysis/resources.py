@@ -33,6 +33,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     Unary,
+    Var,
     calls_in,
     path_of,
     render,
@@ -50,7 +51,7 @@ from .idioms import (
     released_container,
     sets_bit,
 )
-from .summaries import DRIVER_DATA, Summary
+from .summaries import DRIVER_DATA, POINTEE, Summary
 from .ties import Tie, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
@@ -253,7 +254,11 @@ class ResourceModel:
             for j, fields in summary.releases_fields.items():
                 base = path_of(call.args[j]) if j < len(call.args) else None
                 if base is not None and not base.startswith("&"):
-                    released.update(f"{base}->{f}" for f in fields)
+                    released.update(f"{base}->{f}" for f in fields if f != POINTEE
+                                    and not f.startswith(POINTEE + "->"))
+                elif base is not None:  # free_bufs(&bufs) frees *pp: bufs
+                    released.update(base[1:] + f[len(POINTEE):] for f in fields
+                                    if f == POINTEE or f.startswith(POINTEE + "->"))
             for p in [p for p in released if f"->{DRIVER_DATA}" in p]:
                 # foo_remove(pdev) frees what pci_get_drvdata(pdev) gives back (and its
                 # fields): what this function lent pdev
@@ -273,6 +278,7 @@ class ResourceModel:
             if p is not None and resource_key(p, part) in res and \
                     call.callee in res[resource_key(p, part)].releases:
                 released.add(p)
+        released.update(self._filled(st, call))
         # through whichever name holds the object (an alias, an embedded member's local)
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
         by_knowledge = {resource_key(held_name(ctx, st.resources, p, part), part)
@@ -342,6 +348,11 @@ class ResourceModel:
                 root = held_name(ctx, st.resources, root_of(p))
                 under = [q for q in res if q.startswith((root + "->", root + "."))
                          and not res[q].kind.is_hold]  # its fields go along
+                # and its embedded members, by the local that names them (dev =
+                # &x->dev; device_register(dev); list_add(&x->entry, ...))
+                under += [q for q, m in ctx.member_aliases.items()
+                          if m.startswith(root + "->") and q in res
+                          and not res[q].kind.is_hold]
                 for q in (p, root, *under):
                     if q in res and res[q].status == HELD:
                         if j != owner and res[q].cause is Cause.NONE:
@@ -419,7 +430,7 @@ class ResourceModel:
         put_device(&x->dev)``, or ``foo_unregister(x)`` whose summary puts ``x->dev``):
         the container ``x`` when the callback frees it, and the paths below ``x`` that
         it frees (``kfree(x->buf)`` in the callback)."""
-        out: set[str] = set()
+        out = self._passed_callback_releases(st, call, rel)
         callbacks = self.ctx.release_callbacks
         if not callbacks:
             return out
@@ -445,6 +456,27 @@ class ResourceModel:
             out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
 
+    def _passed_callback_releases(self, st: State, call: Call,
+                                  rel: ReleaseFact | None) -> set[str]:
+        """What the release function passed to a put frees when the put drops the last
+        reference (``kref_put(&x->ref, foo_release)``, the knowledge's ``callback``):
+        ``x`` and the paths below it that ``foo_release`` frees (``kfree(x->buf)``).
+        Only a reference this function took once (``kref_init(&x->ref)``) is known to
+        be the last one."""
+        if rel is None or rel.callback is None or \
+                max(rel.arg, rel.callback) >= len(call.args):
+            return set()
+        fn = call.args[rel.callback]
+        cb = self.ctx.summary(fn.name) if isinstance(fn, Var) else None
+        member = embedded_path(self.ctx, st, call.args[rel.arg])
+        r = st.resources.res.get(member) if member is not None else None
+        if cb is None or member is None or r is None or r.status != HELD or r.count > 1:
+            return set()
+        container = member.rsplit("->", 1)[0]
+        out = {container} if 0 in cb.releases_container else set()
+        out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
+        return {p for p in out if p in st.resources.res}
+
     def _first_step_elsewhere(self, acq: KnownAcquire, old: Res | None, line: int) -> Res | None:
         """The first step of a two-step set-up that a caller made (``device_add(&x->dev)``
         of a device that ``device_initialize()`` set up elsewhere: the knowledge's
@@ -468,9 +500,27 @@ class ResourceModel:
         f = st.fact(p) if "->" in p or "." in p else None
         return f is not None and f.status == "null"
 
+    def _filled(self, st: State, call: Call) -> tuple[str, ...]:
+        """What a release of what its object holds frees (``bio_free_pages(bio)``): what
+        the knowledge's fill calls put into that object on this path (``fill()``)."""
+        if call.callee not in self.ctx.kb.frees_filled or not call.args:
+            return ()
+        holder = object_path(path_of(call.args[0]))
+        return st.resources.links.pop(_filled_key(holder), ()) if holder is not None else ()
+
     def fill(self, st: State, call: Call, line: int) -> None:
         """``usb_fill_bulk_urb(urb, ..., buf, ...)``: ``buf`` goes with ``urb`` once (or if
-        already) ``urb`` carries the knowledge's owner flag (URB_FREE_BUFFER)."""
+        already) ``urb`` carries the knowledge's owner flag (URB_FREE_BUFFER).
+        ``__bio_add_page(bio, page, ...)``: ``page`` is in ``bio``, for the release
+        that frees what the bio holds (``_filled()``)."""
+        for fills in self.ctx.kb.frees_filled.values():
+            k = fills.get(call.callee)
+            if k is None or k >= len(call.args):
+                continue
+            holder, buf = object_path(path_of(call.args[0])), object_path(path_of(call.args[k]))
+            if holder is not None and buf is not None:
+                links = st.resources.links
+                links[_filled_key(holder)] = links.get(_filled_key(holder), ()) + (buf,)
         for flag in self.ctx.kb.owner_flags.values():
             k = flag.fill.get(call.callee)
             if k is None or k >= len(call.args):
@@ -482,6 +532,13 @@ class ResourceModel:
                 self._hand_over(st, buf, holder, line)
             else:
                 st.resources.links[_flag_key(flag.name, holder, False)] = (buf,)
+
+    def unfill(self, st: State, name: str) -> None:
+        """``page`` assigned again: the object it names now is not the one a fill call
+        put into a bio before (the next turn of a loop)."""
+        links = st.resources.links
+        for key in [k for k, v in links.items() if k.startswith(_FILLED) and name in v]:
+            links[key] = tuple(b for b in links[key] if b != name)
 
     def flag_store(self, st: State, target: str, op: str, value: Expr | None,
                    line: int) -> None:
@@ -687,6 +744,14 @@ def _object_of(kb: Knowledge, e: Expr) -> str | None:
             break
         e = e.args[j]
     return object_path(path_of(e))
+
+
+_FILLED = "@filled:"
+
+
+def _filled_key(holder: str) -> str:
+    """The ``links`` key of what fill calls put into ``holder`` (``__bio_add_page()``)."""
+    return _FILLED + holder
 
 
 def _flag_key(flag: str, holder: str, set_: bool) -> str:

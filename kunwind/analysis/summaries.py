@@ -13,6 +13,12 @@ the walk applies where a function drops the last reference of the member it
 set that callback on. A teardown that reads its object back from a device's
 driver data (``card = pci_get_drvdata(pdev)``) releases the pseudo-field
 ``DRIVER_DATA`` of that parameter, which the caller maps to what it lent.
+A function that frees through a pointer-to-pointer (``p = *pp; kfree(p)``)
+releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
+``&x`` maps to ``x``. What a function frees below a parameter is kept as the
+whole path (``kfree(q->ring.buf)``: "ring.buf"), and a callee's releases of
+the fields of what it is given go up through the caller's fields and driver
+data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``).
 """
 
 from __future__ import annotations
@@ -152,6 +158,16 @@ def exprs_of(fn: Function):
 # a teardown that frees what it reads back there releases field DRIVER_DATA of its
 # parameter, which the caller maps to the object it lent (``ResourceModel``).
 DRIVER_DATA = "@drvdata"
+# The pseudo-field of a pointer-to-pointer parameter that names what it points at: a
+# function that frees ``*pp`` (``p = *pp; kfree(p)``) releases field POINTEE of ``pp``,
+# which a caller that passed ``&x`` maps to ``x`` (``ResourceModel``).
+POINTEE = "@pointee"
+
+
+def pseudo_field(f: str) -> bool:
+    """Is ``f`` a pseudo-field (driver data, a pointee), no member of the parameter's
+    object: what is read or written there is no field of the parameter."""
+    return f.startswith("@")
 
 
 class _Param:
@@ -207,6 +223,9 @@ class _Param:
             if e.name in self.index:
                 return self.index[e.name], ""
             return self.alias.get(e.name)
+        if isinstance(e, Unary) and e.op == "*":
+            base = self.of(e.operand)  # p = *pp
+            return (base[0], POINTEE) if base is not None and base[1] == "" else None
         if isinstance(e, Call) and self.kb is not None and e.args and \
                 self.kb.gives_back(e.callee):
             base = self.of(e.args[0])  # card = pci_get_drvdata(pdev)
@@ -215,13 +234,22 @@ class _Param:
             base = self.of(e.base)
             if base is not None and base[1] == "":
                 return base[0], e.name
-            if base is not None and base[1] == DRIVER_DATA:
-                return base[0], f"{DRIVER_DATA}->{e.name}"  # card->regs
+            if base is not None and base[1] in (DRIVER_DATA, POINTEE):
+                return base[0], f"{base[1]}->{e.name}"  # card->regs, (*pp)->buf
         if isinstance(e, Member) and not e.arrow:
             base = self.of(e.base)
             if base is not None and base[1]:
                 return base  # p->f.g belongs to field f
         return None
+
+    def path(self, e: Expr) -> tuple[int, str] | None:
+        """Like ``of()``, but with the whole path below the parameter: ``p->tbl.addr`` is
+        (p, "tbl.addr"), where ``of()`` gives the field it belongs to ("tbl"); what a
+        release frees is the member itself."""
+        if isinstance(e, Member) and not e.arrow:
+            base = self.path(e.base)
+            return (base[0], f"{base[1]}.{e.name}") if base is not None and base[1] else None
+        return self.of(e)
 
 
 def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary:
@@ -245,7 +273,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                     tested.add(r)
 
     def note_deref(i: int, f: str, line: int, write: bool) -> None:
-        if f.startswith(DRIVER_DATA):
+        if pseudo_field(f):
             return  # what it reads through the driver data is no field of the parameter
         old = s.derefs.setdefault(i, {}).get(f)
         d = Deref(line, write or (old.write if old else False), (i, f) in tested)
@@ -279,7 +307,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                     s.calls |= known[x.callee].calls
         if is_target:
             r = res.of(e)
-            if r is not None and r[1] and not r[1].startswith(DRIVER_DATA):
+            if r is not None and r[1] and not pseudo_field(r[1]):
                 s.writes.setdefault(r[0], set()).add(r[1])
     # a lock of a parameter it drops and takes again (unlock, wait, lock: a condition
     # wait) is held again when it returns: the function leaves it as it found it
@@ -491,7 +519,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases_fields.setdefault(r[0], set()).add(DRIVER_DATA)
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
-            if r is not None and r[1] and not r[1].startswith(DRIVER_DATA):
+            if r is not None and r[1] and not pseudo_field(r[1]):
                 s.writes.setdefault(r[0], set()).add(r[1])
             continue
         r = res.of(a)
@@ -504,7 +532,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 if rel is not None and rel.arg == j and (part := kb.released_part(call.callee)):
                     s.releases_parts.setdefault(i, set()).add(part)
             elif rel is not None:
-                s.releases_fields.setdefault(i, set()).add(f)
+                s.releases_fields.setdefault(i, set()).add((res.path(a) or r)[1])
             if td is not None and td.arg == j and f == "":
                 for dep in td.depends:
                     note_deref(i, dep, line, True)
@@ -526,8 +554,16 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             if j in callee.derefs_self:
                 s.derefs_self.setdefault(i, line)
         else:
+            below = (res.path(a) or r)[1]
             if j in callee.releases:
-                s.releases_fields.setdefault(i, set()).add(f)
+                s.releases_fields.setdefault(i, set()).add(below)
+            # foo_teardown(card) frees card->clk, where card = pci_get_drvdata(pdev):
+            # this function frees pdev's driver data's clk
+            s.releases_fields.setdefault(i, set()).update(
+                f"{below}->{g}" for g in callee.releases_fields.get(j, ())
+                if not pseudo_field(g))
+            if not s.releases_fields[i]:
+                del s.releases_fields[i]
             releasing = j in callee.releases and j in callee.null_ok
             if j in callee.derefs_self and not releasing:
                 note_deref(i, f, line, bool(callee.writes.get(j)))

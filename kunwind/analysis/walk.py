@@ -284,6 +284,7 @@ class Walker:
         before = res.get(target) if target is not None else None
         if target is not None and s.op == "=":
             st.resources.links.pop(target, None)  # its old value no longer reports anything
+            self.resources.unfill(st, target)
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
         if target is not None and self.ctx.kb.owner_flags:

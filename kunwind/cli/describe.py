@@ -92,6 +92,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
                                             ("the object stays valid", r.keeps_object))
                      if on)
         fields = f", frees its {', '.join(r.frees_fields)} too" if r.frees_fields else ""
+        if r.callback is not None:
+            fields += f", runs argument {r.callback} when it drops the last reference"
         return f"releases argument {r.arg}{ok}{fields}"
     if table == "owner":
         return f"takes over argument {kb.owners[name]}"
@@ -110,6 +112,9 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         f = kb.owner_flags[name]
         fills = ", ".join(f"{c}() argument {j}" for c, j in sorted(f.fill.items()))
         return f"set in {f.field} ({f.value:#x}), the object frees what {fills} gave it"
+    if table == "frees_filled":
+        fills = ", ".join(f"{c}() argument {j}" for c, j in sorted(kb.frees_filled[name].items()))
+        return f"frees what {fills} put into argument 0"
     t = kb.teardowns[name]
     return f"tears down argument {t.arg}, needs {', '.join(t.depends) or 'nothing'} set up"
 

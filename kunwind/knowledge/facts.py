@@ -73,6 +73,10 @@ class Release:
     # fields of the object that its release callback frees with it (the last
     # platform_device_put() frees pdev->mfd_cell)
     frees_fields: list[str] = field(default_factory=list)
+    # the argument that is the function the last put runs on what argument ``arg``
+    # points at (kref_put(&x->ref, foo_release): argument 1), which frees its container
+    # and what that container holds
+    callback: int | None = None
 
 
 @dataclass
@@ -120,6 +124,10 @@ class Knowledge:
     held_queries: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     # flags that hand a buffer over to the object they are set in (URB_FREE_BUFFER)
     owner_flags: dict[str, OwnerFlag] = field(default_factory=dict)
+    # releases that free what other calls put into their object: callee -> (the fill
+    # call -> the index of the argument it puts in; the object is argument 0 of both)
+    # (bio_free_pages(bio) frees the pages __bio_add_page() added to the bio)
+    frees_filled: dict[str, dict[str, int]] = field(default_factory=dict)
     # callee -> the argument whose object its result is another representation of
     # (page_address(page): the pages' kernel address, which free_pages() takes)
     conversions: dict[str, int] = field(default_factory=dict)
@@ -266,7 +274,8 @@ class Knowledge:
                                           bool(v.get("err_ok", False)),
                                           bool(v.get("safe_unacquired", False)),
                                           bool(v.get("keeps_object", False)),
-                                          [str(f) for f in v.get("frees_fields", [])])
+                                          [str(f) for f in v.get("frees_fields", [])],
+                                          int(v["callback"]) if "callback" in v else None)
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -289,6 +298,11 @@ class Knowledge:
                 raise ValueError(f"owner_flag.{name}: needs 'field', a positive 'value' "
                                  "and 'fill'")
             self.owner_flags[name] = OwnerFlag(name, str(v["field"]), int(v["value"]), fill)
+        elif table == "frees_filled":
+            fill = {str(k): int(j) for k, j in dict(v.get("fill", {})).items()}
+            if not fill:
+                raise ValueError(f"frees_filled.{name}: needs 'fill'")
+            self.frees_filled[name] = fill
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
         elif table == "borrow":
@@ -308,13 +322,14 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
-                          "frees_fields"}),
+                          "frees_fields", "callback"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "answer": frozenset(),
     "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
+    "frees_filled": frozenset({"fill"}),
     "borrow": frozenset({"arg"}),
     "borrowed": frozenset(),
     "same_object": frozenset({"arg"}),
