@@ -759,7 +759,7 @@ class Walker:
                 nst.values.known[subject] = e.value  # this case's value, along this edge
             if e.kind == "goto" and self.fn.blocks[e.dst].labels:
                 label = self.fn.blocks[e.dst].labels[0]
-                nst.note(Jump(e.line, label))
+                nst.note(Jump(e.line, label, bid))
             todo.append((e.dst, nst))
 
 
