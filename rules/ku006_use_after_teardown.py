@@ -43,7 +43,9 @@ Known false positives:
     kunwind, which does not count references, reports it. Aliases are not
     followed: a use through another pointer to the same object is missed,
     and a pointer saved to a local before the release (``regs = priv->regs;
-    kfree(priv); iounmap(regs);``) is correctly not reported.
+    kfree(priv); iounmap(regs);``) is correctly not reported. A name that is
+    declared again (a block-local variable shadowing an outer one, a macro's
+    own temporary) or assigned another value is another object from there.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 2 reports, 2 true (100%).
