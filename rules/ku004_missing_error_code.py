@@ -55,7 +55,10 @@ Known false positives:
     caller's object (``pending->error = foo(); if (pending->error) goto out;``),
     which is how such a function reports it; a ``goto`` that the path where
     nothing failed takes as well (a failure only logged before a common ``goto
-    done``, an iteration skipped before the loop ends its usual way). A lookup
+    done``, an iteration skipped before the loop ends its usual way); a way out
+    of a failure branch that sets the error code on its other ways (``if
+    (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out;``, a check macro
+    that sets ``ret`` before its own ``goto``): the case spared is chosen. A lookup
     that finds nothing (``if (!np) goto out;`` where ``ret`` still holds 0) is
     reported only when the function treats another lookup's miss as an error
     (sets or returns an errno in that branch): alone, an absent optional node
@@ -135,6 +138,8 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
         return []  # the goto is taken whether or not the check failed
     if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
+    if _spared(ctx, fail, name, jump.line if jump is not None else s.loc.line):
+        return []  # the failure branch sets the error on its other ways out
     if lookup_miss(ctx, fail) and not _misses_are_errors(ctx, fail, name):
         return []  # nothing found, and nothing says this function takes that as an error
     return [_finding(ctx, st, s, name, held, fail, jump)]
@@ -215,6 +220,24 @@ def _in_failure_branch(ctx: FunctionContext, fail: Failure, s: Return) -> bool:
             return False
         targets = [e.dst for e in b.succs]
     return False
+
+
+def _spared(ctx: FunctionContext, fail: Failure, name: str, end: int) -> bool:
+    """Does the failure's own branch set ``name`` to an error code on another of its
+    ways out, between the test and this exit (``if (IS_ERR(inode)) { if
+    (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out; }``, a switch on the
+    failing result, a macro that sets ``ret`` before its own ``goto``)? Then the
+    code weighed this failure and chose success on this way: a case it spares on
+    purpose, not an error code it forgot."""
+    fn = ctx.fn
+    failing = [e.dst for e in fn.blocks[fail.block].succs if e.dst != fail.success]
+    if len(failing) != 1:
+        return False
+    own = fn.reachable_from(failing[0], avoid=fail.block) - \
+        fn.reachable_from(fail.success, avoid=fail.block)
+    return any(isinstance(x, Store) and fail.line <= x.loc.line <= end and
+               _sets_error(x, name, ctx.kb.in_progress)
+               for i in own for x in fn.blocks[i].stmts)
 
 
 def _misses_are_errors(ctx: FunctionContext, fail: Failure, name: str) -> bool:
