@@ -55,7 +55,8 @@ Known false positives:
     caller's object (``pending->error = foo(); if (pending->error) goto out;``),
     which is how such a function reports it; a ``goto`` that the path where
     nothing failed takes as well (a failure only logged before a common ``goto
-    done``, an iteration skipped before the loop ends its usual way); a way out
+    done``, an iteration skipped before the loop ends its usual way); a ``goto``
+    back to the failed test (a retry: later tests decide the exit); a way out
     of a failure branch that sets the error code on its other ways (``if
     (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out;``, a check macro
     that sets ``ret`` before its own ``goto``): the case spared is chosen. A lookup
@@ -82,6 +83,7 @@ from kunwind.analysis.error_paths import (
     is_lookup,
     lookup_miss,
     real_failure,
+    retries,
 )
 from kunwind.analysis.events import Exit, Jump
 from kunwind.analysis.state import UNINITIALISED
@@ -136,6 +138,8 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
         return []  # the failure rejoins the main path: not an error exit
     if jump is not None and decided_elsewhere(ctx, fail, jump.block):
         return []  # the goto is taken whether or not the check failed
+    if jump is not None and retries(ctx, fail, jump):
+        return []  # the goto goes back to try again
     if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
     if _spared(ctx, fail, name, jump.line if jump is not None else s.loc.line):

@@ -42,6 +42,14 @@ def decided_elsewhere(ctx: FunctionContext, failure: Failure, block: int) -> boo
     return block in ctx.fn.reachable_from(failure.success, avoid=failure.block)
 
 
+def retries(ctx: FunctionContext, failure: Failure, jump: Jump) -> bool:
+    """Does ``jump`` lead back to the failed test (``if (!buf) goto repeat;`` above
+    it, ``goto redo_bucket``)? Then it is a retry, not a way out: whether the path
+    leaves with an error is decided by the tests it runs again."""
+    target = next((b.id for b in ctx.fn.blocks if jump.label in b.labels), None)
+    return target is not None and failure.block in ctx.reachable(target)
+
+
 def lookup_miss(ctx: FunctionContext, fail: Failure) -> bool:
     """Did a lookup find nothing (its result tested NULL)? That says the object is
     absent, which a function may take as an error or as an optional part missing;
