@@ -61,9 +61,10 @@ Known false positives:
     (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out;``, a check macro
     that sets ``ret`` before its own ``goto``): the case spared is chosen. A lookup
     that finds nothing (``if (!np) goto out;`` where ``ret`` still holds 0) is
-    reported only when the function treats another lookup's miss as an error
-    (sets or returns an errno in that branch): alone, an absent optional node
-    and a forgotten ``ret = -ENODEV`` look the same, and such a bug is missed.
+    reported only when its path unwinds set-up done before it (an abort) or the
+    function treats another lookup's miss as an error (sets or returns an errno
+    in that branch): an early ``return ret;`` on an absent optional node and a
+    forgotten ``ret = -ENODEV`` there look the same, and such a bug is missed.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 6 reports, 2 true (33%; three
@@ -84,6 +85,7 @@ from kunwind.analysis.error_paths import (
     lookup_miss,
     real_failure,
     retries,
+    unwinds,
 )
 from kunwind.analysis.events import Exit, Jump
 from kunwind.analysis.state import UNINITIALISED
@@ -144,7 +146,8 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
         return []
     if _spared(ctx, fail, name, jump.line if jump is not None else s.loc.line):
         return []  # the failure branch sets the error on its other ways out
-    if lookup_miss(ctx, fail) and not _misses_are_errors(ctx, fail, name):
+    if lookup_miss(ctx, fail) and not unwinds(st.events, fail) and \
+            not _misses_are_errors(ctx, fail, name):
         return []  # nothing found, and nothing says this function takes that as an error
     return [_finding(ctx, st, s, name, held, fail, jump)]
 

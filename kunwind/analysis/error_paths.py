@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.events import Event, Failure, Jump, failure_index, jumps
+from kunwind.analysis.events import Event, Failure, Jump, Release, failure_index, jumps
 from kunwind.knowledge.kinds import Kind
 from kunwind.knowledge.names import ALLOCATES, PREDICATE
 
@@ -40,6 +40,13 @@ def decided_elsewhere(ctx: FunctionContext, failure: Failure, block: int) -> boo
     and the loop later ended its usual way. What the path returns there is what
     the path where nothing failed returns too."""
     return block in ctx.fn.reachable_from(failure.success, avoid=failure.block)
+
+
+def unwinds(events: tuple[Event, ...], failure: Failure) -> bool:
+    """Does the path release, after ``failure``, something it holds: is it an abort
+    that undoes the set-up done so far (an unwind ladder), rather than a skip?"""
+    i = failure_index(events, failure)
+    return i >= 0 and any(isinstance(e, Release) for e in events[i + 1:])
 
 
 def retries(ctx: FunctionContext, failure: Failure, jump: Jump) -> bool:
