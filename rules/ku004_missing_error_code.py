@@ -53,10 +53,18 @@ Known false positives:
     main path; a test of an answer (``net_ratelimit()``, ``memcmp()``: the
     ``[answer]`` knowledge); a failing result that is itself kept in the
     caller's object (``pending->error = foo(); if (pending->error) goto out;``),
-    which is how such a function reports it. A lookup that finds nothing is reported like any
-    failure: on purpose or not, the code does not say (``if (!np) goto out;``
-    where ``ret`` still holds 0), and dropping ``ret = -ENODEV`` there is a
-    classic bug.
+    which is how such a function reports it; a ``goto`` that the path where
+    nothing failed takes as well (a failure only logged before a common ``goto
+    done``, an iteration skipped before the loop ends its usual way); a ``goto``
+    back to the failed test (a retry: later tests decide the exit); a way out
+    of a failure branch that sets the error code on its other ways (``if
+    (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out;``, a check macro
+    that sets ``ret`` before its own ``goto``): the case spared is chosen. A lookup
+    that finds nothing (``if (!np) goto out;`` where ``ret`` still holds 0) is
+    reported only when its path unwinds set-up done before it (an abort) or the
+    function treats another lookup's miss as an error (sets or returns an errno
+    in that branch): an early ``return ret;`` on an absent optional node and a
+    forgotten ``ret = -ENODEV`` there look the same, and such a bug is missed.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 6 reports, 2 true (33%; three
@@ -70,7 +78,15 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import error_value, failure_check
-from kunwind.analysis.error_paths import goto_after, real_failure
+from kunwind.analysis.error_paths import (
+    decided_elsewhere,
+    goto_after,
+    is_lookup,
+    lookup_miss,
+    real_failure,
+    retries,
+    unwinds,
+)
 from kunwind.analysis.events import Exit, Jump
 from kunwind.analysis.state import UNINITIALISED
 from kunwind.findings import PATH_VALUES, Finding, PathStep
@@ -122,8 +138,17 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     jump = goto_after(st.events, fail)
     if jump is None and not _in_failure_branch(ctx, fail, s):
         return []  # the failure rejoins the main path: not an error exit
+    if jump is not None and decided_elsewhere(ctx, fail, jump.block):
+        return []  # the goto is taken whether or not the check failed
+    if jump is not None and retries(ctx, fail, jump):
+        return []  # the goto goes back to try again
     if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
+    if _spared(ctx, fail, name, jump.line if jump is not None else s.loc.line):
+        return []  # the failure branch sets the error on its other ways out
+    if lookup_miss(ctx, fail) and not unwinds(st.events, fail) and \
+            not _misses_are_errors(ctx, fail, name):
+        return []  # nothing found, and nothing says this function takes that as an error
     return [_finding(ctx, st, s, name, held, fail, jump)]
 
 
@@ -202,6 +227,77 @@ def _in_failure_branch(ctx: FunctionContext, fail: Failure, s: Return) -> bool:
             return False
         targets = [e.dst for e in b.succs]
     return False
+
+
+def _spared(ctx: FunctionContext, fail: Failure, name: str, end: int) -> bool:
+    """Does the failure's own branch set ``name`` to an error code on another of its
+    ways out, between the test and this exit (``if (IS_ERR(inode)) { if
+    (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out; }``, a switch on the
+    failing result, a macro that sets ``ret`` before its own ``goto``)? Then the
+    code weighed this failure and chose success on this way: a case it spares on
+    purpose, not an error code it forgot."""
+    fn = ctx.fn
+    failing = [e.dst for e in fn.blocks[fail.block].succs if e.dst != fail.success]
+    if len(failing) != 1:
+        return False
+    own = fn.reachable_from(failing[0], avoid=fail.block) - \
+        fn.reachable_from(fail.success, avoid=fail.block)
+    return any(isinstance(x, Store) and fail.line <= x.loc.line <= end and
+               _sets_error(x, name, ctx.kb.in_progress)
+               for i in own for x in fn.blocks[i].stmts)
+
+
+def _misses_are_errors(ctx: FunctionContext, fail: Failure, name: str) -> bool:
+    """Does this function take another lookup that finds nothing as an error: a
+    sibling test ``if (!np)`` of a lookup's result whose failing branch alone sets
+    ``name`` to an error code or returns one? Then a miss that returns success is
+    the odd one out (``ret = -ENODEV`` forgotten); without such a sibling, a miss
+    that returns 0 is as likely an optional part that is absent on purpose."""
+    fn = ctx.fn
+    looked_up = {path_of(x.target): x.value for b in fn.blocks for x in b.stmts
+                 if isinstance(x, Store) and isinstance(x.value, Call)
+                 and is_lookup(ctx, x.value.callee)}
+    for b in fn.blocks:
+        if b.id == fail.block or b.cond is None or len(b.succs) != 2:
+            continue
+        chk = failure_check(b.cond, looked_up.get)
+        if chk is None or chk.form != "null" or not is_lookup(ctx, chk.callee):
+            continue
+        failing = next((e.dst for e in b.succs
+                        if e.kind == ("true" if chk.fails_when else "false")), None)
+        if failing is not None and _branch_sets_error(fn, failing, name,
+                                                      ctx.kb.in_progress):
+            return True
+    return False
+
+
+def _branch_sets_error(fn: Function, start: int, name: str,
+                       in_progress: Collection[int]) -> bool:
+    """Does the branch that starts at block ``start`` set ``name`` to an error code or
+    return one, before it joins other paths (a label) or tests anything? (Only the
+    straight-line branch counts: the blocks after a loop's last iteration, which
+    the loop's end test leads to, are not a branch of it.)"""
+    seen: set[int] = set()
+    b = start
+    while b not in seen:
+        seen.add(b)
+        block = fn.blocks[b]
+        if block.labels and len(seen) > 1:
+            return False
+        if any(_sets_error(x, name, in_progress) for x in block.stmts):
+            return True
+        if block.cond is not None or block.switch is not None or len(block.succs) != 1:
+            return False
+        b = block.succs[0].dst
+    return False
+
+
+def _sets_error(x: object, name: str, in_progress: Collection[int]) -> bool:
+    """``name = -ENODEV;`` or ``return -ENODEV;``."""
+    if isinstance(x, Return):
+        return error_value(x.value, in_progress=in_progress) is not None
+    return isinstance(x, Store) and path_of(x.target) == name and \
+        error_value(x.value, in_progress=in_progress) is not None
 
 
 def _carries_errors(fn: Function, name: str, in_progress: Collection[int]) -> bool:

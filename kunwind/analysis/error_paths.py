@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.events import Event, Failure, Jump, failure_index, jumps
+from kunwind.analysis.events import Event, Failure, Jump, Release, failure_index, jumps
+from kunwind.knowledge.kinds import Kind
 from kunwind.knowledge.names import ALLOCATES, PREDICATE
 
 if TYPE_CHECKING:
@@ -28,6 +29,49 @@ def failure_rejoins(ctx: FunctionContext, failure: Failure) -> bool:
     succs = [e.dst for e in ctx.fn.blocks[failure.block].succs]
     failing = [d for d in succs if d != failure.success]
     return not failing or any(failure.success in ctx.reachable(d) for d in failing)
+
+
+def decided_elsewhere(ctx: FunctionContext, failure: Failure, block: int) -> bool:
+    """Is ``block`` (where a path leaves: its ``goto`` or ``return``) reached as well
+    from where the check succeeded, without passing the check again? Then the exit
+    does not follow from the failure: the failing branch was only logged (``if
+    (wait_ready()) dev_err(...);`` before a ``goto done`` both sides take, a
+    ``WARN_ON(power_up())``) or skipped an iteration (``if (read() < 0) continue;``)
+    and the loop later ended its usual way. What the path returns there is what
+    the path where nothing failed returns too."""
+    return block in ctx.fn.reachable_from(failure.success, avoid=failure.block)
+
+
+def unwinds(events: tuple[Event, ...], failure: Failure) -> bool:
+    """Does the path release, after ``failure``, something it holds: is it an abort
+    that undoes the set-up done so far (an unwind ladder), rather than a skip?"""
+    i = failure_index(events, failure)
+    return i >= 0 and any(isinstance(e, Release) for e in events[i + 1:])
+
+
+def retries(ctx: FunctionContext, failure: Failure, jump: Jump) -> bool:
+    """Does ``jump`` lead back to the failed test (``if (!buf) goto repeat;`` above
+    it, ``goto redo_bucket``)? Then it is a retry, not a way out: whether the path
+    leaves with an error is decided by the tests it runs again."""
+    target = next((b.id for b in ctx.fn.blocks if jump.label in b.labels), None)
+    return target is not None and failure.block in ctx.reachable(target)
+
+
+def lookup_miss(ctx: FunctionContext, fail: Failure) -> bool:
+    """Did a lookup find nothing (its result tested NULL)? That says the object is
+    absent, which a function may take as an error or as an optional part missing;
+    only the code around it tells which."""
+    return fail.form == "null" and is_lookup(ctx, fail.callee)
+
+
+def is_lookup(ctx: FunctionContext, callee: str) -> bool:
+    """A call that returns a new reference to an object that exists elsewhere
+    (``of_find_compatible_node()``, ``bus_find_device()``: the knowledge's reference
+    acquires of a result, those that do not allocate it), NULL when there is none."""
+    if not callee or ALLOCATES.search(callee):
+        return False
+    acq = ctx.kb.acquire(callee)
+    return acq is not None and acq.kind is Kind.REFERENCE and acq.object == "ret"
 
 
 def real_failure(ctx: FunctionContext, fail: Failure, strict: bool = False) -> bool:

@@ -58,6 +58,7 @@ class FailureTest(Event):
 @dataclass(frozen=True)
 class Jump(Event):
     label: str  # the label of the block a goto enters
+    block: int = -1  # the block the goto is written in
 
 
 @dataclass(frozen=True)

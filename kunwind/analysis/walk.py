@@ -331,6 +331,8 @@ class Walker:
                 st.resources.links[target] = (src,)
         self.uses(st, s.value, s.loc.line)
         self.uses(st, s.target if not isinstance(s.target, Var) else None, s.loc.line)
+        if target is not None and (s.decl or s.op == "=" and not isinstance(value, Call)):
+            forget_released(st, target, s.decl)
         path = target
         held = st.values.env.get(path) if path is not None else None
         if s.decl and s.value is None and isinstance(held, Call) and pure_call(held):
@@ -811,8 +813,22 @@ class Walker:
                 nst.values.known[subject] = e.value  # this case's value, along this edge
             if e.kind == "goto" and self.fn.blocks[e.dst].labels:
                 label = self.fn.blocks[e.dst].labels[0]
-                nst.note(Jump(e.line, label))
+                nst.note(Jump(e.line, label, bid))
             todo.append((e.dst, nst))
+
+
+def forget_released(st: State, target: str, decl: bool) -> None:
+    """``target`` names another object from here: what this path released under that
+    name is no longer what the name holds. A declaration starts a new variable (a
+    block-local one that shadows an outer one of the same name, a macro's own
+    ``___p``), with fields of its own; an assignment of a value that is not a call
+    (calls are handled where they acquire) rebinds a pointer. Only released
+    records are dropped: a use through the new value is no use after release."""
+    res = st.resources.res
+    for q in [q for q in res if q == target or decl and q.startswith((target + "->",
+                                                                      target + "."))]:
+        if res[q].status == RELEASED:
+            del res[q]
 
 
 def _deref_address(e: Expr) -> Expr:
