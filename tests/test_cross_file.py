@@ -184,6 +184,80 @@ def test_callee_reached_through_a_function_of_this_file(tmp_path: Path) -> None:
     assert leaks(cross_file=True) == []
 
 
+PARSE_CORE = PRELUDE + """
+int bar_parse_ep(struct bar_ctx *ctx, int *id)
+{
+\t*id = ctx->irq;
+\treturn 0;
+}
+
+int bar_parse_strict(struct bar_ctx *ctx, int *id)
+{
+\tif (ctx->irq < 0)
+\t\treturn -22;
+\t*id = ctx->irq;
+\treturn 0;
+}
+"""
+
+# the result of a callee of another file is tested; the object is not passed to it
+PARSE_MAIN = PRELUDE + """
+int bar_parse_ep(struct bar_ctx *ctx, int *id);
+int bar_parse_strict(struct bar_ctx *ctx, int *id);
+int bar_use(struct bar_ctx *ctx, int *regs);
+
+int bar_open(struct bar_ctx *ep, int *id)
+{
+\tint *regs;
+\tint ret;
+
+\tregs = kzalloc(16, 0);
+\tif (!regs)
+\t\treturn -ENOMEM;
+\tret = bar_parse_ep(ep, id);
+\tif (ret)
+\t\treturn ret;
+\tret = bar_use(ep, regs);
+\tkfree(regs);
+\treturn ret;
+}
+
+int bar_open_strict(struct bar_ctx *ep, int *id)
+{
+\tint *regs;
+\tint ret;
+
+\tregs = kzalloc(16, 0);
+\tif (!regs)
+\t\treturn -ENOMEM;
+\tret = bar_parse_strict(ep, id);
+\tif (ret)
+\t\treturn ret;
+\tret = bar_use(ep, regs);
+\tkfree(regs);
+\treturn ret;
+}
+"""
+
+
+def test_callee_of_another_file_that_cannot_fail(tmp_path: Path) -> None:
+    """``bar_parse_ep()``, defined in another file, returns 0 on every path: the test
+    of its result has no error branch, and the leak on it is no leak. The summary is
+    looked up because the result is tested (the object is not passed to it);
+    ``bar_parse_strict()`` can fail, and its leak stays."""
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/bar/bar_open.c", PARSE_MAIN)
+    write(root, "drivers/bar/bar_parse.c", PARSE_CORE)
+
+    def leaks(cross_file: bool) -> list[tuple[str, str]]:
+        opts = Options(cache_dir=tmp_path / "cache", cross_file=cross_file, experimental=True)
+        result = run_pipeline(root / "drivers/bar/bar_open.c", "drivers/bar/bar_open.c", opts)
+        return sorted((f.rule_id, f.function) for f in result.findings)
+
+    assert leaks(cross_file=False) == [("KU002", "bar_open"), ("KU002", "bar_open_strict")]
+    assert leaks(cross_file=True) == [("KU002", "bar_open_strict")]
+
+
 def test_index_lists_external_definitions_only(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     index = build_index(root, "x86")
