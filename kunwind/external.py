@@ -147,7 +147,7 @@ def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: O
     checked file); of ``also`` too, from the files left within ``MAX_FILES`` after
     those of ``callees``."""
     out = External()
-    if not callees or flags.tree_root is None:
+    if not (callees or also) or flags.tree_root is None:
         return out
     here = path.resolve()
     try:

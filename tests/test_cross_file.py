@@ -204,7 +204,7 @@ int bar_parse_strict(struct bar_ctx *ctx, int *id)
 PARSE_MAIN = PRELUDE + """
 int bar_parse_ep(struct bar_ctx *ctx, int *id);
 int bar_parse_strict(struct bar_ctx *ctx, int *id);
-int bar_use(struct bar_ctx *ctx, int *regs);
+int bar_use(struct bar_ctx *ctx);
 
 int bar_open(struct bar_ctx *ep, int *id)
 {
@@ -217,7 +217,7 @@ int bar_open(struct bar_ctx *ep, int *id)
 \tret = bar_parse_ep(ep, id);
 \tif (ret)
 \t\treturn ret;
-\tret = bar_use(ep, regs);
+\tret = bar_use(ep);
 \tkfree(regs);
 \treturn ret;
 }
@@ -233,7 +233,7 @@ int bar_open_strict(struct bar_ctx *ep, int *id)
 \tret = bar_parse_strict(ep, id);
 \tif (ret)
 \t\treturn ret;
-\tret = bar_use(ep, regs);
+\tret = bar_use(ep);
 \tkfree(regs);
 \treturn ret;
 }
