@@ -11,7 +11,8 @@ The signs (``constants.NEGATIVE | ZERO | POSITIVE``) of a return value are read
 from what it is: a constant, an error value, a same-file callee's own signs,
 ``c ? a : b`` (both arms), or a local whose every store is one of these (its
 stores anywhere in the function: a superset of what reaches the return). Any
-other value may have any sign. The returns counted are those a walk of the
+other value may have any sign. A header's stub (``is_stub``) gives its callers' summaries
+no signs. The returns counted are those a walk of the
 body reaches, following the branches that the given argument values decide
 (``truth``) and the NULL tests of a parameter given non-NULL, through the
 paths that hold it (``q->va = va``) until they are stored again or passed to a
@@ -116,7 +117,8 @@ def expr_signs(e: Expr | None, given: Mapping[str, int], loc: _Locals,
         return out
     if isinstance(e, Call):
         s = known.get(e.callee)
-        return s.ret_signs if s is not None and not e.indirect else ANY_SIGN
+        ok = s is not None and not e.indirect and not s.ret_stub
+        return s.ret_signs if s is not None and ok else ANY_SIGN
     if isinstance(e, Var):
         if e.name in given:
             return sign_of(given[e.name])
@@ -130,6 +132,25 @@ def expr_signs(e: Expr | None, given: Mapping[str, int], loc: _Locals,
                 break
         return out
     return ANY_SIGN
+
+
+def is_stub(fn: Function) -> bool:
+    """Is ``fn`` a body that only returns a constant, using none of its parameters?
+    That is the stub a header gives when the configuration leaves a feature out
+    (``static inline int reset_control_assert(...) { return 0; }`` without
+    CONFIG_RESET_CONTROLLER): it cannot fail in this configuration, but the code that
+    wraps it is written for the one where the real function can. A wrapper's own
+    signs do not take the stub's (a direct test of the stub still does)."""
+    rets = 0
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Return) and (st.value is None or constant(st.value) is not None):
+                rets += 1
+            elif not (isinstance(st, Store) and st.decl and st.value is None):
+                return False
+        if b.cond is not None or b.switch is not None:
+            return False
+    return rets > 0
 
 
 def return_signs(fn: Function, known: Mapping[str, Summary], given: Mapping[str, int] = {},

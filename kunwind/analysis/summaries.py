@@ -48,7 +48,7 @@ from kunwind.model.syntax import UNKNOWN_CASE
 from .conditions import error_value, null_test
 from .constants import ANY_SIGN, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, zeroes
-from .returns import conditional_signs, return_signs
+from .returns import conditional_signs, is_stub, return_signs
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,7 @@ class Summary:
     # caller passes a pointer that is not NULL (it fails only for NULL)
     ret_signs_when: dict[int, dict[int, int]] = field(default_factory=dict)
     ret_signs_nonnull: dict[int, int] = field(default_factory=dict)
+    ret_stub: bool = False  # its body only returns a constant (returns.is_stub)
     # parameters released on every path (releases_always), or on every path to a
     # return that may return an error (releases_on_error); conservative: any doubt, not in
     releases_always: set[int] = field(default_factory=set)
@@ -128,7 +129,7 @@ class Summary:
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
             self.ret_shared, self.ret_signs,
             tuple(sorted((i, tuple(sorted(d.items()))) for i, d in self.ret_signs_when.items())),
-            tuple(sorted(self.ret_signs_nonnull.items())),
+            tuple(sorted(self.ret_signs_nonnull.items())), self.ret_stub,
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
             tuple(sorted(self.escapes)), len(self.calls), tuple(sorted(self.drops_locks)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
@@ -301,6 +302,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     _returns(fn, s, known, kb)
     s.ret_errno = _returns_errno(fn, known)
     s.ret_signs = return_signs(fn, known)
+    s.ret_stub = is_stub(fn)
     s.ret_signs_when, s.ret_signs_nonnull = conditional_signs(
         fn, known, {i: _tested_values(fn, p.name) for i, p in enumerate(fn.params)},
         s.ret_signs)
@@ -796,8 +798,8 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
-    for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared"):
-        setattr(s, name, bool(d[name]))
+    for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub"):
+        setattr(s, name, bool(d.get(name, False)))
     s.ret_signs = int(d.get("ret_signs", ANY_SIGN))
     s.ret_signs_when = {int(i): {int(v): int(x) for v, x in vs.items()}
                         for i, vs in d.get("ret_signs_when", {}).items()}
