@@ -12,9 +12,7 @@ then releases ``ctx`` in ``foo_main.c`` too.
 Only the callees that matter are looked up: those of a function that has a
 finding (the pipeline walks it again with their summaries) that receive an
 object the function acquires (the object, a member of it, or its address),
-and that the knowledge does not describe already; then, within the budget,
-those whose result it tests for failure (their summary says whether they
-can fail at all: ``of_foo_parse()`` that always returns 0). At most ``MAX_FILES``
+and that the knowledge does not describe already. At most ``MAX_FILES``
 other files are parsed for one checked file, those that define the most of
 these callees first. A file's summaries are stored by its content, its flags and
 kunwind's own code, so each defining file is parsed once however many
@@ -33,7 +31,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analysis.conditions import failure_check
 from .analysis.context import FunctionContext
 from .analysis.summaries import Summary, summarize_file, summary_from_dict, summary_to_dict
 from .config import Options
@@ -45,7 +42,7 @@ from .knowledge import Knowledge
 from .knowledge.names import NOT_ACQUIRES
 from .model.build import summary_cfgs
 from .model.cfg import Function
-from .model.ir import Expr, Store, Unary, calls_in, path_of, root_of
+from .model.ir import Unary, calls_in, path_of, root_of
 from .results_cache import code_fingerprint
 from .storage import write_json
 
@@ -80,31 +77,6 @@ def callees_that_matter(functions: list[Function], local: dict[str, Summary], kb
 
 
 MAX_DEPTH = 3  # same-file functions looked through, from the one with a finding
-
-
-def tested_callees(functions: list[Function], local: dict[str, Summary],
-                   kb: Knowledge) -> list[str]:
-    """The callees, not defined in this file nor described by the knowledge, whose
-    result the functions test for failure (``ret = foo(); if (ret)``): a summary of
-    them can say which results they can return (``Summary.ret_signs``), so that a
-    failure they cannot have is no error path."""
-    out: dict[str, None] = {}
-    for fn in functions:
-        stored: dict[str, Expr] = {}  # the last value stored, blocks in source order
-        for b in sorted(fn.blocks, key=lambda b: b.id):
-            for st in b.stmts:
-                if isinstance(st, Store) and st.value is not None:
-                    p = path_of(st.target)
-                    if p is not None:
-                        stored[p] = st.value
-            chk = failure_check(b.cond, stored.get) if b.cond is not None else None
-            if chk is None or not chk.callee or chk.answer or chk.form not in (
-                    "value", "negative"):
-                continue
-            if chk.callee not in local and not kb.describes(chk.callee) and \
-                    chk.callee not in NOT_ACQUIRES:
-                out[chk.callee] = None
-    return list(out)
 
 
 def _receivers(fn: Function, roots: set[str], local: dict[str, Summary], kb: Knowledge,
@@ -142,12 +114,11 @@ def index_for(flags: FileFlags, opts: Options) -> SymbolIndex | None:
 
 
 def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: Options,
-                       kb: Knowledge, also: list[str] | None = None) -> External:
+                       kb: Knowledge) -> External:
     """The summaries of ``callees`` that other files of the tree define (``path``: the
-    checked file); of ``also`` too, from the files left within ``MAX_FILES`` after
-    those of ``callees``."""
+    checked file)."""
     out = External()
-    if not (callees or also) or flags.tree_root is None:
+    if not callees or flags.tree_root is None:
         return out
     here = path.resolve()
     try:
@@ -160,15 +131,11 @@ def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: O
     if index is None:
         return out
     wanted: dict[Path, list[str]] = {}
-    first: set[Path] = set()  # the files of ``callees``
-    for i, callee in enumerate([*callees, *(also or [])]):
+    for callee in callees:
         f = index.defining_file(callee, name)
         if f is not None and f.resolve() != here:
             wanted.setdefault(f, []).append(callee)
-            if i < len(callees):
-                first.add(f)
-    closest = sorted(wanted, key=lambda f: (f not in first, -len(wanted[f]), str(f)))
-    closest = closest[:MAX_FILES]
+    closest = sorted(wanted, key=lambda f: (-len(wanted[f]), str(f)))[:MAX_FILES]
     for f in closest:
         summaries = _file_summaries(f, opts, kb, cache / "summaries")
         if summaries is None:

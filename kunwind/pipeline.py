@@ -18,7 +18,7 @@ from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
 from .analysis.words import Source
 from .config import Options
-from .external import callees_that_matter, external_summaries, tested_callees
+from .external import callees_that_matter, external_summaries
 from .findings import NOT_BUILT, SKIPPED, FileResult, Finding, Notice, PairUse, merge_repeats
 from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for, uses_c_library
 from .frontend.clang_parse import parse_file
@@ -153,9 +153,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         bodies = {fn.name: fn for fn in functions + helpers}
         wanted = callees_that_matter([functions[i] for i in reported], summaries, kb, name,
                                      bodies)
-        tested = tested_callees([functions[i] for i in reported], summaries, kb)
-        ext = external_summaries(wanted, path, flags, opts, kb,
-                                 also=[c for c in tested if c not in wanted])
+        ext = external_summaries(wanted, path, flags, opts, kb)
         if ext.summaries:
             clock = time.perf_counter()
             summaries = summarize_file(functions + helpers, kb, external=ext.summaries)
