@@ -94,7 +94,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.error_paths import failure_rejoins
-from kunwind.analysis.events import Event, Exit, exit_path_step, failure_index, jumps, render_steps
+from kunwind.analysis.events import (
+    Event,
+    Exit,
+    FailureTest,
+    exit_path_step,
+    failure_index,
+    jumps,
+    render_steps,
+)
 from kunwind.analysis.resources import HELD, RELEASED, Res, held_name, key_object, object_path
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge import canonical
@@ -387,11 +395,14 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
 
 
 def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
-    """Is this exit taken because A itself failed (then there is nothing to undo)?"""
-    if rec.failure is None or rec.failure.callee != acq[0]:
-        return False
+    """Is this exit on the path where A itself failed (then there is nothing to undo)?
+    A's failure need not be the last one: its failure branch may test more and fail
+    again before it leaves (``if (power_on(s)) { if (update(s)) goto exit; ... }``)."""
     last = [c.line for c in rec.calls if c.callee == acq[0]]
-    return bool(last) and last[-1] == acq[1]
+    if not last or last[-1] != acq[1]:
+        return False
+    return any(isinstance(e, FailureTest) and e.failure.callee == acq[0] and
+               e.failure.line >= acq[1] for e in rec.events)
 
 
 def _undone_step(c: CallRec, acq: str, rel: str, obj: str) -> bool:

@@ -14,6 +14,7 @@ int *get(void);
 int setup(void);
 void *ERR_PTR(long e);
 long PTR_ERR(const void *p);
+int PTR_ERR_OR_ZERO(const void *p);
 int IS_ERR(const void *p);
 int IS_ERR_OR_NULL(const void *p);
 """
@@ -51,6 +52,9 @@ def first_cond(body: str, decls: str = ""):
         ("if (!(p = get())) return 1;", True, "get"),
         ("d->regs = get(); if (!d->regs) return 1;", True, "get"),
         ("p = get(); if (WARN_ON(!p)) return 1;", True, "get"),
+        # the IS_ERR() test of p, however written: the call that made p failed
+        ("p = get(); err = PTR_ERR_OR_ZERO(p); if (err) return err;", True, "get"),
+        ("p = get(); if (PTR_ERR_OR_ZERO(p)) return 1;", True, "get"),
     ],
 )
 def test_failure_checks(body: str, fails_when: bool, callee: str) -> None:

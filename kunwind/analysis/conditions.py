@@ -73,6 +73,9 @@ def _origin(e: Expr, resolve: Resolver | None) -> tuple[Expr, str] | None:
         inner = _origin(e.value, resolve)
         return (e.target, inner[1]) if inner else None
     if isinstance(e, Call):
+        if e.callee in ERR_FROM and e.args:  # if (PTR_ERR_OR_ZERO(p)): the call that made p
+            inner = _origin(strip(e.args[0], resolve), resolve)
+            return e, inner[1] if inner else e.callee
         return e, e.callee
     p = path_of(e)
     if p is not None and resolve is not None:

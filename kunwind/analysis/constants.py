@@ -131,6 +131,32 @@ def sign_test(cond: Expr) -> tuple[str, int] | None:
     return None if p is None or getattr(cond, "ptr", False) else (p, NEGATIVE | POSITIVE)
 
 
+def signs_when(cond: Expr, subject: Expr) -> int | None:
+    """The signs of ``subject`` for which ``cond`` is true, when ``cond`` compares it with
+    0 or tests its truth (``!f(x)``, ``ret < 0``, ``0 != ret``); None for any other test.
+    ``subject`` may be a call tested directly, which has no access path."""
+    if isinstance(cond, Unary) and cond.op == "!":
+        inner = signs_when(cond.operand, subject)
+        return None if inner is None else ANY_SIGN & ~inner
+    if _same(cond, subject):
+        return NEGATIVE | POSITIVE
+    if isinstance(cond, Binary) and cond.op in _SIGNS_WHEN_TRUE:
+        if constant(cond.rhs) == 0 and _same(cond.lhs, subject):
+            return _SIGNS_WHEN_TRUE[cond.op]
+        if constant(cond.lhs) == 0 and _same(cond.rhs, subject):
+            return _SIGNS_WHEN_TRUE[_MIRROR[cond.op]]
+    return None
+
+
+def _same(e: Expr, subject: Expr) -> bool:
+    if getattr(e, "ptr", False):
+        return False
+    if e == subject:
+        return True
+    p = path_of(e)
+    return p is not None and p == path_of(subject)
+
+
 def sign_truth(cond: Expr, signs: Mapping[str, int]) -> bool | None:
     """What ``cond`` comes out as, given the signs this path knows of what it tests
     (``ret`` known negative: ``if (ret)`` is true); None: not known."""

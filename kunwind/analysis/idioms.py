@@ -123,6 +123,8 @@ def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
     - ``n = pci_alloc_irq_vectors(pdev, min, max, ...); if (n < min)``, or the call
       compared directly (``if (pci_alloc_irq_vectors(...) < min)``), unless the
       function tests ``n < 0`` itself (then later ``n < x`` tests are not failures);
+    - ``major <= 0`` for an acquire whose result is above 0 on success (the
+      knowledge's ``positive``: ``register_blkdev(0, name)``);
     - for an acquire whose count the knowledge bounds (``count_min``/``count_max``):
       ``n <= 0`` (``dma_map_sg()`` returns 0 when it mapped nothing), and ``n != k``
       when the bounds leave one count, ``k`` (``dma_map_sg(dev, sg, 1, dir)`` maps 1
@@ -130,6 +132,10 @@ def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
     if not isinstance(cond, Binary):
         return None
     lhs, rhs = cond.lhs, cond.rhs
+    positive = _positive_result(ctx, st, lhs)
+    if positive is not None and cond.op in ("<=", ">") and isinstance(rhs, Const) and \
+            rhs.value == 0:
+        return Check(lhs, cond.op == "<=", render(cond), positive.callee, "negative")
     found = _count_result(ctx, st, lhs)
     if found is None and cond.op in ("==", "!="):
         lhs, rhs = rhs, lhs
@@ -151,6 +157,19 @@ def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
     if cond.op in ("==", "!=") and _same_value(lo, hi) and _same_value(rhs, hi):
         return Check(lhs, cond.op == "!=", render(cond), v.callee, "count")
     return None
+
+
+def _positive_result(ctx: FunctionContext, st: State, e: Expr) -> Call | None:
+    """The call of an acquire whose result, the object, is above 0 on success
+    (``Acquire.positive``: ``major = register_blkdev(0, name)``) that ``e`` holds."""
+    p = path_of(e)
+    v = st.resolve(p) if p is not None else e
+    if isinstance(v, Assign):
+        v = v.value
+    if not isinstance(v, Call):
+        return None
+    acq = ctx.kb.acquire(v.callee)
+    return v if acq is not None and acq.positive else None
 
 
 def _count_result(ctx: FunctionContext, st: State, e: Expr) -> tuple[Call, Acquire] | None:

@@ -633,13 +633,17 @@ class ResourceModel:
         else:
             key = subject or ""
         objs = list(st.resources.links.get(key, ()))
-        origin = st.resolve(subject) if subject is not None else None
+        origin = chk.subject if isinstance(chk.subject, Call) else \
+            st.resolve(subject) if subject is not None else None
         if isinstance(origin, Assign):
             origin = origin.value
         if isinstance(origin, Call) and origin.callee in ERR_OR_ZERO and origin.args:
-            # rc = PTR_ERR_OR_ZERO(priv->dev); if (rc): the IS_ERR() test of priv->dev
+            # rc = PTR_ERR_OR_ZERO(priv->dev); if (rc), or if (PTR_ERR_OR_ZERO(priv->dev)):
+            # the IS_ERR() test of priv->dev
             tested = object_path(path_of(origin.args[0]))
             objs += st.resources.links.get(tested, ()) if tested is not None else ()
+            if subject is None:
+                subject = tested  # tested directly: the pointer is what the test is of
         if subject is not None:
             subject = held_name(self.ctx, st.resources, subject)
         if subject is not None and subject in st.resources.res:

@@ -4,8 +4,11 @@ For each function and each pointer parameter: which fields of it the function
 dereferences (reads or writes through ``p->f``), which fields it writes, and
 whether it releases the parameter (and tolerates NULL). For the return value:
 whether it is a fresh allocation, zeroed or not, and which of its fields are
-set before it is returned. Callees in the same file propagate into callers
-until nothing changes, so wrappers count like what they wrap.
+set before it is returned; for an int result, the signs it can have
+(``returns.py``), overall and for the argument values that narrow them, so that
+a failure test of a call that cannot fail with those arguments has no error
+branch. Callees in the same file propagate into callers until nothing changes,
+so wrappers count like what they wrap.
 
 What a release callback does is summarised like any function: the fields of
 the container it frees (``o = container_of(dev, ...); kfree(o->buf)``), which
@@ -49,8 +52,9 @@ from kunwind.model.ir import (
 from kunwind.model.syntax import UNKNOWN_CASE
 
 from .conditions import error_value, null_test
-from .constants import constant, truth
+from .constants import ANY_SIGN, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, zeroes
+from .returns import conditional_signs, is_stub, return_signs
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,15 @@ class Summary:
     ret_fields: set[str] = field(default_factory=set)
     ret_errno: bool = False  # returns a negative errno or an ERR_PTR() on some path
     ret_shared: bool = False  # the returned allocation is also linked or stored elsewhere
-    ret_only_zero: bool = False  # an int function whose every return is the constant 0
+    # the signs its int result may have (constants.NEGATIVE | ZERO | POSITIVE; returns.py):
+    # ZERO alone for a function that cannot fail
+    ret_signs: int = ANY_SIGN
+    # param index -> value -> the signs of the result when the caller passes that value,
+    # where they are fewer (``if (defer) return 0;``); param index -> the signs when the
+    # caller passes a pointer that is not NULL (it fails only for NULL)
+    ret_signs_when: dict[int, dict[int, int]] = field(default_factory=dict)
+    ret_signs_nonnull: dict[int, int] = field(default_factory=dict)
+    ret_stub: bool = False  # its body only returns a constant (returns.is_stub)
     # parameters released on every path (releases_always), or on every path to a
     # return that may return an error (releases_on_error); conservative: any doubt, not in
     releases_always: set[int] = field(default_factory=set)
@@ -121,7 +133,9 @@ class Summary:
             tuple(sorted((i, tuple(sorted(s))) for i, s in self.writes.items())),
             tuple(sorted(self.releases)), tuple(sorted(self.null_ok)),
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
-            self.ret_shared, self.ret_only_zero,
+            self.ret_shared, self.ret_signs,
+            tuple(sorted((i, tuple(sorted(d.items()))) for i, d in self.ret_signs_when.items())),
+            tuple(sorted(self.ret_signs_nonnull.items())), self.ret_stub,
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
             tuple(sorted(self.escapes)), len(self.calls), tuple(sorted(self.drops_locks)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
@@ -320,9 +334,11 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
             s.null_ok.add(i)
     _returns(fn, s, known, kb)
     s.ret_errno = _returns_errno(fn, known)
-    rets = [st for b in fn.blocks for st in b.stmts if isinstance(st, Return)]
-    s.ret_only_zero = not fn.returns_ptr and bool(rets) and all(
-        isinstance(st.value, Const) and st.value.value == 0 for st in rets)
+    s.ret_signs = return_signs(fn, known)
+    s.ret_stub = is_stub(fn)
+    s.ret_signs_when, s.ret_signs_nonnull = conditional_signs(
+        fn, known, {i: _tested_values(fn, p.name) for i, p in enumerate(fn.params)},
+        s.ret_signs)
     _escapes(fn, s, res, known, kb)
     _must_release(fn, s, res, known, kb)
     s.idle = _idle_values(fn)
@@ -339,6 +355,19 @@ def _idle_values(fn: Function) -> dict[int, set[int]]:
         for v in sorted(_compared_values(fn, p.name)):
             if _does_nothing(fn, {p.name: v}):
                 out.setdefault(i, set()).add(v)
+    return out
+
+
+def _tested_values(fn: Function, name: str) -> set[int]:
+    """The constants a parameter is compared or switched with; 0 and 1 for a flag
+    tested as a truth value (``if (defer)``)."""
+    out = _compared_values(fn, name)
+    for b in fn.blocks:
+        c = b.cond
+        while isinstance(c, Unary) and c.op == "!":
+            c = c.operand
+        if isinstance(c, Var) and c.name == name and not c.ptr:
+            out |= {0, 1}
     return out
 
 
@@ -837,7 +866,11 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
-    for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_only_zero"):
-        setattr(s, name, bool(d[name]))
+    for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub"):
+        setattr(s, name, bool(d.get(name, False)))
+    s.ret_signs = int(d.get("ret_signs", ANY_SIGN))
+    s.ret_signs_when = {int(i): {int(v): int(x) for v, x in vs.items()}
+                        for i, vs in d.get("ret_signs_when", {}).items()}
+    s.ret_signs_nonnull = {int(i): int(x) for i, x in d.get("ret_signs_nonnull", {}).items()}
     s.idle = {int(i): set(x) for i, x in d.get("idle", {}).items()}
     return s

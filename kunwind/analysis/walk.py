@@ -50,12 +50,14 @@ from kunwind.model.syntax import UNKNOWN_CASE
 
 from . import cursors
 from .conditions import (
+    Check,
     condition_key,
     error_value,
     failure_check,
     macro_temporary,
     no_error_on_edge,
     null_test,
+    strip,
 )
 from .constants import (
     ANY_SIGN,
@@ -64,6 +66,7 @@ from .constants import (
     forget_written,
     sign_test,
     sign_truth,
+    signs_when,
     truth,
 )
 from .constants import value as value_of
@@ -660,10 +663,9 @@ class Walker:
             zero = _zero_test(cond, subj)
             if zero is not None:
                 chk = dataclasses.replace(chk, fails_when=zero)
-        if chk is not None and chk.callee and taken == chk.fails_when:
-            s = self.ctx.summary(chk.callee)
-            if s is not None and s.ret_only_zero:
-                return False  # a same-file function that always returns 0 does not fail
+        if chk is not None and chk.callee and taken == chk.fails_when and \
+                not self.may_fail(st, cond, chk):
+            return False  # what the callee can return here is no failure (returns.py)
         acq = self.ctx.kb.acquire(chk.callee) if chk is not None and chk.callee else None
         if chk is not None and acq is not None and acq.fails == "zero" and chk.form != "count":
             # a trylock: it failed when it returned 0 (the check assumed an errno)
@@ -689,6 +691,48 @@ class Walker:
         if fine is not None:  # if (ret == -EINPROGRESS) return ret;: queued, not failed
             st.values.bad = st.values.bad - {fine}
         return True
+
+    def may_fail(self, st: State, cond: Expr, chk: Check) -> bool:
+        """Can the tested call's result take the failing side of ``cond``, by the signs
+        its summary says it can return (``Summary.ret_signs``) with the arguments it was
+        given here? ``vmw_res_init(res, true)`` that returns 0 whenever its flag is set,
+        ``fill(q, buf)`` that fails only when ``buf`` is NULL, after a test of ``buf``."""
+        s = self.ctx.summary(chk.callee)
+        call = self.tested_call(st, chk.subject)
+        if s is None or call is None or call.callee != chk.callee:
+            return True
+        signs = s.ret_signs
+        for j, by_value in s.ret_signs_when.items():
+            v = value_of(call.args[j], st.values.known) if j < len(call.args) else None
+            if v is not None and v in by_value:
+                signs &= by_value[v]
+        for j, nonnull in s.ret_signs_nonnull.items():
+            if j < len(call.args) and self.not_null(st, call.args[j]):
+                signs &= nonnull
+        when_true = signs_when(strip(cond, st.resolve), chk.subject)
+        if when_true is None:
+            return True
+        return bool(signs & (when_true if chk.fails_when else ANY_SIGN & ~when_true))
+
+    @staticmethod
+    def tested_call(st: State, subject: Expr) -> Call | None:
+        """The call whose result ``subject`` is: itself, or what the path stored in it."""
+        if isinstance(subject, Call):
+            return subject
+        p = path_of(subject)
+        v = st.resolve(p) if p is not None else None
+        if isinstance(v, Assign):
+            v = v.value
+        return v if isinstance(v, Call) else None
+
+    @staticmethod
+    def not_null(st: State, arg: Expr) -> bool:
+        """Is ``arg`` surely not NULL on this path: an address, or a path tested non-NULL?"""
+        if isinstance(arg, Unary) and arg.op == "&":
+            return True
+        p = path_of(arg)
+        f = st.fact(p) if p is not None else None
+        return f is not None and f.status == "nonnull"
 
     def left_null(self, st: State, line: int) -> None:
         """The out-parameters of the acquisitions that failed on this edge hold NULL,

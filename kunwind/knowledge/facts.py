@@ -55,6 +55,9 @@ class Acquire:
     # after device_initialize()): when the object was not set up in the function, a
     # caller made that step, and releases of this step alone (device_del()) leave it
     after: str = ""
+    # a result object that is above 0 on success (a dynamically allocated major,
+    # register_blkdev(0, name)): ``n <= 0`` is its failure test as much as ``n < 0``
+    positive: bool = False
 
 
 @dataclass
@@ -261,12 +264,15 @@ class Knowledge:
             lo, hi = v.get("count_min"), v.get("count_max")
             if lo is not None and hi is None:
                 raise ValueError(f"acquire.{name}: 'count_min' needs 'count_max'")
+            if v.get("positive") and (obj != "ret" or fails != "negative"):
+                raise ValueError(f"acquire.{name}: 'positive' is for a result that is a "
+                                 "negative errno on failure")
             self.acquires[name] = Acquire(
                 name, kind, obj, fails,
                 bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
                 [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
                 flag, int(lo) if lo is not None else None, int(hi) if hi is not None else None,
-                str(v.get("after", "")),
+                str(v.get("after", "")), bool(v.get("positive", False)),
             )
         elif table == "release":
             self.releases[name] = Release(name, int(v.get("arg", 0)),
@@ -320,7 +326,7 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
-                          "after"}),
+                          "after", "positive"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback"}),
     "in_progress": frozenset({"errno"}),
