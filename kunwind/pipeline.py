@@ -143,7 +143,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     # the words of findings are read from the text at libclang's locations (pycparser's
     # are those of the preprocessed text)
     source = Source(data) if opts.frontend != "pycparser" else None
-    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source)
+    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, parsed.tables)
              for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
@@ -159,7 +159,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             summaries = summarize_file(functions + helpers, kb, external=ext.summaries)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
-                                 source)
+                                 source, parsed.tables)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -177,11 +177,15 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
 
 def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
           rules: list[Rule], opts: Options, pure: dict[str, bool],
-          source: Source | None = None) -> tuple[list[Finding], list[PairUse], str]:
+          source: Source | None = None,
+          tables: dict[str, tuple[str, dict[str, str]]] | None = None,
+          ) -> tuple[list[Finding], list[PairUse], str]:
     """One function's walk: its findings, the pair uses it shows, why it is incomplete
     (``pure``: the callees whose bodies are pure; ``source``: the file's text, which
-    its findings' words are read from)."""
-    ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure)
+    its findings' words are read from; ``tables``: the file's structs of function
+    pointers)."""
+    ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure,
+                          tables=tables or {})
     walk = Walker(ctx, rules, opts.max_states).run()
     found = list(walk.findings)
     for r in rules:

@@ -19,6 +19,7 @@ from kunwind.model.ir import (
     Binary,
     Call,
     Const,
+    Expr,
     ExprStmt,
     Return,
     Store,
@@ -80,6 +81,9 @@ class FunctionContext:
     # the called functions whose bodies are pure (frontend.pure, from the file or
     # a header): name -> whether the answer also reads memory through a pointer
     pure_bodies: dict[str, bool] = field(default_factory=dict)
+    # the file's structs of function pointers (frontend's callback_tables): variable ->
+    # (its struct's name, member -> the function it names)
+    tables: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     @cached_property
     def words(self) -> Words:
@@ -164,28 +168,67 @@ class FunctionContext:
 
     @cached_property
     def release_callbacks(self) -> dict[str, str]:
-        """The release callbacks the function sets on embedded members (``x->dev.release
-        = foo_release``, or ``d->release = ...`` after ``d = &x->dev``) to functions
-        of the file: the member's path from the object that embeds it (``x->dev``) ->
-        the callback. A member given two callbacks has none here."""
-        seen: dict[str, str | None] = {}
+        """The release callbacks the function gives embedded members: the member's path
+        from the object that embeds it (``x->dev``) -> the file's function its last put
+        runs. Its own (``x->dev.release = foo_release``, or ``d->release = ...`` after
+        ``d = &x->dev``) wins over one from a table of callbacks (device_release()'s
+        order): the member pointed at a constant struct the knowledge lists
+        (``x->dev.type = &foo_type`` with ``foo_type = { .release = foo_release }``),
+        or passed with the member to the call that sets its count up
+        (``kobject_init(&x->kobj, &foo_ktype)``). A member given two has none here."""
+        own: dict[str, str | None] = {}
+        tabled: dict[str, str | None] = {}
         for b in self.fn.blocks:
             for s in b.stmts:
-                if not isinstance(s, Store) or s.op != "=" or not isinstance(s.value, Var):
+                if not isinstance(s, Store) or s.op != "=":
                     continue
-                target = path_of(s.target)
-                if target is None or self.summary(s.value.name) is None:
+                member, last = _split_last(path_of(s.target))
+                if not member:
                     continue
-                for sep in ("->", "."):
-                    member, found, last = target.rpartition(sep)
-                    if found and last == RELEASE_CALLBACK_FIELD and member:
-                        member = member_root(self.member_aliases,
-                                             self.member_aliases.get(member, member))
-                        if "->" in member:
-                            old = seen.get(member, s.value.name)
-                            seen[member] = s.value.name if old == s.value.name else None
-                        break
-        return {k: v for k, v in seen.items() if v is not None}
+                if isinstance(s.value, Var) and last == RELEASE_CALLBACK_FIELD:
+                    _bind(own, self._member(member), s.value.name)
+                else:
+                    _bind(tabled, self._member(member), self._table_callback(s.value))
+        for _line, e, _target in exprs_of(self.fn):
+            for c in calls_in(e):
+                acq = self.kb.acquire(c.callee)
+                if acq is None or not isinstance(acq.object, int) or acq.object >= len(c.args):
+                    continue
+                obj = embedded_member(c.args[acq.object]) or path_of(c.args[acq.object])
+                for a in c.args:
+                    if obj is not None and (fn := self._table_callback(a)) is not None:
+                        _bind(tabled, self._member(obj), fn)
+        merged = {**tabled, **{k: v for k, v in own.items() if v is not None}}
+        return {k: v for k, v in merged.items()
+                if v is not None and "->" in k and self.summary(v) is not None}
+
+    def _member(self, path: str) -> str:
+        """``path`` written from the object that embeds it (through member aliases)."""
+        return member_root(self.member_aliases, self.member_aliases.get(path, path))
+
+    def _table_callback(self, e: Expr | None) -> str | None:
+        """The release callback of the table ``e`` points at (``&foo_type``): the
+        function the member the knowledge names holds in that constant struct."""
+        if not (isinstance(e, Unary) and e.op == "&" and isinstance(e.operand, Var)):
+            return None
+        table = self.tables.get(e.operand.name)
+        member = self.kb.release_tables.get(table[0]) if table is not None else None
+        return table[1].get(member) if table is not None and member else None
+
+    def release_callback(self, member: str) -> tuple[str, str] | None:
+        """The release callback a put of ``member`` runs and the path of what its
+        parameter points into (the callback's container_of() gives it): for
+        ``x->dev``, (foo_release, ``x``). A member that embeds the one given the
+        callback (``auxiliary_device_uninit(&x->adev)`` puts ``x->adev.dev``) finds it
+        there, when it is the only one under it."""
+        callbacks = self.release_callbacks
+        bound = [member] if member in callbacks else \
+            [m for m in callbacks if m.startswith(member + ".")]
+        if len(bound) != 1:
+            return None
+        inner = bound[0]
+        container = inner.rsplit("->" if "." not in inner.split("->")[-1] else ".", 1)[0]
+        return callbacks[inner], container
 
     @cached_property
     def member_aliases(self) -> dict[str, str]:
@@ -494,3 +537,23 @@ class FunctionContext:
         """Lines that store a non-NULL value to ``path`` in blocks reachable from ``from_block``."""
         reach = self.reachable(from_block)
         return sorted(line for b, line in self._stores.get(path, []) if b in reach)
+
+
+def _bind(seen: dict[str, str | None], member: str, callback: str | None) -> None:
+    """Record that ``member`` is given ``callback``; two different ones cancel out."""
+    if callback is None:
+        return
+    seen[member] = callback if seen.get(member, callback) == callback else None
+
+
+def _split_last(path: str | None) -> tuple[str, str]:
+    """``x->dev.type`` -> (``x->dev``, ``type``): the object and its member a store
+    writes; ("", "") for a plain name."""
+    if path is None:
+        return "", ""
+    arrow, dot = path.rfind("->"), path.rfind(".")
+    if arrow > dot:
+        return path[:arrow], path[arrow + 2:]
+    if dot > 0:
+        return path[:dot], path[dot + 1:]
+    return "", ""

@@ -299,7 +299,8 @@ class ResourceModel:
                                 if f"{base}->{f}" in res)
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
-            if container is not None and container in res and res[container].status == HELD:
+            if container is not None and container in res and res[container].status == HELD \
+                    and not self._callback_keeps(st, call.args[rel.arg]):
                 released.add(container)
         for j in summary.releases_container if summary is not None else ():
             # a5xx_destroy(&a5xx_gpu->base.base) frees the object that embeds its argument
@@ -447,13 +448,15 @@ class ResourceModel:
                 members += [member_root(self.ctx.member_aliases, f"{base}->{f}")
                             for f in summary.releases_members[j]]
         for member in members:
-            cb = self.ctx.summary(callbacks[member]) if member in callbacks else None
-            if cb is None:
+            bound = self.ctx.release_callback(member)
+            cb = self.ctx.summary(bound[0]) if bound is not None else None
+            if cb is None or bound is None:
                 continue
-            container = member.rsplit("->", 1)[0]
-            if 0 in cb.releases_container:
-                out.add(container)
-            out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
+            container = bound[1]  # x, or x->adev for a device embedded in x->adev
+            if cb.frees_container(0):
+                out.add(container.split("->", 1)[0])  # the object that embeds it all
+            sep = "." if "->" in container else "->"
+            out.update(f"{container}{sep}{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
 
     def _passed_callback_releases(self, st: State, call: Call,
@@ -476,6 +479,18 @@ class ResourceModel:
         out = {container} if 0 in cb.releases_container else set()
         out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
+
+    def _callback_keeps(self, st: State, arg: Expr) -> bool:
+        """Does the release callback a put of the member ``arg`` points at runs leave the
+        object that embeds it (``x`` of ``put_device(&x->dev)``)? So when the function
+        gave the member a callback (or a type whose callback) whose summary shows it
+        frees neither its container nor hands it to code nobody describes: it only
+        frees fields, or completes (``complete(&x->done)``), and the caller frees the
+        container itself (``kfree(x)`` after the put is no double free)."""
+        member = embedded_path(self.ctx, st, arg)
+        bound = self.ctx.release_callback(member) if member is not None else None
+        cb = self.ctx.summary(bound[0]) if bound is not None else None
+        return cb is not None and cb.frees_container(0) is False
 
     def _first_step_elsewhere(self, acq: KnownAcquire, old: Res | None, line: int) -> Res | None:
         """The first step of a two-step set-up that a caller made (``device_add(&x->dev)``

@@ -88,6 +88,17 @@ class Summary:
     # function drops (put_device(&p->dev), device_unregister(&p->dev)): the put runs
     # the release callback the caller may have set on that member
     releases_members: dict[int, set[str]] = field(default_factory=dict)
+    # parameters the function hands whole, or the container it reaches by container_of(),
+    # to a function neither the file nor the knowledge describes (foo_free(o), o->free(o)):
+    # whether that frees the container is not known (a release callback that does not
+    # may still free its container this way)
+    hands_unknown: set[int] = field(default_factory=set)
+    # the parameters whose container it returns (to_foo(dev): container_of(dev, ...),
+    # or NULL): a caller's local assigned its result is a container of its argument
+    ret_container: set[int] = field(default_factory=set)
+    # it releases a whole pointer it cannot tie to a parameter or its container
+    # (foo = to_foo(dev) through an expression it cannot read; kfree(foo))
+    frees_unidentified: bool = False
     # parameter index -> the parts of it that the function releases, when a release
     # undoes a part of the object (pci_release_regions(pdev): its "BAR regions")
     releases_parts: dict[int, set[str]] = field(default_factory=dict)
@@ -146,7 +157,19 @@ class Summary:
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_members.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_parts.items())),
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
+            tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
+            self.frees_unidentified,
         )
+
+    def frees_container(self, i: int) -> bool | None:
+        """Does the function (a release callback) free the object that embeds what
+        parameter ``i`` points at? True when it releases it (or the parameter: a
+        member at offset 0), False when it certainly does not (it hands neither to a
+        function nobody describes, and frees no pointer it cannot tie to a parameter),
+        None when it cannot tell."""
+        if i in self.releases_container or i in self.releases:
+            return True
+        return None if i in self.hands_unknown or self.frees_unidentified else False
 
 
 def exprs_of(fn: Function):
@@ -187,15 +210,18 @@ def pseudo_field(f: str) -> bool:
 class _Param:
     """Resolve an expression to (param index, field or "") through local aliases."""
 
-    def __init__(self, fn: Function, kb: Knowledge | None = None) -> None:
+    def __init__(self, fn: Function, kb: Knowledge | None = None,
+                 known: dict[str, Summary] | None = None) -> None:
         self.index = {p.name: i for i, p in enumerate(fn.params)}
         self.kb = kb
+        self.known = known or {}
         self.alias: dict[str, tuple[int, str]] = {}
         # local -> the parameter whose container it points at (container_of())
         self.container: dict[str, int] = {}
         stores = [(s.target.name, s.value) for b in fn.blocks for s in b.stmts
                   if isinstance(s, Store) and isinstance(s.target, Var)
                   and s.value is not None and s.target.name not in self.index]
+        self._stores = stores
         for name, value in stores:
             r = self.of(value)
             if r is not None:
@@ -206,6 +232,14 @@ class _Param:
                 if i is not None and name not in self.alias:
                     self.container[name] = i
 
+    def unidentified(self, name: str) -> bool:
+        """Is the local ``name`` a pointer not tied to a parameter: neither one of them,
+        their container, nor read from a field (``t = c->buf``, a macro's temporary)?"""
+        if name in self.index or name in self.alias or name in self.container:
+            return False
+        values = [v for n, v in self._stores if n == name]
+        return not values or not all(_field_read(v) for v in values)
+
     def container_of(self, e: Expr | None) -> int | None:
         """The parameter whose container ``e`` is: ``__mptr - offsetof(...)`` with
         ``__mptr`` the parameter (container_of()'s expansion), or a local holding one."""
@@ -213,6 +247,11 @@ class _Param:
             e = e.value
         if isinstance(e, Var):
             return self.container.get(e.name)
+        if isinstance(e, Call) and (callee := self.known.get(e.callee)) is not None:
+            for j in callee.ret_container:
+                r = self.of(e.args[j]) if j < len(e.args) else None
+                if r is not None and r[1] == "":
+                    return r[0]  # to_foo(dev)
         if isinstance(e, Binary) and e.op == "-" and isinstance(e.lhs, Var):
             r = self.of(e.lhs)
             if r is not None and r[1] == "":
@@ -266,9 +305,17 @@ class _Param:
         return self.of(e)
 
 
+def _field_read(e: Expr) -> bool:
+    """``c->buf``, ``*&c->buf``: a value read from a field of some object."""
+    while isinstance(e, Unary) and e.op in ("*", "&"):
+        e = e.operand
+    p = path_of(e)
+    return p is not None and "->" in p
+
+
 def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary:
     s = Summary(fn.name, [p.name for p in fn.params])
-    res = _Param(fn, kb)
+    res = _Param(fn, kb, known)
     local_names = {p.name for p in fn.params} | {
         st.target.name for b in fn.blocks for st in b.stmts
         if isinstance(st, Store) and st.decl and isinstance(st.target, Var)}
@@ -339,10 +386,21 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.ret_signs_when, s.ret_signs_nonnull = conditional_signs(
         fn, known, {i: _tested_values(fn, p.name) for i, p in enumerate(fn.params)},
         s.ret_signs)
+    s.ret_container = _returned_container(fn, res)
     _escapes(fn, s, res, known, kb)
     _must_release(fn, s, res, known, kb)
     s.idle = _idle_values(fn)
     return s
+
+
+def _returned_container(fn: Function, res: _Param) -> set[int]:
+    """The parameter whose container every return gives back (or NULL), as a set."""
+    found: set[int | None] = set()
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Return) and st.value is not None and constant(st.value) != 0:
+                found.add(res.container_of(st.value))
+    return {i for i in found if i is not None} if len(found) == 1 else set()
 
 
 def _idle_values(fn: Function) -> dict[int, set[int]]:
@@ -530,12 +588,37 @@ def _global_releases(s: Summary, call: Call, local_names: set[str],
         s.releases_globals |= callee.releases_globals - local_names
 
 
+def _unknown_handovers(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
+                       kb: Knowledge) -> None:
+    """The parameters (or their containers) a call hands whole to a function whose effect
+    is unknown: neither the file's nor described by the knowledge (a printk-style
+    function only reads it); and those a release frees through a pointer computed from
+    them in a way it cannot read (``shost = to_host(dev); kfree(shost)``)."""
+    callee = known.get(call.callee)
+    rel = kb.release(call.callee)
+    for j, a in enumerate(call.args):
+        if isinstance(a, Var) and res.unidentified(a.name) and (
+                rel is not None and rel.arg == j or callee is not None and j in callee.releases):
+            s.frees_unidentified = True  # kfree(x), x = to_foo(dev) of a macro it cannot read
+    if callee is not None and callee.frees_unidentified:
+        s.frees_unidentified = True
+    if callee is None and (kb.describes(call.callee) or kb.printer_format(call.callee)
+                           is not None):
+        return
+    for j, a in enumerate(call.args):
+        r = res.of(a)
+        i = r[0] if r is not None and r[1] == "" else res.container_of(a)
+        if i is not None and (callee is None or j in callee.hands_unknown):
+            s.hands_unknown.add(i)
+
+
 def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_deref) -> None:
     rel = kb.release(call.callee)
     td = kb.teardown(call.callee)
     callee = known.get(call.callee)
     _container_releases(s, call, res, known, kb)
     _container_field_releases(s, call, res, known, kb)
+    _unknown_handovers(s, call, res, known, kb)
     for j, a in enumerate(call.args):
         member = embedded_member(a)
         if rel is not None and rel.arg == j and member is not None and \
@@ -873,4 +956,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
                         for i, vs in d.get("ret_signs_when", {}).items()}
     s.ret_signs_nonnull = {int(i): int(x) for i, x in d.get("ret_signs_nonnull", {}).items()}
     s.idle = {int(i): set(x) for i, x in d.get("idle", {}).items()}
+    s.hands_unknown = set(d.get("hands_unknown", ()))
+    s.ret_container = set(d.get("ret_container", ()))
+    s.frees_unidentified = bool(d.get("frees_unidentified", False))
     return s

@@ -169,7 +169,7 @@ def show_cfg(path: Path, function: str, fmt: str, flags: dict[str, Any]) -> None
         fail(f"{function}(): {target.lower_error or 'not lowered'}")
     summaries = summarize_file(list(functions.values()), kb)
     walk = Walker(FunctionContext(fn, str(path), summaries, kb,
-                                   pure_bodies=parsed.pure), []).run()
+                                   pure_bodies=parsed.pure, tables=parsed.tables), []).run()
     marks: dict[int, str] = {}
     for ex in walk.exits:
         marks[ex.line] = f"error exit: {ex.exit.describe()}"

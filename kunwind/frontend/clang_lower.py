@@ -115,6 +115,8 @@ class _Native:
         self.expression_kinds = frozenset(
             k for k in ci.CursorKind.get_all_kinds() if k.is_expression())
         self.function_decl = ci.CursorKind.FUNCTION_DECL.value
+        self.var_decl = ci.CursorKind.VAR_DECL.value
+        self.main_vars: list[Any] = []  # the main file's variables, by main_file_functions
 
     def children(self, c: Any) -> list[Any]:
         """``list(c.get_children())``, without the bindings' per-child null check."""
@@ -167,12 +169,15 @@ class _Native:
         """The function definitions of the main file, among the TU's top-level cursors."""
         out: list[Any] = []
         self.main_file = self.get_file(tu._as_parameter_, tu.spelling.encode())
+        self.main_vars = []
         self.visit(tu.cursor, self.collect_functions, out)
-        for ch in out:
+        for ch in out + self.main_vars:
             ch._tu = tu
         return out
 
     def _main_function(self, child: Any, parent: Any, out: list[Any]) -> int:
+        if child._kind_id == self.var_decl and self.from_main(self.location(child)):
+            self.main_vars.append(child)  # for callback_tables()
         if child._kind_id != self.function_decl:
             return 1  # CXChildVisit_Continue
         loc = self.location(child)
@@ -195,6 +200,47 @@ class _CXString(ctypes.Structure):
 def _collect_file(included: int, stack: int, depth: int, out: set[int]) -> None:
     if depth > 0:  # the main file is depth 0
         out.add(included)
+
+
+def callback_tables(variables: list[Any]) -> dict[str, tuple[str, dict[str, str]]]:
+    """The file's variables initialised as a struct whose members name functions
+    (``static const struct device_type foo_type = { .release = foo_release }``):
+    variable -> (its struct's name, member -> function). What the code later
+    points an object at (``dev->type = &foo_type``) tells which function the
+    object's last put runs (kunwind.analysis.context's release_callbacks)."""
+    out: dict[str, tuple[str, dict[str, str]]] = {}
+    for var in variables:
+        decl = var.type.get_canonical().get_declaration()
+        init = [c for c in var.get_children() if c.kind.name == "INIT_LIST_EXPR"]
+        if decl.kind.name != "STRUCT_DECL" or len(init) != 1:
+            continue
+        fields = [f.spelling for f in decl.type.get_fields()]
+        members: dict[str, str] = {}
+        items = list(init[0].get_children())
+        designators = [[p.spelling for p in item.get_children() if p.kind.name == "MEMBER_REF"]
+                       for item in items]
+        positional = not any(designators)  # { foo_release, NULL }: in the members' order
+        for i, item in enumerate(items):
+            d = designators[i]
+            name = d[0] if len(d) == 1 else fields[i] if positional and i < len(fields) else ""
+            fn = _function_named(item) if name else ""
+            if name and fn:
+                members[name] = fn
+        if members:
+            out[var.spelling] = (decl.spelling, members)
+    return out
+
+
+def _function_named(e: Any) -> str:
+    """The function an initializer names (``foo_release``, ``.f = foo_release``), or ""."""
+    for c in e.walk_preorder():
+        if c.kind.name == "DECL_REF_EXPR":
+            ref = c.referenced
+            return c.spelling if ref is not None and ref.kind.name == "FUNCTION_DECL" else ""
+        if c.kind.name not in ("UNEXPOSED_EXPR", "MEMBER_REF", "PAREN_EXPR",
+                               "CSTYLE_CAST_EXPR") and c != e:
+            return ""
+    return ""
 
 
 def _collect(child: Any, parent: Any, out: list[Any]) -> int:

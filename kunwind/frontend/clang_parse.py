@@ -23,7 +23,7 @@ from kunwind.model.limits import NestingTooDeep
 from kunwind.model.syntax import FunctionSyntax
 
 from . import clang_lib as cl
-from .clang_lower import Lowerer
+from .clang_lower import Lowerer, callback_tables
 from .pure import pure_functions
 from .skipped import SkippedCode, skipped_code
 
@@ -81,6 +81,9 @@ class ParsedFile:
     # short functions a header defines (static inline) that the file calls and the
     # caller asked for (``helpers``): summarised like the file's own, never checked
     helpers: list[ParsedFunction] = field(default_factory=list)
+    # the file's structs of function pointers (clang_lower.callback_tables): variable ->
+    # (its struct's name, member -> the function it names)
+    tables: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 _REUSE: dict[tuple[str, tuple[str, ...], int], Any] | None = None  # see reusing_parses
@@ -227,6 +230,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         if f"{ln}:{col}: {msg}" not in inside:
             out.errors.append(f"{name}:{ln}:{col}: {msg}")
     out.pure = pure_functions(lower.callees)
+    out.tables = callback_tables(lower.native.main_vars)
     if helpers is not None:
         out.helpers = header_helpers(lower, helpers, {f.name for f in out.functions})
     if skipped:

@@ -24,7 +24,7 @@ import functools
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import cast
 
@@ -224,9 +224,52 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
         elif isinstance(ext, c_ast.Typedef):
             env.typedefs[ext.name] = env.resolve(ext.type)
     out.pure = pure_functions(ast, main, env.enum_consts)
+    out.tables = _callback_tables(ast, main)
     if helpers is not None:
         out.helpers = _header_helpers(ast, main, helpers, env, braces)
     return out
+
+
+def _callback_tables(ast: c_ast.FileAST, main: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """clang_lower.callback_tables for pycparser: the main file's variables initialised
+    as a struct whose members name functions."""
+    functions = {e.decl.name for e in ast.ext if isinstance(e, c_ast.FuncDef)} | {
+        e.name for e in ast.ext if isinstance(e, c_ast.Decl) and isinstance(e.type, c_ast.FuncDecl)}
+    fields: dict[str, list[str]] = {}
+    for top in (e for e in ast.ext if not isinstance(e, c_ast.FuncDef)):  # not the bodies
+        for node in _walk_nodes(top):
+            if isinstance(node, c_ast.Struct) and node.name and node.decls:
+                fields[node.name] = [d.name for d in node.decls]
+    out: dict[str, tuple[str, dict[str, str]]] = {}
+    for e in ast.ext:
+        if not (isinstance(e, c_ast.Decl) and e.coord.file == main and
+                isinstance(e.init, c_ast.InitList) and isinstance(e.type, c_ast.TypeDecl)
+                and isinstance(e.type.type, c_ast.Struct) and e.type.type.name):
+            continue
+        struct = e.type.type.name
+        items = e.init.exprs
+        positional = not any(isinstance(x, c_ast.NamedInitializer) for x in items)
+        members: dict[str, str] = {}
+        for i, x in enumerate(items):
+            name, value = "", x
+            if isinstance(x, c_ast.NamedInitializer):
+                if len(x.name) == 1 and isinstance(x.name[0], c_ast.ID):
+                    name, value = x.name[0].name, x.expr
+            elif positional and i < len(fields.get(struct, [])):
+                name = fields[struct][i]
+            while isinstance(value, c_ast.Cast):
+                value = value.expr
+            if name and isinstance(value, c_ast.ID) and value.name in functions:
+                members[name] = value.name
+        if members:
+            out[e.name] = (struct, members)
+    return out
+
+
+def _walk_nodes(node: c_ast.Node) -> Iterator[c_ast.Node]:
+    yield node
+    for _name, child in node.children():
+        yield from _walk_nodes(child)
 
 
 def _header_helpers(ast: c_ast.FileAST, main: str, wanted: Callable[[str], bool],

@@ -134,6 +134,9 @@ class Knowledge:
     # callee -> the argument whose object its result is another representation of
     # (page_address(page): the pages' kernel address, which free_pages() takes)
     conversions: dict[str, int] = field(default_factory=dict)
+    # structs of callbacks an object points at (struct device_type): struct name -> the
+    # member that holds the function the object's last put runs ("release")
+    release_tables: dict[str, str] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -317,6 +320,10 @@ class Knowledge:
             self.borrowed.add(name)
         elif table == "same_object":
             self.conversions[name] = int(v.get("arg", 0))
+        elif table == "release_table":
+            if not v.get("member"):
+                raise ValueError(f"release_table.{name}: needs 'member'")
+            self.release_tables[name] = str(v["member"])
         else:
             self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                             list(v.get("depends", [])))
@@ -339,6 +346,7 @@ KEYS: dict[str, frozenset[str]] = {
     "borrow": frozenset({"arg"}),
     "borrowed": frozenset(),
     "same_object": frozenset({"arg"}),
+    "release_table": frozenset({"member"}),
     "teardown": frozenset({"arg", "depends"}),
 }
 
