@@ -329,5 +329,5 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, r: Res | None,
 RULE_ID, RULE_NAME = "KU003", "unwind-over-release"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(7, 16, SAMPLE),
-            recall=(Recall("double-release", 70, 100),),
+            recall=(Recall("double-release", 72, 100),),
             on_call=on_call)
