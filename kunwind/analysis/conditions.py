@@ -18,6 +18,8 @@ from typing import TypeGuard
 from kunwind.knowledge.names import ERR_CHECKS, ERR_FROM, ERR_MAKERS, WARN_WRAPPERS
 from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Other, Unary, Var, path_of, render
 
+from .constants import constant
+
 Resolver = Callable[[str], Expr | None]
 
 
@@ -221,18 +223,10 @@ def _errno_of_pointer(c: Expr, resolve: Resolver | None) -> tuple[Expr, bool] | 
         return None
     for a, b in ((c.lhs, c.rhs), (c.rhs, c.lhs)):
         a, b = strip(a, resolve), strip(b, resolve)
-        if isinstance(a, Call) and a.callee == "PTR_ERR" and a.args and \
-                _negative_constant(b):
+        k = constant(b)
+        if isinstance(a, Call) and a.callee == "PTR_ERR" and a.args and k is not None and k < 0:
             return strip(a.args[0], resolve), c.op == "=="
     return None
-
-
-def _negative_constant(e: Expr) -> bool:
-    """``-517``, ``-EPROBE_DEFER`` once the macro is expanded."""
-    if isinstance(e, Const):
-        return e.value < 0
-    return isinstance(e, Unary) and e.op == "-" and isinstance(e.operand, Const) and \
-        e.operand.value > 0
 
 
 def _swap(op: str) -> str:

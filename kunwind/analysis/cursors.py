@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kunwind.model.ir import Binary, Const, Expr, Index, Unary, Var, path_of, render
+from kunwind.model.ir import Binary, Const, Expr, Index, Unary, Var, path_of, render, subexprs
 
 SAME, FELL, OTHER = "same", "fell", "other"  # what the index did since the pointer was set
 
@@ -126,19 +126,8 @@ def tested(cond: Expr, taken: bool) -> tuple[str, str] | None:
 def steps(cond: Expr) -> list[tuple[Expr, str]]:
     """The increments and decrements inside a condition (``while (--i >= 0)``), as
     (operand, ``+=`` or ``-=``)."""
-    out: list[tuple[Expr, str]] = []
-
-    def visit(e: Expr) -> None:
-        if isinstance(e, Unary) and e.op in ("++", "--", "post++", "post--"):
-            out.append((e.operand, "+=" if "+" in e.op else "-="))
-            return
-        for f in getattr(e, "__dataclass_fields__", {}):
-            v = getattr(e, f)
-            for x in (v if isinstance(v, tuple) else (v,)):
-                if isinstance(x, Expr):
-                    visit(x)
-    visit(cond)
-    return out
+    return [(x.operand, "+=" if "+" in x.op else "-=") for x in subexprs(cond)
+            if isinstance(x, Unary) and x.op in ("++", "--", "post++", "post--")]
 
 
 def _renamed(index: str, a: str, b: str) -> str:

@@ -70,7 +70,7 @@ class _Locals:
                     value = st.value if st.op == "=" else None  # ret |= x: not followed
                     if not (st.decl and st.value is None):
                         self.stores.setdefault(st.target.name, []).append(value)
-            for e in _exprs(b):
+            for e in [*b.exprs(), *(st.target for st in b.stmts if isinstance(st, Store))]:
                 for x in subexprs(e):
                     if isinstance(x, Assign) and isinstance(x.target, Var):
                         self.stores.setdefault(x.target.name, []).append(
@@ -80,18 +80,6 @@ class _Locals:
                         p = path_of(x.operand)
                         if p is not None:
                             self.opaque.add(root_of(p))
-
-
-def _exprs(b: Block) -> list[Expr]:
-    out: list[Expr] = [c for c in (b.cond, b.switch) if c is not None]
-    for st in b.stmts:
-        if isinstance(st, Store):
-            out.extend(x for x in (st.target, st.value) if x is not None)
-        elif isinstance(st, Return) and st.value is not None:
-            out.append(st.value)
-        elif isinstance(st, ExprStmt):
-            out.append(st.expr)
-    return out
 
 
 def expr_signs(e: Expr | None, given: Mapping[str, int], loc: _Locals,

@@ -762,7 +762,7 @@ def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
             if isinstance(st, Store) and isinstance(st.value, Var) and st.value.name == name \
                     and not isinstance(st.target, Var):
                 return True
-        for e in _block_exprs(b):
+        for e in b.exprs():
             for c in calls_in(e):
                 for inner in _handed_over(c, known, kb):
                     p = path_of(inner)
@@ -781,15 +781,6 @@ def _handed_over(c: Call, known: dict[str, Summary], kb: Knowledge) -> list[Expr
         if j == owner or (callee is not None and j in callee.escapes):
             out.append(a.operand if isinstance(a, Unary) and a.op == "&" else a)
     return out
-
-
-def _block_exprs(b) -> list[Expr]:
-    out: list[Expr] = []
-    for st in b.stmts:
-        for e in (getattr(st, "value", None), getattr(st, "expr", None)):
-            if e is not None:
-                out.append(e)
-    return out + [e for e in (b.cond, b.switch) if e is not None]
 
 
 def _escapes(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
@@ -815,7 +806,7 @@ def _escapes(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
             if target is not None and target[0] == r[0]:
                 continue  # p->self = p
             s.escapes.add(r[0])
-        for e in _block_exprs(b):
+        for e in b.exprs():
             for c in calls_in(e):
                 for inner in _handed_over(c, known, kb):
                     r = res.of(inner)
@@ -839,7 +830,7 @@ def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summar
     gen: dict[int, set[int]] = {}
     for block in fn.blocks:
         g: set[int] = set()
-        for e in _block_exprs(block):
+        for e in block.exprs():
             for c in calls_in(e):
                 rel = kb.release(c.callee)
                 callee = known.get(c.callee)
