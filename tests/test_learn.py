@@ -61,7 +61,7 @@ def assert_found(doc: dict, expected: set[tuple[str, Expected]]) -> None:
 
 
 def test_directory_run_learns_the_pair_and_reports_exactly_the_markers() -> None:
-    doc = check_json(str(RUN_FIXTURES))
+    doc = check_json(str(RUN_FIXTURES), "--learn")
     assert _expected(), "fixtures/learn states no expected finding"
     assert_found(doc, _expected())
     assert not doc["notices"]
@@ -72,16 +72,17 @@ def test_directory_run_learns_the_pair_and_reports_exactly_the_markers() -> None
 
 def test_each_file_alone_learns_nothing() -> None:
     for path in FILES:
-        assert _found(check_json(str(path))) == set(), path.name
+        assert _found(check_json(str(path), "--learn")) == set(), path.name
 
 
-def test_no_learn_turns_it_off() -> None:
+def test_learning_is_off_by_default() -> None:
+    assert _found(check_json(str(RUN_FIXTURES))) == set()
     assert _found(check_json(str(RUN_FIXTURES), "--no-learn")) == set()
 
 
 def test_saved_pairs_are_knowledge_for_a_later_run(tmp_path: Path) -> None:
     saved = tmp_path / "learned.toml"
-    check_json(str(RUN_FIXTURES), "--save-learned", str(saved))
+    check_json(str(RUN_FIXTURES), "--save-learned", str(saved))  # implies --learn
     data = tomllib.loads(saved.read_text())
     assert data["acquire"]["foo_ring_alloc"]["release"] == ["foo_ring_free"]
     assert data["acquire"]["foo_ring_alloc"]["fails"] == "errptr"

@@ -72,12 +72,13 @@ from .shared import (
               help="Like --diff HEAD, for the staged contents (the index): for commit hooks.")
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Leave out the findings recorded in this file (see 'kunwind baseline').")
-@click.option("--learn/--no-learn", default=True, show_default=True,
+@click.option("--learn/--no-learn", default=False, show_default=True,
               help="Learn acquire/release pairs that the checked files show consistently "
-                   "and check the files that use them again (more than one file only).")
+                   "and check the files that use them again (more than one file only). "
+                   "Off by default: its reports were measured 0 true of 10.")
 @click.option("--save-learned", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the learned pairs to this knowledge file, for review and for "
-                   "--knowledge in later runs.")
+              help="Learn pairs (implies --learn) and write them to this knowledge file, "
+                   "for review and for --knowledge in later runs.")
 @click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
               help="Leave out the files whose path (relative to the .kunwind.toml's "
                    "directory, else to here) matches GLOB (repeatable; * matches / too).")
@@ -118,7 +119,8 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
                 fail(f"unknown rule '{r}' (see 'kunwind rules')")
             rule_ids.append(found.id)
     opts = Options(**flags, root=root, rules=rule_ids, max_blocks=max_blocks,
-                   max_states=max_states, frontend=frontend, learn=learn,
+                   max_states=max_states, frontend=frontend,
+                   learn=learn or save_learned is not None,
                    experimental=experimental, unused_suppressions=unused_suppressions,
                    cross_file=not no_cross_file,
                    exclude=[*(project.get("exclude") or []), *excludes],
