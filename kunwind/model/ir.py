@@ -185,8 +185,23 @@ def stmt_exprs(s: Stmt) -> tuple[Expr, ...]:
     return ()
 
 
-def subexprs(e: Expr):
-    """Yield ``e`` and every sub-expression, in evaluation order (children first)."""
+_SUBEXPRS: dict[int, tuple[Expr, tuple[Expr, ...]]] = {}
+
+
+def subexprs(e: Expr) -> tuple[Expr, ...]:
+    """``e`` and every sub-expression, in evaluation order (children first);
+    remembered per expression object (the CFG's expressions are never changed)."""
+    hit = _SUBEXPRS.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    out = _subexprs(e)
+    if len(_SUBEXPRS) > 200_000:
+        _SUBEXPRS.clear()
+    _SUBEXPRS[id(e)] = (e, out)
+    return out
+
+
+def _subexprs(e: Expr) -> tuple[Expr, ...]:
     out: list[Expr] = []
     stack: list[tuple[Expr, bool]] = [(e, False)]
     while stack:
@@ -197,7 +212,7 @@ def subexprs(e: Expr):
         stack.append((x, True))
         for child in reversed(_children(x)):
             stack.append((child, False))
-    return out
+    return tuple(out)
 
 
 def _children(e: Expr) -> tuple[Expr, ...]:
@@ -224,7 +239,8 @@ _CALLS: dict[int, tuple[Expr, list]] = {}
 
 
 def forget_expressions() -> None:
-    """Drop the memos of ``calls_in`` and ``render`` (between files)."""
+    """Drop the memos of ``subexprs``, ``calls_in`` and ``render`` (between files)."""
+    _SUBEXPRS.clear()
     _CALLS.clear()
     _RENDERED.clear()
 
