@@ -48,6 +48,7 @@ from .idioms import (
     embedded_path,
     embedding_object,
     member_root,
+    owned,
     released_container,
     sets_bit,
 )
@@ -106,6 +107,9 @@ class Res:
     # before the call: a constructor writes its result there only on success (or
     # writes NULL on failure), so where the call failed the object is still NULL
     left_null: bool = False
+    # the access paths of the acquiring call's arguments that a release names the object
+    # by (the knowledge's ``same_args``): (index, path) pairs
+    args: tuple[tuple[int, str], ...] = ()
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
@@ -236,6 +240,9 @@ class ResourceModel:
         text = render(call)
         # releases
         rel = kb.release(call.callee)
+        by_args = rel.same_args if rel is not None else []
+        if by_args:  # its arguments name a call's result, not the object released
+            rel = None
         part = kb.released_part(call.callee)
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
@@ -309,6 +316,7 @@ class ResourceModel:
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
         released.update(self._callback_releases(st, call, rel, kind, summary))
+        released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
             released.update(_embedded_references(res, p))
         for p in released:
@@ -367,7 +375,7 @@ class ResourceModel:
         # acquisitions
         acq = kb.acquire(call.callee)
         obj = None
-        if acq is not None:
+        if acq is not None and owned(kb, call):
             if acq.object == "ret":
                 obj = result
             elif isinstance(acq.object, int) and acq.object < len(call.args):
@@ -409,7 +417,8 @@ class ResourceModel:
                                    acq.fails, acq.held_on_failure,
                                    under=self._first_step_elsewhere(acq, old, line),
                                    left_null=self.null_before(st, call.args[acq.object])
-                                   if isinstance(acq.object, int) and not acq.part else False)
+                                   if isinstance(acq.object, int) and not acq.part else False,
+                                   args=_key_args(kb, acq, call))
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
@@ -458,6 +467,20 @@ class ResourceModel:
             sep = "." if "->" in container else "->"
             out.update(f"{container}{sep}{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
+
+    def _same_args_releases(self, st: State, call: Call, same: list[int]) -> set[str]:
+        """What a release that names its object by the arguments of the call that
+        acquired it frees (``device_link_remove(dev, sup)`` drops the link that
+        ``device_link_add(dev, sup, flags)`` returned): the objects that list it as
+        their release and were acquired with the same access paths at ``same``."""
+        if not same or max(same) >= len(call.args):
+            return set()
+        paths = tuple((j, path_of(call.args[j])) for j in same)
+        if any(p is None for _, p in paths):
+            return set()
+        return {q for q, r in st.resources.res.items()
+                if call.callee in r.releases and r.args and
+                all(x in r.args for x in paths)}
 
     def _passed_callback_releases(self, st: State, call: Call,
                                   rel: ReleaseFact | None) -> set[str]:
@@ -766,6 +789,18 @@ def _object_of(kb: Knowledge, e: Expr) -> str | None:
 
 
 _FILLED = "@filled:"
+
+
+def _key_args(kb: Knowledge, acq: KnownAcquire, call: Call) -> tuple[tuple[int, str], ...]:
+    """The (index, access path) of the arguments of an acquiring call that a release
+    names its object by (``same_args``), when each of them is an access path."""
+    out = []
+    for j in kb.keyed_by_args(acq):
+        p = path_of(call.args[j]) if j < len(call.args) else None
+        if p is None:
+            return ()
+        out.append((j, p))
+    return tuple(out)
 
 
 def _filled_key(holder: str) -> str:
