@@ -296,7 +296,7 @@ class ResourceModel:
                 released.update(resource_key(held_name(ctx, st.resources, p, q), q)
                                 for q in parts)
         kind = kb.released_kind(call.callee)
-        for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
+        for p in [q for q in released if _other_kind(kb, res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
         if rel is not None and rel.arg < len(call.args) and rel.frees_fields:
             base = path_of(call.args[rel.arg])
@@ -823,8 +823,18 @@ def _embedded_references(res: dict[str, Res], container: str) -> list[str]:
             and res[q].kind in CONTAINER_RELEASE_KINDS]
 
 
-def _other_kind(r: Res | None, callee: str, kind: str) -> bool:
+def _other_kind(kb: Knowledge, r: Res | None, callee: str, kind: str) -> bool:
     """Is ``callee`` the release of another kind of resource than ``r`` (an unlock
     of an object that also holds a reference)?"""
     return r is not None and bool(r.releases) and callee not in r.releases and \
-        kind not in ("", r.kind)
+        kind not in ("", _kind_released_by(kb, r))
+
+
+def _kind_released_by(kb: Knowledge, r: Res) -> Kind:
+    """The kind of ``r``; for a pair learned from the code, the kind its learned
+    release is known to release (a result learned to go to consume_skb() is an skb,
+    which dev_kfree_skb_any() frees as well), when the knowledge knows that."""
+    if r.kind is not Kind.LEARNED:
+        return r.kind
+    known = {kb.released_kind(c) for c in r.releases} - {Kind.UNKNOWN, Kind.LEARNED}
+    return known.pop() if len(known) == 1 else r.kind
