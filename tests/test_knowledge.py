@@ -41,7 +41,7 @@ def test_each_file_loads_on_its_own() -> None:
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
                              "held_query", "same_object", "frees_filled",
-                             "release_table"}, name
+                             "release_table", "no_undo"}, name
         Knowledge().merge(data, name)
 
 
@@ -448,3 +448,16 @@ def test_an_owning_flag_is_tested_in_a_mask_of_constants_only() -> None:
     assert not owned(kb, link(Binary("|", Const(4), Const(8))))
     assert owned(kb, link(Var("flags")))  # may carry DL_FLAG_STATELESS
     assert owned(kb, link(Binary("|", Var("flags"), Const(4))))
+
+
+def test_calls_that_set_up_nothing_are_no_acquire_guesses(tmp_path: Path) -> None:
+    from kunwind.knowledge.names import may_acquire
+
+    kb = load_knowledge()
+    assert kb.owes_no_undo("v4l2_m2m_next_src_buf") and kb.owes_no_undo("spi_nor_write_enable")
+    assert not may_acquire(kb, "v4l2_m2m_next_src_buf")
+    assert may_acquire(kb, "foo_m2m_next_src_buf")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[acquire]\nfoo_peek = {}\n[no_undo]\nfoo_peek = {}\n')
+    with pytest.raises(KnowledgeError, match="no_undo.foo_peek: it is an"):
+        load_knowledge(extra=[bad])

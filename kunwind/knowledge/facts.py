@@ -145,6 +145,9 @@ class Knowledge:
     # structs of callbacks an object points at (struct device_type): struct name -> the
     # member that holds the function the object's last put runs ("release")
     release_tables: dict[str, str] = field(default_factory=dict)
+    # calls that set up nothing an error path owes an undo for, whatever their names
+    # suggest (v4l2_m2m_next_src_buf() peeks at a queue): no guess takes them as acquires
+    no_undo: set[str] = field(default_factory=set)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -175,6 +178,10 @@ class Knowledge:
         """Does ``callee`` return what a borrower kept in its argument 0 (the driver
         data, ``dev_get_drvdata()``)?"""
         return callee in self.borrowed or canonical(callee) in self.borrowed
+
+    def owes_no_undo(self, callee: str) -> bool:
+        """Does the knowledge say ``callee`` sets up nothing to undo (``[no_undo]``)?"""
+        return callee in self.no_undo or canonical(callee) in self.no_undo
 
     def answers_only(self, callee: str) -> bool:
         """Is ``callee``'s result an answer (``net_ratelimit()``), so that a test of it
@@ -260,6 +267,10 @@ class Knowledge:
             table, name = "", ""
             _parts_by_release(self.acquires.values())  # one part per release
             self._check_same_args()
+            both = sorted(n for n in self.no_undo if n in self.acquires)
+            if both:
+                table, name = "no_undo", both[0]
+                raise ValueError(f"no_undo.{name}: it is an [acquire] too")
         except (AttributeError, TypeError, ValueError) as exc:
             line = _line_of(text, table, name)
             where = f"{source}:{line}" if line else source
@@ -331,6 +342,8 @@ class Knowledge:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
         elif table == "answer":
             self.answers.add(name)
+        elif table == "no_undo":
+            self.no_undo.add(name)
         elif table == "held_query":
             held = frozenset(str(x) for x in v.get("while", []))
             if not held:
@@ -374,6 +387,7 @@ KEYS: dict[str, frozenset[str]] = {
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "answer": frozenset(),
+    "no_undo": frozenset(),
     "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
