@@ -32,6 +32,7 @@ from kunwind.model.ir import (
     Cond,
     Const,
     Expr,
+    Loc,
     Unary,
     Var,
     calls_in,
@@ -432,6 +433,23 @@ class ResourceModel:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                               AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
+        for k, passed in summary.calls_params.items() if summary is not None else ():
+            self._passed_function_call(st, call, k, passed, line)
+
+    def _passed_function_call(self, st: State, call: Call, k: int, passed: tuple[int, ...],
+                              line: int) -> None:
+        """The callee calls the function pointer it is given as argument ``k`` on its
+        arguments ``passed`` (``foo_init(x, foo_free)`` whose failure runs
+        ``res_free(res)``): when this function passes one of its file's functions
+        there, the call does what a call of it on those arguments does (frees ``x``)."""
+        fn = call.args[k] if k < len(call.args) else None
+        if not isinstance(fn, Var) or fn.name == call.callee or \
+                self.ctx.summary(fn.name) is None or max(passed, default=len(call.args)) \
+                >= len(call.args):
+            return
+        inner = Call(fn.name, tuple(call.args[j] for j in passed),
+                     Loc(call.loc.line, -1 - k))  # a key of its own for its result links
+        self.call(st, inner, line, None)
 
     def _callback_releases(self, st: State, call: Call, rel: ReleaseFact | None, kind: Kind,
                            summary: Summary | None) -> set[str]:
