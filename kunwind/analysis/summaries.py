@@ -22,6 +22,10 @@ releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
 whole path (``kfree(q->ring.buf)``: "ring.buf"), and a callee's releases of
 the fields of what it is given go up through the caller's fields and driver
 data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``).
+A function that calls a function pointer it is given on its parameters
+(``if (ret) res_free(res);``) records which (``calls_params``): a caller that
+passes one of its file's functions there gets that function's effects on the
+arguments it passed (``foo_init(&u->res, foo_user_free)`` frees ``u``).
 """
 
 from __future__ import annotations
