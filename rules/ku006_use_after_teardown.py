@@ -9,7 +9,9 @@ What it finds:
     kfree(priv); err_unmap: iounmap(priv->regs);``), a message printed with a
     device after ``put_device()``, and ``return obj;`` after the error path
     freed ``obj``. Only releases that end the object's life count (frees,
-    unmaps, destroys, and a put of a reference this function took); an
+    unmaps, destroys, and a put of a reference this function took, which
+    includes a lookup that drops the reference of the node it starts from,
+    ``of_find_compatible_node(from, ...)``); an
     unlocked lock, a disabled clock or an unregistered device is still there.
     Releasing the same object twice is KU003's finding. Releasing a part of
     an object that the knowledge names (``pci_free_irq_vectors(pdev)`` frees
@@ -63,6 +65,7 @@ from kunwind.analysis.error_paths import error_path, surely_released
 from kunwind.analysis.events import Exit
 from kunwind.analysis.resources import RELEASED, object_path
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
+from kunwind.knowledge import Kind
 from kunwind.knowledge.names import ADDRESS_ONLY, FREES
 from kunwind.model.ir import Call, Expr, Member, Return, Unary, path_of, render
 
@@ -140,7 +143,7 @@ def _ends_life(ctx: FunctionContext, r: Res) -> bool:
     rel = ctx.kb.release(releaser)
     if rel is not None and rel.keeps_object:
         return False  # usb_kill_urb(): cancelled, not freed (the knowledge's keeps_object)
-    if "put" in releaser:
+    if "put" in releaser or _moves_reference(ctx, releaser):
         # a reference dropped: the last one when this function got the object with it
         # (a lookup, a constructor), not when it took an extra one on an object it
         # already had (folio_get(folio), get_device(dev): someone else holds it too)
@@ -149,6 +152,15 @@ def _ends_life(ctx: FunctionContext, r: Res) -> bool:
         a = ctx.kb.acquire(r.acquire)
         return (a is not None and a.object == "ret") or "get" not in r.acquire
     return r.kind in DEAD_KINDS or bool(FREES.search(releaser))
+
+
+def _moves_reference(ctx: FunctionContext, releaser: str) -> bool:
+    """Is ``releaser`` a lookup that drops the reference of the node it starts from
+    (the knowledge lists it both as a reference acquire and as a release of that
+    argument: ``of_find_compatible_node(from, ...)`` puts ``from``)? Then the release
+    is a put: it ends the object's life only when this function got that reference."""
+    a = ctx.kb.acquire(releaser)
+    return a is not None and a.kind is Kind.REFERENCE
 
 
 def _releases(ctx: FunctionContext, call: Call, path: str, r: Res) -> bool:

@@ -41,7 +41,7 @@ def test_each_file_loads_on_its_own() -> None:
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
                              "held_query", "same_object", "frees_filled",
-                             "release_table"}, name
+                             "release_table", "no_undo"}, name
         Knowledge().merge(data, name)
 
 
@@ -415,3 +415,49 @@ def test_owner_flag_entries_are_checked() -> None:
     assert kb.owner_flags["F"].fill == {"fill_it": 2}
     with pytest.raises(KnowledgeError):
         Knowledge().merge({"owner_flag": {"F": {"field": "flags", "value": 4}}}, "x")
+
+
+def test_releases_by_the_acquires_arguments_and_owning_flags_load(tmp_path: Path) -> None:
+    kb = load_knowledge()
+    rel = kb.release("device_link_remove")
+    acq = kb.acquire("device_link_add")
+    assert rel is not None and rel.same_args == [0, 1]
+    assert acq is not None and acq.owned_with_flag == (2, 1)
+    assert kb.keyed_by_args(acq) == [0, 1]
+    bad = tmp_path / "bad.toml"
+    for text, what in (('[release]\nfoo_unlink = { same_args = [0] }\n', "needs an acquire"),
+                       ('[release]\nfoo_unlink = { same_args = [] }\n', "argument indices"),
+                       ('[acquire]\nfoo_link = { owned_with_flag = { arg = 2, value = 0 } }\n',
+                        "positive")):
+        bad.write_text(text)
+        with pytest.raises(KnowledgeError, match=what):
+            load_knowledge(extra=[bad])
+
+
+def test_an_owning_flag_is_tested_in_a_mask_of_constants_only() -> None:
+    from kunwind.analysis.idioms import owned
+    from kunwind.model.ir import Binary, Call, Const, Expr, Var
+
+    kb = load_knowledge()
+
+    def link(flags: Expr) -> Call:
+        return Call("device_link_add", (Var("dev"), Var("sup"), flags))
+
+    assert owned(kb, link(Binary("|", Const(1), Const(4))))  # DL_FLAG_STATELESS | ...
+    assert not owned(kb, link(Const(2)))  # DL_FLAG_AUTOREMOVE_CONSUMER: managed
+    assert not owned(kb, link(Binary("|", Const(4), Const(8))))
+    assert owned(kb, link(Var("flags")))  # may carry DL_FLAG_STATELESS
+    assert owned(kb, link(Binary("|", Var("flags"), Const(4))))
+
+
+def test_calls_that_set_up_nothing_are_no_acquire_guesses(tmp_path: Path) -> None:
+    from kunwind.knowledge.names import may_acquire
+
+    kb = load_knowledge()
+    assert kb.owes_no_undo("v4l2_m2m_next_src_buf") and kb.owes_no_undo("spi_nor_write_enable")
+    assert not may_acquire(kb, "v4l2_m2m_next_src_buf")
+    assert may_acquire(kb, "foo_m2m_next_src_buf")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[acquire]\nfoo_peek = {}\n[no_undo]\nfoo_peek = {}\n')
+    with pytest.raises(KnowledgeError, match="no_undo.foo_peek: it is an"):
+        load_knowledge(extra=[bad])

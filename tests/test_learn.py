@@ -132,3 +132,58 @@ def test_a_known_release_of_another_argument_is_not_learned_as_the_undo():
     assert not _releases(kb, "dev_of_node", "of_get_next_available_child")
     assert not _releases(kb, "dev_of_node", "of_get_child_by_name")  # an acquire
     assert _releases(kb, "foo_node_lookup", "of_node_put")
+
+
+LEARNED_SKB = """\
+#include "kernel.h"
+
+struct sk_buff *foo_msg_new(int type);
+int foo_msg_put(struct sk_buff *skb, int attr);
+int foo_msg_send(struct sk_buff *skb);
+
+int foo_send_freed(int attr)
+{
+	struct sk_buff *skb = NULL;
+	int ret = -ENOMEM;
+
+	skb = foo_msg_new(1);
+	if (!skb)
+		goto out;
+	ret = foo_msg_put(skb, attr);
+	if (ret)
+		goto out;
+	return foo_msg_send(skb);
+out:
+	if (skb)
+		dev_kfree_skb_any(skb);
+	return ret;
+}
+
+int foo_send_leaks(int attr)
+{
+	struct sk_buff *skb;
+	int ret;
+
+	skb = foo_msg_new(1);
+	if (!skb)
+		return -ENOMEM;
+	ret = foo_msg_put(skb, attr);
+	if (ret)
+		return ret;
+	return foo_msg_send(skb);
+}
+"""
+
+
+def test_a_learned_pair_is_released_by_the_other_releases_of_its_kind(tmp_path: Path) -> None:
+    """A result learned to go to consume_skb() is an skb: dev_kfree_skb_any() on the
+    error path frees it as well (the knowledge says both release an skb), and an
+    error path that frees nothing still leaks it."""
+    learned = tmp_path / "learned.toml"
+    learned.write_text('[acquire]\nfoo_msg_new = { kind = "learned", release = ["consume_skb"], '
+                       'evidence = "learned in this run: a test" }\n')
+    src = tmp_path / "foo_msg.c"
+    src.write_text(LEARNED_SKB)
+    doc = check_json(str(src), "--knowledge", str(learned), "--no-learn")
+    assert [(f["rule_id"], f["function"]) for f in doc["findings"]] == \
+        [("KU002", "foo_send_leaks")]

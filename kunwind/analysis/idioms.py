@@ -229,6 +229,34 @@ def sets_bit(value: Expr | None, bit: int) -> bool:
     return False
 
 
+def lacks_bit(value: Expr | None, bit: int) -> bool:
+    """Does the mask ``value`` surely lack ``bit``: it ORs together constants only, and
+    none of them has the bit (``DL_FLAG_PM_RUNTIME | DL_FLAG_RPM_ACTIVE``)? A variable
+    among its terms may carry any bit."""
+    todo = [value]
+    while todo:
+        v = todo.pop()
+        if isinstance(v, Binary) and v.op == "|":
+            todo += [v.lhs, v.rhs]
+        elif (c := _mask_constant(v)) is None or c & bit:
+            return False
+    return True
+
+
+def owned(kb: Knowledge, call: Call) -> bool:
+    """Does the caller own what this acquire returns? Not when the knowledge's
+    ``owned_with_flag`` bit is surely absent from its flags argument: then its
+    subsystem manages the object (device_link_add() without DL_FLAG_STATELESS makes a
+    link the driver core removes itself)."""
+    a = kb.acquire(call.callee)
+    if a is None or a.owned_with_flag is None:
+        return True
+    arg, bit = a.owned_with_flag
+    if not -len(call.args) <= arg < len(call.args):
+        return True
+    return not lacks_bit(call.args[arg], bit)
+
+
 def _mask_constant(v: Expr | None) -> int | None:
     if isinstance(v, Const):
         return v.value

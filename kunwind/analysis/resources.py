@@ -32,6 +32,7 @@ from kunwind.model.ir import (
     Cond,
     Const,
     Expr,
+    Loc,
     Unary,
     Var,
     calls_in,
@@ -48,6 +49,7 @@ from .idioms import (
     embedded_path,
     embedding_object,
     member_root,
+    owned,
     released_container,
     sets_bit,
 )
@@ -106,6 +108,9 @@ class Res:
     # before the call: a constructor writes its result there only on success (or
     # writes NULL on failure), so where the call failed the object is still NULL
     left_null: bool = False
+    # the access paths of the acquiring call's arguments that a release names the object
+    # by (the knowledge's ``same_args``): (index, path) pairs
+    args: tuple[tuple[int, str], ...] = ()
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
@@ -236,6 +241,9 @@ class ResourceModel:
         text = render(call)
         # releases
         rel = kb.release(call.callee)
+        by_args = rel.same_args if rel is not None else []
+        if by_args:  # its arguments name a call's result, not the object released
+            rel = None
         part = kb.released_part(call.callee)
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
@@ -289,7 +297,7 @@ class ResourceModel:
                 released.update(resource_key(held_name(ctx, st.resources, p, q), q)
                                 for q in parts)
         kind = kb.released_kind(call.callee)
-        for p in [q for q in released if _other_kind(res.get(q), call.callee, kind)]:
+        for p in [q for q in released if _other_kind(kb, res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
         if rel is not None and rel.arg < len(call.args) and rel.frees_fields:
             base = path_of(call.args[rel.arg])
@@ -309,6 +317,7 @@ class ResourceModel:
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
         released.update(self._callback_releases(st, call, rel, kind, summary))
+        released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
             released.update(_embedded_references(res, p))
         for p in released:
@@ -367,7 +376,7 @@ class ResourceModel:
         # acquisitions
         acq = kb.acquire(call.callee)
         obj = None
-        if acq is not None:
+        if acq is not None and owned(kb, call):
             if acq.object == "ret":
                 obj = result
             elif isinstance(acq.object, int) and acq.object < len(call.args):
@@ -409,7 +418,8 @@ class ResourceModel:
                                    acq.fails, acq.held_on_failure,
                                    under=self._first_step_elsewhere(acq, old, line),
                                    left_null=self.null_before(st, call.args[acq.object])
-                                   if isinstance(acq.object, int) and not acq.part else False)
+                                   if isinstance(acq.object, int) and not acq.part else False,
+                                   args=_key_args(kb, acq, call))
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
@@ -423,6 +433,23 @@ class ResourceModel:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                               AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
+        for k, passed in summary.calls_params.items() if summary is not None else ():
+            self._passed_function_call(st, call, k, passed, line)
+
+    def _passed_function_call(self, st: State, call: Call, k: int, passed: tuple[int, ...],
+                              line: int) -> None:
+        """The callee calls the function pointer it is given as argument ``k`` on its
+        arguments ``passed`` (``foo_init(x, foo_free)`` whose failure runs
+        ``res_free(res)``): when this function passes one of its file's functions
+        there, the call does what a call of it on those arguments does (frees ``x``)."""
+        fn = call.args[k] if k < len(call.args) else None
+        if not isinstance(fn, Var) or fn.name == call.callee or \
+                self.ctx.summary(fn.name) is None or max(passed, default=len(call.args)) \
+                >= len(call.args):
+            return
+        inner = Call(fn.name, tuple(call.args[j] for j in passed),
+                     Loc(call.loc.line, -1 - k))  # a key of its own for its result links
+        self.call(st, inner, line, None)
 
     def _callback_releases(self, st: State, call: Call, rel: ReleaseFact | None, kind: Kind,
                            summary: Summary | None) -> set[str]:
@@ -458,6 +485,20 @@ class ResourceModel:
             sep = "." if "->" in container else "->"
             out.update(f"{container}{sep}{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
+
+    def _same_args_releases(self, st: State, call: Call, same: list[int]) -> set[str]:
+        """What a release that names its object by the arguments of the call that
+        acquired it frees (``device_link_remove(dev, sup)`` drops the link that
+        ``device_link_add(dev, sup, flags)`` returned): the objects that list it as
+        their release and were acquired with the same access paths at ``same``."""
+        if not same or max(same) >= len(call.args):
+            return set()
+        paths = tuple((j, path_of(call.args[j])) for j in same)
+        if any(p is None for _, p in paths):
+            return set()
+        return {q for q, r in st.resources.res.items()
+                if call.callee in r.releases and r.args and
+                all(x in r.args for x in paths)}
 
     def _passed_callback_releases(self, st: State, call: Call,
                                   rel: ReleaseFact | None) -> set[str]:
@@ -768,6 +809,18 @@ def _object_of(kb: Knowledge, e: Expr) -> str | None:
 _FILLED = "@filled:"
 
 
+def _key_args(kb: Knowledge, acq: KnownAcquire, call: Call) -> tuple[tuple[int, str], ...]:
+    """The (index, access path) of the arguments of an acquiring call that a release
+    names its object by (``same_args``), when each of them is an access path."""
+    out = []
+    for j in kb.keyed_by_args(acq):
+        p = path_of(call.args[j]) if j < len(call.args) else None
+        if p is None:
+            return ()
+        out.append((j, p))
+    return tuple(out)
+
+
 def _filled_key(holder: str) -> str:
     """The ``links`` key of what fill calls put into ``holder`` (``__bio_add_page()``)."""
     return _FILLED + holder
@@ -788,8 +841,18 @@ def _embedded_references(res: dict[str, Res], container: str) -> list[str]:
             and res[q].kind in CONTAINER_RELEASE_KINDS]
 
 
-def _other_kind(r: Res | None, callee: str, kind: str) -> bool:
+def _other_kind(kb: Knowledge, r: Res | None, callee: str, kind: str) -> bool:
     """Is ``callee`` the release of another kind of resource than ``r`` (an unlock
     of an object that also holds a reference)?"""
     return r is not None and bool(r.releases) and callee not in r.releases and \
-        kind not in ("", r.kind)
+        kind not in ("", _kind_released_by(kb, r))
+
+
+def _kind_released_by(kb: Knowledge, r: Res) -> Kind:
+    """The kind of ``r``; for a pair learned from the code, the kind its learned
+    release is known to release (a result learned to go to consume_skb() is an skb,
+    which dev_kfree_skb_any() frees as well), when the knowledge knows that."""
+    if r.kind is not Kind.LEARNED:
+        return r.kind
+    known = {kb.released_kind(c) for c in r.releases} - {Kind.UNKNOWN, Kind.LEARNED}
+    return known.pop() if len(known) == 1 else r.kind

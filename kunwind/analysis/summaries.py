@@ -22,6 +22,10 @@ releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
 whole path (``kfree(q->ring.buf)``: "ring.buf"), and a callee's releases of
 the fields of what it is given go up through the caller's fields and driver
 data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``).
+A function that calls a function pointer it is given on its parameters
+(``if (ret) res_free(res);``) records which (``calls_params``): a caller that
+passes one of its file's functions there gets that function's effects on the
+arguments it passed (``foo_init(&u->res, foo_user_free)`` frees ``u``).
 """
 
 from __future__ import annotations
@@ -136,6 +140,10 @@ class Summary:
     # (``switch (state) { ... case 0: break; }`` of an unwind by init state): a call
     # that passes one of them has no effect
     idle: dict[int, set[int]] = field(default_factory=dict)
+    # param index of a function pointer the function calls -> the parameters it passes
+    # it, in order (``if (err) res_free(res);``: {8: (1,)}): a caller's call runs the
+    # function it passes there on those arguments
+    calls_params: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
@@ -158,7 +166,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_parts.items())),
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
-            self.frees_unidentified,
+            self.frees_unidentified, tuple(sorted(self.calls_params.items())),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -612,7 +620,19 @@ def _unknown_handovers(s: Summary, call: Call, res: _Param, known: dict[str, Sum
             s.hands_unknown.add(i)
 
 
+def _param_call(s: Summary, call: Call, res: _Param) -> None:
+    """A call of a function pointer the function was given, on parameters only
+    (``res_free(res)``): ``calls_params`` records which, so that a caller that passes a
+    function of its file there sees that function's effects on its own arguments."""
+    if not call.indirect or not isinstance(call.fn, Var) or call.fn.name not in s.params:
+        return
+    passed = [res.of(a) for a in call.args]
+    if passed and all(r is not None and r[1] == "" for r in passed):
+        s.calls_params[s.params.index(call.fn.name)] = tuple(r[0] for r in passed if r)
+
+
 def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_deref) -> None:
+    _param_call(s, call, res)
     rel = kb.release(call.callee)
     td = kb.teardown(call.callee)
     callee = known.get(call.callee)
@@ -950,4 +970,6 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.hands_unknown = set(d.get("hands_unknown", ()))
     s.ret_container = set(d.get("ret_container", ()))
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
+    s.calls_params = {int(i): tuple(int(j) for j in x)
+                      for i, x in d.get("calls_params", {}).items()}
     return s

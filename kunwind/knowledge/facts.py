@@ -58,6 +58,10 @@ class Acquire:
     # a result object that is above 0 on success (a dynamically allocated major,
     # register_blkdev(0, name)): ``n <= 0`` is its failure test as much as ``n < 0``
     positive: bool = False
+    # (argument, bit): the caller owns the result only when that argument, a mask of
+    # flags, has the bit (device_link_add() with DL_FLAG_STATELESS); a mask of constants
+    # without it hands the object to its subsystem, which removes it (a managed link)
+    owned_with_flag: tuple[int, int] | None = None
 
 
 @dataclass
@@ -80,6 +84,10 @@ class Release:
     # points at (kref_put(&x->ref, foo_release): argument 1), which frees its container
     # and what that container holds
     callback: int | None = None
+    # releases the object that an acquire listing it returned for the same arguments:
+    # the indices of the arguments both calls take alike (device_link_remove(consumer,
+    # supplier) drops the link device_link_add(consumer, supplier, flags) returned)
+    same_args: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -137,6 +145,9 @@ class Knowledge:
     # structs of callbacks an object points at (struct device_type): struct name -> the
     # member that holds the function the object's last put runs ("release")
     release_tables: dict[str, str] = field(default_factory=dict)
+    # calls that set up nothing an error path owes an undo for, whatever their names
+    # suggest (v4l2_m2m_next_src_buf() peeks at a queue): no guess takes them as acquires
+    no_undo: set[str] = field(default_factory=set)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -167,6 +178,10 @@ class Knowledge:
         """Does ``callee`` return what a borrower kept in its argument 0 (the driver
         data, ``dev_get_drvdata()``)?"""
         return callee in self.borrowed or canonical(callee) in self.borrowed
+
+    def owes_no_undo(self, callee: str) -> bool:
+        """Does the knowledge say ``callee`` sets up nothing to undo (``[no_undo]``)?"""
+        return callee in self.no_undo or canonical(callee) in self.no_undo
 
     def answers_only(self, callee: str) -> bool:
         """Is ``callee``'s result an answer (``net_ratelimit()``), so that a test of it
@@ -217,6 +232,15 @@ class Knowledge:
     def release(self, callee: str) -> Release | None:
         return self.releases.get(callee) or self.releases.get(canonical(callee))
 
+    def keyed_by_args(self, acquire: Acquire) -> list[int]:
+        """The arguments of ``acquire``'s call that one of its releases names its object
+        by (the knowledge's ``same_args``), to be remembered with what it acquires."""
+        out: set[int] = set()
+        for r in acquire.release:
+            rel = self.release(r)
+            out.update(rel.same_args if rel is not None else ())
+        return sorted(out)
+
     def teardown(self, callee: str) -> Teardown | None:
         return self.teardowns.get(callee) or self.teardowns.get(canonical(callee))
 
@@ -242,10 +266,24 @@ class Knowledge:
                     self.sources[(table, name)] = source
             table, name = "", ""
             _parts_by_release(self.acquires.values())  # one part per release
+            self._check_same_args()
+            both = sorted(n for n in self.no_undo if n in self.acquires)
+            if both:
+                table, name = "no_undo", both[0]
+                raise ValueError(f"no_undo.{name}: it is an [acquire] too")
         except (AttributeError, TypeError, ValueError) as exc:
             line = _line_of(text, table, name)
             where = f"{source}:{line}" if line else source
             raise KnowledgeError(f"{where}: malformed entry ({exc})") from exc
+
+    def _check_same_args(self) -> None:
+        """ValueError for a ``same_args`` release that no acquire of a returned object
+        lists: there would be no call whose arguments it could be matched with."""
+        for name, rel in self.releases.items():
+            if rel.same_args and not any(a.object == "ret" and name in a.release
+                                         for a in self.acquires.values()):
+                raise ValueError(f"release.{name}: 'same_args' needs an acquire of a "
+                                 "returned object that lists it in 'release'")
 
     def _add(self, table: str, name: str, v: dict[str, Any]) -> None:
         if table == "acquire":
@@ -264,6 +302,10 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'part' needs an argument object")
             zf = v.get("zeroing_flag")
             flag = (int(zf["arg"]), int(zf["value"])) if zf is not None else None
+            of = v.get("owned_with_flag")
+            owned = (int(of["arg"]), int(of["value"])) if of is not None else None
+            if owned is not None and owned[1] <= 0:
+                raise ValueError(f"acquire.{name}: 'owned_with_flag' needs a positive 'value'")
             lo, hi = v.get("count_min"), v.get("count_max")
             if lo is not None and hi is None:
                 raise ValueError(f"acquire.{name}: 'count_min' needs 'count_max'")
@@ -275,16 +317,20 @@ class Knowledge:
                 bool(v.get("held_on_failure", False)), bool(v.get("zeroed", False)),
                 [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
                 flag, int(lo) if lo is not None else None, int(hi) if hi is not None else None,
-                str(v.get("after", "")), bool(v.get("positive", False)),
+                str(v.get("after", "")), bool(v.get("positive", False)), owned,
             )
         elif table == "release":
+            same = [int(j) for j in v.get("same_args", [])]
+            if "same_args" in v and (not same or min(same) < 0):
+                raise ValueError(f"release.{name}: 'same_args' lists argument indices")
             self.releases[name] = Release(name, int(v.get("arg", 0)),
                                           bool(v.get("null_ok", False)),
                                           bool(v.get("err_ok", False)),
                                           bool(v.get("safe_unacquired", False)),
                                           bool(v.get("keeps_object", False)),
                                           [str(f) for f in v.get("frees_fields", [])],
-                                          int(v["callback"]) if "callback" in v else None)
+                                          int(v["callback"]) if "callback" in v else None,
+                                          same)
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -296,6 +342,8 @@ class Knowledge:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
         elif table == "answer":
             self.answers.add(name)
+        elif table == "no_undo":
+            self.no_undo.add(name)
         elif table == "held_query":
             held = frozenset(str(x) for x in v.get("while", []))
             if not held:
@@ -333,12 +381,13 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
-                          "after", "positive"}),
+                          "after", "positive", "owned_with_flag"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
-                          "frees_fields", "callback"}),
+                          "frees_fields", "callback", "same_args"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format"}),
     "answer": frozenset(),
+    "no_undo": frozenset(),
     "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg"}),
     "owner_flag": frozenset({"field", "value", "fill"}),

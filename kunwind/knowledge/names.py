@@ -135,9 +135,10 @@ def is_unknown_release(kb: Knowledge, callee: str) -> bool:
 
 
 def may_acquire(kb: Knowledge, callee: str) -> bool:
-    """Could ``callee`` set something up: not a check, a predicate or an undo."""
+    """Could ``callee`` set something up: not a check, a predicate, an undo, or a call
+    the knowledge says sets up nothing to undo (``[no_undo]``)."""
     return callee not in NOT_ACQUIRES and not PREDICATE_WORDS & set(callee.split("_")) \
-        and not undoes(kb, callee)
+        and not undoes(kb, callee) and not kb.owes_no_undo(callee)
 
 
 def same_subject(acq: str, rel: str) -> bool:
