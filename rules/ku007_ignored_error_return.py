@@ -10,9 +10,10 @@ What it finds:
     is not a stub, the knowledge says its int result fails negative, or the
     file's own calls test it ``< 0``); the function itself returns errnos
     (its summary); and, for a dropped result, the file's other calls of the
-    same callee test their result, at least two and more than drop it (the
-    code's own convention that this failure matters). ``(void)foo(x);``
-    states that the result is dropped on purpose and is not reported.
+    same callee test their result, at least two of them, and none of them
+    drops it (the code's own convention that this failure matters, and this
+    call its only deviant). ``(void)foo(x);`` states that the result is
+    dropped on purpose and is not reported.
 
 Why it matters:
     The function goes on after a step that failed: a probe returns 0
@@ -37,10 +38,14 @@ Known false positives:
     A result dropped on purpose where the file tests it elsewhere (a
     best-effort step on a path that must not fail, such as a resume that
     restores what it can) is reported; write ``(void)foo(x);`` to state the
-    intent. Not reported: calls on a path after a failure (the unwind's own
-    steps, whose failure cannot be reported anyway), callees whose failure
-    nothing in the file shows (a body in another file, not described by the
-    knowledge), and results dropped in a function that returns no errno.
+    intent. A file that drops the result at two calls or more drops it by
+    habit (best-effort quirk writes, re-linking an entry just unlinked, whose
+    failure cannot happen there): none of them is reported, and a slip made
+    twice in one file is missed. Not reported: calls on a path after a
+    failure (the unwind's own steps, whose failure cannot be reported
+    anyway), callees whose failure nothing in the file shows (a body in
+    another file, not described by the knowledge), and results dropped in a
+    function that returns no errno.
 """
 
 from __future__ import annotations
@@ -107,9 +112,8 @@ def _success_exit(walk: WalkResult, call: Call) -> int:
 
 def _dropped(ctx: FunctionContext, walk: WalkResult, call: Call) -> list[Finding]:
     use = ctx.conventions.of(call.callee)
-    tested, dropped = use.tested, use.dropped - 1  # the file's other calls
-    if tested < 2 or tested <= dropped:
-        return []  # the file does not hold that its failure matters
+    if use.tested < 2 or use.dropped > 1:
+        return []  # the file does not hold that its failure matters, or drops it by habit
     why = can_fail(ctx, call.callee)
     end = _success_exit(walk, call) if why else 0
     if not end:
@@ -118,9 +122,9 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, call: Call) -> list[Finding
     line = call.loc.line
     message = (f"{fn}() drops the result of {shown} at line {line}, which can fail with a "
                f"negative errno ({_because(why)}), and goes on to return success at line "
-               f"{end}; the file's other calls of {ctx.words.name(call.callee, line)}() "
-               f"test it {tested} times and drop it {dropped}: test it and unwind, or "
-               f"write (void) if its failure does not matter")
+               f"{end}; the file's {use.tested} other calls of "
+               f"{ctx.words.name(call.callee, line)}() that use its result all test it: "
+               f"test it and unwind, or write (void) if its failure does not matter")
     steps = [PathStep(line, call.loc.col, f"the result of {shown} is dropped"),
              PathStep(end, 0, "returns success")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
