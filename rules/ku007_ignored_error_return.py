@@ -38,12 +38,14 @@ Known false positives:
     A result dropped on purpose where the file tests it elsewhere (a
     best-effort step on a path that must not fail, such as a resume that
     restores what it can) is reported; write ``(void)foo(x);`` to state the
-    intent. A file that drops the result at two calls or more drops it by
+    intent (a lock attempt before a chip reset that clears the lock anyway).
+    A file that drops the result at two calls or more drops it by
     habit (best-effort quirk writes, re-linking an entry just unlinked, whose
     failure cannot happen there): none of them is reported, and a slip made
-    twice in one file is missed. Not reported: calls on a path after a
-    failure (the unwind's own steps, whose failure cannot be reported
-    anyway), callees whose failure nothing in the file shows (a body in
+    twice in one file is missed. Not reported: calls that a path makes after
+    a failure (the unwind's own steps, or a closing step that the paths
+    where something failed run too: its failure cannot be reported without
+    hiding the first one), callees whose failure nothing in the file shows (a body in
     another file, not described by the knowledge), and results dropped in a
     function that returns no errno.
 """
@@ -61,7 +63,7 @@ from .base import Rule
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.analysis.walk import WalkResult
+    from kunwind.analysis.walk import ExitRecord, WalkResult
     from kunwind.model.cfg import Block
 
 
@@ -101,13 +103,17 @@ def can_fail(ctx: FunctionContext, callee: str) -> str:
 
 def _success_exit(walk: WalkResult, call: Call) -> int:
     """The line of a return of success that a path reaches after making ``call`` when
-    nothing had failed on it (0: none). A call made after a failure is an unwind
-    step: its own failure could not be reported."""
-    for rec in walk.returns:
-        if any(c.line == call.loc.line and c.callee == call.callee and not c.after_failure
-               for c in rec.calls):
-            return rec.exit.line
-    return 0
+    nothing had failed on it (0: none). Not when a path also makes it after a
+    failure: then it is an unwind step, or a closing step that every path runs
+    (``foo_write_disable();`` after a loop that breaks out on a failed write), whose
+    own failure could not be reported without hiding the first one."""
+    def made(rec: ExitRecord, after_failure: bool) -> bool:
+        return any(c.line == call.loc.line and c.callee == call.callee and
+                   c.after_failure == after_failure for c in rec.calls)
+
+    if any(made(rec, True) for rec in (*walk.exits, *walk.returns)):
+        return 0
+    return next((rec.exit.line for rec in walk.returns if made(rec, False)), 0)
 
 
 def _dropped(ctx: FunctionContext, walk: WalkResult, call: Call) -> list[Finding]:
