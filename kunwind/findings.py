@@ -27,12 +27,14 @@ LEARNED_PAIR = "learned-pair"  # a pair learned from the checked code in this ru
 CALLEE_SUMMARY = "callee-summary"  # what a callee's body does (its effect summary)
 SIBLING_EXITS = "sibling-exits"  # what the function's other error exits do
 PATH_VALUES = "path-values"  # the values the path holds (a success code returned)
+CONVENTION = "convention"  # what the file's other calls of the same callee do (they test it)
 EVIDENCE = {
     API_FACT: "an API fact of the knowledge files",
     LEARNED_PAIR: "a pair learned from the checked code",
     CALLEE_SUMMARY: "what a callee's body does (its summary)",
     SIBLING_EXITS: "what the function's other error exits do",
     PATH_VALUES: "the values the path holds",
+    CONVENTION: "what the file's other calls of the same callee do",
 }
 
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from .analysis.context import FunctionContext
+from .analysis.conventions import Conventions, file_conventions
 from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
 from .analysis.words import Source
@@ -143,8 +144,9 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     # the words of findings are read from the text at libclang's locations (pycparser's
     # are those of the preprocessed text)
     source = Source(data) if opts.frontend != "pycparser" else None
-    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, parsed.tables)
-             for fn in functions]
+    conventions = file_conventions(functions)
+    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, parsed.tables,
+                   conventions) for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
         # a function with a finding: would the callees it hands its objects to,
@@ -159,7 +161,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             summaries = summarize_file(functions + helpers, kb, external=ext.summaries)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
-                                 source, parsed.tables)
+                                 source, parsed.tables, conventions)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -179,13 +181,14 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
           rules: list[Rule], opts: Options, pure: dict[str, bool],
           source: Source | None = None,
           tables: dict[str, tuple[str, dict[str, str]]] | None = None,
+          conventions: Conventions | None = None,
           ) -> tuple[list[Finding], list[PairUse], str]:
     """One function's walk: its findings, the pair uses it shows, why it is incomplete
     (``pure``: the callees whose bodies are pure; ``source``: the file's text, which
     its findings' words are read from; ``tables``: the file's structs of function
-    pointers)."""
+    pointers; ``conventions``: what the file's calls do with each callee's result)."""
     ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure,
-                          tables=tables or {})
+                          tables=tables or {}, conventions=conventions or Conventions())
     walk = Walker(ctx, rules, opts.max_states).run()
     found = list(walk.findings)
     for r in rules:

@@ -113,6 +113,9 @@ class Rule:
     # the share of its reports found true on files drawn at random from the whole tree;
     # below DEFAULT_ON_PRECISION the check is experimental (``experimental``)
     measured: Measured | None = None
+    # a new check, experimental until a triage measures it (``measured`` is None): a
+    # check never measured otherwise runs by default
+    trial: bool = False
     # the injected bugs of each kind it is expected to find, and how many it found
     recall: tuple[Recall, ...] = ()
     tags: tuple[str, ...] = field(default=("correctness", "error-handling"))
@@ -130,10 +133,14 @@ class Rule:
     @property
     def experimental(self) -> str:
         """Why the check is not run unless asked for (--experimental, or --rule naming
-        it): its measured share of true reports is below ``DEFAULT_ON_PRECISION``.
-        Empty: it runs by default, as does a check that was never measured (nothing
-        says it falls short)."""
-        if self.measured is None or self.measured.share >= DEFAULT_ON_PRECISION:
+        it): its measured share of true reports is below ``DEFAULT_ON_PRECISION``, or
+        it is a new check on ``trial`` that no triage has measured yet. Empty: it runs
+        by default, as does another check that was never measured (nothing says it
+        falls short)."""
+        if self.measured is None:
+            return ("a new check, not yet measured on files drawn at random "
+                    f"({SAMPLE} predates it)") if self.trial else ""
+        if self.measured.share >= DEFAULT_ON_PRECISION:
             return ""
         return (f"measured {self.measured.text()}; a check runs by default from "
                 f"{DEFAULT_ON_PRECISION:.0%}")
@@ -172,7 +179,7 @@ class Rule:
             else:
                 parts.append(body)
             parts.append("")
-        if self.measured is not None:
+        if self.measured is not None or self.trial:
             parts += ["### Measured precision", self.measured_text(), ""]
         if self.recall:
             parts += ["### Measured recall", self.recall_text(), ""]
@@ -186,14 +193,17 @@ class Rule:
                       _indent(textwrap.fill(self.experimental, 76)), ""]
         for name, body in parse_sections(self.doc).items():
             parts += [f"{name}:", _indent(body), ""]
-        if self.measured is not None:
+        if self.measured is not None or self.trial:
             parts += ["Measured precision:", _indent(self.measured_text()), ""]
         if self.recall:
             parts += ["Measured recall:", _indent(self.recall_text()), ""]
         return "\n".join(parts).strip() + "\n"
 
     def measured_text(self) -> str:
-        assert self.measured is not None
+        if self.measured is None:
+            return textwrap.fill(
+                "Not yet measured: a new check, experimental until a triage of files "
+                "drawn at random reads its reports (bench/precision.py).", 76)
         return textwrap.fill(
             "On files drawn at random from the whole Linux 6.12 tree after the last change "
             f"to the checks (bench/precision.py), every report read against the code: "

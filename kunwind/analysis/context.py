@@ -33,6 +33,7 @@ from kunwind.model.ir import (
 
 from .conditions import condition_key, macro_temporary
 from .constants import constant
+from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
 from .summaries import Summary, exprs_of
@@ -84,6 +85,8 @@ class FunctionContext:
     # the file's structs of function pointers (frontend's callback_tables): variable ->
     # (its struct's name, member -> the function it names)
     tables: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # what the file's calls do with each callee's result (conventions.py)
+    conventions: Conventions = field(default_factory=Conventions)
 
     @cached_property
     def words(self) -> Words:

@@ -27,9 +27,10 @@ def list_rules() -> None:
     """List the checks."""
     for r in ALL_RULES:
         off = ""
-        if r.experimental and r.measured is not None:
-            off = (f" [experimental: {r.measured.share:.0%} true, off unless --experimental "
-                   "or --rule]")
+        if r.experimental:
+            share = f"{r.measured.share:.0%} true" if r.measured is not None else \
+                "new, not yet measured"
+            off = f" [experimental: {share}, off unless --experimental or --rule]"
         click.echo(f"{r.id}  {r.name:<28} {r.summary}{off}")
 
 

@@ -30,6 +30,7 @@ from kunwind.model.ir import (
     Var,
     render,
     strip_not_not,
+    void_cast,
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
@@ -424,7 +425,10 @@ class Lowerer:
                 labels = asm_goto_labels(self.text, where.offset)
             return sx.SAsmGoto(loc, labels) if labels else sx.SBlock(loc)
         if k in self._expr_kinds or k == K.UNEXPOSED_STMT:
-            return sx.SExpr(loc, self.expr(c))
+            e = self.expr(c)
+            if k == K.CSTYLE_CAST_EXPR and c.type.get_canonical().kind == self.TK.VOID:
+                e = void_cast(e)
+            return sx.SExpr(loc, e)
         return sx.SBlock(loc)
 
     def decl(self, d: Any) -> sx.S:

@@ -49,6 +49,7 @@ from kunwind.model.ir import (
     Var,
     render,
     strip_not_not,
+    void_cast,
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
@@ -476,7 +477,10 @@ class Lowerer:
             return self.stmt(n.stmt)
         if n is None or isinstance(n, _STATEMENTS):
             return sx.SBlock(loc)  # empty statement, typedef, pragma, static_assert
-        return sx.SExpr(loc, self.expr(n)[0])
+        e, _ = self.expr(n)
+        if isinstance(n, c_ast.Cast) and self.env.resolve(n.to_type).kind == "void":
+            e = void_cast(e)
+        return sx.SExpr(loc, e)
 
     def items(self, nodes: list[c_ast.Node]) -> list[sx.S]:
         return [self.stmt(x) for x in nodes]

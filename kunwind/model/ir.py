@@ -175,6 +175,16 @@ def strip_not_not(e: Expr) -> Expr:
     return e
 
 
+VOID_CAST = "(void)"
+
+
+def void_cast(e: Expr) -> Expr:
+    """``(void)foo(x);`` as a statement: the call wrapped, so that the model tells a
+    result dropped on purpose from one merely not used (``foo(x);``). Its calls and
+    their effects are the same (``subexprs`` goes through the wrapper)."""
+    return Other(VOID_CAST, (e,)) if isinstance(e, Call) else e
+
+
 def stmt_exprs(s: Stmt) -> tuple[Expr, ...]:
     """The expressions a statement evaluates for their value or effect (a store's value,
     an expression statement, a returned value; not a store's target)."""
@@ -327,6 +337,8 @@ def _render(e: Expr) -> str:
         return f"{render(e.cond)} ? {render(e.then)} : {render(e.other)}"
     if isinstance(e, Assign):
         return f"{render(e.target)} {e.op} {render(e.value)}"
+    if isinstance(e, Other) and e.text == VOID_CAST:
+        return f"{VOID_CAST}{render(e.parts[0])}"
     if isinstance(e, Other):
         return e.text or "..."
     return "?"

@@ -98,7 +98,8 @@ def not_run_message(run: RunResult) -> str:
     for rule_id in run.not_run:
         rule = get_rule(rule_id)
         measured = rule.measured if rule is not None else None
-        shares.append(f"{rule_id} {measured.share:.0%}" if measured is not None else rule_id)
+        shares.append(f"{rule_id} {measured.share:.0%}" if measured is not None else
+                      f"{rule_id} new, not yet measured")
     return (f"{_n(len(run.not_run), 'check')} not run: experimental, below "
             f"{DEFAULT_ON_PRECISION:.0%} true on a random sample ({', '.join(shares)}); "
             "--experimental runs them")

@@ -1,0 +1,175 @@
+"""A call's error return is dropped, or overwritten before it is tested.
+
+What it finds:
+    A call statement ``foo_register(x);`` whose result is never looked at,
+    on a path that then returns success, in a function that returns error
+    codes on its other paths; or ``ret = foo(x); ret = bar(x);`` where the
+    first result is stored and overwritten, in the same block, before
+    anything reads it. Only with evidence, all of it: the callee can fail
+    with a negative errno (its body in this file or a header returns one and
+    is not a stub, the knowledge says its int result fails negative, or the
+    file's own calls test it ``< 0``); the function itself returns errnos
+    (its summary); and, for a dropped result, the file's other calls of the
+    same callee test their result, at least two of them, and none of them
+    drops it (the code's own convention that this failure matters, and this
+    call its only deviant). ``(void)foo(x);`` states that the result is
+    dropped on purpose and is not reported.
+
+Why it matters:
+    The function goes on after a step that failed: a probe returns 0
+    without its device registered, a write reports success after the
+    hardware refused it. The caller cannot undo what it does not know
+    failed, and the error surfaces later, far from its cause.
+
+Bad:
+    ret = foo_hw_reset(priv);
+    if (ret)
+            return ret;
+    foo_set_mode(priv, MODE_RUN);          /* -EINVAL dropped */
+    return 0;
+
+Good:
+    ret = foo_set_mode(priv, MODE_RUN);
+    if (ret)
+            return ret;
+    return 0;
+
+Known false positives:
+    A result dropped on purpose where the file tests it elsewhere (a
+    best-effort step on a path that must not fail, such as a resume that
+    restores what it can) is reported; write ``(void)foo(x);`` to state the
+    intent (a lock attempt before a chip reset that clears the lock anyway).
+    A file that drops the result at two calls or more drops it by
+    habit (best-effort quirk writes, re-linking an entry just unlinked, whose
+    failure cannot happen there): none of them is reported, and a slip made
+    twice in one file is missed. Not reported: calls that a path makes after
+    a failure (the unwind's own steps, or a closing step that the paths
+    where something failed run too: its failure cannot be reported without
+    hiding the first one), callees whose failure nothing in the file shows (a body in
+    another file, not described by the knowledge), and results dropped in a
+    function that returns no errno.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kunwind.analysis.constants import NEGATIVE
+from kunwind.analysis.conventions import dropped_call, reads, stored_call
+from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION, Finding, PathStep
+from kunwind.model.ir import Call, Store, Var
+
+from .base import Rule
+
+if TYPE_CHECKING:
+    from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.walk import ExitRecord, WalkResult
+    from kunwind.model.cfg import Block
+
+
+def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
+    """Each dropped or overwritten result of a call that can fail, on a path that
+    returns success, in a function that returns errnos."""
+    fn = ctx.fn
+    mine = ctx.summary(fn.name)
+    if fn.returns_void or fn.returns_ptr or mine is None or not mine.ret_errno:
+        return []
+    out: list[Finding] = []
+    for b in fn.blocks:
+        for i, s in enumerate(b.stmts):
+            call = dropped_call(s)
+            if call is not None:
+                out += _dropped(ctx, walk, call)
+                continue
+            stored = stored_call(s)
+            if stored is not None:
+                out += _overwritten(ctx, walk, b, i, *stored)
+    return out
+
+
+def can_fail(ctx: FunctionContext, callee: str) -> str:
+    """What says ``callee`` can fail with a negative errno (``findings.EVIDENCE``), or
+    "": its body here returns one (and is no stub that returns a constant), the
+    knowledge's fact about its int result, or the file's calls that test it ``< 0``."""
+    s = ctx.summary(callee)
+    if s is not None:
+        return CALLEE_SUMMARY if s.ret_errno and s.ret_signs & NEGATIVE and \
+            not s.ret_stub else ""
+    a = ctx.kb.acquire(callee)
+    if a is not None:
+        return API_FACT if a.object != "ret" and a.fails == "negative" else ""
+    return CONVENTION if ctx.conventions.of(callee).negative else ""
+
+
+def _success_exit(walk: WalkResult, call: Call) -> int:
+    """The line of a return of success that a path reaches after making ``call`` when
+    nothing had failed on it (0: none). Not when a path also makes it after a
+    failure: then it is an unwind step, or a closing step that every path runs
+    (``foo_write_disable();`` after a loop that breaks out on a failed write), whose
+    own failure could not be reported without hiding the first one."""
+    def made(rec: ExitRecord, after_failure: bool) -> bool:
+        return any(c.line == call.loc.line and c.callee == call.callee and
+                   c.after_failure == after_failure for c in rec.calls)
+
+    if any(made(rec, True) for rec in (*walk.exits, *walk.returns)):
+        return 0
+    return next((rec.exit.line for rec in walk.returns if made(rec, False)), 0)
+
+
+def _dropped(ctx: FunctionContext, walk: WalkResult, call: Call) -> list[Finding]:
+    use = ctx.conventions.of(call.callee)
+    if use.tested < 2 or use.dropped > 1:
+        return []  # the file does not hold that its failure matters, or drops it by habit
+    why = can_fail(ctx, call.callee)
+    end = _success_exit(walk, call) if why else 0
+    if not end:
+        return []
+    fn, shown = ctx.words.function, ctx.words.call(call)
+    line = call.loc.line
+    message = (f"{fn}() drops the result of {shown} at line {line}, which can fail with a "
+               f"negative errno ({_because(why)}), and goes on to return success at line "
+               f"{end}; the file's {use.tested} other calls of "
+               f"{ctx.words.name(call.callee, line)}() that use its result all test it: "
+               f"test it and unwind, or write (void) if its failure does not matter")
+    steps = [PathStep(line, call.loc.col, f"the result of {shown} is dropped"),
+             PathStep(end, 0, "returns success")]
+    return [RULE.finding(ctx, line, call.loc.col, message, steps,
+                         f"dropped|{call.callee}", CONVENTION, exit_line=end)]
+
+
+def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name: str,
+                 call: Call) -> list[Finding]:
+    """``ret = foo(); ret = bar();``: the next statement of the block that touches
+    ``name`` stores it again without reading it."""
+    again = None
+    for s in b.stmts[i + 1:]:
+        if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name \
+                and s.op == "=" and not reads(s.value, name):
+            again = s
+            break
+        if any(reads(e, name) for e in (getattr(s, "value", None), getattr(s, "expr", None),
+                                        getattr(s, "target", None))):
+            return []
+    why = can_fail(ctx, call.callee)
+    end = _success_exit(walk, call) if again is not None and why else 0
+    if again is None or not end:
+        return []
+    fn, shown = ctx.words.function, ctx.words.call(call)
+    line = call.loc.line
+    message = (f"'{name}' holds the result of {shown} at line {line} in {fn}(), which can "
+               f"fail with a negative errno ({_because(why)}), and is assigned again at "
+               f"line {again.loc.line} before anything reads it: that failure is lost; "
+               f"test it before the next step")
+    steps = [PathStep(line, call.loc.col, f"'{name}' = {shown}"),
+             PathStep(again.loc.line, again.loc.col, f"'{name}' overwritten, never read")]
+    return [RULE.finding(ctx, line, call.loc.col, message, steps,
+                         f"overwritten|{name}|{call.callee}", why, exit_line=end)]
+
+
+def _because(why: str) -> str:
+    return {CALLEE_SUMMARY: "its body returns one", API_FACT: "an API fact",
+            CONVENTION: "the file's other calls test it < 0"}[why]
+
+
+RULE_ID, RULE_NAME = "KU007", "ignored-error-return"
+RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, trial=True, on_function=on_function)
