@@ -814,7 +814,7 @@ class Walker:
                 for c in calls_in(s.expr):
                     self.do_call(st, c, s.loc.line)
                 self.uses(st, s.expr, s.loc.line)
-                if any(c.callee in NORETURN for c in calls_in(s.expr)):
+                if any(c.noreturn or c.callee in NORETURN for c in calls_in(s.expr)):
                     return  # the path ends here: no exit, no error path
             elif isinstance(s, Cleanup):
                 st.resources.auto = st.resources.auto | {s.var}
