@@ -52,7 +52,7 @@ from .idioms import (
     sets_bit,
 )
 from .summaries import DRIVER_DATA, POINTEE, Summary
-from .ties import Tie, flag_tested, outcome, truth_tested
+from .ties import Tie, flag_base, flag_set, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
     from kunwind.knowledge.facts import Release as ReleaseFact
@@ -691,17 +691,20 @@ class ResourceModel:
         return True
 
 
-    def tie_flag(self, st: State, path: str, value: Expr | None, line: int) -> None:
-        """``path = value`` was stored: what it was tied to is forgotten; tie it to the
-        acquisition whose result ``value`` tests, or, for ``path = 1`` with nothing
-        called since an acquisition succeeded, to that acquisition (ties.py)."""
+    def tie_flag(self, st: State, path: str, op: str, value: Expr | None, line: int) -> None:
+        """``path op= value`` was stored: what it was tied to is forgotten; tie it to
+        the acquisition whose result ``value`` tests, or, for a store that sets a flag
+        (``path = 1``, ``flags |= BIT``, ``count++``) with nothing called since an
+        acquisition succeeded, to that acquisition (ties.py)."""
         ties = st.resources.ties
-        for k in [k for k in ties if k == path or k.startswith((path + "->", path + "."))]:
+        fs = flag_set(path, op, value)
+        bit = fs is not None and fs[0] != path
+        for k in [k for k in ties if _stored_over(k, path, fs[0] if bit and fs else None)]:
             del ties[k]
         if value is None:
             return
         res = st.resources.res
-        for c in calls_in(value):
+        for c in calls_in(value) if op == "=" else ():
             acq = self.ctx.kb.acquire(c.callee)
             if acq is None:
                 continue
@@ -712,12 +715,12 @@ class ResourceModel:
                 ties[path] = Tie(objs[0], line, o[0], o[1])
                 return
         last = st.call_chain[0] if st.call_chain is not None else None
-        if constant(value) != 1 or last is None:
+        if fs is None or not fs[1] or op == "=" and constant(value) != 1 or last is None:
             return
         objs = [k for k, r in res.items() if r.line == last.line and r.acquire == last.callee
                 and r.status == HELD and not r.held_on_failure]
         if len(objs) == 1:
-            ties[path] = Tie(objs[0], res[objs[0]].line, True, False, record=True)
+            ties[fs[0]] = Tie(objs[0], res[objs[0]].line, True, False, record=True)
 
     def flag_outcome(self, st: State, cond: Expr, taken: bool, line: int) -> bool:
         """A test of a tied flag: where it says the object is not held, it is not; False
@@ -750,6 +753,16 @@ class ResourceModel:
         return not (r is not None and r.status == HELD and r.acquire in q[1])
 
     # the walk -----------------------------------------------------------
+
+
+def _stored_over(key: str, path: str, bit: str | None) -> bool:
+    """Whether a store to ``path`` overwrites the tied flag ``key``: a store of the
+    whole field does every flag in it and in what it points to; a store of one bit
+    (``bit``: ``flags |= BIT``) does that bit's only."""
+    if bit is not None:
+        return key == bit
+    base = flag_base(key)
+    return base == path or base.startswith((path + "->", path + "."))
 
 
 def _object_of(kb: Knowledge, e: Expr) -> str | None:
