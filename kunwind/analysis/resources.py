@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from kunwind.knowledge.facts import Release as ReleaseFact
 
     from .context import FunctionContext
-    from .state import State
+    from .state import CallRec, State
 
 HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped", "auto"
 UNKNOWN = "unknown"  # paths that disagree were merged (the walk's path budget): no check speaks
@@ -714,13 +714,22 @@ class ResourceModel:
             if len(objs) == 1 and o is not None and o != (None, None) and value is not c:
                 ties[path] = Tie(objs[0], line, o[0], o[1])
                 return
-        last = st.call_chain[0] if st.call_chain is not None else None
+        last = self.last_call(st)
         if fs is None or not fs[1] or op == "=" and constant(value) != 1 or last is None:
             return
         objs = [k for k, r in res.items() if r.line == last.line and r.acquire == last.callee
                 and r.status == HELD and not r.held_on_failure]
         if len(objs) == 1:
             ties[fs[0]] = Tie(objs[0], res[objs[0]].line, True, False, record=True)
+
+    def last_call(self, st: State) -> CallRec | None:
+        """The last call this path made (its ``CallRec``), past the printk-style calls
+        (the knowledge's printers): a message logged between a successful acquisition
+        and the flag that records it writes neither the flag nor the object."""
+        chain = st.call_chain
+        while chain is not None and self.ctx.kb.printer_format(chain[0].callee) is not None:
+            chain = chain[1]
+        return chain[0] if chain is not None else None
 
     def flag_outcome(self, st: State, cond: Expr, taken: bool, line: int) -> bool:
         """A test of a tied flag: where it says the object is not held, it is not; False
