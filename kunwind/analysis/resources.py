@@ -587,7 +587,9 @@ class ResourceModel:
                 if o in res and res[o].status == HELD and res[o].fails == "null":
                     res[o] = res[o].moved(FAILED, line, Cause.NULL_TESTED)
         # p = (char *)page; if (!p): a test of another name of the object tests it
-        path = held_name(self.ctx, st.resources, path)
+        tested, path = path, held_name(self.ctx, st.resources, path)
+        if null and path != tested and path in st.values.ok:
+            return True  # the object was found valid: NULL is its other name's answer
         r = res.get(path)
         if r is not None and r.status == HELD:
             if null:  # the pointer is NULL on this edge: nothing was acquired
@@ -660,7 +662,9 @@ class ResourceModel:
             if subject is None:
                 subject = tested  # tested directly: the pointer is what the test is of
         if subject is not None:
-            subject = held_name(self.ctx, st.resources, subject)
+            named, subject = subject, held_name(self.ctx, st.resources, subject)
+            if subject != named and subject in st.values.ok:
+                subject = None  # found valid already: the failure is its other name's
         if subject is not None and subject in st.resources.res:
             a = self.ctx.kb.acquire(st.resources.res[subject].acquire)
             if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
