@@ -24,7 +24,7 @@ import pytest
 
 from kunwind.config import Options
 from kunwind.frontend.clang_parse import parse_file as clang_parse
-from kunwind.frontend.pycparser_frontend import GNU_DEFINES, strip_gnu
+from kunwind.frontend.pycparser_frontend import GNU_DEFINES, noreturn_functions, strip_gnu
 from kunwind.frontend.pycparser_frontend import parse_file as pycparser_parse
 from kunwind.model import syntax as sx
 from kunwind.model.build import build_cfg
@@ -286,4 +286,13 @@ def test_strip_gnu() -> None:
             "__typeof__(1) t;\n")
     assert strip_gnu(text) == ('static inline  int  f(void) asm("f");\n typedef '
                                "typeof(1) t;\n")
-    assert "-D__attribute__(x)=" in GNU_DEFINES
+    # attributes reach strip_gnu (noreturn_functions reads them first)
+    assert not any(d.startswith("-D__attribute__") for d in GNU_DEFINES)
+    assert strip_gnu("void f(void) __attribute__((a,\n b));\n") == "void f(void) \n;\n"
+
+
+def test_noreturn_functions() -> None:
+    text = ("int x; void die_a(void) __attribute__((noreturn));\n"
+            "static inline void __attribute__((__noreturn__)) die_b(int a) { }\n"
+            "void __attribute__((cold)) not_c(void); void (*not_d)(void);\n")
+    assert noreturn_functions(text) == {"die_a", "die_b"}

@@ -37,6 +37,7 @@ from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
 from .summaries import Summary, exprs_of
+from .ties import flag_set
 from .words import Source, Words
 
 
@@ -276,19 +277,22 @@ class FunctionContext:
     @cached_property
     def record_flags(self) -> dict[str, str]:
         """Flags this function keeps as the record of holding an object: it sets the
-        flag to a true constant next to an acquisition of the object (the statement
-        before or after it) and clears it next to a release of it
-        (``trans->removing_chunk = true; mutex_lock(&m); ... mutex_unlock(&m);
-        trans->removing_chunk = false;``): flag path -> the object."""
+        flag (to a true constant, or a bit of it, or counts it up: ties.flag_set) next
+        to an acquisition of the object (the statement before or after it) and clears
+        it next to a release of it (``trans->removing_chunk = true; mutex_lock(&m);
+        ... mutex_unlock(&m); trans->removing_chunk = false;``, ``pm_runtime_enable(d);
+        p->enabled++;``): flag key -> the object."""
         sets: dict[str, set[str]] = {}
         clears: dict[str, set[str]] = {}
         for b in self.fn.blocks:
             for i, st in enumerate(b.stmts):
-                if not (isinstance(st, Store) and st.op == "=" and not st.decl):
+                if not isinstance(st, Store) or st.decl:
                     continue
-                flag, k = path_of(st.target), constant(st.value)
-                if flag is None or k is None:
+                path = path_of(st.target)
+                fs = flag_set(path, st.op, st.value) if path is not None else None
+                if fs is None:
                     continue
+                flag, k = fs
                 for nb in b.stmts[max(i - 1, 0):i] + b.stmts[i + 1:i + 2]:
                     for c in _calls_of(nb):
                         acq, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)

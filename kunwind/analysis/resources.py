@@ -54,13 +54,13 @@ from .idioms import (
     sets_bit,
 )
 from .summaries import DRIVER_DATA, POINTEE, Summary
-from .ties import Tie, flag_tested, outcome, truth_tested
+from .ties import Tie, flag_base, flag_set, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
     from kunwind.knowledge.facts import Release as ReleaseFact
 
     from .context import FunctionContext
-    from .state import State
+    from .state import CallRec, State
 
 HELD, RELEASED, FAILED, ESCAPED, AUTO = "held", "released", "failed", "escaped", "auto"
 UNKNOWN = "unknown"  # paths that disagree were merged (the walk's path budget): no check speaks
@@ -628,7 +628,9 @@ class ResourceModel:
                 if o in res and res[o].status == HELD and res[o].fails == "null":
                     res[o] = res[o].moved(FAILED, line, Cause.NULL_TESTED)
         # p = (char *)page; if (!p): a test of another name of the object tests it
-        path = held_name(self.ctx, st.resources, path)
+        tested, path = path, held_name(self.ctx, st.resources, path)
+        if null and path != tested and path in st.values.ok:
+            return True  # the object was found valid: NULL is its other name's answer
         r = res.get(path)
         if r is not None and r.status == HELD:
             if null:  # the pointer is NULL on this edge: nothing was acquired
@@ -701,7 +703,9 @@ class ResourceModel:
             if subject is None:
                 subject = tested  # tested directly: the pointer is what the test is of
         if subject is not None:
-            subject = held_name(self.ctx, st.resources, subject)
+            named, subject = subject, held_name(self.ctx, st.resources, subject)
+            if subject != named and subject in st.values.ok:
+                subject = None  # found valid already: the failure is its other name's
         if subject is not None and subject in st.resources.res:
             a = self.ctx.kb.acquire(st.resources.res[subject].acquire)
             if a is None or a.object == "ret":  # if (dev->irq) does not test request_irq()
@@ -732,17 +736,20 @@ class ResourceModel:
         return True
 
 
-    def tie_flag(self, st: State, path: str, value: Expr | None, line: int) -> None:
-        """``path = value`` was stored: what it was tied to is forgotten; tie it to the
-        acquisition whose result ``value`` tests, or, for ``path = 1`` with nothing
-        called since an acquisition succeeded, to that acquisition (ties.py)."""
+    def tie_flag(self, st: State, path: str, op: str, value: Expr | None, line: int) -> None:
+        """``path op= value`` was stored: what it was tied to is forgotten; tie it to
+        the acquisition whose result ``value`` tests, or, for a store that sets a flag
+        (``path = 1``, ``flags |= BIT``, ``count++``) with nothing called since an
+        acquisition succeeded, to that acquisition (ties.py)."""
         ties = st.resources.ties
-        for k in [k for k in ties if k == path or k.startswith((path + "->", path + "."))]:
+        fs = flag_set(path, op, value)
+        bit = fs is not None and fs[0] != path
+        for k in [k for k in ties if _stored_over(k, path, fs[0] if bit and fs else None)]:
             del ties[k]
         if value is None:
             return
         res = st.resources.res
-        for c in calls_in(value):
+        for c in calls_in(value) if op == "=" else ():
             acq = self.ctx.kb.acquire(c.callee)
             if acq is None:
                 continue
@@ -752,13 +759,22 @@ class ResourceModel:
             if len(objs) == 1 and o is not None and o != (None, None) and value is not c:
                 ties[path] = Tie(objs[0], line, o[0], o[1])
                 return
-        last = st.call_chain[0] if st.call_chain is not None else None
-        if constant(value) != 1 or last is None:
+        last = self.last_call(st)
+        if fs is None or not fs[1] or op == "=" and constant(value) != 1 or last is None:
             return
         objs = [k for k, r in res.items() if r.line == last.line and r.acquire == last.callee
                 and r.status == HELD and not r.held_on_failure]
         if len(objs) == 1:
-            ties[path] = Tie(objs[0], res[objs[0]].line, True, False, record=True)
+            ties[fs[0]] = Tie(objs[0], res[objs[0]].line, True, False, record=True)
+
+    def last_call(self, st: State) -> CallRec | None:
+        """The last call this path made (its ``CallRec``), past the printk-style calls
+        (the knowledge's printers): a message logged between a successful acquisition
+        and the flag that records it writes neither the flag nor the object."""
+        chain = st.call_chain
+        while chain is not None and self.ctx.kb.printer_format(chain[0].callee) is not None:
+            chain = chain[1]
+        return chain[0] if chain is not None else None
 
     def flag_outcome(self, st: State, cond: Expr, taken: bool, line: int) -> bool:
         """A test of a tied flag: where it says the object is not held, it is not; False
@@ -791,6 +807,16 @@ class ResourceModel:
         return not (r is not None and r.status == HELD and r.acquire in q[1])
 
     # the walk -----------------------------------------------------------
+
+
+def _stored_over(key: str, path: str, bit: str | None) -> bool:
+    """Whether a store to ``path`` overwrites the tied flag ``key``: a store of the
+    whole field does every flag in it and in what it points to; a store of one bit
+    (``bit``: ``flags |= BIT``) does that bit's only."""
+    if bit is not None:
+        return key == bit
+    base = flag_base(key)
+    return base == path or base.startswith((path + "->", path + "."))
 
 
 def _object_of(kb: Knowledge, e: Expr) -> str | None:

@@ -10,6 +10,12 @@ after the acquisition succeeded says so too; where it is found false again, what
 cleared it (a callee: a store of this function drops the tie) took the object
 with it.
 
+A flag may be a bit of a field (``t->flags |= MAPPED`` after a successful map, ``if
+(t->flags & MAPPED)`` before the unmap: the key ``t->flags & MAPPED``) or a count
+(``p->enabled++`` next to an enable, ``if (p->enabled > 0)`` before the disable):
+``flag_set`` reads which flag a store sets or clears, ``flag_tested`` which one a
+test reads, under the same key.
+
 ``outcome`` reads what an expression's truth says of one acquiring call in it;
 ``Tie`` is what the path keeps per flag (``Resources.ties``), until the flag is
 stored again. A tie holds across calls that may write the flag: the flag is the
@@ -108,8 +114,44 @@ def truth_tested(cond: Expr, taken: bool) -> tuple[Expr, bool]:
 
 
 def flag_tested(cond: Expr, taken: bool) -> tuple[str, bool] | None:
-    """(the access path ``cond`` tests for truth, its truth on this edge): ``if
-    (flag)``, ``if (!p->on)``, ``flag == 0``; None for any other test."""
+    """(the flag ``cond`` tests for truth, its truth on this edge): ``if (flag)``,
+    ``if (!p->on)``, ``flag == 0``, a bit ``if (p->flags & BIT)``, a count ``if
+    (p->count > 0)``; None for any other test."""
     c, truth = truth_tested(cond, taken)
+    if isinstance(c, Binary) and c.op == ">" and constant(c.rhs) == 0:
+        c = c.lhs  # a count: above zero is its truth
+    if isinstance(c, Binary) and c.op == "&":
+        bit, field = (c.rhs, c.lhs) if constant(c.rhs) is not None else (c.lhs, c.rhs)
+        p, k = path_of(field), constant(bit)
+        return None if p is None or not k else (bit_key(p, k), truth)
     p = path_of(c)
     return None if p is None else (p, truth)
+
+
+def bit_key(path: str, bit: int) -> str:
+    """The key of the flag that bit ``bit`` of ``path`` is (``t->flags & 4``)."""
+    return f"{path} & {bit}"
+
+
+def flag_base(key: str) -> str:
+    """The access path a flag key is stored in: a bit's field, else the key itself."""
+    return key.split(" & ", 1)[0]
+
+
+def flag_set(path: str, op: str, value: Expr | None) -> tuple[str, bool] | None:
+    """(the flag a store ``path op= value`` sets or clears, True when it sets it):
+    ``flag = 1``, ``flag = 0``, ``flags |= BIT``, ``flags &= ~BIT``, ``count++`` (as
+    ``+= 1``), ``count--``; None for a store that does neither."""
+    if value is None:
+        return None
+    k = constant(value)
+    if op == "=" and k is not None:
+        return path, k != 0
+    if op in ("+=", "-=") and k == 1:
+        return path, op == "+="
+    if op == "|=" and k:
+        return bit_key(path, k), True
+    if op == "&=" and isinstance(value, Unary) and value.op == "~":
+        k = constant(value.operand)
+        return (bit_key(path, k), False) if k else None
+    return None

@@ -96,7 +96,7 @@ from .resources import (
     object_path,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
-from .ties import flag_tested
+from .ties import flag_base, flag_tested
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
@@ -293,7 +293,7 @@ class Walker:
         if target is not None and self.ctx.kb.owner_flags:
             self.resources.flag_store(st, target, s.op, value, s.loc.line)
         if target is not None:
-            self.resources.tie_flag(st, target, value if s.op == "=" else None, s.loc.line)
+            self.resources.tie_flag(st, target, s.op, value, s.loc.line)
         if isinstance(value, Call) and before is not None and target is not None \
                 and res.get(target) is before:
             del res[target]  # overwritten by a call that acquires nothing we know
@@ -758,7 +758,7 @@ class Walker:
         r = st.resources.res.get(obj) if obj is not None else None
         if ft is None or obj is None or r is not None and r.status == UNKNOWN:
             return True  # merged paths disagree on the object: the flag says nothing
-        if ft[0] not in st.values.env:
+        if flag_base(ft[0]) not in st.values.env:
             return not ft[1]
         return ft[1] or r is None or r.status != HELD
 
@@ -814,7 +814,7 @@ class Walker:
                 for c in calls_in(s.expr):
                     self.do_call(st, c, s.loc.line)
                 self.uses(st, s.expr, s.loc.line)
-                if any(c.callee in NORETURN for c in calls_in(s.expr)):
+                if any(c.noreturn or c.callee in NORETURN for c in calls_in(s.expr)):
                     return  # the path ends here: no exit, no error path
             elif isinstance(s, Cleanup):
                 st.resources.auto = st.resources.auto | {s.var}

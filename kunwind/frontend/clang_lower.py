@@ -87,6 +87,7 @@ class _Native:
         self.referenced = fn("clang_getCursorReferenced", [ci.Cursor], ci.Cursor)
         # our own CXString: the bindings' one disposes of itself when collected
         self.cursor_spelling = fn("clang_getCursorSpelling", [ci.Cursor], _CXString)
+        self.type_spelling = fn("clang_getTypeSpelling", [ci.Type], _CXString)
         self.cstring = fn("clang_getCString", [_CXString], ctypes.c_char_p)
         self.dispose = fn("clang_disposeString", [_CXString], None)
         self.from_main = fn("clang_Location_isFromMainFile", [ci.SourceLocation], ctypes.c_int)
@@ -299,6 +300,8 @@ class Lowerer:
         self.called: dict[str, Any] = {}
         # (translation unit, macro name) -> its parameters and body (macro_body)
         self._macros: dict[tuple[int, str], tuple[list[str], str] | None] = {}
+        # name -> whether the function is declared noreturn (is_noreturn)
+        self._noreturn: dict[str, bool] = {}
 
     # helpers ------------------------------------------------------------
     def loc(self, c: Any) -> Loc:
@@ -324,6 +327,17 @@ class Lowerer:
         if t._kind_id in self._alias_ids:
             t = self.native.canonical(t)
         return t._kind_id
+
+    def is_noreturn(self, name: str, decl: Any) -> bool:
+        """Whether the function ``decl`` is declared ``__attribute__((noreturn))``
+        (the kernel's ``__noreturn``: BUG()'s, panic(), __kunit_abort()): clang keeps
+        the attribute in the function's type, merged over every declaration, and
+        prints it after the parameters. A call of it ends the path (walk)."""
+        known = self._noreturn.get(name)
+        if known is None:
+            spelled = self.native.string(self.native.type_spelling(self.native.cursor_type(decl)))
+            known = self._noreturn[name] = spelled.endswith("__attribute__((noreturn))")
+        return known
 
     def kind(self, c: Any) -> Any:
         """``c.kind``, without the bindings' property and lookup checks."""
@@ -661,7 +675,7 @@ class Lowerer:
         args = tuple(self.expr(a) for a in ch[1:])
         name = self.spelling(c)
         callee_c = ch[0] if ch else None
-        indirect = False
+        indirect = noreturn = False
         fn_expr = None
         if callee_c is not None:
             ref = self.native.referenced(c)
@@ -675,10 +689,11 @@ class Lowerer:
                     self.called[name] = ref
                 if self.in_test and name not in self.callees:
                     self.callees[name] = ref
+                noreturn = self.is_noreturn(name, ref)
         if name in TRANSPARENT_CALLS and args:
             return strip_not_not(args[0])
         return Call(name, unevaluated(name, args), self.loc(c), self.is_ptr(c), indirect,
-                    fn_expr, self.is_bool(c), self.is_unsigned(c))
+                    fn_expr, self.is_bool(c), self.is_unsigned(c), noreturn)
 
 
 _ASM_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*'

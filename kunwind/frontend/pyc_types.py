@@ -75,6 +75,7 @@ class TypeEnv:
     globals: dict[str, CType] = field(default_factory=dict)  # variables and functions
     functions: set[str] = field(default_factory=set)  # names declared as functions
     enum_consts: dict[str, int] = field(default_factory=dict)
+    noreturn: set[str] = field(default_factory=set)  # functions declared noreturn
     # the type of an expression, for typeof(expr): set by the lowering of a function body
     typeof_hook: Callable[[c_ast.Node], CType] | None = None
     _anon: int = 0

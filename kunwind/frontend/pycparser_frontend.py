@@ -80,7 +80,9 @@ GNU_NAMES = {
     "__asm__": "asm", "__asm": "asm", "__builtin_offsetof": "offsetof",
     "__auto_type": AUTO_TYPEDEF,
 }
-GNU_DEFINES = ["-D__attribute__(x)=", *(f"-D{k}={v}" for k, v in GNU_NAMES.items())]
+# __attribute__((...)) is kept by the preprocessor and dropped after it (strip_gnu), once
+# noreturn_functions() has read it
+GNU_DEFINES = [f"-D{k}={v}" for k, v in GNU_NAMES.items()]
 # Put before the preprocessed text (before its first line marker: lines stay right).
 PRELUDE = f"typedef int {AUTO_TYPEDEF};\n"
 # C23 keywords that GNU C11 code uses as names (kernel.h: typedef _Bool bool).
@@ -115,10 +117,22 @@ class _GnuLexer(c_lexer.CLexer):
 
 
 def strip_gnu(text: str) -> str:
-    """A preprocessed text with the GNU spellings of ``GNU_NAMES`` and ``__attribute__`` gone."""
+    """A preprocessed text with the GNU spellings of ``GNU_NAMES`` and ``__attribute__`` gone
+    (an attribute's line breaks stay, so that line numbers do)."""
     names = re.compile(r"\b(" + "|".join(map(re.escape, GNU_NAMES)) + r")\b")
     text = names.sub(lambda m: GNU_NAMES[m.group(1)], text)
     out: list[str] = []
+    pos = 0
+    for start, end in _attributes(text):
+        out.append(text[pos:start])
+        out.append("\n" * text.count("\n", start, end))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _attributes(text: str) -> Iterator[tuple[int, int]]:
+    """Where each ``__attribute__((...))`` of ``text`` starts and ends."""
     pos = 0
     for m in re.finditer(r"\b__attribute__\s*\(", text):
         if m.start() < pos:
@@ -132,10 +146,31 @@ def strip_gnu(text: str) -> str:
                 continue
             depth += {"(": 1, ")": -1}.get(ch, 0)
             i += 1
-        out.append(text[pos:m.start()])
+        yield m.start(), i
         pos = i
-    out.append(text[pos:])
-    return "".join(out)
+
+
+_NORETURN_ATTRIBUTE = re.compile(r"\b(?:__)?noreturn(?:__)?\b")
+_NAMED_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_NOT_NAMES = frozenset({"__attribute__", "typeof", "__typeof__", "sizeof", "_Alignas",
+                        "void", "int", "char", "long", "short", "unsigned", "signed"})
+
+
+def noreturn_functions(text: str) -> set[str]:
+    """The functions a preprocessed text declares ``__attribute__((noreturn))`` (the
+    kernel's ``__noreturn``), wherever the attribute stands in the declaration: what
+    libclang reads from the function's type (clang_lower.Lowerer.is_noreturn)."""
+    out: set[str] = set()
+    for start, end in _attributes(text):
+        if not _NORETURN_ATTRIBUTE.search(text, start, end):
+            continue
+        first = max(text.rfind(c, 0, start) for c in ";{}") + 1
+        last = min((i for i in (text.find(c, end) for c in ";{") if i >= 0), default=len(text))
+        decl = strip_gnu(text[first:last])
+        m = next((m for m in _NAMED_CALL.finditer(decl) if m.group(1) not in _NOT_NAMES), None)
+        if m is not None:
+            out.add(m.group(1))
+    return out
 
 
 def cpp_flags(args: list[str]) -> list[str]:
@@ -185,12 +220,10 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
     if preprocessed is None:
         preprocessed = path.suffix == ".i"
     try:
-        if preprocessed:
-            source = strip_gnu(text.decode("latin-1"))
-            main = _first_marker_file(source) or str(path)
-        else:
-            source = preprocess(path, text, args)
-            main = STDIN
+        source = text.decode("latin-1") if preprocessed else preprocess(path, text, args)
+        noreturn = noreturn_functions(source)
+        source = strip_gnu(source)
+        main = (_first_marker_file(source) or str(path)) if preprocessed else STDIN
     except PreprocessError as exc:
         out.fatal = str(exc)
         return out
@@ -202,7 +235,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
     except RecursionError:
         out.fatal = "pycparser cannot parse it: nested too deeply"
         return out
-    env = TypeEnv()
+    env = TypeEnv(noreturn=noreturn)
     lines = text.split(b"\n")
     if preprocessed:  # line numbers are the original file's: read it for cleanup attributes
         original = Path(main)
@@ -723,7 +756,8 @@ class Lowerer:
             return strip_not_not(first), t
         rt = call_result(ct) if ct.kind != "unknown" else (UNKNOWN if not direct else INT)
         return Call(name, unevaluated(name, tuple(args)), self.loc(n), rt.is_ptr, not direct,
-                    fn_expr, rt.kind == "bool", rt.kind == "uint"), rt
+                    fn_expr, rt.kind == "bool", rt.kind == "uint",
+                    direct and name in self.env.noreturn), rt
 
     def offsetof(self, n: c_ast.FuncCall) -> tuple[Expr, CType]:
         """``offsetof(T, m)``: libclang shows the type and the member reference, not a value."""

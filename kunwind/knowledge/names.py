@@ -31,7 +31,8 @@ ERR_FROM = {"PTR_ERR", "PTR_ERR_OR_ZERO"}
 # their result is the IS_ERR() test of the pointer
 ERR_OR_ZERO = {"PTR_ERR_OR_ZERO"}
 WARN_WRAPPERS = {"WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "unlikely", "likely"}
-# Calls that do not return (the frontend does not carry the noreturn attribute).
+# Calls that do not return, also where their noreturn declaration is not seen (the
+# clang frontend marks calls of functions declared noreturn: Call.noreturn).
 NORETURN = frozenset({
     "panic", "nmi_panic", "__noreturn_bug", "__builtin_unreachable", "__builtin_trap",
     "do_exit", "kthread_exit", "make_task_dead", "machine_halt", "machine_power_off",

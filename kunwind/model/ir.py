@@ -71,6 +71,8 @@ class Call(Expr):
     # returns an unsigned integer (a DMA address, a status mask, a size): no negative
     # errno, so a test of it for non-zero is no failure test
     unsigned: bool = False
+    # declared noreturn (``__noreturn``): the path ends at the call
+    noreturn: bool = False
 
 
 @dataclass(frozen=True)
