@@ -13,6 +13,14 @@ What it finds:
     It is reported only in functions that return error codes through that
     variable elsewhere (it is assigned a negative errno, ``PTR_ERR()``, or a
     call's result that is tested for failure), at the failure check.
+    A variable never assigned is reported after any test whose branch jumps
+    out (``int rc; if (dev->busy) goto out; ... out: return rc;``), a call's
+    failure or not: returning garbage is never meant, so no other evidence is
+    needed (a path that only falls through to the return is not reported).
+    A test of anything (a register, a flag, a bound) whose own branch logs an
+    error (``dev_err()``: the ``error`` printers of rules/knowledge/printk.toml)
+    and jumps out while the variable holds success is reported too: the log
+    says the code took it as a failure.
 
 Why it matters:
     The caller sees success and goes on with an object that was never set
@@ -87,7 +95,7 @@ from kunwind.analysis.error_paths import (
     retries,
     unwinds,
 )
-from kunwind.analysis.events import Exit, Jump
+from kunwind.analysis.events import Exit, Jump, jumps
 from kunwind.analysis.state import UNINITIALISED
 from kunwind.findings import PATH_VALUES, Finding, PathStep
 from kunwind.knowledge.names import OPTIONAL
@@ -101,6 +109,7 @@ from kunwind.model.ir import (
     Store,
     Unary,
     Var,
+    calls_in,
     path_of,
     root_of,
     subexprs,
@@ -118,12 +127,23 @@ if TYPE_CHECKING:
 def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Finding]:
     """At a return after a failure that the walk does not see as an error exit."""
     fn = ctx.fn
-    if ex.is_error or not st.failures or fn.returns_ptr or fn.returns_void:
+    if ex.is_error or fn.returns_ptr or fn.returns_void:
         return []
     v = s.value
     if not isinstance(v, Var) or v.ptr:
         return []
     name = v.name
+    found = _after_failure(ctx, st, s, name) if st.failures else []
+    if not found and st.values.env.get(name) is UNINITIALISED:
+        found = _garbage_exit(ctx, st, s, name)
+    if not found:
+        found = _logged_refusal(ctx, st, s, name)
+    return found
+
+
+def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> list[Finding]:
+    """A failure test failed on this path, which returns ``name`` holding success."""
+    fn = ctx.fn
     if name in st.values.fresh or name in st.values.bad:
         return []  # set on the error path itself (ret = 0 on purpose, ret = -E...)
     held = _success(st, name)
@@ -150,6 +170,129 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
             not _misses_are_errors(ctx, fail, name):
         return []  # nothing found, and nothing says this function takes that as an error
     return [_finding(ctx, st, s, name, held, fail, jump)]
+
+
+def _garbage_exit(ctx: FunctionContext, st: State, s: Return, name: str) -> list[Finding]:
+    """``int rc; ... if (dev->busy) goto out; ... out: return rc;``: the path took a
+    ``goto`` out of a test's branch and returns a variable nothing ever assigned.
+    Whatever the test was (a call's failure or a state the code refuses), the
+    caller gets the register's leftovers: never what anyone meant, so no evidence
+    that the function deals in error codes is needed. The ``goto`` out of a
+    branch is required: a path that only falls through (a loop the walk enters
+    zero times where the code knows it runs) is less sure to be real."""
+    jump = next(iter(reversed(jumps(st.events))), None)
+    if jump is None:
+        return []
+    test = _branch_test(ctx.fn, jump.block)
+    if test is None:
+        return []
+    fn = ctx.fn
+    b = fn.blocks[test]
+    line = b.cond_loc.line if b.cond_loc else jump.line
+    col = b.cond_loc.col if b.cond_loc else 0
+    message = (
+        f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' was never "
+        f"assigned: the test at line {line} jumps to '{jump.label}' (line {jump.line}) "
+        f"without setting an error code, so the caller sees whatever '{name}' happens to hold"
+    )
+    steps = [*st.rendered_path(ctx.words),
+             PathStep(s.loc.line, s.loc.col, f"returns '{name}' (no value)")]
+    return [RULE.finding(ctx, line, col, message, steps, f"unassigned|return {name}",
+                         PATH_VALUES)]
+
+
+def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> list[Finding]:
+    """``if (rev == ~0U) { dev_err(dev, "giving up\\n"); goto bail; }`` where ``ret``
+    still holds 0: the branch logs an error and jumps out, in a function that
+    returns error codes through ``ret`` elsewhere. The log says the code took this
+    as a failure, whatever the test read (a register, a flag, a bound); leaving
+    with success then is the error code forgotten. Only a branch of the test (its
+    other side does not reach the ``goto``) that is not a retry counts."""
+    if name in st.values.bad:
+        return []
+    held = _success(st, name)
+    jump = next(iter(reversed(jumps(st.events))), None)
+    if held is None or held is UNINITIALISED or jump is None:
+        return []
+    fn = ctx.fn
+    test = _branch_test(fn, jump.block)
+    if test is None:
+        return []
+    branch = _branch_blocks(fn, test, jump.block)
+    if not branch or not _logs_error(ctx, fn, branch) or any(
+            isinstance(x, Store) and path_of(x.target) == name
+            for i in branch for x in fn.blocks[i].stmts):
+        return []  # not logged as an error, or ``ret = 0;`` there: success on purpose
+    target = next((b.id for b in fn.blocks if jump.label in b.labels), None)
+    if target is None or test in ctx.reachable(target):
+        return []  # a retry: the test runs again
+    if not _carries_errors(fn, name, ctx.kb.in_progress):
+        return []
+    b = fn.blocks[test]
+    line = b.cond_loc.line if b.cond_loc else jump.line
+    col = b.cond_loc.col if b.cond_loc else 0
+    value = _held(ctx, held)
+    message = (
+        f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' still holds "
+        f"{value}: the test at line {line} logs an error and jumps to '{jump.label}' "
+        f"(line {jump.line}) without setting an error code, so the caller sees success"
+    )
+    steps = [*st.rendered_path(ctx.words),
+             PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({value})")]
+    return [RULE.finding(ctx, line, col, message, steps, f"logged|return {name}",
+                         PATH_VALUES)]
+
+
+def _branch_blocks(fn: Function, test: int, end: int) -> list[int]:
+    """The blocks of the straight line from ``test``'s branch to ``end``, when only
+    that branch reaches ``end`` (the test's other side does not), else []."""
+    sides = [e.dst for e in fn.blocks[test].succs]
+    line: list[int] = []
+    for start in sides:
+        b = start
+        path = [b]
+        while b != end and len(fn.blocks[b].succs) == 1 and len(path) < 64:
+            b = fn.blocks[b].succs[0].dst
+            path.append(b)
+        if b == end:
+            line = path
+    others = [d for d in sides if not line or d != line[0]]
+    if not line or any(end in fn.reachable_from(d, avoid=test) for d in others):
+        return []
+    return line
+
+
+def _logs_error(ctx: FunctionContext, fn: Function, blocks: list[int]) -> bool:
+    """Does one of ``blocks`` call a function that logs at an error level?"""
+    return any(ctx.kb.logs_error(c.callee) for i in blocks
+               for e in fn.blocks[i].stmt_exprs() for c in calls_in(e))
+
+
+def _branch_test(fn: Function, block: int) -> int | None:
+    """The test whose branch holds ``block`` (a ``goto``'s): the block that tests,
+    found up the straight line of single predecessors that leads to ``block``; of a
+    condition in parts (``if (!a || !b)``, one test block each), the first part."""
+    preds = fn.preds()
+    seen = {block}
+    while True:
+        before = preds.get(block, [])
+        if len(before) > 1 and all(fn.blocks[p].cond is not None for p in before):
+            before = [min(before, key=lambda p: _line_of(fn, p))]
+        if len(before) != 1 or before[0] in seen:
+            return None
+        block = before[0]
+        seen.add(block)
+        b = fn.blocks[block]
+        if b.cond is not None and len(b.succs) == 2:
+            return block
+        if b.labels or b.switch is not None or len(b.succs) != 1:
+            return None
+
+
+def _line_of(fn: Function, block: int) -> int:
+    """The line of a test block's condition (0 when unknown)."""
+    loc = fn.blocks[block].cond_loc
+    return loc.line if loc else 0
 
 
 def _success(st: State, name: str) -> Expr | None:

@@ -127,6 +127,7 @@ class Knowledge:
     in_progress: dict[int, str] = field(default_factory=dict)
     # printk-style functions: callee -> the index of its format argument
     printers: dict[str, int] = field(default_factory=dict)
+    error_printers: set[str] = field(default_factory=set)  # printf.NAME.error: logs an error
     # functions whose int result answers a question (may I print now?), never an errno
     answers: set[str] = field(default_factory=set)
     # queries that come out true for an object while one of these acquisitions of it
@@ -228,6 +229,10 @@ class Knowledge:
         """The index of the format argument of a printk-style function, else None."""
         v = self.printers.get(callee)
         return v if v is not None else self.printers.get(canonical(callee))
+
+    def logs_error(self, callee: str) -> bool:
+        """Does ``callee`` log at an error level (``dev_err()``: printf.NAME.error)?"""
+        return callee in self.error_printers or canonical(callee) in self.error_printers
 
     def release(self, callee: str) -> Release | None:
         return self.releases.get(callee) or self.releases.get(canonical(callee))
@@ -340,6 +345,8 @@ class Knowledge:
             self.printers[name] = int(v.get("format", -1))
             if self.printers[name] < 0:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
+            if v.get("error", False):
+                self.error_printers.add(name)
         elif table == "answer":
             self.answers.add(name)
         elif table == "no_undo":
@@ -385,7 +392,7 @@ KEYS: dict[str, frozenset[str]] = {
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args"}),
     "in_progress": frozenset({"errno"}),
-    "printf": frozenset({"format"}),
+    "printf": frozenset({"format", "error"}),
     "answer": frozenset(),
     "no_undo": frozenset(),
     "held_query": frozenset({"arg", "while"}),
