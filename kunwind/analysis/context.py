@@ -32,7 +32,6 @@ from kunwind.model.ir import (
 )
 
 from .conditions import condition_key, macro_temporary
-from .constants import constant
 from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
