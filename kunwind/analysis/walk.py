@@ -244,6 +244,8 @@ class Walker:
                     if r is not None and r.status == HELD:
                         st.resources.res[key] = r.moved(ESCAPED, line, Cause.CALL,
                                                         call.callee, render(call))
+                if p is not None and st.resources.copies:
+                    st.resources.written(p)  # what a copy named may be written there
                 if p is not None and "->" not in p and "." not in p:
                     st.values.env.pop(p, None)  # a local written through its address
                     st.setup.facts.pop(p, None)
@@ -280,9 +282,22 @@ class Walker:
         while True:  # each local assigned here is no other name for a held object now
             if isinstance(named, Var):
                 st.resources.rebind(named.name)
+            if (written := path_of(named)) is not None and st.resources.copies:
+                st.resources.written(written)
             if not isinstance(value, Assign):
                 break
             named, value = value.target, value.value
+        if isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
+                s.op == "=" and isinstance(value, Member) and \
+                (source := path_of(value)) is not None:
+            st.resources.copied(named.name, source)  # ofolio = obh->b_folio
+        if (contained := self.ctx.container_stores.get(id(s))) is not None:
+            # pdev = to_platform_device(dev): dev is &pdev->dev until either is written
+            st.resources.copied(*contained)
+        stored = _converted(self.ctx.kb, value) if isinstance(value, Call) else value
+        if isinstance(stored, Var) and stored.ptr and stored.name in self.ctx.variables and \
+                s.op == "=" and (field := path_of(named)) is not None:
+            st.resources.copied(stored.name, field)  # priv->dev = get_device(dev)
         target = path_of(s.target)
         before = res.get(target) if target is not None else None
         if target is not None and s.op == "=":
