@@ -286,6 +286,12 @@ class FunctionContext:
         return container_stores(self.fn)
 
     @cached_property
+    def container_members(self) -> dict[str, str]:
+        """``_container_members()``: pointers whose container_of() a local assigned once
+        is (``dev`` after ``pdev = to_platform_device(dev)``) -> ``pdev->dev``."""
+        return _container_members(self.fn, self.container_stores)
+
+    @cached_property
     def member_aliases(self) -> dict[str, str]:
         """Locals assigned once, the address of a member embedded in another object
         (``cxld = &cxlsd->cxld``): local -> that member's path (``cxlsd->cxld``). A

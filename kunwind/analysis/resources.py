@@ -338,7 +338,7 @@ class ResourceModel:
                 released.add(container)
         released.update(self._callback_releases(st, call, rel, kind, summary))
         for p in list(released):
-            released.update(_embedded_references(res, p, ctx.member_aliases))
+            released.update(_embedded_references(res, p, ctx.container_members))
         for p in released:
             if p in res and res[p].status == HELD and res[p].count > 1:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
