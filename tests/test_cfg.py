@@ -316,3 +316,34 @@ def test_member_of_an_anonymous_union_has_the_source_path() -> None:
                 "void f(struct slot *s, struct page *p) { s->page = p; }", "f")
     stores = [s for b in fn.blocks for s in b.stmts if isinstance(s, Store)]
     assert [path_of(s.target) for s in stores] == ["s->page"]
+
+
+# a statement-expression macro with its own local label, its value after the label
+# (the shape of the kernel's ___wait_event(); written here from scratch)
+WAIT_MACRO = """
+#define wait_for(c) ({ __label__ out; int r = 0; \\
+    if (!(c)) { r = g(1); if (r) goto out; g(2); } \\
+    out: r; })
+"""
+
+
+def test_local_labels_of_a_macro_belong_to_each_use() -> None:
+    fn = cfg_of(WAIT_MACRO + "int f(int a, int b) { int x = wait_for(a); int y = 0;"
+                " if (x) return x; y = wait_for(b); return y; }", "f")
+    outs = [b for b in fn.blocks if "out" in b.labels]
+    assert len(outs) == 2
+    # each goto lands at the label of its own use of the macro (one goto each), not
+    # both at the last label of that name
+    for out in outs:
+        srcs = [b for b in fn.blocks if any(e.kind == "goto" and e.dst == out.id
+                                            for e in b.succs)]
+        assert len(srcs) == 1
+
+
+def test_value_of_a_statement_expression_after_its_label() -> None:
+    from kunwind.model.ir import Store, Var, render
+
+    fn = cfg_of(WAIT_MACRO + "int f(int a) { int x; x = wait_for(a); return x; }", "f")
+    stores = [s for b in fn.blocks for s in b.stmts if isinstance(s, Store)
+              and isinstance(s.target, Var) and s.target.name == "x" and s.value is not None]
+    assert [render(s.value) for s in stores] == ["r"]

@@ -227,6 +227,14 @@ void *v(sp p)
 		return 0;
 	return p->next;
 }
+
+int w(struct s *p, int n)
+{
+	struct s *o = ({ void *__m = (void *)&p->next; (struct s *)(__m -
+		__builtin_offsetof(struct s, next)); });
+	n = ({ int r = n; if (r) goto d1; r = o->a; d1: r; });
+	return n + ({ int r = 1; if (n) goto d2; r = 2; d2: r; });
+}
 """
 
 

@@ -26,6 +26,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
     calls_in,
+    offsetof_member,
     path_of,
     root_of,
     subexprs,
@@ -38,6 +39,55 @@ from .resources import object_path
 from .summaries import Summary, exprs_of
 from .ties import flag_set
 from .words import Source, Words
+
+
+def _assigns(st: object, name: str) -> bool:
+    """Does ``st`` assign the local ``name`` (a declaration without a value does not)?"""
+    return isinstance(st, Store) and isinstance(st.target, Var) and st.target.name == name \
+        and not (st.decl and st.value is None)
+
+
+def container_stores(fn: Function) -> dict[int, tuple[str, str]]:
+    """The stores that make a local the container of a pointer, by container_of():
+    ``pdev = container_of(dev, struct platform_device, dev)`` (or a to_*() macro
+    around it) makes ``dev`` the address of ``pdev->dev``, so both name one device:
+    id of the store -> (the inner pointer, the member's path: ``dev``, ``pdev->dev``).
+    Read from the expansion, ``__mptr = dev; pdev = __mptr - offsetof(T, dev)``, not
+    from a name."""
+    found: dict[int, tuple[str, str]] = {}
+    for b in fn.blocks:
+        last: dict[str, Expr | None] = {}  # the value each local was given in this block
+        for s in b.stmts:
+            if not isinstance(s, Store) or not isinstance(s.target, Var) or \
+                    (s.decl and s.value is None):
+                continue
+            name = s.target.name
+            value = s.value.value if isinstance(s.value, Assign) else s.value
+            last[name] = value if s.op == "=" else None
+            if not (isinstance(value, Binary) and value.op == "-" and
+                    isinstance(value.lhs, Var) and s.op == "="):
+                continue
+            member = offsetof_member(value.rhs)
+            src = last.get(value.lhs.name, value.lhs)  # __mptr = dev, or dev itself
+            if member is not None and isinstance(src, Var) and src.name != name:
+                found[id(s)] = (src.name, f"{name}->{member}")
+    return found
+
+
+def _container_members(fn: Function, contained: dict[int, tuple[str, str]]) -> dict[str, str]:
+    """The pointers of ``container_stores()`` (``contained``) whose container is a
+    local assigned once: inner pointer -> the member's path, for the whole function."""
+    stores: dict[str, int] = {}
+    for b in fn.blocks:
+        for s in b.stmts:
+            if isinstance(s, Store) and isinstance(s.target, Var) and \
+                    not (s.decl and s.value is None):
+                stores[s.target.name] = stores.get(s.target.name, 0) + 1
+    found: dict[str, str | None] = {}
+    for inner, path in contained.values():
+        found[inner] = path if found.get(inner, path) == path else None
+    return {k: v for k, v in found.items()
+            if v is not None and stores.get(v.split("->", 1)[0]) == 1}
 
 
 def _calls_of(st: object) -> list[Call]:
@@ -234,9 +284,23 @@ class FunctionContext:
         return callbacks[inner], container
 
     @cached_property
+    def container_stores(self) -> dict[int, tuple[str, str]]:
+        """``container_stores()`` of this function."""
+        return container_stores(self.fn)
+
+    @cached_property
+    def container_members(self) -> dict[str, str]:
+        """``_container_members()``: pointers whose container_of() a local assigned once
+        is (``dev`` after ``pdev = to_platform_device(dev)``) -> ``pdev->dev``."""
+        return _container_members(self.fn, self.container_stores)
+
+    @cached_property
     def member_aliases(self) -> dict[str, str]:
         """Locals assigned once, the address of a member embedded in another object
-        (``cxld = &cxlsd->cxld``): local -> that member's path (``cxlsd->cxld``)."""
+        (``cxld = &cxlsd->cxld``): local -> that member's path (``cxlsd->cxld``). A
+        pointer whose container a local assigned once is (``pdev =
+        to_platform_device(dev)``: ``dev`` is ``&pdev->dev``) is one too, when it is
+        assigned once itself (or a parameter never assigned)."""
         seen: dict[str, str | None] = {}
         for b in self.fn.blocks:
             for s in b.stmts:
@@ -246,7 +310,18 @@ class FunctionContext:
                 name = s.target.name
                 member = embedded_member(s.value) if s.op == "=" else None
                 seen[name] = member if name not in seen else None
-        return {k: v for k, v in seen.items() if v is not None and k in self.declared_locals}
+        out = {k: v for k, v in seen.items() if v is not None and k in self.declared_locals}
+        for inner, member in _container_members(self.fn, self.container_stores).items():
+            if inner not in out and self._assigned_at_most_once(inner, seen):
+                out[inner] = member
+        return out
+
+    def _assigned_at_most_once(self, name: str, seen: dict[str, str | None]) -> bool:
+        """Is ``name`` a local assigned once, or a parameter never assigned?"""
+        if name in self.declared_locals:
+            return name in seen and sum(1 for b in self.fn.blocks for s in b.stmts
+                                        if _assigns(s, name)) == 1
+        return name in {x.name for x in self.fn.params} and name not in seen
 
     @cached_property
     def variables(self) -> frozenset[str]:

@@ -11,9 +11,11 @@ disagree. Checks KU002–KU006 read these facts.
 
 An object has one ``Res`` under the name it was acquired by; other locals
 that hold it (``Resources.aliases``: ``p = s = kzalloc()``, ``q = p``,
-``p = page_address(page)``) and locals that point at an embedded member
-(``dev = &pdev->dev``) reach it through ``held_name``, so that a release,
-a hand-over or a return through any name acts on the one object.
+``p = page_address(page)``), a local copied from a field and that field
+(``Resources.copies``: ``ofolio = obh->b_folio``, until either is written)
+and locals that point at an embedded member (``dev = &pdev->dev``, or
+``pdev = container_of(dev, ...)``) reach it through ``held_name``, so that a
+release, a hand-over or a return through any name acts on the one object.
 """
 
 from __future__ import annotations
@@ -131,15 +133,21 @@ class Resources:
     # ``q = p``): local -> the key of that resource. A release, a hand-over or a
     # return through either name acts on the one resource (``held_name``)
     aliases: dict[str, str] = field(default_factory=dict)
+    # a local pointer given the value of a field (``ofolio = obh->b_folio``): local ->
+    # the field's path. Both name one object until either is written, held or not
+    # when the copy is made: what is taken through one name is dropped through the
+    # other (``folio_lock(ofolio); ... folio_unlock(obh->b_folio)``, ``held_name``)
+    copies: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Resources:
         return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties),
-                         dict(self.aliases))
+                         dict(self.aliases), dict(self.copies))
 
     def key(self) -> tuple:
         return (frozenset(self.res.items()), frozenset(self.links.items()),
                 frozenset(self.ties.items()) if self.ties else None,
-                frozenset(self.aliases.items()) if self.aliases else None)
+                frozenset(self.aliases.items()) if self.aliases else None,
+                frozenset(self.copies.items()) if self.copies else None)
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -151,7 +159,20 @@ class Resources:
         links = {k: v for k, v in self.links.items() if other.links.get(k) == v}
         ties = {k: v for k, v in self.ties.items() if other.ties.get(k) == v}
         aliases = {k: v for k, v in self.aliases.items() if other.aliases.get(k) == v}
-        return Resources(res, links, self.auto | other.auto, ties, aliases)
+        copies = {k: v for k, v in self.copies.items() if other.copies.get(k) == v}
+        return Resources(res, links, self.auto | other.auto, ties, aliases, copies)
+
+    def written(self, path: str) -> None:
+        """``path`` is assigned: a copy made into it, or from it or from a field below it
+        (``obh = ...`` after ``ofolio = obh->b_folio``), names another object now."""
+        below = (path + "->", path + ".")
+        self.copies = {k: v for k, v in self.copies.items()
+                       if k != path and v != path and not v.startswith(below)}
+
+    def copied(self, local: str, source: str) -> None:
+        """``local = source``, the value of a field: one object under two names."""
+        if "[" not in source and "->" in source and root_of(source) != local:
+            self.copies[local] = source
 
     def rebind(self, name: str) -> None:
         """The local ``name`` is assigned (or advanced, ``p++``): it is no alias any more,
@@ -199,7 +220,8 @@ def object_path(path: str | None) -> str | None:
 
 def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str = "") -> str:
     """The name under which the object ``path`` names is held, when it is held under
-    another: through a local that holds the same object (``Resources.aliases``), or
+    another: through a local that holds the same object (``Resources.aliases``), a
+    local copied from a field or that field (``Resources.copies``), or
     through a local that points at an embedded member (``dev = &pdev->dev``: ``dev``
     and ``pdev->dev`` are one device, ``ctx.member_aliases``). ``path`` itself when
     it is held, or when no other name is."""
@@ -211,6 +233,12 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     candidates = []
     if root in resources.aliases:
         candidates.append(resources.aliases[root] + rest)
+    copies = resources.copies
+    if root in copies:  # ofolio -> obh->b_folio, c->buf -> p->ctrl->buf
+        candidates.append(copies[root] + rest)
+    for local, source in copies.items():  # obh->b_folio -> ofolio, p->ctrl->buf -> c->buf
+        if path == source or path.startswith(source + "->"):
+            candidates.append(local + path[len(source):])
     members = ctx.member_aliases
     if root in members:  # dev -> pdev->dev, dev->x -> pdev->dev.x
         candidates.append(members[root] + ("." + rest[2:] if rest.startswith("->") else rest))
@@ -319,7 +347,7 @@ class ResourceModel:
         released.update(self._callback_releases(st, call, rel, kind, summary))
         released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
-            released.update(_embedded_references(res, p))
+            released.update(_embedded_references(res, p, ctx.container_members))
         for p in released:
             if p in res and res[p].status == HELD and res[p].count > 1:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
@@ -858,13 +886,19 @@ def _flag_key(flag: str, holder: str, set_: bool) -> str:
     return f"{flag}{'!' if set_ else ':'}{holder}"
 
 
-def _embedded_references(res: dict[str, Res], container: str) -> list[str]:
+def _embedded_references(res: dict[str, Res], container: str,
+                         members: dict[str, str]) -> list[str]:
     """The references held on devices embedded in ``container`` (``x->sw.dev`` after
     ``device_initialize(&x->sw.dev)``): freeing the container went through their
-    release callback, so they are dropped with it."""
+    release callback, so they are dropped with it. A reference held under a local
+    that points at the member (``members``: ``dev`` after ``pdev =
+    to_platform_device(dev)``) is one of them (``platform_device_put(pdev)``)."""
     prefix = container + "->"
-    return [q for q in res if q.startswith(prefix) and "->" not in q[len(prefix):]
-            and res[q].kind in CONTAINER_RELEASE_KINDS]
+    named = [local for local, m in members.items()
+             if m.startswith(prefix) and "->" not in m[len(prefix):]]
+    return [q for q in [*res, *named] if q in res and (q in named or (
+        q.startswith(prefix) and "->" not in q[len(prefix):]))
+        and res[q].kind in CONTAINER_RELEASE_KINDS]
 
 
 def _other_kind(kb: Knowledge, r: Res | None, callee: str, kind: str) -> bool:

@@ -244,6 +244,8 @@ class Walker:
                     if r is not None and r.status == HELD:
                         st.resources.res[key] = r.moved(ESCAPED, line, Cause.CALL,
                                                         call.callee, render(call))
+                if p is not None and st.resources.copies:
+                    st.resources.written(p)  # what a copy named may be written there
                 if p is not None and "->" not in p and "." not in p:
                     st.values.env.pop(p, None)  # a local written through its address
                     st.setup.facts.pop(p, None)
@@ -273,6 +275,23 @@ class Walker:
         return isinstance(value, Call) and isinstance(old, Call) and pure_call(value) \
             and self.ctx.kb.acquire(value.callee) is None and render(old) == render(value)
 
+    def copies_made(self, s: Store, named: Expr, value: Expr | None) -> list[tuple[str, str]]:
+        """The two names of one object the store ``named = value`` makes (the innermost
+        of ``a = b = v``): (local, field path), for ``Resources.copied``."""
+        if s.op != "=" or value is None:
+            return []
+        out = []
+        if isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
+                isinstance(value, Member) and (source := path_of(value)) is not None:
+            out.append((named.name, source))  # ofolio = obh->b_folio
+        if (contained := self.ctx.container_stores.get(id(s))) is not None:
+            out.append(contained)  # pdev = to_platform_device(dev): dev is &pdev->dev
+        stored = _converted(self.ctx.kb, value) if isinstance(value, Call) else value
+        if isinstance(stored, Var) and stored.ptr and stored.name in self.ctx.variables and \
+                not macro_temporary(stored) and (field := path_of(named)) is not None:
+            out.append((stored.name, field))  # priv->dev = get_device(dev)
+        return out
+
     def do_store(self, st: State, s: Store) -> None:
         res = st.resources.res
         value = s.value
@@ -280,9 +299,12 @@ class Walker:
         while True:  # each local assigned here is no other name for a held object now
             if isinstance(named, Var):
                 st.resources.rebind(named.name)
+            if (written := path_of(named)) is not None and st.resources.copies:
+                st.resources.written(written)
             if not isinstance(value, Assign):
                 break
             named, value = value.target, value.value
+        copies = self.copies_made(s, named, value)
         target = path_of(s.target)
         before = res.get(target) if target is not None else None
         if target is not None and s.op == "=":
@@ -397,6 +419,8 @@ class Walker:
                     and not res[src].kind.is_hold:
                 # a global now holds it (o2net_wq = wq)
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, path or "")
+        for name, source in copies:  # after the store's own effects
+            st.resources.copied(name, source)
         if s.op == "=":
             self.note_constant(st, path, value, s.target)
         else:  # state++: a known value stays known

@@ -14,6 +14,7 @@ from typing import Any, cast
 from kunwind.model import syntax as sx
 from kunwind.model.fold import unevaluated
 from kunwind.model.ir import (
+    OFFSETOF_MEMBER,
     TRANSPARENT_CALLS,
     Assign,
     Binary,
@@ -584,8 +585,12 @@ class Lowerer:
                 v = self.native.evaluate_int(c)
                 return Const(v) if v is not None else Other(c.spelling)
             if self.kind(ch[-1]) == K.MEMBER_REF:
-                # offsetof(typeof(*pos), member): the type's expression is not evaluated
-                return Other("", (Other("type_ref"), self.expr(ch[-1])), self.is_ptr(c))
+                # offsetof(typeof(*pos), member): the type's expression is not evaluated;
+                # the member's path is kept (container_of() names the member it undoes)
+                member = ".".join(self.spelling(x) for x in ch if self.kind(x) == K.MEMBER_REF)
+                return Other("", (Other("type_ref"),
+                                   Other(OFFSETOF_MEMBER + member, (), self.is_ptr(ch[-1]))),
+                             self.is_ptr(c))
             v = self.native.evaluate_int(c)
             if v is not None:  # __builtin_types_compatible_p() in a macro: a constant
                 return Const(v)
@@ -660,6 +665,14 @@ class Lowerer:
                 last = items[-1] if items else None
                 if last is not None and self.kind(last) in self._expr_kinds:
                     return sx.StmtExpr(tuple(body), self.expr(last), self.is_ptr(c))
+                labelled = self.children(last) if last is not None and \
+                    self.kind(last) == K.LABEL_STMT else []
+                if last is not None and len(labelled) == 1 and \
+                        self.kind(labelled[0]) in self._expr_kinds:
+                    # ({ ... goto __out; ... __out: __ret; }): the macro's own label,
+                    # then its value, __ret, on every path that reaches the label
+                    body.append(sx.SLabel(self.loc(last), last.spelling, None))
+                    return sx.StmtExpr(tuple(body), self.expr(labelled[0]), self.is_ptr(c))
                 if last is not None:
                     body.append(self.stmt(last))
                 return sx.StmtExpr(tuple(body), None, self.is_ptr(c))

@@ -33,6 +33,7 @@ from pycparser import c_ast, c_lexer, c_parser
 from kunwind.model import syntax as sx
 from kunwind.model.fold import unevaluated
 from kunwind.model.ir import (
+    OFFSETOF_MEMBER,
     TRANSPARENT_CALLS,
     Assign,
     Binary,
@@ -774,7 +775,8 @@ class Lowerer:
         ft = t
         for name in reversed(names):
             ft = self.env.field_type(ft, name)
-        return Other("", (first, Other("member_ref", (), ft.is_ptr))), INT
+        member = ".".join(reversed(names))
+        return Other("", (first, Other(OFFSETOF_MEMBER + member, (), ft.is_ptr))), INT
 
     def stmt_expr(self, n: c_ast.Compound) -> tuple[Expr, CType]:
         """GNU ``({ ...; value; })``."""
@@ -785,6 +787,12 @@ class Lowerer:
             last = items[-1] if items else None
             if last is not None and not isinstance(last, _STATEMENTS):
                 value, t = self.expr(last)
+                return sx.StmtExpr(tuple(body), value, t.is_ptr), t
+            if isinstance(last, c_ast.Label) and last.stmt is not None and \
+                    not isinstance(last.stmt, _STATEMENTS):
+                # ({ ... goto __out; ... __out: __ret; }): the label, then the value
+                body.append(sx.SLabel(self.loc(last), last.name, None))
+                value, t = self.expr(last.stmt)
                 return sx.StmtExpr(tuple(body), value, t.is_ptr), t
             if last is not None:
                 body.append(self.stmt(last))

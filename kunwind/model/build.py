@@ -101,8 +101,10 @@ class _Builder:
         if e is None:
             return None
         if isinstance(e, sx.StmtExpr):
+            gotos, labels = len(self.gotos), dict(self.labels)
             for s in e.body:
                 self.stmt(s)
+            self.close_labels(gotos, labels)
             return self.flat(e.value) if e.value is not None else Other("({...})")
         if isinstance(e, Call):
             args = tuple(self.flat(a) for a in e.args)
@@ -134,6 +136,10 @@ class _Builder:
         if isinstance(e, Binary) and e.op == ",":
             self.expr_stmt(e.lhs, loc)
             self.expr_stmt(e.rhs, loc)
+        elif isinstance(e, Assign) and e.op == "=" and isinstance(e.target, Var) and \
+                isinstance(e.value, Var) and e.value.name == e.target.name:
+            pass  # __ret = __ret: a macro's statement expression gave its value to the
+            # variable of the same name around it (wait_event_interruptible()'s)
         elif isinstance(e, Assign):
             self.emit(Store(loc, e.target, e.value, e.op))
         elif isinstance(e, Unary) and e.op in ("++", "--", "post++", "post--"):
@@ -303,6 +309,23 @@ class _Builder:
         self.blocks[b].labels.append(s.name)
         self.labels[s.name] = b
         self.stmt(s.body)
+
+    def close_labels(self, gotos: int, labels: dict[str, int]) -> None:
+        """Leave a statement expression: its labels are its own (a macro's ``__label__
+        __out``, one per use of the macro), so the gotos made in it since ``gotos``
+        that name one go there now, and outside it the names mean what they meant
+        before (``labels``). No goto from outside can enter it (GNU C forbids it)."""
+        inner = {n: b for n, b in self.labels.items() if labels.get(n) != b}
+        if not inner:
+            return
+        pending = self.gotos[gotos:]
+        del self.gotos[gotos:]
+        for src, name, line in pending:
+            if name in inner:
+                self.blocks[src].succs.append(Edge(inner[name], "goto", line=line))
+            else:
+                self.gotos.append((src, name, line))
+        self.labels = labels
 
     def s_goto(self, s: sx.SGoto) -> None:
         if s.label:

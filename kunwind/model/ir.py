@@ -271,6 +271,22 @@ def calls_in(e: Expr | None) -> list[Call]:
     return calls
 
 
+# The text of the part of ``offsetof(T, m)``'s ``Other`` that names its member, before
+# the member's path (``member_ref:dev``, ``member_ref:adreno.base``)
+OFFSETOF_MEMBER = "member_ref:"
+
+
+def offsetof_member(e: Expr) -> str | None:
+    """The member path ``offsetof(T, a.b)`` names ("a.b"), or None for anything else."""
+    if not isinstance(e, Other) or len(e.parts) != 2:
+        return None
+    last = e.parts[1]
+    if isinstance(last, Other) and last.text.startswith(OFFSETOF_MEMBER) and \
+            len(last.text) > len(OFFSETOF_MEMBER):
+        return last.text[len(OFFSETOF_MEMBER):]
+    return None
+
+
 def path_of(e: Expr) -> str | None:
     """The access path of an lvalue-like expression: ``vma``, ``vma->anon_vma``, ``d->r.x``.
 
