@@ -8,7 +8,9 @@ collapse everything else into ``Other``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -197,20 +199,29 @@ def stmt_exprs(s: Stmt) -> tuple[Expr, ...]:
     return ()
 
 
+_T = TypeVar("_T")
+_MEMO_SIZE = 200_000  # entries per memo before it starts again
+
+
+def _remembered(memo: dict[int, tuple[Expr, _T]], e: Expr, compute: Callable[[Expr], _T]) -> _T:
+    """``compute(e)``, remembered per expression object: the CFG's expressions are
+    never changed, and the memo keeps ``e`` alive so that its id is not reused."""
+    hit = memo.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    value = compute(e)
+    if len(memo) > _MEMO_SIZE:
+        memo.clear()
+    memo[id(e)] = (e, value)
+    return value
+
+
 _SUBEXPRS: dict[int, tuple[Expr, tuple[Expr, ...]]] = {}
 
 
 def subexprs(e: Expr) -> tuple[Expr, ...]:
-    """``e`` and every sub-expression, in evaluation order (children first);
-    remembered per expression object (the CFG's expressions are never changed)."""
-    hit = _SUBEXPRS.get(id(e))
-    if hit is not None and hit[0] is e:
-        return hit[1]
-    out = _subexprs(e)
-    if len(_SUBEXPRS) > 200_000:
-        _SUBEXPRS.clear()
-    _SUBEXPRS[id(e)] = (e, out)
-    return out
+    """``e`` and every sub-expression, in evaluation order (children first)."""
+    return _remembered(_SUBEXPRS, e, _subexprs)
 
 
 def _subexprs(e: Expr) -> tuple[Expr, ...]:
@@ -247,7 +258,7 @@ def _children(e: Expr) -> tuple[Expr, ...]:
     return ()
 
 
-_CALLS: dict[int, tuple[Expr, list]] = {}
+_CALLS: dict[int, tuple[Expr, list[Call]]] = {}
 
 
 def forget_expressions() -> None:
@@ -261,14 +272,11 @@ def calls_in(e: Expr | None) -> list[Call]:
     """The calls in ``e``, in evaluation order (remembered per expression object)."""
     if e is None:
         return []
-    hit = _CALLS.get(id(e))
-    if hit is not None and hit[0] is e:
-        return hit[1]
-    calls = [x for x in subexprs(e) if isinstance(x, Call)]
-    if len(_CALLS) > 200_000:
-        _CALLS.clear()
-    _CALLS[id(e)] = (e, calls)
-    return calls
+    return _remembered(_CALLS, e, _calls)
+
+
+def _calls(e: Expr) -> list[Call]:
+    return [x for x in subexprs(e) if isinstance(x, Call)]
 
 
 # The text of the part of ``offsetof(T, m)``'s ``Other`` that names its member, before
@@ -322,14 +330,7 @@ def render(e: Expr | None) -> str:
     """Source-like text of an expression, for messages (remembered per expression object)."""
     if e is None:
         return ""
-    hit = _RENDERED.get(id(e))
-    if hit is not None and hit[0] is e:
-        return hit[1]
-    text = _render(e)
-    if len(_RENDERED) > 200_000:
-        _RENDERED.clear()
-    _RENDERED[id(e)] = (e, text)
-    return text
+    return _remembered(_RENDERED, e, _render)
 
 
 def _render(e: Expr) -> str:
