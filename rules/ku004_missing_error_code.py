@@ -160,7 +160,7 @@ def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> lis
         return []  # the failure rejoins the main path: not an error exit
     if jump is not None and decided_elsewhere(ctx, fail, jump.block):
         return []  # the goto is taken whether or not the check failed
-    if jump is not None and retries(ctx, fail, jump):
+    if jump is not None and retries(ctx, fail.block, jump):
         return []  # the goto goes back to try again
     if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
@@ -186,10 +186,7 @@ def _garbage_exit(ctx: FunctionContext, st: State, s: Return, name: str) -> list
     test = _branch_test(ctx.fn, jump.block)
     if test is None:
         return []
-    fn = ctx.fn
-    b = fn.blocks[test]
-    line = b.cond_loc.line if b.cond_loc else jump.line
-    col = b.cond_loc.col if b.cond_loc else 0
+    line, col = _test_loc(ctx.fn, test, jump)
     message = (
         f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' was never "
         f"assigned: the test at line {line} jumps to '{jump.label}' (line {jump.line}) "
@@ -223,14 +220,11 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
             isinstance(x, Store) and path_of(x.target) == name
             for i in branch for x in fn.blocks[i].stmts):
         return []  # not logged as an error, or ``ret = 0;`` there: success on purpose
-    target = next((b.id for b in fn.blocks if jump.label in b.labels), None)
-    if target is None or test in ctx.reachable(target):
-        return []  # a retry: the test runs again
+    if retries(ctx, test, jump):
+        return []  # the test runs again
     if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
-    b = fn.blocks[test]
-    line = b.cond_loc.line if b.cond_loc else jump.line
-    col = b.cond_loc.col if b.cond_loc else 0
+    line, col = _test_loc(fn, test, jump)
     value = _held(ctx, held)
     message = (
         f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' still holds "
@@ -287,6 +281,12 @@ def _branch_test(fn: Function, block: int) -> int | None:
             return block
         if b.labels or b.switch is not None or len(b.succs) != 1:
             return None
+
+
+def _test_loc(fn: Function, test: int, jump: Jump) -> tuple[int, int]:
+    """Where the test in block ``test`` is written (the ``goto``'s line when unknown)."""
+    loc = fn.blocks[test].cond_loc
+    return (loc.line, loc.col) if loc else (jump.line, 0)
 
 
 def _line_of(fn: Function, block: int) -> int:

@@ -49,12 +49,12 @@ def unwinds(events: tuple[Event, ...], failure: Failure) -> bool:
     return i >= 0 and any(isinstance(e, Release) for e in events[i + 1:])
 
 
-def retries(ctx: FunctionContext, failure: Failure, jump: Jump) -> bool:
-    """Does ``jump`` lead back to the failed test (``if (!buf) goto repeat;`` above
-    it, ``goto redo_bucket``)? Then it is a retry, not a way out: whether the path
-    leaves with an error is decided by the tests it runs again."""
+def retries(ctx: FunctionContext, test: int, jump: Jump) -> bool:
+    """Does ``jump`` lead back to the test in block ``test`` (``if (!buf) goto
+    repeat;`` above it, ``goto redo_bucket``)? Then it is a retry, not a way out:
+    whether the path leaves with an error is decided by the tests it runs again."""
     target = next((b.id for b in ctx.fn.blocks if jump.label in b.labels), None)
-    return target is not None and failure.block in ctx.reachable(target)
+    return target is not None and test in ctx.reachable(target)
 
 
 def lookup_miss(ctx: FunctionContext, fail: Failure) -> bool:
