@@ -344,7 +344,8 @@ class ResourceModel:
                 if j < len(call.args) else None
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
-        released.update(self._callback_releases(st, call, rel, kind, summary))
+        by_callback = self._callback_releases(st, call, rel, kind, summary)
+        released.update(by_callback)
         released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
             released.update(_embedded_references(res, p, ctx.container_members))
@@ -354,8 +355,9 @@ class ResourceModel:
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED) and \
                     (first := res[p].under) is not None and call.callee not in first.releases \
-                    and p not in puts:
-                res[p] = first  # device_del() undoes device_add() only
+                    and p not in puts and p not in by_callback:
+                res[p] = first  # device_del() undoes device_add() only (a last put whose
+                # release callback frees the object ends both steps)
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
@@ -495,6 +497,8 @@ class ResourceModel:
             if rel is not None and rel.arg == j and kind in CONTAINER_RELEASE_KINDS or \
                     summary is not None and j in summary.releases:
                 m = embedded_path(self.ctx, st, a)
+                if m is None and isinstance(a, Var) and a.name in callbacks:
+                    m = a.name  # the object itself: kobject_init_and_add(kobj, &foo_ktype)
                 if m is not None:
                     members.append(m)
             base = path_of(a) if summary is not None and summary.releases_members.get(j) \
