@@ -344,6 +344,13 @@ class ResourceModel:
                 if j < len(call.args) else None
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
+        for j, fields in summary.releases_container_fields.items() if summary else ():
+            # ... and the fields of it that the callee frees (lzo_free_workspace(&ws->list)
+            # frees ws->buf before ws)
+            container = embedding_object(self.ctx, st, call.args[j]) \
+                if j < len(call.args) else None
+            if container is not None:
+                released.update(q for f in fields if (q := f"{container}->{f}") in res)
         by_callback = self._callback_releases(st, call, rel, kind, summary)
         released.update(by_callback)
         released.update(self._same_args_releases(st, call, by_args))
