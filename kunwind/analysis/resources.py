@@ -519,6 +519,9 @@ class ResourceModel:
             if cb is None or bound is None:
                 continue
             container = bound[1]  # x, or x->adev for a device embedded in x->adev
+            lender = self.ctx.lent.get(member)
+            if lender is not None and DRIVER_DATA in cb.releases_fields.get(0, ()):
+                out.add(lender)  # dev_set_drvdata(&x->dev, x): it frees dev_get_drvdata()
             if cb.frees_container(0):
                 out.add(container.split("->", 1)[0])  # the object that embeds it all
             sep = "." if "->" in container else "->"
