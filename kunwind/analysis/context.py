@@ -252,8 +252,9 @@ class FunctionContext:
                     if obj is not None and (fn := self._table_callback(a)) is not None:
                         _bind(tabled, self._member(obj), fn)
         merged = {**tabled, **{k: v for k, v in own.items() if v is not None}}
-        return {k: v for k, v in merged.items()
-                if v is not None and "->" in k and self.summary(v) is not None}
+        return {k: v for k, v in merged.items()  # a member, or a whole object set up
+                if v is not None and ("->" in k or k in self.variables)  # by its own call
+                and self.summary(v) is not None}
 
     def _member(self, path: str) -> str:
         """``path`` written from the object that embeds it (through member aliases)."""

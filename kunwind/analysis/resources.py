@@ -344,7 +344,15 @@ class ResourceModel:
                 if j < len(call.args) else None
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
-        released.update(self._callback_releases(st, call, rel, kind, summary))
+        for j, fields in summary.releases_container_fields.items() if summary else ():
+            # ... and the fields of it that the callee frees (lzo_free_workspace(&ws->list)
+            # frees ws->buf before ws)
+            container = embedding_object(self.ctx, st, call.args[j]) \
+                if j < len(call.args) else None
+            if container is not None:
+                released.update(q for f in fields if (q := f"{container}->{f}") in res)
+        by_callback = self._callback_releases(st, call, rel, kind, summary)
+        released.update(by_callback)
         released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
             released.update(_embedded_references(res, p, ctx.container_members))
@@ -354,8 +362,9 @@ class ResourceModel:
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED) and \
                     (first := res[p].under) is not None and call.callee not in first.releases \
-                    and p not in puts:
-                res[p] = first  # device_del() undoes device_add() only
+                    and p not in puts and p not in by_callback:
+                res[p] = first  # device_del() undoes device_add() only (a last put whose
+                # release callback frees the object ends both steps)
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
@@ -495,6 +504,8 @@ class ResourceModel:
             if rel is not None and rel.arg == j and kind in CONTAINER_RELEASE_KINDS or \
                     summary is not None and j in summary.releases:
                 m = embedded_path(self.ctx, st, a)
+                if m is None and isinstance(a, Var) and a.name in callbacks:
+                    m = a.name  # the object itself: kobject_init_and_add(kobj, &foo_ktype)
                 if m is not None:
                     members.append(m)
             base = path_of(a) if summary is not None and summary.releases_members.get(j) \
@@ -508,6 +519,9 @@ class ResourceModel:
             if cb is None or bound is None:
                 continue
             container = bound[1]  # x, or x->adev for a device embedded in x->adev
+            lender = self.ctx.lent.get(member)
+            if lender is not None and DRIVER_DATA in cb.releases_fields.get(0, ()):
+                out.add(lender)  # dev_set_drvdata(&x->dev, x): it frees dev_get_drvdata()
             if cb.frees_container(0):
                 out.add(container.split("->", 1)[0])  # the object that embeds it all
             sep = "." if "->" in container else "->"

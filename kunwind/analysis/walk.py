@@ -284,6 +284,11 @@ class Walker:
         if isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
                 isinstance(value, Member) and (source := path_of(value)) is not None:
             out.append((named.name, source))  # ofolio = obh->b_folio
+        outer = s.target
+        if named is not outer and isinstance(outer, Var) and outer.ptr and \
+                outer.name in self.ctx.variables and isinstance(named, Member) and \
+                (field := path_of(named)) is not None:
+            out.append((outer.name, field))  # ec = ti->private = kzalloc(...)
         if (contained := self.ctx.container_stores.get(id(s))) is not None:
             out.append(contained)  # pdev = to_platform_device(dev): dev is &pdev->dev
         stored = _converted(self.ctx.kb, value) if isinstance(value, Call) else value
