@@ -37,6 +37,21 @@ CASES = {
           -> exit
         """,
     ),
+    # a string literal is a constant: printk's format index (CONFIG_PRINTK_INDEX) asks
+    # __builtin_constant_p(fmt) in every dev_err(); the CFG keeps one side, as the
+    # compiler does, so a configuration that turns it on gives the same paths
+    "constant_p_string_literal": (
+        'int f(int a) { if (__builtin_constant_p("x") && __builtin_constant_p("y")) g(1);'
+        " return a; }",
+        """
+        B0
+          g(1)
+          -> B1
+        B1
+          return a
+          -> exit
+        """,
+    ),
     # not a constant argument, and a plain constant (IS_ENABLED(CONFIG_FOO) after
     # preprocessing, whose value depends on the configuration): both sides stay
     "constant_p_undecided": (

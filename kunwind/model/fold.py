@@ -70,8 +70,9 @@ def _value(e: Expr) -> int | None:
     if isinstance(e, Const):
         return e.value
     if isinstance(e, Call):
-        if e.callee == CONSTANT_P and len(e.args) == 1 and _value(e.args[0]) is not None:
-            return 1
+        if e.callee == CONSTANT_P and len(e.args) == 1 and \
+                (isinstance(e.args[0], Str) or _value(e.args[0]) is not None):
+            return 1  # a string literal is a constant too (printk's format index)
         return None  # not a constant here: the optimiser may still decide, kunwind does not
     if isinstance(e, Unary) and e.op in _UNARY:
         v = _value(e.operand)
