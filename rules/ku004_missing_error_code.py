@@ -64,7 +64,10 @@ Known false positives:
     which is how such a function reports it; a ``goto`` that the path where
     nothing failed takes as well (a failure only logged before a common ``goto
     done``, an iteration skipped before the loop ends its usual way); a ``goto``
-    back to the failed test (a retry: later tests decide the exit); a way out
+    back to the failed test (a retry: later tests decide the exit); a failure
+    inside a macro that jumps to the macro's own label (an interrupted
+    ``wait_event_interruptible_timeout()``: the code is the macro's value, and
+    the function decides what to make of it); a way out
     of a failure branch that sets the error code on its other ways (``if
     (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out;``, a check macro
     that sets ``ret`` before its own ``goto``): the case spared is chosen. A lookup

@@ -350,7 +350,7 @@ def test_local_labels_of_a_macro_belong_to_each_use() -> None:
     # each goto lands at the label of its own use of the macro (one goto each), not
     # both at the last label of that name
     for out in outs:
-        srcs = [b for b in fn.blocks if any(e.kind == "goto" and e.dst == out.id
+        srcs = [b for b in fn.blocks if any(e.kind == "inner" and e.dst == out.id
                                             for e in b.succs)]
         assert len(srcs) == 1
 

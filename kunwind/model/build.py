@@ -313,8 +313,9 @@ class _Builder:
     def close_labels(self, gotos: int, labels: dict[str, int]) -> None:
         """Leave a statement expression: its labels are its own (a macro's ``__label__
         __out``, one per use of the macro), so the gotos made in it since ``gotos``
-        that name one go there now, and outside it the names mean what they meant
-        before (``labels``). No goto from outside can enter it (GNU C forbids it)."""
+        that name one go there now, by edges of kind ``inner`` (the macro's own control
+        flow, not a way the function unwinds), and outside it the names mean what they
+        meant before (``labels``). No goto from outside can enter it (GNU C forbids it)."""
         inner = {n: b for n, b in self.labels.items() if labels.get(n) != b}
         if not inner:
             return
@@ -322,7 +323,7 @@ class _Builder:
         del self.gotos[gotos:]
         for src, name, line in pending:
             if name in inner:
-                self.blocks[src].succs.append(Edge(inner[name], "goto", line=line))
+                self.blocks[src].succs.append(Edge(inner[name], "inner", line=line))
             else:
                 self.gotos.append((src, name, line))
         self.labels = labels

@@ -16,7 +16,10 @@ from .ir import Expr, Loc, Stmt, stmt_exprs
 @dataclass
 class Edge:
     dst: int
-    kind: str = "next"  # next | true | false | goto | case | default | back
+    # next | true | false | goto | case | default | back; ``inner``: a goto to a statement
+    # expression's own label (a macro's ``__label__ __out``): the macro's control flow,
+    # not a way the function unwinds
+    kind: str = "next"
     value: int | None = None  # the case value of a ``case`` edge
     line: int = 0  # where the jump is written (goto edges)
 
