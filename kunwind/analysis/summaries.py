@@ -487,9 +487,10 @@ def _spliced_heads(fn: Function, res: _Param, kb: Knowledge) -> dict[str, int]:
 
 def _walks_from(res: _Param, name: str, head: str, seen: set[str]) -> bool:
     """Does local ``name`` take its values from a walk that starts at local ``head``:
-    assigned ``head.next`` (``curr = (&head)->next``), the next element of such a
-    cursor (``n = curr->next``), another such local, or the container of one
-    (list_entry()'s ``__mptr - offsetof(...)``)?"""
+    assigned ``head.next`` or ``head.prev`` (``curr = (&head)->next``), the next
+    element of such a cursor (``n = curr->next``), another such local, or the
+    container of one (list_entry()'s ``__mptr - offsetof(...)``)? Another field of
+    the head (``waiter.task`` of a waiter linked into a wait list) is no walk."""
     if name in seen:
         return False
     seen.add(name)
@@ -498,16 +499,20 @@ def _walks_from(res: _Param, name: str, head: str, seen: set[str]) -> bool:
             v = v.value
         if isinstance(v, Binary) and v.op == "-":
             v = v.lhs  # container_of(): __mptr - offsetof(type, member)
-        if isinstance(v, Member) and isinstance(v.base, Var) and v.base.name != head:
+        if isinstance(v, Member) and v.name in _LINKS and isinstance(v.base, Var) and \
+                v.base.name != head:
             v = v.base  # n = curr->next
         p = path_of(v)
-        if p is None:
-            continue
-        if root_of(p) == head and p.lstrip("&") != head:
-            return True
+        if p is not None and p in {f"{pre}{head}{sep}{link}" for pre, sep in
+                                   (("&", "->"), ("", ".")) for link in _LINKS}:
+            return True  # curr = (&head)->next
         if isinstance(v, Var) and _walks_from(res, v.name, head, seen):
             return True
     return False
+
+
+# the members of a list node that lead to the next element, either way
+_LINKS = ("next", "prev")
 
 
 def _returned_container(fn: Function, res: _Param) -> set[int]:
