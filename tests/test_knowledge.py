@@ -236,6 +236,16 @@ def test_owners(kb) -> None:
         assert kb.owner_arg(name) == arg, name
 
 
+def test_owners_on_success(kb) -> None:
+    # a clock provider keeps its data only once registered; a list keeps what it links
+    assert kb.owner_arg("of_clk_add_provider") == 2
+    assert kb.owns_on_success("of_clk_add_provider")
+    assert not kb.owns_on_success("list_add")
+    kb2 = load_knowledge()
+    kb2.merge({"owner": {"of_clk_add_provider": {"arg": 2}}}, "x")  # a later entry wins
+    assert not kb2.owns_on_success("of_clk_add_provider")
+
+
 # ---- user files ----------------------------------------------------------------
 
 

@@ -402,7 +402,8 @@ class ResourceModel:
                           and not res[q].kind.is_hold]
                 for q in (p, root, *under):
                     if q in res and res[q].status == HELD:
-                        if j != owner and res[q].cause is Cause.NONE:
+                        if (j != owner or kb.owns_on_success(call.callee)) and \
+                                res[q].cause is Cause.NONE:
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         if handed:

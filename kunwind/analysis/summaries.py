@@ -26,6 +26,11 @@ A function that calls a function pointer it is given on its parameters
 (``if (ret) res_free(res);``) records which (``calls_params``): a caller that
 passes one of its file's functions there gets that function's effects on the
 arguments it passed (``foo_init(&u->res, foo_user_free)`` frees ``u``).
+A walker that frees a chain or a list frees what its caller passed: a cursor
+assigned in a loop test starts at the parameter (``while ((seg = head)) { head =
+seg->next; kfree(seg); }``), and a walk from a local list head linked into the
+parameter's list (``list_add_tail(&head, &first->list)``) visits the parameter
+too (``_ring_releases``).
 """
 
 from __future__ import annotations
@@ -229,6 +234,7 @@ class _Param:
         stores = [(s.target.name, s.value) for b in fn.blocks for s in b.stmts
                   if isinstance(s, Store) and isinstance(s.target, Var)
                   and s.value is not None and s.target.name not in self.index]
+        stores += _condition_stores(fn, set(self.index))
         self._stores = stores
         for name, value in stores:
             r = self.of(value)
@@ -239,6 +245,10 @@ class _Param:
                 i = self.container_of(value)
                 if i is not None and name not in self.alias:
                     self.container[name] = i
+
+    def values_of(self, name: str) -> list[Expr]:
+        """The values the function assigns to local ``name`` (tests' assignments too)."""
+        return [v for n, v in self._stores if n == name]
 
     def unidentified(self, name: str) -> bool:
         """Is the local ``name`` a pointer not tied to a parameter: neither one of them,
@@ -311,6 +321,21 @@ class _Param:
             base = self.path(e.base)
             return (base[0], f"{base[1]}.{e.name}") if base is not None and base[1] else None
         return self.of(e)
+
+
+def _condition_stores(fn: Function, params: set[str]) -> list[tuple[str, Expr]]:
+    """The locals a test assigns (``while ((seg = head))``: seg takes head's value),
+    as (name, value): a walker that frees its list one element at a time copies the
+    head into its cursor there, and the cursor's first value is the parameter."""
+    out: list[tuple[str, Expr]] = []
+    for b in fn.blocks:
+        if b.cond is None:
+            continue
+        for x in subexprs(b.cond):
+            if isinstance(x, Assign) and x.op == "=" and isinstance(x.target, Var) \
+                    and x.target.name not in params:
+                out.append((x.target.name, x.value))
+    return out
 
 
 def _field_read(e: Expr) -> bool:
@@ -396,9 +421,98 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         s.ret_signs)
     s.ret_container = _returned_container(fn, res)
     _escapes(fn, s, res, known, kb)
+    _ring_releases(fn, s, res, kb)
     _must_release(fn, s, res, known, kb)
     s.idle = _idle_values(fn)
     return s
+
+
+def _ring_releases(fn: Function, s: Summary, res: _Param, kb: Knowledge) -> None:
+    """Parameters freed by a walk over a list ring they were spliced into.
+
+    A kernel list is a ring: linking a local head into the list a parameter's
+    member belongs to (``list_add_tail(&head, &first->list)``) puts the parameter
+    itself on the ring that a walk from ``&head`` visits. A walk whose element
+    (``e = list_entry(curr, ...)``, its cursor read from ``head.next``) is freed
+    then frees the parameter with every other element: the function releases it
+    (conditionally: the walk may also stop early), and the fields of the element it
+    frees (``kfree(e->virt)``).
+    """
+    heads = _spliced_heads(fn, res, kb)
+    if not heads:
+        return
+    for b in fn.blocks:
+        for e in b.exprs():
+            for c in calls_in(e):
+                rel = kb.release(c.callee)
+                p = path_of(c.args[rel.arg]) if rel is not None and rel.arg < len(c.args) \
+                    else None
+                if p is None or p.startswith("&"):
+                    continue
+                elem, _, below = p.partition("->")
+                if "->" in below or "[" in below:
+                    continue
+                for head, i in heads.items():
+                    if not _walks_from(res, elem, head, set()):
+                        continue
+                    if below:  # kfree(e->virt): each element's field, the parameter's too
+                        s.releases_fields.setdefault(i, set()).add(below)
+                    else:
+                        s.releases.add(i)
+
+
+def _spliced_heads(fn: Function, res: _Param, kb: Knowledge) -> dict[str, int]:
+    """Local list heads linked into a list of a parameter's member: an [owner] call
+    (list_add()) given ``&head``, a local object (no pointer), and ``&p->member``
+    for the list it joins. Head name -> parameter index."""
+    out: dict[str, int] = {}
+    for b in fn.blocks:
+        for e in b.exprs():
+            for c in calls_in(e):
+                j = kb.owner_arg(c.callee)
+                if j is None or j >= len(c.args):
+                    continue
+                node = c.args[j]
+                if not (isinstance(node, Unary) and node.op == "&"
+                        and isinstance(node.operand, Var) and not node.operand.ptr
+                        and not node.operand.is_param):
+                    continue
+                for k, a in enumerate(c.args):
+                    r = res.of(a.operand) if k != j and isinstance(a, Unary) and \
+                        a.op == "&" and isinstance(a.operand, Member) else None
+                    if r is not None and r[1] and not pseudo_field(r[1]):
+                        out[node.operand.name] = r[0]  # &p->list, &p->dma.list
+    return out
+
+
+def _walks_from(res: _Param, name: str, head: str, seen: set[str]) -> bool:
+    """Does local ``name`` take its values from a walk that starts at local ``head``:
+    assigned ``head.next`` or ``head.prev`` (``curr = (&head)->next``), the next
+    element of such a cursor (``n = curr->next``), another such local, or the
+    container of one (list_entry()'s ``__mptr - offsetof(...)``)? Another field of
+    the head (``waiter.task`` of a waiter linked into a wait list) is no walk."""
+    if name in seen:
+        return False
+    seen.add(name)
+    for v in res.values_of(name):
+        while isinstance(v, Assign):
+            v = v.value
+        if isinstance(v, Binary) and v.op == "-":
+            v = v.lhs  # container_of(): __mptr - offsetof(type, member)
+        if isinstance(v, Member) and v.name in _LINKS and isinstance(v.base, Var) and \
+                v.base.name != head:
+            v = v.base  # n = curr->next
+        p = path_of(v)
+        if p is not None and p in {f"{pre}{head}{sep}{link}" for pre, sep in
+                                   (("&", "->"), ("", ".")) for link in _LINKS}:
+            return True  # curr = (&head)->next
+        if isinstance(v, Var) and _walks_from(res, v.name, head, seen):
+            return True
+    return False
+
+
+# the members of a list node that lead to the next element, either way
+_LINKS = ("next", "prev")
 
 
 def _returned_container(fn: Function, res: _Param) -> set[int]:

@@ -115,6 +115,10 @@ class Knowledge:
     releases: dict[str, Release] = field(default_factory=dict)
     teardowns: dict[str, Teardown] = field(default_factory=dict)
     owners: dict[str, int] = field(default_factory=dict)  # callee -> argument it takes over
+    # owners that keep their argument only when they succeed (a registration that
+    # keeps a pointer to its data, of_clk_add_provider()): where a test finds the call
+    # failed, the caller still holds what it passed
+    owners_on_success: set[str] = field(default_factory=set)
     # callee -> argument it keeps a pointer to without owning it (driver data)
     borrowers: dict[str, int] = field(default_factory=dict)
     # callees that return what a borrower kept in their argument 0 (dev_get_drvdata())
@@ -197,6 +201,10 @@ class Knowledge:
     def owner_arg(self, callee: str) -> int | None:
         v = self.owners.get(callee)
         return v if v is not None else self.owners.get(canonical(callee))
+
+    def owns_on_success(self, callee: str) -> bool:
+        """Does ``callee`` keep its [owner] argument only when it succeeds?"""
+        return callee in self.owners_on_success or canonical(callee) in self.owners_on_success
 
     def converts(self, callee: str) -> int | None:
         """The argument whose object ``callee``'s result is another name for, else None."""
@@ -369,6 +377,10 @@ class Knowledge:
             self.frees_filled[name] = fill
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
+            if v.get("on_success"):
+                self.owners_on_success.add(name)
+            else:
+                self.owners_on_success.discard(name)
         elif table == "borrow":
             self.borrowers[name] = int(v.get("arg", 0))
         elif table == "borrowed":
@@ -396,7 +408,7 @@ KEYS: dict[str, frozenset[str]] = {
     "answer": frozenset(),
     "no_undo": frozenset(),
     "held_query": frozenset({"arg", "while"}),
-    "owner": frozenset({"arg"}),
+    "owner": frozenset({"arg", "on_success"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "frees_filled": frozenset({"fill"}),
     "borrow": frozenset({"arg"}),
