@@ -284,6 +284,10 @@ class Knowledge:
             if both:
                 table, name = "no_undo", both[0]
                 raise ValueError(f"no_undo.{name}: it is an [acquire] too")
+            both = sorted(n for n in self.zeroed_allocs if n in self.acquires)
+            if both:  # an acquire says it with `zeroed = true`
+                table, name = "zeroed", both[0]
+                raise ValueError(f"zeroed.{name}: it is an [acquire] too")
         except (AttributeError, TypeError, ValueError) as exc:
             line = _line_of(text, table, name)
             where = f"{source}:{line}" if line else source
