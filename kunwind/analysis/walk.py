@@ -1024,7 +1024,7 @@ def _after_steps(e: Expr) -> Expr:
             changes[f.name] = _after_steps(v)
         elif isinstance(v, tuple) and any(isinstance(x, Expr) for x in v):
             changes[f.name] = tuple(_after_steps(x) if isinstance(x, Expr) else x for x in v)
-    return dataclasses.replace(e, **changes)  # type: ignore[type-var]
+    return dataclasses.replace(e, **changes)
 
 
 def _zero_test(cond: Expr, subj: str | None) -> bool | None:
