@@ -41,7 +41,7 @@ def test_each_file_loads_on_its_own() -> None:
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
                              "held_query", "same_object", "frees_filled",
-                             "release_table", "no_undo"}, name
+                             "release_table", "no_undo", "zeroed"}, name
         Knowledge().merge(data, name)
 
 
@@ -470,4 +470,17 @@ def test_calls_that_set_up_nothing_are_no_acquire_guesses(tmp_path: Path) -> Non
     bad = tmp_path / "bad.toml"
     bad.write_text('[acquire]\nfoo_peek = {}\n[no_undo]\nfoo_peek = {}\n')
     with pytest.raises(KnowledgeError, match="no_undo.foo_peek: it is an"):
+        load_knowledge(extra=[bad])
+
+
+def test_zeroed_objects_that_are_no_acquire(tmp_path: Path) -> None:
+    """devm_kzalloc() returns a zeroed object that devres frees: its fields read 0 until
+    written (the walk's known values), yet nothing is owed on an error path. A name
+    that is an [acquire] says so with `zeroed = true` instead."""
+    kb = load_knowledge()
+    assert kb.zeroed_alloc("devm_kzalloc") and kb.zeroed_alloc("devm_kcalloc")
+    assert kb.acquire("devm_kzalloc") is None and not kb.zeroed_alloc("devm_kmalloc")
+    bad = tmp_path / "k.toml"
+    bad.write_text('[acquire]\nfoo_zalloc = { zeroed = true }\n[zeroed]\nfoo_zalloc = {}\n')
+    with pytest.raises(KnowledgeError, match="zeroed.foo_zalloc: it is an"):
         load_knowledge(extra=[bad])

@@ -262,10 +262,23 @@ def null_test(cond: Expr, resolve: Resolver | None = None) -> tuple[str, bool] |
 
 
 def condition_key(cond: Expr) -> tuple[str, bool]:
-    """``!x->flag`` -> ("x->flag", True): the tested text and whether it is negated."""
+    """``!x->flag`` -> ("x->flag", True): the tested text and whether it is negated.
+    One test written two ways has one key: ``x == 0`` is ``!x`` and ``x != NULL`` is
+    ``x``, ``bits != 32`` is the negation of ``bits == 32`` (an acquire under ``if
+    (bits == 32) ... else``, its release under ``if (bits != 32)``)."""
     negated = False
     while isinstance(cond, Unary) and cond.op == "!":
         cond, negated = cond.operand, not negated
+    if isinstance(cond, Binary) and cond.op in ("==", "!="):
+        lhs, rhs = cond.lhs, cond.rhs
+        if constant(lhs) is not None and constant(rhs) is None:
+            lhs, rhs = rhs, lhs
+        if constant(rhs) == 0:
+            text, inner = condition_key(lhs)
+            return text, (inner != negated) != (cond.op == "==")
+        if cond.op == "!=":
+            return render(Binary("==", lhs, rhs)), not negated
+        return render(Binary("==", lhs, rhs)) if lhs is not cond.lhs else render(cond), negated
     return render(cond), negated
 
 

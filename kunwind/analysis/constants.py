@@ -20,6 +20,18 @@ exit test must stay open). A store through a pointer (``*more = 0``) forgets
 every value but those of the locals no pointer can reach
 (``FunctionContext.unaliased_locals``).
 
+A field of a zeroed allocation (``p = kzalloc(...)``: an ``[acquire]`` with
+``zeroed``, a ``[zeroed]`` entry such as ``devm_kzalloc()``, a callee whose summary
+returns one) reads 0 until written: each tested field of it is known 0
+(``Walker.zero_fields``), forgotten as any known value is, and also when the
+object gets another name (``q = p``, ``x->ptr = p``: ``Walker.note_escape``)
+through which the walk would not see a store. So ``if (!p->registered) kfree(p);``
+at an unwind follows from whether the path set the field.
+
+A count's tested sign survives steps that add up to 0 (``if (!n) register();
+n++; ... if (--n == 0) unregister();``): it is kept under ``n#k`` while ``n`` is
+the tested value plus k (``Walker.shifted_sign``), where no test reads it.
+
 Only constants are kept, never an expression to evaluate later, so a value
 cannot change meaning when a variable it reads is assigned again. A known
 value is forgotten when its path is stored again, when an object above it is

@@ -372,6 +372,12 @@ class Walker:
             st.values.tested = frozenset(t for t in st.values.tested if not (
                 _mentions(t[0], path) or t[0] in deep and _mentions(t[0], root_of(path))
                 and self.ctx.store_may_change(t[0], path)))
+        if path is None and st.values.tested:
+            # to_priv(dev)->on = 1: written through what a call returned, with no path;
+            # a repeated test that reads a variable the target names may change
+            names = {x.name for x in subexprs(s.target) if isinstance(x, Var)}
+            st.values.tested = frozenset(t for t in st.values.tested if not any(
+                _mentions(t[0], n) for n in names))
         if path is not None:
             st.values.ok = st.values.ok - {path}
             st.values.fresh = st.values.fresh | {path}
@@ -428,6 +434,7 @@ class Walker:
             st.resources.copied(name, source)
         if s.op == "=":
             self.note_constant(st, path, value, s.target)
+            self.note_escape(st, value)
         else:  # state++: a known value stays known
             old = st.values.known.get(path) if path is not None else None
             step = constant(value)
@@ -435,7 +442,10 @@ class Walker:
             if old is not None and step is not None and s.op in ("+=", "-=") and \
                     not self.in_loop:  # a loop counter: the walk unrolls loops only twice
                 new = Const(old + step if s.op == "+=" else old - step)
+            shifted = self.shifted_sign(st, path, s.op, step)
             self.note_constant(st, path, new, s.target)
+            if shifted is not None:
+                st.values.signs[shifted[0]] = shifted[1]
         if path is None:
             return
         line = s.loc.line
@@ -472,8 +482,15 @@ class Walker:
                                                 frozenset(summ.ret_fields))
             else:
                 st.setup.origins.pop(path, None)
+            o = st.setup.origins.get(path)
+            if o is not None and o.zeroed:
+                self.zero_fields(st, path, o.fields)
+            elif self.ctx.kb.zeroed_alloc(value.callee):
+                self.zero_fields(st, path, frozenset())
         elif s.op == "=" and macro_temporary(value) and value.name in st.setup.origins:
             st.setup.origins[path] = st.setup.origins[value.name]
+            if st.setup.origins[path].zeroed:
+                self.zero_fields(st, path, st.setup.origins[path].fields)
         else:
             st.setup.origins.pop(path, None)
         if "->" in path or "." in path:
@@ -485,6 +502,55 @@ class Walker:
             st.note(FieldStore(line, path, null))
         for slot in st.slots.values():
             slot.after_store(self.ctx, st, s, path, line)
+
+    def shifted_sign(self, st: State, path: str | None, op: str,
+                     step: int | None) -> tuple[str, int] | None:
+        """``n++`` on a count whose sign a test learned (``if (!n) register(); n++; ...
+        if (--n == 0) unregister();``): the sign stays the tested value's, under the
+        key ``n#1`` (the count is the tested value plus 1) where no test reads it, and
+        under ``n`` again once the steps add up to 0: the count is back to the value
+        that was tested, and so is its sign. (key, signs) to keep, None: nothing to
+        keep. Not in a loop, which the walk unrolls only twice."""
+        if path is None or step is None or op not in ("+=", "-=") or self.in_loop:
+            return None
+        signs = st.values.signs
+        entry = next(((k, int(k[len(path) + 1:])) for k in signs
+                      if k.startswith(path + SHIFT)), None) if path not in signs \
+            else (path, 0)
+        if entry is None:
+            return None
+        offset = entry[1] + (step if op == "+=" else -step)
+        return (path if offset == 0 else f"{path}{SHIFT}{offset}"), signs[entry[0]]
+
+    def note_escape(self, st: State, value: Expr | None) -> None:
+        """``q = p``, ``dev->priv = p``, ``x = &p->sub``: another name now reaches the
+        object the local ``p`` points at, through which a store or a call may write its
+        fields where the walk sees only that name: their known values are forgotten."""
+        if value is None or not st.values.known:
+            return
+        p = path_of(value) if not isinstance(value, Unary) else embedded_member(value)
+        if p is None or not getattr(value, "ptr", True):
+            return
+        root = root_of(p)
+        if root in self.ctx.variables and (p == root or isinstance(value, Unary)):
+            forget_under(st.values.known, root)
+
+    def zero_fields(self, st: State, path: str, fields: frozenset[str]) -> None:
+        """``p = kzalloc(...)``: each field of the new object that the function tests
+        reads 0 until something writes it (a store, a call given ``p``: the known
+        values forget them as they forget any other), so a test of one at an unwind
+        (``if (!p->registered) kfree(p);``) follows from where the path set it, or
+        did not. ``fields``: those the allocating function set up itself (a callee's
+        summary), which hold no 0. Only fields of a local pointer, one ``->`` deep (a
+        member of an embedded struct too): a pointer field read 0 is NULL, and what
+        lies behind it is no field of this object."""
+        if "->" in path or "." in path or path not in self.ctx.variables:
+            return
+        prefix = path + "->"
+        for q in self.ctx.relevant:
+            if q.startswith(prefix) and "->" not in q[len(prefix):] and \
+                    q[len(prefix):].split(".", 1)[0] not in fields:
+                st.values.known[q] = 0
 
     def switch_subject(self, block: Block) -> str | None:
         """What a ``switch`` block switches on, when the walk keeps its values."""
@@ -564,6 +630,8 @@ class Walker:
             forget_under(known, path, itself=True)
         if signs:
             forget_under(signs, path, itself=True)
+            for k in [k for k in signs if k.startswith(path + SHIFT)]:
+                del signs[k]  # n#1: the sign of n before n++, no longer n's
         if path in self.ctx.relevant and ("->" not in path
                                           or root_of(path) in self.ctx.variables):
             if v is not None:
@@ -868,9 +936,10 @@ class Walker:
                 if id(c) not in stored:
                     self.do_call(st, c, line)
             self.uses(st, block.cond, line)
+            tested = _after_steps(block.cond)
             for e, other in ((succs[1], succs[0]), (succs[0], succs[1])):
                 nst = st.copy()
-                if self.refine(nst, block.cond, e.kind == "true", line, bid, other.dst):
+                if self.refine(nst, tested, e.kind == "true", line, bid, other.dst):
                     less = cursors.tested(block.cond, e.kind == "true")
                     if less is not None:  # for (j = 0; j < i; j++): j < i in the body
                         nst.values.lower = nst.values.lower | {less}
@@ -888,6 +957,10 @@ class Walker:
                 label = self.fn.blocks[e.dst].labels[0]
                 nst.note(Jump(e.line, label, bid))
             todo.append((e.dst, nst))
+
+
+# ``n#k`` keys the sign a test learned of ``n`` while ``n`` is that value plus k
+SHIFT = "#"
 
 
 def forget_released(st: State, target: str, decl: bool) -> None:
@@ -932,6 +1005,26 @@ def _outer_assigns(e: Expr) -> list[Assign]:
             if isinstance(x, Expr):
                 out.extend(_outer_assigns(x))
     return out
+
+
+def _after_steps(e: Expr) -> Expr:
+    """``e`` as its value reads once its steps are done: ``--n == 0`` tests ``n == 0``
+    after ``n -= 1`` (the walk makes the step before it tests). A post-step (``n--``)
+    is left as it is: its value is the one before the step, which the walk no longer
+    holds. A condition with calls is left whole: the walk knows its calls by identity."""
+    if isinstance(e, Unary) and e.op in ("++", "--"):
+        return e.operand
+    if not any(isinstance(x, Unary) and x.op in ("++", "--") for x in subexprs(e)) or \
+            any(True for _ in calls_in(e)):
+        return e
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(e):
+        v = getattr(e, f.name)
+        if isinstance(v, Expr):
+            changes[f.name] = _after_steps(v)
+        elif isinstance(v, tuple) and any(isinstance(x, Expr) for x in v):
+            changes[f.name] = tuple(_after_steps(x) if isinstance(x, Expr) else x for x in v)
+    return dataclasses.replace(e, **changes)
 
 
 def _zero_test(cond: Expr, subj: str | None) -> bool | None:

@@ -153,6 +153,9 @@ class Knowledge:
     # calls that set up nothing an error path owes an undo for, whatever their names
     # suggest (v4l2_m2m_next_src_buf() peeks at a queue): no guess takes them as acquires
     no_undo: set[str] = field(default_factory=set)
+    # allocators whose object starts zeroed and that owe no release of their own
+    # (devm_kzalloc(): devres frees it): a field of it reads 0 until written
+    zeroed_allocs: set[str] = field(default_factory=set)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -183,6 +186,11 @@ class Knowledge:
         """Does ``callee`` return what a borrower kept in its argument 0 (the driver
         data, ``dev_get_drvdata()``)?"""
         return callee in self.borrowed or canonical(callee) in self.borrowed
+
+    def zeroed_alloc(self, callee: str) -> bool:
+        """Does the knowledge say ``callee`` returns a zeroed object that is no acquire
+        of its own (``[zeroed]``: devm_kzalloc())?"""
+        return callee in self.zeroed_allocs or canonical(callee) in self.zeroed_allocs
 
     def owes_no_undo(self, callee: str) -> bool:
         """Does the knowledge say ``callee`` sets up nothing to undo (``[no_undo]``)?"""
@@ -284,6 +292,10 @@ class Knowledge:
             if both:
                 table, name = "no_undo", both[0]
                 raise ValueError(f"no_undo.{name}: it is an [acquire] too")
+            both = sorted(n for n in self.zeroed_allocs if n in self.acquires)
+            if both:  # an acquire says it with `zeroed = true`
+                table, name = "zeroed", both[0]
+                raise ValueError(f"zeroed.{name}: it is an [acquire] too")
         except (AttributeError, TypeError, ValueError) as exc:
             line = _line_of(text, table, name)
             where = f"{source}:{line}" if line else source
@@ -359,6 +371,8 @@ class Knowledge:
             self.answers.add(name)
         elif table == "no_undo":
             self.no_undo.add(name)
+        elif table == "zeroed":
+            self.zeroed_allocs.add(name)
         elif table == "held_query":
             held = frozenset(str(x) for x in v.get("while", []))
             if not held:
@@ -407,6 +421,7 @@ KEYS: dict[str, frozenset[str]] = {
     "printf": frozenset({"format", "error"}),
     "answer": frozenset(),
     "no_undo": frozenset(),
+    "zeroed": frozenset(),
     "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg", "on_success"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
