@@ -235,6 +235,8 @@ def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
             later |= ctx.reachable(d)
 
     def follows(s: Site) -> bool:
+        if s.block in ctx.orphaned_unwind:  # an unwind step no goto reaches any more
+            return s.line > r.line
         return not blocks or s.block in later or (s.block in blocks and s.line > r.line)
 
     return [s for p, s in ctx.release_sites if p == path and follows(s)
@@ -256,8 +258,10 @@ def _release_hint(ctx: FunctionContext, path: str, r: Res) -> str:
     sites = _releases_after(ctx, path, r)
     if sites:
         s = sites[0]
+        reach = ("no path reaches it (nothing jumps to the label above it)"
+                 if s.block in ctx.orphaned_unwind else "this path does not reach it")
         return (f"{ctx.words.name(s.callee, s.line)}({path}) at line {s.line} releases it, "
-                "but this path does not reach it")
+                f"but {reach}")
     rel = sorted(r.releases)
     if rel:
         return f"it needs {' or '.join(f'{ctx.words.name(x)}()' for x in rel[:3])}"
