@@ -103,7 +103,7 @@ from kunwind.analysis.events import (
     jumps,
     render_steps,
 )
-from kunwind.analysis.resources import HELD, RELEASED, Res, held_name, key_object, object_path
+from kunwind.analysis.resources import AUTO, HELD, RELEASED, Res, held_name, key_object, object_path
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge import canonical
 from kunwind.knowledge.names import (
@@ -200,8 +200,11 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return True  # a local that got a fresh acquisition here
     parent = st.resources.res.get(root)
     if path != root and parent is not None and parent.acquire:
-        # a member of an object allocated here: leaked once the object is freed
-        return parent.status == RELEASED
+        # a member of an object allocated here: leaked once the object is freed,
+        # as devm frees it when a probe fails
+        return parent.status == RELEASED or parent.status == AUTO and ctx.is_probe
+    if ctx.is_probe:
+        return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
     # that already existed: the caller or the object's new holder may release it;
     # report only if this function releases it itself after acquiring it, and

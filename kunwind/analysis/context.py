@@ -597,6 +597,14 @@ class FunctionContext:
         return []
 
     @cached_property
+    def is_probe(self) -> bool:
+        """Is this function the probe of a driver the file defines (``.probe = foo_probe``
+        in a struct the knowledge lists as ``[probe_table]``)? When a probe fails the
+        driver core calls no teardown of the driver's: the probe owns what it acquired."""
+        return any(members.get(self.kb.probe_tables.get(struct, "")) == self.fn.name
+                   for struct, members in self.tables.values())
+
+    @cached_property
     def orphaned_unwind(self) -> frozenset[int]:
         """Blocks that no path from the entry reaches, under a label that no jump
         targets: an unwind step the function wrote and no error path runs any more
