@@ -12,7 +12,11 @@ What it finds:
     the one that releases it, or a direct ``return`` in the middle of an
     unwind ladder. A field of an object this function did not allocate
     (``dev->regs = ioremap(...)``) is reported only when the function itself
-    releases that field on another path. For calls the knowledge does not
+    releases that field on another path, or under an unwind label that no
+    ``goto`` reaches any more (its goto was pointed at the label below), or
+    when the function is a driver's probe (``.probe`` of a struct the
+    knowledge lists as ``[probe_table]``): nobody undoes a failed probe, so
+    whatever it still holds there is lost. For calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
     and this one does not, it is reported, with that evidence. The verbs of
