@@ -12,7 +12,11 @@ What it finds:
     the one that releases it, or a direct ``return`` in the middle of an
     unwind ladder. A field of an object this function did not allocate
     (``dev->regs = ioremap(...)``) is reported only when the function itself
-    releases that field on another path. For calls the knowledge does not
+    releases that field on another path, or under an unwind label that no
+    ``goto`` reaches any more (its goto was pointed at the label below), or
+    when the function is a driver's probe (``.probe`` of a struct the
+    knowledge lists as ``[probe_table]``): nobody undoes a failed probe, so
+    whatever it still holds there is lost. For calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
     and this one does not, it is reported, with that evidence. The verbs of
@@ -103,7 +107,7 @@ from kunwind.analysis.events import (
     jumps,
     render_steps,
 )
-from kunwind.analysis.resources import HELD, RELEASED, Res, held_name, key_object, object_path
+from kunwind.analysis.resources import AUTO, HELD, RELEASED, Res, held_name, key_object, object_path
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge import canonical
 from kunwind.knowledge.names import (
@@ -200,8 +204,11 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return True  # a local that got a fresh acquisition here
     parent = st.resources.res.get(root)
     if path != root and parent is not None and parent.acquire:
-        # a member of an object allocated here: leaked once the object is freed
-        return parent.status == RELEASED
+        # a member of an object allocated here: leaked once the object is freed,
+        # as devm frees it when a probe fails
+        return parent.status == RELEASED or parent.status == AUTO and ctx.is_probe
+    if ctx.is_probe:
+        return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
     # that already existed: the caller or the object's new holder may release it;
     # report only if this function releases it itself after acquiring it, and
@@ -235,6 +242,8 @@ def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
             later |= ctx.reachable(d)
 
     def follows(s: Site) -> bool:
+        if s.block in ctx.orphaned_unwind:  # an unwind step no goto reaches any more
+            return s.line > r.line
         return not blocks or s.block in later or (s.block in blocks and s.line > r.line)
 
     return [s for p, s in ctx.release_sites if p == path and follows(s)
@@ -256,8 +265,10 @@ def _release_hint(ctx: FunctionContext, path: str, r: Res) -> str:
     sites = _releases_after(ctx, path, r)
     if sites:
         s = sites[0]
+        reach = ("no path reaches it (nothing jumps to the label above it)"
+                 if s.block in ctx.orphaned_unwind else "this path does not reach it")
         return (f"{ctx.words.name(s.callee, s.line)}({path}) at line {s.line} releases it, "
-                "but this path does not reach it")
+                f"but {reach}")
     rel = sorted(r.releases)
     if rel:
         return f"it needs {' or '.join(f'{ctx.words.name(x)}()' for x in rel[:3])}"

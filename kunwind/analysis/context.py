@@ -596,6 +596,27 @@ class FunctionContext:
             return [Dependency(f, 0, "knowledge") for f in td.depends]
         return []
 
+    @cached_property
+    def is_probe(self) -> bool:
+        """Is this function the probe of a driver the file defines (``.probe = foo_probe``
+        in a struct the knowledge lists as ``[probe_table]``)? When a probe fails the
+        driver core calls no teardown of the driver's: the probe owns what it acquired."""
+        return any(members.get(self.kb.probe_tables.get(struct, "")) == self.fn.name
+                   for struct, members in self.tables.values())
+
+    @cached_property
+    def orphaned_unwind(self) -> frozenset[int]:
+        """Blocks that no path from the entry reaches, under a label that no jump
+        targets: an unwind step the function wrote and no error path runs any more
+        (its goto was pointed at the next label down). What is released there is
+        released by this function's own intent, as much as a step a path reaches."""
+        live = self.reachable(self.fn.entry)
+        out: set[int] = set()
+        for b in self.fn.blocks:
+            if b.labels and b.id not in live:
+                out |= self.fn.reachable_from(b.id) - live
+        return frozenset(out)
+
     def reachable(self, block: int) -> set[int]:
         if block not in self._reach:
             self._reach[block] = self.fn.reachable_from(block)

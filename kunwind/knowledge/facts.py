@@ -150,6 +150,9 @@ class Knowledge:
     # structs of callbacks an object points at (struct device_type): struct name -> the
     # member that holds the function the object's last put runs ("release")
     release_tables: dict[str, str] = field(default_factory=dict)
+    # structs of driver callbacks whose failure nobody undoes (struct platform_driver):
+    # struct name -> the member that holds such a callback ("probe")
+    probe_tables: dict[str, str] = field(default_factory=dict)
     # calls that set up nothing an error path owes an undo for, whatever their names
     # suggest (v4l2_m2m_next_src_buf() peeks at a queue): no guess takes them as acquires
     no_undo: set[str] = field(default_factory=set)
@@ -405,6 +408,10 @@ class Knowledge:
             if not v.get("member"):
                 raise ValueError(f"release_table.{name}: needs 'member'")
             self.release_tables[name] = str(v["member"])
+        elif table == "probe_table":
+            if not v.get("member"):
+                raise ValueError(f"probe_table.{name}: needs 'member'")
+            self.probe_tables[name] = str(v["member"])
         else:
             self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                             list(v.get("depends", [])))
@@ -430,6 +437,7 @@ KEYS: dict[str, frozenset[str]] = {
     "borrowed": frozenset(),
     "same_object": frozenset({"arg"}),
     "release_table": frozenset({"member"}),
+    "probe_table": frozenset({"member"}),
     "teardown": frozenset({"arg", "depends"}),
 }
 
