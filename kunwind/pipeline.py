@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .analysis.context import FunctionContext
 from .analysis.conventions import Conventions, file_conventions
+from .analysis.quiet import may_reach_error_exit
 from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
 from .analysis.words import Source
@@ -189,12 +190,22 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
     pointers; ``conventions``: what the file's calls do with each callee's result)."""
     ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure,
                           tables=tables or {}, conventions=conventions or Conventions())
+    if not _walk_can_report(ctx, rules):
+        return [], [], ""
     walk = Walker(ctx, rules, opts.max_states).run()
     found = list(walk.findings)
     for r in rules:
         if r.on_function is not None:
             found.extend(r.on_function(ctx, walk))
     return merge_repeats(found), collect_uses(ctx, walk), "" if walk.complete else walk.reason
+
+
+def _walk_can_report(ctx: FunctionContext, rules: list[Rule]) -> bool:
+    """Can the walk of ``ctx``'s function give any finding or pair use? Not when no
+    path of it can reach an error exit (``quiet.may_reach_error_exit``) and no check
+    reports at the other exits of this function (``Rule.at_normal_exits``)."""
+    return may_reach_error_exit(ctx.fn) or any(
+        r.at_normal_exits is not None and r.at_normal_exits(ctx) for r in rules)
 
 
 def knowledge_for(opts: Options, flags: FileFlags, source: bytes) -> Knowledge:

@@ -105,6 +105,14 @@ class Rule:
     on_return: Callable[[FunctionContext, State, Return, Exit], list[Finding]] | None = None
     # on_function: once per function after the walk, with every error exit it reached.
     on_function: Callable[[FunctionContext, WalkResult], list[Finding]] | None = None
+    # at_normal_exits: for a check whose on_return or on_function can report in a
+    #     function none of whose paths reaches an error exit (it reads the other
+    #     returns, or paths where a test failed but the exit returns no error): could it
+    #     report in this one? Read from the function's text, before the walk; when in
+    #     doubt, True. None: the check reports only what a path to an error exit shows.
+    #     The walk of a function that reaches no error exit (analysis.quiet) and that
+    #     no check's at_normal_exits wants is skipped.
+    at_normal_exits: Callable[[FunctionContext], bool] | None = None
     # state: makes the check's own path state (kunwind.analysis.state.CheckState), which
     #     the walk copies, joins and moves with its transfer functions; the check finds
     #     it in ``st.slots[id]``. None: the check reads only the shared domains.

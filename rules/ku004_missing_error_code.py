@@ -144,6 +144,27 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     return found
 
 
+def at_normal_exits(ctx: FunctionContext) -> bool:
+    """Can ``on_return`` report in this function, read from its text: it returns a
+    local int that it sets to an error code elsewhere (``_carries_errors``, which
+    ``_after_failure`` and ``_logged_refusal`` ask for) or declares without a value
+    (``_garbage_exit``)? The walk may be skipped where no path reaches an error exit."""
+    fn = ctx.fn
+    if fn.returns_ptr or fn.returns_void:
+        return False
+    names = {s.value.name for b in fn.blocks for s in b.stmts
+             if isinstance(s, Return) and isinstance(s.value, Var) and not s.value.ptr}
+    return any(_carries_errors(fn, name, ctx.kb.in_progress) or _declared_bare(fn, name)
+               for name in sorted(names))
+
+
+def _declared_bare(fn: Function, name: str) -> bool:
+    """``int ret;``: ``name`` declared without an initialiser (the walk's UNINITIALISED)."""
+    return any(isinstance(s, Store) and s.decl and s.value is None and
+               isinstance(s.target, Var) and s.target.name == name
+               for b in fn.blocks for s in b.stmts)
+
+
 def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> list[Finding]:
     """A failure test failed on this path, which returns ``name`` holding success."""
     fn = ctx.fn
@@ -509,4 +530,4 @@ RULE_ID, RULE_NAME = "KU004", "missing-error-code"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(4, 16, SAMPLE),
             recall=(Recall("drop-errno", 46, 100),),
-            on_return=on_return)
+            on_return=on_return, at_normal_exits=at_normal_exits)

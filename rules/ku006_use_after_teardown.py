@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.error_paths import error_path, surely_released
 from kunwind.analysis.events import Exit
+from kunwind.analysis.quiet import may_fail
 from kunwind.analysis.resources import RELEASED, object_path
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
 from kunwind.knowledge import Kind
@@ -112,6 +113,16 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     f = _finding(ctx, st, path, r, s.loc.line, s.loc.col, how, how)
     f.steps.append(PathStep(s.loc.line, s.loc.col, f"returns '{path}'"))
     return [f]
+
+
+def at_normal_exits(ctx: FunctionContext) -> bool:
+    """Can ``on_return`` report in this function, read from its text: it returns an
+    object, and a failure test of it may fail (``error_path`` asks for a failure on
+    the path)? The walk may be skipped where no path reaches an error exit."""
+    fn = ctx.fn
+    return may_fail(fn) and any(
+        isinstance(s, Return) and s.value is not None and
+        object_path(path_of(s.value)) is not None for b in fn.blocks for s in b.stmts)
 
 
 def _released(ctx: FunctionContext, st: State, path: str) -> Res | None:
@@ -224,4 +235,4 @@ RULE_ID, RULE_NAME = "KU006", "use-after-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(0, 4, SAMPLE),
             recall=(Recall("use-after-release", 68, 100),),
-            on_use=on_use, on_return=on_return)
+            on_use=on_use, on_return=on_return, at_normal_exits=at_normal_exits)

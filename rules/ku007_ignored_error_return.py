@@ -87,6 +87,23 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     return out
 
 
+def at_normal_exits(ctx: FunctionContext) -> bool:
+    """Can ``on_function`` report in this function, read from its text: it returns
+    errnos, and drops or stores the result of a call that can fail? (Its findings
+    need a return of success, no error exit: the walk must run for it.)"""
+    fn = ctx.fn
+    mine = ctx.summary(fn.name)
+    if fn.returns_void or fn.returns_ptr or mine is None or not mine.ret_errno:
+        return False
+    for b in fn.blocks:
+        for s in b.stmts:
+            stored = stored_call(s)
+            call = dropped_call(s) or (stored[1] if stored is not None else None)
+            if call is not None and can_fail(ctx, call.callee):
+                return True
+    return False
+
+
 def can_fail(ctx: FunctionContext, callee: str) -> str:
     """What says ``callee`` can fail with a negative errno (``findings.EVIDENCE``), or
     "": its body here returns one (and is no stub that returns a constant), the
@@ -173,4 +190,5 @@ def _because(why: str) -> str:
 
 RULE_ID, RULE_NAME = "KU007", "ignored-error-return"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_function=on_function,
+            at_normal_exits=at_normal_exits,
             measured=Measured(9, 19, SAMPLE))

@@ -1019,11 +1019,42 @@ def summarize_file(functions: list[Function], kb: Knowledge, rounds: int = 6,
     """Summaries of all functions, propagated through same-file calls to a fixed point.
 
     After the first round, a function is summarised again only when a summary it
-    depends on (a callee's) changed in the round before. ``external``: summaries
-    of callees defined in other files, taken as they are.
+    depends on (a callee's) changed after it was last summarised: a summary reads
+    only its callees' (``_callees``), so summarising it again with the same ones
+    would give the same summary (a callee summarised earlier in the same round is
+    read as it is now). ``external``: summaries of callees defined in other files,
+    taken as they are.
     """
     known: dict[str, Summary] = dict(external or {})
     callees = {fn.name: _callees(fn) for fn in functions}
+    if len(callees) != len(functions):  # two functions of one name: round by round
+        return _summarize_rounds(functions, kb, rounds, known, callees)
+    done: dict[str, int] = {}  # function -> when it was last summarised (a count)
+    changed_at: dict[str, int] = {}  # function -> when its summary last changed
+    clock = 0
+    todo = list(functions)
+    for _ in range(rounds):
+        for fn in todo:
+            clock += 1
+            new = summarize(fn, known, kb)
+            done[fn.name] = clock
+            old = known.get(fn.name)
+            if old is None or old.key() != new.key():
+                known[fn.name] = new
+                changed_at[fn.name] = clock
+        # >=: a function that calls itself read its own summary before it changed
+        todo = [fn for fn in functions
+                if any(changed_at.get(c, 0) >= done[fn.name] for c in callees[fn.name])]
+        if not todo:
+            break
+    return known
+
+
+def _summarize_rounds(functions: list[Function], kb: Knowledge, rounds: int,
+                      known: dict[str, Summary],
+                      callees: dict[str, set[str]]) -> dict[str, Summary]:
+    """``summarize_file`` for functions that do not all have their own name: each
+    round summarises again every function a callee of which changed in the last."""
     todo = list(functions)
     for _ in range(rounds):
         changed: set[str] = set()

@@ -14,6 +14,7 @@ walk classifies by what it returns (``events.ExitKind``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -176,6 +177,9 @@ class Walker:
         self.exits: list[ExitRecord] = []
         self.returns: list[ExitRecord] = []
         self.in_loop = False  # the block being stepped is on a cycle
+        # the assignments in each branch block's condition (``_outer_assigns``), found
+        # once per block, not on every path through it
+        self.cond_assigns: dict[int, list[Assign]] = {}
 
     def report(self, f: Finding) -> None:
         key = (f.rule_id, f.line, f.col)
@@ -925,7 +929,10 @@ class Walker:
         if block.cond is not None and len(succs) == 2:
             line = block.cond_loc.line if block.cond_loc else 0
             stored: set[int] = set()
-            for a in _outer_assigns(block.cond):  # if (!(p = kmalloc(...)))
+            assigns = self.cond_assigns.get(bid)
+            if assigns is None:
+                assigns = self.cond_assigns[bid] = _outer_assigns(block.cond)
+            for a in assigns:  # if (!(p = kmalloc(...)))
                 self.do_store(st, Store(block.cond_loc or Loc(line, 0), a.target, a.value))
                 stored.update(id(c) for c in calls_in(a.value))
             for operand, op in cursors.steps(block.cond):  # while (--i >= 0)
@@ -1067,5 +1074,12 @@ def _out_parameter(e: Expr) -> bool:
 
 
 def _mentions(text: str, path: str) -> bool:
-    """Does the condition ``text`` read ``path`` (or something under it)?"""
-    return re.search(rf"(?<!\w){re.escape(path)}(?!\w)", text) is not None
+    """Does the condition ``text`` read ``path`` (or something under it)? (The plain
+    substring test first: most tests do not contain the path at all.)"""
+    return path in text and _mention_pattern(path).search(text) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _mention_pattern(path: str) -> re.Pattern[str]:
+    """``path`` as a whole word (not ``ret`` in ``retry``), compiled once."""
+    return re.compile(rf"(?<!\w){re.escape(path)}(?!\w)")

@@ -17,6 +17,7 @@ from .kinds import Kind, parse_kind
 # Kernel macros rename the call clang sees: kmalloc -> kmalloc_noprof (memory
 # allocation profiling wrappers). The knowledge is written with the names
 # developers write.
+_SUFFIX_NAMES = ("_noprof", "_node_track_caller")
 _SUFFIXES = re.compile(r"(_noprof|_node_track_caller)$")
 
 
@@ -455,6 +456,11 @@ def _parts_by_release(acquires: Any) -> dict[str, str]:
 
 
 def canonical(callee: str) -> str:
+    """The name without the suffix of an allocator's variant (``kmalloc_noprof`` ->
+    ``kmalloc``). Asked for every lookup of a callee the tables do not name as written:
+    ``str.endswith`` first, the pattern only for a name that has the suffix."""
+    if not callee.endswith(_SUFFIX_NAMES):
+        return callee
     return _SUFFIXES.sub("", callee)
 
 
