@@ -519,9 +519,7 @@ class ResourceModel:
             if cb is None or bound is None:
                 continue
             container = bound[1]  # x, or x->adev for a device embedded in x->adev
-            lender = self.ctx.lent.get(member)
-            if lender is not None and DRIVER_DATA in cb.releases_fields.get(0, ()):
-                out.add(lender)  # dev_set_drvdata(&x->dev, x): it frees dev_get_drvdata()
+            out.update(_lent_releases(self.ctx.lent.get(member), cb.releases_fields.get(0, ())))
             if cb.frees_container(0):
                 out.add(container.split("->", 1)[0])  # the object that embeds it all
             sep = "." if "->" in container else "->"
@@ -849,6 +847,18 @@ class ResourceModel:
         return not (r is not None and r.status == HELD and r.acquire in q[1])
 
     # the walk -----------------------------------------------------------
+
+
+def _lent_releases(lender: str | None, fields: set[str] | tuple[()]) -> set[str]:
+    """What a release callback frees of the driver data its device was lent
+    (``dev_set_drvdata(&x->dev, x)``): ``x`` when it frees dev_get_drvdata(), and the
+    paths below ``x`` it frees through it (``kfree(rdev->constraints)`` after
+    ``rdev = dev_get_drvdata(dev)`` frees ``x->constraints``)."""
+    if lender is None:
+        return set()
+    prefix = DRIVER_DATA + "->"
+    out = {lender} if DRIVER_DATA in fields else set()
+    return out | {lender + f[len(DRIVER_DATA):] for f in fields if f.startswith(prefix)}
 
 
 def _stored_over(key: str, path: str, bit: str | None) -> bool:
