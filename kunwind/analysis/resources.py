@@ -300,6 +300,9 @@ class ResourceModel:
                 # fields): what this function lent pdev
                 released.discard(p)
                 dev, _, rest = p.partition(f"->{DRIVER_DATA}")
+                if rest.startswith(":"):  # read from the device embedded at a member
+                    member, arrow, rest = rest[1:].partition("->")
+                    dev, rest = f"{dev}->{member}", arrow + rest
                 obj = self.ctx.lent.get(dev)
                 if obj is not None:
                     released.add(obj + rest)
