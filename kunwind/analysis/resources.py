@@ -521,7 +521,7 @@ class ResourceModel:
             cb = self.ctx.summary(bound[0]) if bound is not None else None
             if cb is None or bound is None:
                 continue
-            container = bound[1]  # x, or x->adev for a device embedded in x->adev
+            container = _embedder(st, bound[1])  # x, or x->adev for one in x->adev
             out.update(_lent_releases(self.ctx.lent.get(member), cb.releases_fields.get(0, ())))
             if cb.frees_container(0):
                 out.add(container.split("->", 1)[0])  # the object that embeds it all
@@ -850,6 +850,19 @@ class ResourceModel:
         return not (r is not None and r.status == HELD and r.acquire in q[1])
 
     # the walk -----------------------------------------------------------
+
+
+def _embedder(st: State, container: str) -> str:
+    """``container`` written from the object that embeds it on this path: a local that
+    points at a member here (``mc_dev = &mc_bus->mc_dev`` on one branch, a kzalloc()
+    on the other, so no alias for the whole function) is that member
+    (``mc_bus->mc_dev``), and what frees it through container_of() frees ``mc_bus``."""
+    root, sep, rest = container.partition("->")
+    held = st.resolve(root)
+    inner = path_of(held.operand) if isinstance(held, Unary) and held.op == "&" else None
+    if inner is None or "->" not in inner:
+        return container
+    return f"{inner}.{rest}" if sep else inner
 
 
 def _lent_releases(lender: str | None, fields: set[str] | tuple[()]) -> set[str]:
