@@ -258,6 +258,24 @@ class FunctionContext:
                 if v is not None and ("->" in k or k in self.variables)  # by its own call
                 and self.summary(v) is not None}
 
+    @cached_property
+    def stored_members(self) -> dict[str, str]:
+        """Pointer fields the function points at a member embedded in an object, once
+        (``mdev->iface.dev = &mdev->dev``): the field's path -> the member's, both
+        written from the objects that embed them. A callee that puts the device such a
+        field holds (``put_device(iface->dev)`` in ``foo_register(&mdev->iface)``)
+        runs the release callback bound to that member."""
+        seen: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or s.op != "=" or path_of(s.target) is None:
+                    continue
+                target = self._member(str(path_of(s.target)))
+                member = embedded_member(s.value)
+                value = self._member(member) if member is not None else None
+                seen[target] = value if seen.get(target, value) == value else None
+        return {k: v for k, v in seen.items() if v is not None}
+
     def _member(self, path: str) -> str:
         """``path`` written from the object that embeds it (through member aliases)."""
         return member_root(self.member_aliases, self.member_aliases.get(path, path))
@@ -644,7 +662,9 @@ def filled_tables(tables: Tables, functions: list[Function]) -> Tables:
             if isinstance(s, Store) and s.decl and isinstance(s.target, Var)}
         for b in fn.blocks:
             for s in b.stmts:
-                t = s.target if isinstance(s, Store) and s.op == "=" else None
+                if not isinstance(s, Store) or s.op != "=":
+                    continue
+                t = s.target
                 if not (isinstance(t, Member) and t.arrow and isinstance(t.base, Var)
                         and isinstance(s.value, Var)) or t.base.name in mine:
                     continue  # a local's struct is no file-wide table
