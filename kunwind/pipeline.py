@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from .analysis.context import FunctionContext
+from .analysis.context import FunctionContext, filled_tables
 from .analysis.conventions import Conventions, file_conventions
 from .analysis.quiet import may_reach_error_exit
 from .analysis.summaries import Summary, summarize_file
@@ -146,7 +146,8 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     # are those of the preprocessed text)
     source = Source(data) if opts.frontend != "pycparser" else None
     conventions = file_conventions(functions)
-    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, parsed.tables,
+    tables = filled_tables(parsed.tables, functions)
+    walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, tables,
                    conventions) for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
@@ -162,7 +163,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             summaries = summarize_file(functions + helpers, kb, external=ext.summaries)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
-                                 source, parsed.tables, conventions)
+                                 source, tables, conventions)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds

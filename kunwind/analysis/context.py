@@ -21,6 +21,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     ExprStmt,
+    Member,
     Return,
     Store,
     Unary,
@@ -28,6 +29,7 @@ from kunwind.model.ir import (
     calls_in,
     offsetof_member,
     path_of,
+    pointer_table,
     root_of,
     subexprs,
 )
@@ -256,16 +258,38 @@ class FunctionContext:
                 if v is not None and ("->" in k or k in self.variables)  # by its own call
                 and self.summary(v) is not None}
 
+    @cached_property
+    def stored_members(self) -> dict[str, str]:
+        """Pointer fields the function points at a member embedded in an object, once
+        (``mdev->iface.dev = &mdev->dev``): the field's path -> the member's, both
+        written from the objects that embed them. A callee that puts the device such a
+        field holds (``put_device(iface->dev)`` in ``foo_register(&mdev->iface)``)
+        runs the release callback bound to that member."""
+        seen: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or s.op != "=" or path_of(s.target) is None:
+                    continue
+                target = self._member(str(path_of(s.target)))
+                member = embedded_member(s.value)
+                value = self._member(member) if member is not None else None
+                seen[target] = value if seen.get(target, value) == value else None
+        return {k: v for k, v in seen.items() if v is not None}
+
     def _member(self, path: str) -> str:
         """``path`` written from the object that embeds it (through member aliases)."""
         return member_root(self.member_aliases, self.member_aliases.get(path, path))
 
     def _table_callback(self, e: Expr | None) -> str | None:
-        """The release callback of the table ``e`` points at (``&foo_type``): the
-        function the member the knowledge names holds in that constant struct."""
-        if not (isinstance(e, Unary) and e.op == "&" and isinstance(e.operand, Var)):
+        """The release callback of the table ``e`` points at (``&foo_type``, or the
+        file's pointer ``foo_class`` that filled_tables() filled in): the function
+        the member the knowledge names holds in that struct."""
+        if isinstance(e, Var) and e.name not in self.variables:  # x->dev.class = foo_class
+            table = self.tables.get(pointer_table(e.name))
+        elif isinstance(e, Unary) and e.op == "&" and isinstance(e.operand, Var):
+            table = self.tables.get(e.operand.name)
+        else:
             return None
-        table = self.tables.get(e.operand.name)
         member = self.kb.release_tables.get(table[0]) if table is not None else None
         return table[1].get(member) if table is not None and member else None
 
@@ -640,6 +664,38 @@ class FunctionContext:
         """Lines that store a non-NULL value to ``path`` in blocks reachable from ``from_block``."""
         reach = self.reachable(from_block)
         return sorted(line for b, line in self._stores.get(path, []) if b in reach)
+
+
+Tables = dict[str, tuple[str, dict[str, str]]]
+
+
+def filled_tables(tables: Tables, functions: list[Function]) -> Tables:
+    """The file's callback tables, with its pointers to a struct of callbacks filled
+    in from what its functions store in them (``foo_class = kzalloc(...);
+    foo_class->dev_release = foo_release`` in the module's init): a device pointed
+    at that struct (``x->dev.class = foo_class``) runs ``foo_release`` on its last
+    put, as one pointed at a constant table does. A member given two different
+    functions has none."""
+    seen: dict[str, dict[str, str | None]] = {}
+    for fn in functions:
+        mine = {p.name for p in fn.params} | {
+            s.target.name for b in fn.blocks for s in b.stmts
+            if isinstance(s, Store) and s.decl and isinstance(s.target, Var)}
+        for b in fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or s.op != "=":
+                    continue
+                t = s.target
+                if not (isinstance(t, Member) and t.arrow and isinstance(t.base, Var)
+                        and isinstance(s.value, Var)) or t.base.name in mine:
+                    continue  # a local's struct is no file-wide table
+                key = pointer_table(t.base.name)
+                if key in tables:
+                    _bind(seen.setdefault(key, {}), t.name, s.value.name)
+    out = dict(tables)
+    for key, members in seen.items():
+        out[key] = (tables[key][0], {m: f for m, f in members.items() if f is not None})
+    return out
 
 
 def _bind(seen: dict[str, str | None], member: str, callback: str | None) -> None:

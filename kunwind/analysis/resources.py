@@ -55,7 +55,7 @@ from .idioms import (
     released_container,
     sets_bit,
 )
-from .summaries import DRIVER_DATA, POINTEE, Summary
+from .summaries import DRIVER_DATA, POINTEE, Summary, pseudo_field
 from .ties import Tie, flag_base, flag_set, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
@@ -199,6 +199,9 @@ PART_SEP = "#"
 # a link to an extra reference on an object already held: its failure drops that one only
 EXTRA = "+"
 HANDED = "<"  # a links entry: handed over by the call, which keeps nothing if it fails
+# a links entry: released by the call only when it fails (a registration that puts what it
+# was given on its failure): where a test finds that it succeeded, still held
+FAILED_ONLY = ">"
 
 
 def resource_key(obj: str, part: str = "") -> str:
@@ -300,6 +303,9 @@ class ResourceModel:
                 # fields): what this function lent pdev
                 released.discard(p)
                 dev, _, rest = p.partition(f"->{DRIVER_DATA}")
+                if rest.startswith(":"):  # read from the device embedded at a member
+                    member, arrow, rest = rest[1:].partition("->")
+                    dev, rest = f"{dev}->{member}", arrow + rest
                 obj = self.ctx.lent.get(dev)
                 if obj is not None:
                     released.add(obj + rest)
@@ -352,6 +358,9 @@ class ResourceModel:
             if container is not None:
                 released.update(q for f in fields if (q := f"{container}->{f}") in res)
         by_callback = self._callback_releases(st, call, rel, kind, summary)
+        on_failure = {p for p in self._field_put_releases(st, call, summary)
+                      if p in res and res[p].status == HELD} - released - by_callback
+        by_callback |= on_failure
         released.update(by_callback)
         released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
@@ -385,8 +394,11 @@ class ResourceModel:
             given |= summary.escapes  # a same-file callee that stores or links it
         key = result or f"@{call.loc.line}:{call.loc.col}"
         links = st.resources.links
-        if any(o.startswith(HANDED) for o in links.get(key, ())):  # an earlier call's
-            links[key] = tuple(o for o in links[key] if not o.startswith(HANDED))
+        if any(o.startswith((HANDED, FAILED_ONLY)) for o in links.get(key, ())):  # an
+            links[key] = tuple(o for o in links[key]  # earlier call's
+                               if not o.startswith((HANDED, FAILED_ONLY)))
+        if on_failure:  # where a test finds it succeeded, still held
+            links[key] = links.get(key, ()) + tuple(FAILED_ONLY + q for q in sorted(on_failure))
         handed: list[str] = []
         for j in sorted(given):
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
@@ -465,7 +477,7 @@ class ResourceModel:
                     # such as get_device(), whose NULL says the device was NULL); a
                     # failed extra reference leaves the ones held before it
                     st.resources.links[key] = ((EXTRA + obj,) if extra else (obj,)) + tuple(
-                        o for o in links.get(key, ()) if o.startswith(HANDED))
+                        o for o in links.get(key, ()) if o.startswith((HANDED, FAILED_ONLY)))
         elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
                 result is not None:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
@@ -514,20 +526,46 @@ class ResourceModel:
             if base is not None and not base.startswith("&") and summary is not None:
                 members += [member_root(self.ctx.member_aliases, f"{base}->{f}")
                             for f in summary.releases_members[j]]
+        return out | self._run_callbacks(st, members)
+
+    def _run_callbacks(self, st: State, members: list[str]) -> set[str]:
+        """What the release callbacks bound to ``members`` free when their last put runs
+        them: the object that embeds the member when the callback frees its
+        container, the paths below it the callback frees, and the driver data the
+        function lent the member when the callback frees that."""
+        out: set[str] = set()
         for member in members:
             bound = self.ctx.release_callback(member)
             cb = self.ctx.summary(bound[0]) if bound is not None else None
             if cb is None or bound is None:
                 continue
-            container = bound[1]  # x, or x->adev for a device embedded in x->adev
-            lender = self.ctx.lent.get(member)
-            if lender is not None and DRIVER_DATA in cb.releases_fields.get(0, ()):
-                out.add(lender)  # dev_set_drvdata(&x->dev, x): it frees dev_get_drvdata()
+            container = _embedder(st, bound[1])  # x, or x->adev for one in x->adev
+            out.update(_lent_releases(self.ctx.lent.get(member), cb.releases_fields.get(0, ())))
             if cb.frees_container(0):
                 out.add(container.split("->", 1)[0])  # the object that embeds it all
             sep = "." if "->" in container else "->"
             out.update(f"{container}{sep}{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
+
+    def _field_put_releases(self, st: State, call: Call, summary: Summary | None) -> set[str]:
+        """What a callee frees by releasing the pointer fields of what it is given that
+        this function pointed at a member embedded in an object with a release
+        callback (``mdev->iface.dev = &mdev->dev; foo_register(&mdev->iface)``, which
+        does ``put_device(iface->dev)`` when it fails): what that callback frees. Only
+        where the call fails (``FAILED_ONLY``): a callee that puts a device it was given
+        has, when it succeeds, registered it, and the caller still has to undo that."""
+        if summary is None or not summary.releases_fields:
+            return set()
+        members: list[str] = []
+        stored = self.ctx.stored_members
+        for j, fields in summary.releases_fields.items():
+            base = path_of(call.args[j]) if j < len(call.args) else None
+            if base is None:
+                continue
+            holder = base[1:] + "." if base.startswith("&") else base + "->"
+            members += [m for f in fields if not pseudo_field(f) and "->" not in f
+                        and (m := stored.get(member_root(self.ctx.member_aliases, holder + f)))]
+        return self._run_callbacks(st, members) if members else set()
 
     def _same_args_releases(self, st: State, call: Call, same: list[int]) -> set[str]:
         """What a release that names its object by the arguments of the call that
@@ -764,7 +802,13 @@ class ResourceModel:
             if failed_errno and r is not None and r.status == ESCAPED and r.cause is Cause.CALL:
                 st.resources.res[o[len(HANDED):]] = replace(
                     r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
-        objs = [o for o in objs if not o.startswith((EXTRA, HANDED))]
+        for o in [o for o in objs if o.startswith(FAILED_ONLY)]:
+            r = st.resources.res.get(o[len(FAILED_ONLY):])
+            if not failed_errno and r is not None and r.status == RELEASED and \
+                    r.cause is Cause.CALL:
+                st.resources.res[o[len(FAILED_ONLY):]] = replace(
+                    r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
+        objs = [o for o in objs if not o.startswith((EXTRA, HANDED, FAILED_ONLY))]
         for o in objs:
             r = st.resources.res.get(o)
             if r is not None and r.status == FAILED and not failed_errno and \
@@ -850,6 +894,31 @@ class ResourceModel:
         return not (r is not None and r.status == HELD and r.acquire in q[1])
 
     # the walk -----------------------------------------------------------
+
+
+def _embedder(st: State, container: str) -> str:
+    """``container`` written from the object that embeds it on this path: a local that
+    points at a member here (``mc_dev = &mc_bus->mc_dev`` on one branch, a kzalloc()
+    on the other, so no alias for the whole function) is that member
+    (``mc_bus->mc_dev``), and what frees it through container_of() frees ``mc_bus``."""
+    root, sep, rest = container.partition("->")
+    held = st.resolve(root)
+    inner = path_of(held.operand) if isinstance(held, Unary) and held.op == "&" else None
+    if inner is None or "->" not in inner:
+        return container
+    return f"{inner}.{rest}" if sep else inner
+
+
+def _lent_releases(lender: str | None, fields: set[str] | tuple[()]) -> set[str]:
+    """What a release callback frees of the driver data its device was lent
+    (``dev_set_drvdata(&x->dev, x)``): ``x`` when it frees dev_get_drvdata(), and the
+    paths below ``x`` it frees through it (``kfree(rdev->constraints)`` after
+    ``rdev = dev_get_drvdata(dev)`` frees ``x->constraints``)."""
+    if lender is None:
+        return set()
+    prefix = DRIVER_DATA + "->"
+    out = {lender} if DRIVER_DATA in fields else set()
+    return out | {lender + f[len(DRIVER_DATA):] for f in fields if f.startswith(prefix)}
 
 
 def _stored_over(key: str, path: str, bit: str | None) -> bool:

@@ -15,7 +15,9 @@ the container it frees (``o = container_of(dev, ...); kfree(o->buf)``), which
 the walk applies where a function drops the last reference of the member it
 set that callback on. A teardown that reads its object back from a device's
 driver data (``card = pci_get_drvdata(pdev)``) releases the pseudo-field
-``DRIVER_DATA`` of that parameter, which the caller maps to what it lent.
+``DRIVER_DATA`` of that parameter, which the caller maps to what it lent
+(``member_driver_data()`` when it reads it from a device embedded in the
+parameter: ``dev_get_drvdata(&xdev->dev)``).
 A function that frees through a pointer-to-pointer (``p = *pp; kfree(p)``)
 releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
 ``&x`` maps to ``x``. What a function frees below a parameter is kept as the
@@ -214,6 +216,19 @@ DRIVER_DATA = "@drvdata"
 POINTEE = "@pointee"
 
 
+def member_driver_data(member: str) -> str:
+    """The pseudo-field of the driver data lent to the device embedded at ``member`` of
+    a parameter (``info = dev_get_drvdata(&xdev->dev)``: "@drvdata:dev"); the caller
+    maps it to what it lent that member (``dev_set_drvdata(&xdev->dev, info)``)."""
+    return f"{DRIVER_DATA}:{member}"
+
+
+def _whole_pseudo(f: str) -> bool:
+    """Is ``f`` a pseudo-field naming a whole object (driver data, a pointee), not a
+    path below one: its ``->x`` is a field of that object."""
+    return f in (DRIVER_DATA, POINTEE) or f.startswith(DRIVER_DATA + ":") and "->" not in f
+
+
 def pseudo_field(f: str) -> bool:
     """Is ``f`` a pseudo-field (driver data, a pointee), no member of the parameter's
     object: what is read or written there is no field of the parameter."""
@@ -299,13 +314,18 @@ class _Param:
             return (base[0], POINTEE) if base is not None and base[1] == "" else None
         if isinstance(e, Call) and self.kb is not None and e.args and \
                 self.kb.gives_back(e.callee):
-            base = self.of(e.args[0])  # card = pci_get_drvdata(pdev)
+            arg = e.args[0]
+            if isinstance(arg, Unary) and arg.op == "&":  # dev_get_drvdata(&xdev->dev)
+                inner = self.path(arg.operand)
+                return (inner[0], member_driver_data(inner[1])) if inner is not None and \
+                    inner[1] and not pseudo_field(inner[1]) else None
+            base = self.of(arg)  # card = pci_get_drvdata(pdev)
             return (base[0], DRIVER_DATA) if base is not None and base[1] == "" else None
         if isinstance(e, Member) and e.arrow:
             base = self.of(e.base)
             if base is not None and base[1] == "":
                 return base[0], e.name
-            if base is not None and base[1] in (DRIVER_DATA, POINTEE):
+            if base is not None and _whole_pseudo(base[1]):
                 return base[0], f"{base[1]}->{e.name}"  # card->regs, (*pp)->buf
         if isinstance(e, Member) and not e.arrow:
             base = self.of(e.base)
@@ -761,8 +781,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             if r is not None and r[1] == "":  # put_device(&p->dev): its release frees p
                 s.releases.add(r[0])
                 s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
-            elif r is not None and r[1] == DRIVER_DATA:  # kref_put(&drvdata->ref, ...)
-                s.releases_fields.setdefault(r[0], set()).add(DRIVER_DATA)
+            elif r is not None and r[1] and _whole_pseudo(r[1]) and r[1] != POINTEE:
+                s.releases_fields.setdefault(r[0], set()).add(r[1])  # kref_put(&drvdata->ref)
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
             if r is not None and r[1] and not pseudo_field(r[1]):

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kunwind.analysis.context import FunctionContext
+from kunwind.analysis.context import FunctionContext, filled_tables
 from kunwind.analysis.summaries import summarize_file
 from kunwind.analysis.walk import Walker
 from kunwind.config import Options
@@ -170,8 +170,9 @@ def show_cfg(path: Path, function: str, fmt: str, flags: dict[str, Any]) -> None
     if fn is None:
         fail(f"{function}(): {target.lower_error or 'not lowered'}")
     summaries = summarize_file(list(functions.values()), kb)
+    tables = filled_tables(parsed.tables, list(functions.values()))
     walk = Walker(FunctionContext(fn, str(path), summaries, kb,
-                                   pure_bodies=parsed.pure, tables=parsed.tables), []).run()
+                                   pure_bodies=parsed.pure, tables=tables), []).run()
     marks: dict[int, str] = {}
     for ex in walk.exits:
         marks[ex.line] = f"error exit: {ex.exit.describe()}"

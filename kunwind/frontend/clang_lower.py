@@ -29,6 +29,7 @@ from kunwind.model.ir import (
     Str,
     Unary,
     Var,
+    pointer_table,
     render,
     strip_not_not,
     void_cast,
@@ -210,10 +211,21 @@ def callback_tables(variables: list[Any]) -> dict[str, tuple[str, dict[str, str]
     (``static const struct device_type foo_type = { .release = foo_release }``):
     variable -> (its struct's name, member -> function). What the code later
     points an object at (``dev->type = &foo_type``) tells which function the
-    object's last put runs (kunwind.analysis.context's release_callbacks)."""
+    object's last put runs (kunwind.analysis.context's release_callbacks).
+    The file's pointers to a struct (``static struct class *foo_class``) are
+    there too, under ``pointer_table(name)`` and with no members: the struct
+    is allocated at run time, and the stores of the file's functions into it
+    (``foo_class->dev_release = foo_release``) fill them in
+    (context.filled_tables)."""
     out: dict[str, tuple[str, dict[str, str]]] = {}
     for var in variables:
-        decl = var.type.get_canonical().get_declaration()
+        canonical = var.type.get_canonical()
+        if canonical.kind.name == "POINTER":  # static struct class *foo_class;
+            pointee = canonical.get_pointee().get_declaration()
+            if pointee.kind.name == "STRUCT_DECL":
+                out[pointer_table(var.spelling)] = (pointee.spelling, {})
+            continue
+        decl = canonical.get_declaration()
         init = [c for c in var.get_children() if c.kind.name == "INIT_LIST_EXPR"]
         if decl.kind.name != "STRUCT_DECL" or len(init) != 1:
             continue

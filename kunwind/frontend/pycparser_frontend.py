@@ -48,6 +48,7 @@ from kunwind.model.ir import (
     Str,
     Unary,
     Var,
+    pointer_table,
     render,
     strip_not_not,
     void_cast,
@@ -267,7 +268,7 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
 
 def _callback_tables(ast: c_ast.FileAST, main: str) -> dict[str, tuple[str, dict[str, str]]]:
     """clang_lower.callback_tables for pycparser: the main file's variables initialised
-    as a struct whose members name functions."""
+    as a struct whose members name functions, and its pointers to a struct."""
     functions = {e.decl.name for e in ast.ext if isinstance(e, c_ast.FuncDef)} | {
         e.name for e in ast.ext if isinstance(e, c_ast.Decl) and isinstance(e.type, c_ast.FuncDecl)}
     fields: dict[str, list[str]] = {}
@@ -277,6 +278,11 @@ def _callback_tables(ast: c_ast.FileAST, main: str) -> dict[str, tuple[str, dict
                 fields[node.name] = [d.name for d in node.decls]
     out: dict[str, tuple[str, dict[str, str]]] = {}
     for e in ast.ext:
+        if isinstance(e, c_ast.Decl) and e.coord.file == main and e.name and \
+                isinstance(e.type, c_ast.PtrDecl) and isinstance(e.type.type, c_ast.TypeDecl) \
+                and isinstance(e.type.type.type, c_ast.Struct) and e.type.type.type.name:
+            out[pointer_table(e.name)] = (e.type.type.type.name, {})  # struct class *foo
+            continue
         if not (isinstance(e, c_ast.Decl) and e.coord.file == main and
                 isinstance(e.init, c_ast.InitList) and isinstance(e.type, c_ast.TypeDecl)
                 and isinstance(e.type.type, c_ast.Struct) and e.type.type.name):

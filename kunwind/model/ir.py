@@ -171,6 +171,12 @@ class Cleanup(Stmt):
 TRANSPARENT_CALLS = frozenset({"__builtin_expect", "__builtin_expect_with_probability"})
 
 
+def pointer_table(name: str) -> str:
+    """The key of the file's pointer variable ``name`` among its callback tables (a
+    ``static struct class *foo_class`` the code fills in at run time)."""
+    return "*" + name
+
+
 def strip_not_not(e: Expr) -> Expr:
     """``!!x`` is ``x`` as a condition (the kernel's likely()/unlikely() write it)."""
     while isinstance(e, Unary) and e.op == "!" and isinstance(e.operand, Unary) \
