@@ -60,6 +60,19 @@ Known false positives:
     a second step whose first one a caller made (the knowledge's ``after``:
     ``device_add()`` after ``device_initialize()``) is undone step by step.
 
+    A release twice needs a first release that surely frees what the second
+    one touches (``Res.sure`` in the resource model; a leak check takes a
+    release that perhaps frees for a release). So ``put_device(&x->dev)``
+    then ``kfree(x)`` is reported when the file shows the member's release
+    callback (a type, ``dev->release``) and it frees ``x``, not when the
+    callback is set elsewhere (a class, another file's type) or does not
+    free it; a ``kref_put()`` of a reference taken by ``kref_get()`` (the
+    knowledge's ``extra``) is not the last, so what its release function
+    frees is not freed yet; ``platform_device_unregister(pdev)`` of a device
+    ``bus_find_device()`` returned drops the registration's reference, not the
+    lookup's; and ``unregister_candev()`` (``keeps_object``), or a helper of
+    the file that only calls it, leaves the netdev to ``free_candev()``.
+
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 10 reports, 8 true (80%).
     That is where the check was tuned.
@@ -252,6 +265,8 @@ def _released_before(ctx: FunctionContext, st: State, call: Call, p: str, r: Res
     releases it, or one that releases it when it fails and failed on this path)."""
     if not r.acquire:
         return ""  # acquired elsewhere: a second put may match a second get
+    if not r.sure:
+        return ""  # the first release perhaps freed it, not surely (Res.sure)
     first = r.by
     where = f"{ctx.words.text(r.event, r.event_line)} at line {r.event_line} already released it"
     if ctx.kb.release(first) is not None:

@@ -52,6 +52,16 @@ Known false positives:
     that frees nothing of it (``dev->release = foo_release;`` with an empty
     body) leaves the memory valid.
 
+    Only a release that surely frees counts (``Res.sure`` in the resource
+    model): the put of an embedded member frees its container only when the
+    file shows its release callback and that callback frees it (a type, class
+    or callback set elsewhere perhaps does: not reported); the put of an extra
+    reference (the knowledge's ``extra``: ``usb_get_dev()``, ``get_device()``,
+    ``kref_get()``) is not the last one; a release the knowledge pairs with
+    another acquisition drops another reference; and a release that keeps its
+    object (``keeps_object``: ``unregister_candev()``), or a same-file helper
+    that only makes such releases, frees nothing.
+
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 2 reports, 0 true (both
     were KASAN tests' deliberate misuse, on a KUnit assertion's failure path that
@@ -129,7 +139,7 @@ def _released(ctx: FunctionContext, st: State, path: str) -> Res | None:
     if not error_path(ctx, st):
         return None
     r = st.resources.res.get(path)
-    if r is None or r.status != RELEASED or not _ends_life(ctx, r) or \
+    if r is None or r.status != RELEASED or not r.sure or not _ends_life(ctx, r) or \
             _callback_keeps(ctx, path):
         return None
     return r if surely_released(ctx, r) else None
@@ -159,11 +169,12 @@ def _ends_life(ctx: FunctionContext, r: Res) -> bool:
     if "put" in releaser or _moves_reference(ctx, releaser):
         # a reference dropped: the last one when this function got the object with it
         # (a lookup, a constructor), not when it took an extra one on an object it
-        # already had (folio_get(folio), get_device(dev): someone else holds it too)
+        # already had (the knowledge's ``extra``: folio_get(folio), get_device(dev),
+        # udev = usb_get_dev(udev): someone else holds it too)
         if not r.acquire:
             return False
         a = ctx.kb.acquire(r.acquire)
-        return (a is not None and a.object == "ret") or "get" not in r.acquire
+        return a is None or not a.extra
     return r.kind in DEAD_KINDS or bool(FREES.search(releaser))
 
 

@@ -25,7 +25,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from kunwind.knowledge import Acquire as KnownAcquire
-from kunwind.knowledge import Kind, Knowledge
+from kunwind.knowledge import Kind, Knowledge, canonical
 from kunwind.knowledge.names import ERR_OR_ZERO
 from kunwind.model.ir import (
     Assign,
@@ -113,9 +113,17 @@ class Res:
     # the access paths of the acquiring call's arguments that a release names the object
     # by (the knowledge's ``same_args``): (index, path) pairs
     args: tuple[tuple[int, str], ...] = ()
+    # released: does the release surely free it (a "must" release), or only perhaps (a
+    # "may" release: the put of a member whose release callback nobody here describes,
+    # the put of an extra reference taken on an object someone else holds, a release
+    # that keeps the object)? A leak check may count either as released; a double
+    # release or a use after release needs the first one to free what the second uses
+    sure: bool = True
 
-    def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "") -> Res:
-        return replace(self, status=status, event_line=line, cause=cause, by=by, event=event)
+    def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "",
+              sure: bool = True) -> Res:
+        return replace(self, status=status, event_line=line, cause=cause, by=by, event=event,
+                       sure=sure)
 
 
 @dataclass
@@ -339,11 +347,13 @@ class ResourceModel:
                 # its release callback frees these fields with the object
                 released.update(f"{base}->{f}" for f in rel.frees_fields
                                 if f"{base}->{f}" in res)
+        maybe: set[str] = set()  # what it perhaps frees, not surely (``Res.sure``)
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
             if container is not None and container in res and res[container].status == HELD \
                     and not self._callback_keeps(st, call.args[rel.arg]):
                 released.add(container)
+                maybe.add(container)  # unless its release callback is known to free it
         for j in summary.releases_container if summary is not None else ():
             # a5xx_destroy(&a5xx_gpu->base.base) frees the object that embeds its argument
             container = embedding_object(self.ctx, st, call.args[j]) \
@@ -362,9 +372,11 @@ class ResourceModel:
                       if p in res and res[p].status == HELD} - released - by_callback
         by_callback |= on_failure
         released.update(by_callback)
+        maybe -= by_callback
         released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
             released.update(_embedded_references(res, p, ctx.container_members))
+        maybe |= self._perhaps_frees(st, call, rel, summary, released, by_knowledge)
         for p in released:
             if p in res and res[p].status == HELD and res[p].count > 1:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
@@ -376,12 +388,14 @@ class ResourceModel:
                 # release callback frees the object ends both steps)
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
-                res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
+                res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text,
+                                      sure=p not in maybe)
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status == ESCAPED and res[p].cause is Cause.CALL:
                 # handed to a callee, then freed here all the same: gone, whatever the
                 # callee's result says later (no HANDED undo brings it back)
-                res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text)
+                res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text,
+                                      sure=p not in maybe)
                 st.note(Release(line, p, call.callee))
             elif p not in res and p in by_knowledge:  # acquired elsewhere: now gone
                 res[p] = Res(kind, "", 0, frozenset({call.callee}), RELEASED, "never",
@@ -601,6 +615,55 @@ class ResourceModel:
         out = {container} if 0 in cb.releases_container else set()
         out.update(f"{container}->{f}" for f in cb.releases_container_fields.get(0, ()))
         return {p for p in out if p in st.resources.res}
+
+    def _perhaps_frees(self, st: State, call: Call, rel: ReleaseFact | None,
+                       summary: Summary | None, released: set[str],
+                       by_knowledge: set[str]) -> set[str]:
+        """What of ``released`` the call perhaps frees, but not surely: a double release
+        or a use after release needs the first release to free what the second one
+        touches, where a leak check may take a perhaps for a release.
+
+        - A release that keeps its object (the knowledge's ``keeps_object``:
+          usb_kill_urb() cancels), or a same-file callee that releases it only
+          through such releases (``summary.keeps``: a wrapper of unregister_candev(),
+          which unregisters and leaves the netdev to free_candev()).
+        - The put of an extra reference (``get_device(dev)``, ``kref_get(&x->ref)``:
+          the knowledge's ``extra``): the reference itself is dropped, but the count
+          was above 0 before the get, so the put is not known to be the last, and
+          what its release callback frees is perhaps freed.
+        - A counted reference dropped by the release the knowledge pairs with another
+          acquisition (``platform_device_unregister(pdev)`` of a device that
+          ``bus_find_device()`` returned drops the registration's reference, not the
+          lookup's). A lookup that puts the node it starts from
+          (``of_find_compatible_node(from, ...)``) is the pair of none: it puts the
+          reference the caller holds on it, whichever that is."""
+        res = st.resources.res
+        out: set[str] = set()
+        if rel is not None and rel.keeps_object:
+            out |= by_knowledge
+        for j in summary.keeps if summary is not None else ():
+            p = object_path(path_of(call.args[j])) if j < len(call.args) else None
+            if p is not None:
+                out.add(held_name(self.ctx, st.resources, p))
+        if rel is None or rel.arg >= len(call.args):
+            return out
+        arg = call.args[rel.arg]
+        member = embedded_path(self.ctx, st, arg)
+        obj = member if member is not None else _object_of(self.ctx.kb, arg)
+        key = held_name(self.ctx, st.resources, obj) if obj is not None else None
+        r = res.get(key) if key is not None else None
+        a = self.ctx.kb.acquire(r.acquire) if r is not None and r.acquire else None
+        if r is not None and r.kind is Kind.REFERENCE and a is not None and a.extra and \
+                r.count <= 1:
+            out |= released - {key}
+        if self.ctx.kb.released_kind(call.callee) is Kind.UNKNOWN:
+            return out  # of_find_compatible_node(from, ...): a put of whatever holds from
+        for q in released:  # the pair of another acquisition: another reference
+            r = res.get(q)
+            if r is not None and r.kind is Kind.REFERENCE and r.releases and \
+                    call.callee not in r.releases and canonical(call.callee) not in r.releases:
+                out.add(q)
+        return out
 
     def _callback_keeps(self, st: State, arg: Expr) -> bool:
         """Does the release callback a put of the member ``arg`` points at runs leave the

@@ -151,6 +151,10 @@ class Summary:
     # it, in order (``if (err) res_free(res);``: {8: (1,)}): a caller's call runs the
     # function it passes there on those arguments
     calls_params: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # released parameters that every release of them keeps valid (the knowledge's
+    # keeps_object: a wrapper of unregister_candev(), which leaves the netdev to
+    # free_candev()): released, but not freed
+    keeps: set[int] = field(default_factory=set)
 
     def key(self) -> tuple:
         return (
@@ -174,6 +178,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
             self.frees_unidentified, tuple(sorted(self.calls_params.items())),
+            tuple(sorted(self.keeps)),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -432,6 +437,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         if (i, "") in tested or (i in s.releases and i not in s.derefs_self
                                  and _only_null_safe_releases(fn, i, res, known, kb)):
             s.null_ok.add(i)
+        if i in s.releases and _only_keeping_releases(fn, i, res, known, kb):
+            s.keeps.add(i)
     _returns(fn, s, known, kb)
     s.ret_errno = _returns_errno(fn, known)
     s.ret_signs = return_signs(fn, known)
@@ -630,6 +637,31 @@ def _only_null_safe_releases(fn: Function, i: int, res: _Param, known: dict[str,
                         not (callee is not None and j in callee.null_ok):
                     return False
     return True
+
+
+def _only_keeping_releases(fn: Function, i: int, res: _Param, known: dict[str, Summary],
+                           kb: Knowledge) -> bool:
+    """Does every call that releases parameter ``i`` keep it valid (the knowledge's
+    ``keeps_object``, or a same-file callee that only keeps it)? Then the function
+    releases it without freeing it: ``foo_unregister(dev) { unregister_candev(dev); }``
+    leaves the netdev to free_candev()."""
+    found = False
+    for _line, e, _target in exprs_of(fn):
+        for c in calls_in(e):
+            rel = kb.release(c.callee)
+            callee = known.get(c.callee)
+            for j, a in enumerate(c.args):
+                if res.of(a) != (i, ""):
+                    continue
+                if rel is not None and rel.arg == j:
+                    if not rel.keeps_object:
+                        return False
+                    found = True
+                elif callee is not None and j in callee.releases:
+                    if j not in callee.keeps:
+                        return False
+                    found = True
+    return found
 
 
 def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
@@ -1125,6 +1157,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
+    s.keeps = set(d.get("keeps", ()))
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub"):
         setattr(s, name, bool(d.get(name, False)))
     s.ret_signs = int(d.get("ret_signs", ANY_SIGN))

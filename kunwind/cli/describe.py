@@ -75,7 +75,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         what = "returns it" if a.object == "ret" else f"argument {a.object}"
         released = ", ".join(a.release) or "nothing known"
         extra = "".join(f", {w}" for w, on in (("held on failure", a.held_on_failure),
-                                               ("zeroed", a.zeroed)) if on)
+                                               ("zeroed", a.zeroed),
+                                               ("an extra reference", a.extra)) if on)
         if a.part:
             what += f", its {a.part}"
         if a.count_max is not None:

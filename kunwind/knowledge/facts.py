@@ -63,6 +63,10 @@ class Acquire:
     # flags, has the bit (device_link_add() with DL_FLAG_STATELESS); a mask of constants
     # without it hands the object to its subsystem, which removes it (a managed link)
     owned_with_flag: tuple[int, int] | None = None
+    # it takes one more reference on an object the caller already holds a pointer to
+    # (get_device(dev), kref_get(&x->ref), usb_get_dev(udev)): the count was at least 1
+    # before it, so the put that drops this reference is not known to be the last
+    extra: bool = False
 
 
 @dataclass
@@ -347,6 +351,7 @@ class Knowledge:
                 [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
                 flag, int(lo) if lo is not None else None, int(hi) if hi is not None else None,
                 str(v.get("after", "")), bool(v.get("positive", False)), owned,
+                bool(v.get("extra", False)),
             )
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
@@ -422,7 +427,7 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
-                          "after", "positive", "owned_with_flag"}),
+                          "after", "positive", "owned_with_flag", "extra"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args"}),
     "in_progress": frozenset({"errno"}),
