@@ -412,6 +412,13 @@ class FunctionContext:
         return out
 
     @cached_property
+    def stored_in_loops(self) -> frozenset[str]:
+        """The access paths a statement on a cycle of the CFG stores to: a loop may
+        write them on an iteration the walk does not unroll."""
+        return frozenset(p for bid in self.looping for s in self.fn.blocks[bid].stmts
+                         if isinstance(s, Store) and (p := path_of(s.target)) is not None)
+
+    @cached_property
     def looping(self) -> frozenset[int]:
         """The blocks on a cycle of the CFG (a loop's body and test)."""
         succs = {b.id: [e.dst for e in b.succs] for b in self.fn.blocks}

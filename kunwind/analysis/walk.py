@@ -547,12 +547,15 @@ class Walker:
         did not. ``fields``: those the allocating function set up itself (a callee's
         summary), which hold no 0. Only fields of a local pointer, one ``->`` deep (a
         member of an embedded struct too): a pointer field read 0 is NULL, and what
-        lies behind it is no field of this object."""
+        lies behind it is no field of this object. Not a field a loop stores to: the
+        walk unrolls a loop only so far, and a later iteration may write it (a scan
+        of a device's endpoints that sets ``p->in_size`` and ``p->out_size``)."""
         if "->" in path or "." in path or path not in self.ctx.variables:
             return
         prefix = path + "->"
         for q in self.ctx.relevant:
             if q.startswith(prefix) and "->" not in q[len(prefix):] and \
+                    q not in self.ctx.stored_in_loops and \
                     q[len(prefix):].split(".", 1)[0] not in fields:
                 st.values.known[q] = 0
 
