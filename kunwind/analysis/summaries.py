@@ -107,6 +107,10 @@ class Summary:
     # the parameters whose container it returns (to_foo(dev): container_of(dev, ...),
     # or NULL): a caller's local assigned its result is a container of its argument
     ret_container: set[int] = field(default_factory=set)
+    # the parameter whose driver data every return gives back, with the pseudo-field it
+    # is read from (to_foo_info(pdev): ``return platform_get_drvdata(pdev)``: (0,
+    # "@drvdata")): a caller's local assigned its result borrows like the getter's
+    ret_drvdata: tuple[int, str] | None = None
     # it releases a whole pointer it cannot tie to a parameter or its container
     # (foo = to_foo(dev) through an expression it cannot read; kfree(foo))
     frees_unidentified: bool = False
@@ -178,7 +182,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
             self.frees_unidentified, tuple(sorted(self.calls_params.items())),
-            tuple(sorted(self.keeps)),
+            tuple(sorted(self.keeps)), self.ret_drvdata,
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -317,6 +321,11 @@ class _Param:
         if isinstance(e, Unary) and e.op == "*":
             base = self.of(e.operand)  # p = *pp
             return (base[0], POINTEE) if base is not None and base[1] == "" else None
+        if isinstance(e, Call) and (callee := self.known.get(e.callee)) is not None \
+                and callee.ret_drvdata is not None:  # info = to_foo_info(pdev)
+            j, f = callee.ret_drvdata
+            base = self.of(e.args[j]) if j < len(e.args) else None
+            return (base[0], f) if base is not None and base[1] == "" else None
         if isinstance(e, Call) and self.kb is not None and e.args and \
                 self.kb.gives_back(e.callee):
             arg = e.args[0]
@@ -447,6 +456,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         fn, known, {i: _tested_values(fn, p.name) for i, p in enumerate(fn.params)},
         s.ret_signs)
     s.ret_container = _returned_container(fn, res)
+    s.ret_drvdata = _returned_driver_data(fn, res)
     _escapes(fn, s, res, known, kb)
     _ring_releases(fn, s, res, kb)
     _must_release(fn, s, res, known, kb)
@@ -550,6 +560,17 @@ def _returned_container(fn: Function, res: _Param) -> set[int]:
             if isinstance(st, Return) and st.value is not None and constant(st.value) != 0:
                 found.add(res.container_of(st.value))
     return {i for i in found if i is not None} if len(found) == 1 else set()
+
+
+def _returned_driver_data(fn: Function, res: _Param) -> tuple[int, str] | None:
+    """The parameter and driver-data pseudo-field that every return gives back: an
+    accessor such as ``to_foo_info(pdev) { return platform_get_drvdata(pdev); }``."""
+    found = {res.of(st.value) for b in fn.blocks for st in b.stmts
+             if isinstance(st, Return) and st.value is not None}
+    if len(found) != 1:
+        return None
+    r = found.pop()
+    return r if r is not None and r[1].startswith(DRIVER_DATA) and "->" not in r[1] else None
 
 
 def _idle_values(fn: Function) -> dict[int, set[int]]:
@@ -750,16 +771,20 @@ def _container_field_releases(s: Summary, call: Call, res: _Param,
 
 def _global_releases(s: Summary, call: Call, local_names: set[str],
                      known: dict[str, Summary], kb: Knowledge) -> None:
-    """The globals a call releases: its argument when it is a release of one, and what a
-    same-file callee releases."""
+    """The globals a call releases, as access paths rooted at a name that is neither a
+    parameter nor a local: its argument when it is a release of one (``iounmap(base)``,
+    ``class_unregister(&foo_class)``, ``iounmap(foo->regs)`` of a static ``foo``), and
+    what a same-file callee releases (``foo_unregister_all()``)."""
     rel = kb.release(call.callee)
     if rel is not None and rel.arg < len(call.args):
-        a = call.args[rel.arg]
-        if isinstance(a, Var) and a.name not in local_names:
-            s.releases_globals.add(a.name)
+        p = path_of(call.args[rel.arg])
+        p = p[1:] if p is not None and p.startswith("&") else p
+        if p is not None and root_of(p) not in local_names:
+            s.releases_globals.add(p)
     callee = known.get(call.callee)
     if callee is not None:
-        s.releases_globals |= callee.releases_globals - local_names
+        s.releases_globals |= {g for g in callee.releases_globals
+                               if root_of(g) not in local_names}
 
 
 def _unknown_handovers(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
@@ -1167,6 +1192,8 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.idle = {int(i): set(x) for i, x in d.get("idle", {}).items()}
     s.hands_unknown = set(d.get("hands_unknown", ()))
     s.ret_container = set(d.get("ret_container", ()))
+    rd = d.get("ret_drvdata")
+    s.ret_drvdata = (int(rd[0]), str(rd[1])) if rd else None
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
     s.calls_params = {int(i): tuple(int(j) for j in x)
                       for i, x in d.get("calls_params", {}).items()}
