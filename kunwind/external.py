@@ -76,6 +76,24 @@ def callees_that_matter(functions: list[Function], local: dict[str, Summary], kb
     return list(out)
 
 
+def callers_callees(functions: list[Function], callers: list[Function],
+                    local: dict[str, Summary], kb: Knowledge,
+                    bodies: dict[str, Function] | None = None) -> list[str]:
+    """The other-file callees of ``callers`` that receive what they pass to one of
+    ``functions``: what a caller releases when such a call fails (its unwind's
+    ``foo_destroy_table(ft)`` after ``foo_create_groups(ft)``, callers.py) may be the
+    release a function with a finding leaves to it."""
+    names = {fn.name for fn in functions}
+    out: dict[str, None] = {}
+    seen: set[tuple[str, int]] = set()
+    for caller in callers:
+        roots = {root_of(p) for b in caller.blocks for e in b.exprs() for c in calls_in(e)
+                 if c.callee in names for a in c.args if (p := path_of(a)) is not None}
+        if roots:
+            _receivers(caller, roots, local, kb, bodies or {}, out, seen, 0)
+    return list(out)
+
+
 MAX_DEPTH = 3  # same-file functions looked through, from the one with a finding
 
 

@@ -13,6 +13,7 @@ import os
 import time
 from pathlib import Path
 
+from .analysis.callers import with_caller_releases
 from .analysis.context import FunctionContext, filled_tables
 from .analysis.conventions import Conventions, file_conventions
 from .analysis.quiet import may_reach_error_exit
@@ -20,7 +21,7 @@ from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
 from .analysis.words import Source
 from .config import Options
-from .external import callees_that_matter, external_summaries
+from .external import callees_that_matter, callers_callees, external_summaries
 from .findings import NOT_BUILT, SKIPPED, FileResult, Finding, Notice, PairUse, merge_repeats
 from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for, uses_c_library
 from .frontend.clang_parse import parse_file
@@ -138,7 +139,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                            name, opts.max_blocks)  # header functions, for their summaries
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    summaries = summarize_file(functions + helpers, kb)
+    summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
@@ -157,10 +158,13 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         bodies = {fn.name: fn for fn in functions + helpers}
         wanted = callees_that_matter([functions[i] for i in reported], summaries, kb, name,
                                      bodies)
+        wanted += [c for c in callers_callees([functions[i] for i in reported], functions,
+                                              summaries, kb, bodies) if c not in wanted]
         ext = external_summaries(wanted, path, flags, opts, kb)
         if ext.summaries:
             clock = time.perf_counter()
-            summaries = summarize_file(functions + helpers, kb, external=ext.summaries)
+            summaries = with_caller_releases(
+                functions, summarize_file(functions + helpers, kb, external=ext.summaries), kb)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
                                  source, tables, conventions)

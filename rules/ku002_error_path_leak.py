@@ -207,6 +207,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         # a member of an object allocated here: leaked once the object is freed,
         # as devm frees it when a probe fails
         return parent.status == RELEASED or parent.status == AUTO and ctx.is_probe
+    if _callers_release(ctx, path):
+        return False  # every caller's unwind frees it when this function fails
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
@@ -217,6 +219,18 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     if ex.kind.implicit and ctx.fn.returns_void:
         return False
     return bool(_releases_after(ctx, path, r))
+
+
+def _callers_release(ctx: FunctionContext, path: str) -> bool:
+    """Is ``path`` a field of a parameter that every same-file caller releases when
+    this function fails (``callers.py``: ``foo_create_groups(ft)`` leaves ``ft->g``
+    to its caller's ``foo_destroy_table(ft)``)?"""
+    own = ctx.summary(ctx.fn.name)
+    root, arrow, rest = path.partition("->")
+    if own is None or not arrow:
+        return False
+    params = [p.name for p in ctx.fn.params]
+    return root in params and rest in own.caller_releases.get(params.index(root), ())
 
 
 def _cursors(ctx: FunctionContext) -> set[str]:

@@ -159,6 +159,10 @@ class Summary:
     # keeps_object: a wrapper of unregister_candev(), which leaves the netdev to
     # free_candev()): released, but not freed
     keeps: set[int] = field(default_factory=set)
+    # param index -> the fields of it that every same-file caller releases when this
+    # function fails (callers.py): the caller's to release, not this function's. Set
+    # once the file's summaries are complete; no other summary reads it
+    caller_releases: dict[int, set[str]] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (

@@ -1,0 +1,145 @@
+"""What a function's callers in the same file release when it fails (a caller contract).
+
+A constructor step often stores into the caller's object and, when a later step
+fails, returns the error without freeing what it stored: the caller's own unwind
+frees the whole object, fields included (``err = foo_create_groups(ft); if (err)
+goto err; ... err: foo_destroy_table(ft);`` where the destroy function does
+``kfree(ft->g)``). Freeing the field in the step as well would be a double free.
+
+For each function and each of its pointer parameters, this pass collects the
+fields that every same-file caller releases on the failure branch of its call:
+a release reachable from the edge on which the caller's test of the call's
+result says it failed, of the argument's field (``kfree(ft->g)``), or through a
+callee whose summary releases that field of the argument (same file or another
+file's summary). A function no caller in the file calls has no such fields:
+without a caller to read, nothing is assumed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kunwind.knowledge import Knowledge
+from kunwind.model.cfg import Function
+from kunwind.model.ir import Assign, Call, Expr, Store, Var, calls_in, path_of
+
+from .conditions import failure_check
+from .summaries import Summary, pseudo_field
+
+
+def callers_release(functions: list[Function], summaries: dict[str, Summary],
+                    kb: Knowledge) -> dict[str, dict[int, set[str]]]:
+    """Function name -> parameter index -> the fields of that parameter that every
+    same-file caller releases when the call fails."""
+    names = {fn.name for fn in functions}
+    found: dict[str, list[dict[int, set[str]]]] = {}
+    for caller in functions:
+        for b in caller.blocks:
+            for e in b.exprs():
+                for call in calls_in(e):
+                    if call.callee in names and call.callee != caller.name:
+                        found.setdefault(call.callee, []).append(
+                            _released_on_failure(caller, b.id, call, summaries, kb))
+    out: dict[str, dict[int, set[str]]] = {}
+    for name, sites in found.items():
+        common = sites[0]
+        for other in sites[1:]:
+            common = {i: common[i] & other[i] for i in common.keys() & other.keys()}
+        common = {i: f for i, f in common.items() if f}
+        if common:
+            out[name] = common
+    return out
+
+
+def _released_on_failure(caller: Function, block: int, call: Call,
+                         summaries: dict[str, Summary], kb: Knowledge) -> dict[int, set[str]]:
+    """Argument index -> the fields of that argument the caller releases after the
+    call fails (empty when its failure test cannot be found)."""
+    start = _failure_edge(caller, block, call)
+    if start is None:
+        return {}
+    reach = _reachable(caller, start)
+    args = {j: p for j, a in enumerate(call.args) if (p := path_of(a)) is not None
+            and not p.startswith("&")}
+    out: dict[int, set[str]] = {}
+    for b in (caller.blocks[i] for i in sorted(reach)):
+        for e in b.exprs():
+            for c in calls_in(e):
+                for j, base in args.items():
+                    fields = _fields_released(c, base, summaries, kb)
+                    if fields:
+                        out.setdefault(j, set()).update(fields)
+    return out
+
+
+def _failure_edge(fn: Function, block: int, call: Call) -> int | None:
+    """The block the caller enters when its test of ``call``'s result says it failed:
+    the test in the call's own block or in the straight-line blocks that follow it."""
+    results: set[str] = set()
+    b = fn.blocks[block]
+    for s in b.stmts:
+        if isinstance(s, Store) and isinstance(s.target, Var) and _is(s.value, call):
+            results.add(s.target.name)
+    for _ in range(4):
+        if b.cond is not None:
+            chk = failure_check(b.cond, lambda n: call if n in results else None)
+            if chk is None or chk.callee != call.callee or len(b.succs) != 2:
+                return None
+            return b.succs[0].dst if chk.fails_when else b.succs[1].dst
+        if len(b.succs) != 1:
+            return None
+        b = fn.blocks[b.succs[0].dst]
+        if any(isinstance(s, Store) and isinstance(s.target, Var) and s.target.name in results
+               for s in b.stmts):
+            return None  # the result is overwritten before it is tested
+    return None
+
+
+def _is(value: Expr | None, call: Call) -> bool:
+    if isinstance(value, Assign):
+        value = value.value
+    return value is call
+
+
+def _reachable(fn: Function, start: int) -> set[int]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for d in fn.blocks[todo.pop()].targets():
+            if d not in seen:
+                seen.add(d)
+                todo.append(d)
+    return seen
+
+
+def _fields_released(c: Call, base: str, summaries: dict[str, Summary],
+                     kb: Knowledge) -> set[str]:
+    """The fields of ``base`` that the call ``c`` releases: its released argument is
+    ``base->f``, or its callee's summary releases field ``f`` of an argument ``base``."""
+    out: set[str] = set()
+    prefix = base + "->"
+    rel = kb.release(c.callee)
+    if rel is not None and rel.arg < len(c.args):
+        p = path_of(c.args[rel.arg])
+        if p is not None and p.startswith(prefix):
+            out.add(p[len(prefix):])
+    s = summaries.get(c.callee)
+    if s is not None:
+        for k, a in enumerate(c.args):
+            p = path_of(a)
+            if p == base:
+                out.update(f for f in s.releases_fields.get(k, ()) if not pseudo_field(f))
+            elif p is not None and p.startswith(prefix) and k in s.releases:
+                out.add(p[len(prefix):])
+    return out
+
+
+def with_caller_releases(functions: list[Function], summaries: dict[str, Summary],
+                         kb: Knowledge) -> dict[str, Summary]:
+    """``summaries`` with each same-file function's ``caller_releases`` filled in (new
+    Summary objects: the others may be shared with other files' runs)."""
+    out = dict(summaries)
+    for name, fields in callers_release(functions, summaries, kb).items():
+        if name in out:
+            out[name] = replace(out[name], caller_releases=fields)
+    return out
