@@ -107,11 +107,16 @@ def at_normal_exits(ctx: FunctionContext) -> bool:
 def can_fail(ctx: FunctionContext, callee: str) -> str:
     """What says ``callee`` can fail with a negative errno (``findings.EVIDENCE``), or
     "": its body here returns one (and is no stub that returns a constant), the
-    knowledge's fact about its int result, or the file's calls that test it ``< 0``."""
+    knowledge's fact about its int result, or the file's calls that test it ``< 0``.
+    A summary that cannot show an errno (``return ret`` of a call it does not know)
+    leaves the question to the knowledge and the file's calls; one whose result
+    cannot be negative, or a stub's, settles it."""
     s = ctx.summary(callee)
     if s is not None:
-        return CALLEE_SUMMARY if s.ret_errno and s.ret_signs & NEGATIVE and \
-            not s.ret_stub else ""
+        if s.ret_stub or not s.ret_signs & NEGATIVE:
+            return ""
+        if s.ret_errno:
+            return CALLEE_SUMMARY
     a = ctx.kb.acquire(callee)
     if a is not None:
         return API_FACT if a.object != "ret" and a.fails == "negative" else ""
