@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .analysis.callers import with_caller_releases
-from .analysis.context import FunctionContext, filled_tables
+from .analysis.context import FunctionContext, filled_tables, initcall_functions
 from .analysis.conventions import Conventions, file_conventions
 from .analysis.quiet import may_reach_error_exit
 from .analysis.summaries import Summary, summarize_file
@@ -148,8 +148,9 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     source = Source(data) if opts.frontend != "pycparser" else None
     conventions = file_conventions(functions)
     tables = filled_tables(parsed.tables, functions)
+    inits = initcall_functions(data, kb.initcalls)
     walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, tables,
-                   conventions) for fn in functions]
+                   conventions, inits) for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
         # a function with a finding: would the callees it hands its objects to,
@@ -167,7 +168,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                 functions, summarize_file(functions + helpers, kb, external=ext.summaries), kb)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
-                                 source, tables, conventions)
+                                 source, tables, conventions, inits)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -188,13 +189,16 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
           source: Source | None = None,
           tables: dict[str, tuple[str, dict[str, str]]] | None = None,
           conventions: Conventions | None = None,
+          initcalls: frozenset[str] = frozenset(),
           ) -> tuple[list[Finding], list[PairUse], str]:
     """One function's walk: its findings, the pair uses it shows, why it is incomplete
     (``pure``: the callees whose bodies are pure; ``source``: the file's text, which
     its findings' words are read from; ``tables``: the file's structs of function
-    pointers; ``conventions``: what the file's calls do with each callee's result)."""
+    pointers; ``conventions``: what the file's calls do with each callee's result;
+    ``initcalls``: the file's init functions)."""
     ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure,
-                          tables=tables or {}, conventions=conventions or Conventions())
+                          tables=tables or {}, conventions=conventions or Conventions(),
+                          initcalls=initcalls)
     if not _walk_can_report(ctx, rules):
         return [], [], ""
     walk = Walker(ctx, rules, opts.max_states).run()

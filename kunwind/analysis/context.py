@@ -139,6 +139,8 @@ class FunctionContext:
     tables: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
     # what the file's calls do with each callee's result (conventions.py)
     conventions: Conventions = field(default_factory=Conventions)
+    # the file's init functions (module_init(foo_init): ``initcall_functions``)
+    initcalls: frozenset[str] = frozenset()
 
     @cached_property
     def words(self) -> Words:
@@ -630,10 +632,13 @@ class FunctionContext:
     @cached_property
     def is_probe(self) -> bool:
         """Is this function the probe of a driver the file defines (``.probe = foo_probe``
-        in a struct the knowledge lists as ``[probe_table]``)? When a probe fails the
-        driver core calls no teardown of the driver's: the probe owns what it acquired."""
-        return any(members.get(self.kb.probe_tables.get(struct, "")) == self.fn.name
-                   for struct, members in self.tables.values())
+        in a struct the knowledge lists as ``[probe_table]``), or one of its init
+        functions (``module_init(foo_init)``, ``[initcall]``)? When a probe or an init
+        function fails, nobody calls a teardown of the driver's or the module's: it owns
+        what it acquired."""
+        return self.fn.name in self.initcalls or any(
+            members.get(self.kb.probe_tables.get(struct, "")) == self.fn.name
+            for struct, members in self.tables.values())
 
     @cached_property
     def orphaned_unwind(self) -> frozenset[int]:
@@ -674,6 +679,18 @@ class FunctionContext:
 
 
 Tables = dict[str, tuple[str, dict[str, str]]]
+
+
+def initcall_functions(text: bytes, macros: set[str]) -> frozenset[str]:
+    """The functions the file names in an init-call macro of ``macros`` (the
+    knowledge's ``[initcall]``): ``module_init(foo_init);`` gives foo_init. Read from
+    the text, as the macros expand to attributes and sections the parse keeps no
+    trace of."""
+    if not macros:
+        return frozenset()
+    pattern = rb"^[ \t]*(?:" + b"|".join(re.escape(m.encode()) for m in sorted(macros)) + \
+        rb")[ \t]*\([ \t]*(\w+)[ \t]*\)"
+    return frozenset(m.group(1).decode() for m in re.finditer(pattern, text, re.M))
 
 
 def filled_tables(tables: Tables, functions: list[Function]) -> Tables:

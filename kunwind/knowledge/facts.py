@@ -158,6 +158,9 @@ class Knowledge:
     # structs of driver callbacks whose failure nobody undoes (struct platform_driver):
     # struct name -> the member that holds such a callback ("probe")
     probe_tables: dict[str, str] = field(default_factory=dict)
+    # the macros that make a function an init call whose failure nobody undoes
+    # (module_init(foo_init)): the function owns what it acquires, as a probe does
+    initcalls: set[str] = field(default_factory=set)
     # calls that set up nothing an error path owes an undo for, whatever their names
     # suggest (v4l2_m2m_next_src_buf() peeks at a queue): no guess takes them as acquires
     no_undo: set[str] = field(default_factory=set)
@@ -414,6 +417,8 @@ class Knowledge:
             if not v.get("member"):
                 raise ValueError(f"release_table.{name}: needs 'member'")
             self.release_tables[name] = str(v["member"])
+        elif table == "initcall":
+            self.initcalls.add(name)
         elif table == "probe_table":
             if not v.get("member"):
                 raise ValueError(f"probe_table.{name}: needs 'member'")
@@ -444,6 +449,7 @@ KEYS: dict[str, frozenset[str]] = {
     "same_object": frozenset({"arg"}),
     "release_table": frozenset({"member"}),
     "probe_table": frozenset({"member"}),
+    "initcall": frozenset(),
     "teardown": frozenset({"arg", "depends"}),
 }
 
