@@ -209,6 +209,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return parent.status == RELEASED or parent.status == AUTO and ctx.is_probe
     if _callers_release(ctx, path):
         return False  # every caller's unwind frees it when this function fails
+    if not (path == root and root in ctx.declared_locals) and _restores(ctx, path, r):
+        return False  # it puts back what it undid earlier: the state the caller had
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
@@ -219,6 +221,18 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     if ex.kind.implicit and ctx.fn.returns_void:
         return False
     return bool(_releases_after(ctx, path, r))
+
+
+def _restores(ctx: FunctionContext, path: str, r: Res) -> bool:
+    """Does this acquisition put back an object that the function released before it
+    (``i2c_del_adapter(&phys); ... err: i2c_add_adapter(&phys);``)? A global or a
+    field of someone else's object that was held on entry and is held again at the
+    exit is as the caller left it, not something this function took."""
+    blocks = [s.block for s in ctx.acquisitions.get(path, []) if s.line == r.line]
+    # written before it and reaching it (not a loop's release of its last round's object)
+    return any(p == path and s.line < r.line and any(b in ctx.reachable(s.block)
+                                                     for b in blocks)
+               for p, s in ctx.release_sites)
 
 
 def _callers_release(ctx: FunctionContext, path: str) -> bool:
