@@ -27,7 +27,20 @@ What it finds:
     ``isc_clk_cleanup()``, ``foo_get()`` before ``foo_put()``) is evidence
     for that step, not for an earlier call (``isc_pipeline_init()``); and
     the exit straight off the acquire's own test
-    (``if (!foo_hold(x)) return -EBUSY;``) is its failure.
+    (``if (!foo_hold(x)) return -EBUSY;``) is its failure, as is an exit
+    whose last call of the acquire on that object failed (a second read into
+    the same buffer, every try of a chain of ``foo_init(intf)``). The names
+    must name the same thing past the whole prefix they share
+    (``imx_rproc_xtr_mbox_init()`` is not undone by ``imx_rproc_put_scu()``).
+    Only a release made on an exit's unwind, after its failure and not as
+    the failing step, is evidence (a teardown that stops a ring on its main
+    path and leaves when a later step fails undoes nothing there). A call
+    that returns a pointer acquires that pointer: a release of its argument
+    is no undo of it (``iommufd_get_object(ictx)``, whose undo takes the
+    object it returns). An exit that calls a same-file function given the
+    object, or what contains it, that calls the release or makes every undo
+    the release makes (``nouveau_drm_device_fini(drm)`` for
+    ``drm->client``) misses nothing.
 
     An acquire's failure branch is recognised in the forms the kernel writes
     it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for
@@ -115,6 +128,7 @@ from kunwind.knowledge.names import (
     is_unknown_release,
     may_acquire,
     same_subject,
+    undoes,
     verbs_match,
     verbs_pair,
 )
@@ -368,7 +382,8 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
             if obj in c.objects and c.callee != rel and c.line != fail and \
                     c.callee in checked and same_subject(c.callee, rel) and \
                     verbs_match(c.callee, rel) and \
-                    may_acquire(ctx.kb, c.callee) and not c.after_failure:
+                    may_acquire(ctx.kb, c.callee) and not c.after_failure and \
+                    not _returns_pointer(ctx, c.callee, c.line):
                 candidates.add((c.callee, c.line))
     best = None
     for acq in sorted(candidates):
@@ -386,12 +401,15 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
             later = rec.calls[pos + 1:]
             undo = next((i for i, c in enumerate(later)
                          if c.callee == rel and obj in c.objects), None)
+            if undo is not None and not _in_unwind(rec, later[undo]):
+                continue  # a step of the main path, not an undo of the failure
             if undo is not None:
                 failed = rec.failure.callee if rec.failure is not None else ""
                 if not any(_undone_step(c, acq[0], rel, obj) and c.callee != failed
                            for c in later[:undo]):  # a step that failed was not done
                     support[site] = rec
-            elif not any(obj in c.objects and _calls(ctx, c.callee, rel) for c in later):
+            elif not any(_handles(ctx, c, rel, obj) for c in later) and \
+                    not _acquired_again_failed(rec, acq, obj):
                 missing.setdefault(site, rec)
         missing = {s: r for s, r in missing.items() if s not in support}
         if len(support) < MIN_EVIDENCE or len(support) <= len(missing):
@@ -414,6 +432,58 @@ def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
         return False
     return any(isinstance(e, FailureTest) and e.failure.callee == acq[0] and
                e.failure.line >= acq[1] for e in rec.events)
+
+
+def _acquired_again_failed(rec: ExitRecord, acq: tuple[str, int], obj: str) -> bool:
+    """Did the path make A again on the same object, at another line, and leave when
+    that call failed (a re-read into the same buffer, whose reader dropped the old
+    one first; every try of a chain of ``foo_init(intf)``)? An exit that skips the
+    release there is A's failure, no missed undo. (An exit that releases after such a
+    failure still counts for the pair: ``foo_transition(port, RUN)`` failed, and the
+    unwind stops what ``foo_transition(port, ACQUIRE)`` started.)"""
+    last = [c.line for c in rec.calls if c.callee == acq[0] and obj in c.objects]
+    if not last or last[-1] == acq[1]:
+        return False
+    return any(isinstance(e, FailureTest) and e.failure.callee == acq[0] and
+               e.failure.line >= last[-1] for e in rec.events)
+
+
+def _returns_pointer(ctx: FunctionContext, callee: str, line: int) -> bool:
+    """Does the call of ``callee`` at ``line`` return a pointer? Then what it acquires
+    is what it returns (``obj = iommufd_get_object(ictx, ...)``,
+    ``iocb = lpfc_sli_get_iocbq(phba)``), and its undo takes that pointer: a call that
+    undoes something of its argument (``iommufd_object_abort_and_destroy(ictx, hwpt)``)
+    is the undo of another step."""
+    return any(c.callee == callee and c.loc.line == line and c.ptr
+               for b in ctx.fn.blocks for e in [b.cond, *b.stmt_exprs()]
+               for c in calls_in(e))
+
+
+def _in_unwind(rec: ExitRecord, undo: CallRec) -> bool:
+    """Is the release made on this exit's unwind, after a failure? An exit left when
+    the release itself fails on the main path (``err = foo_unbind(vma); if (err)
+    goto out;``), or after a release made on the main path before a later failure,
+    says nothing of what the error path undoes. A path whose failure the walk did not
+    recognise (a field of a reply tested) cannot tell: its release counts."""
+    return undo.after_failure or rec.failure is None
+
+
+def _handles(ctx: FunctionContext, c: CallRec, rel: str, obj: str) -> bool:
+    """Does the later call ``c`` undo ``obj`` as ``rel`` would, by its body: given the
+    object or what contains it (``foo_device_fini(drm)`` for ``drm->client``), it
+    calls ``rel`` (directly or not), or every undo ``rel`` makes
+    (``ppa_pb_dismiss(dev)`` calls the ``parport_release()`` of
+    ``ppa_pb_release(dev)``)?"""
+    if obj not in c.objects and root_of(obj) not in c.objects:
+        return False
+    s = ctx.summary(c.callee)
+    if s is None:
+        return False
+    if rel in s.calls:
+        return True
+    r = ctx.summary(rel)
+    undoes_ = {x for x in r.calls if undoes(ctx.kb, x)} if r is not None else set()
+    return bool(undoes_) and undoes_ <= s.calls
 
 
 def _undone_step(c: CallRec, acq: str, rel: str, obj: str) -> bool:
@@ -452,12 +522,6 @@ def _straight_to(ctx: FunctionContext, bid: int, line: int) -> bool:
             return False
         bid = blk.succs[0].dst
     return False
-
-
-def _calls(ctx: FunctionContext, callee: str, target: str) -> bool:
-    """Does ``callee`` (a same-file function) call ``target``, directly or not?"""
-    s = ctx.summary(callee)
-    return s is not None and target in s.calls
 
 
 def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel: str,

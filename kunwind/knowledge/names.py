@@ -145,10 +145,18 @@ def may_acquire(kb: Knowledge, callee: str) -> bool:
 def same_subject(acq: str, rel: str) -> bool:
     """Do two names work on the same thing, the verbs and the driver prefix aside?
     foo_dma_start/foo_dma_stop and foo_start/foo_stop do; cqspi_of_get_pdata and
-    cqspi_jh7110_disable_clk do not."""
+    cqspi_jh7110_disable_clk do not. The prefix is every leading word the two share
+    (``imx_rproc_``): imx_rproc_xtr_mbox_init() and imx_rproc_put_scu() work on
+    two things, the mailbox and the SCU, though both name the rproc."""
     a, r = stem(acq), stem(rel)
     if a[1:] or r[1:]:
-        return bool(set(a[1:]) & set(r[1:]))
+        shared = set(a[1:]) & set(r[1:])
+        n = 0
+        while n < min(len(a), len(r)) and a[n] == r[n]:
+            n += 1
+        if a[n:] and r[n:]:  # each names a thing past the prefix: the same one
+            return bool(set(a[n:]) & set(r[n:]))
+        return bool(shared)
     return a == r
 
 
