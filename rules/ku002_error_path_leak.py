@@ -27,7 +27,28 @@ What it finds:
     ``isc_clk_cleanup()``, ``foo_get()`` before ``foo_put()``) is evidence
     for that step, not for an earlier call (``isc_pipeline_init()``); and
     the exit straight off the acquire's own test
-    (``if (!foo_hold(x)) return -EBUSY;``) is its failure.
+    (``if (!foo_hold(x)) return -EBUSY;``) is its failure, as is an exit
+    whose last call of the acquire on that object failed (a second read into
+    the same buffer, every try of a chain of ``foo_init(intf)``). A verb and
+    its undo (``amdgpu_bo_pin()``/``amdgpu_bo_unpin()``) are no subject, and
+    among the calls that could be undone, one whose name the release's undoes
+    (reserve/unreserve, get/put) comes before one whose name is silent
+    (``radeon_bo_create()``). A release made on the main path before a later
+    failure is evidence only when the names pair: it closes the bracket the
+    acquire opened (reserve ... unreserve), while a teardown that drains a
+    ring, stops it and leaves when a later step fails undoes nothing there;
+    an exit left because the release itself failed neither shows an unwind
+    nor misses one. A call that returns a pointer acquires that pointer:
+    ``bss = cfg80211_get_bss()`` for ``cfg80211_put_bss(wiphy, bss)``,
+    ``req = usb_ep_alloc_request(ep)`` for ``usb_ep_free_request(ep, req)``;
+    a release of its argument only is no undo of it
+    (``iommufd_get_object(ictx)``), and a lookup (``otx2_sw_node_find()``)
+    acquires nothing. An exit that calls a same-file function given the
+    object, or what contains it, that calls the release or makes every undo
+    the release makes (``nouveau_drm_device_fini(drm)`` for
+    ``drm->client``) misses nothing, unless that function makes the acquire
+    too: ``sumo_rlc_fini(rdev)`` reserves the buffer again to unreserve it,
+    and waits for the reservation its caller still holds.
 
     An acquire's failure branch is recognised in the forms the kernel writes
     it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for
@@ -114,13 +135,18 @@ from kunwind.knowledge.names import (
     SELF_RELEASING,
     is_unknown_release,
     may_acquire,
+    names_pair,
     same_subject,
+    undoes,
     verbs_match,
     verbs_pair,
 )
 from kunwind.model.ir import (
+    Assign,
     Binary,
+    Call,
     Const,
+    ExprStmt,
     Index,
     Return,
     Store,
@@ -390,22 +416,24 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
     """The call A(obj) after which most error exits call ``rel(obj)``, and the ones that don't."""
     candidates: set[tuple[str, int]] = set()
     checked = {r.failure.callee for r in exits if r.failure is not None}
+    results = _results(ctx)
     for rec in exits:
         fail = rec.failure.line if rec.failure else -1
         for c in rec.calls:
-            if obj in c.objects and c.callee != rel and c.line != fail and \
+            if _acquires_on(c, obj, results) and c.callee != rel and c.line != fail and \
                     c.callee in checked and same_subject(c.callee, rel) and \
                     verbs_match(c.callee, rel) and \
                     may_acquire(ctx.kb, c.callee) and not c.after_failure:
                 candidates.add((c.callee, c.line))
     best = None
     for acq in sorted(candidates):
+        named = names_pair(acq[0], rel)
         support: dict[int, ExitRecord] = {}
         missing: dict[int, ExitRecord] = {}
         for rec in exits:
             pos = next((i for i in range(len(rec.calls) - 1, -1, -1)
                         if (rec.calls[i].callee, rec.calls[i].line) == acq
-                        and obj in rec.calls[i].objects), None)
+                        and _acquires_on(rec.calls[i], obj, results)), None)
             end = rec.failure.line if rec.failure is not None else rec.line
             if pos is None or _failed_itself(rec, acq) or acq[1] >= end or \
                     _own_test_exit(ctx, rec, pos):
@@ -414,18 +442,26 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
             later = rec.calls[pos + 1:]
             undo = next((i for i, c in enumerate(later)
                          if c.callee == rel and obj in c.objects), None)
+            if _release_failed(rec, rel):
+                continue  # the release itself failed: a teardown's step, no unwind
+            if undo is not None and not named and not _in_unwind(rec, later[undo]):
+                continue  # a step of the main path, not an undo of the failure
             if undo is not None:
                 failed = rec.failure.callee if rec.failure is not None else ""
-                if not any(_undone_step(c, acq[0], rel, obj) and c.callee != failed
+                if not any(_undone_step(c, acq[0], later[undo], obj, results) and
+                           c.callee != failed
                            for c in later[:undo]):  # a step that failed was not done
                     support[site] = rec
-            elif not any(obj in c.objects and _calls(ctx, c.callee, rel) for c in later):
+            elif not any(_handles(ctx, c, acq[0], rel, obj) for c in later) and \
+                    not _acquired_again_failed(rec, acq, obj, results):
                 missing.setdefault(site, rec)
         missing = {s: r for s, r in missing.items() if s not in support}
         if len(support) < MIN_EVIDENCE or len(support) <= len(missing):
             continue
         # the call that explains the most unwinds, with the fewest exceptions
-        score = (len(support), -len(missing), acq[1])
+        # a call the release's name undoes (reserve/unreserve, get/put) before one
+        # whose name is silent (create/unreserve)
+        score = (named, len(support), -len(missing), acq[1])
         if best is None or score > best[0]:
             best = (score, acq, support, missing)
     if best is None or not best[3]:
@@ -444,11 +480,103 @@ def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
                e.failure.line >= acq[1] for e in rec.events)
 
 
-def _undone_step(c: CallRec, acq: str, rel: str, obj: str) -> bool:
-    """Is ``c``, made on ``obj`` between A and the release, the step that the release
-    undoes, by their verbs (``mlx5_esw_get()`` for ``mlx5_esw_put()``, after
-    ``mlx5_esw_hold()``)? Then that exit is no evidence for A."""
-    return obj in c.objects and c.callee not in (acq, rel) and \
+def _acquired_again_failed(rec: ExitRecord, acq: tuple[str, int], obj: str,
+                           results: dict[tuple[str, int], str | None]) -> bool:
+    """Did the path make A again on the same object, at another line, and leave when
+    that call failed (a re-read into the same buffer, whose reader dropped the old
+    one first; every try of a chain of ``foo_init(intf)``)? An exit that skips the
+    release there is A's failure, no missed undo. (An exit that releases after such a
+    failure still counts for the pair: ``foo_transition(port, RUN)`` failed, and the
+    unwind stops what ``foo_transition(port, ACQUIRE)`` started.)"""
+    last = [c.line for c in rec.calls
+            if c.callee == acq[0] and _acquires_on(c, obj, results)]
+    if not last or last[-1] == acq[1]:
+        return False
+    return any(isinstance(e, FailureTest) and e.failure.callee == acq[0] and
+               e.failure.line >= last[-1] for e in rec.events)
+
+
+def _results(ctx: FunctionContext) -> dict[tuple[str, int], str | None]:
+    """The calls that return a pointer, by callee and line, with the object their
+    result is stored to (``hidg->req = usb_ep_alloc_request(ep0)``: ``hidg->req``),
+    or None when it is not stored to one."""
+    out: dict[tuple[str, int], str | None] = {}
+    for b in ctx.fn.blocks:
+        for e in [b.cond, *b.stmt_exprs()]:
+            for c in calls_in(e):
+                if c.ptr:
+                    out[(c.callee, c.loc.line)] = None
+        for st in b.stmts:
+            target, value = (st.target, st.value) if isinstance(st, Store) else \
+                (st.expr.target, st.expr.value) if isinstance(st, ExprStmt) and \
+                isinstance(st.expr, Assign) else (None, None)
+            if isinstance(value, Call) and value.ptr and target is not None:
+                out[(value.callee, value.loc.line)] = object_path(path_of(target))
+    return out
+
+
+def _acquires_on(c: CallRec, obj: str, results: dict[tuple[str, int], str | None]) -> bool:
+    """Could the call ``c`` acquire ``obj``? A call that returns a pointer acquires
+    that pointer (``obj = iommufd_get_object(ictx, ...)``, ``iocb =
+    lpfc_sli_get_iocbq(phba)``), and its undo takes that pointer: a call that undoes
+    something of its argument only (``iommufd_object_abort_and_destroy(ictx, hwpt)``)
+    is the undo of another step. Any other call acquires on its arguments."""
+    if (c.callee, c.line) in results:
+        return results[(c.callee, c.line)] == obj
+    return obj in c.objects
+
+
+def _in_unwind(rec: ExitRecord, undo: CallRec) -> bool:
+    """Is the release made on this exit's unwind, after a failure? Unless the names
+    pair (``foo_bo_reserve()``/``foo_bo_unreserve()``, where a release on the main
+    path closes the bracket the acquire opened, and an exit inside the bracket that
+    skips it keeps the reservation), an exit that released on its main path before a
+    later failure says nothing of what the error path undoes: a teardown that drains
+    a ring, stops it, then fails a later step. A path whose failure the walk did not
+    recognise (a field of a reply tested) cannot tell: its release counts."""
+    return undo.after_failure or rec.failure is None
+
+
+def _release_failed(rec: ExitRecord, rel: str) -> bool:
+    """Is this exit left because the release itself failed (``err =
+    foo_unbind(vma); if (err) goto out;``, a teardown that stops its queues one
+    by one and leaves when one will not stop)? Then the function undoes on its main
+    path: the exit neither shows an unwind nor misses one."""
+    return rec.failure is not None and rec.failure.callee == rel
+
+
+def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> bool:
+    """Does the later call ``c`` undo ``obj`` as ``rel`` would, by its body: given the
+    object or what contains it (``foo_device_fini(drm)`` for ``drm->client``), it
+    calls ``rel`` (directly or not), or every undo ``rel`` makes
+    (``ppa_pb_dismiss(dev)`` calls the ``parport_release()`` of
+    ``ppa_pb_release(dev)``)? Not when it makes ``acq`` too: a teardown that takes
+    the reservation again to release it (``foo_bo_reserve(o); foo_bo_unpin(o);
+    foo_bo_unreserve(o)``) undoes its own, not the caller's (which it waits for)."""
+    if obj not in c.objects and root_of(obj) not in c.objects:
+        return False
+    s = ctx.summary(c.callee)
+    if s is None or acq in s.calls:
+        return False
+    if rel in s.calls:
+        return True
+    r = ctx.summary(rel)
+    undoes_ = {x for x in r.calls if undoes(ctx.kb, x)} if r is not None else set()
+    return bool(undoes_) and undoes_ <= s.calls
+
+
+def _undone_step(c: CallRec, acq: str, undo: CallRec, obj: str,
+                 results: dict[tuple[str, int], str | None]) -> bool:
+    """Is ``c``, made on ``obj`` between A and the release ``undo``, the step that the
+    release undoes, by their verbs (``mlx5_esw_get()`` for ``mlx5_esw_put()``, after
+    ``mlx5_esw_hold()``)? Then that exit is no evidence for A. A call that returns a
+    pointer makes its step on that pointer, which the release then takes too
+    (``req = foo_alloc_req(ep)`` for ``foo_free_req(ep, req)``); ``ie =
+    foo_bss_get_ie(bss)`` makes none that ``foo_put_bss(bss)`` undoes."""
+    rel = undo.callee
+    made = results.get((c.callee, c.line), obj) if (c.callee, c.line) in results else obj
+    on_obj = obj in c.objects and (made == obj or made in undo.objects)
+    return on_obj and c.callee not in (acq, rel) and \
         same_subject(c.callee, rel) and verbs_pair(c.callee, rel) is True
 
 
@@ -480,12 +608,6 @@ def _straight_to(ctx: FunctionContext, bid: int, line: int) -> bool:
             return False
         bid = blk.succs[0].dst
     return False
-
-
-def _calls(ctx: FunctionContext, callee: str, target: str) -> bool:
-    """Does ``callee`` (a same-file function) call ``target``, directly or not?"""
-    s = ctx.summary(callee)
-    return s is not None and target in s.calls
 
 
 def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel: str,

@@ -136,20 +136,45 @@ def is_unknown_release(kb: Knowledge, callee: str) -> bool:
 
 
 def may_acquire(kb: Knowledge, callee: str) -> bool:
-    """Could ``callee`` set something up: not a check, a predicate, an undo, or a call
-    the knowledge says sets up nothing to undo (``[no_undo]``)."""
-    return callee not in NOT_ACQUIRES and not PREDICATE_WORDS & set(callee.split("_")) \
+    """Could ``callee`` set something up: not a check, a predicate, an undo, a lookup
+    that no set-up verb names (``foo_node_find()``; ``foo_find_get()`` takes a
+    reference), or a call the knowledge says sets up nothing to undo (``[no_undo]``)."""
+    words = set(callee.split("_"))
+    return callee not in NOT_ACQUIRES and not PREDICATE_WORDS & words \
+        and not (QUERY_WORDS & words and not SETUP_WORDS & words) \
         and not undoes(kb, callee) and not kb.owes_no_undo(callee)
 
 
 def same_subject(acq: str, rel: str) -> bool:
     """Do two names work on the same thing, the verbs and the driver prefix aside?
     foo_dma_start/foo_dma_stop and foo_start/foo_stop do; cqspi_of_get_pdata and
-    cqspi_jh7110_disable_clk do not."""
-    a, r = stem(acq), stem(rel)
+    cqspi_jh7110_disable_clk do not. A verb and its undo are no thing
+    (amdgpu_bo_pin() and amdgpu_bo_unpin() pin the bo).
+
+    Past the driver prefix any shared word will do: a rule that asks the names to
+    agree past every word they share (imx_rproc_xtr_mbox_init() is not undone by
+    imx_rproc_put_scu()) also parts efx_ef10_alloc_vis() from
+    efx_ef10_free_piobufs(), which a true report of a leak rests on."""
+    a, r = _antonyms_aside(stem(acq), stem(rel))
     if a[1:] or r[1:]:
         return bool(set(a[1:]) & set(r[1:]))
     return a == r
+
+
+# prefixes that make a verb its undo: pin/unpin, reserve/unreserve, init/deinit,
+# connect/disconnect
+ANTONYM_PREFIXES = ("un", "de", "dis")
+
+
+def _antonyms_aside(a: list[str], r: list[str]) -> tuple[list[str], list[str]]:
+    """The two stems without a verb and its undo (``pin`` and ``unpin``,
+    ``reserve`` and ``unreserve``) and without the undo verbs no stem strips
+    (``unpin`` alone): they are what the calls do, not what they work on.
+    amdgpu_bo_pin()/amdgpu_bo_unpin() then both work on the ``bo``."""
+    undone = {p + w for w in a for p in ANTONYM_PREFIXES}
+    verbs = {w for w in a if any(p + w in r for p in ANTONYM_PREFIXES)}
+    return ([w for w in a if w not in verbs],
+            [w for w in r if w not in undone and w not in UNDO_VERBS])
 
 
 def verbs_match(acq: str, rel: str) -> bool:
@@ -158,6 +183,15 @@ def verbs_match(acq: str, rel: str) -> bool:
     A name without a known verb says nothing."""
     pair = verbs_pair(acq, rel)
     return pair is None or pair
+
+
+def names_pair(acq: str, rel: str) -> bool:
+    """Does the name ``rel`` say that it undoes ``acq``: their verbs pair
+    (foo_get/foo_put), or ``rel`` carries a word of ``acq`` with an undoing prefix
+    (foo_bo_reserve/foo_bo_unreserve)?"""
+    words = set(rel.split("_"))
+    return verbs_pair(acq, rel) is True or any(
+        p + w in words for w in acq.split("_") if w for p in ANTONYM_PREFIXES)
 
 
 def verbs_pair(acq: str, rel: str) -> bool | None:
