@@ -76,6 +76,10 @@ Known false positives:
     function treats another lookup's miss as an error (sets or returns an errno
     in that branch): an early ``return ret;`` on an absent optional node and a
     forgotten ``ret = -ENODEV`` there look the same, and such a bug is missed.
+    Nor a failure whose branch records it in an object the way two other
+    branches that leave the function record theirs (``t->error_code =
+    FOO_CONFIG_ERROR; goto out;``: a self-test whose status file shows the code):
+    a forgotten errno that sits beside such a record is missed.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 6 reports, 2 true (33%; three
@@ -89,6 +93,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import error_value, failure_check
+from kunwind.analysis.constants import constant
 from kunwind.analysis.error_paths import (
     decided_elsewhere,
     goto_after,
@@ -193,6 +198,9 @@ def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> lis
     if lookup_miss(ctx, fail) and not unwinds(st.events, fail) and \
             not _misses_are_errors(ctx, fail, name):
         return []  # nothing found, and nothing says this function takes that as an error
+    end = jump.line if jump is not None else s.loc.line
+    if _recorded(fn, _own_blocks(fn, fail), fail.line, end):
+        return []  # the failure is recorded in an object, as its siblings are
     return [_finding(ctx, st, s, name, held, fail, jump)]
 
 
@@ -249,6 +257,8 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
     line, col = _test_loc(fn, test, jump)
+    if _recorded(fn, set(branch), line, jump.line):
+        return []  # the refusal is recorded in an object, as other failures are
     value = _held(ctx, held)
     message = (
         f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' still holds "
@@ -259,6 +269,51 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
              PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({value})")]
     return [RULE.finding(ctx, line, col, message, steps, f"logged|return {name}",
                          PATH_VALUES)]
+
+
+def _recorded(fn: Function, branch: set[int], start: int, end: int) -> bool:
+    """``{ dev_err(...); dt->error_code = DMA_TEST_CONFIG_ERROR; goto out_unlock; }``:
+    the failure branch (its blocks ``branch``, lines ``start`` to ``end``) stores a
+    constant other than 0 into a field of an object, and two other branches of the
+    function that leave it (a ``goto`` or a ``return``) store constants there too.
+    The function records what failed in that object, where whoever reads it looks
+    (a test's status file, a state the next call checks): this failure is reported
+    that way, the same way as its siblings, not lost."""
+    mine = {p for i in branch for p in _failure_marks(fn, i, start, end)}
+    if not mine:
+        return False
+    others = [i for i in range(len(fn.blocks)) if i not in branch and _leaves(fn, i)]
+    return any(sum(p in _failure_marks(fn, i, 0, 1 << 30) for i in others) >= 2
+               for p in mine)
+
+
+def _failure_marks(fn: Function, block: int, start: int, end: int) -> set[str]:
+    """The fields (``dt->error_code``) that block ``block`` sets to a constant other
+    than 0, between lines ``start`` and ``end``."""
+    out = set()
+    for x in fn.blocks[block].stmts:
+        if isinstance(x, Store) and x.op == "=" and start <= x.loc.line <= end:
+            path, k = path_of(x.target), constant(x.value)
+            if path is not None and "->" in path and k is not None and k != 0:
+                out.add(path)
+    return out
+
+
+def _leaves(fn: Function, block: int) -> bool:
+    """Does block ``block`` end the way a failure branch does: a ``goto`` or a return?"""
+    b = fn.blocks[block]
+    return any(e.kind == "goto" for e in b.succs) or any(isinstance(x, Return)
+                                                          for x in b.stmts)
+
+
+def _own_blocks(fn: Function, fail: Failure) -> set[int]:
+    """The blocks only the failing side of ``fail``'s test reaches (without running
+    the test again): its branch, and what only it leads to."""
+    failing = [e.dst for e in fn.blocks[fail.block].succs if e.dst != fail.success]
+    own: set[int] = set()
+    for d in failing:
+        own |= fn.reachable_from(d, avoid=fail.block)
+    return own - fn.reachable_from(fail.success, avoid=fail.block)
 
 
 def _branch_blocks(fn: Function, test: int, end: int) -> list[int]:

@@ -47,7 +47,13 @@ Known false positives:
     where something failed run too: its failure cannot be reported without
     hiding the first one), callees whose failure nothing in the file shows (a body in
     another file, not described by the knowledge), and results dropped in a
-    function that returns no errno.
+    function that returns no errno. Nor a call that runs only where a test found
+    the function's result equal to an errno, which every return after it returns
+    untouched (``if (ret == -ETIMEDOUT) { foo_reset(); foo_notify_on(); } return
+    ret;``: a recovery step, whose failure could only be reported in place of the
+    timeout), nor a call that the straight line after it makes again with the same
+    arguments and whose result that second call's is (``foo_set_key(k); k->flags
+    |= F; return foo_set_key(k);``: the first failure is retried, not lost).
 """
 
 from __future__ import annotations
@@ -55,9 +61,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.constants import NEGATIVE
-from kunwind.analysis.conventions import dropped_call, reads, stored_call
+from kunwind.analysis.conventions import dropped_call, reads, stored_call, tested_after
+from kunwind.analysis.error_paths import errno_held
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION, Finding, PathStep
-from kunwind.model.ir import Call, Store, Var
+from kunwind.model.ir import (
+    Call,
+    Return,
+    Store,
+    Var,
+    calls_in,
+    path_of,
+    render,
+    stmt_exprs,
+    subexprs,
+)
 
 from .base import SAMPLE, Measured, Rule
 
@@ -79,7 +96,7 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
         for i, s in enumerate(b.stmts):
             call = dropped_call(s)
             if call is not None:
-                out += _dropped(ctx, walk, call)
+                out += _dropped(ctx, walk, b, i, call)
                 continue
             stored = stored_call(s)
             if stored is not None:
@@ -138,10 +155,15 @@ def _success_exit(walk: WalkResult, call: Call) -> int:
     return next((rec.exit.line for rec in walk.returns if made(rec, False)), 0)
 
 
-def _dropped(ctx: FunctionContext, walk: WalkResult, call: Call) -> list[Finding]:
+def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
+             call: Call) -> list[Finding]:
     use = ctx.conventions.of(call.callee)
     if use.tested < 2 or use.dropped > 1:
         return []  # the file does not hold that its failure matters, or drops it by habit
+    if errno_held(ctx, b.id) is not None:
+        return []  # every path through it returns an errno already (a recovery step)
+    if _made_again(ctx, b, i, call):
+        return []  # the same call follows, and its result is the one used
     why = can_fail(ctx, call.callee)
     end = _success_exit(walk, call) if why else 0
     if not end:
@@ -157,6 +179,50 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, call: Call) -> list[Finding
              PathStep(end, 0, "returns success")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"dropped|{call.callee}", CONVENTION, exit_line=end)]
+
+
+def _made_again(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
+    """``foo_set_key(hw, key); key->flags |= F; return foo_set_key(hw, key);``: on the
+    straight line after ``call`` (no test, no label: every path), the same call with
+    the same arguments is made again, nothing assigns what those arguments read in
+    between, and its result is returned, tested, or stored in a local that is.
+    What the function reports is whether that repetition succeeded: the first
+    call's failure is retried, not lost."""
+    fn, same = ctx.fn, render(call)
+    read = {p for a in call.args for x in subexprs(a) if (p := path_of(x)) is not None}
+    block, start, seen = b, i + 1, {b.id}
+    while True:
+        for j, s in enumerate(block.stmts[start:], start):
+            if any(render(c) == same for e in stmt_exprs(s) for c in calls_in(e)):
+                return isinstance(s, Return) or _stored_and_used(block, j, s, same)
+            if isinstance(s, Store) and _writes_any(path_of(s.target), read):
+                return False
+        if block.cond is not None:
+            return any(render(c) == same for c in calls_in(block.cond))
+        if block.switch is not None or len(block.succs) != 1:
+            return False
+        block, start = fn.blocks[block.succs[0].dst], 0
+        if block.id in seen or block.labels:
+            return False
+        seen.add(block.id)
+
+
+def _writes_any(target: str | None, read: set[str]) -> bool:
+    """Does a store to ``target`` change one of the values ``read`` (``key``, ``hw->slot``):
+    ``target`` is one of them or a part of one (``key->idx`` for ``key->idx`` or
+    ``key->idx.n``)? A store to what a read pointer points at (``key->flags``)
+    changes no argument. An unknown target may change anything."""
+    if target is None:
+        return True
+    return any(p == target or p.startswith((target + "->", target + ".", target + "["))
+               for p in read)
+
+
+def _stored_and_used(block: Block, j: int, s: object, same: str) -> bool:
+    """``ret = foo(x);`` (statement ``j``) whose local the block then tests or returns."""
+    stored = stored_call(s)
+    return stored is not None and render(stored[1]) == same and \
+        tested_after(block, j, stored[0])
 
 
 def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name: str,

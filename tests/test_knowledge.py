@@ -420,6 +420,19 @@ def test_an_edge_that_shows_no_error_code() -> None:
     assert no_error_on_edge(Binary(">", ret, Const(0)), False, ()) is None
 
 
+def test_an_edge_that_shows_an_error_code() -> None:
+    from kunwind.analysis.conditions import error_on_edge
+    from kunwind.model.ir import Binary, Const, Unary, Var
+
+    ret = Var("ret")
+    assert error_on_edge(Binary("==", ret, Const(-110)), True, {115}) == "ret"
+    assert error_on_edge(Binary("==", ret, Const(-110)), False, {115}) is None
+    assert error_on_edge(Binary("!=", ret, Const(-5)), False, {115}) == "ret"
+    assert error_on_edge(Unary("!", Binary("==", ret, Const(-5))), False, ()) == "ret"
+    assert error_on_edge(Binary("==", ret, Const(-115)), True, {115}) is None  # queued
+    assert error_on_edge(Binary("==", ret, Const(1)), True, ()) is None
+
+
 def test_owner_flag_entries_are_checked() -> None:
     kb = Knowledge()
     kb.merge({"owner_flag": {"F": {"field": "flags", "value": 4, "fill": {"fill_it": 2}}}}, "x")

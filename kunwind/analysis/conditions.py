@@ -333,6 +333,27 @@ def no_error_on_edge(cond: Expr, taken: bool, in_progress: Collection[int]) -> s
     return None
 
 
+def error_on_edge(cond: Expr, taken: bool, in_progress: Collection[int]) -> str | None:
+    """The variable that this edge shows holds an error code: it equals a negative
+    errno (``if (ret == -ETIMEDOUT) { ...recover...; return ret; }``, ``ret !=
+    -EIO`` on its false edge), one that reports no request under way
+    (``-EINPROGRESS`` is none). A return of it there is an error exit, whatever
+    the branch does before (a best-effort recovery whose own failure cannot be
+    reported without hiding this one). None when the edge says nothing of the kind."""
+    c = cond
+    while isinstance(c, Unary) and c.op == "!":
+        c, taken = c.operand, not taken
+    if not (isinstance(c, Binary) and c.op in ("==", "!=")):
+        return None
+    lhs, rhs = c.lhs, c.rhs
+    if constant(lhs) is not None and constant(rhs) is None:
+        lhs, rhs = rhs, lhs
+    k, p = constant(rhs), path_of(lhs)
+    if p is None or k is None or k >= 0 or -k in in_progress or _is_ptr(lhs):
+        return None
+    return p if taken == (c.op == "==") else None
+
+
 ERRNO = {
     1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG",
     9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 16: "EBUSY",

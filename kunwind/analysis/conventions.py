@@ -86,7 +86,7 @@ def _count_block(b: Block, out: Conventions) -> None:
                 out.uses.setdefault(c.callee, ResultUse()).tested += 1
             continue
         stored = stored_call(s)
-        if stored is not None and _tested_after(b, i, stored[0]):
+        if stored is not None and tested_after(b, i, stored[0]):
             _tested(out, stored[1], b.cond, {stored[0]: stored[1]})
     if b.cond is not None:
         for c in calls_in(b.cond):
@@ -94,7 +94,7 @@ def _count_block(b: Block, out: Conventions) -> None:
                 _tested(out, c, b.cond, {})
 
 
-def _tested_after(b: Block, i: int, name: str) -> bool:
+def tested_after(b: Block, i: int, name: str) -> bool:
     """Is the local ``name``, stored by statement ``i``, tested or returned by the
     rest of its block before it is stored again?"""
     for s in b.stmts[i + 1:]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.conditions import error_on_edge
 from kunwind.analysis.events import Event, Failure, Jump, Release, failure_index, jumps
 from kunwind.knowledge.kinds import Kind
 from kunwind.knowledge.names import ALLOCATES, PREDICATE
+from kunwind.model.ir import Return, Store, Var, path_of
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.resources import Res
     from kunwind.analysis.state import State
+    from kunwind.model.cfg import Function
 
 
 def goto_after(events: tuple[Event, ...], failure: Failure) -> Jump | None:
@@ -40,6 +43,45 @@ def decided_elsewhere(ctx: FunctionContext, failure: Failure, block: int) -> boo
     and the loop later ended its usual way. What the path returns there is what
     the path where nothing failed returns too."""
     return block in ctx.fn.reachable_from(failure.success, avoid=failure.block)
+
+
+def errno_held(ctx: FunctionContext, block: int) -> str | None:
+    """The variable that holds a negative errno wherever ``block`` runs, and that every
+    return after it returns: ``block`` is reached only through the edge of a test
+    that found it equal to one (``if (rc == -EIO) { ...; foo_recover(x); } return
+    rc;``), nothing assigns it from that edge on, and each return reachable from
+    ``block`` returns it. Every path through ``block`` then reports an error to
+    the caller already, whatever the block's own calls do (a recovery step whose
+    failure could only be reported in place of the first one). None otherwise.
+
+    The walk knows this too (``conditions.error_on_edge``), but on a path of its
+    own that the path budget may join with the others; this reads the CFG."""
+    fn = ctx.fn
+    for t in fn.blocks:
+        if t.cond is None or len(t.succs) != 2:
+            continue
+        for e in t.succs:
+            name = error_on_edge(t.cond, e.kind == "true", ctx.kb.in_progress)
+            if name is None:
+                continue
+            region = fn.reachable_from(e.dst, avoid=t.id)
+            if block not in region or block in fn.reachable_from(fn.entry, avoid=t.id) or \
+                    any(block in fn.reachable_from(o.dst, avoid=t.id)
+                        for o in t.succs if o.dst != e.dst):
+                continue  # another way leads to block without this edge
+            if _returns_only(fn, region, fn.reachable_from(block), name):
+                return name
+    return None
+
+
+def _returns_only(fn: Function, region: set[int], after: set[int], name: str) -> bool:
+    """No block of ``region`` stores ``name``, and every return in ``after`` returns it."""
+    if any(isinstance(s, Store) and path_of(s.target) == name
+           for i in region for s in fn.blocks[i].stmts):
+        return False
+    returns = [s for i in after for s in fn.blocks[i].stmts if isinstance(s, Return)]
+    return bool(returns) and all(isinstance(s.value, Var) and s.value.name == name
+                                 for s in returns)
 
 
 def unwinds(events: tuple[Event, ...], failure: Failure) -> bool:

@@ -53,6 +53,7 @@ from . import cursors
 from .conditions import (
     Check,
     condition_key,
+    error_on_edge,
     error_value,
     failure_check,
     macro_temporary,
@@ -794,6 +795,9 @@ class Walker:
         fine = no_error_on_edge(cond, taken, self.ctx.kb.in_progress)
         if fine is not None:  # if (ret == -EINPROGRESS) return ret;: queued, not failed
             st.values.bad = st.values.bad - {fine}
+        errno = error_on_edge(cond, taken, self.ctx.kb.in_progress)
+        if errno is not None:  # if (ret == -ETIMEDOUT) { reset(); return ret; }: an errno
+            st.values.bad = st.values.bad | {errno}
         return True
 
     def may_fail(self, st: State, cond: Expr, chk: Check) -> bool:
