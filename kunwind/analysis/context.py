@@ -38,7 +38,7 @@ from .conditions import condition_key, macro_temporary
 from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
-from .summaries import Summary, exprs_of
+from .summaries import Summary, exprs_of, guard_tests
 from .ties import flag_set
 from .words import Source, Words
 
@@ -460,6 +460,24 @@ class FunctionContext:
                 continue
             text = condition_key(b.cond)[0]
             (out if text in seen else seen).add(text)
+            if b.id not in self.looping and text in self.guard_keys:
+                out.add(text)  # a callee releases under the same test of its arguments
+        return frozenset(out)
+
+    @cached_property
+    def guard_keys(self) -> frozenset[str]:
+        """The tests a same-file callee's releases depend on, as this function's calls
+        would write them (``Summary.releases_when``: ``req->src == req->dst`` for
+        ``caam_unmap(dev, req->src, req->dst, ...)``): a test of them on the path
+        decides whether the call releases."""
+        out: set[str] = set()
+        for b in self.fn.blocks:
+            for e in b.exprs():
+                for c in calls_in(e):
+                    s = self.summaries.get(c.callee)
+                    for alts in s.releases_when.values() if s is not None else ():
+                        out.update(condition_key(t)[0] for gs in alts for g in gs
+                                   for t in guard_tests(c, g))
         return frozenset(out)
 
     @cached_property
@@ -618,7 +636,7 @@ class FunctionContext:
         if s is not None:  # the body is in this file: it is the best evidence
             out = []
             for f, d in sorted(s.derefs.get(arg, {}).items()):
-                if d.write or not d.guarded:
+                if d.write and not d.checked or not d.guarded:
                     param = s.params[arg] if arg < len(s.params) else ""
                     out.append(Dependency(f, d.line, "body", param))
             return out

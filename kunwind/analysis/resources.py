@@ -43,8 +43,8 @@ from kunwind.model.ir import (
     root_of,
 )
 
-from .conditions import Check, null_test
-from .constants import constant
+from .conditions import Check, condition_key, null_test
+from .constants import constant, sign_truth, truth
 from .events import Acquire, Release
 from .idioms import (
     CONTAINER_RELEASE_KINDS,
@@ -55,7 +55,7 @@ from .idioms import (
     released_container,
     sets_bit,
 )
-from .summaries import DRIVER_DATA, POINTEE, Summary, pseudo_field
+from .summaries import DRIVER_DATA, POINTEE, Guard, Summary, guard_tests, pseudo_field
 from .ties import Tie, flag_base, flag_set, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
@@ -177,6 +177,17 @@ class Resources:
         self.copies = {k: v for k, v in self.copies.items()
                        if k != path and v != path and not v.startswith(below)}
 
+    def overwritten(self, path: str) -> None:
+        """The field ``path`` is given a new value: the object it held and what is held
+        under it (``qhp->ep->com.kref``, a reference taken through the field) stay
+        reachable through a local copied from it (``ep = qhp->ep; ... qhp->ep = NULL;
+        put(&ep->com)``), and are held under that local's name from now on."""
+        heir = min((k for k, v in self.copies.items() if v == path), default=None)
+        if heir is None:
+            return
+        for q in [q for q in self.res if q == path or q.startswith(path + "->")]:
+            self.res[heir + q[len(path):]] = self.res.pop(q)
+
     def copied(self, local: str, source: str) -> None:
         """``local = source``, the value of a field: one object under two names."""
         if "[" not in source and "->" in source and root_of(source) != local:
@@ -264,6 +275,47 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     return path
 
 
+def release_skipped(ctx: FunctionContext, st: State, call: Call, j: int) -> bool:
+    """Does this path decide, the other way, a test of the arguments under which each
+    call of the same-file callee that may release argument ``j`` runs
+    (``Summary.releases_when``)?
+    ``caam_unmap(dev, src, dst, ...)`` unmaps dst only when ``dst != src``: after
+    ``if (req->src == req->dst)`` it leaves ``req->dst`` alone."""
+    s = ctx.summary(call.callee)
+    alts = s.releases_when.get(j) if s is not None else None
+    return bool(alts) and all(any(
+        (v := _guard_value(st, call, g)) is not None and v != g[2] for g in guards)
+        for guards in alts or ())
+
+
+def _guard_value(st: State, call: Call, g: Guard) -> bool | None:
+    """The value of guard ``g`` at ``call`` on this path: the truth of an argument (the
+    constants, signs, NULL facts and repeated tests it knows), or whether two
+    arguments are equal (one expression, or a repeated test of their equality)."""
+    tests = guard_tests(call, g)
+    if not tests:
+        return None
+    i, k, _ = g
+    if k >= 0 and render(call.args[i]) == render(call.args[k]):
+        return True
+    for t in tests:
+        text, negated = condition_key(t)
+        for seen in (True, False):
+            if (text, seen) in st.values.tested:
+                return seen != negated
+    if k >= 0:
+        return None
+    a = call.args[i]
+    v = truth(a, st.values.known)
+    if v is None:
+        v = sign_truth(a, st.values.signs)
+    p = path_of(a)
+    f = st.fact(p) if v is None and p is not None else None
+    if f is not None and f.status in ("null", "nonnull"):
+        v = f.status == "nonnull"
+    return v
+
+
 class ResourceModel:
     """The transfer functions of the resource model, shared by the checks that read it:
     what a call acquires, releases or hands over, and what a branch says of an
@@ -293,7 +345,7 @@ class ResourceModel:
         by_knowledge = set(released)  # what the knowledge says this call releases
         if summary is not None:
             for j in summary.releases:
-                if j < len(call.args):
+                if j < len(call.args) and not release_skipped(ctx, st, call, j):
                     p = object_path(path_of(call.args[j]))
                     if p is not None:
                         released.add(p)

@@ -305,6 +305,9 @@ class Walker:
         res = st.resources.res
         value = s.value
         named = s.target
+        if s.op == "=" and not s.decl and st.resources.copies and \
+                (overwritten := path_of(named)) is not None:
+            st.resources.overwritten(overwritten)
         while True:  # each local assigned here is no other name for a held object now
             if isinstance(named, Var):
                 st.resources.rebind(named.name)
@@ -377,11 +380,18 @@ class Walker:
                 _mentions(t[0], path) or t[0] in deep and _mentions(t[0], root_of(path))
                 and self.ctx.store_may_change(t[0], path)))
         if path is None and st.values.tested:
-            # to_priv(dev)->on = 1: written through what a call returned, with no path;
-            # a repeated test that reads a variable the target names may change
-            names = {x.name for x in subexprs(s.target) if isinstance(x, Var)}
-            st.values.tested = frozenset(t for t in st.values.tested if not any(
-                _mentions(t[0], n) for n in names))
+            under = _stored_under(s.target)
+            if under is not None:
+                # s->port[i].line = v: an element of the array s->port; a test of
+                # another field of s (!IS_ERR(s->regulator)) keeps its outcome
+                st.values.tested = frozenset(t for t in st.values.tested
+                                             if not _mentions(t[0], under))
+            else:
+                # to_priv(dev)->on = 1: written through what a call returned, with no
+                # path; a repeated test that reads a variable the target names may change
+                names = {x.name for x in subexprs(s.target) if isinstance(x, Var)}
+                st.values.tested = frozenset(t for t in st.values.tested if not any(
+                    _mentions(t[0], n) for n in names))
         if path is not None:
             st.values.ok = st.values.ok - {path}
             st.values.fresh = st.values.fresh | {path}
@@ -1068,6 +1078,23 @@ def _written_through(target: Expr) -> str | None:
     if isinstance(target, Member) and target.arrow:
         return path_of(target.base)
     return None
+
+
+def _stored_under(target: Expr) -> str | None:
+    """The access path a store without one of its own writes under: the array of an
+    element (``s->port[i].line``, ``a[i]``: ``s->port``, ``a``), what a pointer points
+    to (``*p``: ``p``); None when the target is reached through a call's result
+    (``to_priv(dev)->on``), which may be any object."""
+    while True:
+        p = path_of(target)
+        if p is not None:
+            return p
+        if isinstance(target, Member | Index):
+            target = target.base
+        elif isinstance(target, Unary) and target.op == "*":
+            target = target.operand
+        else:
+            return None
 
 
 def _out_parameter(e: Expr) -> bool:
