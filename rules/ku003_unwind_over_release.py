@@ -185,6 +185,8 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
         return ""  # not an error path (a void function that tested a predicate)
     if root_of(p) in st.values.elsewhere:
         return ""  # an element of an array an earlier iteration set up (cursors.py)
+    if root_of(p) in st.resources.taken:
+        return ""  # ep = qhp->ep; qhp->ep = NULL; put(&ep->com): the field's reference
     sites = ctx.acquisitions.get(p)
     here = [s.block for q, s in ctx.release_sites if q == p and s.line == call.loc.line]
     if not sites or not here:

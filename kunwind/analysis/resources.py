@@ -146,16 +146,20 @@ class Resources:
     # when the copy is made: what is taken through one name is dropped through the
     # other (``folio_lock(ofolio); ... folio_unlock(obh->b_folio)``, ``held_name``)
     copies: dict[str, str] = field(default_factory=dict)
+    # locals that took over what a field held: the field was given a new value while
+    # they kept its old one (``ep = qhp->ep; qhp->ep = NULL``), until they are assigned.
+    # A put through them may drop the reference the field held, taken elsewhere
+    taken: frozenset[str] = frozenset()
 
     def copy(self) -> Resources:
         return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties),
-                         dict(self.aliases), dict(self.copies))
+                         dict(self.aliases), dict(self.copies), self.taken)
 
     def key(self) -> tuple:
         return (frozenset(self.res.items()), frozenset(self.links.items()),
                 frozenset(self.ties.items()) if self.ties else None,
                 frozenset(self.aliases.items()) if self.aliases else None,
-                frozenset(self.copies.items()) if self.copies else None)
+                frozenset(self.copies.items()) if self.copies else None, self.taken)
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -168,7 +172,8 @@ class Resources:
         ties = {k: v for k, v in self.ties.items() if other.ties.get(k) == v}
         aliases = {k: v for k, v in self.aliases.items() if other.aliases.get(k) == v}
         copies = {k: v for k, v in self.copies.items() if other.copies.get(k) == v}
-        return Resources(res, links, self.auto | other.auto, ties, aliases, copies)
+        return Resources(res, links, self.auto | other.auto, ties, aliases, copies,
+                         self.taken & other.taken)
 
     def written(self, path: str) -> None:
         """``path`` is assigned: a copy made into it, or from it or from a field below it
@@ -181,10 +186,12 @@ class Resources:
         """The field ``path`` is given a new value: the object it held and what is held
         under it (``qhp->ep->com.kref``, a reference taken through the field) stay
         reachable through a local copied from it (``ep = qhp->ep; ... qhp->ep = NULL;
-        put(&ep->com)``), and are held under that local's name from now on."""
+        put(&ep->com)``), and are held under that local's name from now on; the local
+        has taken over the field's own reference too (``taken``)."""
         heir = min((k for k, v in self.copies.items() if v == path), default=None)
         if heir is None:
             return
+        self.taken = self.taken | {heir}
         for q in [q for q in self.res if q == path or q.startswith(path + "->")]:
             self.res[heir + q[len(path):]] = self.res.pop(q)
 
@@ -198,6 +205,7 @@ class Resources:
         and what it held stays held through its aliases, under the first one's name
         (``p = buf = kmalloc(); p += n; kfree(buf)``). Without aliases nothing moves."""
         self.aliases.pop(name, None)
+        self.taken = self.taken - {name}
         names = sorted(a for a, k in self.aliases.items() if k == name)
         if not names:
             return

@@ -727,6 +727,8 @@ class Walker:
             return False  # the constants this path stored say otherwise
         if sign_truth(cond, st.values.signs) not in (None, taken):
             return False  # an earlier test on this path says otherwise (ret < 0, then !ret)
+        if _copy_equality(st, cond) not in (None, taken):
+            return False  # buf = f->prealloc_buf; ... if (buf == f->prealloc_buf)
         sign = sign_test(cond)
         if sign is not None:
             path, when_true = sign
@@ -1057,6 +1059,23 @@ def _zero_test(cond: Expr, subj: str | None) -> bool | None:
     if eq is not None and eq[0] == subj and eq[1] == 0:
         return eq[2] != negated
     return None
+
+
+def _copy_equality(st: State, cond: Expr) -> bool | None:
+    """The value of ``a == b`` (``a != b``, negated) where one is a local the path copied
+    from the other, a field, and neither was written since (``Resources.copies``:
+    ``buf = f->prealloc_buf; ... if (buf == f->prealloc_buf)`` is true); None when
+    the copies say nothing."""
+    truth_ = True
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, truth_ = cond.operand, not truth_
+    if not (isinstance(cond, Binary) and cond.op in ("==", "!=")) or not st.resources.copies:
+        return None
+    p, q = path_of(cond.lhs), path_of(cond.rhs)
+    copies = st.resources.copies
+    if p is None or q is None or not (copies.get(p) == q or copies.get(q) == p):
+        return None
+    return truth_ == (cond.op == "==")
 
 
 def _equality(cond: Expr) -> tuple[str, int, bool] | None:
