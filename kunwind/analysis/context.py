@@ -107,6 +107,9 @@ class Dependency:
     line: int  # where the teardown dereferences it (0: from the knowledge base)
     source: str  # "body" | "knowledge"
     param: str = ""  # the teardown's own name for the argument
+    # every dereference is under a test that found the field non-NULL (Deref.checked):
+    # safe when the field is NULL, not when it holds garbage
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -636,9 +639,9 @@ class FunctionContext:
         if s is not None:  # the body is in this file: it is the best evidence
             out = []
             for f, d in sorted(s.derefs.get(arg, {}).items()):
-                if d.write and not d.checked or not d.guarded:
+                if d.write or not d.guarded:
                     param = s.params[arg] if arg < len(s.params) else ""
-                    out.append(Dependency(f, d.line, "body", param))
+                    out.append(Dependency(f, d.line, "body", param, d.checked))
             return out
         td = self.kb.teardown(callee)
         if td is not None and td.arg == arg:
