@@ -161,6 +161,8 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
             fact = st.fact(path)
             if fact is None or fact.status not in NOT_SET:
                 continue
+            if dep.checked and fact.status == "null":
+                continue  # if (rt->chip) rt->chip->midi = NULL: a NULL field is skipped
             later = ctx.later_stores(path, st.failures[-1].success)
             if not later:
                 continue

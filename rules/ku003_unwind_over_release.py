@@ -91,6 +91,7 @@ from kunwind.analysis.resources import (
     Res,
     held_name,
     object_path,
+    release_skipped,
     resource_key,
 )
 from kunwind.analysis.state import UNINITIALISED
@@ -145,12 +146,16 @@ def _released(ctx: FunctionContext, st: State, call: Call) -> list[tuple[int, st
     out: dict[str, int] = {}
     part = ctx.kb.released_part(call.callee)
     for j in ctx.released_args(call):
+        if release_skipped(ctx, st, call, j):
+            continue  # the callee releases it only under a test this path decided no
         p = object_path(path_of(call.args[j]))
         if p is not None:  # through whichever name holds it (an alias)
             out.setdefault(held_name(ctx, st.resources, p, part), j)
     paired = {p for p, s in ctx.release_sites  # the release of an acquisition made here
               if s.line == call.loc.line and s.callee == call.callee}
     for j, a in enumerate(call.args):
+        if release_skipped(ctx, st, call, j):
+            continue
         p = object_path(path_of(a))
         p = held_name(ctx, st.resources, p, part) if p is not None else None
         r = st.resources.res.get(resource_key(p, part)) if p is not None else None
@@ -180,6 +185,8 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
         return ""  # not an error path (a void function that tested a predicate)
     if root_of(p) in st.values.elsewhere:
         return ""  # an element of an array an earlier iteration set up (cursors.py)
+    if root_of(p) in st.resources.taken:
+        return ""  # ep = qhp->ep; qhp->ep = NULL; put(&ep->com): the field's reference
     sites = ctx.acquisitions.get(p)
     here = [s.block for q, s in ctx.release_sites if q == p and s.line == call.loc.line]
     if not sites or not here:

@@ -265,7 +265,8 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
     """``!x->flag`` -> ("x->flag", True): the tested text and whether it is negated.
     One test written two ways has one key: ``x == 0`` is ``!x`` and ``x != NULL`` is
     ``x``, ``bits != 32`` is the negation of ``bits == 32`` (an acquire under ``if
-    (bits == 32) ... else``, its release under ``if (bits != 32)``)."""
+    (bits == 32) ... else``, its release under ``if (bits != 32)``), and ``dst != src``
+    the negation of ``src == dst``."""
     negated = False
     while isinstance(cond, Unary) and cond.op == "!":
         cond, negated = cond.operand, not negated
@@ -276,6 +277,8 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
         if constant(rhs) == 0:
             text, inner = condition_key(lhs)
             return text, (inner != negated) != (cond.op == "==")
+        if constant(rhs) is None and render(rhs) < render(lhs):
+            lhs, rhs = rhs, lhs  # a == b and b == a: one test (dst != src, src == dst)
         if cond.op == "!=":
             return render(Binary("==", lhs, rhs)), not negated
         return render(Binary("==", lhs, rhs)) if lhs is not cond.lhs else render(cond), negated

@@ -38,7 +38,7 @@ from .conditions import condition_key, macro_temporary
 from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
 from .resources import object_path
-from .summaries import Summary, exprs_of
+from .summaries import Summary, exprs_of, guard_tests
 from .ties import flag_set
 from .words import Source, Words
 
@@ -107,6 +107,9 @@ class Dependency:
     line: int  # where the teardown dereferences it (0: from the knowledge base)
     source: str  # "body" | "knowledge"
     param: str = ""  # the teardown's own name for the argument
+    # every dereference is under a test that found the field non-NULL (Deref.checked):
+    # safe when the field is NULL, not when it holds garbage
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -462,6 +465,24 @@ class FunctionContext:
                 continue
             text = condition_key(b.cond)[0]
             (out if text in seen else seen).add(text)
+            if b.id not in self.looping and text in self.guard_keys:
+                out.add(text)  # a callee releases under the same test of its arguments
+        return frozenset(out)
+
+    @cached_property
+    def guard_keys(self) -> frozenset[str]:
+        """The tests a same-file callee's releases depend on, as this function's calls
+        would write them (``Summary.releases_when``: ``req->src == req->dst`` for
+        ``caam_unmap(dev, req->src, req->dst, ...)``): a test of them on the path
+        decides whether the call releases."""
+        out: set[str] = set()
+        for b in self.fn.blocks:
+            for e in b.exprs():
+                for c in calls_in(e):
+                    s = self.summaries.get(c.callee)
+                    for alts in s.releases_when.values() if s is not None else ():
+                        out.update(condition_key(t)[0] for gs in alts for g in gs
+                                   for t in guard_tests(c, g))
         return frozenset(out)
 
     @cached_property
@@ -622,7 +643,7 @@ class FunctionContext:
             for f, d in sorted(s.derefs.get(arg, {}).items()):
                 if d.write or not d.guarded:
                     param = s.params[arg] if arg < len(s.params) else ""
-                    out.append(Dependency(f, d.line, "body", param))
+                    out.append(Dependency(f, d.line, "body", param, d.checked))
             return out
         td = self.kb.teardown(callee)
         if td is not None and td.arg == arg:

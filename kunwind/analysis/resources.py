@@ -43,8 +43,8 @@ from kunwind.model.ir import (
     root_of,
 )
 
-from .conditions import Check, null_test
-from .constants import constant
+from .conditions import Check, condition_key, null_test
+from .constants import constant, sign_truth, truth
 from .events import Acquire, Release
 from .idioms import (
     CONTAINER_RELEASE_KINDS,
@@ -55,7 +55,7 @@ from .idioms import (
     released_container,
     sets_bit,
 )
-from .summaries import DRIVER_DATA, POINTEE, Summary, pseudo_field
+from .summaries import DRIVER_DATA, POINTEE, Guard, Summary, guard_tests, pseudo_field
 from .ties import Tie, flag_base, flag_set, flag_tested, outcome, truth_tested
 
 if TYPE_CHECKING:
@@ -146,16 +146,20 @@ class Resources:
     # when the copy is made: what is taken through one name is dropped through the
     # other (``folio_lock(ofolio); ... folio_unlock(obh->b_folio)``, ``held_name``)
     copies: dict[str, str] = field(default_factory=dict)
+    # locals that took over what a field held: the field was given a new value while
+    # they kept its old one (``ep = qhp->ep; qhp->ep = NULL``), until they are assigned.
+    # A put through them may drop the reference the field held, taken elsewhere
+    taken: frozenset[str] = frozenset()
 
     def copy(self) -> Resources:
         return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties),
-                         dict(self.aliases), dict(self.copies))
+                         dict(self.aliases), dict(self.copies), self.taken)
 
     def key(self) -> tuple:
         return (frozenset(self.res.items()), frozenset(self.links.items()),
                 frozenset(self.ties.items()) if self.ties else None,
                 frozenset(self.aliases.items()) if self.aliases else None,
-                frozenset(self.copies.items()) if self.copies else None)
+                frozenset(self.copies.items()) if self.copies else None, self.taken)
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -168,7 +172,8 @@ class Resources:
         ties = {k: v for k, v in self.ties.items() if other.ties.get(k) == v}
         aliases = {k: v for k, v in self.aliases.items() if other.aliases.get(k) == v}
         copies = {k: v for k, v in self.copies.items() if other.copies.get(k) == v}
-        return Resources(res, links, self.auto | other.auto, ties, aliases, copies)
+        return Resources(res, links, self.auto | other.auto, ties, aliases, copies,
+                         self.taken & other.taken)
 
     def written(self, path: str) -> None:
         """``path`` is assigned: a copy made into it, or from it or from a field below it
@@ -176,6 +181,19 @@ class Resources:
         below = (path + "->", path + ".")
         self.copies = {k: v for k, v in self.copies.items()
                        if k != path and v != path and not v.startswith(below)}
+
+    def overwritten(self, path: str) -> None:
+        """The field ``path`` is given a new value: the object it held and what is held
+        under it (``qhp->ep->com.kref``, a reference taken through the field) stay
+        reachable through a local copied from it (``ep = qhp->ep; ... qhp->ep = NULL;
+        put(&ep->com)``), and are held under that local's name from now on; the local
+        has taken over the field's own reference too (``taken``)."""
+        heir = min((k for k, v in self.copies.items() if v == path), default=None)
+        if heir is None:
+            return
+        self.taken = self.taken | {heir}
+        for q in [q for q in self.res if q == path or q.startswith(path + "->")]:
+            self.res[heir + q[len(path):]] = self.res.pop(q)
 
     def copied(self, local: str, source: str) -> None:
         """``local = source``, the value of a field: one object under two names."""
@@ -187,6 +205,7 @@ class Resources:
         and what it held stays held through its aliases, under the first one's name
         (``p = buf = kmalloc(); p += n; kfree(buf)``). Without aliases nothing moves."""
         self.aliases.pop(name, None)
+        self.taken = self.taken - {name}
         names = sorted(a for a, k in self.aliases.items() if k == name)
         if not names:
             return
@@ -264,6 +283,47 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     return path
 
 
+def release_skipped(ctx: FunctionContext, st: State, call: Call, j: int) -> bool:
+    """Does this path decide, the other way, a test of the arguments under which each
+    call of the same-file callee that may release argument ``j`` runs
+    (``Summary.releases_when``)?
+    ``caam_unmap(dev, src, dst, ...)`` unmaps dst only when ``dst != src``: after
+    ``if (req->src == req->dst)`` it leaves ``req->dst`` alone."""
+    s = ctx.summary(call.callee)
+    alts = s.releases_when.get(j) if s is not None else None
+    return bool(alts) and all(any(
+        (v := _guard_value(st, call, g)) is not None and v != g[2] for g in guards)
+        for guards in alts or ())
+
+
+def _guard_value(st: State, call: Call, g: Guard) -> bool | None:
+    """The value of guard ``g`` at ``call`` on this path: the truth of an argument (the
+    constants, signs, NULL facts and repeated tests it knows), or whether two
+    arguments are equal (one expression, or a repeated test of their equality)."""
+    tests = guard_tests(call, g)
+    if not tests:
+        return None
+    i, k, _ = g
+    if k >= 0 and render(call.args[i]) == render(call.args[k]):
+        return True
+    for t in tests:
+        text, negated = condition_key(t)
+        for seen in (True, False):
+            if (text, seen) in st.values.tested:
+                return seen != negated
+    if k >= 0:
+        return None
+    a = call.args[i]
+    v = truth(a, st.values.known)
+    if v is None:
+        v = sign_truth(a, st.values.signs)
+    p = path_of(a)
+    f = st.fact(p) if v is None and p is not None else None
+    if f is not None and f.status in ("null", "nonnull"):
+        v = f.status == "nonnull"
+    return v
+
+
 class ResourceModel:
     """The transfer functions of the resource model, shared by the checks that read it:
     what a call acquires, releases or hands over, and what a branch says of an
@@ -293,7 +353,7 @@ class ResourceModel:
         by_knowledge = set(released)  # what the knowledge says this call releases
         if summary is not None:
             for j in summary.releases:
-                if j < len(call.args):
+                if j < len(call.args) and not release_skipped(ctx, st, call, j):
                     p = object_path(path_of(call.args[j]))
                     if p is not None:
                         released.add(p)

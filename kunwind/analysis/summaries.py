@@ -37,11 +37,12 @@ too (``_ring_releases``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kunwind.knowledge import Knowledge
-from kunwind.model.cfg import Function
+from kunwind.model.cfg import Block, Edge, Function
 from kunwind.model.ir import (
     Assign,
     Binary,
@@ -58,6 +59,7 @@ from kunwind.model.ir import (
     calls_in,
     path_of,
     root_of,
+    stmt_exprs,
     subexprs,
 )
 from kunwind.model.syntax import UNKNOWN_CASE
@@ -73,6 +75,15 @@ class Deref:
     line: int
     write: bool  # writes through the field (p->f->x = ..., p->f->n--)
     guarded: bool  # the function tests p->f for NULL somewhere
+    # every dereference of p->f is under a test that found it non-NULL (``if (p->f)
+    # p->f->x = NULL;``): a NULL p->f is never dereferenced
+    checked: bool = False
+
+
+# A test of the parameters that holds on every path to a statement: (i, -1, v) param i's
+# truth is v (``if (dst_nents)``, ``if (!p)``); (i, k, v) params i and k are equal when
+# v (``if (dst != src)``: (1, 2, False))
+Guard = tuple[int, int, bool]
 
 
 @dataclass
@@ -155,6 +166,11 @@ class Summary:
     # it, in order (``if (err) res_free(res);``: {8: (1,)}): a caller's call runs the
     # function it passes there on those arguments
     calls_params: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # param index -> for each call that may release it, the tests of the parameters
+    # that hold there (``Guard``s: ``if (dst != src) { if (dst_nents) dma_unmap_sg(dev,
+    # dst, ...) }``): a caller whose path decides one of each the other way has it
+    # not released
+    releases_when: dict[int, list[frozenset[Guard]]] = field(default_factory=dict)
     # released parameters that every release of them keeps valid (the knowledge's
     # keeps_object: a wrapper of unregister_candev(), which leaves the netdev to
     # free_candev()): released, but not freed
@@ -187,6 +203,8 @@ class Summary:
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
             self.frees_unidentified, tuple(sorted(self.calls_params.items())),
             tuple(sorted(self.keeps)), self.ret_drvdata,
+            tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
+                         for i, g in self.releases_when.items())),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -203,19 +221,171 @@ class Summary:
 def exprs_of(fn: Function):
     """Every (line, expression, is-store-target) of a function: store targets and values,
     statements, returns, conditions and switches."""
+    for _, line, e, is_target in _block_exprs(fn):
+        yield line, e, is_target
+
+
+def _block_exprs(fn: Function):
+    """``exprs_of``, each with the id of its block first."""
     for b in fn.blocks:
         for s in b.stmts:
             if isinstance(s, Store):
-                yield s.loc.line, s.target, True
+                yield b.id, s.loc.line, s.target, True
                 if s.value is not None:
-                    yield s.loc.line, s.value, False
+                    yield b.id, s.loc.line, s.value, False
             elif isinstance(s, ExprStmt):
-                yield s.loc.line, s.expr, False
+                yield b.id, s.loc.line, s.expr, False
             elif isinstance(s, Return) and s.value is not None:
-                yield s.loc.line, s.value, False
+                yield b.id, s.loc.line, s.value, False
         for c in (b.cond, b.switch):
             if c is not None:
-                yield (b.cond_loc.line if b.cond_loc else 0), c, False
+                yield b.id, (b.cond_loc.line if b.cond_loc else 0), c, False
+
+
+def _must_facts(fn: Function, on_edge: Callable[[Block, Edge], set[Any]],
+                kills: Callable[[Block], bool]) -> dict[int, frozenset[Any]]:
+    """Block id -> the facts that hold on every path into the block: a forward
+    must-analysis over the CFG, facts learnt on branch edges (``on_edge``). A block
+    that may change what they state (``kills``) loses them, for its own statements
+    and what follows."""
+    preds: dict[int, list[tuple[int, Edge]]] = {}
+    for b in fn.blocks:
+        for e in b.succs:
+            preds.setdefault(e.dst, []).append((b.id, e))
+    blocks = {b.id: b for b in fn.blocks}
+    facts: dict[int, frozenset[Any] | None] = {b.id: None for b in fn.blocks}
+    facts[fn.entry] = frozenset()
+
+    def out(bid: int, e: Edge) -> frozenset[Any] | None:
+        f = facts[bid]
+        if f is None:
+            return None
+        return frozenset() if kills(blocks[bid]) else f | on_edge(blocks[bid], e)
+
+    for _ in range(len(fn.blocks) + 1):
+        changed = False
+        for b in fn.blocks:
+            if b.id == fn.entry:
+                continue
+            known = [x for x in (out(p, e) for p, e in preds.get(b.id, [])) if x is not None]
+            new = frozenset.intersection(*known) if known else None
+            if new != facts[b.id]:
+                facts[b.id], changed = new, True
+        if not changed:
+            break
+    return {bid: (frozenset() if f is None or kills(blocks[bid]) else f)
+            for bid, f in facts.items()}
+
+
+def _nonnull_fields(fn: Function, res: _Param) -> dict[int, frozenset[tuple[int, str]]]:
+    """Block id -> the fields of parameters (index, field) that every path into the
+    block found non-NULL (``if (rt->chip) rt->chip->midi = NULL;``). A block that
+    writes a field, or calls a function with the parameter, forgets them."""
+
+    def on_edge(b: Block, e: Edge) -> set[Any]:
+        nt = null_test(b.cond) if b.cond is not None and e.kind in ("true", "false") else None
+        if nt is not None and (e.kind == "true") != nt[1]:
+            root, _, rest = nt[0].partition("->")
+            r = res.of(Var(root))
+            if r is not None and r[1] == "" and rest and not any(c in rest for c in "->.["):
+                return {(r[0], rest)}
+        return set()
+
+    return _must_facts(fn, on_edge, lambda b: _writes_fields(b, res))
+
+
+def _param_guards(fn: Function, res: _Param) -> dict[int, frozenset[Guard]]:
+    """Block id -> the tests of the parameters themselves that hold on every path into
+    the block (``Guard``): ``if (dst_nents)``, ``if (dst != src)``. A block that assigns
+    a parameter, or passes its address, forgets them."""
+    index = {p.name: i for i, p in enumerate(fn.params)}
+
+    def param(e: Expr) -> int | None:
+        return index.get(e.name) if isinstance(e, Var) else None
+
+    def on_edge(b: Block, e: Edge) -> set[Any]:
+        if b.cond is None or e.kind not in ("true", "false"):
+            return set()
+        c, truth = b.cond, e.kind == "true"
+        while isinstance(c, Unary) and c.op == "!":
+            c, truth = c.operand, not truth
+        if isinstance(c, Binary) and c.op in ("==", "!="):
+            i, k = param(c.lhs), param(c.rhs)
+            same = truth == (c.op == "==")
+            if i is not None and k is not None and i != k:
+                return {(min(i, k), max(i, k), same)}
+            if i is not None and constant(c.rhs) == 0 or k is not None and constant(c.lhs) == 0:
+                return {(i if i is not None else k, -1, not same)}
+            return set()
+        i = param(c)
+        return {(i, -1, truth)} if i is not None else set()
+
+    def kills(b: Block) -> bool:
+        for st in b.stmts:
+            if isinstance(st, Store) and param(st.target) is not None:
+                return True
+            if any(isinstance(a, Unary) and a.op == "&" and param(a.operand) is not None
+                   for e in stmt_exprs(st) for c in calls_in(e) for a in c.args):
+                return True
+        return False
+
+    return _must_facts(fn, on_edge, kills)
+
+
+def guard_tests(call: Call, g: Guard) -> list[Expr]:
+    """What a caller's path must have tested to decide guard ``g`` at ``call``: the
+    argument (``dst_nents``), or the two arguments compared, either way round
+    (``req->src == req->dst``); none when an argument calls a function."""
+    i, k, _ = g
+    if max(i, k) >= len(call.args) or any(calls_in(call.args[j]) for j in (i, k) if j >= 0):
+        return []
+    a = call.args[i]
+    if k < 0:
+        return [a]
+    b = call.args[k]
+    return [Binary("==", a, b), Binary("==", b, a)]
+
+
+def _release_guards(fn: Function, releases: set[int],
+                    res: _Param) -> dict[int, list[frozenset[Guard]]]:
+    """For each released parameter, the ``Guard``s that hold at each call that may
+    release it: every call that names it in an argument (``dma_unmap_sg(dev, dst,
+    ...)``, ``put_device(&p->dev)``). None for a parameter one of whose calls is under
+    no test of the parameters: it may be released whatever the caller knows."""
+    if not releases:
+        return {}
+    guards = _param_guards(fn, res)
+    sites: dict[int, set[frozenset[Guard]]] = {}
+    for b in fn.blocks:
+        for e in [*b.stmt_exprs(), *([b.cond] if b.cond is not None else [])]:
+            for c in calls_in(e):
+                named = {r[0] for a in c.args for x in subexprs(a)
+                         if isinstance(x, Var) and (r := res.of(x)) is not None}
+                for i in named & releases:
+                    sites.setdefault(i, set()).add(guards.get(b.id, frozenset()))
+    return {i: sorted(alts, key=sorted) for i, alts in sites.items() if all(alts)}
+
+
+def _writes_fields(b: Block, res: _Param) -> bool:
+    """Does the block store to a parameter or a field of one, or hand a parameter or
+    a field's address to a call, which may write the field?"""
+    for s in b.stmts:
+        if isinstance(s, Store) and res.of(s.target) is not None:
+            return True
+        for e in stmt_exprs(s):
+            for c in calls_in(e):
+                if any(_hands_field(a, res) for a in c.args):
+                    return True
+    return False
+
+
+def _hands_field(a: Expr, res: _Param) -> bool:
+    """A call's argument through which it may write a field of a parameter: the
+    parameter itself (``foo_reset(p)``) or a field's address (``&p->f``)."""
+    r = res.of(a)
+    if r is not None and r[1] == "":
+        return True
+    return isinstance(a, Unary) and a.op == "&" and res.of(a.operand) is not None
 
 
 # The pseudo-field of a device that holds the driver data a [borrow] function lent it
@@ -404,15 +574,22 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                 elif rest == "":
                     tested.add(r)
 
+    nonnull = _nonnull_fields(fn, res)
+    block_nonnull: frozenset[tuple[int, str]] = frozenset()
+
     def note_deref(i: int, f: str, line: int, write: bool) -> None:
         if pseudo_field(f):
             return  # what it reads through the driver data is no field of the parameter
         old = s.derefs.setdefault(i, {}).get(f)
-        d = Deref(line, write or (old.write if old else False), (i, f) in tested)
+        checked = (i, f) in block_nonnull and (old is None or old.checked)
+        d = Deref(line, write or (old.write if old else False), (i, f) in tested, checked)
         if old is None or (write and not old.write):
             s.derefs[i][f] = d
+        elif old.checked and not checked:
+            s.derefs[i][f] = Deref(old.line, old.write, old.guarded, False)
 
-    for line, e, is_target in exprs_of(fn):
+    for bid, line, e, is_target in _block_exprs(fn):
+        block_nonnull = nonnull.get(bid, frozenset())
         for x in subexprs(e):
             base = None
             if isinstance(x, Member) and x.arrow:
@@ -463,6 +640,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.ret_drvdata = _returned_driver_data(fn, res)
     _escapes(fn, s, res, known, kb)
     _ring_releases(fn, s, res, kb)
+    s.releases_when = _release_guards(fn, s.releases, res)
     _must_release(fn, s, res, known, kb)
     s.idle = _idle_values(fn)
     return s
@@ -1166,7 +1344,8 @@ def summary_to_dict(s: Summary) -> dict[str, Any]:
         if isinstance(v, set):
             v = sorted(v)
         elif isinstance(v, dict):
-            v = {str(i): sorted(x) if isinstance(x, set) else x for i, x in v.items()}
+            v = {str(i): sorted(x) if isinstance(x, set) else
+                 [sorted(a) for a in x] if k == "releases_when" else x for i, x in v.items()}
         out[k] = v
     return out
 
@@ -1201,4 +1380,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
     s.calls_params = {int(i): tuple(int(j) for j in x)
                       for i, x in d.get("calls_params", {}).items()}
+    s.releases_when = {int(i): [frozenset((int(a), int(b), bool(v)) for a, b, v in alt)
+                                for alt in alts]
+                       for i, alts in d.get("releases_when", {}).items()}
     return s

@@ -306,6 +306,9 @@ class Walker:
         res = st.resources.res
         value = s.value
         named = s.target
+        if s.op == "=" and not s.decl and st.resources.copies and \
+                (overwritten := path_of(named)) is not None:
+            st.resources.overwritten(overwritten)
         while True:  # each local assigned here is no other name for a held object now
             if isinstance(named, Var):
                 st.resources.rebind(named.name)
@@ -378,11 +381,18 @@ class Walker:
                 _mentions(t[0], path) or t[0] in deep and _mentions(t[0], root_of(path))
                 and self.ctx.store_may_change(t[0], path)))
         if path is None and st.values.tested:
-            # to_priv(dev)->on = 1: written through what a call returned, with no path;
-            # a repeated test that reads a variable the target names may change
-            names = {x.name for x in subexprs(s.target) if isinstance(x, Var)}
-            st.values.tested = frozenset(t for t in st.values.tested if not any(
-                _mentions(t[0], n) for n in names))
+            under = _stored_under(s.target)
+            if under is not None:
+                # s->port[i].line = v: an element of the array s->port; a test of
+                # another field of s (!IS_ERR(s->regulator)) keeps its outcome
+                st.values.tested = frozenset(t for t in st.values.tested
+                                             if not _mentions(t[0], under))
+            else:
+                # to_priv(dev)->on = 1: written through what a call returned, with no
+                # path; a repeated test that reads a variable the target names may change
+                names = {x.name for x in subexprs(s.target) if isinstance(x, Var)}
+                st.values.tested = frozenset(t for t in st.values.tested if not any(
+                    _mentions(t[0], n) for n in names))
         if path is not None:
             st.values.ok = st.values.ok - {path}
             st.values.fresh = st.values.fresh | {path}
@@ -718,6 +728,8 @@ class Walker:
             return False  # the constants this path stored say otherwise
         if sign_truth(cond, st.values.signs) not in (None, taken):
             return False  # an earlier test on this path says otherwise (ret < 0, then !ret)
+        if _copy_equality(st, cond) not in (None, taken):
+            return False  # buf = f->prealloc_buf; ... if (buf == f->prealloc_buf)
         sign = sign_test(cond)
         if sign is not None:
             path, when_true = sign
@@ -1053,6 +1065,23 @@ def _zero_test(cond: Expr, subj: str | None) -> bool | None:
     return None
 
 
+def _copy_equality(st: State, cond: Expr) -> bool | None:
+    """The value of ``a == b`` (``a != b``, negated) where one is a local the path copied
+    from the other, a field, and neither was written since (``Resources.copies``:
+    ``buf = f->prealloc_buf; ... if (buf == f->prealloc_buf)`` is true); None when
+    the copies say nothing."""
+    truth_ = True
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, truth_ = cond.operand, not truth_
+    if not (isinstance(cond, Binary) and cond.op in ("==", "!=")) or not st.resources.copies:
+        return None
+    p, q = path_of(cond.lhs), path_of(cond.rhs)
+    copies = st.resources.copies
+    if p is None or q is None or not (copies.get(p) == q or copies.get(q) == p):
+        return None
+    return truth_ == (cond.op == "==")
+
+
 def _equality(cond: Expr) -> tuple[str, int, bool] | None:
     """(path, constant, the edge where they are equal) of ``path == K`` or
     ``path != K``; None for any other test."""
@@ -1072,6 +1101,23 @@ def _written_through(target: Expr) -> str | None:
     if isinstance(target, Member) and target.arrow:
         return path_of(target.base)
     return None
+
+
+def _stored_under(target: Expr) -> str | None:
+    """The access path a store without one of its own writes under: the array of an
+    element (``s->port[i].line``, ``a[i]``: ``s->port``, ``a``), what a pointer points
+    to (``*p``: ``p``); None when the target is reached through a call's result
+    (``to_priv(dev)->on``), which may be any object."""
+    while True:
+        p = path_of(target)
+        if p is not None:
+            return p
+        if isinstance(target, Member | Index):
+            target = target.base
+        elif isinstance(target, Unary) and target.op == "*":
+            target = target.operand
+        else:
+            return None
 
 
 def _out_parameter(e: Expr) -> bool:

@@ -310,6 +310,10 @@ def path_of(e: Expr) -> str | None:
     if isinstance(e, Var):
         return e.name
     if isinstance(e, Member):
+        if e.arrow and isinstance(e.base, Unary) and e.base.op == "&":
+            # (&a)->b is a.b (a macro's ``(&(ep)->com)->kref``): one object, one name
+            inner = path_of(e.base.operand)
+            return None if inner is None else f"{inner}.{e.name}"
         base = path_of(e.base)
         if base is None:
             return None
