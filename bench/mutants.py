@@ -8,10 +8,16 @@ places are read from libclang's cursors and tokens (statement extents, the
 label a ``goto`` names, a call's arguments); a call is a release, and of which
 kind, by kunwind's knowledge (``rules/knowledge/``).
 
-An *error path* statement is a direct statement of a block that ends in a
-jump (a ``goto``, or a ``return`` of anything but 0) and is either under a
-label that some ``goto`` targets (an unwind ladder) or the body of an ``if``
-that jumps (``if (err) { kfree(p); return -EIO; }``).
+An *error path* statement is a direct statement of a block that ends in an
+error jump and is either under a label that some ``goto`` targets (an unwind
+ladder) or the body of an ``if`` that jumps (``if (err) { kfree(p); return
+-EIO; }``). An error jump is a ``goto`` down to a label (back to one only when
+it returns an error: not a retry) or a ``return`` of an error: a negative
+value, ``ERR_PTR()``, ``NULL``, ``false`` or an integer variable; not 0 or
+another constant (``IRQ_HANDLED``), ``true``, or a pointer variable (``return
+found;``: a lookup may return its object locked on purpose). (Before
+2026-12-06 any ``goto`` and any ``return`` but ``return 0;`` counted:
+bench/results/mutation-seed1.json has such mutants.)
 
 The kinds (``KINDS``) and the checks expected to report them:
 
@@ -189,11 +195,48 @@ class FunctionMutants:
         return s.cursor.kind in (k.GOTO_STMT, k.RETURN_STMT)
 
     def is_error_jump(self, s: Stmt) -> bool:
+        """A ``goto`` down to a label, or back to one that returns an error (not a
+        retry: ``goto again``), or a ``return`` of an error."""
         if s.cursor.kind == self.ci.CursorKind.GOTO_STMT:
+            label = self.goto_label(s.cursor)
+            return label in self.targets or self.label_returns_error(label)
+        return s.cursor.kind == self.ci.CursorKind.RETURN_STMT and self.returns_error(s)
+
+    def label_returns_error(self, label: str) -> bool:
+        """Do the statements under ``label`` end in a ``return`` of an error (``err:
+        *value = -1; return -EINVAL;``)?"""
+        for stmts, _ in self.blocks:
+            for i, s in enumerate(stmts):
+                if label in s.labels:
+                    jump = next((t for t in stmts[i:] if self.is_jump(t)), None)
+                    return jump is not None and \
+                        jump.cursor.kind == self.ci.CursorKind.RETURN_STMT and \
+                        self.returns_error(jump)
+        return False
+
+    def returns_error(self, s: Stmt) -> bool:
+        """Does the ``return`` give back an error: a negative value (``-EINVAL``),
+        ``ERR_PTR()``, ``NULL``, ``false``, or an integer variable (``ret``, which may
+        hold one)? Not 0, nor a constant (``IRQ_HANDLED``, ``NETDEV_TX_OK``), nor a
+        pointer variable (``return path;``: the object found), nor ``true``: the
+        statements before such a return are no error path, and a lock held there may
+        be held on purpose (a lookup that returns its object locked)."""
+        words = self.words(s)[1:-1]
+        if not words:
+            return False
+        if words[0] == "-" or words[0] in ("ERR_PTR", "ERR_CAST") or words in (["NULL"],
+                                                                               ["false"]):
             return True
-        words = self.words(s)
-        return s.cursor.kind == self.ci.CursorKind.RETURN_STMT and words not in (
-            ["return", ";"], ["return", "0", ";"])
+        kids = list(s.cursor.get_children())
+        e = kids[0] if kids else None
+        k = self.ci.CursorKind
+        while e is not None and e.kind in (k.UNEXPOSED_EXPR, k.PAREN_EXPR, k.CSTYLE_CAST_EXPR):
+            inner = list(e.get_children())
+            e = inner[-1] if inner else None
+        if e is None or e.kind != k.DECL_REF_EXPR or e.referenced is None or \
+                e.referenced.kind not in (k.VAR_DECL, k.PARM_DECL):
+            return False
+        return e.type.get_canonical().kind != self.ci.TypeKind.POINTER
 
     def words(self, s: Stmt) -> list[str]:
         return [t.spelling for t in s.cursor.get_tokens()] + [";"]
@@ -205,8 +248,8 @@ class FunctionMutants:
         for i, s in enumerate(stmts):
             in_ladder = in_ladder or any(label in self.targets for label in s.labels)
             jump = next((t for t in stmts[i:] if self.is_jump(t)), None)
-            if jump is not None and not self.is_jump(s) and (
-                    in_ladder or (then_branch and self.is_error_jump(jump))):
+            if jump is not None and not self.is_jump(s) and (in_ladder or then_branch) \
+                    and self.is_error_jump(jump):
                 out.append(s)
             if self.is_jump(s):
                 in_ladder = False
