@@ -23,7 +23,8 @@ The kinds (``KINDS``) and the checks expected to report them:
 
 - ``drop-release``: an error-path release (not a lock or runtime-PM drop)
   deleted: KU002 (a leak);
-- ``drop-errno``: ``ret = -E...;`` deleted right before a ``goto``: KU004;
+- ``drop-errno``: ``ret = -E...;`` deleted right before a ``goto`` (not in the
+  branch of a test of ``ret``, which holds an error there already): KU004;
 - ``goto-next-label``: ``goto A`` becomes ``goto B``, B the next label down the
   ladder (fall-through from A): the releases between A and B are skipped,
   unwinding too little: KU002 (KU005 when only locks are skipped);
@@ -55,6 +56,7 @@ EXPECTED = {"drop-release": ("KU002",), "drop-errno": ("KU004",),
 LIFE_ENDING = {Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL, Kind.MAPPING, Kind.DMA,
                Kind.REFERENCE}
 OPEN = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+NOISE = {"(", ")", "likely", "unlikely"}
 ERRNO_SET = re.compile(r"^(\w+)=-E[A-Z0-9_]+$")
 
 
@@ -123,10 +125,15 @@ class FunctionMutants:
         self.name: str = fn.spelling
         self.file: str = fn.location.file.name
         body = [c for c in fn.get_children() if c.kind == ci.CursorKind.COMPOUND_STMT]
-        self.then_branches = {self.extent(list(c.get_children())[1])
-                              for c in self.walk(fn, ci.CursorKind.IF_STMT)}
-        self.blocks = [self.block(b) for b in self.walk(body[0], ci.CursorKind.COMPOUND_STMT)] \
-            if body else []
+        ifs = [list(c.get_children()) for c in self.walk(fn, ci.CursorKind.IF_STMT)]
+        self.then_branches = {self.extent(kids[1]) for kids in ifs}
+        # each then-branch's condition, its tokens but parentheses and likely()
+        self.tested = {self.extent(kids[1]): [t.spelling for t in kids[0].get_tokens()
+                                              if t.spelling not in NOISE]
+                       for kids in ifs}
+        compounds = list(self.walk(body[0], ci.CursorKind.COMPOUND_STMT)) if body else []
+        self.blocks = [self.block(b) for b in compounds]
+        self.block_extents = [self.extent(b) for b in compounds]
         self.gotos = list(self.walk(fn, ci.CursorKind.GOTO_STMT))
         labels = {c.spelling: c.extent.start.offset
                   for c in self.walk(fn, ci.CursorKind.LABEL_STMT)}
@@ -356,17 +363,25 @@ class FunctionMutants:
         return self.insert_after(c.stmt, "use-after-release", use)
 
     def errno_drops(self) -> list[Mutant]:
-        """``ret = -E...;`` right before a ``goto``, in a function that returns ``ret``."""
+        """``ret = -E...;`` right before a ``goto``, in a function that returns ``ret``;
+        not in the branch of a test of ``ret`` itself (``if (ret) { ret = -EINVAL; goto
+        out; }``: ``ret`` holds an error there already, deleting the line is no bug)."""
         returned = {tuple(t.spelling for t in r.get_tokens())[1:]
                     for r in self.walk(self.fn, self.ci.CursorKind.RETURN_STMT)}
         out = []
-        for stmts, _ in self.blocks:
+        for (stmts, _), extent in zip(self.blocks, self.block_extents, strict=True):
             for s, nxt in zip(stmts, stmts[1:], strict=False):
                 m = ERRNO_SET.match("".join(t.spelling for t in s.cursor.get_tokens()))
                 if m and nxt.cursor.kind == self.ci.CursorKind.GOTO_STMT and not nxt.labels \
-                        and (m.group(1),) in returned:
+                        and (m.group(1),) in returned \
+                        and not self.holds_error(m.group(1), self.tested.get(extent, [])):
                     out.append(self.delete(s, "drop-errno", self.uninitialised(m.group(1))))
         return out
+
+    def holds_error(self, var: str, cond: list[str]) -> bool:
+        """Does a branch taken when ``cond`` holds find ``var`` holding an error already
+        (``if (ret)``, ``if (ret < 0)``, ``if (ret != 0)``)?"""
+        return cond in ([var], [var, "<", "0"], [var, "!=", "0"])
 
     def retargets(self) -> list[Mutant]:
         """``goto A`` -> ``goto B``, B the next label after A that A falls through to,
