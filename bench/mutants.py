@@ -8,16 +8,23 @@ places are read from libclang's cursors and tokens (statement extents, the
 label a ``goto`` names, a call's arguments); a call is a release, and of which
 kind, by kunwind's knowledge (``rules/knowledge/``).
 
-An *error path* statement is a direct statement of a block that ends in a
-jump (a ``goto``, or a ``return`` of anything but 0) and is either under a
-label that some ``goto`` targets (an unwind ladder) or the body of an ``if``
-that jumps (``if (err) { kfree(p); return -EIO; }``).
+An *error path* statement is a direct statement of a block that ends in an
+error jump and is either under a label that some ``goto`` targets (an unwind
+ladder) or the body of an ``if`` that jumps (``if (err) { kfree(p); return
+-EIO; }``). An error jump is a ``goto`` down to a label (back to one only when
+it returns an error: not a retry) or a ``return`` of an error: a negative
+value, ``ERR_PTR()``, ``NULL``, ``false`` or an integer variable; not 0 or
+another constant (``IRQ_HANDLED``), ``true``, or a pointer variable (``return
+found;``: a lookup may return its object locked on purpose). (Before
+2026-12-06 any ``goto`` and any ``return`` but ``return 0;`` counted:
+bench/results/mutation-seed1.json has such mutants.)
 
 The kinds (``KINDS``) and the checks expected to report them:
 
 - ``drop-release``: an error-path release (not a lock or runtime-PM drop)
   deleted: KU002 (a leak);
-- ``drop-errno``: ``ret = -E...;`` deleted right before a ``goto``: KU004;
+- ``drop-errno``: ``ret = -E...;`` deleted right before a ``goto`` (not in the
+  branch of a test of ``ret``, which holds an error there already): KU004;
 - ``goto-next-label``: ``goto A`` becomes ``goto B``, B the next label down the
   ladder (fall-through from A): the releases between A and B are skipped,
   unwinding too little: KU002 (KU005 when only locks are skipped);
@@ -49,6 +56,7 @@ EXPECTED = {"drop-release": ("KU002",), "drop-errno": ("KU004",),
 LIFE_ENDING = {Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL, Kind.MAPPING, Kind.DMA,
                Kind.REFERENCE}
 OPEN = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+NOISE = {"(", ")", "likely", "unlikely"}
 ERRNO_SET = re.compile(r"^(\w+)=-E[A-Z0-9_]+$")
 
 
@@ -117,10 +125,15 @@ class FunctionMutants:
         self.name: str = fn.spelling
         self.file: str = fn.location.file.name
         body = [c for c in fn.get_children() if c.kind == ci.CursorKind.COMPOUND_STMT]
-        self.then_branches = {self.extent(list(c.get_children())[1])
-                              for c in self.walk(fn, ci.CursorKind.IF_STMT)}
-        self.blocks = [self.block(b) for b in self.walk(body[0], ci.CursorKind.COMPOUND_STMT)] \
-            if body else []
+        ifs = [list(c.get_children()) for c in self.walk(fn, ci.CursorKind.IF_STMT)]
+        self.then_branches = {self.extent(kids[1]) for kids in ifs}
+        # each then-branch's condition, its tokens but parentheses and likely()
+        self.tested = {self.extent(kids[1]): [t.spelling for t in kids[0].get_tokens()
+                                              if t.spelling not in NOISE]
+                       for kids in ifs}
+        compounds = list(self.walk(body[0], ci.CursorKind.COMPOUND_STMT)) if body else []
+        self.blocks = [self.block(b) for b in compounds]
+        self.block_extents = [self.extent(b) for b in compounds]
         self.gotos = list(self.walk(fn, ci.CursorKind.GOTO_STMT))
         labels = {c.spelling: c.extent.start.offset
                   for c in self.walk(fn, ci.CursorKind.LABEL_STMT)}
@@ -189,11 +202,48 @@ class FunctionMutants:
         return s.cursor.kind in (k.GOTO_STMT, k.RETURN_STMT)
 
     def is_error_jump(self, s: Stmt) -> bool:
+        """A ``goto`` down to a label, or back to one that returns an error (not a
+        retry: ``goto again``), or a ``return`` of an error."""
         if s.cursor.kind == self.ci.CursorKind.GOTO_STMT:
+            label = self.goto_label(s.cursor)
+            return label in self.targets or self.label_returns_error(label)
+        return s.cursor.kind == self.ci.CursorKind.RETURN_STMT and self.returns_error(s)
+
+    def label_returns_error(self, label: str) -> bool:
+        """Do the statements under ``label`` end in a ``return`` of an error (``err:
+        *value = -1; return -EINVAL;``)?"""
+        for stmts, _ in self.blocks:
+            for i, s in enumerate(stmts):
+                if label in s.labels:
+                    jump = next((t for t in stmts[i:] if self.is_jump(t)), None)
+                    return jump is not None and \
+                        jump.cursor.kind == self.ci.CursorKind.RETURN_STMT and \
+                        self.returns_error(jump)
+        return False
+
+    def returns_error(self, s: Stmt) -> bool:
+        """Does the ``return`` give back an error: a negative value (``-EINVAL``),
+        ``ERR_PTR()``, ``NULL``, ``false``, or an integer variable (``ret``, which may
+        hold one)? Not 0, nor a constant (``IRQ_HANDLED``, ``NETDEV_TX_OK``), nor a
+        pointer variable (``return path;``: the object found), nor ``true``: the
+        statements before such a return are no error path, and a lock held there may
+        be held on purpose (a lookup that returns its object locked)."""
+        words = self.words(s)[1:-1]
+        if not words:
+            return False
+        if words[0] == "-" or words[0] in ("ERR_PTR", "ERR_CAST") or words in (["NULL"],
+                                                                               ["false"]):
             return True
-        words = self.words(s)
-        return s.cursor.kind == self.ci.CursorKind.RETURN_STMT and words not in (
-            ["return", ";"], ["return", "0", ";"])
+        kids = list(s.cursor.get_children())
+        e = kids[0] if kids else None
+        k = self.ci.CursorKind
+        while e is not None and e.kind in (k.UNEXPOSED_EXPR, k.PAREN_EXPR, k.CSTYLE_CAST_EXPR):
+            inner = list(e.get_children())
+            e = inner[-1] if inner else None
+        if e is None or e.kind != k.DECL_REF_EXPR or e.referenced is None or \
+                e.referenced.kind not in (k.VAR_DECL, k.PARM_DECL):
+            return False
+        return e.type.get_canonical().kind != self.ci.TypeKind.POINTER
 
     def words(self, s: Stmt) -> list[str]:
         return [t.spelling for t in s.cursor.get_tokens()] + [";"]
@@ -205,8 +255,8 @@ class FunctionMutants:
         for i, s in enumerate(stmts):
             in_ladder = in_ladder or any(label in self.targets for label in s.labels)
             jump = next((t for t in stmts[i:] if self.is_jump(t)), None)
-            if jump is not None and not self.is_jump(s) and (
-                    in_ladder or (then_branch and self.is_error_jump(jump))):
+            if jump is not None and not self.is_jump(s) and (in_ladder or then_branch) \
+                    and self.is_error_jump(jump):
                 out.append(s)
             if self.is_jump(s):
                 in_ladder = False
@@ -313,17 +363,25 @@ class FunctionMutants:
         return self.insert_after(c.stmt, "use-after-release", use)
 
     def errno_drops(self) -> list[Mutant]:
-        """``ret = -E...;`` right before a ``goto``, in a function that returns ``ret``."""
+        """``ret = -E...;`` right before a ``goto``, in a function that returns ``ret``;
+        not in the branch of a test of ``ret`` itself (``if (ret) { ret = -EINVAL; goto
+        out; }``: ``ret`` holds an error there already, deleting the line is no bug)."""
         returned = {tuple(t.spelling for t in r.get_tokens())[1:]
                     for r in self.walk(self.fn, self.ci.CursorKind.RETURN_STMT)}
         out = []
-        for stmts, _ in self.blocks:
+        for (stmts, _), extent in zip(self.blocks, self.block_extents, strict=True):
             for s, nxt in zip(stmts, stmts[1:], strict=False):
                 m = ERRNO_SET.match("".join(t.spelling for t in s.cursor.get_tokens()))
                 if m and nxt.cursor.kind == self.ci.CursorKind.GOTO_STMT and not nxt.labels \
-                        and (m.group(1),) in returned:
+                        and (m.group(1),) in returned \
+                        and not self.holds_error(m.group(1), self.tested.get(extent, [])):
                     out.append(self.delete(s, "drop-errno", self.uninitialised(m.group(1))))
         return out
+
+    def holds_error(self, var: str, cond: list[str]) -> bool:
+        """Does a branch taken when ``cond`` holds find ``var`` holding an error already
+        (``if (ret)``, ``if (ret < 0)``, ``if (ret != 0)``)?"""
+        return cond in ([var], [var, "<", "0"], [var, "!=", "0"])
 
     def retargets(self) -> list[Mutant]:
         """``goto A`` -> ``goto B``, B the next label after A that A falls through to,

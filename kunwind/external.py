@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis.context import FunctionContext
+from .analysis.global_locks import bind_global_locks
 from .analysis.summaries import Summary, summarize_file, summary_from_dict, summary_to_dict
 from .config import Options
 from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for
@@ -203,4 +204,6 @@ def _summarise(path: Path, flags: FileFlags, text: bytes,
     # a body with holes would give a summary that claims too little: left out
     functions = summary_cfgs((pf.syntax for pf in parsed.functions
                               if not pf.errors and pf.syntax is not None), str(path), MAX_BLOCKS)
+    for fn in functions:
+        bind_global_locks(fn, kb)
     return summarize_file(functions, kb)

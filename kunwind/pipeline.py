@@ -16,6 +16,7 @@ from pathlib import Path
 from .analysis.callers import with_caller_releases
 from .analysis.context import FunctionContext, filled_tables, initcall_functions
 from .analysis.conventions import Conventions, file_conventions
+from .analysis.global_locks import bind_global_locks
 from .analysis.quiet import may_reach_error_exit
 from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
@@ -137,6 +138,8 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                                          function=pf.name, end_line=pf.end_line))
     helpers = summary_cfgs((pf.syntax for pf in parsed.helpers if pf.syntax is not None),
                            name, opts.max_blocks)  # header functions, for their summaries
+    for fn in functions + helpers:
+        bind_global_locks(fn, kb)  # rtnl_lock(): a call on one global lock
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
     summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb)

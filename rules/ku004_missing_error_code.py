@@ -18,9 +18,10 @@ What it finds:
     failure or not: returning garbage is never meant, so no other evidence is
     needed (a path that only falls through to the return is not reported).
     A test of anything (a register, a flag, a bound) whose own branch logs an
-    error (``dev_err()``: the ``error`` printers of rules/knowledge/printk.toml)
-    and jumps out while the variable holds success is reported too: the log
-    says the code took it as a failure.
+    error (``dev_err()``: the ``error`` printers of rules/knowledge/printk.toml;
+    ``pr_err()``, ``printk(KERN_ERR ...)``: a printer whose format starts with
+    KERN_ERR or a more severe level) and jumps out while the variable holds
+    success is reported too: the log says the code took it as a failure.
 
 Why it matters:
     The caller sees success and goes on with an object that was never set
@@ -115,6 +116,7 @@ from kunwind.model.ir import (
     Expr,
     Return,
     Store,
+    Str,
     Unary,
     Var,
     calls_in,
@@ -336,9 +338,17 @@ def _branch_blocks(fn: Function, test: int, end: int) -> list[int]:
 
 
 def _logs_error(ctx: FunctionContext, fn: Function, blocks: list[int]) -> bool:
-    """Does one of ``blocks`` call a function that logs at an error level?"""
-    return any(ctx.kb.logs_error(c.callee) for i in blocks
+    """Does one of ``blocks`` call a function that logs at an error level (``dev_err()``,
+    or a printer whose format starts with KERN_ERR or worse: ``pr_err()``)?"""
+    return any(ctx.kb.logs_error(c.callee, _format(ctx, c)) for i in blocks
                for e in fn.blocks[i].stmt_exprs() for c in calls_in(e))
+
+
+def _format(ctx: FunctionContext, c: Call) -> str:
+    """The format string a printer is given, as written ("" when none or not a literal)."""
+    k = ctx.kb.printer_format(c.callee)
+    arg = c.args[k] if k is not None and k < len(c.args) else None
+    return arg.value if isinstance(arg, Str) else ""
 
 
 def _branch_test(fn: Function, block: int) -> int | None:

@@ -16,6 +16,8 @@ What it finds:
       that skipped the acquisition (a function that drops the lock before it
       ever takes it is called holding it, and is not reported);
     - dropped twice on the same path.
+    The global locks that a call names by itself (``rtnl_lock()``,
+    ``rcu_read_lock()``) count like any other (kunwind/analysis/global_locks.py).
     A part of a device that the knowledge names is a count of its own: the
     runtime-PM enable count (``pm_runtime_enable()``/``pm_runtime_disable()``)
     is not the usage count, and each release moves only its own.

@@ -20,6 +20,11 @@ from .kinds import Kind, parse_kind
 _SUFFIX_NAMES = ("_noprof", "_node_track_caller")
 _SUFFIXES = re.compile(r"(_noprof|_node_track_caller)$")
 
+# a format string, as written, that starts with an error log level: KERN_EMERG,
+# KERN_ALERT, KERN_CRIT or KERN_ERR (include/linux/kern_levels.h: KERN_SOH "\001",
+# then the level's digit), as pr_err() and printk(KERN_ERR ...) give _printk()
+ERROR_LEVEL = re.compile(r'"\\001[0-3]')
+
 
 # A knowledge file's data: table ("acquire"...) -> entry name -> its fields.
 KnowledgeData = dict[str, dict[str, dict[str, Any]]]
@@ -257,9 +262,14 @@ class Knowledge:
         v = self.printers.get(callee)
         return v if v is not None else self.printers.get(canonical(callee))
 
-    def logs_error(self, callee: str) -> bool:
-        """Does ``callee`` log at an error level (``dev_err()``: printf.NAME.error)?"""
-        return callee in self.error_printers or canonical(callee) in self.error_printers
+    def logs_error(self, callee: str, fmt: str = "") -> bool:
+        """Does ``callee`` log at an error level: ``dev_err()`` (printf.NAME.error), or a
+        printer given a format (``fmt``, its string literal as written) that starts
+        with an error level (``pr_err()``, ``printk(KERN_ERR ...)``: ``_printk("\\0013...")``)?"""
+        if callee in self.error_printers or canonical(callee) in self.error_printers:
+            return True
+        return bool(fmt) and self.printer_format(callee) is not None and \
+            ERROR_LEVEL.match(fmt) is not None
 
     def release(self, callee: str) -> Release | None:
         return self.releases.get(callee) or self.releases.get(canonical(callee))
