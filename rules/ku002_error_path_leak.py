@@ -541,8 +541,12 @@ def _release_failed(rec: ExitRecord, rel: str) -> bool:
     """Is this exit left because the release itself failed (``err =
     foo_unbind(vma); if (err) goto out;``, a teardown that stops its queues one
     by one and leaves when one will not stop)? Then the function undoes on its main
-    path: the exit neither shows an unwind nor misses one."""
-    return rec.failure is not None and rec.failure.callee == rel
+    path: the exit neither shows an unwind nor misses one. Not when the release was
+    made after an earlier failure: an unwind step that fails in turn
+    (``if (disable_camera(dev) < 0) return -EINVAL;`` after a failed enable of a
+    port) was still made to undo."""
+    return rec.failure is not None and rec.failure.callee == rel and \
+        not any(c.callee == rel and c.after_failure for c in rec.calls)
 
 
 def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> bool:
