@@ -82,7 +82,7 @@ from kunwind.knowledge import Kind
 from kunwind.knowledge.names import ADDRESS_ONLY, FREES
 from kunwind.model.ir import Call, Expr, Member, Return, Unary, path_of, render
 
-from .base import Measured, Recall, Rule
+from .base import SAMPLE, Measured, Recall, Rule
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -244,6 +244,6 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
 
 RULE_ID, RULE_NAME = "KU006", "use-after-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(0, 4, "bench/triage/sample-81.md"),  # none in sample-91
+            measured=Measured(0, 1, SAMPLE),
             recall=(Recall("use-after-release", 67, 100),),
             on_use=on_use, on_return=on_return, at_normal_exits=at_normal_exits)

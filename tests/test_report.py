@@ -249,7 +249,7 @@ def test_sarif_content():
 def test_sarif_converter_drops_nulls_and_placeholder_defaults():
     text_out = sarif.write(make_run(), RULES)
     for absent in ("null", '"rank"', '"language"', '"newlineSequences"', '"kind": "fail"',
-                   '"index"', "-1", "rule_id", "schema_uri"):
+                   '"index"', ": -1", "rule_id", "schema_uri"):
         assert absent not in text_out
     assert all(r["level"] for r in sarif_dict()["runs"][0]["results"])
 
