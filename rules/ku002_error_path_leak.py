@@ -633,5 +633,5 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(28, 71, SAMPLE),
-            recall=(Recall("drop-release", 51, 100), Recall("goto-next-label", 55, 100)),
+            recall=(Recall("drop-release", 55, 100), Recall("goto-next-label", 54, 100)),
             on_exit=on_exit, on_function=on_function)
