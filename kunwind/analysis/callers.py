@@ -58,7 +58,7 @@ def _released_on_failure(caller: Function, block: int, call: Call,
     start = _failure_edge(caller, block, call)
     if start is None:
         return {}
-    reach = _reachable(caller, start)
+    reach = caller.reachable_from(start)
     args = {j: p for j, a in enumerate(call.args) if (p := path_of(a)) is not None
             and not p.startswith("&")}
     out: dict[int, set[str]] = {}
@@ -99,17 +99,6 @@ def _is(value: Expr | None, call: Call) -> bool:
     if isinstance(value, Assign):
         value = value.value
     return value is call
-
-
-def _reachable(fn: Function, start: int) -> set[int]:
-    seen = {start}
-    todo = [start]
-    while todo:
-        for d in fn.blocks[todo.pop()].targets():
-            if d not in seen:
-                seen.add(d)
-                todo.append(d)
-    return seen
 
 
 def _fields_released(c: Call, base: str, summaries: dict[str, Summary],
