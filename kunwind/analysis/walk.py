@@ -63,7 +63,9 @@ from .conditions import (
 )
 from .constants import (
     ANY_SIGN,
+    NEGATIVE,
     constant,
+    errptr_test,
     forget_under,
     forget_written,
     sign_test,
@@ -450,6 +452,10 @@ class Walker:
         if s.op == "=":
             self.note_constant(st, path, value, s.target)
             self.note_escape(st, value)
+            if path is not None and isinstance(value, Call) and value.callee in ERR_FROM \
+                    and len(value.args) == 1 and \
+                    st.values.signs.get(path_of(value.args[0]) or "") == NEGATIVE:
+                st.values.signs[path] = NEGATIVE  # err = PTR_ERR(p) after IS_ERR(p)
         else:  # state++: a known value stays known
             old = st.values.known.get(path) if path is not None else None
             step = constant(value)
@@ -735,6 +741,9 @@ class Walker:
             path, when_true = sign
             st.values.signs[path] = st.values.signs.get(path, ANY_SIGN) & (
                 when_true if taken else ANY_SIGN & ~when_true)
+        errp = errptr_test(cond)
+        if errp is not None and taken == errp[1]:
+            st.values.signs[errp[0]] = NEGATIVE  # an ERR_PTR(): PTR_ERR() of it is < 0
         eq = _equality(cond)
         if eq is not None and taken == eq[2] and eq[0] in self.ctx.relevant:
             st.values.known[eq[0]] = eq[1]  # if (n == 3): n is 3 on this edge
