@@ -16,8 +16,10 @@ cannot come out false on it.
 An equality test makes its value known on the edge where it holds (``if (n ==
 3)``), and ``x++`` keeps
 it known outside loops (the walk unrolls loops only twice, so a loop counter's
-exit test must stay open). A store through a pointer (``*more = 0``) forgets
-every value but those of the locals no pointer can reach
+exit test must stay open). In a loop, a count stepped up from 0 or more keeps only its
+sign, above 0 (``for (i = 0; i < 3; i += 2)``: ``if (i > 0)`` at the unwind is true
+on the second pass), which leaves the exit test open. A store through a pointer
+(``*more = 0``) forgets every value but those of the locals no pointer can reach
 (``FunctionContext.unaliased_locals``).
 
 A field of a zeroed allocation (``p = kzalloc(...)``: an ``[acquire]`` with

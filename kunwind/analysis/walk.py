@@ -64,6 +64,8 @@ from .conditions import (
 from .constants import (
     ANY_SIGN,
     NEGATIVE,
+    POSITIVE,
+    ZERO,
     constant,
     errptr_test,
     forget_under,
@@ -464,9 +466,18 @@ class Walker:
                     not self.in_loop:  # a loop counter: the walk unrolls loops only twice
                 new = Const(old + step if s.op == "+=" else old - step)
             shifted = self.shifted_sign(st, path, s.op, step)
+            if old is not None:  # the sign it had before the step
+                was = NEGATIVE if old < 0 else ZERO if old == 0 else POSITIVE
+            else:
+                was = st.values.signs.get(path, ANY_SIGN) if path is not None else ANY_SIGN
             self.note_constant(st, path, new, s.target)
             if shifted is not None:
                 st.values.signs[shifted[0]] = shifted[1]
+            elif path is not None and new is None and step is not None and step > 0 and \
+                    s.op == "+=" and not was & NEGATIVE:
+                # for (i = 0; ...; i += 2): a count stepped up from 0 or more is above 0,
+                # in a loop too, where its value is not kept
+                st.values.signs[path] = POSITIVE
         if path is None:
             return
         line = s.loc.line
