@@ -92,6 +92,7 @@ from kunwind.analysis.resources import (
     held_name,
     object_path,
     release_skipped,
+    released_part,
     resource_key,
 )
 from kunwind.analysis.state import UNINITIALISED
@@ -109,7 +110,7 @@ if TYPE_CHECKING:
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     """At a release: was its object acquired, and still held, on this path?"""
     out: list[Finding] = []
-    part = ctx.kb.released_part(call.callee)
+    part = released_part(ctx.kb, call, st.values.known)
     for j, p in _released(ctx, st, call):
         r = _resource(ctx, st, call, j, p, part)
         if r is None:
@@ -144,7 +145,7 @@ def _resource(ctx: FunctionContext, st: State, call: Call, j: int, p: str,
 def _released(ctx: FunctionContext, st: State, call: Call) -> list[tuple[int, str]]:
     """(argument index, object) of what ``call`` releases."""
     out: dict[str, int] = {}
-    part = ctx.kb.released_part(call.callee)
+    part = released_part(ctx.kb, call, st.values.known)
     for j in ctx.released_args(call):
         if release_skipped(ctx, st, call, j):
             continue  # the callee releases it only under a test this path decided no

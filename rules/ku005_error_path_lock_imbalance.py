@@ -85,6 +85,7 @@ from kunwind.analysis.resources import (
     held_name,
     key_object,
     object_path,
+    released_part,
     resource_key,
 )
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
@@ -106,7 +107,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     if st.failures and not error_path(ctx, st):
         return []
     out: list[Finding] = []
-    part = ctx.kb.released_part(call.callee)
+    part = released_part(ctx.kb, call, st.values.known)
     for p in _dropped(ctx, st, call):
         r = st.resources.res.get(resource_key(p, part))
         if r is not None and r.kind.is_hold and r.acquire:
@@ -139,7 +140,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
 def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:
     """The locks and PM counts this call drops (by its pairing in the knowledge)."""
     out: list[str] = []
-    part = ctx.kb.released_part(call.callee)
+    part = released_part(ctx.kb, call, st.values.known)
     for a in call.args:
         p = object_path(path_of(a))
         p = held_name(ctx, st.resources, p, part) if p is not None else None

@@ -16,8 +16,10 @@ cannot come out false on it.
 An equality test makes its value known on the edge where it holds (``if (n ==
 3)``), and ``x++`` keeps
 it known outside loops (the walk unrolls loops only twice, so a loop counter's
-exit test must stay open). A store through a pointer (``*more = 0``) forgets
-every value but those of the locals no pointer can reach
+exit test must stay open). In a loop, a count stepped up from 0 or more keeps only its
+sign, above 0 (``for (i = 0; i < 3; i += 2)``: ``if (i > 0)`` at the unwind is true
+on the second pass), which leaves the exit test open. A store through a pointer
+(``*more = 0``) forgets every value but those of the locals no pointer can reach
 (``FunctionContext.unaliased_locals``).
 
 A field of a zeroed allocation (``p = kzalloc(...)``: an ``[acquire]`` with
@@ -27,6 +29,12 @@ returns one) reads 0 until written: each tested field of it is known 0
 object gets another name (``q = p``, ``x->ptr = p``: ``Walker.note_escape``)
 through which the walk would not see a store. So ``if (!p->registered) kfree(p);``
 at an unwind follows from whether the path set the field.
+
+A pointer that ``IS_ERR()`` found an ``ERR_PTR()`` is kept with the sign of the errno
+it encodes (negative, under the pointer's path, where no sign test reads it: a
+pointer is tested for NULL, not for its sign), and ``err = PTR_ERR(p)`` (or
+``PTR_ERR_OR_ZERO(p)``) gives ``err`` that sign: ``if (IS_ERR(p)) { err = PTR_ERR(p);
+goto out; } ... out: if (err) put(x);`` takes the put (``errptr_test``).
 
 A count's tested sign survives steps that add up to 0 (``if (!n) register();
 n++; ... if (--n == 0) unregister();``): it is kept under ``n#k`` while ``n`` is
@@ -167,6 +175,19 @@ def _same(e: Expr, subject: Expr) -> bool:
         return True
     p = path_of(e)
     return p is not None and p == path_of(subject)
+
+
+def errptr_test(cond: Expr) -> tuple[str, bool] | None:
+    """(the pointer path ``cond`` tests with ``IS_ERR()``, whether it holds an
+    ``ERR_PTR()`` where ``cond`` is true): ``IS_ERR(p)``, ``!IS_ERR(p)``. Not
+    ``IS_ERR_OR_NULL()``, whose true side may be NULL, whose ``PTR_ERR()`` is 0."""
+    if isinstance(cond, Unary) and cond.op == "!":
+        inner = errptr_test(cond.operand)
+        return None if inner is None else (inner[0], not inner[1])
+    if isinstance(cond, Call) and cond.callee == "IS_ERR" and len(cond.args) == 1:
+        p = path_of(cond.args[0])
+        return None if p is None else (p, True)
+    return None
 
 
 def sign_truth(cond: Expr, signs: Mapping[str, int]) -> bool | None:

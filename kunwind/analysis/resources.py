@@ -20,6 +20,7 @@ release, a hand-over or a return through any name acts on the one object.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -45,6 +46,7 @@ from kunwind.model.ir import (
 
 from .conditions import Check, condition_key, null_test
 from .constants import constant, sign_truth, truth
+from .constants import value as value_of
 from .events import Acquire, Release
 from .idioms import (
     CONTAINER_RELEASE_KINDS,
@@ -236,6 +238,26 @@ def resource_key(obj: str, part: str = "") -> str:
     return f"{obj}{PART_SEP}{part}" if part else obj
 
 
+def selected_part(part: str, selector: int | None, call: Call,
+                  known: Mapping[str, int]) -> str:
+    """``part`` narrowed to the one that the call's argument ``selector`` selects (the
+    BAR of ``pci_request_region(pdev, 2, name)``: ``BAR regions[2]``), by the value the
+    path knows the argument holds, else by the argument's text (``[i]``)."""
+    if selector is None or selector >= len(call.args):
+        return part
+    arg = call.args[selector]
+    v = value_of(arg, known)
+    return f"{part}[{v if v is not None else render(arg)}]"
+
+
+def released_part(kb: Knowledge, call: Call, known: Mapping[str, int]) -> str:
+    """The part of its object that the release ``call`` releases (``released_part``,
+    narrowed by the release's ``selector``)."""
+    rel = kb.release(call.callee)
+    return selected_part(kb.released_part(call.callee),
+                         rel.selector if rel is not None else None, call, known)
+
+
 def key_object(key: str) -> str:
     """The object a resource key is on (``client->dev#enable`` -> ``client->dev``)."""
     return key.split(PART_SEP, 1)[0]
@@ -343,7 +365,7 @@ class ResourceModel:
         by_args = rel.same_args if rel is not None else []
         if by_args:  # its arguments name a call's result, not the object released
             rel = None
-        part = kb.released_part(call.callee)
+        part = released_part(kb, call, st.values.known)
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
         if rel is not None and rel.arg < len(call.args):
@@ -396,8 +418,9 @@ class ResourceModel:
         for j, parts in summary.releases_parts.items() if summary is not None else ():
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:  # foo_teardown(pdev) does pci_release_regions(pdev)
-                released.update(resource_key(held_name(ctx, st.resources, p, q), q)
-                                for q in parts)
+                keys = {resource_key(held_name(ctx, st.resources, p, q), q) for q in parts}
+                released |= keys  # and each one a selector picked (BAR regions[2])
+                released.update(k for k in res if k.startswith(tuple(q + "[" for q in keys)))
         kind = kb.released_kind(call.callee)
         for p in [q for q in released if _other_kind(kb, res.get(q), call.callee, kind)]:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
@@ -505,7 +528,9 @@ class ResourceModel:
                 obj = result
             elif isinstance(acq.object, int) and acq.object < len(call.args):
                 obj = object_path(path_of(call.args[acq.object]))
-                obj = resource_key(obj, acq.part) if obj is not None else None
+                obj = resource_key(obj, selected_part(acq.part, acq.selector, call,
+                                                      st.values.known)) \
+                    if obj is not None else None
             if obj is not None:
                 status = AUTO if obj in st.resources.auto else HELD
                 old = res.get(obj)

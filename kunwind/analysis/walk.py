@@ -63,7 +63,11 @@ from .conditions import (
 )
 from .constants import (
     ANY_SIGN,
+    NEGATIVE,
+    POSITIVE,
+    ZERO,
     constant,
+    errptr_test,
     forget_under,
     forget_written,
     sign_test,
@@ -450,6 +454,10 @@ class Walker:
         if s.op == "=":
             self.note_constant(st, path, value, s.target)
             self.note_escape(st, value)
+            if path is not None and isinstance(value, Call) and value.callee in ERR_FROM \
+                    and len(value.args) == 1 and \
+                    st.values.signs.get(path_of(value.args[0]) or "") == NEGATIVE:
+                st.values.signs[path] = NEGATIVE  # err = PTR_ERR(p) after IS_ERR(p)
         else:  # state++: a known value stays known
             old = st.values.known.get(path) if path is not None else None
             step = constant(value)
@@ -458,9 +466,18 @@ class Walker:
                     not self.in_loop:  # a loop counter: the walk unrolls loops only twice
                 new = Const(old + step if s.op == "+=" else old - step)
             shifted = self.shifted_sign(st, path, s.op, step)
+            if old is not None:  # the sign it had before the step
+                was = NEGATIVE if old < 0 else ZERO if old == 0 else POSITIVE
+            else:
+                was = st.values.signs.get(path, ANY_SIGN) if path is not None else ANY_SIGN
             self.note_constant(st, path, new, s.target)
             if shifted is not None:
                 st.values.signs[shifted[0]] = shifted[1]
+            elif path is not None and new is None and step is not None and step > 0 and \
+                    s.op == "+=" and not was & NEGATIVE:
+                # for (i = 0; ...; i += 2): a count stepped up from 0 or more is above 0,
+                # in a loop too, where its value is not kept
+                st.values.signs[path] = POSITIVE
         if path is None:
             return
         line = s.loc.line
@@ -735,6 +752,9 @@ class Walker:
             path, when_true = sign
             st.values.signs[path] = st.values.signs.get(path, ANY_SIGN) & (
                 when_true if taken else ANY_SIGN & ~when_true)
+        errp = errptr_test(cond)
+        if errp is not None and taken == errp[1]:
+            st.values.signs[errp[0]] = NEGATIVE  # an ERR_PTR(): PTR_ERR() of it is < 0
         eq = _equality(cond)
         if eq is not None and taken == eq[2] and eq[0] in self.ctx.relevant:
             st.values.known[eq[0]] = eq[1]  # if (n == 3): n is 3 on this edge

@@ -72,6 +72,10 @@ class Acquire:
     # (get_device(dev), kref_get(&x->ref), usb_get_dev(udev)): the count was at least 1
     # before it, so the put that drops this reference is not known to be the last
     extra: bool = False
+    # with a part: the argument whose value says which one of the object's parts of that
+    # kind it acquires (the BAR of pci_request_region(pdev, bar, name)): each value is a
+    # resource of its own, released by a release given the same value (its ``selector``)
+    selector: int | None = None
 
 
 @dataclass
@@ -98,6 +102,9 @@ class Release:
     # the indices of the arguments both calls take alike (device_link_remove(consumer,
     # supplier) drops the link device_link_add(consumer, supplier, flags) returned)
     same_args: list[int] = field(default_factory=list)
+    # the argument that says which part of the object it releases, for an acquire
+    # with a ``selector`` (pci_release_region(pdev, bar): argument 1)
+    selector: int | None = None
 
 
 @dataclass
@@ -365,7 +372,10 @@ class Knowledge:
                 flag, int(lo) if lo is not None else None, int(hi) if hi is not None else None,
                 str(v.get("after", "")), bool(v.get("positive", False)), owned,
                 bool(v.get("extra", False)),
+                int(v["selector"]) if "selector" in v else None,
             )
+            if "selector" in v and not part:
+                raise ValueError(f"acquire.{name}: 'selector' needs a 'part'")
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -377,7 +387,8 @@ class Knowledge:
                                           bool(v.get("keeps_object", False)),
                                           [str(f) for f in v.get("frees_fields", [])],
                                           int(v["callback"]) if "callback" in v else None,
-                                          same)
+                                          same,
+                                          int(v["selector"]) if "selector" in v else None)
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -442,9 +453,9 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
-                          "after", "positive", "owned_with_flag", "extra"}),
+                          "after", "positive", "owned_with_flag", "extra", "selector"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
-                          "frees_fields", "callback", "same_args"}),
+                          "frees_fields", "callback", "same_args", "selector"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format", "error"}),
     "answer": frozenset(),
