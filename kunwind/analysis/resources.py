@@ -119,6 +119,9 @@ class Res:
     # that keeps the object)? A leak check may count either as released; a double
     # release or a use after release needs the first one to free what the second uses
     sure: bool = True
+    # the object it took over when it was acquired (the knowledge's ``owns``: the
+    # private data given to anon_inode_getfile()): its release releases that one too
+    owns: str = ""
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "",
               sure: bool = True) -> Res:
@@ -436,6 +439,9 @@ class ResourceModel:
         released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
             released.update(_embedded_references(res, p, ctx.container_members))
+            if p in res and res[p].status == HELD and res[p].owns:
+                # fput(migf->filp) runs the file's .release, which frees migf
+                released.add(held_name(ctx, st.resources, res[p].owns))
         maybe |= self._perhaps_frees(st, call, rel, summary, released, by_knowledge)
         for p in released:
             if p in res and res[p].status == HELD and res[p].count > 1:
@@ -543,7 +549,7 @@ class ResourceModel:
                                    under=self._first_step_elsewhere(acq, old, line),
                                    left_null=self.null_before(st, call.args[acq.object])
                                    if isinstance(acq.object, int) and not acq.part else False,
-                                   args=_key_args(kb, acq, call))
+                                   args=_key_args(kb, acq, call), owns=_owned(acq, call))
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
@@ -1068,6 +1074,15 @@ def _object_of(kb: Knowledge, e: Expr) -> str | None:
 
 
 _FILLED = "@filled:"
+
+
+def _owned(acq: KnownAcquire, call: Call) -> str:
+    """The object the acquired one takes over (the knowledge's ``owns``), by its
+    access path in the acquiring call, or ""."""
+    if acq.owns is None or acq.owns >= len(call.args):
+        return ""
+    p = path_of(call.args[acq.owns]) or ""
+    return root_of(p[1:]) if p.startswith("&") else p  # &x->link: all of x
 
 
 def _key_args(kb: Knowledge, acq: KnownAcquire, call: Call) -> tuple[tuple[int, str], ...]:

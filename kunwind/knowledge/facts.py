@@ -72,6 +72,11 @@ class Acquire:
     # (get_device(dev), kref_get(&x->ref), usb_get_dev(udev)): the count was at least 1
     # before it, so the put that drops this reference is not known to be the last
     extra: bool = False
+    # the argument whose object the acquired one takes over: a file made with private
+    # data (anon_inode_getfile(name, fops, priv, flags): 2) frees it in its
+    # file_operations' .release when its last fput() runs, so the release of the
+    # acquired object releases that argument's object too
+    owns: int | None = None
 
 
 @dataclass
@@ -365,6 +370,7 @@ class Knowledge:
                 flag, int(lo) if lo is not None else None, int(hi) if hi is not None else None,
                 str(v.get("after", "")), bool(v.get("positive", False)), owned,
                 bool(v.get("extra", False)),
+                int(v["owns"]) if "owns" in v else None,
             )
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
@@ -442,7 +448,7 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
-                          "after", "positive", "owned_with_flag", "extra"}),
+                          "after", "positive", "owned_with_flag", "extra", "owns"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args"}),
     "in_progress": frozenset({"errno"}),
