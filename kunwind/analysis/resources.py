@@ -419,15 +419,13 @@ class ResourceModel:
                 maybe.add(container)  # unless its release callback is known to free it
         for j in summary.releases_container if summary is not None else ():
             # a5xx_destroy(&a5xx_gpu->base.base) frees the object that embeds its argument
-            container = embedding_object(self.ctx, st, call.args[j]) \
-                if j < len(call.args) else None
+            container = self._container_of_arg(st, call, j)
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
         for j, fields in summary.releases_container_fields.items() if summary else ():
             # ... and the fields of it that the callee frees (lzo_free_workspace(&ws->list)
             # frees ws->buf before ws)
-            container = embedding_object(self.ctx, st, call.args[j]) \
-                if j < len(call.args) else None
+            container = self._container_of_arg(st, call, j)
             if container is not None:
                 released.update(q for f in fields if (q := f"{container}->{f}") in res)
         by_callback = self._callback_releases(st, call, rel, kind, summary)
@@ -565,6 +563,28 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    def _container_of_arg(self, st: State, call: Call, j: int) -> str | None:
+        """The object that embeds what argument ``j`` points at, for a callee that frees
+        the container of its parameter: ``x`` for ``&x->member``, or an allocation this
+        function holds passed whole, cast to the type of its first member
+        (``foo_detach((struct foo_pub *)di)``, whose ``container_of(pub, struct
+        foo_info, pub)`` is ``di`` again: an allocation has nothing around it)."""
+        if j >= len(call.args):
+            return None
+        container = embedding_object(self.ctx, st, call.args[j])
+        if container is not None:
+            return container
+        p = path_of(call.args[j])
+        p = held_name(self.ctx, st.resources, p) if p is not None and \
+            not p.startswith("&") else None
+        r = st.resources.res.get(p) if p is not None else None
+        if r is None or r.kind is not Kind.MEMORY or not r.acquire:
+            return None
+        a = self.ctx.kb.acquire(r.acquire)
+        s = self.ctx.summary(r.acquire)
+        allocated = a.object == "ret" if a is not None else s is not None and s.ret_alloc
+        return p if allocated else None
 
     def _passed_function_call(self, st: State, call: Call, k: int, passed: tuple[int, ...],
                               line: int) -> None:
