@@ -417,6 +417,10 @@ class ResourceModel:
                     and not self._callback_keeps(st, call.args[rel.arg]):
                 released.add(container)
                 maybe.add(container)  # unless its release callback is known to free it
+        if rel is not None and rel.arg < len(call.args) and kind in CONTAINER_RELEASE_KINDS:
+            below = self._unknown_callback_fields(st, call, rel)
+            released |= below
+            maybe |= below
         for j in summary.releases_container if summary is not None else ():
             # a5xx_destroy(&a5xx_gpu->base.base) frees the object that embeds its argument
             container = self._container_of_arg(st, call, j)
@@ -563,6 +567,31 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    def _unknown_callback_fields(self, st: State, call: Call, rel: ReleaseFact) -> set[str]:
+        """What the put of an embedded member whose release callback nobody here
+        describes perhaps frees: the objects held in fields of the object that embeds
+        the member (``put_device(&afu->dev)``, whose callback another file set through
+        an ops table, frees ``afu->native``). A callback frees what its container
+        holds as a rule; the walk cannot tell which, so they count as perhaps
+        released (``Res.sure``), as the container itself does. Not for the put of an
+        extra reference, which is not known to be the last."""
+        member = embedded_path(self.ctx, st, call.args[rel.arg])
+        if member is None or self.ctx.release_callback(member) is not None:
+            return set()
+        if rel.callback is not None and rel.callback < len(call.args):
+            fn = call.args[rel.callback]
+            if isinstance(fn, Var) and self.ctx.summary(fn.name) is not None:
+                return set()  # kref_put(&x->ref, foo_release): its summary says
+        res = st.resources.res
+        r = res.get(held_name(self.ctx, st.resources, member))
+        a = self.ctx.kb.acquire(r.acquire) if r is not None and r.acquire else None
+        if r is not None and (r.count > 1 or a is not None and a.extra):
+            return set()
+        container = member.rsplit("->", 1)[0]
+        return {q for q, x in res.items() if x.status == HELD and not x.kind.is_hold
+                and q.startswith(container + "->") and q != member
+                and not q.startswith((member + ".", member + "->", member + PART_SEP))}
 
     def _container_of_arg(self, st: State, call: Call, j: int) -> str | None:
         """The object that embeds what argument ``j`` points at, for a callee that frees
