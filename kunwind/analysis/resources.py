@@ -121,6 +121,9 @@ class Res:
     # that keeps the object)? A leak check may count either as released; a double
     # release or a use after release needs the first one to free what the second uses
     sure: bool = True
+    # the object it took over when it was acquired (the knowledge's ``owns``: the
+    # private data given to anon_inode_getfile()): its release releases that one too
+    owns: str = ""
 
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "",
               sure: bool = True) -> Res:
@@ -437,17 +440,19 @@ class ResourceModel:
                     and not self._callback_keeps(st, call.args[rel.arg]):
                 released.add(container)
                 maybe.add(container)  # unless its release callback is known to free it
+        if rel is not None and rel.arg < len(call.args) and kind in CONTAINER_RELEASE_KINDS:
+            below = self._unknown_callback_fields(st, call, rel)
+            released |= below
+            maybe |= below
         for j in summary.releases_container if summary is not None else ():
             # a5xx_destroy(&a5xx_gpu->base.base) frees the object that embeds its argument
-            container = embedding_object(self.ctx, st, call.args[j]) \
-                if j < len(call.args) else None
+            container = self._container_of_arg(st, call, j)
             if container is not None and container in res and res[container].status == HELD:
                 released.add(container)
         for j, fields in summary.releases_container_fields.items() if summary else ():
             # ... and the fields of it that the callee frees (lzo_free_workspace(&ws->list)
             # frees ws->buf before ws)
-            container = embedding_object(self.ctx, st, call.args[j]) \
-                if j < len(call.args) else None
+            container = self._container_of_arg(st, call, j)
             if container is not None:
                 released.update(q for f in fields if (q := f"{container}->{f}") in res)
         by_callback = self._callback_releases(st, call, rel, kind, summary)
@@ -459,6 +464,9 @@ class ResourceModel:
         released.update(self._same_args_releases(st, call, by_args))
         for p in list(released):
             released.update(_embedded_references(res, p, ctx.container_members))
+            if p in res and res[p].status == HELD and res[p].owns:
+                # fput(migf->filp) runs the file's .release, which frees migf
+                released.add(held_name(ctx, st.resources, res[p].owns))
         maybe |= self._perhaps_frees(st, call, rel, summary, released, by_knowledge)
         for p in released:
             if p in res and res[p].status == HELD and res[p].count > 1:
@@ -568,7 +576,7 @@ class ResourceModel:
                                    under=self._first_step_elsewhere(acq, old, line),
                                    left_null=self.null_before(st, call.args[acq.object])
                                    if isinstance(acq.object, int) and not acq.part else False,
-                                   args=_key_args(kb, acq, call))
+                                   args=_key_args(kb, acq, call), owns=_owned(acq, call))
                 st.note(Acquire(line, obj, call.callee))
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
@@ -584,6 +592,53 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    def _unknown_callback_fields(self, st: State, call: Call, rel: ReleaseFact) -> set[str]:
+        """What the put of an embedded member whose release callback nobody here
+        describes perhaps frees: the objects held in fields of the object that embeds
+        the member (``put_device(&afu->dev)``, whose callback another file set through
+        an ops table, frees ``afu->native``). A callback frees what its container
+        holds as a rule; the walk cannot tell which, so they count as perhaps
+        released (``Res.sure``), as the container itself does. Not for the put of an
+        extra reference, which is not known to be the last."""
+        member = embedded_path(self.ctx, st, call.args[rel.arg])
+        if member is None or self.ctx.release_callback(member) is not None:
+            return set()
+        if rel.callback is not None and rel.callback < len(call.args):
+            fn = call.args[rel.callback]
+            if isinstance(fn, Var) and self.ctx.summary(fn.name) is not None:
+                return set()  # kref_put(&x->ref, foo_release): its summary says
+        res = st.resources.res
+        r = res.get(held_name(self.ctx, st.resources, member))
+        a = self.ctx.kb.acquire(r.acquire) if r is not None and r.acquire else None
+        if r is not None and (r.count > 1 or a is not None and a.extra):
+            return set()
+        container = member.rsplit("->", 1)[0]
+        return {q for q, x in res.items() if x.status == HELD and not x.kind.is_hold
+                and q.startswith(container + "->") and q != member
+                and not q.startswith((member + ".", member + "->", member + PART_SEP))}
+
+    def _container_of_arg(self, st: State, call: Call, j: int) -> str | None:
+        """The object that embeds what argument ``j`` points at, for a callee that frees
+        the container of its parameter: ``x`` for ``&x->member``, or an allocation this
+        function holds passed whole, cast to the type of its first member
+        (``foo_detach((struct foo_pub *)di)``, whose ``container_of(pub, struct
+        foo_info, pub)`` is ``di`` again: an allocation has nothing around it)."""
+        if j >= len(call.args):
+            return None
+        container = embedding_object(self.ctx, st, call.args[j])
+        if container is not None:
+            return container
+        p = path_of(call.args[j])
+        p = held_name(self.ctx, st.resources, p) if p is not None and \
+            not p.startswith("&") else None
+        r = st.resources.res.get(p) if p is not None else None
+        if r is None or r.kind is not Kind.MEMORY or not r.acquire:
+            return None
+        a = self.ctx.kb.acquire(r.acquire)
+        s = self.ctx.summary(r.acquire)
+        allocated = a.object == "ret" if a is not None else s is not None and s.ret_alloc
+        return p if allocated else None
 
     def _passed_function_call(self, st: State, call: Call, k: int, passed: tuple[int, ...],
                               line: int) -> None:
@@ -1093,6 +1148,15 @@ def _object_of(kb: Knowledge, e: Expr) -> str | None:
 
 
 _FILLED = "@filled:"
+
+
+def _owned(acq: KnownAcquire, call: Call) -> str:
+    """The object the acquired one takes over (the knowledge's ``owns``), by its
+    access path in the acquiring call, or ""."""
+    if acq.owns is None or acq.owns >= len(call.args):
+        return ""
+    p = path_of(call.args[acq.owns]) or ""
+    return root_of(p[1:]) if p.startswith("&") else p  # &x->link: all of x
 
 
 def _key_args(kb: Knowledge, acq: KnownAcquire, call: Call) -> tuple[tuple[int, str], ...]:

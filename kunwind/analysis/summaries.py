@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kunwind.knowledge import Knowledge
+from kunwind.knowledge import Kind, Knowledge
 from kunwind.model.cfg import Block, Edge, Function
 from kunwind.model.ir import (
     Assign,
@@ -1026,6 +1026,12 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             r = res.of(a.operand)
             if r is not None and r[1] and not pseudo_field(r[1]):
                 s.writes.setdefault(r[0], set()).add(r[1])
+                kind = kb.released_kind(call.callee)
+                if rel is not None and rel.arg == j and kind is not Kind.UNKNOWN and \
+                        not kind.is_hold and kind not in CONTAINER_RELEASE_KINDS and \
+                        not rel.keeps_object and not kb.released_part(call.callee):
+                    # v4l2_device_unregister(&p->v4l2_dev): an object embedded in p
+                    s.releases_fields.setdefault(r[0], set()).add(r[1])
             continue
         r = res.of(a)
         if r is None:

@@ -76,6 +76,11 @@ class Acquire:
     # kind it acquires (the BAR of pci_request_region(pdev, bar, name)): each value is a
     # resource of its own, released by a release given the same value (its ``selector``)
     selector: int | None = None
+    # the argument whose object the acquired one takes over: a file made with private
+    # data (anon_inode_getfile(name, fops, priv, flags): 2) frees it in its
+    # file_operations' .release when its last fput() runs, so the release of the
+    # acquired object releases that argument's object too
+    owns: int | None = None
 
 
 @dataclass
@@ -373,6 +378,7 @@ class Knowledge:
                 str(v.get("after", "")), bool(v.get("positive", False)), owned,
                 bool(v.get("extra", False)),
                 int(v["selector"]) if "selector" in v else None,
+                int(v["owns"]) if "owns" in v else None,
             )
             if "selector" in v and not part:
                 raise ValueError(f"acquire.{name}: 'selector' needs a 'part'")
@@ -453,7 +459,8 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
-                          "after", "positive", "owned_with_flag", "extra", "selector"}),
+                          "after", "positive", "owned_with_flag", "extra", "selector",
+                          "owns"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector"}),
     "in_progress": frozenset({"errno"}),
