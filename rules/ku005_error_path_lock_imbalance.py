@@ -76,7 +76,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import condition_key
-from kunwind.analysis.error_paths import error_path, surely_released, void_failure
+from kunwind.analysis.error_paths import (
+    error_path,
+    failure_rejoins,
+    surely_released,
+    void_failure,
+)
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.resources import (
     FAILED,
@@ -254,8 +259,11 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue
             p = key_object(key)
             weak = ex.exit.kind is ExitKind.AFTER_FAILURE
-            if weak and (ex.failure is None or not void_failure(ctx, ex.failure)):
-                continue  # a void function that returns after a test, not after an error
+            if weak and (ex.failure is None or not void_failure(ctx, ex.failure)
+                         or failure_rejoins(ctx, ex.failure)):
+                # a void function that returns after a test, not after an error, or
+                # whose failure was only logged and the work went on to its usual end
+                continue
             own = ex.failure is not None and ex.failure.callee == r.acquire \
                 and ex.failure.line >= r.line
             if _passed_on(ex.calls, p, r, True, ctx.variables) or \
