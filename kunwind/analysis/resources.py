@@ -507,7 +507,8 @@ class ResourceModel:
                 obj = object_path(path_of(call.args[acq.object]))
                 obj = resource_key(obj, acq.part) if obj is not None else None
             if obj is not None:
-                status = AUTO if obj in st.resources.auto else HELD
+                status = AUTO if obj in st.resources.auto or \
+                    _managed(acq.managed_after, obj, st) else HELD
                 old = res.get(obj)
                 extra = False
                 if old is not None and old.status in (HELD, ESCAPED) and acq.held_on_failure and \
@@ -1123,3 +1124,12 @@ def _kind_released_by(kb: Knowledge, r: Res) -> Kind:
         return r.kind
     known = {kb.released_kind(c) for c in r.releases} - {Kind.UNKNOWN, Kind.LEARNED}
     return known.pop() if len(known) == 1 else r.kind
+
+
+def _managed(after: list[str], obj: str, st: State) -> bool:
+    """Was a call that puts ``obj`` under devres made before on this path
+    (``pcim_enable_device(pdev)`` before ``pci_request_regions(pdev)``)?"""
+    if not after:
+        return False
+    base = key_object(obj)
+    return any(c.callee in after and base in c.objects for c in st.calls)

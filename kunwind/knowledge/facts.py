@@ -72,6 +72,10 @@ class Acquire:
     # (get_device(dev), kref_get(&x->ref), usb_get_dev(udev)): the count was at least 1
     # before it, so the put that drops this reference is not known to be the last
     extra: bool = False
+    # calls that make this acquire managed when made before it on the same object: after
+    # pcim_enable_device(pdev), pci_request_regions(pdev) is a devres region that the
+    # driver core releases when probe fails (pci_is_managed()): nothing is owed
+    managed_after: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -364,7 +368,7 @@ class Knowledge:
                 [str(r) for r in v.get("release", [])], str(v.get("evidence", "")), part,
                 flag, int(lo) if lo is not None else None, int(hi) if hi is not None else None,
                 str(v.get("after", "")), bool(v.get("positive", False)), owned,
-                bool(v.get("extra", False)),
+                bool(v.get("extra", False)), [str(m) for m in v.get("managed_after", [])],
             )
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
@@ -442,7 +446,8 @@ class Knowledge:
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
-                          "after", "positive", "owned_with_flag", "extra"}),
+                          "after", "positive", "owned_with_flag", "extra",
+                          "managed_after"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args"}),
     "in_progress": frozenset({"errno"}),
