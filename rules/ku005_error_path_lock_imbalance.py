@@ -201,6 +201,18 @@ def _unlock_reported_back(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) 
     return False
 
 
+def _retaken(ex: ExitRecord, p: str, r: Res) -> bool:
+    """Did the path drop ``p`` before it took it (``release_sock(sk); ... wait ...;
+    lock_sock(sk);`` in a wait loop)? The function was called holding it, let it go
+    to sleep and took it back: holding it at the exit is what the caller expects."""
+    for c in ex.calls:
+        if c.callee == r.acquire and c.line == r.line:
+            return False
+        if c.callee in r.releases and p in c.objects:
+            return True
+    return False
+
+
 def _dropped_by_callee(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
     """A same-file callee that drops this lock on some path got it after the acquisition."""
     root = root_of(p)
@@ -269,6 +281,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
             if _passed_on(ex.calls, p, r, True, ctx.variables) or \
                     _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
                 continue  # handed to a callee that may drop it
+            if _retaken(ex, p, r):
+                continue  # dropped first, then taken again: the caller's lock, restored
             acquire = ctx.words.name(r.acquire, r.line)
             evidence = SIBLING_EXITS
             if r.held_on_failure and own:
