@@ -270,6 +270,10 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
         if path == source or path.startswith(source + "->"):
             candidates.append(local + path[len(source):])
     members = ctx.member_aliases
+    fields = ctx.field_member_aliases
+    if path in fields:  # priv->dev -> pdev->dev
+        candidates.append(fields[path])
+    candidates += [f for f, m in fields.items() if m == path]  # pdev->dev -> priv->dev
     if root in members:  # dev -> pdev->dev, dev->x -> pdev->dev.x
         candidates.append(members[root] + ("." + rest[2:] if rest.startswith("->") else rest))
     for local, member in members.items():  # pdev->dev -> dev, pdev->dev.x -> dev->x
