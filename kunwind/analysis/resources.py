@@ -507,6 +507,14 @@ class ResourceModel:
         if acq is not None and owned(kb, call):
             if acq.object == "ret":
                 obj = result
+                if obj is None and acq.extra and call.args:
+                    # of_node_get(np); with its result dropped: one more reference on
+                    # the object it was given (and returns), counted when this function
+                    # holds it already
+                    arg = object_path(path_of(call.args[0]))
+                    old = res.get(arg) if arg is not None else None
+                    if old is not None and old.status == HELD and old.kind == acq.kind:
+                        obj = arg
             elif isinstance(acq.object, int) and acq.object < len(call.args):
                 obj = object_path(path_of(call.args[acq.object]))
                 obj = resource_key(obj, acq.part) if obj is not None else None
