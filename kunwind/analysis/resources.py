@@ -120,6 +120,13 @@ class Res:
     # release or a use after release needs the first one to free what the second uses
     sure: bool = True
 
+    @property
+    def shared(self) -> bool:
+        """More than one reference held on this path, by this step or the one under it
+        (device_initialize() and get_device() before device_add()): a put is not the
+        last."""
+        return self.count > 1 or self.under is not None and self.under.count > 1
+
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "",
               sure: bool = True) -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event,
@@ -415,7 +422,8 @@ class ResourceModel:
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
             if container is not None and container in res and res[container].status == HELD \
-                    and not self._callback_keeps(st, call.args[rel.arg]):
+                    and not self._callback_keeps(st, call.args[rel.arg]) and \
+                    not self._more_references(st, call.args[rel.arg], part):
                 released.add(container)
                 maybe.add(container)  # unless its release callback is known to free it
         for j in summary.releases_container if summary is not None else ():
@@ -442,8 +450,16 @@ class ResourceModel:
             released.update(_embedded_references(res, p, ctx.container_members))
         maybe |= self._perhaps_frees(st, call, rel, summary, released, by_knowledge)
         for p in released:
-            if p in res and res[p].status == HELD and res[p].count > 1:
+            if p in res and res[p].status in (HELD, ESCAPED) and res[p].count > 1:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
+                st.note(Release(line, p, call.callee))
+            elif p in res and res[p].status in (HELD, FAILED) and \
+                    (first := res[p].under) is not None and first.count > 1 and \
+                    call.callee in first.releases:
+                # a put after a second step (device_add()) on an object it holds more
+                # than one reference to (device_initialize(), get_device()): not the
+                # last one, so the object stays, with one reference fewer
+                res[p] = replace(first, count=first.count - 1)
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED) and \
                     (first := res[p].under) is not None and call.callee not in first.releases \
@@ -615,6 +631,16 @@ class ResourceModel:
                             for f in summary.releases_members[j]]
         return out | self._run_callbacks(st, members)
 
+    def _more_references(self, st: State, arg: Expr, part: str) -> bool:
+        """Does this function hold more than one reference on what ``arg`` names
+        (``device_initialize(&d->dev); get_device(&d->dev);``)? Then a put of it is not
+        the last, and the object that embeds it stays."""
+        p = _object_of(self.ctx.kb, arg)
+        if p is None:
+            return False
+        r = st.resources.res.get(resource_key(held_name(self.ctx, st.resources, p, part), part))
+        return r is not None and r.shared
+
     def _run_callbacks(self, st: State, members: list[str]) -> set[str]:
         """What the release callbacks bound to ``members`` free when their last put runs
         them: the object that embeds the member when the callback frees its
@@ -622,6 +648,9 @@ class ResourceModel:
         function lent the member when the callback frees that."""
         out: set[str] = set()
         for member in members:
+            held = st.resources.res.get(member)
+            if held is not None and held.shared:
+                continue  # not its last reference: the callback does not run yet
             bound = self.ctx.release_callback(member)
             cb = self.ctx.summary(bound[0]) if bound is not None else None
             if cb is None or bound is None:
@@ -682,7 +711,7 @@ class ResourceModel:
         cb = self.ctx.summary(fn.name) if isinstance(fn, Var) else None
         member = embedded_path(self.ctx, st, call.args[rel.arg])
         r = st.resources.res.get(member) if member is not None else None
-        if cb is None or member is None or r is None or r.status != HELD or r.count > 1:
+        if cb is None or member is None or r is None or r.status != HELD or r.shared:
             return set()
         container = member.rsplit("->", 1)[0]
         out = {container} if 0 in cb.releases_container else set()
