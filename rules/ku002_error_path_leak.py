@@ -366,6 +366,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     for rel, obj in _candidate_releases(ctx, exits):
         if obj not in pointers or rel in indirect or rel in predicates:
             continue  # a bool result answers a question: no undo
+        if _callers_undo(ctx, rel, obj):
+            continue  # every caller makes this step when the function fails
         best = _best_acquire(ctx, exits, rel, obj)
         if best is None:
             continue
@@ -375,6 +377,16 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue
             out[site] = _learned_finding(ctx, rec, site, acq, rel, obj, support)
     return list(out.values())
+
+
+def _callers_undo(ctx: FunctionContext, rel: str, obj: str) -> bool:
+    """Is ``obj`` a parameter on which every same-file caller calls ``rel`` (itself or
+    in a teardown that calls it) when this function fails (``Summary.caller_calls``)?
+    Then the exits that skip ``rel`` leave it to the caller, as the caller expects."""
+    me = ctx.summary(ctx.fn.name)
+    params = [p.name for p in ctx.fn.params]
+    return me is not None and obj in params and \
+        rel in me.caller_calls.get(params.index(obj), ())
 
 
 def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:

@@ -179,6 +179,9 @@ class Summary:
     # function fails (callers.py): the caller's to release, not this function's. Set
     # once the file's summaries are complete; no other summary reads it
     caller_releases: dict[int, set[str]] = field(default_factory=dict)
+    # param index -> the functions every same-file caller calls on that argument when
+    # this function fails, themselves or through same-file callees (callers.py)
+    caller_calls: dict[int, set[str]] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
