@@ -40,7 +40,7 @@ from .frontend.clang_parse import parse_file
 from .kernel.symbols import SymbolIndex, symbol_index
 from .kernel.tree import default_cache_dir
 from .knowledge import Knowledge
-from .knowledge.names import NOT_ACQUIRES
+from .knowledge.names import NOT_ACQUIRES, is_unknown_release
 from .model.build import summary_cfgs
 from .model.cfg import Function
 from .model.ir import Unary, calls_in, path_of, root_of
@@ -71,10 +71,20 @@ def callees_that_matter(functions: list[Function], local: dict[str, Summary], kb
     seen: set[tuple[str, int]] = set()
     for fn in functions:
         ctx = FunctionContext(fn, name, local, kb)
-        roots = {root_of(p) for p in ctx.acquisitions}
+        roots = {root_of(p) for p in ctx.acquisitions} | _undone_objects(fn, kb)
         if roots:
             _receivers(fn, roots, local, kb, bodies or {}, out, seen, MAX_DEPTH)
     return list(out)
+
+
+def _undone_objects(fn: Function, kb: Knowledge) -> set[str]:
+    """The roots of the objects ``fn`` gives to a call whose name says it undoes a
+    step the knowledge does not describe (``fuse_file_free(ff)``): the objects of the
+    unwind pairs learnt from its exits (KU002's sibling exits), whose other-file
+    callees (``fuse_sync_release(fc, ff)``) may make that undo."""
+    return {root_of(p) for b in fn.blocks for e in b.exprs() for c in calls_in(e)
+            if is_unknown_release(kb, c.callee)
+            for a in c.args if (p := path_of(a)) is not None and not p.startswith("&")}
 
 
 def callers_callees(functions: list[Function], callers: list[Function],

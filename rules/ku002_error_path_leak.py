@@ -130,7 +130,7 @@ from kunwind.analysis.events import (
 )
 from kunwind.analysis.resources import AUTO, HELD, RELEASED, Res, held_name, key_object, object_path
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
-from kunwind.knowledge import canonical
+from kunwind.knowledge import Kind, canonical
 from kunwind.knowledge.names import (
     SELF_RELEASING,
     is_unknown_release,
@@ -366,6 +366,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     for rel, obj in _candidate_releases(ctx, exits):
         if obj not in pointers or rel in indirect or rel in predicates:
             continue  # a bool result answers a question: no undo
+        if _callers_undo(ctx, rel, obj):
+            continue  # every caller makes this step when the function fails
         best = _best_acquire(ctx, exits, rel, obj)
         if best is None:
             continue
@@ -375,6 +377,16 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue
             out[site] = _learned_finding(ctx, rec, site, acq, rel, obj, support)
     return list(out.values())
+
+
+def _callers_undo(ctx: FunctionContext, rel: str, obj: str) -> bool:
+    """Is ``obj`` a parameter on which every same-file caller calls ``rel`` (itself or
+    in a teardown that calls it) when this function fails (``Summary.caller_calls``)?
+    Then the exits that skip ``rel`` leave it to the caller, as the caller expects."""
+    me = ctx.summary(ctx.fn.name)
+    params = [p.name for p in ctx.fn.params]
+    return me is not None and obj in params and \
+        rel in me.caller_calls.get(params.index(obj), ())
 
 
 def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:
@@ -453,7 +465,8 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
                            for c in later[:undo]):  # a step that failed was not done
                     support[site] = rec
             elif not any(_handles(ctx, c, acq[0], rel, obj) for c in later) and \
-                    not _acquired_again_failed(rec, acq, obj, results):
+                    not _acquired_again_failed(rec, acq, obj, results) and \
+                    not _frees_object(ctx, later, obj):
                 missing.setdefault(site, rec)
         missing = {s: r for s, r in missing.items() if s not in support}
         if len(support) < MIN_EVIDENCE or len(support) <= len(missing):
@@ -467,6 +480,24 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
     if best is None or not best[3]:
         return None
     return best[1:]
+
+
+def _frees_object(ctx: FunctionContext, later: tuple[CallRec, ...], obj: str) -> bool:
+    """Does the exit free ``obj`` itself after the step (``nlmsg_free(skb)``,
+    ``btrfs_free_path(path)``: a release the knowledge gives for memory, or a function
+    whose summary releases what it is given on every path)? A step learnt from the
+    names (``devlink_nl_put_handle(skb)`` after ``..._new(skb)``) is not owed on an
+    object that is gone: what the step put in it goes with it."""
+    for c in later:
+        if obj not in c.objects:
+            continue
+        if ctx.kb.release(c.callee) is not None and \
+                ctx.kb.released_kind(c.callee) in FREEING_KINDS:
+            return True
+        s = ctx.summary(c.callee)
+        if s is not None and len(c.objects) == 1 and s.releases_always and not s.keeps:
+            return True
+    return False
 
 
 def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
@@ -629,6 +660,9 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
     return RULE.finding(ctx, site, 0 if site != rec.line else rec.col, msg, steps,
                         f"{obj}:{acq[0]}/{rel}", SIBLING_EXITS, exit_line=rec.line)
 
+
+# kinds whose release frees the object (not only a part of it, or a state)
+FREEING_KINDS = (Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL)
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,

@@ -256,6 +256,8 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
         return []  # not logged as an error, or ``ret = 0;`` there: success on purpose
     if retries(ctx, test, jump):
         return []  # the test runs again
+    if _success_set_at_label(fn, jump, name):
+        return []  # the code the goto enters sets success itself: a success exit
     if not _carries_errors(fn, name, ctx.kb.in_progress):
         return []
     line, col = _test_loc(fn, test, jump)
@@ -271,6 +273,26 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
              PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({value})")]
     return [RULE.finding(ctx, line, col, message, steps, f"logged|return {name}",
                          PATH_VALUES)]
+
+
+def _success_set_at_label(fn: Function, jump: Jump, name: str) -> bool:
+    """``goto output; ... output: memcpy(params, &p, ...); rc = 0; cleanup: ...
+    return rc;``: the straight line the ``goto`` enters sets ``name`` to 0 before
+    the return. The label is a way out that returns success to whoever jumps
+    there, and jumping there is the choice to take the refusal as no error (the
+    function keeps another label for its errors). What the variable held before
+    the test does not reach the caller."""
+    b = fn.blocks[jump.block]
+    seen = {jump.block}
+    while len(b.succs) == 1 and b.succs[0].dst not in seen:
+        seen.add(b.succs[0].dst)
+        b = fn.blocks[b.succs[0].dst]
+        for x in b.stmts:
+            if isinstance(x, Store) and path_of(x.target) == name:
+                return x.op == "=" and constant(x.value) == 0
+            if isinstance(x, Return):
+                return False
+    return False
 
 
 def _recorded(fn: Function, branch: set[int], start: int, end: int) -> bool:

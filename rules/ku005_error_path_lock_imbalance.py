@@ -76,7 +76,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import condition_key
-from kunwind.analysis.error_paths import error_path, surely_released, void_failure
+from kunwind.analysis.error_paths import (
+    error_path,
+    failure_rejoins,
+    surely_released,
+    void_failure,
+)
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.resources import (
     FAILED,
@@ -197,6 +202,18 @@ def _unlock_reported_back(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) 
     return False
 
 
+def _retaken(ex: ExitRecord, p: str, r: Res) -> bool:
+    """Did the path drop ``p`` before it took it (``release_sock(sk); ... wait ...;
+    lock_sock(sk);`` in a wait loop)? The function was called holding it, let it go
+    to sleep and took it back: holding it at the exit is what the caller expects."""
+    for c in ex.calls:
+        if c.callee == r.acquire and c.line == r.line:
+            return False
+        if c.callee in r.releases and p in c.objects:
+            return True
+    return False
+
+
 def _dropped_by_callee(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
     """A same-file callee that drops this lock on some path got it after the acquisition."""
     root = root_of(p)
@@ -255,13 +272,18 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue
             p = key_object(key)
             weak = ex.exit.kind is ExitKind.AFTER_FAILURE
-            if weak and (ex.failure is None or not void_failure(ctx, ex.failure)):
-                continue  # a void function that returns after a test, not after an error
+            if weak and (ex.failure is None or not void_failure(ctx, ex.failure)
+                         or failure_rejoins(ctx, ex.failure)):
+                # a void function that returns after a test, not after an error, or
+                # whose failure was only logged and the work went on to its usual end
+                continue
             own = ex.failure is not None and ex.failure.callee == r.acquire \
                 and ex.failure.line >= r.line
             if _passed_on(ex.calls, p, r, True, ctx.variables) or \
                     _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
                 continue  # handed to a callee that may drop it
+            if _retaken(ex, p, r):
+                continue  # dropped first, then taken again: the caller's lock, restored
             acquire = ctx.words.name(r.acquire, r.line)
             evidence = SIBLING_EXITS
             if r.held_on_failure and own:

@@ -55,6 +55,9 @@ def first_cond(body: str, decls: str = ""):
         # the IS_ERR() test of p, however written: the call that made p failed
         ("p = get(); err = PTR_ERR_OR_ZERO(p); if (err) return err;", True, "get"),
         ("p = get(); if (PTR_ERR_OR_ZERO(p)) return 1;", True, "get"),
+        # a given error pointer: p is an ERR_PTR() there
+        ("p = get(); if (p == ERR_PTR(-19)) return PTR_ERR(p);", True, "get"),
+        ("p = get(); if (ERR_PTR(-19) != p) return 1;", False, "get"),
     ],
 )
 def test_failure_checks(body: str, fails_when: bool, callee: str) -> None:
@@ -71,6 +74,7 @@ def test_failure_checks(body: str, fails_when: bool, callee: str) -> None:
         "if (!d->regs) return 1;",  # a field nobody assigned from a call here
         "err = 3; if (err) return 1;",
         "p = get(); if (p == d->regs) return 1;",
+        "p = get(); if (p == ERR_PTR(0)) return 1;",  # ERR_PTR(0) is NULL: no errno
     ],
 )
 def test_not_failure_checks(body: str) -> None:

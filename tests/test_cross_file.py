@@ -184,6 +184,72 @@ def test_callee_reached_through_a_function_of_this_file(tmp_path: Path) -> None:
     assert leaks(cross_file=True) == []
 
 
+LEARN_CORE = PRELUDE + """
+void bar_file_free(struct bar_ctx *ctx)
+{
+\tkfree(ctx);
+}
+
+void bar_sync_release(struct bar_ctx *ctx)
+{
+\tbar_file_free(ctx);
+}
+"""
+
+# a pair learnt from the exits (bar_file_alloc / bar_file_free, neither in the
+# knowledge); one exit undoes the step through another file's function
+LEARN_MAIN = PRELUDE + """
+struct bar_ctx *bar_file_alloc(void);
+void bar_file_free(struct bar_ctx *ctx);
+void bar_sync_release(struct bar_ctx *ctx);
+int bar_step(int n);
+
+int bar_open(struct bar_ctx **out)
+{
+\tstruct bar_ctx *ff;
+
+\tff = bar_file_alloc();
+\tif (!ff)
+\t\treturn -ENOMEM;
+\tif (bar_step(1)) {
+\t\tbar_file_free(ff);
+\t\treturn -5;
+\t}
+\tif (bar_step(2)) {
+\t\tbar_file_free(ff);
+\t\treturn -5;
+\t}
+\tif (bar_step(3)) {
+\t\tbar_file_free(ff);
+\t\treturn -5;
+\t}
+\tif (bar_step(4)) {
+\t\tbar_sync_release(ff);
+\t\treturn -5;
+\t}
+\t*out = ff;
+\treturn 0;
+}
+"""
+
+
+def test_learnt_pair_undone_in_another_file(tmp_path: Path) -> None:
+    """The exit that calls ``bar_sync_release(ff)`` of another file, which calls
+    ``bar_file_free(ff)``, makes the undo its sibling exits make: that file's
+    summary is fetched for the learnt pair's object too."""
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/bar/bar_open.c", LEARN_MAIN)
+    write(root, "drivers/bar/bar_core.c", LEARN_CORE)
+
+    def found(cross_file: bool) -> list[tuple[str, str, str]]:
+        opts = Options(cache_dir=tmp_path / "cache", cross_file=cross_file, experimental=True)
+        result = run_pipeline(root / "drivers/bar/bar_open.c", "drivers/bar/bar_open.c", opts)
+        return sorted((f.rule_id, f.function, f.evidence) for f in result.findings)
+
+    assert found(cross_file=False) == [("KU002", "bar_open", "sibling-exits")]
+    assert found(cross_file=True) == []
+
+
 def test_index_lists_external_definitions_only(tmp_path: Path) -> None:
     root = _tree(tmp_path)
     index = build_index(root, "x86")

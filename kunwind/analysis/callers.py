@@ -13,6 +13,11 @@ result says it failed, of the argument's field (``kfree(ft->g)``), or through a
 callee whose summary releases that field of the argument (same file or another
 file's summary). A function no caller in the file calls has no such fields:
 without a caller to read, nothing is assumed.
+
+The functions every caller calls on an argument there are collected the same way
+(``caller_calls``): an unwind step that a sibling exit of the function makes on its
+parameter (``qlt_mem_free(ha)``) and that every caller makes on what it passed
+(``qla2x00_mem_free(ha)`` calls it) is the caller's to make.
 """
 
 from __future__ import annotations
@@ -26,13 +31,19 @@ from kunwind.model.ir import Assign, Call, Expr, Store, Var, calls_in, path_of
 from .conditions import failure_check
 from .summaries import Summary, pseudo_field
 
+# parameter index -> names: fields of it a caller releases, or functions it calls on it
+PerParam = dict[int, set[str]]
+
 
 def callers_release(functions: list[Function], summaries: dict[str, Summary],
-                    kb: Knowledge) -> dict[str, dict[int, set[str]]]:
-    """Function name -> parameter index -> the fields of that parameter that every
-    same-file caller releases when the call fails."""
+                    kb: Knowledge) -> dict[str, tuple[PerParam, PerParam]]:
+    """Function name -> (parameter index -> the fields of that parameter that every
+    same-file caller releases when the call fails, parameter index -> the functions
+    every such caller calls on that argument when the call fails, themselves or in
+    the same-file functions they call: ``qla2x00_mem_free(ha)`` calls
+    ``qlt_mem_free(ha)``)."""
     names = {fn.name for fn in functions}
-    found: dict[str, list[dict[int, set[str]]]] = {}
+    found: dict[str, list[tuple[PerParam, PerParam]]] = {}
     for caller in functions:
         for b in caller.blocks:
             for e in b.exprs():
@@ -40,28 +51,37 @@ def callers_release(functions: list[Function], summaries: dict[str, Summary],
                     if call.callee in names and call.callee != caller.name:
                         found.setdefault(call.callee, []).append(
                             _released_on_failure(caller, b.id, call, summaries, kb))
-    out: dict[str, dict[int, set[str]]] = {}
+    out: dict[str, tuple[PerParam, PerParam]] = {}
     for name, sites in found.items():
-        common = sites[0]
-        for other in sites[1:]:
-            common = {i: common[i] & other[i] for i in common.keys() & other.keys()}
-        common = {i: f for i, f in common.items() if f}
-        if common:
-            out[name] = common
+        fields = _common([f for f, _ in sites])
+        calls = _common([c for _, c in sites])
+        if fields or calls:
+            out[name] = (fields, calls)
     return out
 
 
+def _common(sites: list[PerParam]) -> PerParam:
+    """What every site has, per parameter."""
+    common = sites[0]
+    for other in sites[1:]:
+        common = {i: common[i] & other[i] for i in common.keys() & other.keys()}
+    return {i: f for i, f in common.items() if f}
+
+
 def _released_on_failure(caller: Function, block: int, call: Call,
-                         summaries: dict[str, Summary], kb: Knowledge) -> dict[int, set[str]]:
+                         summaries: dict[str, Summary],
+                         kb: Knowledge) -> tuple[PerParam, PerParam]:
     """Argument index -> the fields of that argument the caller releases after the
-    call fails (empty when its failure test cannot be found)."""
+    call fails, and argument index -> the functions it calls on that argument then
+    (both empty when its failure test cannot be found)."""
     start = _failure_edge(caller, block, call)
     if start is None:
-        return {}
+        return {}, {}
     reach = caller.reachable_from(start)
     args = {j: p for j, a in enumerate(call.args) if (p := path_of(a)) is not None
             and not p.startswith("&")}
-    out: dict[int, set[str]] = {}
+    out: PerParam = {}
+    called: PerParam = {}
     for b in (caller.blocks[i] for i in sorted(reach)):
         for e in b.exprs():
             for c in calls_in(e):
@@ -69,7 +89,11 @@ def _released_on_failure(caller: Function, block: int, call: Call,
                     fields = _fields_released(c, base, summaries, kb)
                     if fields:
                         out.setdefault(j, set()).update(fields)
-    return out
+                    if any(path_of(a) == base for a in c.args):
+                        s = summaries.get(c.callee)
+                        called.setdefault(j, set()).update(
+                            {c.callee} | (s.calls if s is not None else set()))
+    return out, called
 
 
 def _failure_edge(fn: Function, block: int, call: Call) -> int | None:
@@ -128,7 +152,7 @@ def with_caller_releases(functions: list[Function], summaries: dict[str, Summary
     """``summaries`` with each same-file function's ``caller_releases`` filled in (new
     Summary objects: the others may be shared with other files' runs)."""
     out = dict(summaries)
-    for name, fields in callers_release(functions, summaries, kb).items():
+    for name, (fields, calls) in callers_release(functions, summaries, kb).items():
         if name in out:
-            out[name] = replace(out[name], caller_releases=fields)
+            out[name] = replace(out[name], caller_releases=fields, caller_calls=calls)
     return out

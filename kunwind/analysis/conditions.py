@@ -216,9 +216,9 @@ def _plain_check(c: Expr, resolve: Resolver | None) -> Check | None:
 
 
 def _errno_of_pointer(c: Expr, resolve: Resolver | None) -> tuple[Expr, bool] | None:
-    """(p, the edge where it holds) of ``PTR_ERR(p) == -EPROBE_DEFER`` or ``!=``: where
-    the errno is a given one, p is an ERR_PTR() (its acquire failed); the other edge
-    says nothing (another errno, or none)."""
+    """(p, the edge where it holds) of ``PTR_ERR(p) == -EPROBE_DEFER``, or of ``p ==
+    ERR_PTR(-ENODEV)``, or ``!=``: where the errno is a given one, p is an ERR_PTR()
+    (its acquire failed); the other edge says nothing (another errno, or none)."""
     if not (isinstance(c, Binary) and c.op in ("==", "!=")):
         return None
     for a, b in ((c.lhs, c.rhs), (c.rhs, c.lhs)):
@@ -226,6 +226,10 @@ def _errno_of_pointer(c: Expr, resolve: Resolver | None) -> tuple[Expr, bool] | 
         k = constant(b)
         if isinstance(a, Call) and a.callee == "PTR_ERR" and a.args and k is not None and k < 0:
             return strip(a.args[0], resolve), c.op == "=="
+        if isinstance(b, Call) and b.callee == "ERR_PTR" and b.args and \
+                (e := constant(strip(b.args[0], resolve))) is not None and e < 0 and \
+                _is_ptr(a):
+            return a, c.op == "=="
     return None
 
 

@@ -331,20 +331,45 @@ class FunctionContext:
         pointer whose container a local assigned once is (``pdev =
         to_platform_device(dev)``: ``dev`` is ``&pdev->dev``) is one too, when it is
         assigned once itself (or a parameter never assigned)."""
-        seen: dict[str, str | None] = {}
-        for b in self.fn.blocks:
-            for s in b.stmts:
-                if not isinstance(s, Store) or not isinstance(s.target, Var) or \
-                        (s.decl and s.value is None):
-                    continue
-                name = s.target.name
-                member = embedded_member(s.value) if s.op == "=" else None
-                seen[name] = member if name not in seen else None
+        seen = self._local_stores
         out = {k: v for k, v in seen.items() if v is not None and k in self.declared_locals}
         for inner, member in _container_members(self.fn, self.container_stores).items():
             if inner not in out and self._assigned_at_most_once(inner, seen):
                 out[inner] = member
         return out
+
+    @cached_property
+    def field_member_aliases(self) -> dict[str, str]:
+        """Fields stored once with the address of a member (``priv->dev =
+        &pdev->dev``), of a local assigned once or a parameter: ``priv->dev`` and
+        ``pdev->dev`` name one device for the rest of the function (the put through
+        one undoes the get through the other)."""
+        stores: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or isinstance(s.target, Var):
+                    continue
+                path = path_of(s.target)
+                if path is None or "->" not in path or "[" in path:
+                    continue
+                member = embedded_member(s.value) if s.op == "=" else None
+                stores[path] = member if path not in stores else None
+        return {f: m for f, m in stores.items() if m is not None and
+                f.split("->", 1)[0] != m.split("->", 1)[0] and
+                self._assigned_at_most_once(root_of(f), self._local_stores)}
+
+    @cached_property
+    def _local_stores(self) -> dict[str, str | None]:
+        """Each local or parameter assigned in the function -> the member whose address
+        its only assignment stores (None: another value, or assigned more than once)."""
+        seen: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and isinstance(s.target, Var) and \
+                        not (s.decl and s.value is None):
+                    member = embedded_member(s.value) if s.op == "=" else None
+                    seen[s.target.name] = member if s.target.name not in seen else None
+        return seen
 
     def _assigned_at_most_once(self, name: str, seen: dict[str, str | None]) -> bool:
         """Is ``name`` a local assigned once, or a parameter never assigned?"""

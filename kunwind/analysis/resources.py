@@ -125,6 +125,13 @@ class Res:
     # private data given to anon_inode_getfile()): its release releases that one too
     owns: str = ""
 
+    @property
+    def shared(self) -> bool:
+        """More than one reference held on this path, by this step or the one under it
+        (device_initialize() and get_device() before device_add()): a put is not the
+        last."""
+        return self.count > 1 or self.under is not None and self.under.count > 1
+
     def moved(self, status: str, line: int, cause: Cause, by: str = "", event: str = "",
               sure: bool = True) -> Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event,
@@ -295,6 +302,10 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
         if path == source or path.startswith(source + "->"):
             candidates.append(local + path[len(source):])
     members = ctx.member_aliases
+    fields = ctx.field_member_aliases
+    if path in fields:  # priv->dev -> pdev->dev
+        candidates.append(fields[path])
+    candidates += [f for f, m in fields.items() if m == path]  # pdev->dev -> priv->dev
     if root in members:  # dev -> pdev->dev, dev->x -> pdev->dev.x
         candidates.append(members[root] + ("." + rest[2:] if rest.startswith("->") else rest))
     for local, member in members.items():  # pdev->dev -> dev, pdev->dev.x -> dev->x
@@ -437,7 +448,8 @@ class ResourceModel:
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
             if container is not None and container in res and res[container].status == HELD \
-                    and not self._callback_keeps(st, call.args[rel.arg]):
+                    and not self._callback_keeps(st, call.args[rel.arg]) and \
+                    not self._more_references(st, call.args[rel.arg], part):
                 released.add(container)
                 maybe.add(container)  # unless its release callback is known to free it
         if rel is not None and rel.arg < len(call.args) and kind in CONTAINER_RELEASE_KINDS:
@@ -469,8 +481,16 @@ class ResourceModel:
                 released.add(held_name(ctx, st.resources, res[p].owns))
         maybe |= self._perhaps_frees(st, call, rel, summary, released, by_knowledge)
         for p in released:
-            if p in res and res[p].status == HELD and res[p].count > 1:
+            if p in res and res[p].status in (HELD, ESCAPED) and res[p].count > 1:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
+                st.note(Release(line, p, call.callee))
+            elif p in res and res[p].status in (HELD, FAILED) and \
+                    (first := res[p].under) is not None and first.count > 1 and \
+                    call.callee in first.releases:
+                # a put after a second step (device_add()) on an object it holds more
+                # than one reference to (device_initialize(), get_device()): not the
+                # last one, so the object stays, with one reference fewer
+                res[p] = replace(first, count=first.count - 1)
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED) and \
                     (first := res[p].under) is not None and call.callee not in first.releases \
@@ -534,13 +554,22 @@ class ResourceModel:
         if acq is not None and owned(kb, call):
             if acq.object == "ret":
                 obj = result
+                if obj is None and acq.extra and call.args:
+                    # of_node_get(np); with its result dropped: one more reference on
+                    # the object it was given (and returns), counted when this function
+                    # holds it already
+                    arg = object_path(path_of(call.args[0]))
+                    old = res.get(arg) if arg is not None else None
+                    if old is not None and old.status == HELD and old.kind == acq.kind:
+                        obj = arg
             elif isinstance(acq.object, int) and acq.object < len(call.args):
                 obj = object_path(path_of(call.args[acq.object]))
                 obj = resource_key(obj, selected_part(acq.part, acq.selector, call,
                                                       st.values.known)) \
                     if obj is not None else None
             if obj is not None:
-                status = AUTO if obj in st.resources.auto else HELD
+                status = AUTO if obj in st.resources.auto or \
+                    _managed(acq.managed_after, obj, st) else HELD
                 old = res.get(obj)
                 extra = False
                 if old is not None and old.status in (HELD, ESCAPED) and acq.held_on_failure and \
@@ -682,6 +711,16 @@ class ResourceModel:
                             for f in summary.releases_members[j]]
         return out | self._run_callbacks(st, members)
 
+    def _more_references(self, st: State, arg: Expr, part: str) -> bool:
+        """Does this function hold more than one reference on what ``arg`` names
+        (``device_initialize(&d->dev); get_device(&d->dev);``)? Then a put of it is not
+        the last, and the object that embeds it stays."""
+        p = _object_of(self.ctx.kb, arg)
+        if p is None:
+            return False
+        r = st.resources.res.get(resource_key(held_name(self.ctx, st.resources, p, part), part))
+        return r is not None and r.shared
+
     def _run_callbacks(self, st: State, members: list[str]) -> set[str]:
         """What the release callbacks bound to ``members`` free when their last put runs
         them: the object that embeds the member when the callback frees its
@@ -689,6 +728,9 @@ class ResourceModel:
         function lent the member when the callback frees that."""
         out: set[str] = set()
         for member in members:
+            held = st.resources.res.get(member)
+            if held is not None and held.shared:
+                continue  # not its last reference: the callback does not run yet
             bound = self.ctx.release_callback(member)
             cb = self.ctx.summary(bound[0]) if bound is not None else None
             if cb is None or bound is None:
@@ -749,7 +791,7 @@ class ResourceModel:
         cb = self.ctx.summary(fn.name) if isinstance(fn, Var) else None
         member = embedded_path(self.ctx, st, call.args[rel.arg])
         r = st.resources.res.get(member) if member is not None else None
-        if cb is None or member is None or r is None or r.status != HELD or r.count > 1:
+        if cb is None or member is None or r is None or r.status != HELD or r.shared:
             return set()
         container = member.rsplit("->", 1)[0]
         out = {container} if 0 in cb.releases_container else set()
@@ -1212,3 +1254,12 @@ def _kind_released_by(kb: Knowledge, r: Res) -> Kind:
         return r.kind
     known = {kb.released_kind(c) for c in r.releases} - {Kind.UNKNOWN, Kind.LEARNED}
     return known.pop() if len(known) == 1 else r.kind
+
+
+def _managed(after: list[str], obj: str, st: State) -> bool:
+    """Was a call that puts ``obj`` under devres made before on this path
+    (``pcim_enable_device(pdev)`` before ``pci_request_regions(pdev)``)?"""
+    if not after:
+        return False
+    base = key_object(obj)
+    return any(c.callee in after and base in c.objects for c in st.calls)

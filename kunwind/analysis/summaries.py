@@ -179,6 +179,9 @@ class Summary:
     # function fails (callers.py): the caller's to release, not this function's. Set
     # once the file's summaries are complete; no other summary reads it
     caller_releases: dict[int, set[str]] = field(default_factory=dict)
+    # param index -> the functions every same-file caller calls on that argument when
+    # this function fails, themselves or through same-file callees (callers.py)
+    caller_calls: dict[int, set[str]] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
@@ -243,11 +246,19 @@ def _block_exprs(fn: Function):
 
 
 def _must_facts(fn: Function, on_edge: Callable[[Block, Edge], set[Any]],
-                kills: Callable[[Block], bool]) -> dict[int, frozenset[Any]]:
+                kills: Callable[[Block], bool],
+                keeps: Callable[[Block, frozenset[Any]], frozenset[Any]] | None = None,
+                ) -> dict[int, frozenset[Any]]:
     """Block id -> the facts that hold on every path into the block: a forward
     must-analysis over the CFG, facts learnt on branch edges (``on_edge``). A block
     that may change what they state (``kills``) loses them, for its own statements
-    and what follows."""
+    and what follows; with ``keeps``, it loses only those ``keeps`` does not give
+    back (the facts its statements leave true)."""
+    def kept(b: Block, f: frozenset[Any]) -> frozenset[Any]:
+        if not kills(b):
+            return f
+        return keeps(b, f) if keeps is not None else frozenset()
+
     preds: dict[int, list[tuple[int, Edge]]] = {}
     for b in fn.blocks:
         for e in b.succs:
@@ -260,7 +271,10 @@ def _must_facts(fn: Function, on_edge: Callable[[Block, Edge], set[Any]],
         f = facts[bid]
         if f is None:
             return None
-        return frozenset() if kills(blocks[bid]) else f | on_edge(blocks[bid], e)
+        b = blocks[bid]
+        if kills(b) and keeps is None:
+            return frozenset()
+        return kept(b, f) | on_edge(b, e)
 
     for _ in range(len(fn.blocks) + 1):
         changed = False
@@ -273,7 +287,7 @@ def _must_facts(fn: Function, on_edge: Callable[[Block, Edge], set[Any]],
                 facts[b.id], changed = new, True
         if not changed:
             break
-    return {bid: (frozenset() if f is None or kills(blocks[bid]) else f)
+    return {bid: (frozenset() if f is None else kept(blocks[bid], f))
             for bid, f in facts.items()}
 
 
@@ -291,7 +305,11 @@ def _nonnull_fields(fn: Function, res: _Param) -> dict[int, frozenset[tuple[int,
                 return {(r[0], rest)}
         return set()
 
-    return _must_facts(fn, on_edge, lambda b: _writes_fields(b, res))
+    def keeps(b: Block, facts: frozenset[Any]) -> frozenset[Any]:
+        written = _written_fields(b, res)
+        return frozenset(f for f in facts if f not in written and (f[0], "*") not in written)
+
+    return _must_facts(fn, on_edge, lambda b: _writes_fields(b, res), keeps)
 
 
 def _param_guards(fn: Function, res: _Param) -> dict[int, frozenset[Guard]]:
@@ -377,6 +395,33 @@ def _writes_fields(b: Block, res: _Param) -> bool:
                 if any(_hands_field(a, res) for a in c.args):
                     return True
     return False
+
+
+def _written_fields(b: Block, res: _Param) -> set[tuple[int, str]]:
+    """The fields of parameters (index, field) that the block may change: a store to
+    ``p->f`` (or into ``p->f.g``), a call given ``&p->f``; (index, "*") for all of
+    a parameter's, when it is assigned or handed to a call whole. A store through the
+    field (``p->f[i] = NULL``, ``p->f->x = 0``) changes what it points at, not it."""
+    out: set[tuple[int, str]] = set()
+    for s in b.stmts:
+        if isinstance(s, Store):
+            t = s.target
+            while isinstance(t, Member) and not t.arrow:
+                t = t.base
+            r = res.of(t.base) if isinstance(t, Member) else res.of(t) \
+                if isinstance(t, Var) else None
+            if r is not None and r[1] == "":
+                out.add((r[0], t.name) if isinstance(t, Member) else (r[0], "*"))
+        for e in stmt_exprs(s):
+            for c in calls_in(e):
+                for a in c.args:
+                    r = res.of(a)
+                    if r is not None and r[1] == "":
+                        out.add((r[0], "*"))
+                    elif isinstance(a, Unary) and a.op == "&" and \
+                            (f := res.of(a.operand)) is not None:
+                        out.add((f[0], f[1].split(".", 1)[0].split("->", 1)[0] or "*"))
+    return out
 
 
 def _hands_field(a: Expr, res: _Param) -> bool:

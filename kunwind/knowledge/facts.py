@@ -81,6 +81,10 @@ class Acquire:
     # file_operations' .release when its last fput() runs, so the release of the
     # acquired object releases that argument's object too
     owns: int | None = None
+    # calls that make this acquire managed when made before it on the same object: after
+    # pcim_enable_device(pdev), pci_request_regions(pdev) is a devres region that the
+    # driver core releases when probe fails (pci_is_managed()): nothing is owed
+    managed_after: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -379,6 +383,7 @@ class Knowledge:
                 bool(v.get("extra", False)),
                 int(v["selector"]) if "selector" in v else None,
                 int(v["owns"]) if "owns" in v else None,
+                [str(m) for m in v.get("managed_after", [])],
             )
             if "selector" in v and not part:
                 raise ValueError(f"acquire.{name}: 'selector' needs a 'part'")
@@ -460,7 +465,7 @@ KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
-                          "owns"}),
+                          "owns", "managed_after"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector"}),
     "in_progress": frozenset({"errno"}),

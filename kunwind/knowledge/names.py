@@ -138,9 +138,12 @@ def is_unknown_release(kb: Knowledge, callee: str) -> bool:
 def may_acquire(kb: Knowledge, callee: str) -> bool:
     """Could ``callee`` set something up: not a check, a predicate, an undo, a lookup
     that no set-up verb names (``foo_node_find()``; ``foo_find_get()`` takes a
-    reference), or a call the knowledge says sets up nothing to undo (``[no_undo]``)."""
+    reference), a call the knowledge says sets up nothing to undo (``[no_undo]``), or
+    a managed set-up (``devm_*()``: devres undoes it when the device is unbound, a
+    failed probe included)."""
     words = set(callee.split("_"))
     return callee not in NOT_ACQUIRES and not PREDICATE_WORDS & words \
+        and not callee.startswith(SELF_RELEASING) \
         and not (QUERY_WORDS & words and not SETUP_WORDS & words) \
         and not undoes(kb, callee) and not kb.owes_no_undo(callee)
 

@@ -34,6 +34,7 @@ from .ir import (
     Store,
     Unary,
     Var,
+    path_of,
 )
 
 
@@ -131,6 +132,20 @@ class _Builder:
             # (list_next_entry(pos, ...)) run after the left one's assignment (pos = ...)
             self.expr_stmt(e.lhs, loc)
             self.expr_stmt(e.rhs, loc)
+            return
+        if isinstance(e, Assign) and e.op == "=" and isinstance(e.value, Cond) and \
+                _plain_target(e.target) and \
+                (_runs_statements(e.value.then) or _runs_statements(e.value.other)):
+            # p = atomic ? kzalloc(n, GFP_ATOMIC) : kzalloc(n, GFP_KERNEL), each side a
+            # macro's statement expression: only the side the test takes runs
+            c = e.value
+            t, f, j = self.new(), self.new(), self.new()
+            self.branch(c.cond, t, f, loc)
+            for side, arm in ((t, c.then), (f, c.other)):
+                self.cur = side
+                self.expr_stmt(Assign(e.target, arm, "=", e.ptr), loc)
+                self.goto_block(j)
+            self.cur = j
             return
         e = self.flat(e)
         if isinstance(e, Binary) and e.op == ",":
@@ -411,3 +426,31 @@ def summary_cfgs(syntaxes: Iterable[sx.FunctionSyntax], file: str,
         except (BudgetExceeded, RecursionError):
             continue
     return out
+
+
+def _plain_target(e: Expr) -> bool:
+    """A variable or a field path: assigning it on each side of a branch is the same."""
+    return path_of(e) is not None
+
+
+def _runs_statements(e: Expr | None) -> bool:
+    """Does ``e`` hold a statement expression (``({ ... })``) anywhere?"""
+    if e is None:
+        return False
+    if isinstance(e, sx.StmtExpr):
+        return True
+    if isinstance(e, Call):
+        return any(_runs_statements(a) for a in e.args)
+    if isinstance(e, Unary):
+        return _runs_statements(e.operand)
+    if isinstance(e, Binary):
+        return _runs_statements(e.lhs) or _runs_statements(e.rhs)
+    if isinstance(e, Cond):
+        return any(_runs_statements(x) for x in (e.cond, e.then, e.other))
+    if isinstance(e, Assign):
+        return _runs_statements(e.value)
+    if isinstance(e, (Member, Index)):
+        return _runs_statements(e.base)
+    if isinstance(e, Other):
+        return any(_runs_statements(x) for x in e.parts)
+    return False
