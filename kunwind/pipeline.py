@@ -142,7 +142,8 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         bind_global_locks(fn, kb)  # rtnl_lock(): a call on one global lock
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb)
+    summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb,
+                                     data)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
@@ -168,7 +169,8 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         if ext.summaries:
             clock = time.perf_counter()
             summaries = with_caller_releases(
-                functions, summarize_file(functions + helpers, kb, external=ext.summaries), kb)
+                functions, summarize_file(functions + helpers, kb, external=ext.summaries), kb,
+                data)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
                                  source, tables, conventions, inits)

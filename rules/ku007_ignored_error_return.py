@@ -51,7 +51,9 @@ Known false positives:
     the function's result equal to an errno, which every return after it returns
     untouched (``if (ret == -ETIMEDOUT) { foo_reset(); foo_notify_on(); } return
     ret;``: a recovery step, whose failure could only be reported in place of the
-    timeout), nor a call that the straight line after it makes again with the same
+    timeout), nor a result dropped in a static function whose every call in the file
+    drops its result in turn (an error it lost would reach nobody), nor a call that
+    the straight line after it makes again with the same
     arguments and whose result that second call's is (``foo_set_key(k); k->flags
     |= F; return foo_set_key(k);``: the first failure is retried, not lost).
 """
@@ -89,8 +91,9 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     returns success, in a function that returns errnos."""
     fn = ctx.fn
     mine = ctx.summary(fn.name)
-    if fn.returns_void or fn.returns_ptr or mine is None or not mine.ret_errno:
-        return []
+    if fn.returns_void or fn.returns_ptr or mine is None or not mine.ret_errno or \
+            mine.result_unread:
+        return []  # no errno to lose, or nobody reads the result
     out: list[Finding] = []
     for b in fn.blocks:
         for i, s in enumerate(b.stmts):

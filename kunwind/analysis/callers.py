@@ -22,13 +22,15 @@ parameter (``qlt_mem_free(ha)``) and that every caller makes on what it passed
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from kunwind.knowledge import Knowledge
 from kunwind.model.cfg import Function
-from kunwind.model.ir import Assign, Call, Expr, Store, Var, calls_in, path_of
+from kunwind.model.ir import Assign, Call, Expr, Store, Var, calls_in, path_of, stmt_exprs
 
 from .conditions import failure_check
+from .conventions import dropped_call
 from .summaries import Summary, pseudo_field
 
 # parameter index -> names: fields of it a caller releases, or functions it calls on it
@@ -147,12 +149,41 @@ def _fields_released(c: Call, base: str, summaries: dict[str, Summary],
     return out
 
 
+def unread_results(functions: list[Function], text: bytes | None) -> set[str]:
+    """The file's static functions whose result no caller reads: every call of them
+    in the file is a statement of its own (``foo_patch_tables(rdev);``), and the text
+    names them nowhere but before a ``(`` (no table or pointer hands them to code
+    that could read it). An error one of them loses inside reaches nobody."""
+    if text is None:
+        return set()
+    names = {fn.name for fn in functions if fn.static and not fn.returns_void}
+    dropped: dict[str, list[bool]] = {}
+    for caller in functions:
+        for b in caller.blocks:
+            for s in b.stmts:
+                alone = dropped_call(s)
+                for e in stmt_exprs(s):
+                    for c in calls_in(e):
+                        if c.callee in names:
+                            dropped.setdefault(c.callee, []).append(c is alone)
+            for c in calls_in(b.cond) if b.cond is not None else ():
+                if c.callee in names:
+                    dropped.setdefault(c.callee, []).append(False)
+    src = text.decode(errors="replace")
+    return {name for name, uses in dropped.items() if all(uses) and not re.search(
+        rf"\b{re.escape(name)}\b(?!\s*\()", src)}
+
+
 def with_caller_releases(functions: list[Function], summaries: dict[str, Summary],
-                         kb: Knowledge) -> dict[str, Summary]:
-    """``summaries`` with each same-file function's ``caller_releases`` filled in (new
-    Summary objects: the others may be shared with other files' runs)."""
+                         kb: Knowledge, text: bytes | None = None) -> dict[str, Summary]:
+    """``summaries`` with each same-file function's ``caller_releases`` filled in, and
+    ``result_unread`` from the file's ``text`` (new Summary objects: the others may
+    be shared with other files' runs)."""
     out = dict(summaries)
     for name, (fields, calls) in callers_release(functions, summaries, kb).items():
         if name in out:
             out[name] = replace(out[name], caller_releases=fields, caller_calls=calls)
+    for name in unread_results(functions, text):
+        if name in out:
+            out[name] = replace(out[name], result_unread=True)
     return out

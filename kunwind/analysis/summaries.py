@@ -182,6 +182,8 @@ class Summary:
     # param index -> the functions every same-file caller calls on that argument when
     # this function fails, themselves or through same-file callees (callers.py)
     caller_calls: dict[int, set[str]] = field(default_factory=dict)
+    # a static function whose every same-file call drops its result (callers.py)
+    result_unread: bool = False
 
     def key(self) -> tuple:
         return (
