@@ -37,6 +37,8 @@ class FileFlags:
     configuration: str = ""  # kernel tree: the configuration used, as the summary names it
     tree_root: Path | None = None  # kernel tree: its root (where other files' callees are)
     srcarch: str = ""  # kernel tree: the arch directory its flags are for
+    # kernel tree: not kernel code, why (a host, user-space or BPF program): not analysed
+    program: str = ""
 
     @property
     def hosted(self) -> bool:
@@ -80,6 +82,7 @@ def flags_for(path: Path, opts: Options) -> FileFlags:
         if tree.not_built:
             notes.append(tree.not_built)
         return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
-                         tree.not_built, setup.config_label, setup.root, setup.arch.srcarch)
+                         tree.not_built, setup.config_label, setup.root, setup.arch.srcarch,
+                         tree.status.program)
     headers = builtin_headers().args()
     return FileFlags([*STANDALONE_ARGS, *headers, *opts.extra_args], notes, "standalone")

@@ -9,6 +9,7 @@ files the configuration does not build.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,18 @@ def test_files_the_configuration_does_not_build_are_one_summary_line() -> None:
     assert lines == [f"kunwind: note: 2 files {why}: code behind the options it turns off is "
                      "not analysed (check a file by name to see which functions; --defconfig, "
                      "--config or --build-dir with a configuration that builds them)"]
+
+
+def test_a_host_program_is_named_as_not_kernel_code(repo, monkeypatch) -> None:
+    write(repo, "lib/Makefile", "hostprogs := gen_table\nobj-y += table.o\n")
+    write(repo, "lib/gen_table.c", "#include <stdio.h>\nint main(void) { return 0; }\n")
+    r = run(repo, monkeypatch, "check", "--experimental", "lib/gen_table.c", FOO)
+    assert "1 file analysed, 1 not kernel code" in r.stderr, r.output
+    assert ("kunwind: note: lib/gen_table.c: not analysed: a program for the build machine "
+            "(hostprogs in lib/Makefile): not kernel code") in r.stderr.splitlines()
+    assert "stdio.h" not in r.output  # not parsed with the kernel's flags
+    r = run(repo, monkeypatch, "check", "--experimental", "--format", "json", "-q",
+            "lib/gen_table.c")
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["not_kernel_code"] == 1 and doc["summary"]["files_failed"] == 0
+    assert [n["kind"] for n in doc["notices"]] == ["program"]

@@ -141,7 +141,7 @@ class TreeSetup:
         args.append(f'-DKBUILD_MODNAME="{modname}"')
         args.append(f"-D__KBUILD_MODNAME=kmod_{modname}")
         not_built = ""
-        if status.built == "":
+        if status.built == "" and not status.program:
             not_built = f"not built by the kernel configuration ({self.config_name})"
         return TreeFlags(args, status, not_built)
 
@@ -199,7 +199,7 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
         return None
     setup = tree_setup(root, arch, build_dir, cache_dir, config_file, defconfig)
     flags = setup.flags_for(file)
-    if flags.built == "" and setup.implicit and fallback:
+    if flags.built == "" and setup.implicit and fallback and not flags.status.program:
         try:
             other = tree_setup(root, arch, build_dir, cache_dir, None, fallback)
         except (KernelTreeError, OSError):
