@@ -133,3 +133,40 @@ def test_a_host_program_is_named_as_not_kernel_code(repo, monkeypatch) -> None:
     doc = json.loads(r.stdout)
     assert doc["summary"]["not_kernel_code"] == 1 and doc["summary"]["files_failed"] == 0
     assert [n["kind"] for n in doc["notices"]] == ["program"]
+
+
+# foo_hw.c is no translation unit: foo.c defines its struct, then includes it.
+FOO_MAIN = """#define ENOMEM 12
+typedef unsigned long size_t;
+struct foo_hw { int *regs; };
+void *kzalloc(size_t size, unsigned int flags);
+void kfree(const void *p);
+int foo_map(struct foo_hw *hw);
+#ifdef CONFIG_FOO_HW
+#include "foo_hw.c"
+#endif
+"""
+FOO_HW = """int foo_hw_init(struct foo_hw *hw)
+{
+\tint *regs = kzalloc(sizeof(*regs), 0);
+\tif (!regs)
+\t\treturn -ENOMEM;
+\tif (foo_map(hw))
+\t\treturn -ENOMEM;
+\thw->regs = regs;
+\treturn 0;
+}
+"""
+
+
+def test_a_fragment_is_parsed_after_the_code_of_the_file_that_includes_it(
+        repo, monkeypatch) -> None:
+    write(repo, "drivers/foo/Makefile", "obj-y += foo_main.o foo.o\n")
+    write(repo, "drivers/foo/foo_main.c", FOO_MAIN)
+    write(repo, "drivers/foo/foo_hw.c", FOO_HW)
+    r = run(repo, monkeypatch, "check", "--experimental", "drivers/foo/foo_hw.c")
+    assert ("drivers/foo/foo_hw.c: note: not built on its own: foo_main.c #includes it "
+            "(line 8); analysed with that file's flags, after its code up to that line"
+            ) in r.stdout.splitlines(), r.output
+    assert "not fully analysed" not in r.output and ": error:" not in r.output
+    assert "foo_hw.c:7:3: warning:" in r.stdout and "[KU002]" in r.stdout, r.output  # whole
