@@ -202,7 +202,9 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
         return None
     setup = tree_setup(root, arch, build_dir, cache_dir, config_file, defconfig)
     flags = setup.flags_for(file)
-    if flags.built == "" and setup.implicit and fallback and not flags.status.program:
+    # not built, or listed by no makefile the implicit configuration reads (amdgpu's
+    # display files: their makefile is included only when CONFIG_DRM_AMD_DC is set)
+    if not flags.built and setup.implicit and fallback and not flags.status.program:
         try:
             other = tree_setup(root, arch, build_dir, cache_dir, None, fallback)
         except (KernelTreeError, OSError):
@@ -210,7 +212,7 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
         other_flags = other.flags_for(file)
         if other_flags.built:
             return other, other_flags
-        if other_flags.built == "":
+        if other_flags.built == "" and flags.built == "":
             flags.not_built = (f"not built by the kernel configuration ({setup.config_name}, "
                                f"nor {other.config_name})")
     return setup, flags
