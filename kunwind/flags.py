@@ -79,7 +79,7 @@ def flags_for(path: Path, opts: Options, depth: int = 0) -> FileFlags:
                       opts.config_file, opts.defconfig, opts.unbuilt)
     if found is not None:
         setup, tree = found
-        if tree.built in ("", None) and not tree.status.program and depth < 3:
+        if not tree.status.listed and depth < 3:  # no makefile names it: a fragment?
             fragment = _fragment_flags(path, opts, depth)
             if fragment is not None:
                 return fragment

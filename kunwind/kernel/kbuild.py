@@ -53,6 +53,7 @@ class BuildStatus:
     # not kernel code: a host, user-space or BPF program of its directory's makefile,
     # saying so ("a program for the build machine (hostprogs in lib/Makefile)")
     program: str = ""
+    listed: bool = True  # False: no makefile names the object, whatever the configuration
 
 
 class _Evaluator:
@@ -376,6 +377,7 @@ class KbuildTree:
         items = dict(config)
         items["__SRCARCH"] = srcarch
         self._config_items = tuple(sorted(items.items()))
+        self._descents: dict[Path, dict[str, list[Path]]] = {}
 
     def makefile(self, directory: Path) -> Makefile:
         """The directory's Kbuild file, else its Makefile (Kbuild's own preference)."""
@@ -414,7 +416,7 @@ class KbuildTree:
         owner = self._textual_owner(file)
         if owner is not None:  # listed under an option the configuration leaves off
             return BuildStatus("", base, *owner)
-        return BuildStatus("" if known else None, base, file.parent, base)
+        return BuildStatus("" if known else None, base, file.parent, base, listed=False)
 
     def _program(self, file: Path) -> str:
         """What kind of program ``file`` belongs to when its directory's makefile lists it
@@ -457,24 +459,29 @@ class KbuildTree:
         directory = file.parent
         while directory != self.root and self.root in directory.parents:
             parent = directory.parent
-            for sub in self._descended(parent):
-                if directory in sub.parents and sub not in file.parents:
+            for sub in self._descended(parent).get(directory.name, ()):
+                if sub not in file.parents:
                     found = self._lists_object(sub, target)
                     if found is not None:
                         return found
             directory = parent
         return None
 
-    def _descended(self, directory: Path) -> list[Path]:
+    def _descended(self, directory: Path) -> dict[str, list[Path]]:
         """The directories a makefile of ``directory`` names as subdirectories (``sub/``
-        words of any variable, obj-y or not)."""
-        out: list[Path] = []
-        for value in self._descent_lists(directory).values():
-            for word in value.split():
-                if word.endswith("/") and "$" not in word:
-                    sub = Path(os.path.normpath(directory / word))
-                    if sub not in out:
-                        out.append(sub)
+        words of any variable, obj-y or not), deeper than one level, by their first
+        component: ``amd/amdgpu/`` under "amd"."""
+        found = self._descents.get(directory)
+        if found is not None:
+            return found
+        out: dict[str, list[Path]] = {}
+        words = {w.removeprefix("./") for value in self._descent_lists(directory).values()
+                 for w in value.split() if w.endswith("/") and "$" not in w}
+        for word in sorted(words):
+            first, _, rest = word.partition("/")
+            if rest and not word.startswith("../"):
+                out.setdefault(first, []).append(Path(os.path.normpath(directory / word)))
+        self._descents[directory] = out
         return out
 
     def _lists_object(self, directory: Path, target: Path) -> BuildStatus | None:
