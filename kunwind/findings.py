@@ -101,7 +101,8 @@ class Notice:
     line: int = 0
     function: str = ""
     # what it is about: "" (a file, or a function not fully analysed), NOT_BUILT (the
-    # configuration does not build the file), SKIPPED (a function an #if left out)
+    # configuration does not build the file), SKIPPED (a function an #if left out),
+    # PROGRAM (the file is a host, user-space or BPF program: not kernel code)
     kind: str = ""
     end_line: int = 0  # a function's last line, when known
 
@@ -111,7 +112,7 @@ class Notice:
                                                                         self.line)
 
 
-NOT_BUILT, SKIPPED = "not-built", "skipped"
+NOT_BUILT, SKIPPED, PROGRAM = "not-built", "skipped", "program"
 
 
 @dataclass

@@ -12,13 +12,13 @@ benchmarks all get a file's flags from it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import Options
 from .frontend.builtin_headers import builtin_headers
 from .frontend.compile_db import CompileDBError, load_compile_db
-from .kernel.tree import KernelTreeError, setup_for
+from .kernel.tree import KernelTreeError, default_cache_dir, fragment_of, fragment_prefix, setup_for
 
 __all__ = ["STANDALONE_ARGS", "CompileDBError", "FileFlags", "KernelTreeError", "flags_for"]
 
@@ -37,6 +37,8 @@ class FileFlags:
     configuration: str = ""  # kernel tree: the configuration used, as the summary names it
     tree_root: Path | None = None  # kernel tree: its root (where other files' callees are)
     srcarch: str = ""  # kernel tree: the arch directory its flags are for
+    # kernel tree: not kernel code, why (a host, user-space or BPF program): not analysed
+    program: str = ""
 
     @property
     def hosted(self) -> bool:
@@ -62,7 +64,7 @@ def uses_c_library(text: bytes) -> bool:
     return bool(_LIBC_HEADER.search(text) or _LIBC_DECL.search(text))
 
 
-def flags_for(path: Path, opts: Options) -> FileFlags:
+def flags_for(path: Path, opts: Options, depth: int = 0) -> FileFlags:
     """The flags for ``path`` under ``opts`` (``KernelTreeError``, ``CompileDBError`` or
     ``OSError`` when the tree or the database cannot be used)."""
     notes: list[str] = []
@@ -77,9 +79,35 @@ def flags_for(path: Path, opts: Options) -> FileFlags:
                       opts.config_file, opts.defconfig, opts.unbuilt)
     if found is not None:
         setup, tree = found
+        if not tree.status.listed and depth < 3:  # no makefile names it: a fragment?
+            fragment = _fragment_flags(path, opts, depth)
+            if fragment is not None:
+                return fragment
         if tree.not_built:
             notes.append(tree.not_built)
         return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
-                         tree.not_built, setup.config_label, setup.root, setup.arch.srcarch)
+                         tree.not_built, setup.config_label, setup.root, setup.arch.srcarch,
+                         tree.status.program)
     headers = builtin_headers().args()
     return FileFlags([*STANDALONE_ARGS, *headers, *opts.extra_args], notes, "standalone")
+
+
+def _fragment_flags(path: Path, opts: Options, depth: int) -> FileFlags | None:
+    """A kernel .c that no makefile lists and that a .c beside it ``#include``s
+    (host1x's ``#include "cdma_hw.c"``) is no translation unit of its own: it is parsed
+    with its includer's flags, after the includer's code up to that ``#include``
+    (written to the cache as a header given with ``-include``). None for other files."""
+    found = fragment_of(path)
+    if found is None:
+        return None
+    includer, line = found
+    outer = flags_for(includer, opts, depth + 1)
+    if outer.source != "kernel" or outer.program:
+        return None
+    prefix = fragment_prefix(includer, line, opts.cache_dir or default_cache_dir())
+    note = (f"not built on its own: {includer.name} #includes it (line {line}); analysed "
+            "with that file's flags, after its code up to that line")
+    return replace(outer, args=[*outer.args, "-iquote", str(includer.parent),
+                                "-include", str(prefix)],
+                   notes=[note, *(n for n in outer.notes if not n.startswith("not built on"))],
+                   not_built=outer.not_built)

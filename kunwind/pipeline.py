@@ -23,7 +23,16 @@ from .analysis.walk import Walker
 from .analysis.words import Source
 from .config import Options
 from .external import callees_that_matter, callers_callees, external_summaries
-from .findings import NOT_BUILT, SKIPPED, FileResult, Finding, Notice, PairUse, merge_repeats
+from .findings import (
+    NOT_BUILT,
+    PROGRAM,
+    SKIPPED,
+    FileResult,
+    Finding,
+    Notice,
+    PairUse,
+    merge_repeats,
+)
 from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for, uses_c_library
 from .frontend.clang_parse import parse_file
 from .knowledge import Knowledge, load_knowledge
@@ -73,6 +82,10 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         result.notices.append(Notice(file=name, message=f"cannot choose clang flags: {why}"))
         return result
     result.timings["flags"] = time.perf_counter() - clock
+    if flags.program:  # a host or BPF program of the tree: its makefile says so
+        result.notices.append(Notice(file=name, message=f"not analysed: {flags.program}",
+                                     level="note", kind=PROGRAM))
+        return result
     result.configuration = flags.configuration
     for note in flags.notes:
         kind = NOT_BUILT if note == flags.not_built else ""

@@ -46,3 +46,79 @@ def test_unbuilt_objects_get_the_flags_of_the_makefile_that_names_them(tmp_path:
     assert kb.cflags(gr) == ["-I", str(root / "drivers/gpu/nv/include")]
     other = kb.status(root / "fs/foo/other.c")  # named nowhere: its own directory
     assert other.directory == root / "fs/foo" and other.stem == "other"
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def _gpu_tree(tmp_path: Path) -> Path:
+    """A driver whose Makefile takes a sibling directory's files and -I paths from an
+    included makefile, by paths that leave its own directory (amdgpu's display)."""
+    return _write(tmp_path, {
+        "Makefile": "obj-y += drivers/\n",
+        "drivers/Makefile": "obj-y += gpu/\n",
+        "drivers/gpu/Makefile": "obj-$(CONFIG_GPU) += gx/core/\n",
+        "drivers/gpu/gx/core/Makefile": (
+            "GX_PATH = $(src)/..\n"
+            "ccflags-y := -I$(GX_PATH)/include\n"
+            "gx-y := main.o\n"
+            "ifneq ($(CONFIG_GPU_DISPLAY),)\n"
+            "RELATIVE_DISPLAY = ../display\n"
+            "include $(GX_PATH)/display/Makefile\n"
+            "gx-y += $(DISPLAY_FILES)\n"
+            "endif\n"
+            "obj-$(CONFIG_GPU) += gx.o\n"),
+        "drivers/gpu/gx/display/Makefile": (
+            "subdir-ccflags-y += -I$(GX_PATH)/display/inc\n"
+            "DISPLAY = dc/link.o\n"
+            "DISPLAY_FILES = $(addprefix $(RELATIVE_DISPLAY)/,$(DISPLAY))\n"),
+        "drivers/gpu/gx/core/main.c": "int x;\n",
+        "drivers/gpu/gx/display/dc/link.c": "int x;\n",
+    })
+
+
+def test_an_included_makefile_lists_a_sibling_directorys_files(tmp_path: Path) -> None:
+    root = _gpu_tree(tmp_path)
+    config = {"CONFIG_GPU": "m", "CONFIG_GPU_DISPLAY": "y"}
+    kb = KbuildTree(root, config, "x86", root)
+    link = kb.status(root / "drivers/gpu/gx/display/dc/link.c")
+    core = root / "drivers/gpu/gx/core"
+    assert (link.built, link.modname, link.directory) == ("m", "gx", core)
+    assert link.stem == "../display/dc/link"
+    flags = kb.cflags(link)  # the included makefile's -I paths, $(src) the including one's
+    assert f"-I{core}/../display/inc" in flags and f"-I{core}/../include" in flags
+    # the option that guards the include off: not built, as the configuration says
+    off = KbuildTree(root, {"CONFIG_GPU": "m"}, "x86", root)
+    assert off.status(root / "drivers/gpu/gx/display/dc/link.c").built == ""
+
+
+def test_host_user_and_bpf_programs_are_recognised(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "Makefile": "obj-y += lib/ samples/\n",
+        "lib/Makefile": "hostprogs := gen_table\nobj-y += table.o\n",
+        "samples/Makefile": "subdir-y += demo\n",
+        "samples/demo/Makefile": (
+            "userprogs-always-y += watcher\n"
+            "tprogs-y := probe\nprobe-objs := probe_user.o\n"
+            "always-y := $(tprogs-y)\nalways-y += probe_kern.o\n"
+            "obj-m += demo_mod.o\n"),
+    })
+    kb = KbuildTree(root, {}, "x86", root)
+
+    def program(name: str) -> str:
+        return kb.status(root / name).program
+
+    assert program("lib/gen_table.c").startswith("a program for the build machine "
+                                                 "(hostprogs in lib/Makefile)")
+    assert program("samples/demo/watcher.c").startswith("a user-space program")
+    assert program("samples/demo/probe_user.c").startswith("a program built by its dir")
+    assert "BPF program" in program("samples/demo/probe_kern.c")
+    # kernel objects of the same makefiles, and files named nowhere, are kernel code
+    assert program("lib/table.c") == "" and kb.status(root / "lib/table.c").built == "y"
+    assert program("samples/demo/demo_mod.c") == ""
+    assert program("samples/demo/probe.c") == ""  # the program is made of probe_user.o
+    assert program("lib/other.c") == ""

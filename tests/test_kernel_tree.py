@@ -369,3 +369,10 @@ def test_with_unbuilt_allmodconfig_a_file_the_defconfig_does_not_build_gets_it(
     setup, flags = kt.setup_for(kernel_tree / WIREGUARD, cache_dir=config_cache / "kunwind",
                                 fallback="allmodconfig")
     assert setup.config_name == "the x86 allmodconfig" and flags.built == "m"
+    # amdgpu's display files: listed, with their -I paths, by the amdgpu Makefile's include
+    # of display/Makefile under CONFIG_DRM_AMD_DC, which the defconfig does not set
+    dcn = kernel_tree / "drivers/gpu/drm/amd/display/dc/resource/dcn10/dcn10_resource.c"
+    setup, flags = kt.setup_for(dcn, cache_dir=config_cache / "kunwind", fallback="allmodconfig")
+    assert setup.config_name == "the x86 allmodconfig" and flags.built == "m"
+    assert flags.status.modname == "amdgpu" and flags.status.directory.name == "amdgpu"
+    assert any(a.endswith("amdgpu/../display/dc/inc/") for a in flags.args)

@@ -170,7 +170,8 @@ def test_json_round_trip():
     assert first["suppressed"] == "freed by the caller"
     assert doc["findings"][2]["steps"][0]["file"] == "include/linux/rmap.h"
     assert doc["summary"] == {
-        "files": 3, "files_failed": 1, "functions": 7, "functions_incomplete": 1,
+        "files": 3, "files_failed": 1, "not_kernel_code": 0, "functions": 7,
+        "functions_incomplete": 1,
         "findings": 2, "suppressed": 1, "by_rule": {"KU001": 1, "KU002": 1}, "notices": 2,
         "configurations": {}, "not_run": [], "seconds": 1.5,
     }

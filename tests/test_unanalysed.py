@@ -9,6 +9,7 @@ files the configuration does not build.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,55 @@ def test_files_the_configuration_does_not_build_are_one_summary_line() -> None:
     assert lines == [f"kunwind: note: 2 files {why}: code behind the options it turns off is "
                      "not analysed (check a file by name to see which functions; --defconfig, "
                      "--config or --build-dir with a configuration that builds them)"]
+
+
+def test_a_host_program_is_named_as_not_kernel_code(repo, monkeypatch) -> None:
+    write(repo, "lib/Makefile", "hostprogs := gen_table\nobj-y += table.o\n")
+    write(repo, "lib/gen_table.c", "#include <stdio.h>\nint main(void) { return 0; }\n")
+    r = run(repo, monkeypatch, "check", "--experimental", "lib/gen_table.c", FOO)
+    assert "1 file analysed, 1 not kernel code" in r.stderr, r.output
+    assert ("kunwind: note: lib/gen_table.c: not analysed: a program for the build machine "
+            "(hostprogs in lib/Makefile): not kernel code") in r.stderr.splitlines()
+    assert "stdio.h" not in r.output  # not parsed with the kernel's flags
+    r = run(repo, monkeypatch, "check", "--experimental", "--format", "json", "-q",
+            "lib/gen_table.c")
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["not_kernel_code"] == 1 and doc["summary"]["files_failed"] == 0
+    assert [n["kind"] for n in doc["notices"]] == ["program"]
+
+
+# foo_hw.c is no translation unit: foo.c defines its struct, then includes it.
+FOO_MAIN = """#define ENOMEM 12
+typedef unsigned long size_t;
+struct foo_hw { int *regs; };
+void *kzalloc(size_t size, unsigned int flags);
+void kfree(const void *p);
+int foo_map(struct foo_hw *hw);
+#ifdef CONFIG_FOO_HW
+#include "foo_hw.c"
+#endif
+"""
+FOO_HW = """int foo_hw_init(struct foo_hw *hw)
+{
+\tint *regs = kzalloc(sizeof(*regs), 0);
+\tif (!regs)
+\t\treturn -ENOMEM;
+\tif (foo_map(hw))
+\t\treturn -ENOMEM;
+\thw->regs = regs;
+\treturn 0;
+}
+"""
+
+
+def test_a_fragment_is_parsed_after_the_code_of_the_file_that_includes_it(
+        repo, monkeypatch) -> None:
+    write(repo, "drivers/foo/Makefile", "obj-y += foo_main.o foo.o\n")
+    write(repo, "drivers/foo/foo_main.c", FOO_MAIN)
+    write(repo, "drivers/foo/foo_hw.c", FOO_HW)
+    r = run(repo, monkeypatch, "check", "--experimental", "drivers/foo/foo_hw.c")
+    assert ("drivers/foo/foo_hw.c: note: not built on its own: foo_main.c #includes it "
+            "(line 8); analysed with that file's flags, after its code up to that line"
+            ) in r.stdout.splitlines(), r.output
+    assert "not fully analysed" not in r.output and ": error:" not in r.output
+    assert "foo_hw.c:7:3: warning:" in r.stdout and "[KU002]" in r.stdout, r.output  # whole

@@ -17,7 +17,7 @@ from kunwind.baseline import load as load_baseline
 from kunwind.config import Options, UsageError
 from kunwind.diffcheck import check_diff
 from kunwind.driver import check_paths
-from kunwind.findings import NOT_BUILT, RunResult
+from kunwind.findings import NOT_BUILT, PROGRAM, RunResult
 from kunwind.knowledge.learned import to_toml
 from kunwind.report import write
 from kunwind.report.text import summary
@@ -153,7 +153,7 @@ def check(paths: tuple[Path, ...], fmt: str, output: Path | None, flags: dict,
     if not quiet:
         if fmt != "text" or output is not None:
             for n in run.notices:  # the text report already holds them
-                if n.kind != NOT_BUILT:  # the summary counts those
+                if n.kind not in (NOT_BUILT, PROGRAM):  # the summary counts those
                     click.echo(f"{n.file}: {n.level}: {n.message}", err=True)
         click.echo(summary(run), err=True)
     sys.exit(exit_status(run, fail_unanalysed))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import os
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -49,6 +50,10 @@ class BuildStatus:
     modname: str
     directory: Path
     stem: str
+    # not kernel code: a host, user-space or BPF program of its directory's makefile,
+    # saying so ("a program for the build machine (hostprogs in lib/Makefile)")
+    program: str = ""
+    listed: bool = True  # False: no makefile names the object, whatever the configuration
 
 
 class _Evaluator:
@@ -256,9 +261,36 @@ def _statement(line: str) -> tuple[str, str, str] | None:
     return None
 
 
-def evaluate(text: str, predefined: dict[str, str], config: dict[str, str]) -> dict[str, str]:
-    """Evaluate Kbuild makefile text; return every variable, expanded."""
+def evaluate(text: str, predefined: dict[str, str], config: dict[str, str],
+             root: Path | None = None) -> dict[str, str]:
+    """Evaluate Kbuild makefile text; return every variable, expanded. With ``root`` (the
+    tree), the makefiles it ``include``s from inside the tree are read in place, as make
+    does (amdgpu's Makefile takes its display files and their -I paths from
+    ``include $(FULL_AMD_DISPLAY_PATH)/Makefile``); their ``$(src)`` stays the
+    including directory's."""
     ev = _Evaluator(predefined, config)
+    _statements(ev, text, root, [])
+    return {name: ev.lookup(name) for name in ev.vars}
+
+
+_MAX_INCLUDES = 64  # makefiles read by one evaluation through include, at most
+
+
+def _included(ev: _Evaluator, rest: str, root: Path) -> list[Path]:
+    """The makefiles of the tree an ``include`` line names (relative: to the tree's top,
+    make's working directory under Kbuild)."""
+    out: list[Path] = []
+    for word in ev.expand(rest).split():
+        path = Path(word) if word.startswith("/") else root / word
+        names = sorted(glob.glob(str(path))) if any(c in word for c in "*?[") else [str(path)]
+        for name in names:
+            candidate = Path(os.path.normpath(name))
+            if root in candidate.parents and candidate.is_file():
+                out.append(candidate)
+    return out
+
+
+def _statements(ev: _Evaluator, text: str, root: Path | None, seen: list[Path]) -> None:
     stack: list[tuple[bool, bool]] = []  # (this branch active, some branch taken)
     in_define = False
     in_rule = False
@@ -294,6 +326,12 @@ def evaluate(text: str, predefined: dict[str, str], config: dict[str, str]) -> d
         if keyword == "define":
             in_define = True
             continue
+        if active and root is not None and keyword in ("include", "-include", "sinclude"):
+            for path in _included(ev, rest, root):
+                if path not in seen and len(seen) < _MAX_INCLUDES:
+                    seen.append(path)
+                    _statements(ev, _text(path), root, seen)
+            continue
         if not active or keyword in ("include", "-include", "sinclude", "export", "unexport"):
             if keyword == "export" and active and rest:
                 stmt = _statement(rest)
@@ -306,7 +344,6 @@ def evaluate(text: str, predefined: dict[str, str], config: dict[str, str]) -> d
             continue
         in_rule = False
         ev.assign(*stmt)
-    return {name: ev.lookup(name) for name in ev.vars}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -328,7 +365,7 @@ def _read(path: Path, root: Path, objroot: Path, config_items: tuple) -> Makefil
         "CONFIG_SHELL": "",
     }
     text = path.read_text(errors="replace")
-    return Makefile(path, evaluate(text, predefined, config))
+    return Makefile(path, evaluate(text, predefined, config, root))
 
 
 class KbuildTree:
@@ -340,6 +377,7 @@ class KbuildTree:
         items = dict(config)
         items["__SRCARCH"] = srcarch
         self._config_items = tuple(sorted(items.items()))
+        self._descents: dict[Path, dict[str, list[Path]]] = {}
 
     def makefile(self, directory: Path) -> Makefile:
         """The directory's Kbuild file, else its Makefile (Kbuild's own preference)."""
@@ -368,11 +406,106 @@ class KbuildTree:
                 break
             stem = f"{directory.name}/{stem}"
             directory = directory.parent
+        program = self._program(file)
+        if program:
+            return BuildStatus("", base, file.parent, base, program)
+        sibling = self._sibling_owner(file)
+        if sibling is not None:
+            return sibling
         known = self.makefile(file.parent).path is not None
         owner = self._textual_owner(file)
         if owner is not None:  # listed under an option the configuration leaves off
             return BuildStatus("", base, *owner)
-        return BuildStatus("" if known else None, base, file.parent, base)
+        return BuildStatus("" if known else None, base, file.parent, base, listed=False)
+
+    def _program(self, file: Path) -> str:
+        """What kind of program ``file`` belongs to when its directory's makefile lists it
+        as one, not as an object of the kernel or a module: ``hostprogs`` (run on the
+        build machine), ``userprogs`` (user space), or a program or object of
+        ``always-y``/``extra-y`` built by the directory's own rules (the BPF programs
+        of samples/bpf/). "" when it does not."""
+        mk = self.makefile(file.parent)
+        if mk.path is None:
+            return ""
+        where = mk.path.relative_to(self.root).as_posix()
+        stem = file.stem
+        for name, value in mk.values.items():
+            kind = next((k for k in _PROGRAM_LISTS if name == k or name.startswith(k + "-")),
+                        "")
+            if not kind:
+                continue
+            for word in value.split():
+                word = word.rsplit("/", 1)[-1]
+                if word == f"{stem}.o" and kind in ("always", "extra"):
+                    return (f"an object built by its directory's own rules ({name} in "
+                            f"{where}), linked into neither the kernel nor a module "
+                            "(a BPF program or the like): not kernel code")
+                if word.endswith(".o"):
+                    continue
+                parts = [w.rsplit("/", 1)[-1] for suffix in ("-objs", "-y", "-cobjs")
+                         for w in mk.words(word + suffix)]
+                if word == stem and not parts or f"{stem}.o" in parts:
+                    return f"{_PROGRAM_LISTS[kind]} ({name} in {where}): not kernel code"
+        return ""
+
+    def _sibling_owner(self, file: Path) -> BuildStatus | None:
+        """The status of ``file``'s object when a makefile of another directory of the
+        same subtree lists it by a path that leaves its own directory: make descends into
+        ``amd/amdgpu/``, whose Makefile builds ``../display/dc/core/dc.o`` into
+        amdgpu.ko with its own -I paths. Searched are the directories that a makefile
+        above the file descends into (in any list, whatever the configuration) and that
+        lie beside the file's own path, below the same ancestor."""
+        target = Path(os.path.normpath(file.with_suffix(".o")))
+        directory = file.parent
+        while directory != self.root and self.root in directory.parents:
+            parent = directory.parent
+            for sub in self._descended(parent).get(directory.name, ()):
+                if sub not in file.parents:
+                    found = self._lists_object(sub, target)
+                    if found is not None:
+                        return found
+            directory = parent
+        return None
+
+    def _descended(self, directory: Path) -> dict[str, list[Path]]:
+        """The directories a makefile of ``directory`` names as subdirectories (``sub/``
+        words of any variable, obj-y or not), deeper than one level, by their first
+        component: ``amd/amdgpu/`` under "amd"."""
+        found = self._descents.get(directory)
+        if found is not None:
+            return found
+        out: dict[str, list[Path]] = {}
+        words = {w.removeprefix("./") for value in self._descent_lists(directory).values()
+                 for w in value.split() if w.endswith("/") and "$" not in w}
+        for word in sorted(words):
+            first, _, rest = word.partition("/")
+            if rest and not word.startswith("../"):
+                out.setdefault(first, []).append(Path(os.path.normpath(directory / word)))
+        self._descents[directory] = out
+        return out
+
+    def _lists_object(self, directory: Path, target: Path) -> BuildStatus | None:
+        """The status of ``target`` (an absolute .o path) when ``directory``'s makefile
+        lists it, itself or as a part of a composite object, under any option."""
+        mk = self.makefile(directory)
+        if mk.path is None:
+            return None
+        lists = {k: v.split() for k, v in mk.values.items() if k.startswith(("obj-", "lib-"))}
+        for name, words in lists.items():
+            on = {"obj-y": "y", "lib-y": "y", "obj-m": "m"}.get(name, "")
+            for word in words:
+                if not word.endswith(".o"):
+                    continue
+                stem = word[:-2]
+                parts = [word] + [w for k, v in mk.values.items() if k.startswith(f"{stem}-")
+                                  for w in v.split()]
+                for part in parts:
+                    if Path(os.path.normpath(directory / part)) == target:
+                        built = on if on and self._dir_built(directory) else ""
+                        rel = os.path.relpath(target, directory)[:-2]
+                        modname = stem if part != word else Path(rel).name
+                        return BuildStatus(built, modname, directory, rel)
+        return None
 
     def _textual_owner(self, file: Path) -> tuple[Path, str] | None:
         """(directory, stem) of the makefile that names ``file``'s object in its text,
@@ -460,6 +593,15 @@ class KbuildTree:
         flags += _useful(mk.values.get("ccflags-y", ""))
         flags += _useful(mk.values.get(f"CFLAGS_{status.stem}.o", ""))
         return flags
+
+
+# The makefile lists of programs that are not kernel code, and what each holds.
+_PROGRAM_LISTS = {
+    "hostprogs": "a program for the build machine",
+    "userprogs": "a user-space program",
+    "always": "a program built by its directory's own rules",
+    "extra": "a program built by its directory's own rules",
+}
 
 
 @functools.lru_cache(maxsize=4096)

@@ -13,7 +13,10 @@ the kernel tree.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +27,7 @@ from .kconfig import parse_config
 from .shim import choose_config, ensure_shim
 
 __all__ = ["KernelTreeError", "TreeFlags", "TreeSetup", "default_cache_dir", "find_kernel_root",
-           "forget_setups", "setup_for", "tree_setup"]
+           "forget_setups", "fragment_of", "fragment_prefix", "setup_for", "tree_setup"]
 
 _MARKERS = ("Kbuild", "Makefile", "Kconfig", "include/linux/kernel.h", "arch")
 
@@ -141,7 +144,7 @@ class TreeSetup:
         args.append(f'-DKBUILD_MODNAME="{modname}"')
         args.append(f"-D__KBUILD_MODNAME=kmod_{modname}")
         not_built = ""
-        if status.built == "":
+        if status.built == "" and not status.program:
             not_built = f"not built by the kernel configuration ({self.config_name})"
         return TreeFlags(args, status, not_built)
 
@@ -199,7 +202,9 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
         return None
     setup = tree_setup(root, arch, build_dir, cache_dir, config_file, defconfig)
     flags = setup.flags_for(file)
-    if flags.built == "" and setup.implicit and fallback:
+    # not built, or listed by no makefile the implicit configuration reads (amdgpu's
+    # display files: their makefile is included only when CONFIG_DRM_AMD_DC is set)
+    if not flags.built and setup.implicit and fallback and not flags.status.program:
         try:
             other = tree_setup(root, arch, build_dir, cache_dir, None, fallback)
         except (KernelTreeError, OSError):
@@ -207,10 +212,61 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
         other_flags = other.flags_for(file)
         if other_flags.built:
             return other, other_flags
-        if other_flags.built == "":
+        if other_flags.built == "" and flags.built == "":
             flags.not_built = (f"not built by the kernel configuration ({setup.config_name}, "
                                f"nor {other.config_name})")
     return setup, flags
+
+
+def fragment_of(file: Path) -> tuple[Path, int] | None:
+    """(the .c beside ``file`` that ``#include``s it, that line), the first such file by
+    name; None when there is none."""
+    file = _absolute(file)
+    return _c_includes(file.parent).get(file.name)
+
+
+_C_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"/]+\.c)"', re.M)
+
+
+@functools.lru_cache(maxsize=256)
+def _c_includes(directory: Path) -> dict[str, tuple[Path, int]]:
+    """The .c files of ``directory`` that another .c of it includes: name -> (the first
+    includer by name, the line)."""
+    out: dict[str, tuple[Path, int]] = {}
+    try:
+        files = sorted(directory.glob("*.c"))
+    except OSError:
+        return out
+    for other in files:
+        try:
+            text = other.read_bytes()
+        except OSError:
+            continue
+        for m in _C_INCLUDE.finditer(text):
+            name = m[1].decode("utf-8", "replace")
+            if name != other.name and name not in out:
+                out[name] = (other, text.count(b"\n", 0, m.start()) + 1)
+    return out
+
+
+_IF = re.compile(rb"^[ \t]*#[ \t]*if(?:n?def)?\b", re.M)
+_ENDIF = re.compile(rb"^[ \t]*#[ \t]*endif\b", re.M)
+
+
+def fragment_prefix(includer: Path, line: int, cache_dir: Path) -> Path:
+    """A header, in ``cache_dir``, holding ``includer``'s lines before ``line``: the code
+    a fragment it includes there is compiled after. Named by its content."""
+    text = includer.read_bytes()
+    head = b"".join(text.splitlines(keepends=True)[: line - 1])
+    opened = len(_IF.findall(head)) - len(_ENDIF.findall(head))
+    head += b"\n" + b"#endif\n" * max(opened, 0)  # the #include may sit inside an #if
+    path = cache_dir / "fragments" / f"{hashlib.sha256(head).hexdigest()[:20]}.h"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(head)
+        os.replace(tmp, path)
+    return path
 
 
 def forget_setups() -> None:

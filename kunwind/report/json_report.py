@@ -11,8 +11,12 @@ Shape (keys in this order, 2-space indent, one trailing newline)::
          "steps": [{"file", "line", "col", "message"}],   # file always filled in
          "suppressed": null | "reason"}
       ],
-      "notices": [{"file", "line", "level", "function", "message"}],
-      "summary": {"files", "files_failed", "functions", "functions_incomplete",
+      "notices": [{"file", "line", "level", "function", "message",
+                   "kind"}],                  # "", "not-built", "skipped" or "program"
+      "summary": {"files", "files_failed",
+                  "not_kernel_code",             # files a makefile lists as host, user-space
+                                                 # or BPF programs: not analysed
+                  "functions", "functions_incomplete",
                   "findings", "suppressed", "by_rule": {"KU001": n}, "notices",
                   "configurations": {"the x86 defconfig (...)": n},  # kernel files each
                   "not_run": [{"rule": "KU002", "reason": "experimental: measured ..."}],
@@ -31,7 +35,7 @@ from collections import Counter
 from typing import Any
 
 from kunwind import __version__
-from kunwind.findings import Finding, Notice, RunResult
+from kunwind.findings import PROGRAM, Finding, Notice, RunResult
 from kunwind.rules import get_rule
 
 
@@ -77,6 +81,7 @@ def notice_dict(n: Notice) -> dict[str, Any]:
         "level": n.level,
         "function": n.function,
         "message": n.message,
+        "kind": n.kind,
     }
 
 
@@ -88,6 +93,7 @@ def counts(run: RunResult) -> dict[str, Any]:
     return {
         "files": len(run.files),
         "files_failed": sum(1 for r in run.files if not r.parsed),
+        "not_kernel_code": sum(1 for n in run.notices if n.kind == PROGRAM),
         "functions": sum(r.functions for r in run.files),
         "functions_incomplete": sum(r.functions_incomplete for r in run.files),
         "findings": len(active),

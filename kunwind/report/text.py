@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kunwind.findings import NOT_BUILT, SKIPPED, Finding, Notice, RunResult
+from kunwind.findings import NOT_BUILT, PROGRAM, SKIPPED, Finding, Notice, RunResult
 from kunwind.rules import get_rule
 from kunwind.rules.base import DEFAULT_ON_PRECISION
 
@@ -30,7 +30,7 @@ def write(run: RunResult) -> str:
     for f in run.findings:
         if not f.suppressed:
             lines += finding_lines(f)
-    lines += [notice_line(n) for n in run.notices if n.kind != NOT_BUILT]
+    lines += [notice_line(n) for n in run.notices if n.kind not in (NOT_BUILT, PROGRAM)]
     return "".join(ln + "\n" for ln in lines)
 
 
@@ -53,11 +53,14 @@ def summary(run: RunResult) -> str:
     """A short tally for stderr: files, functions, findings per rule, failures, time."""
     c = counts(run)
     names = {f.rule_id: f.rule_name for f in run.findings}
-    files = f"{_n(c['files'], 'file')} analysed"
+    programs = c["not_kernel_code"]
+    files = f"{_n(c['files'] - programs, 'file')} analysed"
     why = Counter(r.failure or "failed to parse" for r in run.files if not r.parsed)
     why.update("from cache" for r in run.files if r.cached)
     if why:  # "(1 failed to parse, 1 crashed, 1 timed out, 120 from cache)"
         files += " (" + ", ".join(f"{n} {w}" for w, n in why.items()) + ")"
+    if programs:  # listed as programs by their makefiles: said, not analysed
+        files += f", {programs} not kernel code"
     functions = _n(c["functions"], "function")
     if c["functions_incomplete"]:
         functions += f" ({c['functions_incomplete']} not fully analysed)"
@@ -88,7 +91,7 @@ def summary(run: RunResult) -> str:
                 f"{_n(run.rechecked, 'file')} checked again with them\n")
     for note in run.notes:
         out += f"kunwind: note: {note}\n"
-    out += _missing_headers(run) + _not_built(run)
+    out += _missing_headers(run) + _not_built(run) + _programs(run)
     return out + f"kunwind: {findings}\nkunwind: done in {run.seconds:.2f}s\n"
 
 
@@ -147,3 +150,13 @@ def _not_built(run: RunResult) -> str:
         out += (f"kunwind: note: {_n(skipped, 'function')} not analysed: the configuration "
                 "used leaves them out (#if)\n")
     return out
+
+
+def _programs(run: RunResult) -> str:
+    """One line for the files that are not kernel code (host, user-space or BPF programs
+    that their makefile lists as such): named, with why, when there are at most three."""
+    notes = [n for n in run.notices if n.kind == PROGRAM]
+    if len(notes) > 3:
+        return (f"kunwind: note: {_n(len(notes), 'file')} not analysed: host, user-space or "
+                "BPF programs of their directory's makefile, not kernel code\n")
+    return "".join(f"kunwind: note: {n.file}: {n.message}\n" for n in notes)
