@@ -212,12 +212,15 @@ def _null_taken_as_error(ctx: FunctionContext, st: State, fail: Failure) -> bool
     as nothing to do. The code around the test says which: its path aborts (it
     releases, after the test, something it acquired: not only a lock), or its branch
     logs an error before it jumps out. Then the NULL is a failure, as an
-    allocator's is."""
+    allocator's is. What the path releases must have been acquired before the
+    test (a buffer allocated above it, not a NULL-initialised local freed on
+    every way out)."""
     if fail.form != "null" or not real_failure(ctx, fail):
         return False
     i = failure_index(st.events, fail)
     res = st.resources.res
-    if i >= 0 and any(isinstance(e, Release) and e.obj in res and not res[e.obj].kind.is_hold
+    if i >= 0 and any(isinstance(e, Release) and e.obj in res and res[e.obj].acquire and
+                      res[e.obj].line < fail.line and not res[e.obj].kind.is_hold
                       for e in st.events[i + 1:]):
         return True
     jump = goto_after(st.events, fail)
