@@ -21,7 +21,17 @@ What it finds:
     error (``dev_err()``: the ``error`` printers of rules/knowledge/printk.toml;
     ``pr_err()``, ``printk(KERN_ERR ...)``: a printer whose format starts with
     KERN_ERR or a more severe level) and jumps out while the variable holds
-    success is reported too: the log says the code took it as a failure.
+    success is reported too: the log says the code took it as a failure. A
+    driver's own printer counts when its name says the level (``vbg_err()``,
+    ``ibdev_err()``, ``__reiserfs_error()``: a name ending in err, error, crit,
+    alert or emerg, given a string literal). The branch is found through the
+    tests a logging macro makes inside it (``do { } while (0)``) and through a
+    condition in parts (``if (a < lo || a > hi)``); a log that runs only on
+    some ways through the branch (rate-limited) does not count.
+    A NULL from a call that is no allocator (``d_make_root()``,
+    ``hid_validate_values()``) is a failure when its path aborts (releases
+    something acquired before the test that is not a lock) or its branch logs
+    an error.
 
 Why it matters:
     The caller sees success and goes on with an object that was never set
@@ -77,6 +87,10 @@ Known false positives:
     function treats another lookup's miss as an error (sets or returns an errno
     in that branch): an early ``return ret;`` on an absent optional node and a
     forgotten ``ret = -ENODEV`` there look the same, and such a bug is missed.
+    A NULL taken as a failure because its path aborts is reported where the
+    function returns 0 on purpose after its cleanup took the caller's object
+    over (``ath12k_dp_rx_frag_h_mpdu()``: an error would make the caller free
+    it again).
     Nor a failure whose branch records it in an object the way two other
     branches that leave the function record theirs (``t->error_code =
     FOO_CONFIG_ERROR; goto out;``: a self-test whose status file shows the code):
