@@ -21,7 +21,17 @@ What it finds:
     error (``dev_err()``: the ``error`` printers of rules/knowledge/printk.toml;
     ``pr_err()``, ``printk(KERN_ERR ...)``: a printer whose format starts with
     KERN_ERR or a more severe level) and jumps out while the variable holds
-    success is reported too: the log says the code took it as a failure.
+    success is reported too: the log says the code took it as a failure. A
+    driver's own printer counts when its name says the level (``vbg_err()``,
+    ``ibdev_err()``, ``__reiserfs_error()``: a name ending in err, error, crit,
+    alert or emerg, given a string literal). The branch is found through the
+    tests a logging macro makes inside it (``do { } while (0)``) and through a
+    condition in parts (``if (a < lo || a > hi)``); a log that runs only on
+    some ways through the branch (rate-limited) does not count.
+    A NULL from a call that is no allocator (``d_make_root()``,
+    ``hid_validate_values()``) is a failure when its path aborts (releases
+    something acquired before the test that is not a lock) or its branch logs
+    an error.
 
 Why it matters:
     The caller sees success and goes on with an object that was never set
@@ -77,6 +87,10 @@ Known false positives:
     function treats another lookup's miss as an error (sets or returns an errno
     in that branch): an early ``return ret;`` on an absent optional node and a
     forgotten ``ret = -ENODEV`` there look the same, and such a bug is missed.
+    A NULL taken as a failure because its path aborts is reported where the
+    function returns 0 on purpose after its cleanup took the caller's object
+    over (``ath12k_dp_rx_frag_h_mpdu()``: an error would make the caller free
+    it again).
     Nor a failure whose branch records it in an object the way two other
     branches that leave the function record theirs (``t->error_code =
     FOO_CONFIG_ERROR; goto out;``: a self-test whose status file shows the code):
@@ -104,10 +118,10 @@ from kunwind.analysis.error_paths import (
     retries,
     unwinds,
 )
-from kunwind.analysis.events import Exit, Jump, jumps
+from kunwind.analysis.events import Exit, Jump, Release, failure_index, jumps
 from kunwind.analysis.state import UNINITIALISED
 from kunwind.findings import PATH_VALUES, Finding, PathStep
-from kunwind.knowledge.names import OPTIONAL
+from kunwind.knowledge.names import ERROR_PRINTER, OPTIONAL
 from kunwind.model.ir import (
     Assign,
     Binary,
@@ -181,8 +195,8 @@ def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> lis
     if held is None:
         return []
     fail = st.failures[-1]
-    if _optional(ctx, fail) or not real_failure(ctx, fail, strict=True) or \
-            _kept_for_caller(ctx, fail):
+    if _optional(ctx, fail) or _kept_for_caller(ctx, fail) or not (
+            real_failure(ctx, fail, strict=True) or _null_taken_as_error(ctx, st, fail)):
         return []
     if not any(e.kind == "true" and e.dst != fail.success for e in fn.blocks[fail.block].succs):
         return []  # failed on the else side (``if (!ok) {...}``): not the bail-out idiom
@@ -206,6 +220,29 @@ def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> lis
     return [_finding(ctx, st, s, name, held, fail, jump)]
 
 
+def _null_taken_as_error(ctx: FunctionContext, st: State, fail: Failure) -> bool:
+    """A NULL from a call that is no allocator (``d_make_root()``, ``hid_validate_values()``,
+    ``diReadSpecial()``): an object absent, which a function may take as an error or
+    as nothing to do. The code around the test says which: its path aborts (it
+    releases, after the test, something it acquired: not only a lock), or its branch
+    logs an error before it jumps out. Then the NULL is a failure, as an
+    allocator's is. What the path releases must have been acquired before the
+    test (a buffer allocated above it, not a NULL-initialised local freed on
+    every way out)."""
+    if fail.form != "null" or not real_failure(ctx, fail):
+        return False
+    i = failure_index(st.events, fail)
+    res = st.resources.res
+    if i >= 0 and any(isinstance(e, Release) and e.obj in res and res[e.obj].acquire and
+                      res[e.obj].line < fail.line and not res[e.obj].kind.is_hold
+                      for e in st.events[i + 1:]):
+        return True
+    jump = goto_after(st.events, fail)
+    found = _refusal_branch(ctx.fn, jump.block) if jump is not None else None
+    return found is not None and found[0] == fail.block and \
+        _logs_error(ctx, ctx.fn, _unconditional(ctx.fn, found[0], found[1], jump.block))  # type: ignore[union-attr]
+
+
 def _garbage_exit(ctx: FunctionContext, st: State, s: Return, name: str) -> list[Finding]:
     """``int rc; ... if (dev->busy) goto out; ... out: return rc;``: the path took a
     ``goto`` out of a test's branch and returns a variable nothing ever assigned.
@@ -217,10 +254,10 @@ def _garbage_exit(ctx: FunctionContext, st: State, s: Return, name: str) -> list
     jump = next(iter(reversed(jumps(st.events))), None)
     if jump is None:
         return []
-    test = _branch_test(ctx.fn, jump.block)
-    if test is None:
+    found = _refusal_branch(ctx.fn, jump.block)
+    if found is None:
         return []
-    line, col = _test_loc(ctx.fn, test, jump)
+    line, col = _test_loc(ctx.fn, found[0], jump)
     message = (
         f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' was never "
         f"assigned: the test at line {line} jumps to '{jump.label}' (line {jump.line}) "
@@ -246,11 +283,11 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     if held is None or held is UNINITIALISED or jump is None:
         return []
     fn = ctx.fn
-    test = _branch_test(fn, jump.block)
-    if test is None:
+    found = _refusal_branch(fn, jump.block)
+    if found is None:
         return []
-    branch = _branch_blocks(fn, test, jump.block)
-    if not branch or not _logs_error(ctx, fn, branch) or any(
+    test, branch = found
+    if not _logs_error(ctx, fn, _unconditional(fn, test, branch, jump.block)) or any(
             isinstance(x, Store) and path_of(x.target) == name
             for i in branch for x in fn.blocks[i].stmts):
         return []  # not logged as an error, or ``ret = 0;`` there: success on purpose
@@ -359,11 +396,73 @@ def _branch_blocks(fn: Function, test: int, end: int) -> list[int]:
     return line
 
 
+def _refusal_branch(fn: Function, block: int) -> tuple[int, list[int]] | None:
+    """The test whose branch alone leads to ``block`` (a ``goto``'s), and the blocks of
+    that branch: the straight line up from ``block`` (``_branch_test``), else the
+    nearest test above it of which one side reaches ``block`` and the other does
+    not. The second form finds the branch through the tests a logging macro makes
+    inside it (``do { ... } while (0)``, ``if (__ratelimit(...))``) and through a
+    condition in parts (``if (a < lo || a > hi)``: its last part, which alone
+    decides). Not above a label (other gotos join there) or a switch."""
+    test = _branch_test(fn, block)
+    if test is not None:
+        line = _branch_blocks(fn, test, block)
+        if line:
+            return test, line
+    preds = fn.preds()
+    seen = {block}
+    todo = list(preds.get(block, []))
+    while todo and len(seen) < 64:
+        b = todo.pop(0)
+        if b in seen:
+            continue
+        seen.add(b)
+        blk = fn.blocks[b]
+        if blk.switch is not None:
+            return None
+        if blk.cond is not None and len(blk.succs) == 2:
+            reach = [block in _reach(fn, e.dst, {b}) for e in blk.succs]
+            if reach[0] != reach[1]:
+                side = blk.succs[0 if reach[0] else 1].dst
+                branch = [x for x in sorted(_reach(fn, side, {b}))
+                          if block in _reach(fn, x, {b})]
+                return b, branch
+        if blk.labels:
+            return None
+        todo.extend(preds.get(b, []))
+    return None
+
+
+def _reach(fn: Function, start: int, avoid: set[int]) -> set[int]:
+    """The blocks reachable from ``start`` without going through ``avoid``."""
+    seen = {start}
+    todo = [start]
+    while todo:
+        for d in fn.blocks[todo.pop()].targets():
+            if d not in seen and d not in avoid:
+                seen.add(d)
+                todo.append(d)
+    return seen
+
+
+def _unconditional(fn: Function, test: int, branch: list[int], end: int) -> list[int]:
+    """The blocks of ``test``'s branch that every way from the test to ``end`` runs: a
+    log that a macro prints only when a rate limit allows (``if (net_ratelimit())
+    dev_err(...)``) is not among them; such a branch reads an event, not a refusal."""
+    side = next((x for x in branch if x in fn.blocks[test].targets()), None)
+    if side is None:
+        return []
+    return [b for b in branch if b in (side, end) or end not in _reach(fn, side, {test, b})]
+
+
 def _logs_error(ctx: FunctionContext, fn: Function, blocks: list[int]) -> bool:
     """Does one of ``blocks`` call a function that logs at an error level (``dev_err()``,
-    or a printer whose format starts with KERN_ERR or worse: ``pr_err()``)?"""
-    return any(ctx.kb.logs_error(c.callee, _format(ctx, c)) for i in blocks
-               for e in fn.blocks[i].stmt_exprs() for c in calls_in(e))
+    or a printer whose format starts with KERN_ERR or worse: ``pr_err()``; or a
+    driver's own printer named so, ``vbg_err()``, given a string literal)?"""
+    return any(ctx.kb.logs_error(c.callee, _format(ctx, c)) or
+               ERROR_PRINTER.search(c.callee) is not None and
+               any(isinstance(a, Str) for a in c.args)
+               for i in blocks for e in fn.blocks[i].stmt_exprs() for c in calls_in(e))
 
 
 def _format(ctx: FunctionContext, c: Call) -> str:

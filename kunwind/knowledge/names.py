@@ -109,6 +109,11 @@ PREDICATE = re.compile(
 )
 # Calls that create something, whose NULL result means out of memory or resources.
 ALLOCATES = re.compile(r"alloc|create|(^|_)new($|_)|dup|(^|_)(get_free|kmalloc|zalloc)")
+# A driver's or subsystem's own error printer, by the last word of its name
+# (``vbg_err()``, ``ibdev_err()``, ``__reiserfs_error()``, ``__iwl_err()`` under
+# IWL_ERR()): a call of one given a string literal (its format) logs at an error
+# level, as ``dev_err()`` does (KU004 reads a branch that logs so as a failure).
+ERROR_PRINTER = re.compile(r"(^|_)(err|error|crit|alert|emerg)$")
 # Failures kernel code conventionally treats as not an error (debugfs, optional clocks).
 OPTIONAL = re.compile(r"^debugfs_|_optional")
 # Objects named like a lock (KU005: a lock handed to a callee may be dropped there).
