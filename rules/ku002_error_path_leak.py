@@ -100,8 +100,10 @@ Other names for one object:
     An object is followed under every local that holds it: a chained
     assignment (``p = s = kzalloc()``), a plain copy (``q = p``), another
     representation the knowledge names (``p = page_address(page)``, a
-    ``[same_object]`` entry), a local that points at an embedded member
-    (``dev = &pdev->dev``). A release, a hand-over or a return through any of
+    ``[same_object]`` entry, among them the getters that return their
+    argument: ``priv->udev = usb_get_dev(udev)``, then ``usb_put_dev(udev)``),
+    a local that points at an embedded member (``dev = &pdev->dev``). The
+    address of an array's first element is the array (``&groups[0]``). A release, a hand-over or a return through any of
     them acts on the object. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
     under its other names. A local that points into an array at a computed
