@@ -54,7 +54,10 @@ What it finds:
     it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for
     a count-returning acquire whose bounds the knowledge gives
     (``count_min``/``count_max``), ``n <= 0`` and ``n != k`` when the bounds
-    leave one count (``dma_map_sg(dev, sg, 1, dir)``).
+    leave one count (``dma_map_sg(dev, sg, 1, dir)``). A NULL test of a plain
+    copy of the pointer (``q = nq; if (!q)``, or the value of a macro's
+    statement expression, its local) is that test too: where the path
+    already found the allocation valid, the copy cannot be NULL.
 
 Why it matters:
     Error paths run rarely and are seldom tested, so the leak survives until
