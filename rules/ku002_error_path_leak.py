@@ -106,7 +106,9 @@ Other names for one object:
     ``[same_object]`` entry, among them the getters that return their
     argument: ``priv->udev = usb_get_dev(udev)``, then ``usb_put_dev(udev)``),
     a local that points at an embedded member (``dev = &pdev->dev``). The
-    address of an array's first element is the array (``&groups[0]``). A release, a hand-over or a return through any of
+    address of an array's first element is the array (``&groups[0]``). A
+    store of another name into a field hands the object over as a store of
+    the object would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of
     them acts on the object. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
     under its other names. A local that points into an array at a computed
