@@ -54,7 +54,10 @@ What it finds:
     it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for
     a count-returning acquire whose bounds the knowledge gives
     (``count_min``/``count_max``), ``n <= 0`` and ``n != k`` when the bounds
-    leave one count (``dma_map_sg(dev, sg, 1, dir)``).
+    leave one count (``dma_map_sg(dev, sg, 1, dir)``). A NULL test of a plain
+    copy of the pointer (``q = nq; if (!q)``, or the value of a macro's
+    statement expression, its local) is that test too: where the path
+    already found the allocation valid, the copy cannot be NULL.
 
 Why it matters:
     Error paths run rarely and are seldom tested, so the leak survives until
@@ -97,17 +100,21 @@ Known false positives:
     ``regulator_enable()``); a flag with no such tie is not correlated.
 
 Other names for one object:
-    An object is followed under every local that holds it: a chained
-    assignment (``p = s = kzalloc()``), a plain copy (``q = p``), another
-    representation the knowledge names (``p = page_address(page)``, a
-    ``[same_object]`` entry), a local that points at an embedded member
-    (``dev = &pdev->dev``). A release, a hand-over or a return through any of
+    An object is followed under every local that holds it: a chained assignment
+    (``p = s = kzalloc()``), a plain copy (``q = p``), another representation
+    the knowledge names (``p = page_address(page)``, a ``[same_object]`` entry,
+    among them the getters that return their argument: ``priv->udev =
+    usb_get_dev(udev)``, then ``usb_put_dev(udev)``), a local that points at an
+    embedded member (``dev = &pdev->dev``). The address of an array's first
+    element is the array (``&groups[0]``). A store of another name into a field
+    hands the object over as a store of the object would (``bpage->page =
+    page_address(page)``). A release, a hand-over or a return through any of
     them acts on the object. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
-    under its other names. A local that points into an array at a computed
-    index (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop
-    cursor, one name for many objects: what is acquired in its fields is
-    left to the per-element unwind loop, and not reported.
+    under its other names. A local that points into an array at a computed index
+    (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
+    name for many objects: what is acquired in its fields is left to the
+    per-element unwind loop, and not reported.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 15 reports, 13 true (87%).

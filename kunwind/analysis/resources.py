@@ -956,6 +956,11 @@ class ResourceModel:
         # p = (char *)page; if (!p): a test of another name of the object tests it
         tested, path = path, held_name(self.ctx, st.resources, path)
         if null and path != tested and path in st.values.ok:
+            v = st.resolve(tested)
+            if isinstance(v, Var) and held_name(self.ctx, st.resources, v.name) == path:
+                # q = p, after p was found valid: q holds the same pointer, not NULL
+                # (nq = kzalloc(); if (nq) kfree(q); q = nq; if (!q) return -ENOMEM;)
+                return False
             return True  # the object was found valid: NULL is its other name's answer
         r = res.get(path)
         if r is not None and r.status == HELD:

@@ -428,7 +428,12 @@ class Walker:
                         not isinstance(converted, Unary) and \
                         held_name(self.ctx, st.resources, src) in res:
                     st.resources.aliases[path] = held_name(self.ctx, st.resources, src)
-                src = None
+                if local or path is None or isinstance(converted, Unary) or \
+                        ("->" not in path and "." not in path) or \
+                        isinstance(value, Call) and self.ctx.kb.acquire(value.callee) is not None:
+                    # a getter's result stored in a field (c->codec = get_device(codec))
+                    # is a copy that holds the reference it took (copies_made)
+                    src = None  # else bpage->page = page_address(page): stored, as page
             if src is not None:
                 src = held_name(self.ctx, st.resources, src)
             member = embedded_member(value)

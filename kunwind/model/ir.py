@@ -318,6 +318,9 @@ def path_of(e: Expr) -> str | None:
         if base is None:
             return None
         return f"{base}{'->' if e.arrow else '.'}{e.name}"
+    if isinstance(e, Unary) and e.op == "&" and isinstance(e.operand, Index) and \
+            isinstance(e.operand.index, Const) and e.operand.index.value == 0:
+        return path_of(e.operand.base)  # &p[0] is p, &groups[0] the array groups
     if isinstance(e, Unary) and e.op == "&":
         inner = path_of(e.operand)
         return None if inner is None else "&" + inner
