@@ -37,12 +37,14 @@ def acquire_evidence(ctx: FunctionContext, callee: str) -> str:
 
 # The triage that measured the checks: files drawn at random from the whole tree, with a
 # seed, after the last change to the checks, every report read against the code.
-SAMPLE = "bench/triage/sample-101.md"
+SAMPLE = "bench/triage/sample-111.md"
 
 # A check runs by default only when at least this share of its reports on that sample
-# was true; below it, it is experimental: run only when asked for (--experimental,
-# --rule naming it, ``experimental = true`` in the project file).
+# was true, of at least DEFAULT_ON_REPORTS reports (one true report of one says little:
+# its 95% interval is 21-100%); else it is experimental: run only when asked for
+# (--experimental, --rule naming it, ``experimental = true`` in the project file).
 DEFAULT_ON_PRECISION = 0.8
+DEFAULT_ON_REPORTS = 10
 
 # The mutation run that measured the checks' recall (bench/mutation.py).
 MUTATION_RUN = "bench/results/mutation-seed1.md"
@@ -62,6 +64,11 @@ class Measured:
     def share(self) -> float:
         """The share of true reports (0 when there were none)."""
         return self.true / self.reports if self.reports else 0.0
+
+    @property
+    def on_by_default(self) -> bool:
+        """Enough reports, enough of them true, for the check to run by default."""
+        return self.reports >= DEFAULT_ON_REPORTS and self.share >= DEFAULT_ON_PRECISION
 
     @property
     def category(self) -> str:
@@ -148,10 +155,10 @@ class Rule:
         if self.measured is None:
             return ("a new check, not yet measured on files drawn at random "
                     f"({SAMPLE} predates it)") if self.trial else ""
-        if self.measured.share >= DEFAULT_ON_PRECISION:
+        if self.measured.on_by_default:
             return ""
         return (f"measured {self.measured.text()}; a check runs by default from "
-                f"{DEFAULT_ON_PRECISION:.0%}")
+                f"{DEFAULT_ON_PRECISION:.0%} of at least {DEFAULT_ON_REPORTS} reports")
 
     @property
     def precision(self) -> str:

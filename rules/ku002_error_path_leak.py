@@ -673,6 +673,6 @@ FREEING_KINDS = (Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL)
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(28, 71, SAMPLE),
+            measured=Measured(38, 89, SAMPLE),
             recall=(Recall("drop-release", 55, 100), Recall("goto-next-label", 54, 100)),
             on_exit=on_exit, on_function=on_function)

@@ -244,6 +244,6 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
 
 RULE_ID, RULE_NAME = "KU006", "use-after-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(0, 1, SAMPLE),
+            measured=Measured(1, 3, SAMPLE),
             recall=(Recall("use-after-release", 71, 100),),
             on_use=on_use, on_return=on_return, at_normal_exits=at_normal_exits)

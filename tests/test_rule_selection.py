@@ -12,11 +12,11 @@ from cliutil import FIXTURES, INCLUDE, run
 
 import kunwind.rules as rules_pkg
 from kunwind.rules import ALL_RULES, not_run_rules, selected_rules
-from kunwind.rules.base import DEFAULT_ON_PRECISION, SAMPLE, Measured, Rule
+from kunwind.rules.base import DEFAULT_ON_PRECISION, DEFAULT_ON_REPORTS, SAMPLE, Measured, Rule
 
 KU001_BEFORE = str(FIXTURES / "ku001" / "anon_vma_fork_before.c")
 KU002_LEAK = str(FIXTURES / "ku002" / "bad_of_phandle_not_put.c")
-NOT_RUN = "not run: experimental, below 80% true on a random sample"
+NOT_RUN = "not run: experimental, below 80% true of 10 reports or more on a random sample"
 
 
 def _rule(rule_id: str, measured: Measured | None) -> Rule:
@@ -49,11 +49,18 @@ def test_an_experimental_check_says_its_number(trial_rules: list[Rule]) -> None:
     below, at, above, unmeasured = trial_rules
     assert below.experimental == (
         f"measured 79% true (79 of 100 reports; 95% interval 70%–86%) in {SAMPLE}; "
-        "a check runs by default from 80%")
+        "a check runs by default from 80% of at least 10 reports")
     assert at.experimental == above.experimental == unmeasured.experimental == ""
     assert "Experimental (off unless --experimental or --rule names it):" in below.text()
     assert "79 of 100 reports" in below.text()
     assert "Experimental" not in at.text()
+
+
+def test_one_true_report_of_one_is_not_enough() -> None:
+    assert DEFAULT_ON_REPORTS == 10
+    few = _rule("KU906", Measured(1, 1, SAMPLE))
+    assert few.experimental.endswith("a check runs by default from 80% of at least 10 reports")
+    assert _rule("KU907", Measured(9, 10, SAMPLE)).experimental == ""
 
 
 def test_a_new_check_on_trial_is_experimental_until_measured() -> None:
@@ -65,14 +72,16 @@ def test_a_new_check_on_trial_is_experimental_until_measured() -> None:
 
 def test_the_registry_follows_the_measurements() -> None:
     below = [r.id for r in ALL_RULES
-             if r.measured is not None and r.measured.share < DEFAULT_ON_PRECISION
+             if r.measured is not None and (r.measured.share < DEFAULT_ON_PRECISION
+                                            or r.measured.reports < DEFAULT_ON_REPORTS)
              or r.measured is None and r.trial]
     assert [r.id for r in not_run_rules(None)] == below
     assert [r.id for r in selected_rules(None)] == [r.id for r in ALL_RULES if r.id not in below]
 
 
 def _percentages() -> str:
-    return ", ".join(f"{r.id} {r.measured.share:.0%}" if r.measured is not None else
+    return ", ".join(f"{r.id} {r.measured.share:.0%} of {r.measured.reports}"
+                     if r.measured is not None else
                      f"{r.id} new, not yet measured" for r in not_run_rules(None))
 
 

@@ -51,8 +51,8 @@ from .shared import (
 @click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
 @click.option("--experimental", is_flag=True,
               help="Run the experimental checks too: those measured below "
-                   f"{DEFAULT_ON_PRECISION:.0%} true on a random sample of the kernel "
-                   "(see 'kunwind rules').")
+                   f"{DEFAULT_ON_PRECISION:.0%} true, or on fewer than 10 reports, on a "
+                   "random sample of the kernel (see 'kunwind rules').")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
 @click.option("--max-blocks", type=click.IntRange(min=2), default=20000, show_default=True,
               help="A function with a larger CFG is reported as not fully analysed.")

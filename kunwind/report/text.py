@@ -20,7 +20,7 @@ from collections import Counter
 
 from kunwind.findings import NOT_BUILT, PROGRAM, SKIPPED, Finding, Notice, RunResult
 from kunwind.rules import get_rule
-from kunwind.rules.base import DEFAULT_ON_PRECISION
+from kunwind.rules.base import DEFAULT_ON_PRECISION, DEFAULT_ON_REPORTS
 
 from .json_report import counts
 
@@ -101,11 +101,11 @@ def not_run_message(run: RunResult) -> str:
     for rule_id in run.not_run:
         rule = get_rule(rule_id)
         measured = rule.measured if rule is not None else None
-        shares.append(f"{rule_id} {measured.share:.0%}" if measured is not None else
-                      f"{rule_id} new, not yet measured")
+        shares.append(f"{rule_id} {measured.share:.0%} of {measured.reports}"
+                      if measured is not None else f"{rule_id} new, not yet measured")
     return (f"{_n(len(run.not_run), 'check')} not run: experimental, below "
-            f"{DEFAULT_ON_PRECISION:.0%} true on a random sample ({', '.join(shares)}); "
-            "--experimental runs them")
+            f"{DEFAULT_ON_PRECISION:.0%} true of {DEFAULT_ON_REPORTS} reports or more on a "
+            f"random sample ({', '.join(shares)}); --experimental runs them")
 
 
 def _missing_headers(run: RunResult) -> str:
