@@ -421,28 +421,16 @@ def _refusal_branch(fn: Function, block: int) -> tuple[int, list[int]] | None:
         if blk.switch is not None:
             return None
         if blk.cond is not None and len(blk.succs) == 2:
-            reach = [block in _reach(fn, e.dst, {b}) for e in blk.succs]
+            reach = [block in fn.reachable_from(e.dst, avoid=b) for e in blk.succs]
             if reach[0] != reach[1]:
                 side = blk.succs[0 if reach[0] else 1].dst
-                branch = [x for x in sorted(_reach(fn, side, {b}))
-                          if block in _reach(fn, x, {b})]
+                branch = [x for x in sorted(fn.reachable_from(side, avoid=b))
+                          if block in fn.reachable_from(x, avoid=b)]
                 return b, branch
         if blk.labels:
             return None
         todo.extend(preds.get(b, []))
     return None
-
-
-def _reach(fn: Function, start: int, avoid: set[int]) -> set[int]:
-    """The blocks reachable from ``start`` without going through ``avoid``."""
-    seen = {start}
-    todo = [start]
-    while todo:
-        for d in fn.blocks[todo.pop()].targets():
-            if d not in seen and d not in avoid:
-                seen.add(d)
-                todo.append(d)
-    return seen
 
 
 def _unconditional(fn: Function, test: int, branch: list[int], end: int) -> list[int]:
@@ -452,7 +440,8 @@ def _unconditional(fn: Function, test: int, branch: list[int], end: int) -> list
     side = next((x for x in branch if x in fn.blocks[test].targets()), None)
     if side is None:
         return []
-    return [b for b in branch if b in (side, end) or end not in _reach(fn, side, {test, b})]
+    return [b for b in branch
+            if b in (side, end) or end not in fn.reachable_from(side, avoid={test, b})]
 
 
 def _logs_error(ctx: FunctionContext, fn: Function, blocks: list[int]) -> bool:

@@ -296,7 +296,8 @@ def _must_facts(fn: Function, on_edge: Callable[[Block, Edge], set[Any]],
 def _nonnull_fields(fn: Function, res: _Param) -> dict[int, frozenset[tuple[int, str]]]:
     """Block id -> the fields of parameters (index, field) that every path into the
     block found non-NULL (``if (rt->chip) rt->chip->midi = NULL;``). A block that
-    writes a field, or calls a function with the parameter, forgets them."""
+    writes a field, or hands its address or the parameter to a call, forgets what it
+    may change (``_written_fields``): a store through the field keeps it."""
 
     def on_edge(b: Block, e: Edge) -> set[Any]:
         nt = null_test(b.cond) if b.cond is not None and e.kind in ("true", "false") else None
@@ -307,11 +308,13 @@ def _nonnull_fields(fn: Function, res: _Param) -> dict[int, frozenset[tuple[int,
                 return {(r[0], rest)}
         return set()
 
-    def keeps(b: Block, facts: frozenset[Any]) -> frozenset[Any]:
-        written = _written_fields(b, res)
-        return frozenset(f for f in facts if f not in written and (f[0], "*") not in written)
+    written = {b.id: _written_fields(b, res) for b in fn.blocks}
 
-    return _must_facts(fn, on_edge, lambda b: _writes_fields(b, res), keeps)
+    def keeps(b: Block, facts: frozenset[Any]) -> frozenset[Any]:
+        w = written[b.id]
+        return frozenset(f for f in facts if f not in w and (f[0], "*") not in w)
+
+    return _must_facts(fn, on_edge, lambda b: bool(written[b.id]), keeps)
 
 
 def _param_guards(fn: Function, res: _Param) -> dict[int, frozenset[Guard]]:
@@ -386,19 +389,6 @@ def _release_guards(fn: Function, releases: set[int],
     return {i: sorted(alts, key=sorted) for i, alts in sites.items() if all(alts)}
 
 
-def _writes_fields(b: Block, res: _Param) -> bool:
-    """Does the block store to a parameter or a field of one, or hand a parameter or
-    a field's address to a call, which may write the field?"""
-    for s in b.stmts:
-        if isinstance(s, Store) and res.of(s.target) is not None:
-            return True
-        for e in stmt_exprs(s):
-            for c in calls_in(e):
-                if any(_hands_field(a, res) for a in c.args):
-                    return True
-    return False
-
-
 def _written_fields(b: Block, res: _Param) -> set[tuple[int, str]]:
     """The fields of parameters (index, field) that the block may change: a store to
     ``p->f`` (or into ``p->f.g``), a call given ``&p->f``; (index, "*") for all of
@@ -424,15 +414,6 @@ def _written_fields(b: Block, res: _Param) -> set[tuple[int, str]]:
                             (f := res.of(a.operand)) is not None:
                         out.add((f[0], f[1].split(".", 1)[0].split("->", 1)[0] or "*"))
     return out
-
-
-def _hands_field(a: Expr, res: _Param) -> bool:
-    """A call's argument through which it may write a field of a parameter: the
-    parameter itself (``foo_reset(p)``) or a field's address (``&p->f``)."""
-    r = res.of(a)
-    if r is not None and r[1] == "":
-        return True
-    return isinstance(a, Unary) and a.op == "&" and res.of(a.operand) is not None
 
 
 # The pseudo-field of a device that holds the driver data a [borrow] function lent it

@@ -35,6 +35,7 @@ from .ir import (
     Unary,
     Var,
     path_of,
+    subexprs,
 )
 
 
@@ -433,24 +434,6 @@ def _plain_target(e: Expr) -> bool:
     return path_of(e) is not None
 
 
-def _runs_statements(e: Expr | None) -> bool:
+def _runs_statements(e: Expr) -> bool:
     """Does ``e`` hold a statement expression (``({ ... })``) anywhere?"""
-    if e is None:
-        return False
-    if isinstance(e, sx.StmtExpr):
-        return True
-    if isinstance(e, Call):
-        return any(_runs_statements(a) for a in e.args)
-    if isinstance(e, Unary):
-        return _runs_statements(e.operand)
-    if isinstance(e, Binary):
-        return _runs_statements(e.lhs) or _runs_statements(e.rhs)
-    if isinstance(e, Cond):
-        return any(_runs_statements(x) for x in (e.cond, e.then, e.other))
-    if isinstance(e, Assign):
-        return _runs_statements(e.value)
-    if isinstance(e, (Member, Index)):
-        return _runs_statements(e.base)
-    if isinstance(e, Other):
-        return any(_runs_statements(x) for x in e.parts)
-    return False
+    return any(isinstance(x, sx.StmtExpr) for x in subexprs(e))

@@ -8,6 +8,7 @@ that every ``return`` (and falling off the end) reaches.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from .ir import Expr, Loc, Stmt, stmt_exprs
@@ -73,14 +74,15 @@ class Function:
                 out[e.dst].append(b.id)
         return out
 
-    def reachable_from(self, start: int, avoid: int | None = None) -> set[int]:
+    def reachable_from(self, start: int, avoid: int | Collection[int] | None = None) -> set[int]:
         """The blocks reachable from ``start``; with ``avoid``, only on paths that do
-        not go through that block."""
+        not go through that block (or those blocks)."""
+        avoided = {avoid} if isinstance(avoid, int) else set(avoid or ())
         seen = {start}
         todo = [start]
         while todo:
             for d in self.blocks[todo.pop()].targets():
-                if d not in seen and d != avoid:
+                if d not in seen and d not in avoided:
                     seen.add(d)
                     todo.append(d)
         return seen
