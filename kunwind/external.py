@@ -12,9 +12,14 @@ then releases ``ctx`` in ``foo_main.c`` too.
 Only the callees that matter are looked up: those of a function that has a
 finding (the pipeline walks it again with their summaries) that receive an
 object the function acquires (the object, a member of it, or its address),
-and that the knowledge does not describe already. At most ``MAX_FILES``
-other files are parsed for one checked file, those that define the most of
-these callees first. A file's summaries are stored by its content, its flags and
+and that the knowledge does not describe already. So are the callees whose
+failure opens the path of a finding (``gx_powerup() fails here``): a
+definition whose every return is 0 makes that failure, and the path, one that
+cannot be taken, as a same-file callee's does (``Walker.may_fail``); not a
+stub's (it only returns a constant: a feature left out of this
+configuration) nor a weak default's, which another definition may replace.
+At most ``MAX_FILES`` other files are parsed for one checked file: those of
+the receivers first, then those that define the most of these callees. A file's summaries are stored by its content, its flags and
 kunwind's own code, so each defining file is parsed once however many
 files call into it, by one run or the next, and by parallel workers.
 
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +139,14 @@ def _receivers(fn: Function, roots: set[str], local: dict[str, Summary], kb: Kno
                                    depth - 1)
 
 
+def failing_callees(failed: list[str], local: dict[str, Summary], kb: Knowledge) -> list[str]:
+    """The callees among ``failed`` (those whose failure opens the path of a finding:
+    ``WalkResult.failed_callees``) that neither this file nor the knowledge describes:
+    a summary from their defining file may say that they cannot fail
+    (``gx_powerup()``, whose every return is 0)."""
+    return list(dict.fromkeys(c for c in failed if c not in local and not kb.describes(c)))
+
+
 def index_for(flags: FileFlags, opts: Options) -> SymbolIndex | None:
     """The symbol index of the file's tree (None outside a tree or with cross_file off).
     An audit asks for it before it forks its workers, so that they share it."""
@@ -143,11 +157,15 @@ def index_for(flags: FileFlags, opts: Options) -> SymbolIndex | None:
 
 
 def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: Options,
-                       kb: Knowledge) -> External:
+                       kb: Knowledge, failing: list[str] | None = None) -> External:
     """The summaries of ``callees`` that other files of the tree define (``path``: the
-    checked file)."""
+    checked file), and those of ``failing`` (``failing_callees``) that say what their
+    result can be: not a stub's (``returns.is_stub``: a feature left out, written for
+    the configuration where it can fail), nor a weak default that another definition
+    may replace. The files of ``callees`` come first in the budget."""
     out = External()
-    if not callees or flags.tree_root is None:
+    failing = [c for c in failing or () if c not in callees]
+    if not callees and not failing or flags.tree_root is None:
         return out
     here = path.resolve()
     try:
@@ -160,21 +178,41 @@ def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: O
     if index is None:
         return out
     wanted: dict[Path, list[str]] = {}
-    for callee in callees:
+    receivers: set[Path] = set()
+    for callee in callees + failing:
         f = index.defining_file(callee, name)
         if f is not None and f.resolve() != here:
             wanted.setdefault(f, []).append(callee)
-    closest = sorted(wanted, key=lambda f: (-len(wanted[f]), str(f)))[:MAX_FILES]
+            if callee in callees:
+                receivers.add(f)
+    closest = sorted(wanted, key=lambda f: (f not in receivers, -len(wanted[f]),
+                                            str(f)))[:MAX_FILES]
     for f in closest:
         summaries = _file_summaries(f, opts, kb, cache / "summaries")
         if summaries is None:
             continue
         out.files.append(str(f))
         for callee in wanted[f]:
-            if callee in summaries:
-                out.summaries[callee] = summaries[callee]
+            s = summaries.get(callee)
+            if s is None or callee not in callees and (s.ret_stub or _weak(f, callee)):
+                continue
+            out.summaries[callee] = s
     out.seconds = time.perf_counter() - start
     return out
+
+
+def _weak(path: Path, name: str) -> bool:
+    """Is ``name`` defined weak in ``path`` (``int __weak foo(void)``): a default that
+    another file, an architecture's, may replace?"""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return True
+    return re.search(WEAK_DEFINITION.format(re.escape(name)), text) is not None
+
+
+# ``__weak`` (or the attribute) before the name, on its line or the line before
+WEAK_DEFINITION = r"(?m)\b(?:__weak|weak\)\))[\w \t*]*\n?[\w \t*]*\b{}\s*\("
 
 
 _MEMO: dict[str, dict[str, Summary] | None] = {}

@@ -22,7 +22,7 @@ from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
 from .analysis.words import Source
 from .config import Options
-from .external import callees_that_matter, callers_callees, external_summaries
+from .external import callees_that_matter, callers_callees, external_summaries, failing_callees
 from .findings import (
     NOT_BUILT,
     PROGRAM,
@@ -178,7 +178,10 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                                      bodies)
         wanted += [c for c in callers_callees([functions[i] for i in reported], functions,
                                               summaries, kb, bodies) if c not in wanted]
-        ext = external_summaries(wanted, path, flags, opts, kb)
+        # the callees whose failure opens their paths: one that cannot fail has no path
+        failing = [c for i in reported for c in walks[i][3]]
+        ext = external_summaries(wanted, path, flags, opts, kb,
+                                 failing_callees(failing, summaries, kb))
         if ext.summaries:
             clock = time.perf_counter()
             summaries = with_caller_releases(
@@ -190,7 +193,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
-    for fn, (found, uses, incomplete) in zip(functions, walks, strict=True):
+    for fn, (found, uses, incomplete, _) in zip(functions, walks, strict=True):
         result.findings.extend(found)
         result.pair_uses.extend(uses)
         if incomplete:
@@ -208,8 +211,9 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
           tables: dict[str, tuple[str, dict[str, str]]] | None = None,
           conventions: Conventions | None = None,
           initcalls: frozenset[str] = frozenset(),
-          ) -> tuple[list[Finding], list[PairUse], str]:
-    """One function's walk: its findings, the pair uses it shows, why it is incomplete
+          ) -> tuple[list[Finding], list[PairUse], str, list[str]]:
+    """One function's walk: its findings, the pair uses it shows, why it is incomplete,
+    the callees whose failure opens the paths of its findings
     (``pure``: the callees whose bodies are pure; ``source``: the file's text, which
     its findings' words are read from; ``tables``: the file's structs of function
     pointers; ``conventions``: what the file's calls do with each callee's result;
@@ -218,13 +222,15 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
                           tables=tables or {}, conventions=conventions or Conventions(),
                           initcalls=initcalls)
     if not _walk_can_report(ctx, rules):
-        return [], [], ""
+        return [], [], "", []
     walk = Walker(ctx, rules, opts.max_states).run()
     found = list(walk.findings)
     for r in rules:
         if r.on_function is not None:
             found.extend(r.on_function(ctx, walk))
-    return merge_repeats(found), collect_uses(ctx, walk), "" if walk.complete else walk.reason
+    found = merge_repeats(found)
+    return (found, collect_uses(ctx, walk), "" if walk.complete else walk.reason,
+            walk.failed_callees(found))
 
 
 def _walk_can_report(ctx: FunctionContext, rules: list[Rule]) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from toytree import make_tree, write
 
 from kunwind.config import Options
@@ -285,3 +286,63 @@ def test_closest_definition_wins_and_ties_are_unknown() -> None:
     assert index.defining_file("g", "drivers/a/main.c") == Path("/t/drivers/a/x.c")
     assert index.defining_file("f", "drivers/a/main.c") == Path("/t/drivers/a/x.c")
     assert index.defining_file("f", "fs/main.c") is None  # equally far from both
+
+
+# the call whose failure opens the error path is defined in another file
+POWER_MAIN = PRELUDE + """
+struct bar_info { struct bar_ctx *par; };
+void console_lock(void);
+void console_unlock(void);
+int bar_power_up(struct bar_info *info);
+void bar_show(struct bar_info *info);
+
+int bar_resume_locked(struct bar_info *info)
+{
+\tint ret;
+
+\tconsole_lock();
+\tret = bar_power_up(info);
+\tif (ret)
+\t\treturn ret;
+\tbar_show(info);
+\tconsole_unlock();
+\treturn 0;
+}
+"""
+
+# every return of bar_power_up() is 0 (good), or one can be an errno (bad); a stub's
+# 0 and a weak default's 0 say nothing of the configuration or the definition that runs
+POWER_CORE = {
+    "good": "\tif (!info->par->irq)\n\t\treturn 0;\n\tinfo->par->irq = 0;\n\treturn 0;\n",
+    "bad": "\tif (!info->par->irq)\n\t\treturn -5;\n\tinfo->par->irq = 0;\n\treturn 0;\n",
+    "stub": "\treturn 0;\n",
+}
+
+
+def _power_tree(tmp_path: Path, body: str, weak: bool = False) -> list[tuple[str, str]]:
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/bar/bar_fb.c", POWER_MAIN)
+    head = "int bar_power_up(struct bar_info *info)"
+    if weak:
+        head = f"#define __weak __attribute__((__weak__))\n{head.replace('int', 'int __weak', 1)}"
+    write(root, "drivers/bar/bar_power.c", PRELUDE + "struct bar_info { struct bar_ctx *par; };"
+          f"\n\n{head}\n{{\n{body}}}\n")
+    opts = Options(cache_dir=tmp_path / "cache", experimental=True)
+    result = run_pipeline(root / "drivers/bar/bar_fb.c", "drivers/bar/bar_fb.c", opts)
+    assert result.parsed, result.notices
+    return sorted((f.rule_id, f.function) for f in result.findings)
+
+
+@pytest.mark.parametrize("body, weak, found", [
+    ("good", False, []),
+    ("bad", False, [("KU005", "bar_resume_locked")]),
+    ("stub", False, [("KU005", "bar_resume_locked")]),
+    ("good", True, [("KU005", "bar_resume_locked")]),
+])
+def test_callee_of_another_file_that_cannot_fail(tmp_path: Path, body: str, weak: bool,
+                                                 found: list[tuple[str, str]]) -> None:
+    """``bar_power_up()`` fails here, on the path that leaves the console locked: its
+    definition in another file is looked up like a receiver's, and when every return
+    of it is 0 the failure, and the report, are not. Its body that can return an
+    errno, a stub that only returns 0, and a weak default keep the report."""
+    assert _power_tree(tmp_path, POWER_CORE[body], weak) == found

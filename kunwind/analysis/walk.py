@@ -163,6 +163,20 @@ class WalkResult:
     exits: list[ExitRecord] = field(default_factory=list)
     returns: list[ExitRecord] = field(default_factory=list)  # the other exits (NORMAL)
 
+    def failed_callees(self, findings: Sequence[Finding]) -> list[str]:
+        """The callees whose failure the paths to the error exits of ``findings`` take
+        (``foo_power_up() fails here``): were the failure one the callee cannot return,
+        those paths, and the findings, would not be."""
+        lines = {x for f in findings for x in (f.line, f.exit_line)}
+        lines |= {x for f in findings for r in f.repeats for x in r}
+        out: dict[str, None] = {}
+        for ex in self.exits:
+            if ex.line in lines:
+                for ev in ex.events:
+                    if isinstance(ev, FailureTest) and ev.failure.callee:
+                        out[ev.failure.callee] = None
+        return list(out)
+
 
 class Walker:
     """Walk one function for a set of rules (their ``on_call``/``on_use``/``on_exit`` hooks)."""
