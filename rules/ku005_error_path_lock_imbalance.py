@@ -202,15 +202,21 @@ def _unlock_reported_back(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) 
     return False
 
 
-def _retaken(ex: ExitRecord, p: str, r: Res) -> bool:
+def _retaken(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
     """Did the path drop ``p`` before it took it (``release_sock(sk); ... wait ...;
     lock_sock(sk);`` in a wait loop)? The function was called holding it, let it go
-    to sleep and took it back: holding it at the exit is what the caller expects."""
+    to sleep and took it back: holding it at the exit is what the caller expects.
+    Only the first event on ``p`` decides: a path that took the lock itself first
+    and then dropped and retook it holds its own lock."""
     for c in ex.calls:
-        if c.callee == r.acquire and c.line == r.line:
-            return False
-        if c.callee in r.releases and p in c.objects:
+        if p not in c.objects and not (c.callee == r.acquire and c.line == r.line):
+            continue
+        if c.callee in r.releases:
             return True
+        a = ctx.kb.acquire(c.callee)
+        if (c.callee == r.acquire and c.line == r.line) or (
+                a is not None and a.kind.is_hold and set(a.release) & set(r.releases)):
+            return False
     return False
 
 
@@ -282,7 +288,7 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
             if _passed_on(ex.calls, p, r, True, ctx.variables) or \
                     _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
                 continue  # handed to a callee that may drop it
-            if _retaken(ex, p, r):
+            if _retaken(ctx, ex, p, r):
                 continue  # dropped first, then taken again: the caller's lock, restored
             acquire = ctx.words.name(r.acquire, r.line)
             evidence = SIBLING_EXITS

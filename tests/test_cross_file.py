@@ -346,3 +346,80 @@ def test_callee_of_another_file_that_cannot_fail(tmp_path: Path, body: str, weak
     of it is 0 the failure, and the report, are not. Its body that can return an
     errno, a stub that only returns 0, and a weak default keep the report."""
     assert _power_tree(tmp_path, POWER_CORE[body], weak) == found
+
+
+ITER_CORE = PRELUDE + """
+struct node;
+struct node_iter { struct node *parent; int index; };
+
+int of_phandle_iterator_init(struct node_iter *it, struct node *np, const char *name)
+{
+\tit->parent = np;
+\tit->index = 0;
+\treturn 0;
+}
+
+int bar_iter_start(struct node_iter *it, struct node *np, const char *name)
+{
+\tit->parent = np;
+\tit->index = 0;
+\treturn 0;
+}
+"""
+
+# a node taken by a lookup is kept in the caller's iterator by a callee of another
+# file, then an allocation fails and the node is not put
+ITER_MAIN = PRELUDE + """
+struct node;
+struct node_iter { struct node *parent; int index; };
+struct node *of_find_node_by_name(struct node *from, const char *name);
+void of_node_put(struct node *np);
+int of_phandle_iterator_init(struct node_iter *it, struct node *np, const char *name);
+int bar_iter_start(struct node_iter *it, struct node *np, const char *name);
+
+int bar_scan(int **out)
+{
+\tstruct node_iter it;
+\tstruct node *np;
+
+\tnp = of_find_node_by_name(NULL, "bar");
+\tif (!np)
+\t\treturn -19;
+\tof_phandle_iterator_init(&it, np, "clocks");
+\t*out = kzalloc(sizeof(**out), 0);
+\tif (!*out)
+\t\treturn -ENOMEM;
+\tof_node_put(np);
+\treturn 0;
+}
+
+int bar_scan_own(int **out)
+{
+\tstruct node_iter it;
+\tstruct node *np;
+
+\tnp = of_find_node_by_name(NULL, "bar");
+\tif (!np)
+\t\treturn -19;
+\tbar_iter_start(&it, np, "clocks");
+\t*out = kzalloc(sizeof(**out), 0);
+\tif (!*out)
+\t\treturn -ENOMEM;
+\tof_node_put(np);
+\treturn 0;
+}
+"""
+
+
+def test_an_iterator_that_borrows_the_node_takes_nothing_over(tmp_path: Path) -> None:
+    """``of_phandle_iterator_init(&it, np, ...)`` keeps ``np`` in the caller's iterator
+    and takes no reference (the knowledge's [borrow]): the node is still the caller's
+    to put, though the other file's body stores it. A callee the knowledge does not
+    describe that stores it is taken at its word (its summary: ``np`` escapes)."""
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/bar/bar_scan.c", ITER_MAIN)
+    write(root, "drivers/bar/bar_iter.c", ITER_CORE)
+    opts = Options(cache_dir=tmp_path / "cache", experimental=True)
+    result = run_pipeline(root / "drivers/bar/bar_scan.c", "drivers/bar/bar_scan.c", opts)
+    assert result.parsed, result.notices
+    assert sorted((f.rule_id, f.function) for f in result.findings) == [("KU002", "bar_scan")]
