@@ -90,6 +90,14 @@ Good:
             goto err_free;
 
 Known false positives:
+    An object made under a parent in a tree whose removal takes the children
+    with it (the knowledge's ``parent``: ``debugfs_create_dir(name, parent)``)
+    belongs to the parent when a caller owns that parent (a parameter, a field
+    of one): the caller's ``debugfs_remove_recursive()`` of an ancestor removes
+    it. Under a file-scope root, which lives until the module goes, or at the
+    top (a NULL parent), it is still this function's; under a parent made here,
+    the parent's release removes it, and the parent's leak is reported.
+
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function
