@@ -98,6 +98,13 @@ Known false positives:
     top (a NULL parent), it is still this function's; under a parent made here,
     the parent's release removes it, and the parent's leak is reported.
 
+    A reference a function other than the module's init (or a helper it calls)
+    stores in a global that the module's exit function releases
+    (``module_exit(foo_exit)``, the knowledge's ``[exitcall]``) is the exit's:
+    a driver's probe that fails leaves the module loaded, and the exit puts it
+    at unload. A failed init has no exit run, so there it is still owed, and so
+    is a global that only the driver's remove releases.
+
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function

@@ -144,6 +144,8 @@ class FunctionContext:
     conventions: Conventions = field(default_factory=Conventions)
     # the file's init functions (module_init(foo_init): ``initcall_functions``)
     initcalls: frozenset[str] = frozenset()
+    # the file's exit functions (module_exit(foo_exit), the knowledge's ``[exitcall]``)
+    exitcalls: frozenset[str] = frozenset()
 
     @cached_property
     def words(self) -> Words:
@@ -685,6 +687,25 @@ class FunctionContext:
         return self.fn.name in self.initcalls or any(
             members.get(self.kb.probe_tables.get(struct, "")) == self.fn.name
             for struct, members in self.tables.values())
+
+    @cached_property
+    def exit_releases(self) -> dict[str, str]:
+        """The file's globals that its module's exit function releases (its summary's
+        ``releases_globals``, through same-file callees too) -> that function; none in
+        an init function or a function one calls (``module_init(foo_init)``). The exit
+        runs at unload, once the init succeeded, whatever happened since: a driver's
+        probe that stores a reference there and fails hands it to the exit. A failed
+        init has no exit run (do_init_module()), so there it is still owed."""
+        if self.fn.name in self.initcalls or any(
+                s is not None and self.fn.name in s.calls
+                for s in map(self.summaries.get, self.initcalls)):
+            return {}
+        out: dict[str, str] = {}
+        for name in sorted(self.exitcalls):
+            s = self.summaries.get(name)
+            for g in s.releases_globals if s is not None else ():
+                out.setdefault(g, name)
+        return out
 
     @cached_property
     def orphaned_unwind(self) -> frozenset[int]:

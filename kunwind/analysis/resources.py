@@ -603,6 +603,11 @@ class ResourceModel:
                                    if isinstance(acq.object, int) and not acq.part else False,
                                    args=_key_args(kb, acq, call), owns=_owned(acq, call))
                 st.note(Acquire(line, obj, call.callee))
+                exit_fn = ctx.exit_releases.get(obj) if root_of(obj) not in ctx.variables \
+                    else None
+                if exit_fn is not None and res[obj].status == HELD:
+                    # a global the module's exit releases: handed to it
+                    res[obj] = res[obj].moved(ESCAPED, line, Cause.STORED, f"{exit_fn}()")
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
                     # failed, nothing is held (even for an acquire that cannot fail,

@@ -188,6 +188,9 @@ class Knowledge:
     # the macros that make a function an init call whose failure nobody undoes
     # (module_init(foo_init)): the function owns what it acquires, as a probe does
     initcalls: set[str] = field(default_factory=set)
+    # the macros that name a module's exit function (module_exit(foo_exit)), which runs
+    # at unload once the init succeeded, whatever the driver's probes did
+    exitcalls: set[str] = field(default_factory=set)
     # calls that set up nothing an error path owes an undo for, whatever their names
     # suggest (v4l2_m2m_next_src_buf() peeks at a queue): no guess takes them as acquires
     no_undo: set[str] = field(default_factory=set)
@@ -458,6 +461,8 @@ class Knowledge:
             self.release_tables[name] = str(v["member"])
         elif table == "initcall":
             self.initcalls.add(name)
+        elif table == "exitcall":
+            self.exitcalls.add(name)
         elif table == "probe_table":
             if not v.get("member"):
                 raise ValueError(f"probe_table.{name}: needs 'member'")
@@ -490,6 +495,7 @@ KEYS: dict[str, frozenset[str]] = {
     "release_table": frozenset({"member"}),
     "probe_table": frozenset({"member"}),
     "initcall": frozenset(),
+    "exitcall": frozenset(),
     "teardown": frozenset({"arg", "depends"}),
 }
 
