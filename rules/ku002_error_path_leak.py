@@ -124,7 +124,12 @@ Other names for one object:
     element is the array (``&groups[0]``). A store of another name into a field
     hands the object over as a store of the object would (``bpage->page =
     page_address(page)``). A release, a hand-over or a return through any of
-    them acts on the object. A name that is assigned again, or advanced as a
+    them acts on the object. A macro's local is a new variable at each
+    expansion: the ``_fops`` of ``fops_put(real_fops)`` after
+    ``fops_get(real_fops)`` succeeded copies the pointer the reference was
+    taken through (the same expression, or what ``fops_get()`` returned), so
+    it is not NULL and its put drops that reference; the ``_fops`` of a put
+    of another pointer may be NULL. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
     under its other names. A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one

@@ -205,6 +205,18 @@ class FunctionContext:
         return frozenset(out)
 
     @cached_property
+    def reused_locals(self) -> frozenset[str]:
+        """The names the function declares more than once: several variables, each in
+        its own block (a macro's local, at each expansion of the macro)."""
+        seen: set[str] = set()
+        out: set[str] = set()
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and s.decl and isinstance(s.target, Var):
+                    (out if s.target.name in seen else seen).add(s.target.name)
+        return frozenset(out)
+
+    @cached_property
     def declared_locals(self) -> frozenset[str]:
         """The names the function declares (``struct foo *p = ...;``, ``int ret;``)."""
         return frozenset(s.target.name for b in self.fn.blocks for s in b.stmts

@@ -664,6 +664,25 @@ class ResourceModel:
                    for q in (held_name(self.ctx, st.resources, p),
                              held_name(self.ctx, st.resources, root_of(p))))
 
+    def same_pointer_again(self, st: State, name: str, value: Expr | None) -> bool:
+        """Is the local ``name``, a name several variables of the function share (a
+        macro's local at each expansion: ``_fops`` of fops_get() and of fops_put()),
+        declared again as a copy of the pointer the earlier variable of that name
+        held, through which this path still holds an acquisition
+        (``try_module_get(_fops->owner)``)? Then the new one is that pointer, not
+        NULL: fops_put(real_fops) after fops_get(real_fops) succeeded, or
+        fops_put(f->f_op) where ``f->f_op`` is what fops_get() gave (its result
+        reports the acquisition). Another pointer (fops_put(old)) is no such copy."""
+        res = st.resources.res
+        held = {k for k, r in res.items()
+                if k.startswith((name + "->", name + ".")) and r.status == HELD}
+        if value is None or not held or name not in self.ctx.reused_locals:
+            return False
+        old = st.resolve(name)
+        p = path_of(value)
+        return old is not None and render(old) == render(value) or \
+            p is not None and bool(held & set(st.resources.links.get(p, ())))
+
     def _held_parent(self, st: State, call: Call, j: int) -> str:
         """The key of the object this function holds that argument ``j``, a parent,
         names: "" when it holds none."""
