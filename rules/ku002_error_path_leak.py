@@ -120,9 +120,11 @@ Other names for one object:
     the knowledge names (``p = page_address(page)``, a ``[same_object]`` entry,
     among them the getters that return their argument: ``priv->udev =
     usb_get_dev(udev)``, then ``usb_put_dev(udev)``), a local that points at an
-    embedded member (``dev = &pdev->dev``). The address of an array's first
-    element is the array (``&groups[0]``). A store of another name into a field
-    hands the object over as a store of the object would (``bpage->page =
+    embedded member (``dev = &pdev->dev``), the container that a function
+    computes with container_of() from its parameter (``ndns = to_ndns(found)``:
+    ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it). The
+    address of an array's first element is the array (``&groups[0]``). A store
+    of another name into a field hands the object over as a store of the object would (``bpage->page =
     page_address(page)``). A release, a hand-over or a return through any of
     them acts on the object. A macro's local is a new variable at each
     expansion: the ``_fops`` of ``fops_put(real_fops)`` after

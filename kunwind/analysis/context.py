@@ -329,8 +329,24 @@ class FunctionContext:
 
     @cached_property
     def container_stores(self) -> dict[int, tuple[str, str]]:
-        """``container_stores()`` of this function."""
-        return container_stores(self.fn)
+        """``container_stores()`` of this function, and the stores of what a function
+        returns the container of its parameter from (``ndns = to_ndns(found)``, an
+        inline function around container_of(): its summary's ``ret_container`` and
+        ``ret_member`` make ``found`` the address of ``ndns->dev``)."""
+        found = container_stores(self.fn)
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not (isinstance(s, Store) and isinstance(s.target, Var) and s.op == "="
+                        and isinstance(s.value, Call)):
+                    continue
+                callee = self.summaries.get(s.value.callee)
+                if callee is None or not callee.ret_member or len(callee.ret_container) != 1:
+                    continue
+                j = next(iter(callee.ret_container))
+                arg = s.value.args[j] if j < len(s.value.args) else None
+                if isinstance(arg, Var) and arg.name != s.target.name:
+                    found[id(s)] = (arg.name, f"{s.target.name}->{callee.ret_member}")
+        return found
 
     @cached_property
     def container_members(self) -> dict[str, str]:
