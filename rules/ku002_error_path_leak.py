@@ -124,8 +124,8 @@ Other names for one object:
     computes with container_of() from its parameter (``ndns = to_ndns(found)``:
     ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it). The
     address of an array's first element is the array (``&groups[0]``). A store
-    of another name into a field hands the object over as a store of the object would (``bpage->page =
-    page_address(page)``). A release, a hand-over or a return through any of
+    of another name into a field hands the object over as a store of the object
+    would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of
     them acts on the object. A macro's local is a new variable at each
     expansion: the ``_fops`` of ``fops_put(real_fops)`` after
     ``fops_get(real_fops)`` succeeded copies the pointer the reference was
