@@ -125,11 +125,7 @@ Other names for one object:
     ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it). The
     address of an array's first element is the array (``&groups[0]``). A store
     of another name into a field hands the object over as a store of the object
-    would (``bpage->page = page_address(page)``), and so does a store into a
-    field in the statement that acquires it (``dir = p->dir[n] = kcalloc()``,
-    as ``p->dir[n] = dir``). A field given another value afterwards
-    (``ti->private = NULL``) while a local still holds the object gives it
-    back to the function. A release, a hand-over or a return through any of
+    would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of
     them acts on the object. A macro's local is a new variable at each
     expansion: the ``_fops`` of ``fops_put(real_fops)`` after
     ``fops_get(real_fops)`` succeeded copies the pointer the reference was

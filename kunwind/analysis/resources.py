@@ -36,7 +36,6 @@ from kunwind.model.ir import (
     Const,
     Expr,
     Loc,
-    Store,
     Unary,
     Var,
     calls_in,
@@ -683,26 +682,6 @@ class ResourceModel:
         p = path_of(value)
         return old is not None and render(old) == render(value) or \
             p is not None and bool(held & set(st.resources.links.get(p, ())))
-
-    def field_replaced(self, st: State, s: Store) -> None:
-        """The field ``s`` stores into is given another value (``ti->private = NULL``)
-        while a local still holds the object stored there before (``ec =
-        ti->private = kzalloc()``, or ``ti->private = ec``): the object is no longer
-        that field's, so it is the function's again, held through the local. A field
-        path only: an element at a computed index (``q->slot[i]``) names another
-        element on the next round of a loop."""
-        target = path_of(s.target)
-        if target is None or "[" in target:
-            return
-        res = st.resources.res
-        text = render(s.target)
-        value = path_of(s.value) if s.value is not None else None
-        for k, r in list(res.items()):
-            if r.status == ESCAPED and r.cause is Cause.STORED and r.by == text and \
-                    k in self.ctx.variables and k != value and \
-                    held_name(self.ctx, st.resources, value or "") != k:
-                res[k] = replace(r, status=HELD, event_line=0, cause=Cause.NONE, by="",
-                                 event="")
 
     def _held_parent(self, st: State, call: Call, j: int) -> str:
         """The key of the object this function holds that argument ``j``, a parent,

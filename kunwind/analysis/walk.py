@@ -313,8 +313,6 @@ class Walker:
         if s.op == "=" and not s.decl and st.resources.copies and \
                 (overwritten := path_of(named)) is not None:
             st.resources.overwritten(overwritten)
-        if s.op == "=" and not s.decl and not isinstance(named, Var):
-            self.resources.field_replaced(st, s)
         while True:  # each local assigned here is no other name for a held object now
             if isinstance(named, Var):
                 st.resources.rebind(named.name)
@@ -349,7 +347,6 @@ class Walker:
                     del res[q]  # a field of the object the pointer held before
         inner = s.value
         to_caller: Expr | None = None
-        into: Expr | None = None
         while isinstance(inner, Assign):  # a = b = kmalloc(): b reports a's acquisition
             alias = path_of(inner.target)
             if alias is not None:
@@ -367,9 +364,6 @@ class Walker:
                     st.resources.aliases[alias] = target  # both hold the new object
             if _out_parameter(inner.target):
                 to_caller = inner.target
-            elif not isinstance(inner.target, Var) and (
-                    alias is None or "->" in alias or "." in alias):
-                into = inner.target  # dir = p->dir[n] = kcalloc(): stored, as p->dir[n] = dir
             inner = inner.value
         if target is not None and s.op == "=" and isinstance(value, Call) and \
                 value.callee in ERR_FROM and value.args:
@@ -423,11 +417,6 @@ class Walker:
                 res[path] is not before and res[path].status == HELD:
             # p = *pp = kzalloc(...): the caller holds it through *pp from now on
             res[path] = res[path].moved(ESCAPED, s.loc.line, Cause.STORED, render(to_caller))
-        elif into is not None and isinstance(s.target, Var) and path is not None and \
-                path in res and res[path] is not before and res[path].status == HELD:
-            # a local and another object's field given a new object in one statement:
-            # stored into that object, as the store of the local into it would
-            res[path] = res[path].moved(ESCAPED, s.loc.line, Cause.STORED, render(into))
         local = isinstance(s.target, Var) and s.target.name in self.ctx.variables
         if s.op == "=" and value is not None:
             src = object_path(path_of(_deref_address(value)))
