@@ -19,9 +19,10 @@ cannot be taken, as a same-file callee's does (``Walker.may_fail``); not a
 stub's (it only returns a constant: a feature left out of this
 configuration) nor a weak default's, which another definition may replace.
 At most ``MAX_FILES`` other files are parsed for one checked file: those of
-the receivers first, then those that define the most of these callees. A file's summaries are stored by its content, its flags and
-kunwind's own code, so each defining file is parsed once however many
-files call into it, by one run or the next, and by parallel workers.
+the receivers first, then those that define the most of these callees. A
+file's summaries are stored by its content, its flags and kunwind's own code,
+so each defining file is parsed once however many files call into it, by one
+run or the next, and by parallel workers.
 
 Not followed: a callee of a callee in a third file (the summary of the
 defining file propagates only its own same-file calls), function pointers,

@@ -166,8 +166,9 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     conventions = file_conventions(functions)
     tables = filled_tables(parsed.tables, functions)
     inits = initcall_functions(data, kb.initcalls)
+    exits = initcall_functions(data, kb.exitcalls)
     walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, tables,
-                   conventions, inits) for fn in functions]
+                   conventions, inits, exits) for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
         # a function with a finding: would the callees it hands its objects to,
@@ -189,7 +190,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                 data)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
-                                 source, tables, conventions, inits)
+                                 source, tables, conventions, inits, exits)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -211,16 +212,17 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
           tables: dict[str, tuple[str, dict[str, str]]] | None = None,
           conventions: Conventions | None = None,
           initcalls: frozenset[str] = frozenset(),
+          exitcalls: frozenset[str] = frozenset(),
           ) -> tuple[list[Finding], list[PairUse], str, list[str]]:
     """One function's walk: its findings, the pair uses it shows, why it is incomplete,
     the callees whose failure opens the paths of its findings
     (``pure``: the callees whose bodies are pure; ``source``: the file's text, which
     its findings' words are read from; ``tables``: the file's structs of function
     pointers; ``conventions``: what the file's calls do with each callee's result;
-    ``initcalls``: the file's init functions)."""
+    ``initcalls``, ``exitcalls``: the file's init and exit functions)."""
     ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure,
                           tables=tables or {}, conventions=conventions or Conventions(),
-                          initcalls=initcalls)
+                          initcalls=initcalls, exitcalls=exitcalls)
     if not _walk_can_report(ctx, rules):
         return [], [], "", []
     walk = Walker(ctx, rules, opts.max_states).run()

@@ -90,6 +90,21 @@ Good:
             goto err_free;
 
 Known false positives:
+    An object made under a parent in a tree whose removal takes the children
+    with it (the knowledge's ``parent``: ``debugfs_create_dir(name, parent)``)
+    belongs to the parent when a caller owns that parent (a parameter, a field
+    of one): the caller's ``debugfs_remove_recursive()`` of an ancestor removes
+    it. Under a file-scope root, which lives until the module goes, or at the
+    top (a NULL parent), it is still this function's; under a parent made here,
+    the parent's release removes it, and the parent's leak is reported.
+
+    A reference a function other than the module's init (or a helper it calls)
+    stores in a global that the module's exit function releases
+    (``module_exit(foo_exit)``, the knowledge's ``[exitcall]``) is the exit's:
+    a driver's probe that fails leaves the module loaded, and the exit puts it
+    at unload. A failed init has no exit run, so there it is still owed, and so
+    is a global that only the driver's remove releases.
+
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function
@@ -105,11 +120,18 @@ Other names for one object:
     the knowledge names (``p = page_address(page)``, a ``[same_object]`` entry,
     among them the getters that return their argument: ``priv->udev =
     usb_get_dev(udev)``, then ``usb_put_dev(udev)``), a local that points at an
-    embedded member (``dev = &pdev->dev``). The address of an array's first
-    element is the array (``&groups[0]``). A store of another name into a field
-    hands the object over as a store of the object would (``bpage->page =
-    page_address(page)``). A release, a hand-over or a return through any of
-    them acts on the object. A name that is assigned again, or advanced as a
+    embedded member (``dev = &pdev->dev``), the container that a function
+    computes with container_of() from its parameter (``ndns = to_ndns(found)``:
+    ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it). The
+    address of an array's first element is the array (``&groups[0]``). A store
+    of another name into a field hands the object over as a store of the object
+    would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of
+    them acts on the object. A macro's local is a new variable at each
+    expansion: the ``_fops`` of ``fops_put(real_fops)`` after
+    ``fops_get(real_fops)`` succeeded copies the pointer the reference was
+    taken through (the same expression, or what ``fops_get()`` returned), so
+    it is not NULL and its put drops that reference; the ``_fops`` of a put
+    of another pointer may be NULL. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
     under its other names. A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one

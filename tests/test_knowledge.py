@@ -41,7 +41,7 @@ def test_each_file_loads_on_its_own() -> None:
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
                              "held_query", "same_object", "frees_filled",
-                             "release_table", "probe_table", "initcall", "no_undo",
+                             "release_table", "probe_table", "initcall", "exitcall", "no_undo",
                              "zeroed"}, name
         Knowledge().merge(data, name)
 

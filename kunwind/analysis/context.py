@@ -144,6 +144,8 @@ class FunctionContext:
     conventions: Conventions = field(default_factory=Conventions)
     # the file's init functions (module_init(foo_init): ``initcall_functions``)
     initcalls: frozenset[str] = frozenset()
+    # the file's exit functions (module_exit(foo_exit), the knowledge's ``[exitcall]``)
+    exitcalls: frozenset[str] = frozenset()
 
     @cached_property
     def words(self) -> Words:
@@ -200,6 +202,18 @@ class FunctionContext:
         for b in self.fn.blocks:  # p = ({ ... _res = f(); _res; }): a test of p tests f()
             out.update(st.value.name for st in b.stmts if isinstance(st, Store)
                        and macro_temporary(st.value) and path_of(st.target) in out)
+        return frozenset(out)
+
+    @cached_property
+    def reused_locals(self) -> frozenset[str]:
+        """The names the function declares more than once: several variables, each in
+        its own block (a macro's local, at each expansion of the macro)."""
+        seen: set[str] = set()
+        out: set[str] = set()
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and s.decl and isinstance(s.target, Var):
+                    (out if s.target.name in seen else seen).add(s.target.name)
         return frozenset(out)
 
     @cached_property
@@ -315,8 +329,24 @@ class FunctionContext:
 
     @cached_property
     def container_stores(self) -> dict[int, tuple[str, str]]:
-        """``container_stores()`` of this function."""
-        return container_stores(self.fn)
+        """``container_stores()`` of this function, and the stores of what a function
+        returns the container of its parameter from (``ndns = to_ndns(found)``, an
+        inline function around container_of(): its summary's ``ret_container`` and
+        ``ret_member`` make ``found`` the address of ``ndns->dev``)."""
+        found = container_stores(self.fn)
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not (isinstance(s, Store) and isinstance(s.target, Var) and s.op == "="
+                        and isinstance(s.value, Call)):
+                    continue
+                callee = self.summaries.get(s.value.callee)
+                if callee is None or not callee.ret_member or len(callee.ret_container) != 1:
+                    continue
+                j = next(iter(callee.ret_container))
+                arg = s.value.args[j] if j < len(s.value.args) else None
+                if isinstance(arg, Var) and arg.name != s.target.name:
+                    found[id(s)] = (arg.name, f"{s.target.name}->{callee.ret_member}")
+        return found
 
     @cached_property
     def container_members(self) -> dict[str, str]:
@@ -685,6 +715,25 @@ class FunctionContext:
         return self.fn.name in self.initcalls or any(
             members.get(self.kb.probe_tables.get(struct, "")) == self.fn.name
             for struct, members in self.tables.values())
+
+    @cached_property
+    def exit_releases(self) -> dict[str, str]:
+        """The file's globals that its module's exit function releases (its summary's
+        ``releases_globals``, through same-file callees too) -> that function; none in
+        an init function or a function one calls (``module_init(foo_init)``). The exit
+        runs at unload, once the init succeeded, whatever happened since: a driver's
+        probe that stores a reference there and fails hands it to the exit. A failed
+        init has no exit run (do_init_module()), so there it is still owed."""
+        if self.fn.name in self.initcalls or any(
+                s is not None and self.fn.name in s.calls
+                for s in map(self.summaries.get, self.initcalls)):
+            return {}
+        out: dict[str, str] = {}
+        for name in sorted(self.exitcalls):
+            s = self.summaries.get(name)
+            for g in s.releases_globals if s is not None else ():
+                out.setdefault(g, name)
+        return out
 
     @cached_property
     def orphaned_unwind(self) -> frozenset[int]:

@@ -124,6 +124,10 @@ class Res:
     # the object it took over when it was acquired (the knowledge's ``owns``: the
     # private data given to anon_inode_getfile()): its release releases that one too
     owns: str = ""
+    # the object held here that it was made under (the knowledge's ``parent``:
+    # debugfs_create_dir(name, top) after top = debugfs_create_dir()): a release of
+    # that one removes this one with it
+    parent: str = ""
 
     @property
     def shared(self) -> bool:
@@ -474,6 +478,7 @@ class ResourceModel:
         released.update(by_callback)
         maybe -= by_callback
         released.update(self._same_args_releases(st, call, by_args))
+        released.update(q for q, r in res.items() if r.parent in released and r.status == HELD)
         for p in list(released):
             released.update(_embedded_references(res, p, ctx.container_members))
             if p in res and res[p].status == HELD and res[p].owns:
@@ -528,16 +533,7 @@ class ResourceModel:
         for j in sorted(given):
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:
-                p = held_name(ctx, st.resources, p)
-                root = held_name(ctx, st.resources, root_of(p))
-                under = [q for q in res if q.startswith((root + "->", root + "."))
-                         and not res[q].kind.is_hold]  # its fields go along
-                # and its embedded members, by the local that names them (dev =
-                # &x->dev; device_register(dev); list_add(&x->entry, ...))
-                under += [q for q, m in ctx.member_aliases.items()
-                          if m.startswith(root + "->") and q in res
-                          and not res[q].kind.is_hold]
-                for q in (p, root, *under):
+                for q in self._handed_along(st, p):
                     if q in res and res[q].status == HELD:
                         if (j != owner or kb.owns_on_success(call.callee)) and \
                                 res[q].cause is Cause.NONE:
@@ -607,6 +603,11 @@ class ResourceModel:
                                    if isinstance(acq.object, int) and not acq.part else False,
                                    args=_key_args(kb, acq, call), owns=_owned(acq, call))
                 st.note(Acquire(line, obj, call.callee))
+                exit_fn = ctx.exit_releases.get(obj) if root_of(obj) not in ctx.variables \
+                    else None
+                if exit_fn is not None and res[obj].status == HELD:
+                    # a global the module's exit releases: handed to it
+                    res[obj] = res[obj].moved(ESCAPED, line, Cause.STORED, f"{exit_fn}()")
                 if acq.object != "ret":
                     # its result reports the acquisition: where a test finds that it
                     # failed, nothing is held (even for an acquire that cannot fail,
@@ -614,6 +615,12 @@ class ResourceModel:
                     # failed extra reference leaves the ones held before it
                     st.resources.links[key] = ((EXTRA + obj,) if extra else (obj,)) + tuple(
                         o for o in links.get(key, ()) if o.startswith((HANDED, FAILED_ONLY)))
+                if acq.parent is not None and self._caller_parent(st, call, acq.parent):
+                    self._hand_to_parent(st, call, acq, obj, key)
+                elif acq.parent is not None and obj in res:
+                    up = self._held_parent(st, call, acq.parent)
+                    if up:
+                        res[obj] = replace(res[obj], parent=up)
         elif summary is not None and summary.ret_alloc and not summary.ret_shared and \
                 result is not None:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
@@ -621,6 +628,89 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    def _handed_along(self, st: State, p: str) -> list[str]:
+        """What goes with the object ``p`` names when it is handed over: the object
+        under the name that holds it, the object that embeds it (``&x->kobj`` hands
+        ``x``), and that one's fields and embedded members that are not locks or PM
+        counts (``dev = &x->dev; device_register(dev); list_add(&x->entry, ...)``)."""
+        ctx, res = self.ctx, st.resources.res
+        p = held_name(ctx, st.resources, p)
+        root = held_name(ctx, st.resources, root_of(p))
+        under = [q for q in res if q.startswith((root + "->", root + "."))
+                 and not res[q].kind.is_hold]  # its fields go along
+        under += [q for q, m in ctx.member_aliases.items()
+                  if m.startswith(root + "->") and q in res and not res[q].kind.is_hold]
+        return [p, root, *under]
+
+    def _caller_parent(self, st: State, call: Call, j: int) -> bool:
+        """Is argument ``j``, the parent the acquired object is made or added under
+        (the knowledge's ``parent``), one that a caller owns: not NULL, not a file-scope
+        variable (a subsystem's root, which lives until the module goes: a child left
+        under it stays there), not an object this function acquired and still holds
+        (its own unwind, or its own leak, decides; one it stored in the caller's
+        object is the caller's)? Then whoever owns the parent tears its children
+        down with it (debugfs_remove_recursive() of an ancestor, the kset's teardown)."""
+        if j >= len(call.args) or truth(call.args[j], st.values.known) is False:
+            return False
+        p = object_path(path_of(call.args[j]))
+        if p is None or root_of(p) not in self.ctx.variables:
+            return False
+        f = st.fact(p)
+        if f is not None and f.status == "null":
+            return False
+        res = st.resources.res
+        return all(q not in res or res[q].status == ESCAPED
+                   for q in (held_name(self.ctx, st.resources, p),
+                             held_name(self.ctx, st.resources, root_of(p))))
+
+    def same_pointer_again(self, st: State, name: str, value: Expr | None) -> bool:
+        """Is the local ``name``, a name several variables of the function share (a
+        macro's local at each expansion: ``_fops`` of fops_get() and of fops_put()),
+        declared again as a copy of the pointer the earlier variable of that name
+        held, through which this path still holds an acquisition
+        (``try_module_get(_fops->owner)``)? Then the new one is that pointer, not
+        NULL: fops_put(real_fops) after fops_get(real_fops) succeeded, or
+        fops_put(f->f_op) where ``f->f_op`` is what fops_get() gave (its result
+        reports the acquisition). Another pointer (fops_put(old)) is no such copy."""
+        res = st.resources.res
+        held = {k for k, r in res.items()
+                if k.startswith((name + "->", name + ".")) and r.status == HELD}
+        if value is None or not held or name not in self.ctx.reused_locals:
+            return False
+        old = st.resolve(name)
+        p = path_of(value)
+        return old is not None and render(old) == render(value) or \
+            p is not None and bool(held & set(st.resources.links.get(p, ())))
+
+    def _held_parent(self, st: State, call: Call, j: int) -> str:
+        """The key of the object this function holds that argument ``j``, a parent,
+        names: "" when it holds none."""
+        p = object_path(path_of(call.args[j])) if j < len(call.args) else None
+        if p is None:
+            return ""
+        p = held_name(self.ctx, st.resources, p)
+        r = st.resources.res.get(p)
+        return p if r is not None and r.status == HELD else ""
+
+    def _hand_to_parent(self, st: State, call: Call, acq: KnownAcquire, obj: str,
+                        key: str) -> None:
+        """The object just acquired under a caller's parent belongs to the parent's tree,
+        with what embeds it (``kobject_add(&ke->base, &parent->base, ...)`` hands
+        ``ke``). An acquire held on failure (kobject_add(), whose caller must still
+        kobject_put() when it fails) hands it over only where it succeeded: a test that
+        finds it failed brings it back."""
+        res = st.resources.res
+        moved = []
+        along = self._handed_along(st, obj) if isinstance(acq.object, int) else [obj]
+        for q in along:
+            if q in res and res[q].status == HELD:
+                res[q] = res[q].moved(ESCAPED, call.loc.line, Cause.CALL, call.callee,
+                                      render(call))
+                moved.append(q)
+        if moved and isinstance(acq.object, int):
+            links = st.resources.links
+            links[key] = links.get(key, ()) + tuple(HANDED + q for q in moved)
 
     def _unknown_callback_fields(self, st: State, call: Call, rel: ReleaseFact) -> set[str]:
         """What the put of an embedded member whose release callback nobody here

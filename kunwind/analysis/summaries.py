@@ -57,6 +57,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
     calls_in,
+    offsetof_member,
     path_of,
     root_of,
     stmt_exprs,
@@ -118,6 +119,10 @@ class Summary:
     # the parameters whose container it returns (to_foo(dev): container_of(dev, ...),
     # or NULL): a caller's local assigned its result is a container of its argument
     ret_container: set[int] = field(default_factory=set)
+    # the member of that container the parameter points at (``dev`` of to_foo(dev) {
+    # return container_of(dev, struct foo, dev); }): a caller's ``x = to_foo(d)``
+    # makes ``d`` the address of ``x->dev``
+    ret_member: str = ""
     # the parameter whose driver data every return gives back, with the pseudo-field it
     # is read from (to_foo_info(pdev): ``return platform_get_drvdata(pdev)``: (0,
     # "@drvdata")): a caller's local assigned its result borrows like the getter's
@@ -206,6 +211,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_parts.items())),
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
+            self.ret_member,
             self.frees_unidentified, tuple(sorted(self.calls_params.items())),
             tuple(sorted(self.keeps)), self.ret_drvdata,
             tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
@@ -665,6 +671,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         fn, known, {i: _tested_values(fn, p.name) for i, p in enumerate(fn.params)},
         s.ret_signs)
     s.ret_container = _returned_container(fn, res)
+    s.ret_member = _returned_member(fn) if s.ret_container else ""
     s.ret_drvdata = _returned_driver_data(fn, res)
     _escapes(fn, s, res, known, kb)
     _ring_releases(fn, s, res, kb)
@@ -770,6 +777,29 @@ def _returned_container(fn: Function, res: _Param) -> set[int]:
             if isinstance(st, Return) and st.value is not None and constant(st.value) != 0:
                 found.add(res.container_of(st.value))
     return {i for i in found if i is not None} if len(found) == 1 else set()
+
+
+def _returned_member(fn: Function) -> str:
+    """The member named by the container_of() every return computes (``__mptr -
+    offsetof(T, dev)``, directly or through the local it is stored in): "dev"; ""
+    when the returns name none or differ."""
+    values: dict[str, Expr | None] = {}
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.target, Var) and st.op == "=":
+                values[st.target.name] = st.value
+    found: set[str | None] = set()
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Return) and st.value is not None and constant(st.value) != 0:
+                v: Expr | None = st.value.value if isinstance(st.value, Assign) \
+                    else st.value
+                if isinstance(v, Var):
+                    v = values.get(v.name)
+                found.add(offsetof_member(v.rhs) if isinstance(v, Binary) and v.op == "-"
+                          else None)
+    member = found.pop() if len(found) == 1 else None
+    return member or ""
 
 
 def _returned_driver_data(fn: Function, res: _Param) -> tuple[int, str] | None:
@@ -1409,6 +1439,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.idle = {int(i): set(x) for i, x in d.get("idle", {}).items()}
     s.hands_unknown = set(d.get("hands_unknown", ()))
     s.ret_container = set(d.get("ret_container", ()))
+    s.ret_member = str(d.get("ret_member", ""))
     rd = d.get("ret_drvdata")
     s.ret_drvdata = (int(rd[0]), str(rd[1])) if rd else None
     s.frees_unidentified = bool(d.get("frees_unidentified", False))

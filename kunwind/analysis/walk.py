@@ -503,6 +503,9 @@ class Walker:
         value = s.value
         st.setup.forget_under(path)
         st.setup.facts.pop(path, None)
+        if s.decl and isinstance(s.target, Var) and \
+                self.resources.same_pointer_again(st, s.target.name, value):
+            st.setup.facts[path] = Fact("nonnull", s.loc.line, "an acquisition through it holds")
         deref = _written_through(s.target)
         if deref is not None and deref in self.ctx.unaliased_locals and deref != path:
             # p->f = v: p was not NULL, or the kernel would have stopped here

@@ -85,6 +85,12 @@ class Acquire:
     # pcim_enable_device(pdev), pci_request_regions(pdev) is a devres region that the
     # driver core releases when probe fails (pci_is_managed()): nothing is owed
     managed_after: list[str] = field(default_factory=list)
+    # the argument that is the parent the object is made or added under
+    # (debugfs_create_dir(name, parent): 1, kobject_add(kobj, parent, ...): 1): a
+    # parent that the caller gave this function (a parameter, a field of one) is torn
+    # down with its children by whoever owns it, so the object is handed to it (on
+    # success only, for an acquire held on failure)
+    parent: int | None = None
 
 
 @dataclass
@@ -182,6 +188,9 @@ class Knowledge:
     # the macros that make a function an init call whose failure nobody undoes
     # (module_init(foo_init)): the function owns what it acquires, as a probe does
     initcalls: set[str] = field(default_factory=set)
+    # the macros that name a module's exit function (module_exit(foo_exit)), which runs
+    # at unload once the init succeeded, whatever the driver's probes did
+    exitcalls: set[str] = field(default_factory=set)
     # calls that set up nothing an error path owes an undo for, whatever their names
     # suggest (v4l2_m2m_next_src_buf() peeks at a queue): no guess takes them as acquires
     no_undo: set[str] = field(default_factory=set)
@@ -384,6 +393,7 @@ class Knowledge:
                 int(v["selector"]) if "selector" in v else None,
                 int(v["owns"]) if "owns" in v else None,
                 [str(m) for m in v.get("managed_after", [])],
+                int(v["parent"]) if "parent" in v else None,
             )
             if "selector" in v and not part:
                 raise ValueError(f"acquire.{name}: 'selector' needs a 'part'")
@@ -451,6 +461,8 @@ class Knowledge:
             self.release_tables[name] = str(v["member"])
         elif table == "initcall":
             self.initcalls.add(name)
+        elif table == "exitcall":
+            self.exitcalls.add(name)
         elif table == "probe_table":
             if not v.get("member"):
                 raise ValueError(f"probe_table.{name}: needs 'member'")
@@ -465,7 +477,7 @@ KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
-                          "owns", "managed_after"}),
+                          "owns", "managed_after", "parent"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector"}),
     "in_progress": frozenset({"errno"}),
@@ -483,6 +495,7 @@ KEYS: dict[str, frozenset[str]] = {
     "release_table": frozenset({"member"}),
     "probe_table": frozenset({"member"}),
     "initcall": frozenset(),
+    "exitcall": frozenset(),
     "teardown": frozenset({"arg", "depends"}),
 }
 
