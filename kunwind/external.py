@@ -13,8 +13,10 @@ Only the callees that matter are looked up: those of a function that has a
 finding (the pipeline walks it again with their summaries) that receive an
 object the function acquires (the object, a member of it, or its address),
 and that the knowledge does not describe already. At most ``MAX_FILES``
-other files are parsed for one checked file, those that define the most of
-these callees first. A file's summaries are stored by its content, its flags and
+other files are parsed for one checked file: those nearest to it in the tree
+first (its own directory, then its parent's...), since a driver's own helpers (the
+one that sets the release callback of the device it makes) live beside it, and
+among files as near, those that define the most of these callees. A file's summaries are stored by its content, its flags and
 kunwind's own code, so each defining file is parsed once however many
 files call into it, by one run or the next, and by parallel workers.
 
@@ -164,7 +166,8 @@ def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: O
         f = index.defining_file(callee, name)
         if f is not None and f.resolve() != here:
             wanted.setdefault(f, []).append(callee)
-    closest = sorted(wanted, key=lambda f: (-len(wanted[f]), str(f)))[:MAX_FILES]
+    closest = sorted(wanted, key=lambda f: (_distance(f, here), -len(wanted[f]),
+                                            str(f)))[:MAX_FILES]
     for f in closest:
         summaries = _file_summaries(f, opts, kb, cache / "summaries")
         if summaries is None:
@@ -175,6 +178,14 @@ def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: O
                 out.summaries[callee] = summaries[callee]
     out.seconds = time.perf_counter() - start
     return out
+
+
+def _distance(f: Path, here: Path) -> int:
+    """How far the directory of ``f`` is from that of ``here`` (a path resolved): the
+    directories to climb from ``here``'s to one that holds ``f`` (0: the same one)."""
+    a, b = f.resolve().parent.parts, here.parent.parts
+    common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return len(b) - common
 
 
 _MEMO: dict[str, dict[str, Summary] | None] = {}
