@@ -16,9 +16,10 @@ and that the knowledge does not describe already. At most ``MAX_FILES``
 other files are parsed for one checked file: those nearest to it in the tree
 first (its own directory, then its parent's...), since a driver's own helpers (the
 one that sets the release callback of the device it makes) live beside it, and
-among files as near, those that define the most of these callees. A file's summaries are stored by its content, its flags and
-kunwind's own code, so each defining file is parsed once however many
-files call into it, by one run or the next, and by parallel workers.
+among files as near, those that define the most of these callees. A file's
+summaries are stored by its content, its flags and kunwind's own code, so each
+defining file is parsed once however many files call into it, by one run or the
+next, and by parallel workers.
 
 Not followed: a callee of a callee in a third file (the summary of the
 defining file propagates only its own same-file calls), function pointers,
@@ -184,7 +185,8 @@ def _distance(f: Path, here: Path) -> int:
     """How far the directory of ``f`` is from that of ``here`` (a path resolved): the
     directories to climb from ``here``'s to one that holds ``f`` (0: the same one)."""
     a, b = f.resolve().parent.parts, here.parent.parts
-    common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                  min(len(a), len(b)))
     return len(b) - common
 
 
