@@ -19,10 +19,13 @@ cannot be taken, as a same-file callee's does (``Walker.may_fail``); not a
 stub's (it only returns a constant: a feature left out of this
 configuration) nor a weak default's, which another definition may replace.
 At most ``MAX_FILES`` other files are parsed for one checked file: those of
-the receivers first, then those that define the most of these callees. A
-file's summaries are stored by its content, its flags and kunwind's own code,
-so each defining file is parsed once however many files call into it, by one
-run or the next, and by parallel workers.
+the receivers first, and among them those nearest to it in the tree (its own
+directory, then its parent's...), since a driver's own helpers (the one that
+sets the release callback of the device it makes) live beside it, then those
+that define the most of these callees. A file's summaries are stored by its
+content, its flags and kunwind's own code, so each defining file is parsed
+once however many files call into it, by one run or the next, and by
+parallel workers.
 
 Not followed: a callee of a callee in a third file (the summary of the
 defining file propagates only its own same-file calls), function pointers,
@@ -186,7 +189,8 @@ def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: O
             wanted.setdefault(f, []).append(callee)
             if callee in callees:
                 receivers.add(f)
-    closest = sorted(wanted, key=lambda f: (f not in receivers, -len(wanted[f]),
+    closest = sorted(wanted, key=lambda f: (f not in receivers, _distance(f, here),
+                                            -len(wanted[f]),
                                             str(f)))[:MAX_FILES]
     for f in closest:
         summaries = _file_summaries(f, opts, kb, cache / "summaries")
@@ -214,6 +218,15 @@ def _weak(path: Path, name: str) -> bool:
 
 # ``__weak`` (or the attribute) before the name, on its line or the line before
 WEAK_DEFINITION = r"(?m)\b(?:__weak|weak\)\))[\w \t*]*\n?[\w \t*]*\b{}\s*\("
+
+
+def _distance(f: Path, here: Path) -> int:
+    """How far the directory of ``f`` is from that of ``here`` (a path resolved): the
+    directories to climb from ``here``'s to one that holds ``f`` (0: the same one)."""
+    a, b = f.resolve().parent.parts, here.parent.parts
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                  min(len(a), len(b)))
+    return len(b) - common
 
 
 _MEMO: dict[str, dict[str, Summary] | None] = {}

@@ -108,7 +108,9 @@ Known false positives:
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function
-    to the knowledge as an ``[owner.NAME]``. A release guarded by a flag is
+    to the knowledge as an ``[owner.NAME]`` (``on_failure = true`` for a call
+    that frees it only when it fails, through the destroy callback it is
+    given: ``ttm_bo_init_validate()``). A release guarded by a flag is
     reached where the flag is tied to the acquisition (computed from its
     result, set right after it succeeded) or by a query the knowledge ties to
     it (``[held_query]``: ``regulator_is_enabled()`` after

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from toytree import make_tree, write
 
+from kunwind import external
 from kunwind.config import Options
 from kunwind.kernel.symbols import SymbolIndex, build_index, symbol_index
 from kunwind.pipeline import run_pipeline
@@ -167,6 +168,45 @@ int bar_start(void)
 \treturn 0;
 }
 """
+
+
+def test_the_nearest_files_are_read_first(tmp_path: Path) -> None:
+    """More other files define the callees than are read for one file (``MAX_FILES``):
+    the files of the checked file's own directory come first, before files elsewhere
+    that define more of the callees (a driver's teardown helper beside it, not the
+    core's helpers it also hands its objects to)."""
+    root = make_tree(tmp_path / "linux")
+    far = [f"lib/far{i}.c" for i in range(external.MAX_FILES)]
+    decls = "".join(f"void far{i}_a(struct bar_ctx *ctx);\nvoid far{i}_b(struct bar_ctx *ctx);\n"
+                    for i in range(len(far)))
+    calls = "".join(f"\t\tfar{i}_a(ctx);\n\t\tfar{i}_b(ctx);\n" for i in range(len(far)))
+    for i, f in enumerate(far):
+        write(root, f, PRELUDE + f"void far{i}_a(struct bar_ctx *ctx)\n{{\n\tctx->irq = 1;\n}}\n"
+              f"void far{i}_b(struct bar_ctx *ctx)\n{{\n\tctx->irq = 2;\n}}\n")
+    write(root, "drivers/bar/bar_core.c", CORE)
+    write(root, "drivers/bar/bar_main.c", PRELUDE + decls + """
+void bar_ctx_destroy(struct bar_ctx *ctx);
+int bar_hw_init(struct bar_ctx *ctx);
+
+int bar_probe(void)
+{
+\tstruct bar_ctx *ctx;
+
+\tctx = kzalloc(sizeof(*ctx), 0);
+\tif (!ctx)
+\t\treturn -ENOMEM;
+\tif (bar_hw_init(ctx)) {
+""" + calls + """\t\tbar_ctx_destroy(ctx);
+\t\treturn -12;
+\t}
+\treturn 0;
+}
+""")
+    opts = Options(cache_dir=tmp_path / "cache", cross_file=True, experimental=True)
+    result = run_pipeline(root / "drivers/bar/bar_main.c", "drivers/bar/bar_main.c", opts)
+    assert result.parsed, result.notices
+    assert result.findings == []
+    assert str(root / "drivers/bar/bar_core.c") in result.includes
 
 
 def test_callee_reached_through_a_function_of_this_file(tmp_path: Path) -> None:

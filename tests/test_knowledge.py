@@ -247,6 +247,17 @@ def test_owners_on_success(kb) -> None:
     assert not kb2.owns_on_success("of_clk_add_provider")
 
 
+def test_owners_on_failure(kb) -> None:
+    # ttm_bo_init_validate() frees the bo through its destroy callback when it fails
+    assert kb.owner_arg("ttm_bo_init_validate") == 1
+    assert kb.owns_on_failure("ttm_bo_init_validate")
+    assert not kb.owns_on_failure("list_add")
+    assert not kb.owns_on_success("ttm_bo_init_validate")
+    with pytest.raises(KnowledgeError, match="exclude each other"):
+        load_knowledge().merge({"owner": {"x": {"arg": 0, "on_success": True,
+                                                "on_failure": True}}}, "x")
+
+
 # ---- user files ----------------------------------------------------------------
 
 

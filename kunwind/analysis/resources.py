@@ -472,7 +472,8 @@ class ResourceModel:
             if container is not None:
                 released.update(q for f in fields if (q := f"{container}->{f}") in res)
         by_callback = self._callback_releases(st, call, rel, kind, summary)
-        on_failure = {p for p in self._field_put_releases(st, call, summary)
+        on_failure = {p for p in self._field_put_releases(st, call, summary) |
+                      self._freed_on_failure(st, call)
                       if p in res and res[p].status == HELD} - released - by_callback
         by_callback |= on_failure
         released.update(by_callback)
@@ -519,7 +520,8 @@ class ResourceModel:
                 st.note(Release(line, p, call.callee))
         # ownership handed over
         owner = kb.owner_arg(call.callee)
-        given = {owner} if owner is not None else set()
+        given = {owner} if owner is not None and not kb.owns_on_failure(call.callee) \
+            else set()
         if summary is not None:
             given |= summary.escapes  # a same-file callee that stores or links it
         key = result or f"@{call.loc.line}:{call.loc.col}"
@@ -852,6 +854,29 @@ class ResourceModel:
             members += [m for f in fields if not pseudo_field(f) and "->" not in f
                         and (m := stored.get(member_root(self.ctx.member_aliases, holder + f)))]
         return self._run_callbacks(st, members) if members else set()
+
+    def _freed_on_failure(self, st: State, call: Call) -> set[str]:
+        """What an [owner] that takes its argument over only when it fails (``on_failure``)
+        frees then: the object, and the object that embeds it when the argument is a
+        member's address (``ttm_bo_init_validate(bdev, &bo->tbo, ..., destroy)``, whose
+        destroy callback frees ``bo``). Released only where the call fails
+        (``FAILED_ONLY``): where a test finds that it succeeded, still held."""
+        kb = self.ctx.kb
+        j = kb.owner_arg(call.callee)
+        if j is None or j >= len(call.args) or not kb.owns_on_failure(call.callee):
+            return set()
+        arg = call.args[j]
+        out = set()
+        p = object_path(path_of(arg))
+        if p is not None:
+            out.add(held_name(self.ctx, st.resources, p))
+        container = embedding_object(self.ctx, st, arg)
+        aliases = self.ctx.member_aliases
+        if container is None and p is not None and p in aliases:  # tbo = &lbo->tbo
+            container = member_root(aliases, aliases[p]).rsplit("->", 1)[0]
+        if container is not None:
+            out.add(held_name(self.ctx, st.resources, container))
+        return out
 
     def _same_args_releases(self, st: State, call: Call, same: list[int]) -> set[str]:
         """What a release that names its object by the arguments of the call that

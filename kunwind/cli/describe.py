@@ -98,7 +98,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
             fields += f", runs argument {r.callback} when it drops the last reference"
         return f"releases argument {r.arg}{ok}{fields}"
     if table == "owner":
-        when = " when it succeeds" if name in kb.owners_on_success else ""
+        when = " when it succeeds" if name in kb.owners_on_success else \
+            " when it fails (it frees it)" if name in kb.owners_on_failure else ""
         return f"takes over argument {kb.owners[name]}{when}"
     if table == "borrow":
         return f"keeps argument {kb.borrowers[name]} without owning it"

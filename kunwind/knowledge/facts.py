@@ -151,6 +151,10 @@ class Knowledge:
     # keeps a pointer to its data, of_clk_add_provider()): where a test finds the call
     # failed, the caller still holds what it passed
     owners_on_success: set[str] = field(default_factory=set)
+    # owners that take their argument over only when they fail: they free it on their
+    # failure, through the destroy callback they were given (ttm_bo_init_validate()),
+    # and on success the caller still holds it
+    owners_on_failure: set[str] = field(default_factory=set)
     # callee -> argument it keeps a pointer to without owning it (driver data)
     borrowers: dict[str, int] = field(default_factory=dict)
     # callees that return what a borrower kept in their argument 0 (dev_get_drvdata())
@@ -254,6 +258,10 @@ class Knowledge:
     def owns_on_success(self, callee: str) -> bool:
         """Does ``callee`` keep its [owner] argument only when it succeeds?"""
         return callee in self.owners_on_success or canonical(callee) in self.owners_on_success
+
+    def owns_on_failure(self, callee: str) -> bool:
+        """Does ``callee`` take its [owner] argument over (free it) only when it fails?"""
+        return callee in self.owners_on_failure or canonical(callee) in self.owners_on_failure
 
     def converts(self, callee: str) -> int | None:
         """The argument whose object ``callee``'s result is another name for, else None."""
@@ -445,10 +453,15 @@ class Knowledge:
             self.frees_filled[name] = fill
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
-            if v.get("on_success"):
-                self.owners_on_success.add(name)
-            else:
-                self.owners_on_success.discard(name)
+            if v.get("on_success") and v.get("on_failure"):
+                raise ValueError(f"owner.{name}: 'on_success' and 'on_failure' exclude "
+                                 "each other")
+            for when, names in (("on_success", self.owners_on_success),
+                                ("on_failure", self.owners_on_failure)):
+                if v.get(when):
+                    names.add(name)
+                else:
+                    names.discard(name)
         elif table == "borrow":
             self.borrowers[name] = int(v.get("arg", 0))
         elif table == "borrowed":
@@ -486,7 +499,7 @@ KEYS: dict[str, frozenset[str]] = {
     "no_undo": frozenset(),
     "zeroed": frozenset(),
     "held_query": frozenset({"arg", "while"}),
-    "owner": frozenset({"arg", "on_success"}),
+    "owner": frozenset({"arg", "on_success", "on_failure"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "frees_filled": frozenset({"fill"}),
     "borrow": frozenset({"arg"}),
