@@ -12,7 +12,10 @@ What it finds:
     (its summary); and, for a dropped result, the file's other calls of the
     same callee test their result, at least two of them, and none of them
     drops it (the code's own convention that this failure matters, and this
-    call its only deviant). ``(void)foo(x);`` states that the result is
+    call its only deviant). A test whose failing branch only logs and rejoins
+    the way on (``if (foo(x) < 0) pr_warn(...);``, the result not read after it)
+    does not count: the file notes that failure and goes on
+    (``analysis/conventions.py``). ``(void)foo(x);`` states that the result is
     dropped on purpose and is not reported.
 
 Why it matters:
