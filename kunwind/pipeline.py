@@ -163,7 +163,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     # the words of findings are read from the text at libclang's locations (pycparser's
     # are those of the preprocessed text)
     source = Source(data) if opts.frontend != "pycparser" else None
-    conventions = file_conventions(functions)
+    conventions = file_conventions(functions, lambda c: kb.printer_format(c) is not None)
     tables = filled_tables(parsed.tables, functions)
     inits = initcall_functions(data, kb.initcalls)
     exits = initcall_functions(data, kb.exitcalls)

@@ -12,7 +12,10 @@ What it finds:
     (its summary); and, for a dropped result, the file's other calls of the
     same callee test their result, at least two of them, and none of them
     drops it (the code's own convention that this failure matters, and this
-    call its only deviant). ``(void)foo(x);`` states that the result is
+    call its only deviant). A test whose failing branch only logs and rejoins
+    the way on (``if (foo(x) < 0) pr_warn(...);``, the result not read after it)
+    does not count: the file notes that failure and goes on
+    (``analysis/conventions.py``). ``(void)foo(x);`` states that the result is
     dropped on purpose and is not reported.
 
 Why it matters:
@@ -55,7 +58,18 @@ Known false positives:
     drops its result in turn (an error it lost would reach nobody), nor a call that
     the straight line after it makes again with the same
     arguments and whose result that second call's is (``foo_set_key(k); k->flags
-    |= F; return foo_set_key(k);``: the first failure is retried, not lost).
+    |= F; return foo_set_key(k);``: the first failure is retried, not lost). Nor a
+    call made while an earlier call's result waits for its test: a local holds it,
+    stored on every path into the call with no test since, and the straight line
+    after the call tests it (``ret = foo_register(x); foo_set_mode(x, DIGITAL); if
+    (ret) goto err;``, a quiesce after a transfer, before the transfer's result is
+    looked at). The function decides what that result means only after the call,
+    which it runs whether the earlier call failed or not: a restore step the
+    failing path runs too. The earlier call counts as able to fail unless its body
+    (no configuration's stub) cannot return a negative value. A result only
+    returned after the call (``ret = foo_check(x); foo_clear(x); return ret;``) is
+    no such decision, and the call is reported. A restore whose own failure leaves
+    the device in the wrong state on the success path is missed.
 """
 
 from __future__ import annotations
@@ -167,6 +181,8 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # every path through it returns an errno already (a recovery step)
     if _made_again(ctx, b, i, call):
         return []  # the same call follows, and its result is the one used
+    if _pending_result(ctx, b, i) is not None:
+        return []  # a step both outcomes of an earlier, still untested call run
     why = can_fail(ctx, call.callee)
     end = _success_exit(walk, call) if why else 0
     if not end:
@@ -208,6 +224,73 @@ def _made_again(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
         if block.id in seen or block.labels:
             return False
         seen.add(block.id)
+
+
+def _pending_result(ctx: FunctionContext, b: Block, i: int) -> str | None:
+    """``ret = foo_register(x); foo_set_mode(x, RUN); if (ret) goto err;``: the local
+    that, at statement ``i``, holds the result of an earlier call that may fail, on
+    every path into it, not yet tested, and that the straight line after it then
+    tests. The dropped call runs whether that call failed or not (a restore,
+    a quiesce after a transfer): a closing step the failing paths run too, whose
+    own failure could not be reported without hiding the first one."""
+    for name in _tested_later(ctx, b, i):
+        if _holds_untested(ctx, b, i, name, set()):
+            return name
+    return None
+
+
+def _tested_later(ctx: FunctionContext, b: Block, i: int) -> list[str]:
+    """The locals that the test ending the straight line after statement ``i`` of
+    ``b`` (no label: every path) reads, none of them stored again before it. A
+    local only returned is no decision taken after the call (``ret =
+    foo_check(x); foo_clear(x); return ret;``): none."""
+    stored: set[str] = set()
+    block, start, seen = b, i + 1, {b.id}
+    while True:
+        for s in block.stmts[start:]:
+            if isinstance(s, Return):
+                return []
+            if isinstance(s, Store) and isinstance(s.target, Var):
+                stored.add(s.target.name)
+        test = block.cond if block.cond is not None else block.switch
+        if test is not None:
+            names = [x.name for x in subexprs(test) if isinstance(x, Var)]
+            return [n for n in dict.fromkeys(names) if n not in stored]
+        if len(block.succs) != 1:
+            return []
+        block, start = ctx.fn.blocks[block.succs[0].dst], 0
+        if block.id in seen or block.labels:
+            return []
+        seen.add(block.id)
+
+
+def _holds_untested(ctx: FunctionContext, b: Block, i: int, name: str,
+                    seen: set[int]) -> bool:
+    """Does ``name`` hold, before statement ``i`` of ``b`` and on every path into it,
+    the result of a call that can fail, stored with no test of ``name`` since?"""
+    for s in reversed(b.stmts[:i]):
+        if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name:
+            stored = stored_call(s)
+            return stored is not None and _may_fail(ctx, stored[1].callee)
+    preds = ctx.fn.preds()[b.id]
+    if not preds or b.id in seen or len(seen) > 8:
+        return False
+    seen.add(b.id)
+    for p in preds:
+        pb = ctx.fn.blocks[p]
+        if any(e is not None and reads(e, name) for e in (pb.cond, pb.switch)):
+            return False  # tested on the way
+        if not _holds_untested(ctx, pb, len(pb.stmts), name, seen):
+            return False
+    return True
+
+
+def _may_fail(ctx: FunctionContext, callee: str) -> bool:
+    """May ``callee`` fail, as far as the file shows: unless its body (no stub of a
+    configuration that leaves it out: the real one may fail) cannot return a
+    negative value."""
+    s = ctx.summary(callee)
+    return s is None or s.ret_stub or bool(s.ret_signs & NEGATIVE)
 
 
 def _writes_any(target: str | None, read: set[str]) -> bool:

@@ -17,11 +17,22 @@ the result is counted apart: it says the callee returns negative errnos.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kunwind.model.cfg import Block, Function
-from kunwind.model.ir import Assign, Call, Expr, ExprStmt, Return, Store, Var, calls_in, subexprs
+from kunwind.model.ir import (
+    Assign,
+    Call,
+    Expr,
+    ExprStmt,
+    Return,
+    Store,
+    Var,
+    calls_in,
+    stmt_exprs,
+    subexprs,
+)
 
 from .conditions import failure_check
 
@@ -34,6 +45,7 @@ class ResultUse:
     tested: int = 0
     dropped: int = 0
     negative: int = 0
+    logged: int = 0
 
 
 @dataclass
@@ -66,16 +78,19 @@ def reads(e: Expr | None, name: str) -> bool:
     return e is not None and any(isinstance(x, Var) and x.name == name for x in subexprs(e))
 
 
-def file_conventions(functions: Iterable[Function]) -> Conventions:
-    """What the file's functions do with each callee's result."""
+def file_conventions(functions: Iterable[Function],
+                     logs: Callable[[str], bool] = lambda callee: False) -> Conventions:
+    """What the file's functions do with each callee's result; ``logs`` tells the
+    printk-style functions (the knowledge's printf table)."""
     out = Conventions()
     for fn in functions:
         for b in fn.blocks:
-            _count_block(b, out)
+            _count_block(fn, b, out, logs)
     return out
 
 
-def _count_block(b: Block, out: Conventions) -> None:
+def _count_block(fn: Function, b: Block, out: Conventions,
+                 logs: Callable[[str], bool]) -> None:
     for i, s in enumerate(b.stmts):
         call = dropped_call(s)
         if call is not None:
@@ -87,11 +102,13 @@ def _count_block(b: Block, out: Conventions) -> None:
             continue
         stored = stored_call(s)
         if stored is not None and tested_after(b, i, stored[0]):
-            _tested(out, stored[1], b.cond, {stored[0]: stored[1]})
+            held = {stored[0]: stored[1]}
+            _tested(out, stored[1], b.cond, held,
+                    _only_logged(fn, b, held, logs, stored[0]))
     if b.cond is not None:
         for c in calls_in(b.cond):
             if not c.indirect:
-                _tested(out, c, b.cond, {})
+                _tested(out, c, b.cond, {}, _only_logged(fn, b, {}, logs, None))
 
 
 def tested_after(b: Block, i: int, name: str) -> bool:
@@ -105,9 +122,63 @@ def tested_after(b: Block, i: int, name: str) -> bool:
     return reads(b.cond, name) or reads(b.switch, name)
 
 
-def _tested(out: Conventions, call: Call, cond: Expr | None, held: dict[str, Call]) -> None:
+def _tested(out: Conventions, call: Call, cond: Expr | None, held: dict[str, Call],
+            logged: bool) -> None:
     use = out.uses.setdefault(call.callee, ResultUse())
-    use.tested += 1
+    if logged:
+        use.logged += 1
+    else:
+        use.tested += 1
     chk = failure_check(cond, held.get) if cond is not None else None
     if chk is not None and chk.form == "negative" and chk.callee == call.callee:
         use.negative += 1
+
+
+def _only_logged(fn: Function, b: Block, held: dict[str, Call],
+                 logs: Callable[[str], bool], name: str | None) -> bool:
+    """Does the failing side of the test ending ``b`` only log and rejoin its other
+    side (``if (ret < 0) pr_warn(...);``: its blocks, the tests a logging macro
+    makes included, call printers and nothing else, and lead nowhere but there),
+    the local ``name`` that held the result (if any) not read again before it is
+    stored anew?"""
+    chk = failure_check(b.cond, held.get) if b.cond is not None else None
+    if chk is None or len(b.succs) != 2:
+        return False
+    fail = next((e.dst for e in b.succs if e.kind == ("true" if chk.fails_when else "false")),
+                None)
+    on = next((e.dst for e in b.succs if e.kind == ("false" if chk.fails_when else "true")),
+              None)
+    if fail is None or on is None:
+        return False
+    region = fn.reachable_from(fail, on)
+    if fn.exit in region or any(d not in region and d != on
+                                for r in region for d in fn.blocks[r].targets()):
+        return False  # it leaves, or goes elsewhere than the way on
+    stmts = [st for r in region for st in fn.blocks[r].stmts]
+    if not stmts or not all(isinstance(st, ExprStmt) and isinstance(st.expr, Call) and
+                            not st.expr.indirect and logs(st.expr.callee) for st in stmts):
+        return False
+    return name is None or not _read_before_store(fn, on, name)
+
+
+def _read_before_store(fn: Function, start: int, name: str) -> bool:
+    """Can a path from block ``start`` read the local ``name`` before storing it?"""
+    todo, seen = [start], {start}
+    while todo:
+        b = fn.blocks[todo.pop()]
+        stored = False
+        for s in b.stmts:
+            if any(reads(e, name) for e in stmt_exprs(s)):
+                return True
+            if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name:
+                stored = True
+                break
+        if stored:
+            continue
+        if any(e is not None and reads(e, name) for e in (b.cond, b.switch)):
+            return True
+        for d in b.targets():
+            if d not in seen:
+                seen.add(d)
+                todo.append(d)
+    return False

@@ -10,6 +10,13 @@ unrolls loops once, and joins the states that reach a block once more than
 checks hook into calls, uses and exits (``Rule``); what they report at a call
 is a candidate, confirmed only when its path reaches an error exit, which the
 walk classifies by what it returns (``events.ExitKind``).
+
+A test of a call's result is a failure test (``conditions.failure_check``) unless
+the path knows better: an answer (a ``bool``, the ``[answer]`` knowledge), a
+result the callee cannot give here (``returns.py``), or a truth test of a value
+that an earlier test on the path found not negative (``rc < 0`` passed, then
+``else if (!rc)``): the code's own failure test has spoken, and this one tells
+its kinds of success apart (0 or positive).
 """
 from __future__ import annotations
 
@@ -770,6 +777,8 @@ class Walker:
         if _copy_equality(st, cond) not in (None, taken):
             return False  # buf = f->prealloc_buf; ... if (buf == f->prealloc_buf)
         sign = sign_test(cond)
+        # the signs the tested path had before this test (an earlier ``ret < 0`` passed)
+        earlier = st.values.signs.get(sign[0], ANY_SIGN) if sign is not None else ANY_SIGN
         if sign is not None:
             path, when_true = sign
             st.values.signs[path] = st.values.signs.get(path, ANY_SIGN) & (
@@ -814,6 +823,11 @@ class Walker:
                                 or self.ctx.kb.answers_only(chk.callee)
                                 or self.ctx.kb.held_query(chk.callee) is not None):
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)), a held query: no failure
+        if chk is not None and chk.form == "value" and not earlier & NEGATIVE and \
+                sign is not None and path_of(chk.subject) == sign[0]:
+            # rc < 0 passed, then else if (!rc): a test of a value the code's own failure
+            # test found not negative tells its kinds of success apart, no failure
+            chk = None
         subj = path_of(chk.subject) if chk is not None else None
         held = st.resources.res.get(subj) if subj is not None else None
         if chk is not None and held is not None and held.fails == "null":
