@@ -85,7 +85,7 @@ def check_build_dir(build_dir: Path) -> None:
 
 
 # On an unbuilt tree with no configuration chosen, the files the arch defconfig does not
-# build are analysed under this one, which builds them (bench/results/coverage-s18.md)
+# build are analysed under this one, which builds them (bench/results/coverage-s17.md)
 DEFAULT_UNBUILT = "allmodconfig"
 PROJECT = "kunwind.project"  # the click context's meta key of the .kunwind.toml in force
 
