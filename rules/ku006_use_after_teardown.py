@@ -8,7 +8,10 @@ What it finds:
     usual causes are unwind labels in the wrong order (``err_free:
     kfree(priv); err_unmap: iounmap(priv->regs);``), a message printed with a
     device after ``put_device()``, and ``return obj;`` after the error path
-    freed ``obj``. Only releases that end the object's life count (frees,
+    freed ``obj``. A use after a release on a path that has not failed is
+    reported too, where the walk goes (a function with an error exit): a
+    premature put (``pci_dev_put(pdev); pci_assign_resource(pdev, 11);``)
+    is the same use after the end of the object's life. Only releases that end the object's life count (frees,
     unmaps, destroys, and a put of a reference this function took, which
     includes a lookup that drops the reference of the node it starts from,
     ``of_find_compatible_node(from, ...)``); an
@@ -97,8 +100,9 @@ DEAD_KINDS = ("memory", "pages", "reference", "mapping", "cache", "pool", "dma",
 
 
 def on_use(ctx: FunctionContext, st: State, path: str, line: int, x: Expr) -> list[Finding]:
-    """A tracked object is dereferenced or passed on: was it released on this error path?"""
-    r = _released(ctx, st, path)
+    """A tracked object is dereferenced or passed on: was it released on this path? On
+    an error path, by an unwind step; on any path, too early (a premature put)."""
+    r = _released(ctx, st, path, any_path=True)
     if r is None or r.event_line == line:
         return []  # the release's own statement (its arguments are read before it)
     if isinstance(x, Call) and _releases(ctx, x, path, r):
@@ -135,8 +139,9 @@ def at_normal_exits(ctx: FunctionContext) -> bool:
         object_path(path_of(s.value)) is not None for b in fn.blocks for s in b.stmts)
 
 
-def _released(ctx: FunctionContext, st: State, path: str) -> Res | None:
-    if not error_path(ctx, st):
+def _released(ctx: FunctionContext, st: State, path: str, any_path: bool = False
+              ) -> Res | None:
+    if not any_path and not error_path(ctx, st):
         return None
     r = st.resources.res.get(path)
     if r is None or r.status != RELEASED or not r.sure or not _ends_life(ctx, r) or \
@@ -229,8 +234,9 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
     advice = ("return an error instead" if how.startswith("returned") else
               "release it after its last use (reorder the unwind steps) or save what is "
               "still needed before the release")
+    where = " on an error path" if error_path(ctx, st) else ""
     message = (
-        f"'{path}' is {shown} at line {line} in {fn}() on an error path, after {event} "
+        f"'{path}' is {shown} at line {line} in {fn}(){where}, after {event} "
         f"released it at line {r.event_line} ({gone}): {advice}"
     )
     steps = st.rendered_path(ctx.words) + [

@@ -336,9 +336,9 @@ def test_the_summary_names_the_configuration(kernel_tree: Path, config_cache: Pa
 @pytest.mark.kernel
 def test_with_unbuilt_allmodconfig_a_file_the_defconfig_does_not_build_gets_it(
         kernel_tree: Path, config_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On an unbuilt tree, with --unbuilt allmodconfig and no configuration asked for: the
-    x86 defconfig for the files it builds, the allmodconfig for those it does not, and the
-    summary says which. Without --unbuilt, the defconfig for all."""
+    """On an unbuilt tree, with --unbuilt allmodconfig (the default) and no configuration
+    asked for: the x86 defconfig for the files it builds, the allmodconfig for those it
+    does not, and the summary says which. With --unbuilt none, the defconfig for all."""
     import json
 
     from click.testing import CliRunner
@@ -347,11 +347,12 @@ def test_with_unbuilt_allmodconfig_a_file_the_defconfig_does_not_build_gets_it(
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(config_cache))
     monkeypatch.chdir(kernel_tree)
-    plain = CliRunner().invoke(main, ["check", "--experimental", WIREGUARD, "--format", "json"])
+    plain = CliRunner().invoke(main, ["check", "--experimental", WIREGUARD, "--format", "json",
+                                      "--unbuilt", "none"])
     assert list(json.loads(plain.stdout)["summary"]["configurations"]) == [
         "the x86 defconfig (generated with Kconfiglib)"]
     r = CliRunner().invoke(main, ["check", "--experimental", WIREGUARD, "mm/rmap.c", "mm/nommu.c",
-                                  "--unbuilt", "allmodconfig", "--format", "json"])
+                                  "--format", "json"])
     doc = json.loads(r.stdout)
     assert doc["summary"]["configurations"] == {
         "the x86 defconfig (generated with Kconfiglib)": 2,  # rmap.c, and nommu.c: neither
