@@ -11,11 +11,11 @@ What it finds:
     freed ``obj``. A use after a release on a path that has not failed is
     reported too, where the walk goes (a function with an error exit): a
     premature put (``pci_dev_put(pdev); pci_assign_resource(pdev, 11);``)
-    is the same use after the end of the object's life. Only releases that end the object's life count (frees,
-    unmaps, destroys, and a put of a reference this function took, which
-    includes a lookup that drops the reference of the node it starts from,
-    ``of_find_compatible_node(from, ...)``); an
-    unlocked lock, a disabled clock or an unregistered device is still there.
+    is the same use after the end of the object's life. Only releases that
+    end the object's life count (frees, unmaps, destroys, and a put of a
+    reference this function took, which includes a lookup that drops the
+    reference of the node it starts from, ``of_find_compatible_node(from,
+    ...)``); an unlocked lock, a disabled clock or an unregistered device is still there.
     Releasing the same object twice is KU003's finding. Releasing a part of
     an object that the knowledge names (``pci_free_irq_vectors(pdev)`` frees
     the device's interrupt vectors) does not end the object, and an argument
@@ -251,5 +251,5 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
 RULE_ID, RULE_NAME = "KU006", "use-after-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(1, 3, SAMPLE),
-            recall=(Recall("use-after-release", 71, 100),),
+            recall=(Recall("use-after-release", 106, 144),),
             on_use=on_use, on_return=on_return, at_normal_exits=at_normal_exits)

@@ -315,15 +315,7 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
                  call: Call) -> list[Finding]:
     """``ret = foo(); ret = bar();``: the next statement of the block that touches
     ``name`` stores it again without reading it."""
-    again = None
-    for s in b.stmts[i + 1:]:
-        if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name \
-                and s.op == "=" and not reads(s.value, name):
-            again = s
-            break
-        if any(reads(e, name) for e in (getattr(s, "value", None), getattr(s, "expr", None),
-                                        getattr(s, "target", None))):
-            return []
+    again = _stored_again(ctx, b, i, name)
     why = can_fail(ctx, call.callee)
     end = _success_exit(walk, call) if again is not None and why else 0
     if again is None or not end:
@@ -338,6 +330,40 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
              PathStep(again.loc.line, again.loc.col, f"'{name}' overwritten, never read")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"overwritten|{name}|{call.callee}", why, exit_line=end)]
+
+
+def _stored_again(ctx: FunctionContext, b: Block, i: int, name: str) -> Store | None:
+    """The store that assigns ``name`` again, without reading it, before anything reads
+    it, on every path from statement ``i`` of ``b`` (branches in between, such as those
+    a ``memcpy()`` of a fortified build expands to, do not hide it); None when some
+    path reads it first or leaves without storing it again. Of several, the first."""
+    blocks = {x.id: x for x in ctx.fn.blocks}
+    found: list[Store] = []
+    seen: set[int] = set()
+    todo: list[tuple[Block, int]] = [(b, i + 1)]
+    while todo:
+        blk, start = todo.pop()
+        stored = False
+        for s in blk.stmts[start:]:
+            if isinstance(s, Store) and isinstance(s.target, Var) and \
+                    s.target.name == name and s.op == "=" and not reads(s.value, name):
+                found.append(s)
+                stored = True
+                break
+            if any(reads(e, name) for e in (getattr(s, "value", None),
+                                            getattr(s, "expr", None),
+                                            getattr(s, "target", None))):
+                return None
+        if stored:
+            continue
+        if any(e is not None and reads(e, name) for e in (blk.cond, blk.switch)) or \
+                not blk.succs:
+            return None
+        for e in blk.succs:
+            if e.dst not in seen:
+                seen.add(e.dst)
+                todo.append((blocks[e.dst], 0))
+    return min(found, key=lambda s: (s.loc.line, s.loc.col)) if found else None
 
 
 def _because(why: str) -> str:
