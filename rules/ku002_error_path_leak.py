@@ -698,5 +698,5 @@ FREEING_KINDS = (Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL)
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(38, 89, SAMPLE),
-            recall=(Recall("drop-release", 55, 100), Recall("goto-next-label", 54, 100)),
+            recall=(Recall("drop-release", 94, 182), Recall("goto-next-label", 51, 81)),
             on_exit=on_exit, on_function=on_function)
