@@ -77,12 +77,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.constants import NEGATIVE
-from kunwind.analysis.conventions import dropped_call, reads, stored_call, tested_after
+from kunwind.analysis.conventions import (
+    dropped_call,
+    first_touches,
+    reads,
+    stored_call,
+    tested_after,
+)
 from kunwind.analysis.error_paths import errno_held
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION, Finding, PathStep
 from kunwind.model.ir import (
     Call,
     Return,
+    Stmt,
     Store,
     Var,
     calls_in,
@@ -337,32 +344,18 @@ def _stored_again(ctx: FunctionContext, b: Block, i: int, name: str) -> Store | 
     it, on every path from statement ``i`` of ``b`` (branches in between, such as those
     a ``memcpy()`` of a fortified build expands to, do not hide it); None when some
     path reads it first or leaves without storing it again. Of several, the first."""
-    blocks = {x.id: x for x in ctx.fn.blocks}
+    def again(s: Stmt) -> bool:
+        return isinstance(s, Store) and isinstance(s.target, Var) and \
+            s.target.name == name and s.op == "=" and not reads(s.value, name)
+
+    def touches(s: Stmt) -> bool:
+        return again(s) or any(reads(getattr(s, part, None), name)
+                               for part in ("value", "expr", "target"))
     found: list[Store] = []
-    seen: set[int] = set()
-    todo: list[tuple[Block, int]] = [(b, i + 1)]
-    while todo:
-        blk, start = todo.pop()
-        stored = False
-        for s in blk.stmts[start:]:
-            if isinstance(s, Store) and isinstance(s.target, Var) and \
-                    s.target.name == name and s.op == "=" and not reads(s.value, name):
-                found.append(s)
-                stored = True
-                break
-            if any(reads(e, name) for e in (getattr(s, "value", None),
-                                            getattr(s, "expr", None),
-                                            getattr(s, "target", None))):
-                return None
-        if stored:
-            continue
-        if any(e is not None and reads(e, name) for e in (blk.cond, blk.switch)) or \
-                not blk.succs:
-            return None
-        for e in blk.succs:
-            if e.dst not in seen:
-                seen.add(e.dst)
-                todo.append((blocks[e.dst], 0))
+    for t in first_touches(ctx.fn, b, i + 1, name, touches):
+        if not isinstance(t, Store) or not again(t):
+            return None  # read first, or left without storing it again
+        found.append(t)
     return min(found, key=lambda s: (s.loc.line, s.loc.col)) if found else None
 
 

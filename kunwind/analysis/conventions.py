@@ -17,7 +17,7 @@ the result is counted apart: it says the callee returns negative errnos.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from kunwind.model.cfg import Block, Function
@@ -27,6 +27,7 @@ from kunwind.model.ir import (
     Expr,
     ExprStmt,
     Return,
+    Stmt,
     Store,
     Var,
     calls_in,
@@ -163,22 +164,34 @@ def _only_logged(fn: Function, b: Block, held: dict[str, Call],
 
 def _read_before_store(fn: Function, start: int, name: str) -> bool:
     """Can a path from block ``start`` read the local ``name`` before storing it?"""
-    todo, seen = [start], {start}
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s)) or \
+            isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name
+    return any(isinstance(t, Expr) or
+               isinstance(t, Stmt) and any(reads(e, name) for e in stmt_exprs(t))
+               for t in first_touches(fn, fn.blocks[start], 0, name, touches))
+
+
+def first_touches(fn: Function, b: Block, start: int, name: str,
+                  touches: Callable[[Stmt], bool]) -> Iterator[Stmt | Expr | None]:
+    """Walking forward from statement ``start`` of ``b``, on each path the first thing
+    that touches the local ``name``: a statement that ``touches`` picks, the test of a
+    block that reads it, or None where the path leaves the function before. A block is
+    entered once (a loop back into one adds nothing new)."""
+    todo: list[tuple[Block, int]] = [(b, start)]
+    seen: set[int] = set()
     while todo:
-        b = fn.blocks[todo.pop()]
-        stored = False
-        for s in b.stmts:
-            if any(reads(e, name) for e in stmt_exprs(s)):
-                return True
-            if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name:
-                stored = True
-                break
-        if stored:
+        blk, i = todo.pop()
+        hit: Stmt | Expr | None = next((s for s in blk.stmts[i:] if touches(s)), None)
+        if hit is None:
+            hit = next((e for e in (blk.cond, blk.switch) if e is not None and reads(e, name)),
+                       None)
+        if hit is not None:
+            yield hit
             continue
-        if any(e is not None and reads(e, name) for e in (b.cond, b.switch)):
-            return True
-        for d in b.targets():
+        if not blk.succs:
+            yield None
+        for d in blk.targets():
             if d not in seen:
                 seen.add(d)
-                todo.append(d)
-    return False
+                todo.append((fn.blocks[d], 0))
