@@ -78,10 +78,12 @@ def run_kunwind(tree: Path, files: list[str], jobs: int) -> dict:
     return json.loads(r.stdout)
 
 
-def draw(out: Path, n: int, seed: int, jobs: int) -> None:
+def draw(out: Path, n: int, seed: int, jobs: int, keep: Path | None = None) -> None:
     tree = kernel_tree()
     files = sample(tree, n, seed)
     data = run_kunwind(tree, files, jobs)
+    if keep is not None:  # the whole JSON report, for questions the sample file does not answer
+        keep.write_text(json.dumps(data))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, text=True,
                             capture_output=True).stdout.strip()
     summary = data["summary"]
@@ -228,6 +230,8 @@ def main() -> int:
     d.add_argument("--seed", type=int, required=True)
     d.add_argument("--files", type=int, default=300)
     d.add_argument("-j", "--jobs", type=int, default=2)
+    d.add_argument("--keep-json", type=Path, metavar="FILE",
+                   help="also write kunwind's whole JSON report to FILE")
     t = sub.add_parser("tally")
     t.add_argument("triage", type=Path)
     c = sub.add_parser("recheck")
@@ -240,7 +244,7 @@ def main() -> int:
     a.add_argument("readers", type=Path, nargs="+")
     args = ap.parse_args()
     if args.action == "draw":
-        draw(args.out, args.files, args.seed, args.jobs)
+        draw(args.out, args.files, args.seed, args.jobs, args.keep_json)
         return 0
     if args.action == "apply":
         return apply(args.triage, args.readers)

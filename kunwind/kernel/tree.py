@@ -192,10 +192,8 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
               fallback: str | None = None) -> tuple[TreeSetup, TreeFlags] | None:
     """The setup of the tree holding ``file`` under these options, and the file's flags:
     None outside a kernel tree. With ``fallback`` (e.g. "allmodconfig"), a file the
-    implicit arch defconfig does not build gets that configuration when it builds it.
-
-    Not the default: on the files of the first triage, allmodconfig loses 4 of the 39
-    reports found true, for a reason not found yet (bench/results/configs.md).
+    implicit arch defconfig does not build gets that configuration when it builds it
+    (the command line's default: ``--unbuilt allmodconfig``).
     """
     root = find_kernel_root(file)
     if root is None:
