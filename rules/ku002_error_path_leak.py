@@ -124,7 +124,10 @@ Other names for one object:
     usb_get_dev(udev)``, then ``usb_put_dev(udev)``), a local that points at an
     embedded member (``dev = &pdev->dev``), the container that a function
     computes with container_of() from its parameter (``ndns = to_ndns(found)``:
-    ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it). The
+    ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it), a
+    field given the value of a local, until either is written: a pointer, or a
+    number the function acquires by (``host->irq = irq; request_irq(irq, ...)``,
+    then ``free_irq(host->irq, ...)``). The
     address of an array's first element is the array (``&groups[0]``). A store
     of another name into a field hands the object over as a store of the object
     would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of

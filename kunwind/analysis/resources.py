@@ -12,7 +12,8 @@ disagree. Checks KU002–KU006 read these facts.
 An object has one ``Res`` under the name it was acquired by; other locals
 that hold it (``Resources.aliases``: ``p = s = kzalloc()``, ``q = p``,
 ``p = page_address(page)``), a local copied from a field and that field
-(``Resources.copies``: ``ofolio = obh->b_folio``, until either is written)
+(``Resources.copies``: ``ofolio = obh->b_folio``, or ``host->irq = irq`` of an irq
+number the function requests, until either is written)
 and locals that point at an embedded member (``dev = &pdev->dev``, or
 ``pdev = container_of(dev, ...)``) reach it through ``held_name``, so that a
 release, a hand-over or a return through any name acts on the one object.
