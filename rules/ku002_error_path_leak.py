@@ -127,7 +127,13 @@ Other names for one object:
     ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it), a
     field given the value of a local, until either is written: a pointer, or a
     number the function acquires by (``host->irq = irq; request_irq(irq, ...)``,
-    then ``free_irq(host->irq, ...)``). The
+    then ``free_irq(host->irq, ...)``), a call of a getter of the file (every
+    return of its body reads one access path below a parameter:
+    ``netdev_priv(dev)`` returns ``dev->priv``, ``get_hwbase(dev)`` returns
+    ``netdev_priv(dev)->base``), which names that path of its argument:
+    after ``np = netdev_priv(dev)``, ``iounmap(get_hwbase(dev))`` unmaps
+    ``np->base``, and a helper that frees ``np->rx_skb`` through such a
+    getter frees it for its caller. The
     address of an array's first element is the array (``&groups[0]``). A store
     of another name into a field hands the object over as a store of the object
     would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of

@@ -388,7 +388,7 @@ class ResourceModel:
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
         if rel is not None and rel.arg < len(call.args):
-            p = _object_of(kb, call.args[rel.arg])
+            p = _object_of(ctx, call.args[rel.arg])
             if p is not None:
                 released.add(p)
         by_knowledge = set(released)  # what the knowledge says this call releases
@@ -424,7 +424,7 @@ class ResourceModel:
                     puts.update(f"{base}->{f}" for f in fields)
             released |= puts
         for a in call.args:
-            p = _object_of(kb, a)
+            p = _object_of(ctx, a)
             p = held_name(ctx, st.resources, p, part) if p is not None else None
             if p is not None and resource_key(p, part) in res and \
                     call.callee in res[resource_key(p, part)].releases:
@@ -808,7 +808,7 @@ class ResourceModel:
         """Does this function hold more than one reference on what ``arg`` names
         (``device_initialize(&d->dev); get_device(&d->dev);``)? Then a put of it is not
         the last, and the object that embeds it stays."""
-        p = _object_of(self.ctx.kb, arg)
+        p = _object_of(self.ctx, arg)
         if p is None:
             return False
         r = st.resources.res.get(resource_key(held_name(self.ctx, st.resources, p, part), part))
@@ -947,7 +947,7 @@ class ResourceModel:
             return out
         arg = call.args[rel.arg]
         member = embedded_path(self.ctx, st, arg)
-        obj = member if member is not None else _object_of(self.ctx.kb, arg)
+        obj = member if member is not None else _object_of(self.ctx, arg)
         key = held_name(self.ctx, st.resources, obj) if obj is not None else None
         r = res.get(key) if key is not None else None
         a = self.ctx.kb.acquire(r.acquire) if r is not None and r.acquire else None
@@ -1297,17 +1297,34 @@ def _stored_over(key: str, path: str, bit: str | None) -> bool:
     return base == path or base.startswith((path + "->", path + "."))
 
 
-def _object_of(kb: Knowledge, e: Expr) -> str | None:
+def _object_of(ctx: FunctionContext, e: Expr) -> str | None:
     """The object an argument names, through the knowledge's conversions
-    (``__free_pages(virt_to_page(addr), order)`` frees what ``addr`` names)."""
+    (``__free_pages(virt_to_page(addr), order)`` frees what ``addr`` names) and the
+    file's getters (``iounmap(get_hwbase(dev))`` unmaps ``dev->priv->base``)."""
     for _ in range(4):
         if not isinstance(e, Call):
             break
-        j = kb.converts(e.callee)
+        j = ctx.kb.converts(e.callee)
         if j is None or j >= len(e.args):
-            break
+            return object_path(read_path(ctx.summaries, e))
         e = e.args[j]
     return object_path(path_of(e))
+
+
+def read_path(summaries: Mapping[str, Summary], e: Expr) -> str | None:
+    """The access path a call of a getter reads (``Summary.ret_path``), in the
+    caller's terms: ``get_hwbase(dev)`` reads ``dev->priv->base``; None for any other
+    expression than such a call."""
+    s = summaries.get(e.callee) if isinstance(e, Call) else None
+    if not isinstance(e, Call) or s is None or s.ret_path is None or \
+            s.ret_path[0] >= len(e.args):
+        return None
+    j, below = s.ret_path
+    arg = e.args[j]
+    base = read_path(summaries, arg) if isinstance(arg, Call) else path_of(arg)
+    if base is None:
+        return None
+    return f"{base[1:]}.{below}" if base.startswith("&") else f"{base}->{below}"
 
 
 _FILLED = "@filled:"

@@ -107,6 +107,7 @@ from .resources import (
     ResourceModel,
     held_name,
     object_path,
+    read_path,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
 from .ties import flag_base, flag_tested
@@ -314,6 +315,9 @@ class Walker:
         if isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
                 isinstance(value, Member) and (source := path_of(value)) is not None:
             out.append((named.name, source))  # ofolio = obh->b_folio
+        elif isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
+                (source := read_path(self.ctx.summaries, value)) is not None:
+            out.append((named.name, source))  # np = netdev_priv(dev), a getter of dev->priv
         outer = s.target
         if named is not outer and isinstance(outer, Var) and outer.ptr and \
                 outer.name in self.ctx.variables and isinstance(named, Member) and \
