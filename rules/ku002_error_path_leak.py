@@ -144,7 +144,10 @@ Other names for one object:
     it is not NULL and its put drops that reference; the ``_fops`` of a put
     of another pointer may be NULL. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
-    under its other names. A local that points into an array at a computed index
+    under its other names, and the value stored reads it before the store:
+    ``child = device_get_next_child_node(dev, child)`` puts the old child,
+    also when a macro's copy of it (container_of()'s ``__mptr``) holds it since.
+    A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
     name for many objects: what is acquired in its fields is left to the
     per-element unwind loop, and not reported.

@@ -167,6 +167,12 @@ class Resources:
     # they kept its old one (``ep = qhp->ep; qhp->ep = NULL``), until they are assigned.
     # A put through them may drop the reference the field held, taken elsewhere
     taken: frozenset[str] = frozenset()
+    # while a store's value is evaluated: the locals it assigns that were rebound
+    # (``rebind``) -> the name their object is held under now. The value reads them
+    # before the store writes them (``child = next_child(dev, child)`` puts the old
+    # child, held under the name of a copy of it since). Not part of the state: set
+    # and cleared around the value's calls (``walk.do_store``)
+    was: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Resources:
         return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties),
@@ -217,7 +223,7 @@ class Resources:
         if "[" not in source and "->" in source and root_of(source) != local:
             self.copies[local] = source
 
-    def rebind(self, name: str) -> None:
+    def rebind(self, name: str) -> str | None:
         """The local ``name`` is assigned (or advanced, ``p++``): it is no alias any more,
         and what it held stays held through its aliases, under the first one's name
         (``p = buf = kmalloc(); p += n; kfree(buf)``). Without aliases nothing moves."""
@@ -225,7 +231,7 @@ class Resources:
         self.taken = self.taken - {name}
         names = sorted(a for a, k in self.aliases.items() if k == name)
         if not names:
-            return
+            return None
         heir = names[0]
         del self.aliases[heir]
         for a in names[1:]:
@@ -233,6 +239,7 @@ class Resources:
         for k in [k for k in self.res if k == name or k.startswith(
                 (name + "->", name + ".", name + PART_SEP))]:
             self.res[heir + k[len(name):]] = self.res.pop(k)
+        return heir
 
 
 # A resource is keyed on its object, and on the part of the object it is when the
@@ -298,6 +305,8 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     root = root_of(path)
     rest = path[len(root):]
     candidates = []
+    if root in resources.was:  # read before the store that rebound it
+        candidates.append(resources.was[root] + rest)
     if root in resources.aliases:
         candidates.append(resources.aliases[root] + rest)
     copies = resources.copies
