@@ -341,10 +341,10 @@ class Walker:
         if s.op == "=" and not s.decl and st.resources.copies and \
                 (overwritten := path_of(named)) is not None:
             st.resources.overwritten(overwritten)
-        was: dict[str, str] = {}
+        rebound: dict[str, str] = {}
         while True:  # each local assigned here is no other name for a held object now
             if isinstance(named, Var) and (heir := st.resources.rebind(named.name)):
-                was[named.name] = heir
+                rebound[named.name] = heir
             if (written := path_of(named)) is not None and st.resources.copies:
                 st.resources.written(written)
             if not isinstance(value, Assign):
@@ -356,7 +356,7 @@ class Walker:
         if target is not None and s.op == "=":
             st.resources.links.pop(target, None)  # its old value no longer reports anything
             self.resources.unfill(st, target)
-        st.resources.was = was  # the value's calls read what the locals held before
+        st.resources.was = rebound  # the value's calls read what the locals held before
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
         st.resources.was = {}
