@@ -133,7 +133,11 @@ Other names for one object:
     ``netdev_priv(dev)->base``), which names that path of its argument:
     after ``np = netdev_priv(dev)``, ``iounmap(get_hwbase(dev))`` unmaps
     ``np->base``, and a helper that frees ``np->rx_skb`` through such a
-    getter frees it for its caller. The
+    getter frees it for its caller. The address of a member of an object
+    given to the release paired with the object's acquire is the object's:
+    the acquire returned the member's type, cast to the object's, so the
+    member is the first (``q = (struct tap_queue *)sk_alloc(...)``, then
+    ``sk_free(&q->sk)``); another release of it (``kfree(&q->sk)``) is not. The
     address of an array's first element is the array (``&groups[0]``). A store
     of another name into a field hands the object over as a store of the object
     would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of

@@ -37,6 +37,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     Loc,
+    Member,
     Unary,
     Var,
     calls_in,
@@ -438,6 +439,8 @@ class ResourceModel:
             if p is not None and resource_key(p, part) in res and \
                     call.callee in res[resource_key(p, part)].releases:
                 released.add(p)
+            elif (whole := _first_member_of(ctx, st, a, call.callee)) is not None:
+                released.add(whole)
         released.update(self._filled(st, call))
         # through whichever name holds the object (an alias, an embedded member's local)
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
@@ -1318,6 +1321,29 @@ def _object_of(ctx: FunctionContext, e: Expr) -> str | None:
             return object_path(read_path(ctx.summaries, e))
         e = e.args[j]
     return object_path(path_of(e))
+
+
+def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) -> str | None:
+    """The object held here whose member's address ``arg`` is (``&q->sk``), when
+    ``callee`` is the release paired with the acquire that returned that object
+    (``q = (struct tap_queue *)sk_alloc(...)``, then ``sk_free(&q->sk)``) and the
+    member holds nothing of its own: the acquire returned the member's type, so the
+    member is the first one, at the object's address, and its release is the
+    object's."""
+    if not (isinstance(arg, Unary) and arg.op == "&" and isinstance(arg.operand, Member)
+            and arg.operand.arrow):
+        return None
+    base = path_of(arg.operand.base)
+    if base is None or "->" in base or "." in base or "[" in base:
+        return None
+    whole = held_name(ctx, st.resources, base)
+    r = st.resources.res.get(whole)
+    member = path_of(arg.operand)
+    if r is None or r.status != HELD or callee not in r.releases or r.kind.is_hold or \
+            member is None or held_name(ctx, st.resources, member) in st.resources.res:
+        return None
+    a = ctx.kb.acquire(r.acquire)
+    return whole if a is not None and a.object == "ret" else None
 
 
 def read_path(summaries: Mapping[str, Summary], e: Expr) -> str | None:
