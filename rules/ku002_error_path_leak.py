@@ -124,7 +124,20 @@ Other names for one object:
     usb_get_dev(udev)``, then ``usb_put_dev(udev)``), a local that points at an
     embedded member (``dev = &pdev->dev``), the container that a function
     computes with container_of() from its parameter (``ndns = to_ndns(found)``:
-    ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it). The
+    ``found`` is ``&ndns->dev``, and ``put_device(&ndns->dev)`` puts it), a
+    field given the value of a local, until either is written: a pointer, or a
+    number the function acquires by (``host->irq = irq; request_irq(irq, ...)``,
+    then ``free_irq(host->irq, ...)``), a call of a getter of the file (every
+    return of its body reads one access path below a parameter:
+    ``netdev_priv(dev)`` returns ``dev->priv``, ``get_hwbase(dev)`` returns
+    ``netdev_priv(dev)->base``), which names that path of its argument:
+    after ``np = netdev_priv(dev)``, ``iounmap(get_hwbase(dev))`` unmaps
+    ``np->base``, and a helper that frees ``np->rx_skb`` through such a
+    getter frees it for its caller. The address of a member of an object
+    given to the release paired with the object's acquire is the object's:
+    the acquire returned the member's type, cast to the object's, so the
+    member is the first (``q = (struct tap_queue *)sk_alloc(...)``, then
+    ``sk_free(&q->sk)``); another release of it (``kfree(&q->sk)``) is not. The
     address of an array's first element is the array (``&groups[0]``). A store
     of another name into a field hands the object over as a store of the object
     would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of
@@ -135,7 +148,10 @@ Other names for one object:
     it is not NULL and its put drops that reference; the ``_fops`` of a put
     of another pointer may be NULL. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
-    under its other names. A local that points into an array at a computed index
+    under its other names, and the value stored reads it before the store:
+    ``child = device_get_next_child_node(dev, child)`` puts the old child,
+    also when a macro's copy of it (container_of()'s ``__mptr``) holds it since.
+    A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
     name for many objects: what is acquired in its fields is left to the
     per-element unwind loop, and not reported.

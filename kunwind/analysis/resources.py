@@ -12,7 +12,8 @@ disagree. Checks KU002–KU006 read these facts.
 An object has one ``Res`` under the name it was acquired by; other locals
 that hold it (``Resources.aliases``: ``p = s = kzalloc()``, ``q = p``,
 ``p = page_address(page)``), a local copied from a field and that field
-(``Resources.copies``: ``ofolio = obh->b_folio``, until either is written)
+(``Resources.copies``: ``ofolio = obh->b_folio``, or ``host->irq = irq`` of an irq
+number the function requests, until either is written)
 and locals that point at an embedded member (``dev = &pdev->dev``, or
 ``pdev = container_of(dev, ...)``) reach it through ``held_name``, so that a
 release, a hand-over or a return through any name acts on the one object.
@@ -36,6 +37,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     Loc,
+    Member,
     Unary,
     Var,
     calls_in,
@@ -166,6 +168,12 @@ class Resources:
     # they kept its old one (``ep = qhp->ep; qhp->ep = NULL``), until they are assigned.
     # A put through them may drop the reference the field held, taken elsewhere
     taken: frozenset[str] = frozenset()
+    # while a store's value is evaluated: the locals it assigns that were rebound
+    # (``rebind``) -> the name their object is held under now. The value reads them
+    # before the store writes them (``child = next_child(dev, child)`` puts the old
+    # child, held under the name of a copy of it since). Not part of the state: set
+    # and cleared around the value's calls (``walk.do_store``)
+    was: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> Resources:
         return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties),
@@ -216,7 +224,7 @@ class Resources:
         if "[" not in source and "->" in source and root_of(source) != local:
             self.copies[local] = source
 
-    def rebind(self, name: str) -> None:
+    def rebind(self, name: str) -> str | None:
         """The local ``name`` is assigned (or advanced, ``p++``): it is no alias any more,
         and what it held stays held through its aliases, under the first one's name
         (``p = buf = kmalloc(); p += n; kfree(buf)``). Without aliases nothing moves."""
@@ -224,7 +232,7 @@ class Resources:
         self.taken = self.taken - {name}
         names = sorted(a for a, k in self.aliases.items() if k == name)
         if not names:
-            return
+            return None
         heir = names[0]
         del self.aliases[heir]
         for a in names[1:]:
@@ -232,6 +240,7 @@ class Resources:
         for k in [k for k in self.res if k == name or k.startswith(
                 (name + "->", name + ".", name + PART_SEP))]:
             self.res[heir + k[len(name):]] = self.res.pop(k)
+        return heir
 
 
 # A resource is keyed on its object, and on the part of the object it is when the
@@ -297,6 +306,8 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     root = root_of(path)
     rest = path[len(root):]
     candidates = []
+    if root in resources.was:  # read before the store that rebound it
+        candidates.append(resources.was[root] + rest)
     if root in resources.aliases:
         candidates.append(resources.aliases[root] + rest)
     copies = resources.copies
@@ -387,7 +398,7 @@ class ResourceModel:
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
         if rel is not None and rel.arg < len(call.args):
-            p = _object_of(kb, call.args[rel.arg])
+            p = _object_of(ctx, call.args[rel.arg])
             if p is not None:
                 released.add(p)
         by_knowledge = set(released)  # what the knowledge says this call releases
@@ -423,11 +434,13 @@ class ResourceModel:
                     puts.update(f"{base}->{f}" for f in fields)
             released |= puts
         for a in call.args:
-            p = _object_of(kb, a)
+            p = _object_of(ctx, a)
             p = held_name(ctx, st.resources, p, part) if p is not None else None
             if p is not None and resource_key(p, part) in res and \
                     call.callee in res[resource_key(p, part)].releases:
                 released.add(p)
+            elif (whole := _first_member_of(ctx, st, a, call.callee)) is not None:
+                released.add(whole)
         released.update(self._filled(st, call))
         # through whichever name holds the object (an alias, an embedded member's local)
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
@@ -807,7 +820,7 @@ class ResourceModel:
         """Does this function hold more than one reference on what ``arg`` names
         (``device_initialize(&d->dev); get_device(&d->dev);``)? Then a put of it is not
         the last, and the object that embeds it stays."""
-        p = _object_of(self.ctx.kb, arg)
+        p = _object_of(self.ctx, arg)
         if p is None:
             return False
         r = st.resources.res.get(resource_key(held_name(self.ctx, st.resources, p, part), part))
@@ -946,7 +959,7 @@ class ResourceModel:
             return out
         arg = call.args[rel.arg]
         member = embedded_path(self.ctx, st, arg)
-        obj = member if member is not None else _object_of(self.ctx.kb, arg)
+        obj = member if member is not None else _object_of(self.ctx, arg)
         key = held_name(self.ctx, st.resources, obj) if obj is not None else None
         r = res.get(key) if key is not None else None
         a = self.ctx.kb.acquire(r.acquire) if r is not None and r.acquire else None
@@ -1296,17 +1309,57 @@ def _stored_over(key: str, path: str, bit: str | None) -> bool:
     return base == path or base.startswith((path + "->", path + "."))
 
 
-def _object_of(kb: Knowledge, e: Expr) -> str | None:
+def _object_of(ctx: FunctionContext, e: Expr) -> str | None:
     """The object an argument names, through the knowledge's conversions
-    (``__free_pages(virt_to_page(addr), order)`` frees what ``addr`` names)."""
+    (``__free_pages(virt_to_page(addr), order)`` frees what ``addr`` names) and the
+    file's getters (``iounmap(get_hwbase(dev))`` unmaps ``dev->priv->base``)."""
     for _ in range(4):
         if not isinstance(e, Call):
             break
-        j = kb.converts(e.callee)
+        j = ctx.kb.converts(e.callee)
         if j is None or j >= len(e.args):
-            break
+            return object_path(read_path(ctx.summaries, e))
         e = e.args[j]
     return object_path(path_of(e))
+
+
+def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) -> str | None:
+    """The object held here whose member's address ``arg`` is (``&q->sk``), when
+    ``callee`` is the release paired with the acquire that returned that object
+    (``q = (struct tap_queue *)sk_alloc(...)``, then ``sk_free(&q->sk)``) and the
+    member holds nothing of its own: the acquire returned the member's type, so the
+    member is the first one, at the object's address, and its release is the
+    object's."""
+    if not (isinstance(arg, Unary) and arg.op == "&" and isinstance(arg.operand, Member)
+            and arg.operand.arrow):
+        return None
+    base = path_of(arg.operand.base)
+    if base is None or "->" in base or "." in base or "[" in base:
+        return None
+    whole = held_name(ctx, st.resources, base)
+    r = st.resources.res.get(whole)
+    member = path_of(arg.operand)
+    if r is None or r.status != HELD or callee not in r.releases or r.kind.is_hold or \
+            member is None or held_name(ctx, st.resources, member) in st.resources.res:
+        return None
+    a = ctx.kb.acquire(r.acquire)
+    return whole if a is not None and a.object == "ret" else None
+
+
+def read_path(summaries: Mapping[str, Summary], e: Expr) -> str | None:
+    """The access path a call of a getter reads (``Summary.ret_path``), in the
+    caller's terms: ``get_hwbase(dev)`` reads ``dev->priv->base``; None for any other
+    expression than such a call."""
+    s = summaries.get(e.callee) if isinstance(e, Call) else None
+    if not isinstance(e, Call) or s is None or s.ret_path is None or \
+            s.ret_path[0] >= len(e.args):
+        return None
+    j, below = s.ret_path
+    arg = e.args[j]
+    base = read_path(summaries, arg) if isinstance(arg, Call) else path_of(arg)
+    if base is None:
+        return None
+    return f"{base[1:]}.{below}" if base.startswith("&") else f"{base}->{below}"
 
 
 _FILLED = "@filled:"

@@ -37,7 +37,7 @@ too (``_ring_releases``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -127,6 +127,11 @@ class Summary:
     # is read from (to_foo_info(pdev): ``return platform_get_drvdata(pdev)``: (0,
     # "@drvdata")): a caller's local assigned its result borrows like the getter's
     ret_drvdata: tuple[int, str] | None = None
+    # the access path below a parameter that every return reads (a getter: ``return
+    # dev->priv;``, or ``return netdev_priv(dev)->base;`` through such a getter):
+    # (0, "priv"), (0, "priv->base"). A caller's call of it names that path of its
+    # argument: ``iounmap(get_hwbase(dev))`` unmaps ``dev->priv->base``
+    ret_path: tuple[int, str] | None = None
     # it releases a whole pointer it cannot tie to a parameter or its container
     # (foo = to_foo(dev) through an expression it cannot read; kfree(foo))
     frees_unidentified: bool = False
@@ -213,7 +218,7 @@ class Summary:
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
             self.ret_member,
             self.frees_unidentified, tuple(sorted(self.calls_params.items())),
-            tuple(sorted(self.keeps)), self.ret_drvdata,
+            tuple(sorted(self.keeps)), self.ret_drvdata, self.ret_path,
             tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
                          for i, g in self.releases_when.items())),
         )
@@ -555,6 +560,21 @@ class _Param:
                 return base  # p->f.g belongs to field f
         return None
 
+    def read_below(self, e: Expr) -> tuple[int, str] | None:
+        """``e`` as a path below what a getter of a parameter read (``Summary.ret_path``),
+        through a local assigned only that getter's result: ``np->rx_skb`` after ``np =
+        get_nvpriv(dev)``, which returns ``dev->priv``, is (0, "priv->rx_skb")."""
+        p = path_of(e)
+        if p is None or "[" in p:
+            return None
+        root = root_of(p)
+        if root == p or root in self.index:
+            return None
+        found = {getter_path(v, self.index, self.known) if isinstance(v, Call) else None
+                 for v in self.values_of(root)}
+        r = found.pop() if len(found) == 1 else None
+        return (r[0], r[1] + p[len(root):]) if r is not None and r[1] else None
+
     def path(self, e: Expr) -> tuple[int, str] | None:
         """Like ``of()``, but with the whole path below the parameter: ``p->tbl.addr`` is
         (p, "tbl.addr"), where ``of()`` gives the field it belongs to ("tbl"); what a
@@ -673,6 +693,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.ret_container = _returned_container(fn, res)
     s.ret_member = _returned_member(fn) if s.ret_container else ""
     s.ret_drvdata = _returned_driver_data(fn, res)
+    s.ret_path = _returned_path(fn, known)
     _escapes(fn, s, res, known, kb)
     _ring_releases(fn, s, res, kb)
     s.releases_when = _release_guards(fn, s.releases, res)
@@ -811,6 +832,45 @@ def _returned_driver_data(fn: Function, res: _Param) -> tuple[int, str] | None:
         return None
     r = found.pop()
     return r if r is not None and r[1].startswith(DRIVER_DATA) and "->" not in r[1] else None
+
+
+def _returned_path(fn: Function, known: dict[str, Summary]) -> tuple[int, str] | None:
+    """The parameter and the access path below it that every return reads (``return
+    p->a->b;``, or through a getter whose summary says so: ``return
+    netdev_priv(dev)->base``), with the parameter never assigned; None otherwise."""
+    params = {p.name: i for i, p in enumerate(fn.params)}
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.target, Var) and st.target.name in params:
+                return None
+    found = {getter_path(st.value, params, known) if st.value is not None else None
+             for b in fn.blocks for st in b.stmts if isinstance(st, Return)}
+    if len(found) != 1:
+        return None
+    r = found.pop()
+    return r if r is not None and r[1] else None
+
+
+def getter_path(e: Expr, params: dict[str, int],
+                known: Mapping[str, Summary]) -> tuple[int, str] | None:
+    """``e`` as an access path below one of ``params`` (name -> index): (index, path),
+    "" for the parameter itself; through getters (``Summary.ret_path``) called on such a
+    path. None when it is none."""
+    if isinstance(e, Var):
+        return (params[e.name], "") if e.name in params else None
+    if isinstance(e, Member):
+        base = getter_path(e.base, params, known)
+        if base is None or not e.arrow and not base[1]:
+            return None
+        sep = "->" if e.arrow else "."
+        return base[0], f"{base[1]}{sep}{e.name}" if base[1] else e.name
+    if isinstance(e, Call) and (s := known.get(e.callee)) is not None and \
+            s.ret_path is not None and s.ret_path[0] < len(e.args):
+        base = getter_path(e.args[s.ret_path[0]], params, known)
+        if base is None:
+            return None
+        return base[0], f"{base[1]}->{s.ret_path[1]}" if base[1] else s.ret_path[1]
+    return None
 
 
 def _idle_values(fn: Function) -> dict[int, set[int]]:
@@ -1092,6 +1152,10 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                     s.releases_fields.setdefault(r[0], set()).add(r[1])
             continue
         r = res.of(a)
+        if r is None and rel is not None and rel.arg == j and \
+                (read := res.read_below(a)) is not None:
+            # kfree(np->rx_skb) after np = get_nvpriv(dev): frees dev->priv->rx_skb
+            s.releases_fields.setdefault(read[0], set()).add(read[1])
         if r is None:
             continue
         i, f = r
@@ -1442,6 +1506,8 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.ret_member = str(d.get("ret_member", ""))
     rd = d.get("ret_drvdata")
     s.ret_drvdata = (int(rd[0]), str(rd[1])) if rd else None
+    rp = d.get("ret_path")
+    s.ret_path = (int(rp[0]), str(rp[1])) if rp else None
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
     s.calls_params = {int(i): tuple(int(j) for j in x)
                       for i, x in d.get("calls_params", {}).items()}

@@ -107,6 +107,7 @@ from .resources import (
     ResourceModel,
     held_name,
     object_path,
+    read_path,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
 from .ties import flag_base, flag_tested
@@ -314,6 +315,9 @@ class Walker:
         if isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
                 isinstance(value, Member) and (source := path_of(value)) is not None:
             out.append((named.name, source))  # ofolio = obh->b_folio
+        elif isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
+                (source := read_path(self.ctx.summaries, value)) is not None:
+            out.append((named.name, source))  # np = netdev_priv(dev), a getter of dev->priv
         outer = s.target
         if named is not outer and isinstance(outer, Var) and outer.ptr and \
                 outer.name in self.ctx.variables and isinstance(named, Member) and \
@@ -322,9 +326,12 @@ class Walker:
         if (contained := self.ctx.container_stores.get(id(s))) is not None:
             out.append(contained)  # pdev = to_platform_device(dev): dev is &pdev->dev
         stored = _converted(self.ctx.kb, value) if isinstance(value, Call) else value
-        if isinstance(stored, Var) and stored.ptr and stored.name in self.ctx.variables and \
-                not macro_temporary(stored) and (field := path_of(named)) is not None:
-            out.append((stored.name, field))  # priv->dev = get_device(dev)
+        if isinstance(stored, Var) and (stored.ptr or stored.name in self.ctx.acquisitions) \
+                and stored.name in self.ctx.variables and not macro_temporary(stored) and \
+                (field := path_of(named)) is not None:
+            # priv->dev = get_device(dev); host->irq = irq, of a number the function
+            # acquires by (request_irq(irq, ...)): free_irq(host->irq, ...) frees it
+            out.append((stored.name, field))
         return out
 
     def do_store(self, st: State, s: Store) -> None:
@@ -334,9 +341,10 @@ class Walker:
         if s.op == "=" and not s.decl and st.resources.copies and \
                 (overwritten := path_of(named)) is not None:
             st.resources.overwritten(overwritten)
+        rebound: dict[str, str] = {}
         while True:  # each local assigned here is no other name for a held object now
-            if isinstance(named, Var):
-                st.resources.rebind(named.name)
+            if isinstance(named, Var) and (heir := st.resources.rebind(named.name)):
+                rebound[named.name] = heir
             if (written := path_of(named)) is not None and st.resources.copies:
                 st.resources.written(written)
             if not isinstance(value, Assign):
@@ -348,8 +356,10 @@ class Walker:
         if target is not None and s.op == "=":
             st.resources.links.pop(target, None)  # its old value no longer reports anything
             self.resources.unfill(st, target)
+        st.resources.was = rebound  # the value's calls read what the locals held before
         for c in calls_in(s.value):
             self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
+        st.resources.was = {}
         if target is not None and self.ctx.kb.owner_flags:
             self.resources.flag_store(st, target, s.op, value, s.loc.line)
         if target is not None:
