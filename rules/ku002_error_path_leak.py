@@ -11,12 +11,21 @@ What it finds:
     (``devm_*()``, ``__free()``). Typical causes: a ``goto`` to a label below
     the one that releases it, or a direct ``return`` in the middle of an
     unwind ladder. A field of an object this function did not allocate
-    (``dev->regs = ioremap(...)``) is reported only when the function itself
-    releases that field on another path, or under an unwind label that no
-    ``goto`` reaches any more (its goto was pointed at the label below), or
-    when the function is a driver's probe (``.probe`` of a struct the
-    knowledge lists as ``[probe_table]``): nobody undoes a failed probe, so
-    whatever it still holds there is lost. For calls the knowledge does not
+    (``dev->regs = ioremap(...)``), a global, or a state taken on an object
+    that already existed (``clk_prepare_enable(i2c->pclk)``) is reported too:
+    an error exit leaves what the caller can see as it was on entry. A
+    driver's probe (``.probe`` of a struct the knowledge lists as
+    ``[probe_table]``) or an init call owns all of it (nobody undoes a failed
+    probe); any other function is excused only by evidence that someone else
+    releases it: every same-file caller releases that field when the call
+    fails, itself or through a function it calls then (``bar_free_rings(r)``,
+    a ``foo_teardown()`` that unregisters the global), or the acquisition is
+    made only when the field is empty (``if (!p->buf) p->buf = kmalloc()``:
+    a cache kept across calls for the object's teardown), unless the
+    function releases the field itself on another path, or under an unwind
+    label that no ``goto`` reaches any more, which shows it owns it. A void
+    function that stops at a failure cannot tell its caller, and is left
+    out. For calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
     and this one does not, it is reported, with that evidence. The verbs of
@@ -149,6 +158,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.callers import ANY_ARGS
+from kunwind.analysis.conditions import null_test
 from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.events import (
     Event,
@@ -195,6 +206,7 @@ if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext, Site
     from kunwind.analysis.state import CallRec, State
     from kunwind.analysis.walk import ExitRecord, Failure, WalkResult
+    from kunwind.model.cfg import Block
 
 MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
 
@@ -271,13 +283,74 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
-    # that already existed: the caller or the object's new holder may release it;
-    # report only if this function releases it itself after acquiring it, and
-    # can tell its caller that it failed (a void function that stops refilling a
-    # ring leaves what it stored there to the ring's owner)
+    # that already existed: an error exit leaves what the caller can see as it was
+    # on entry, unless there is evidence that someone else releases it. A void
+    # function that stops refilling a ring leaves what it stored there to the
+    # ring's owner: it cannot tell its caller that it failed
     if ex.kind.implicit and ctx.fn.returns_void:
         return False
-    return bool(_releases_after(ctx, path, r))
+    if _releases_after(ctx, path, r):
+        return True  # it releases it itself after acquiring it, on another path
+    return not _kept_for_later(ctx, path, r)
+
+
+def _kept_for_later(ctx: FunctionContext, path: str, r: Res) -> bool:
+    """Is there evidence that a field or global acquired here and held at an error exit
+    is someone else's to release? Acquired only when it was empty (``if (!p->buf)
+    p->buf = kmalloc(...)``): a cache kept across calls, that the object's teardown
+    frees; or a same-file caller calls, on its failure, a function that releases it."""
+    return _lazy(ctx, path, r) or _callers_call_release(ctx, path)
+
+
+def _lazy(ctx: FunctionContext, path: str, r: Res) -> bool:
+    """Is the acquisition of ``path`` made under a test that ``path`` is empty?"""
+    blocks = {s.block for s in ctx.acquisitions.get(path, []) if s.line == r.line}
+    for b in ctx.fn.blocks:
+        if b.cond is None or b.id in blocks:
+            continue
+        t = null_test(b.cond)
+        if t is None or t[0] != path or len(b.succs) != 2:
+            continue
+        empty = b.succs[0].dst if t[1] else b.succs[1].dst
+        if blocks & ctx.reachable(empty) and not blocks & _reach_avoiding(ctx, b, empty):
+            return True
+    return False
+
+
+def _reach_avoiding(ctx: FunctionContext, test: Block, empty: int) -> set[int]:
+    """Blocks reachable from the entry without taking the edge of ``test`` to ``empty``."""
+    seen = {ctx.fn.entry}
+    todo = [ctx.fn.entry]
+    while todo:
+        b = ctx.fn.blocks[todo.pop()]
+        for e in b.succs:
+            if b.id == test.id and e.dst == empty:
+                continue
+            if e.dst not in seen:
+                seen.add(e.dst)
+                todo.append(e.dst)
+    return seen
+
+
+def _callers_call_release(ctx: FunctionContext, path: str) -> bool:
+    """Does a function that every same-file caller calls when this function fails
+    release ``path`` (``caller_calls``): a field of a parameter, on that argument, or
+    a global of the file, whatever it is passed?"""
+    me = ctx.summary(ctx.fn.name)
+    if me is None:
+        return False
+    root, arrow, rest = path.partition("->")
+    params = [p.name for p in ctx.fn.params]
+    if root in params:
+        if not arrow:
+            return False
+        i = params.index(root)
+        return any(rest in fs for c in me.caller_calls.get(i, ())
+                   if (s := ctx.summary(c)) is not None for fs in s.releases_fields.values())
+    if root in ctx.declared_locals:
+        return False
+    return any(path in s.releases_globals for c in me.caller_calls.get(ANY_ARGS, ())
+               if (s := ctx.summary(c)) is not None)
 
 
 def _restores(ctx: FunctionContext, path: str, r: Res) -> bool:
