@@ -10,22 +10,22 @@ What it finds:
     linked into a list), not returned, and does not release itself
     (``devm_*()``, ``__free()``). Typical causes: a ``goto`` to a label below
     the one that releases it, or a direct ``return`` in the middle of an
-    unwind ladder. A field of an object this function did not allocate
-    (``dev->regs = ioremap(...)``), a global, or a state taken on an object
-    that already existed (``clk_prepare_enable(i2c->pclk)``) is reported too:
-    an error exit leaves what the caller can see as it was on entry. A
-    driver's probe (``.probe`` of a struct the knowledge lists as
-    ``[probe_table]``) or an init call owns all of it (nobody undoes a failed
-    probe); any other function is excused only by evidence that someone else
-    releases it: every same-file caller releases that field when the call
-    fails, itself or through a function it calls then (``bar_free_rings(r)``,
-    a ``foo_teardown()`` that unregisters the global), or the acquisition is
-    made only when the field is empty (``if (!p->buf) p->buf = kmalloc()``:
-    a cache kept across calls for the object's teardown), unless the
-    function releases the field itself on another path, or under an unwind
-    label that no ``goto`` reaches any more, which shows it owns it. A void
-    function that stops at a failure cannot tell its caller, and is left
-    out. For calls the knowledge does not
+    unwind ladder. A driver's probe (``.probe`` of a struct the knowledge
+    lists as ``[probe_table]``) or an init call owns all it holds, fields
+    and globals too: nobody undoes a failed probe. Elsewhere, a device's
+    state that it turned on (a clock enabled, a regulator, an interrupt
+    requested, a reset deasserted, a PHY powered: ``clk_prepare_enable(c->clk)``)
+    is reported too: an error exit leaves what the caller can see as it was
+    on entry, unless every same-file caller, on this function's failure,
+    calls a function that puts it back (``foo_power_off(c)``). A new
+    object, a reference or a registration stored into a
+    field of an object this function did not allocate (``dev->regs =
+    ioremap(...)``) is reported only when the function itself releases that
+    field on another path, or under an unwind label that no ``goto``
+    reaches any more: whoever holds the place usually frees it with the
+    place (measured in ``bench/results/fields-s19.md``). A void function
+    that stops at a failure cannot tell its caller, and is left out. For
+    calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
     and this one does not, it is reported, with that evidence. The verbs of
@@ -158,8 +158,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.callers import ANY_ARGS
-from kunwind.analysis.conditions import null_test
 from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.events import (
     Event,
@@ -206,7 +204,6 @@ if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext, Site
     from kunwind.analysis.state import CallRec, State
     from kunwind.analysis.walk import ExitRecord, Failure, WalkResult
-    from kunwind.model.cfg import Block
 
 MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
 
@@ -291,66 +288,27 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False
     if _releases_after(ctx, path, r):
         return True  # it releases it itself after acquiring it, on another path
-    return not _kept_for_later(ctx, path, r)
-
-
-def _kept_for_later(ctx: FunctionContext, path: str, r: Res) -> bool:
-    """Is there evidence that a field or global acquired here and held at an error exit
-    is someone else's to release? Acquired only when it was empty (``if (!p->buf)
-    p->buf = kmalloc(...)``): a cache kept across calls, that the object's teardown
-    frees; or a same-file caller calls, on its failure, a function that releases it."""
-    return _lazy(ctx, path, r) or _callers_call_release(ctx, path)
-
-
-def _lazy(ctx: FunctionContext, path: str, r: Res) -> bool:
-    """Is the acquisition of ``path`` made under a test that ``path`` is empty?"""
-    blocks = {s.block for s in ctx.acquisitions.get(path, []) if s.line == r.line}
-    for b in ctx.fn.blocks:
-        if b.cond is None or b.id in blocks:
-            continue
-        t = null_test(b.cond)
-        if t is None or t[0] != path or len(b.succs) != 2:
-            continue
-        empty = b.succs[0].dst if t[1] else b.succs[1].dst
-        if blocks & ctx.reachable(empty) and not blocks & _reach_avoiding(ctx, b, empty):
-            return True
-    return False
-
-
-def _reach_avoiding(ctx: FunctionContext, test: Block, empty: int) -> set[int]:
-    """Blocks reachable from the entry without taking the edge of ``test`` to ``empty``."""
-    seen = {ctx.fn.entry}
-    todo = [ctx.fn.entry]
-    while todo:
-        b = ctx.fn.blocks[todo.pop()]
-        for e in b.succs:
-            if b.id == test.id and e.dst == empty:
-                continue
-            if e.dst not in seen:
-                seen.add(e.dst)
-                todo.append(e.dst)
-    return seen
+    if fresh or r.kind not in CALLER_VISIBLE_STATES:
+        # a new object, a reference or a registration stored where the caller can reach
+        # it: whoever holds that place usually undoes it with the place (the caller's
+        # unwind, the object's teardown, the device the files go with)
+        return False
+    # a device's clock left enabled, its regulator on, its interrupt requested: the
+    # caller sees only the error, and nothing puts the state back
+    return not _callers_call_release(ctx, path)
 
 
 def _callers_call_release(ctx: FunctionContext, path: str) -> bool:
-    """Does a function that every same-file caller calls when this function fails
-    release ``path`` (``caller_calls``): a field of a parameter, on that argument, or
-    a global of the file, whatever it is passed?"""
+    """Does a function that every same-file caller calls on its argument when this
+    function fails (``caller_calls``) release ``path``, a field of that parameter?"""
     me = ctx.summary(ctx.fn.name)
-    if me is None:
-        return False
     root, arrow, rest = path.partition("->")
     params = [p.name for p in ctx.fn.params]
-    if root in params:
-        if not arrow:
-            return False
-        i = params.index(root)
-        return any(rest in fs for c in me.caller_calls.get(i, ())
-                   if (s := ctx.summary(c)) is not None for fs in s.releases_fields.values())
-    if root in ctx.declared_locals:
+    if me is None or not arrow or root not in params:
         return False
-    return any(path in s.releases_globals for c in me.caller_calls.get(ANY_ARGS, ())
-               if (s := ctx.summary(c)) is not None)
+    i = params.index(root)
+    return any(rest in fs for c in me.caller_calls.get(i, ())
+               if (s := ctx.summary(c)) is not None for fs in s.releases_fields.values())
 
 
 def _restores(ctx: FunctionContext, path: str, r: Res) -> bool:
@@ -766,6 +724,11 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
 
 
 # kinds whose release frees the object (not only a part of it, or a state)
+# the states of an existing device that an error exit of any function must put back
+# (bench/results/fields-s19.md: memory, references and registrations stored into a
+# caller's object were mostly the holder's to undo)
+CALLER_VISIBLE_STATES = frozenset({Kind.CLOCK, Kind.REGULATOR, Kind.IRQ, Kind.RESET,
+                                   Kind.PHY})
 FREEING_KINDS = (Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL)
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"

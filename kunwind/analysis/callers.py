@@ -17,9 +17,7 @@ without a caller to read, nothing is assumed.
 The functions every caller calls on an argument there are collected the same way
 (``caller_calls``): an unwind step that a sibling exit of the function makes on its
 parameter (``qlt_mem_free(ha)``) and that every caller makes on what it passed
-(``qla2x00_mem_free(ha)`` calls it) is the caller's to make. Under ``ANY_ARGS``
-are the functions every caller calls there whatever it passes them: a set-up step
-of the file's globals (``foo_setup()``) whose caller calls ``foo_teardown()``.
+(``qla2x00_mem_free(ha)`` calls it) is the caller's to make.
 """
 
 from __future__ import annotations
@@ -37,9 +35,6 @@ from .summaries import Summary, pseudo_field
 
 # parameter index -> names: fields of it a caller releases, or functions it calls on it
 PerParam = dict[int, set[str]]
-# the key of ``caller_calls`` under which are the functions every caller calls when the
-# call fails, whatever their arguments (``foo_teardown()`` of the file's globals)
-ANY_ARGS = -1
 
 
 def callers_release(functions: list[Function], summaries: dict[str, Summary],
@@ -92,9 +87,6 @@ def _released_on_failure(caller: Function, block: int, call: Call,
     for b in (caller.blocks[i] for i in sorted(reach)):
         for e in b.exprs():
             for c in calls_in(e):
-                s = summaries.get(c.callee)
-                called.setdefault(ANY_ARGS, set()).update(
-                    {c.callee} | (s.calls if s is not None else set()))
                 for j, base in args.items():
                     fields = _fields_released(c, base, summaries, kb)
                     if fields:
