@@ -10,13 +10,22 @@ What it finds:
     linked into a list), not returned, and does not release itself
     (``devm_*()``, ``__free()``). Typical causes: a ``goto`` to a label below
     the one that releases it, or a direct ``return`` in the middle of an
-    unwind ladder. A field of an object this function did not allocate
-    (``dev->regs = ioremap(...)``) is reported only when the function itself
-    releases that field on another path, or under an unwind label that no
-    ``goto`` reaches any more (its goto was pointed at the label below), or
-    when the function is a driver's probe (``.probe`` of a struct the
-    knowledge lists as ``[probe_table]``): nobody undoes a failed probe, so
-    whatever it still holds there is lost. For calls the knowledge does not
+    unwind ladder. A driver's probe (``.probe`` of a struct the knowledge
+    lists as ``[probe_table]``) or an init call owns all it holds, fields
+    and globals too: nobody undoes a failed probe. Elsewhere, a device's
+    state that it turned on (a clock enabled, a regulator, an interrupt
+    requested, a reset deasserted, a PHY powered: ``clk_prepare_enable(c->clk)``)
+    is reported too: an error exit leaves what the caller can see as it was
+    on entry, unless every same-file caller, on this function's failure,
+    calls a function that puts it back (``foo_power_off(c)``). A new
+    object, a reference or a registration stored into a
+    field of an object this function did not allocate (``dev->regs =
+    ioremap(...)``) is reported only when the function itself releases that
+    field on another path, or under an unwind label that no ``goto``
+    reaches any more: whoever holds the place usually frees it with the
+    place (measured in ``bench/results/fields-s19.md``). A void function
+    that stops at a failure cannot tell its caller, and is left out. For
+    calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
     and this one does not, it is reported, with that evidence. The verbs of
@@ -287,13 +296,35 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
-    # that already existed: the caller or the object's new holder may release it;
-    # report only if this function releases it itself after acquiring it, and
-    # can tell its caller that it failed (a void function that stops refilling a
-    # ring leaves what it stored there to the ring's owner)
+    # that already existed: an error exit leaves what the caller can see as it was
+    # on entry, unless there is evidence that someone else releases it. A void
+    # function that stops refilling a ring leaves what it stored there to the
+    # ring's owner: it cannot tell its caller that it failed
     if ex.kind.implicit and ctx.fn.returns_void:
         return False
-    return bool(_releases_after(ctx, path, r))
+    if _releases_after(ctx, path, r):
+        return True  # it releases it itself after acquiring it, on another path
+    if fresh or r.kind not in CALLER_VISIBLE_STATES:
+        # a new object, a reference or a registration stored where the caller can reach
+        # it: whoever holds that place usually undoes it with the place (the caller's
+        # unwind, the object's teardown, the device the files go with)
+        return False
+    # a device's clock left enabled, its regulator on, its interrupt requested: the
+    # caller sees only the error, and nothing puts the state back
+    return not _callers_call_release(ctx, path)
+
+
+def _callers_call_release(ctx: FunctionContext, path: str) -> bool:
+    """Does a function that every same-file caller calls on its argument when this
+    function fails (``caller_calls``) release ``path``, a field of that parameter?"""
+    me = ctx.summary(ctx.fn.name)
+    root, arrow, rest = path.partition("->")
+    params = [p.name for p in ctx.fn.params]
+    if me is None or not arrow or root not in params:
+        return False
+    i = params.index(root)
+    return any(rest in fs for c in me.caller_calls.get(i, ())
+               if (s := ctx.summary(c)) is not None for fs in s.releases_fields.values())
 
 
 def _restores(ctx: FunctionContext, path: str, r: Res) -> bool:
@@ -709,6 +740,11 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
 
 
 # kinds whose release frees the object (not only a part of it, or a state)
+# the states of an existing device that an error exit of any function must put back
+# (bench/results/fields-s19.md: memory, references and registrations stored into a
+# caller's object were mostly the holder's to undo)
+CALLER_VISIBLE_STATES = frozenset({Kind.CLOCK, Kind.REGULATOR, Kind.IRQ, Kind.RESET,
+                                   Kind.PHY})
 FREEING_KINDS = (Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL)
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
