@@ -7,12 +7,15 @@ from pathlib import Path
 import pytest
 
 from kunwind.analysis.constants import (
+    ANY_SIGN,
     NEGATIVE,
     POSITIVE,
     ZERO,
+    bound_test,
     constant,
     forget_written,
     sign_test,
+    sign_truth,
     truth,
 )
 from kunwind.frontend.clang_parse import parse_file
@@ -104,3 +107,38 @@ RET = _var("ret")
 ])
 def test_sign_test(cond, expected) -> None:
     assert sign_test(cond) == expected
+
+
+NONZERO = NEGATIVE | POSITIVE
+
+
+@pytest.mark.parametrize("cond, expected", [
+    (Binary("==", RET, Const(0x2f)), ("ret", POSITIVE, ANY_SIGN)),
+    (Binary("!=", RET, Const(0x2f)), ("ret", ANY_SIGN, POSITIVE)),
+    (Binary("==", Const(-11), RET), ("ret", NONZERO, ANY_SIGN)),  # -EAGAIN == ret
+    (Unary("!", Binary("==", RET, Const(3))), ("ret", ANY_SIGN, POSITIVE)),
+    (Binary(">", RET, Const(4)), ("ret", POSITIVE, ANY_SIGN)),
+    (Binary(">=", RET, Const(4)), ("ret", POSITIVE, ANY_SIGN)),
+    (Binary("<", RET, Const(4)), ("ret", ANY_SIGN, POSITIVE)),
+    (Binary("<", Const(4), RET), ("ret", POSITIVE, ANY_SIGN)),  # 4 < ret
+    (Binary("<", RET, Const(-4)), None),  # an order with a negative constant
+    (Binary("==", RET, Const(0)), None),  # a comparison with 0: sign_test's
+    (Binary("==", HW, Const(8, ptr=True)), None),  # a pointer
+])
+def test_bound_test(cond, expected) -> None:
+    assert bound_test(cond) == expected
+
+
+@pytest.mark.parametrize("cond, signs, expected", [
+    (Binary("==", RET, Const(0x2f)), {"ret": ZERO}, False),  # if (err) ... if (err == BUSY)
+    (Binary("!=", RET, Const(0x2f)), {"ret": ZERO}, True),
+    (Binary("==", RET, Const(-11)), {"ret": ZERO}, False),
+    (Binary("==", RET, Const(-11)), {"ret": NEGATIVE}, None),  # another errno, maybe
+    (Binary("==", RET, Const(0x2f)), {"ret": NEGATIVE}, False),
+    (Binary(">", RET, Const(4)), {"ret": NEGATIVE | ZERO}, False),
+    (Binary("<", RET, Const(4)), {"ret": NEGATIVE}, True),
+    (Binary("<", RET, Const(4)), {"ret": POSITIVE}, None),
+    (Binary("==", RET, Const(0x2f)), {}, None),
+])
+def test_sign_truth_of_bounds(cond, signs, expected) -> None:
+    assert sign_truth(cond, signs) == expected

@@ -11,7 +11,12 @@ result contradicts is not taken.
 
 A tested value's sign is kept too (``Values.signs``): after ``if (ret < 0) goto
 out;`` the path at ``out:`` knows that ``ret`` is negative, so a later ``if (ret)``
-cannot come out false on it.
+cannot come out false on it. A comparison with a constant other than 0 reads and
+narrows the sign too (``bound_test``): ``if (err) kfree(dpcm); if (err ==
+HPI_ERROR_OBJ_ALREADY_OPEN) return -EBUSY;``: the code is positive, so on the path
+where ``err`` was 0 (no kfree) the -EBUSY exit cannot be taken; ``n > 4`` holds only
+for a positive ``n``. A negative constant says only "not 0" (an unsigned value may
+hold its bits), and is not read in an order (``n < -4``).
 
 An equality test makes its value known on the edge where it holds (``if (n ==
 3)``), and ``x++`` keeps
@@ -190,14 +195,46 @@ def errptr_test(cond: Expr) -> tuple[str, bool] | None:
     return None
 
 
+def bound_test(cond: Expr) -> tuple[str, int, int] | None:
+    """(the integer path ``cond`` compares with a constant other than 0, the signs it
+    may have where ``cond`` is true, where it is false): ``err == HPI_ERROR_BUSY``
+    holds only for a positive ``err``, ``ret == -EAGAIN`` only for a nonzero one
+    (an unsigned value may equal a negative constant's bits), ``n > 4`` only for a
+    positive one, and ``n < 4`` fails only for one; None for any other test, and for
+    an order with a negative constant (which an unsigned value reads otherwise)."""
+    if isinstance(cond, Unary) and cond.op == "!":
+        inner = bound_test(cond.operand)
+        return None if inner is None else (inner[0], inner[2], inner[1])
+    if not (isinstance(cond, Binary) and cond.op in _MIRROR):
+        return None
+    subject, op, k = cond.lhs, cond.op, constant(cond.rhs)
+    if k is None:
+        subject, op, k = cond.rhs, _MIRROR[cond.op], constant(cond.lhs)
+    p = path_of(subject)
+    if not k or p is None or getattr(subject, "ptr", False) or constant(subject) is not None:
+        return None
+    equal = POSITIVE if k > 0 else NEGATIVE | POSITIVE
+    if op in ("==", "!="):
+        return (p, equal, ANY_SIGN) if op == "==" else (p, ANY_SIGN, equal)
+    if k < 0:
+        return None
+    above = op in (">", ">=")  # true only above k > 0, else false only there
+    return (p, POSITIVE, ANY_SIGN) if above else (p, ANY_SIGN, POSITIVE)
+
+
 def sign_truth(cond: Expr, signs: Mapping[str, int]) -> bool | None:
     """What ``cond`` comes out as, given the signs this path knows of what it tests
-    (``ret`` known negative: ``if (ret)`` is true); None: not known."""
+    (``ret`` known negative: ``if (ret)`` is true; ``err`` known 0: ``if (err ==
+    HPI_ERROR_BUSY)`` is false); None: not known."""
     test = sign_test(cond)
-    if test is None:
+    if test is not None:
+        have = signs.get(test[0], ANY_SIGN)
+        return True if not have & ~test[1] else False if not have & test[1] else None
+    bound = bound_test(cond)
+    if bound is None:
         return None
-    have = signs.get(test[0], ANY_SIGN)
-    return True if not have & ~test[1] else False if not have & test[1] else None
+    have = signs.get(bound[0], ANY_SIGN)
+    return False if not have & bound[1] else True if not have & bound[2] else None
 
 
 def forget_under(known: dict[str, int], path: str, itself: bool = False) -> None:

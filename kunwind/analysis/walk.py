@@ -73,6 +73,7 @@ from .constants import (
     NEGATIVE,
     POSITIVE,
     ZERO,
+    bound_test,
     constant,
     errptr_test,
     forget_under,
@@ -783,6 +784,10 @@ class Walker:
             path, when_true = sign
             st.values.signs[path] = st.values.signs.get(path, ANY_SIGN) & (
                 when_true if taken else ANY_SIGN & ~when_true)
+        bound = bound_test(cond)
+        if bound is not None and (narrowed := bound[1] if taken else bound[2]) != ANY_SIGN:
+            # if (err == HPI_ERROR_BUSY): err is positive on this edge, so not 0
+            st.values.signs[bound[0]] = st.values.signs.get(bound[0], ANY_SIGN) & narrowed
         errp = errptr_test(cond)
         if errp is not None and taken == errp[1]:
             st.values.signs[errp[0]] = NEGATIVE  # an ERR_PTR(): PTR_ERR() of it is < 0
