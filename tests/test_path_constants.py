@@ -11,6 +11,7 @@ from kunwind.analysis.constants import (
     NEGATIVE,
     POSITIVE,
     ZERO,
+    bits_after,
     bound_test,
     constant,
     forget_written,
@@ -142,3 +143,28 @@ def test_bound_test(cond, expected) -> None:
 ])
 def test_sign_truth_of_bounds(cond, signs, expected) -> None:
     assert sign_truth(cond, signs) == expected
+
+
+FLAG = _var("flag")
+MEMMAP = 0x20000000
+
+
+@pytest.mark.parametrize("before, op, k, after", [
+    ({}, "|=", MEMMAP | 1, {"flag & 536870912": MEMMAP, "flag & 1": 1}),
+    ({"flag & 1": 1}, "&=", ~MEMMAP, {"flag & 1": 1, "flag & 536870912": 0}),
+    ({"flag & 1": 1, "flag & 2": 2}, "&=", 2, {"flag & 1": 0, "flag & 2": 2}),
+    ({"flag & 1": 1}, "^=", 1, {}),  # not followed
+    ({}, "|=", -1, {}),  # every bit: no list of them
+])
+def test_bits_after(before, op, k, after) -> None:
+    assert bits_after(before, "flag", op, k) == after
+
+
+def test_known_bits_decide_a_test() -> None:
+    known = {"flag & 536870912": MEMMAP, "flag & 1": 0}
+    assert truth(Binary("&", FLAG, Const(MEMMAP)), known) is True
+    assert truth(Binary("&", Const(1), FLAG), known) is False
+    assert truth(Binary("&", FLAG, Const(MEMMAP | 1)), known) is True
+    assert truth(Binary("&", FLAG, Const(4)), known) is None  # a bit not known
+    known["flag"] = 4  # the value itself, when known, decides
+    assert truth(Binary("&", FLAG, Const(4)), known) is True

@@ -41,6 +41,13 @@ pointer is tested for NULL, not for its sign), and ``err = PTR_ERR(p)`` (or
 ``PTR_ERR_OR_ZERO(p)``) gives ``err`` that sign: ``if (IS_ERR(p)) { err = PTR_ERR(p);
 goto out; } ... out: if (err) put(x);`` takes the put (``errptr_test``).
 
+A bit set or cleared in a value the path does not know is kept on its own
+(``bits_after``, under ``flag & BIT``): ``flag |= BOARD_MEMMAP; base = ioremap(...);
+... out_iounmap: if (flag & BOARD_MEMMAP) iounmap(base);`` takes the unmap on the
+path that set the bit, whatever the other bits of ``flag`` hold; ``flag &= ~BIT``
+clears it, and the bits are forgotten with the value (a store, a call given
+``&flag``). Of a known value, ``|=`` and ``&=`` keep the value known.
+
 A count's tested sign survives steps that add up to 0 (``if (!n) register();
 n++; ... if (--n == 0) unregister();``): it is kept under ``n#k`` while ``n`` is
 the tested value plus k (``Walker.shifted_sign``), where no test reads it.
@@ -111,6 +118,8 @@ def _binary(e: Binary, known: Mapping[str, int]) -> int | None:
         return None if lhs is None or rhs is None else int(bool(rhs))
     compare = _COMPARE.get(e.op)
     rhs = value(e.rhs, known) if compare is not None and lhs is not None else None
+    if e.op == "&" and rhs is None and known:
+        return _known_bits(e, known)
     return None if rhs is None or compare is None or lhs is None else int(compare(lhs, rhs))
 
 
@@ -238,10 +247,54 @@ def sign_truth(cond: Expr, signs: Mapping[str, int]) -> bool | None:
 
 
 def forget_under(known: dict[str, int], path: str, itself: bool = False) -> None:
-    """Forget the values of the fields of the object ``path`` names (and of ``path``)."""
+    """Forget the values of the fields of the object ``path`` names (and of ``path``,
+    its known bits with it)."""
     prefix = (path + "->", path + ".")
-    for k in [k for k in known if k.startswith(prefix) or itself and k == path]:
+    mine = (path + BIT_SEP,) if itself else ()
+    for k in [k for k in known if k.startswith(prefix + mine) or itself and k == path]:
         del known[k]
+
+
+BIT_SEP = " & "
+_WIDTH = 64  # the bits of a kernel integer
+
+
+def bit_key(path: str, bit: int) -> str:
+    """The key under which the value of bit ``bit`` of ``path`` is kept (``flag & 4``)."""
+    return f"{path}{BIT_SEP}{bit}"
+
+
+def _bits(k: int) -> list[int]:
+    return [1 << i for i in range(_WIDTH) if k >> i & 1]
+
+
+def bits_after(known: Mapping[str, int], path: str, op: str, k: int) -> dict[str, int]:
+    """The bits of ``path`` known after ``path op= k`` where its value is not known:
+    ``flag |= BOARD_MEMMAP`` sets that bit, ``flag &= ~BOARD_MEMMAP`` clears it, and the
+    bits known before stay as the operation leaves them; a mask with all bits set
+    (``|= -1``) or another operation: none."""
+    before = {int(key[len(path) + len(BIT_SEP):]): v for key, v in known.items()
+              if key.startswith(path + BIT_SEP)}
+    if op == "|=" and k > 0:
+        after = before | {b: b for b in _bits(k)}
+    elif op == "&=":
+        after = {b: v if k & b else 0 for b, v in before.items()}
+        if k < 0:
+            after |= {b: 0 for b in _bits(~k)}
+    else:
+        return {}
+    return {bit_key(path, b): v for b, v in after.items()}
+
+
+def _known_bits(e: Binary, known: Mapping[str, int]) -> int | None:
+    """``flag & BOARD_MEMMAP`` where the path holds no known value but each tested bit
+    of it is known (``bits_after``); None otherwise."""
+    for a, b in ((e.lhs, e.rhs), (e.rhs, e.lhs)):
+        k, p = constant(b), path_of(a)
+        if k is not None and k > 0 and p is not None:
+            found = [known.get(bit_key(p, bit)) for bit in _bits(k)]
+            return None if None in found else sum(v for v in found if v is not None)
+    return None
 
 
 def forget_written(known: dict[str, int], call: Call, summary: Summary | None) -> None:

@@ -73,6 +73,7 @@ from .constants import (
     NEGATIVE,
     POSITIVE,
     ZERO,
+    bits_after,
     bound_test,
     constant,
     errptr_test,
@@ -492,12 +493,19 @@ class Walker:
             if old is not None and step is not None and s.op in ("+=", "-=") and \
                     not self.in_loop:  # a loop counter: the walk unrolls loops only twice
                 new = Const(old + step if s.op == "+=" else old - step)
+            elif old is not None and step is not None and s.op in ("|=", "&="):
+                new = Const(old | step if s.op == "|=" else old & step)
+            # flag |= BOARD_MEMMAP on a flag whose value is not known: that bit is
+            bits = bits_after(st.values.known, path, s.op, step) \
+                if path is not None and step is not None and new is None else {}
             shifted = self.shifted_sign(st, path, s.op, step)
             if old is not None:  # the sign it had before the step
                 was = NEGATIVE if old < 0 else ZERO if old == 0 else POSITIVE
             else:
                 was = st.values.signs.get(path, ANY_SIGN) if path is not None else ANY_SIGN
             self.note_constant(st, path, new, s.target)
+            if bits and path is not None and self.keeps_value(path):
+                st.values.known.update(bits)
             if shifted is not None:
                 st.values.signs[shifted[0]] = shifted[1]
             elif path is not None and new is None and step is not None and step > 0 and \
@@ -697,10 +705,14 @@ class Walker:
             forget_under(signs, path, itself=True)
             for k in [k for k in signs if k.startswith(path + SHIFT)]:
                 del signs[k]  # n#1: the sign of n before n++, no longer n's
-        if path in self.ctx.relevant and ("->" not in path
-                                          or root_of(path) in self.ctx.variables):
-            if v is not None:
-                known[path] = v
+        if v is not None and self.keeps_value(path):
+            known[path] = v
+
+    def keeps_value(self, path: str) -> bool:
+        """Does the walk keep the constant ``path`` holds: a tested (relevant) local, or a
+        field of an object a local points at."""
+        return path in self.ctx.relevant and ("->" not in path
+                                              or root_of(path) in self.ctx.variables)
 
     def do_return(self, st: State, s: Return) -> None:
         for c in calls_in(s.value):
