@@ -16,7 +16,10 @@ the path knows better: an answer (a ``bool``, the ``[answer]`` knowledge), a
 result the callee cannot give here (``returns.py``), or a truth test of a value
 that an earlier test on the path found not negative (``rc < 0`` passed, then
 ``else if (!rc)``): the code's own failure test has spoken, and this one tells
-its kinds of success apart (0 or positive).
+its kinds of success apart (0 or positive). The mirror holds too: a value a failure
+test found failing is no success for a later test of it on the path, until it is
+assigned again (``if (status) goto leave; ... leave: if (status < 0 && x)``: the
+false side tells a positive failure from a negative one; ``Values.failed``).
 """
 from __future__ import annotations
 
@@ -422,6 +425,7 @@ class Walker:
                     _mentions(t[0], n) for n in names))
         if path is not None:
             st.values.ok = st.values.ok - {path}
+            st.values.failed = st.values.failed - {path}
             st.values.fresh = st.values.fresh | {path}
         if path is not None and s.op == "=" and not isinstance(value, Call):
             if path in res and not s.decl:
@@ -873,8 +877,11 @@ class Walker:
                 st.values.fresh = frozenset()
                 if subject is not None:
                     st.values.bad = st.values.bad | {subject}
+                    st.values.failed = st.values.failed | {subject}
             elif subject is not None:
-                if subject not in st.values.bad:  # not a second test of a value that failed
+                if subject not in st.values.bad and subject not in st.values.failed:
+                    # not a second test of a value that failed (status < 0 after if
+                    # (status) failed): it tells kinds of failure apart, no success
                     st.values.ok = st.values.ok | {subject}
                 st.values.bad = st.values.bad - {subject}
         fine = no_error_on_edge(cond, taken, self.ctx.kb.in_progress)
