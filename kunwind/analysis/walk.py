@@ -530,6 +530,9 @@ class Walker:
         if deref is not None and deref in self.ctx.unaliased_locals and deref != path:
             # p->f = v: p was not NULL, or the kernel would have stopped here
             st.setup.facts[deref] = Fact("nonnull", line, "dereferenced")
+        if s.op == "=" and path in self.ctx.unaliased_locals and _object_address(value):
+            # iint = &tmp_iint: an object's own address is never NULL
+            st.setup.facts[path] = Fact("nonnull", line, "set to an address")
         if value is None:
             st.values.env.pop(path, None)
             st.setup.origins.pop(path, None)
@@ -1172,6 +1175,13 @@ def _equality(cond: Expr) -> tuple[str, int, bool] | None:
         if k is not None and p is not None:
             return p, k, cond.op == "=="
     return None
+
+
+def _object_address(e: Expr | None) -> bool:
+    """``&tmp``, ``&tmp.sub``: the address of a variable or of a member of one, never
+    NULL. Not ``&p->f``, whose value is ``p`` plus an offset."""
+    p = path_of(e.operand) if isinstance(e, Unary) and e.op == "&" else None
+    return p is not None and "->" not in p
 
 
 def _written_through(target: Expr) -> str | None:
