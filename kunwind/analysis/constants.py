@@ -33,7 +33,9 @@ returns one) reads 0 until written: each tested field of it is known 0
 (``Walker.zero_fields``), forgotten as any known value is, and also when the
 object gets another name (``q = p``, ``x->ptr = p``: ``Walker.note_escape``)
 through which the walk would not see a store. So ``if (!p->registered) kfree(p);``
-at an unwind follows from whether the path set the field.
+at an unwind follows from whether the path set the field. A call that fills an
+object with zeroes (the ``[zeroes]`` knowledge: ``memset(&w->res, 0, sizeof(w->res))``)
+makes its tested members 0 the same way (``Walker.zero_object``).
 
 A pointer that ``IS_ERR()`` found an ``ERR_PTR()`` is kept with the sign of the errno
 it encodes (negative, under the pointer's path, where no sign test reads it: a

@@ -268,6 +268,10 @@ class Walker:
             forget_written(st.values.known, call, summary)
         if st.values.signs:
             forget_written(st.values.signs, call, summary)
+        z = ctx.kb.zeroed_object(call.callee, lambda j: constant(call.args[j])
+                                 if j < len(call.args) else None)
+        if z is not None and z < len(call.args):
+            self.zero_object(st, call.args[z])
         for j, a in enumerate(call.args):
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
@@ -630,6 +634,21 @@ class Walker:
             if q.startswith(prefix) and "->" not in q[len(prefix):] and \
                     q not in self.ctx.stored_in_loops and \
                     q[len(prefix):].split(".", 1)[0] not in fields:
+                st.values.known[q] = 0
+
+    def zero_object(self, st: State, arg: Expr) -> None:
+        """``memset(&image->res, 0, sizeof(image->res))`` (the knowledge's ``[zeroes]``):
+        each tested field of the object ``arg`` points at reads 0 until written, as
+        those of a zeroed allocation do (``zero_fields``): ``kfree(image->res.name);
+        memset(...); if (!image->res.name) image->res.name = kmalloc(...);`` allocates
+        again. Only members of the object itself (``x.a.b``), not what a pointer
+        member points at."""
+        p = path_of(arg)
+        if p is None:
+            return
+        prefix = p[1:] + "." if p.startswith("&") else p + "->"
+        for q in self.ctx.relevant:
+            if q.startswith(prefix) and "->" not in q[len(prefix):] and self.keeps_value(q):
                 st.values.known[q] = 0
 
     def switch_subject(self, block: Block) -> str | None:
