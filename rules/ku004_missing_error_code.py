@@ -72,7 +72,10 @@ Known false positives:
     main path; a test of an answer (``net_ratelimit()``, ``memcmp()``: the
     ``[answer]`` knowledge); a failing result that is itself kept in the
     caller's object (``pending->error = foo(); if (pending->error) goto out;``),
-    which is how such a function reports it; a ``goto`` that the path where
+    which is how such a function reports it; a failed result returned unchanged
+    through an unwind that tests it again (``if (status) goto leave; ... leave: if
+    (status < 0 && did_quota) ...``: a later test cannot make a failed value a
+    success); a ``goto`` that the path where
     nothing failed takes as well (a failure only logged before a common ``goto
     done``, an iteration skipped before the loop ends its usual way); a ``goto``
     back to the failed test (a retry: later tests decide the exit); a failure

@@ -42,7 +42,7 @@ def test_each_file_loads_on_its_own() -> None:
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
                              "held_query", "same_object", "frees_filled",
                              "release_table", "probe_table", "initcall", "exitcall", "no_undo",
-                             "zeroed"}, name
+                             "zeroed", "zeroes"}, name
         Knowledge().merge(data, name)
 
 
@@ -151,6 +151,15 @@ def test_memory(kb) -> None:
     assert kb.release("kmem_cache_free").arg == 1
     assert kb.acquire("ida_alloc").fails == "negative"
     assert kb.alloc("kzalloc") is not None and kb.alloc("idr_alloc") is None
+
+
+def test_zeroes_only_with_a_zero_byte(kb) -> None:
+    assert kb.zeroed_object("memset", lambda j: 0) == 0
+    assert kb.zeroed_object("__builtin_memset", lambda j: 0) == 0
+    assert kb.zeroed_object("memset", lambda j: 0xff) is None  # memset(p, 0xff, n)
+    assert kb.zeroed_object("memset", lambda j: None) is None  # a byte not known
+    assert kb.zeroed_object("memzero_explicit", lambda j: None) == 0
+    assert kb.zeroed_object("memcpy", lambda j: 0) is None
 
 
 def test_profiling_names_reach_the_same_entries(kb) -> None:

@@ -7,12 +7,16 @@ from pathlib import Path
 import pytest
 
 from kunwind.analysis.constants import (
+    ANY_SIGN,
     NEGATIVE,
     POSITIVE,
     ZERO,
+    bits_after,
+    bound_test,
     constant,
     forget_written,
     sign_test,
+    sign_truth,
     truth,
 )
 from kunwind.frontend.clang_parse import parse_file
@@ -104,3 +108,63 @@ RET = _var("ret")
 ])
 def test_sign_test(cond, expected) -> None:
     assert sign_test(cond) == expected
+
+
+NONZERO = NEGATIVE | POSITIVE
+
+
+@pytest.mark.parametrize("cond, expected", [
+    (Binary("==", RET, Const(0x2f)), ("ret", POSITIVE, ANY_SIGN)),
+    (Binary("!=", RET, Const(0x2f)), ("ret", ANY_SIGN, POSITIVE)),
+    (Binary("==", Const(-11), RET), ("ret", NONZERO, ANY_SIGN)),  # -EAGAIN == ret
+    (Unary("!", Binary("==", RET, Const(3))), ("ret", ANY_SIGN, POSITIVE)),
+    (Binary(">", RET, Const(4)), ("ret", POSITIVE, ANY_SIGN)),
+    (Binary(">=", RET, Const(4)), ("ret", POSITIVE, ANY_SIGN)),
+    (Binary("<", RET, Const(4)), ("ret", ANY_SIGN, POSITIVE)),
+    (Binary("<", Const(4), RET), ("ret", POSITIVE, ANY_SIGN)),  # 4 < ret
+    (Binary("<", RET, Const(-4)), None),  # an order with a negative constant
+    (Binary("==", RET, Const(0)), None),  # a comparison with 0: sign_test's
+    (Binary("==", HW, Const(8, ptr=True)), None),  # a pointer
+])
+def test_bound_test(cond, expected) -> None:
+    assert bound_test(cond) == expected
+
+
+@pytest.mark.parametrize("cond, signs, expected", [
+    (Binary("==", RET, Const(0x2f)), {"ret": ZERO}, False),  # if (err) ... if (err == BUSY)
+    (Binary("!=", RET, Const(0x2f)), {"ret": ZERO}, True),
+    (Binary("==", RET, Const(-11)), {"ret": ZERO}, False),
+    (Binary("==", RET, Const(-11)), {"ret": NEGATIVE}, None),  # another errno, maybe
+    (Binary("==", RET, Const(0x2f)), {"ret": NEGATIVE}, False),
+    (Binary(">", RET, Const(4)), {"ret": NEGATIVE | ZERO}, False),
+    (Binary("<", RET, Const(4)), {"ret": NEGATIVE}, True),
+    (Binary("<", RET, Const(4)), {"ret": POSITIVE}, None),
+    (Binary("==", RET, Const(0x2f)), {}, None),
+])
+def test_sign_truth_of_bounds(cond, signs, expected) -> None:
+    assert sign_truth(cond, signs) == expected
+
+
+FLAG = _var("flag")
+MEMMAP = 0x20000000
+
+
+@pytest.mark.parametrize("before, op, k, after", [
+    ({}, "|=", MEMMAP | 1, {"flag & 536870912": MEMMAP, "flag & 1": 1}),
+    ({"flag & 1": 1}, "&=", ~MEMMAP, {"flag & 1": 1, "flag & 536870912": 0}),
+    ({"flag & 1": 1, "flag & 2": 2}, "&=", 2, {"flag & 1": 0, "flag & 2": 2}),
+    ({"flag & 1": 1}, "^=", 1, {}),  # not followed
+    ({}, "|=", -1, {}),  # every bit: no list of them
+])
+def test_bits_after(before, op, k, after) -> None:
+    assert bits_after(before, "flag", op, k) == after
+
+
+def test_known_bits_decide_a_test() -> None:
+    known = {"flag & 536870912": MEMMAP, "flag & 1": 0}
+    assert truth(Binary("&", FLAG, Const(MEMMAP)), known) is True
+    assert truth(Binary("&", Const(1), FLAG), known) is False
+    assert truth(Binary("&", FLAG, Const(MEMMAP | 1)), known) is True
+    assert truth(Binary("&", FLAG, Const(4)), known) is None  # a bit not known
+    known["flag"] = 4  # the value itself, when known, decides
+    assert truth(Binary("&", FLAG, Const(4)), known) is True

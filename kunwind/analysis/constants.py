@@ -11,7 +11,12 @@ result contradicts is not taken.
 
 A tested value's sign is kept too (``Values.signs``): after ``if (ret < 0) goto
 out;`` the path at ``out:`` knows that ``ret`` is negative, so a later ``if (ret)``
-cannot come out false on it.
+cannot come out false on it. A comparison with a constant other than 0 reads and
+narrows the sign too (``bound_test``): ``if (err) kfree(dpcm); if (err ==
+HPI_ERROR_OBJ_ALREADY_OPEN) return -EBUSY;``: the code is positive, so on the path
+where ``err`` was 0 (no kfree) the -EBUSY exit cannot be taken; ``n > 4`` holds only
+for a positive ``n``. A negative constant says only "not 0" (an unsigned value may
+hold its bits), and is not read in an order (``n < -4``).
 
 An equality test makes its value known on the edge where it holds (``if (n ==
 3)``), and ``x++`` keeps
@@ -28,13 +33,22 @@ returns one) reads 0 until written: each tested field of it is known 0
 (``Walker.zero_fields``), forgotten as any known value is, and also when the
 object gets another name (``q = p``, ``x->ptr = p``: ``Walker.note_escape``)
 through which the walk would not see a store. So ``if (!p->registered) kfree(p);``
-at an unwind follows from whether the path set the field.
+at an unwind follows from whether the path set the field. A call that fills an
+object with zeroes (the ``[zeroes]`` knowledge: ``memset(&w->res, 0, sizeof(w->res))``)
+makes its tested members 0 the same way (``Walker.zero_object``).
 
 A pointer that ``IS_ERR()`` found an ``ERR_PTR()`` is kept with the sign of the errno
 it encodes (negative, under the pointer's path, where no sign test reads it: a
 pointer is tested for NULL, not for its sign), and ``err = PTR_ERR(p)`` (or
 ``PTR_ERR_OR_ZERO(p)``) gives ``err`` that sign: ``if (IS_ERR(p)) { err = PTR_ERR(p);
 goto out; } ... out: if (err) put(x);`` takes the put (``errptr_test``).
+
+A bit set or cleared in a value the path does not know is kept on its own
+(``bits_after``, under ``flag & BIT``): ``flag |= BOARD_MEMMAP; base = ioremap(...);
+... out_iounmap: if (flag & BOARD_MEMMAP) iounmap(base);`` takes the unmap on the
+path that set the bit, whatever the other bits of ``flag`` hold; ``flag &= ~BIT``
+clears it, and the bits are forgotten with the value (a store, a call given
+``&flag``). Of a known value, ``|=`` and ``&=`` keep the value known.
 
 A count's tested sign survives steps that add up to 0 (``if (!n) register();
 n++; ... if (--n == 0) unregister();``): it is kept under ``n#k`` while ``n`` is
@@ -106,6 +120,8 @@ def _binary(e: Binary, known: Mapping[str, int]) -> int | None:
         return None if lhs is None or rhs is None else int(bool(rhs))
     compare = _COMPARE.get(e.op)
     rhs = value(e.rhs, known) if compare is not None and lhs is not None else None
+    if e.op == "&" and rhs is None and known:
+        return _known_bits(e, known)
     return None if rhs is None or compare is None or lhs is None else int(compare(lhs, rhs))
 
 
@@ -190,21 +206,97 @@ def errptr_test(cond: Expr) -> tuple[str, bool] | None:
     return None
 
 
+def bound_test(cond: Expr) -> tuple[str, int, int] | None:
+    """(the integer path ``cond`` compares with a constant other than 0, the signs it
+    may have where ``cond`` is true, where it is false): ``err == HPI_ERROR_BUSY``
+    holds only for a positive ``err``, ``ret == -EAGAIN`` only for a nonzero one
+    (an unsigned value may equal a negative constant's bits), ``n > 4`` only for a
+    positive one, and ``n < 4`` fails only for one; None for any other test, and for
+    an order with a negative constant (which an unsigned value reads otherwise)."""
+    if isinstance(cond, Unary) and cond.op == "!":
+        inner = bound_test(cond.operand)
+        return None if inner is None else (inner[0], inner[2], inner[1])
+    if not (isinstance(cond, Binary) and cond.op in _MIRROR):
+        return None
+    subject, op, k = cond.lhs, cond.op, constant(cond.rhs)
+    if k is None:
+        subject, op, k = cond.rhs, _MIRROR[cond.op], constant(cond.lhs)
+    p = path_of(subject)
+    if not k or p is None or getattr(subject, "ptr", False) or constant(subject) is not None:
+        return None
+    equal = POSITIVE if k > 0 else NEGATIVE | POSITIVE
+    if op in ("==", "!="):
+        return (p, equal, ANY_SIGN) if op == "==" else (p, ANY_SIGN, equal)
+    if k < 0:
+        return None
+    above = op in (">", ">=")  # true only above k > 0, else false only there
+    return (p, POSITIVE, ANY_SIGN) if above else (p, ANY_SIGN, POSITIVE)
+
+
 def sign_truth(cond: Expr, signs: Mapping[str, int]) -> bool | None:
     """What ``cond`` comes out as, given the signs this path knows of what it tests
-    (``ret`` known negative: ``if (ret)`` is true); None: not known."""
+    (``ret`` known negative: ``if (ret)`` is true; ``err`` known 0: ``if (err ==
+    HPI_ERROR_BUSY)`` is false); None: not known."""
     test = sign_test(cond)
-    if test is None:
+    if test is not None:
+        have = signs.get(test[0], ANY_SIGN)
+        return True if not have & ~test[1] else False if not have & test[1] else None
+    bound = bound_test(cond)
+    if bound is None:
         return None
-    have = signs.get(test[0], ANY_SIGN)
-    return True if not have & ~test[1] else False if not have & test[1] else None
+    have = signs.get(bound[0], ANY_SIGN)
+    return False if not have & bound[1] else True if not have & bound[2] else None
 
 
 def forget_under(known: dict[str, int], path: str, itself: bool = False) -> None:
-    """Forget the values of the fields of the object ``path`` names (and of ``path``)."""
+    """Forget the values of the fields of the object ``path`` names (and of ``path``,
+    its known bits with it)."""
     prefix = (path + "->", path + ".")
-    for k in [k for k in known if k.startswith(prefix) or itself and k == path]:
+    mine = (path + BIT_SEP,) if itself else ()
+    for k in [k for k in known if k.startswith(prefix + mine) or itself and k == path]:
         del known[k]
+
+
+BIT_SEP = " & "
+_WIDTH = 64  # the bits of a kernel integer
+
+
+def bit_key(path: str, bit: int) -> str:
+    """The key under which the value of bit ``bit`` of ``path`` is kept (``flag & 4``)."""
+    return f"{path}{BIT_SEP}{bit}"
+
+
+def _bits(k: int) -> list[int]:
+    return [1 << i for i in range(_WIDTH) if k >> i & 1]
+
+
+def bits_after(known: Mapping[str, int], path: str, op: str, k: int) -> dict[str, int]:
+    """The bits of ``path`` known after ``path op= k`` where its value is not known:
+    ``flag |= BOARD_MEMMAP`` sets that bit, ``flag &= ~BOARD_MEMMAP`` clears it, and the
+    bits known before stay as the operation leaves them; a mask with all bits set
+    (``|= -1``) or another operation: none."""
+    before = {int(key[len(path) + len(BIT_SEP):]): v for key, v in known.items()
+              if key.startswith(path + BIT_SEP)}
+    if op == "|=" and k > 0:
+        after = before | {b: b for b in _bits(k)}
+    elif op == "&=":
+        after = {b: v if k & b else 0 for b, v in before.items()}
+        if k < 0:
+            after |= {b: 0 for b in _bits(~k)}
+    else:
+        return {}
+    return {bit_key(path, b): v for b, v in after.items()}
+
+
+def _known_bits(e: Binary, known: Mapping[str, int]) -> int | None:
+    """``flag & BOARD_MEMMAP`` where the path holds no known value but each tested bit
+    of it is known (``bits_after``); None otherwise."""
+    for a, b in ((e.lhs, e.rhs), (e.rhs, e.lhs)):
+        k, p = constant(b), path_of(a)
+        if k is not None and k > 0 and p is not None:
+            found = [known.get(bit_key(p, bit)) for bit in _bits(k)]
+            return None if None in found else sum(v for v in found if v is not None)
+    return None
 
 
 def forget_written(known: dict[str, int], call: Call, summary: Summary | None) -> None:

@@ -110,11 +110,16 @@ class Values:
     # resource model tracked under them (``--p``): a field of theirs that the model
     # does not hold is unknown, not "never acquired"
     elsewhere: frozenset[str] = frozenset()
+    # names a failure check found failing on this path, until they are assigned again:
+    # a later test of the same value cannot find it holding success (``if (status) goto
+    # leave; ... leave: if (status < 0 && x)``: its false side tells a positive failure
+    # from a negative one), so it never joins ``ok``
+    failed: frozenset[str] = frozenset()
 
     def copy(self) -> Values:
         return Values(dict(self.env), self.bad, self.ok, self.fresh, self.tested,
                       dict(self.known), dict(self.signs), dict(self.cursors), self.lower,
-                      self.elsewhere)
+                      self.elsewhere, self.failed)
 
     def key(self) -> tuple:
         # values are the CFG's own (immutable) expression objects: compare them by
@@ -124,14 +129,14 @@ class Values:
                 self.fresh, self.tested, frozenset(self.known.items()) if self.known else None,
                 frozenset(self.signs.items()) if self.signs else None,
                 frozenset(self.cursors.items()) if self.cursors else None, self.lower,
-                self.elsewhere)
+                self.elsewhere, self.failed)
 
     def join(self, other: Values) -> Values:
         return Values(_common(self.env, other.env), self.bad & other.bad, self.ok & other.ok,
                       self.fresh | other.fresh, self.tested & other.tested,
                       _common(self.known, other.known), _common(self.signs, other.signs),
                       _common(self.cursors, other.cursors), self.lower & other.lower,
-                      self.elsewhere | other.elsewhere)
+                      self.elsewhere | other.elsewhere, self.failed & other.failed)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from kunwind.model.ir import Binary, Call, Cond, Expr, Unary, calls_in, path_of
 
 from .conditions import failure_check
-from .constants import constant
+from .constants import BIT_SEP, bit_key, constant
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,10 @@ def flag_tested(cond: Expr, taken: bool) -> tuple[str, bool] | None:
     return None if p is None else (p, truth)
 
 
-def bit_key(path: str, bit: int) -> str:
-    """The key of the flag that bit ``bit`` of ``path`` is (``t->flags & 4``)."""
-    return f"{path} & {bit}"
-
-
 def flag_base(key: str) -> str:
-    """The access path a flag key is stored in: a bit's field, else the key itself."""
-    return key.split(" & ", 1)[0]
+    """The access path a flag key is stored in: a bit's field, else the key itself
+    (``constants.bit_key``: ``t->flags & 4``)."""
+    return key.split(BIT_SEP, 1)[0]
 
 
 def flag_set(path: str, op: str, value: Expr | None) -> tuple[str, bool] | None:

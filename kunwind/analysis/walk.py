@@ -16,7 +16,10 @@ the path knows better: an answer (a ``bool``, the ``[answer]`` knowledge), a
 result the callee cannot give here (``returns.py``), or a truth test of a value
 that an earlier test on the path found not negative (``rc < 0`` passed, then
 ``else if (!rc)``): the code's own failure test has spoken, and this one tells
-its kinds of success apart (0 or positive).
+its kinds of success apart (0 or positive). The mirror holds too: a value a failure
+test found failing is no success for a later test of it on the path, until it is
+assigned again (``if (status) goto leave; ... leave: if (status < 0 && x)``: the
+false side tells a positive failure from a negative one; ``Values.failed``).
 """
 from __future__ import annotations
 
@@ -73,6 +76,8 @@ from .constants import (
     NEGATIVE,
     POSITIVE,
     ZERO,
+    bits_after,
+    bound_test,
     constant,
     errptr_test,
     forget_under,
@@ -264,6 +269,10 @@ class Walker:
             forget_written(st.values.known, call, summary)
         if st.values.signs:
             forget_written(st.values.signs, call, summary)
+        z = ctx.kb.zeroed_object(call.callee, lambda j: constant(call.args[j])
+                                 if j < len(call.args) else None)
+        if z is not None and z < len(call.args):
+            self.zero_object(st, call.args[z])
         for j, a in enumerate(call.args):
             if isinstance(a, Unary) and a.op == "&":
                 p = path_of(a.operand)
@@ -430,6 +439,7 @@ class Walker:
                     _mentions(t[0], n) for n in names))
         if path is not None:
             st.values.ok = st.values.ok - {path}
+            st.values.failed = st.values.failed - {path}
             st.values.fresh = st.values.fresh | {path}
         if path is not None and s.op == "=" and not isinstance(value, Call):
             if path in res and not s.decl:
@@ -501,12 +511,19 @@ class Walker:
             if old is not None and step is not None and s.op in ("+=", "-=") and \
                     not self.in_loop:  # a loop counter: the walk unrolls loops only twice
                 new = Const(old + step if s.op == "+=" else old - step)
+            elif old is not None and step is not None and s.op in ("|=", "&="):
+                new = Const(old | step if s.op == "|=" else old & step)
+            # flag |= BOARD_MEMMAP on a flag whose value is not known: that bit is
+            bits = bits_after(st.values.known, path, s.op, step) \
+                if path is not None and step is not None and new is None else {}
             shifted = self.shifted_sign(st, path, s.op, step)
             if old is not None:  # the sign it had before the step
                 was = NEGATIVE if old < 0 else ZERO if old == 0 else POSITIVE
             else:
                 was = st.values.signs.get(path, ANY_SIGN) if path is not None else ANY_SIGN
             self.note_constant(st, path, new, s.target)
+            if bits and path is not None and self.keeps_value(path):
+                st.values.known.update(bits)
             if shifted is not None:
                 st.values.signs[shifted[0]] = shifted[1]
             elif path is not None and new is None and step is not None and step > 0 and \
@@ -527,6 +544,9 @@ class Walker:
         if deref is not None and deref in self.ctx.unaliased_locals and deref != path:
             # p->f = v: p was not NULL, or the kernel would have stopped here
             st.setup.facts[deref] = Fact("nonnull", line, "dereferenced")
+        if s.op == "=" and path in self.ctx.unaliased_locals and _object_address(value):
+            # iint = &tmp_iint: an object's own address is never NULL
+            st.setup.facts[path] = Fact("nonnull", line, "set to an address")
         if value is None:
             st.values.env.pop(path, None)
             st.setup.origins.pop(path, None)
@@ -626,6 +646,21 @@ class Walker:
                     q[len(prefix):].split(".", 1)[0] not in fields:
                 st.values.known[q] = 0
 
+    def zero_object(self, st: State, arg: Expr) -> None:
+        """``memset(&image->res, 0, sizeof(image->res))`` (the knowledge's ``[zeroes]``):
+        each tested field of the object ``arg`` points at reads 0 until written, as
+        those of a zeroed allocation do (``zero_fields``): ``kfree(image->res.name);
+        memset(...); if (!image->res.name) image->res.name = kmalloc(...);`` allocates
+        again. Only members of the object itself (``x.a.b``), not what a pointer
+        member points at."""
+        p = path_of(arg)
+        if p is None:
+            return
+        prefix = p[1:] + "." if p.startswith("&") else p + "->"
+        for q in self.ctx.relevant:
+            if q.startswith(prefix) and "->" not in q[len(prefix):] and self.keeps_value(q):
+                st.values.known[q] = 0
+
     def switch_subject(self, block: Block) -> str | None:
         """What a ``switch`` block switches on, when the walk keeps its values."""
         p = path_of(block.switch) if block.switch is not None else None
@@ -706,10 +741,14 @@ class Walker:
             forget_under(signs, path, itself=True)
             for k in [k for k in signs if k.startswith(path + SHIFT)]:
                 del signs[k]  # n#1: the sign of n before n++, no longer n's
-        if path in self.ctx.relevant and ("->" not in path
-                                          or root_of(path) in self.ctx.variables):
-            if v is not None:
-                known[path] = v
+        if v is not None and self.keeps_value(path):
+            known[path] = v
+
+    def keeps_value(self, path: str) -> bool:
+        """Does the walk keep the constant ``path`` holds: a tested (relevant) local, or a
+        field of an object a local points at."""
+        return path in self.ctx.relevant and ("->" not in path
+                                              or root_of(path) in self.ctx.variables)
 
     def do_return(self, st: State, s: Return) -> None:
         for c in calls_in(s.value):
@@ -793,6 +832,10 @@ class Walker:
             path, when_true = sign
             st.values.signs[path] = st.values.signs.get(path, ANY_SIGN) & (
                 when_true if taken else ANY_SIGN & ~when_true)
+        bound = bound_test(cond)
+        if bound is not None and (narrowed := bound[1] if taken else bound[2]) != ANY_SIGN:
+            # if (err == HPI_ERROR_BUSY): err is positive on this edge, so not 0
+            st.values.signs[bound[0]] = st.values.signs.get(bound[0], ANY_SIGN) & narrowed
         errp = errptr_test(cond)
         if errp is not None and taken == errp[1]:
             st.values.signs[errp[0]] = NEGATIVE  # an ERR_PTR(): PTR_ERR() of it is < 0
@@ -866,8 +909,11 @@ class Walker:
                 st.values.fresh = frozenset()
                 if subject is not None:
                     st.values.bad = st.values.bad | {subject}
+                    st.values.failed = st.values.failed | {subject}
             elif subject is not None:
-                if subject not in st.values.bad:  # not a second test of a value that failed
+                if subject not in st.values.bad and subject not in st.values.failed:
+                    # not a second test of a value that failed (status < 0 after if
+                    # (status) failed): it tells kinds of failure apart, no success
                     st.values.ok = st.values.ok | {subject}
                 st.values.bad = st.values.bad - {subject}
         fine = no_error_on_edge(cond, taken, self.ctx.kb.in_progress)
@@ -1158,6 +1204,13 @@ def _equality(cond: Expr) -> tuple[str, int, bool] | None:
         if k is not None and p is not None:
             return p, k, cond.op == "=="
     return None
+
+
+def _object_address(e: Expr | None) -> bool:
+    """``&tmp``, ``&tmp.sub``: the address of a variable or of a member of one, never
+    NULL. Not ``&p->f``, whose value is ``p`` plus an offset."""
+    p = path_of(e.operand) if isinstance(e, Unary) and e.op == "&" else None
+    return p is not None and "->" not in p
 
 
 def _written_through(target: Expr) -> str | None:

@@ -9,6 +9,7 @@ checks each entry of a knowledge file (``loader.py`` reads the files).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,6 +202,9 @@ class Knowledge:
     # allocators whose object starts zeroed and that owe no release of their own
     # (devm_kzalloc(): devres frees it): a field of it reads 0 until written
     zeroed_allocs: set[str] = field(default_factory=set)
+    # calls that write 0 to every byte of the object an argument points at: name ->
+    # (that argument, the argument that holds the byte written when not always 0)
+    zeroes: dict[str, tuple[int, int | None]] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -236,6 +240,15 @@ class Knowledge:
         """Does the knowledge say ``callee`` returns a zeroed object that is no acquire
         of its own (``[zeroed]``: devm_kzalloc())?"""
         return callee in self.zeroed_allocs or canonical(callee) in self.zeroed_allocs
+
+    def zeroed_object(self, callee: str, value_of: Callable[[int], int | None]) -> int | None:
+        """The argument whose object ``callee`` fills with zeroes (``[zeroes]``:
+        ``memset(&x, 0, sizeof(x))``, where ``value_of(1)``, the byte written, is 0),
+        or None."""
+        z = self.zeroes.get(callee) or self.zeroes.get(canonical(callee))
+        if z is None or z[1] is not None and value_of(z[1]) != 0:
+            return None
+        return z[0]
 
     def owes_no_undo(self, callee: str) -> bool:
         """Does the knowledge say ``callee`` sets up nothing to undo (``[no_undo]``)?"""
@@ -435,6 +448,9 @@ class Knowledge:
             self.no_undo.add(name)
         elif table == "zeroed":
             self.zeroed_allocs.add(name)
+        elif table == "zeroes":
+            self.zeroes[name] = (int(v.get("arg", 0)),
+                                 int(v["value"]) if "value" in v else None)
         elif table == "held_query":
             held = frozenset(str(x) for x in v.get("while", []))
             if not held:
@@ -498,6 +514,7 @@ KEYS: dict[str, frozenset[str]] = {
     "answer": frozenset(),
     "no_undo": frozenset(),
     "zeroed": frozenset(),
+    "zeroes": frozenset({"arg", "value"}),
     "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg", "on_success", "on_failure"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
