@@ -12,7 +12,11 @@ What it finds:
     nobody set the error code (``if (!p) goto err;`` without ``ret = -ENOMEM``).
     It is reported only in functions that return error codes through that
     variable elsewhere (it is assigned a negative errno, ``PTR_ERR()``, or a
-    call's result that is tested for failure), at the failure check.
+    call's result that is tested for failure in a function that deals in
+    negative errnos: one it writes, a ``< 0`` or ``!= -EEXIST`` test of the
+    variable, or a callee that can fail with one by its body, an API fact or
+    the file's ``< 0`` tests of it: ``ret = device_add(dev); if (ret) goto
+    out;`` is enough), at the failure check.
     A variable never assigned is reported after any test whose branch jumps
     out (``int rc; if (dev->busy) goto out; ... out: return rc;``), a call's
     failure or not: returning garbage is never meant, so no other evidence is
@@ -107,9 +111,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.conditions import error_value, failure_check
+from kunwind.analysis.conditions import error_on_edge, error_value, failure_check
 from kunwind.analysis.constants import constant
 from kunwind.analysis.error_paths import (
+    can_fail,
     decided_elsewhere,
     goto_after,
     is_lookup,
@@ -175,7 +180,7 @@ def at_normal_exits(ctx: FunctionContext) -> bool:
         return False
     names = {s.value.name for b in fn.blocks for s in b.stmts
              if isinstance(s, Return) and isinstance(s.value, Var) and not s.value.ptr}
-    return any(_carries_errors(fn, name, ctx.kb.in_progress) or _declared_bare(fn, name)
+    return any(_carries_errors(ctx, name) or _declared_bare(fn, name)
                for name in sorted(names))
 
 
@@ -207,7 +212,7 @@ def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> lis
         return []  # the goto is taken whether or not the check failed
     if jump is not None and retries(ctx, fail.block, jump):
         return []  # the goto goes back to try again
-    if not _carries_errors(fn, name, ctx.kb.in_progress):
+    if not _carries_errors(ctx, name):
         return []
     if _spared(ctx, fail, name, jump.line if jump is not None else s.loc.line):
         return []  # the failure branch sets the error on its other ways out
@@ -295,7 +300,7 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
         return []  # the test runs again
     if _success_set_at_label(fn, jump, name):
         return []  # the code the goto enters sets success itself: a success exit
-    if not _carries_errors(fn, name, ctx.kb.in_progress):
+    if not _carries_errors(ctx, name):
         return []
     line, col = _test_loc(fn, test, jump)
     if _recorded(fn, set(branch), line, jump.line):
@@ -642,14 +647,18 @@ def _sets_error(x: object, name: str, in_progress: Collection[int]) -> bool:
         error_value(x.value, in_progress=in_progress) is not None
 
 
-def _carries_errors(fn: Function, name: str, in_progress: Collection[int]) -> bool:
+def _carries_errors(ctx: FunctionContext, name: str) -> bool:
     """Does the function return error codes through ``name`` on other paths?
 
     Yes when ``name`` is assigned an error value somewhere, or is assigned a
     call's result that is tested for failure in a function that deals in
-    negative errnos (returns or stores one, or tests ``name < 0``);
-    ``vm_fault_t`` and boolean-style results do not.
+    negative errnos: it returns or stores one, tests ``name < 0``, compares
+    ``name`` with one (``if (ret != -EEXIST)``), or one of the calls whose
+    result ``name`` takes can fail with one (its body here, an API fact, the
+    file's ``< 0`` tests of it: ``error_paths.can_fail``). ``vm_fault_t`` and
+    boolean-style results do not.
     """
+    fn, in_progress = ctx.fn, ctx.kb.in_progress
     calls: list[Call] = []
     errno = False
     for b in fn.blocks:
@@ -672,11 +681,13 @@ def _carries_errors(fn: Function, name: str, in_progress: Collection[int]) -> bo
         if b.cond is None or not any(isinstance(x, Var) and x.name == name
                                      for x in subexprs(b.cond)):
             continue
+        errno = errno or name in (error_on_edge(b.cond, True, in_progress),
+                                  error_on_edge(b.cond, False, in_progress))
         for c in calls:
             chk = failure_check(b.cond, lambda p, c=c: c if p == name else None)  # type: ignore[misc]
             if chk is not None and path_of(chk.subject) == name:
                 tested = True
-                errno = errno or chk.form == "negative"
+                errno = errno or chk.form == "negative" or bool(can_fail(ctx, c.callee))
     return tested and errno
 
 
