@@ -84,7 +84,7 @@ from kunwind.analysis.conventions import (
     stored_call,
     tested_after,
 )
-from kunwind.analysis.error_paths import errno_held
+from kunwind.analysis.error_paths import can_fail, errno_held
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION, Finding, PathStep
 from kunwind.model.ir import (
     Call,
@@ -143,25 +143,6 @@ def at_normal_exits(ctx: FunctionContext) -> bool:
             if call is not None and can_fail(ctx, call.callee):
                 return True
     return False
-
-
-def can_fail(ctx: FunctionContext, callee: str) -> str:
-    """What says ``callee`` can fail with a negative errno (``findings.EVIDENCE``), or
-    "": its body here returns one (and is no stub that returns a constant), the
-    knowledge's fact about its int result, or the file's calls that test it ``< 0``.
-    A summary that cannot show an errno (``return ret`` of a call it does not know)
-    leaves the question to the knowledge and the file's calls; one whose result
-    cannot be negative, or a stub's, settles it."""
-    s = ctx.summary(callee)
-    if s is not None:
-        if s.ret_stub or not s.ret_signs & NEGATIVE:
-            return ""
-        if s.ret_errno:
-            return CALLEE_SUMMARY
-    a = ctx.kb.acquire(callee)
-    if a is not None:
-        return API_FACT if a.object != "ret" and a.fails == "negative" else ""
-    return CONVENTION if ctx.conventions.of(callee).negative else ""
 
 
 def _success_exit(walk: WalkResult, call: Call) -> int:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import error_on_edge
+from kunwind.analysis.constants import NEGATIVE
 from kunwind.analysis.events import Event, Failure, Jump, Release, failure_index, jumps
+from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION
 from kunwind.knowledge.kinds import Kind
 from kunwind.knowledge.names import ALLOCATES, PREDICATE
 from kunwind.model.ir import Return, Store, Var, path_of
@@ -159,3 +161,22 @@ def surely_released(ctx: FunctionContext, r: Res) -> bool:
         return True
     summary = ctx.summary(releaser)
     return summary is not None and bool(summary.releases_always)
+
+
+def can_fail(ctx: FunctionContext, callee: str) -> str:
+    """What says ``callee`` can fail with a negative errno (``findings.EVIDENCE``), or
+    "": its body here returns one (and is no stub that returns a constant), the
+    knowledge's fact about its int result, or the file's calls that test it ``< 0``.
+    A summary that cannot show an errno (``return ret`` of a call it does not know)
+    leaves the question to the knowledge and the file's calls; one whose result
+    cannot be negative, or a stub's, settles it."""
+    s = ctx.summary(callee)
+    if s is not None:
+        if s.ret_stub or not s.ret_signs & NEGATIVE:
+            return ""
+        if s.ret_errno:
+            return CALLEE_SUMMARY
+    a = ctx.kb.acquire(callee)
+    if a is not None:
+        return API_FACT if a.object != "ret" and a.fails == "negative" else ""
+    return CONVENTION if ctx.conventions.of(callee).negative else ""
