@@ -10,6 +10,8 @@ applies it:
   callback that frees its container ``x``; the callback is the function stored
   in the member's ``release`` field (``x->dev.release = foo_release``), and
   what it frees of ``x`` (``kfree(x->buf)``) goes with the put;
+- a function's address is the function: ``dev->release = &foo_release`` stores
+  the same pointer as ``dev->release = foo_release``;
 - an acquire that returns a count or a negative errno
   (``pci_alloc_irq_vectors()``) failed exactly when the count is below the
   minimum the caller asked for; one whose bounds the knowledge gives
@@ -103,6 +105,15 @@ def member_root(aliases: dict[str, str], path: str) -> str:
             break
         path = f"{alias}.{rest}"
     return path
+
+
+def function_named(e: Expr | None) -> str | None:
+    """The name a function pointer is written with: ``foo`` for ``foo`` and for
+    ``&foo`` (C makes them the same pointer), else None. Whether ``foo`` is a
+    function is for the caller to ask (its summary)."""
+    if isinstance(e, Unary) and e.op == "&":
+        e = e.operand
+    return e.name if isinstance(e, Var) else None
 
 
 def embedded_member(e: Expr | None) -> str | None:

@@ -52,6 +52,7 @@ from .idioms import (
     CONTAINER_RELEASE_KINDS,
     embedded_path,
     embedding_object,
+    function_named,
     member_root,
     owned,
     released_container,
@@ -726,8 +727,8 @@ class ResourceModel:
         if member is None or self.ctx.release_callback(member) is not None:
             return set()
         if rel.callback is not None and rel.callback < len(call.args):
-            fn = call.args[rel.callback]
-            if isinstance(fn, Var) and self.ctx.summary(fn.name) is not None:
+            fn = function_named(call.args[rel.callback])
+            if fn is not None and self.ctx.summary(fn) is not None:
                 return set()  # kref_put(&x->ref, foo_release): its summary says
         res = st.resources.res
         r = res.get(held_name(self.ctx, st.resources, member))
@@ -767,12 +768,12 @@ class ResourceModel:
         arguments ``passed`` (``foo_init(x, foo_free)`` whose failure runs
         ``res_free(res)``): when this function passes one of its file's functions
         there, the call does what a call of it on those arguments does (frees ``x``)."""
-        fn = call.args[k] if k < len(call.args) else None
-        if not isinstance(fn, Var) or fn.name == call.callee or \
-                self.ctx.summary(fn.name) is None or max(passed, default=len(call.args)) \
+        fn = function_named(call.args[k]) if k < len(call.args) else None
+        if fn is None or fn == call.callee or \
+                self.ctx.summary(fn) is None or max(passed, default=len(call.args)) \
                 >= len(call.args):
             return
-        inner = Call(fn.name, tuple(call.args[j] for j in passed),
+        inner = Call(fn, tuple(call.args[j] for j in passed),
                      Loc(call.loc.line, -1 - k))  # a key of its own for its result links
         self.call(st, inner, line, None)
 
@@ -902,8 +903,8 @@ class ResourceModel:
         if rel is None or rel.callback is None or \
                 max(rel.arg, rel.callback) >= len(call.args):
             return set()
-        fn = call.args[rel.callback]
-        cb = self.ctx.summary(fn.name) if isinstance(fn, Var) else None
+        fn = function_named(call.args[rel.callback])
+        cb = self.ctx.summary(fn) if fn is not None else None
         member = embedded_path(self.ctx, st, call.args[rel.arg])
         r = st.resources.res.get(member) if member is not None else None
         if cb is None or member is None or r is None or r.status != HELD or r.shared:
