@@ -481,17 +481,24 @@ class ResourceModel:
         maybe -= by_callback
         released.update(self._same_args_releases(st, call, by_args))
         released.update(q for q, r in res.items() if r.parent in released and r.status == HELD)
+        embedded: dict[str, list[str]] = {}  # container -> the references it embeds
         for p in list(released):
-            released.update(_embedded_references(res, p, ctx.container_members))
+            embedded[p] = _embedded_references(res, p, ctx.container_members)
+            released.update(embedded[p])
             if p in res and res[p].status == HELD and res[p].owns:
                 # fput(migf->filp) runs the file's .release, which frees migf
                 released.add(held_name(ctx, st.resources, res[p].owns))
         maybe |= self._perhaps_frees(st, call, rel, summary, released, by_knowledge)
+        # a count embedded in an object surely freed here goes with the object, whatever
+        # it counts (kref_init() then kref_get() on node->rb.refcount, then kfree(node))
+        ended = {q for p, qs in embedded.items() if p not in maybe
+                 and not (p in res and res[p].count > 1) for q in qs}
         for p in released:
-            if p in res and res[p].status in (HELD, ESCAPED) and res[p].count > 1:
+            if p in res and res[p].status in (HELD, ESCAPED) and res[p].count > 1 \
+                    and p not in ended:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
                 st.note(Release(line, p, call.callee))
-            elif p in res and res[p].status in (HELD, FAILED) and \
+            elif p in res and res[p].status in (HELD, FAILED) and p not in ended and \
                     (first := res[p].under) is not None and first.count > 1 and \
                     call.callee in first.releases:
                 # a put after a second step (device_add()) on an object it holds more
