@@ -12,6 +12,8 @@ applies it:
   what it frees of ``x`` (``kfree(x->buf)``) goes with the put;
 - a function's address is the function: ``dev->release = &foo_release`` stores
   the same pointer as ``dev->release = foo_release``;
+- a member's address guarded by its pointer (``np ? &np->fwnode : NULL``, what
+  of_fwnode_handle() gives) hands over that pointer's object, NULL or not;
 - an acquire that returns a count or a negative errno
   (``pci_alloc_irq_vectors()``) failed exactly when the count is below the
   minimum the caller asked for; one whose bounds the knowledge gives
@@ -30,6 +32,7 @@ from kunwind.model.ir import (
     Assign,
     Binary,
     Call,
+    Cond,
     Const,
     Expr,
     Str,
@@ -114,6 +117,18 @@ def function_named(e: Expr | None) -> str | None:
     if isinstance(e, Unary) and e.op == "&":
         e = e.operand
     return e.name if isinstance(e, Var) else None
+
+
+def guarded_address(e: Expr) -> Expr:
+    """``&np->fwnode`` for ``np ? &np->fwnode : NULL`` (the address of a member of the
+    object the test finds not NULL, else NULL): the object it names is ``np`` either
+    way. ``e`` itself for anything else."""
+    if not (isinstance(e, Cond) and isinstance(e.other, Const) and e.other.value == 0):
+        return e
+    member = embedded_member(e.then)
+    tested = path_of(e.cond)
+    return e.then if member is not None and tested is not None and \
+        member.split("->", 1)[0] == tested else e
 
 
 def embedded_member(e: Expr | None) -> str | None:

@@ -53,6 +53,7 @@ from .idioms import (
     embedded_path,
     embedding_object,
     function_named,
+    guarded_address,
     member_root,
     owned,
     released_container,
@@ -541,7 +542,8 @@ class ResourceModel:
             links[key] = links.get(key, ()) + tuple(FAILED_ONLY + q for q in sorted(on_failure))
         handed: list[str] = []
         for j in sorted(given):
-            p = object_path(path_of(call.args[j])) if j < len(call.args) else None
+            p = object_path(path_of(guarded_address(call.args[j]))) \
+                if j < len(call.args) else None
             if p is not None:
                 for q in self._handed_along(st, p):
                     if q in res and res[q].status == HELD:
