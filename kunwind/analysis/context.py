@@ -806,13 +806,13 @@ def filled_tables(tables: Tables, functions: list[Function]) -> Tables:
                 if not isinstance(s, Store) or s.op != "=":
                     continue
                 t = s.target
-                fn = function_named(s.value)
+                callback = function_named(s.value)
                 if not (isinstance(t, Member) and t.arrow and isinstance(t.base, Var)
-                        and fn is not None) or t.base.name in mine:
+                        and callback is not None) or t.base.name in mine:
                     continue  # a local's struct is no file-wide table
                 key = pointer_table(t.base.name)
                 if key in tables:
-                    _bind(seen.setdefault(key, {}), t.name, fn)
+                    _bind(seen.setdefault(key, {}), t.name, callback)
     out = dict(tables)
     for key, members in seen.items():
         out[key] = (tables[key][0], {m: f for m, f in members.items() if f is not None})
