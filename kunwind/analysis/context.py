@@ -36,7 +36,7 @@ from kunwind.model.ir import (
 
 from .conditions import condition_key, macro_temporary
 from .conventions import Conventions
-from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, member_root
+from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, function_named, member_root
 from .resources import object_path
 from .summaries import Summary, exprs_of, guard_tests
 from .ties import flag_set
@@ -259,8 +259,9 @@ class FunctionContext:
                 member, last = _split_last(path_of(s.target))
                 if not member:
                     continue
-                if isinstance(s.value, Var) and last == RELEASE_CALLBACK_FIELD:
-                    _bind(own, self._member(member), s.value.name)
+                fn = function_named(s.value)
+                if fn is not None and last == RELEASE_CALLBACK_FIELD:
+                    _bind(own, self._member(member), fn)
                 else:
                     _bind(tabled, self._member(member), self._table_callback(s.value))
         for _line, e, _target in exprs_of(self.fn):
@@ -805,12 +806,13 @@ def filled_tables(tables: Tables, functions: list[Function]) -> Tables:
                 if not isinstance(s, Store) or s.op != "=":
                     continue
                 t = s.target
+                callback = function_named(s.value)
                 if not (isinstance(t, Member) and t.arrow and isinstance(t.base, Var)
-                        and isinstance(s.value, Var)) or t.base.name in mine:
+                        and callback is not None) or t.base.name in mine:
                     continue  # a local's struct is no file-wide table
                 key = pointer_table(t.base.name)
                 if key in tables:
-                    _bind(seen.setdefault(key, {}), t.name, s.value.name)
+                    _bind(seen.setdefault(key, {}), t.name, callback)
     out = dict(tables)
     for key, members in seen.items():
         out[key] = (tables[key][0], {m: f for m, f in members.items() if f is not None})

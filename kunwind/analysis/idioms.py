@@ -10,6 +10,10 @@ applies it:
   callback that frees its container ``x``; the callback is the function stored
   in the member's ``release`` field (``x->dev.release = foo_release``), and
   what it frees of ``x`` (``kfree(x->buf)``) goes with the put;
+- a function's address is the function: ``dev->release = &foo_release`` stores
+  the same pointer as ``dev->release = foo_release``;
+- a member's address guarded by its pointer (``np ? &np->fwnode : NULL``, what
+  of_fwnode_handle() gives) hands over that pointer's object, NULL or not;
 - an acquire that returns a count or a negative errno
   (``pci_alloc_irq_vectors()``) failed exactly when the count is below the
   minimum the caller asked for; one whose bounds the knowledge gives
@@ -28,6 +32,7 @@ from kunwind.model.ir import (
     Assign,
     Binary,
     Call,
+    Cond,
     Const,
     Expr,
     Str,
@@ -103,6 +108,27 @@ def member_root(aliases: dict[str, str], path: str) -> str:
             break
         path = f"{alias}.{rest}"
     return path
+
+
+def function_named(e: Expr | None) -> str | None:
+    """The name a function pointer is written with: ``foo`` for ``foo`` and for
+    ``&foo`` (C makes them the same pointer), else None. Whether ``foo`` is a
+    function is for the caller to ask (its summary)."""
+    if isinstance(e, Unary) and e.op == "&":
+        e = e.operand
+    return e.name if isinstance(e, Var) else None
+
+
+def guarded_address(e: Expr) -> Expr:
+    """``&np->fwnode`` for ``np ? &np->fwnode : NULL`` (the address of a member of the
+    object the test finds not NULL, else NULL): the object it names is ``np`` either
+    way. ``e`` itself for anything else."""
+    if not (isinstance(e, Cond) and isinstance(e.other, Const) and e.other.value == 0):
+        return e
+    member = embedded_member(e.then)
+    tested = path_of(e.cond)
+    return e.then if member is not None and tested is not None and \
+        member.split("->", 1)[0] == tested else e
 
 
 def embedded_member(e: Expr | None) -> str | None:

@@ -54,6 +54,8 @@ from .idioms import (
     CONTAINER_RELEASE_KINDS,
     embedded_path,
     embedding_object,
+    function_named,
+    guarded_address,
     member_root,
     owned,
     released_container,
@@ -493,17 +495,24 @@ class ResourceModel:
         maybe -= by_callback
         released.update(self._same_args_releases(st, call, by_args))
         released.update(q for q, r in res.items() if r.parent in released and r.status == HELD)
+        embedded: dict[str, list[str]] = {}  # container -> the references it embeds
         for p in list(released):
-            released.update(_embedded_references(res, p, ctx.container_members))
+            embedded[p] = _embedded_references(res, p, ctx.container_members)
+            released.update(embedded[p])
             if p in res and res[p].status == HELD and res[p].owns:
                 # fput(migf->filp) runs the file's .release, which frees migf
                 released.add(held_name(ctx, st.resources, res[p].owns))
         maybe |= self._perhaps_frees(st, call, rel, summary, released, by_knowledge)
+        # a count embedded in an object surely freed here goes with the object, whatever
+        # it counts (kref_init() then kref_get() on node->rb.refcount, then kfree(node))
+        ended = {q for p, qs in embedded.items() if p not in maybe
+                 and not (p in res and res[p].count > 1) for q in qs}
         for p in released:
-            if p in res and res[p].status in (HELD, ESCAPED) and res[p].count > 1:
+            if p in res and res[p].status in (HELD, ESCAPED) and res[p].count > 1 \
+                    and p not in ended:
                 res[p] = replace(res[p], count=res[p].count - 1)  # one of its references
                 st.note(Release(line, p, call.callee))
-            elif p in res and res[p].status in (HELD, FAILED) and \
+            elif p in res and res[p].status in (HELD, FAILED) and p not in ended and \
                     (first := res[p].under) is not None and first.count > 1 and \
                     call.callee in first.releases:
                 # a put after a second step (device_add()) on an object it holds more
@@ -546,7 +555,8 @@ class ResourceModel:
             links[key] = links.get(key, ()) + tuple(FAILED_ONLY + q for q in sorted(on_failure))
         handed: list[str] = []
         for j in sorted(given):
-            p = object_path(path_of(call.args[j])) if j < len(call.args) else None
+            p = object_path(path_of(guarded_address(call.args[j]))) \
+                if j < len(call.args) else None
             if p is not None:
                 for q in self._handed_along(st, p):
                     if q in res and res[q].status == HELD:
@@ -739,8 +749,8 @@ class ResourceModel:
         if member is None or self.ctx.release_callback(member) is not None:
             return set()
         if rel.callback is not None and rel.callback < len(call.args):
-            fn = call.args[rel.callback]
-            if isinstance(fn, Var) and self.ctx.summary(fn.name) is not None:
+            fn = function_named(call.args[rel.callback])
+            if fn is not None and self.ctx.summary(fn) is not None:
                 return set()  # kref_put(&x->ref, foo_release): its summary says
         res = st.resources.res
         r = res.get(held_name(self.ctx, st.resources, member))
@@ -780,12 +790,12 @@ class ResourceModel:
         arguments ``passed`` (``foo_init(x, foo_free)`` whose failure runs
         ``res_free(res)``): when this function passes one of its file's functions
         there, the call does what a call of it on those arguments does (frees ``x``)."""
-        fn = call.args[k] if k < len(call.args) else None
-        if not isinstance(fn, Var) or fn.name == call.callee or \
-                self.ctx.summary(fn.name) is None or max(passed, default=len(call.args)) \
+        fn = function_named(call.args[k]) if k < len(call.args) else None
+        if fn is None or fn == call.callee or \
+                self.ctx.summary(fn) is None or max(passed, default=len(call.args)) \
                 >= len(call.args):
             return
-        inner = Call(fn.name, tuple(call.args[j] for j in passed),
+        inner = Call(fn, tuple(call.args[j] for j in passed),
                      Loc(call.loc.line, -1 - k))  # a key of its own for its result links
         self.call(st, inner, line, None)
 
@@ -915,8 +925,8 @@ class ResourceModel:
         if rel is None or rel.callback is None or \
                 max(rel.arg, rel.callback) >= len(call.args):
             return set()
-        fn = call.args[rel.callback]
-        cb = self.ctx.summary(fn.name) if isinstance(fn, Var) else None
+        fn = function_named(call.args[rel.callback])
+        cb = self.ctx.summary(fn) if fn is not None else None
         member = embedded_path(self.ctx, st, call.args[rel.arg])
         r = st.resources.res.get(member) if member is not None else None
         if cb is None or member is None or r is None or r.status != HELD or r.shared:

@@ -67,7 +67,7 @@ from kunwind.model.syntax import UNKNOWN_CASE
 
 from .conditions import error_value, null_test
 from .constants import ANY_SIGN, constant, truth
-from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, zeroes
+from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, function_named, zeroes
 from .returns import conditional_signs, is_stub, return_signs
 
 
@@ -1069,6 +1069,34 @@ def _container_field_releases(s: Summary, call: Call, res: _Param,
             s.releases_container_fields.setdefault(i, set()).update(callee.releases_fields[j])
 
 
+def _callback_field_releases(s: Summary, call: Call, res: _Param,
+                              known: dict[str, Summary], kb: Knowledge) -> None:
+    """What the release function of the file that a put is given frees below the
+    object whose reference it drops (``kref_put(&o->ref, foo_release)``, the
+    knowledge's ``callback``, with ``foo_release`` freeing ``o->buf`` after its
+    container_of()): the same fields of ``o``, as fields of the parameter ``o`` is
+    (a put wrapper: ``foo_put(o)``) or of the container of one (``foo_put(&o->base)``
+    with ``o = container_of(base, ...)``). The object goes with its put already
+    (``_container_releases()``, ``releases_members``): its fields go with it. Only a
+    reference member of ``o`` itself (``&o->ref``), the one the callback's
+    container_of() undoes."""
+    rel = kb.release(call.callee)
+    if rel is None or rel.callback is None or max(rel.arg, rel.callback) >= len(call.args):
+        return
+    fn = function_named(call.args[rel.callback])
+    cb = known.get(fn) if fn is not None else None
+    member = embedded_member(call.args[rel.arg])
+    fields = cb.releases_container_fields.get(0) if cb is not None else None
+    if not fields or member is None or "." in member:
+        return
+    root = Var(member.split("->", 1)[0])
+    r = res.of(root)
+    if r is not None and r[1] == "":
+        s.releases_fields.setdefault(r[0], set()).update(fields)
+    elif (i := res.container_of(root)) is not None:
+        s.releases_container_fields.setdefault(i, set()).update(fields)
+
+
 def _global_releases(s: Summary, call: Call, local_names: set[str],
                      known: dict[str, Summary], kb: Knowledge) -> None:
     """The globals a call releases, as access paths rooted at a name that is neither a
@@ -1129,6 +1157,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
     callee = known.get(call.callee)
     _container_releases(s, call, res, known, kb)
     _container_field_releases(s, call, res, known, kb)
+    _callback_field_releases(s, call, res, known, kb)
     _unknown_handovers(s, call, res, known, kb)
     for j, a in enumerate(call.args):
         member = embedded_member(a)

@@ -690,10 +690,26 @@ class Lowerer:
                 return sx.StmtExpr(tuple(body), None, self.is_ptr(c))
         if k == K.CXX_UNARY_EXPR:
             return Other("sizeof")
+        if k == K.GENERIC_SELECTION_EXPR:
+            chosen = self._generic_choice(c)
+            if chosen is not None:
+                return self.expr(chosen)
         ch = self.children(c)
         return Other(k.name.lower(),
                      tuple(self.expr(x) for x in ch if self.kind(x) in self._expr_kinds),
                      self.is_ptr(c))
+
+    def _generic_choice(self, c: Any) -> Any | None:
+        """The association a ``_Generic`` selects (``container_of_const()`` picks the
+        cast to ``type *`` or to ``const type *`` by its pointer's constness): the
+        selection has the type of the expression it selects, so the one association
+        of that type (after the controlling expression) is it. None when no
+        association, or more than one, has it."""
+        n = self.native
+        want = n.string(n.type_spelling(n.canonical(n.cursor_type(c))))
+        found = [x for x in self.children(c)[1:] if self.kind(x) in self._expr_kinds and
+                 n.string(n.type_spelling(n.canonical(n.cursor_type(x)))) == want]
+        return found[0] if len(found) == 1 else None
 
     def call(self, c: Any) -> Expr:
         ch = self.children(c)

@@ -20,6 +20,7 @@ does when the attribute hides the function.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import shutil
@@ -693,7 +694,23 @@ class Lowerer:
             return Other("compound_literal_expr", (init,), t.is_ptr), t
         if isinstance(n, c_ast.Typename):
             return Other("type_ref"), self.env.resolve(n)
+        if isinstance(n, c_ast.GenericSelection):
+            chosen = self.generic_choice(n)
+            if chosen is not None:
+                return chosen
         return Other(type(n).__name__.lower()), UNKNOWN
+
+    def generic_choice(self, n: c_ast.GenericSelection) -> tuple[Expr, CType] | None:
+        """The value of a ``_Generic`` whose associations are all the same expression,
+        but for their casts (``container_of_const()``: ``(const type *)`` or ``(type *)``
+        of one container_of()): that expression, whichever one is selected. With no
+        qualifiers in its types, this frontend cannot tell the selected one otherwise;
+        libclang picks it by its type, and agrees on these."""
+        values = [self.expr(a.expr) for a in n.associations or ()
+                  if isinstance(a, c_ast.GenericAssociation)]
+        if not values or len({_unplaced(v) for v, _ in values}) != 1:
+            return None
+        return values[-1]
 
     def unary(self, n: c_ast.UnaryOp) -> tuple[Expr, CType]:
         op = _UNARY.get(n.op, n.op)
@@ -805,6 +822,18 @@ class Lowerer:
             return sx.StmtExpr(tuple(body), None, False), CType("void")
         finally:
             self.scopes.pop()
+
+
+def _unplaced(x: object) -> object:
+    """A comparable form of a lowered expression without its source positions: two
+    expansions of one macro argument differ only there."""
+    if isinstance(x, Loc):
+        return None
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return (type(x).__name__, *(_unplaced(getattr(x, f.name)) for f in dataclasses.fields(x)))
+    if isinstance(x, (list, tuple)):
+        return tuple(_unplaced(i) for i in x)
+    return x
 
 
 def _convert(e: Expr, t: CType) -> Expr:
