@@ -110,7 +110,15 @@ Known false positives:
     and is missing from the knowledge) looks like a leak; add the function
     to the knowledge as an ``[owner.NAME]`` (``on_failure = true`` for a call
     that frees it only when it fails, through the destroy callback it is
-    given: ``ttm_bo_init_validate()``). A release guarded by a flag is
+    given: ``ttm_bo_init_validate()``). A callee that consumes the object on
+    every path, whatever it returns, takes it over even when it fails: one
+    that gives it to an ``[owner]`` without ``on_success`` (``nlmsg_multicast()``
+    frees the skb on its errors too), or frees it on its own errors and sends
+    it otherwise; a wrapper of such a call in this file or in another
+    (``foo_multicast_skb(skb)``) counts like what it wraps (its summary's
+    ``consumes``). A wrapper that fails on a path before the hand-over (a size
+    check) keeps nothing there, and its failure still owes the release.
+    A release guarded by a flag is
     reached where the flag is tied to the acquisition (computed from its
     result, set right after it succeeded) or by a query the knowledge ties to
     it (``[held_query]``: ``regulator_is_enabled()`` after

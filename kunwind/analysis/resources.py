@@ -524,6 +524,9 @@ class ResourceModel:
             else set()
         if summary is not None:
             given |= summary.escapes  # a same-file callee that stores or links it
+            # ... or consumes it whatever it returns (a wrapper of nlmsg_multicast()):
+            # not handed back where a test finds it failed
+            given |= summary.consumes
         key = result or f"@{call.loc.line}:{call.loc.col}"
         links = st.resources.links
         if any(o.startswith((HANDED, FAILED_ONLY)) for o in links.get(key, ())):  # an
@@ -538,7 +541,8 @@ class ResourceModel:
                 for q in self._handed_along(st, p):
                     if q in res and res[q].status == HELD:
                         if (j != owner or kb.owns_on_success(call.callee)) and \
-                                res[q].cause is Cause.NONE:
+                                res[q].cause is Cause.NONE and \
+                                (summary is None or j not in summary.consumes):
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         if handed:
