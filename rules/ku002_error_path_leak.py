@@ -141,7 +141,11 @@ Other names for one object:
     ``fops_get(real_fops)`` succeeded copies the pointer the reference was
     taken through (the same expression, or what ``fops_get()`` returned), so
     it is not NULL and its put drops that reference; the ``_fops`` of a put
-    of another pointer may be NULL. A name that is assigned again, or advanced as a
+    of another pointer may be NULL. The local given such a get's result
+    (``new_fops = fops_get(x)``: ``x`` where the reference was taken) carries
+    the reference: storing it into a field (``replace_fops(file, new_fops)``,
+    through the macro's own copy of ``file``) hands the reference over with
+    the pointer, as the VFS puts ``file->f_op`` after a failed ``->open``. A name that is assigned again, or advanced as a
     cursor (``p++``, ``p += n``), no longer holds it; the object stays held
     under its other names. A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
