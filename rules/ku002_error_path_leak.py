@@ -145,8 +145,9 @@ Other names for one object:
     (``new_fops = fops_get(x)``: ``x`` where the reference was taken) carries
     the reference: storing it into a field (``replace_fops(file, new_fops)``,
     through the macro's own copy of ``file``) hands the reference over with
-    the pointer, as the VFS puts ``file->f_op`` after a failed ``->open``. A name that is assigned again, or advanced as a
-    cursor (``p++``, ``p += n``), no longer holds it; the object stays held
+    the pointer, as the VFS puts ``file->f_op`` after a failed ``->open``.
+    A name that is assigned again, or advanced as a cursor (``p++``,
+    ``p += n``), no longer holds it; the object stays held
     under its other names. A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
     name for many objects: what is acquired in its fields is left to the
