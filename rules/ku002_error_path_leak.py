@@ -117,7 +117,11 @@ Known false positives:
     it otherwise; a wrapper of such a call in this file or in another
     (``foo_multicast_skb(skb)``) counts like what it wraps (its summary's
     ``consumes``). A wrapper that fails on a path before the hand-over (a size
-    check) keeps nothing there, and its failure still owes the release.
+    check) keeps nothing there, and its failure still owes the release. A
+    call through a member that holds a function (``rt->output(rt, skb)``)
+    consumes an argument when every function the file puts in that member
+    (``rt->output = foo_xmit``, a static table's ``.output``) consumes it,
+    and the file gives the member nothing else (``analysis/callbacks.py``).
     A release guarded by a flag is
     reached where the flag is tied to the acquisition (computed from its
     result, set right after it succeeded) or by a query the knowledge ties to

@@ -44,6 +44,7 @@ from kunwind.model.ir import (
     root_of,
 )
 
+from .callbacks import member_key
 from .conditions import Check, condition_key, null_test
 from .constants import constant, sign_truth, truth
 from .constants import value as value_of
@@ -377,6 +378,8 @@ class ResourceModel:
         res = st.resources.res
         kb, ctx = self.ctx.kb, self.ctx
         summary = ctx.summary(call.callee)
+        if summary is None and (key := member_key(call)) is not None:
+            summary = ctx.summary(key)  # rt->output(rt, skb): what the file puts there
         text = render(call)
         # releases
         rel = kb.release(call.callee)
