@@ -541,11 +541,18 @@ class ResourceModel:
         for j in sorted(given):
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:
+                # a callee that consumes what it is given takes that object whatever it
+                # returns (a wrapper of nlmsg_multicast() the skb), not the object that
+                # embeds it nor its holds (a wrapper of devm_add_action_or_reset() given
+                # &x->work or a device keeps nothing of x, nor the device's PM count,
+                # when it fails)
+                whole = held_name(self.ctx, st.resources, p)
+                consumed = whole if summary is not None and j in summary.consumes and \
+                    j != owner and whole in res and not res[whole].kind.is_hold else None
                 for q in self._handed_along(st, p):
                     if q in res and res[q].status == HELD:
                         if (j != owner or kb.owns_on_success(call.callee)) and \
-                                res[q].cause is Cause.NONE and \
-                                (summary is None or j not in summary.consumes):
+                                res[q].cause is Cause.NONE and q != consumed:
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         if handed:
