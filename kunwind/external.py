@@ -25,7 +25,11 @@ sets the release callback of the device it makes) live beside it, then those
 that define the most of these callees. A file's summaries are stored by its
 content, its flags and kunwind's own code, so each defining file is parsed
 once however many files call into it, by one run or the next, and by
-parallel workers.
+parallel workers. A defining file is parsed under the checked file's
+configuration: a file the implicit defconfig does not build is checked under
+the fallback (``--unbuilt allmodconfig``), and so are the files of its
+callees, which the defconfig may build without them (``#ifdef
+CONFIG_NFS_V4_1`` in nfs4proc.c, which pnfs.c calls).
 
 Not followed: a callee of a callee in a third file (the summary of the
 defining file propagates only its own same-file calls), function pointers,
@@ -38,7 +42,7 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .analysis.context import FunctionContext
@@ -192,8 +196,12 @@ def external_summaries(callees: list[str], path: Path, flags: FileFlags, opts: O
     closest = sorted(wanted, key=lambda f: (f not in receivers, _distance(f, here),
                                             -len(wanted[f]),
                                             str(f)))[:MAX_FILES]
+    # under the checked file's configuration: where the implicit one does not build it,
+    # it may not build its callees either (nfs4_proc_layoutcommit() of nfs4proc.c needs
+    # CONFIG_NFS_V4_1, which the x86 defconfig that builds nfs4proc.c leaves out)
+    definers = replace(opts, defconfig=flags.fallback) if flags.fallback else opts
     for f in closest:
-        summaries = _file_summaries(f, opts, kb, cache / "summaries")
+        summaries = _file_summaries(f, definers, kb, cache / "summaries")
         if summaries is None:
             continue
         out.files.append(str(f))

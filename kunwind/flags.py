@@ -39,6 +39,9 @@ class FileFlags:
     srcarch: str = ""  # kernel tree: the arch directory its flags are for
     # kernel tree: not kernel code, why (a host, user-space or BPF program): not analysed
     program: str = ""
+    # kernel tree: the fallback configuration chosen for a file the implicit one does not
+    # build ("allmodconfig", ``Options.unbuilt``); "" otherwise
+    fallback: str = ""
 
     @property
     def hosted(self) -> bool:
@@ -87,7 +90,7 @@ def flags_for(path: Path, opts: Options, depth: int = 0) -> FileFlags:
             notes.append(tree.not_built)
         return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
                          tree.not_built, setup.config_label, setup.root, setup.arch.srcarch,
-                         tree.status.program)
+                         tree.status.program, tree.fallback)
     headers = builtin_headers().args()
     return FileFlags([*STANDALONE_ARGS, *headers, *opts.extra_args], notes, "standalone")
 

@@ -13,6 +13,7 @@ import os
 import time
 from pathlib import Path
 
+from .analysis.callbacks import callback_summaries
 from .analysis.callers import with_caller_releases
 from .analysis.context import FunctionContext, filled_tables, initcall_functions
 from .analysis.conventions import Conventions, file_conventions
@@ -155,8 +156,10 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         bind_global_locks(fn, kb)  # rtnl_lock(): a call on one global lock
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
+    tables = filled_tables(parsed.tables, functions)
     summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb,
                                      data)
+    summaries.update(callback_summaries(functions, summaries, tables))
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
@@ -164,7 +167,6 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     # are those of the preprocessed text)
     source = Source(data) if opts.frontend != "pycparser" else None
     conventions = file_conventions(functions, lambda c: kb.printer_format(c) is not None)
-    tables = filled_tables(parsed.tables, functions)
     inits = initcall_functions(data, kb.initcalls)
     exits = initcall_functions(data, kb.exitcalls)
     walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, tables,
@@ -188,6 +190,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             summaries = with_caller_releases(
                 functions, summarize_file(functions + helpers, kb, external=ext.summaries), kb,
                 data)
+            summaries.update(callback_summaries(functions, summaries, tables))
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
                                  source, tables, conventions, inits, exits)

@@ -119,7 +119,19 @@ Known false positives:
     and is missing from the knowledge) looks like a leak; add the function
     to the knowledge as an ``[owner.NAME]`` (``on_failure = true`` for a call
     that frees it only when it fails, through the destroy callback it is
-    given: ``ttm_bo_init_validate()``). A release guarded by a flag is
+    given: ``ttm_bo_init_validate()``). A callee that consumes the object on
+    every path, whatever it returns, takes it over even when it fails: one
+    that gives it to an ``[owner]`` without ``on_success`` (``nlmsg_multicast()``
+    frees the skb on its errors too), or frees it on its own errors and sends
+    it otherwise; a wrapper of such a call in this file or in another
+    (``foo_multicast_skb(skb)``) counts like what it wraps (its summary's
+    ``consumes``). A wrapper that fails on a path before the hand-over (a size
+    check) keeps nothing there, and its failure still owes the release. A
+    call through a member that holds a function (``rt->output(rt, skb)``)
+    consumes an argument when every function the file puts in that member
+    (``rt->output = foo_xmit``, a static table's ``.output``) consumes it,
+    and the file gives the member nothing else (``analysis/callbacks.py``).
+    A release guarded by a flag is
     reached where the flag is tied to the acquisition (computed from its
     result, set right after it succeeded) or by a query the knowledge ties to
     it (``[held_query]``: ``regulator_is_enabled()`` after
@@ -155,9 +167,14 @@ Other names for one object:
     ``fops_get(real_fops)`` succeeded copies the pointer the reference was
     taken through (the same expression, or what ``fops_get()`` returned), so
     it is not NULL and its put drops that reference; the ``_fops`` of a put
-    of another pointer may be NULL. A name that is assigned again, or advanced as a
-    cursor (``p++``, ``p += n``), no longer holds it; the object stays held
-    under its other names, and the value stored reads it before the store:
+    of another pointer may be NULL. The local given such a get's result
+    (``new_fops = fops_get(x)``: ``x`` where the reference was taken) carries
+    the reference: storing it into a field (``replace_fops(file, new_fops)``,
+    through the macro's own copy of ``file``) hands the reference over with
+    the pointer, as the VFS puts ``file->f_op`` after a failed ``->open``.
+    A name that is assigned again, or advanced as a cursor (``p++``,
+    ``p += n``), no longer holds it; the object stays held under its other
+    names, and the value stored reads it before the store:
     ``child = device_get_next_child_node(dev, child)`` puts the old child,
     also when a macro's copy of it (container_of()'s ``__mptr``) holds it since.
     A local that points into an array at a computed index

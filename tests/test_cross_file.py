@@ -463,3 +463,79 @@ def test_an_iterator_that_borrows_the_node_takes_nothing_over(tmp_path: Path) ->
     result = run_pipeline(root / "drivers/bar/bar_scan.c", "drivers/bar/bar_scan.c", opts)
     assert result.parsed, result.notices
     assert sorted((f.rule_id, f.function) for f in result.findings) == [("KU002", "bar_scan")]
+
+
+SKB_PRELUDE = """\
+#define NULL ((void *)0)
+#define ENOMEM 12
+struct sock;
+struct sk_buff { unsigned int len; };
+struct sk_buff *alloc_skb(unsigned int size, unsigned int flags);
+void kfree_skb(struct sk_buff *skb);
+int nlmsg_multicast(struct sock *sk, struct sk_buff *skb, unsigned int portid,
+\t\t    unsigned int group, unsigned int flags);
+int bar_multicast(struct sk_buff *skb);
+int bar_multicast_small(struct sk_buff *skb);
+"""
+
+SKB_CORE = SKB_PRELUDE + """
+static struct sock *bar_nls;
+
+int bar_multicast(struct sk_buff *skb)
+{
+\treturn nlmsg_multicast(bar_nls, skb, 0, 1, 0);
+}
+
+int bar_multicast_small(struct sk_buff *skb)
+{
+\tif (skb->len > 4096)
+\t\treturn -90;
+\treturn nlmsg_multicast(bar_nls, skb, 0, 1, 0);
+}
+"""
+
+SKB_MAIN = SKB_PRELUDE + """
+int bar_event(void)
+{
+\tstruct sk_buff *skb;
+\tint err;
+
+\tskb = alloc_skb(64, 0);
+\tif (!skb)
+\t\treturn -ENOMEM;
+\terr = bar_multicast(skb);
+\tif (err < 0)
+\t\treturn err;
+\treturn 0;
+}
+
+int bar_event_small(void)
+{
+\tstruct sk_buff *skb;
+\tint err;
+
+\tskb = alloc_skb(64, 0);
+\tif (!skb)
+\t\treturn -ENOMEM;
+\terr = bar_multicast_small(skb);
+\tif (err < 0)
+\t\treturn err;
+\treturn 0;
+}
+"""
+
+
+def test_a_wrapper_in_another_file_consumes_on_every_outcome(tmp_path: Path) -> None:
+    """``bar_multicast(skb)`` of another file passes its skb to nlmsg_multicast(),
+    which consumes it whatever it returns (an [owner] without ``on_success``): its
+    summary says it consumes the skb, and the caller's failure path after it holds
+    nothing. ``bar_multicast_small()`` refuses a large skb first and keeps nothing
+    then: after its failure the caller still owns the skb, and leaks it."""
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/bar/bar_event.c", SKB_MAIN)
+    write(root, "drivers/bar/bar_nl.c", SKB_CORE)
+    opts = Options(cache_dir=tmp_path / "cache", experimental=True)
+    result = run_pipeline(root / "drivers/bar/bar_event.c", "drivers/bar/bar_event.c", opts)
+    assert result.parsed, result.notices
+    assert sorted((f.rule_id, f.function) for f in result.findings) == [
+        ("KU002", "bar_event_small")]

@@ -370,6 +370,7 @@ def test_with_unbuilt_allmodconfig_a_file_the_defconfig_does_not_build_gets_it(
     setup, flags = kt.setup_for(kernel_tree / WIREGUARD, cache_dir=config_cache / "kunwind",
                                 fallback="allmodconfig")
     assert setup.config_name == "the x86 allmodconfig" and flags.built == "m"
+    assert flags.fallback == "allmodconfig"
     # amdgpu's display files: listed, with their -I paths, by the amdgpu Makefile's include
     # of display/Makefile under CONFIG_DRM_AMD_DC, which the defconfig does not set
     dcn = kernel_tree / "drivers/gpu/drm/amd/display/dc/resource/dcn10/dcn10_resource.c"
@@ -377,3 +378,25 @@ def test_with_unbuilt_allmodconfig_a_file_the_defconfig_does_not_build_gets_it(
     assert setup.config_name == "the x86 allmodconfig" and flags.built == "m"
     assert flags.status.modname == "amdgpu" and flags.status.directory.name == "amdgpu"
     assert any(a.endswith("amdgpu/../display/dc/inc/") for a in flags.args)
+
+
+@pytest.mark.kernel
+def test_other_files_are_read_under_the_checked_files_configuration(
+        kernel_tree: Path, config_cache: Path) -> None:
+    """fs/nfs/pnfs.c needs CONFIG_NFS_V4_1, which the x86 defconfig leaves out: it is
+    checked under the allmodconfig. Its callee nfs4_proc_layoutcommit() is defined in
+    nfs4proc.c under ``#ifdef CONFIG_NFS_V4_1``, a file the defconfig builds without it:
+    read under the checked file's configuration, the definition is there, and its
+    summary says it releases its argument (on its error path)."""
+    from kunwind.config import Options
+    from kunwind.external import external_summaries
+    from kunwind.flags import flags_for
+    from kunwind.knowledge import load_knowledge
+
+    opts = Options(cache_dir=config_cache / "kunwind", unbuilt="allmodconfig")
+    path = kernel_tree / "fs/nfs/pnfs.c"
+    flags = flags_for(path, opts)
+    assert flags.fallback == "allmodconfig"
+    assert flags_for(kernel_tree / "fs/nfs/nfs4proc.c", opts).fallback == ""
+    ext = external_summaries(["nfs4_proc_layoutcommit"], path, flags, opts, load_knowledge())
+    assert 0 in ext.summaries["nfs4_proc_layoutcommit"].releases

@@ -18,6 +18,7 @@ from kunwind.model.ir import (
     Assign,
     Binary,
     Call,
+    Cond,
     Const,
     Expr,
     ExprStmt,
@@ -215,6 +216,26 @@ class FunctionContext:
                 if isinstance(s, Store) and s.decl and isinstance(s.target, Var):
                     (out if s.target.name in seen else seen).add(s.target.name)
         return frozenset(out)
+
+    @cached_property
+    def guarded_copies(self) -> dict[str, str]:
+        """Locals assigned a pointer under the test of an acquire made through it,
+        ``f = (x && try_module_get(x->owner)) ? x : NULL`` (``fops_get()``): the local
+        -> ``x``. Where it is not NULL it is ``x``, and the reference taken on
+        ``x``'s field goes with it (``Walker.do_store``). A local assigned two such
+        pointers, or another value, has none."""
+        seen: dict[str, str | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not (isinstance(s, Store) and isinstance(s.target, Var) and
+                        s.value is not None and s.op == "="):
+                    continue
+                v = s.value
+                arm = path_of(v.then) if isinstance(v, Cond) and isinstance(
+                    v.other, Const) and v.other.value == 0 and calls_in(v.cond) else None
+                name = s.target.name
+                seen[name] = arm if arm is not None and seen.get(name, arm) == arm else None
+        return {k: v for k, v in seen.items() if v is not None}
 
     @cached_property
     def declared_locals(self) -> frozenset[str]:

@@ -46,6 +46,7 @@ from kunwind.model.ir import (
     root_of,
 )
 
+from .callbacks import member_key
 from .conditions import Check, condition_key, null_test
 from .constants import constant, sign_truth, truth
 from .constants import value as value_of
@@ -390,6 +391,8 @@ class ResourceModel:
         res = st.resources.res
         kb, ctx = self.ctx.kb, self.ctx
         summary = ctx.summary(call.callee)
+        if summary is None and (key := member_key(call)) is not None:
+            summary = ctx.summary(key)  # rt->output(rt, skb): what the file puts there
         text = render(call)
         # releases
         rel = kb.release(call.callee)
@@ -546,6 +549,9 @@ class ResourceModel:
             else set()
         if summary is not None:
             given |= summary.escapes  # a same-file callee that stores or links it
+            # ... or consumes it whatever it returns (a wrapper of nlmsg_multicast()):
+            # not handed back where a test finds it failed
+            given |= summary.consumes
         key = result or f"@{call.loc.line}:{call.loc.col}"
         links = st.resources.links
         if any(o.startswith((HANDED, FAILED_ONLY)) for o in links.get(key, ())):  # an
@@ -558,10 +564,18 @@ class ResourceModel:
             p = object_path(path_of(guarded_address(call.args[j]))) \
                 if j < len(call.args) else None
             if p is not None:
+                # a callee that consumes what it is given takes that object whatever it
+                # returns (a wrapper of nlmsg_multicast() the skb), not the object that
+                # embeds it nor its holds (a wrapper of devm_add_action_or_reset() given
+                # &x->work or a device keeps nothing of x, nor the device's PM count,
+                # when it fails)
+                whole = held_name(self.ctx, st.resources, p)
+                consumed = whole if summary is not None and j in summary.consumes and \
+                    j != owner and whole in res and not res[whole].kind.is_hold else None
                 for q in self._handed_along(st, p):
                     if q in res and res[q].status == HELD:
                         if (j != owner or kb.owns_on_success(call.callee)) and \
-                                res[q].cause is Cause.NONE:
+                                res[q].cause is Cause.NONE and q != consumed:
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         if handed:

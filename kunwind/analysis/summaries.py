@@ -33,6 +33,10 @@ assigned in a loop test starts at the parameter (``while ((seg = head)) { head =
 seg->next; kfree(seg); }``), and a walk from a local list head linked into the
 parameter's list (``list_add_tail(&head, &first->list)``) visits the parameter
 too (``_ring_releases``).
+A function that hands a parameter on every path to a call that consumes it
+whatever it returns (an [owner] without ``on_success``: ``nlmsg_multicast()``),
+or frees it, consumes it (``consumes``): a caller's object given to such a
+wrapper is not handed back where the wrapper's result says it failed.
 """
 
 from __future__ import annotations
@@ -160,6 +164,13 @@ class Summary:
     # parameters the function hands over: stores them (or links a member of them)
     # into another object, a global or an out-parameter, or passes them to an owner
     escapes: set[int] = field(default_factory=set)
+    # parameters it hands over or releases on every path, whatever it returns: it
+    # passes them to an [owner] that takes them on every outcome (nlmsg_multicast()
+    # frees the skb on its errors too), to a callee that consumes them, or frees them
+    # (``if (err) { kfree_skb(skb); return err; } return dev_queue_xmit(skb);``);
+    # conservative, as releases_always. A caller's object given there is no longer its
+    # to free, even where the result says the call failed
+    consumes: set[int] = field(default_factory=set)
     calls: set[str] = field(default_factory=set)  # callees, and what same-file ones call
     # (param index, field or "") of the locks and PM counts it drops (spin_unlock(&p->lock))
     drops_locks: set[tuple[int, str]] = field(default_factory=set)
@@ -206,7 +217,8 @@ class Summary:
             tuple(sorted((i, tuple(sorted(d.items()))) for i, d in self.ret_signs_when.items())),
             tuple(sorted(self.ret_signs_nonnull.items())), self.ret_stub,
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
-            tuple(sorted(self.escapes)), len(self.calls), tuple(sorted(self.drops_locks)),
+            tuple(sorted(self.escapes)), tuple(sorted(self.consumes)), len(self.calls),
+            tuple(sorted(self.drops_locks)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
             tuple(sorted(self.releases_globals)), tuple(sorted(self.releases_container)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.reads.items())),
@@ -698,6 +710,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     _ring_releases(fn, s, res, kb)
     s.releases_when = _release_guards(fn, s.releases, res)
     _must_release(fn, s, res, known, kb)
+    _must_consume(fn, s, res, known, kb)
     s.idle = _idle_values(fn)
     return s
 
@@ -1368,13 +1381,70 @@ def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summar
                   kb: Knowledge) -> None:
     """Parameters released on every path to every return, or to every error return.
 
-    A forward must-analysis over the CFG: a parameter counts as released in a
-    block when every path from the entry to it passes a call that releases it
-    for sure (a release from the knowledge, or a same-file callee that always
-    releases it). Conditional releases (``if (p) kfree(p)``) do not count.
+    A forward must-analysis over the CFG (``_must_reach``): a parameter counts as
+    released in a block when every path from the entry to it passes a call that
+    releases it for sure (a release from the knowledge, or a same-file callee that
+    always releases it). Conditional releases (``if (p) kfree(p)``) do not count.
     """
     if not s.releases:
         return
+
+    def releases(c: Call, j: int) -> bool:
+        rel = kb.release(c.callee)
+        callee = known.get(c.callee)
+        return (rel is not None and rel.arg == j) or (
+            callee is not None and j in callee.releases_always)
+
+    ends = _must_reach(fn, set(s.releases), res, releases)
+    if not ends:
+        return
+    s.releases_always = set.intersection(*(out for _, out in ends))
+    if fn.returns_void:
+        return
+    errs = [out for b, out in ends if _may_return_error(fn, fn.blocks[b])]
+    if errs:
+        s.releases_on_error = set.intersection(*errs)
+
+
+def _consuming(kb: Knowledge, callee: str) -> bool:
+    """Does the knowledge say ``callee`` takes its [owner] argument on every outcome
+    (neither ``on_success`` nor ``on_failure``)?"""
+    return kb.owner_arg(callee) is not None and not kb.owns_on_success(callee) and \
+        not kb.owns_on_failure(callee)
+
+
+def _must_consume(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
+                  kb: Knowledge) -> None:
+    """Parameters consumed on every path to every return: each path hands them to an
+    [owner] that takes them whatever it returns or to a callee that consumes them, or
+    releases them for sure (``_must_release``'s releases). Only parameters that some
+    call takes over count (those released on every path are ``releases_always``)."""
+    taken = {r[0] for b in fn.blocks for e in b.exprs() for c in calls_in(e)
+             for j, a in enumerate(c.args)
+             if (r := res.of(a)) is not None and not r[1] and (
+                 (j == kb.owner_arg(c.callee) and _consuming(kb, c.callee)) or
+                 ((callee := known.get(c.callee)) is not None and j in callee.consumes))}
+    if not taken:
+        return
+
+    def consumes(c: Call, j: int) -> bool:
+        rel = kb.release(c.callee)
+        callee = known.get(c.callee)
+        if j == kb.owner_arg(c.callee) and _consuming(kb, c.callee):
+            return True
+        return (rel is not None and rel.arg == j) or (callee is not None and (
+            j in callee.consumes or j in callee.releases_always))
+
+    ends = _must_reach(fn, taken, res, consumes)
+    if ends:
+        s.consumes = set.intersection(*(out for _, out in ends))
+
+
+def _must_reach(fn: Function, full: set[int], res: _Param,
+                does: Callable[[Call, int], bool]) -> list[tuple[int, set[int]]]:
+    """For each block that returns, the parameters of ``full`` that every path from the
+    entry to its end passes to a call ``c`` at an argument ``j`` where ``does(c, j)``:
+    a forward must-analysis over the CFG. Empty when no return is reachable."""
     reach = fn.reachable_from(fn.entry)
     preds = fn.preds()
     gen: dict[int, set[int]] = {}
@@ -1382,17 +1452,11 @@ def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summar
         g: set[int] = set()
         for e in block.exprs():
             for c in calls_in(e):
-                rel = kb.release(c.callee)
-                callee = known.get(c.callee)
                 for j, a in enumerate(c.args):
                     r = res.of(a)
-                    if r is None or r[1]:
-                        continue
-                    if (rel is not None and rel.arg == j) or (
-                            callee is not None and j in callee.releases_always):
+                    if r is not None and not r[1] and r[0] in full and does(c, j):
                         g.add(r[0])
         gen[block.id] = g
-    full = set(s.releases)
     out: dict[int, set[int]] = {b: (set() if b == fn.entry else set(full)) | gen[b]
                                 for b in reach}
     changed = True
@@ -1404,15 +1468,7 @@ def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summar
             new = inn | gen[b]
             if new != out[b]:
                 out[b], changed = new, True
-    ends = [p for p in preds[fn.exit] if p in reach]
-    if not ends:
-        return
-    s.releases_always = set.intersection(*(out[p] for p in ends))
-    if fn.returns_void:
-        return
-    errs = [out[p] for p in ends if _may_return_error(fn, fn.blocks[p])]
-    if errs:
-        s.releases_on_error = set.intersection(*errs)
+    return [(p, out[p]) for p in preds[fn.exit] if p in reach]
 
 
 def _may_return_error(fn: Function, b) -> bool:
@@ -1522,6 +1578,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
+    s.consumes = set(d.get("consumes", ()))
     s.keeps = set(d.get("keeps", ()))
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub"):
         setattr(s, name, bool(d.get(name, False)))

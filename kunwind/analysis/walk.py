@@ -486,6 +486,15 @@ class Walker:
                 path is None or "->" in path or "." in path
             ):
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, render(s.target))
+            elif isinstance(value, Var) and value.name in self.ctx.guarded_copies and (
+                    path is None or "->" in path or "." in path):
+                # file->f_op = new_fops after new_fops = fops_get(...): the reference
+                # fops_get() took on its pointer's field goes with the pointer
+                arm = self.ctx.guarded_copies[value.name]
+                for k in st.resources.links.get(value.name, ()):
+                    if k.startswith(arm + "->") and k in res and res[k].status == HELD:
+                        res[k] = res[k].moved(ESCAPED, s.loc.line, Cause.STORED,
+                                              render(s.target))
             elif src is not None and src in res and local and path is not None and \
                     path != src and not isinstance(value, Unary):
                 # q = p: another name for the same object, until either is assigned

@@ -18,7 +18,7 @@ import hashlib
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .arch import Arch, KernelTreeError, arch_named
@@ -54,6 +54,9 @@ class TreeFlags:
     args: list[str]  # absolute paths, no source file
     status: BuildStatus
     not_built: str = ""  # why the configuration does not build the file ("": it does, or unknown)
+    # the fallback configuration (``setup_for``) these flags are under, when the implicit
+    # one does not build the file: "allmodconfig"; "" under the implicit one or a chosen one
+    fallback: str = ""
 
     @property
     def built(self) -> str | None:
@@ -209,7 +212,7 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
             return setup, flags  # the defconfig's flags still parse the file
         other_flags = other.flags_for(file)
         if other_flags.built:
-            return other, other_flags
+            return other, replace(other_flags, fallback=fallback)
         if other_flags.built == "" and flags.built == "":
             flags.not_built = (f"not built by the kernel configuration ({setup.config_name}, "
                                f"nor {other.config_name})")
