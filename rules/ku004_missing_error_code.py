@@ -32,11 +32,6 @@ What it finds:
     tests a logging macro makes inside it (``do { } while (0)``) and through a
     condition in parts (``if (a < lo || a > hi)``); a log that runs only on
     some ways through the branch (rate-limited) does not count.
-    A test that is no failure (a bound, a mode, a flag) and jumps to a label
-    while the variable holds success is reported when at least two other tests
-    that jump to the same label set an errno before they do (``rc = -EIO; goto
-    fail;``) and none jumps there leaving the variable as it was: the
-    function's own code says a jump there leaves with an error.
     A NULL from a call that is no allocator (``d_make_root()``,
     ``hid_validate_values()``) is a failure when its path aborts (releases
     something acquired before the test that is not a lock) or its branch logs
@@ -103,10 +98,6 @@ Known false positives:
     function returns 0 on purpose after its cleanup took the caller's object
     over (``ath12k_dp_rx_frag_h_mpdu()``: an error would make the caller free
     it again).
-    A skip to a common exit that returns success on purpose (``if (val ==
-    cur) goto out;``) is reported when it is the only one beside two or more
-    tests that set an errno before the same ``goto``; two such skips spare
-    each other.
     Nor a failure whose branch records it in an object the way two other
     branches that leave the function record theirs (``t->error_code =
     FOO_CONFIG_ERROR; goto out;``: a self-test whose status file shows the code):
@@ -179,8 +170,6 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
         found = _garbage_exit(ctx, st, s, name)
     if not found:
         found = _logged_refusal(ctx, st, s, name)
-    if not found:
-        found = _unlike_its_siblings(ctx, st, s, name)
     return found
 
 
@@ -329,89 +318,6 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
              PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({value})")]
     return [RULE.finding(ctx, line, col, message, steps, f"logged|return {name}",
                          PATH_VALUES)]
-
-
-def _unlike_its_siblings(ctx: FunctionContext, st: State, s: Return,
-                         name: str) -> list[Finding]:
-    """``if (stride < MIN_LEN) goto fail;`` where ``rc`` still holds 0, and the other
-    tests that jump to ``fail`` each set the error code first (``rc = -EIO; goto
-    fail;``). The function's own code says what a jump to that label means: it
-    leaves with an error, and this test is the one that forgot to say which. The
-    test is no failure test the path knows (a call's failure is ``_after_failure``'s
-    to weigh) and does not read ``name``; at least two other tests must set an
-    errno before they jump there, and none may jump there leaving ``name`` as it
-    was (a skip to the common exit that returns success on purpose: then a jump
-    without a code is how the function says "nothing to do")."""
-    if name in st.values.bad:
-        return []
-    held = _success(st, name)
-    jump = next(iter(reversed(jumps(st.events))), None)
-    if held is None or held is UNINITIALISED or jump is None:
-        return []
-    fn = ctx.fn
-    found = _refusal_branch(fn, jump.block)
-    if found is None:
-        return []
-    test, branch = found
-    cond = fn.blocks[test].cond
-    if any(f.block == test for f in st.failures) or cond is None or any(
-            isinstance(x, Var) and x.name == name for x in subexprs(cond)) or any(
-            isinstance(x, Store) and path_of(x.target) == name
-            for i in branch for x in fn.blocks[i].stmts):
-        return []  # a failure test, a test of the variable, or a branch that sets it
-    if retries(ctx, test, jump) or _success_set_at_label(fn, jump, name):
-        return []
-    target = _goto_target(fn, jump.block)
-    if target is None:
-        return []
-    errno = 0
-    for g in range(len(fn.blocks)):
-        if g == jump.block or _goto_target(fn, g) != target:
-            continue
-        kind = _entry_kind(ctx, g, name)
-        if kind == "skip":
-            return []  # another test jumps there with the variable as it was
-        errno += kind == "errno"
-    if errno < 2:
-        return []
-    line, col = _test_loc(fn, test, jump)
-    if _recorded(fn, set(branch), line, jump.line):
-        return []
-    value = _held(ctx, held)
-    message = (
-        f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' still holds "
-        f"{value}: the test at line {line} jumps to '{jump.label}' (line {jump.line}) "
-        f"without setting an error code, unlike the {errno} other tests that jump there, "
-        f"so the caller sees success"
-    )
-    steps = [*st.rendered_path(ctx.words),
-             PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({value})")]
-    return [RULE.finding(ctx, line, col, message, steps, f"sibling|return {name}",
-                         PATH_VALUES)]
-
-
-def _goto_target(fn: Function, block: int) -> int | None:
-    """The block that block ``block``'s ``goto`` enters (None: it ends in no goto)."""
-    return next((e.dst for e in fn.blocks[block].succs if e.kind == "goto"), None)
-
-
-def _entry_kind(ctx: FunctionContext, block: int, name: str) -> str:
-    """How the ``goto`` in ``block`` leaves ``name``: "errno" (its branch sets it to an
-    error code first), "kept" (its branch sets it to something else, or its test reads
-    it: ``if (ret) goto out;`` passes the failing call's code on), or "skip" (a test's
-    branch, or a straight line, that jumps with ``name`` as it was)."""
-    fn = ctx.fn
-    found = _refusal_branch(fn, block)
-    blocks = found[1] if found is not None else [block]
-    stores = [x for i in blocks for x in fn.blocks[i].stmts
-              if isinstance(x, Store) and path_of(x.target) == name]
-    if stores:
-        return "errno" if _sets_error(stores[-1], name, ctx.kb.in_progress) else "kept"
-    cond = fn.blocks[found[0]].cond if found is not None else None
-    if cond is not None and any(isinstance(x, Var) and x.name == name
-                                for x in subexprs(cond)):
-        return "kept"
-    return "skip"
 
 
 def _success_set_at_label(fn: Function, jump: Jump, name: str) -> bool:
