@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
 from kunwind.model.ir import Call, Const, Store, Unary, Var, path_of, render, root_of
 
-from .base import Measured, Rule
+from .base import SAMPLE, Measured, Rule
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
@@ -202,4 +202,4 @@ def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
 
 RULE_ID, RULE_NAME = "KU001", "partial-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call, state=SetupSteps,
-            measured=Measured(1, 1, "bench/triage/sample-111.md"))  # none on sample-121
+            measured=Measured(1, 2, SAMPLE))
