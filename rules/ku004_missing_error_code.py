@@ -463,8 +463,12 @@ def _logs_error(ctx: FunctionContext, fn: Function, blocks: list[int]) -> bool:
 
 
 def _format(ctx: FunctionContext, c: Call) -> str:
-    """The format string a printer is given, as written ("" when none or not a literal)."""
-    k = ctx.kb.printer_format(c.callee)
+    """The string a printer's level is read from, as written: its level argument when
+    it takes one apart (``dev_printk(KERN_ERR, dev, fmt)``), else its format string
+    ("" when none or not a literal)."""
+    k = ctx.kb.printer_level(c.callee)
+    if k is None:
+        k = ctx.kb.printer_format(c.callee)
     arg = c.args[k] if k is not None and k < len(c.args) else None
     return arg.value if isinstance(arg, Str) else ""
 

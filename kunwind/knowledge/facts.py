@@ -169,6 +169,9 @@ class Knowledge:
     # printk-style functions: callee -> the index of its format argument
     printers: dict[str, int] = field(default_factory=dict)
     error_printers: set[str] = field(default_factory=set)  # printf.NAME.error: logs an error
+    # printk-style functions given their level apart (_dev_printk(KERN_ERR, dev, fmt)):
+    # callee -> the index of that argument (printf.NAME.level)
+    printer_levels: dict[str, int] = field(default_factory=dict)
     # functions whose int result answers a question (may I print now?), never an errno
     answers: set[str] = field(default_factory=set)
     # queries that come out true for an object while one of these acquisitions of it
@@ -308,10 +311,17 @@ class Knowledge:
         v = self.printers.get(callee)
         return v if v is not None else self.printers.get(canonical(callee))
 
+    def printer_level(self, callee: str) -> int | None:
+        """The index of a printk-style function's level argument, when it takes its level
+        apart from the format (``_dev_printk(KERN_ERR, dev, fmt)``), else None."""
+        v = self.printer_levels.get(callee)
+        return v if v is not None else self.printer_levels.get(canonical(callee))
+
     def logs_error(self, callee: str, fmt: str = "") -> bool:
         """Does ``callee`` log at an error level: ``dev_err()`` (printf.NAME.error), or a
-        printer given a format (``fmt``, its string literal as written) that starts
-        with an error level (``pr_err()``, ``printk(KERN_ERR ...)``: ``_printk("\\0013...")``)?"""
+        printer given a format or a level argument (``fmt``, its string literal as
+        written) that starts with an error level (``pr_err()``, ``printk(KERN_ERR
+        ...)``: ``_printk("\\0013...")``; ``dev_printk(KERN_ERR, ...)``)?"""
         if callee in self.error_printers or canonical(callee) in self.error_printers:
             return True
         return bool(fmt) and self.printer_format(callee) is not None and \
@@ -442,6 +452,8 @@ class Knowledge:
                 raise ValueError(f"printf.{name}: 'format' is the index of the format argument")
             if v.get("error", False):
                 self.error_printers.add(name)
+            if "level" in v:
+                self.printer_levels[name] = int(v["level"])
         elif table == "answer":
             self.answers.add(name)
         elif table == "no_undo":
@@ -510,7 +522,7 @@ KEYS: dict[str, frozenset[str]] = {
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector"}),
     "in_progress": frozenset({"errno"}),
-    "printf": frozenset({"format", "error"}),
+    "printf": frozenset({"format", "error", "level"}),
     "answer": frozenset(),
     "no_undo": frozenset(),
     "zeroed": frozenset(),
