@@ -522,7 +522,8 @@ class Walker:
                 new = Const(old + step if s.op == "+=" else old - step)
             elif old is not None and step is not None and s.op in ("|=", "&="):
                 new = Const(old | step if s.op == "|=" else old & step)
-            # flag |= BOARD_MEMMAP on a flag whose value is not known: that bit is
+            # flag |= BOARD_MEMMAP on a flag whose value is not known: that bit is set
+            # (flag &= ~BIT clears it), kept under the key 'flag & BIT' (bits_after)
             bits = bits_after(st.values.known, path, s.op, step) \
                 if path is not None and step is not None and new is None else {}
             shifted = self.shifted_sign(st, path, s.op, step)
