@@ -347,12 +347,10 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
 def _callers_call_release(ctx: FunctionContext, path: str) -> bool:
     """Does a function that every same-file caller calls on its argument when this
     function fails (``caller_calls``) release ``path``, a field of that parameter?"""
-    me = ctx.summary(ctx.fn.name)
-    root, arrow, rest = path.partition("->")
-    params = [p.name for p in ctx.fn.params]
-    if me is None or not arrow or root not in params:
+    me, field = ctx.summary(ctx.fn.name), _param_field(ctx, path)
+    if me is None or field is None:
         return False
-    i = params.index(root)
+    i, rest = field
     return any(rest in fs for c in me.caller_calls.get(i, ())
                if (s := ctx.summary(c)) is not None for fs in s.releases_fields.values())
 
@@ -373,12 +371,17 @@ def _callers_release(ctx: FunctionContext, path: str) -> bool:
     """Is ``path`` a field of a parameter that every same-file caller releases when
     this function fails (``callers.py``: ``foo_create_groups(ft)`` leaves ``ft->g``
     to its caller's ``foo_destroy_table(ft)``)?"""
-    own = ctx.summary(ctx.fn.name)
+    own, field = ctx.summary(ctx.fn.name), _param_field(ctx, path)
+    return own is not None and field is not None and \
+        field[1] in own.caller_releases.get(field[0], ())
+
+
+def _param_field(ctx: FunctionContext, path: str) -> tuple[int, str] | None:
+    """``p->rest`` as (the index of the parameter ``p``, "rest"); None for a path
+    below no parameter, or the parameter itself."""
     root, arrow, rest = path.partition("->")
-    if own is None or not arrow:
-        return False
     params = [p.name for p in ctx.fn.params]
-    return root in params and rest in own.caller_releases.get(params.index(root), ())
+    return (params.index(root), rest) if arrow and root in params else None
 
 
 def _cursors(ctx: FunctionContext) -> set[str]:

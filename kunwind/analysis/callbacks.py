@@ -16,8 +16,9 @@ name can be.
 from __future__ import annotations
 
 from kunwind.model.cfg import Function
-from kunwind.model.ir import Call, Const, Expr, Member, Store, Unary, Var
+from kunwind.model.ir import Call, Const, Expr, Member, Store, Var
 
+from .idioms import function_named
 from .summaries import Summary
 
 CALLBACK = "->"  # the key prefix of a member's summary: "->output"
@@ -66,22 +67,20 @@ def _functions(value: Expr, fn: Function, mine: set[str], stores: list[Store],
     """The file's functions ``value`` names: a function (``foo``, ``&foo``), NULL (none),
     or a local of ``fn`` that the function gives only such values; None for anything
     else."""
-    if isinstance(value, Unary) and value.op == "&":
-        value = value.operand
     if isinstance(value, Const) and value.value == 0:
         return set()
-    if not isinstance(value, Var):
+    name = function_named(value)
+    if name is None:
         return None
-    if value.name not in mine:
-        return {value.name} if value.name in summaries else None
-    if value.name in {p.name for p in fn.params}:
+    if name not in mine:
+        return {name} if name in summaries else None
+    if name in {p.name for p in fn.params}:
         return None
     out: set[str] = set()
     for s in stores:
-        if isinstance(s.target, Var) and s.target.name == value.name and s.value is not None:
-            v = s.value.operand if isinstance(s.value, Unary) and s.value.op == "&" \
-                else s.value
-            if not (isinstance(v, Var) and v.name not in mine and v.name in summaries):
+        if isinstance(s.target, Var) and s.target.name == name and s.value is not None:
+            v = function_named(s.value)
+            if v is None or v in mine or v not in summaries:
                 return None
-            out.add(v.name)
+            out.add(v)
     return out
