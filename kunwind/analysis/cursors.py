@@ -17,6 +17,10 @@ out:
         free_irq(p->irq, p);    /* an earlier element: its request succeeded */
     }
 
+An unwind that loads the element's pointer again (``m = tab[i].msix;
+free_irq(m->vec, m)``) counts the same way: two elements of an array hold
+pointers to two objects, as a table of per-queue objects does.
+
 The resource model names objects by access path, so ``p->irq`` in the unwind
 would be the element whose request failed. This module says when the new
 value of the pointer is provably another element than the one it named
@@ -41,7 +45,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kunwind.model.ir import Binary, Const, Expr, Index, Unary, Var, path_of, render, subexprs
+from kunwind.model.ir import (
+    Binary,
+    Const,
+    Expr,
+    Index,
+    Member,
+    Unary,
+    Var,
+    path_of,
+    render,
+    subexprs,
+)
 
 SAME, FELL, OTHER = "same", "fell", "other"  # what the index did since the pointer was set
 
@@ -58,18 +73,26 @@ class Cursor:
 
 
 def element(e: Expr | None) -> Cursor | None:
-    """The array element ``e`` points at: ``&tab[i]``, ``tab + i``, ``&tab[i + n]``."""
+    """The array element ``e`` points at: ``&tab[i]``, ``tab + i``, ``&tab[i + n]``;
+    or the object a pointer held in an element points at (``tab[i]``, ``tab[i].info``,
+    ``tab[i]->info``, kept with the member under the base: ``tab[].info``)."""
+    member = ""
+    if isinstance(e, Member) and e.ptr and isinstance(e.base, Index):
+        member, e = ("->" if e.arrow else ".") + e.name, e.base
     if isinstance(e, Unary) and e.op == "&" and isinstance(e.operand, Index):
         base, index = e.operand.base, e.operand.index
     elif isinstance(e, Binary) and e.op == "+" and e.ptr:
         base, index = e.lhs, e.rhs
+    elif isinstance(e, Index) and (e.ptr or member):
+        base, index = e.base, e.index
+        member = "[]" + member
     else:
         return None
     b = path_of(base)
     signs = _variables(index, 1)
     if b is None or signs is None:
         return None
-    return Cursor(b, render(index), frozenset(v for v, s in signs if s > 0),
+    return Cursor(b + member, render(index), frozenset(v for v, s in signs if s > 0),
                   frozenset(v for v, s in signs if s < 0))
 
 
@@ -90,13 +113,26 @@ def elsewhere(old: Cursor | None, new: Cursor | None, lower: frozenset[tuple[str
 
 
 def after_write(cursors: dict[str, Cursor], var: str, op: str, value: Expr | None) -> None:
-    """The local ``var`` was written: the cursors indexed by it say how it moved."""
+    """The local ``var`` was written: the cursors indexed by it say how it moved
+    (``i = i - 1`` is ``i -= 1``)."""
+    if op == "=" and isinstance(value, Binary) and value.op in ("+", "-") and \
+            isinstance(value.lhs, Var) and value.lhs.name == var:
+        op, value = value.op + "=", value.rhs
     down = op == "-=" and isinstance(value, Const) and value.value > 0 or \
         op == "+=" and isinstance(value, Const) and value.value < 0
     for p, c in list(cursors.items()):
         if var in c.rising or var in c.falling:
             fell = down and var in c.rising and c.since != OTHER
             cursors[p] = Cursor(c.base, c.index, c.rising, c.falling, FELL if fell else OTHER)
+
+
+def derived(value: Expr | None) -> str | None:
+    """The local pointer that ``value`` computes another pointer from: ``q`` of ``q``,
+    and of container_of()'s ``__mptr - offsetof(T, member)`` after ``__mptr = q``. A
+    pointer derived from one that moved to another element names another object too."""
+    while isinstance(value, Binary) and value.op in ("+", "-") and value.ptr:
+        value = value.lhs
+    return value.name if isinstance(value, Var) and value.ptr else None
 
 
 def forget(lower: frozenset[tuple[str, str]], var: str) -> frozenset[tuple[str, str]]:

@@ -720,7 +720,8 @@ class Walker:
             moved = cursors.moved_itself(s.op, s.value)
         else:
             new = cursors.element(s.value)
-            moved = cursors.elsewhere(v.cursors.get(target), new, v.lower)
+            moved = cursors.elsewhere(v.cursors.get(target), new, v.lower) or \
+                cursors.derived(s.value) in v.elsewhere
             if new is not None:
                 v.cursors[target] = new
             else:
