@@ -8,7 +8,10 @@ What it finds:
     registration. The object was not released on that path, not handed over
     (stored into another object, passed to a function that takes it over,
     linked into a list), not returned, and does not release itself
-    (``devm_*()``, ``__free()``). Typical causes: a ``goto`` to a label below
+    (``devm_*()``, ``__free()``, the interrupt vectors and regions of a PCI
+    device that any function of the file enables with ``pcim_enable_device()``:
+    the device stays managed until unbind, the knowledge's ``managed_after``).
+    Typical causes: a ``goto`` to a label below
     the one that releases it, or a direct ``return`` in the middle of an
     unwind ladder. A driver's probe (``.probe`` of a struct the knowledge
     lists as ``[probe_table]``) or an init call owns all it holds, fields

@@ -604,7 +604,7 @@ class ResourceModel:
                     if obj is not None else None
             if obj is not None:
                 status = AUTO if obj in st.resources.auto or \
-                    _managed(acq.managed_after, obj, st) else HELD
+                    _managed(acq.managed_after, obj, st, self.ctx) else HELD
                 old = res.get(obj)
                 extra = False
                 if old is not None and old.status in (HELD, ESCAPED) and acq.held_on_failure and \
@@ -1453,10 +1453,20 @@ def _kind_released_by(kb: Knowledge, r: Res) -> Kind:
     return known.pop() if len(known) == 1 else r.kind
 
 
-def _managed(after: list[str], obj: str, st: State) -> bool:
+def _managed(after: list[str], obj: str, st: State, ctx: FunctionContext) -> bool:
     """Was a call that puts ``obj`` under devres made before on this path
-    (``pcim_enable_device(pdev)`` before ``pci_request_regions(pdev)``)?"""
+    (``pcim_enable_device(pdev)`` before ``pci_request_regions(pdev)``), or by any
+    function of the file (``managed_after``: a mode of the device, not of one path)?
+    A driver enables the device it binds in its probe, often in a helper of the probe,
+    and allocates its vectors in another helper or in resume: once enabled with
+    ``pcim_enable_device()`` the device stays managed until unbind (the devres
+    action clears ``is_managed``, drivers/pci/devres.c), and the plain
+    ``pci_enable_device()`` calls such files also make are re-enables of that device
+    in resume and reset handlers, which leave it managed. Both calls take the same
+    kind of device (the knowledge's object argument, a ``struct pci_dev``): the
+    file's devices of that kind are the ones its driver binds."""
     if not after:
         return False
     base = key_object(obj)
-    return any(c.callee in after and base in c.objects for c in st.calls)
+    return any(c.callee in after and base in c.objects for c in st.calls) or \
+        any(a in s.calls for s in ctx.summaries.values() for a in after)
