@@ -10,7 +10,10 @@ What it finds:
     linked into a list), not returned, and does not release itself
     (``devm_*()``, ``__free()``, the interrupt vectors and regions of a PCI
     device that any function of the file enables with ``pcim_enable_device()``:
-    the device stays managed until unbind, the knowledge's ``managed_after``).
+    the device stays managed until unbind, the knowledge's ``managed_after``;
+    a field that a devres action registered before frees:
+    ``devm_add_action(dev, foo_free, o)``, then ``o->buf = vmalloc(...)``, with
+    ``foo_free()`` doing ``vfree(o->buf)``, the [owner] ``action``).
     Typical causes: a ``goto`` to a label below
     the one that releases it, or a direct ``return`` in the middle of an
     unwind ladder. A driver's probe (``.probe`` of a struct the knowledge

@@ -155,7 +155,8 @@ class Resources:
     # a call's result (a variable, or "@line:col" for a call tested directly) ->
     # the objects whose acquisition that result reports
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
+    # variables with a cleanup attribute, and fields a devres action frees (``action``)
+    auto: frozenset[str] = frozenset()
     # flags whose truth says whether an object is held (ties.py), until stored again
     ties: dict[str, Tie] = field(default_factory=dict)
     # another local that holds the same object as a resource (``p = s = kzalloc()``,
@@ -582,6 +583,9 @@ class ResourceModel:
             # a callee that stores what it is given (a registration keeps its cookie)
             # keeps nothing when it fails: where a test finds it failed, it is still held
             links[key] = links.get(key, ()) + tuple(HANDED + q for q in handed)
+        action = kb.owner_action(call.callee)
+        if owner is not None and action is not None:
+            st.resources.auto = st.resources.auto | self._action_frees(st, call, owner, action)
         self.fill(st, call, line)
         # acquisitions
         acq = kb.acquire(call.callee)
@@ -667,6 +671,21 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    def _action_frees(self, st: State, call: Call, owner: int, action: int) -> frozenset[str]:
+        """The fields of the object an owner takes over that the function it runs on it
+        later frees (the knowledge's ``action``): ``devm_add_action(dev, foo_free, o)``
+        with ``foo_free(void *data)`` doing ``vfree(o->buf)`` gives ``o->buf``. devres
+        runs the action when the probe fails, so what a later step acquires into those
+        fields releases itself, as a ``devm_*()`` allocation would."""
+        fn = function_named(call.args[action]) if action < len(call.args) else None
+        s = self.ctx.summary(fn) if fn is not None else None
+        base = object_path(path_of(call.args[owner])) if owner < len(call.args) else None
+        if s is None or base is None:
+            return frozenset()
+        base = held_name(self.ctx, st.resources, base)
+        return frozenset(f"{base}->{f}" for f in s.releases_fields.get(0, ())
+                         if not f.startswith("@"))  # no pseudo-field (driver data)
 
     def _handed_along(self, st: State, p: str) -> list[str]:
         """What goes with the object ``p`` names when it is handed over: the object
