@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ from kunwind.model.ir import (
     Cond,
     Const,
     Expr,
+    ExprStmt,
     Loc,
     Member,
     Unary,
@@ -583,6 +585,9 @@ class ResourceModel:
             # a callee that stores what it is given (a registration keeps its cookie)
             # keeps nothing when it fails: where a test finds it failed, it is still held
             links[key] = links.get(key, ()) + tuple(HANDED + q for q in handed)
+        if call.indirect and summary is None:
+            for q in self._taken_by_callback(st, call):
+                res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         action = kb.owner_action(call.callee)
         if owner is not None and action is not None:
             st.resources.auto = st.resources.auto | self._action_frees(st, call, owner, action)
@@ -671,6 +676,44 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    @cached_property
+    def _unread_indirect(self) -> dict[int, int]:
+        """The calls through a function pointer made as statements of their own (their
+        result, if any, unread: ``out_vcc->push(out_vcc, skb);``): id of the call ->
+        its block."""
+        return {id(s.expr): b.id for b in self.ctx.fn.blocks for s in b.stmts
+                if isinstance(s, ExprStmt) and isinstance(s.expr, Call) and s.expr.indirect}
+
+    def _taken_by_callback(self, st: State, call: Call) -> list[str]:
+        """What a call through a function pointer that the file does not describe
+        (``callbacks.py`` knows none of its values) takes over: a held object it is
+        given, when its result is not read and no release of that object follows it in
+        the function. Such a callee cannot report that it refused the object, and the
+        function does nothing more with it on any path, the successful ones included:
+        the callee is its owner now (``out_vcc->push(out_vcc, skb)`` queues the skb on
+        the receiving socket). An object that a later step still releases on some path
+        (a ``kfree(buf)`` at the end) stays the function's."""
+        block = self._unread_indirect.get(id(call))
+        if block is None:
+            return []
+        res, out = st.resources.res, []
+        for a in call.args:
+            p = object_path(path_of(a))
+            q = held_name(self.ctx, st.resources, p) if p is not None else None
+            if q is None or q not in res or res[q].status != HELD or res[q].kind.is_hold \
+                    or not res[q].acquire or self._released_after(block, call, {p, q}):
+                continue
+            out.append(q)
+        return out
+
+    def _released_after(self, block: int, call: Call, names: set[str | None]) -> bool:
+        """Does a release of one of ``names`` follow ``call`` (made in ``block``)?"""
+        later = self.ctx.reachable(block)
+        loops = any(block in self.ctx.reachable(d.dst) for d in self.ctx.fn.blocks[block].succs)
+        return any(p in names and s.block in later and
+                   (s.block != block or loops or s.line > call.loc.line)
+                   for p, s in self.ctx.release_sites)
 
     def _action_frees(self, st: State, call: Call, owner: int, action: int) -> frozenset[str]:
         """The fields of the object an owner takes over that the function it runs on it
