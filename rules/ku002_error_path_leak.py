@@ -140,9 +140,10 @@ Known false positives:
     and the file gives the member nothing else (``analysis/callbacks.py``).
     A call through a function pointer the file gives no value, made as a
     statement of its own (its result unread), takes over a held object it is
-    given when nothing in the function releases that object after it
-    (``out_vcc->push(out_vcc, skb)``): the callee cannot report that it
-    refused it, and the function's successful exits leave it to the callee too.
+    given when the function does nothing more with that object after it (no
+    release, store or use: ``out_vcc->push(out_vcc, skb)``): the callee cannot
+    report that it refused it, and the function's successful exits leave it to
+    the callee too.
     A release guarded by a flag is
     reached where the flag is tied to the acquisition (computed from its
     result, set right after it succeeded) or by a query the knowledge ties to

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kunwind.knowledge import Acquire as KnownAcquire
@@ -40,12 +40,15 @@ from kunwind.model.ir import (
     ExprStmt,
     Loc,
     Member,
+    Store,
     Unary,
     Var,
     calls_in,
     path_of,
     render,
     root_of,
+    stmt_exprs,
+    subexprs,
 )
 
 from .callbacks import member_key
@@ -688,12 +691,13 @@ class ResourceModel:
     def _taken_by_callback(self, st: State, call: Call) -> list[str]:
         """What a call through a function pointer that the file does not describe
         (``callbacks.py`` knows none of its values) takes over: a held object it is
-        given, when its result is not read and no release of that object follows it in
-        the function. Such a callee cannot report that it refused the object, and the
-        function does nothing more with it on any path, the successful ones included:
-        the callee is its owner now (``out_vcc->push(out_vcc, skb)`` queues the skb on
-        the receiving socket). An object that a later step still releases on some path
-        (a ``kfree(buf)`` at the end) stays the function's."""
+        given, when its result is not read and the function does nothing more with the
+        object after it, on any path (no release, no store, no use). Such a callee
+        cannot report that it refused the object, and the function's successful exits
+        leave it to the callee too: the callee is its owner now
+        (``out_vcc->push(out_vcc, skb)`` queues the skb on the receiving socket). An
+        object a later step still frees or stores on some path (a ``kfree(buf)`` at
+        the end, ``priv->buf = buf``) stays the function's."""
         block = self._unread_indirect.get(id(call))
         if block is None:
             return []
@@ -702,18 +706,27 @@ class ResourceModel:
             p = object_path(path_of(a))
             q = held_name(self.ctx, st.resources, p) if p is not None else None
             if q is None or q not in res or res[q].status != HELD or res[q].kind.is_hold \
-                    or not res[q].acquire or self._released_after(block, call, {p, q}):
+                    or not res[q].acquire or \
+                    self._named_after(block, call, {root_of(p or q), root_of(q)}):
                 continue
             out.append(q)
         return out
 
-    def _released_after(self, block: int, call: Call, names: set[str | None]) -> bool:
-        """Does a release of one of ``names`` follow ``call`` (made in ``block``)?"""
-        later = self.ctx.reachable(block)
-        loops = any(block in self.ctx.reachable(d.dst) for d in self.ctx.fn.blocks[block].succs)
-        return any(p in names and s.block in later and
-                   (s.block != block or loops or s.line > call.loc.line)
-                   for p, s in self.ctx.release_sites)
+    def _named_after(self, block: int, call: Call, names: set[str]) -> bool:
+        """Does the function name a variable of ``names`` after ``call`` (made in
+        ``block``): in a statement after it in its block (any, in a loop), or in a
+        block that can follow?"""
+        fn = self.ctx.fn
+        loops = any(block in self.ctx.reachable(d) for d in fn.blocks[block].targets())
+        for b in sorted(self.ctx.reachable(block)):
+            blk = fn.blocks[b]
+            exprs = [e for s in blk.stmts if b != block or loops or s.loc.line > call.loc.line
+                     for e in (*stmt_exprs(s), s.target if isinstance(s, Store) else None)
+                     if e is not None]
+            exprs += [e for e in (blk.cond, blk.switch) if e is not None]
+            if any(isinstance(x, Var) and x.name in names for e in exprs for x in subexprs(e)):
+                return True
+        return False
 
     def _action_frees(self, st: State, call: Call, owner: int, action: int) -> frozenset[str]:
         """The fields of the object an owner takes over that the function it runs on it
