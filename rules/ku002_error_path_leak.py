@@ -6,10 +6,17 @@ What it finds:
     acquired is still held: memory from an allocator, a reference from a
     lookup (``of_find_*()``, ``of_parse_phandle()``), an irq, a mapping, a
     registration. The object was not released on that path, not handed over
-    (stored into another object, passed to a function that takes it over,
-    linked into a list), not returned, and does not release itself
-    (``devm_*()``, ``__free()``). Typical causes: a ``goto`` to a label below
-    the one that releases it, or a direct ``return`` in the middle of an
+    (stored into another object or a global, also as the address of a member
+    embedded in it: ``foo_data = &domains->onecell``; passed to a function
+    that takes it over, linked into a list), not returned, and does not
+    release itself (``devm_*()``, ``__free()``; the interrupt vectors and
+    regions of a PCI device that any function of the file enables with
+    ``pcim_enable_device()``: the device stays managed until unbind, the
+    knowledge's ``managed_after``; a field that a devres action registered
+    before frees: ``devm_add_action(dev, foo_free, o)``, then ``o->buf =
+    vmalloc(...)``, with ``foo_free()`` doing ``vfree(o->buf)``, the [owner]
+    ``action``). Typical causes: a ``goto`` to a label below the one that
+    releases it, or a direct ``return`` in the middle of an
     unwind ladder. A driver's probe (``.probe`` of a struct the knowledge
     lists as ``[probe_table]``) or an init call owns all it holds, fields
     and globals too: nobody undoes a failed probe. Elsewhere, a device's
@@ -131,6 +138,12 @@ Known false positives:
     consumes an argument when every function the file puts in that member
     (``rt->output = foo_xmit``, a static table's ``.output``) consumes it,
     and the file gives the member nothing else (``analysis/callbacks.py``).
+    A call through a function pointer the file gives no value, made as a
+    statement of its own (its result unread), takes over a held object it is
+    given when the function does nothing more with that object after it (no
+    release, store or use: ``out_vcc->push(out_vcc, skb)``): the callee cannot
+    report that it refused it, and the function's successful exits leave it to
+    the callee too.
     A release guarded by a flag is
     reached where the flag is tied to the acquisition (computed from its
     result, set right after it succeeded) or by a query the knowledge ties to

@@ -267,6 +267,16 @@ def test_owners_on_failure(kb) -> None:
                                                 "on_failure": True}}}, "x")
 
 
+def test_owner_actions(kb) -> None:
+    # devres runs devm_add_action()'s action (argument 1) on its data later
+    assert kb.owner_action("devm_add_action") == 1
+    assert kb.owner_action("__devm_add_action_or_reset") == 1
+    assert kb.owner_action("list_add") is None
+    kb2 = load_knowledge()
+    kb2.merge({"owner": {"devm_add_action": {"arg": 2}}}, "x")  # a later entry wins
+    assert kb2.owner_action("devm_add_action") is None
+
+
 # ---- user files ----------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kunwind.knowledge import Acquire as KnownAcquire
@@ -36,14 +37,18 @@ from kunwind.model.ir import (
     Cond,
     Const,
     Expr,
+    ExprStmt,
     Loc,
     Member,
+    Store,
     Unary,
     Var,
     calls_in,
     path_of,
     render,
     root_of,
+    stmt_exprs,
+    subexprs,
 )
 
 from .callbacks import member_key
@@ -155,7 +160,8 @@ class Resources:
     # a call's result (a variable, or "@line:col" for a call tested directly) ->
     # the objects whose acquisition that result reports
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    auto: frozenset[str] = frozenset()  # variables with a cleanup attribute
+    # variables with a cleanup attribute, and fields a devres action frees (``action``)
+    auto: frozenset[str] = frozenset()
     # flags whose truth says whether an object is held (ties.py), until stored again
     ties: dict[str, Tie] = field(default_factory=dict)
     # another local that holds the same object as a resource (``p = s = kzalloc()``,
@@ -582,6 +588,12 @@ class ResourceModel:
             # a callee that stores what it is given (a registration keeps its cookie)
             # keeps nothing when it fails: where a test finds it failed, it is still held
             links[key] = links.get(key, ()) + tuple(HANDED + q for q in handed)
+        if call.indirect and summary is None:
+            for q in self._taken_by_callback(st, call):
+                res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
+        action = kb.owner_action(call.callee)
+        if owner is not None and action is not None:
+            st.resources.auto = st.resources.auto | self._action_frees(st, call, owner, action)
         self.fill(st, call, line)
         # acquisitions
         acq = kb.acquire(call.callee)
@@ -604,7 +616,7 @@ class ResourceModel:
                     if obj is not None else None
             if obj is not None:
                 status = AUTO if obj in st.resources.auto or \
-                    _managed(acq.managed_after, obj, st) else HELD
+                    _managed(acq.managed_after, obj, st, self.ctx) else HELD
                 old = res.get(obj)
                 extra = False
                 if old is not None and old.status in (HELD, ESCAPED) and acq.held_on_failure and \
@@ -667,6 +679,69 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    @cached_property
+    def _unread_indirect(self) -> dict[int, int]:
+        """The calls through a function pointer made as statements of their own (their
+        result, if any, unread: ``out_vcc->push(out_vcc, skb);``): id of the call ->
+        its block."""
+        return {id(s.expr): b.id for b in self.ctx.fn.blocks for s in b.stmts
+                if isinstance(s, ExprStmt) and isinstance(s.expr, Call) and s.expr.indirect}
+
+    def _taken_by_callback(self, st: State, call: Call) -> list[str]:
+        """What a call through a function pointer that the file does not describe
+        (``callbacks.py`` knows none of its values) takes over: a held object it is
+        given, when its result is not read and the function does nothing more with the
+        object after it, on any path (no release, no store, no use). Such a callee
+        cannot report that it refused the object, and the function's successful exits
+        leave it to the callee too: the callee is its owner now
+        (``out_vcc->push(out_vcc, skb)`` queues the skb on the receiving socket). An
+        object a later step still frees or stores on some path (a ``kfree(buf)`` at
+        the end, ``priv->buf = buf``) stays the function's."""
+        block = self._unread_indirect.get(id(call))
+        if block is None:
+            return []
+        res, out = st.resources.res, []
+        for a in call.args:
+            p = object_path(path_of(a))
+            q = held_name(self.ctx, st.resources, p) if p is not None else None
+            if q is None or q not in res or res[q].status != HELD or res[q].kind.is_hold \
+                    or not res[q].acquire or \
+                    self._named_after(block, call, {root_of(p or q), root_of(q)}):
+                continue
+            out.append(q)
+        return out
+
+    def _named_after(self, block: int, call: Call, names: set[str]) -> bool:
+        """Does the function name a variable of ``names`` after ``call`` (made in
+        ``block``): in a statement after it in its block (any, in a loop), or in a
+        block that can follow?"""
+        fn = self.ctx.fn
+        loops = any(block in self.ctx.reachable(d) for d in fn.blocks[block].targets())
+        for b in sorted(self.ctx.reachable(block)):
+            blk = fn.blocks[b]
+            exprs = [e for s in blk.stmts if b != block or loops or s.loc.line > call.loc.line
+                     for e in (*stmt_exprs(s), s.target if isinstance(s, Store) else None)
+                     if e is not None]
+            exprs += [e for e in (blk.cond, blk.switch) if e is not None]
+            if any(isinstance(x, Var) and x.name in names for e in exprs for x in subexprs(e)):
+                return True
+        return False
+
+    def _action_frees(self, st: State, call: Call, owner: int, action: int) -> frozenset[str]:
+        """The fields of the object an owner takes over that the function it runs on it
+        later frees (the knowledge's ``action``): ``devm_add_action(dev, foo_free, o)``
+        with ``foo_free(void *data)`` doing ``vfree(o->buf)`` gives ``o->buf``. devres
+        runs the action when the probe fails, so what a later step acquires into those
+        fields releases itself, as a ``devm_*()`` allocation would."""
+        fn = function_named(call.args[action]) if action < len(call.args) else None
+        s = self.ctx.summary(fn) if fn is not None else None
+        base = object_path(path_of(call.args[owner])) if owner < len(call.args) else None
+        if s is None or base is None:
+            return frozenset()
+        base = held_name(self.ctx, st.resources, base)
+        return frozenset(f"{base}->{f}" for f in s.releases_fields.get(0, ())
+                         if not f.startswith("@"))  # no pseudo-field (driver data)
 
     def _handed_along(self, st: State, p: str) -> list[str]:
         """What goes with the object ``p`` names when it is handed over: the object
@@ -1453,10 +1528,20 @@ def _kind_released_by(kb: Knowledge, r: Res) -> Kind:
     return known.pop() if len(known) == 1 else r.kind
 
 
-def _managed(after: list[str], obj: str, st: State) -> bool:
+def _managed(after: list[str], obj: str, st: State, ctx: FunctionContext) -> bool:
     """Was a call that puts ``obj`` under devres made before on this path
-    (``pcim_enable_device(pdev)`` before ``pci_request_regions(pdev)``)?"""
+    (``pcim_enable_device(pdev)`` before ``pci_request_regions(pdev)``), or by any
+    function of the file (``managed_after``: a mode of the device, not of one path)?
+    A driver enables the device it binds in its probe, often in a helper of the probe,
+    and allocates its vectors in another helper or in resume: once enabled with
+    ``pcim_enable_device()`` the device stays managed until unbind (the devres
+    action clears ``is_managed``, drivers/pci/devres.c), and the plain
+    ``pci_enable_device()`` calls such files also make are re-enables of that device
+    in resume and reset handlers, which leave it managed. Both calls take the same
+    kind of device (the knowledge's object argument, a ``struct pci_dev``): the
+    file's devices of that kind are the ones its driver binds."""
     if not after:
         return False
     base = key_object(obj)
-    return any(c.callee in after and base in c.objects for c in st.calls)
+    return any(c.callee in after and base in c.objects for c in st.calls) or \
+        any(a in s.calls for s in ctx.summaries.values() for a in after)

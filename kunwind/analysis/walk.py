@@ -479,8 +479,10 @@ class Walker:
                 src = held_name(self.ctx, st.resources, src)
             member = embedded_member(value)
             if member is not None and src not in res and (path is None or (
-                    "->" in path or "." in path) and root_of(path) != root_of(member)):
-                # *pobject = &chan->base.object: the caller now reaches chan itself
+                    "->" in path or "." in path or not local) and
+                    root_of(path) != root_of(member)):
+                # *pobject = &chan->base.object: the caller now reaches chan itself; so
+                # does a global given it (foo_onecell = &domains->onecell)
                 src = root_of(member)
             if src is not None and src in res and res[src].status == HELD and (
                 path is None or "->" in path or "." in path

@@ -100,7 +100,9 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
     if table == "owner":
         when = " when it succeeds" if name in kb.owners_on_success else \
             " when it fails (it frees it)" if name in kb.owners_on_failure else ""
-        return f"takes over argument {kb.owners[name]}{when}"
+        action = kb.owner_actions.get(name)
+        later = f", and runs argument {action} on it later" if action is not None else ""
+        return f"takes over argument {kb.owners[name]}{when}{later}"
     if table == "borrow":
         return f"keeps argument {kb.borrowers[name]} without owning it"
     if table == "borrowed":

@@ -156,6 +156,10 @@ class Knowledge:
     # failure, through the destroy callback they were given (ttm_bo_init_validate()),
     # and on success the caller still holds it
     owners_on_failure: set[str] = field(default_factory=set)
+    # owners that run a function they are given on what they take over, later (devres
+    # runs devm_add_action()'s action on its data at unbind or when the probe fails):
+    # callee -> the index of the argument that is that function
+    owner_actions: dict[str, int] = field(default_factory=dict)
     # callee -> argument it keeps a pointer to without owning it (driver data)
     borrowers: dict[str, int] = field(default_factory=dict)
     # callees that return what a borrower kept in their argument 0 (dev_get_drvdata())
@@ -274,6 +278,12 @@ class Knowledge:
     def owns_on_success(self, callee: str) -> bool:
         """Does ``callee`` keep its [owner] argument only when it succeeds?"""
         return callee in self.owners_on_success or canonical(callee) in self.owners_on_success
+
+    def owner_action(self, callee: str) -> int | None:
+        """The argument of ``callee`` that is the function it runs later on the object it
+        takes over (devm_add_action(dev, action, data): 1), else None."""
+        v = self.owner_actions.get(callee)
+        return v if v is not None else self.owner_actions.get(canonical(callee))
 
     def owns_on_failure(self, callee: str) -> bool:
         """Does ``callee`` take its [owner] argument over (free it) only when it fails?"""
@@ -481,6 +491,10 @@ class Knowledge:
             self.frees_filled[name] = fill
         elif table == "owner":
             self.owners[name] = int(v.get("arg", 0))
+            if "action" in v:
+                self.owner_actions[name] = int(v["action"])
+            else:
+                self.owner_actions.pop(name, None)
             if v.get("on_success") and v.get("on_failure"):
                 raise ValueError(f"owner.{name}: 'on_success' and 'on_failure' exclude "
                                  "each other")
@@ -528,7 +542,7 @@ KEYS: dict[str, frozenset[str]] = {
     "zeroed": frozenset(),
     "zeroes": frozenset({"arg", "value"}),
     "held_query": frozenset({"arg", "while"}),
-    "owner": frozenset({"arg", "on_success", "on_failure"}),
+    "owner": frozenset({"arg", "on_success", "on_failure", "action"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "frees_filled": frozenset({"fill"}),
     "borrow": frozenset({"arg"}),
