@@ -214,6 +214,7 @@ from kunwind.analysis.events import (
     jumps,
     render_steps,
 )
+from kunwind.analysis.pairs import left_to_sibling
 from kunwind.analysis.resources import AUTO, HELD, RELEASED, Res, held_name, key_object, object_path
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge import Kind, canonical
@@ -323,6 +324,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # every caller's unwind frees it when this function fails
     if not (path == root and root in ctx.declared_locals) and _restores(ctx, path, r):
         return False  # it puts back what it undid earlier: the state the caller had
+    if left_to_sibling(ctx, path, r.releases):
+        return False  # a failure nobody sees: the paired callback releases it all the same
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object

@@ -83,6 +83,7 @@ from kunwind.analysis.error_paths import (
     void_failure,
 )
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
+from kunwind.analysis.pairs import left_to_sibling
 from kunwind.analysis.resources import (
     FAILED,
     HELD,
@@ -290,6 +291,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue  # handed to a callee that may drop it
             if _retaken(ctx, ex, p, r):
                 continue  # dropped first, then taken again: the caller's lock, restored
+            if left_to_sibling(ctx, p, r.releases):
+                continue  # a failure nobody sees: the paired callback drops it all the same
             acquire = ctx.words.name(r.acquire, r.line)
             evidence = SIBLING_EXITS
             if r.held_on_failure and own:
