@@ -50,6 +50,21 @@ Good:
     mutex_unlock(&priv->lock);
     return ret;
 
+Not reported:
+    A count or lock held at an error exit of a function whose failure nobody
+    sees, when its other half drops it unconditionally (``analysis/pairs.py``):
+    a DRM bridge's void ``.enable`` whose ``pm_runtime_get_sync()`` failed keeps
+    the count, since the bridge chain calls ``.disable`` all the same and
+    ``.disable`` always calls ``pm_runtime_put()``; a put_noidle() there would
+    drop it twice. The function's failure is unseen when it returns void, when
+    every same-file call drops its result, or when it fills a member the
+    knowledge's ``[ignored_return]`` lists (a system-sleep ``.resume``); its other
+    half is a function filled in the same initializer, or one a caller of it also
+    calls on the same arguments, that drops the count on every path to its last
+    return and never takes it itself (a ``.suspend`` that takes and drops a count
+    of its own releases nothing of the resume's). A function that drops it itself
+    on another path keeps its report.
+
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate
     (``if (flags & LOCKED) mutex_lock(...)`` ... ``if (flags & LOCKED)

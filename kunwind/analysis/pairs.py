@@ -265,8 +265,23 @@ def released_by_sibling(fn: Function, summary: Summary | None, path: str,
 
 def left_to_sibling(ctx: FunctionContext, path: str, releases: Iterable[str]) -> str | None:
     """The release by which a paired callback drops ``path``, held at an error exit of
-    this function that no caller sees, when this function never releases it itself
-    (a resume that enables what its suspend disables); None otherwise."""
-    if any(p == path for p, _ in ctx.release_sites):
-        return None  # it undoes it itself somewhere: a bracket of its own
+    this function that no caller sees, when this function leaves it held when it
+    succeeds (a resume that enables what its suspend disables); None otherwise."""
+    if not _kept_on_success(ctx, path):
+        return None  # it drops it itself before it returns success: a bracket of its own
     return released_by_sibling(ctx.fn, ctx.summary(ctx.fn.name), path, releases)
+
+
+def _kept_on_success(ctx: FunctionContext, path: str) -> bool:
+    """Does the function leave ``path`` held when it succeeds: no release of it leads
+    to a ``return 0``? A void function must not release it anywhere; an unwind step
+    of its own that only leads to error returns (``clk_unprepare(aq->pclk); return
+    ret;`` when the second clock fails) does not count."""
+    sites = [s for p, s in ctx.release_sites if p == path]
+    if not sites:
+        return True
+    if ctx.fn.returns_void:
+        return False
+    success = {b.id for b in ctx.fn.blocks for s in b.stmts if isinstance(s, Return)
+               and isinstance(s.value, Const) and s.value.value == 0}
+    return not any(ctx.reachable(s.block) & success for s in sites)
