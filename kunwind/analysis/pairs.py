@@ -73,18 +73,18 @@ def failure_unseen(fn: Function, summary: Summary | None, tables: Tables,
                for m in kb.ignored_returns.get(struct, ()))
 
 
-def siblings(fn: Function, functions: Iterable[Function], tables: Tables) -> set[str]:
+def siblings(fn: Function, calls: list[list[tuple[str, tuple[str, ...] | None]]],
+             tables: Tables) -> set[str]:
     """Its other halves: the functions filled in an initializer that fills it, and the
-    ones that a same-file caller of it also calls with the same arguments."""
+    ones that a same-file caller of it also calls with the same arguments (``calls``:
+    per function of the file, the same-file functions it calls, with the arguments)."""
     out: set[str] = set()
     for _struct, members in tables.values():
         if fn.name in members.values():
             out.update(members.values())
-    for caller in functions:
-        calls = [c for b in caller.blocks for e in b.exprs() for c in calls_in(e)]
-        given = {key for c in calls if c.callee == fn.name
-                 if (key := _args(c)) is not None}
-        out.update(c.callee for c in calls if given and _args(c) in given)
+    for made in calls:
+        given = {args for callee, args in made if callee == fn.name and args is not None}
+        out.update(callee for callee, args in made if given and args in given)
     out.discard(fn.name)
     return out
 
@@ -234,6 +234,8 @@ def with_sibling_releases(functions: list[Function], summaries: dict[str, Summar
     """``summaries`` with ``left_to_siblings`` filled in for each function whose
     failure nobody sees (new Summary objects, as ``callers.with_caller_releases``)."""
     by_name = {fn.name: fn for fn in functions}
+    calls = [[(c.callee, _args(c)) for b in f.blocks for e in b.exprs() for c in calls_in(e)
+              if c.callee in by_name] for f in functions]
     memo: dict[str, set[Released]] = {}
     out = dict(summaries)
     for fn in functions:
@@ -241,7 +243,7 @@ def with_sibling_releases(functions: list[Function], summaries: dict[str, Summar
         if s is None or not failure_unseen(fn, s, tables, kb):
             continue
         left: set[Released] = set()
-        for g in sorted(siblings(fn, functions, tables)):
+        for g in sorted(siblings(fn, calls, tables)):
             if g in by_name:
                 left |= main_releases(by_name[g], kb, by_name, memo)
         if left:
