@@ -18,6 +18,7 @@ from .analysis.callers import with_caller_releases
 from .analysis.context import FunctionContext, filled_tables, initcall_functions
 from .analysis.conventions import Conventions, file_conventions
 from .analysis.global_locks import bind_global_locks
+from .analysis.pairs import with_sibling_releases
 from .analysis.quiet import may_reach_error_exit
 from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
@@ -160,6 +161,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb,
                                      data)
     summaries.update(callback_summaries(functions, summaries, tables))
+    summaries = with_sibling_releases(functions, summaries, tables, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
@@ -191,6 +193,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                 functions, summarize_file(functions + helpers, kb, external=ext.summaries), kb,
                 data)
             summaries.update(callback_summaries(functions, summaries, tables))
+            summaries = with_sibling_releases(functions, summaries, tables, kb)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
                                  source, tables, conventions, inits, exits)

@@ -121,6 +121,21 @@ Known false positives:
     at unload. A failed init has no exit run, so there it is still owed, and so
     is a global that only the driver's remove releases.
 
+    A function whose failure nobody sees leaves what it holds at its error exits
+    to its other half (``analysis/pairs.py``): it returns void, every same-file
+    call of it drops its result, or it fills a member whose result the framework
+    ignores (the knowledge's ``[ignored_return]``: a system-sleep ``.resume`` of
+    ``struct dev_pm_ops``, which the PM core only logs before it calls
+    ``.suspend`` again; an ASoC component's ``.resume``). Its caller goes on as if
+    it had succeeded and later calls the function filled in the same initializer
+    (``.suspend``), or the one that a caller of it also calls on the same
+    arguments (``foo_power_off(c)`` beside ``foo_power_on(c);``). What that half
+    releases on every path to its last return, and never acquires itself, is not
+    reported, unless the function releases it somewhere itself: a resume whose
+    regulator its suspend always turns off must leave it on after a failed
+    restore, or the suspend would turn it off twice. A probe is no such function:
+    its bus reads its result, and runs no remove after a failed probe.
+
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function
@@ -227,6 +242,7 @@ from kunwind.analysis.events import (
     jumps,
     render_steps,
 )
+from kunwind.analysis.pairs import left_to_sibling
 from kunwind.analysis.resources import AUTO, HELD, RELEASED, Res, held_name, key_object, object_path
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge import Kind, canonical
@@ -336,6 +352,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # every caller's unwind frees it when this function fails
     if not (path == root and root in ctx.declared_locals) and _restores(ctx, path, r):
         return False  # it puts back what it undid earlier: the state the caller had
+    if left_to_sibling(ctx, path, r.releases):
+        return False  # a failure nobody sees: the paired callback releases it all the same
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object

@@ -50,6 +50,21 @@ Good:
     mutex_unlock(&priv->lock);
     return ret;
 
+Not reported:
+    A count or lock held at an error exit of a function whose failure nobody
+    sees, when its other half drops it unconditionally (``analysis/pairs.py``):
+    a DRM bridge's void ``.enable`` whose ``pm_runtime_get_sync()`` failed keeps
+    the count, since the bridge chain calls ``.disable`` all the same and
+    ``.disable`` always calls ``pm_runtime_put()``; a put_noidle() there would
+    drop it twice. The function's failure is unseen when it returns void, when
+    every same-file call drops its result, or when it fills a member the
+    knowledge's ``[ignored_return]`` lists (a system-sleep ``.resume``); its other
+    half is a function filled in the same initializer, or one a caller of it also
+    calls on the same arguments, that drops the count on every path to its last
+    return and never takes it itself (a ``.suspend`` that takes and drops a count
+    of its own releases nothing of the resume's). A function that drops it itself
+    on another path keeps its report.
+
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate
     (``if (flags & LOCKED) mutex_lock(...)`` ... ``if (flags & LOCKED)
@@ -83,6 +98,7 @@ from kunwind.analysis.error_paths import (
     void_failure,
 )
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
+from kunwind.analysis.pairs import left_to_sibling
 from kunwind.analysis.resources import (
     FAILED,
     HELD,
@@ -290,6 +306,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue  # handed to a callee that may drop it
             if _retaken(ctx, ex, p, r):
                 continue  # dropped first, then taken again: the caller's lock, restored
+            if left_to_sibling(ctx, p, r.releases):
+                continue  # a failure nobody sees: the paired callback drops it all the same
             acquire = ctx.words.name(r.acquire, r.line)
             evidence = SIBLING_EXITS
             if r.held_on_failure and own:

@@ -41,7 +41,8 @@ def test_each_file_loads_on_its_own() -> None:
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
                              "held_query", "same_object", "frees_filled",
-                             "release_table", "probe_table", "initcall", "exitcall", "no_undo",
+                             "release_table", "probe_table", "ignored_return", "initcall",
+                             "exitcall", "no_undo",
                              "zeroed", "zeroes"}, name
         Knowledge().merge(data, name)
 
@@ -378,6 +379,17 @@ def test_unknown_keys_and_tables_are_errors_with_the_file_and_line(tmp_path: Pat
         load_knowledge(extra=[bad])
     bad.write_text('[acquires]\nfoo_get = { release = ["foo_put"] }\n')
     with pytest.raises(KnowledgeError, match=r"site\.toml: unknown table \[acquires\]"):
+        load_knowledge(extra=[bad])
+
+
+def test_ignored_returns_load_and_need_their_members(tmp_path: Path) -> None:
+    kb = load_knowledge()
+    assert "resume" in kb.ignored_returns["dev_pm_ops"]
+    assert "suspend" not in kb.ignored_returns["dev_pm_ops"]  # a failed suspend is seen
+    assert "resume" in kb.ignored_returns["snd_soc_component_driver"]
+    bad = tmp_path / "site.toml"
+    bad.write_text('[ignored_return]\nfoo_ops = { members = [] }\n')
+    with pytest.raises(KnowledgeError, match=r"ignored_return\.foo_ops: needs 'members'"):
         load_knowledge(extra=[bad])
 
 

@@ -205,6 +205,10 @@ class Summary:
     caller_calls: dict[int, set[str]] = field(default_factory=dict)
     # a static function whose every same-file call drops its result (callers.py)
     result_unread: bool = False
+    # what a paired callback releases on its main path when this function's failure is
+    # seen by nobody (pairs.py): (the object as reached from the parameters, the
+    # release). Set, as caller_releases, once the file's summaries are complete
+    left_to_siblings: set[tuple[str, str]] = field(default_factory=set)
 
     def key(self) -> tuple:
         return (

@@ -247,15 +247,27 @@ def callback_tables(variables: list[Any]) -> dict[str, tuple[str, dict[str, str]
 
 
 def _function_named(e: Any) -> str:
-    """The function an initializer names (``foo_release``, ``.f = foo_release``), or ""."""
+    """The function an initializer names (``foo_release``, ``.f = foo_release``), or "".
+    A choice between a function and NULL names that function: ``.resume =
+    pm_sleep_ptr(foo_resume)`` is ``(cond) ? (foo_resume) : NULL``."""
     for c in e.walk_preorder():
         if c.kind.name == "DECL_REF_EXPR":
             ref = c.referenced
             return c.spelling if ref is not None and ref.kind.name == "FUNCTION_DECL" else ""
+        if c.kind.name == "CONDITIONAL_OPERATOR":
+            parts = list(c.get_children())
+            return _function_named(parts[1]) if len(parts) == 3 and _null(parts[2]) else ""
         if c.kind.name not in ("UNEXPOSED_EXPR", "MEMBER_REF", "PAREN_EXPR",
                                "CSTYLE_CAST_EXPR") and c != e:
             return ""
     return ""
+
+
+def _null(e: Any) -> bool:
+    """Is the expression a null pointer constant (``NULL``, ``((void *)0)``)?"""
+    kinds = {c.kind.name for c in e.walk_preorder()}
+    return "INTEGER_LITERAL" in kinds and kinds <= {
+        "INTEGER_LITERAL", "GNU_NULL_EXPR", "UNEXPOSED_EXPR", "PAREN_EXPR", "CSTYLE_CAST_EXPR"}
 
 
 def _collect(child: Any, parent: Any, out: list[Any]) -> int:

@@ -301,11 +301,22 @@ def _callback_tables(ast: c_ast.FileAST, main: str) -> dict[str, tuple[str, dict
                 name = fields[struct][i]
             while isinstance(value, c_ast.Cast):
                 value = value.expr
+            if isinstance(value, c_ast.TernaryOp) and _null(value.iffalse):
+                value = value.iftrue  # pm_sleep_ptr(foo_resume): (cond) ? (foo_resume) : NULL
+                while isinstance(value, c_ast.Cast):
+                    value = value.expr
             if name and isinstance(value, c_ast.ID) and value.name in functions:
                 members[name] = value.name
         if members:
             out[e.name] = (struct, members)
     return out
+
+
+def _null(e: c_ast.Node) -> bool:
+    """Is the expression a null pointer constant (``((void *)0)``)?"""
+    while isinstance(e, c_ast.Cast):
+        e = e.expr
+    return isinstance(e, c_ast.Constant) and e.value == "0"
 
 
 def _walk_nodes(node: c_ast.Node) -> Iterator[c_ast.Node]:

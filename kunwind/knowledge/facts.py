@@ -197,6 +197,10 @@ class Knowledge:
     # structs of driver callbacks whose failure nobody undoes (struct platform_driver):
     # struct name -> the member that holds such a callback ("probe")
     probe_tables: dict[str, str] = field(default_factory=dict)
+    # structs of callbacks whose int result the framework does not act on (struct
+    # snd_soc_component_driver: its .resume): struct name -> those members. A failure of
+    # such a callback is seen by nobody: the framework goes on as if it succeeded
+    ignored_returns: dict[str, frozenset[str]] = field(default_factory=dict)
     # the macros that make a function an init call whose failure nobody undoes
     # (module_init(foo_init)): the function owns what it acquires, as a probe does
     initcalls: set[str] = field(default_factory=set)
@@ -522,6 +526,11 @@ class Knowledge:
             if not v.get("member"):
                 raise ValueError(f"probe_table.{name}: needs 'member'")
             self.probe_tables[name] = str(v["member"])
+        elif table == "ignored_return":
+            members = v.get("members")
+            if not members or not all(isinstance(m, str) for m in members):
+                raise ValueError(f"ignored_return.{name}: needs 'members', a list of names")
+            self.ignored_returns[name] = frozenset(members)
         else:
             self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                             list(v.get("depends", [])))
@@ -550,6 +559,7 @@ KEYS: dict[str, frozenset[str]] = {
     "same_object": frozenset({"arg"}),
     "release_table": frozenset({"member"}),
     "probe_table": frozenset({"member"}),
+    "ignored_return": frozenset({"members"}),
     "initcall": frozenset(),
     "exitcall": frozenset(),
     "teardown": frozenset({"arg", "depends"}),

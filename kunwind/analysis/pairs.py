@@ -1,0 +1,289 @@
+"""What a callback whose failure nobody sees leaves to its paired callback.
+
+Some functions cannot make their failure seen: they return void (a DRM bridge's
+``.enable``), every same-file call of them drops their result (``foo_power_on(c);``
+in a bias-level switch: ``Summary.result_unread``), or the framework does not act
+on what the member they fill returns (the knowledge's ``[ignored_return]``: a
+system-sleep ``.resume`` of ``struct dev_pm_ops``, an ASoC component's
+``.resume``). Their caller goes on as if they had succeeded, and later calls their
+other half: the ``.disable`` filled in the same initializer (``static const struct
+foo_funcs f = { .enable = a, .disable = b }``), the ``.suspend`` of the same
+``dev_pm_ops``, or the function that a caller of theirs also calls on the same
+arguments (``foo_power_off(c)`` in the same switch). What that other half releases
+on its main path (every path to its last return), unconditionally, and never
+acquires itself, is released after a failure too: the first half must leave it
+held, or the release would drop it twice (``pm_runtime_get_sync()`` failed in
+``.enable``; ``.disable`` always calls ``pm_runtime_put()``).
+
+A probe is no such function: it returns an int that its bus reads, and a failed
+probe has no remove called. A suspend callback that takes the count itself and
+drops it again (``pm_runtime_resume_and_get()`` ... ``pm_runtime_put_noidle()``)
+releases nothing of what a resume left held.
+
+The object is named as the two functions reach it from their parameters: a local
+is replaced by the one value the function gives it, so that ``dsi->base.dev``
+after ``dsi = to_dsi(bridge)`` is ``to_dsi($0)->base.dev`` in both halves
+(``param_path``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from kunwind.knowledge import Knowledge, canonical
+from kunwind.model.cfg import Function
+from kunwind.model.ir import (
+    Assign,
+    Binary,
+    Call,
+    Const,
+    Expr,
+    Member,
+    Other,
+    Return,
+    Store,
+    Unary,
+    Var,
+    calls_in,
+    path_of,
+    root_of,
+)
+
+from .summaries import Summary
+
+if TYPE_CHECKING:
+    from .context import FunctionContext
+
+Tables = dict[str, tuple[str, dict[str, str]]]
+Released = tuple[str, str]  # (the object as reached from the parameters, the release)
+_DEPTH = 4  # locals given the value of another local, followed at most this deep
+_PARAM = re.compile(r"\$(\d+)\b")
+
+
+def failure_unseen(fn: Function, summary: Summary | None, tables: Tables,
+                   kb: Knowledge) -> bool:
+    """Can no caller see this function fail: it returns void, every same-file call of
+    it drops its result, or it fills a member whose result the framework ignores?"""
+    if fn.returns_void or (summary is not None and summary.result_unread):
+        return True
+    return any(members.get(m) == fn.name for struct, members in tables.values()
+               for m in kb.ignored_returns.get(struct, ()))
+
+
+def siblings(fn: Function, calls: list[list[tuple[str, tuple[str, ...] | None]]],
+             tables: Tables) -> set[str]:
+    """Its other halves: the functions filled in an initializer that fills it, and the
+    ones that a same-file caller of it also calls with the same arguments (``calls``:
+    per function of the file, the same-file functions it calls, with the arguments)."""
+    out: set[str] = set()
+    for _struct, members in tables.values():
+        if fn.name in members.values():
+            out.update(members.values())
+    for made in calls:
+        given = {args for callee, args in made if callee == fn.name and args is not None}
+        out.update(callee for callee, args in made if given and args in given)
+    out.discard(fn.name)
+    return out
+
+
+def _args(c: Call) -> tuple[str, ...] | None:
+    paths = tuple(path_of(a) for a in c.args)
+    return None if any(p is None for p in paths) else paths  # type: ignore[return-value]
+
+
+def param_path(fn: Function, path: str, depth: int = 0) -> str | None:
+    """``path`` (``dsi->base.dev``) as the function reaches it from its parameters, a
+    parameter written ``$i``: ``to_dsi($0)->base.dev`` after ``dsi = to_dsi(bridge)``.
+    None when its root is no parameter and no local given a single such value."""
+    path = path.lstrip("&")
+    root = root_of(path)
+    base = _value(fn, root, depth)
+    return None if base is None else base + path[len(root):]
+
+
+def _value(fn: Function, name: str, depth: int) -> str | None:
+    """A parameter or local in terms of the parameters (``param_path``)."""
+    params = [p.name for p in fn.params]
+    if name in params:
+        return f"${params.index(name)}"
+    if depth >= _DEPTH:
+        return None
+    values = {_expr(fn, s.value, depth + 1) for b in fn.blocks for s in b.stmts
+              if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name
+              and s.value is not None}
+    v = values.pop() if len(values) == 1 else None
+    return v if v is not None and "$" in v else None
+
+
+def _expr(fn: Function, e: Expr, depth: int) -> str | None:
+    """An expression in terms of the parameters; None for what cannot be written so."""
+    if isinstance(e, Assign):
+        return _expr(fn, e.value, depth)
+    if isinstance(e, Var):
+        return _value(fn, e.name, depth)
+    if isinstance(e, Member):
+        base = _expr(fn, e.base, depth)
+        return None if base is None else f"{base}{'->' if e.arrow else '.'}{e.name}"
+    if isinstance(e, Call):
+        args = [_expr(fn, a, depth) for a in e.args]
+        return None if any(a is None for a in args) else f"{e.callee}({','.join(args)})"  # type: ignore[arg-type]
+    if isinstance(e, Unary) and e.op in ("&", "*"):
+        inner = _expr(fn, e.operand, depth)
+        return None if inner is None else e.op + inner
+    if isinstance(e, Binary):  # container_of(): __mptr - offsetof(...)
+        lhs, rhs = _expr(fn, e.lhs, depth), _expr(fn, e.rhs, depth)
+        return None if lhs is None or rhs is None else f"({lhs}{e.op}{rhs})"
+    if isinstance(e, Const):
+        return str(e.value)
+    if isinstance(e, Other):  # offsetof(struct foo, dev): its parts
+        parts = [_expr(fn, x, depth) for x in e.parts]
+        if any(x is None for x in parts):
+            return None
+        return f"{e.text}[{','.join(parts)}]" if parts else e.text  # type: ignore[arg-type]
+    return None
+
+
+def main_releases(fn: Function, kb: Knowledge, functions: dict[str, Function],
+                  memo: dict[str, set[Released]]) -> set[Released]:
+    """What ``fn`` releases on every path to its last return (its main path), of the
+    objects it reaches from its parameters and never acquires itself: by a release of
+    the knowledge, or through a same-file function that releases it so."""
+    if fn.name in memo:
+        return memo[fn.name]
+    memo[fn.name] = set()  # a recursive call releases nothing more
+    gen: dict[int, set[Released]] = {}
+    acquired: set[str] = set()
+    for b in fn.blocks:
+        g: set[Released] = set()
+        for c in (c for e in b.exprs() for c in calls_in(e)):
+            a = kb.acquire(c.callee)
+            if a is not None and isinstance(a.object, int) and a.object < len(c.args):
+                p = path_of(c.args[a.object])
+                k = param_path(fn, p) if p is not None else None
+                if k is not None:
+                    acquired.add(k)
+            rel = kb.release(c.callee)
+            if rel is not None and rel.arg < len(c.args):
+                p = path_of(c.args[rel.arg])
+                k = param_path(fn, p) if p is not None else None
+                if k is not None:
+                    g.add((k, c.callee))
+            callee = functions.get(c.callee)
+            if callee is not None and callee is not fn:
+                args = [_expr(fn, a, 0) for a in c.args]
+                for k, r in main_releases(callee, kb, functions, memo):
+                    mapped = _given(k, args)
+                    if mapped is not None:
+                        g.add((mapped, r))
+        gen[b.id] = g
+    ends = _last_returns(fn)
+    must = _must(fn, gen)
+    found = set.intersection(*(must[b] for b in ends)) if ends else set()
+    memo[fn.name] = {(k, r) for k, r in found if k not in acquired}
+    return memo[fn.name]
+
+
+def _given(key: str, args: list[str | None]) -> str | None:
+    """A callee's ``key`` in its caller's terms: each ``$i`` replaced by what the call
+    gives parameter i; None when the call gives one that cannot be named so."""
+    missing = [int(i) for i in _PARAM.findall(key)
+               if int(i) >= len(args) or args[int(i)] is None]
+    if missing:
+        return None
+    return _PARAM.sub(lambda m: args[int(m.group(1))] or "", key)
+
+
+def _last_returns(fn: Function) -> list[int]:
+    """The blocks that end the function's main path: of those that go to its exit,
+    the ones with the last return in the text (a fall-through to the end counts as
+    its closing brace)."""
+    reach = fn.reachable_from(fn.entry)
+    ends = [b for b in fn.preds()[fn.exit] if b in reach]
+
+    def line(bid: int) -> int:
+        rets = [s.loc.line for s in fn.blocks[bid].stmts if isinstance(s, Return)]
+        return max(rets) if rets else fn.end_line
+
+    last = max((line(b) for b in ends), default=0)
+    return [b for b in ends if line(b) == last]
+
+
+def _must(fn: Function, gen: dict[int, set[Released]]) -> dict[int, set[Released]]:
+    """Block id -> what every path from the entry through the block releases."""
+    reach = fn.reachable_from(fn.entry)
+    preds = fn.preds()
+    every = set().union(*gen.values()) if gen else set()
+    out = {b: (set() if b == fn.entry else set(every)) | gen[b] for b in reach}
+    changed = True
+    while changed:
+        changed = False
+        for b in sorted(reach):
+            ps = [p for p in preds[b] if p in reach]
+            inn = set.intersection(*(out[p] for p in ps)) if ps and b != fn.entry else set()
+            new = inn | gen[b]
+            if new != out[b]:
+                out[b], changed = new, True
+    return out
+
+
+def with_sibling_releases(functions: list[Function], summaries: dict[str, Summary],
+                          tables: Tables, kb: Knowledge) -> dict[str, Summary]:
+    """``summaries`` with ``left_to_siblings`` filled in for each function whose
+    failure nobody sees (new Summary objects, as ``callers.with_caller_releases``)."""
+    by_name = {fn.name: fn for fn in functions}
+    calls = [[(c.callee, _args(c)) for b in f.blocks for e in b.exprs() for c in calls_in(e)
+              if c.callee in by_name] for f in functions]
+    memo: dict[str, set[Released]] = {}
+    out = dict(summaries)
+    for fn in functions:
+        s = summaries.get(fn.name)
+        if s is None or not failure_unseen(fn, s, tables, kb):
+            continue
+        left: set[Released] = set()
+        for g in sorted(siblings(fn, calls, tables)):
+            if g in by_name:
+                left |= main_releases(by_name[g], kb, by_name, memo)
+        if left:
+            out[fn.name] = replace(s, left_to_siblings=left)
+    return out
+
+
+def released_by_sibling(fn: Function, summary: Summary | None, path: str,
+                        releases: Iterable[str]) -> str | None:
+    """The release that a paired callback makes of ``path``, which ``fn`` holds at an
+    error exit that no caller sees (``Summary.left_to_siblings``), or None."""
+    if summary is None or not summary.left_to_siblings:
+        return None
+    key = param_path(fn, path)
+    if key is None:
+        return None
+    names = set(releases)
+    return next((r for k, r in sorted(summary.left_to_siblings)
+                 if k == key and (r in names or canonical(r) in names)), None)
+
+
+def left_to_sibling(ctx: FunctionContext, path: str, releases: Iterable[str]) -> str | None:
+    """The release by which a paired callback drops ``path``, held at an error exit of
+    this function that no caller sees, when this function leaves it held when it
+    succeeds (a resume that enables what its suspend disables); None otherwise."""
+    if not _kept_on_success(ctx, path):
+        return None  # it drops it itself before it returns success: a bracket of its own
+    return released_by_sibling(ctx.fn, ctx.summary(ctx.fn.name), path, releases)
+
+
+def _kept_on_success(ctx: FunctionContext, path: str) -> bool:
+    """Does the function leave ``path`` held when it succeeds: no release of it leads
+    to a ``return 0``? A void function must not release it anywhere; an unwind step
+    of its own that only leads to error returns (``clk_unprepare(aq->pclk); return
+    ret;`` when the second clock fails) does not count."""
+    sites = [s for p, s in ctx.release_sites if p == path]
+    if not sites:
+        return True
+    if ctx.fn.returns_void:
+        return False
+    success = {b.id for b in ctx.fn.blocks for s in b.stmts if isinstance(s, Return)
+               and isinstance(s.value, Const) and s.value.value == 0}
+    return not any(ctx.reachable(s.block) & success for s in sites)
