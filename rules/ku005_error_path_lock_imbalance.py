@@ -67,8 +67,11 @@ Known false positives:
     that drops it through a member of its argument named like the member the
     function read its own pointer from (the helper puts ``slot->zmux->dev``, the
     function holds ``zmux->dev`` with ``zmux = ndev->zmux``): the walk cannot
-    tell the two apart; a hand-over the walk does not see (the ``&locked``
-    protocol of GUP) is reported.
+    tell the two apart. The ``&locked`` protocol of GUP (a callee given the
+    flag, or the ``int *locked`` the function was given, drops the lock and
+    clears the flag; the function unlocks only ``if (locked)`` or ``if
+    (*locked)``) is read from that guarded unlock; another hand-over the walk
+    does not see is reported.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 5 reports, 5 true (100%).
@@ -200,15 +203,18 @@ def _passed_on(calls: tuple[CallRec, ...], p: str, r: Res, lockish: bool = False
 
 def _unlock_reported_back(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
     """The ``&locked`` protocol of GUP: a callee given the address of a flag clears
-    it when it drops the lock, and the function unlocks only ``if (locked)``. The
-    walk does not see into the callee; the guarded unlock says who drops it."""
+    it when it drops the lock, and the function unlocks only ``if (locked)``; or
+    given the flag's pointer the function was itself given (``int *locked``), and
+    the function unlocks only ``if (*locked)``. The walk does not see into the
+    callee; the guarded unlock says who drops it."""
     flags = {o for c in ex.calls if c.line >= r.line and c.callee not in r.releases
              for o in c.objects if "->" not in o and "." not in o}
     if not flags:
         return False
+    tests = {(f, False) for f in flags} | {("*" + f, False) for f in flags}
     unlocks = {s.block for q, s in ctx.release_sites if q == p}
     for b in ctx.fn.blocks:
-        if b.cond is None or condition_key(b.cond) not in {(f, False) for f in flags}:
+        if b.cond is None or condition_key(b.cond) not in tests:
             continue
         then = next((e.dst for e in b.succs if e.kind == "true"), None)
         if then is not None and then in unlocks:
