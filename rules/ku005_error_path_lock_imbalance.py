@@ -53,10 +53,13 @@ Good:
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate
     (``if (flags & LOCKED) mutex_lock(...)`` ... ``if (flags & LOCKED)
-    mutex_unlock(...)``) can give a path that holds it at one exit and not at
-    another; a flag the function sets next to the lock and clears next to
-    the unlock (``tr->removing = true; mutex_lock(&m);``) is correlated as
-    the lock's record. A lock or PM count taken through one name and dropped
+    mutex_unlock(...)`` with ``flags`` stored in between) can give a path that
+    holds it at one exit and not at another; a flag the function sets next to
+    the lock and clears next to the unlock (``tr->removing = true;
+    mutex_lock(&m);``) is correlated as the lock's record, and so is a test
+    of the same text, a call's too, that leads straight to the lock and to the
+    unlock (``if (refcount_read(&info->count)) mutex_lock(&info->lock);``,
+    FunctionContext.hold_guards). A lock or PM count taken through one name and dropped
     through another is one resource: a local copy (``l = lock``), a local
     that points at an embedded member (``dev = &pdev->dev``, then
     ``pm_runtime_put_sync(&pdev->dev)``). Locks taken in a same-file helper
