@@ -68,18 +68,28 @@ Not reported:
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate
     (``if (flags & LOCKED) mutex_lock(...)`` ... ``if (flags & LOCKED)
-    mutex_unlock(...)``) can give a path that holds it at one exit and not at
-    another; a flag the function sets next to the lock and clears next to
-    the unlock (``tr->removing = true; mutex_lock(&m);``) is correlated as
-    the lock's record. A lock or PM count taken through one name and dropped
+    mutex_unlock(...)`` with ``flags`` stored in between) can give a path that
+    holds it at one exit and not at another; a flag the function sets next to
+    the lock and clears next to the unlock (``tr->removing = true;
+    mutex_lock(&m);``) is correlated as the lock's record, and so is a test
+    of the same text, a call's too, that leads straight to the lock and to the
+    unlock (``if (refcount_read(&info->count)) mutex_lock(&info->lock);``,
+    FunctionContext.hold_guards). A lock or PM count taken through one name and dropped
     through another is one resource: a local copy (``l = lock``), a local
     that points at an embedded member (``dev = &pdev->dev``, then
     ``pm_runtime_put_sync(&pdev->dev)``). Locks taken in a same-file helper
     (``foo_lock(priv)``) are not seen; ``guard()`` and ``scoped_guard()``
     release themselves and are never reported. A lock handed to a callee
     that may drop it (a same-file helper that unlocks it, a lock pointer
-    passed on) is given the benefit of the doubt; a hand-over the walk does
-    not see (the ``&locked`` protocol of GUP) is reported.
+    passed on) is given the benefit of the doubt, and so is a same-file helper
+    that drops it through a member of its argument named like the member the
+    function read its own pointer from (the helper puts ``slot->zmux->dev``, the
+    function holds ``zmux->dev`` with ``zmux = ndev->zmux``): the walk cannot
+    tell the two apart. The ``&locked`` protocol of GUP (a callee given the
+    flag, or the ``int *locked`` the function was given, drops the lock and
+    clears the flag; the function unlocks only ``if (locked)`` or ``if
+    (*locked)``) is read from that guarded unlock; another hand-over the walk
+    does not see is reported.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 5 reports, 5 true (100%).
@@ -111,7 +121,17 @@ from kunwind.analysis.resources import (
 )
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge.names import LOCKISH
-from kunwind.model.ir import Call, calls_in, path_of, render, root_of, stmt_exprs
+from kunwind.model.ir import (
+    Call,
+    Member,
+    Store,
+    Var,
+    calls_in,
+    path_of,
+    render,
+    root_of,
+    stmt_exprs,
+)
 
 from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
 
@@ -202,15 +222,18 @@ def _passed_on(calls: tuple[CallRec, ...], p: str, r: Res, lockish: bool = False
 
 def _unlock_reported_back(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
     """The ``&locked`` protocol of GUP: a callee given the address of a flag clears
-    it when it drops the lock, and the function unlocks only ``if (locked)``. The
-    walk does not see into the callee; the guarded unlock says who drops it."""
+    it when it drops the lock, and the function unlocks only ``if (locked)``; or
+    given the flag's pointer the function was itself given (``int *locked``), and
+    the function unlocks only ``if (*locked)``. The walk does not see into the
+    callee; the guarded unlock says who drops it."""
     flags = {o for c in ex.calls if c.line >= r.line and c.callee not in r.releases
              for o in c.objects if "->" not in o and "." not in o}
     if not flags:
         return False
+    tests = {(f, False) for f in flags} | {("*" + f, False) for f in flags}
     unlocks = {s.block for q, s in ctx.release_sites if q == p}
     for b in ctx.fn.blocks:
-        if b.cond is None or condition_key(b.cond) not in {(f, False) for f in flags}:
+        if b.cond is None or condition_key(b.cond) not in tests:
             continue
         then = next((e.dst for e in b.succs if e.kind == "true"), None)
         if then is not None and then in unlocks:
@@ -237,9 +260,17 @@ def _retaken(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
 
 
 def _dropped_by_callee(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
-    """A same-file callee that drops this lock on some path got it after the acquisition."""
+    """A same-file callee that drops this lock on some path got it after the acquisition.
+
+    Or it drops the one of the object a member ``m`` of its argument points at
+    (``bam_dmux_tx_done(skb_dma)`` puts ``skb_dma->dmux->dev``) while the function
+    holds ``dmux->dev`` of a local read from a member of that name (``dmux =
+    bndev->dmux``): the objects of a driver point back at its one device through
+    such members, and the walk cannot tell that both are the same; the benefit of
+    the doubt, as for a lock handed on."""
     root = root_of(p)
     rest = p[len(root):].lstrip("-.>")
+    member = _read_from_member(ctx, root) if rest else None
     start = 0
     for i, c in enumerate(ex.calls):
         if c.callee == r.acquire and c.line == r.line:
@@ -251,7 +282,22 @@ def _dropped_by_callee(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> 
         for _, f in s.drops_locks:
             if (f == "" and p in c.objects) or (f and f == rest and root in c.objects):
                 return True
+            if member is not None and f == f"{member}->{rest}" and c.objects:
+                return True
     return False
+
+
+def _read_from_member(ctx: FunctionContext, name: str) -> str | None:
+    """The member ``m`` that the local ``name``'s only assignment reads (``dmux =
+    bndev->dmux``: "dmux"), else None."""
+    if name not in ctx.declared_locals:
+        return None
+    values = [s.value for b in ctx.fn.blocks for s in b.stmts
+              if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name
+              and s.value is not None]
+    if len(values) != 1 or not isinstance(values[0], Member) or not values[0].arrow:
+        return None
+    return values[0].name
 
 
 def _local(ctx: FunctionContext, p: str) -> bool:

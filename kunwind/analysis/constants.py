@@ -66,7 +66,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from kunwind.model.ir import Binary, Call, Const, Expr, Unary, path_of
+from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Unary, path_of
 
 if TYPE_CHECKING:
     from .summaries import Summary
@@ -150,7 +150,11 @@ _MIRROR = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 
 def sign_test(cond: Expr) -> tuple[str, int] | None:
     """(the integer path ``cond`` compares with 0, the signs it has when ``cond`` is true):
-    ``ret < 0``, ``!err``, ``0 != n``; None for any other test."""
+    ``ret < 0``, ``!err``, ``0 != n``; None for any other test. A test of an
+    assignment tests what it stored (``if ((ret = mutex_lock_interruptible(m)))``
+    is ``if (ret)``, made after the store)."""
+    if isinstance(cond, Assign) and cond.op == "=":
+        return sign_test(cond.target)
     if isinstance(cond, Unary) and cond.op == "!":
         inner = sign_test(cond.operand)
         return None if inner is None else (inner[0], ANY_SIGN & ~inner[1])
@@ -161,6 +165,8 @@ def sign_test(cond: Expr) -> tuple[str, int] | None:
             subject, op = cond.rhs, _MIRROR[cond.op]
         else:
             return None
+        if isinstance(subject, Assign) and subject.op == "=":
+            subject = subject.target  # if ((ret = foo()) < 0)
         p = path_of(subject)
         return None if p is None or getattr(subject, "ptr", False) else (p, _SIGNS_WHEN_TRUE[op])
     p = path_of(cond)

@@ -544,7 +544,41 @@ class FunctionContext:
             (out if text in seen else seen).add(text)
             if b.id not in self.looping and text in self.guard_keys:
                 out.add(text)  # a callee releases under the same test of its arguments
-        return frozenset(out)
+        return frozenset(out | self.hold_guards)
+
+    @cached_property
+    def hold_guards(self) -> frozenset[str]:
+        """Tests, pure or not, under which the function both takes a lock (or PM count)
+        and drops it: one test's edge leads straight to the acquisition, another test
+        of the same text leads on the same edge straight to its release (``if
+        (refcount_read(&info->count)) mutex_lock(&info->lock); ... if
+        (refcount_read(&info->count)) mutex_unlock(&info->lock);``, "only use the
+        mutex if info has been registered"). The test is the lock's record: the
+        function means it to give the same answer both times, and the walk makes the
+        second follow the first. Tests on a loop's cycle are left out."""
+        takes: set[tuple[str, bool, str]] = set()
+        drops: set[tuple[str, bool, str]] = set()
+        for b in self.fn.blocks:
+            if b.cond is None or b.id in self.looping or \
+                    any(self.kb.acquire(c.callee) is not None for c in calls_in(b.cond)):
+                continue
+            text, negated = condition_key(b.cond)
+            for e in b.succs:
+                if e.kind not in ("true", "false"):
+                    continue
+                truth = (e.kind == "true") != negated
+                for st in self.fn.blocks[e.dst].stmts:
+                    for c in _calls_of(st):
+                        a, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)
+                        if a is not None and a.kind.is_hold and isinstance(a.object, int) \
+                                and a.object < len(c.args) and \
+                                (o := object_path(path_of(c.args[a.object]))) is not None:
+                            takes.add((text, truth, o))
+                        if rel is not None and rel.arg < len(c.args) and \
+                                self.kb.released_kind(c.callee).is_hold and \
+                                (o := object_path(path_of(c.args[rel.arg]))) is not None:
+                            drops.add((text, truth, o))
+        return frozenset(t for t, _, _ in takes & drops)
 
     @cached_property
     def guard_keys(self) -> frozenset[str]:

@@ -157,7 +157,7 @@ class Resources:
     """The resource model's part of a path's state (``state.State.resources``)."""
 
     res: dict[str, Res] = field(default_factory=dict)
-    # a call's result (a variable, or "@line:col" for a call tested directly) ->
+    # a call's result (a variable, or "@line:col:callee" for a call tested directly) ->
     # the objects whose acquisition that result reports
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # variables with a cleanup attribute, and fields a devres action frees (``action``)
@@ -558,7 +558,7 @@ class ResourceModel:
             # ... or consumes it whatever it returns (a wrapper of nlmsg_multicast()):
             # not handed back where a test finds it failed
             given |= summary.consumes
-        key = result or f"@{call.loc.line}:{call.loc.col}"
+        key = result or _call_key(call)
         links = st.resources.links
         if any(o.startswith((HANDED, FAILED_ONLY)) for o in links.get(key, ())):  # an
             links[key] = tuple(o for o in links[key]  # earlier call's
@@ -1245,7 +1245,7 @@ class ResourceModel:
         """
         subject = path_of(chk.subject)
         if isinstance(chk.subject, Call):
-            key = f"@{chk.subject.loc.line}:{chk.subject.loc.col}"
+            key = _call_key(chk.subject)
         else:
             key = subject or ""
         objs = list(st.resources.links.get(key, ()))
@@ -1483,6 +1483,15 @@ def _key_args(kb: Knowledge, acq: KnownAcquire, call: Call) -> tuple[tuple[int, 
             return ()
         out.append((j, p))
     return tuple(out)
+
+
+def _call_key(call: Call) -> str:
+    """The ``links`` key of a call whose result is tested directly, not stored: its
+    position and its callee. The calls of one macro expansion all have the macro's
+    position (``rcu_read_lock()`` and the lockdep test of ``rcu_dereference()`` inside
+    a printing macro): by its position alone, a test of one would be read as a test
+    of the other's acquisition."""
+    return f"@{call.loc.line}:{call.loc.col}:{call.callee}"
 
 
 def _filled_key(holder: str) -> str:

@@ -1010,13 +1010,26 @@ def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
     if not direct and (callee is None or not callee.drops_locks):
         return
     for j, a in enumerate(call.args):
-        r = res.of(a.operand if isinstance(a, Unary) and a.op == "&" else a)
+        a = a.operand if isinstance(a, Unary) and a.op == "&" else a
+        r = res.of(a) or _through_field(a, res)
         if r is None:
             continue
         if direct:
             s.drops_locks.add(r)
         elif callee is not None:
             s.drops_locks.update((r[0], r[1] or f) for k, f in callee.drops_locks if k == j)
+
+
+def _through_field(e: Expr, res: _Param) -> tuple[int, str] | None:
+    """``dmux->dev`` with ``dmux = skb_dma->dmux`` read from a parameter: (that
+    parameter, "dmux->dev"), a lock or PM count of the object a field of the parameter
+    points at, which ``_Param.of()`` leaves out (its fields are one deep)."""
+    if not (isinstance(e, Member) and e.arrow):
+        return None
+    base = res.of(e.base)
+    if base is None or not base[1] or pseudo_field(base[1]) or "->" in base[1]:
+        return None
+    return base[0], f"{base[1]}->{e.name}"
 
 
 def _locks_held_at_return(fn: Function, res: _Param, kb: Knowledge) -> set[tuple[int, str]]:
@@ -1042,7 +1055,8 @@ def _lock_takes(call: Call, res: _Param, kb: Knowledge) -> set[tuple[int, str]]:
             a.object >= len(call.args):
         return set()
     arg = call.args[a.object]
-    r = res.of(arg.operand if isinstance(arg, Unary) and arg.op == "&" else arg)
+    arg = arg.operand if isinstance(arg, Unary) and arg.op == "&" else arg
+    r = res.of(arg) or _through_field(arg, res)
     return {r} if r is not None else set()
 
 
