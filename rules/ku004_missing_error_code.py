@@ -21,6 +21,13 @@ What it finds:
     out (``int rc; if (dev->busy) goto out; ... out: return rc;``), a call's
     failure or not: returning garbage is never meant, so no other evidence is
     needed (a path that only falls through to the return is not reported).
+    A struct returned by value (``swp_entry_t entry;``) is assigned by a store
+    to any of its members (``entry.val = 0;``), as by one through its address
+    (``memset(&entry, ...)``, a callee given ``&entry``) or an initialiser: it
+    is reported only when none of these ran on the path. That is the only
+    report a struct can get: the others need the variable to carry a negative
+    errno on other paths, which a struct cannot, and what "none" is in a
+    struct (``entry.val == 0``) is its type's own convention, no error code.
     A test of anything (a register, a flag, a bound) whose own branch logs an
     error (``dev_err()``: the ``error`` printers of rules/knowledge/printk.toml;
     ``pr_err()``, ``printk(KERN_ERR ...)``: a printer whose format starts with
