@@ -105,6 +105,12 @@ Known false positives:
     function returns 0 on purpose after its cleanup took the caller's object
     over (``ath12k_dp_rx_frag_h_mpdu()``: an error would make the caller free
     it again).
+    Nor anything in a static function whose every call in the file drops its
+    result (``foo_event(ab, skb);`` or ``(void)foo_event(ab, skb);``) and whose
+    name the text gives nowhere but before a ``(`` (``Summary.result_unread``,
+    analysis/callers.py): a code it loses reaches nobody. One stored in a table
+    of callbacks or a pointer is read by whoever calls it through that, and is
+    reported as before.
     Nor a failure whose branch records it in an object the way two other
     branches that leave the function record theirs (``t->error_code =
     FOO_CONFIG_ERROR; goto out;``: a self-test whose status file shows the code):
@@ -168,6 +174,9 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     fn = ctx.fn
     if ex.is_error or fn.returns_ptr or fn.returns_void:
         return []
+    mine = ctx.summary(fn.name)
+    if mine is not None and mine.result_unread:
+        return []  # every caller drops the result: a lost code reaches nobody
     v = s.value
     if not isinstance(v, Var) or v.ptr:
         return []
