@@ -105,10 +105,6 @@ Known false positives:
     function returns 0 on purpose after its cleanup took the caller's object
     over (``ath12k_dp_rx_frag_h_mpdu()``: an error would make the caller free
     it again).
-    Nor a branch no result can reach: ``if (edac_mc_add_mc(mci) > 0)`` where the
-    callee returns only 0 or a negative errno (``Summary.ret_signs``, from its
-    body here or in another file of the tree) is dead code for the walk, which
-    takes no edge that needs a positive result of such a callee.
     Nor a 0 the code wrote itself (``int status = 0;``) in a function that
     answers a question and sets the variable to a positive constant, or returns
     one, where the answer is yes (a ``d_revalidate()``: 1 valid, 0 invalid, a

@@ -838,8 +838,6 @@ class Walker:
             return False  # the constants this path stored say otherwise
         if sign_truth(cond, st.values.signs) not in (None, taken):
             return False  # an earlier test on this path says otherwise (ret < 0, then !ret)
-        if not self.may_be_positive(st, cond, taken):
-            return False  # if (f(x) > 0) where f() returns only 0 or an errno
         if _copy_equality(st, cond) not in (None, taken):
             return False  # buf = f->prealloc_buf; ... if (buf == f->prealloc_buf)
         sign = sign_test(cond)
@@ -962,26 +960,6 @@ class Walker:
         if when_true is None:
             return True
         return bool(signs & (when_true if chk.fails_when else ANY_SIGN & ~when_true))
-
-    def may_be_positive(self, st: State, cond: Expr, taken: bool) -> bool:
-        """Can this edge be taken where it needs a call's result above 0 (``if
-        (edac_mc_add_mc(mci) > 0)`` taken, ``if (ret <= 0)`` not taken after ``ret =
-        f(x)``)? Not when the callee's summary says it never returns a positive value
-        (``Summary.ret_signs``: only 0 or a negative errno): that branch is dead code,
-        whatever it does. Only the positive side: its failing side is ``may_fail``'s."""
-        cond = strip(cond, st.resolve)
-        if not isinstance(cond, Binary):
-            return True
-        subject = cond.lhs if constant(cond.rhs) == 0 else \
-            cond.rhs if constant(cond.lhs) == 0 else None
-        call = self.tested_call(st, subject) if subject is not None else None
-        s = self.ctx.summary(call.callee) if call is not None else None
-        when_true = signs_when(cond, subject) if s is not None and subject is not None \
-            else None
-        if s is None or when_true is None:
-            return True
-        needed = when_true if taken else ANY_SIGN & ~when_true
-        return needed != POSITIVE or bool(s.ret_signs & POSITIVE)
 
     @staticmethod
     def tested_call(st: State, subject: Expr) -> Call | None:
