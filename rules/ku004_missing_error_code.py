@@ -21,6 +21,13 @@ What it finds:
     out (``int rc; if (dev->busy) goto out; ... out: return rc;``), a call's
     failure or not: returning garbage is never meant, so no other evidence is
     needed (a path that only falls through to the return is not reported).
+    A struct returned by value (``swp_entry_t entry;``) is assigned by a store
+    to any of its members (``entry.val = 0;``), as by one through its address
+    (``memset(&entry, ...)``, a callee given ``&entry``) or an initialiser: it
+    is reported only when none of these ran on the path. That is the only
+    report a struct can get: the others need the variable to carry a negative
+    errno on other paths, which a struct cannot, and what "none" is in a
+    struct (``entry.val == 0``) is its type's own convention, no error code.
     A test of anything (a register, a flag, a bound) whose own branch logs an
     error (``dev_err()``: the ``error`` printers of rules/knowledge/printk.toml;
     ``pr_err()``, ``printk(KERN_ERR ...)``: a printer whose format starts with
@@ -98,6 +105,21 @@ Known false positives:
     function returns 0 on purpose after its cleanup took the caller's object
     over (``ath12k_dp_rx_frag_h_mpdu()``: an error would make the caller free
     it again).
+    Nor a 0 the code wrote itself (``int status = 0;``) in a function that
+    answers a question and sets the variable to a positive constant, or returns
+    one, where the answer is yes (a ``d_revalidate()``: 1 valid, 0 invalid, a
+    negative errno when it cannot say): that 0 is its "no", the default until
+    proven otherwise, and a failure that leaves with it answers "no" on purpose;
+    the caller sees no success. A call's successful 0 held in the variable is no
+    answer anyone chose and is reported as before. A function whose 0 is its
+    success and whose 1 a second kind of success (``return 1;`` for "already
+    done") loses its reports on a 0 it wrote: such a forgotten errno is missed.
+    Nor anything in a static function whose every call in the file drops its
+    result (``foo_event(ab, skb);`` or ``(void)foo_event(ab, skb);``) and whose
+    name the text gives nowhere but before a ``(`` (``Summary.result_unread``,
+    analysis/callers.py): a code it loses reaches nobody. One stored in a table
+    of callbacks or a pointer is read by whoever calls it through that, and is
+    reported as before.
     Nor a failure whose branch records it in an object the way two other
     branches that leave the function record theirs (``t->error_code =
     FOO_CONFIG_ERROR; goto out;``: a self-test whose status file shows the code):
@@ -161,6 +183,9 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     fn = ctx.fn
     if ex.is_error or fn.returns_ptr or fn.returns_void:
         return []
+    mine = ctx.summary(fn.name)
+    if mine is not None and mine.result_unread:
+        return []  # every caller drops the result: a lost code reaches nobody
     v = s.value
     if not isinstance(v, Var) or v.ptr:
         return []
@@ -200,7 +225,7 @@ def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> lis
     if name in st.values.fresh or name in st.values.bad:
         return []  # set on the error path itself (ret = 0 on purpose, ret = -E...)
     held = _success(st, name)
-    if held is None:
+    if held is None or _answer_no(ctx.fn, name, held):
         return []
     fail = st.failures[-1]
     if _optional(ctx, fail) or _kept_for_caller(ctx, fail) or not (
@@ -288,7 +313,7 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
         return []
     held = _success(st, name)
     jump = next(iter(reversed(jumps(st.events))), None)
-    if held is None or held is UNINITIALISED or jump is None:
+    if held is None or held is UNINITIALISED or jump is None or _answer_no(ctx.fn, name, held):
         return []
     fn = ctx.fn
     found = _refusal_branch(fn, jump.block)
@@ -519,6 +544,28 @@ def _success(st: State, name: str) -> Expr | None:
     if isinstance(value, Const) and value.value == 0:
         return value
     return None
+
+
+def _answer_no(fn: Function, name: str, held: Expr) -> bool:
+    """``int status = 0; ... if (IS_ERR(mm)) goto out; ... status = 1; out: return
+    status;``: a function that answers a question (a d_revalidate(): 1 valid, 0
+    invalid, a negative errno when it cannot say) sets ``name`` to a positive
+    constant, or returns one, where the answer is yes; the 0 that ``name`` holds
+    from the code's own ``= 0`` is then its "no", the default until proven
+    otherwise, and a failure that leaves with it answers "no" on purpose: the
+    caller sees no success. Only a 0 the code wrote: the successful result of a
+    call held in ``name`` (``status = lock_killable(mm)`` returning 0) is that
+    call's "done", no answer anyone chose, and is reported as in any function."""
+    if not isinstance(held, Const) or held.value != 0:
+        return False
+    for b in fn.blocks:
+        for x in b.stmts:
+            if isinstance(x, Store) and x.op == "=" and path_of(x.target) == name or \
+                    isinstance(x, Return):
+                k = constant(x.value) if x.value is not None else None
+                if k is not None and k > 0:
+                    return True
+    return False
 
 
 def _held(ctx: FunctionContext, value: Expr) -> str:

@@ -27,7 +27,19 @@ from dataclasses import replace
 
 from kunwind.knowledge import Knowledge
 from kunwind.model.cfg import Function
-from kunwind.model.ir import Assign, Call, Expr, Store, Var, calls_in, path_of, stmt_exprs
+from kunwind.model.ir import (
+    VOID_CAST,
+    Assign,
+    Call,
+    Expr,
+    ExprStmt,
+    Other,
+    Store,
+    Var,
+    calls_in,
+    path_of,
+    stmt_exprs,
+)
 
 from .conditions import failure_check
 from .conventions import dropped_call
@@ -151,7 +163,8 @@ def _fields_released(c: Call, base: str, summaries: dict[str, Summary],
 
 def unread_results(functions: list[Function], text: bytes | None) -> set[str]:
     """The file's static functions whose result no caller reads: every call of them
-    in the file is a statement of its own (``foo_patch_tables(rdev);``), and the text
+    in the file is a statement of its own (``foo_patch_tables(rdev);``, or
+    ``(void)foo_patch_tables(rdev);``), and the text
     names them nowhere but before a ``(`` (no table or pointer hands them to code
     that could read it). An error one of them loses inside reaches nobody."""
     if text is None:
@@ -161,7 +174,7 @@ def unread_results(functions: list[Function], text: bytes | None) -> set[str]:
     for caller in functions:
         for b in caller.blocks:
             for s in b.stmts:
-                alone = dropped_call(s)
+                alone = dropped_call(s) or _voided_call(s)
                 for e in stmt_exprs(s):
                     for c in calls_in(e):
                         if c.callee in names:
@@ -172,6 +185,15 @@ def unread_results(functions: list[Function], text: bytes | None) -> set[str]:
     src = text.decode(errors="replace")
     return {name for name, uses in dropped.items() if all(uses) and not re.search(
         rf"\b{re.escape(name)}\b(?!\s*\()", src)}
+
+
+def _voided_call(s: object) -> Call | None:
+    """``(void)foo(x);``: a direct call whose result the statement drops on purpose."""
+    if isinstance(s, ExprStmt) and isinstance(s.expr, Other) and s.expr.text == VOID_CAST:
+        inner = s.expr.parts[0] if s.expr.parts else None
+        if isinstance(inner, Call) and not inner.indirect:
+            return inner
+    return None
 
 
 def with_caller_releases(functions: list[Function], summaries: dict[str, Summary],

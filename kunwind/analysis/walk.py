@@ -559,6 +559,11 @@ class Walker:
         if s.op == "=" and path in self.ctx.unaliased_locals and _object_address(value):
             # iint = &tmp_iint: an object's own address is never NULL
             st.setup.facts[path] = Fact("nonnull", line, "set to an address")
+        if "." in path and "->" not in path and \
+                st.values.env.get(whole := root_of(path)) is UNINITIALISED:
+            # entry.val = 0 (or (&entry)->val = 0): a struct local assigned through its
+            # member holds a value now, as after memset(&entry, ...)
+            st.values.env.pop(whole, None)
         if value is None:
             st.values.env.pop(path, None)
             st.setup.origins.pop(path, None)
