@@ -15,9 +15,9 @@ from kunwind.model.ir import Return, Store, Var, path_of
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
-    from kunwind.knowledge import Acquire
     from kunwind.analysis.resources import Res
     from kunwind.analysis.state import State
+    from kunwind.knowledge import Acquire
     from kunwind.model.cfg import Function
 
 
