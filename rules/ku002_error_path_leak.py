@@ -31,7 +31,11 @@ What it finds:
     field on another path, or under an unwind label that no ``goto``
     reaches any more: whoever holds the place usually frees it with the
     place (measured in ``bench/results/fields-s19.md``). A void function
-    that stops at a failure cannot tell its caller, and is left out. For
+    that stops at a failure cannot tell its caller, and is left out. A
+    ``return NULL`` after the NULL or error of a callee whose failure nothing
+    else shows (a helper defined elsewhere, one that allocates through a cast)
+    is an error exit when the path unwinds: it releases, after the test,
+    something acquired before it (not a lock). For
     calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
@@ -236,7 +240,9 @@ from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.events import (
     Event,
     Exit,
+    ExitKind,
     FailureTest,
+    Release,
     exit_path_step,
     failure_index,
     jumps,
@@ -285,7 +291,8 @@ MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
 
 def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Finding]:
     """At an error exit: what this function acquired and still holds."""
-    if not is_error_path(ctx, ex, st.failures[-1] if st.failures else None):
+    failure = st.failures[-1] if st.failures else None
+    if not is_error_path(ctx, ex, failure, failure is not None and _aborts(st, failure)):
         return []
     returned = {held_name(ctx, st.resources, p) for p in _returned(ret)}
     leaked: list[tuple[str, Res]] = []
@@ -309,19 +316,37 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
     return [_finding(ctx, st, ret, ex, leaked, where)]
 
 
-def is_error_path(ctx: FunctionContext, ex: Exit, failure: Failure | None) -> bool:
+def is_error_path(ctx: FunctionContext, ex: Exit, failure: Failure | None,
+                  aborts: bool = False) -> bool:
     """An exit that is an error exit only because a failure came before it (a void
     ``return;``, ``return NULL``) counts only if that failure did not rejoin the
-    main path (``WARN_ON(!x);`` and optional steps do)."""
+    main path (``WARN_ON(!x);`` and optional steps do). ``aborts``: the path
+    undoes, after the failure, set-up done before it (``_aborts``)."""
     if not ex.kind.implicit:
         return True
     if failure is None or failure_rejoins(ctx, failure):
         return False
     # and the check tests something that can fail (an acquisition, a call that
-    # returns errors), not a predicate (if (test_bit(...)) return;)
+    # returns errors), not a predicate (if (test_bit(...)) return;); or the path
+    # itself shows that it failed: it unwinds what it set up before the test
     s = ctx.summary(failure.callee)
     return ctx.kb.acquire(failure.callee) is not None or (
-        s is not None and (s.ret_errno or s.ret_alloc))
+        s is not None and (s.ret_errno or s.ret_alloc)) or (
+        aborts and ex.kind is ExitKind.NULL_AFTER_FAILURE)
+
+
+def _aborts(st: State, failure: Failure) -> bool:
+    """``pt = foo_alloc_pt(info); if (!pt) goto err_free_info; ... err_free_info:
+    kfree(info); return NULL;``: after the failed test the path releases something
+    acquired before it (not a lock or a PM count: an unlock is no unwind). The
+    callee's failure is unknown (its body allocates through a cast, its errno comes
+    from a header), but the code treats it as one: it undoes its set-up and
+    returns NULL, so the exit is an error exit."""
+    i = failure_index(st.events, failure)
+    res = st.resources.res
+    return i >= 0 and any(isinstance(e, Release) and e.obj in res and res[e.obj].acquire
+                          and res[e.obj].line < failure.line and not res[e.obj].kind.is_hold
+                          for e in st.events[i + 1:])
 
 
 def _returned(ret: Return) -> set[str]:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
     from kunwind.analysis.resources import Res
     from kunwind.analysis.state import State
+    from kunwind.knowledge import Acquire
     from kunwind.model.cfg import Function
 
 
@@ -123,7 +124,9 @@ def real_failure(ctx: FunctionContext, fail: Failure, strict: bool = False) -> b
 
     ``IS_ERR()`` and ``< 0`` always are; an int result is unless the callee is
     named like a test or its body here never returns an errno. A NULL result
-    is (strict: only from an allocator, not from a lookup that found nothing).
+    is (strict: only from an allocator, not from a lookup that found nothing;
+    or from an acquire of an object it is given whose NULL the knowledge
+    names as its failure: ``request_region()`` refused the range, it is busy).
     """
     if fail.form in ("errptr", "negative", "count"):
         return True
@@ -135,9 +138,17 @@ def real_failure(ctx: FunctionContext, fail: Failure, strict: bool = False) -> b
     if fail.form == "null" and acq is not None and acq.kind == "learned":
         return False  # a learned pair says what releases it, not that NULL is an error
     if fail.form == "null":
-        return not strict or (acq is not None and acq.object == "ret") or bool(
+        return not strict or (acq is not None and (acq.object == "ret" or _refused(acq))) or bool(
             summary is not None and summary.ret_alloc) or bool(ALLOCATES.search(callee))
     return summary is None or summary.ret_errno
+
+
+def _refused(acq: Acquire) -> bool:
+    """An acquire on an object it is given (not a result it looks up) whose NULL the
+    knowledge names as its failure (``fails = "null"``): the request was refused
+    (``request_region()``: the range is busy). A reference taken on an object
+    (``get_device()``) is not: its NULL says the object was NULL."""
+    return acq.object != "ret" and acq.fails == "null" and acq.kind is not Kind.REFERENCE
 
 
 def error_path(ctx: FunctionContext, st: State) -> bool:
