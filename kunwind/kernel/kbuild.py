@@ -419,30 +419,45 @@ class KbuildTree:
         return BuildStatus("" if known else None, base, file.parent, base, listed=False)
 
     def _program(self, file: Path) -> str:
-        """What kind of program ``file`` belongs to when its directory's makefile lists it
-        as one, not as an object of the kernel or a module: ``hostprogs`` (run on the
-        build machine), ``userprogs`` (user space), or a program or object of
-        ``always-y``/``extra-y`` built by the directory's own rules (the BPF programs
-        of samples/bpf/). "" when it does not."""
-        mk = self.makefile(file.parent)
-        if mk.path is None:
-            return ""
+        """What kind of program ``file`` belongs to when a makefile lists it as one, not as
+        an object of the kernel or a module: ``hostprogs`` (run on the build machine),
+        ``userprogs`` (user space), or a program or object of ``always-y``/``extra-y``
+        built by the directory's own rules (the BPF programs of samples/bpf/). Its own
+        directory's makefile, else that of a directory above that names it by its path
+        from there (``hostprogs := tools/build`` in arch/x86/boot/Makefile, for a
+        ``tools/`` without a makefile). "" when none does."""
+        directory, stem = file.parent, file.stem
+        while True:
+            mk = self.makefile(directory)
+            if mk.path is not None:
+                return self._program_in(mk, stem, directory == file.parent)
+            if directory == self.root or self.root not in directory.parents:
+                return ""
+            stem = f"{directory.name}/{stem}"
+            directory = directory.parent
+
+    def _program_in(self, mk: Makefile, stem: str, own: bool) -> str:
+        """The kind of program of ``mk`` that ``stem`` (a path from its directory, no
+        suffix) belongs to; a word of the makefile's own directory is matched by its last
+        component (``own``), one of a directory above by its whole path."""
+        assert mk.path is not None
         where = mk.path.relative_to(self.root).as_posix()
-        stem = file.stem
         for name, value in mk.values.items():
             kind = next((k for k in _PROGRAM_LISTS if name == k or name.startswith(k + "-")),
                         "")
             if not kind:
                 continue
             for word in value.split():
-                word = word.rsplit("/", 1)[-1]
+                if own:
+                    word = word.rsplit("/", 1)[-1]
                 if word == f"{stem}.o" and kind in ("always", "extra"):
                     return (f"an object built by its directory's own rules ({name} in "
                             f"{where}), linked into neither the kernel nor a module "
                             "(a BPF program or the like): not kernel code")
                 if word.endswith(".o"):
                     continue
-                parts = [w.rsplit("/", 1)[-1] for suffix in ("-objs", "-y", "-cobjs")
+                parts = [w.rsplit("/", 1)[-1] if own else w
+                         for suffix in ("-objs", "-y", "-cobjs")
                          for w in mk.words(word + suffix)]
                 if word == stem and not parts or f"{stem}.o" in parts:
                     return f"{_PROGRAM_LISTS[kind]} ({name} in {where}): not kernel code"
