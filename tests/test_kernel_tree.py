@@ -440,3 +440,28 @@ def test_a_fragment_is_parsed_under_a_configuration_that_includes_it(
                                 "that line)"), xe.notes
     relocs = flags_for(kernel_tree / "arch/x86/tools/relocs.c", opts)
     assert relocs.program.startswith("not built on its own: relocs_32.c #includes it")
+
+
+@pytest.mark.kernel
+def test_a_file_no_configuration_builds_is_parsed_with_its_makefile_options_on(
+        kernel_tree: Path, config_cache: Path) -> None:
+    """drivers/soc/tegra/flowctrl.c (obj-$(CONFIG_SOC_TEGRA_FLOWCTRL)) defines the
+    functions that <soc/tegra/flowctrl.h> stubs as static inlines when that option is
+    off: with it off, they were redefinitions, not analysed. Parsed with the options of
+    the makefile lines that build it turned on, the file is analysed whole, and the node
+    that tegra_flowctrl_init() leaves held on its error path is reported."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kunwind.cli import main
+
+    setup, flags = kt.setup_for(kernel_tree / "drivers/soc/tegra/flowctrl.c",
+                                cache_dir=config_cache / "kunwind", fallback="allmodconfig")
+    header = Path(flags.args[flags.args.index("-include", len(flags.args) - 2) + 1])
+    assert "#define CONFIG_SOC_TEGRA_FLOWCTRL 1" in header.read_text()
+    r = CliRunner().invoke(main, ["check", "--experimental", "--no-cache", "--format", "json",
+                                  str(kernel_tree / "drivers/soc/tegra/flowctrl.c")])
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["functions_incomplete"] == 0, doc["notices"]
+    assert [f["function"] for f in doc["findings"]] == ["tegra_flowctrl_init"]

@@ -545,6 +545,44 @@ class KbuildTree:
             directory = directory.parent
         return None
 
+    def options_of(self, file: Path) -> list[str]:
+        """The options that the makefiles name in the lists that hold ``file``'s object,
+        the composite object holding it, or a directory above it, whatever the
+        configuration: ``obj-$(CONFIG_TI_K3_AM65_CPTS) += am65-cpts.o``, ``nuss-$(CONFIG_QOS)
+        += qos.o`` with ``obj-$(CONFIG_NUSS) += nuss.o``, ``obj-$(CONFIG_SOC_TEGRA) +=
+        tegra/``. Read from the text; a list under ``ifdef`` is not followed."""
+        out: list[str] = []
+        targets = {file.with_suffix(".o")}
+        directory = file.parent
+        while directory == self.root or self.root in directory.parents:
+            lines = [ln for name in ("Kbuild", "Makefile")
+                     for ln in _logical_lines(_text(directory / name))]
+            grown = True
+            while grown:
+                grown = False
+                for line in lines:
+                    m = _OPTION_LIST.match(line)
+                    if m is None or not any(self._names(directory, w, t) for w in m[3].split()
+                                            for t in targets):
+                        continue
+                    out += [o for o in (m[2],) if o not in out]
+                    if m[1] not in ("obj", "lib"):  # a composite object's list
+                        composite = directory / f"{m[1]}.o"
+                        grown = composite not in targets
+                        targets.add(composite)
+            if directory == self.root:
+                break
+            targets.add(directory)
+            directory = directory.parent
+        return out
+
+    @staticmethod
+    def _names(directory: Path, word: str, target: Path) -> bool:
+        """Does ``word`` of ``directory``'s makefile name ``target`` (an object, or a
+        directory when the word ends in "/")?"""
+        path = Path(os.path.normpath(directory / word.removeprefix("./")))
+        return path == target
+
     def _dir_built(self, directory: Path) -> bool:
         """False when the makefiles above show that make does not descend into ``directory``.
 
@@ -609,6 +647,9 @@ class KbuildTree:
         flags += _useful(mk.values.get(f"CFLAGS_{status.stem}.o", ""))
         return flags
 
+
+# A list guarded by one option: "obj-$(CONFIG_FOO) += foo.o", "foo-$(CONFIG_BAR) := bar.o".
+_OPTION_LIST = re.compile(r"^\s*([\w.-]+)-\$\((CONFIG_\w+)\)\s*[:+]?=(.*)$")
 
 # The makefile lists of programs that are not kernel code, and what each holds.
 _PROGRAM_LISTS = {

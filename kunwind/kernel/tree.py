@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .arch import Arch, KernelTreeError, arch_named
+from .guards import defines
 from .kbuild import BuildStatus, KbuildTree, base_args
 from .kconfig import parse_config
 from .shim import choose_config, ensure_shim
@@ -216,6 +217,16 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
         if other_flags.built == "" and flags.built == "":
             flags.not_built = (f"not built by the kernel configuration ({setup.config_name}, "
                                f"nor {other.config_name})")
+            # its makefile's options turned on: the header stubs behind them (a static
+            # inline of the function the file defines) are left out, as in a build of it
+            options = [o for o in setup.kbuild.options_of(file)
+                       if setup.config.get(o, "n") == "n"]
+            if options:
+                header = _cached_header(cache_dir or default_cache_dir(), "options",
+                                        defines(dict.fromkeys(options, "y")).encode())
+                flags.args += ["-include", str(header)]
+                flags.not_built += ("; parsed with the options of the makefile lines that "
+                                    "list it turned on")
     return setup, flags
 
 
@@ -264,11 +275,16 @@ def fragment_prefix(includer: Path, line: int, cache_dir: Path, first: str = "")
     head = first.encode() + b"".join(text.splitlines(keepends=True)[: line - 1])
     opened = len(_IF.findall(head)) - len(_ENDIF.findall(head))
     head += b"\n" + b"#endif\n" * max(opened, 0)  # the #include may sit inside an #if
-    path = cache_dir / "fragments" / f"{hashlib.sha256(head).hexdigest()[:20]}.h"
+    return _cached_header(cache_dir, "fragments", head)
+
+
+def _cached_header(cache_dir: Path, kind: str, text: bytes) -> Path:
+    """A header holding ``text`` in ``cache_dir/kind``, named by its content."""
+    path = cache_dir / kind / f"{hashlib.sha256(text).hexdigest()[:20]}.h"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(head)
+        tmp.write_bytes(text)
         os.replace(tmp, path)
     return path
 
