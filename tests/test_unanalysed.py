@@ -241,3 +241,15 @@ def test_a_fragment_of_a_host_program_is_not_kernel_code(repo, monkeypatch) -> N
             "build machine (hostprogs in arch/x86/boot/Makefile): not kernel code"
             ) in r.stderr.splitlines(), r.output
     assert "stdio.h" not in r.output
+
+
+def test_a_header_the_build_generates_is_named_as_such(repo, monkeypatch) -> None:
+    write(repo, "drivers/foo/Makefile", "ccflags-y += -I $(obj)/generated\nobj-y += foo_gpu.o\n"
+          "hdrs := generated/foo_regs.xml.h\n")
+    write(repo, "drivers/foo/foo_gpu.c", '#include "foo_regs.xml.h"\n#include "nosuch.h"\n'
+          "int foo_gpu_start(void) { return FOO_REG_CTRL; }\n")
+    r = run(repo, monkeypatch, "check", "--experimental", "drivers/foo/foo_gpu.c")
+    assert ("drivers/foo/foo_gpu.c: warning: 'foo_regs.xml.h' is generated at build time "
+            "(drivers/foo/Makefile), it is not in the source tree: code that needs it is not "
+            "analysed (--build-dir with a built tree has it)") in r.stdout.splitlines(), r.output
+    assert "kunwind: warning: headers not found in 1 file ('nosuch.h'):" in r.stderr, r.output

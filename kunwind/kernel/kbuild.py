@@ -648,6 +648,21 @@ class KbuildTree:
         return flags
 
 
+def generated_by(root: Path, file: Path, header: str) -> Path | None:
+    """The makefile, of ``file``'s directory or one above it, that generates ``header`` at
+    build time (it names ``generated/<header>``: msm's register headers, made from XML by
+    a script, xe's ``generated/xe_wa_oob.h``); None when none does. Such a header is in
+    a built tree only."""
+    word = re.compile(rf"(?<![\w.-])generated/{re.escape(Path(header).name)}(?![\w.-])")
+    directory = file.parent
+    while root in directory.parents:
+        for name in ("Kbuild", "Makefile"):
+            if word.search(_text(directory / name)):
+                return directory / name
+        directory = directory.parent
+    return None
+
+
 # A list guarded by one option: "obj-$(CONFIG_FOO) += foo.o", "foo-$(CONFIG_BAR) := bar.o".
 _OPTION_LIST = re.compile(r"^\s*([\w.-]+)-\$\((CONFIG_\w+)\)\s*[:+]?=(.*)$")
 
