@@ -2,6 +2,7 @@
 
     python bench/coverage.py run --seed 1717 --files 300 OUT.json [-- KUNWIND-ARGS...]
     python bench/coverage.py classify OUT.json [MORE.json ...]
+    python bench/coverage.py causes OUT.json [MORE.json ...]
 
 ``run`` draws ``--files`` C files at random with ``--seed`` (the draw of
 ``bench/precision.py``), runs ``kunwind check --experimental -j 1 --no-cache
@@ -29,6 +30,7 @@ causes, first match wins:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import subprocess
@@ -142,6 +144,114 @@ def classify(paths: list[Path]) -> None:
                                            for d in runs) + " |")
 
 
+# Session 20's causes (issue 13, item 4), first match wins; see bench/results/coverage-s20.md.
+CAUSES_S20 = [
+    "budget: nested too deeply", "budget: too many paths or blocks",
+    "not kernel code: a host, user-space or BPF program, or a fragment of one",
+    "a fragment #included by another .c (beside it or in the directory above)",
+    "a header generated at build time (its makefile's rule)",
+    "no makefile lists it (a stale file)",
+    "x86 code neither x86 configuration builds (32-bit only, UML, a choice)",
+    "another platform's code: a function its header stubs when the file's option is off",
+    "another platform's code: its arch headers (asm/, mach/) or their definitions",
+    "other clang errors",
+]
+_MISSING = re.compile(r"'([^']+)' file not found")
+
+
+class Causes:
+    """Session 20's grouping: why each not-fully-analysed function of a run was not."""
+
+    def __init__(self, tree: Path) -> None:
+        from kunwind.config import Options
+
+        self.tree = tree
+        self.setup = tree_setup(tree)
+        self.opts = Options(unbuilt="allmodconfig")
+
+    def function_cause(self, name: str, reason: str, notices: list[dict]) -> str:
+        if "nested too deeply" in reason:
+            return CAUSES_S20[0]
+        if not reason.startswith("clang reports errors"):
+            return CAUSES_S20[1]
+        return self.file_cause(name, reason, notices)
+
+    @functools.cache  # noqa: B019 (one instance per run)
+    def _flags_program(self, name: str) -> bool:
+        from kunwind.flags import flags_for
+
+        return bool(flags_for(self.tree / name, self.opts).program)
+
+    def file_cause(self, name: str, reason: str, notices: list[dict]) -> str:
+        from kunwind.kernel.tree import fragment_of
+
+        path = self.tree / name
+        if self._flags_program(name):
+            return CAUSES_S20[2]
+        if fragment_of(path) is not None and not self.setup.status(path).listed:
+            return CAUSES_S20[3]
+        missing = [h for n in notices for h in _MISSING.findall(n["message"])]
+        if any(self._generated(path, h) for h in missing):
+            return CAUSES_S20[4]
+        if not self.setup.status(path).listed:
+            return CAUSES_S20[5]
+        if name.startswith("arch/x86/"):
+            return CAUSES_S20[6]
+        if any("redefinition of" in m or "conflicting types" in m
+               for m in (reason, *(n["message"] for n in notices))):
+            return CAUSES_S20[7]
+        if any(n.get("kind") == "not-built" for n in notices):
+            return CAUSES_S20[8]
+        return CAUSES_S20[9]
+
+    def _generated(self, path: Path, header: str) -> bool:
+        """Does a makefile above ``path`` name ``header`` as a file it generates?"""
+        word = re.compile(rf"generated/{re.escape(Path(header).name)}\b")
+        for d in path.parents:
+            if d == self.tree or self.tree not in d.parents:
+                return False
+            if any(word.search(_read(d / m)) for m in ("Makefile", "Kbuild")):
+                return True
+        return False
+
+    def tally(self, data: dict) -> Counter:
+        by_file: dict[str, list[dict]] = {}
+        for n in data["notices"]:
+            by_file.setdefault(n["file"], []).append(n)
+        out: Counter = Counter()
+        for name, notices in by_file.items():
+            for n in notices:
+                m = INCOMPLETE.match(n["message"])
+                if m is not None:
+                    out[self.function_cause(name, m[2], notices)] += 1
+        return out
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def causes(paths: list[Path]) -> None:
+    """Session 20's table: not-fully-analysed functions by cause, one column per run."""
+    runs = [json.loads(p.read_text()) for p in paths]
+    c = Causes(kernel_tree())
+    tallies = [c.tally(d) for d in runs]
+    print("| cause | " + " | ".join(p.stem for p in paths) + " |")
+    print("|---|" + "---:|" * len(paths))
+    print("| functions | " + " | ".join(str(d["summary"]["functions"]) for d in runs) + " |")
+    for cause in CAUSES_S20:
+        print(f"| {cause} | " + " | ".join(str(t[cause]) for t in tallies) + " |")
+    cells = [f"**{d['summary']['functions_incomplete']}** "
+             f"({d['summary']['functions_incomplete'] / d['summary']['functions']:.2%})"
+             for d in runs]
+    print("| **not fully analysed, all** | " + " | ".join(cells) + " |")
+    print("| files not kernel code (skipped, said) | " +
+          " | ".join(str(d["summary"].get("not_kernel_code", 0)) for d in runs) + " |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="action", required=True)
@@ -152,9 +262,13 @@ def main() -> int:
     r.add_argument("extra", nargs="*", help="kunwind arguments, after --")
     c = sub.add_parser("classify")
     c.add_argument("runs", type=Path, nargs="+")
+    k = sub.add_parser("causes", help="session 20's grouping (bench/results/coverage-s20.md)")
+    k.add_argument("runs", type=Path, nargs="+")
     args = ap.parse_args()
     if args.action == "run":
         run(args.out, args.seed, args.files, args.extra)
+    elif args.action == "causes":
+        causes(args.runs)
     else:
         classify(args.runs)
     return 0

@@ -18,7 +18,17 @@ from pathlib import Path
 from .config import Options
 from .frontend.builtin_headers import builtin_headers
 from .frontend.compile_db import CompileDBError, load_compile_db
-from .kernel.tree import KernelTreeError, default_cache_dir, fragment_of, fragment_prefix, setup_for
+from .kernel.guards import defines, enabling, guards, holds
+from .kernel.tree import (
+    KernelTreeError,
+    TreeFlags,
+    TreeSetup,
+    default_cache_dir,
+    fragment_of,
+    fragment_prefix,
+    setup_for,
+    tree_setup,
+)
 
 __all__ = ["STANDALONE_ARGS", "CompileDBError", "FileFlags", "KernelTreeError", "flags_for"]
 
@@ -86,31 +96,71 @@ def flags_for(path: Path, opts: Options, depth: int = 0) -> FileFlags:
             fragment = _fragment_flags(path, opts, depth)
             if fragment is not None:
                 return fragment
-        if tree.not_built:
-            notes.append(tree.not_built)
-        return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
-                         tree.not_built, setup.config_label, setup.root, setup.arch.srcarch,
-                         tree.status.program, tree.fallback)
+        return _kernel_flags(setup, tree, opts, notes)
     headers = builtin_headers().args()
     return FileFlags([*STANDALONE_ARGS, *headers, *opts.extra_args], notes, "standalone")
 
 
+def _kernel_flags(setup: TreeSetup, tree: TreeFlags, opts: Options,
+                  notes: list[str]) -> FileFlags:
+    """The ``FileFlags`` of a file of a kernel tree from its setup's ``TreeFlags``."""
+    if tree.not_built:
+        notes.append(tree.not_built)
+    return FileFlags([*tree.args, *opts.extra_args], notes, "kernel", tree.built,
+                     tree.not_built, setup.config_label, setup.root, setup.arch.srcarch,
+                     tree.status.program, tree.fallback)
+
+
 def _fragment_flags(path: Path, opts: Options, depth: int) -> FileFlags | None:
-    """A kernel .c that no makefile lists and that a .c beside it ``#include``s
-    (host1x's ``#include "cdma_hw.c"``) is no translation unit of its own: it is parsed
-    with its includer's flags, after the includer's code up to that ``#include``
-    (written to the cache as a header given with ``-include``). None for other files."""
+    """A kernel .c that no makefile lists and that a .c beside it (or in the directory
+    above) ``#include``s (host1x's ``#include "cdma_hw.c"``) is no translation unit of its
+    own: it is parsed with its includer's flags, after the includer's code up to that
+    ``#include`` (written to the cache as a header given with ``-include``). When the
+    ``#include`` sits under an option that the includer's configuration leaves off
+    (``#ifdef CONFIG_NFS_V4_2``), the fallback configuration (``--unbuilt``) is used if
+    it turns the option on, else the options are turned on before the includer's code
+    (``kernel.guards``). The fragment of a host program is that program's, not kernel
+    code. None for other files."""
     found = fragment_of(path)
     if found is None:
         return None
     includer, line = found
     outer = flags_for(includer, opts, depth + 1)
-    if outer.source != "kernel" or outer.program:
+    says = f"not built on its own: {includer.name} #includes it (line {line})"
+    if outer.program:
+        return replace(outer, program=f"{says}, {outer.program}")
+    if outer.source != "kernel" or outer.tree_root is None:
         return None
-    prefix = fragment_prefix(includer, line, opts.cache_dir or default_cache_dir())
-    note = (f"not built on its own: {includer.name} #includes it (line {line}); analysed "
-            "with that file's flags, after its code up to that line")
+    branches = guards(includer.read_text(errors="replace"), line)
+    setup = _setup_of(outer, opts)
+    config = setup.config
+    if holds(branches, config) is False and setup.implicit and opts.unbuilt:
+        try:
+            other = tree_setup(outer.tree_root, opts.arch, opts.build_dir, opts.cache_dir,
+                               None, opts.unbuilt)
+        except (KernelTreeError, OSError):
+            other = setup  # the includer's own configuration, with the options turned on
+        tree = other.flags_for(includer)
+        if other is not setup and tree.built and holds(branches, other.config) is not False:
+            outer = _kernel_flags(other, replace(tree, fallback=opts.unbuilt), opts, [])
+            config = other.config
+    options = enabling(branches, config)
+    prefix = fragment_prefix(includer, line, opts.cache_dir or default_cache_dir(),
+                             defines(options))
+    note = f"{says}; analysed with that file's flags, after its code up to that line"
+    if options:
+        note += f", with {', '.join(options)} turned on (the #if around that line)"
     return replace(outer, args=[*outer.args, "-iquote", str(includer.parent),
                                 "-include", str(prefix)],
                    notes=[note, *(n for n in outer.notes if not n.startswith("not built on"))],
                    not_built=outer.not_built)
+
+
+def _setup_of(flags: FileFlags, opts: Options) -> TreeSetup:
+    """The tree setup (its configuration) that a kernel file's ``flags`` were chosen under."""
+    assert flags.tree_root is not None
+    if flags.fallback:
+        return tree_setup(flags.tree_root, opts.arch, opts.build_dir, opts.cache_dir, None,
+                          flags.fallback)
+    return tree_setup(flags.tree_root, opts.arch, opts.build_dir, opts.cache_dir,
+                      opts.config_file, opts.defconfig)

@@ -37,6 +37,7 @@ from .findings import (
 )
 from .flags import CompileDBError, FileFlags, KernelTreeError, flags_for, uses_c_library
 from .frontend.clang_parse import parse_file
+from .kernel.kbuild import generated_by
 from .knowledge import Knowledge, load_knowledge
 from .model.build import BudgetExceeded, build_cfg, summary_cfgs
 from .model.cfg import Function
@@ -108,6 +109,15 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     result.timings["lower"] = parsed.lower_seconds
     result.includes = parsed.includes
     result.missing_headers = parsed.missing_headers
+    if flags.tree_root is not None:  # a header the build generates: said, with the remedy
+        for header in list(result.missing_headers):
+            makefile = generated_by(flags.tree_root, Path(os.path.abspath(path)), header)
+            if makefile is not None:
+                result.missing_headers.remove(header)
+                result.notices.append(Notice(
+                    file=name, level="warning", message=f"'{header}' is generated at build "
+                    f"time ({rel(makefile, flags.tree_root)}), it is not in the source tree: "
+                    "code that needs it is not analysed (--build-dir with a built tree has it)"))
     clock = time.perf_counter()
     if parsed.fatal:
         result.parsed = False

@@ -122,3 +122,26 @@ def test_host_user_and_bpf_programs_are_recognised(tmp_path: Path) -> None:
     assert program("samples/demo/demo_mod.c") == ""
     assert program("samples/demo/probe.c") == ""  # the program is made of probe_user.o
     assert program("lib/other.c") == ""
+
+
+def test_the_options_of_the_lists_that_build_a_file(tmp_path: Path) -> None:
+    """A file neither configuration builds is parsed with these turned on (tree.setup_for):
+    its object's list, its composite object's, and its directories'."""
+    files = {
+        "Makefile": "obj-y += drivers/\n",
+        "drivers/Makefile": "obj-$(CONFIG_NET_VENDOR_QUX) += qux/\n",
+        "drivers/qux/Makefile": ("qux-nuss-y := nuss.o\n"
+                                 "qux-nuss-$(CONFIG_QUX_QOS) += qos.o\n"
+                                 "obj-$(CONFIG_QUX_NUSS) += qux-nuss.o\n"
+                                 "obj-$(CONFIG_QUX_CPTS) += cpts.o\n"
+                                 "ifdef CONFIG_QUX_DEBUG\nobj-y += debug.o\nendif\n"),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    kb = KbuildTree(tmp_path, {}, "x86", tmp_path)
+    qux = tmp_path / "drivers/qux"
+    assert kb.options_of(qux / "cpts.c") == ["CONFIG_QUX_CPTS", "CONFIG_NET_VENDOR_QUX"]
+    assert kb.options_of(qux / "qos.c") == ["CONFIG_QUX_QOS", "CONFIG_QUX_NUSS",
+                                            "CONFIG_NET_VENDOR_QUX"]
+    assert kb.options_of(qux / "debug.c") == ["CONFIG_NET_VENDOR_QUX"]  # ifdef: not read

@@ -400,3 +400,68 @@ def test_other_files_are_read_under_the_checked_files_configuration(
     assert flags_for(kernel_tree / "fs/nfs/nfs4proc.c", opts).fallback == ""
     ext = external_summaries(["nfs4_proc_layoutcommit"], path, flags, opts, load_knowledge())
     assert 0 in ext.summaries["nfs4_proc_layoutcommit"].releases
+
+
+def test_the_if_conditions_around_a_line_and_their_value_under_a_configuration() -> None:
+    from kunwind.kernel.guards import enabling, guards, holds, value
+
+    text = ("#ifdef CONFIG_A\n#include \"a.c\"\n#elif IS_BUILTIN(CONFIG_B) && \\\n"
+            "    !defined(CONFIG_C) /* why */\n#include \"b.c\"\n#else\n#include \"c.c\"\n"
+            "#endif\n#if ELF_BITS == 64\n#include \"d.c\"\n#endif\n")
+    a, b, c, d = guards(text, 2), guards(text, 5), guards(text, 7), guards(text, 10)
+    assert holds(a, {"CONFIG_A": "y"}) is True and holds(a, {"CONFIG_A": "m"}) is False
+    assert holds(b, {"CONFIG_B": "y"}) is True and holds(b, {"CONFIG_B": "m"}) is False
+    assert holds(b, {"CONFIG_A": "y", "CONFIG_B": "y"}) is False
+    assert holds(c, {}) is True and holds(c, {"CONFIG_B": "y"}) is False
+    assert holds(d, {}) is None  # not the configuration's to decide
+    assert enabling(b, {"CONFIG_B": "m"}) == {"CONFIG_B": "y"}  # a module made built-in
+    assert enabling(b, {"CONFIG_B": "y", "CONFIG_C": "y"}) == {}  # it would need C off
+    assert enabling(a, {"CONFIG_A": "y"}) == {} and enabling(d, {}) == {}
+    assert value("CONFIG_N > 3 || IS_MODULE(CONFIG_M)", {"CONFIG_N": "5"}) is True
+
+
+@pytest.mark.kernel
+def test_a_fragment_is_parsed_under_a_configuration_that_includes_it(
+        kernel_tree: Path, config_cache: Path) -> None:
+    """nfs4xdr.c includes nfs42xdr.c under CONFIG_NFS_V4_2, which the x86 defconfig (that
+    builds nfs4xdr.c) leaves off: the fragment is read under the allmodconfig, which has
+    it. xe_guc_relay.c includes its KUnit test only when the test is built in
+    (IS_BUILTIN): the allmodconfig makes it a module, so the option is turned on. A
+    fragment of a host program (relocs_32.c includes relocs.c) is not kernel code."""
+    from kunwind.config import Options
+    from kunwind.flags import flags_for
+
+    opts = Options(cache_dir=config_cache / "kunwind", unbuilt="allmodconfig")
+    nfs = flags_for(kernel_tree / "fs/nfs/nfs42xdr.c", opts)
+    assert flags_for(kernel_tree / "fs/nfs/nfs4xdr.c", opts).fallback == ""
+    assert nfs.fallback == "allmodconfig" and "turned on" not in nfs.notes[0]
+    xe = flags_for(kernel_tree / "drivers/gpu/drm/xe/tests/xe_guc_relay_test.c", opts)
+    assert xe.notes[0].endswith("with CONFIG_DRM_XE_KUNIT_TEST turned on (the #if around "
+                                "that line)"), xe.notes
+    relocs = flags_for(kernel_tree / "arch/x86/tools/relocs.c", opts)
+    assert relocs.program.startswith("not built on its own: relocs_32.c #includes it")
+
+
+@pytest.mark.kernel
+def test_a_file_no_configuration_builds_is_parsed_with_its_makefile_options_on(
+        kernel_tree: Path, config_cache: Path) -> None:
+    """drivers/soc/tegra/flowctrl.c (obj-$(CONFIG_SOC_TEGRA_FLOWCTRL)) defines the
+    functions that <soc/tegra/flowctrl.h> stubs as static inlines when that option is
+    off: with it off, they were redefinitions, not analysed. Parsed with the options of
+    the makefile lines that build it turned on, the file is analysed whole, and the node
+    that tegra_flowctrl_init() leaves held on its error path is reported."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kunwind.cli import main
+
+    setup, flags = kt.setup_for(kernel_tree / "drivers/soc/tegra/flowctrl.c",
+                                cache_dir=config_cache / "kunwind", fallback="allmodconfig")
+    header = Path(flags.args[flags.args.index("-include", len(flags.args) - 2) + 1])
+    assert "#define CONFIG_SOC_TEGRA_FLOWCTRL 1" in header.read_text()
+    r = CliRunner().invoke(main, ["check", "--experimental", "--no-cache", "--format", "json",
+                                  str(kernel_tree / "drivers/soc/tegra/flowctrl.c")])
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["functions_incomplete"] == 0, doc["notices"]
+    assert [f["function"] for f in doc["findings"]] == ["tegra_flowctrl_init"]

@@ -166,7 +166,90 @@ def test_a_fragment_is_parsed_after_the_code_of_the_file_that_includes_it(
     write(repo, "drivers/foo/foo_hw.c", FOO_HW)
     r = run(repo, monkeypatch, "check", "--experimental", "drivers/foo/foo_hw.c")
     assert ("drivers/foo/foo_hw.c: note: not built on its own: foo_main.c #includes it "
-            "(line 8); analysed with that file's flags, after its code up to that line"
+            "(line 8); analysed with that file's flags, after its code up to that line, "
+            "with CONFIG_FOO_HW turned on (the #if around that line)"
             ) in r.stdout.splitlines(), r.output
     assert "not fully analysed" not in r.output and ": error:" not in r.output
     assert "foo_hw.c:7:3: warning:" in r.stdout and "[KU002]" in r.stdout, r.output  # whole
+
+
+# foo.c defines what its fragment needs behind the same option as the #include; the
+# configuration leaves CONFIG_FOO_HW off, so the fragment is parsed with it turned on.
+FOO_GUARDED = """#define ENOMEM 12
+typedef unsigned long size_t;
+void *kzalloc(size_t size, unsigned int flags);
+void kfree(const void *p);
+int foo_map(struct foo_hw *hw);
+#ifdef CONFIG_FOO_HW
+struct foo_hw { int *regs; };
+#endif
+#if IS_ENABLED(CONFIG_FOO_HW)
+#include "foo_hw.c"
+#endif
+"""
+FOO_HW_GOOD = FOO_HW.replace("\tif (foo_map(hw))\n\t\treturn -ENOMEM;\n",
+                             "\tif (foo_map(hw)) {\n\t\tkfree(regs);\n\t\treturn -ENOMEM;\n\t}\n")
+
+
+@pytest.mark.parametrize("fragment, reported", [(FOO_HW, True), (FOO_HW_GOOD, False)])
+def test_a_fragment_included_under_an_option_that_is_off_is_parsed_with_it_on(
+        repo, monkeypatch, fragment, reported) -> None:
+    write(repo, "drivers/foo/Makefile", "obj-y += foo_main.o foo.o\n")
+    write(repo, "drivers/foo/foo_main.c", FOO_GUARDED.replace(
+        "#if IS_ENABLED(CONFIG_FOO_HW)", "#define IS_ENABLED(x) defined(x)\n"
+        "#if IS_ENABLED(CONFIG_FOO_HW)"))
+    write(repo, "drivers/foo/foo_hw.c", fragment)
+    r = run(repo, monkeypatch, "check", "--experimental", "drivers/foo/foo_hw.c")
+    assert ("drivers/foo/foo_hw.c: note: not built on its own: foo_main.c #includes it "
+            "(line 11); analysed with that file's flags, after its code up to that line, "
+            "with CONFIG_FOO_HW turned on (the #if around that line)"
+            ) in r.stdout.splitlines(), r.output
+    assert "not fully analysed" not in r.output and ": error:" not in r.output, r.output
+    assert ("foo_hw.c:7:3: warning:" in r.stdout and "[KU002]" in r.stdout) == reported, \
+        r.output
+
+
+def test_a_test_file_included_from_the_directory_above_is_parsed_after_its_includer(
+        repo, monkeypatch) -> None:
+    write(repo, "drivers/foo/Makefile", "obj-y += foo_main.o foo.o\n")
+    write(repo, "drivers/foo/foo_main.c", FOO_MAIN.replace('"foo_hw.c"', '"tests/foo_hw.c"')
+          .replace("struct foo_hw { int *regs; };\n", "struct foo_hw { int *regs; };\n"
+                   "static int foo_ready(struct foo_hw *hw) { return hw->regs != 0; }\n"))
+    write(repo, "drivers/foo/tests/foo_hw.c", FOO_HW.replace(
+        "\tif (foo_map(hw))", "\tif (!foo_ready(hw) || foo_map(hw))"))
+    r = run(repo, monkeypatch, "check", "--experimental", "drivers/foo/tests/foo_hw.c")
+    assert ("drivers/foo/tests/foo_hw.c: note: not built on its own: foo_main.c #includes "
+            "it (line 9)") in r.stdout, r.output
+    assert "not fully analysed" not in r.output and ": error:" not in r.output, r.output
+    assert "foo_hw.c:7:3: warning:" in r.stdout and "[KU002]" in r.stdout, r.output
+
+
+def test_a_fragment_of_a_host_program_is_not_kernel_code(repo, monkeypatch) -> None:
+    write(repo, "tools/gen/Makefile", "hostprogs += gen\ngen-objs := gen_32.o gen_64.o\n")
+    write(repo, "tools/gen/gen_32.c", "#define BITS 32\n#include \"gen.c\"\n")
+    write(repo, "tools/gen/gen_64.c", "#define BITS 64\n#include \"gen.c\"\n")
+    write(repo, "tools/gen/gen.c", "#include <stdio.h>\nint gen(void) { return BITS; }\n")
+    write(repo, "arch/x86/boot/Makefile", "hostprogs := tools/build\n")
+    write(repo, "arch/x86/boot/tools/build.c", "#include <stdio.h>\nint main(void) { return 0; }\n")
+    r = run(repo, monkeypatch, "check", "--experimental", "tools/gen/gen.c",
+            "arch/x86/boot/tools/build.c")
+    assert "0 files analysed, 2 not kernel code" in r.stderr, r.output
+    assert ("kunwind: note: tools/gen/gen.c: not analysed: not built on its own: gen_32.c "
+            "#includes it (line 2), a program for the build machine (hostprogs in "
+            "tools/gen/Makefile): not kernel code") in r.stderr.splitlines(), r.output
+    assert ("kunwind: note: arch/x86/boot/tools/build.c: not analysed: a program for the "
+            "build machine (hostprogs in arch/x86/boot/Makefile): not kernel code"
+            ) in r.stderr.splitlines(), r.output
+    assert "stdio.h" not in r.output
+
+
+def test_a_header_the_build_generates_is_named_as_such(repo, monkeypatch) -> None:
+    write(repo, "drivers/foo/Makefile", "ccflags-y += -I $(obj)/generated\nobj-y += foo_gpu.o\n"
+          "hdrs := generated/foo_regs.xml.h\n")
+    write(repo, "drivers/foo/foo_gpu.c", '#include "foo_regs.xml.h"\n#include "nosuch.h"\n'
+          "int foo_gpu_start(void) { return FOO_REG_CTRL; }\n")
+    r = run(repo, monkeypatch, "check", "--experimental", "drivers/foo/foo_gpu.c")
+    assert ("drivers/foo/foo_gpu.c: warning: 'foo_regs.xml.h' is generated at build time "
+            "(drivers/foo/Makefile), it is not in the source tree: code that needs it is not "
+            "analysed (--build-dir with a built tree has it)") in r.stdout.splitlines(), r.output
+    assert "kunwind: warning: headers not found in 1 file ('nosuch.h'):" in r.stderr, r.output

@@ -214,7 +214,7 @@ def _successors(b: Block, values: Mapping[str, int], paths: set[str]) -> list[in
             t = not nt[1]  # the condition's value when the path is not NULL
         return [e.dst for e in b.succs if t is None or (e.kind == "true") == t]
     v = values.get(b.switch.name) if isinstance(b.switch, Var) else None
-    cases = [e.value for e in b.succs if e.kind == "case"]
+    cases = {e.value for e in b.succs if e.kind == "case"}
     return [e.dst for e in b.succs
             if v is None or UNKNOWN_CASE in cases
             or not (e.kind == "case" and e.value != v or e.kind == "default" and v in cases)]

@@ -951,7 +951,7 @@ def _does_nothing(fn: Function, known: dict[str, int]) -> bool:
                         if t is None or (e.kind == "true") == t)
             continue
         v = known.get(b.switch.name) if isinstance(b.switch, Var) else None
-        cases = [e.value for e in b.succs if e.kind == "case"]
+        cases = {e.value for e in b.succs if e.kind == "case"}
         for e in b.succs:
             if v is not None and UNKNOWN_CASE not in cases and (
                     e.kind == "case" and e.value != v or e.kind == "default" and v in cases):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from dataclasses import replace
 from typing import Any, cast
 
 from kunwind.model import syntax as sx
@@ -407,7 +408,7 @@ class Lowerer:
         k = self.kind(c)
         loc = self.loc(c)
         if k == K.COMPOUND_STMT:
-            return sx.SBlock(loc, [self.stmt(ch) for ch in self.children(c)])
+            return sx.SBlock(loc, [s for ch in self.children(c) for s in self.statements(ch)])
         if k == K.DECL_STMT:
             items: list[sx.S] = []
             for d in self.children(c):
@@ -429,16 +430,9 @@ class Lowerer:
         if k == K.SWITCH_STMT:
             ch = self.children(c)
             return sx.SSwitch(loc, self.expr(ch[0]), self.stmt(ch[-1]))
-        if k == K.CASE_STMT:
-            ch = self.children(c)
-            value = self.native.evaluate_int(ch[0])
-            body = self.stmt(ch[-1]) if len(ch) > 1 else None
-            if value is None or len(ch) > 2:  # case 1 ... 3: a range, no one value
-                value = sx.UNKNOWN_CASE
-            return sx.SCase(loc, value, body)
-        if k == K.DEFAULT_STMT:
-            ch = self.children(c)
-            return sx.SCase(loc, None, self.stmt(ch[-1]) if ch else None)
+        if k in (K.CASE_STMT, K.DEFAULT_STMT):
+            inner = self._labelled(c)
+            return replace(self._label(c), body=self.stmt(inner) if inner is not None else None)
         if k == K.LABEL_STMT:
             ch = self.children(c)
             return sx.SLabel(loc, c.spelling, self.stmt(ch[0]) if ch else None)
@@ -469,6 +463,64 @@ class Lowerer:
                 e = void_cast(e)
             return sx.SExpr(loc, e)
         return sx.SBlock(loc)
+
+    def statements(self, c: Any) -> list[sx.S]:
+        """A statement of a block, as statements one after another where clang nests them
+        for nothing: a chain of case labels (``case A: case B: ... return true;``, each
+        label one level deeper in clang's AST) is one label after another, and an
+        expression statement of comma operators (``r[0].a = x, r[0].b = y, ...;``, a
+        macro's register list) one statement per operand. A register map's hundreds of
+        labels or operands would otherwise nest too deeply (``model.limits``)."""
+        K = self.K
+        out: list[sx.S] = []
+        while self.kind(c) in (K.CASE_STMT, K.DEFAULT_STMT):
+            inner = self._labelled(c)
+            if inner is None or self.kind(inner) not in (K.CASE_STMT, K.DEFAULT_STMT):
+                break
+            out.append(self._label(c))  # falls through to the next label
+            c = inner
+        operands = self._comma_operands(c) if self.kind(c) != K.CASE_STMT else []
+        if len(operands) > 1:
+            return out + [sx.SExpr(self.loc(x), self.expr(x)) for x in operands]
+        return [*out, self.stmt(c)]
+
+    def _labelled(self, c: Any) -> Any:
+        """The statement a case or default label is on (None: none)."""
+        ch = self.children(c)
+        if self.kind(c) == self.K.CASE_STMT:
+            return ch[-1] if len(ch) > 1 else None
+        return ch[-1] if ch else None
+
+    def _label(self, c: Any) -> sx.SCase:
+        """A case or default label, without its statement."""
+        if self.kind(c) == self.K.DEFAULT_STMT:
+            return sx.SCase(self.loc(c), None)
+        ch = self.children(c)
+        value = self.native.evaluate_int(ch[0])
+        if value is None or len(ch) > 2:  # case 1 ... 3: a range, no one value
+            value = sx.UNKNOWN_CASE
+        return sx.SCase(self.loc(c), value)
+
+    def _comma_operands(self, c: Any) -> list[Any]:
+        """The operands of a chain of comma operators, left to right, through parentheses
+        ([c] when ``c`` is none)."""
+        out: list[Any] = []
+        todo = [c]
+        while todo:
+            x = todo.pop()
+            k = self.kind(x)
+            ch = self.children(x)
+            if k == self.K.PAREN_EXPR and len(ch) == 1 and self._comma(ch[0]):
+                todo.append(ch[0])
+            elif self._comma(x):
+                todo += [ch[1], ch[0]]
+            else:
+                out.append(x)
+        return out
+
+    def _comma(self, c: Any) -> bool:
+        return self.kind(c) == self.K.BINARY_OPERATOR and self.native.binary_op(c) == "," \
+            and len(self.children(c)) == 2
 
     def decl(self, d: Any) -> sx.S:
         loc = self.loc(d)

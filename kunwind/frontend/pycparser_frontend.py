@@ -105,6 +105,19 @@ _UNARY = {"p++": "post++", "p--": "post--"}
 _COMPARE = {"==", "!=", "<", ">", "<=", ">="}
 
 
+
+def _comma_operands(n: c_ast.Node) -> list[c_ast.Node]:
+    """The operands of a comma expression (nested ones too), left to right; [n] for others."""
+    out: list[c_ast.Node] = []
+    todo = [n]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, c_ast.ExprList):
+            todo += reversed(x.exprs)
+        else:
+            out.append(x)
+    return out
+
 class PreprocessError(Exception):
     """The preprocessor is missing or rejected the file; the message is one line."""
 
@@ -535,7 +548,27 @@ class Lowerer:
         return sx.SExpr(loc, e)
 
     def items(self, nodes: list[c_ast.Node]) -> list[sx.S]:
-        return [self.stmt(x) for x in nodes]
+        """The statements of a block, flat as libclang's frontend makes them: a chain of
+        case labels one label after another, a statement of comma operators one
+        statement per operand (``clang_lower.Lowerer.statements``)."""
+        out: list[sx.S] = []
+        for x in nodes:
+            while isinstance(x, (c_ast.Case, c_ast.Default)) and len(x.stmts or []) == 1 \
+                    and isinstance(x.stmts[0], (c_ast.Case, c_ast.Default)):
+                out.append(self._label(x))  # falls through to the next label
+                x = x.stmts[0]
+            operands = _comma_operands(x)
+            if len(operands) > 1:
+                out += [sx.SExpr(self.loc(e), self.expr(e)[0]) for e in operands]
+            else:
+                out.append(self.stmt(x))
+        return out
+
+    def _label(self, n: c_ast.Case | c_ast.Default) -> sx.SCase:
+        if isinstance(n, c_ast.Default):
+            return sx.SCase(self.loc(n), None)
+        value = self.env.evaluate(n.expr)
+        return sx.SCase(self.loc(n), value if value is not None else sx.UNKNOWN_CASE)
 
     def case_body(self, stmts: list[c_ast.Node] | None, loc: Loc) -> sx.S | None:
         """pycparser puts every statement up to the next label in the case (clang: the first)."""
@@ -543,7 +576,7 @@ class Lowerer:
             return None
         if len(stmts) == 1:
             return self.stmt(stmts[0])
-        return sx.SBlock(loc, self.items(stmts))
+        return sx.SBlock(loc, [self.stmt(stmts[0]), *self.items(stmts[1:])])
 
     def decl(self, d: c_ast.Decl) -> sx.S:
         loc = self.loc(d)

@@ -419,30 +419,45 @@ class KbuildTree:
         return BuildStatus("" if known else None, base, file.parent, base, listed=False)
 
     def _program(self, file: Path) -> str:
-        """What kind of program ``file`` belongs to when its directory's makefile lists it
-        as one, not as an object of the kernel or a module: ``hostprogs`` (run on the
-        build machine), ``userprogs`` (user space), or a program or object of
-        ``always-y``/``extra-y`` built by the directory's own rules (the BPF programs
-        of samples/bpf/). "" when it does not."""
-        mk = self.makefile(file.parent)
-        if mk.path is None:
-            return ""
+        """What kind of program ``file`` belongs to when a makefile lists it as one, not as
+        an object of the kernel or a module: ``hostprogs`` (run on the build machine),
+        ``userprogs`` (user space), or a program or object of ``always-y``/``extra-y``
+        built by the directory's own rules (the BPF programs of samples/bpf/). Its own
+        directory's makefile, else that of a directory above that names it by its path
+        from there (``hostprogs := tools/build`` in arch/x86/boot/Makefile, for a
+        ``tools/`` without a makefile). "" when none does."""
+        directory, stem = file.parent, file.stem
+        while True:
+            mk = self.makefile(directory)
+            if mk.path is not None:
+                return self._program_in(mk, stem, directory == file.parent)
+            if directory == self.root or self.root not in directory.parents:
+                return ""
+            stem = f"{directory.name}/{stem}"
+            directory = directory.parent
+
+    def _program_in(self, mk: Makefile, stem: str, own: bool) -> str:
+        """The kind of program of ``mk`` that ``stem`` (a path from its directory, no
+        suffix) belongs to; a word of the makefile's own directory is matched by its last
+        component (``own``), one of a directory above by its whole path."""
+        assert mk.path is not None
         where = mk.path.relative_to(self.root).as_posix()
-        stem = file.stem
         for name, value in mk.values.items():
             kind = next((k for k in _PROGRAM_LISTS if name == k or name.startswith(k + "-")),
                         "")
             if not kind:
                 continue
             for word in value.split():
-                word = word.rsplit("/", 1)[-1]
+                if own:
+                    word = word.rsplit("/", 1)[-1]
                 if word == f"{stem}.o" and kind in ("always", "extra"):
                     return (f"an object built by its directory's own rules ({name} in "
                             f"{where}), linked into neither the kernel nor a module "
                             "(a BPF program or the like): not kernel code")
                 if word.endswith(".o"):
                     continue
-                parts = [w.rsplit("/", 1)[-1] for suffix in ("-objs", "-y", "-cobjs")
+                parts = [w.rsplit("/", 1)[-1] if own else w
+                         for suffix in ("-objs", "-y", "-cobjs")
                          for w in mk.words(word + suffix)]
                 if word == stem and not parts or f"{stem}.o" in parts:
                     return f"{_PROGRAM_LISTS[kind]} ({name} in {where}): not kernel code"
@@ -530,6 +545,44 @@ class KbuildTree:
             directory = directory.parent
         return None
 
+    def options_of(self, file: Path) -> list[str]:
+        """The options that the makefiles name in the lists that hold ``file``'s object,
+        the composite object holding it, or a directory above it, whatever the
+        configuration: ``obj-$(CONFIG_TI_K3_AM65_CPTS) += am65-cpts.o``, ``nuss-$(CONFIG_QOS)
+        += qos.o`` with ``obj-$(CONFIG_NUSS) += nuss.o``, ``obj-$(CONFIG_SOC_TEGRA) +=
+        tegra/``. Read from the text; a list under ``ifdef`` is not followed."""
+        out: list[str] = []
+        targets = {file.with_suffix(".o")}
+        directory = file.parent
+        while directory == self.root or self.root in directory.parents:
+            lines = [ln for name in ("Kbuild", "Makefile")
+                     for ln in _logical_lines(_text(directory / name))]
+            grown = True
+            while grown:
+                grown = False
+                for line in lines:
+                    m = _OPTION_LIST.match(line)
+                    if m is None or not any(self._names(directory, w, t) for w in m[3].split()
+                                            for t in targets):
+                        continue
+                    out += [o for o in (m[2],) if o not in out]
+                    if m[1] not in ("obj", "lib"):  # a composite object's list
+                        composite = directory / f"{m[1]}.o"
+                        grown = composite not in targets
+                        targets.add(composite)
+            if directory == self.root:
+                break
+            targets.add(directory)
+            directory = directory.parent
+        return out
+
+    @staticmethod
+    def _names(directory: Path, word: str, target: Path) -> bool:
+        """Does ``word`` of ``directory``'s makefile name ``target`` (an object, or a
+        directory when the word ends in "/")?"""
+        path = Path(os.path.normpath(directory / word.removeprefix("./")))
+        return path == target
+
     def _dir_built(self, directory: Path) -> bool:
         """False when the makefiles above show that make does not descend into ``directory``.
 
@@ -594,6 +647,24 @@ class KbuildTree:
         flags += _useful(mk.values.get(f"CFLAGS_{status.stem}.o", ""))
         return flags
 
+
+def generated_by(root: Path, file: Path, header: str) -> Path | None:
+    """The makefile, of ``file``'s directory or one above it, that generates ``header`` at
+    build time (it names ``generated/<header>``: msm's register headers, made from XML by
+    a script, xe's ``generated/xe_wa_oob.h``); None when none does. Such a header is in
+    a built tree only."""
+    word = re.compile(rf"(?<![\w.-])generated/{re.escape(Path(header).name)}(?![\w.-])")
+    directory = file.parent
+    while root in directory.parents:
+        for name in ("Kbuild", "Makefile"):
+            if word.search(_text(directory / name)):
+                return directory / name
+        directory = directory.parent
+    return None
+
+
+# A list guarded by one option: "obj-$(CONFIG_FOO) += foo.o", "foo-$(CONFIG_BAR) := bar.o".
+_OPTION_LIST = re.compile(r"^\s*([\w.-]+)-\$\((CONFIG_\w+)\)\s*[:+]?=(.*)$")
 
 # The makefile lists of programs that are not kernel code, and what each holds.
 _PROGRAM_LISTS = {

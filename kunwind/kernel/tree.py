@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .arch import Arch, KernelTreeError, arch_named
+from .guards import defines
 from .kbuild import BuildStatus, KbuildTree, base_args
 from .kconfig import parse_config
 from .shim import choose_config, ensure_shim
@@ -216,23 +217,35 @@ def setup_for(file: Path, arch: str = "x86", build_dir: Path | None = None,
         if other_flags.built == "" and flags.built == "":
             flags.not_built = (f"not built by the kernel configuration ({setup.config_name}, "
                                f"nor {other.config_name})")
+            # its makefile's options turned on: the header stubs behind them (a static
+            # inline of the function the file defines) are left out, as in a build of it
+            options = [o for o in setup.kbuild.options_of(file)
+                       if setup.config.get(o, "n") == "n"]
+            if options:
+                header = _cached_header(cache_dir or default_cache_dir(), "options",
+                                        defines(dict.fromkeys(options, "y")).encode())
+                flags.args += ["-include", str(header)]
+                flags.not_built += ("; parsed with the options of the makefile lines that "
+                                    "list it turned on")
     return setup, flags
 
 
 def fragment_of(file: Path) -> tuple[Path, int] | None:
-    """(the .c beside ``file`` that ``#include``s it, that line), the first such file by
-    name; None when there is none."""
+    """(the .c that ``#include``s ``file``, that line): the first such file by name beside
+    it, else in the directory above (a driver's tests, ``#include "tests/foo_test.c"`` at
+    the end of ``foo.c``); None when there is none."""
     file = _absolute(file)
-    return _c_includes(file.parent).get(file.name)
+    return (_c_includes(file.parent).get(file.name)
+            or _c_includes(file.parent.parent).get(f"{file.parent.name}/{file.name}"))
 
 
-_C_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"([^"/]+\.c)"', re.M)
+_C_INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*"((?:[^"/]+/)?[^"/]+\.c)"', re.M)
 
 
 @functools.lru_cache(maxsize=256)
 def _c_includes(directory: Path) -> dict[str, tuple[Path, int]]:
-    """The .c files of ``directory`` that another .c of it includes: name -> (the first
-    includer by name, the line)."""
+    """The .c files that a .c of ``directory`` includes, by the name it uses (``foo.c``,
+    ``tests/foo.c``) -> (the first includer by name, the line)."""
     out: dict[str, tuple[Path, int]] = {}
     try:
         files = sorted(directory.glob("*.c"))
@@ -254,18 +267,24 @@ _IF = re.compile(rb"^[ \t]*#[ \t]*if(?:n?def)?\b", re.M)
 _ENDIF = re.compile(rb"^[ \t]*#[ \t]*endif\b", re.M)
 
 
-def fragment_prefix(includer: Path, line: int, cache_dir: Path) -> Path:
+def fragment_prefix(includer: Path, line: int, cache_dir: Path, first: str = "") -> Path:
     """A header, in ``cache_dir``, holding ``includer``'s lines before ``line``: the code
-    a fragment it includes there is compiled after. Named by its content."""
+    a fragment it includes there is compiled after, with ``first`` (preprocessor lines:
+    options turned on, ``guards.defines``) before them. Named by its content."""
     text = includer.read_bytes()
-    head = b"".join(text.splitlines(keepends=True)[: line - 1])
+    head = first.encode() + b"".join(text.splitlines(keepends=True)[: line - 1])
     opened = len(_IF.findall(head)) - len(_ENDIF.findall(head))
     head += b"\n" + b"#endif\n" * max(opened, 0)  # the #include may sit inside an #if
-    path = cache_dir / "fragments" / f"{hashlib.sha256(head).hexdigest()[:20]}.h"
+    return _cached_header(cache_dir, "fragments", head)
+
+
+def _cached_header(cache_dir: Path, kind: str, text: bytes) -> Path:
+    """A header holding ``text`` in ``cache_dir/kind``, named by its content."""
+    path = cache_dir / kind / f"{hashlib.sha256(text).hexdigest()[:20]}.h"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(head)
+        tmp.write_bytes(text)
         os.replace(tmp, path)
     return path
 
