@@ -52,7 +52,7 @@ from kunwind.model.ir import (
     root_of,
 )
 
-from .summaries import Summary
+from .summaries import Summary, must_gen
 
 if TYPE_CHECKING:
     from .context import FunctionContext
@@ -180,7 +180,7 @@ def main_releases(fn: Function, kb: Knowledge, functions: dict[str, Function],
                         g.add((mapped, r))
         gen[b.id] = g
     ends = _last_returns(fn)
-    must = _must(fn, gen)
+    must = must_gen(fn, gen)
     found = set.intersection(*(must[b] for b in ends)) if ends else set()
     memo[fn.name] = {(k, r) for k, r in found if k not in acquired}
     return memo[fn.name]
@@ -209,24 +209,6 @@ def _last_returns(fn: Function) -> list[int]:
 
     last = max((line(b) for b in ends), default=0)
     return [b for b in ends if line(b) == last]
-
-
-def _must(fn: Function, gen: dict[int, set[Released]]) -> dict[int, set[Released]]:
-    """Block id -> what every path from the entry through the block releases."""
-    reach = fn.reachable_from(fn.entry)
-    preds = fn.preds()
-    every = set().union(*gen.values()) if gen else set()
-    out = {b: (set() if b == fn.entry else set(every)) | gen[b] for b in reach}
-    changed = True
-    while changed:
-        changed = False
-        for b in sorted(reach):
-            ps = [p for p in preds[b] if p in reach]
-            inn = set.intersection(*(out[p] for p in ps)) if ps and b != fn.entry else set()
-            new = inn | gen[b]
-            if new != out[b]:
-                out[b], changed = new, True
-    return out
 
 
 def with_sibling_releases(functions: list[Function], summaries: dict[str, Summary],

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from kunwind.knowledge import Kind, Knowledge
 from kunwind.model.cfg import Block, Edge, Function
@@ -73,6 +73,8 @@ from .conditions import error_value, null_test
 from .constants import ANY_SIGN, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, function_named, zeroes
 from .returns import conditional_signs, is_stub, return_signs
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -1475,8 +1477,18 @@ def _must_reach(fn: Function, full: set[int], res: _Param,
                     if r is not None and not r[1] and r[0] in full and does(c, j):
                         g.add(r[0])
         gen[block.id] = g
-    out: dict[int, set[int]] = {b: (set() if b == fn.entry else set(full)) | gen[b]
-                                for b in reach}
+    out = must_gen(fn, gen)
+    return [(p, out[p]) for p in preds[fn.exit] if p in reach]
+
+
+def must_gen(fn: Function, gen: dict[int, set[T]]) -> dict[int, set[T]]:
+    """Block id -> the facts that every path from the entry through the block
+    generates (``gen``: block id -> the facts its statements generate), for the
+    blocks reachable from the entry: a forward must-analysis over the CFG."""
+    reach = fn.reachable_from(fn.entry)
+    preds = fn.preds()
+    every: set[T] = set().union(*gen.values()) if gen else set()
+    out = {b: (set() if b == fn.entry else set(every)) | gen[b] for b in reach}
     changed = True
     while changed:
         changed = False
@@ -1486,7 +1498,7 @@ def _must_reach(fn: Function, full: set[int], res: _Param,
             new = inn | gen[b]
             if new != out[b]:
                 out[b], changed = new, True
-    return [(p, out[p]) for p in preds[fn.exit] if p in reach]
+    return out
 
 
 def _may_return_error(fn: Function, b) -> bool:
