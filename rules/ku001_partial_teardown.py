@@ -10,6 +10,16 @@ What it finds:
     file (which fields of which parameter it reads through, directly or via
     its callees) and from the knowledge base in ``rules/knowledge/`` for
     kernel APIs defined elsewhere.
+    A teardown that reads the field only where it has tested it non-NULL
+    (``if (p->f) f_put(p->f);``, ``p->f ? p->f->pid : 0``, ``p->f && ...``,
+    here or in a callee it hands the object to) does not depend on a NULL
+    field. One that tests the field, uses it and then resets it in the same
+    branch (``if (p->f) { f_destroy(p->f); p->f = NULL; }``) is the
+    one-destroy-for-every-state idiom where this function allocated the
+    object zeroed (kzalloc()), and is not reported then; where the field is
+    NULL for another reason (cleared or tested NULL on the object it was
+    given, the reference case below) that test is the defensive code the
+    check is about, and it is reported.
 
 Why it matters:
     A teardown is written for a fully built object. Handing it a half-built
@@ -163,12 +173,21 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                 continue
             if dep.checked and fact.status == "null":
                 continue  # if (rt->chip) rt->chip->midi = NULL: a NULL field is skipped
+            if dep.used_when_set and fact.status == "null" and _zeroed(st, obj, path):
+                continue  # if (vp->radio) { destroy(vp->radio); vp->radio = NULL; }
             later = ctx.later_stores(path, st.failures[-1].success)
             if not later:
                 continue
             shown = [s for s in done if s.target != path] or done
             return [_finding(ctx, st, call, obj, dep, fact, shown, later)]
     return []
+
+
+def _zeroed(st: State, obj: str, path: str) -> bool:
+    """Is ``path`` NULL because this function allocated ``obj`` zeroed (kzalloc()), and
+    not written since?"""
+    o = st.setup.origins.get(obj)
+    return o is not None and o.zeroed and path not in st.setup.facts
 
 
 def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:

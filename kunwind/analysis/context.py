@@ -111,6 +111,8 @@ class Dependency:
     # every dereference is under a test that found the field non-NULL (Deref.checked):
     # safe when the field is NULL, not when it holds garbage
     checked: bool = False
+    # the same up to a store to the field after its test (Deref.used_when_set)
+    used_when_set: bool = False
 
 
 @dataclass(frozen=True)
@@ -754,7 +756,8 @@ class FunctionContext:
             for f, d in sorted(s.derefs.get(arg, {}).items()):
                 if d.write or not d.guarded:
                     param = s.params[arg] if arg < len(s.params) else ""
-                    out.append(Dependency(f, d.line, "body", param, d.checked))
+                    out.append(Dependency(f, d.line, "body", param, d.checked,
+                                          d.used_when_set))
             return out
         td = self.kb.teardown(callee)
         if td is not None and td.arg == arg:

@@ -51,12 +51,14 @@ from kunwind.model.ir import (
     Assign,
     Binary,
     Call,
+    Cond,
     Const,
     Expr,
     ExprStmt,
     Index,
     Member,
     Return,
+    Stmt,
     Store,
     Unary,
     Var,
@@ -85,6 +87,12 @@ class Deref:
     # every dereference of p->f is under a test that found it non-NULL (``if (p->f)
     # p->f->x = NULL;``): a NULL p->f is never dereferenced
     checked: bool = False
+    # the same, where a test counts up to the store to p->f that follows it in its
+    # branch (``if (p->f) { f_destroy(p->f); p->f = NULL; }``): a NULL p->f is never
+    # dereferenced either, but the function resets the field it tested, which is
+    # also the shape of defensive code written for one caller's half-built object
+    # (``checked`` implies it)
+    used_when_set: bool = False
 
 
 # A test of the parameters that holds on every path to a statement: (i, -1, v) param i's
@@ -255,36 +263,39 @@ class Summary:
 def exprs_of(fn: Function):
     """Every (line, expression, is-store-target) of a function: store targets and values,
     statements, returns, conditions and switches."""
-    for _, line, e, is_target in _block_exprs(fn):
+    for _, _, line, e, is_target in _block_exprs(fn):
         yield line, e, is_target
 
 
 def _block_exprs(fn: Function):
-    """``exprs_of``, each with the id of its block first."""
+    """``exprs_of``, each with the id of its block and the index of its statement
+    in the block first (the condition's: the number of statements)."""
     for b in fn.blocks:
-        for s in b.stmts:
+        for k, s in enumerate(b.stmts):
             if isinstance(s, Store):
-                yield b.id, s.loc.line, s.target, True
+                yield b.id, k, s.loc.line, s.target, True
                 if s.value is not None:
-                    yield b.id, s.loc.line, s.value, False
+                    yield b.id, k, s.loc.line, s.value, False
             elif isinstance(s, ExprStmt):
-                yield b.id, s.loc.line, s.expr, False
+                yield b.id, k, s.loc.line, s.expr, False
             elif isinstance(s, Return) and s.value is not None:
-                yield b.id, s.loc.line, s.value, False
+                yield b.id, k, s.loc.line, s.value, False
         for c in (b.cond, b.switch):
             if c is not None:
-                yield b.id, (b.cond_loc.line if b.cond_loc else 0), c, False
+                yield b.id, len(b.stmts), (b.cond_loc.line if b.cond_loc else 0), c, False
 
 
 def _must_facts(fn: Function, on_edge: Callable[[Block, Edge], set[Any]],
                 kills: Callable[[Block], bool],
                 keeps: Callable[[Block, frozenset[Any]], frozenset[Any]] | None = None,
-                ) -> dict[int, frozenset[Any]]:
+                at_entry: bool = False) -> dict[int, frozenset[Any]]:
     """Block id -> the facts that hold on every path into the block: a forward
     must-analysis over the CFG, facts learnt on branch edges (``on_edge``). A block
     that may change what they state (``kills``) loses them, for its own statements
     and what follows; with ``keeps``, it loses only those ``keeps`` does not give
-    back (the facts its statements leave true)."""
+    back (the facts its statements leave true). With ``at_entry``, the facts on
+    entry to each block, before its own statements (the caller follows them
+    statement by statement)."""
     def kept(b: Block, f: frozenset[Any]) -> frozenset[Any]:
         if not kills(b):
             return f
@@ -318,32 +329,78 @@ def _must_facts(fn: Function, on_edge: Callable[[Block, Edge], set[Any]],
                 facts[b.id], changed = new, True
         if not changed:
             break
-    return {bid: (frozenset() if f is None else kept(blocks[bid], f))
+    return {bid: (frozenset() if f is None else f if at_entry else kept(blocks[bid], f))
             for bid, f in facts.items()}
 
 
-def _nonnull_fields(fn: Function, res: _Param) -> dict[int, frozenset[tuple[int, str]]]:
-    """Block id -> the fields of parameters (index, field) that every path into the
-    block found non-NULL (``if (rt->chip) rt->chip->midi = NULL;``). A block that
-    writes a field, or hands its address or the parameter to a call, forgets what it
-    may change (``_written_fields``): a store through the field keeps it."""
+def _nonnull_fields(fn: Function, res: _Param) -> dict[tuple[int, int], frozenset[tuple[int, str]]]:
+    """(block id, statement index) -> the fields of parameters (index, field) that
+    every path to the statement found non-NULL (``if (rt->chip) rt->chip->midi =
+    NULL;``); the index one past the block's last statement is its condition's. A
+    statement that writes a field, or hands its address or the parameter to a call,
+    forgets what it may change (``_written_fields``) for the statements after it:
+    a store through the field keeps it, and so does a use before the field is
+    cleared (``if (p->f) { f_destroy(p->f); p->f = NULL; }``). (block id, -1): what
+    holds for every statement of the block, the block's writes forgotten for all."""
 
     def on_edge(b: Block, e: Edge) -> set[Any]:
         nt = null_test(b.cond) if b.cond is not None and e.kind in ("true", "false") else None
         if nt is not None and (e.kind == "true") != nt[1]:
-            root, _, rest = nt[0].partition("->")
-            r = res.of(Var(root))
-            if r is not None and r[1] == "" and rest and not any(c in rest for c in "->.["):
-                return {(r[0], rest)}
+            r = _param_field(nt[0], res)
+            if r is not None:
+                return {r}
         return set()
 
-    written = {b.id: _written_fields(b, res) for b in fn.blocks}
+    written = {b.id: [_written_fields([st], res) for st in b.stmts] for b in fn.blocks}
 
-    def keeps(b: Block, facts: frozenset[Any]) -> frozenset[Any]:
-        w = written[b.id]
+    def forget(facts: frozenset[Any], w: set[tuple[int, str]]) -> frozenset[Any]:
         return frozenset(f for f in facts if f not in w and (f[0], "*") not in w)
 
-    return _must_facts(fn, on_edge, lambda b: bool(written[b.id]), keeps)
+    def keeps(b: Block, facts: frozenset[Any]) -> frozenset[Any]:
+        return forget(facts, set().union(*written[b.id]))
+
+    entry = _must_facts(fn, on_edge, lambda b: any(written[b.id]), keeps, at_entry=True)
+    out: dict[tuple[int, int], frozenset[tuple[int, str]]] = {}
+    for b in fn.blocks:
+        facts = entry[b.id]
+        for k, w in enumerate(written[b.id]):
+            out[b.id, k] = facts
+            facts = forget(facts, w)
+        out[b.id, len(b.stmts)] = out[b.id, -1] = facts
+    return out
+
+
+def _param_field(path: str, res: _Param) -> tuple[int, str] | None:
+    """``p->f`` as (index of parameter p, "f"), for a field right below a parameter."""
+    root, _, rest = path.partition("->")
+    r = res.of(Var(root))
+    if r is not None and r[1] == "" and rest and not any(c in rest for c in "->.["):
+        return r[0], rest
+    return None
+
+
+def _tested_in_expression(e: Expr, res: _Param) -> dict[int, frozenset[tuple[int, str]]]:
+    """id of a sub-expression of ``e`` -> the fields of parameters that a test in ``e``
+    found non-NULL before it is evaluated: the branch of ``p->f ? p->f->x : 0`` that
+    runs when the field is set, the right of ``p->f && p->f->x`` (of ``!p->f ||
+    p->f->x``)."""
+    out: dict[int, frozenset[tuple[int, str]]] = {}
+    parts: tuple[tuple[Expr, bool], ...]
+    for x in subexprs(e):
+        if isinstance(x, Cond):
+            test, parts = x.cond, ((x.then, True), (x.other, False))
+        elif isinstance(x, Binary) and x.op in ("&&", "||"):
+            test, parts = x.lhs, ((x.rhs, x.op == "&&"),)
+        else:
+            continue
+        nt = null_test(test)
+        if nt is None or (r := _param_field(nt[0], res)) is None:
+            continue
+        for part, value in parts:
+            if value != nt[1]:  # the test has this value only when the field is set
+                for y in subexprs(part):
+                    out[id(y)] = out.get(id(y), frozenset()) | {r}
+    return out
 
 
 def _param_guards(fn: Function, res: _Param) -> dict[int, frozenset[Guard]]:
@@ -418,13 +475,13 @@ def _release_guards(fn: Function, releases: set[int],
     return {i: sorted(alts, key=sorted) for i, alts in sites.items() if all(alts)}
 
 
-def _written_fields(b: Block, res: _Param) -> set[tuple[int, str]]:
-    """The fields of parameters (index, field) that the block may change: a store to
+def _written_fields(stmts: list[Stmt], res: _Param) -> set[tuple[int, str]]:
+    """The fields of parameters (index, field) that the statements may change: a store to
     ``p->f`` (or into ``p->f.g``), a call given ``&p->f``; (index, "*") for all of
     a parameter's, when it is assigned or handed to a call whole. A store through the
     field (``p->f[i] = NULL``, ``p->f->x = 0``) changes what it points at, not it."""
     out: set[tuple[int, str]] = set()
-    for s in b.stmts:
+    for s in stmts:
         if isinstance(s, Store):
             t = s.target
             while isinstance(t, Member) and not t.arrow:
@@ -648,21 +705,31 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
 
     nonnull = _nonnull_fields(fn, res)
     block_nonnull: frozenset[tuple[int, str]] = frozenset()
+    stmt_nonnull: frozenset[tuple[int, str]] = frozenset()
 
-    def note_deref(i: int, f: str, line: int, write: bool) -> None:
+    def note_deref(i: int, f: str, line: int, write: bool, below: Deref | None = None) -> None:
+        """``below``: how a callee dereferences the field, under its own tests or not."""
         if pseudo_field(f):
             return  # what it reads through the driver data is no field of the parameter
         old = s.derefs.setdefault(i, {}).get(f)
-        checked = (i, f) in block_nonnull and (old is None or old.checked)
-        d = Deref(line, write or (old.write if old else False), (i, f) in tested, checked)
+        checked = ((i, f) in block_nonnull or (below is not None and below.checked)) \
+            and (old is None or old.checked)
+        when_set = ((i, f) in stmt_nonnull or (below is not None and below.used_when_set)) \
+            and (old is None or old.used_when_set)
         if old is None or (write and not old.write):
-            s.derefs[i][f] = d
-        elif old.checked and not checked:
-            s.derefs[i][f] = Deref(old.line, old.write, old.guarded, False)
+            s.derefs[i][f] = Deref(line, write or (old.write if old else False),
+                                   (i, f) in tested, checked, when_set)
+        elif (old.checked, old.used_when_set) != (checked, when_set):
+            s.derefs[i][f] = Deref(old.line, old.write, old.guarded, checked, when_set)
 
-    for bid, line, e, is_target in _block_exprs(fn):
-        block_nonnull = nonnull.get(bid, frozenset())
+    for bid, k, line, e, is_target in _block_exprs(fn):
+        in_expr = _tested_in_expression(e, res)
         for x in subexprs(e):
+            # a test of the block counts for its statements until the block writes the
+            # field (block_nonnull), or until the statement that writes it (stmt_nonnull)
+            here = in_expr.get(id(x), frozenset())
+            block_nonnull = nonnull.get((bid, -1), frozenset()) | here
+            stmt_nonnull = nonnull.get((bid, k), frozenset()) | here
             base = None
             if isinstance(x, Member) and x.arrow:
                 base = x.base
@@ -1236,7 +1303,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             continue
         if f == "":
             for g, d in callee.derefs.get(j, {}).items():
-                note_deref(i, g, line, d.write)
+                note_deref(i, g, line, d.write, d)
             s.writes.setdefault(i, set()).update(callee.writes.get(j, set()))
             if j in callee.releases:
                 s.releases.add(i)
