@@ -64,6 +64,10 @@ Not reported:
     return and never takes it itself (a ``.suspend`` that takes and drops a count
     of its own releases nothing of the resume's). A function that drops it itself
     on another path keeps its report.
+    A trylock whose success the code asserts (``WARN_ON(!mutex_trylock(&t->a));``,
+    the WARN macro's warning edge flowing back into the code that follows) is
+    held after it: the edge where it failed only warns. ``if (WARN_ON(...))
+    goto out;`` is a failure test like any other.
 
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate

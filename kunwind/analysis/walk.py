@@ -32,7 +32,7 @@ from typing import Protocol
 
 from kunwind.findings import Finding
 from kunwind.knowledge import Knowledge
-from kunwind.knowledge.names import ERR_FROM, NORETURN
+from kunwind.knowledge.names import ERR_FROM, NORETURN, WARN_TEMPORARIES
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
     Assign,
@@ -836,6 +836,8 @@ class Walker:
     def refine(self, st: State, cond: Expr, taken: bool, line: int, b: int,
                other: int) -> bool:
         """Apply what taking this edge implies; False when the edge cannot be taken."""
+        if taken and self.warns_only(st, cond, b, other):
+            return True  # WARN_ON(!mutex_trylock(&l)): a warning; the code holds the lock
         decided = truth(cond, st.values.known)
         if decided is not None and decided != taken:
             return False  # the constants this path stored say otherwise
@@ -941,6 +943,25 @@ class Walker:
         if errno is not None:  # if (ret == -ETIMEDOUT) { reset(); return ret; }: an errno
             st.values.bad = st.values.bad | {errno}
         return True
+
+    def warns_only(self, st: State, cond: Expr, b: int, other: int) -> bool:
+        """Is this the true edge of a WARN macro's test of its own temporary (``int
+        __ret_warn_on = !!(c); if (unlikely(__ret_warn_on)) __WARN();``), which flows
+        back to the false edge, where ``c`` is the failure of a lock or a count taken
+        (``WARN_ON(!mutex_trylock(&l));``)? The code asserts that the call succeeds
+        and is written for the lock held after it: the edge where it failed only
+        warns, and the walk learns nothing there. An ``if (WARN_ON(...)) return
+        -EBUSY;`` tests the temporary again, with an edge that does not rejoin: a
+        failure as usual."""
+        if not (isinstance(cond, Var) and cond.name in WARN_TEMPORARIES):
+            return False
+        chk = failure_check(cond, st.resolve)
+        acq = self.ctx.kb.acquire(chk.callee) if chk is not None and chk.callee else None
+        if acq is None or not acq.kind.is_hold:
+            return False
+        dst = next((e.dst for e in self.ctx.fn.blocks[b].succs if e.kind == "true"), None)
+        return dst is not None and dst != other and \
+            other in self.ctx.fn.reachable_from(dst, avoid=b)
 
     def may_fail(self, st: State, cond: Expr, chk: Check) -> bool:
         """Can the tested call's result take the failing side of ``cond``, by the signs

@@ -31,6 +31,8 @@ ERR_FROM = {"PTR_ERR", "PTR_ERR_OR_ZERO"}
 # their result is the IS_ERR() test of the pointer
 ERR_OR_ZERO = {"PTR_ERR_OR_ZERO"}
 WARN_WRAPPERS = {"WARN_ON", "WARN_ON_ONCE", "WARN", "WARN_ONCE", "unlikely", "likely"}
+# the temporary that WARN(), WARN_ON() and WARN_ON_ONCE() test (include/asm-generic/bug.h)
+WARN_TEMPORARIES = {"__ret_warn_on"}
 # Calls that do not return, also where their noreturn declaration is not seen (the
 # clang frontend marks calls of functions declared noreturn: Call.noreturn).
 NORETURN = frozenset({
