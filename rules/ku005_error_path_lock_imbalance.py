@@ -88,8 +88,9 @@ Known false positives:
     passed on) is given the benefit of the doubt, and so is a same-file helper
     that drops it through a member of its argument named like the member the
     function read its own pointer from (the helper puts ``slot->zmux->dev``, the
-    function holds ``zmux->dev`` with ``zmux = ndev->zmux``): the walk cannot
-    tell the two apart. The ``&locked`` protocol of GUP (a callee given the
+    function holds ``zmux->dev`` with ``zmux = ndev->zmux``; a lock embedded in
+    a member, ``up(&priv->scan.lock)`` with ``priv = hw->priv``, the same way):
+    the walk cannot tell the two apart. The ``&locked`` protocol of GUP (a callee given the
     flag, or the ``int *locked`` the function was given, drops the lock and
     clears the flag; the function unlocks only ``if (locked)`` or ``if
     (*locked)``) is read from that guarded unlock; another hand-over the walk

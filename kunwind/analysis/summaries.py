@@ -1092,13 +1092,18 @@ def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
 def _through_field(e: Expr, res: _Param) -> tuple[int, str] | None:
     """``dmux->dev`` with ``dmux = skb_dma->dmux`` read from a parameter: (that
     parameter, "dmux->dev"), a lock or PM count of the object a field of the parameter
-    points at, which ``_Param.of()`` leaves out (its fields are one deep)."""
+    points at, which ``_Param.of()`` leaves out (its fields are one deep). A lock
+    embedded in a member of that object keeps its whole path: ``priv->scan.lock``
+    with ``priv = hw->priv`` is (hw, "priv->scan.lock")."""
+    embedded = ""
+    while isinstance(e, Member) and not e.arrow:
+        embedded, e = f".{e.name}{embedded}", e.base
     if not (isinstance(e, Member) and e.arrow):
         return None
     base = res.of(e.base)
     if base is None or not base[1] or pseudo_field(base[1]) or "->" in base[1]:
         return None
-    return base[0], f"{base[1]}->{e.name}"
+    return base[0], f"{base[1]}->{e.name}{embedded}"
 
 
 def _locks_held_at_return(fn: Function, res: _Param, kb: Knowledge) -> set[tuple[int, str]]:
