@@ -20,7 +20,12 @@ What it finds:
     an object that the knowledge names (``pci_free_irq_vectors(pdev)`` frees
     the device's interrupt vectors) does not end the object, and an argument
     that a printk-style call prints only by address (a plain ``%p``, when
-    the format is a string literal) is not a use.
+    the format is a string literal) is not a use. A value used as a number
+    (no pointer type) after its release is a use after release only when the
+    number is an address of what was released (the knowledge's kinds memory,
+    pages, cache, pool, mapping, dma: ``free_pages(addr, 0)``); a number that
+    names something the kernel keeps lives on (``free_irq(irq, dev)`` removes
+    the handler, and ``irq_dispose_mapping(irq)`` after it is the right order).
 
 Why it matters:
     It is a use-after-free on a path that tests rarely run: it corrupts
@@ -102,7 +107,7 @@ DEAD_KINDS = ("memory", "pages", "reference", "mapping", "cache", "pool", "dma",
 def on_use(ctx: FunctionContext, st: State, path: str, line: int, x: Expr) -> list[Finding]:
     """A tracked object is dereferenced or passed on: was it released on this path? On
     an error path, by an unwind step; on any path, too early (a premature put)."""
-    r = _released(ctx, st, path, any_path=True)
+    r = _released(ctx, st, path, any_path=True, number=_number(x, path))
     if r is None or r.event_line == line:
         return []  # the release's own statement (its arguments are read before it)
     if isinstance(x, Call) and _releases(ctx, x, path, r):
@@ -120,7 +125,7 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
     path = object_path(path_of(s.value))
     if path is None:
         return []
-    r = _released(ctx, st, path)
+    r = _released(ctx, st, path, number=not getattr(s.value, "ptr", False))
     if r is None or r.event_line == s.loc.line:
         return []
     how = "returned to the caller"
@@ -139,15 +144,27 @@ def at_normal_exits(ctx: FunctionContext) -> bool:
         object_path(path_of(s.value)) is not None for b in fn.blocks for s in b.stmts)
 
 
-def _released(ctx: FunctionContext, st: State, path: str, any_path: bool = False
-              ) -> Res | None:
+def _released(ctx: FunctionContext, st: State, path: str, any_path: bool = False,
+              number: bool = False) -> Res | None:
+    """``number``: the use takes ``path``'s value as a number (no pointer type)."""
     if not any_path and not error_path(ctx, st):
         return None
     r = st.resources.res.get(path)
     if r is None or r.status != RELEASED or not r.sure or not _ends_life(ctx, r) or \
             _callback_keeps(ctx, path):
         return None
+    if number and not (r.kind or ctx.kb.released_kind(r.by)).ends_handle:
+        return None  # free_irq(irq, dev); irq_dispose_mapping(irq): the number lives on
     return r if surely_released(ctx, r) else None
+
+
+def _number(x: Expr, path: str) -> bool:
+    """Does ``x`` take ``path``'s value as a number: passed by value to a call, with
+    no pointer type (an irq, a gpio, an id: ``irq_dispose_mapping(priv->irq)``)?"""
+    if not isinstance(x, Call):
+        return False
+    passed = [a for a in x.args if object_path(path_of(a)) == path]
+    return bool(passed) and not any(getattr(a, "ptr", False) for a in passed)
 
 
 def _callback_keeps(ctx: FunctionContext, path: str) -> bool:

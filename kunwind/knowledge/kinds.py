@@ -63,6 +63,16 @@ class Kind(str, Enum):
 
 
     @property
+    def ends_handle(self) -> bool:
+        """Does its release end a handle held as a number, not a pointer? An address
+        does (``free_pages(addr, 0)``, ``dma_unmap_single(dev, addr, ...)``); a number
+        that names something the kernel keeps does not: ``free_irq(irq, dev)`` removes
+        the handler registered on the irq (the registration, "irq"), and the number
+        stays mapped until ``irq_dispose_mapping(irq)``; ``gpio_free(gpio)``,
+        ``ida_free(ida, id)`` give back a claim on the number."""
+        return self in _ADDRESSES
+
+    @property
     def is_counted(self) -> bool:
         """A counted reference: each get takes one more, each put drops one, and only
         the last put ends the hold (``kobject_get()`` twice needs two puts)."""
@@ -70,6 +80,7 @@ class Kind(str, Enum):
 
 
 _HOLDS = frozenset({Kind.LOCK, Kind.PM})
+_ADDRESSES = frozenset({Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL, Kind.MAPPING, Kind.DMA})
 
 
 def parse_kind(text: str) -> Kind:
