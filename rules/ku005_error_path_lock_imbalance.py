@@ -68,6 +68,11 @@ Not reported:
     the WARN macro's warning edge flowing back into the code that follows) is
     held after it: the edge where it failed only warns. ``if (WARN_ON(...))
     goto out;`` is a failure test like any other.
+    A PM usage count is a counter: a put made only under a test of a state its
+    object records and this function never writes (``if
+    (cable_present(twl->linkstat)) pm_runtime_put_noidle(twl->dev);``) drops
+    the count that another path took with that state (a connect interrupt),
+    and the put after it is not a second drop of the function's own.
 
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate
@@ -136,6 +141,7 @@ from kunwind.model.ir import (
     render,
     root_of,
     stmt_exprs,
+    subexprs,
 )
 
 from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
@@ -163,6 +169,8 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                        f"this path (line "
                        f"{r.event_line}), so there is nothing to drop")
             elif r.status == RELEASED and surely_released(ctx, r):
+                if r.kind == "pm" and _put_for_state(ctx, p, r):
+                    continue  # if (cable_present(twl->linkstat)) put_noidle: another's count
                 why = (f"{ctx.words.text(r.event, r.event_line)} at line {r.event_line} "
                        "already dropped it")
             else:
@@ -198,6 +206,30 @@ def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:
         elif r is None and ctx.kb.released_kind(call.callee).is_hold:
             out.append(p)
     return out
+
+
+def _put_for_state(ctx: FunctionContext, p: str, r: Res) -> bool:
+    """Was the earlier drop of the PM count ``p`` made only under a test of a state
+    its object records, which this function never writes (``if
+    (cable_present(twl->linkstat)) pm_runtime_put_noidle(twl->dev);``)? Then it drops
+    a count that another path took when that state came about (the cable-connect
+    interrupt's get), not the one this function took: a usage count is a counter,
+    each put drops one, and the put after it drops this function's own."""
+    root = root_of(p)
+    drops = {s.block for q, s in ctx.release_sites if q == p and s.line == r.event_line}
+    written = {path_of(st.target) for b in ctx.fn.blocks for st in b.stmts
+               if isinstance(st, Store)}
+    for b in ctx.fn.blocks:
+        if b.cond is None or not any(e.kind in ("true", "false") and e.dst in drops
+                                     for e in b.succs):
+            continue
+        if any(ctx.kb.acquire(c.callee) is not None for c in calls_in(b.cond)):
+            continue  # a test of the get's own result
+        state = {q for x in subexprs(b.cond) if (q := path_of(x)) is not None
+                 and q.startswith(f"{root}->") and q != p}
+        if state and not state & written:
+            return True
+    return False
 
 
 def _passed_on(calls: tuple[CallRec, ...], p: str, r: Res, lockish: bool = False,
