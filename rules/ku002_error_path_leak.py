@@ -221,8 +221,15 @@ Releases a release callback makes:
     address, ``&foo_release``), the one of its callback table, or the one a
     put is given (``kref_put(&o->ref, foo_release)``, also inside a put
     wrapper of the file, ``foo_put(o)`` or ``foo_put(&o->base)`` with
-    container_of() back to ``o``). The callback finds its object with
-    container_of(), also through a ``_Generic`` (``container_of_const()``).
+    container_of() back to ``o``). A callback table may point at another
+    that holds the callback (a configfs item type's ``ct_item_ops``, the
+    knowledge's ``[release_table]`` member ``ct_item_ops->release``). The
+    callback finds its object with container_of(), also through a
+    ``_Generic`` (``container_of_const()``), or is given the object itself: a
+    bare device or kobject allocated whole, kept in a local, a field
+    (``x->cdev = kzalloc(...); x->cdev->release = foo_release;
+    put_device(x->cdev)``) or a static local. The file's globals the callback
+    frees (``kfree(foo_attrs)``) go with the put too.
     Freeing an object ends the reference counts embedded in it, whatever they
     count. A node given to a device with ``device_set_node()`` is the
     device's, whose release callback puts it.
