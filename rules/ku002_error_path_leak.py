@@ -68,7 +68,13 @@ What it finds:
     the release makes (``nouveau_drm_device_fini(drm)`` for
     ``drm->client``) misses nothing, unless that function makes the acquire
     too: ``sumo_rlc_fini(rdev)`` reserves the buffer again to unreserve it,
-    and waits for the reservation its caller still holds.
+    and waits for the reservation its caller still holds. A field of a
+    parameter that every same-file caller frees when this function fails is
+    the caller's to free (``callers.py``): directly, through a same-file
+    teardown given the argument, or given the object the caller stored the
+    argument in (``ti->private = ic; r = foo_create_journal(ic); if (r) goto
+    bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
+    ti->private`` back and frees ``ic->tfm``).
 
     An acquire's failure branch is recognised in the forms the kernel writes
     it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for

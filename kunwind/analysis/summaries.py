@@ -581,13 +581,21 @@ class _Param:
     def read_below(self, e: Expr) -> tuple[int, str] | None:
         """``e`` as a path below what a getter of a parameter read (``Summary.ret_path``),
         through a local assigned only that getter's result: ``np->rx_skb`` after ``np =
-        get_nvpriv(dev)``, which returns ``dev->priv``, is (0, "priv->rx_skb")."""
+        get_nvpriv(dev)``, which returns ``dev->priv``, is (0, "priv->rx_skb"); or below
+        a field of a parameter a local was given (``ic->tfm`` after ``ic =
+        ti->private``: (0, "private->tfm"))."""
         p = path_of(e)
         if p is None or "[" in p:
             return None
         root = root_of(p)
         if root == p or root in self.index:
             return None
+        field = self.alias.get(root)
+        names = {i: n for n, i in self.index.items()}
+        if field is not None and field[1] and not pseudo_field(field[1]) and \
+                p[len(root):].startswith("->") and \
+                [path_of(v) for v in self.values_of(root)] == [f"{names[field[0]]}->{field[1]}"]:
+            return field[0], field[1] + p[len(root):]
         found = {getter_path(v, self.index, self.known) if isinstance(v, Call) else None
                  for v in self.values_of(root)}
         r = found.pop() if len(found) == 1 else None
