@@ -74,7 +74,13 @@ What it finds:
     teardown given the argument, or given the object the caller stored the
     argument in (``ti->private = ic; r = foo_create_journal(ic); if (r) goto
     bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
-    ti->private`` back and frees ``ic->tfm``).
+    ti->private`` back and frees ``ic->tfm``). The same holds on the path: a
+    same-file callee that reads a field of its parameter back into a local
+    (or NULL) and releases below it (``timer = inst->timer; ...
+    module_put(timer->module)``) releases what this function stored there
+    (``inst->timer = timer``). ``sock_release()`` drops the module reference
+    of the socket's ops (``__module_get(new_sock->ops->owner)``: the
+    knowledge's ``frees_fields``).
 
     An acquire's failure branch is recognised in the forms the kernel writes
     it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for

@@ -23,7 +23,9 @@ releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
 ``&x`` maps to ``x``. What a function frees below a parameter is kept as the
 whole path (``kfree(q->ring.buf)``: "ring.buf"), and a callee's releases of
 the fields of what it is given go up through the caller's fields and driver
-data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``).
+data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``), and a
+release below a local given a parameter's field (and only that, or NULL) is kept
+below that field (``ic = ti->private; kfree(ic->buf)``: "private->buf").
 A function that calls a function pointer it is given on its parameters
 (``if (ret) res_free(res);``) records which (``calls_params``): a caller that
 passes one of its file's functions there gets that function's effects on the
@@ -594,7 +596,8 @@ class _Param:
         names = {i: n for n, i in self.index.items()}
         if field is not None and field[1] and not pseudo_field(field[1]) and \
                 p[len(root):].startswith("->") and \
-                [path_of(v) for v in self.values_of(root)] == [f"{names[field[0]]}->{field[1]}"]:
+                [path_of(v) for v in self.values_of(root) if not _null_const(v)] == \
+                [f"{names[field[0]]}->{field[1]}"]:  # or NULL: then it frees nothing
             return field[0], field[1] + p[len(root):]
         found = {getter_path(v, self.index, self.known) if isinstance(v, Call) else None
                  for v in self.values_of(root)}
@@ -624,6 +627,11 @@ def _condition_stores(fn: Function, params: set[str]) -> list[tuple[str, Expr]]:
                     and x.target.name not in params:
                 out.append((x.target.name, x.value))
     return out
+
+
+def _null_const(e: Expr) -> bool:
+    """``NULL`` (``0``): a pointer given no object."""
+    return isinstance(e, Const) and e.value == 0
 
 
 def _field_read(e: Expr) -> bool:
