@@ -68,7 +68,19 @@ What it finds:
     the release makes (``nouveau_drm_device_fini(drm)`` for
     ``drm->client``) misses nothing, unless that function makes the acquire
     too: ``sumo_rlc_fini(rdev)`` reserves the buffer again to unreserve it,
-    and waits for the reservation its caller still holds.
+    and waits for the reservation its caller still holds. A field of a
+    parameter that every same-file caller frees when this function fails is
+    the caller's to free (``callers.py``): directly, through a same-file
+    teardown given the argument, or given the object the caller stored the
+    argument in (``ti->private = ic; r = foo_create_journal(ic); if (r) goto
+    bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
+    ti->private`` back and frees ``ic->tfm``). The same holds on the path: a
+    same-file callee that reads a field of its parameter back into a local
+    (or NULL) and releases below it (``timer = inst->timer; ...
+    module_put(timer->module)``) releases what this function stored there
+    (``inst->timer = timer``). ``sock_release()`` drops the module reference
+    of the socket's ops (``__module_get(new_sock->ops->owner)``: the
+    knowledge's ``frees_fields``).
 
     An acquire's failure branch is recognised in the forms the kernel writes
     it: ``ZERO_OR_NULL_PTR(p)``, ``rc = PTR_ERR_OR_ZERO(p); if (rc)``, and for
@@ -221,8 +233,15 @@ Releases a release callback makes:
     address, ``&foo_release``), the one of its callback table, or the one a
     put is given (``kref_put(&o->ref, foo_release)``, also inside a put
     wrapper of the file, ``foo_put(o)`` or ``foo_put(&o->base)`` with
-    container_of() back to ``o``). The callback finds its object with
-    container_of(), also through a ``_Generic`` (``container_of_const()``).
+    container_of() back to ``o``). A callback table may point at another
+    that holds the callback (a configfs item type's ``ct_item_ops``, the
+    knowledge's ``[release_table]`` member ``ct_item_ops->release``). The
+    callback finds its object with container_of(), also through a
+    ``_Generic`` (``container_of_const()``), or is given the object itself: a
+    bare device or kobject allocated whole, kept in a local, a field
+    (``x->cdev = kzalloc(...); x->cdev->release = foo_release;
+    put_device(x->cdev)``) or a static local. The file's globals the callback
+    frees (``kfree(foo_attrs)``) go with the put too.
     Freeing an object ends the reference counts embedded in it, whatever they
     count. A node given to a device with ``device_set_node()`` is the
     device's, whose release callback puts it.

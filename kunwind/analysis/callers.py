@@ -11,8 +11,10 @@ fields that every same-file caller releases on the failure branch of its call:
 a release reachable from the edge on which the caller's test of the call's
 result says it failed, of the argument's field (``kfree(ft->g)``), or through a
 callee whose summary releases that field of the argument (same file or another
-file's summary). A function no caller in the file calls has no such fields:
-without a caller to read, nothing is assumed.
+file's summary), or of a field the caller stored the argument in (``ti->private =
+ic``, then ``foo_dtr(ti)`` frees ``ti->private->tfm``: ``ic->tfm``). A function no
+caller in the file calls has no such fields: without a caller to read, nothing is
+assumed.
 
 The functions every caller calls on an argument there are collected the same way
 (``caller_calls``): an unwind step that a sibling exit of the function makes on its
@@ -94,13 +96,15 @@ def _released_on_failure(caller: Function, block: int, call: Call,
     reach = caller.reachable_from(start)
     args = {j: p for j, a in enumerate(call.args) if (p := path_of(a)) is not None
             and not p.startswith("&")}
+    holders = _holders(caller)
     out: PerParam = {}
     called: PerParam = {}
     for b in (caller.blocks[i] for i in sorted(reach)):
         for e in b.exprs():
             for c in calls_in(e):
                 for j, base in args.items():
-                    fields = _fields_released(c, base, summaries, kb)
+                    fields = set().union(*(_fields_released(c, h, summaries, kb)
+                                           for h in [base, *holders.get(base, ())]))
                     if fields:
                         out.setdefault(j, set()).update(fields)
                     if any(path_of(a) == base for a in c.args):
@@ -139,10 +143,34 @@ def _is(value: Expr | None, call: Call) -> bool:
     return value is call
 
 
+def _holders(caller: Function) -> dict[str, set[str]]:
+    """The fields the caller stores a pointer in, once (``ti->private = ic``): the
+    pointer's path -> those fields' paths. A callee given the holder's object
+    (``foo_dtr(ti)``) that frees ``ti->private->buf`` frees ``ic->buf``."""
+    stores: dict[str, str | None] = {}
+    for b in caller.blocks:
+        for s in b.stmts:
+            if not isinstance(s, Store) or isinstance(s.target, Var):
+                continue
+            target = path_of(s.target)
+            if target is None or "->" not in target or "[" in target:
+                continue
+            value = path_of(s.value) if s.op == "=" and s.value is not None else None
+            stores[target] = value if target not in stores else None
+    out: dict[str, set[str]] = {}
+    for target, value in stores.items():
+        if value is not None and not value.startswith("&") and \
+                not target.startswith(value + "->"):
+            out.setdefault(value, set()).add(target)
+    return out
+
+
 def _fields_released(c: Call, base: str, summaries: dict[str, Summary],
                      kb: Knowledge) -> set[str]:
     """The fields of ``base`` that the call ``c`` releases: its released argument is
-    ``base->f``, or its callee's summary releases field ``f`` of an argument ``base``."""
+    ``base->f``, or its callee's summary releases field ``f`` of an argument ``base``,
+    or a path below an argument that runs through ``base`` (``private->buf`` of an
+    argument ``ti``, for ``base`` ``ti->private``)."""
     out: set[str] = set()
     prefix = base + "->"
     rel = kb.release(c.callee)
@@ -154,9 +182,11 @@ def _fields_released(c: Call, base: str, summaries: dict[str, Summary],
     if s is not None:
         for k, a in enumerate(c.args):
             p = path_of(a)
-            if p == base:
-                out.update(f for f in s.releases_fields.get(k, ()) if not pseudo_field(f))
-            elif p is not None and p.startswith(prefix) and k in s.releases:
+            if p is None or p.startswith("&"):
+                continue
+            out.update(q[len(prefix):] for f in s.releases_fields.get(k, ())
+                       if not pseudo_field(f) and (q := f"{p}->{f}").startswith(prefix))
+            if p.startswith(prefix) and k in s.releases:
                 out.add(p[len(prefix):])
     return out
 

@@ -272,7 +272,10 @@ class FunctionContext:
         order): the member pointed at a constant struct the knowledge lists
         (``x->dev.type = &foo_type`` with ``foo_type = { .release = foo_release }``),
         or passed with the member to the call that sets its count up
-        (``kobject_init(&x->kobj, &foo_ktype)``). A member given two has none here."""
+        (``kobject_init(&x->kobj, &foo_ktype)``), or a whole object so set up, in a local
+        or in one of the file's globals (a static local is one too:
+        ``kobject_init_and_add(foo_kobj, &foo_ktype, ...)``). A member given two has none
+        here."""
         own: dict[str, str | None] = {}
         tabled: dict[str, str | None] = {}
         for b in self.fn.blocks:
@@ -297,8 +300,9 @@ class FunctionContext:
                     if obj is not None and (fn := self._table_callback(a)) is not None:
                         _bind(tabled, self._member(obj), fn)
         merged = {**tabled, **{k: v for k, v in own.items() if v is not None}}
-        return {k: v for k, v in merged.items()  # a member, or a whole object set up
-                if v is not None and ("->" in k or k in self.variables)  # by its own call
+        return {k: v for k, v in merged.items()  # a member, or a whole object set up by
+                if v is not None and ("->" in k or k in self.variables  # its own call, in
+                                      or k.isidentifier())  # a local or the file's global
                 and self.summary(v) is not None}
 
     @cached_property

@@ -900,20 +900,24 @@ class ResourceModel:
         if not callbacks:
             return out
         members: list[str] = []
+        wholes: list[str] = []
         for j, a in enumerate(call.args):
             if rel is not None and rel.arg == j and kind in CONTAINER_RELEASE_KINDS or \
                     summary is not None and j in summary.releases:
                 m = embedded_path(self.ctx, st, a)
-                if m is None and isinstance(a, Var) and a.name in callbacks:
-                    m = a.name  # the object itself: kobject_init_and_add(kobj, &foo_ktype)
+                p = object_path(path_of(a)) if m is None and not isinstance(a, Unary) \
+                    else None
                 if m is not None:
                     members.append(m)
+                elif p is not None and p in callbacks:
+                    wholes.append(p)  # the object itself, in a local or a field:
+                    # kobject_init_and_add(kobj, &foo_ktype), x->cdev->release = foo_release
             base = path_of(a) if summary is not None and summary.releases_members.get(j) \
                 else None
             if base is not None and not base.startswith("&") and summary is not None:
                 members += [member_root(self.ctx.member_aliases, f"{base}->{f}")
                             for f in summary.releases_members[j]]
-        return out | self._run_callbacks(st, members)
+        return out | self._run_callbacks(st, members) | self._run_whole_callbacks(st, wholes)
 
     def _more_references(self, st: State, arg: Expr, part: str) -> bool:
         """Does this function hold more than one reference on what ``arg`` names
@@ -928,8 +932,9 @@ class ResourceModel:
     def _run_callbacks(self, st: State, members: list[str]) -> set[str]:
         """What the release callbacks bound to ``members`` free when their last put runs
         them: the object that embeds the member when the callback frees its
-        container, the paths below it the callback frees, and the driver data the
-        function lent the member when the callback frees that."""
+        container, the paths below it the callback frees, the file's globals it frees,
+        and the driver data the function lent the member when the callback frees
+        that."""
         out: set[str] = set()
         for member in members:
             held = st.resources.res.get(member)
@@ -945,7 +950,30 @@ class ResourceModel:
                 out.add(container.split("->", 1)[0])  # the object that embeds it all
             sep = "." if "->" in container else "->"
             out.update(f"{container}{sep}{f}" for f in cb.releases_container_fields.get(0, ()))
+            out.update(cb.releases_globals)  # kfree(foo_attrs) of the file's global
         return {p for p in out if p in st.resources.res}
+
+    def _run_whole_callbacks(self, st: State, objects: list[str]) -> set[str]:
+        """What the release callbacks bound to whole objects (a pointer to the device
+        or kobject itself, not a member embedded in another object: ``x->cdev =
+        kzalloc(...); x->cdev->release = foo_release; put_device(x->cdev)``) free
+        when their last put runs them: the object when the callback frees its
+        parameter, the fields of it and the file's globals the callback frees."""
+        out: set[str] = set()
+        res = st.resources.res
+        for obj in objects:
+            held = res.get(obj)
+            if held is not None and held.shared:
+                continue  # not its last reference: the callback does not run yet
+            bound = self.ctx.release_callbacks.get(obj)
+            cb = self.ctx.summary(bound) if bound is not None else None
+            if cb is None:
+                continue
+            if cb.frees_container(0):
+                out.add(obj)
+            out.update(f"{obj}->{f}" for f in cb.releases_fields.get(0, ()) if not pseudo_field(f))
+            out.update(cb.releases_globals)
+        return {p for p in out if p in res}
 
     def _field_put_releases(self, st: State, call: Call, summary: Summary | None) -> set[str]:
         """What a callee frees by releasing the pointer fields of what it is given that

@@ -23,7 +23,9 @@ releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
 ``&x`` maps to ``x``. What a function frees below a parameter is kept as the
 whole path (``kfree(q->ring.buf)``: "ring.buf"), and a callee's releases of
 the fields of what it is given go up through the caller's fields and driver
-data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``).
+data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``), and a
+release below a local given a parameter's field (and only that, or NULL) is kept
+below that field (``ic = ti->private; kfree(ic->buf)``: "private->buf").
 A function that calls a function pointer it is given on its parameters
 (``if (ret) res_free(res);``) records which (``calls_params``): a caller that
 passes one of its file's functions there gets that function's effects on the
@@ -638,13 +640,22 @@ class _Param:
     def read_below(self, e: Expr) -> tuple[int, str] | None:
         """``e`` as a path below what a getter of a parameter read (``Summary.ret_path``),
         through a local assigned only that getter's result: ``np->rx_skb`` after ``np =
-        get_nvpriv(dev)``, which returns ``dev->priv``, is (0, "priv->rx_skb")."""
+        get_nvpriv(dev)``, which returns ``dev->priv``, is (0, "priv->rx_skb"); or below
+        a field of a parameter a local was given (``ic->tfm`` after ``ic =
+        ti->private``: (0, "private->tfm"))."""
         p = path_of(e)
         if p is None or "[" in p:
             return None
         root = root_of(p)
         if root == p or root in self.index:
             return None
+        field = self.alias.get(root)
+        names = {i: n for n, i in self.index.items()}
+        if field is not None and field[1] and not pseudo_field(field[1]) and \
+                p[len(root):].startswith("->") and \
+                [path_of(v) for v in self.values_of(root) if not _null_const(v)] == \
+                [f"{names[field[0]]}->{field[1]}"]:  # or NULL: then it frees nothing
+            return field[0], field[1] + p[len(root):]
         found = {getter_path(v, self.index, self.known) if isinstance(v, Call) else None
                  for v in self.values_of(root)}
         r = found.pop() if len(found) == 1 else None
@@ -673,6 +684,11 @@ def _condition_stores(fn: Function, params: set[str]) -> list[tuple[str, Expr]]:
                     and x.target.name not in params:
                 out.append((x.target.name, x.value))
     return out
+
+
+def _null_const(e: Expr) -> bool:
+    """``NULL`` (``0``): a pointer given no object."""
+    return isinstance(e, Const) and e.value == 0
 
 
 def _field_read(e: Expr) -> bool:

@@ -217,7 +217,9 @@ def callback_tables(variables: list[Any]) -> dict[str, tuple[str, dict[str, str]
     there too, under ``pointer_table(name)`` and with no members: the struct
     is allocated at run time, and the stores of the file's functions into it
     (``foo_class->dev_release = foo_release``) fill them in
-    (context.filled_tables)."""
+    (context.filled_tables). A member that points at another of the file's tables
+    (``.ct_item_ops = &foo_item_ops``) holds that one's members, under the path
+    through it (``ct_item_ops->release``)."""
     out: dict[str, tuple[str, dict[str, str]]] = {}
     for var in variables:
         canonical = var.type.get_canonical()
@@ -242,6 +244,9 @@ def callback_tables(variables: list[Any]) -> dict[str, tuple[str, dict[str, str]
             fn = _function_named(item) if name else ""
             if name and fn:
                 members[name] = fn
+            inner = out.get(_table_named(item)) if name else None
+            if inner is not None:  # .ct_item_ops = &foo_item_ops: its members, through it
+                members.update({f"{name}->{m}": f for m, f in inner[1].items()})
         if members:
             out[var.spelling] = (decl.spelling, members)
     return out
@@ -259,6 +264,18 @@ def _function_named(e: Any) -> str:
             parts = list(c.get_children())
             return _function_named(parts[1]) if len(parts) == 3 and _null(parts[2]) else ""
         if c.kind.name not in ("UNEXPOSED_EXPR", "MEMBER_REF", "PAREN_EXPR",
+                               "CSTYLE_CAST_EXPR") and c != e:
+            return ""
+    return ""
+
+
+def _table_named(e: Any) -> str:
+    """The file's variable an initializer points at (``&foo_ops``), or ""."""
+    for c in e.walk_preorder():
+        if c.kind.name == "DECL_REF_EXPR":
+            ref = c.referenced
+            return c.spelling if ref is not None and ref.kind.name == "VAR_DECL" else ""
+        if c.kind.name not in ("UNEXPOSED_EXPR", "MEMBER_REF", "UNARY_OPERATOR", "PAREN_EXPR",
                                "CSTYLE_CAST_EXPR") and c != e:
             return ""
     return ""

@@ -282,7 +282,8 @@ def parse_file(path: Path, args: list[str], text: bytes | None = None,
 
 def _callback_tables(ast: c_ast.FileAST, main: str) -> dict[str, tuple[str, dict[str, str]]]:
     """clang_lower.callback_tables for pycparser: the main file's variables initialised
-    as a struct whose members name functions, and its pointers to a struct."""
+    as a struct whose members name functions (or another such table, through its
+    address), and its pointers to a struct."""
     functions = {e.decl.name for e in ast.ext if isinstance(e, c_ast.FuncDef)} | {
         e.name for e in ast.ext if isinstance(e, c_ast.Decl) and isinstance(e.type, c_ast.FuncDecl)}
     fields: dict[str, list[str]] = {}
@@ -320,6 +321,9 @@ def _callback_tables(ast: c_ast.FileAST, main: str) -> dict[str, tuple[str, dict
                     value = value.expr
             if name and isinstance(value, c_ast.ID) and value.name in functions:
                 members[name] = value.name
+            if name and isinstance(value, c_ast.UnaryOp) and value.op == "&" and \
+                    isinstance(value.expr, c_ast.ID) and value.expr.name in out:
+                members.update({f"{name}->{m}": f for m, f in out[value.expr.name][1].items()})
         if members:
             out[e.name] = (struct, members)
     return out
