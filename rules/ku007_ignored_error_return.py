@@ -69,7 +69,16 @@ Known false positives:
     (no configuration's stub) cannot return a negative value. A result only
     returned after the call (``ret = foo_check(x); foo_clear(x); return ret;``) is
     no such decision, and the call is reported. A restore whose own failure leaves
-    the device in the wrong state on the success path is missed.
+    the device in the wrong state on the success path is missed. Nor a read whose
+    value nobody looks at: the callee is a read (the knowledge's [read], such as
+    regmap_read(), or a function whose summary says it only reads: it writes no
+    field of its parameters, releases and hands over nothing, stores only into its
+    own variables and through a parameter, ``*val = v``, and calls only reads and
+    logging), and each local it fills (``&val``, a local array), whose address is
+    kept nowhere, is stored anew or left unread on every path after the call
+    (``regmap_read(map, REG, &val);`` to fill the register cache). Its failure
+    loses nothing; a read whose effect is on the device (a status register that a
+    read clears) is missed when it fails.
 """
 
 from __future__ import annotations
@@ -88,9 +97,11 @@ from kunwind.analysis.error_paths import can_fail, errno_held
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION, Finding, PathStep
 from kunwind.model.ir import (
     Call,
+    Expr,
     Return,
     Stmt,
     Store,
+    Unary,
     Var,
     calls_in,
     path_of,
@@ -171,6 +182,8 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # the same call follows, and its result is the one used
     if _pending_result(ctx, b, i) is not None:
         return []  # a step both outcomes of an earlier, still untested call run
+    if _read_unused(ctx, b, i, call):
+        return []  # a read whose value nobody looks at: its failure loses nothing
     why = can_fail(ctx, call.callee)
     end = _success_exit(walk, call) if why else 0
     if not end:
@@ -186,6 +199,75 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
              PathStep(end, 0, "returns success")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"dropped|{call.callee}", CONVENTION, exit_line=end)]
+
+
+def _read_unused(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
+    """``regmap_read(map, REG, &val);`` (only to fill the register cache), ``val``
+    read on no path after it: ``call`` is a read (the knowledge's [read], or its
+    summary's ``is_read``), whose only effect the function sees is the value it
+    read, and every local it fills (``&val``, or a local array; one at least) is
+    stored again or left unread on every path after the call. Its value does not matter, so neither
+    does its failure."""
+    into = _read_into(ctx, call)
+    if not into:
+        return False  # no read, or one whose value is its result: the call drops it
+    for j in into:
+        name = _filled_local(ctx, call.args[j]) if j < len(call.args) else None
+        if name is None or _address_kept(ctx, name) or \
+                not _unread_after(ctx, b, i, name):
+            return False
+    return True
+
+
+def _unread_after(ctx: FunctionContext, b: Block, i: int, name: str) -> bool:
+    """Is local ``name`` stored anew (``_stores_anew``) or left unread on every path
+    after statement ``i`` of ``b``?"""
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s))
+    return all(t is None or _stores_anew(ctx, t, name)
+               for t in first_touches(ctx.fn, b, i + 1, name, touches))
+
+
+def _read_into(ctx: FunctionContext, call: Call) -> set[int] | None:
+    """The arguments that ``call``, a read, fills with what it read (the knowledge's
+    [read], or the callee's summary); None when it is no read."""
+    if ctx.kb.is_read(call.callee):
+        j = ctx.kb.read_into(call.callee)
+        return set() if j is None else {j}
+    s = ctx.summary(call.callee)
+    return s.reads_into if s is not None and s.is_read else None
+
+
+def _filled_local(ctx: FunctionContext, arg: Expr) -> str | None:
+    """The local a read fills through ``arg``: ``&val``, or ``buf`` for a local array."""
+    if isinstance(arg, Unary) and arg.op == "&":
+        arg = arg.operand
+    elif not (isinstance(arg, Var) and not arg.ptr):
+        return None
+    return arg.name if isinstance(arg, Var) and arg.name in ctx.declared_locals else None
+
+
+def _address_kept(ctx: FunctionContext, name: str) -> bool:
+    """Is the address of local ``name`` taken anywhere but as a call's argument (``p =
+    &val;``), so that a read through a pointer may see what a call filled?"""
+    exprs = [e for blk in ctx.fn.blocks for e in blk.exprs()]
+    args = {id(a) for e in exprs for c in calls_in(e) for a in c.args}
+    return any(isinstance(x, Unary) and x.op == "&" and isinstance(x.operand, Var) and
+               x.operand.name == name and id(x) not in args
+               for e in exprs for x in subexprs(e))
+
+
+def _stores_anew(ctx: FunctionContext, t: Stmt | Expr, name: str) -> bool:
+    """Does ``t`` store a new value into local ``name`` without reading it: ``name =
+    v;``, or a read that fills it again (``if (regmap_read(map, R, &name) < 0)``)?"""
+    if isinstance(t, Store) and isinstance(t.target, Var) and t.target.name == name:
+        return t.op == "=" and not reads(t.value, name)
+    exprs = stmt_exprs(t) if isinstance(t, Stmt) else (t,)
+    uses = sum(isinstance(x, Var) and x.name == name for e in exprs for x in subexprs(e))
+    filled = sum(_filled_local(ctx, c.args[j]) == name
+                 for e in exprs for c in calls_in(e)
+                 for j in (_read_into(ctx, c) or ()) if j < len(c.args))
+    return uses > 0 and uses == filled
 
 
 def _made_again(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
