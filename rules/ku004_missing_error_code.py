@@ -129,6 +129,11 @@ Known false positives:
     own variable of the same name (``bool ret = false; ... { bool ret; ... goto
     out; }``): the model has one name for both, and the one returned holds a
     value; a variable truly unassigned that an inner block shadows is missed.
+    Nor a refusal whose test is a call given the variable that returns 0 when
+    given 0 (``if (bch2_err_matches(ret, ENOENT)) { bch_err(...); goto out; }``,
+    whose body is ``return err < 0 && ...``: the summary's signs for that
+    argument value): while the variable holds 0 the branch is not taken, and
+    where it is taken the variable holds the error it returns.
     Nor a refusal whose ``goto`` enters an unwind that writes the success the
     function returns (``err: if (ret != -EPROBE_DEFER) ret = 0; return ret;``,
     a fall back to a slower mode): the unwind chose which failures the caller
@@ -150,7 +155,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import error_on_edge, error_value, failure_check
-from kunwind.analysis.constants import constant
+from kunwind.analysis.constants import ANY_SIGN, ZERO, constant
 from kunwind.analysis.error_paths import (
     can_fail,
     decided_elsewhere,
@@ -374,6 +379,8 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     if found is None:
         return []
     test, branch = found
+    if _not_for_success(ctx, test, branch, name):
+        return []  # the test cannot take that branch while 'name' holds 0
     if not _logs_error(ctx, fn, _unconditional(fn, test, branch, jump.block)) or any(
             isinstance(x, Store) and path_of(x.target) == name
             for i in branch for x in fn.blocks[i].stmts):
@@ -401,6 +408,28 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
                          PATH_VALUES)]
 
 
+def _not_for_success(ctx: FunctionContext, test: int, branch: list[int], name: str) -> bool:
+    """``if (bch2_err_matches(ret, ENOENT)) { bch_err(...); goto out; }``: the test is a
+    call given ``name``, taken on its true side, whose body returns 0 whenever that
+    argument is 0 (``return err < 0 && ...``: the summary's signs for that value).
+    While ``name`` holds success the branch is not taken: on the path that takes
+    it, ``name`` holds an error already."""
+    b = ctx.fn.blocks[test]
+    cond, true_side = b.cond, True
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, true_side = cond.operand, not true_side
+    if not isinstance(cond, Call) or not branch:
+        return False
+    kind = next((e.kind for e in b.succs if e.dst == branch[0]), None)
+    if kind not in ("true", "false") or (kind == "true") != true_side:
+        return False  # the branch is where the call returns 0
+    s = ctx.summary(cond.callee)
+    return s is not None and any(
+        isinstance(a, Var) and a.name == name and
+        s.ret_signs_when.get(j, {}).get(0, ANY_SIGN) == ZERO
+        for j, a in enumerate(cond.args))
+
+
 def _success_set_at_label(fn: Function, jump: Jump, name: str) -> bool:
     """``goto output; ... output: memcpy(params, &p, ...); rc = 0; cleanup: ...
     return rc;``: the straight line the ``goto`` enters sets ``name`` to 0 before
@@ -423,16 +452,25 @@ def _success_set_at_label(fn: Function, jump: Jump, name: str) -> bool:
 
 def _set_after_jump(fn: Function, jump: Jump, name: str, held: Expr) -> bool:
     """``if (ret) { dev_err(...); goto err; } ... err: if (ret != -EPROBE_DEFER) ret =
-    0; return ret;``: the success ``name`` holds at the return is the value of a store
-    that only the code after the ``goto`` runs (in a block the label's side reaches,
-    not the goto's own: the walk keeps the stored expression itself). The unwind
-    decides which failures the caller hears of and turns the others into success
-    on purpose (a fall back to a slower mode): no error code was forgotten before
-    the jump."""
+    0; return ret;``: the success ``name`` holds at the return is the 0 of a store
+    that the code after the ``goto`` runs under a test of ``name`` itself (in a
+    block the label's side reaches, not the goto's own: the walk keeps the stored
+    expression itself). The unwind decides which failures the caller hears of and
+    turns the others into success on purpose (a fall back to a slower mode): no
+    error code was forgotten before the jump. A call's success stored after the
+    jump (a later loop's write that overwrites the code) is no such decision."""
     after = set().union(*(fn.reachable_from(d) for d in fn.blocks[jump.block].targets()))
     after.discard(jump.block)
-    return any(isinstance(x, Store) and x.value is held and path_of(x.target) == name
+    preds = fn.preds()
+    return any(isinstance(x, Store) and x.value is held and path_of(x.target) == name and
+               constant(x.value) == 0 and any(_reads(fn.blocks[p].cond, name)
+                                              for p in preds[i])
                for i in after for x in fn.blocks[i].stmts)
+
+
+def _reads(e: Expr | None, name: str) -> bool:
+    """Does ``e`` read the variable ``name``?"""
+    return e is not None and any(isinstance(x, Var) and x.name == name for x in subexprs(e))
 
 
 def _recorded(fn: Function, branch: set[int], start: int, end: int) -> bool:

@@ -985,11 +985,13 @@ def _compared_values(fn: Function, name: str) -> set[int]:
         if isinstance(b.switch, Var) and b.switch.name == name:
             out.update(e.value for e in b.succs if e.kind == "case" and e.value is not None
                        and e.value != UNKNOWN_CASE)
-        if isinstance(b.cond, Binary) and b.cond.op in ("==", "!=", "<", ">", "<=", ">="):
-            for a, c in ((b.cond.lhs, b.cond.rhs), (b.cond.rhs, b.cond.lhs)):
-                k = constant(c)
-                if isinstance(a, Var) and a.name == name and k is not None:
-                    out.add(k)
+        tests = [b.cond] + [x for s in b.stmts if isinstance(s, Return) and s.value is not None
+                            for x in subexprs(s.value)]  # return err < 0 && ...;
+        for c in tests:
+            if isinstance(c, Binary) and c.op in ("==", "!=", "<", ">", "<=", ">="):
+                for a, k in ((c.lhs, constant(c.rhs)), (c.rhs, constant(c.lhs))):
+                    if isinstance(a, Var) and a.name == name and k is not None:
+                        out.add(k)
     return out
 
 
