@@ -78,13 +78,26 @@ Known false positives:
     kept nowhere, is stored anew or left unread on every path after the call
     (``regmap_read(map, REG, &val);`` to fill the register cache). Its failure
     loses nothing; a read whose effect is on the device (a status register that a
-    read clears) is missed when it fails.
+    read clears) is missed when it fails. Nor a call that takes an argument over
+    whatever it returns (``hci_recv_frame(hdev, skb);``: an [owner] of the
+    knowledge with neither ``on_success`` nor ``on_failure``, or a callee whose
+    summary ``consumes`` it): the object went where its failure is dealt with, and
+    the caller has nothing left to undo. Nor a call in a function that goes on past
+    failures of that kind itself: it tests another call of the same callee and,
+    where that one fails, rejoins what its success side goes on to (``if
+    (call_ctl(CREATE_PORT, p) >= 0) { ...; call_ctl(SUBSCRIBE, &s); }``: an
+    optional part), or every call it makes on the call's object (its first
+    argument) that can fail drops its result, two at least, while it uses the
+    result of one of those callees on another object (``foo_rate_write(up, 0);
+    foo_enable(up, false); ret = foo_rate_write(down, 0);``: a peer that may be
+    gone already). A slip repeated on every call on one object is missed.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.conditions import failure_check
 from kunwind.analysis.constants import NEGATIVE
 from kunwind.analysis.conventions import (
     dropped_call,
@@ -184,6 +197,10 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # a step both outcomes of an earlier, still untested call run
     if _read_unused(ctx, b, i, call):
         return []  # a read whose value nobody looks at: its failure loses nothing
+    if _hands_over(ctx, call):
+        return []  # the callee took the object over, and handles its own failure
+    if _same_callee_goes_on(ctx, call) or _object_left_to_chance(ctx, call):
+        return []  # the function itself goes on past such failures
     why = can_fail(ctx, call.callee)
     end = _success_exit(walk, call) if why else 0
     if not end:
@@ -199,6 +216,86 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
              PathStep(end, 0, "returns success")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"dropped|{call.callee}", CONVENTION, exit_line=end)]
+
+
+def _hands_over(ctx: FunctionContext, call: Call) -> bool:
+    """``hci_recv_frame(hdev, skb); skb = NULL;``: the callee takes an argument over
+    on every outcome (an [owner] of the knowledge with neither ``on_success`` nor
+    ``on_failure``, or its summary's ``consumes``: it frees or passes on the skb
+    when it fails too). The caller has given the object away and has nothing left to
+    undo; what the failure means, the callee has dealt with."""
+    kb, callee = ctx.kb, call.callee
+    j = kb.owner_arg(callee)
+    if j is not None and j < len(call.args) and not kb.owns_on_success(callee) and \
+            not kb.owns_on_failure(callee):
+        return True  # an [owner] that takes it whatever it returns (netif_rx())
+    s = ctx.summary(callee)
+    return s is not None and any(j < len(call.args) for j in s.consumes)
+
+
+def _same_callee_goes_on(ctx: FunctionContext, call: Call) -> bool:
+    """``if (call_ctl(CREATE_PORT, port) >= 0) { ...; call_ctl(SUBSCRIBE, &subs); }
+    schedule_work(w); return 0;``: the function tests another call of the same callee,
+    and where that one failed it goes on to what its success side goes on to (the
+    failing side skips a part and rejoins, no label, the result kept in no local
+    that the way on reads). The function holds that failures of this callee need
+    not stop it: dropping one more is its choice, not a slip."""
+    fn = ctx.fn
+    for blk in fn.blocks:
+        if blk.cond is None or len(blk.succs) != 2:
+            continue
+        held = {s[0]: s[1] for j, x in enumerate(blk.stmts)
+                if (s := stored_call(x)) is not None and s[1].callee == call.callee
+                and tested_after(blk, j, s[0])}
+        chk = failure_check(blk.cond, held.get)
+        if chk is None or chk.callee != call.callee or chk.answer:
+            continue
+        fail = next((e.dst for e in blk.succs
+                     if e.kind == ("true" if chk.fails_when else "false")), None)
+        on = next((e.dst for e in blk.succs
+                   if e.kind == ("false" if chk.fails_when else "true")), None)
+        if fail is None or on is None or fail == on or fn.blocks[fail].labels:
+            continue
+        if fail in fn.reachable_from(on, avoid=blk.id) and \
+                not any(_read_on(ctx, fail, name) for name in held):
+            return True
+    return False
+
+
+def _read_on(ctx: FunctionContext, start: int, name: str) -> bool:
+    """Can a path from block ``start`` read the local ``name`` before storing it anew?"""
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s))
+    return any(t is not None and not (isinstance(t, Store) and isinstance(t.target, Var)
+                                      and t.target.name == name and not reads(t.value, name))
+               for t in first_touches(ctx.fn, ctx.fn.blocks[start], 0, name, touches))
+
+
+def _object_left_to_chance(ctx: FunctionContext, call: Call) -> bool:
+    """``tb_port_tmu_rate_write(up, 0); tb_port_tmu_enhanced_enable(up, false); ret =
+    tb_port_tmu_rate_write(down, 0); if (ret) return ret;``: every call of the
+    function on the object ``call`` acts on (its first argument) whose callee can
+    fail drops its result, two of them at least, while the function uses the
+    result of one of those callees on another object. The function ignores
+    failures on that object as a rule (a peer that may be gone already), and
+    tests them elsewhere: no single slip."""
+    if not call.args or path_of(call.args[0]) is None:
+        return False
+    obj = render(call.args[0])
+    on_obj: list[tuple[Call, bool]] = []  # (call, dropped)
+    elsewhere: set[str] = set()
+    for blk in ctx.fn.blocks:
+        dropped = {id(c) for x in blk.stmts if (c := dropped_call(x)) is not None}
+        for e in blk.exprs():
+            for c in calls_in(e):
+                if not c.args or not can_fail(ctx, c.callee):
+                    continue
+                if render(c.args[0]) == obj:
+                    on_obj.append((c, id(c) in dropped))
+                elif id(c) not in dropped:
+                    elsewhere.add(c.callee)
+    return len(on_obj) >= 2 and all(d for _, d in on_obj) and \
+        any(c.callee in elsewhere for c, _ in on_obj)
 
 
 def _read_unused(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
