@@ -120,6 +120,24 @@ Known false positives:
     analysis/callers.py): a code it loses reaches nobody. One stored in a table
     of callbacks or a pointer is read by whoever calls it through that, and is
     reported as before.
+    Nor a failure whose test the straight line from the failing call reaches
+    through a store of 0 into the variable (``cp = d_path(...); err = 0; if
+    (IS_ERR(cp)) goto out;``): the code chose that success where it looks at
+    the failure. A 0 stored before the call is the variable's start value and
+    says nothing (reported).
+    Nor a variable left without a value by the declaration of an inner block's
+    own variable of the same name (``bool ret = false; ... { bool ret; ... goto
+    out; }``): the model has one name for both, and the one returned holds a
+    value; a variable truly unassigned that an inner block shadows is missed.
+    Nor a refusal whose test is a call given the variable that returns 0 when
+    given 0 (``if (bch2_err_matches(ret, ENOENT)) { bch_err(...); goto out; }``,
+    whose body is ``return err < 0 && ...``: the summary's signs for that
+    argument value): while the variable holds 0 the branch is not taken, and
+    where it is taken the variable holds the error it returns.
+    Nor a refusal whose ``goto`` enters an unwind that writes the success the
+    function returns (``err: if (ret != -EPROBE_DEFER) ret = 0; return ret;``,
+    a fall back to a slower mode): the unwind chose which failures the caller
+    hears of, and the 0 is its own.
     Nor a failure whose branch records it in an object the way two other
     branches that leave the function record theirs (``t->error_code =
     FOO_CONFIG_ERROR; goto out;``: a self-test whose status file shows the code):
@@ -137,7 +155,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import error_on_edge, error_value, failure_check
-from kunwind.analysis.constants import constant
+from kunwind.analysis.constants import ANY_SIGN, ZERO, constant
 from kunwind.analysis.error_paths import (
     can_fail,
     decided_elsewhere,
@@ -159,6 +177,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     Return,
+    Stmt,
     Store,
     Str,
     Unary,
@@ -166,6 +185,7 @@ from kunwind.model.ir import (
     calls_in,
     path_of,
     root_of,
+    stmt_exprs,
     subexprs,
 )
 
@@ -191,7 +211,8 @@ def on_return(ctx: FunctionContext, st: State, s: Return, ex: Exit) -> list[Find
         return []
     name = v.name
     found = _after_failure(ctx, st, s, name) if st.failures else []
-    if not found and st.values.env.get(name) is UNINITIALISED:
+    if not found and st.values.env.get(name) is UNINITIALISED and \
+            not _declared_twice(fn, name):
         found = _garbage_exit(ctx, st, s, name)
     if not found:
         found = _logged_refusal(ctx, st, s, name)
@@ -219,6 +240,42 @@ def _declared_bare(fn: Function, name: str) -> bool:
                for b in fn.blocks for s in b.stmts)
 
 
+def _zeroed_before_test(fn: Function, fail: Failure, name: str) -> bool:
+    """``cp = d_path(&path, buf, len); err = 0; if (IS_ERR(cp)) goto out;``: between
+    the call whose failure the test finds and the test itself, the straight line
+    (no label) writes 0 into ``name``. The code chose the success that this
+    failure returns right where it looks at it; a 0 written before the call (``ret
+    = 0; p = kmalloc(...); if (!p) goto err;``) is no such choice."""
+    if not fail.callee:
+        return False
+    b, seen = fn.blocks[fail.block], {fail.block}
+    while True:
+        for x in reversed(b.stmts):
+            if any(c.callee == fail.callee for c in _statement_calls(x)):
+                return False
+            if isinstance(x, Store) and path_of(x.target) == name:
+                return x.op == "=" and not x.decl and constant(x.value) == 0
+        preds = fn.preds()[b.id]
+        if b.labels or len(preds) != 1 or preds[0] in seen:
+            return False
+        seen.add(preds[0])
+        b = fn.blocks[preds[0]]
+
+
+def _statement_calls(x: object) -> list[Call]:
+    """The calls statement ``x`` makes."""
+    return [c for e in stmt_exprs(x) for c in calls_in(e)] if isinstance(x, Stmt) else []
+
+
+def _declared_twice(fn: Function, name: str) -> bool:
+    """``bool ret = false; ... if (x) { bool ret; ... } out: return ret;``: two variables
+    of one name, an inner block's own shadowing the outer one. The function's model
+    has one name for both, so the inner declaration seems to leave the returned
+    variable without a value: which one holds what is not known."""
+    return sum(isinstance(s, Store) and s.decl and isinstance(s.target, Var) and
+               s.target.name == name for b in fn.blocks for s in b.stmts) > 1
+
+
 def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> list[Finding]:
     """A failure test failed on this path, which returns ``name`` holding success."""
     fn = ctx.fn
@@ -228,6 +285,8 @@ def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> lis
     if held is None or _answer_no(ctx.fn, name, held):
         return []
     fail = st.failures[-1]
+    if _zeroed_before_test(fn, fail, name):
+        return []  # ``cp = d_path(...); err = 0; if (IS_ERR(cp)) goto out;``: on purpose
     if _optional(ctx, fail) or _kept_for_caller(ctx, fail) or not (
             real_failure(ctx, fail, strict=True) or _null_taken_as_error(ctx, st, fail)):
         return []
@@ -320,6 +379,8 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     if found is None:
         return []
     test, branch = found
+    if _not_for_success(ctx, test, branch, name):
+        return []  # the test cannot take that branch while 'name' holds 0
     if not _logs_error(ctx, fn, _unconditional(fn, test, branch, jump.block)) or any(
             isinstance(x, Store) and path_of(x.target) == name
             for i in branch for x in fn.blocks[i].stmts):
@@ -328,6 +389,8 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
         return []  # the test runs again
     if _success_set_at_label(fn, jump, name):
         return []  # the code the goto enters sets success itself: a success exit
+    if _set_after_jump(fn, jump, name, held):
+        return []  # the unwind itself chose the success it returns
     if not _carries_errors(ctx, name):
         return []
     line, col = _test_loc(fn, test, jump)
@@ -343,6 +406,28 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
              PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({value})")]
     return [RULE.finding(ctx, line, col, message, steps, f"logged|return {name}",
                          PATH_VALUES)]
+
+
+def _not_for_success(ctx: FunctionContext, test: int, branch: list[int], name: str) -> bool:
+    """``if (bch2_err_matches(ret, ENOENT)) { bch_err(...); goto out; }``: the test is a
+    call given ``name``, taken on its true side, whose body returns 0 whenever that
+    argument is 0 (``return err < 0 && ...``: the summary's signs for that value).
+    While ``name`` holds success the branch is not taken: on the path that takes
+    it, ``name`` holds an error already."""
+    b = ctx.fn.blocks[test]
+    cond, true_side = b.cond, True
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, true_side = cond.operand, not true_side
+    if not isinstance(cond, Call) or not branch:
+        return False
+    kind = next((e.kind for e in b.succs if e.dst == branch[0]), None)
+    if kind not in ("true", "false") or (kind == "true") != true_side:
+        return False  # the branch is where the call returns 0
+    s = ctx.summary(cond.callee)
+    return s is not None and any(
+        isinstance(a, Var) and a.name == name and
+        s.ret_signs_when.get(j, {}).get(0, ANY_SIGN) == ZERO
+        for j, a in enumerate(cond.args))
 
 
 def _success_set_at_label(fn: Function, jump: Jump, name: str) -> bool:
@@ -363,6 +448,29 @@ def _success_set_at_label(fn: Function, jump: Jump, name: str) -> bool:
             if isinstance(x, Return):
                 return False
     return False
+
+
+def _set_after_jump(fn: Function, jump: Jump, name: str, held: Expr) -> bool:
+    """``if (ret) { dev_err(...); goto err; } ... err: if (ret != -EPROBE_DEFER) ret =
+    0; return ret;``: the success ``name`` holds at the return is the 0 of a store
+    that the code after the ``goto`` runs under a test of ``name`` itself (in a
+    block the label's side reaches, not the goto's own: the walk keeps the stored
+    expression itself). The unwind decides which failures the caller hears of and
+    turns the others into success on purpose (a fall back to a slower mode): no
+    error code was forgotten before the jump. A call's success stored after the
+    jump (a later loop's write that overwrites the code) is no such decision."""
+    after = set().union(*(fn.reachable_from(d) for d in fn.blocks[jump.block].targets()))
+    after.discard(jump.block)
+    preds = fn.preds()
+    return any(isinstance(x, Store) and x.value is held and path_of(x.target) == name and
+               constant(x.value) == 0 and any(_reads(fn.blocks[p].cond, name)
+                                              for p in preds[i])
+               for i in after for x in fn.blocks[i].stmts)
+
+
+def _reads(e: Expr | None, name: str) -> bool:
+    """Does ``e`` read the variable ``name``?"""
+    return e is not None and any(isinstance(x, Var) and x.name == name for x in subexprs(e))
 
 
 def _recorded(fn: Function, branch: set[int], start: int, end: int) -> bool:

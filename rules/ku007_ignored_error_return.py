@@ -69,13 +69,35 @@ Known false positives:
     (no configuration's stub) cannot return a negative value. A result only
     returned after the call (``ret = foo_check(x); foo_clear(x); return ret;``) is
     no such decision, and the call is reported. A restore whose own failure leaves
-    the device in the wrong state on the success path is missed.
+    the device in the wrong state on the success path is missed. Nor a read whose
+    value nobody looks at: the callee is a read (the knowledge's [read], such as
+    regmap_read(), or a function whose summary says it only reads: it writes no
+    field of its parameters, releases and hands over nothing, stores only into its
+    own variables and through a parameter, ``*val = v``, and calls only reads and
+    logging), and each local it fills (``&val``, a local array), whose address is
+    kept nowhere, is stored anew or left unread on every path after the call
+    (``regmap_read(map, REG, &val);`` to fill the register cache). Its failure
+    loses nothing; a read whose effect is on the device (a status register that a
+    read clears) is missed when it fails. Nor a call that takes an argument over
+    whatever it returns (``hci_recv_frame(hdev, skb);``: an [owner] of the
+    knowledge with neither ``on_success`` nor ``on_failure``, or a callee whose
+    summary ``consumes`` it): the object went where its failure is dealt with, and
+    the caller has nothing left to undo. Nor a call in a function that goes on past
+    failures of that kind itself: it tests another call of the same callee and,
+    where that one fails, rejoins what its success side goes on to (``if
+    (call_ctl(CREATE_PORT, p) >= 0) { ...; call_ctl(SUBSCRIBE, &s); }``: an
+    optional part), or every call it makes on the call's object (its first
+    argument) that can fail drops its result, two at least, while it uses the
+    result of one of those callees on another object (``foo_rate_write(up, 0);
+    foo_enable(up, false); ret = foo_rate_write(down, 0);``: a peer that may be
+    gone already). A slip repeated on every call on one object is missed.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.conditions import failure_check
 from kunwind.analysis.constants import NEGATIVE
 from kunwind.analysis.conventions import (
     dropped_call,
@@ -88,9 +110,11 @@ from kunwind.analysis.error_paths import can_fail, errno_held
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION, Finding, PathStep
 from kunwind.model.ir import (
     Call,
+    Expr,
     Return,
     Stmt,
     Store,
+    Unary,
     Var,
     calls_in,
     path_of,
@@ -171,6 +195,12 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # the same call follows, and its result is the one used
     if _pending_result(ctx, b, i) is not None:
         return []  # a step both outcomes of an earlier, still untested call run
+    if _read_unused(ctx, b, i, call):
+        return []  # a read whose value nobody looks at: its failure loses nothing
+    if _hands_over(ctx, call):
+        return []  # the callee took the object over, and handles its own failure
+    if _same_callee_goes_on(ctx, call) or _object_left_to_chance(ctx, call):
+        return []  # the function itself goes on past such failures
     why = can_fail(ctx, call.callee)
     end = _success_exit(walk, call) if why else 0
     if not end:
@@ -186,6 +216,155 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
              PathStep(end, 0, "returns success")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"dropped|{call.callee}", CONVENTION, exit_line=end)]
+
+
+def _hands_over(ctx: FunctionContext, call: Call) -> bool:
+    """``hci_recv_frame(hdev, skb); skb = NULL;``: the callee takes an argument over
+    on every outcome (an [owner] of the knowledge with neither ``on_success`` nor
+    ``on_failure``, or its summary's ``consumes``: it frees or passes on the skb
+    when it fails too). The caller has given the object away and has nothing left to
+    undo; what the failure means, the callee has dealt with."""
+    kb, callee = ctx.kb, call.callee
+    j = kb.owner_arg(callee)
+    if j is not None and j < len(call.args) and not kb.owns_on_success(callee) and \
+            not kb.owns_on_failure(callee):
+        return True  # an [owner] that takes it whatever it returns (netif_rx())
+    s = ctx.summary(callee)
+    return s is not None and any(j < len(call.args) for j in s.consumes)
+
+
+def _same_callee_goes_on(ctx: FunctionContext, call: Call) -> bool:
+    """``if (call_ctl(CREATE_PORT, port) >= 0) { ...; call_ctl(SUBSCRIBE, &subs); }
+    schedule_work(w); return 0;``: the function tests another call of the same callee,
+    and where that one failed it goes on to what its success side goes on to (the
+    failing side skips a part and rejoins, no label, the result kept in no local
+    that the way on reads). The function holds that failures of this callee need
+    not stop it: dropping one more is its choice, not a slip."""
+    fn = ctx.fn
+    for blk in fn.blocks:
+        if blk.cond is None or len(blk.succs) != 2:
+            continue
+        held = {s[0]: s[1] for j, x in enumerate(blk.stmts)
+                if (s := stored_call(x)) is not None and s[1].callee == call.callee
+                and tested_after(blk, j, s[0])}
+        chk = failure_check(blk.cond, held.get)
+        if chk is None or chk.callee != call.callee or chk.answer:
+            continue
+        fail = next((e.dst for e in blk.succs
+                     if e.kind == ("true" if chk.fails_when else "false")), None)
+        on = next((e.dst for e in blk.succs
+                   if e.kind == ("false" if chk.fails_when else "true")), None)
+        if fail is None or on is None or fail == on or fn.blocks[fail].labels:
+            continue
+        if fail in fn.reachable_from(on, avoid=blk.id) and \
+                not any(_read_on(ctx, fail, name) for name in held):
+            return True
+    return False
+
+
+def _read_on(ctx: FunctionContext, start: int, name: str) -> bool:
+    """Can a path from block ``start`` read the local ``name`` before storing it anew?"""
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s))
+    return any(t is not None and not (isinstance(t, Store) and isinstance(t.target, Var)
+                                      and t.target.name == name and not reads(t.value, name))
+               for t in first_touches(ctx.fn, ctx.fn.blocks[start], 0, name, touches))
+
+
+def _object_left_to_chance(ctx: FunctionContext, call: Call) -> bool:
+    """``tb_port_tmu_rate_write(up, 0); tb_port_tmu_enhanced_enable(up, false); ret =
+    tb_port_tmu_rate_write(down, 0); if (ret) return ret;``: every call of the
+    function on the object ``call`` acts on (its first argument) whose callee can
+    fail drops its result, two of them at least, while the function uses the
+    result of one of those callees on another object. The function ignores
+    failures on that object as a rule (a peer that may be gone already), and
+    tests them elsewhere: no single slip."""
+    if not call.args or path_of(call.args[0]) is None:
+        return False
+    obj = render(call.args[0])
+    on_obj: list[tuple[Call, bool]] = []  # (call, dropped)
+    elsewhere: set[str] = set()
+    for blk in ctx.fn.blocks:
+        dropped = {id(c) for x in blk.stmts if (c := dropped_call(x)) is not None}
+        for e in blk.exprs():
+            for c in calls_in(e):
+                if not c.args or not can_fail(ctx, c.callee):
+                    continue
+                if render(c.args[0]) == obj:
+                    on_obj.append((c, id(c) in dropped))
+                elif id(c) not in dropped:
+                    elsewhere.add(c.callee)
+    return len(on_obj) >= 2 and all(d for _, d in on_obj) and \
+        any(c.callee in elsewhere for c, _ in on_obj)
+
+
+def _read_unused(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
+    """``regmap_read(map, REG, &val);`` (only to fill the register cache), ``val``
+    read on no path after it: ``call`` is a read (the knowledge's [read], or its
+    summary's ``is_read``), whose only effect the function sees is the value it
+    read, and every local it fills (``&val``, or a local array; one at least) is
+    stored again or left unread on every path after the call. Its value does not matter, so neither
+    does its failure."""
+    into = _read_into(ctx, call)
+    if not into:
+        return False  # no read, or one whose value is its result: the call drops it
+    for j in into:
+        name = _filled_local(ctx, call.args[j]) if j < len(call.args) else None
+        if name is None or _address_kept(ctx, name) or \
+                not _unread_after(ctx, b, i, name):
+            return False
+    return True
+
+
+def _unread_after(ctx: FunctionContext, b: Block, i: int, name: str) -> bool:
+    """Is local ``name`` stored anew (``_stores_anew``) or left unread on every path
+    after statement ``i`` of ``b``?"""
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s))
+    return all(t is None or _stores_anew(ctx, t, name)
+               for t in first_touches(ctx.fn, b, i + 1, name, touches))
+
+
+def _read_into(ctx: FunctionContext, call: Call) -> set[int] | None:
+    """The arguments that ``call``, a read, fills with what it read (the knowledge's
+    [read], or the callee's summary); None when it is no read."""
+    if ctx.kb.is_read(call.callee):
+        j = ctx.kb.read_into(call.callee)
+        return set() if j is None else {j}
+    s = ctx.summary(call.callee)
+    return s.reads_into if s is not None and s.is_read else None
+
+
+def _filled_local(ctx: FunctionContext, arg: Expr) -> str | None:
+    """The local a read fills through ``arg``: ``&val``, or ``buf`` for a local array."""
+    if isinstance(arg, Unary) and arg.op == "&":
+        arg = arg.operand
+    elif not (isinstance(arg, Var) and not arg.ptr):
+        return None
+    return arg.name if isinstance(arg, Var) and arg.name in ctx.declared_locals else None
+
+
+def _address_kept(ctx: FunctionContext, name: str) -> bool:
+    """Is the address of local ``name`` taken anywhere but as a call's argument (``p =
+    &val;``), so that a read through a pointer may see what a call filled?"""
+    exprs = [e for blk in ctx.fn.blocks for e in blk.exprs()]
+    args = {id(a) for e in exprs for c in calls_in(e) for a in c.args}
+    return any(isinstance(x, Unary) and x.op == "&" and isinstance(x.operand, Var) and
+               x.operand.name == name and id(x) not in args
+               for e in exprs for x in subexprs(e))
+
+
+def _stores_anew(ctx: FunctionContext, t: Stmt | Expr, name: str) -> bool:
+    """Does ``t`` store a new value into local ``name`` without reading it: ``name =
+    v;``, or a read that fills it again (``if (regmap_read(map, R, &name) < 0)``)?"""
+    if isinstance(t, Store) and isinstance(t.target, Var) and t.target.name == name:
+        return t.op == "=" and not reads(t.value, name)
+    exprs = stmt_exprs(t) if isinstance(t, Stmt) else (t,)
+    uses = sum(isinstance(x, Var) and x.name == name for e in exprs for x in subexprs(e))
+    filled = sum(_filled_local(ctx, c.args[j]) == name
+                 for e in exprs for c in calls_in(e)
+                 for j in (_read_into(ctx, c) or ()) if j < len(c.args))
+    return uses > 0 and uses == filled
 
 
 def _made_again(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:

@@ -43,7 +43,7 @@ def test_each_file_loads_on_its_own() -> None:
                              "held_query", "same_object", "frees_filled",
                              "release_table", "probe_table", "ignored_return", "initcall",
                              "exitcall", "no_undo",
-                             "zeroed", "zeroes"}, name
+                             "zeroed", "zeroes", "read"}, name
         Knowledge().merge(data, name)
 
 

@@ -28,6 +28,7 @@ from kunwind.knowledge.names import ERR_OR_ZERO
 from kunwind.model.cfg import Block, Function
 from kunwind.model.ir import (
     Assign,
+    Binary,
     Call,
     Cond,
     Expr,
@@ -82,6 +83,10 @@ class _Locals:
                             self.opaque.add(root_of(p))
 
 
+# the operators whose value is a truth value, 0 or 1
+_TRUTH_OPS = frozenset({"&&", "||", "==", "!=", "<", ">", "<=", ">="})
+
+
 def expr_signs(e: Expr | None, given: Mapping[str, int], loc: _Locals,
                known: Mapping[str, Summary], depth: int = _DEPTH) -> int:
     """The signs ``e`` may have, as a returned integer."""
@@ -96,6 +101,11 @@ def expr_signs(e: Expr | None, given: Mapping[str, int], loc: _Locals,
         return NEGATIVE | ZERO
     if error_value(e):
         return NEGATIVE
+    if given and (isinstance(e, Binary) and e.op in _TRUTH_OPS or
+                  isinstance(e, Unary) and e.op == "!"):
+        t = truth(e, given)  # ``return err < 0 && ...;`` given err = 0: 0
+        if t is not None:
+            return sign_of(int(t))
     if isinstance(e, Cond):
         t = truth(e.cond, given)
         arms = [e.then, e.other] if t is None else [e.then if t else e.other]

@@ -217,6 +217,11 @@ class Summary:
     caller_calls: dict[int, set[str]] = field(default_factory=dict)
     # a static function whose every same-file call drops its result (callers.py)
     result_unread: bool = False
+    # a read (``_reads()``): the only effect its caller sees is the value it read, which
+    # it returns or stores where the parameters in ``reads_into`` point (``*val = v``,
+    # or passed to a [read] there)
+    is_read: bool = False
+    reads_into: set[int] = field(default_factory=set)
     # what a paired callback releases on its main path when this function's failure is
     # seen by nobody (pairs.py): (the object as reached from the parameters, the
     # release). Set, as caller_releases, once the file's summaries are complete
@@ -249,6 +254,7 @@ class Summary:
             tuple(sorted(self.keeps)), self.ret_drvdata, self.ret_path,
             tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
                          for i, g in self.releases_when.items())),
+            self.is_read, tuple(sorted(self.reads_into)),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -801,7 +807,62 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     _must_release(fn, s, res, known, kb)
     _must_consume(fn, s, res, known, kb)
     s.idle = _idle_values(fn)
+    s.is_read, s.reads_into = _reads(fn, s, res, known, kb)
     return s
+
+
+def _reads(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
+           kb: Knowledge) -> tuple[bool, set[int]]:
+    """Is the function a read, and which parameters does it fill with what it read?
+    A read changes nothing its caller sees but what it hands back: it writes no
+    field of a parameter, releases, hands over and unlocks nothing, stores only into
+    its own locals (not through a pointer of theirs) and into what a parameter
+    points at (``*val = v``), and calls only logging functions and reads (the
+    knowledge's [read], or functions whose summary says so), whose filled argument
+    may be a parameter. Anything else, or any doubt: no read."""
+    if s.writes or s.releases or s.releases_fields or s.releases_globals or \
+            s.releases_members or s.releases_container or s.escapes or s.consumes or \
+            s.drops_locks or s.frees_unidentified:
+        return False, set()
+    into: set[int] = set()
+    for b in fn.blocks:
+        for st in b.stmts:
+            if not isinstance(st, Store):
+                continue
+            t = st.target
+            if isinstance(t, Unary) and t.op == "*" and (r := res.of(t.operand)) \
+                    is not None and r[1] == "":
+                into.add(r[0])
+            elif not _own_object(t):
+                return False, set()
+        for e in b.exprs():
+            for c in calls_in(e):
+                if kb.printer_format(c.callee) is not None or \
+                        c.callee.startswith("__builtin_"):
+                    continue
+                callee = known.get(c.callee)
+                if kb.is_read(c.callee):
+                    j = kb.read_into(c.callee)
+                    filled = set() if j is None else {j}
+                elif callee is not None and callee.is_read and c.callee != fn.name:
+                    filled = callee.reads_into
+                else:
+                    return False, set()
+                for j in filled:
+                    r = res.of(c.args[j]) if j < len(c.args) else None
+                    if r is not None and r[1] == "":
+                        into.add(r[0])
+    return True, into
+
+
+def _own_object(t: Expr) -> bool:
+    """Is ``t`` a variable of the function or a part of one (``n``, ``buf[i]``,
+    ``msg.len``), nothing a pointer leads to?"""
+    if isinstance(t, Var):
+        return True  # the function's own copy, whatever it points at
+    if isinstance(t, Member) and not t.arrow:
+        return _own_object(t.base)
+    return isinstance(t, Index) and isinstance(t.base, Var) and not t.base.ptr
 
 
 def _ring_releases(fn: Function, s: Summary, res: _Param, kb: Knowledge) -> None:
@@ -1007,11 +1068,13 @@ def _compared_values(fn: Function, name: str) -> set[int]:
         if isinstance(b.switch, Var) and b.switch.name == name:
             out.update(e.value for e in b.succs if e.kind == "case" and e.value is not None
                        and e.value != UNKNOWN_CASE)
-        if isinstance(b.cond, Binary) and b.cond.op in ("==", "!=", "<", ">", "<=", ">="):
-            for a, c in ((b.cond.lhs, b.cond.rhs), (b.cond.rhs, b.cond.lhs)):
-                k = constant(c)
-                if isinstance(a, Var) and a.name == name and k is not None:
-                    out.add(k)
+        tests = [b.cond] + [x for s in b.stmts if isinstance(s, Return) and s.value is not None
+                            for x in subexprs(s.value)]  # return err < 0 && ...;
+        for c in tests:
+            if isinstance(c, Binary) and c.op in ("==", "!=", "<", ">", "<=", ">="):
+                for a, k in ((c.lhs, constant(c.rhs)), (c.rhs, constant(c.lhs))):
+                    if isinstance(a, Var) and a.name == name and k is not None:
+                        out.add(k)
     return out
 
 
@@ -1698,7 +1761,9 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
         setattr(s, name, set(d[name]))
     s.consumes = set(d.get("consumes", ()))
     s.keeps = set(d.get("keeps", ()))
-    for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub"):
+    s.reads_into = set(d.get("reads_into", ()))
+    for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub",
+                 "is_read"):
         setattr(s, name, bool(d.get(name, False)))
     s.ret_signs = int(d.get("ret_signs", ANY_SIGN))
     s.ret_signs_when = {int(i): {int(v): int(x) for v, x in vs.items()}

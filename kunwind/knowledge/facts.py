@@ -216,6 +216,9 @@ class Knowledge:
     # calls that write 0 to every byte of the object an argument points at: name ->
     # (that argument, the argument that holds the byte written when not always 0)
     zeroes: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    # reads: calls whose only effect the caller sees is the value they read, stored
+    # in the object an argument points at: name -> that argument (None: the result)
+    reads: dict[str, int | None] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -260,6 +263,17 @@ class Knowledge:
         if z is None or z[1] is not None and value_of(z[1]) != 0:
             return None
         return z[0]
+
+    def is_read(self, callee: str) -> bool:
+        """Is ``callee`` a read (``[read]``): its only effect the caller sees is the
+        value it read?"""
+        return callee in self.reads or canonical(callee) in self.reads
+
+    def read_into(self, callee: str) -> int | None:
+        """The argument whose object ``callee``, a read (``[read]``: regmap_read()),
+        fills with what it read; None for a call that is no such read or that returns
+        what it read."""
+        return self.reads.get(callee, self.reads.get(canonical(callee)))
 
     def owes_no_undo(self, callee: str) -> bool:
         """Does the knowledge say ``callee`` sets up nothing to undo (``[no_undo]``)?"""
@@ -477,6 +491,8 @@ class Knowledge:
         elif table == "zeroes":
             self.zeroes[name] = (int(v.get("arg", 0)),
                                  int(v["value"]) if "value" in v else None)
+        elif table == "read":
+            self.reads[name] = int(v["into"]) if "into" in v else None
         elif table == "held_query":
             held = frozenset(str(x) for x in v.get("while", []))
             if not held:
@@ -550,6 +566,7 @@ KEYS: dict[str, frozenset[str]] = {
     "no_undo": frozenset(),
     "zeroed": frozenset(),
     "zeroes": frozenset({"arg", "value"}),
+    "read": frozenset({"into"}),
     "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg", "on_success", "on_failure", "action"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
