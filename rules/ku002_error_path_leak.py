@@ -366,6 +366,11 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # one name for many objects: a per-element unwind loop frees them
     a = ctx.kb.acquire(r.acquire)
     fresh = a is None or a.object == "ret"  # a new object, not a state of an existing one
+    holder = _chained_field(ctx, st, path)
+    if holder is not None and not _releases_after(ctx, path, r):
+        # hwmon = drm->hwmon = kzalloc(): the field holds it too, as long as nothing
+        # stored over it; it is judged as an acquisition into that field would be
+        return _owned_here(ctx, st, holder, r, ex)
     if path == root and root in ctx.declared_locals and fresh:
         return True  # a local that got a fresh acquisition here
     parent = st.resources.res.get(root)
@@ -398,6 +403,21 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     # a device's clock left enabled, its regulator on, its interrupt requested: the
     # caller sees only the error, and nothing puts the state back
     return not _callers_call_release(ctx, path)
+
+
+def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:
+    """The field that a chained assignment gave the object the local ``path`` holds
+    (``bm = sbi->s_bitmap = kzalloc(...)``), while the field still holds it: a store
+    into the field since (``sbi->s_bitmap = NULL``) takes it back."""
+    for b in ctx.fn.blocks:
+        for s in b.stmts:
+            if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == path \
+                    and isinstance(s.value, Assign):
+                field = path_of(s.value.target)
+                if field is not None and ("->" in field or "." in field) and \
+                        st.resources.links.get(field) == (path,):
+                    return field
+    return None
 
 
 def _callers_call_release(ctx: FunctionContext, path: str) -> bool:
