@@ -236,6 +236,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.conditions import null_test
 from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.events import (
     Event,
@@ -384,6 +385,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # it puts back what it undid earlier: the state the caller had
     if left_to_sibling(ctx, path, r.releases):
         return False  # a failure nobody sees: the paired callback releases it all the same
+    if _created_once(ctx, path, r) and not _releases_after(ctx, path, r):
+        return False  # if (!foo_dir) foo_dir = ...: the place keeps it for the next calls
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
@@ -418,6 +421,26 @@ def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:
                         st.resources.links.get(field) == (path,):
                     return field
     return None
+
+
+def _created_once(ctx: FunctionContext, path: str, r: Res) -> bool:
+    """Is ``path``, a global or a field, acquired only where a test found it NULL
+    (``if (!sr_dbg_dir) sr_dbg_dir = debugfs_create_dir(...)``)? Created on first use
+    and shared by the calls that follow, it belongs to the place, not to this call."""
+    if path == root_of(path) and path in ctx.declared_locals:
+        return False
+    blocks = {s.block for s in ctx.acquisitions.get(path, []) if s.line == r.line}
+    preds = ctx.fn.preds() if blocks else {}
+    for b in blocks:
+        if not preds[b]:
+            return False
+        for p in preds[b]:
+            blk = ctx.fn.blocks[p]
+            t = null_test(blk.cond) if blk.cond is not None else None
+            if t is None or t[0] != path or not any(
+                    e.dst == b and e.kind == ("true" if t[1] else "false") for e in blk.succs):
+                return False
+    return bool(blocks)
 
 
 def _callers_call_release(ctx: FunctionContext, path: str) -> bool:
