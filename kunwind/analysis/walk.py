@@ -332,6 +332,13 @@ class Walker:
                 outer.name in self.ctx.variables and isinstance(named, Member) and \
                 (field := path_of(named)) is not None:
             out.append((outer.name, field))  # ec = ti->private = kzalloc(...)
+        if isinstance(named, Var) and named.name in self.ctx.variables and \
+                isinstance(value, Call) and (a := self.ctx.kb.acquire(value.callee)) and \
+                a.stores is not None and a.stores[0] < len(value.args) and \
+                (holder := path_of(value.args[a.stores[0]])) is not None:
+            # phydev = of_phy_connect(dev, ...), which sets dev->phydev (the knowledge)
+            out.append((named.name, f"{holder[1:]}.{a.stores[1]}" if holder[0] == "&"
+                        else f"{holder}->{a.stores[1]}"))
         if (contained := self.ctx.container_stores.get(id(s))) is not None:
             out.append(contained)  # pdev = to_platform_device(dev): dev is &pdev->dev
         stored = _converted(self.ctx.kb, value) if isinstance(value, Call) else value
