@@ -365,23 +365,31 @@ def _returned(ret: Return) -> set[str]:
 
 
 def _left_out_on_purpose(ctx: FunctionContext, r: Res) -> bool:
-    """Does the file name a release of ``r`` in its comments and call none of them
-    anywhere (``/* pci_disable_device(dev); */`` at the unwind and in the remove, "do
-    not call pci_disable_device on sta2x11")? Its authors keep it on purpose."""
+    """Does the function name a release of ``r`` in a comment of its body while the
+    file calls none of them anywhere (``/* pci_disable_device(dev); */`` at the unwind
+    and in the remove, "do not call pci_disable_device on sta2x11")? Its authors
+    leave it out on purpose."""
     if ctx.source is None or not r.releases or \
             any(r.releases & s.calls for s in ctx.summaries.values()):
         return False
-    comments = _comments(ctx.source.text)
-    return any(re.search(rf"\b{re.escape(x)}\b", comments) for x in r.releases)
+    body = range(ctx.fn.loc.line, ctx.fn.end_line + 1)
+    return any(re.search(rf"\b{re.escape(x)}\b", text) for line, text in
+               _comments(ctx.source.text) if line in body for x in r.releases)
 
 
 _LEXEMES = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.S)
 
 
 @functools.lru_cache(maxsize=4)
-def _comments(text: str) -> str:
-    """The text of a file's comments."""
-    return "\n".join(m.group() for m in _LEXEMES.finditer(text) if m.group()[0] == "/")
+def _comments(text: str) -> tuple[tuple[int, str], ...]:
+    """A file's comments, each with the line it starts on."""
+    out, line, pos = [], 1, 0
+    for m in _LEXEMES.finditer(text):
+        if m.group()[0] == "/":
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            out.append((line, m.group()))
+    return tuple(out)
 
 
 def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) -> bool:
