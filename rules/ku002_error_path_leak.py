@@ -310,7 +310,7 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
         if r.held_on_failure and any(f.callee == r.acquire and f.line >= r.line
                                      for f in st.failures):
             continue  # device_add() failed: its put is the owner's (usually the caller's)
-        if _left_out_on_purpose(ctx, r):
+        if _left_out_on_purpose(ctx, r) or _skipped_by_own_flag(ctx, st, path, r):
             continue
         if _owned_here(ctx, st, path, r, ex):
             leaked.append((path, r))
@@ -375,6 +375,43 @@ def _left_out_on_purpose(ctx: FunctionContext, r: Res) -> bool:
     body = range(ctx.fn.loc.line, ctx.fn.end_line + 1)
     return any(re.search(rf"\b{re.escape(x)}\b", text) for line, text in
                _comments(ctx.source.text) if line in body for x in r.releases)
+
+
+def _skipped_by_own_flag(ctx: FunctionContext, st: State, path: str, r: Res) -> bool:
+    """Is the release of ``path`` guarded by a local flag (``if (!busy)
+    pci_disable_device(dev);``) that this path set, after a failure, to the value that
+    skips it (``busy = 1; goto err_out;`` when another driver holds the regions)? The
+    path chose to keep it: its author decided the release must not run there."""
+    preds = ctx.fn.preds()
+    for p, site in ctx.release_sites:
+        if p != path or not (site.callee in r.releases or canonical(site.callee) in r.releases):
+            continue
+        for q in preds.get(site.block, []):
+            blk = ctx.fn.blocks[q]
+            cond, runs_if_set = blk.cond, True
+            while isinstance(cond, Unary) and cond.op == "!":
+                cond, runs_if_set = cond.operand, not runs_if_set
+            if not isinstance(cond, Var) or cond.name not in ctx.declared_locals:
+                continue
+            edge = next((e.kind for e in blk.succs if e.dst == site.block), None)
+            now, first = st.values.known.get(cond.name), _initial(ctx, cond.name)
+            if edge not in ("true", "false") or now is None or first is None or \
+                    (now != 0) == (first != 0) or not st.failures:
+                continue
+            runs = (now != 0) == runs_if_set if edge == "true" else (now != 0) != runs_if_set
+            if not runs and (first != 0) == (runs_if_set if edge == "true" else not runs_if_set):
+                return True  # runs with the flag's first value, skipped with this path's
+    return False
+
+
+def _initial(ctx: FunctionContext, name: str) -> int | None:
+    """The constant a local is declared with (``int busy = 0;``), else None."""
+    for b in ctx.fn.blocks:
+        for s in b.stmts:
+            if isinstance(s, Store) and s.decl and isinstance(s.target, Var) and \
+                    s.target.name == name:
+                return s.value.value if isinstance(s.value, Const) else None
+    return None
 
 
 _LEXEMES = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.S)
