@@ -234,7 +234,6 @@ Releases a release callback makes:
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -369,12 +368,11 @@ def _left_out_on_purpose(ctx: FunctionContext, r: Res) -> bool:
     file calls none of them anywhere (``/* pci_disable_device(dev); */`` at the unwind
     and in the remove, "do not call pci_disable_device on sta2x11")? Its authors
     leave it out on purpose."""
-    if ctx.source is None or not r.releases or \
-            any(r.releases & s.calls for s in ctx.summaries.values()):
+    if not r.releases or any(r.releases & s.calls for s in ctx.summaries.values()):
         return False
     body = range(ctx.fn.loc.line, ctx.fn.end_line + 1)
-    return any(re.search(rf"\b{re.escape(x)}\b", text) for line, text in
-               _comments(ctx.source.text) if line in body for x in r.releases)
+    return any(re.search(rf"\b{re.escape(x)}\b", text) for line, text in ctx.comments
+               if line in body for x in r.releases)
 
 
 def _skipped_by_own_flag(ctx: FunctionContext, st: State, path: str, r: Res) -> bool:
@@ -412,21 +410,6 @@ def _initial(ctx: FunctionContext, name: str) -> int | None:
                     s.target.name == name:
                 return s.value.value if isinstance(s.value, Const) else None
     return None
-
-
-_LEXEMES = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.S)
-
-
-@functools.lru_cache(maxsize=4)
-def _comments(text: str) -> tuple[tuple[int, str], ...]:
-    """A file's comments, each with the line it starts on."""
-    out, line, pos = [], 1, 0
-    for m in _LEXEMES.finditer(text):
-        if m.group()[0] == "/":
-            line += text.count("\n", pos, m.start())
-            pos = m.start()
-            out.append((line, m.group()))
-    return tuple(out)
 
 
 def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) -> bool:
