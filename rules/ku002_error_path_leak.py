@@ -30,7 +30,16 @@ What it finds:
     ioremap(...)``) is reported only when the function itself releases that
     field on another path, or under an unwind label that no ``goto``
     reaches any more: whoever holds the place usually frees it with the
-    place (measured in ``bench/results/fields-s19.md``). A void function
+    place (measured in ``bench/results/fields-s19.md``). A chained assignment
+    (``hwmon = drm->hwmon = kzalloc(...)``) is such a store while the field
+    still holds the object (``drm->hwmon = NULL`` takes it back), unless the
+    function frees the local on another path; and a pointer into a local's
+    array stored into another object (``s->ext[i].base = &base[i]``) hands the
+    array over as a store of the array would. An object acquired into a global
+    or a field only where a test found that place NULL (``if (!dir) dir =
+    debugfs_create_dir(...)``) is created once, on first use, and kept by the
+    place for the calls that follow, unless the function releases it itself.
+    A void function
     that stops at a failure cannot tell its caller, and is left out. A
     ``return NULL`` after the NULL or error of a callee whose failure nothing
     else shows (a helper defined elsewhere, one that allocates through a cast)
@@ -140,6 +149,16 @@ Known false positives:
     restore, or the suspend would turn it off twice. A probe is no such function:
     its bus reads its result, and runs no remove after a failed probe.
 
+    A release left out on purpose is not reported: one that the function names
+    in a comment of its body (``/* pci_disable_device(dev); */`` at the unwind,
+    "do not call pci_disable_device on sta2x11: it breaks the other bus
+    masters") while no function of the file calls it; and one guarded by a local
+    flag that the path itself set, after a failure, to the value that skips it
+    (``busy = 1; goto err_out; ... err_out: if (!busy) pci_disable_device(dev);``
+    when another driver holds the regions). A file that never makes a release
+    and says nothing of it is still reported: on every triage, most such
+    reports were true (a driver that never disables its PCI device).
+
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function
@@ -151,7 +170,9 @@ Known false positives:
     frees the skb on its errors too), or frees it on its own errors and sends
     it otherwise; a wrapper of such a call in this file or in another
     (``foo_multicast_skb(skb)``) counts like what it wraps (its summary's
-    ``consumes``). A wrapper that fails on a path before the hand-over (a size
+    ``consumes``), a header's inline function too when it is short in code (its
+    comments do not count: ``dbitmap_grow()``, which frees the new bitmap or
+    installs it). A wrapper that fails on a path before the hand-over (a size
     check) keeps nothing there, and its failure still owes the release. A
     call through a member that holds a function (``rt->output(rt, skb)``)
     consumes an argument when every function the file puts in that member
@@ -193,7 +214,11 @@ Other names for one object:
     ``sk_free(&q->sk)``); another release of it (``kfree(&q->sk)``) is not. The
     address of an array's first element is the array (``&groups[0]``). A store
     of another name into a field hands the object over as a store of the object
-    would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of
+    would (``bpage->page = page_address(page)``). An acquire that also stores
+    its result in a field of an argument (the knowledge's ``stores``:
+    ``of_phy_connect(ndev, ...)`` sets ``ndev->phydev``) makes that field
+    another name of the result: ``phy_disconnect(ndev->phydev)`` releases it.
+    A release, a hand-over or a return through any of
     them acts on the object. A macro's local is a new variable at each
     expansion: the ``_fops`` of ``fops_put(real_fops)`` after
     ``fops_get(real_fops)`` succeeded copies the pointer the reference was
