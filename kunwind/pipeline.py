@@ -22,7 +22,7 @@ from .analysis.pairs import with_sibling_releases
 from .analysis.quiet import may_reach_error_exit
 from .analysis.summaries import Summary, summarize_file
 from .analysis.walk import Walker
-from .analysis.words import Source
+from .analysis.words import Source, file_comments
 from .config import Options
 from .external import callees_that_matter, callers_callees, external_summaries, failing_callees
 from .findings import (
@@ -181,8 +181,9 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     conventions = file_conventions(functions, lambda c: kb.printer_format(c) is not None)
     inits = initcall_functions(data, kb.initcalls)
     exits = initcall_functions(data, kb.exitcalls)
+    comments = file_comments(data)
     walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, tables,
-                   conventions, inits, exits) for fn in functions]
+                   conventions, inits, exits, comments) for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
         # a function with a finding: would the callees it hands its objects to,
@@ -206,7 +207,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             summaries = with_sibling_releases(functions, summaries, tables, kb)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
-                                 source, tables, conventions, inits, exits)
+                                 source, tables, conventions, inits, exits, comments)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -229,16 +230,18 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
           conventions: Conventions | None = None,
           initcalls: frozenset[str] = frozenset(),
           exitcalls: frozenset[str] = frozenset(),
+          comments: tuple[tuple[int, str], ...] = (),
           ) -> tuple[list[Finding], list[PairUse], str, list[str]]:
     """One function's walk: its findings, the pair uses it shows, why it is incomplete,
     the callees whose failure opens the paths of its findings
     (``pure``: the callees whose bodies are pure; ``source``: the file's text, which
     its findings' words are read from; ``tables``: the file's structs of function
     pointers; ``conventions``: what the file's calls do with each callee's result;
-    ``initcalls``, ``exitcalls``: the file's init and exit functions)."""
+    ``initcalls``, ``exitcalls``: the file's init and exit functions; ``comments``:
+    the file's comments, with their lines)."""
     ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure,
                           tables=tables or {}, conventions=conventions or Conventions(),
-                          initcalls=initcalls, exitcalls=exitcalls)
+                          initcalls=initcalls, exitcalls=exitcalls, comments=comments)
     if not _walk_can_report(ctx, rules):
         return [], [], "", []
     walk = Walker(ctx, rules, opts.max_states).run()

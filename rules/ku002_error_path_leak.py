@@ -30,7 +30,16 @@ What it finds:
     ioremap(...)``) is reported only when the function itself releases that
     field on another path, or under an unwind label that no ``goto``
     reaches any more: whoever holds the place usually frees it with the
-    place (measured in ``bench/results/fields-s19.md``). A void function
+    place (measured in ``bench/results/fields-s19.md``). A chained assignment
+    (``hwmon = drm->hwmon = kzalloc(...)``) is such a store while the field
+    still holds the object (``drm->hwmon = NULL`` takes it back), unless the
+    function frees the local on another path; and a pointer into a local's
+    array stored into another object (``s->ext[i].base = &base[i]``) hands the
+    array over as a store of the array would. An object acquired into a global
+    or a field only where a test found that place NULL (``if (!dir) dir =
+    debugfs_create_dir(...)``) is created once, on first use, and kept by the
+    place for the calls that follow, unless the function releases it itself.
+    A void function
     that stops at a failure cannot tell its caller, and is left out. A
     ``return NULL`` after the NULL or error of a callee whose failure nothing
     else shows (a helper defined elsewhere, one that allocates through a cast)
@@ -152,6 +161,16 @@ Known false positives:
     restore, or the suspend would turn it off twice. A probe is no such function:
     its bus reads its result, and runs no remove after a failed probe.
 
+    A release left out on purpose is not reported: one that the function names
+    in a comment of its body (``/* pci_disable_device(dev); */`` at the unwind,
+    "do not call pci_disable_device on sta2x11: it breaks the other bus
+    masters") while no function of the file calls it; and one guarded by a local
+    flag that the path itself set, after a failure, to the value that skips it
+    (``busy = 1; goto err_out; ... err_out: if (!busy) pci_disable_device(dev);``
+    when another driver holds the regions). A file that never makes a release
+    and says nothing of it is still reported: on every triage, most such
+    reports were true (a driver that never disables its PCI device).
+
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function
@@ -163,7 +182,9 @@ Known false positives:
     frees the skb on its errors too), or frees it on its own errors and sends
     it otherwise; a wrapper of such a call in this file or in another
     (``foo_multicast_skb(skb)``) counts like what it wraps (its summary's
-    ``consumes``). A wrapper that fails on a path before the hand-over (a size
+    ``consumes``), a header's inline function too when it is short in code (its
+    comments do not count: ``dbitmap_grow()``, which frees the new bitmap or
+    installs it). A wrapper that fails on a path before the hand-over (a size
     check) keeps nothing there, and its failure still owes the release. A
     call through a member that holds a function (``rt->output(rt, skb)``)
     consumes an argument when every function the file puts in that member
@@ -205,7 +226,11 @@ Other names for one object:
     ``sk_free(&q->sk)``); another release of it (``kfree(&q->sk)``) is not. The
     address of an array's first element is the array (``&groups[0]``). A store
     of another name into a field hands the object over as a store of the object
-    would (``bpage->page = page_address(page)``). A release, a hand-over or a return through any of
+    would (``bpage->page = page_address(page)``). An acquire that also stores
+    its result in a field of an argument (the knowledge's ``stores``:
+    ``of_phy_connect(ndev, ...)`` sets ``ndev->phydev``) makes that field
+    another name of the result: ``phy_disconnect(ndev->phydev)`` releases it.
+    A release, a hand-over or a return through any of
     them acts on the object. A macro's local is a new variable at each
     expansion: the ``_fops`` of ``fops_put(real_fops)`` after
     ``fops_get(real_fops)`` succeeded copies the pointer the reference was
@@ -253,8 +278,10 @@ Releases a release callback makes:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.conditions import null_test
 from kunwind.analysis.error_paths import failure_rejoins
 from kunwind.analysis.events import (
     Event,
@@ -326,6 +353,8 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
         if r.held_on_failure and any(f.callee == r.acquire and f.line >= r.line
                                      for f in st.failures):
             continue  # device_add() failed: its put is the owner's (usually the caller's)
+        if _left_out_on_purpose(ctx, r) or _skipped_by_own_flag(ctx, st, path, r):
+            continue
         if _owned_here(ctx, st, path, r, ex):
             leaked.append((path, r))
     if not leaked:
@@ -378,6 +407,55 @@ def _returned(ret: Return) -> set[str]:
     return out
 
 
+def _left_out_on_purpose(ctx: FunctionContext, r: Res) -> bool:
+    """Does the function name a release of ``r`` in a comment of its body while the
+    file calls none of them anywhere (``/* pci_disable_device(dev); */`` at the unwind
+    and in the remove, "do not call pci_disable_device on sta2x11")? Its authors
+    leave it out on purpose."""
+    if not r.releases or any(r.releases & s.calls for s in ctx.summaries.values()):
+        return False
+    body = range(ctx.fn.loc.line, ctx.fn.end_line + 1)
+    return any(re.search(rf"\b{re.escape(x)}\b", text) for line, text in ctx.comments
+               if line in body for x in r.releases)
+
+
+def _skipped_by_own_flag(ctx: FunctionContext, st: State, path: str, r: Res) -> bool:
+    """Is the release of ``path`` guarded by a local flag (``if (!busy)
+    pci_disable_device(dev);``) that this path set, after a failure, to the value that
+    skips it (``busy = 1; goto err_out;`` when another driver holds the regions)? The
+    path chose to keep it: its author decided the release must not run there."""
+    preds = ctx.fn.preds()
+    for p, site in ctx.release_sites:
+        if p != path or not (site.callee in r.releases or canonical(site.callee) in r.releases):
+            continue
+        for q in preds.get(site.block, []):
+            blk = ctx.fn.blocks[q]
+            cond, runs_if_set = blk.cond, True
+            while isinstance(cond, Unary) and cond.op == "!":
+                cond, runs_if_set = cond.operand, not runs_if_set
+            if not isinstance(cond, Var) or cond.name not in ctx.declared_locals:
+                continue
+            edge = next((e.kind for e in blk.succs if e.dst == site.block), None)
+            now, first = st.values.known.get(cond.name), _initial(ctx, cond.name)
+            if edge not in ("true", "false") or now is None or first is None or \
+                    (now != 0) == (first != 0) or not st.failures:
+                continue
+            runs = (now != 0) == runs_if_set if edge == "true" else (now != 0) != runs_if_set
+            if not runs and (first != 0) == (runs_if_set if edge == "true" else not runs_if_set):
+                return True  # runs with the flag's first value, skipped with this path's
+    return False
+
+
+def _initial(ctx: FunctionContext, name: str) -> int | None:
+    """The constant a local is declared with (``int busy = 0;``), else None."""
+    for b in ctx.fn.blocks:
+        for s in b.stmts:
+            if isinstance(s, Store) and s.decl and isinstance(s.target, Var) and \
+                    s.target.name == name:
+                return s.value.value if isinstance(s.value, Const) else None
+    return None
+
+
 def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) -> bool:
     """Is this function the owner of ``path``, so that its error exits must release it?"""
     root = root_of(path)
@@ -385,6 +463,11 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # one name for many objects: a per-element unwind loop frees them
     a = ctx.kb.acquire(r.acquire)
     fresh = a is None or a.object == "ret"  # a new object, not a state of an existing one
+    holder = _chained_field(ctx, st, path)
+    if holder is not None and not _releases_after(ctx, path, r):
+        # hwmon = drm->hwmon = kzalloc(): the field holds it too, as long as nothing
+        # stored over it; it is judged as an acquisition into that field would be
+        return _owned_here(ctx, st, holder, r, ex)
     if path == root and root in ctx.declared_locals and fresh:
         return True  # a local that got a fresh acquisition here
     parent = st.resources.res.get(root)
@@ -398,6 +481,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # it puts back what it undid earlier: the state the caller had
     if left_to_sibling(ctx, path, r.releases):
         return False  # a failure nobody sees: the paired callback releases it all the same
+    if _created_once(ctx, path, r) and not _releases_after(ctx, path, r):
+        return False  # if (!foo_dir) foo_dir = ...: the place keeps it for the next calls
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
@@ -417,6 +502,41 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     # a device's clock left enabled, its regulator on, its interrupt requested: the
     # caller sees only the error, and nothing puts the state back
     return not _callers_call_release(ctx, path)
+
+
+def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:
+    """The field that a chained assignment gave the object the local ``path`` holds
+    (``bm = sbi->s_bitmap = kzalloc(...)``), while the field still holds it: a store
+    into the field since (``sbi->s_bitmap = NULL``) takes it back."""
+    for b in ctx.fn.blocks:
+        for s in b.stmts:
+            if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == path \
+                    and isinstance(s.value, Assign):
+                field = path_of(s.value.target)
+                if field is not None and ("->" in field or "." in field) and \
+                        st.resources.links.get(field) == (path,):
+                    return field
+    return None
+
+
+def _created_once(ctx: FunctionContext, path: str, r: Res) -> bool:
+    """Is ``path``, a global or a field, acquired only where a test found it NULL
+    (``if (!sr_dbg_dir) sr_dbg_dir = debugfs_create_dir(...)``)? Created on first use
+    and shared by the calls that follow, it belongs to the place, not to this call."""
+    if path == root_of(path) and path in ctx.declared_locals:
+        return False
+    blocks = {s.block for s in ctx.acquisitions.get(path, []) if s.line == r.line}
+    preds = ctx.fn.preds() if blocks else {}
+    for b in blocks:
+        if not preds[b]:
+            return False
+        for p in preds[b]:
+            blk = ctx.fn.blocks[p]
+            t = null_test(blk.cond) if blk.cond is not None else None
+            if t is None or t[0] != path or not any(
+                    e.dst == b and e.kind == ("true" if t[1] else "false") for e in blk.succs):
+                return False
+    return bool(blocks)
 
 
 def _callers_call_release(ctx: FunctionContext, path: str) -> bool:

@@ -149,6 +149,8 @@ class FunctionContext:
     initcalls: frozenset[str] = frozenset()
     # the file's exit functions (module_exit(foo_exit), the knowledge's ``[exitcall]``)
     exitcalls: frozenset[str] = frozenset()
+    # the file's comments, with the line each starts on (words.file_comments)
+    comments: tuple[tuple[int, str], ...] = ()
 
     @cached_property
     def words(self) -> Words:

@@ -332,6 +332,13 @@ class Walker:
                 outer.name in self.ctx.variables and isinstance(named, Member) and \
                 (field := path_of(named)) is not None:
             out.append((outer.name, field))  # ec = ti->private = kzalloc(...)
+        if isinstance(named, Var) and named.name in self.ctx.variables and \
+                isinstance(value, Call) and (a := self.ctx.kb.acquire(value.callee)) and \
+                a.stores is not None and a.stores[0] < len(value.args) and \
+                (holder := path_of(value.args[a.stores[0]])) is not None:
+            # phydev = of_phy_connect(dev, ...), which sets dev->phydev (the knowledge)
+            out.append((named.name, f"{holder[1:]}.{a.stores[1]}" if holder[0] == "&"
+                        else f"{holder}->{a.stores[1]}"))
         if (contained := self.ctx.container_stores.get(id(s))) is not None:
             out.append(contained)  # pdev = to_platform_device(dev): dev is &pdev->dev
         stored = _converted(self.ctx.kb, value) if isinstance(value, Call) else value
@@ -484,6 +491,12 @@ class Walker:
                 # *pobject = &chan->base.object: the caller now reaches chan itself; so
                 # does a global given it (foo_onecell = &domains->onecell)
                 src = root_of(member)
+            element = _element_of(value)
+            if element is not None and src not in res and not local and \
+                    held_name(self.ctx, st.resources, element) in res:
+                # s->ext[i].base = &base[i]: the holder reaches the array through a
+                # pointer into it, as it would through the array (&base[0] is base)
+                src = held_name(self.ctx, st.resources, element)
             if src is not None and src in res and res[src].status == HELD and (
                 path is None or "->" in path or "." in path
             ):
@@ -1294,3 +1307,14 @@ def _mentions(text: str, path: str) -> bool:
 def _mention_pattern(path: str) -> re.Pattern[str]:
     """``path`` as a whole word (not ``ret`` in ``retry``), compiled once."""
     return re.compile(rf"(?<!\w){re.escape(path)}(?!\w)")
+
+
+def _element_of(e: Expr | None) -> str | None:
+    """``&base[i]`` or ``base + i`` -> "base": a pointer into the array a local names."""
+    if isinstance(e, Unary) and e.op == "&" and isinstance(e.operand, Index):
+        base = e.operand.base
+    elif isinstance(e, Binary) and e.op == "+" and e.ptr:
+        base = e.lhs
+    else:
+        return None
+    return base.name if isinstance(base, Var) else None

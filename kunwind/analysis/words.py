@@ -298,3 +298,19 @@ class Words:
             if _IDENT.fullmatch(a) and a != name and name.endswith(a):
                 return a
         return name
+
+
+_LEXEMES = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.S)
+
+
+def file_comments(data: bytes) -> tuple[tuple[int, str], ...]:
+    """A file's comments (not what a string literal holds), each with the line it
+    starts on."""
+    text = data.decode("utf-8", "replace")
+    out, line, pos = [], 1, 0
+    for m in _LEXEMES.finditer(text):
+        if m.group()[0] == "/":
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            out.append((line, m.group()))
+    return tuple(out)

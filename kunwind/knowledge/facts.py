@@ -92,6 +92,10 @@ class Acquire:
     # down with its children by whoever owns it, so the object is handed to it (on
     # success only, for an acquire held on failure)
     parent: int | None = None
+    # (argument, field): the acquire also stores what it returns in that field of that
+    # argument (of_phy_connect(dev, ...) attaches the PHY as dev->phydev): the field is
+    # another name of the result, and a release of the field releases it
+    stores: tuple[int, str] | None = None
 
 
 @dataclass
@@ -453,6 +457,7 @@ class Knowledge:
                 int(v["owns"]) if "owns" in v else None,
                 [str(m) for m in v.get("managed_after", [])],
                 int(v["parent"]) if "parent" in v else None,
+                _stores(name, v.get("stores")),
             )
             if "selector" in v and not part:
                 raise ValueError(f"acquire.{name}: 'selector' needs a 'part'")
@@ -552,12 +557,21 @@ class Knowledge:
                                             list(v.get("depends", [])))
 
 
+def _stores(name: str, v: object) -> tuple[int, str] | None:
+    """An acquire's ``stores = { arg = 0, field = "phydev" }``."""
+    if v is None:
+        return None
+    if not isinstance(v, dict) or not str(v.get("field", "")).isidentifier():
+        raise ValueError(f"acquire.{name}: 'stores' needs an 'arg' and a 'field' name")
+    return int(v.get("arg", 0)), str(v["field"])
+
+
 # The tables of a knowledge file and the keys of their entries.
 KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
-                          "owns", "managed_after", "parent"}),
+                          "owns", "managed_after", "parent", "stores"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector"}),
     "in_progress": frozenset({"errno"}),
