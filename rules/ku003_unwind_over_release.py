@@ -50,7 +50,11 @@ Known false positives:
     no-op on what was never acquired because they test the object's own
     state first (``pci_disable_msi()``, ``drm_dev_unregister()``,
     ``unregister_*_notifier()``, ``del_timer_sync()``: ``safe_unacquired``);
-    ``free_irq()`` is not one (it warns). A counted release (the knowledge's
+    ``free_irq()`` is not one (it warns). Such a release is a no-op too after
+    an earlier release of the same part of the object (``pci_disable_msix(pdev)``
+    then ``pci_free_irq_vectors(pdev)``, which disables MSI-X and MSI again and
+    returns when neither is enabled), as long as the first release left the object
+    in place to be tested. A counted release (the knowledge's
     ``count``: the nents of ``dma_unmap_sg()``) given a count the path knows is 0
     (``if (nents) mapped = dma_map_sg(dev, sg, nents, dir);`` then
     ``dma_unmap_sg(dev, sg, nents, dir)`` where the map was skipped) releases
@@ -126,6 +130,8 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         elif r.kind.is_hold or (r.releases and call.callee not in r.releases):
             continue  # it releases another resource held on the same object
         elif r.status == RELEASED:
+            if _repeat_harmless(ctx, call, j, r, part):
+                continue  # pci_disable_msix(pdev), then pci_free_irq_vectors(pdev)
             why = _released_before(ctx, st, call, p, r)
         elif r.status == FAILED:
             why = _failed(ctx, call, j, p, r)
@@ -193,6 +199,18 @@ def _safe_unacquired(ctx: FunctionContext, callee: str, j: int) -> bool:
     (the knowledge's ``safe_unacquired``: it tests the object's own state first)?"""
     rel = ctx.kb.release(callee)
     return rel is not None and rel.arg == j and rel.safe_unacquired
+
+
+def _repeat_harmless(ctx: FunctionContext, call: Call, j: int, r: Res, part: str) -> bool:
+    """Is ``call`` a no-op on what an earlier release already undid: it tests the
+    object's own state first (``safe_unacquired``: ``pci_free_irq_vectors()`` returns
+    when neither MSI nor MSI-X is enabled any more), and the first release left the
+    object itself in place (it released a part of it, or keeps it: ``keeps_object``),
+    so that state is still there to be read?"""
+    if not _safe_unacquired(ctx, call.callee, j):
+        return False
+    first = ctx.kb.release(r.by) if r.by else None
+    return bool(part) or (first is not None and first.keeps_object)
 
 
 def _null_ok(ctx: FunctionContext, callee: str, j: int) -> bool:
