@@ -20,6 +20,11 @@ its kinds of success apart (0 or positive). The mirror holds too: a value a fail
 test found failing is no success for a later test of it on the path, until it is
 assigned again (``if (status) goto leave; ... leave: if (status < 0 && x)``: the
 false side tells a positive failure from a negative one; ``Values.failed``).
+
+A test whose only steps are post-steps (``while (nr--)``, ``if (n_irqs-- == 0)
+break;``) reads the values before its steps, which the walk decides it with
+before it makes them: an unwind bounded by the count of what succeeded releases
+nothing where that count is 0.
 """
 from __future__ import annotations
 
