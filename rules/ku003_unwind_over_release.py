@@ -50,7 +50,15 @@ Known false positives:
     no-op on what was never acquired because they test the object's own
     state first (``pci_disable_msi()``, ``drm_dev_unregister()``,
     ``unregister_*_notifier()``, ``del_timer_sync()``: ``safe_unacquired``);
-    ``free_irq()`` is not one (it warns). A release reached on a path that
+    ``free_irq()`` is not one (it warns). Such a release is a no-op too after
+    an earlier release of the same part of the object (``pci_disable_msix(pdev)``
+    then ``pci_free_irq_vectors(pdev)``, which disables MSI-X and MSI again and
+    returns when neither is enabled), as long as the first release left the object
+    in place to be tested. A counted release (the knowledge's
+    ``count``: the nents of ``dma_unmap_sg()``) given a count the path knows is 0
+    (``if (nents) mapped = dma_map_sg(dev, sg, nents, dir);`` then
+    ``dma_unmap_sg(dev, sg, nents, dir)`` where the map was skipped) releases
+    nothing, and is not reported. A release reached on a path that
     skipped an acquisition is reported only when the knowledge lists it among
     that acquisition's releases (``free_netdev()`` after a skipped
     ``register_netdevice()`` undoes ``alloc_netdev()``, elsewhere), and in a
@@ -83,6 +91,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.constants import ZERO
+from kunwind.analysis.constants import value as known_value
 from kunwind.analysis.error_paths import error_path, failure_rejoins
 from kunwind.analysis.resources import (
     FAILED,
@@ -110,6 +120,8 @@ if TYPE_CHECKING:
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     """At a release: was its object acquired, and still held, on this path?"""
     out: list[Finding] = []
+    if _counts_none(ctx, st, call):
+        return out  # dma_unmap_sg(dev, sg, 0, dir): no entry released
     part = released_part(ctx.kb, call, st.values.known)
     for j, p in _released(ctx, st, call):
         r = _resource(ctx, st, call, j, p, part)
@@ -118,6 +130,8 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
         elif r.kind.is_hold or (r.releases and call.callee not in r.releases):
             continue  # it releases another resource held on the same object
         elif r.status == RELEASED:
+            if _repeat_harmless(ctx, call, j, r, part):
+                continue  # pci_disable_msix(pdev), then pci_free_irq_vectors(pdev)
             why = _released_before(ctx, st, call, p, r)
         elif r.status == FAILED:
             why = _failed(ctx, call, j, p, r)
@@ -165,11 +179,38 @@ def _released(ctx: FunctionContext, st: State, call: Call) -> list[tuple[int, st
     return sorted((j, p) for p, j in out.items())
 
 
+def _counts_none(ctx: FunctionContext, st: State, call: Call) -> bool:
+    """Is ``call`` a counted release (the knowledge's ``count``) given a count this path
+    knows is 0: a constant, or a value a test found 0 (``if (nents) { mapped =
+    dma_map_sg(dev, sg, nents, dir); ... }``, then ``dma_unmap_sg(dev, sg, nents,
+    dir)`` on the path that skipped the map)? It releases nothing."""
+    rel = ctx.kb.release(call.callee)
+    if rel is None or rel.count is None or rel.count >= len(call.args):
+        return False
+    n = call.args[rel.count]
+    if known_value(n, st.values.known) == 0:
+        return True
+    p = path_of(n)
+    return p is not None and st.values.signs.get(p) == ZERO
+
+
 def _safe_unacquired(ctx: FunctionContext, callee: str, j: int) -> bool:
     """Is ``callee`` a no-op on an object whose acquisition never happened or failed
     (the knowledge's ``safe_unacquired``: it tests the object's own state first)?"""
     rel = ctx.kb.release(callee)
     return rel is not None and rel.arg == j and rel.safe_unacquired
+
+
+def _repeat_harmless(ctx: FunctionContext, call: Call, j: int, r: Res, part: str) -> bool:
+    """Is ``call`` a no-op on what an earlier release already undid: it tests the
+    object's own state first (``safe_unacquired``: ``pci_free_irq_vectors()`` returns
+    when neither MSI nor MSI-X is enabled any more), and the first release left the
+    object itself in place (it released a part of it, or keeps it: ``keeps_object``),
+    so that state is still there to be read?"""
+    if not _safe_unacquired(ctx, call.callee, j):
+        return False
+    first = ctx.kb.release(r.by) if r.by else None
+    return bool(part) or (first is not None and first.keeps_object)
 
 
 def _null_ok(ctx: FunctionContext, callee: str, j: int) -> bool:

@@ -20,6 +20,11 @@ its kinds of success apart (0 or positive). The mirror holds too: a value a fail
 test found failing is no success for a later test of it on the path, until it is
 assigned again (``if (status) goto leave; ... leave: if (status < 0 && x)``: the
 false side tells a positive failure from a negative one; ``Values.failed``).
+
+A test whose only steps are post-steps (``while (nr--)``, ``if (n_irqs-- == 0)
+break;``) reads the values before its steps, which the walk decides it with
+before it makes them: an unwind bounded by the count of what succeeded releases
+nothing where that count is 0.
 """
 from __future__ import annotations
 
@@ -1118,6 +1123,7 @@ class Walker:
             for a in assigns:  # if (!(p = kmalloc(...)))
                 self.do_store(st, Store(block.cond_loc or Loc(line, 0), a.target, a.value))
                 stored.update(id(c) for c in calls_in(a.value))
+            before = _before_post_steps(block.cond, st)
             for operand, op in cursors.steps(block.cond):  # while (--i >= 0)
                 if isinstance(operand, Var):
                     self.do_store(st, Store(block.cond_loc or Loc(line, 0), operand,
@@ -1128,6 +1134,8 @@ class Walker:
             self.uses(st, block.cond, line)
             tested = _after_steps(block.cond)
             for e, other in ((succs[1], succs[0]), (succs[0], succs[1])):
+                if before is not None and before != (e.kind == "true"):
+                    continue  # while (cnt--) with cnt 0: the value before the step decides
                 nst = st.copy()
                 if self.refine(nst, tested, e.kind == "true", line, bid, other.dst):
                     less = cursors.tested(block.cond, e.kind == "true")
@@ -1215,6 +1223,37 @@ def _after_steps(e: Expr) -> Expr:
         elif isinstance(v, tuple) and any(isinstance(x, Expr) for x in v):
             changes[f.name] = tuple(_after_steps(x) if isinstance(x, Expr) else x for x in v)
     return dataclasses.replace(e, **changes)
+
+
+def _before_post_steps(cond: Expr, st: State) -> bool | None:
+    """What a condition whose only steps are post-steps comes out as, read with the
+    values before its steps (``while (cnt--)``, ``if (n_irqs-- == 0) break;``), which
+    the walk no longer holds once it made them; None when that is not known, or the
+    condition has pre-steps or calls."""
+    ops = [x.op for x in subexprs(cond) if isinstance(x, Unary) and x.op in STEP_OPS]
+    if not ops or any(op in ("++", "--") for op in ops) or any(True for _ in calls_in(cond)):
+        return None
+    plain = _without_post_steps(cond)
+    decided = truth(plain, st.values.known)
+    return decided if decided is not None else sign_truth(plain, st.values.signs)
+
+
+STEP_OPS = frozenset({"++", "--", "post++", "post--"})
+
+
+def _without_post_steps(e: Expr) -> Expr:
+    """``e`` with each post-step ``x--`` read as ``x``."""
+    if isinstance(e, Unary) and e.op in ("post++", "post--"):
+        return e.operand
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(e):
+        v = getattr(e, f.name)
+        if isinstance(v, Expr):
+            changes[f.name] = _without_post_steps(v)
+        elif isinstance(v, tuple) and any(isinstance(x, Expr) for x in v):
+            changes[f.name] = tuple(_without_post_steps(x) if isinstance(x, Expr) else x
+                                    for x in v)
+    return dataclasses.replace(e, **changes) if changes else e
 
 
 def _zero_test(cond: Expr, subj: str | None) -> bool | None:

@@ -125,6 +125,10 @@ class Release:
     # the argument that says which part of the object it releases, for an acquire
     # with a ``selector`` (pci_release_region(pdev, bar): argument 1)
     selector: int | None = None
+    # the argument that says how many entries of the object it releases (the nents of
+    # dma_unmap_sg(dev, sg, nents, dir): argument 2): with a count of 0 it releases
+    # nothing
+    count: int | None = None
 
 
 @dataclass
@@ -473,7 +477,8 @@ class Knowledge:
                                           [str(f) for f in v.get("frees_fields", [])],
                                           int(v["callback"]) if "callback" in v else None,
                                           same,
-                                          int(v["selector"]) if "selector" in v else None)
+                                          int(v["selector"]) if "selector" in v else None,
+                                          int(v["count"]) if "count" in v else None)
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -573,7 +578,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
-                          "frees_fields", "callback", "same_args", "selector"}),
+                          "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
     "printf": frozenset({"format", "error", "level"}),
     "answer": frozenset(),
