@@ -69,7 +69,7 @@ from kunwind.model.ir import (
 )
 from kunwind.model.syntax import UNKNOWN_CASE
 
-from .conditions import error_value, null_test
+from .conditions import error_value, macro_temporary, null_test
 from .constants import ANY_SIGN, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, function_named, zeroes
 from .returns import conditional_signs, is_stub, return_signs
@@ -1295,6 +1295,11 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 fresh = _fresh(st.value, known, kb)
                 if fresh is not None:
                     origin[st.target.name] = fresh
+            elif isinstance(st, Store) and isinstance(st.target, Var) and \
+                    macro_temporary(st.value) and st.value.name in origin:
+                # p = ({ ... _res = kzalloc_noprof(...); _res; }): alloc_hooks()' temporary
+                # (6.10+ kzalloc(), kvzalloc()...) is the allocation the source names p
+                origin[st.target.name] = origin[st.value.name]
             elif isinstance(st, Return) and isinstance(st.value, Call):
                 fresh = _fresh(st.value, known, kb)  # return kzalloc(...): a wrapper
                 if fresh is not None:
