@@ -1305,6 +1305,9 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 if fresh is not None:
                     s.ret_alloc, s.ret_zeroed = True, fresh[0]
                     s.ret_fields |= fresh[1]
+                    wrapped = known.get(st.value.callee)
+                    if wrapped is not None and wrapped.ret_shared:
+                        s.ret_shared = True  # what it wraps links the object somewhere too
     if not origin:
         return
     for b in fn.blocks:
@@ -1344,7 +1347,12 @@ def _fresh(call: Call, known: dict[str, Summary], kb: Knowledge) -> tuple[bool, 
 
 def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
                       kb: Knowledge) -> bool:
-    """Does ``fn`` also store local ``name`` into another object, or link it somewhere?"""
+    """Does ``fn`` also store local ``name`` into another object, or link it somewhere?
+    A pointer into it (``drm = container + offset``, ``d = &c->dev``) handed over hands
+    it over too."""
+    names = {name} | {st.target.name for b in fn.blocks for st in b.stmts
+                      if isinstance(st, Store) and isinstance(st.target, Var)
+                      and _points_into(st.value, name)}
     for b in fn.blocks:
         for st in b.stmts:
             if isinstance(st, Store) and isinstance(st.value, Var) and st.value.name == name \
@@ -1354,8 +1362,19 @@ def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
             for c in calls_in(e):
                 for inner in _handed_over(c, known, kb):
                     p = path_of(inner)
-                    if p is not None and root_of(p) == name:
+                    if p is not None and root_of(p) in names:
                         return True
+    return False
+
+
+def _points_into(value: Expr | None, name: str) -> bool:
+    """Is ``value`` a pointer into the object of local ``name`` (``name + off``,
+    ``&name->member``)?"""
+    if isinstance(value, Binary) and value.op == "+" and isinstance(value.lhs, Var):
+        return value.lhs.name == name
+    if isinstance(value, Unary) and value.op == "&":
+        p = path_of(value.operand)
+        return p is not None and root_of(p) == name and p != name
     return False
 
 
