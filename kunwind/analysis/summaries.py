@@ -4,7 +4,11 @@ For each function and each pointer parameter: which fields of it the function
 dereferences (reads or writes through ``p->f``), which fields it writes, and
 whether it releases the parameter (and tolerates NULL). For the return value:
 whether it is a fresh allocation, zeroed or not, and which of its fields are
-set before it is returned; for an int result, the signs it can have
+set before it is returned (also through alloc_hooks()' temporary, ``p = ({ ...
+_res = kzalloc_noprof(...); _res; }); return p;``, the 6.10+ allocator macros; an
+allocation linked elsewhere, or handed over through a pointer into it, ``drm =
+container + offset``, is shared, and so is a wrapper's ``return foo_alloc()`` of
+it); for an int result, the signs it can have
 (``returns.py``), overall and for the argument values that narrow them, so that
 a failure test of a call that cannot fail with those arguments has no error
 branch. Callees in the same file propagate into callers until nothing changes,
