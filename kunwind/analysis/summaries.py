@@ -4,7 +4,11 @@ For each function and each pointer parameter: which fields of it the function
 dereferences (reads or writes through ``p->f``), which fields it writes, and
 whether it releases the parameter (and tolerates NULL). For the return value:
 whether it is a fresh allocation, zeroed or not, and which of its fields are
-set before it is returned; for an int result, the signs it can have
+set before it is returned (also through alloc_hooks()' temporary, ``p = ({ ...
+_res = kzalloc_noprof(...); _res; }); return p;``, the 6.10+ allocator macros; an
+allocation linked elsewhere, or handed over through a pointer into it, ``drm =
+container + offset``, is shared, and so is a wrapper's ``return foo_alloc()`` of
+it); for an int result, the signs it can have
 (``returns.py``), overall and for the argument values that narrow them, so that
 a failure test of a call that cannot fail with those arguments has no error
 branch. Callees in the same file propagate into callers until nothing changes,
@@ -73,7 +77,7 @@ from kunwind.model.ir import (
 )
 from kunwind.model.syntax import UNKNOWN_CASE
 
-from .conditions import error_value, null_test
+from .conditions import error_value, macro_temporary, null_test
 from .constants import ANY_SIGN, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, function_named, zeroes
 from .returns import conditional_signs, is_stub, return_signs
@@ -1446,11 +1450,19 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 fresh = _fresh(st.value, known, kb)
                 if fresh is not None:
                     origin[st.target.name] = fresh
+            elif isinstance(st, Store) and isinstance(st.target, Var) and \
+                    macro_temporary(st.value) and st.value.name in origin:
+                # p = ({ ... _res = kzalloc_noprof(...); _res; }): alloc_hooks()' temporary
+                # (6.10+ kzalloc(), kvzalloc()...) is the allocation the source names p
+                origin[st.target.name] = origin[st.value.name]
             elif isinstance(st, Return) and isinstance(st.value, Call):
                 fresh = _fresh(st.value, known, kb)  # return kzalloc(...): a wrapper
                 if fresh is not None:
                     s.ret_alloc, s.ret_zeroed = True, fresh[0]
                     s.ret_fields |= fresh[1]
+                    wrapped = known.get(st.value.callee)
+                    if wrapped is not None and wrapped.ret_shared:
+                        s.ret_shared = True  # what it wraps links the object somewhere too
     if not origin:
         return
     for b in fn.blocks:
@@ -1490,7 +1502,12 @@ def _fresh(call: Call, known: dict[str, Summary], kb: Knowledge) -> tuple[bool, 
 
 def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
                       kb: Knowledge) -> bool:
-    """Does ``fn`` also store local ``name`` into another object, or link it somewhere?"""
+    """Does ``fn`` also store local ``name`` into another object, or link it somewhere?
+    A pointer into it (``drm = container + offset``, ``d = &c->dev``) handed over hands
+    it over too."""
+    names = {name} | {st.target.name for b in fn.blocks for st in b.stmts
+                      if isinstance(st, Store) and isinstance(st.target, Var)
+                      and _points_into(st.value, name)}
     for b in fn.blocks:
         for st in b.stmts:
             if isinstance(st, Store) and isinstance(st.value, Var) and st.value.name == name \
@@ -1500,8 +1517,19 @@ def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
             for c in calls_in(e):
                 for inner in _handed_over(c, known, kb):
                     p = path_of(inner)
-                    if p is not None and root_of(p) == name:
+                    if p is not None and root_of(p) in names:
                         return True
+    return False
+
+
+def _points_into(value: Expr | None, name: str) -> bool:
+    """Is ``value`` a pointer into the object of local ``name`` (``name + off``,
+    ``&name->member``)?"""
+    if isinstance(value, Binary) and value.op == "+" and isinstance(value.lhs, Var):
+        return value.lhs.name == name
+    if isinstance(value, Unary) and value.op == "&":
+        p = path_of(value.operand)
+        return p is not None and root_of(p) == name and p != name
     return False
 
 
