@@ -158,21 +158,14 @@ def header_helpers(lower: Lowerer, wanted: Callable[[str], bool],
         if d is None:
             continue
         start, end = d.extent.start.line, d.extent.end.line
-        d._tu = ref._tu
-        if end - start + 1 > HELPER_LINES and _code_lines(d) > HELPER_LINES:
+        if end - start + 1 > HELPER_LINES:
             continue
+        d._tu = ref._tu
         pf = ParsedFunction(None, name, d.location.line, [], end_line=end)
         lower_into(pf, functools.partial(lower.function, d))
         if pf.syntax is not None:
             out.append(pf)
     return out
-
-
-def _code_lines(d: Any) -> int:
-    """The lines of a definition that hold code: a name, a keyword or a literal, not
-    only comments or braces (a helper whose comments explain each step is short)."""
-    return len({t.location.line for t in d.get_tokens()
-                if t.kind != cl.cindex().TokenKind.PUNCTUATION})
 
 
 def parse_file(path: Path, args: list[str], text: bytes | None = None,

@@ -56,13 +56,6 @@ def definition_lines(fd: c_ast.FuncDef) -> int:
     return last - fd.decl.coord.line + 1
 
 
-def code_lines(fd: c_ast.FuncDef) -> int:
-    """The lines of a definition that hold code (a node starts there): its comments
-    and its lines of braces only are not counted, as with libclang's tokens."""
-    return len({n.coord.line for n in _walk(fd) if n.coord is not None
-                and n.coord.file == fd.coord.file})
-
-
 def callees_of(node: c_ast.Node) -> set[str]:
     out: set[str] = set()
     for ch in _walk(node):

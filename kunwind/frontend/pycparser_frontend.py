@@ -58,7 +58,7 @@ from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
 from .clang_parse import HELPER_LINES, ParsedFile, ParsedFunction, lower_into
 from .macros import MACRO_USE, Definition, expand, macro_definition, macro_definition_in
-from .pyc_pure import callees_of, code_lines, definition_lines, pure_functions
+from .pyc_pure import callees_of, definition_lines, pure_functions
 from .pyc_types import (
     AUTO_TYPEDEF,
     INT,
@@ -355,8 +355,7 @@ def _header_helpers(ast: c_ast.FileAST, main: str, wanted: Callable[[str], bool]
     out: list[ParsedFunction] = []
     for name in called:
         fd = defs.get(name)
-        if fd is None or not wanted(name) or definition_lines(fd) + 1 > HELPER_LINES \
-                and code_lines(fd) > HELPER_LINES:
+        if fd is None or not wanted(name) or definition_lines(fd) + 1 > HELPER_LINES:
             continue
         pf = ParsedFunction(None, name, fd.decl.coord.line)
         lower_into(pf, functools.partial(Lowerer(env, [], braces).function, fd))
