@@ -33,9 +33,7 @@ What it finds:
     place (measured in ``bench/results/fields-s19.md``). A chained assignment
     (``hwmon = drm->hwmon = kzalloc(...)``) is such a store while the field
     still holds the object (``drm->hwmon = NULL`` takes it back), unless the
-    function frees the local on another path; and a pointer into a local's
-    array stored into another object (``s->ext[i].base = &base[i]``) hands the
-    array over as a store of the array would. An object acquired into a global
+    function frees the local on another path. An object acquired into a global
     or a field only where a test found that place NULL (``if (!dir) dir =
     debugfs_create_dir(...)``) is created once, on first use, and kept by the
     place for the calls that follow, unless the function releases it itself.
@@ -164,10 +162,11 @@ Known false positives:
     A release left out on purpose is not reported: one that the function names
     in a comment of its body (``/* pci_disable_device(dev); */`` at the unwind,
     "do not call pci_disable_device on sta2x11: it breaks the other bus
-    masters") while no function of the file calls it; and one guarded by a local
-    flag that the path itself set, after a failure, to the value that skips it
-    (``busy = 1; goto err_out; ... err_out: if (!busy) pci_disable_device(dev);``
-    when another driver holds the regions). A file that never makes a release
+    masters") while no function of the file calls it. A release skipped by a
+    flag that the path itself set after a failure (``busy = 1; goto err_out;
+    ... err_out: if (!busy) pci_disable_device(dev);``) is still reported: the
+    enable is counted, so the skipped disable leaves the count raised (two
+    triages read it true). A file that never makes a release
     and says nothing of it is still reported: on every triage, most such
     reports were true (a driver that never disables its PCI device).
 
@@ -353,7 +352,7 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
         if r.held_on_failure and any(f.callee == r.acquire and f.line >= r.line
                                      for f in st.failures):
             continue  # device_add() failed: its put is the owner's (usually the caller's)
-        if _left_out_on_purpose(ctx, r) or _skipped_by_own_flag(ctx, st, path, r):
+        if _left_out_on_purpose(ctx, r):
             continue
         if _owned_here(ctx, st, path, r, ex):
             leaked.append((path, r))
@@ -419,41 +418,6 @@ def _left_out_on_purpose(ctx: FunctionContext, r: Res) -> bool:
                if line in body for x in r.releases)
 
 
-def _skipped_by_own_flag(ctx: FunctionContext, st: State, path: str, r: Res) -> bool:
-    """Is the release of ``path`` guarded by a local flag (``if (!busy)
-    pci_disable_device(dev);``) that this path set, after a failure, to the value that
-    skips it (``busy = 1; goto err_out;`` when another driver holds the regions)? The
-    path chose to keep it: its author decided the release must not run there."""
-    preds = ctx.fn.preds()
-    for p, site in ctx.release_sites:
-        if p != path or not (site.callee in r.releases or canonical(site.callee) in r.releases):
-            continue
-        for q in preds.get(site.block, []):
-            blk = ctx.fn.blocks[q]
-            cond, runs_if_set = blk.cond, True
-            while isinstance(cond, Unary) and cond.op == "!":
-                cond, runs_if_set = cond.operand, not runs_if_set
-            if not isinstance(cond, Var) or cond.name not in ctx.declared_locals:
-                continue
-            edge = next((e.kind for e in blk.succs if e.dst == site.block), None)
-            now, first = st.values.known.get(cond.name), _initial(ctx, cond.name)
-            if edge not in ("true", "false") or now is None or first is None or \
-                    (now != 0) == (first != 0) or not st.failures:
-                continue
-            runs = (now != 0) == runs_if_set if edge == "true" else (now != 0) != runs_if_set
-            if not runs and (first != 0) == (runs_if_set if edge == "true" else not runs_if_set):
-                return True  # runs with the flag's first value, skipped with this path's
-    return False
-
-
-def _initial(ctx: FunctionContext, name: str) -> int | None:
-    """The constant a local is declared with (``int busy = 0;``), else None."""
-    for b in ctx.fn.blocks:
-        for s in b.stmts:
-            if isinstance(s, Store) and s.decl and isinstance(s.target, Var) and \
-                    s.target.name == name:
-                return s.value.value if isinstance(s.value, Const) else None
-    return None
 
 
 def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) -> bool:

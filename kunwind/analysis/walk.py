@@ -496,12 +496,6 @@ class Walker:
                 # *pobject = &chan->base.object: the caller now reaches chan itself; so
                 # does a global given it (foo_onecell = &domains->onecell)
                 src = root_of(member)
-            element = _element_of(value)
-            if element is not None and src not in res and not local and \
-                    held_name(self.ctx, st.resources, element) in res:
-                # s->ext[i].base = &base[i]: the holder reaches the array through a
-                # pointer into it, as it would through the array (&base[0] is base)
-                src = held_name(self.ctx, st.resources, element)
             if src is not None and src in res and res[src].status == HELD and (
                 path is None or "->" in path or "." in path
             ):
@@ -1347,13 +1341,3 @@ def _mention_pattern(path: str) -> re.Pattern[str]:
     """``path`` as a whole word (not ``ret`` in ``retry``), compiled once."""
     return re.compile(rf"(?<!\w){re.escape(path)}(?!\w)")
 
-
-def _element_of(e: Expr | None) -> str | None:
-    """``&base[i]`` or ``base + i`` -> "base": a pointer into the array a local names."""
-    if isinstance(e, Unary) and e.op == "&" and isinstance(e.operand, Index):
-        base = e.operand.base
-    elif isinstance(e, Binary) and e.op == "+" and e.ptr:
-        base = e.lhs
-    else:
-        return None
-    return base.name if isinstance(base, Var) else None
