@@ -941,6 +941,6 @@ FREEING_KINDS = (Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL)
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(40, 72, SAMPLE),
+            measured=Measured(42, 72, SAMPLE),
             recall=(Recall("drop-release", 94, 182), Recall("goto-next-label", 51, 81)),
             on_exit=on_exit, on_function=on_function)
