@@ -181,9 +181,7 @@ Known false positives:
     frees the skb on its errors too), or frees it on its own errors and sends
     it otherwise; a wrapper of such a call in this file or in another
     (``foo_multicast_skb(skb)``) counts like what it wraps (its summary's
-    ``consumes``), a header's inline function too when it is short in code (its
-    comments do not count: ``dbitmap_grow()``, which frees the new bitmap or
-    installs it). A wrapper that fails on a path before the hand-over (a size
+    ``consumes``), a short header inline function too. A wrapper that fails on a path before the hand-over (a size
     check) keeps nothing there, and its failure still owes the release. A
     call through a member that holds a function (``rt->output(rt, skb)``)
     consumes an argument when every function the file puts in that member
