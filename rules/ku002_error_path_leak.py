@@ -181,11 +181,12 @@ Known false positives:
     frees the skb on its errors too), or frees it on its own errors and sends
     it otherwise; a wrapper of such a call in this file or in another
     (``foo_multicast_skb(skb)``) counts like what it wraps (its summary's
-    ``consumes``), a short header inline function too. A wrapper that fails on a path before the hand-over (a size
-    check) keeps nothing there, and its failure still owes the release. A
-    call through a member that holds a function (``rt->output(rt, skb)``)
-    consumes an argument when every function the file puts in that member
-    (``rt->output = foo_xmit``, a static table's ``.output``) consumes it,
+    ``consumes``), a short header inline function too. A wrapper that fails on
+    a path before the hand-over (a size check) keeps nothing there, and its
+    failure still owes the release. A call through a member that holds a
+    function (``rt->output(rt, skb)``) consumes an argument when every
+    function the file puts in that member (``rt->output = foo_xmit``, a
+    static table's ``.output``) consumes it,
     and the file gives the member nothing else (``analysis/callbacks.py``).
     A call through a function pointer the file gives no value, made as a
     statement of its own (its result unread), takes over a held object it is
@@ -939,6 +940,6 @@ FREEING_KINDS = (Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL)
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(42, 72, SAMPLE),
+            measured=Measured(36, 96, SAMPLE),
             recall=(Recall("drop-release", 94, 182), Recall("goto-next-label", 51, 81)),
             on_exit=on_exit, on_function=on_function)
