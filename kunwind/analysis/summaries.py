@@ -308,34 +308,38 @@ def _must_facts(fn: Function, on_edge: Callable[[Block, Edge], set[Any]],
     back (the facts its statements leave true). With ``at_entry``, the facts on
     entry to each block, before its own statements (the caller follows them
     statement by statement)."""
-    def kept(b: Block, f: frozenset[Any]) -> frozenset[Any]:
-        if not kills(b):
-            return f
-        return keeps(b, f) if keeps is not None else frozenset()
-
-    preds: dict[int, list[tuple[int, Edge]]] = {}
-    for b in fn.blocks:
-        for e in b.succs:
-            preds.setdefault(e.dst, []).append((b.id, e))
     blocks = {b.id: b for b in fn.blocks}
     facts: dict[int, frozenset[Any] | None] = {b.id: None for b in fn.blocks}
     facts[fn.entry] = frozenset()
+    # what an edge teaches and whether a block kills do not change between rounds
+    learnt = {(b.id, i): frozenset(on_edge(b, e)) for b in fn.blocks
+              for i, e in enumerate(b.succs)}
+    killing = {b.id: kills(b) for b in fn.blocks}
+    preds_at: dict[int, list[tuple[int, int]]] = {}
+    for b in fn.blocks:
+        for i, e in enumerate(b.succs):
+            preds_at.setdefault(e.dst, []).append((b.id, i))
 
-    def out(bid: int, e: Edge) -> frozenset[Any] | None:
+    def kept(b: Block, f: frozenset[Any]) -> frozenset[Any]:
+        if not killing[b.id]:
+            return f
+        return keeps(b, f) if keeps is not None else frozenset()
+
+    def out(bid: int, i: int) -> frozenset[Any] | None:
         f = facts[bid]
         if f is None:
             return None
         b = blocks[bid]
-        if kills(b) and keeps is None:
+        if killing[bid] and keeps is None:
             return frozenset()
-        return kept(b, f) | on_edge(b, e)
+        return kept(b, f) | learnt[bid, i]
 
     for _ in range(len(fn.blocks) + 1):
         changed = False
         for b in fn.blocks:
             if b.id == fn.entry:
                 continue
-            known = [x for x in (out(p, e) for p, e in preds.get(b.id, [])) if x is not None]
+            known = [x for x in (out(p, i) for p, i in preds_at.get(b.id, [])) if x is not None]
             new = frozenset.intersection(*known) if known else None
             if new != facts[b.id]:
                 facts[b.id], changed = new, True
