@@ -1667,21 +1667,10 @@ def _must_reach(fn: Function, full: set[int], res: _Param,
 def must_gen(fn: Function, gen: dict[int, set[T]]) -> dict[int, set[T]]:
     """Block id -> the facts that every path from the entry through the block
     generates (``gen``: block id -> the facts its statements generate), for the
-    blocks reachable from the entry: a forward must-analysis over the CFG."""
-    reach = fn.reachable_from(fn.entry)
-    preds = fn.preds()
-    every: set[T] = set().union(*gen.values()) if gen else set()
-    out = {b: (set() if b == fn.entry else set(every)) | gen[b] for b in reach}
-    changed = True
-    while changed:
-        changed = False
-        for b in sorted(reach):
-            ps = [p for p in preds[b] if p in reach]
-            inn = set.intersection(*(out[p] for p in ps)) if ps and b != fn.entry else set()
-            new = inn | gen[b]
-            if new != out[b]:
-                out[b], changed = new, True
-    return out
+    blocks reachable from the entry: ``_must_facts`` with what each block
+    generates learnt on its way out."""
+    before = _must_facts(fn, lambda b, _e: gen[b.id], lambda _b: False)
+    return {b: set(before[b]) | gen[b] for b in fn.reachable_from(fn.entry)}
 
 
 def _may_return_error(fn: Function, b) -> bool:

@@ -30,9 +30,10 @@ from kunwind.model.cfg import Function
 from kunwind.model.ir import Call, Loc, Store, calls_in, render, stmt_exprs
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
-# what the scanner steps over as a unit: literals and comments
-_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*|\s+|.',
-                    re.S)
+# string and character literals, and comments: what a scanner steps over as a unit
+_LEXEME = r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*'
+_LEXEMES = re.compile(_LEXEME, re.S)
+_TOKEN = re.compile(_LEXEME + r"|\s+|.", re.S)
 _MAX_CHARS = 4000  # a call longer than this is not quoted (the rendered text stands)
 
 
@@ -298,9 +299,6 @@ class Words:
             if _IDENT.fullmatch(a) and a != name and name.endswith(a):
                 return a
         return name
-
-
-_LEXEMES = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|/\*.*?\*/|//[^\n]*', re.S)
 
 
 def file_comments(data: bytes) -> tuple[tuple[int, str], ...]:
