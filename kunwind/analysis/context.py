@@ -499,7 +499,35 @@ class FunctionContext:
             both = objs & clears.get(flag, set())
             if len(both) == 1:
                 out[flag] = next(iter(both))
+        for flag, obj in self.kept_flags().items():
+            out.setdefault(flag, obj)
         return out
+
+    def kept_flags(self) -> dict[str, str]:
+        """Flags set on the one arm of a test whose other arm releases an object: ``if
+        (multi_master) priv->flags |= PM_BLOCKED; else pm_runtime_put(dev);`` keeps the
+        reference exactly where it sets the flag, so the flag is the record of holding
+        it (``record_flags``). Each arm is that one statement; flag key -> the object."""
+        out: dict[str, set[str]] = {}
+        for b in self.fn.blocks:
+            if b.cond is None or len(b.succs) != 2:
+                continue
+            arms = [self.fn.blocks[e.dst].stmts for e in b.succs]
+            if any(len(a) != 1 for a in arms):
+                continue
+            for sets, other in ((arms[0][0], arms[1][0]), (arms[1][0], arms[0][0])):
+                if not isinstance(sets, Store) or sets.decl:
+                    continue
+                path = path_of(sets.target)
+                fs = flag_set(path, sets.op, sets.value) if path is not None else None
+                calls = _calls_of(other) if isinstance(other, ExprStmt) else []
+                rel = self.kb.release(calls[0].callee) if len(calls) == 1 else None
+                if fs is None or not fs[1] or rel is None or rel.arg >= len(calls[0].args):
+                    continue
+                obj = object_path(path_of(calls[0].args[rel.arg]))
+                if obj is not None:
+                    out.setdefault(fs[0], set()).add(obj)
+        return {flag: next(iter(objs)) for flag, objs in out.items() if len(objs) == 1}
 
     @cached_property
     def stored_in_loops(self) -> frozenset[str]:
