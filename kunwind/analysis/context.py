@@ -591,7 +591,11 @@ class FunctionContext:
         (refcount_read(&info->count)) mutex_unlock(&info->lock);``, "only use the
         mutex if info has been registered"). The test is the lock's record: the
         function means it to give the same answer both times, and the walk makes the
-        second follow the first. Tests on a loop's cycle are left out."""
+        second follow the first. Tests on a loop's cycle are left out. Any acquisition
+        counts, not only a hold: ``if (atomic_read(&pdev->enable_cnt) == 1)
+        pci_request_regions(pdev, ...); ... if (atomic_read(&pdev->enable_cnt) == 1)
+        pci_release_regions(pdev);`` (the function is the device's first enabler, and
+        releases what it took as that)."""
         takes: set[tuple[str, bool, str]] = set()
         drops: set[tuple[str, bool, str]] = set()
         for b in self.fn.blocks:
@@ -606,12 +610,11 @@ class FunctionContext:
                 for st in self.fn.blocks[e.dst].stmts:
                     for c in _calls_of(st):
                         a, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)
-                        if a is not None and a.kind.is_hold and isinstance(a.object, int) \
+                        if a is not None and isinstance(a.object, int) \
                                 and a.object < len(c.args) and \
                                 (o := object_path(path_of(c.args[a.object]))) is not None:
                             takes.add((text, truth, o))
                         if rel is not None and rel.arg < len(c.args) and \
-                                self.kb.released_kind(c.callee).is_hold and \
                                 (o := object_path(path_of(c.args[rel.arg]))) is not None:
                             drops.add((text, truth, o))
         return frozenset(t for t, _, _ in takes & drops)
