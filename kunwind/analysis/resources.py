@@ -1250,12 +1250,14 @@ class ResourceModel:
 
     def fresh_equals(self, st: State, cond: Expr, taken: bool) -> bool:
         """Does this edge need a new allocation to equal another object (``if (pages !=
-        on_stack) kfree(pages);``)? It cannot."""
+        on_stack) kfree(pages);``)? It cannot. The other may be read through a pointer
+        (``if (*node != in) kfree(in);``): a held allocation was stored nowhere."""
         if not (isinstance(cond, Binary) and cond.op in ("==", "!=")) or \
                 (cond.op == "==") != taken:
             return False
         for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
-            p, q = path_of(a), path_of(b)
+            p = path_of(a)
+            q = path_of(b.operand if isinstance(b, Unary) and b.op == "*" else b)
             r = st.resources.res.get(p) if p is not None else None
             if r is None or r.status != HELD or not r.acquire or q is None or q == p:
                 continue
