@@ -16,7 +16,20 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from kunwind.knowledge.names import ERR_CHECKS, ERR_FROM, ERR_MAKERS, WARN_WRAPPERS
-from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Other, Unary, Var, path_of, render
+from kunwind.model.ir import (
+    Assign,
+    Binary,
+    Call,
+    Const,
+    Expr,
+    Other,
+    Str,
+    Unary,
+    Var,
+    path_of,
+    render,
+    subexprs,
+)
 
 from .constants import constant
 
@@ -270,7 +283,9 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
     One test written two ways has one key: ``x == 0`` is ``!x`` and ``x != NULL`` is
     ``x``, ``bits != 32`` is the negation of ``bits == 32`` (an acquire under ``if
     (bits == 32) ... else``, its release under ``if (bits != 32)``), and ``dst != src``
-    the negation of ``src == dst``."""
+    the negation of ``src == dst``. String literals count by their text, which
+    ``render`` leaves out: ``of_property_read_bool(np, "smbus")`` is another test than
+    ``of_property_read_bool(np, "multi-master")``."""
     negated = False
     while isinstance(cond, Unary) and cond.op == "!":
         cond, negated = cond.operand, not negated
@@ -284,9 +299,16 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
         if constant(rhs) is None and render(rhs) < render(lhs):
             lhs, rhs = rhs, lhs  # a == b and b == a: one test (dst != src, src == dst)
         if cond.op == "!=":
-            return render(Binary("==", lhs, rhs)), not negated
-        return render(Binary("==", lhs, rhs)) if lhs is not cond.lhs else render(cond), negated
-    return render(cond), negated
+            return _key_text(Binary("==", lhs, rhs)), not negated
+        return _key_text(Binary("==", lhs, rhs)) if lhs is not cond.lhs else _key_text(cond), \
+            negated
+    return _key_text(cond), negated
+
+
+def _key_text(e: Expr) -> str:
+    """``render(e)``, with the text of each string literal in it after it."""
+    strings = [x.value for x in subexprs(e) if isinstance(x, Str)]
+    return render(e) + "".join(f" {v}" for v in strings)
 
 
 def error_value(e: Expr | None, resolve: Resolver | None = None,

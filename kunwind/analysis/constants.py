@@ -77,6 +77,9 @@ _COMPARE = {
     "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
     ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b,
     "&": lambda a, b: a & b, "|": lambda a, b: a | b,
+    # BIT(n) is 1UL << (n): a flag's bit is a constant too
+    "<<": lambda a, b: a << b if 0 <= b < 64 else None,
+    ">>": lambda a, b: a >> b if 0 <= b < 64 else None,
 }
 
 
@@ -122,7 +125,10 @@ def _binary(e: Binary, known: Mapping[str, int]) -> int | None:
     rhs = value(e.rhs, known) if compare is not None and lhs is not None else None
     if e.op == "&" and rhs is None and known:
         return _known_bits(e, known)
-    return None if rhs is None or compare is None or lhs is None else int(compare(lhs, rhs))
+    if rhs is None or compare is None or lhs is None:
+        return None
+    v = compare(lhs, rhs)
+    return None if v is None else int(v)
 
 
 def _call(e: Call, known: Mapping[str, int]) -> int | None:

@@ -499,7 +499,35 @@ class FunctionContext:
             both = objs & clears.get(flag, set())
             if len(both) == 1:
                 out[flag] = next(iter(both))
+        for flag, obj in self.kept_flags().items():
+            out.setdefault(flag, obj)
         return out
+
+    def kept_flags(self) -> dict[str, str]:
+        """Flags set on the one arm of a test whose other arm releases an object: ``if
+        (multi_master) priv->flags |= PM_BLOCKED; else pm_runtime_put(dev);`` keeps the
+        reference exactly where it sets the flag, so the flag is the record of holding
+        it (``record_flags``). Each arm is that one statement; flag key -> the object."""
+        out: dict[str, set[str]] = {}
+        for b in self.fn.blocks:
+            if b.cond is None or len(b.succs) != 2:
+                continue
+            arms = [self.fn.blocks[e.dst].stmts for e in b.succs]
+            if any(len(a) != 1 for a in arms):
+                continue
+            for sets, other in ((arms[0][0], arms[1][0]), (arms[1][0], arms[0][0])):
+                if not isinstance(sets, Store) or sets.decl:
+                    continue
+                path = path_of(sets.target)
+                fs = flag_set(path, sets.op, sets.value) if path is not None else None
+                calls = _calls_of(other) if isinstance(other, ExprStmt) else []
+                rel = self.kb.release(calls[0].callee) if len(calls) == 1 else None
+                if fs is None or not fs[1] or rel is None or rel.arg >= len(calls[0].args):
+                    continue
+                obj = object_path(path_of(calls[0].args[rel.arg]))
+                if obj is not None:
+                    out.setdefault(fs[0], set()).add(obj)
+        return {flag: next(iter(objs)) for flag, objs in out.items() if len(objs) == 1}
 
     @cached_property
     def stored_in_loops(self) -> frozenset[str]:
@@ -563,7 +591,11 @@ class FunctionContext:
         (refcount_read(&info->count)) mutex_unlock(&info->lock);``, "only use the
         mutex if info has been registered"). The test is the lock's record: the
         function means it to give the same answer both times, and the walk makes the
-        second follow the first. Tests on a loop's cycle are left out."""
+        second follow the first. Tests on a loop's cycle are left out. Any acquisition
+        counts, not only a hold: ``if (atomic_read(&pdev->enable_cnt) == 1)
+        pci_request_regions(pdev, ...); ... if (atomic_read(&pdev->enable_cnt) == 1)
+        pci_release_regions(pdev);`` (the function is the device's first enabler, and
+        releases what it took as that)."""
         takes: set[tuple[str, bool, str]] = set()
         drops: set[tuple[str, bool, str]] = set()
         for b in self.fn.blocks:
@@ -578,12 +610,11 @@ class FunctionContext:
                 for st in self.fn.blocks[e.dst].stmts:
                     for c in _calls_of(st):
                         a, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)
-                        if a is not None and a.kind.is_hold and isinstance(a.object, int) \
+                        if a is not None and isinstance(a.object, int) \
                                 and a.object < len(c.args) and \
                                 (o := object_path(path_of(c.args[a.object]))) is not None:
                             takes.add((text, truth, o))
                         if rel is not None and rel.arg < len(c.args) and \
-                                self.kb.released_kind(c.callee).is_hold and \
                                 (o := object_path(path_of(c.args[rel.arg]))) is not None:
                             drops.add((text, truth, o))
         return frozenset(t for t, _, _ in takes & drops)

@@ -1250,12 +1250,14 @@ class ResourceModel:
 
     def fresh_equals(self, st: State, cond: Expr, taken: bool) -> bool:
         """Does this edge need a new allocation to equal another object (``if (pages !=
-        on_stack) kfree(pages);``)? It cannot."""
+        on_stack) kfree(pages);``)? It cannot. The other may be read through a pointer
+        (``if (*node != in) kfree(in);``): a held allocation was stored nowhere."""
         if not (isinstance(cond, Binary) and cond.op in ("==", "!=")) or \
                 (cond.op == "==") != taken:
             return False
         for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
-            p, q = path_of(a), path_of(b)
+            p = path_of(a)
+            q = path_of(b.operand if isinstance(b, Unary) and b.op == "*" else b)
             r = st.resources.res.get(p) if p is not None else None
             if r is None or r.status != HELD or not r.acquire or q is None or q == p:
                 continue
@@ -1354,10 +1356,29 @@ class ResourceModel:
         last = self.last_call(st)
         if fs is None or not fs[1] or op == "=" and constant(value) != 1 or last is None:
             return
-        objs = [k for k, r in res.items() if r.line == last.line and r.acquire == last.callee
-                and r.status == HELD and not r.held_on_failure]
-        if len(objs) == 1:
-            ties[fs[0]] = Tie(objs[0], res[objs[0]].line, True, False, record=True)
+        run = self.acquired_in_a_row(st)
+        if run:
+            ties[fs[0]] = Tie(run[0][0], run[0][1], True, False, record=True,
+                              more=tuple(run[1:]))
+
+    def acquired_in_a_row(self, st: State) -> list[tuple[str, int]]:
+        """The objects, with their lines, that the last calls of this path acquired
+        and still hold, newest first: one per call, back to the first call that
+        acquired nothing (past printk-style calls); empty when the last call did not."""
+        out: list[tuple[str, int]] = []
+        chain = st.call_chain
+        res = st.resources.res
+        while chain is not None:
+            c = chain[0]
+            chain = chain[1]
+            if self.ctx.kb.printer_format(c.callee) is not None:
+                continue
+            objs = [k for k, r in res.items() if r.line == c.line and r.acquire == c.callee
+                    and r.status == HELD and not r.held_on_failure]
+            if len(objs) != 1:
+                break
+            out.append((objs[0], c.line))
+        return out
 
     def last_call(self, st: State) -> CallRec | None:
         """The last call this path made (its ``CallRec``), past the printk-style calls
@@ -1376,14 +1397,17 @@ class ResourceModel:
         if ft is None or tie is None:
             return True
         held = tie.when_true if ft[1] else tie.when_false
-        r = st.resources.res.get(tie.obj)
-        if held is None or r is None or r.line != tie.line:
+        if held is None:
             return True
-        if held and r.status == FAILED:
-            return False
-        if not held and r.status == HELD:
-            st.resources.res[tie.obj] = r.moved(ESCAPED, line, Cause.FLAG, ft[0]) \
-                if tie.record else r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
+        for obj, at in ((tie.obj, tie.line), *tie.more):
+            r = st.resources.res.get(obj)
+            if r is None or r.line != at:
+                continue
+            if held and r.status == FAILED:
+                return False
+            if not held and r.status == HELD:
+                st.resources.res[obj] = r.moved(ESCAPED, line, Cause.FLAG, ft[0]) \
+                    if tie.record else r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
 
     def query_outcome(self, st: State, cond: Expr, taken: bool) -> bool:

@@ -8,7 +8,10 @@ and where it finds it true the acquisition succeeded. ``clk_prepare_enable(clk)`
 then ``if (err) return err; priv->clk_on = 1;``: a flag set to a true constant just
 after the acquisition succeeded says so too; where it is found false again, what
 cleared it (a callee: a store of this function drops the tie) took the object
-with it.
+with it. Acquisitions made one after another, each tested, with no other call
+between them and the flag (``dma_map_sg(in); if (!n) return; dma_map_sg(out);
+if (!n) { dma_unmap_sg(in); return; } t->flags |= FAST;``), are all recorded by
+it: where it is found false, neither is held (``Tie.more``).
 
 A flag may be a bit of a field (``t->flags |= MAPPED`` after a successful map, ``if
 (t->flags & MAPPED)`` before the unmap: the key ``t->flags & MAPPED``) or a count
@@ -44,6 +47,8 @@ class Tie:
     # the flag was set after the acquisition succeeded (not from its result): where
     # it is false, what cleared it took the object (not: the acquisition failed)
     record: bool = False
+    # a record of several acquisitions made in a row: the others, (object, line)
+    more: tuple[tuple[str, int], ...] = ()
 
 
 Outcome = tuple[bool | None, bool | None]  # held when the expression is true, when false

@@ -54,6 +54,7 @@ from kunwind.model.ir import (
     Other,
     Return,
     Store,
+    Str,
     Unary,
     Var,
     calls_in,
@@ -1293,7 +1294,10 @@ def _equality(cond: Expr) -> tuple[str, int, bool] | None:
 
 def _object_address(e: Expr | None) -> bool:
     """``&tmp``, ``&tmp.sub``: the address of a variable or of a member of one, never
-    NULL. Not ``&p->f``, whose value is ``p`` plus an offset."""
+    NULL; a string literal (``reason = "no std"``) too. Not ``&p->f``, whose value is
+    ``p`` plus an offset."""
+    if isinstance(e, Str):
+        return True
     p = path_of(e.operand) if isinstance(e, Unary) and e.op == "&" else None
     return p is not None and "->" not in p
 
