@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kunwind.findings import Finding
-from kunwind.knowledge import Knowledge
+from kunwind.knowledge import Acquire, Knowledge
 from kunwind.knowledge.names import ERR_FROM, NORETURN, WARN_TEMPORARIES
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
@@ -69,6 +69,7 @@ from .conditions import (
     Check,
     condition_key,
     error_on_edge,
+    errno_equality,
     error_value,
     failure_check,
     macro_temporary,
@@ -904,6 +905,12 @@ class Walker:
         if nt is not None and not self.resources.null_tested(st, nt[0], taken == nt[1], line):
             return False
         chk = failure_check(cond, st.resolve) or count_check(self.ctx, st, cond)
+        if chk is not None and chk.form == "value" and \
+                _numbered(self.ctx.kb.acquire(chk.callee)):
+            chk = None  # if (id == 0) after ida_alloc(): 0 is an id, no failure
+        if chk is None and (eq := errno_equality(cond, st.resolve)) is not None and \
+                _numbered(self.ctx.kb.acquire(eq.callee)):
+            chk = eq  # if (idx == -ENOSPC) after ida_alloc_range(): its failure
         if chk is not None and (chk.answer and self.ctx.kb.acquire(chk.callee) is None
                                 or self.ctx.kb.answers_only(chk.callee)
                                 or self.ctx.kb.held_query(chk.callee) is not None):
@@ -1248,6 +1255,15 @@ def _without_post_steps(e: Expr) -> Expr:
             changes[f.name] = tuple(_without_post_steps(x) if isinstance(x, Expr) else x
                                     for x in v)
     return dataclasses.replace(e, **changes) if changes else e
+
+
+def _numbered(acq: Acquire | None) -> bool:
+    """Does this acquire return its object as a number that is 0 or more on success
+    (an id of ``ida_alloc()``, ``idr_alloc()``): ``fails = "negative"`` of the result
+    itself, not ``positive``? A test of that number against 0 tells ids apart, and its
+    equality to a negative errno is its failure."""
+    return acq is not None and acq.object == "ret" and acq.fails == "negative" and \
+        not acq.positive
 
 
 def _zero_test(cond: Expr, subj: str | None) -> bool | None:
