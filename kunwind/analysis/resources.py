@@ -650,7 +650,8 @@ class ResourceModel:
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                    acq.fails, acq.held_on_failure,
                                    under=self._first_step_elsewhere(acq, old, line),
-                                   left_null=self.null_before(st, call.args[acq.object])
+                                   left_null=(acq.null_on_failure or
+                                              self.null_before(st, call.args[acq.object]))
                                    if isinstance(acq.object, int) and not acq.part else False,
                                    args=_key_args(kb, acq, call), owns=_owned(acq, call))
                 st.note(Acquire(line, obj, call.callee))
