@@ -100,6 +100,10 @@ class Acquire:
     # can fail (snd_card_new() sets *card_ret = NULL first), so where it failed the
     # pointer is NULL, whatever it held before
     null_on_failure: bool = False
+    # the argument that, when NULL, makes the call return NULL and acquire nothing
+    # (of_get_parent(NULL), of_get_next_child(NULL, prev)): where a test finds that
+    # argument NULL, the result holds nothing
+    null_arg: int | None = None
 
 
 @dataclass
@@ -473,6 +477,10 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'null_on_failure' is for an "
                                  "out-parameter object")
             self.acquires[name].null_on_failure = bool(v.get("null_on_failure", False))
+            if "null_arg" in v and (obj != "ret" or fails != "null" or int(v["null_arg"]) < 0):
+                raise ValueError(f"acquire.{name}: 'null_arg' is for a returned object that "
+                                 "is NULL on failure, and names an argument")
+            self.acquires[name].null_arg = int(v["null_arg"]) if "null_arg" in v else None
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -584,7 +592,8 @@ KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
-                          "owns", "managed_after", "parent", "stores", "null_on_failure"}),
+                          "owns", "managed_after", "parent", "stores", "null_on_failure",
+                          "null_arg"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
