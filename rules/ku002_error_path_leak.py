@@ -897,7 +897,34 @@ def _own_test_exit(ctx: FunctionContext, rec: ExitRecord, pos: int) -> bool:
         if b.cond is not None and any(c.callee == a.callee and c.loc.line == a.line
                                       for c in calls_in(b.cond)):
             return any(_straight_to(ctx, s, rec.line) for s in b.targets())
-    return False
+    # err = A(..., &h); if (err || !h) return -ENODEV;: every test that leads straight
+    # to the exit tests what A returned or wrote through an out-parameter, and nothing
+    # was called since A but printing
+    given = _given_by(ctx, a.callee, a.line)
+    last = [b for b in ctx.fn.blocks if b.cond is not None and
+            any(_straight_to(ctx, s, rec.line) for s in b.targets())]
+    return bool(given) and bool(last) and all(
+        given & {path_of(e) for e in subexprs(b.cond)} for b in last if b.cond is not None)
+
+
+def _given_by(ctx: FunctionContext, callee: str, line: int) -> set[str | None]:
+    """What the call of ``callee`` at ``line`` gives its caller: the variable its result
+    is stored to and the pointers it is given the address of (``&dev->handle``)."""
+    out: set[str | None] = set()
+    for b in ctx.fn.blocks:
+        for st in b.stmts:
+            target, value = (st.target, st.value) if isinstance(st, Store) else \
+                (st.expr.target, st.expr.value) if isinstance(st, ExprStmt) and \
+                isinstance(st.expr, Assign) else (None, None)
+            for c in calls_in(st.value if isinstance(st, Store) else
+                              st.expr if isinstance(st, ExprStmt) else None):
+                if c.callee != callee or c.loc.line != line:
+                    continue
+                if c is value and target is not None:
+                    out.add(path_of(target))
+                out |= {path_of(x.operand) for x in c.args
+                        if isinstance(x, Unary) and x.op == "&"}
+    return out - {None}
 
 
 def _straight_to(ctx: FunctionContext, bid: int, line: int) -> bool:
