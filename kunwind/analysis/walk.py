@@ -528,6 +528,11 @@ class Walker:
                     and len(value.args) == 1 and \
                     st.values.signs.get(path_of(value.args[0]) or "") == NEGATIVE:
                 st.values.signs[path] = NEGATIVE  # err = PTR_ERR(p) after IS_ERR(p)
+            src = path_of(value) if isinstance(value, Var) else None
+            if path is not None and src is not None and src != path and \
+                    src in st.values.signs:
+                # len = ret after ret <= 0 failed: the copy is above 0 too
+                st.values.signs[path] = st.values.signs[src]
         else:  # state++: a known value stays known
             old = st.values.known.get(path) if path is not None else None
             step = constant(value)
