@@ -68,8 +68,8 @@ from . import cursors
 from .conditions import (
     Check,
     condition_key,
-    error_on_edge,
     errno_equality,
+    error_on_edge,
     error_value,
     failure_check,
     macro_temporary,
@@ -913,9 +913,9 @@ class Walker:
         if chk is not None and chk.form == "value" and \
                 _numbered(self.ctx.kb.acquire(chk.callee)):
             chk = None  # if (id == 0) after ida_alloc(): 0 is an id, no failure
-        if chk is None and (eq := errno_equality(cond, st.resolve)) is not None and \
-                _numbered(self.ctx.kb.acquire(eq.callee)):
-            chk = eq  # if (idx == -ENOSPC) after ida_alloc_range(): its failure
+        if chk is None and (errno_eq := errno_equality(cond, st.resolve)) is not None and \
+                _numbered(self.ctx.kb.acquire(errno_eq.callee)):
+            chk = errno_eq  # if (idx == -ENOSPC) after ida_alloc_range(): its failure
         if chk is not None and (chk.answer and self.ctx.kb.acquire(chk.callee) is None
                                 or self.ctx.kb.answers_only(chk.callee)
                                 or self.ctx.kb.held_query(chk.callee) is not None):
