@@ -298,10 +298,14 @@ from kunwind.findings import SIBLING_EXITS, Finding, PathStep
 from kunwind.knowledge import Kind, canonical
 from kunwind.knowledge.names import (
     SELF_RELEASING,
+    SETUP_WORDS,
+    TEARDOWN_NAME,
+    TEARDOWN_VERBS,
     is_unknown_release,
     may_acquire,
     names_pair,
     same_subject,
+    stem,
     undoes,
     verbs_match,
     verbs_pair,
@@ -735,7 +739,8 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
                     support[site] = rec
             elif not any(_handles(ctx, c, acq[0], rel, obj) for c in later) and \
                     not _acquired_again_failed(rec, acq, obj, results) and \
-                    not _frees_object(ctx, later, obj):
+                    not _frees_object(ctx, later, obj) and \
+                    not _undone_step_failed(rec, acq, rel):
                 missing.setdefault(site, rec)
         missing = {s: r for s, r in missing.items() if s not in support}
         if len(support) < MIN_EVIDENCE or len(support) <= len(missing):
@@ -778,6 +783,21 @@ def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
         return False
     return any(isinstance(e, FailureTest) and e.failure.callee == acq[0] and
                e.failure.line >= acq[1] for e in rec.events)
+
+
+def _undone_step_failed(rec: ExitRecord, acq: tuple[str, int], rel: str) -> bool:
+    """Is this exit left where a later step failed that the release's name undoes: a
+    set-up verb on the thing the release's name ends on (``ops->ipips_init()`` for
+    ``foo_ipips_fini()``, after ``__foo_router_init()``)? The release undoes that step,
+    which was not made: nothing of it is owed. A call through a function pointer is
+    named by its member, without the driver's prefix."""
+    if rec.failure is None or rec.failure.line <= acq[1]:
+        return False
+    failed = re.split(r"->|\.", rec.failure.callee)[-1]
+    words = stem(failed)
+    undone = [w for w in stem(rel) if w not in TEARDOWN_VERBS]
+    return bool(words) and bool(TEARDOWN_NAME.search(rel)) and \
+        any(w in SETUP_WORDS for w in failed.split("_")) and undone[-len(words):] == words
 
 
 def _acquired_again_failed(rec: ExitRecord, acq: tuple[str, int], obj: str,
@@ -897,7 +917,34 @@ def _own_test_exit(ctx: FunctionContext, rec: ExitRecord, pos: int) -> bool:
         if b.cond is not None and any(c.callee == a.callee and c.loc.line == a.line
                                       for c in calls_in(b.cond)):
             return any(_straight_to(ctx, s, rec.line) for s in b.targets())
-    return False
+    # err = A(..., &h); if (err || !h) return -ENODEV;: every test that leads straight
+    # to the exit tests what A returned or wrote through an out-parameter, and nothing
+    # was called since A but printing
+    given = _given_by(ctx, a.callee, a.line)
+    last = [b for b in ctx.fn.blocks if b.cond is not None and
+            any(_straight_to(ctx, s, rec.line) for s in b.targets())]
+    return bool(given) and bool(last) and all(
+        given & {path_of(e) for e in subexprs(b.cond)} for b in last if b.cond is not None)
+
+
+def _given_by(ctx: FunctionContext, callee: str, line: int) -> set[str | None]:
+    """What the call of ``callee`` at ``line`` gives its caller: the variable its result
+    is stored to and the pointers it is given the address of (``&dev->handle``)."""
+    out: set[str | None] = set()
+    for b in ctx.fn.blocks:
+        for st in b.stmts:
+            target, value = (st.target, st.value) if isinstance(st, Store) else \
+                (st.expr.target, st.expr.value) if isinstance(st, ExprStmt) and \
+                isinstance(st.expr, Assign) else (None, None)
+            for c in calls_in(st.value if isinstance(st, Store) else
+                              st.expr if isinstance(st, ExprStmt) else None):
+                if c.callee != callee or c.loc.line != line:
+                    continue
+                if c is value and target is not None:
+                    out.add(path_of(target))
+                out |= {path_of(x.operand) for x in c.args
+                        if isinstance(x, Unary) and x.op == "&"}
+    return out - {None}
 
 
 def _straight_to(ctx: FunctionContext, bid: int, line: int) -> bool:

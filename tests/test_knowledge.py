@@ -321,6 +321,8 @@ def test_later_user_files_win(tmp_path: Path) -> None:
     ('[acquire.widget_get]\nkind = "lok"\n', "unknown kind 'lok' (known: memory,"),
     ('[acquire.widget_get]\nkind = ""\n', "unknown kind ''"),
     ('[acquire.widget_map]\nobject = 1\ncount_min = 2\n', "'count_min' needs 'count_max'"),
+    ('[acquire.widget_get]\nnull_on_failure = true\n', "'null_on_failure' is for an out-param"),
+    ('[acquire.widget_get]\nfails = "errptr"\nnull_arg = 0\n', "'null_arg' is for a returned"),
 ])
 def test_a_malformed_user_file_names_itself(tmp_path: Path, text: str, reason: str) -> None:
     bad = tmp_path / "broken-site.toml"

@@ -228,6 +228,31 @@ def _plain_check(c: Expr, resolve: Resolver | None) -> Check | None:
     return Check(o[0], True, text, o[1])  # if (err): failed when true
 
 
+def errno_equality(cond: Expr, resolve: Resolver | None = None) -> Check | None:
+    """The failure test that ``x == -ENOSPC`` (``x != -ENOSPC``, negated) makes of a
+    call's integer result ``x``: where it equals a negative errno, the call failed; the
+    other edge says nothing (another errno, or none). None for any other test. Only
+    a result that holds the object itself makes this a test of its acquisition
+    (``idx = ida_alloc_range(...); if (idx == -ENOSPC) return -EBUSY;``): the walk
+    asks the knowledge."""
+    negate = False
+    c = strip(cond, resolve)
+    while isinstance(c, Unary) and c.op == "!":
+        c, negate = strip(c.operand, resolve), not negate
+    if not (isinstance(c, Binary) and c.op in ("==", "!=")):
+        return None
+    for a, b in ((c.lhs, c.rhs), (c.rhs, c.lhs)):
+        a, b = strip(a, resolve), strip(b, resolve)
+        k = constant(b)
+        if k is None or k >= 0 or _is_ptr(a) or isinstance(a, Const):
+            continue
+        o = _origin(a, resolve)
+        if o is None:
+            return None
+        return Check(o[0], (c.op == "==") != negate, render(cond), o[1], "negative")
+    return None
+
+
 def _errno_of_pointer(c: Expr, resolve: Resolver | None) -> tuple[Expr, bool] | None:
     """(p, the edge where it holds) of ``PTR_ERR(p) == -EPROBE_DEFER``, or of ``p ==
     ERR_PTR(-ENODEV)``, or ``!=``: where the errno is a given one, p is an ERR_PTR()

@@ -650,7 +650,8 @@ class ResourceModel:
                     res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
                                    acq.fails, acq.held_on_failure,
                                    under=self._first_step_elsewhere(acq, old, line),
-                                   left_null=self.null_before(st, call.args[acq.object])
+                                   left_null=(acq.null_on_failure or
+                                              self.null_before(st, call.args[acq.object]))
                                    if isinstance(acq.object, int) and not acq.part else False,
                                    args=_key_args(kb, acq, call), owns=_owned(acq, call))
                 st.note(Acquire(line, obj, call.callee))
@@ -666,6 +667,10 @@ class ResourceModel:
                     # failed extra reference leaves the ones held before it
                     st.resources.links[key] = ((EXTRA + obj,) if extra else (obj,)) + tuple(
                         o for o in links.get(key, ()) if o.startswith((HANDED, FAILED_ONLY)))
+                if acq.null_arg is not None and acq.null_arg < len(call.args) and \
+                        (nulled := object_path(path_of(call.args[acq.null_arg]))) is not None:
+                    # of_get_parent(np): where np is found NULL, the parent is NULL too
+                    links[nulled] = links.get(nulled, ()) + (obj,)
                 if acq.parent is not None and self._caller_parent(st, call, acq.parent):
                     self._hand_to_parent(st, call, acq, obj, key)
                 elif acq.parent is not None and obj in res:
@@ -1203,8 +1208,9 @@ class ResourceModel:
         """A test of ``path`` against NULL that comes out ``null``; False when the edge
         contradicts what the path knows (its acquisition failed with an ERR_PTR())."""
         res = st.resources.res
-        if path not in res and null:
-            # a = b = kmalloc(): b tested NULL says a holds nothing either
+        if null:
+            # a = b = kmalloc(): b tested NULL says a holds nothing either; np tested NULL
+            # says what of_get_parent(np) returned holds nothing (``null_arg``)
             for o in st.resources.links.get(path, ()):
                 if o in res and res[o].status == HELD and res[o].fails == "null":
                     res[o] = res[o].moved(FAILED, line, Cause.NULL_TESTED)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kunwind.findings import Finding
-from kunwind.knowledge import Knowledge
+from kunwind.knowledge import Acquire, Knowledge
 from kunwind.knowledge.names import ERR_FROM, NORETURN, WARN_TEMPORARIES
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
@@ -69,6 +69,7 @@ from . import cursors
 from .conditions import (
     Check,
     condition_key,
+    errno_equality,
     error_on_edge,
     error_value,
     failure_check,
@@ -528,6 +529,11 @@ class Walker:
                     and len(value.args) == 1 and \
                     st.values.signs.get(path_of(value.args[0]) or "") == NEGATIVE:
                 st.values.signs[path] = NEGATIVE  # err = PTR_ERR(p) after IS_ERR(p)
+            src = path_of(value) if isinstance(value, Var) else None
+            if path is not None and src is not None and src != path and \
+                    src in st.values.signs:
+                # len = ret after ret <= 0 failed: the copy is above 0 too
+                st.values.signs[path] = st.values.signs[src]
         else:  # state++: a known value stays known
             old = st.values.known.get(path) if path is not None else None
             step = constant(value)
@@ -905,6 +911,12 @@ class Walker:
         if nt is not None and not self.resources.null_tested(st, nt[0], taken == nt[1], line):
             return False
         chk = failure_check(cond, st.resolve) or count_check(self.ctx, st, cond)
+        if chk is not None and chk.form == "value" and \
+                _numbered(self.ctx.kb.acquire(chk.callee)):
+            chk = None  # if (id == 0) after ida_alloc(): 0 is an id, no failure
+        if chk is None and (errno_eq := errno_equality(cond, st.resolve)) is not None and \
+                _numbered(self.ctx.kb.acquire(errno_eq.callee)):
+            chk = errno_eq  # if (idx == -ENOSPC) after ida_alloc_range(): its failure
         if chk is not None and (chk.answer and self.ctx.kb.acquire(chk.callee) is None
                                 or self.ctx.kb.answers_only(chk.callee)
                                 or self.ctx.kb.held_query(chk.callee) is not None):
@@ -1249,6 +1261,15 @@ def _without_post_steps(e: Expr) -> Expr:
             changes[f.name] = tuple(_without_post_steps(x) if isinstance(x, Expr) else x
                                     for x in v)
     return dataclasses.replace(e, **changes) if changes else e
+
+
+def _numbered(acq: Acquire | None) -> bool:
+    """Does this acquire return its object as a number that is 0 or more on success
+    (an id of ``ida_alloc()``, ``idr_alloc()``): ``fails = "negative"`` of the result
+    itself, not ``positive``? A test of that number against 0 tells ids apart, and its
+    equality to a negative errno is its failure."""
+    return acq is not None and acq.object == "ret" and acq.fails == "negative" and \
+        not acq.positive
 
 
 def _zero_test(cond: Expr, subj: str | None) -> bool | None:

@@ -96,6 +96,14 @@ class Acquire:
     # argument (of_phy_connect(dev, ...) attaches the PHY as dev->phydev): the field is
     # another name of the result, and a release of the field releases it
     stores: tuple[int, str] | None = None
+    # with an argument object (an out-parameter): the call writes NULL there before it
+    # can fail (snd_card_new() sets *card_ret = NULL first), so where it failed the
+    # pointer is NULL, whatever it held before
+    null_on_failure: bool = False
+    # the argument that, when NULL, makes the call return NULL and acquire nothing
+    # (of_get_parent(NULL), of_get_next_child(NULL, prev)): where a test finds that
+    # argument NULL, the result holds nothing
+    null_arg: int | None = None
 
 
 @dataclass
@@ -465,6 +473,14 @@ class Knowledge:
             )
             if "selector" in v and not part:
                 raise ValueError(f"acquire.{name}: 'selector' needs a 'part'")
+            if v.get("null_on_failure") and (obj == "ret" or part):
+                raise ValueError(f"acquire.{name}: 'null_on_failure' is for an "
+                                 "out-parameter object")
+            self.acquires[name].null_on_failure = bool(v.get("null_on_failure", False))
+            if "null_arg" in v and (obj != "ret" or fails != "null" or int(v["null_arg"]) < 0):
+                raise ValueError(f"acquire.{name}: 'null_arg' is for a returned object that "
+                                 "is NULL on failure, and names an argument")
+            self.acquires[name].null_arg = int(v["null_arg"]) if "null_arg" in v else None
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -576,7 +592,8 @@ KEYS: dict[str, frozenset[str]] = {
     "acquire": frozenset({"kind", "object", "fails", "held_on_failure", "zeroed", "release",
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
-                          "owns", "managed_after", "parent", "stores"}),
+                          "owns", "managed_after", "parent", "stores", "null_on_failure",
+                          "null_arg"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
