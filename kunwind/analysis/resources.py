@@ -487,7 +487,10 @@ class ResourceModel:
         for j in summary.releases_container if summary is not None else ():
             # a5xx_destroy(&a5xx_gpu->base.base) frees the object that embeds its argument
             container = self._container_of_arg(st, call, j)
-            if container is not None and container in res and res[container].status == HELD:
+            # held, or handed to a callee earlier (cm_insert_listen(priv) linked it, then
+            # found another: ib_destroy_cm_id(&priv->id) frees it all the same)
+            if container is not None and container in res and \
+                    res[container].status in (HELD, ESCAPED):
                 released.add(container)
         for j, fields in summary.releases_container_fields.items() if summary else ():
             # ... and the fields of it that the callee frees (lzo_free_workspace(&ws->list)

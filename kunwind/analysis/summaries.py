@@ -1405,6 +1405,12 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases_members.setdefault(i, set()).add(g)
             for g in callee.releases_parts.get(j, ()):
                 s.releases_parts.setdefault(i, set()).add(g)
+            # a wrapper of a teardown that frees its parameter's container
+            # (foo_destroy_id(id) { __foo_destroy(id, 0); }) frees it too, and its fields
+            if j in callee.releases_container:
+                s.releases_container.add(i)
+            for g in callee.releases_container_fields.get(j, ()):
+                s.releases_container_fields.setdefault(i, set()).add(g)
             if j in callee.derefs_self:
                 s.derefs_self.setdefault(i, line)
         else:
