@@ -230,6 +230,12 @@ class Summary:
     # seen by nobody (pairs.py): (the object as reached from the parameters, the
     # release). Set, as caller_releases, once the file's summaries are complete
     left_to_siblings: set[tuple[str, str]] = field(default_factory=set)
+    # the release callbacks bound to members of the object every return gives back (a
+    # constructor: ``x->dev.type = &foo_type; device_initialize(&x->dev); return x;``),
+    # member path below it -> the file's function: a caller's ``x = foo_create()``
+    # binds them to its ``x->dev`` (context.returned_release_callbacks()). Set, as
+    # caller_releases, once the file's summaries are complete
+    ret_callbacks: dict[str, str] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
@@ -1815,6 +1821,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.ret_drvdata = (int(rd[0]), str(rd[1])) if rd else None
     rp = d.get("ret_path")
     s.ret_path = (int(rp[0]), str(rp[1])) if rp else None
+    s.ret_callbacks = {str(m): str(f) for m, f in d.get("ret_callbacks", {}).items()}
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
     s.calls_params = {int(i): tuple(int(j) for j in x)
                       for i, x in d.get("calls_params", {}).items()}
