@@ -288,8 +288,8 @@ class FunctionContext:
                     continue
                 made = self.summary(s.value.callee) if isinstance(s.value, Call) else None
                 target = path_of(s.target)
-                for m, fn in made.ret_callbacks.items() if made and target else ():
-                    _bind(tabled, self._member(f"{target}->{m}"), fn)
+                for m, cb in made.ret_callbacks.items() if made and target else ():
+                    _bind(tabled, self._member(f"{target}->{m}"), cb)
                 member, last = _split_last(path_of(s.target))
                 if not member:
                     continue
