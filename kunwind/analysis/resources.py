@@ -865,6 +865,11 @@ class ResourceModel:
         container = embedding_object(self.ctx, st, call.args[j])
         if container is not None:
             return container
+        arg = call.args[j]
+        aliases = self.ctx.member_aliases
+        if isinstance(arg, Var) and "->" in aliases.get(arg.name, ""):
+            # foo_unload(dev) after priv = to_foo_private(dev): dev is &priv->dev
+            return member_root(aliases, aliases[arg.name]).rsplit("->", 1)[0]
         p = path_of(call.args[j])
         p = held_name(self.ctx, st.resources, p) if p is not None and \
             not p.startswith("&") else None
