@@ -676,8 +676,9 @@ class _Param:
                 [path_of(v) for v in self.values_of(root) if not _null_const(v)] == \
                 [f"{names[field[0]]}->{field[1]}"]:  # or NULL: then it frees nothing
             return field[0], field[1] + p[len(root):]
-        found = {getter_path(v, self.index, self.known) if isinstance(v, Call) else None
-                 for v in self.values_of(root)}
+        # a getter's result, or a field read below one (``priv = dev_to_hdlc(dev)->priv``)
+        found = {getter_path(v, self.index, self.known) if isinstance(v, (Call, Member))
+                 else None for v in self.values_of(root)}
         r = found.pop() if len(found) == 1 else None
         return (r[0], r[1] + p[len(root):]) if r is not None and r[1] else None
 
