@@ -1769,9 +1769,13 @@ def _summarize_rounds(functions: list[Function], kb: Knowledge, rounds: int,
 
 
 def _callees(fn: Function) -> set[str]:
+    """The functions whose summaries ``fn``'s reads: those it calls, and those it passes
+    to a call (``kref_put(&x->ref, foo_release)``: what the release frees, the put does)."""
     out: set[str] = set()
     for _line, e, _target in exprs_of(fn):
-        out.update(c.callee for c in calls_in(e))
+        for c in calls_in(e):
+            out.add(c.callee)
+            out.update(f for a in c.args if (f := function_named(a)) is not None)
     return out
 
 
