@@ -18,10 +18,11 @@ What a release callback does is summarised like any function: the fields of
 the container it frees (``o = container_of(dev, ...); kfree(o->buf)``), which
 the walk applies where a function drops the last reference of the member it
 set that callback on, or that a constructor of the file set on the object it
-returns (``ret_callbacks``, filled in by ``context.returned_release_callbacks()``).
-A wrapper of a teardown that frees its parameter's container frees it too
-(``foo_destroy_id(id) { __foo_destroy_id(id, 0); }``). A teardown that reads its object back from a device's
-driver data (``card = pci_get_drvdata(pdev)``) releases the pseudo-field
+returns (``ret_callbacks``, filled in by
+``context.returned_release_callbacks()``). A wrapper of a teardown that frees
+its parameter's container frees it too (``foo_destroy_id(id) {
+__foo_destroy_id(id, 0); }``). A teardown that reads its object back from a
+device's driver data (``card = pci_get_drvdata(pdev)``) releases the pseudo-field
 ``DRIVER_DATA`` of that parameter, which the caller maps to what it lent
 (``member_driver_data()`` when it reads it from a device embedded in the
 parameter: ``dev_get_drvdata(&xdev->dev)``).
