@@ -15,7 +15,12 @@ from pathlib import Path
 
 from .analysis.callbacks import callback_summaries
 from .analysis.callers import with_caller_releases
-from .analysis.context import FunctionContext, filled_tables, initcall_functions
+from .analysis.context import (
+    FunctionContext,
+    filled_tables,
+    initcall_functions,
+    returned_release_callbacks,
+)
 from .analysis.conventions import Conventions, file_conventions
 from .analysis.global_locks import bind_global_locks
 from .analysis.pairs import with_sibling_releases
@@ -171,6 +176,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb,
                                      data)
     summaries.update(callback_summaries(functions, summaries, tables))
+    summaries = returned_release_callbacks(functions, summaries, kb, tables)
     summaries = with_sibling_releases(functions, summaries, tables, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -204,6 +210,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                 functions, summarize_file(functions + helpers, kb, external=ext.summaries), kb,
                 data)
             summaries.update(callback_summaries(functions, summaries, tables))
+            summaries = returned_release_callbacks(functions, summaries, kb, tables)
             summaries = with_sibling_releases(functions, summaries, tables, kb)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,

@@ -217,7 +217,16 @@ Other names for one object:
     ``netdev_priv(dev)->base``), which names that path of its argument:
     after ``np = netdev_priv(dev)``, ``iounmap(get_hwbase(dev))`` unmaps
     ``np->base``, and a helper that frees ``np->rx_skb`` through such a
-    getter frees it for its caller. The address of a member of an object
+    getter frees it for its caller, or below a field read from one
+    (``priv = dev_to_hdlc(dev)->priv; free_irq(priv->info->irq, priv)``),
+    which its caller holds under its own chain of copies (``hdlc =
+    dev_to_hdlc(dev); priv = hdlc->priv``). A pointer whose container a
+    local is (``dev`` after ``priv = to_foo_private(dev)``) is the address of
+    that member: a callee given it that frees the container, or fields of it
+    (``foo_unload(dev)``), frees them in ``priv``, as does a wrapper of such a
+    teardown (``foo_destroy_id(&priv->id)``, which calls
+    ``__foo_destroy_id(id, 0)``), also after a callee was handed ``priv``.
+    The address of a member of an object
     given to the release paired with the object's acquire is the object's:
     the acquire returned the member's type, cast to the object's, so the
     member is the first (``q = (struct tap_queue *)sk_alloc(...)``, then
@@ -264,7 +273,11 @@ Releases a release callback makes:
     bare device or kobject allocated whole, kept in a local, a field
     (``x->cdev = kzalloc(...); x->cdev->release = foo_release;
     put_device(x->cdev)``) or a static local. The file's globals the callback
-    frees (``kfree(foo_attrs)``) go with the put too.
+    frees (``kfree(foo_attrs)``) go with the put too. A constructor of the
+    file that sets the callback (or the table) on the object it returns
+    (``x->dev.type = &foo_type; return x;``, or a wrapper of one) sets it
+    for its caller's ``x = foo_create()``; a put wrapper defined before the
+    callback it passes frees what the callback frees all the same.
     Freeing an object ends the reference counts embedded in it, whatever they
     count. A node given to a device with ``device_set_node()`` is the
     device's, whose release callback puts it.

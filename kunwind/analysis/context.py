@@ -8,7 +8,7 @@ answers are computed once and shared by every rule.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from kunwind.knowledge import Knowledge
@@ -36,6 +36,7 @@ from kunwind.model.ir import (
 )
 
 from .conditions import condition_key, macro_temporary
+from .constants import constant
 from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, function_named, member_root
 from .resources import object_path
@@ -276,14 +277,19 @@ class FunctionContext:
         or passed with the member to the call that sets its count up
         (``kobject_init(&x->kobj, &foo_ktype)``), or a whole object so set up, in a local
         or in one of the file's globals (a static local is one too:
-        ``kobject_init_and_add(foo_kobj, &foo_ktype, ...)``). A member given two has none
-        here."""
+        ``kobject_init_and_add(foo_kobj, &foo_ktype, ...)``), or by the file's
+        constructor that returned the object (``x = foo_create()``, its summary's
+        ``ret_callbacks``). A member given two has none here."""
         own: dict[str, str | None] = {}
         tabled: dict[str, str | None] = {}
         for b in self.fn.blocks:
             for s in b.stmts:
                 if not isinstance(s, Store) or s.op != "=":
                     continue
+                made = self.summary(s.value.callee) if isinstance(s.value, Call) else None
+                target = path_of(s.target)
+                for m, cb in made.ret_callbacks.items() if made and target else ():
+                    _bind(tabled, self._member(f"{target}->{m}"), cb)
                 member, last = _split_last(path_of(s.target))
                 if not member:
                     continue
@@ -912,6 +918,49 @@ def filled_tables(tables: Tables, functions: list[Function]) -> Tables:
     for key, members in seen.items():
         out[key] = (tables[key][0], {m: f for m, f in members.items() if f is not None})
     return out
+
+
+def returned_release_callbacks(functions: list[Function], summaries: dict[str, Summary],
+                               kb: Knowledge, tables: Tables) -> dict[str, Summary]:
+    """``summaries`` with ``ret_callbacks`` filled in for the file's constructors: the
+    functions whose every return gives back one local (or NULL, or an error pointer)
+    that their release callbacks (``FunctionContext.release_callbacks``) bind members
+    of (``x->dev.type = &foo_type``). A constructor that wraps another
+    (``x = __foo_create(); ...; return x;``) gets its callee's: a few rounds."""
+    out = dict(summaries)
+    for _ in range(3):
+        changed = False
+        for fn in functions:
+            s = out.get(fn.name)
+            local = _returned_local(fn)
+            if s is None or local is None:
+                continue
+            bound = FunctionContext(fn, "", out, kb, tables=tables).release_callbacks
+            found = {k[len(local) + 2:]: f for k, f in bound.items()
+                     if k.startswith(local + "->")}
+            if found != s.ret_callbacks:
+                out[fn.name] = replace(s, ret_callbacks=found)
+                changed = True
+        if not changed:
+            break
+    return out
+
+
+def _returned_local(fn: Function) -> str | None:
+    """The local every return of ``fn`` gives back, apart from NULL and error
+    pointers (``return ERR_PTR(-ENOMEM)``); None when there are two, or none."""
+    found: set[str] = set()
+    for b in fn.blocks:
+        for s in b.stmts:
+            if not isinstance(s, Return) or s.value is None:
+                continue
+            v = s.value
+            if constant(v) == 0 or isinstance(v, Call) and v.callee in ("ERR_PTR", "ERR_CAST"):
+                continue
+            if not isinstance(v, Var) or v.is_param:
+                return None
+            found.add(v.name)
+    return found.pop() if len(found) == 1 else None
 
 
 def _bind(seen: dict[str, str | None], member: str, callback: str | None) -> None:

@@ -322,9 +322,8 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     copies = resources.copies
     if root in copies:  # ofolio -> obh->b_folio, c->buf -> p->ctrl->buf
         candidates.append(copies[root] + rest)
-    for local, source in copies.items():  # obh->b_folio -> ofolio, p->ctrl->buf -> c->buf
-        if path == source or path.startswith(source + "->"):
-            candidates.append(local + path[len(source):])
+    copied = _copied_names(copies, [path])  # obh->b_folio -> ofolio, p->ctrl->buf -> c->buf
+    candidates += copied
     members = ctx.member_aliases
     fields = ctx.field_member_aliases
     if path in fields:  # priv->dev -> pdev->dev
@@ -340,7 +339,19 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     for c in candidates:
         if resource_key(c, part) in res:
             return c
+    for _ in range(2):  # through a chain of copies: dev->priv->priv->irq -> hdlc->priv->irq
+        copied = _copied_names(copies, copied)  # -> priv->irq (hdlc = dev_to_hdlc(dev), a
+        for c in copied:  # getter of dev->priv, and priv = hdlc->priv)
+            if resource_key(c, part) in res:
+                return c
     return path
+
+
+def _copied_names(copies: dict[str, str], paths: list[str]) -> list[str]:
+    """``paths`` named through the locals copied from them or from a field above them
+    (``Resources.copies``: ``c = p->ctrl`` names ``p->ctrl->buf`` ``c->buf``)."""
+    return [local + q[len(source):] for q in paths for local, source in copies.items()
+            if q == source or q.startswith(source + "->")]
 
 
 def release_skipped(ctx: FunctionContext, st: State, call: Call, j: int) -> bool:
@@ -487,7 +498,10 @@ class ResourceModel:
         for j in summary.releases_container if summary is not None else ():
             # a5xx_destroy(&a5xx_gpu->base.base) frees the object that embeds its argument
             container = self._container_of_arg(st, call, j)
-            if container is not None and container in res and res[container].status == HELD:
+            # held, or handed to a callee earlier (cm_insert_listen(priv) linked it, then
+            # found another: ib_destroy_cm_id(&priv->id) frees it all the same)
+            if container is not None and container in res and \
+                    res[container].status in (HELD, ESCAPED):
                 released.add(container)
         for j, fields in summary.releases_container_fields.items() if summary else ():
             # ... and the fields of it that the callee frees (lzo_free_workspace(&ws->list)
@@ -867,6 +881,11 @@ class ResourceModel:
         container = embedding_object(self.ctx, st, call.args[j])
         if container is not None:
             return container
+        arg = call.args[j]
+        aliases = self.ctx.member_aliases
+        if isinstance(arg, Var) and "->" in aliases.get(arg.name, ""):
+            # foo_unload(dev) after priv = to_foo_private(dev): dev is &priv->dev
+            return member_root(aliases, aliases[arg.name]).rsplit("->", 1)[0]
         p = path_of(call.args[j])
         p = held_name(self.ctx, st.resources, p) if p is not None and \
             not p.startswith("&") else None

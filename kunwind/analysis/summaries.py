@@ -17,8 +17,12 @@ so wrappers count like what they wrap.
 What a release callback does is summarised like any function: the fields of
 the container it frees (``o = container_of(dev, ...); kfree(o->buf)``), which
 the walk applies where a function drops the last reference of the member it
-set that callback on. A teardown that reads its object back from a device's
-driver data (``card = pci_get_drvdata(pdev)``) releases the pseudo-field
+set that callback on, or that a constructor of the file set on the object it
+returns (``ret_callbacks``, filled in by
+``context.returned_release_callbacks()``). A wrapper of a teardown that frees
+its parameter's container frees it too (``foo_destroy_id(id) {
+__foo_destroy_id(id, 0); }``). A teardown that reads its object back from a
+device's driver data (``card = pci_get_drvdata(pdev)``) releases the pseudo-field
 ``DRIVER_DATA`` of that parameter, which the caller maps to what it lent
 (``member_driver_data()`` when it reads it from a device embedded in the
 parameter: ``dev_get_drvdata(&xdev->dev)``).
@@ -230,6 +234,12 @@ class Summary:
     # seen by nobody (pairs.py): (the object as reached from the parameters, the
     # release). Set, as caller_releases, once the file's summaries are complete
     left_to_siblings: set[tuple[str, str]] = field(default_factory=set)
+    # the release callbacks bound to members of the object every return gives back (a
+    # constructor: ``x->dev.type = &foo_type; device_initialize(&x->dev); return x;``),
+    # member path below it -> the file's function: a caller's ``x = foo_create()``
+    # binds them to its ``x->dev`` (context.returned_release_callbacks()). Set, as
+    # caller_releases, once the file's summaries are complete
+    ret_callbacks: dict[str, str] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
@@ -670,8 +680,9 @@ class _Param:
                 [path_of(v) for v in self.values_of(root) if not _null_const(v)] == \
                 [f"{names[field[0]]}->{field[1]}"]:  # or NULL: then it frees nothing
             return field[0], field[1] + p[len(root):]
-        found = {getter_path(v, self.index, self.known) if isinstance(v, Call) else None
-                 for v in self.values_of(root)}
+        # a getter's result, or a field read below one (``priv = dev_to_hdlc(dev)->priv``)
+        found = {getter_path(v, self.index, self.known) if isinstance(v, (Call, Member))
+                 else None for v in self.values_of(root)}
         r = found.pop() if len(found) == 1 else None
         return (r[0], r[1] + p[len(root):]) if r is not None and r[1] else None
 
@@ -1405,6 +1416,12 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases_members.setdefault(i, set()).add(g)
             for g in callee.releases_parts.get(j, ()):
                 s.releases_parts.setdefault(i, set()).add(g)
+            # a wrapper of a teardown that frees its parameter's container
+            # (foo_destroy_id(id) { __foo_destroy(id, 0); }) frees it too, and its fields
+            if j in callee.releases_container:
+                s.releases_container.add(i)
+            for g in callee.releases_container_fields.get(j, ()):
+                s.releases_container_fields.setdefault(i, set()).add(g)
             if j in callee.derefs_self:
                 s.derefs_self.setdefault(i, line)
         else:
@@ -1745,9 +1762,13 @@ def _summarize_rounds(functions: list[Function], kb: Knowledge, rounds: int,
 
 
 def _callees(fn: Function) -> set[str]:
+    """The functions whose summaries ``fn``'s reads: those it calls, and those it passes
+    to a call (``kref_put(&x->ref, foo_release)``: what the release frees, the put does)."""
     out: set[str] = set()
     for _line, e, _target in exprs_of(fn):
-        out.update(c.callee for c in calls_in(e))
+        for c in calls_in(e):
+            out.add(c.callee)
+            out.update(f for a in c.args if (f := function_named(a)) is not None)
     return out
 
 
@@ -1798,6 +1819,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.ret_drvdata = (int(rd[0]), str(rd[1])) if rd else None
     rp = d.get("ret_path")
     s.ret_path = (int(rp[0]), str(rp[1])) if rp else None
+    s.ret_callbacks = {str(m): str(f) for m, f in d.get("ret_callbacks", {}).items()}
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
     s.calls_params = {int(i): tuple(int(j) for j in x)
                       for i, x in d.get("calls_params", {}).items()}
