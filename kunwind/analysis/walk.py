@@ -947,7 +947,9 @@ class Walker:
             if taken == chk.fails_when:
                 self.left_null(st, line)
             subject = path_of(chk.subject)
-            if taken == chk.fails_when:
+            if taken == chk.fails_when and self.falls_back(chk, subject, b, taken):
+                pass  # x = lookup(); if (!x) x = create();: the code falls back, no failure
+            elif taken == chk.fails_when:
                 failure = Failure(line, chk.text, b, other, chk.callee, chk.form)
                 st.failures = st.failures + (failure,)
                 st.note(FailureTest(line, failure))
@@ -968,6 +970,22 @@ class Walker:
         if errno is not None:  # if (ret == -ETIMEDOUT) { reset(); return ret; }: an errno
             st.values.bad = st.values.bad | {errno}
         return True
+
+    def falls_back(self, chk: Check, subject: str | None, b: int, taken: bool) -> bool:
+        """Is this the NULL side of a lookup-or-create: the edge's block starts by storing
+        another call's result in the tested pointer (``d = debugfs_lookup(n, NULL); if
+        (!d) d = debugfs_create_dir(n, NULL);``)? What the lookup did not find, the code
+        makes: the path goes on as the found one does, and no failure was met (the made
+        object's own test, if any, is a failure as usual)."""
+        if chk.form != "null" or subject is None:
+            return False
+        kind = "true" if taken else "false"
+        dst = next((e.dst for e in self.fn.blocks[b].succs if e.kind == kind), None)
+        stmts = self.fn.blocks[dst].stmts if dst is not None else []
+        first = stmts[0] if stmts else None
+        return isinstance(first, Store) and first.op == "=" and \
+            path_of(first.target) == subject and isinstance(first.value, Call) and \
+            error_value(first.value) is None  # p = ERR_PTR(-ENOMEM) records the failure
 
     def warns_only(self, st: State, cond: Expr, b: int, other: int) -> bool:
         """Is this the true edge of a WARN macro's test of its own temporary (``int
