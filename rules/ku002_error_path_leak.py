@@ -175,8 +175,15 @@ Known false positives:
     and is missing from the knowledge) looks like a leak; add the function
     to the knowledge as an ``[owner.NAME]`` (``on_failure = true`` for a call
     that frees it only when it fails, through the destroy callback it is
-    given: ``ttm_bo_init_validate()``). A callee that consumes the object on
-    every path, whatever it returns, takes it over even when it fails: one
+    given: ``ttm_bo_init_validate()``). A callee that, on the branch where it
+    returns one value, stores a function into a field of the object it is
+    given (``retval = MBX_TIMEOUT; pmboxq->mbox_cmpl = foo_def_cmpl;``, then
+    ``return retval;``: a timed-out wait leaves the request to a completion
+    that frees it) keeps the object where the caller's test finds that
+    value (``if (rc != MBX_TIMEOUT) mempool_free(pmboxq, pool)``), defined in
+    this file or another (its summary's ``kept_when``). A callee that
+    consumes the object on every path, whatever it returns, takes it over
+    even when it fails: one
     that gives it to an ``[owner]`` without ``on_success`` (``nlmsg_multicast()``
     frees the skb on its errors too), or frees it on its own errors and sends
     it otherwise; a wrapper of such a call in this file or in another

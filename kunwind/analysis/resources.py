@@ -263,6 +263,10 @@ HANDED = "<"  # a links entry: handed over by the call, which keeps nothing if i
 # a links entry: released by the call only when it fails (a registration that puts what it
 # was given on its failure): where a test finds that it succeeded, still held
 FAILED_ONLY = ">"
+# a links entry "=V=callee=obj": the call leaves the object to a completion it set on it
+# when it returns V (the summary's ``kept_when``): where a test finds the result is V,
+# it is no longer held
+KEPT = "="
 
 
 def resource_key(obj: str, part: str = "") -> str:
@@ -560,9 +564,9 @@ class ResourceModel:
             given |= summary.consumes
         key = result or _call_key(call)
         links = st.resources.links
-        if any(o.startswith((HANDED, FAILED_ONLY)) for o in links.get(key, ())):  # an
+        if any(o.startswith((HANDED, FAILED_ONLY, KEPT)) for o in links.get(key, ())):  # an
             links[key] = tuple(o for o in links[key]  # earlier call's
-                               if not o.startswith((HANDED, FAILED_ONLY)))
+                               if not o.startswith((HANDED, FAILED_ONLY, KEPT)))
         if on_failure:  # where a test finds it succeeded, still held
             links[key] = links.get(key, ()) + tuple(FAILED_ONLY + q for q in sorted(on_failure))
         handed: list[str] = []
@@ -584,6 +588,14 @@ class ResourceModel:
                                 res[q].cause is Cause.NONE and q != consumed:
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
+        for j, values in sorted(summary.kept_when.items()) if summary is not None else ():
+            armed = object_path(path_of(call.args[j])) if j < len(call.args) else None
+            kept = held_name(self.ctx, st.resources, armed) if armed is not None else None
+            if kept is not None and kept in res and res[kept].status == HELD:
+                # a wait that times out re-points the request's completion to one that
+                # frees it: kept by the callee on that result (tested below)
+                links[key] = links.get(key, ()) + tuple(
+                    f"{KEPT}{v}{KEPT}{call.callee}{KEPT}{kept}" for v in sorted(values))
         if handed:
             # a callee that stores what it is given (a registration keeps its cookie)
             # keeps nothing when it fails: where a test finds it failed, it is still held
@@ -665,7 +677,8 @@ class ResourceModel:
                     # such as get_device(), whose NULL says the device was NULL); a
                     # failed extra reference leaves the ones held before it
                     st.resources.links[key] = ((EXTRA + obj,) if extra else (obj,)) + tuple(
-                        o for o in links.get(key, ()) if o.startswith((HANDED, FAILED_ONLY)))
+                        o for o in links.get(key, ())
+                        if o.startswith((HANDED, FAILED_ONLY, KEPT)))
                 if acq.parent is not None and self._caller_parent(st, call, acq.parent):
                     self._hand_to_parent(st, call, acq, obj, key)
                 elif acq.parent is not None and obj in res:
@@ -1313,7 +1326,7 @@ class ResourceModel:
                     r.cause is Cause.CALL:
                 st.resources.res[o[len(FAILED_ONLY):]] = replace(
                     r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
-        objs = [o for o in objs if not o.startswith((EXTRA, HANDED, FAILED_ONLY))]
+        objs = [o for o in objs if not o.startswith((EXTRA, HANDED, FAILED_ONLY, KEPT))]
         for o in objs:
             r = st.resources.res.get(o)
             if r is not None and r.status == FAILED and not failed_errno and \
@@ -1327,6 +1340,19 @@ class ResourceModel:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
 
+
+    def kept_outcome(self, st: State, path: str, value: int, line: int) -> None:
+        """The edge where ``path`` equals ``value``: an object a call whose result
+        ``path`` holds leaves to a completion when it returns that value (a links
+        entry ``KEPT``) is the callee's now."""
+        for o in st.resources.links.get(path, ()):
+            if not o.startswith(KEPT):
+                continue
+            v, callee, obj = o[len(KEPT):].split(KEPT, 2)
+            r = st.resources.res.get(obj)
+            if int(v) == value and r is not None and r.status == HELD:
+                st.resources.res[obj] = r.moved(ESCAPED, line, Cause.CALL, callee,
+                                                f"{callee}() returned {value}")
 
     def tie_flag(self, st: State, path: str, op: str, value: Expr | None, line: int) -> None:
         """``path op= value`` was stored: what it was tied to is forgotten; tie it to

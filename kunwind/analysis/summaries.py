@@ -43,6 +43,10 @@ A function that hands a parameter on every path to a call that consumes it
 whatever it returns (an [owner] without ``on_success``: ``nlmsg_multicast()``),
 or frees it, consumes it (``consumes``): a caller's object given to such a
 wrapper is not handed back where the wrapper's result says it failed.
+A function that, on a branch of its own, stores a function into a field of a
+parameter and gives the variable it returns a constant (``retval =
+MBX_TIMEOUT; pmboxq->mbox_cmpl = foo_def_cmpl;``) leaves the object to that
+completion when it returns that value (``kept_when``).
 """
 
 from __future__ import annotations
@@ -230,6 +234,12 @@ class Summary:
     # seen by nobody (pairs.py): (the object as reached from the parameters, the
     # release). Set, as caller_releases, once the file's summaries are complete
     left_to_siblings: set[tuple[str, str]] = field(default_factory=set)
+    # param index -> the results with which the function returns having set a function
+    # into a field of that parameter on the way (``retval = MBX_TIMEOUT; p->cmpl =
+    # foo_def_cmpl;``, then ``return retval;``): the object is left armed with a
+    # completion that finishes with it, so a caller that gets that result no longer
+    # holds it (``_kept_when``)
+    kept_when: dict[int, set[int]] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
@@ -259,6 +269,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
                          for i, g in self.releases_when.items())),
             self.is_read, tuple(sorted(self.reads_into)),
+            tuple(sorted((i, tuple(sorted(v))) for i, v in self.kept_when.items())),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -816,7 +827,56 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     _must_consume(fn, s, res, known, kb)
     s.idle = _idle_values(fn)
     s.is_read, s.reads_into = _reads(fn, s, res, known, kb)
+    s.kept_when = _kept_when(fn)
     return s
+
+
+def _kept_when(fn: Function) -> dict[int, set[int]]:
+    """Param index -> the results with which the function hands the parameter to a
+    completion it set on it: a block that both stores a function into a field of the
+    parameter (``pmboxq->mbox_cmpl = foo_def_mbox_cmpl``) and gives the variable it
+    returns a constant (``retval = MBX_TIMEOUT``), when every path from that block
+    returns that variable without writing it again. The block is a branch of its
+    own: the timeout path re-points the completion to one that frees the object,
+    which the caller must no longer touch ("caller should not free the mailbox
+    resources if this function returns MBX_TIMEOUT")."""
+    params = {p.name: i for i, p in enumerate(fn.params) if p.ptr}
+    out: dict[int, set[int]] = {}
+    for b in fn.blocks:
+        if b.id == fn.entry:
+            continue  # set on every path: no result tells it apart
+        armed: set[int] = set()
+        result: tuple[str, int] | None = None
+        for st in b.stmts:
+            if not isinstance(st, Store) or st.op != "=":
+                continue
+            t = st.target
+            if isinstance(t, Member) and t.arrow and isinstance(t.base, Var) and \
+                    t.base.name in params and function_named(st.value) is not None and \
+                    function_named(st.value) not in params:
+                armed.add(params[t.base.name])
+            elif isinstance(t, Var) and (k := constant(st.value)) is not None:
+                result = (t.name, k)
+        if armed and result is not None and _returns_unchanged(fn, b.id, result[0]):
+            for i in armed:
+                out.setdefault(i, set()).add(result[1])
+    return out
+
+
+def _returns_unchanged(fn: Function, start: int, name: str) -> bool:
+    """Does every path from block ``start`` return variable ``name`` (and reach a
+    return), without writing it after ``start``?"""
+    returns = 0
+    for bid in fn.reachable_from(start):
+        for st in fn.blocks[bid].stmts:
+            if bid != start and isinstance(st, Store) and isinstance(st.target, Var) and \
+                    st.target.name == name:
+                return False
+            if isinstance(st, Return):
+                if not (isinstance(st.value, Var) and st.value.name == name):
+                    return False
+                returns += 1
+    return returns > 0
 
 
 def _reads(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
@@ -1794,6 +1854,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.consumes = set(d.get("consumes", ()))
     s.keeps = set(d.get("keeps", ()))
     s.reads_into = set(d.get("reads_into", ()))
+    s.kept_when = {int(i): set(x) for i, x in d.get("kept_when", {}).items()}
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub",
                  "is_read"):
         setattr(s, name, bool(d.get(name, False)))
