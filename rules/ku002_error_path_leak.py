@@ -251,6 +251,9 @@ Other names for one object:
     names, and the value stored reads it before the store:
     ``child = device_get_next_child_node(dev, child)`` puts the old child,
     also when a macro's copy of it (container_of()'s ``__mptr``) holds it since.
+    A pointer advanced past a header (``buf += offset``) and released with the
+    advance undone (``kfree(buf - offset)``, by the same amount, whose
+    variables the function never writes) releases what its acquire returned.
     A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
     name for many objects: what is acquired in its fields is left to the

@@ -413,7 +413,7 @@ class ResourceModel:
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
         if rel is not None and rel.arg < len(call.args):
-            p = _object_of(ctx, call.args[rel.arg])
+            p = _object_of(ctx, call.args[rel.arg]) or self._advance_undone(call.args[rel.arg])
             if p is not None:
                 released.add(p)
         by_knowledge = set(released)  # what the knowledge says this call releases
@@ -692,6 +692,28 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    def _advance_undone(self, e: Expr) -> str | None:
+        """The local ``p`` of ``p - n`` when the function advances ``p`` by that same
+        ``n`` (``buf += offset``) and never writes what ``n`` reads: the pointer its
+        acquire returned (``kfree(buf - offset)`` frees the kmalloc()'s buffer)."""
+        if not (isinstance(e, Binary) and e.op == "-" and isinstance(e.lhs, Var)):
+            return None
+        return e.lhs.name if render(e.rhs) in self._advances.get(e.lhs.name, ()) else None
+
+    @cached_property
+    def _advances(self) -> dict[str, set[str]]:
+        """Local -> the amounts (as written) a ``p += n`` of the function advances it by,
+        when nothing in the function writes a variable ``n`` reads."""
+        stores = [s for b in self.ctx.fn.blocks for s in b.stmts if isinstance(s, Store)]
+        written = {s.target.name for s in stores if isinstance(s.target, Var)}
+        out: dict[str, set[str]] = {}
+        for s in stores:
+            if s.op == "+=" and isinstance(s.target, Var) and s.value is not None and \
+                    s.target.name in self.ctx.variables and \
+                    not {x.name for x in subexprs(s.value) if isinstance(x, Var)} & written:
+                out.setdefault(s.target.name, set()).add(render(s.value))
+        return out
 
     @cached_property
     def _unread_indirect(self) -> dict[int, int]:
