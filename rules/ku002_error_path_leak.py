@@ -254,6 +254,9 @@ Other names for one object:
     A pointer advanced past a header (``buf += offset``) and released with the
     advance undone (``kfree(buf - offset)``, by the same amount, whose
     variables the function never writes) releases what its acquire returned.
+    A number an acquire wrote through an out-parameter is released through a
+    value computed from it alone, in arithmetic: ``major = MAJOR(devt)``,
+    assigned once, then ``unregister_chrdev_region(MKDEV(major, 0), n)``.
     A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
     name for many objects: what is acquired in its fields is left to the

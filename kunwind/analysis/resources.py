@@ -38,6 +38,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     ExprStmt,
+    Index,
     Loc,
     Member,
     Store,
@@ -413,7 +414,8 @@ class ResourceModel:
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
         if rel is not None and rel.arg < len(call.args):
-            p = _object_of(ctx, call.args[rel.arg]) or self._advance_undone(call.args[rel.arg])
+            p = _object_of(ctx, call.args[rel.arg]) or self._advance_undone(call.args[rel.arg]) \
+                or self._rebuilt_number(st, call.args[rel.arg])
             if p is not None:
                 released.add(p)
         by_knowledge = set(released)  # what the knowledge says this call releases
@@ -700,6 +702,49 @@ class ResourceModel:
         if not (isinstance(e, Binary) and e.op == "-" and isinstance(e.lhs, Var)):
             return None
         return e.lhs.name if render(e.rhs) in self._advances.get(e.lhs.name, ()) else None
+
+    def _rebuilt_number(self, st: State, e: Expr) -> str | None:
+        """The held number an arithmetic expression is computed from alone (one that an
+        acquire wrote through an out-parameter): its
+        variables are that number or variables the function assigns once from it
+        (``major = MAJOR(devt)``, then ``MKDEV(major, 0)`` gives the region's first
+        number back). None when it reads a call, a field or anything else."""
+        if path_of(e) is not None or any(isinstance(x, (Call, Member, Index)) or
+                                         isinstance(x, Unary) and x.op in ("&", "*")
+                                         for x in subexprs(e)):
+            return None
+        names = {x.name for x in subexprs(e) if isinstance(x, Var)}
+        sources = {n if n in st.resources.res else self._derived.get(n) for n in names}
+        if len(sources) != 1 or None in sources:
+            return None
+        held = sources.pop()
+        r = st.resources.res.get(held) if held is not None else None
+        acq = self.ctx.kb.acquire(r.acquire) if r is not None else None
+        # a number the acquire wrote through an out-parameter (alloc_chrdev_region()'s
+        # &devt), not a pointer it returned: kfree(p + 4) is no release of p
+        return held if r is not None and r.status == HELD and acq is not None and \
+            isinstance(acq.object, int) else None
+
+    @cached_property
+    def _derived(self) -> dict[str, str]:
+        """Variable -> the one variable its only store reads, in arithmetic alone
+        (``event_major = MAJOR(dev_num)``: ``dev_num``)."""
+        stores: dict[str, list[Store]] = {}
+        for b in self.ctx.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and isinstance(s.target, Var):
+                    stores.setdefault(s.target.name, []).append(s)
+        out: dict[str, str] = {}
+        for name, ss in stores.items():
+            v = ss[0].value if len(ss) == 1 and ss[0].op == "=" else None
+            if v is None or any(isinstance(x, (Call, Member, Index)) or
+                                isinstance(x, Unary) and x.op in ("&", "*")
+                                for x in subexprs(v)):
+                continue
+            read = {x.name for x in subexprs(v) if isinstance(x, Var)}
+            if len(read) == 1 and read != {name}:
+                out[name] = read.pop()
+        return out
 
     @cached_property
     def _advances(self) -> dict[str, set[str]]:
