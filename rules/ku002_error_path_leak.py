@@ -81,7 +81,9 @@ What it finds:
     teardown given the argument, or given the object the caller stored the
     argument in (``ti->private = ic; r = foo_create_journal(ic); if (r) goto
     bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
-    ti->private`` back and frees ``ic->tfm``). The same holds on the path: a
+    ti->private`` back and frees ``ic->tfm``), also through a caller that
+    fails with it, passing the failure up (``if (ret) return ret;``) to
+    callers that free the field. The same holds on the path: a
     same-file callee that reads a field of its parameter back into a local
     (or NULL) and releases below it (``timer = inst->timer; ...
     module_put(timer->module)``) releases what this function stored there
