@@ -262,7 +262,10 @@ Other names for one object:
     A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
     name for many objects: what is acquired in its fields is left to the
-    per-element unwind loop, and not reported.
+    per-element unwind loop, and not reported; so is a hold taken on an
+    object after it was stored in an array element at a computed index
+    (``pages[i] = pg; kmap(pg);``): the loop that releases every ``pages[i]``
+    undoes it.
 
 Releases a release callback makes:
     The last put of a counted object runs its release callback, and what the

@@ -21,6 +21,7 @@ release, a hand-over or a return through any name acts on the one object.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -667,6 +668,11 @@ class ResourceModel:
                                    left_null=self.null_before(st, call.args[acq.object])
                                    if isinstance(acq.object, int) and not acq.part else False,
                                    args=_key_args(kb, acq, call), owns=_owned(acq, call))
+                    if old is not None and old.status == ESCAPED and \
+                            old.cause is Cause.STORED and _element_at_computed_index(old.by):
+                        # kmap(pg) after pages[i] = pg: the per-element unwind loop
+                        # that releases pages[i] undoes its holds too
+                        res[obj] = res[obj].moved(ESCAPED, line, Cause.STORED, old.by)
                 st.note(Acquire(line, obj, call.callee))
                 exit_fn = ctx.exit_releases.get(obj) if root_of(obj) not in ctx.variables \
                     else None
@@ -1541,6 +1547,12 @@ def _object_of(ctx: FunctionContext, e: Expr) -> str | None:
             return object_path(read_path(ctx.summaries, e))
         e = e.args[j]
     return object_path(path_of(e))
+
+
+def _element_at_computed_index(place: str) -> bool:
+    """Is ``place`` (as written) an array element at an index that is not a
+    constant (``pages[i]``, ``pages->slot[i + 1]``)?"""
+    return re.search(r"\[(?!\d+\])[^\]]+\]$", place) is not None
 
 
 def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) -> str | None:
