@@ -177,13 +177,15 @@ Known false positives:
     and is missing from the knowledge) looks like a leak; add the function
     to the knowledge as an ``[owner.NAME]`` (``on_failure = true`` for a call
     that frees it only when it fails, through the destroy callback it is
-    given: ``ttm_bo_init_validate()``). A callee that, on the branch where it
-    returns one value, stores a function into a field of the object it is
-    given (``retval = MBX_TIMEOUT; pmboxq->mbox_cmpl = foo_def_cmpl;``, then
-    ``return retval;``: a timed-out wait leaves the request to a completion
-    that frees it) keeps the object where the caller's test finds that
-    value (``if (rc != MBX_TIMEOUT) mempool_free(pmboxq, pool)``), defined in
-    this file or another (its summary's ``kept_when``). A callee that
+    given: ``ttm_bo_init_validate()``). A callee that, on a branch from
+    which it returns one constant, stores a function into a field of the
+    object it is given (``retval = MBX_TIMEOUT; pmboxq->mbox_cmpl =
+    foo_def_cmpl;``, then ``return retval;``: a timed-out wait leaves the
+    request to a completion that frees it), or stores the object or a field
+    of it into another object (``tag_mem->va = cmd_mem->va; return -EBUSY;``:
+    filed for the late completion), keeps it where the caller's test finds
+    that value (``if (rc != MBX_TIMEOUT) mempool_free(pmboxq, pool)``),
+    defined in this file or another (its summary's ``kept_when``). A callee that
     consumes the object on every path, whatever it returns, takes it over
     even when it fails: one
     that gives it to an ``[owner]`` without ``on_success`` (``nlmsg_multicast()``

@@ -591,14 +591,19 @@ class ResourceModel:
                                 res[q].cause is Cause.NONE and q != consumed:
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
-        for j, values in sorted(summary.kept_when.items()) if summary is not None else ():
-            armed = object_path(path_of(call.args[j])) if j < len(call.args) else None
-            kept = held_name(self.ctx, st.resources, armed) if armed is not None else None
-            if kept is not None and kept in res and res[kept].status == HELD:
+        for j, pairs in sorted(summary.kept_when.items()) if summary is not None else ():
+            base = (path_of(call.args[j]) if j < len(call.args) else None) or ""
+            for v, part in sorted(pairs) if base else ():
                 # a wait that times out re-points the request's completion to one that
-                # frees it: kept by the callee on that result (tested below)
-                links[key] = links.get(key, ()) + tuple(
-                    f"{KEPT}{v}{KEPT}{call.callee}{KEPT}{kept}" for v in sorted(values))
+                # frees it, or files its buffer for the late completion: kept by the
+                # callee on that result (tested below)
+                armed = object_path(base) if not part else \
+                    f"{base[1:]}.{part}" if base.startswith("&") else f"{base}->{part}"
+                kept = held_name(self.ctx, st.resources, armed) if armed is not None \
+                    else None
+                if kept is not None and kept in res and res[kept].status == HELD:
+                    links[key] = links.get(key, ()) + (
+                        f"{KEPT}{v}{KEPT}{call.callee}{KEPT}{kept}",)
         if handed:
             # a callee that stores what it is given (a registration keeps its cookie)
             # keeps nothing when it fails: where a test finds it failed, it is still held
