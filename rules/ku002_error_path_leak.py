@@ -81,7 +81,9 @@ What it finds:
     teardown given the argument, or given the object the caller stored the
     argument in (``ti->private = ic; r = foo_create_journal(ic); if (r) goto
     bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
-    ti->private`` back and frees ``ic->tfm``). The same holds on the path: a
+    ti->private`` back and frees ``ic->tfm``), also through a caller that
+    fails with it, passing the failure up (``if (ret) return ret;``) to
+    callers that free the field. The same holds on the path: a
     same-file callee that reads a field of its parameter back into a local
     (or NULL) and releases below it (``timer = inst->timer; ...
     module_put(timer->module)``) releases what this function stored there
@@ -175,8 +177,17 @@ Known false positives:
     and is missing from the knowledge) looks like a leak; add the function
     to the knowledge as an ``[owner.NAME]`` (``on_failure = true`` for a call
     that frees it only when it fails, through the destroy callback it is
-    given: ``ttm_bo_init_validate()``). A callee that consumes the object on
-    every path, whatever it returns, takes it over even when it fails: one
+    given: ``ttm_bo_init_validate()``). A callee that, on a branch from
+    which it returns one constant, stores a function into a field of the
+    object it is given (``retval = MBX_TIMEOUT; pmboxq->mbox_cmpl =
+    foo_def_cmpl;``, then ``return retval;``: a timed-out wait leaves the
+    request to a completion that frees it), or stores the object or a field
+    of it into another object (``tag_mem->va = cmd_mem->va; return -EBUSY;``:
+    filed for the late completion), keeps it where the caller's test finds
+    that value (``if (rc != MBX_TIMEOUT) mempool_free(pmboxq, pool)``),
+    defined in this file or another (its summary's ``kept_when``). A callee that
+    consumes the object on every path, whatever it returns, takes it over
+    even when it fails: one
     that gives it to an ``[owner]`` without ``on_success`` (``nlmsg_multicast()``
     frees the skb on its errors too), or frees it on its own errors and sends
     it otherwise; a wrapper of such a call in this file or in another
@@ -253,10 +264,19 @@ Other names for one object:
     names, and the value stored reads it before the store:
     ``child = device_get_next_child_node(dev, child)`` puts the old child,
     also when a macro's copy of it (container_of()'s ``__mptr``) holds it since.
+    A pointer advanced past a header (``buf += offset``) and released with the
+    advance undone (``kfree(buf - offset)``, by the same amount, whose
+    variables the function never writes) releases what its acquire returned.
+    A number an acquire wrote through an out-parameter is released through a
+    value computed from it alone, in arithmetic: ``major = MAJOR(devt)``,
+    assigned once, then ``unregister_chrdev_region(MKDEV(major, 0), n)``.
     A local that points into an array at a computed index
     (``slot = &ring->slots[i]``, ``qv = port->qvecs + i``) is a loop cursor, one
     name for many objects: what is acquired in its fields is left to the
-    per-element unwind loop, and not reported.
+    per-element unwind loop, and not reported; so is a hold taken on an
+    object after it was stored in an array element at a computed index
+    (``pages[i] = pg; kmap(pg);``): the loop that releases every ``pages[i]``
+    undoes it.
 
 Releases a release callback makes:
     The last put of a counted object runs its release callback, and what the

@@ -14,7 +14,13 @@ callee whose summary releases that field of the argument (same file or another
 file's summary), or of a field the caller stored the argument in (``ti->private =
 ic``, then ``foo_dtr(ti)`` frees ``ti->private->tfm``: ``ic->tfm``). A function no
 caller in the file calls has no such fields: without a caller to read, nothing is
-assumed.
+assumed. A caller that fails with the call (every return reached from the
+failure edge returns something other than a constant that is not negative:
+``ret = foo_create_entity(dev); if (ret) return ret;``) and passed one of its
+own parameters there owes what its own callers free of that parameter when it
+fails: the fields are carried down, up to four levels (``dvb_register_device()``
+frees ``dvbdev->entity`` after ``dvb_register_media_device(dvbdev)`` failed
+with ``dvb_create_media_entity(dvbdev)``).
 
 The functions every caller calls on an argument there are collected the same way
 (``caller_calls``): an unwind step that a sibling exit of the function makes on its
@@ -33,9 +39,11 @@ from kunwind.model.ir import (
     VOID_CAST,
     Assign,
     Call,
+    Const,
     Expr,
     ExprStmt,
     Other,
+    Return,
     Store,
     Var,
     calls_in,
@@ -60,20 +68,54 @@ def callers_release(functions: list[Function], summaries: dict[str, Summary],
     ``qlt_mem_free(ha)``)."""
     names = {fn.name for fn in functions}
     found: dict[str, list[tuple[PerParam, PerParam]]] = {}
+    # sites whose failure the caller passes up: (callee, index among its sites,
+    # caller, argument index -> the caller's parameter index it passes there)
+    passed_up: list[tuple[str, int, str, dict[int, int]]] = []
     for caller in functions:
+        params = {p.name: k for k, p in enumerate(caller.params)}
         for b in caller.blocks:
             for e in b.exprs():
                 for call in calls_in(e):
                     if call.callee in names and call.callee != caller.name:
-                        found.setdefault(call.callee, []).append(
-                            _released_on_failure(caller, b.id, call, summaries, kb))
+                        sites = found.setdefault(call.callee, [])
+                        sites.append(_released_on_failure(caller, b.id, call, summaries, kb))
+                        lent = {j: params[a.name] for j, a in enumerate(call.args)
+                                if isinstance(a, Var) and a.name in params}
+                        if lent and _fails_too(caller, b.id, call):
+                            passed_up.append((call.callee, len(sites) - 1, caller.name, lent))
     out: dict[str, tuple[PerParam, PerParam]] = {}
-    for name, sites in found.items():
-        fields = _common([f for f, _ in sites])
-        calls = _common([c for _, c in sites])
-        if fields or calls:
-            out[name] = (fields, calls)
+    for _ in range(4):  # a caller that fails with its callee owes what its callers free
+        out = {}
+        for name, sites in found.items():
+            fields = _common([f for f, _ in sites])
+            calls = _common([c for _, c in sites])
+            if fields or calls:
+                out[name] = (fields, calls)
+        grew = False
+        for name, k, caller_name, lent in passed_up:
+            above = out.get(caller_name, ({}, {}))[0]
+            mine = found[name][k][0]
+            for j, i in lent.items():
+                if not above.get(i, set()) <= mine.get(j, set()):
+                    mine.setdefault(j, set()).update(above[i])
+                    grew = True
+        if not grew:
+            break
     return out
+
+
+def _fails_too(caller: Function, block: int, call: Call) -> bool:
+    """Does the caller, where its test of ``call``'s result says it failed, fail too:
+    every return reachable from that edge returns something other than a constant
+    that is not negative (``if (ret) return ret;``)?"""
+    start = _failure_edge(caller, block, call)
+    if start is None:
+        return False
+    returns = [s for i in caller.reachable_from(start) for s in caller.blocks[i].stmts
+               if isinstance(s, Return)]
+    return bool(returns) and all(
+        s.value is not None and not (isinstance(s.value, Const) and s.value.value >= 0)
+        for s in returns)
 
 
 def _common(sites: list[PerParam]) -> PerParam:

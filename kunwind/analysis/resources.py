@@ -21,6 +21,7 @@ release, a hand-over or a return through any name acts on the one object.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -38,6 +39,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     ExprStmt,
+    Index,
     Loc,
     Member,
     Store,
@@ -263,6 +265,10 @@ HANDED = "<"  # a links entry: handed over by the call, which keeps nothing if i
 # a links entry: released by the call only when it fails (a registration that puts what it
 # was given on its failure): where a test finds that it succeeded, still held
 FAILED_ONLY = ">"
+# a links entry "=V=callee=obj": the call leaves the object to a completion it set on it
+# when it returns V (the summary's ``kept_when``): where a test finds the result is V,
+# it is no longer held
+KEPT = "="
 
 
 def resource_key(obj: str, part: str = "") -> str:
@@ -420,7 +426,8 @@ class ResourceModel:
         released: set[str] = set()
         puts: set[str] = set()  # the last put of an embedded member, in a callee
         if rel is not None and rel.arg < len(call.args):
-            p = _object_of(ctx, call.args[rel.arg])
+            p = _object_of(ctx, call.args[rel.arg]) or self._advance_undone(call.args[rel.arg]) \
+                or self._rebuilt_number(st, call.args[rel.arg])
             if p is not None:
                 released.add(p)
         by_knowledge = set(released)  # what the knowledge says this call releases
@@ -574,9 +581,9 @@ class ResourceModel:
             given |= summary.consumes
         key = result or _call_key(call)
         links = st.resources.links
-        if any(o.startswith((HANDED, FAILED_ONLY)) for o in links.get(key, ())):  # an
+        if any(o.startswith((HANDED, FAILED_ONLY, KEPT)) for o in links.get(key, ())):  # an
             links[key] = tuple(o for o in links[key]  # earlier call's
-                               if not o.startswith((HANDED, FAILED_ONLY)))
+                               if not o.startswith((HANDED, FAILED_ONLY, KEPT)))
         if on_failure:  # where a test finds it succeeded, still held
             links[key] = links.get(key, ()) + tuple(FAILED_ONLY + q for q in sorted(on_failure))
         handed: list[str] = []
@@ -598,6 +605,19 @@ class ResourceModel:
                                 res[q].cause is Cause.NONE and q != consumed:
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
+        for j, pairs in sorted(summary.kept_when.items()) if summary is not None else ():
+            base = (path_of(call.args[j]) if j < len(call.args) else None) or ""
+            for v, part in sorted(pairs) if base else ():
+                # a wait that times out re-points the request's completion to one that
+                # frees it, or files its buffer for the late completion: kept by the
+                # callee on that result (tested below)
+                armed = object_path(base) if not part else \
+                    f"{base[1:]}.{part}" if base.startswith("&") else f"{base}->{part}"
+                kept = held_name(self.ctx, st.resources, armed) if armed is not None \
+                    else None
+                if kept is not None and kept in res and res[kept].status == HELD:
+                    links[key] = links.get(key, ()) + (
+                        f"{KEPT}{v}{KEPT}{call.callee}{KEPT}{kept}",)
         if handed:
             # a callee that stores what it is given (a registration keeps its cookie)
             # keeps nothing when it fails: where a test finds it failed, it is still held
@@ -668,6 +688,11 @@ class ResourceModel:
                                               self.null_before(st, call.args[acq.object]))
                                    if isinstance(acq.object, int) and not acq.part else False,
                                    args=_key_args(kb, acq, call), owns=_owned(acq, call))
+                    if old is not None and old.status == ESCAPED and \
+                            old.cause is Cause.STORED and _element_at_computed_index(old.by):
+                        # kmap(pg) after pages[i] = pg: the per-element unwind loop
+                        # that releases pages[i] undoes its holds too
+                        res[obj] = res[obj].moved(ESCAPED, line, Cause.STORED, old.by)
                 st.note(Acquire(line, obj, call.callee))
                 exit_fn = ctx.exit_releases.get(obj) if root_of(obj) not in ctx.variables \
                     else None
@@ -680,7 +705,8 @@ class ResourceModel:
                     # such as get_device(), whose NULL says the device was NULL); a
                     # failed extra reference leaves the ones held before it
                     st.resources.links[key] = ((EXTRA + obj,) if extra else (obj,)) + tuple(
-                        o for o in links.get(key, ()) if o.startswith((HANDED, FAILED_ONLY)))
+                        o for o in links.get(key, ())
+                        if o.startswith((HANDED, FAILED_ONLY, KEPT)))
                 if acq.null_arg is not None and acq.null_arg < len(call.args) and \
                         (nulled := object_path(path_of(call.args[acq.null_arg]))) is not None:
                     # of_get_parent(np): where np is found NULL, the parent is NULL too
@@ -698,6 +724,71 @@ class ResourceModel:
             st.note(Acquire(line, result, call.callee))
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    def _advance_undone(self, e: Expr) -> str | None:
+        """The local ``p`` of ``p - n`` when the function advances ``p`` by that same
+        ``n`` (``buf += offset``) and never writes what ``n`` reads: the pointer its
+        acquire returned (``kfree(buf - offset)`` frees the kmalloc()'s buffer)."""
+        if not (isinstance(e, Binary) and e.op == "-" and isinstance(e.lhs, Var)):
+            return None
+        return e.lhs.name if render(e.rhs) in self._advances.get(e.lhs.name, ()) else None
+
+    def _rebuilt_number(self, st: State, e: Expr) -> str | None:
+        """The held number an arithmetic expression is computed from alone (one that an
+        acquire wrote through an out-parameter): its
+        variables are that number or variables the function assigns once from it
+        (``major = MAJOR(devt)``, then ``MKDEV(major, 0)`` gives the region's first
+        number back). None when it reads a call, a field or anything else."""
+        if path_of(e) is not None or any(isinstance(x, (Call, Member, Index)) or
+                                         isinstance(x, Unary) and x.op in ("&", "*")
+                                         for x in subexprs(e)):
+            return None
+        names = {x.name for x in subexprs(e) if isinstance(x, Var)}
+        sources = {n if n in st.resources.res else self._derived.get(n) for n in names}
+        if len(sources) != 1 or None in sources:
+            return None
+        held = sources.pop()
+        r = st.resources.res.get(held) if held is not None else None
+        acq = self.ctx.kb.acquire(r.acquire) if r is not None else None
+        # a number the acquire wrote through an out-parameter (alloc_chrdev_region()'s
+        # &devt), not a pointer it returned: kfree(p + 4) is no release of p
+        return held if r is not None and r.status == HELD and acq is not None and \
+            isinstance(acq.object, int) else None
+
+    @cached_property
+    def _derived(self) -> dict[str, str]:
+        """Variable -> the one variable its only store reads, in arithmetic alone
+        (``event_major = MAJOR(dev_num)``: ``dev_num``)."""
+        stores: dict[str, list[Store]] = {}
+        for b in self.ctx.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and isinstance(s.target, Var):
+                    stores.setdefault(s.target.name, []).append(s)
+        out: dict[str, str] = {}
+        for name, ss in stores.items():
+            v = ss[0].value if len(ss) == 1 and ss[0].op == "=" else None
+            if v is None or any(isinstance(x, (Call, Member, Index)) or
+                                isinstance(x, Unary) and x.op in ("&", "*")
+                                for x in subexprs(v)):
+                continue
+            read = {x.name for x in subexprs(v) if isinstance(x, Var)}
+            if len(read) == 1 and read != {name}:
+                out[name] = read.pop()
+        return out
+
+    @cached_property
+    def _advances(self) -> dict[str, set[str]]:
+        """Local -> the amounts (as written) a ``p += n`` of the function advances it by,
+        when nothing in the function writes a variable ``n`` reads."""
+        stores = [s for b in self.ctx.fn.blocks for s in b.stmts if isinstance(s, Store)]
+        written = {s.target.name for s in stores if isinstance(s.target, Var)}
+        out: dict[str, set[str]] = {}
+        for s in stores:
+            if s.op == "+=" and isinstance(s.target, Var) and s.value is not None and \
+                    s.target.name in self.ctx.variables and \
+                    not {x.name for x in subexprs(s.value) if isinstance(x, Var)} & written:
+                out.setdefault(s.target.name, set()).add(render(s.value))
+        return out
 
     @cached_property
     def _unread_indirect(self) -> dict[int, int]:
@@ -1340,7 +1431,7 @@ class ResourceModel:
                     r.cause is Cause.CALL:
                 st.resources.res[o[len(FAILED_ONLY):]] = replace(
                     r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
-        objs = [o for o in objs if not o.startswith((EXTRA, HANDED, FAILED_ONLY))]
+        objs = [o for o in objs if not o.startswith((EXTRA, HANDED, FAILED_ONLY, KEPT))]
         for o in objs:
             r = st.resources.res.get(o)
             if r is not None and r.status == FAILED and not failed_errno and \
@@ -1354,6 +1445,19 @@ class ResourceModel:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
 
+
+    def kept_outcome(self, st: State, path: str, value: int, line: int) -> None:
+        """The edge where ``path`` equals ``value``: an object a call whose result
+        ``path`` holds leaves to a completion when it returns that value (a links
+        entry ``KEPT``) is the callee's now."""
+        for o in st.resources.links.get(path, ()):
+            if not o.startswith(KEPT):
+                continue
+            v, callee, obj = o[len(KEPT):].split(KEPT, 2)
+            r = st.resources.res.get(obj)
+            if int(v) == value and r is not None and r.status == HELD:
+                st.resources.res[obj] = r.moved(ESCAPED, line, Cause.CALL, callee,
+                                                f"{callee}() returned {value}")
 
     def tie_flag(self, st: State, path: str, op: str, value: Expr | None, line: int) -> None:
         """``path op= value`` was stored: what it was tied to is forgotten; tie it to
@@ -1497,6 +1601,12 @@ def _object_of(ctx: FunctionContext, e: Expr) -> str | None:
             return object_path(read_path(ctx.summaries, e))
         e = e.args[j]
     return object_path(path_of(e))
+
+
+def _element_at_computed_index(place: str) -> bool:
+    """Is ``place`` (as written) an array element at an index that is not a
+    constant (``pages[i]``, ``pages->slot[i + 1]``)?"""
+    return re.search(r"\[(?!\d+\])[^\]]+\]$", place) is not None
 
 
 def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) -> str | None:

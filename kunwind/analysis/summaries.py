@@ -47,6 +47,11 @@ A function that hands a parameter on every path to a call that consumes it
 whatever it returns (an [owner] without ``on_success``: ``nlmsg_multicast()``),
 or frees it, consumes it (``consumes``): a caller's object given to such a
 wrapper is not handed back where the wrapper's result says it failed.
+A function that, on a branch from which it returns one constant, stores a
+function into a field of a parameter (``retval = MBX_TIMEOUT;
+pmboxq->mbox_cmpl = foo_def_cmpl;``) or stores the parameter or a field of it
+into another object (``tag_mem->va = cmd_mem->va; return -EBUSY;``) leaves
+that object to someone else when it returns that value (``kept_when``).
 """
 
 from __future__ import annotations
@@ -240,6 +245,12 @@ class Summary:
     # binds them to its ``x->dev`` (context.returned_release_callbacks()). Set, as
     # caller_releases, once the file's summaries are complete
     ret_callbacks: dict[str, str] = field(default_factory=dict)
+    # param index -> (result, part): the function returns that result only after it
+    # left that part of the parameter ("": the object, else a field) to someone else:
+    # set a completion on it (``retval = MBX_TIMEOUT; p->cmpl = foo_def_cmpl;``), or
+    # stored it in another object (``tag_mem->va = cmd_mem->va; return -EBUSY;``): a
+    # caller that gets that result no longer holds it (``_kept_when``)
+    kept_when: dict[int, set[tuple[int, str]]] = field(default_factory=dict)
 
     def key(self) -> tuple:
         return (
@@ -269,6 +280,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
                          for i, g in self.releases_when.items())),
             self.is_read, tuple(sorted(self.reads_into)),
+            tuple(sorted((i, tuple(sorted(v))) for i, v in self.kept_when.items())),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -827,7 +839,81 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     _must_consume(fn, s, res, known, kb)
     s.idle = _idle_values(fn)
     s.is_read, s.reads_into = _reads(fn, s, res, known, kb)
+    s.kept_when = _kept_when(fn)
     return s
+
+
+def _kept_when(fn: Function) -> dict[int, set[tuple[int, str]]]:
+    """Param index -> (result, part) pairs: the function returns that constant
+    result only after it left that part of the parameter ("": the object itself,
+    else a field of it) with someone else, on a branch of its own: it stored a
+    function into a field of the parameter (``pmboxq->mbox_cmpl =
+    foo_def_mbox_cmpl``: a completion that finishes with it), or stored the
+    parameter or a field of it into another object (``tag_mem->va =
+    cmd_mem->va``: a table that frees it when the late completion comes). The
+    branch is one that every path from it returns that constant: ``return
+    -EBUSY;``, or ``return retval;`` after the branch's ``retval =
+    MBX_TIMEOUT`` ("caller should not free the mailbox resources if this
+    function returns MBX_TIMEOUT")."""
+    params = {p.name: i for i, p in enumerate(fn.params) if p.ptr}
+    out: dict[int, set[tuple[int, str]]] = {}
+    for b in fn.blocks:
+        if b.id == fn.entry:
+            continue  # made on every path: no result tells it apart
+        kept: set[tuple[int, str]] = set()
+        result: tuple[str, int] | None = None
+        for st in b.stmts:
+            if not isinstance(st, Store) or st.op != "=":
+                continue
+            t, v = st.target, st.value
+            if isinstance(t, Var) and (k := constant(v)) is not None:
+                result = (t.name, k)
+                continue
+            if isinstance(t, Var) or _below_param(t, params):
+                if isinstance(t, Member) and t.arrow and isinstance(t.base, Var) and \
+                        t.base.name in params and function_named(v) is not None and \
+                        function_named(v) not in params:
+                    kept.add((params[t.base.name], ""))  # armed with a completion
+                continue
+            if isinstance(v, Var) and v.name in params:
+                kept.add((params[v.name], ""))
+            elif isinstance(v, Member) and v.arrow and isinstance(v.base, Var) and \
+                    v.base.name in params:
+                kept.add((params[v.base.name], v.name))
+        value = _returned_constant(fn, b.id, result) if kept else None
+        if value is not None:
+            for i, part in kept:
+                out.setdefault(i, set()).add((value, part))
+    return out
+
+
+def _below_param(t: Expr, params: dict[str, int]) -> bool:
+    """Is store target ``t`` a place inside what a parameter points at (``p->f``,
+    ``p->a.b``, ``*p``)?"""
+    root = root_of(path_of(t) or "")
+    return root in params
+
+
+def _returned_constant(fn: Function, start: int, result: tuple[str, int] | None) -> int | None:
+    """The one constant every path from block ``start`` returns: ``return K``, or
+    ``return v`` where ``result`` says the block gave ``v`` the constant and nothing
+    writes ``v`` after the block; None when the paths differ or reach no return."""
+    found: set[int] = set()
+    for bid in fn.reachable_from(start):
+        for st in fn.blocks[bid].stmts:
+            if bid != start and result is not None and isinstance(st, Store) and \
+                    isinstance(st.target, Var) and st.target.name == result[0]:
+                return None
+            if not isinstance(st, Return):
+                continue
+            if isinstance(st.value, Var) and result is not None and \
+                    st.value.name == result[0]:
+                found.add(result[1])
+            elif (k := constant(st.value)) is not None:
+                found.add(k)
+            else:
+                return None
+    return found.pop() if len(found) == 1 else None
 
 
 def _reads(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
@@ -1804,6 +1890,8 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.consumes = set(d.get("consumes", ()))
     s.keeps = set(d.get("keeps", ()))
     s.reads_into = set(d.get("reads_into", ()))
+    s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}
+                   for i, x in d.get("kept_when", {}).items()}
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub",
                  "is_read"):
         setattr(s, name, bool(d.get(name, False)))

@@ -881,6 +881,8 @@ class Walker:
         eq = _equality(cond)
         if eq is not None and taken == eq[2] and eq[0] in self.ctx.relevant:
             st.values.known[eq[0]] = eq[1]  # if (n == 3): n is 3 on this edge
+        if eq is not None and taken == eq[2]:
+            self.resources.kept_outcome(st, eq[0], eq[1], line)
         text, negated = condition_key(cond)
         if text in self.ctx.repeated_tests:
             if (text, taken == negated) in st.values.tested:
