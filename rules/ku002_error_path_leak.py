@@ -29,8 +29,12 @@ What it finds:
     field of an object this function did not allocate (``dev->regs =
     ioremap(...)``) is reported only when the function itself releases that
     field on another path, or under an unwind label that no ``goto``
-    reaches any more: whoever holds the place usually frees it with the
-    place (measured in ``bench/results/fields-s19.md``). A chained assignment
+    reaches any more, or when its paired teardown releases that field of
+    the same parameter (a function of the file named as this one with its
+    set-up verb replaced by an undo of it: ``foo_codec_remove(info)`` puts
+    ``info->pol_gpio`` that ``foo_codec_probe(info)`` gets; the caller calls
+    it only after a success): whoever holds the place usually frees it with
+    the place (measured in ``bench/results/fields-s19.md``). A chained assignment
     (``hwmon = drm->hwmon = kzalloc(...)``) is such a store while the field
     still holds the object (``drm->hwmon = NULL`` takes it back), unless the
     function frees the local on another path. An object acquired into a global
@@ -334,6 +338,7 @@ from kunwind.knowledge.names import (
     SETUP_WORDS,
     TEARDOWN_NAME,
     TEARDOWN_VERBS,
+    UNDO_OF,
     is_unknown_release,
     may_acquire,
     names_pair,
@@ -494,6 +499,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False
     if _releases_after(ctx, path, r):
         return True  # it releases it itself after acquiring it, on another path
+    if _teardown_releases(ctx, path):
+        return True  # its paired teardown releases it, and runs only after a success
     if fresh or r.kind not in CALLER_VISIBLE_STATES:
         # a new object, a reference or a registration stored where the caller can reach
         # it: whoever holds that place usually undoes it with the place (the caller's
@@ -548,6 +555,29 @@ def _callers_call_release(ctx: FunctionContext, path: str) -> bool:
     i, rest = field
     return any(rest in fs for c in me.caller_calls.get(i, ())
                if (s := ctx.summary(c)) is not None for fs in s.releases_fields.values())
+
+
+def _teardown_releases(ctx: FunctionContext, path: str) -> bool:
+    """Is ``path`` a field of a parameter that this function's paired teardown releases
+    from the same parameter: a function of the file named as this one with its set-up
+    verb replaced by an undo of it (``foo_codec_probe(info)`` and
+    ``foo_codec_remove(info)``, ``foo_init(c)`` and ``foo_exit(c)``)? The caller calls
+    the teardown only after the set-up succeeded, so a failed set-up must release what
+    the teardown would have: the pair shows that the field is theirs to release."""
+    field = _param_field(ctx, path)
+    if field is None:
+        return False
+    i, rest = field
+    return any(rest in s.releases_fields.get(i, ())
+               for name in _teardown_names(ctx.fn.name)
+               if (s := ctx.summary(name)) is not None)
+
+
+def _teardown_names(name: str) -> list[str]:
+    """The names of the functions that undo ``name`` (one set-up verb replaced)."""
+    words = name.split("_")
+    return ["_".join([*words[:k], undo, *words[k + 1:]])
+            for k, w in enumerate(words) for undo in sorted(TEARDOWN_OF.get(w, ()))]
 
 
 def _restores(ctx: FunctionContext, path: str, r: Res) -> bool:
@@ -1017,6 +1047,8 @@ def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel:
 CALLER_VISIBLE_STATES = frozenset({Kind.CLOCK, Kind.REGULATOR, Kind.IRQ, Kind.RESET,
                                    Kind.PHY})
 FREEING_KINDS = (Kind.MEMORY, Kind.PAGES, Kind.CACHE, Kind.POOL)
+# a set-up verb -> the verbs of the teardown paired with it (``_teardown_releases``)
+TEARDOWN_OF: dict[str, set[str]] = {**UNDO_OF, "probe": {"remove"}}
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
