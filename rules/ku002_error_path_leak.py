@@ -859,8 +859,10 @@ def _undone_step_failed(rec: ExitRecord, acq: tuple[str, int], rel: str) -> bool
     failed = re.split(r"->|\.", rec.failure.callee)[-1]
     words = stem(failed)
     undone = [w for w in stem(rel) if w not in TEARDOWN_VERBS]
+    verbs = {w for w in rel.split("_") if w in TEARDOWN_VERBS}
     return bool(words) and bool(TEARDOWN_NAME.search(rel)) and \
-        any(w in SETUP_WORDS for w in failed.split("_")) and undone[-len(words):] == words
+        any(w in SETUP_WORDS and UNDO_OF.get(w, set()) & verbs for w in failed.split("_")) \
+        and undone[-len(words):] == words
 
 
 def _acquired_again_failed(rec: ExitRecord, acq: tuple[str, int], obj: str,

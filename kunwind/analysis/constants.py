@@ -66,7 +66,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Unary, path_of
+from kunwind.model.ir import Assign, Binary, Call, Const, Expr, Unary, path_of, subexprs
 
 if TYPE_CHECKING:
     from .summaries import Summary
@@ -111,6 +111,8 @@ def value(e: Expr | None, known: Mapping[str, int]) -> int | None:
     p = path_of(e) if e is not None else None
     return known.get(p) if p is not None else None
 
+_ORDERED = ("<", ">", "<=", ">=")
+
 
 def _binary(e: Binary, known: Mapping[str, int]) -> int | None:
     lhs = value(e.lhs, known)
@@ -122,6 +124,9 @@ def _binary(e: Binary, known: Mapping[str, int]) -> int | None:
             return int(e.op == "||")
         return None if lhs is None or rhs is None else int(bool(rhs))
     compare = _COMPARE.get(e.op)
+    if e.op in _ORDERED and any(isinstance(x, Unary) and x.op == "~"
+                                for side in (e.lhs, e.rhs) for x in subexprs(side)):
+        return None  # ~0ull is all ones in its unsigned type, not -1: the order is unknown
     rhs = value(e.rhs, known) if compare is not None and lhs is not None else None
     if e.op == "&" and rhs is None and known:
         return _known_bits(e, known)

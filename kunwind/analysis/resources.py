@@ -689,9 +689,12 @@ class ResourceModel:
                                    if isinstance(acq.object, int) and not acq.part else False,
                                    args=_key_args(kb, acq, call), owns=_owned(acq, call))
                     if old is not None and old.status == ESCAPED and \
+                            isinstance(acq.object, int) and \
                             old.cause is Cause.STORED and _element_at_computed_index(old.by):
                         # kmap(pg) after pages[i] = pg: the per-element unwind loop
-                        # that releases pages[i] undoes its holds too
+                        # that releases pages[i] undoes its holds too (a hold on the
+                        # object stored, not a new object in the same variable:
+                        # clk = of_clk_get() in the loop that stores clk[i] = clk)
                         res[obj] = res[obj].moved(ESCAPED, line, Cause.STORED, old.by)
                 st.note(Acquire(line, obj, call.callee))
                 exit_fn = ctx.exit_releases.get(obj) if root_of(obj) not in ctx.variables \

@@ -73,8 +73,9 @@ _FREES = {"free", "release", "put", "destroy", "remove", "del", "delete", "clean
           "teardown", "drop", "exit"}
 UNDO_OF: dict[str, set[str]] = {
     "alloc": _FREES, "create": _FREES, "new": _FREES, "get": _FREES | {"disable"},
-    "add": _FREES, "insert": _FREES, "init": _FREES | {"deinit", "uninit", "stop", "disable"},
-    "setup": _FREES | {"deinit", "uninit", "stop", "disable"},
+    "add": _FREES, "insert": _FREES,
+    "init": _FREES | {"deinit", "uninit", "fini", "stop", "disable"},
+    "setup": _FREES | {"deinit", "uninit", "fini", "stop", "disable"},
     "enable": {"disable", "off", "stop", "halt", "release", "put", "cleanup", "exit"},
     "start": {"stop", "halt", "disable", "cleanup", "exit", "release", "off"},
     "register": {"unregister", "remove", "del", "delete", "release", "cleanup", "exit"},
