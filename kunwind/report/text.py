@@ -101,8 +101,9 @@ def not_run_message(run: RunResult) -> str:
     for rule_id in run.not_run:
         rule = get_rule(rule_id)
         measured = rule.measured if rule is not None else None
-        shares.append(f"{rule_id} {measured.share:.0%} of {measured.reports}"
-                      if measured is not None else f"{rule_id} new, not yet measured")
+        shares.append(f"{rule_id} new, not yet measured" if measured is None else
+                      f"{rule_id} no reports" if not measured.reports else
+                      f"{rule_id} {measured.share:.0%} of {measured.reports}")
     return (f"{_n(len(run.not_run), 'check')} not run: experimental, below "
             f"{DEFAULT_ON_PRECISION:.0%} true of {DEFAULT_ON_REPORTS} reports or more on a "
             f"random sample ({', '.join(shares)}); --experimental runs them")
