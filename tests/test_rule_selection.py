@@ -63,6 +63,13 @@ def test_one_true_report_of_one_is_not_enough() -> None:
     assert _rule("KU907", Measured(9, 10, SAMPLE)).experimental == ""
 
 
+def test_a_check_without_reports_on_the_sample_says_so() -> None:
+    silent = _rule("KU908", Measured(0, 0, SAMPLE))
+    assert silent.experimental == (
+        f"measured no reports in {SAMPLE}; "
+        "a check runs by default from 80% of at least 10 reports")
+
+
 def test_a_new_check_on_trial_is_experimental_until_measured() -> None:
     new = dataclasses.replace(_rule("KU905", None), trial=True)
     assert new.experimental.startswith("a new check, not yet measured")
@@ -80,9 +87,10 @@ def test_the_registry_follows_the_measurements() -> None:
 
 
 def _percentages() -> str:
-    return ", ".join(f"{r.id} {r.measured.share:.0%} of {r.measured.reports}"
-                     if r.measured is not None else
-                     f"{r.id} new, not yet measured" for r in not_run_rules(None))
+    return ", ".join(f"{r.id} new, not yet measured" if r.measured is None else
+                     f"{r.id} no reports" if not r.measured.reports else
+                     f"{r.id} {r.measured.share:.0%} of {r.measured.reports}"
+                     for r in not_run_rules(None))
 
 
 def test_check_without_experimental_names_the_checks_not_run_and_finds_nothing() -> None:
