@@ -29,8 +29,10 @@ parameter: ``dev_get_drvdata(&xdev->dev)``).
 A function that frees through a pointer-to-pointer (``p = *pp; kfree(p)``)
 releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
 ``&x`` maps to ``x``. What a function frees below a parameter is kept as the
-whole path (``kfree(q->ring.buf)``: "ring.buf"), and a callee's releases of
-the fields of what it is given go up through the caller's fields and driver
+whole path (``kfree(q->ring.buf)``: "ring.buf"), with the part a release of a
+part takes (``pci_release_regions(card->pdev)``: the "BAR regions" of "pdev",
+``releases_field_parts``, which a caller maps onto the device it stored in that
+field), and a callee's releases of the fields of what it is given go up through the caller's fields and driver
 data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``), and a
 release below a local given a parameter's field (and only that, or NULL) is kept
 below that field (``ic = ti->private; kfree(ic->buf)``: "private->buf").
@@ -167,6 +169,10 @@ class Summary:
     # parameter index -> the parts of it that the function releases, when a release
     # undoes a part of the object (pci_release_regions(pdev): its "BAR regions")
     releases_parts: dict[int, set[str]] = field(default_factory=dict)
+    # param index -> (path below it, part): the parts it releases of what a field of the
+    # parameter holds (pci_release_regions(card->pdev): ("pdev", "BAR regions")), itself
+    # or in a same-file callee: a caller that stored its device there has them released
+    releases_field_parts: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
     null_ok: set[int] = field(default_factory=set)
     ret_alloc: bool = False
     ret_zeroed: bool = False
@@ -272,6 +278,7 @@ class Summary:
                          for i, f in self.releases_container_fields.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_members.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_parts.items())),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_field_parts.items())),
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
             self.ret_member,
@@ -1483,7 +1490,10 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 if rel is not None and rel.arg == j and (part := kb.released_part(call.callee)):
                     s.releases_parts.setdefault(i, set()).add(part)
             elif rel is not None:
-                s.releases_fields.setdefault(i, set()).add((res.path(a) or r)[1])
+                below = (res.path(a) or r)[1]
+                s.releases_fields.setdefault(i, set()).add(below)
+                if rel.arg == j and (part := kb.released_part(call.callee)):
+                    s.releases_field_parts.setdefault(i, set()).add((below, part))
             if td is not None and td.arg == j and f == "":
                 for dep in td.depends:
                     note_deref(i, dep, line, True)
@@ -1502,6 +1512,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases_members.setdefault(i, set()).add(g)
             for g in callee.releases_parts.get(j, ()):
                 s.releases_parts.setdefault(i, set()).add(g)
+            for fp in callee.releases_field_parts.get(j, ()):
+                s.releases_field_parts.setdefault(i, set()).add(fp)
             # a wrapper of a teardown that frees its parameter's container
             # (foo_destroy_id(id) { __foo_destroy(id, 0); }) frees it too, and its fields
             if j in callee.releases_container:
@@ -1519,6 +1531,13 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             s.releases_fields.setdefault(i, set()).update(
                 f"{below}->{g}" for g in callee.releases_fields.get(j, ())
                 if not pseudo_field(g))
+            # foo_teardown(card->pdev) does pci_release_regions(pdev): the regions of
+            # what card->pdev holds
+            parts = {(below, q) for q in callee.releases_parts.get(j, ())} | {
+                (f"{below}->{g}", q) for g, q in callee.releases_field_parts.get(j, ())
+                if not pseudo_field(g)}
+            if parts and not pseudo_field(below):
+                s.releases_field_parts.setdefault(i, set()).update(parts)
             if not s.releases_fields[i]:
                 del s.releases_fields[i]
             releasing = j in callee.releases and j in callee.null_ok
@@ -1884,6 +1903,8 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
                                    d.get("releases_container_fields", {}).items()}
     s.releases_members = {int(i): set(x) for i, x in d.get("releases_members", {}).items()}
     s.releases_parts = {int(i): set(x) for i, x in d.get("releases_parts", {}).items()}
+    s.releases_field_parts = {int(i): {(str(f), str(q)) for f, q in x}
+                              for i, x in d.get("releases_field_parts", {}).items()}
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
