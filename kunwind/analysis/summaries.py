@@ -32,8 +32,9 @@ releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
 whole path (``kfree(q->ring.buf)``: "ring.buf"), with the part a release of a
 part takes (``pci_release_regions(card->pdev)``: the "BAR regions" of "pdev",
 ``releases_field_parts``, which a caller maps onto the device it stored in that
-field), and a callee's releases of the fields of what it is given go up through the caller's fields and driver
-data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``), and a
+field), and a callee's releases of the fields of what it is given go up through
+the caller's fields and driver data (``t = platform_get_drvdata(pdev);
+teardown(t)`` frees ``t->clk``), and a
 release below a local given a parameter's field (and only that, or NULL) is kept
 below that field (``ic = ti->private; kfree(ic->buf)``: "private->buf").
 A function that calls a function pointer it is given on its parameters
