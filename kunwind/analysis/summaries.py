@@ -8,7 +8,8 @@ set before it is returned (also through alloc_hooks()' temporary, ``p = ({ ...
 _res = kzalloc_noprof(...); _res; }); return p;``, the 6.10+ allocator macros; an
 allocation linked elsewhere, or handed over through a pointer into it, ``drm =
 container + offset``, is shared, and so is a wrapper's ``return foo_alloc()`` of
-it); for an int result, the signs it can have
+it, or its return of a local assigned it, ``c = foo_add(); ...; return c;``); for
+an int result, the signs it can have
 (``returns.py``), overall and for the argument values that narrow them, so that
 a failure test of a call that cannot fail with those arguments has no error
 branch. Callees in the same file propagate into callers until nothing changes,
@@ -1571,12 +1572,16 @@ def _returns_errno(fn: Function, known: dict[str, Summary]) -> bool:
 def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge) -> None:
     """Is the return value a fresh allocation; which of its fields are set?"""
     origin: dict[str, tuple[bool, set[str]]] = {}
+    shared: set[str] = set()  # locals given an allocation a same-file callee linked too
     for b in fn.blocks:
         for st in b.stmts:
             if isinstance(st, Store) and isinstance(st.target, Var) and isinstance(st.value, Call):
                 fresh = _fresh(st.value, known, kb)
                 if fresh is not None:
                     origin[st.target.name] = fresh
+                    wrapped = known.get(st.value.callee)
+                    if wrapped is not None and wrapped.ret_shared:
+                        shared.add(st.target.name)
             elif isinstance(st, Store) and isinstance(st.target, Var) and \
                     macro_temporary(st.value) and st.value.name in origin:
                 # p = ({ ... _res = kzalloc_noprof(...); _res; }): alloc_hooks()' temporary
@@ -1613,8 +1618,8 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 zeroed, fields = origin[st.value.name]
                 s.ret_alloc, s.ret_zeroed = True, zeroed
                 s.ret_fields |= fields
-                if _stored_elsewhere(fn, st.value.name, known, kb):
-                    s.ret_shared = True
+                if st.value.name in shared or _stored_elsewhere(fn, st.value.name, known, kb):
+                    s.ret_shared = True  # conn = foo_conn_add(...), which linked it
 
 
 def _fresh(call: Call, known: dict[str, Summary], kb: Knowledge) -> tuple[bool, set[str]] | None:
