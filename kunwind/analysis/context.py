@@ -318,6 +318,29 @@ class FunctionContext:
                 and self.summary(v) is not None}
 
     @cached_property
+    def made_holding(self) -> dict[str, set[str]]:
+        """Locals assigned once, from a same-file constructor that stores a parameter in
+        the object it returns (``Summary.ret_params``: ``wdata = wiimote_create(hdev)``
+        sets ``wdata->hdev = hdev``) -> what the call passed there: a teardown given
+        the local reaches those objects through it (``hid_hw_close(wdata->hdev)``)."""
+        out: dict[str, set[str]] = {}
+        stores: dict[str, int] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or not isinstance(s.target, Var) or \
+                        (s.decl and s.value is None):
+                    continue
+                name = s.target.name
+                stores[name] = stores.get(name, 0) + 1
+                c = s.value
+                made = self.summary(c.callee) if isinstance(c, Call) else None
+                if made is None or not isinstance(c, Call) or not made.ret_params:
+                    continue
+                out[name] = {p for j in made.ret_params.values() if j < len(c.args)
+                             and (p := object_path(path_of(c.args[j]))) is not None}
+        return {k: v for k, v in out.items() if stores.get(k) == 1 and v}
+
+    @cached_property
     def stored_members(self) -> dict[str, str]:
         """Pointer fields the function points at a member embedded in an object, once
         (``mdev->iface.dev = &mdev->dev``): the field's path -> the member's, both

@@ -51,6 +51,9 @@ A function that hands a parameter on every path to a call that consumes it
 whatever it returns (an [owner] without ``on_success``: ``nlmsg_multicast()``),
 or frees it, consumes it (``consumes``): a caller's object given to such a
 wrapper is not handed back where the wrapper's result says it failed.
+A constructor that stores a parameter whole in a field of what it returns
+(``wdata->hdev = hdev; return wdata;``) says so (``ret_params``): the caller's
+object holds its argument there.
 A function that, on a branch from which it returns one constant, stores a
 function into a field of a parameter (``retval = MBX_TIMEOUT;
 pmboxq->mbox_cmpl = foo_def_cmpl;``) or stores the parameter or a field of it
@@ -179,6 +182,10 @@ class Summary:
     ret_alloc: bool = False
     ret_zeroed: bool = False
     ret_fields: set[str] = field(default_factory=set)
+    # field of the returned allocation -> the parameter the function stored there, whole
+    # and once (``x->hdev = hdev; return x;``): a caller's ``x = foo_create(hdev)`` holds
+    # its ``hdev`` in ``x->hdev``
+    ret_params: dict[str, int] = field(default_factory=dict)
     ret_errno: bool = False  # returns a negative errno or an ERR_PTR() on some path
     ret_shared: bool = False  # the returned allocation is also linked or stored elsewhere
     # the signs its int result may have (constants.NEGATIVE | ZERO | POSITIVE; returns.py):
@@ -283,7 +290,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_field_parts.items())),
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
-            self.ret_member,
+            self.ret_member, tuple(sorted(self.ret_params.items())),
             self.frees_unidentified, tuple(sorted(self.calls_params.items())),
             tuple(sorted(self.keeps)), self.ret_drvdata, self.ret_path,
             tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
@@ -1618,8 +1625,27 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 zeroed, fields = origin[st.value.name]
                 s.ret_alloc, s.ret_zeroed = True, zeroed
                 s.ret_fields |= fields
+                s.ret_params = _param_stores(fn, st.value.name)
                 if st.value.name in shared or _stored_elsewhere(fn, st.value.name, known, kb):
                     s.ret_shared = True  # conn = foo_conn_add(...), which linked it
+
+
+def _param_stores(fn: Function, name: str) -> dict[str, int]:
+    """The fields of local ``name`` that ``fn`` stores a whole parameter in, once and
+    nothing else (``x->hdev = hdev``): field -> the parameter's index."""
+    index = {p.name: i for i, p in enumerate(fn.params)}
+    seen: dict[str, int | None] = {}
+    for b in fn.blocks:
+        for st in b.stmts:
+            if not isinstance(st, Store) or not isinstance(st.target, Member) or \
+                    not st.target.arrow or not isinstance(st.target.base, Var) or \
+                    st.target.base.name != name:
+                continue
+            v = st.value
+            i = index.get(v.name) if isinstance(v, Var) and st.op == "=" else None
+            f = st.target.name
+            seen[f] = i if f not in seen or seen[f] == i else None
+    return {f: i for f, i in seen.items() if i is not None}
 
 
 def _fresh(call: Call, known: dict[str, Summary], kb: Knowledge) -> tuple[bool, set[str]] | None:
@@ -1935,6 +1961,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     rp = d.get("ret_path")
     s.ret_path = (int(rp[0]), str(rp[1])) if rp else None
     s.ret_callbacks = {str(m): str(f) for m, f in d.get("ret_callbacks", {}).items()}
+    s.ret_params = {str(f): int(i) for f, i in d.get("ret_params", {}).items()}
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
     s.calls_params = {int(i): tuple(int(j) for j in x)
                       for i, x in d.get("calls_params", {}).items()}
