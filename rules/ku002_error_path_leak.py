@@ -936,13 +936,16 @@ def _release_failed(rec: ExitRecord, rel: str) -> bool:
 
 def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> bool:
     """Does the later call ``c`` undo ``obj`` as ``rel`` would, by its body: given the
-    object or what contains it (``foo_device_fini(drm)`` for ``drm->client``), it
+    object or what contains it (``foo_device_fini(drm)`` for ``drm->client``), or an
+    object a same-file constructor made holding it (``wiimote_destroy(wdata)`` after
+    ``wdata = wiimote_create(hdev)`` stored ``hdev``: ``ctx.made_holding``), it
     calls ``rel`` (directly or not), or every undo ``rel`` makes
     (``ppa_pb_dismiss(dev)`` calls the ``parport_release()`` of
     ``ppa_pb_release(dev)``)? Not when it makes ``acq`` too: a teardown that takes
     the reservation again to release it (``foo_bo_reserve(o); foo_bo_unpin(o);
     foo_bo_unreserve(o)``) undoes its own, not the caller's (which it waits for)."""
-    if obj not in c.objects and root_of(obj) not in c.objects:
+    if obj not in c.objects and root_of(obj) not in c.objects and \
+            not any(obj in ctx.made_holding.get(o, ()) for o in c.objects):
         return False
     s = ctx.summary(c.callee)
     if s is None or acq in s.calls:

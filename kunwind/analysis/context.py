@@ -275,7 +275,9 @@ class FunctionContext:
         order): the member pointed at a constant struct the knowledge lists
         (``x->dev.type = &foo_type`` with ``foo_type = { .release = foo_release }``),
         or passed with the member to the call that sets its count up
-        (``kobject_init(&x->kobj, &foo_ktype)``), or a whole object so set up, in a local
+        (``kobject_init(&x->kobj, &foo_ktype)``), or given to a call the knowledge says
+        sets it (``[release_setter]``: ``usb_initialize_gadget(dev, &x->gadget,
+        foo_release)`` binds ``x->gadget.dev``), or a whole object so set up, in a local
         or in one of the file's globals (a static local is one too:
         ``kobject_init_and_add(foo_kobj, &foo_ktype, ...)``), or by the file's
         constructor that returned the object (``x = foo_create()``, its summary's
@@ -300,6 +302,8 @@ class FunctionContext:
                     _bind(tabled, self._member(member), self._table_callback(s.value))
         for _line, e, _target in exprs_of(self.fn):
             for c in calls_in(e):
+                if (set_by := self._set_callback(c)) is not None:
+                    _bind(own, *set_by)
                 acq = self.kb.acquire(c.callee)
                 if acq is None or not isinstance(acq.object, int) or acq.object >= len(c.args):
                     continue
@@ -312,6 +316,29 @@ class FunctionContext:
                 if v is not None and ("->" in k or k in self.variables  # its own call, in
                                       or k.isidentifier())  # a local or the file's global
                 and self.summary(v) is not None}
+
+    @cached_property
+    def made_holding(self) -> dict[str, set[str]]:
+        """Locals assigned once, from a same-file constructor that stores a parameter in
+        the object it returns (``Summary.ret_params``: ``wdata = wiimote_create(hdev)``
+        sets ``wdata->hdev = hdev``) -> what the call passed there: a teardown given
+        the local reaches those objects through it (``hid_hw_close(wdata->hdev)``)."""
+        out: dict[str, set[str]] = {}
+        stores: dict[str, int] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or not isinstance(s.target, Var) or \
+                        (s.decl and s.value is None):
+                    continue
+                name = s.target.name
+                stores[name] = stores.get(name, 0) + 1
+                c = s.value
+                made = self.summary(c.callee) if isinstance(c, Call) else None
+                if made is None or not isinstance(c, Call) or not made.ret_params:
+                    continue
+                out[name] = {p for j in made.ret_params.values() if j < len(c.args)
+                             and (p := object_path(path_of(c.args[j]))) is not None}
+        return {k: v for k, v in out.items() if stores.get(k) == 1 and v}
 
     @cached_property
     def stored_members(self) -> dict[str, str]:
@@ -330,6 +357,22 @@ class FunctionContext:
                 value = self._member(member) if member is not None else None
                 seen[target] = value if seen.get(target, value) == value else None
         return {k: v for k, v in seen.items() if v is not None}
+
+    def _set_callback(self, c: Call) -> tuple[str, str] | None:
+        """The member and the release callback that a ``[release_setter]`` call
+        sets (``usb_initialize_gadget(dev, &x->gadget, foo_release)``: ``x->gadget.dev``,
+        ``foo_release``; ``gadget->dev`` for a pointer ``gadget``)."""
+        setter = self.kb.release_setters.get(c.callee)
+        if setter is None or max(setter[0], setter[2]) >= len(c.args):
+            return None
+        arg, member, cb = setter
+        fn = function_named(c.args[cb])
+        inner = embedded_member(c.args[arg])
+        obj = inner or path_of(c.args[arg])
+        if fn is None or obj is None:
+            return None
+        path = f"{obj}{'.' if inner else '->'}{member}" if member else obj
+        return self._member(path), fn
 
     def _member(self, path: str) -> str:
         """``path`` written from the object that embeds it (through member aliases)."""

@@ -8,7 +8,8 @@ set before it is returned (also through alloc_hooks()' temporary, ``p = ({ ...
 _res = kzalloc_noprof(...); _res; }); return p;``, the 6.10+ allocator macros; an
 allocation linked elsewhere, or handed over through a pointer into it, ``drm =
 container + offset``, is shared, and so is a wrapper's ``return foo_alloc()`` of
-it); for an int result, the signs it can have
+it, or its return of a local assigned it, ``c = foo_add(); ...; return c;``); for
+an int result, the signs it can have
 (``returns.py``), overall and for the argument values that narrow them, so that
 a failure test of a call that cannot fail with those arguments has no error
 branch. Callees in the same file propagate into callers until nothing changes,
@@ -29,9 +30,12 @@ parameter: ``dev_get_drvdata(&xdev->dev)``).
 A function that frees through a pointer-to-pointer (``p = *pp; kfree(p)``)
 releases the pseudo-field ``POINTEE`` of ``pp``, which a caller that passed
 ``&x`` maps to ``x``. What a function frees below a parameter is kept as the
-whole path (``kfree(q->ring.buf)``: "ring.buf"), and a callee's releases of
-the fields of what it is given go up through the caller's fields and driver
-data (``t = platform_get_drvdata(pdev); teardown(t)`` frees ``t->clk``), and a
+whole path (``kfree(q->ring.buf)``: "ring.buf"), with the part a release of a
+part takes (``pci_release_regions(card->pdev)``: the "BAR regions" of "pdev",
+``releases_field_parts``, which a caller maps onto the device it stored in that
+field), and a callee's releases of the fields of what it is given go up through
+the caller's fields and driver data (``t = platform_get_drvdata(pdev);
+teardown(t)`` frees ``t->clk``), and a
 release below a local given a parameter's field (and only that, or NULL) is kept
 below that field (``ic = ti->private; kfree(ic->buf)``: "private->buf").
 A function that calls a function pointer it is given on its parameters
@@ -47,6 +51,9 @@ A function that hands a parameter on every path to a call that consumes it
 whatever it returns (an [owner] without ``on_success``: ``nlmsg_multicast()``),
 or frees it, consumes it (``consumes``): a caller's object given to such a
 wrapper is not handed back where the wrapper's result says it failed.
+A constructor that stores a parameter whole in a field of what it returns
+(``wdata->hdev = hdev; return wdata;``) says so (``ret_params``): the caller's
+object holds its argument there.
 A function that, on a branch from which it returns one constant, stores a
 function into a field of a parameter (``retval = MBX_TIMEOUT;
 pmboxq->mbox_cmpl = foo_def_cmpl;``) or stores the parameter or a field of it
@@ -167,10 +174,18 @@ class Summary:
     # parameter index -> the parts of it that the function releases, when a release
     # undoes a part of the object (pci_release_regions(pdev): its "BAR regions")
     releases_parts: dict[int, set[str]] = field(default_factory=dict)
+    # param index -> (path below it, part): the parts it releases of what a field of the
+    # parameter holds (pci_release_regions(card->pdev): ("pdev", "BAR regions")), itself
+    # or in a same-file callee: a caller that stored its device there has them released
+    releases_field_parts: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
     null_ok: set[int] = field(default_factory=set)
     ret_alloc: bool = False
     ret_zeroed: bool = False
     ret_fields: set[str] = field(default_factory=set)
+    # field of the returned allocation -> the parameter the function stored there, whole
+    # and once (``x->hdev = hdev; return x;``): a caller's ``x = foo_create(hdev)`` holds
+    # its ``hdev`` in ``x->hdev``
+    ret_params: dict[str, int] = field(default_factory=dict)
     ret_errno: bool = False  # returns a negative errno or an ERR_PTR() on some path
     ret_shared: bool = False  # the returned allocation is also linked or stored elsewhere
     # the signs its int result may have (constants.NEGATIVE | ZERO | POSITIVE; returns.py):
@@ -272,9 +287,10 @@ class Summary:
                          for i, f in self.releases_container_fields.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_members.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_parts.items())),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_field_parts.items())),
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.idle.items())),
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
-            self.ret_member,
+            self.ret_member, tuple(sorted(self.ret_params.items())),
             self.frees_unidentified, tuple(sorted(self.calls_params.items())),
             tuple(sorted(self.keeps)), self.ret_drvdata, self.ret_path,
             tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
@@ -1483,7 +1499,10 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 if rel is not None and rel.arg == j and (part := kb.released_part(call.callee)):
                     s.releases_parts.setdefault(i, set()).add(part)
             elif rel is not None:
-                s.releases_fields.setdefault(i, set()).add((res.path(a) or r)[1])
+                below = (res.path(a) or r)[1]
+                s.releases_fields.setdefault(i, set()).add(below)
+                if rel.arg == j and (part := kb.released_part(call.callee)):
+                    s.releases_field_parts.setdefault(i, set()).add((below, part))
             if td is not None and td.arg == j and f == "":
                 for dep in td.depends:
                     note_deref(i, dep, line, True)
@@ -1502,6 +1521,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases_members.setdefault(i, set()).add(g)
             for g in callee.releases_parts.get(j, ()):
                 s.releases_parts.setdefault(i, set()).add(g)
+            for fp in callee.releases_field_parts.get(j, ()):
+                s.releases_field_parts.setdefault(i, set()).add(fp)
             # a wrapper of a teardown that frees its parameter's container
             # (foo_destroy_id(id) { __foo_destroy(id, 0); }) frees it too, and its fields
             if j in callee.releases_container:
@@ -1519,6 +1540,13 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             s.releases_fields.setdefault(i, set()).update(
                 f"{below}->{g}" for g in callee.releases_fields.get(j, ())
                 if not pseudo_field(g))
+            # foo_teardown(card->pdev) does pci_release_regions(pdev): the regions of
+            # what card->pdev holds
+            parts = {(below, q) for q in callee.releases_parts.get(j, ())} | {
+                (f"{below}->{g}", q) for g, q in callee.releases_field_parts.get(j, ())
+                if not pseudo_field(g)}
+            if parts and not pseudo_field(below):
+                s.releases_field_parts.setdefault(i, set()).update(parts)
             if not s.releases_fields[i]:
                 del s.releases_fields[i]
             releasing = j in callee.releases and j in callee.null_ok
@@ -1551,12 +1579,16 @@ def _returns_errno(fn: Function, known: dict[str, Summary]) -> bool:
 def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge) -> None:
     """Is the return value a fresh allocation; which of its fields are set?"""
     origin: dict[str, tuple[bool, set[str]]] = {}
+    shared: set[str] = set()  # locals given an allocation a same-file callee linked too
     for b in fn.blocks:
         for st in b.stmts:
             if isinstance(st, Store) and isinstance(st.target, Var) and isinstance(st.value, Call):
                 fresh = _fresh(st.value, known, kb)
                 if fresh is not None:
                     origin[st.target.name] = fresh
+                    wrapped = known.get(st.value.callee)
+                    if wrapped is not None and wrapped.ret_shared:
+                        shared.add(st.target.name)
             elif isinstance(st, Store) and isinstance(st.target, Var) and \
                     macro_temporary(st.value) and st.value.name in origin:
                 # p = ({ ... _res = kzalloc_noprof(...); _res; }): alloc_hooks()' temporary
@@ -1593,8 +1625,27 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 zeroed, fields = origin[st.value.name]
                 s.ret_alloc, s.ret_zeroed = True, zeroed
                 s.ret_fields |= fields
-                if _stored_elsewhere(fn, st.value.name, known, kb):
-                    s.ret_shared = True
+                s.ret_params = _param_stores(fn, st.value.name)
+                if st.value.name in shared or _stored_elsewhere(fn, st.value.name, known, kb):
+                    s.ret_shared = True  # conn = foo_conn_add(...), which linked it
+
+
+def _param_stores(fn: Function, name: str) -> dict[str, int]:
+    """The fields of local ``name`` that ``fn`` stores a whole parameter in, once and
+    nothing else (``x->hdev = hdev``): field -> the parameter's index."""
+    index = {p.name: i for i, p in enumerate(fn.params)}
+    seen: dict[str, int | None] = {}
+    for b in fn.blocks:
+        for st in b.stmts:
+            if not isinstance(st, Store) or not isinstance(st.target, Member) or \
+                    not st.target.arrow or not isinstance(st.target.base, Var) or \
+                    st.target.base.name != name:
+                continue
+            v = st.value
+            i = index.get(v.name) if isinstance(v, Var) and st.op == "=" else None
+            f = st.target.name
+            seen[f] = i if f not in seen or seen[f] == i else None
+    return {f: i for f, i in seen.items() if i is not None}
 
 
 def _fresh(call: Call, known: dict[str, Summary], kb: Knowledge) -> tuple[bool, set[str]] | None:
@@ -1884,6 +1935,8 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
                                    d.get("releases_container_fields", {}).items()}
     s.releases_members = {int(i): set(x) for i, x in d.get("releases_members", {}).items()}
     s.releases_parts = {int(i): set(x) for i, x in d.get("releases_parts", {}).items()}
+    s.releases_field_parts = {int(i): {(str(f), str(q)) for f, q in x}
+                              for i, x in d.get("releases_field_parts", {}).items()}
     for name in ("releases", "null_ok", "ret_fields", "releases_always", "releases_on_error",
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
@@ -1908,6 +1961,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     rp = d.get("ret_path")
     s.ret_path = (int(rp[0]), str(rp[1])) if rp else None
     s.ret_callbacks = {str(m): str(f) for m, f in d.get("ret_callbacks", {}).items()}
+    s.ret_params = {str(f): int(i) for f, i in d.get("ret_params", {}).items()}
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
     s.calls_params = {int(i): tuple(int(j) for j in x)
                       for i, x in d.get("calls_params", {}).items()}

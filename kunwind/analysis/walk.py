@@ -328,9 +328,12 @@ class Walker:
         if s.op != "=" or value is None:
             return []
         out = []
-        if isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
+        if isinstance(named, Var) and (named.ptr or named.name in self.ctx.acquisitions) \
+                and named.name in self.ctx.variables and \
                 isinstance(value, Member) and (source := path_of(value)) is not None:
-            out.append((named.name, source))  # ofolio = obh->b_folio
+            # ofolio = obh->b_folio; irq = np->pci_dev->irq, of a number the function
+            # acquires by (request_irq(irq, ...)): free_irq(np->pci_dev->irq) frees it
+            out.append((named.name, source))
         elif isinstance(named, Var) and named.ptr and named.name in self.ctx.variables and \
                 (source := read_path(self.ctx.summaries, value)) is not None:
             out.append((named.name, source))  # np = netdev_priv(dev), a getter of dev->priv

@@ -210,6 +210,11 @@ class Knowledge:
     # structs of callbacks an object points at (struct device_type): struct name -> the
     # member that holds the function the object's last put runs ("release")
     release_tables: dict[str, str] = field(default_factory=dict)
+    # calls that set the release callback of an object they set up to a function they
+    # are given (usb_initialize_gadget(parent, &x->gadget, foo_release) sets
+    # gadget->dev.release): callee -> (the object's argument, the member of it whose
+    # last put runs the callback, "" for the object itself, the callback's argument)
+    release_setters: dict[str, tuple[int, str, int]] = field(default_factory=dict)
     # structs of driver callbacks whose failure nobody undoes (struct platform_driver):
     # struct name -> the member that holds such a callback ("probe")
     probe_tables: dict[str, str] = field(default_factory=dict)
@@ -560,6 +565,11 @@ class Knowledge:
             if not v.get("member"):
                 raise ValueError(f"release_table.{name}: needs 'member'")
             self.release_tables[name] = str(v["member"])
+        elif table == "release_setter":
+            if "callback" not in v:
+                raise ValueError(f"release_setter.{name}: needs 'callback'")
+            self.release_setters[name] = (int(v.get("arg", 0)), str(v.get("member", "")),
+                                          int(v["callback"]))
         elif table == "initcall":
             self.initcalls.add(name)
         elif table == "exitcall":
@@ -611,6 +621,7 @@ KEYS: dict[str, frozenset[str]] = {
     "borrowed": frozenset(),
     "same_object": frozenset({"arg"}),
     "release_table": frozenset({"member"}),
+    "release_setter": frozenset({"arg", "member", "callback"}),
     "probe_table": frozenset({"member"}),
     "ignored_return": frozenset({"members"}),
     "initcall": frozenset(),
