@@ -5,7 +5,9 @@ dereferences (reads or writes through ``p->f``), which fields it writes, and
 whether it releases the parameter (and tolerates NULL). For the return value:
 whether it is a fresh allocation, zeroed or not, and which of its fields are
 set before it is returned (also through alloc_hooks()' temporary, ``p = ({ ...
-_res = kzalloc_noprof(...); _res; }); return p;``, the 6.10+ allocator macros; an
+_res = kzalloc_noprof(...); _res; }); return p;``, the 6.10+ allocator macros, each
+expansion's ``_res`` its own: ``ret = mempool_init_kmalloc_pool(...)`` after ``pd =
+kzalloc(...)`` returns no allocation; an
 allocation linked elsewhere, or handed over through a pointer into it, ``drm =
 container + offset``, is shared, and so is a wrapper's ``return foo_alloc()`` of
 it); for an int result, the signs it can have
@@ -1557,6 +1559,11 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 fresh = _fresh(st.value, known, kb)
                 if fresh is not None:
                     origin[st.target.name] = fresh
+                elif macro_temporary(st.target):
+                    # each alloc_hooks() expansion has its own _res: one that wraps a
+                    # call that returns no new object (ret = mempool_init_kmalloc_pool()
+                    # after pd = kzalloc()) does not carry the earlier one's allocation
+                    origin.pop(st.target.name, None)
             elif isinstance(st, Store) and isinstance(st.target, Var) and \
                     macro_temporary(st.value) and st.value.name in origin:
                 # p = ({ ... _res = kzalloc_noprof(...); _res; }): alloc_hooks()' temporary
