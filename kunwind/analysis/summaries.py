@@ -5,11 +5,12 @@ dereferences (reads or writes through ``p->f``), which fields it writes, and
 whether it releases the parameter (and tolerates NULL). For the return value:
 whether it is a fresh allocation, zeroed or not, and which of its fields are
 set before it is returned (also through alloc_hooks()' temporary, ``p = ({ ...
-_res = kzalloc_noprof(...); _res; }); return p;``, the 6.10+ allocator macros; an
+_res = kzalloc_noprof(...); _res; }); return p;``, the 6.10+ allocator macros, each
+expansion's ``_res`` its own: ``ret = mempool_init_kmalloc_pool(...)`` after ``pd =
+kzalloc(...)`` returns no allocation; an
 allocation linked elsewhere, or handed over through a pointer into it, ``drm =
 container + offset``, is shared, and so is a wrapper's ``return foo_alloc()`` of
-it, or its return of a local assigned it, ``c = foo_add(); ...; return c;``); for
-an int result, the signs it can have
+it, or ``p = foo_alloc(); ... return p;``); for an int result, the signs it can have
 (``returns.py``), overall and for the argument values that narrow them, so that
 a failure test of a call that cannot fail with those arguments has no error
 branch. Callees in the same file propagate into callers until nothing changes,
@@ -1579,21 +1580,32 @@ def _returns_errno(fn: Function, known: dict[str, Summary]) -> bool:
 def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge) -> None:
     """Is the return value a fresh allocation; which of its fields are set?"""
     origin: dict[str, tuple[bool, set[str]]] = {}
-    shared: set[str] = set()  # locals given an allocation a same-file callee linked too
+    linked: set[str] = set()  # locals whose allocation the callee that made it linked
     for b in fn.blocks:
         for st in b.stmts:
             if isinstance(st, Store) and isinstance(st.target, Var) and isinstance(st.value, Call):
                 fresh = _fresh(st.value, known, kb)
                 if fresh is not None:
                     origin[st.target.name] = fresh
-                    wrapped = known.get(st.value.callee)
-                    if wrapped is not None and wrapped.ret_shared:
-                        shared.add(st.target.name)
+                    made = known.get(st.value.callee)
+                    if made is not None and made.ret_shared:
+                        # fscki = add_inode(): a same-file constructor that links what
+                        # it returns into a tree or list; a wrapper that returns it
+                        # returns a linked object too
+                        linked.add(st.target.name)
+                elif macro_temporary(st.target):
+                    # each alloc_hooks() expansion has its own _res: one that wraps a
+                    # call that returns no new object (ret = mempool_init_kmalloc_pool()
+                    # after pd = kzalloc()) does not carry the earlier one's allocation
+                    origin.pop(st.target.name, None)
+                    linked.discard(st.target.name)
             elif isinstance(st, Store) and isinstance(st.target, Var) and \
                     macro_temporary(st.value) and st.value.name in origin:
                 # p = ({ ... _res = kzalloc_noprof(...); _res; }): alloc_hooks()' temporary
                 # (6.10+ kzalloc(), kvzalloc()...) is the allocation the source names p
                 origin[st.target.name] = origin[st.value.name]
+                if st.value.name in linked:
+                    linked.add(st.target.name)
             elif isinstance(st, Return) and isinstance(st.value, Call):
                 fresh = _fresh(st.value, known, kb)  # return kzalloc(...): a wrapper
                 if fresh is not None:
@@ -1626,7 +1638,7 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                 s.ret_alloc, s.ret_zeroed = True, zeroed
                 s.ret_fields |= fields
                 s.ret_params = _param_stores(fn, st.value.name)
-                if st.value.name in shared or _stored_elsewhere(fn, st.value.name, known, kb):
+                if st.value.name in linked or _stored_elsewhere(fn, st.value.name, known, kb):
                     s.ret_shared = True  # conn = foo_conn_add(...), which linked it
 
 
