@@ -36,8 +36,9 @@ depends on counts the walk does not follow). The proof is one of:
 
 A list works the same way: ``list_prev_entry(p, node)`` is ``__mptr =
 p->node.prev; p = __mptr - offsetof(...)``, and a neighbour in a list (the
-``next`` or ``prev`` link of struct list_head, or of a hand-rolled list) is
-another object than ``p``'s, or the list head, never ``p`` itself: the unwind
+``prev`` link of struct list_head, or of a hand-rolled list) is another object
+than ``p``'s, or the list head, never ``p`` itself (like ``--i``, only this step
+back counts; ``->next`` is a loop's own step): the unwind
 ``list_for_each_entry_continue_reverse()`` steps back from the element whose
 acquisition failed before its first body, and so does a ``p =
 list_prev_entry(p, ...)`` before ``list_for_each_entry_from_reverse()``.
@@ -135,10 +136,13 @@ def after_write(cursors: dict[str, Cursor], var: str, op: str, value: Expr | Non
 
 
 def neighbour_of(value: Expr | None) -> str | None:
-    """The local pointer ``p`` whose list neighbour ``value`` reads: ``p->node.prev``,
-    ``p->vdev.node.next``, ``p->next`` (the links of struct list_head and of hand-rolled
-    lists)."""
-    if not isinstance(value, Member) or value.name not in ("next", "prev"):
+    """The local pointer ``p`` whose previous list neighbour ``value`` reads:
+    ``p->node.prev``, ``p->vdev.node.prev``, ``p->prev`` (the back link of struct
+    list_head and of hand-rolled lists). Only a step back counts, as only a fall of
+    the index does for an array: an unwind walks back over the elements set up
+    before the one that failed, while a forward loop's step (``->next``) leaves the
+    element it set up to the walk, which follows it under the same name."""
+    if not isinstance(value, Member) or value.name != "prev":
         return None
     link: Expr = value
     while isinstance(link, Member) and not link.arrow:

@@ -115,7 +115,7 @@ class Values:
     # leave; ... leave: if (status < 0 && x)``: its false side tells a positive failure
     # from a negative one), so it never joins ``ok``
     failed: frozenset[str] = frozenset()
-    # (q, p): the local pointer q holds a list link of p's neighbour (``__mptr =
+    # (q, p): the local pointer q holds the back link of p (``__mptr =
     # p->node.prev``, list_prev_entry()'s first half), until either is written
     neighbours: frozenset[tuple[str, str]] = frozenset()
 
