@@ -73,6 +73,11 @@ Not reported:
     (cable_present(twl->linkstat)) pm_runtime_put_noidle(twl->dev);``) drops
     the count that another path took with that state (a connect interrupt),
     and the put after it is not a second drop of the function's own.
+    An unwind over a list that starts at the neighbour of the element whose
+    acquisition failed (``list_for_each_entry_continue_reverse()``, or ``pos =
+    list_prev_entry(pos, ...)`` before ``list_for_each_entry_from_reverse()``)
+    releases only the elements before it: a list neighbour is another object
+    (analysis/cursors.py), so its fields are not the failed element's.
 
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate

@@ -34,6 +34,15 @@ depends on counts the walk does not follow). The proof is one of:
 - same array, and the path tested ``j < i`` for the new index ``j`` and the
   old one ``i``, which has not changed since.
 
+A list works the same way: ``list_prev_entry(p, node)`` is ``__mptr =
+p->node.prev; p = __mptr - offsetof(...)``, and a neighbour in a list (the
+``prev`` link of struct list_head, or of a hand-rolled list) is another object
+than ``p``'s, or the list head, never ``p`` itself (like ``--i``, only this step
+back counts; ``->next`` is a loop's own step): the unwind
+``list_for_each_entry_continue_reverse()`` steps back from the element whose
+acquisition failed before its first body, and so does a ``p =
+list_prev_entry(p, ...)`` before ``list_for_each_entry_from_reverse()``.
+
 Anything else (``i = 0`` and up again, a different array) proves nothing,
 and the element may be the same one: the checks go on as before. This is
 what lets an unwind that walks the whole array again, including the
@@ -124,6 +133,24 @@ def after_write(cursors: dict[str, Cursor], var: str, op: str, value: Expr | Non
         if var in c.rising or var in c.falling:
             fell = down and var in c.rising and c.since != OTHER
             cursors[p] = Cursor(c.base, c.index, c.rising, c.falling, FELL if fell else OTHER)
+
+
+def neighbour_of(value: Expr | None) -> str | None:
+    """The local pointer ``p`` whose previous list neighbour ``value`` reads:
+    ``p->node.prev``, ``p->vdev.node.prev``, ``p->prev`` (the back link of struct
+    list_head and of hand-rolled lists). Only a step back counts, as only a fall of
+    the index does for an array: an unwind walks back over the elements set up
+    before the one that failed, while a forward loop's step (``->next``) leaves the
+    element it set up to the walk, which follows it under the same name."""
+    if not isinstance(value, Member) or value.name != "prev":
+        return None
+    link: Expr = value
+    while isinstance(link, Member) and not link.arrow:
+        link = link.base  # p->node.prev, p->vdev.list.prev: a link embedded in p's object
+    if not isinstance(link, Member):
+        return None
+    base = link.base if link is not value or value.arrow else None
+    return base.name if isinstance(base, Var) and base.ptr else None
 
 
 def derived(value: Expr | None) -> str | None:

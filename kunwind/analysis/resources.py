@@ -1560,8 +1560,13 @@ class ResourceModel:
         if q is None or not isinstance(c, Call) or q[0] >= len(c.args):
             return True
         p = object_path(path_of(c.args[q[0]]))
-        r = st.resources.res.get(p) if p is not None else None
-        return not (r is not None and r.status == HELD and r.acquire in q[1])
+        if p is None:
+            return True
+        res = st.resources.res
+        # the object itself, or a part of it (pm_runtime_enable()'s enable count)
+        keys = [p, *(k for k in res if k.startswith(p + PART_SEP))]
+        return not any(res[k].status == HELD and res[k].acquire in q[1]
+                       for k in keys if k in res)
 
     # the walk -----------------------------------------------------------
 

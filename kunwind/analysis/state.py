@@ -115,11 +115,14 @@ class Values:
     # leave; ... leave: if (status < 0 && x)``: its false side tells a positive failure
     # from a negative one), so it never joins ``ok``
     failed: frozenset[str] = frozenset()
+    # (q, p): the local pointer q holds the back link of p (``__mptr =
+    # p->node.prev``, list_prev_entry()'s first half), until either is written
+    neighbours: frozenset[tuple[str, str]] = frozenset()
 
     def copy(self) -> Values:
         return Values(dict(self.env), self.bad, self.ok, self.fresh, self.tested,
                       dict(self.known), dict(self.signs), dict(self.cursors), self.lower,
-                      self.elsewhere, self.failed)
+                      self.elsewhere, self.failed, self.neighbours)
 
     def key(self) -> tuple:
         # values are the CFG's own (immutable) expression objects: compare them by
@@ -129,14 +132,15 @@ class Values:
                 self.fresh, self.tested, frozenset(self.known.items()) if self.known else None,
                 frozenset(self.signs.items()) if self.signs else None,
                 frozenset(self.cursors.items()) if self.cursors else None, self.lower,
-                self.elsewhere, self.failed)
+                self.elsewhere, self.failed, self.neighbours)
 
     def join(self, other: Values) -> Values:
         return Values(_common(self.env, other.env), self.bad & other.bad, self.ok & other.ok,
                       self.fresh | other.fresh, self.tested & other.tested,
                       _common(self.known, other.known), _common(self.signs, other.signs),
                       _common(self.cursors, other.cursors), self.lower & other.lower,
-                      self.elsewhere | other.elsewhere, self.failed & other.failed)
+                      self.elsewhere | other.elsewhere, self.failed & other.failed,
+                      self.neighbours & other.neighbours)
 
 
 @dataclass

@@ -742,15 +742,21 @@ class Walker:
             v.lower = cursors.forget(v.lower, target)
         if v.cursors:
             cursors.after_write(v.cursors, target, s.op, s.value)
+        came_from = cursors.derived(s.value)  # p = __mptr - offsetof(): list_prev_entry()
+        stepped = s.op == "=" and (came_from, target) in v.neighbours
+        if v.neighbours:
+            v.neighbours = frozenset(n for n in v.neighbours if target not in n)
         if not s.target.ptr:
             return False
+        if s.op == "=" and (p := cursors.neighbour_of(s.value)) is not None and p != target:
+            v.neighbours = v.neighbours | {(target, p)}
         if s.op != "=":
             v.cursors.pop(target, None)
             moved = cursors.moved_itself(s.op, s.value)
         else:
             new = cursors.element(s.value)
             moved = cursors.elsewhere(v.cursors.get(target), new, v.lower) or \
-                cursors.derived(s.value) in v.elsewhere
+                came_from in v.elsewhere or stepped
             if new is not None:
                 v.cursors[target] = new
             else:
