@@ -663,6 +663,21 @@ def generated_by(root: Path, file: Path, header: str) -> Path | None:
     return None
 
 
+def copies_shipped(root: Path) -> bool:
+    """Whether the tree's Kbuild makes ``$(obj)/X`` from ``$(src)/X_shipped`` (the copy
+    rule of scripts/Makefile.lib), as it does for aic7xxx's register headers."""
+    return "$(obj)/%: $(src)/%_shipped" in _text(root / "scripts/Makefile.lib")
+
+
+@functools.lru_cache(maxsize=1024)
+def shipped_in(directory: Path) -> tuple[Path, ...]:
+    """The ``X_shipped`` files of ``directory``, which a build copies to ``X``."""
+    try:
+        return tuple(sorted(directory.glob("*_shipped")))
+    except OSError:
+        return ()
+
+
 # A list guarded by one option: "obj-$(CONFIG_FOO) += foo.o", "foo-$(CONFIG_BAR) := bar.o".
 _OPTION_LIST = re.compile(r"^\s*([\w.-]+)-\$\((CONFIG_\w+)\)\s*[:+]?=(.*)$")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .arch import Arch, KernelTreeError, arch_named
 from .guards import defines
-from .kbuild import BuildStatus, KbuildTree, base_args
+from .kbuild import BuildStatus, KbuildTree, base_args, copies_shipped, shipped_in
 from .kconfig import parse_config
 from .shim import choose_config, ensure_shim
 
@@ -82,6 +82,7 @@ class TreeSetup:
     # nothing chose the configuration (no option, no .config, no build): with a
     # fallback (--unbuilt allmodconfig), the files it does not build are analysed under it
     implicit: bool = False
+    cache_dir: Path | None = None  # where the copies of ``_shipped`` files are linked
 
     @classmethod
     def create(cls, root: Path, arch: str = "x86", build_dir: Path | None = None,
@@ -119,7 +120,7 @@ class TreeSetup:
         base = base_args(root, spec, generated, config)
         kbuild = KbuildTree(root, config, spec.srcarch, generated)  # generated is $(objtree)
         return cls(root, spec, config, source, generated, base, kbuild, created, name, label,
-                   implicit)
+                   implicit, cache_dir or default_cache_dir())
 
     def status(self, file: Path) -> BuildStatus:
         """Whether the configuration builds ``file`` ("y", "m", "" or None: unknown)."""
@@ -136,6 +137,9 @@ class TreeSetup:
             obj = self.generated / status.directory.relative_to(self.root)
             if obj.is_dir():
                 args.append(f"-I{obj}")
+        shipped = self._shipped(status.directory)
+        if shipped is not None:
+            args.append(f"-I{shipped}")
         if status.built == "m":
             args.append("-DMODULE")
         else:
@@ -151,6 +155,39 @@ class TreeSetup:
         if status.built == "" and not status.program:
             not_built = f"not built by the kernel configuration ({self.config_name})"
         return TreeFlags(args, status, not_built)
+
+
+    def _shipped(self, directory: Path) -> Path | None:
+        """A cache directory holding, under the names a build gives them, links to the
+        ``X_shipped`` files of ``directory`` that Kbuild would copy to ``X`` in its object
+        directory (aic79xx_core.c includes "aic79xx_reg.h", made from
+        aic79xx_reg.h_shipped). None when there are none, or when the build directory
+        already has the copies. The tree itself is never written to."""
+        if self.cache_dir is None or self.root not in directory.parents:
+            return None
+        files = shipped_in(directory)
+        if not files or not copies_shipped(self.root):
+            return None
+        rel = directory.relative_to(self.root)
+        names = {f.name[: -len("_shipped")]: f for f in files}
+        missing = {n: f for n, f in names.items()
+                   if not (directory / n).exists() and not (self.generated / rel / n).exists()}
+        if not missing:
+            return None
+        tag = hashlib.sha256(str(self.root).encode()).hexdigest()[:12]
+        out = self.cache_dir / "shipped" / tag / rel
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, src in missing.items():
+                link = out / name
+                if not link.exists():
+                    try:
+                        link.symlink_to(src)
+                    except FileExistsError:  # another worker made it
+                        pass
+        except OSError:
+            return None  # the cache cannot be written: the file parses without them
+        return out
 
 
 # (root, arch, build dir, cache dir, --config, --defconfig) -> the setup, or why there is none
