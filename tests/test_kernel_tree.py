@@ -465,3 +465,31 @@ def test_a_file_no_configuration_builds_is_parsed_with_its_makefile_options_on(
     doc = json.loads(r.stdout)
     assert doc["summary"]["functions_incomplete"] == 0, doc["notices"]
     assert [f["function"] for f in doc["findings"]] == ["tegra_flowctrl_init"]
+
+
+@pytest.mark.kernel
+def test_a_file_including_a_shipped_copy_finds_it_in_the_cache(
+        kernel_tree: Path, config_cache: Path) -> None:
+    """aic79xx_core.c includes "aic79xx_reg.h", which Kbuild copies from
+    aic79xx_reg.h_shipped into the object directory. Without the copy, most of the file
+    was not analysed. The copy is a link in the cache on the file's -I path; the tree
+    gets no new file."""
+    import json
+
+    from click.testing import CliRunner
+
+    from kunwind.cli import main
+
+    src = kernel_tree / "drivers/scsi/aic7xxx"
+    assert not (src / "aic79xx_reg.h").exists()
+    setup, flags = kt.setup_for(src / "aic79xx_core.c", cache_dir=config_cache / "kunwind",
+                                fallback="allmodconfig")
+    linked = [Path(a[2:]) for a in flags.args if a.startswith("-I") and "shipped" in a]
+    assert len(linked) == 1 and (linked[0] / "aic79xx_reg.h").resolve() == \
+        (src / "aic79xx_reg.h_shipped").resolve()
+    assert not (src / "aic79xx_reg.h").exists()
+    env = {"XDG_CACHE_HOME": str(config_cache)}
+    r = CliRunner(env=env).invoke(main, ["check", "--experimental", "--no-cache", "--format",
+                                         "json", str(kernel_tree / "drivers/scsi/53c700.c")])
+    doc = json.loads(r.stdout)
+    assert doc["summary"]["functions_incomplete"] == 0, doc["notices"]
