@@ -842,7 +842,10 @@ class FunctionContext:
             for f, d in sorted(s.derefs.get(arg, {}).items()):
                 if d.write or not d.guarded:
                     param = s.params[arg] if arg < len(s.params) else ""
-                    out.append(Dependency(f, d.line, "body", param, d.checked,
+                    # tested non-NULL before each use, statement by statement, and never
+                    # reset: as good as ``checked`` (whose tests count block by block)
+                    checked = d.checked or (d.used_when_set and f not in s.writes.get(arg, ()))
+                    out.append(Dependency(f, d.line, "body", param, checked,
                                           d.used_when_set))
             return out
         td = self.kb.teardown(callee)
