@@ -1491,6 +1491,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 (read := res.read_below(a)) is not None:
             # kfree(np->rx_skb) after np = get_nvpriv(dev): frees dev->priv->rx_skb
             s.releases_fields.setdefault(read[0], set()).add(read[1])
+            if part := kb.released_part(call.callee):  # pci_free_irq_vectors(ha->pdev)
+                s.releases_field_parts.setdefault(read[0], set()).add((read[1], part))
         if r is None:
             continue
         i, f = r
