@@ -475,19 +475,19 @@ class ResourceModel:
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
         by_knowledge = {resource_key(held_name(ctx, st.resources, p, part), part)
                         for p in by_knowledge}
-        pairs: set[tuple[str, str]] = set()  # (object path, part) the callee releases
+        parted: set[tuple[str, str]] = set()  # (object path, part) the callee releases
         for j, parts in summary.releases_parts.items() if summary is not None else ():
             p = object_path(path_of(call.args[j])) if j < len(call.args) else None
             if p is not None:  # foo_teardown(pdev) does pci_release_regions(pdev)
-                pairs.update((p, q) for q in parts)
+                parted.update((p, q) for q in parts)
         for j, fparts in summary.releases_field_parts.items() if summary is not None else ():
             base = path_of(call.args[j]) if j < len(call.args) else None
             if base is not None and not base.startswith("&"):
                 # foo_free(card) does pci_release_regions(card->pdev): the regions of
                 # the device the path stored in card->pdev
-                pairs.update((f"{base}->{f}", q) for f, q in fparts)
-        if pairs:
-            keys = {resource_key(held_name(ctx, st.resources, p, q), q) for p, q in pairs}
+                parted.update((f"{base}->{f}", q) for f, q in fparts)
+        if parted:
+            keys = {resource_key(held_name(ctx, st.resources, p, q), q) for p, q in parted}
             released |= keys  # and each one a selector picked (BAR regions[2])
             released.update(k for k in res if k.startswith(tuple(q + "[" for q in keys)))
         kind = kb.released_kind(call.callee)
