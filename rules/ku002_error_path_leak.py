@@ -941,14 +941,19 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
     ``wdata = wiimote_create(hdev)`` stored ``hdev``: ``ctx.made_holding``), it
     calls ``rel`` (directly or not), or every undo ``rel`` makes
     (``ppa_pb_dismiss(dev)`` calls the ``parport_release()`` of
-    ``ppa_pb_release(dev)``)? Not when it makes ``acq`` too: a teardown that takes
-    the reservation again to release it (``foo_bo_reserve(o); foo_bo_unpin(o);
-    foo_bo_unreserve(o)``) undoes its own, not the caller's (which it waits for)."""
-    if obj not in c.objects and root_of(obj) not in c.objects and \
-            not any(obj in ctx.made_holding.get(o, ()) for o in c.objects):
-        return False
+    ``ppa_pb_release(dev)``), or releases the field of a local object the function
+    stored ``obj`` into (``ctx.holders``)? Not when it makes ``acq`` too: a teardown
+    that takes the reservation again to release it (``foo_bo_reserve(o);
+    foo_bo_unpin(o); foo_bo_unreserve(o)``) undoes its own, not the caller's (which it
+    waits for)."""
     s = ctx.summary(c.callee)
     if s is None or acq in s.calls:
+        return False
+    held = {f for h, f in ctx.holders.get(obj, ()) if h in c.objects}
+    if held & {f for fs in s.releases_fields.values() for f in fs}:
+        return True  # cs->signal_fence = sig_fence; cs_put(cs) puts cs->signal_fence
+    if obj not in c.objects and root_of(obj) not in c.objects and \
+            not any(obj in ctx.made_holding.get(o, ()) for o in c.objects):
         return False
     if rel in s.calls:
         return True

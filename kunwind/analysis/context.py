@@ -341,6 +341,23 @@ class FunctionContext:
         return {k: v for k, v in out.items() if stores.get(k) == 1 and v}
 
     @cached_property
+    def holders(self) -> dict[str, set[tuple[str, str]]]:
+        """Locals stored into a field of a local object (``cs->signal_fence =
+        sig_fence``) -> (that object, the field): a call that releases the field of the
+        object (``cs_put(cs)``, whose release callback puts ``cs->signal_fence``)
+        releases what the local holds."""
+        out: dict[str, set[tuple[str, str]]] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or s.op != "=" or not isinstance(s.value, Var):
+                    continue
+                t = s.target
+                if isinstance(t, Member) and t.arrow and isinstance(t.base, Var) and \
+                        t.base.name in self.variables and t.base.name != s.value.name:
+                    out.setdefault(s.value.name, set()).add((t.base.name, t.name))
+        return out
+
+    @cached_property
     def stored_members(self) -> dict[str, str]:
         """Pointer fields the function points at a member embedded in an object, once
         (``mdev->iface.dev = &mdev->dev``): the field's path -> the member's, both
