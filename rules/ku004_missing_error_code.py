@@ -95,7 +95,8 @@ Known false positives:
     the function decides what to make of it); a way out
     of a failure branch that sets the error code on its other ways (``if
     (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out;``, a check macro
-    that sets ``ret`` before its own ``goto``): the case spared is chosen. A lookup
+    that sets ``ret`` before its own ``goto``, a copy of a code an object recorded:
+    ``error = bp->b_error;`` where a verifier ran): the case spared is chosen. A lookup
     that finds nothing (``if (!np) goto out;`` where ``ret`` still holds 0) is
     reported only when its path unwinds set-up done before it (an abort) or the
     function treats another lookup's miss as an error (sets or returns an errno
@@ -805,8 +806,21 @@ def _spared(ctx: FunctionContext, fail: Failure, name: str, end: int) -> bool:
     own = fn.reachable_from(failing[0], avoid=fail.block) - \
         fn.reachable_from(fail.success, avoid=fail.block)
     return any(isinstance(x, Store) and fail.line <= x.loc.line <= end and
-               _sets_error(x, name, ctx.kb.in_progress)
+               (_sets_error(x, name, ctx.kb.in_progress) or _copies_stored_code(x, name))
                for i in own for x in fn.blocks[i].stmts)
+
+
+def _copies_stored_code(x: Store, name: str) -> bool:
+    """``if (bp->b_ops) { bp->b_ops->verify_read(bp); error = bp->b_error; } goto
+    out_release;``: ``name`` takes the value of a field of an object, where the code
+    that ran before recorded its error (``b_error``, ``status``), and the function
+    returns it. The branch hands its caller the code stored there on the ways that
+    have one; the ways that do not (no verifier ran) leave success on purpose."""
+    if path_of(x.target) != name or x.op != "=" or x.value is None:
+        return False
+    src = path_of(x.value)
+    return src is not None and ("->" in src or "." in src) and \
+        constant(x.value) is None and not isinstance(x.value, Call)
 
 
 def _misses_are_errors(ctx: FunctionContext, fail: Failure, name: str) -> bool:
