@@ -95,16 +95,22 @@ Known false positives:
     the function decides what to make of it); a way out
     of a failure branch that sets the error code on its other ways (``if
     (PTR_ERR(inode) != -ENOENT) ret = PTR_ERR(inode); goto out;``, a check macro
-    that sets ``ret`` before its own ``goto``): the case spared is chosen. A lookup
+    that sets ``ret`` before its own ``goto``, a copy of a code an object recorded:
+    ``error = bp->b_error;`` where a verifier ran): the case spared is chosen. A lookup
     that finds nothing (``if (!np) goto out;`` where ``ret`` still holds 0) is
     reported only when its path unwinds set-up done before it (an abort) or the
     function treats another lookup's miss as an error (sets or returns an errno
     in that branch): an early ``return ret;`` on an absent optional node and a
     forgotten ``ret = -ENODEV`` there look the same, and such a bug is missed.
-    A NULL taken as a failure because its path aborts is reported where the
-    function returns 0 on purpose after its cleanup took the caller's object
-    over (``ath12k_dp_rx_frag_h_mpdu()``: an error would make the caller free
-    it again).
+    Nor a failure that drops what the function was handed: its branch has a
+    comment that says so (``/* The packet header lied, drop payload */ goto
+    advance_rx;``: a receive loop goes on with the next message), or it jumps
+    to a label that frees a packet (a release the knowledge pairs with
+    ``alloc_skb()``) and that no ``goto`` in the function reaches with an error
+    code set (``err_frags_cleanup: dev_kfree_skb_any(skb); ...`` in a
+    defragmentation whose fragment the queue took over: an error would make the
+    caller free it again). A drop label every way into which forgets the code
+    is missed.
     Nor a 0 the code wrote itself (``int status = 0;``) in a function that
     answers a question and sets the variable to a positive constant, or returns
     one, where the answer is yes (a ``d_revalidate()``: 1 valid, 0 invalid, a
@@ -321,6 +327,9 @@ def _after_failure(ctx: FunctionContext, st: State, s: Return, name: str) -> lis
         return []  # the branch hands the caller a value that stands for the result
     if _tolerated_in_comment(ctx, fail, end):
         return []  # "we return success anyway": its authors say so above the test
+    if _drops_in_comment(ctx, fail.line, end) or \
+            jump is not None and _discard_label(ctx, jump, name):
+        return []  # the packet is dropped on purpose, no failure for the caller
     return [_finding(ctx, st, s, name, held, fail, jump)]
 
 
@@ -408,6 +417,8 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     line, col = _test_loc(fn, test, jump)
     if _recorded(fn, set(branch), line, jump.line):
         return []  # the refusal is recorded in an object, as other failures are
+    if _drops_in_comment(ctx, line, jump.line) or _discard_label(ctx, jump, name):
+        return []  # the packet is dropped on purpose, no failure for the caller
     value = _held(ctx, held)
     message = (
         f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' still holds "
@@ -540,6 +551,69 @@ def _tolerated_in_comment(ctx: FunctionContext, fail: Failure, end: int) -> bool
     choice, written down where they made it."""
     lo = max(ctx.fn.loc.line, fail.line - COMMENT_REACH)
     return any(lo <= line <= end and _TOLERATED.search(text) for line, text in ctx.comments)
+
+
+# A comment in a failure branch that says it drops what was received: "drop the
+# packet", "The packet header lied, drop payload", "Drop the message".
+_DROPS = re.compile(
+    r"\b(?:drop(?:s|ping|ped)?|discard(?:s|ing|ed)?)\s+(?:the\s+|this\s+)?"
+    r"(?:packet|payload|message|frame|fragment|skb)s?\b", re.IGNORECASE)
+
+
+def _drops_in_comment(ctx: FunctionContext, start: int, end: int) -> bool:
+    """A comment inside the failure branch (lines ``start``, its test, to ``end``, its
+    way out) says the branch drops the data it was handed (``/* The packet header
+    lied, drop payload */ goto advance_rx;``). A receive path that drops a bad
+    packet has handled it: the loop that feeds it goes on with the next one, and
+    an error code would stop it. The authors wrote that choice where they made it."""
+    return any(start <= line <= end and _DROPS.search(text) for line, text in ctx.comments)
+
+
+def _discard_label(ctx: FunctionContext, jump: Jump, name: str) -> bool:
+    """``err_frags_cleanup: dev_kfree_skb_any(defrag_skb); ...frags_cleanup(rx_tid,
+    true); out_unlock: ... return ret;``: the label the ``goto`` enters frees a
+    packet on its straight way to the return (a release the knowledge pairs with
+    ``alloc_skb()``), and no ``goto`` to that label in the function sets ``name`` to
+    an error code on its way there. The label is where the function drops what it
+    was handed and returns success on purpose (the packet is consumed: an error
+    would make the caller free it again); its errors leave by other labels."""
+    fn = ctx.fn
+    target = next((b for b in fn.blocks if jump.label in b.labels), None)
+    skb = ctx.kb.acquire("alloc_skb")
+    if target is None or skb is None:
+        return False
+    frees, b, seen = False, target, {target.id}
+    while True:
+        frees = frees or any(c.callee in skb.release for x in b.stmts
+                             for c in _statement_calls(x))
+        if any(isinstance(x, Return) for x in b.stmts) or len(b.succs) != 1 or \
+                b.succs[0].dst in seen:
+            break
+        seen.add(b.succs[0].dst)
+        b = fn.blocks[b.succs[0].dst]
+    if not frees:
+        return False
+    preds = fn.preds()
+    return not any(_sets_before(fn, preds, p.id, name, ctx.kb.in_progress)
+                   for p in fn.blocks for e in p.succs
+                   if e.kind == "goto" and e.dst == target.id)
+
+
+def _sets_before(fn: Function, preds: dict[int, list[int]], block: int, name: str,
+                 in_progress: Collection[int]) -> bool:
+    """Does the straight line that ends in block ``block`` (back to the test that
+    starts it) set ``name`` to an error code?"""
+    seen = {block}
+    while True:
+        if any(_sets_error(x, name, in_progress) for x in fn.blocks[block].stmts
+               if isinstance(x, Store)):
+            return True
+        ps = preds[block]
+        if fn.blocks[block].labels or len(ps) != 1 or ps[0] in seen or \
+                len(fn.blocks[ps[0]].succs) != 1:
+            return False
+        block = ps[0]
+        seen.add(block)
 
 
 def _failure_marks(fn: Function, block: int, start: int, end: int) -> set[str]:
@@ -805,8 +879,21 @@ def _spared(ctx: FunctionContext, fail: Failure, name: str, end: int) -> bool:
     own = fn.reachable_from(failing[0], avoid=fail.block) - \
         fn.reachable_from(fail.success, avoid=fail.block)
     return any(isinstance(x, Store) and fail.line <= x.loc.line <= end and
-               _sets_error(x, name, ctx.kb.in_progress)
+               (_sets_error(x, name, ctx.kb.in_progress) or _copies_stored_code(x, name))
                for i in own for x in fn.blocks[i].stmts)
+
+
+def _copies_stored_code(x: Store, name: str) -> bool:
+    """``if (bp->b_ops) { bp->b_ops->verify_read(bp); error = bp->b_error; } goto
+    out_release;``: ``name`` takes the value of a field of an object, where the code
+    that ran before recorded its error (``b_error``, ``status``), and the function
+    returns it. The branch hands its caller the code stored there on the ways that
+    have one; the ways that do not (no verifier ran) leave success on purpose."""
+    if path_of(x.target) != name or x.op != "=" or x.value is None:
+        return False
+    src = path_of(x.value)
+    return src is not None and ("->" in src or "." in src) and \
+        constant(x.value) is None and not isinstance(x.value, Call)
 
 
 def _misses_are_errors(ctx: FunctionContext, fail: Failure, name: str) -> bool:

@@ -65,7 +65,8 @@ Known false positives:
     file shows its release callback and that callback frees it (a type, class
     or callback set elsewhere perhaps does: not reported); the put of an extra
     reference (the knowledge's ``extra``: ``usb_get_dev()``, ``get_device()``,
-    ``kref_get()``) is not the last one; a release the knowledge pairs with
+    ``kref_get()``, the urb ``usb_get_from_anchor()`` hands out) is not the last
+    one, whatever drops it (``usb_free_urb()`` too); a release the knowledge pairs with
     another acquisition drops another reference; and a release that keeps its
     object (``keeps_object``: ``unregister_candev()``), or a same-file helper
     that only makes such releases, frees nothing.
@@ -188,15 +189,17 @@ def _ends_life(ctx: FunctionContext, r: Res) -> bool:
     rel = ctx.kb.release(releaser)
     if rel is not None and rel.keeps_object:
         return False  # usb_kill_urb(): cancelled, not freed (the knowledge's keeps_object)
+    a = ctx.kb.acquire(r.acquire) if r.acquire else None
+    if a is not None and a.extra:
+        # an extra reference, on an object someone else holds too (the knowledge's
+        # ``extra``: folio_get(folio), get_device(dev), udev = usb_get_dev(udev), an
+        # urb from usb_get_from_anchor()): whatever drops it (a put, usb_free_urb())
+        # is not known to be the last
+        return False
     if "put" in releaser or _moves_reference(ctx, releaser):
         # a reference dropped: the last one when this function got the object with it
-        # (a lookup, a constructor), not when it took an extra one on an object it
-        # already had (the knowledge's ``extra``: folio_get(folio), get_device(dev),
-        # udev = usb_get_dev(udev): someone else holds it too)
-        if not r.acquire:
-            return False
-        a = ctx.kb.acquire(r.acquire)
-        return a is None or not a.extra
+        # (a lookup, a constructor)
+        return bool(r.acquire)
     return r.kind in DEAD_KINDS or bool(FREES.search(releaser))
 
 

@@ -832,6 +832,12 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     retaken = _locks_held_at_return(fn, res, kb)
     s.drops_locks -= retaken
     s.releases -= {i for i, f in retaken if f == ""}
+    held = kb.acquire(fn.name)
+    if held is not None and held.held_on_failure and isinstance(held.object, int):
+        # device_register(), device_add(): the knowledge says the object stays the
+        # caller's when they fail (it owes put_device()); the put their body makes on
+        # its way out drops the reference the body took itself, not the caller's
+        s.releases.discard(held.object)
     for i in range(len(fn.params)):
         if (i, "") in tested or (i in s.releases and i not in s.derefs_self
                                  and _only_null_safe_releases(fn, i, res, known, kb)):
