@@ -743,7 +743,10 @@ class Walker:
         if v.cursors:
             cursors.after_write(v.cursors, target, s.op, s.value)
         came_from = cursors.derived(s.value)  # p = __mptr - offsetof(): list_prev_entry()
-        stepped = s.op == "=" and (came_from, target) in v.neighbours
+        # p = list_prev_entry(p, node): p's neighbour; p = list_last_entry(head, ...): the
+        # back link of a list head, an element linked earlier (the object p named was
+        # not linked on this path, or was and may be that element: unknown either way)
+        stepped = s.op == "=" and any(q == came_from for q, _ in v.neighbours)
         if v.neighbours:
             v.neighbours = frozenset(n for n in v.neighbours if target not in n)
         if not s.target.ptr:
