@@ -122,7 +122,7 @@ from .resources import (
     read_path,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
-from .ties import flag_base, flag_tested
+from .ties import flag_base, flag_tested, truth_tested
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
@@ -731,6 +731,25 @@ class Walker:
         if guarded:
             st.resources.links[target] = guarded
 
+    def implied_outcome(self, st: State, cond: Expr, taken: bool) -> bool:
+        """``if (drm_exec_is_contended(exec)) goto retry;`` then the retry's ``if
+        (drm_exec_cleanup(exec))``: the knowledge's ``[implies]`` says a true answer of
+        the first decides the next test of the second on the same object (true); False
+        for the edge where it would be false."""
+        c, truth = truth_tested(cond, taken)
+        if not isinstance(c, Call):
+            return True
+        v = st.values
+        for callee, obj in sorted(v.implied):
+            if callee == c.callee and any(render(a) == obj for a in c.args):
+                v.implied = v.implied - {(callee, obj)}  # decided once
+                if not truth:
+                    return False
+        imp = self.ctx.kb.implied(c.callee) if truth else None
+        if imp is not None and imp[0] < len(c.args):
+            v.implied = v.implied | {(imp[1], render(c.args[imp[0]]))}
+        return True
+
     def moves_cursor(self, st: State, s: Store, target: str) -> bool:
         """Does this store make the local pointer ``target`` name another array element
         than before (cursors.py)? Also keeps the cursors and the ``a < b`` relations
@@ -905,6 +924,8 @@ class Walker:
         if st.resources.ties and not self.resources.flag_outcome(st, cond, taken, line):
             return False
         if self.ctx.kb.held_queries and not self.resources.query_outcome(st, cond, taken):
+            return False
+        if self.ctx.kb.implies and not self.implied_outcome(st, cond, taken):
             return False
         if self.ctx.record_flags and not self.record_outcome(st, cond, taken):
             return False

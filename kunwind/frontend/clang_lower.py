@@ -606,6 +606,9 @@ class Lowerer:
             init, cond, inc = parts
         elif parts:
             present = self._for_parts(c, len(parts))
+            if present[0] != "init" and self.kind(parts[0]) == self.K.DECL_STMT:
+                # for (void *retry_ptr; cond;) from a macro: a declaration is the init
+                present = ["init", "cond", "inc"][:len(parts)]
             named = dict(zip(present, parts, strict=False))
             init, cond, inc = named.get("init"), named.get("cond"), named.get("inc")
         init_s = None
