@@ -783,8 +783,8 @@ class ResourceModel:
                 for c in calls_in(e):
                     a = self.ctx.kb.acquire(c.callee)
                     j = a.object if a is not None else None
-                    if isinstance(j, int) and j < len(c.args) and \
-                            isinstance(c.args[j], Unary) and c.args[j].op == "&":
+                    arg = c.args[j] if isinstance(j, int) and j < len(c.args) else None
+                    if isinstance(arg, Unary) and arg.op == "&":
                         out.add((c.callee, line))
         return frozenset(out)
 

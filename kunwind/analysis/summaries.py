@@ -1302,7 +1302,9 @@ def _lock_keeps(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
     that returns holding them."""
     s.takes_locks |= _lock_takes(call, res, kb)
     callee = known.get(call.callee)
-    for j, a in enumerate(call.args) if callee is not None and callee.takes_locks else ():
+    if callee is None or not callee.takes_locks:
+        return
+    for j, a in enumerate(call.args):
         a = a.operand if isinstance(a, Unary) and a.op == "&" else a
         r = res.of(a) or _through_field(a, res)
         if r is not None:
