@@ -180,7 +180,8 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                        "already dropped it")
             else:
                 continue
-        elif r is None and not _local(ctx, p) and _pairs_with_acquisition(ctx, call, p):
+        elif r is None and not _local(ctx, p) and _pairs_with_acquisition(ctx, call, p) \
+                and not _taken_by_callee(ctx, st, p):
             sites = ctx.acquisitions[p]
             why = (f"this path never took it: the only "
                    f"{ctx.words.name(sites[0].callee, sites[0].line)}() is at line "
@@ -194,6 +195,22 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                                 st.rendered_path(ctx.words),
                                 f"drop|{call.callee}({p})", acquire_evidence(ctx, acquired)))
     return out
+
+
+def _taken_by_callee(ctx: FunctionContext, st: State, p: str) -> bool:
+    """Did a same-file callee on this path take the lock ``p`` and return holding it
+    (its summary's ``takes_locks``: ``add_entry(fs_info, ...)`` locks
+    ``fs_info->lock`` and returns the entry it inserted under it)? Then the path
+    took it, through that call."""
+    root = root_of(p)
+    rest = p[len(root):].lstrip("-.>")
+    for c in st.calls:
+        s = ctx.summary(c.callee)
+        if s is not None and any(f == "" and p in c.objects or
+                                 f and f == rest and root in c.objects
+                                 for _, f in s.takes_locks):
+            return True
+    return False
 
 
 def _dropped(ctx: FunctionContext, st: State, call: Call) -> list[str]:

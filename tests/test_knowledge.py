@@ -40,7 +40,7 @@ def test_each_file_loads_on_its_own() -> None:
     for name, data in bundled().items():
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
-                             "held_query", "same_object", "frees_filled",
+                             "held_query", "implies", "same_object", "frees_filled",
                              "release_table", "release_setter", "probe_table", "ignored_return",
                              "initcall", "exitcall", "no_undo",
                              "zeroed", "zeroes", "read"}, name

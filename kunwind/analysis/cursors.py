@@ -41,7 +41,11 @@ than ``p``'s, or the list head, never ``p`` itself (like ``--i``, only this step
 back counts; ``->next`` is a loop's own step): the unwind
 ``list_for_each_entry_continue_reverse()`` steps back from the element whose
 acquisition failed before its first body, and so does a ``p =
-list_prev_entry(p, ...)`` before ``list_for_each_entry_from_reverse()``.
+list_prev_entry(p, ...)`` before ``list_for_each_entry_from_reverse()``. The
+back link of a list head (``p = list_last_entry(head, ...)``, the start of
+``list_for_each_entry_reverse()``) names an element linked before: when the
+path did not link p's object it is another one, and when it did, the walk
+cannot tell which; either way the fields tracked under ``p`` are not known.
 
 Anything else (``i = 0`` and up again, a different array) proves nothing,
 and the element may be the same one: the checks go on as before. This is

@@ -763,9 +763,30 @@ class ResourceModel:
         r = st.resources.res.get(held) if held is not None else None
         acq = self.ctx.kb.acquire(r.acquire) if r is not None else None
         # a number the acquire wrote through an out-parameter (alloc_chrdev_region()'s
-        # &devt), not a pointer it returned: kfree(p + 4) is no release of p
+        # &devt), not a pointer it returned: kfree(p + 4) is no release of p; nor a
+        # number it was given (request_region(base, 3): release_region(base + 3, 5)
+        # releases another range, one an acquire of its own reserved)
         return held if r is not None and r.status == HELD and acq is not None and \
-            isinstance(acq.object, int) else None
+            isinstance(acq.object, int) and (r.acquire, r.line) in self._written_out \
+            else None
+
+    @cached_property
+    def _written_out(self) -> frozenset[tuple[str, int]]:
+        """(callee, line) of the function's acquires that write the object they acquire
+        through an out-parameter (``alloc_chrdev_region(&devt, ...)``)."""
+        out: set[tuple[str, int]] = set()
+        for b in self.ctx.fn.blocks:
+            sites = [(e, s.loc.line) for s in b.stmts for e in stmt_exprs(s)]
+            if b.cond is not None and b.cond_loc is not None:
+                sites.append((b.cond, b.cond_loc.line))  # if (alloc_chrdev_region(...))
+            for e, line in sites:
+                for c in calls_in(e):
+                    a = self.ctx.kb.acquire(c.callee)
+                    j = a.object if a is not None else None
+                    arg = c.args[j] if isinstance(j, int) and j < len(c.args) else None
+                    if isinstance(arg, Unary) and arg.op == "&":
+                        out.add((c.callee, line))
+        return frozenset(out)
 
     @cached_property
     def _derived(self) -> dict[str, str]:

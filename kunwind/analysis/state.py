@@ -118,11 +118,14 @@ class Values:
     # (q, p): the local pointer q holds the back link of p (``__mptr =
     # p->node.prev``, list_prev_entry()'s first half), until either is written
     neighbours: frozenset[tuple[str, str]] = frozenset()
+    # (callee, object): a test of callee on that object comes out true next on this
+    # path (the knowledge's [implies]: drm_exec_cleanup() after a contention)
+    implied: frozenset[tuple[str, str]] = frozenset()
 
     def copy(self) -> Values:
         return Values(dict(self.env), self.bad, self.ok, self.fresh, self.tested,
                       dict(self.known), dict(self.signs), dict(self.cursors), self.lower,
-                      self.elsewhere, self.failed, self.neighbours)
+                      self.elsewhere, self.failed, self.neighbours, self.implied)
 
     def key(self) -> tuple:
         # values are the CFG's own (immutable) expression objects: compare them by
@@ -132,7 +135,7 @@ class Values:
                 self.fresh, self.tested, frozenset(self.known.items()) if self.known else None,
                 frozenset(self.signs.items()) if self.signs else None,
                 frozenset(self.cursors.items()) if self.cursors else None, self.lower,
-                self.elsewhere, self.failed, self.neighbours)
+                self.elsewhere, self.failed, self.neighbours, self.implied)
 
     def join(self, other: Values) -> Values:
         return Values(_common(self.env, other.env), self.bad & other.bad, self.ok & other.ok,
@@ -140,7 +143,7 @@ class Values:
                       _common(self.known, other.known), _common(self.signs, other.signs),
                       _common(self.cursors, other.cursors), self.lower & other.lower,
                       self.elsewhere | other.elsewhere, self.failed & other.failed,
-                      self.neighbours & other.neighbours)
+                      self.neighbours & other.neighbours, self.implied & other.implied)
 
 
 @dataclass

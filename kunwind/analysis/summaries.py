@@ -215,6 +215,10 @@ class Summary:
     calls: set[str] = field(default_factory=set)  # callees, and what same-file ones call
     # (param index, field or "") of the locks and PM counts it drops (spin_unlock(&p->lock))
     drops_locks: set[tuple[int, str]] = field(default_factory=set)
+    # (param index, field or "") of the locks it takes and never drops, itself or in a
+    # same-file callee: it returns holding them on the paths that took them
+    # (``spin_lock(&p->lock)`` before a return of the entry it inserted)
+    takes_locks: set[tuple[int, str]] = field(default_factory=set)
     # param index -> fields of it that the function releases (kfree(p->buf))
     releases_fields: dict[int, set[str]] = field(default_factory=dict)
     # the file's globals it releases (iounmap(base) of a static base), itself or in a
@@ -280,7 +284,7 @@ class Summary:
             tuple(sorted(self.ret_signs_nonnull.items())), self.ret_stub,
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
             tuple(sorted(self.escapes)), tuple(sorted(self.consumes)), len(self.calls),
-            tuple(sorted(self.drops_locks)),
+            tuple(sorted(self.drops_locks)), tuple(sorted(self.takes_locks)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_fields.items())),
             tuple(sorted(self.releases_globals)), tuple(sorted(self.releases_container)),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.reads.items())),
@@ -820,6 +824,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                 _call_effects(s, x, res, known, kb, line, note_deref)
                 _global_releases(s, x, local_names, known, kb)
                 _lock_drops(s, x, res, known, kb)
+                _lock_keeps(s, x, res, known, kb)
                 s.calls.add(x.callee)
                 if x.callee in known:
                     s.calls |= known[x.callee].calls
@@ -830,6 +835,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     # a lock of a parameter it drops and takes again (unlock, wait, lock: a condition
     # wait) is held again when it returns: the function leaves it as it found it
     retaken = _locks_held_at_return(fn, res, kb)
+    s.takes_locks -= s.drops_locks  # taken and dropped: balanced (or a doubt)
     s.drops_locks -= retaken
     s.releases -= {i for i, f in retaken if f == ""}
     held = kb.acquire(fn.name)
@@ -950,7 +956,7 @@ def _reads(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
     may be a parameter. Anything else, or any doubt: no read."""
     if s.writes or s.releases or s.releases_fields or s.releases_globals or \
             s.releases_members or s.releases_container or s.escapes or s.consumes or \
-            s.drops_locks or s.frees_unidentified:
+            s.drops_locks or s.takes_locks or s.frees_unidentified:
         return False, set()
     into: set[int] = set()
     for b in fn.blocks:
@@ -1294,6 +1300,21 @@ def _lock_drops(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
             s.drops_locks.add(r)
         elif callee is not None:
             s.drops_locks.update((r[0], r[1] or f) for k, f in callee.drops_locks if k == j)
+
+
+def _lock_keeps(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
+                kb: Knowledge) -> None:
+    """The locks of its parameters that a call takes, directly or in a same-file callee
+    that returns holding them."""
+    s.takes_locks |= _lock_takes(call, res, kb)
+    callee = known.get(call.callee)
+    if callee is None or not callee.takes_locks:
+        return
+    for j, a in enumerate(call.args):
+        a = a.operand if isinstance(a, Unary) and a.op == "&" else a
+        r = res.of(a) or _through_field(a, res)
+        if r is not None:
+            s.takes_locks.update((r[0], r[1] or f) for k, f in callee.takes_locks if k == j)
 
 
 def _through_field(e: Expr, res: _Param) -> tuple[int, str] | None:
@@ -1951,6 +1972,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.reads = {int(i): set(x) for i, x in d["reads"].items()}
     s.releases_fields = {int(i): set(x) for i, x in d["releases_fields"].items()}
     s.drops_locks = {(i, f) for i, f in d["drops_locks"]}
+    s.takes_locks = {(i, f) for i, f in d.get("takes_locks", ())}
     s.releases_container_fields = {int(i): set(x) for i, x in
                                    d.get("releases_container_fields", {}).items()}
     s.releases_members = {int(i): set(x) for i, x in d.get("releases_members", {}).items()}

@@ -122,7 +122,7 @@ from .resources import (
     read_path,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
-from .ties import flag_base, flag_tested
+from .ties import flag_base, flag_tested, truth_tested
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
@@ -731,6 +731,25 @@ class Walker:
         if guarded:
             st.resources.links[target] = guarded
 
+    def implied_outcome(self, st: State, cond: Expr, taken: bool) -> bool:
+        """``if (drm_exec_is_contended(exec)) goto retry;`` then the retry's ``if
+        (drm_exec_cleanup(exec))``: the knowledge's ``[implies]`` says a true answer of
+        the first decides the next test of the second on the same object (true); False
+        for the edge where it would be false."""
+        c, truth = truth_tested(cond, taken)
+        if not isinstance(c, Call):
+            return True
+        v = st.values
+        for callee, obj in sorted(v.implied):
+            if callee == c.callee and any(render(a) == obj for a in c.args):
+                v.implied = v.implied - {(callee, obj)}  # decided once
+                if not truth:
+                    return False
+        imp = self.ctx.kb.implied(c.callee) if truth else None
+        if imp is not None and imp[0] < len(c.args):
+            v.implied = v.implied | {(imp[1], render(c.args[imp[0]]))}
+        return True
+
     def moves_cursor(self, st: State, s: Store, target: str) -> bool:
         """Does this store make the local pointer ``target`` name another array element
         than before (cursors.py)? Also keeps the cursors and the ``a < b`` relations
@@ -743,7 +762,10 @@ class Walker:
         if v.cursors:
             cursors.after_write(v.cursors, target, s.op, s.value)
         came_from = cursors.derived(s.value)  # p = __mptr - offsetof(): list_prev_entry()
-        stepped = s.op == "=" and (came_from, target) in v.neighbours
+        # p = list_prev_entry(p, node): p's neighbour; p = list_last_entry(head, ...): the
+        # back link of a list head, an element linked earlier (the object p named was
+        # not linked on this path, or was and may be that element: unknown either way)
+        stepped = s.op == "=" and any(q == came_from for q, _ in v.neighbours)
         if v.neighbours:
             v.neighbours = frozenset(n for n in v.neighbours if target not in n)
         if not s.target.ptr:
@@ -902,6 +924,8 @@ class Walker:
         if st.resources.ties and not self.resources.flag_outcome(st, cond, taken, line):
             return False
         if self.ctx.kb.held_queries and not self.resources.query_outcome(st, cond, taken):
+            return False
+        if self.ctx.kb.implies and not self.implied_outcome(st, cond, taken):
             return False
         if self.ctx.record_flags and not self.record_outcome(st, cond, taken):
             return False

@@ -359,6 +359,11 @@ class Lowerer:
             return self.native.canonical(t)._kind_id in self._ptr_ids
         return False
 
+    def is_va_list(self, c: Any) -> bool:
+        """Is ``c`` a ``va_list`` (``struct __va_list_tag *`` once it decays, on x86)?"""
+        t = self.native.canonical(self.native.cursor_type(c))
+        return "__va_list" in self.native.string(self.native.type_spelling(t))
+
     def is_bool(self, c: Any) -> bool:
         return self._canonical_kind(c) == self._bool_id
 
@@ -601,6 +606,9 @@ class Lowerer:
             init, cond, inc = parts
         elif parts:
             present = self._for_parts(c, len(parts))
+            if present[0] != "init" and self.kind(parts[0]) == self.K.DECL_STMT:
+                # for (void *retry_ptr; cond;) from a macro: a declaration is the init
+                present = ["init", "cond", "inc"][:len(parts)]
             named = dict(zip(present, parts, strict=False))
             init, cond, inc = named.get("init"), named.get("cond"), named.get("inc")
         init_s = None
@@ -687,6 +695,10 @@ class Lowerer:
             v = self.native.evaluate_int(c)
             if v is not None:  # __builtin_types_compatible_p() in a macro: a constant
                 return Const(v)
+            if self.is_va_list(ch[-1]):
+                # va_arg(ap, typeof(*p)): the type's expression is not evaluated, only
+                # the va_list is read (p is not dereferenced)
+                return Other("va_arg", (self.expr(ch[-1]),), self.is_ptr(c))
             return Other("", tuple(self.expr(x) for x in ch), self.is_ptr(c))
         if k == K.CSTYLE_CAST_EXPR:
             ch = [x for x in self.children(c) if self.kind(x) in self._expr_kinds]

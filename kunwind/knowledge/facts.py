@@ -198,6 +198,10 @@ class Knowledge:
     # holds (regulator_is_enabled() after regulator_enable()): callee -> (the
     # object's argument, the acquires)
     held_queries: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    # a query whose true answer for an object decides the next test of another call on
+    # it (drm_exec_is_contended() then drm_exec_cleanup()): callee -> (the object's
+    # argument, that call)
+    implies: dict[str, tuple[int, str]] = field(default_factory=dict)
     # flags that hand a buffer over to the object they are set in (URB_FREE_BUFFER)
     owner_flags: dict[str, OwnerFlag] = field(default_factory=dict)
     # releases that free what other calls put into their object: callee -> (the fill
@@ -304,6 +308,11 @@ class Knowledge:
         """Is ``callee``'s result an answer (``net_ratelimit()``), so that a test of it
         is no failure check?"""
         return callee in self.answers or canonical(callee) in self.answers
+
+    def implied(self, callee: str) -> tuple[int, str] | None:
+        """(the object's argument, the call whose next test on that object comes out
+        true) when a test finds ``callee`` true (the knowledge's ``[implies]``)."""
+        return self.implies.get(callee) or self.implies.get(canonical(callee))
 
     def held_query(self, callee: str) -> tuple[int, frozenset[str]] | None:
         """(the object's argument, the acquires) when ``callee`` is true while one of
@@ -529,6 +538,10 @@ class Knowledge:
             if not held:
                 raise ValueError(f"held_query.{name}: 'while' lists the acquires it reports")
             self.held_queries[name] = (int(v.get("arg", 0)), held)
+        elif table == "implies":
+            if not v.get("then"):
+                raise ValueError(f"implies.{name}: 'then' names the call it decides")
+            self.implies[name] = (int(v.get("arg", 0)), str(v["then"]))
         elif table == "owner_flag":
             fill = {str(k): int(j) for k, j in dict(v.get("fill", {})).items()}
             if not v.get("field") or not fill or int(v.get("value", 0)) <= 0:
@@ -614,6 +627,7 @@ KEYS: dict[str, frozenset[str]] = {
     "zeroes": frozenset({"arg", "value"}),
     "read": frozenset({"into"}),
     "held_query": frozenset({"arg", "while"}),
+    "implies": frozenset({"arg", "then"}),
     "owner": frozenset({"arg", "on_success", "on_failure", "action"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "frees_filled": frozenset({"fill"}),
