@@ -91,6 +91,11 @@ Known false positives:
     result of one of those callees on another object (``foo_rate_write(up, 0);
     foo_enable(up, false); ret = foo_rate_write(down, 0);``: a peer that may be
     gone already). A slip repeated on every call on one object is missed.
+    Nor a dropped copy whose only failure is a truncation (the knowledge's
+    [truncates], ``strscpy(info->name, ep->name, sizeof(info->name));``): the
+    destination holds a terminated prefix either way, and dropping the result
+    takes the truncated string; a caller that needed the whole string and
+    forgot to test it is missed.
 """
 
 from __future__ import annotations
@@ -199,6 +204,8 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # a read whose value nobody looks at: its failure loses nothing
     if _hands_over(ctx, call):
         return []  # the callee took the object over, and handles its own failure
+    if ctx.kb.truncating_copy(call.callee):
+        return []  # strscpy(): its failure is a truncation, and the copy is made
     if _same_callee_goes_on(ctx, call) or _object_left_to_chance(ctx, call):
         return []  # the function itself goes on past such failures
     why = can_fail(ctx, call.callee)

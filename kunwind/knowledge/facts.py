@@ -240,6 +240,9 @@ class Knowledge:
     # reads: calls whose only effect the caller sees is the value they read, stored
     # in the object an argument points at: name -> that argument (None: the result)
     reads: dict[str, int | None] = field(default_factory=dict)
+    # copies that truncate: a negative result says the copy was cut short, and the
+    # destination still holds a terminated prefix (strscpy()): no step left undone
+    truncates: set[str] = field(default_factory=set)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -295,6 +298,10 @@ class Knowledge:
         fills with what it read; None for a call that is no such read or that returns
         what it read."""
         return self.reads.get(callee, self.reads.get(canonical(callee)))
+
+    def truncating_copy(self, callee: str) -> bool:
+        """Is ``callee`` a copy whose failure is a truncation (``[truncates]``)?"""
+        return callee in self.truncates or canonical(callee) in self.truncates
 
     def owes_no_undo(self, callee: str) -> bool:
         """Does the knowledge say ``callee`` sets up nothing to undo (``[no_undo]``)?"""
@@ -524,6 +531,8 @@ class Knowledge:
                                  int(v["value"]) if "value" in v else None)
         elif table == "read":
             self.reads[name] = int(v["into"]) if "into" in v else None
+        elif table == "truncates":
+            self.truncates.add(name)
         elif table == "held_query":
             held = frozenset(str(x) for x in v.get("while", []))
             if not held:
@@ -613,6 +622,7 @@ KEYS: dict[str, frozenset[str]] = {
     "zeroed": frozenset(),
     "zeroes": frozenset({"arg", "value"}),
     "read": frozenset({"into"}),
+    "truncates": frozenset(),
     "held_query": frozenset({"arg", "while"}),
     "owner": frozenset({"arg", "on_success", "on_failure", "action"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
