@@ -95,7 +95,12 @@ Known false positives:
     [truncates], ``strscpy(info->name, ep->name, sizeof(info->name));``): the
     destination holds a terminated prefix either way, and dropping the result
     takes the truncated string; a caller that needed the whole string and
-    forgot to test it is missed.
+    forgot to test it is missed. Nor a call that fills a local through its
+    address (``u8 type = 0x7; foo_read_efuse(priv, OFF, &type); if (type ==
+    0xff) ...``) where the local holds, on every path into the call, a nonzero
+    constant the function stored, and every path after it tests the local first:
+    a failed fill leaves the default, which the test handles (a 0 there is the
+    habit of clearing a local, and is reported).
 """
 
 from __future__ import annotations
@@ -103,7 +108,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import failure_check
-from kunwind.analysis.constants import NEGATIVE
+from kunwind.analysis.constants import NEGATIVE, constant
 from kunwind.analysis.conventions import (
     dropped_call,
     first_touches,
@@ -204,6 +209,8 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # a read whose value nobody looks at: its failure loses nothing
     if _hands_over(ctx, call):
         return []  # the callee took the object over, and handles its own failure
+    if _default_tested(ctx, b, i, call):
+        return []  # the local it fills holds a default the function then tests
     if ctx.kb.truncating_copy(call.callee):
         return []  # strscpy(): its failure is a truncation, and the copy is made
     if _same_callee_goes_on(ctx, call) or _object_left_to_chance(ctx, call):
@@ -238,6 +245,59 @@ def _hands_over(ctx: FunctionContext, call: Call) -> bool:
         return True  # an [owner] that takes it whatever it returns (netif_rx())
     s = ctx.summary(callee)
     return s is not None and any(j < len(call.args) for j in s.consumes)
+
+
+def _default_tested(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
+    """``u8 type = 0x7; /* a nonsense value */ ... foo_read_efuse(priv, OFF, &type);
+    if (type == 0xff) ... else if (type != A && type != B) { dev_warn(...); type =
+    A; }``: ``call`` fills a local through its address (kept nowhere else) that holds,
+    on every path into the call, a constant other than 0 the function stored itself,
+    and every path after the call tests the local before anything else touches it.
+    When the call fails and fills nothing, the default stays and the test sees it:
+    the function handles a value it did not get, which is what the failure means.
+    A 0 is no such default (``u32 val = 0;`` is the habit of clearing a local)."""
+    for a in call.args:
+        if not (isinstance(a, Unary) and a.op == "&" and isinstance(a.operand, Var)):
+            continue
+        name = a.operand.name
+        if name in ctx.declared_locals and not _address_kept(ctx, name) and \
+                _default_before(ctx, b, i, name) and _tested_first(ctx, b, i, name):
+            return True
+    return False
+
+
+def _tested_first(ctx: FunctionContext, b: Block, i: int, name: str) -> bool:
+    """Is local ``name`` tested (a branch reads it) before anything else touches it,
+    on every path after statement ``i`` of ``b``, and on one at least?"""
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s))
+    after = list(first_touches(ctx.fn, b, i + 1, name, touches))
+    return bool(after) and all(isinstance(t, Expr) for t in after)
+
+
+def _default_before(ctx: FunctionContext, b: Block, i: int, name: str) -> bool:
+    """Does local ``name`` hold, on every path into statement ``i`` of ``b``, a
+    nonzero constant stored by a plain ``=`` (its initialiser or a statement), with
+    no other statement touching it since?"""
+    preds = ctx.fn.preds()
+    todo, seen = [(b, i)], {b.id}
+    while todo:
+        blk, end = todo.pop()
+        hit = next((x for x in reversed(blk.stmts[:end])
+                    if any(reads(e, name) for e in stmt_exprs(x)) or
+                    isinstance(x, Store) and path_of(x.target) == name), None)
+        if hit is not None:
+            if not (isinstance(hit, Store) and isinstance(hit.target, Var) and
+                    hit.op == "=" and constant(hit.value) not in (None, 0)):
+                return False
+            continue
+        if not preds[blk.id]:
+            return False  # the entry, and nothing stored
+        for p in preds[blk.id]:
+            if p not in seen:
+                seen.add(p)
+                todo.append((ctx.fn.blocks[p], len(ctx.fn.blocks[p].stmts)))
+    return True
 
 
 def _same_callee_goes_on(ctx: FunctionContext, call: Call) -> bool:
