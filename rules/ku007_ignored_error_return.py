@@ -100,7 +100,11 @@ Known false positives:
     0xff) ...``) where the local holds, on every path into the call, a nonzero
     constant the function stored, and every path after it tests the local first:
     a failed fill leaves the default, which the test handles (a 0 there is the
-    habit of clearing a local, and is reported).
+    habit of clearing a local, and is reported). Nor a call given constants for
+    which the callee's body returns no negative value (its summary's
+    ``ret_signs_when``: ``parport_negotiate(port, IEEE1284_MODE_COMPAT)``, whose
+    body returns 0 for that mode before any failure): with these arguments there
+    is no failure to lose.
 """
 
 from __future__ import annotations
@@ -215,7 +219,7 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # strscpy(): its failure is a truncation, and the copy is made
     if _same_callee_goes_on(ctx, call) or _object_left_to_chance(ctx, call):
         return []  # the function itself goes on past such failures
-    why = can_fail(ctx, call.callee)
+    why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) else ""
     end = _success_exit(walk, call) if why else 0
     if not end:
         return []
@@ -245,6 +249,22 @@ def _hands_over(ctx: FunctionContext, call: Call) -> bool:
         return True  # an [owner] that takes it whatever it returns (netif_rx())
     s = ctx.summary(callee)
     return s is not None and any(j < len(call.args) for j in s.consumes)
+
+
+def _cannot_fail_here(ctx: FunctionContext, call: Call) -> bool:
+    """``parport_negotiate(port, IEEE1284_MODE_COMPAT);``: the callee's body returns
+    no negative value when given the constants this call passes (its summary's
+    ``ret_signs_when``: ``if (mode == IEEE1284_MODE_COMPAT) return 0;`` before any
+    failure). With these arguments there is no failure to drop."""
+    s = ctx.summary(call.callee)
+    if s is None or s.ret_stub or not s.ret_signs_when:
+        return False
+    signs = s.ret_signs
+    for j, by_value in s.ret_signs_when.items():
+        v = constant(call.args[j]) if j < len(call.args) else None
+        if v is not None and v in by_value:
+            signs &= by_value[v]
+    return not signs & NEGATIVE
 
 
 def _default_tested(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
@@ -550,7 +570,7 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
     """``ret = foo(); ret = bar();``: the next statement of the block that touches
     ``name`` stores it again without reading it."""
     again = _stored_again(ctx, b, i, name)
-    why = can_fail(ctx, call.callee)
+    why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) else ""
     end = _success_exit(walk, call) if again is not None and why else 0
     if again is None or not end:
         return []
