@@ -104,7 +104,12 @@ Known false positives:
     which the callee's body returns no negative value (its summary's
     ``ret_signs_when``: ``parport_negotiate(port, IEEE1284_MODE_COMPAT)``, whose
     body returns 0 for that mode before any failure): with these arguments there
-    is no failure to lose.
+    is no failure to lose. Nor a call whose callee fails only with errnos that
+    say a feature is absent (the knowledge's [unsupported], -EOPNOTSUPP), each of
+    its returns a constant and no call in it able to fail (``Summary.only_errnos``:
+    ``if (!pci_get_dsn(pdev)) return -EOPNOTSUPP;``): the caller that goes on has
+    taken the feature as absent. A callee that passes on a lower layer's failure,
+    or calls one that may fail, is not spared.
 """
 
 from __future__ import annotations
@@ -251,12 +256,25 @@ def _hands_over(ctx: FunctionContext, call: Call) -> bool:
     return s is not None and any(j < len(call.args) for j in s.consumes)
 
 
+def _only_unsupported(ctx: FunctionContext, call: Call) -> bool:
+    """``rc = bnxt_pcie_dsn_get(bp, bp->dsn);`` overwritten unread: the callee's body
+    fails only with errnos that say a feature is absent (the knowledge's
+    [unsupported]: -EOPNOTSUPP when the device has no serial number), each return a
+    constant and no call in it able to fail (``Summary.only_errnos``). A caller that
+    goes on has taken the feature as absent; no lower layer's failure hides there."""
+    s = ctx.summary(call.callee)
+    return s is not None and bool(s.only_errnos) and \
+        all(-e in ctx.kb.unsupported for e in s.only_errnos)
+
+
 def _cannot_fail_here(ctx: FunctionContext, call: Call) -> bool:
     """``parport_negotiate(port, IEEE1284_MODE_COMPAT);``: the callee's body returns
     no negative value when given the constants this call passes (its summary's
     ``ret_signs_when``: ``if (mode == IEEE1284_MODE_COMPAT) return 0;`` before any
     failure). With these arguments there is no failure to drop."""
     s = ctx.summary(call.callee)
+    if _only_unsupported(ctx, call):
+        return True  # its only failure is "not supported", which the caller accepts
     if s is None or s.ret_stub or not s.ret_signs_when:
         return False
     signs = s.ret_signs

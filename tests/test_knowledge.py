@@ -43,7 +43,8 @@ def test_each_file_loads_on_its_own() -> None:
                              "held_query", "same_object", "frees_filled",
                              "release_table", "release_setter", "probe_table", "ignored_return",
                              "initcall", "exitcall", "no_undo",
-                             "zeroed", "zeroes", "read", "truncates"}, name
+                             "zeroed", "zeroes", "read", "truncates",
+                             "unsupported"}, name
         Knowledge().merge(data, name)
 
 
@@ -549,3 +550,9 @@ def test_truncating_copies() -> None:
     kb = load_knowledge()
     assert kb.truncating_copy("strscpy") and kb.truncating_copy("strscpy_pad")
     assert not kb.truncating_copy("kstrdup") and not kb.truncating_copy("copy_from_user")
+
+
+def test_unsupported_errnos() -> None:
+    """-EOPNOTSUPP and -ENOTSUPP say a feature is absent: the [unsupported] fact."""
+    kb = load_knowledge()
+    assert set(kb.unsupported) == {95, 524}

@@ -186,6 +186,8 @@ class Knowledge:
     # errno values (positive) that report a request queued or in progress, not a
     # failure (-EINPROGRESS): errno -> its name
     in_progress: dict[int, str] = field(default_factory=dict)
+    # errno values (positive) that say a feature is absent (-EOPNOTSUPP): errno -> name
+    unsupported: dict[int, str] = field(default_factory=dict)
     # printk-style functions: callee -> the index of its format argument
     printers: dict[str, int] = field(default_factory=dict)
     error_printers: set[str] = field(default_factory=set)  # printf.NAME.error: logs an error
@@ -512,6 +514,11 @@ class Knowledge:
             if errno <= 0:
                 raise ValueError(f"in_progress.{name}: 'errno' is the positive value")
             self.in_progress[errno] = name
+        elif table == "unsupported":
+            errno = int(v.get("errno", 0))
+            if errno <= 0:
+                raise ValueError(f"unsupported.{name}: 'errno' is the positive value")
+            self.unsupported[errno] = name
         elif table == "printf":
             self.printers[name] = int(v.get("format", -1))
             if self.printers[name] < 0:
@@ -616,6 +623,7 @@ KEYS: dict[str, frozenset[str]] = {
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
+    "unsupported": frozenset({"errno"}),
     "printf": frozenset({"format", "error", "level"}),
     "answer": frozenset(),
     "no_undo": frozenset(),
