@@ -109,7 +109,13 @@ Known false positives:
     its returns a constant and no call in it able to fail (``Summary.only_errnos``:
     ``if (!pci_get_dsn(pdev)) return -EOPNOTSUPP;``): the caller that goes on has
     taken the feature as absent. A callee that passes on a lower layer's failure,
-    or calls one that may fail, is not spared.
+    or calls one that may fail, is not spared. Nor a call made again with the
+    same arguments after the same call was tested, on every path to it through
+    the side where it succeeded, no argument stored since, when each return of
+    the callee is a constant (``Summary.ret_consts``: it decides from what it is
+    given, no lower layer's result passed on): it succeeds again. A callee whose
+    constant result depends on state that changed in between (an object an
+    argument points to) is taken to succeed again, and such a failure is missed.
 """
 
 from __future__ import annotations
@@ -218,6 +224,8 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # a read whose value nobody looks at: its failure loses nothing
     if _hands_over(ctx, call):
         return []  # the callee took the object over, and handles its own failure
+    if _succeeded_before(ctx, b, i, call):
+        return []  # the same call succeeded earlier on every path here
     if _default_tested(ctx, b, i, call):
         return []  # the local it fills holds a default the function then tests
     if ctx.kb.truncating_copy(call.callee):
@@ -265,6 +273,49 @@ def _only_unsupported(ctx: FunctionContext, call: Call) -> bool:
     s = ctx.summary(call.callee)
     return s is not None and bool(s.only_errnos) and \
         all(-e in ctx.kb.unsupported for e in s.only_errnos)
+
+
+def _succeeded_before(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
+    """``ret = max8998_get_voltage_register(rdev, &reg, ...); if (ret) return ret;
+    ... ret = max8998_get_voltage_register(rdev, &reg, ...); ret = foo();``: the
+    same call, with the same arguments, was made and tested earlier, and every path
+    to statement ``i`` of ``b`` goes through the side of that test where it
+    succeeded, nothing storing what its arguments read in between. The callee
+    decides its result from what it is given (``Summary.ret_consts``: each of its
+    returns is a constant, no lower layer's result passed on), so it succeeds again:
+    there is no failure to lose."""
+    s = ctx.summary(call.callee)
+    if s is None or not s.ret_consts:
+        return False
+    fn, same = ctx.fn, render(call)
+    read = {p for a in call.args for x in subexprs(a) if (p := path_of(x)) is not None}
+    preds = fn.preds()
+    before, todo = {b.id}, [b.id]
+    while todo:
+        for q in preds[todo.pop()]:
+            if q not in before:
+                before.add(q)
+                todo.append(q)
+    for blk in fn.blocks:
+        if blk.id == b.id or blk.cond is None or blk.id not in before:
+            continue
+        held = {x[0]: x[1] for j, st in enumerate(blk.stmts)
+                if (x := stored_call(st)) is not None and render(x[1]) == same and
+                tested_after(blk, j, x[0])}
+        chk = failure_check(blk.cond, held.get)
+        if chk is None or chk.callee != call.callee or chk.answer or \
+                not (held or any(render(c) == same for c in calls_in(blk.cond))):
+            continue
+        ok = next((e.dst for e in blk.succs
+                   if e.kind == ("false" if chk.fails_when else "true")), None)
+        if ok is None or len(preds[ok]) != 1 or b.id in fn.reachable_from(fn.entry, avoid=ok):
+            continue
+        between = fn.reachable_from(ok) & before
+        if not any(isinstance(st, Store) and (t := path_of(st.target)) is not None and
+                   _writes_any(t, read)
+                   for k in between for st in fn.blocks[k].stmts[:i if k == b.id else None]):
+            return True
+    return False
 
 
 def _cannot_fail_here(ctx: FunctionContext, call: Call) -> bool:
@@ -588,7 +639,8 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
     """``ret = foo(); ret = bar();``: the next statement of the block that touches
     ``name`` stores it again without reading it."""
     again = _stored_again(ctx, b, i, name)
-    why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) else ""
+    why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) and \
+        not _succeeded_before(ctx, b, i, call) else ""
     end = _success_exit(walk, call) if again is not None and why else 0
     if again is None or not end:
         return []

@@ -202,6 +202,9 @@ class Summary:
     # calls nothing that can fail (``if (!pci_get_dsn(pdev)) return -EOPNOTSUPP;``:
     # its failures are its own answers, no lower layer's); () when not so
     only_errnos: tuple[int, ...] = ()
+    # every return gives a constant: the result is decided by its own tests, no lower
+    # layer's result passed on (``default: return -EINVAL;``)
+    ret_consts: bool = False
     # parameters released on every path (releases_always), or on every path to a
     # return that may return an error (releases_on_error); conservative: any doubt, not in
     releases_always: set[int] = field(default_factory=set)
@@ -282,6 +285,7 @@ class Summary:
             self.ret_shared, self.ret_signs,
             tuple(sorted((i, tuple(sorted(d.items()))) for i, d in self.ret_signs_when.items())),
             tuple(sorted(self.ret_signs_nonnull.items())), self.ret_stub, self.only_errnos,
+            self.ret_consts,
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
             tuple(sorted(self.escapes)), tuple(sorted(self.consumes)), len(self.calls),
             tuple(sorted(self.drops_locks)),
@@ -847,6 +851,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.ret_signs = return_signs(fn, known)
     s.ret_stub = is_stub(fn)
     s.only_errnos = _only_errnos(fn, known, kb)
+    s.ret_consts = not fn.returns_void and not fn.returns_ptr and _returns_constants(fn)
     s.ret_signs_when, s.ret_signs_nonnull = conditional_signs(
         fn, known, {i: _tested_values(fn, p.name) for i, p in enumerate(fn.params)},
         s.ret_signs)
@@ -1588,6 +1593,13 @@ def _only_errnos(fn: Function, known: dict[str, Summary], kb: Knowledge) -> tupl
     return tuple(sorted(out))
 
 
+def _returns_constants(fn: Function) -> bool:
+    """Does each return of ``fn`` give a constant (one at least)?"""
+    rets = [st for b in fn.blocks for st in b.stmts if isinstance(st, Return)]
+    return bool(rets) and all(st.value is not None and constant(st.value) is not None
+                              for st in rets)
+
+
 def _returns_errno(fn: Function, known: dict[str, Summary]) -> bool:
     """Does some return give an error value: a negative errno, ERR_PTR(), or a variable
     or call that carries one (a same-file callee that returns errnos)?"""
@@ -1991,7 +2003,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}
                    for i, x in d.get("kept_when", {}).items()}
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub",
-                 "is_read"):
+                 "is_read", "ret_consts"):
         setattr(s, name, bool(d.get(name, False)))
     s.ret_signs = int(d.get("ret_signs", ANY_SIGN))
     s.ret_signs_when = {int(i): {int(v): int(x) for v, x in vs.items()}
