@@ -91,6 +91,31 @@ Known false positives:
     result of one of those callees on another object (``foo_rate_write(up, 0);
     foo_enable(up, false); ret = foo_rate_write(down, 0);``: a peer that may be
     gone already). A slip repeated on every call on one object is missed.
+    Nor a dropped copy whose only failure is a truncation (the knowledge's
+    [truncates], ``strscpy(info->name, ep->name, sizeof(info->name));``): the
+    destination holds a terminated prefix either way, and dropping the result
+    takes the truncated string; a caller that needed the whole string and
+    forgot to test it is missed. Nor a call that fills a local through its
+    address (``u8 type = 0x7; foo_read_efuse(priv, OFF, &type); if (type ==
+    0xff) ...``) where the local holds, on every path into the call, a nonzero
+    constant the function stored, and every path after it tests the local first:
+    a failed fill leaves the default, which the test handles (a 0 there is the
+    habit of clearing a local, and is reported). Nor a call given constants for
+    which the callee's body returns no negative value (its summary's
+    ``ret_signs_when``: ``parport_negotiate(port, IEEE1284_MODE_COMPAT)``, whose
+    body returns 0 for that mode before any failure): with these arguments there
+    is no failure to lose. Nor a call whose callee fails only with errnos that
+    say a feature is absent (the knowledge's [unsupported], -EOPNOTSUPP), each of
+    its returns a constant and no call in it able to fail (``Summary.only_errnos``:
+    ``if (!pci_get_dsn(pdev)) return -EOPNOTSUPP;``): the caller that goes on has
+    taken the feature as absent. A callee that passes on a lower layer's failure,
+    or calls one that may fail, is not spared. Nor a call made again with the
+    same arguments after the same call was tested, on every path to it through
+    the side where it succeeded, no argument stored since, when each return of
+    the callee is a constant (``Summary.ret_consts``: it decides from what it is
+    given, no lower layer's result passed on): it succeeds again. A callee whose
+    constant result depends on state that changed in between (an object an
+    argument points to) is taken to succeed again, and such a failure is missed.
 """
 
 from __future__ import annotations
@@ -98,7 +123,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import failure_check
-from kunwind.analysis.constants import NEGATIVE
+from kunwind.analysis.constants import NEGATIVE, constant
 from kunwind.analysis.conventions import (
     dropped_call,
     first_touches,
@@ -199,9 +224,15 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # a read whose value nobody looks at: its failure loses nothing
     if _hands_over(ctx, call):
         return []  # the callee took the object over, and handles its own failure
+    if _succeeded_before(ctx, b, i, call):
+        return []  # the same call succeeded earlier on every path here
+    if _default_tested(ctx, b, i, call):
+        return []  # the local it fills holds a default the function then tests
+    if ctx.kb.truncating_copy(call.callee):
+        return []  # strscpy(): its failure is a truncation, and the copy is made
     if _same_callee_goes_on(ctx, call) or _object_left_to_chance(ctx, call):
         return []  # the function itself goes on past such failures
-    why = can_fail(ctx, call.callee)
+    why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) else ""
     end = _success_exit(walk, call) if why else 0
     if not end:
         return []
@@ -231,6 +262,131 @@ def _hands_over(ctx: FunctionContext, call: Call) -> bool:
         return True  # an [owner] that takes it whatever it returns (netif_rx())
     s = ctx.summary(callee)
     return s is not None and any(j < len(call.args) for j in s.consumes)
+
+
+def _only_unsupported(ctx: FunctionContext, call: Call) -> bool:
+    """``rc = bnxt_pcie_dsn_get(bp, bp->dsn);`` overwritten unread: the callee's body
+    fails only with errnos that say a feature is absent (the knowledge's
+    [unsupported]: -EOPNOTSUPP when the device has no serial number), each return a
+    constant and no call in it able to fail (``Summary.only_errnos``). A caller that
+    goes on has taken the feature as absent; no lower layer's failure hides there."""
+    s = ctx.summary(call.callee)
+    return s is not None and bool(s.only_errnos) and \
+        all(-e in ctx.kb.unsupported for e in s.only_errnos)
+
+
+def _succeeded_before(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
+    """``ret = max8998_get_voltage_register(rdev, &reg, ...); if (ret) return ret;
+    ... ret = max8998_get_voltage_register(rdev, &reg, ...); ret = foo();``: the
+    same call, with the same arguments, was made and tested earlier, and every path
+    to statement ``i`` of ``b`` goes through the side of that test where it
+    succeeded, nothing storing what its arguments read in between. The callee
+    decides its result from what it is given (``Summary.ret_consts``: each of its
+    returns is a constant, no lower layer's result passed on), so it succeeds again:
+    there is no failure to lose."""
+    s = ctx.summary(call.callee)
+    if s is None or not s.ret_consts:
+        return False
+    fn, same = ctx.fn, render(call)
+    read = {p for a in call.args for x in subexprs(a) if (p := path_of(x)) is not None}
+    preds = fn.preds()
+    before, todo = {b.id}, [b.id]
+    while todo:
+        for q in preds[todo.pop()]:
+            if q not in before:
+                before.add(q)
+                todo.append(q)
+    for blk in fn.blocks:
+        if blk.id == b.id or blk.cond is None or blk.id not in before:
+            continue
+        held = {x[0]: x[1] for j, st in enumerate(blk.stmts)
+                if (x := stored_call(st)) is not None and render(x[1]) == same and
+                tested_after(blk, j, x[0])}
+        chk = failure_check(blk.cond, held.get)
+        if chk is None or chk.callee != call.callee or chk.answer or \
+                not (held or any(render(c) == same for c in calls_in(blk.cond))):
+            continue
+        ok = next((e.dst for e in blk.succs
+                   if e.kind == ("false" if chk.fails_when else "true")), None)
+        if ok is None or len(preds[ok]) != 1 or b.id in fn.reachable_from(fn.entry, avoid=ok):
+            continue
+        between = fn.reachable_from(ok) & before
+        if not any(isinstance(st, Store) and (t := path_of(st.target)) is not None and
+                   _writes_any(t, read)
+                   for k in between for st in fn.blocks[k].stmts[:i if k == b.id else None]):
+            return True
+    return False
+
+
+def _cannot_fail_here(ctx: FunctionContext, call: Call) -> bool:
+    """``parport_negotiate(port, IEEE1284_MODE_COMPAT);``: the callee's body returns
+    no negative value when given the constants this call passes (its summary's
+    ``ret_signs_when``: ``if (mode == IEEE1284_MODE_COMPAT) return 0;`` before any
+    failure). With these arguments there is no failure to drop."""
+    s = ctx.summary(call.callee)
+    if _only_unsupported(ctx, call):
+        return True  # its only failure is "not supported", which the caller accepts
+    if s is None or s.ret_stub or not s.ret_signs_when:
+        return False
+    signs = s.ret_signs
+    for j, by_value in s.ret_signs_when.items():
+        v = constant(call.args[j]) if j < len(call.args) else None
+        if v is not None and v in by_value:
+            signs &= by_value[v]
+    return not signs & NEGATIVE
+
+
+def _default_tested(ctx: FunctionContext, b: Block, i: int, call: Call) -> bool:
+    """``u8 type = 0x7; /* a nonsense value */ ... foo_read_efuse(priv, OFF, &type);
+    if (type == 0xff) ... else if (type != A && type != B) { dev_warn(...); type =
+    A; }``: ``call`` fills a local through its address (kept nowhere else) that holds,
+    on every path into the call, a constant other than 0 the function stored itself,
+    and every path after the call tests the local before anything else touches it.
+    When the call fails and fills nothing, the default stays and the test sees it:
+    the function handles a value it did not get, which is what the failure means.
+    A 0 is no such default (``u32 val = 0;`` is the habit of clearing a local)."""
+    for a in call.args:
+        if not (isinstance(a, Unary) and a.op == "&" and isinstance(a.operand, Var)):
+            continue
+        name = a.operand.name
+        if name in ctx.declared_locals and not _address_kept(ctx, name) and \
+                _default_before(ctx, b, i, name) and _tested_first(ctx, b, i, name):
+            return True
+    return False
+
+
+def _tested_first(ctx: FunctionContext, b: Block, i: int, name: str) -> bool:
+    """Is local ``name`` tested (a branch reads it) before anything else touches it,
+    on every path after statement ``i`` of ``b``, and on one at least?"""
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s))
+    after = list(first_touches(ctx.fn, b, i + 1, name, touches))
+    return bool(after) and all(isinstance(t, Expr) for t in after)
+
+
+def _default_before(ctx: FunctionContext, b: Block, i: int, name: str) -> bool:
+    """Does local ``name`` hold, on every path into statement ``i`` of ``b``, a
+    nonzero constant stored by a plain ``=`` (its initialiser or a statement), with
+    no other statement touching it since?"""
+    preds = ctx.fn.preds()
+    todo, seen = [(b, i)], {b.id}
+    while todo:
+        blk, end = todo.pop()
+        hit = next((x for x in reversed(blk.stmts[:end])
+                    if any(reads(e, name) for e in stmt_exprs(x)) or
+                    isinstance(x, Store) and path_of(x.target) == name), None)
+        if hit is not None:
+            if not (isinstance(hit, Store) and isinstance(hit.target, Var) and
+                    hit.op == "=" and constant(hit.value) not in (None, 0)):
+                return False
+            continue
+        if not preds[blk.id]:
+            return False  # the entry, and nothing stored
+        for p in preds[blk.id]:
+            if p not in seen:
+                seen.add(p)
+                todo.append((ctx.fn.blocks[p], len(ctx.fn.blocks[p].stmts)))
+    return True
 
 
 def _same_callee_goes_on(ctx: FunctionContext, call: Call) -> bool:
@@ -483,7 +639,8 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
     """``ret = foo(); ret = bar();``: the next statement of the block that touches
     ``name`` stores it again without reading it."""
     again = _stored_again(ctx, b, i, name)
-    why = can_fail(ctx, call.callee)
+    why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) and \
+        not _succeeded_before(ctx, b, i, call) else ""
     end = _success_exit(walk, call) if again is not None and why else 0
     if again is None or not end:
         return []

@@ -43,7 +43,8 @@ def test_each_file_loads_on_its_own() -> None:
                              "held_query", "implies", "same_object", "frees_filled",
                              "release_table", "release_setter", "probe_table", "ignored_return",
                              "initcall", "exitcall", "no_undo",
-                             "zeroed", "zeroes", "read"}, name
+                             "zeroed", "zeroes", "read", "truncates",
+                             "unsupported"}, name
         Knowledge().merge(data, name)
 
 
@@ -542,3 +543,16 @@ def test_zeroed_objects_that_are_no_acquire(tmp_path: Path) -> None:
     bad.write_text('[acquire]\nfoo_zalloc = { zeroed = true }\n[zeroed]\nfoo_zalloc = {}\n')
     with pytest.raises(KnowledgeError, match="zeroed.foo_zalloc: it is an"):
         load_knowledge(extra=[bad])
+
+
+def test_truncating_copies() -> None:
+    """strscpy()'s -E2BIG says the copy was cut short: the [truncates] fact."""
+    kb = load_knowledge()
+    assert kb.truncating_copy("strscpy") and kb.truncating_copy("strscpy_pad")
+    assert not kb.truncating_copy("kstrdup") and not kb.truncating_copy("copy_from_user")
+
+
+def test_unsupported_errnos() -> None:
+    """-EOPNOTSUPP and -ENOTSUPP say a feature is absent: the [unsupported] fact."""
+    kb = load_knowledge()
+    assert set(kb.unsupported) == {95, 524}

@@ -12,7 +12,9 @@ tests it), or is stored in a local that the same block then tests or returns
 (``ret = foo(x); if (ret) goto err;``). It is *dropped* when the call is the
 whole statement (``foo(x);``; ``(void)foo(x);`` says the author chose to, and is
 neither). Any other use (an argument, a field) is neither. A test ``< 0`` of
-the result is counted apart: it says the callee returns negative errnos.
+the result is counted apart: it says the callee returns negative errnos. A
+comparison with one errno (``if (foo(x) == -ERESTARTSYS)``) is no test: it picks
+out one outcome and lets success and every other failure go on alike.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from kunwind.model.ir import (
     subexprs,
 )
 
-from .conditions import failure_check
+from .conditions import errno_equality, failure_check
 
 
 @dataclass
@@ -125,6 +127,8 @@ def tested_after(b: Block, i: int, name: str) -> bool:
 
 def _tested(out: Conventions, call: Call, cond: Expr | None, held: dict[str, Call],
             logged: bool) -> None:
+    if cond is not None and _one_errno(cond, held, call):
+        return  # ``if (foo(x) == -ERESTARTSYS)``: one outcome picked out, no failure test
     use = out.uses.setdefault(call.callee, ResultUse())
     if logged:
         use.logged += 1
@@ -133,6 +137,16 @@ def _tested(out: Conventions, call: Call, cond: Expr | None, held: dict[str, Cal
     chk = failure_check(cond, held.get) if cond is not None else None
     if chk is not None and chk.form == "negative" and chk.callee == call.callee:
         use.negative += 1
+
+
+def _one_errno(cond: Expr, held: dict[str, Call], call: Call) -> bool:
+    """Is ``cond`` only a comparison of ``call``'s result with one negative errno
+    (``if (foo_drain(s) == -ERESTARTSYS) return -ERESTARTSYS;``, ``!=`` alike)?
+    It picks out one outcome (a signal to restart the system call, a busy device
+    to retry) and lets success and every other failure go the same way: it says
+    nothing of whether the file holds that the call's failure matters."""
+    chk = errno_equality(cond, held.get)
+    return chk is not None and chk.callee == call.callee
 
 
 def _only_logged(fn: Function, b: Block, held: dict[str, Call],

@@ -95,7 +95,7 @@ from kunwind.model.ir import (
 from kunwind.model.syntax import UNKNOWN_CASE
 
 from .conditions import error_value, macro_temporary, null_test
-from .constants import ANY_SIGN, constant, truth
+from .constants import ANY_SIGN, NEGATIVE, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, function_named, zeroes
 from .returns import conditional_signs, is_stub, return_signs
 
@@ -198,6 +198,13 @@ class Summary:
     ret_signs_when: dict[int, dict[int, int]] = field(default_factory=dict)
     ret_signs_nonnull: dict[int, int] = field(default_factory=dict)
     ret_stub: bool = False  # its body only returns a constant (returns.is_stub)
+    # the negative errnos it can return, when every return gives a constant and it
+    # calls nothing that can fail (``if (!pci_get_dsn(pdev)) return -EOPNOTSUPP;``:
+    # its failures are its own answers, no lower layer's); () when not so
+    only_errnos: tuple[int, ...] = ()
+    # every return gives a constant: the result is decided by its own tests, no lower
+    # layer's result passed on (``default: return -EINVAL;``)
+    ret_consts: bool = False
     # parameters released on every path (releases_always), or on every path to a
     # return that may return an error (releases_on_error); conservative: any doubt, not in
     releases_always: set[int] = field(default_factory=set)
@@ -281,7 +288,8 @@ class Summary:
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
             self.ret_shared, self.ret_signs,
             tuple(sorted((i, tuple(sorted(d.items()))) for i, d in self.ret_signs_when.items())),
-            tuple(sorted(self.ret_signs_nonnull.items())), self.ret_stub,
+            tuple(sorted(self.ret_signs_nonnull.items())), self.ret_stub, self.only_errnos,
+            self.ret_consts,
             tuple(sorted(self.releases_always)), tuple(sorted(self.releases_on_error)),
             tuple(sorted(self.escapes)), tuple(sorted(self.consumes)), len(self.calls),
             tuple(sorted(self.drops_locks)), tuple(sorted(self.takes_locks)),
@@ -854,6 +862,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.ret_errno = _returns_errno(fn, known)
     s.ret_signs = return_signs(fn, known)
     s.ret_stub = is_stub(fn)
+    s.only_errnos = _only_errnos(fn, known, kb)
+    s.ret_consts = not fn.returns_void and not fn.returns_ptr and _returns_constants(fn)
     s.ret_signs_when, s.ret_signs_nonnull = conditional_signs(
         fn, known, {i: _tested_values(fn, p.name) for i, p in enumerate(fn.params)},
         s.ret_signs)
@@ -1584,6 +1594,41 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 note_deref(i, f, line, bool(callee.writes.get(j)))
 
 
+def _only_errnos(fn: Function, known: dict[str, Summary], kb: Knowledge) -> tuple[int, ...]:
+    """The negative errnos ``fn`` returns (``Summary.only_errnos``), when each of its
+    returns gives a constant and no call it makes can fail into what it decides: each
+    is a printer, returns bool or an unsigned value, has a summary that returns
+    nothing negative, or is a whole statement whose result nothing reads (a void
+    helper: ``put_unaligned_le64(qword, dsn);``). () otherwise: a tested result of a
+    lower layer (``ret = foo_send(...); if (ret) return -EOPNOTSUPP;``) may hide
+    behind the errnos it returns."""
+    out: set[int] = set()
+    for b in fn.blocks:
+        whole = {id(st.expr) for st in b.stmts if isinstance(st, ExprStmt)}
+        for st in b.stmts:
+            if isinstance(st, Return):
+                k = constant(st.value) if st.value is not None else None
+                if k is None:
+                    return ()
+                if k < 0:
+                    out.add(k)
+        for e in b.exprs():
+            for c in calls_in(e):
+                s = known.get(c.callee)
+                if not (id(c) in whole or c.boolean or c.unsigned or
+                        kb.printer_format(c.callee) is not None or
+                        s is not None and not s.ret_stub and not s.ret_signs & NEGATIVE):
+                    return ()
+    return tuple(sorted(out))
+
+
+def _returns_constants(fn: Function) -> bool:
+    """Does each return of ``fn`` give a constant (one at least)?"""
+    rets = [st for b in fn.blocks for st in b.stmts if isinstance(st, Return)]
+    return bool(rets) and all(st.value is not None and constant(st.value) is not None
+                              for st in rets)
+
+
 def _returns_errno(fn: Function, known: dict[str, Summary]) -> bool:
     """Does some return give an error value: a negative errno, ERR_PTR(), or a variable
     or call that carries one (a same-file callee that returns errnos)?"""
@@ -1988,12 +2033,13 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}
                    for i, x in d.get("kept_when", {}).items()}
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub",
-                 "is_read"):
+                 "is_read", "ret_consts"):
         setattr(s, name, bool(d.get(name, False)))
     s.ret_signs = int(d.get("ret_signs", ANY_SIGN))
     s.ret_signs_when = {int(i): {int(v): int(x) for v, x in vs.items()}
                         for i, vs in d.get("ret_signs_when", {}).items()}
     s.ret_signs_nonnull = {int(i): int(x) for i, x in d.get("ret_signs_nonnull", {}).items()}
+    s.only_errnos = tuple(int(e) for e in d.get("only_errnos", ()))
     s.idle = {int(i): set(x) for i, x in d.get("idle", {}).items()}
     s.hands_unknown = set(d.get("hands_unknown", ()))
     s.ret_container = set(d.get("ret_container", ()))

@@ -186,6 +186,8 @@ class Knowledge:
     # errno values (positive) that report a request queued or in progress, not a
     # failure (-EINPROGRESS): errno -> its name
     in_progress: dict[int, str] = field(default_factory=dict)
+    # errno values (positive) that say a feature is absent (-EOPNOTSUPP): errno -> name
+    unsupported: dict[int, str] = field(default_factory=dict)
     # printk-style functions: callee -> the index of its format argument
     printers: dict[str, int] = field(default_factory=dict)
     error_printers: set[str] = field(default_factory=set)  # printf.NAME.error: logs an error
@@ -244,6 +246,9 @@ class Knowledge:
     # reads: calls whose only effect the caller sees is the value they read, stored
     # in the object an argument points at: name -> that argument (None: the result)
     reads: dict[str, int | None] = field(default_factory=dict)
+    # copies that truncate: a negative result says the copy was cut short, and the
+    # destination still holds a terminated prefix (strscpy()): no step left undone
+    truncates: set[str] = field(default_factory=set)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -299,6 +304,10 @@ class Knowledge:
         fills with what it read; None for a call that is no such read or that returns
         what it read."""
         return self.reads.get(callee, self.reads.get(canonical(callee)))
+
+    def truncating_copy(self, callee: str) -> bool:
+        """Is ``callee`` a copy whose failure is a truncation (``[truncates]``)?"""
+        return callee in self.truncates or canonical(callee) in self.truncates
 
     def owes_no_undo(self, callee: str) -> bool:
         """Does the knowledge say ``callee`` sets up nothing to undo (``[no_undo]``)?"""
@@ -514,6 +523,11 @@ class Knowledge:
             if errno <= 0:
                 raise ValueError(f"in_progress.{name}: 'errno' is the positive value")
             self.in_progress[errno] = name
+        elif table == "unsupported":
+            errno = int(v.get("errno", 0))
+            if errno <= 0:
+                raise ValueError(f"unsupported.{name}: 'errno' is the positive value")
+            self.unsupported[errno] = name
         elif table == "printf":
             self.printers[name] = int(v.get("format", -1))
             if self.printers[name] < 0:
@@ -533,6 +547,8 @@ class Knowledge:
                                  int(v["value"]) if "value" in v else None)
         elif table == "read":
             self.reads[name] = int(v["into"]) if "into" in v else None
+        elif table == "truncates":
+            self.truncates.add(name)
         elif table == "held_query":
             held = frozenset(str(x) for x in v.get("while", []))
             if not held:
@@ -620,12 +636,14 @@ KEYS: dict[str, frozenset[str]] = {
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
+    "unsupported": frozenset({"errno"}),
     "printf": frozenset({"format", "error", "level"}),
     "answer": frozenset(),
     "no_undo": frozenset(),
     "zeroed": frozenset(),
     "zeroes": frozenset({"arg", "value"}),
     "read": frozenset({"into"}),
+    "truncates": frozenset(),
     "held_query": frozenset({"arg", "while"}),
     "implies": frozenset({"arg", "then"}),
     "owner": frozenset({"arg", "on_success", "on_failure", "action"}),
