@@ -173,8 +173,10 @@ class Resources:
     # a local pointer given the value of a field (``ofolio = obh->b_folio``): local ->
     # the field's path. Both name one object until either is written, held or not
     # when the copy is made: what is taken through one name is dropped through the
-    # other (``folio_lock(ofolio); ... folio_unlock(obh->b_folio)``, ``held_name``)
-    copies: dict[str, str] = field(default_factory=dict)
+    # other (``folio_lock(ofolio); ... folio_unlock(obh->b_folio)``, ``held_name``).
+    # Pairs (local, field path): one local may be copied into several fields
+    # (``priv->dev = dev; ndev->dev.parent = dev``), and each names its object
+    copies: frozenset[tuple[str, str]] = frozenset()
     # locals that took over what a field held: the field was given a new value while
     # they kept its old one (``ep = qhp->ep; qhp->ep = NULL``), until they are assigned.
     # A put through them may drop the reference the field held, taken elsewhere
@@ -188,13 +190,13 @@ class Resources:
 
     def copy(self) -> Resources:
         return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties),
-                         dict(self.aliases), dict(self.copies), self.taken)
+                         dict(self.aliases), self.copies, self.taken)
 
     def key(self) -> tuple:
         return (frozenset(self.res.items()), frozenset(self.links.items()),
                 frozenset(self.ties.items()) if self.ties else None,
                 frozenset(self.aliases.items()) if self.aliases else None,
-                frozenset(self.copies.items()) if self.copies else None, self.taken)
+                self.copies or None, self.taken)
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -206,7 +208,7 @@ class Resources:
         links = {k: v for k, v in self.links.items() if other.links.get(k) == v}
         ties = {k: v for k, v in self.ties.items() if other.ties.get(k) == v}
         aliases = {k: v for k, v in self.aliases.items() if other.aliases.get(k) == v}
-        copies = {k: v for k, v in self.copies.items() if other.copies.get(k) == v}
+        copies = self.copies & other.copies
         return Resources(res, links, self.auto | other.auto, ties, aliases, copies,
                          self.taken & other.taken)
 
@@ -214,8 +216,8 @@ class Resources:
         """``path`` is assigned: a copy made into it, or from it or from a field below it
         (``obh = ...`` after ``ofolio = obh->b_folio``), names another object now."""
         below = (path + "->", path + ".")
-        self.copies = {k: v for k, v in self.copies.items()
-                       if k != path and v != path and not v.startswith(below)}
+        self.copies = frozenset((k, v) for k, v in self.copies
+                                if k != path and v != path and not v.startswith(below))
 
     def overwritten(self, path: str) -> None:
         """The field ``path`` is given a new value: the object it held and what is held
@@ -223,7 +225,7 @@ class Resources:
         reachable through a local copied from it (``ep = qhp->ep; ... qhp->ep = NULL;
         put(&ep->com)``), and are held under that local's name from now on; the local
         has taken over the field's own reference too (``taken``)."""
-        heir = min((k for k, v in self.copies.items() if v == path), default=None)
+        heir = min((k for k, v in self.copies if v == path), default=None)
         if heir is None:
             return
         self.taken = self.taken | {heir}
@@ -233,7 +235,7 @@ class Resources:
     def copied(self, local: str, source: str) -> None:
         """``local = source``, the value of a field: one object under two names."""
         if "[" not in source and "->" in source and root_of(source) != local:
-            self.copies[local] = source
+            self.copies = self.copies | {(local, source)}
 
     def rebind(self, name: str) -> str | None:
         """The local ``name`` is assigned (or advanced, ``p++``): it is no alias any more,
@@ -326,8 +328,8 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     if root in resources.aliases:
         candidates.append(resources.aliases[root] + rest)
     copies = resources.copies
-    if root in copies:  # ofolio -> obh->b_folio, c->buf -> p->ctrl->buf
-        candidates.append(copies[root] + rest)
+    # ofolio -> obh->b_folio, c->buf -> p->ctrl->buf
+    candidates += [source + rest for local, source in sorted(copies) if local == root]
     copied = _copied_names(copies, [path])  # obh->b_folio -> ofolio, p->ctrl->buf -> c->buf
     candidates += copied
     members = ctx.member_aliases
@@ -353,10 +355,10 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     return path
 
 
-def _copied_names(copies: dict[str, str], paths: list[str]) -> list[str]:
+def _copied_names(copies: frozenset[tuple[str, str]], paths: list[str]) -> list[str]:
     """``paths`` named through the locals copied from them or from a field above them
     (``Resources.copies``: ``c = p->ctrl`` names ``p->ctrl->buf`` ``c->buf``)."""
-    return [local + q[len(source):] for q in paths for local, source in copies.items()
+    return [local + q[len(source):] for q in paths for local, source in sorted(copies)
             if q == source or q.startswith(source + "->")]
 
 

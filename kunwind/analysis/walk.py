@@ -1325,7 +1325,7 @@ def _copy_equality(st: State, cond: Expr) -> bool | None:
         return None
     p, q = path_of(cond.lhs), path_of(cond.rhs)
     copies = st.resources.copies
-    if p is None or q is None or not (copies.get(p) == q or copies.get(q) == p):
+    if p is None or q is None or not ((p, q) in copies or (q, p) in copies):
         return None
     return truth_ == (cond.op == "==")
 
