@@ -78,6 +78,10 @@ Not reported:
     list_prev_entry(pos, ...)`` before ``list_for_each_entry_from_reverse()``)
     releases only the elements before it: a list neighbour is another object
     (analysis/cursors.py), so its fields are not the failed element's.
+    A same-file function (a release callback that a put runs) that takes a global
+    lock itself before each of its drops of it (``mutex_lock(&foo_mutex); kfree(foo_mgr);
+    mutex_unlock(&foo_mutex);``) drops its own acquisition: a caller holding
+    ``foo_mutex`` still holds it after the call (``summaries._own_global_locks``).
 
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate

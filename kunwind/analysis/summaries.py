@@ -832,6 +832,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     retaken = _locks_held_at_return(fn, res, kb)
     s.drops_locks -= retaken
     s.releases -= {i for i, f in retaken if f == ""}
+    s.releases_globals -= _own_global_locks(fn, s.releases_globals, local_names, known, kb)
     for i in range(len(fn.params)):
         if (i, "") in tested or (i in s.releases and i not in s.derefs_self
                                  and _only_null_safe_releases(fn, i, res, known, kb)):
@@ -1320,6 +1321,63 @@ def _locks_held_at_return(fn: Function, res: _Param, kb: Knowledge) -> set[tuple
         if takes - out and (b.id == fn.entry or
                             not returns & fn.reachable_from(fn.entry, avoid=b.id)):
             out |= takes
+    return out
+
+
+def _own_global_locks(fn: Function, dropped: set[str], local_names: set[str],
+                      known: dict[str, Summary], kb: Knowledge) -> set[str]:
+    """The global locks (and PM counts) of ``dropped`` that the function takes itself
+    before each of its drops of them, on every path to the drop (``mutex_lock(&g);
+    ...; mutex_unlock(&g)`` in a release callback): it drops its own acquisition,
+    nothing its caller holds, so a caller holding ``g`` still holds it after the call.
+    A drop that some path reaches without the take (``if (x) mutex_unlock(&g);``, a
+    function called holding ``g``) keeps ``g`` released."""
+    takes: dict[str, set[int]] = {}
+    drops: list[tuple[str, int, bool]] = []  # (lock, block, taken before in the block)
+    for b in fn.blocks:
+        taken_here: set[str] = set()
+        for e in b.exprs():
+            for x in subexprs(e):
+                if not isinstance(x, Call):
+                    continue
+                g = _global_taken(x, local_names, kb)
+                if g is not None and g in dropped:
+                    takes.setdefault(g, set()).add(b.id)
+                    taken_here.add(g)
+                drops += [(d, b.id, d in taken_here)
+                          for d in _global_dropped(x, local_names, known, kb) & dropped]
+    own = set(takes)
+    for g, bid, taken_before in drops:
+        if g in own and not taken_before and fn.entry not in takes[g] and \
+                bid in fn.reachable_from(fn.entry, avoid=takes[g]):
+            own.discard(g)
+    return own
+
+
+def _global_taken(call: Call, local_names: set[str], kb: Knowledge) -> str | None:
+    """The global lock or PM count a call takes (``mutex_lock(&foo_mutex)``), if any."""
+    a = kb.acquire(call.callee)
+    if a is None or not a.kind.is_hold or not isinstance(a.object, int) or \
+            a.object >= len(call.args):
+        return None
+    p = path_of(call.args[a.object])
+    p = p[1:] if p is not None and p.startswith("&") else p
+    return p if p is not None and root_of(p) not in local_names else None
+
+
+def _global_dropped(call: Call, local_names: set[str], known: dict[str, Summary],
+                    kb: Knowledge) -> set[str]:
+    """The globals a call drops as a lock or PM count, itself or in a same-file callee."""
+    out: set[str] = set()
+    rel = kb.release(call.callee)
+    if rel is not None and rel.arg < len(call.args) and kb.released_kind(call.callee).is_hold:
+        p = path_of(call.args[rel.arg])
+        p = p[1:] if p is not None and p.startswith("&") else p
+        if p is not None and root_of(p) not in local_names:
+            out.add(p)
+    callee = known.get(call.callee)
+    if callee is not None:
+        out |= callee.releases_globals
     return out
 
 
