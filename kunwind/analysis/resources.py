@@ -529,7 +529,7 @@ class ResourceModel:
                 released.update(q for f in fields if (q := f"{container}->{f}") in res)
         by_callback = self._callback_releases(st, call, rel, kind, summary)
         on_failure = {p for p in self._field_put_releases(st, call, summary) |
-                      self._freed_on_failure(st, call)
+                      self._freed_on_failure(st, call) | self._reset_releases(st, call, line)
                       if p in res and res[p].status == HELD} - released - by_callback
         by_callback |= on_failure
         released.update(by_callback)
@@ -1146,6 +1146,27 @@ class ResourceModel:
         if container is not None:
             out.add(held_name(self.ctx, st.resources, container))
         return out
+
+    def _reset_releases(self, st: State, call: Call, line: int) -> set[str]:
+        """What an [owner] that runs its action on its data when it fails (``reset``:
+        devm_add_action_or_reset()) releases then: what a call of the action, a function
+        of this file, on the data releases (``foo_unregister(ctrl)`` disables the runtime
+        PM of ``ctrl->dev``), read from a trial of that call on a copy of the path.
+        Released only where the call fails (``FAILED_ONLY``)."""
+        kb = self.ctx.kb
+        action, owner = kb.owner_action(call.callee), kb.owner_arg(call.callee)
+        if action is None or owner is None or not kb.resets_on_failure(call.callee) or \
+                max(action, owner) >= len(call.args):
+            return set()
+        fn = function_named(call.args[action])
+        if fn is None or fn == call.callee or self.ctx.summary(fn) is None:
+            return set()
+        trial = st.copy()
+        self.call(trial, Call(fn, (call.args[owner],), Loc(call.loc.line, -1 - action)),
+                  line, None)
+        after = trial.resources.res
+        return {k for k, r in st.resources.res.items()
+                if r.status == HELD and k in after and after[k].status == RELEASED}
 
     def _same_args_releases(self, st: State, call: Call, same: list[int]) -> set[str]:
         """What a release that names its object by the arguments of the call that

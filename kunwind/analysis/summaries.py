@@ -1543,6 +1543,10 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                         not rel.keeps_object and not kb.released_part(call.callee):
                     # v4l2_device_unregister(&p->v4l2_dev): an object embedded in p
                     s.releases_fields.setdefault(r[0], set()).add(r[1])
+                if rel is not None and rel.arg == j and kind.is_hold and \
+                        (part := kb.released_part(call.callee)):
+                    # pm_runtime_disable(&p->dev): the enable count of p's device
+                    s.releases_field_parts.setdefault(r[0], set()).add((r[1], part))
             continue
         r = res.of(a)
         if r is None and rel is not None and rel.arg == j and \
