@@ -82,6 +82,12 @@ Not reported:
     lock itself before each of its drops of it (``mutex_lock(&foo_mutex); kfree(foo_mgr);
     mutex_unlock(&foo_mutex);``) drops its own acquisition: a caller holding
     ``foo_mutex`` still holds it after the call (``summaries._own_global_locks``).
+    A loop that counts each success of its acquisition (``ret =
+    pm_runtime_resume_and_get(dev); if (ret) goto out_put; nr_held++;``) and an
+    unwind bounded by that count (``for (i = 0; i < nr_held; i++)
+    pm_runtime_put(dev);``): where the count is above 0, earlier iterations hold
+    that many, whatever the last attempt did (``FunctionContext.success_counters``);
+    where it is 0 the unwind puts nothing, and a put after it is still reported.
 
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate

@@ -97,6 +97,7 @@ class Cause(str, Enum):
     MERGED = "merged"  # paths that disagree on it were joined
     FLAG = "flag"  # a flag that records it was found cleared (``by``: the flag; ties.py)
     MOVED = "moved"  # the pointer it is a field of moved to another element (cursors.py)
+    COUNTED = "counted"  # a count of its earlier successes was found above 0 (``by``: it)
 
 
 @dataclass(frozen=True)
@@ -1418,6 +1419,21 @@ class ResourceModel:
         return False
 
 
+    def counted_before(self, st: State, cond: Expr, taken: bool, line: int) -> None:
+        """On the edge where a count of an acquisition's successes is above another
+        value (``i < nr_held``, ``nr_held > 0``, ``nr_held``:
+        ``FunctionContext.success_counters``), earlier iterations took it: where its
+        last attempt failed, that many are held all the same, a number the walk does
+        not know (``UNKNOWN``), and an unwind bounded by the count drops them."""
+        counter = _counter_above(cond, taken, self.ctx.success_counters)
+        if counter is None:
+            return
+        callee = self.ctx.success_counters[counter]
+        res = st.resources.res
+        for k, r in list(res.items()):
+            if r.status == FAILED and r.cause is Cause.ACQUIRE_FAILED and r.acquire == callee:
+                res[k] = r.moved(UNKNOWN, line, Cause.COUNTED, counter)
+
     def acquisition_outcome(self, st: State, chk: Check, taken: bool, line: int) -> bool:
         """On the branch where an acquiring call failed, its object is not held.
 
@@ -1781,3 +1797,22 @@ def _managed(after: list[str], obj: str, st: State, ctx: FunctionContext) -> boo
     base = key_object(obj)
     return any(c.callee in after and base in c.objects for c in st.calls) or \
         any(a in s.calls for s in ctx.summaries.values() for a in after)
+
+
+def _counter_above(cond: Expr, taken: bool, counters: Mapping[str, str]) -> str | None:
+    """The counter of ``counters`` that this edge of ``cond`` finds above 0 or above
+    another value (``i < n``, ``n > i``, ``n != 0``, ``n``, taken; ``!n``, not
+    taken)."""
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, taken = cond.operand, not taken
+    if isinstance(cond, Var):
+        return cond.name if taken and cond.name in counters else None
+    if not isinstance(cond, Binary):
+        return None
+    op = cond.op if taken else {"<": ">=", ">": "<=", "==": "!=", "!=": "=="}.get(cond.op, "")
+    for above, other, ops in ((cond.rhs, cond.lhs, ("<", "!=")),
+                              (cond.lhs, cond.rhs, (">", "!="))):
+        if isinstance(above, Var) and above.name in counters and op in ops and \
+                (op != "!=" or constant(other) == 0):
+            return above.name
+    return None

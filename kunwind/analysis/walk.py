@@ -873,6 +873,8 @@ class Walker:
             return False  # an earlier test on this path says otherwise (ret < 0, then !ret)
         if _copy_equality(st, cond) not in (None, taken):
             return False  # buf = f->prealloc_buf; ... if (buf == f->prealloc_buf)
+        if self.ctx.success_counters:
+            self.resources.counted_before(st, cond, taken, line)
         sign = sign_test(cond)
         # the signs the tested path had before this test (an earlier ``ret < 0`` passed)
         earlier = st.values.signs.get(sign[0], ANY_SIGN) if sign is not None else ANY_SIGN
