@@ -77,7 +77,9 @@ Not reported:
     acquisition failed (``list_for_each_entry_continue_reverse()``, or ``pos =
     list_prev_entry(pos, ...)`` before ``list_for_each_entry_from_reverse()``)
     releases only the elements before it: a list neighbour is another object
-    (analysis/cursors.py), so its fields are not the failed element's.
+    (analysis/cursors.py), so its fields are not the failed element's; nor is a
+    lock of the neighbour one that the path "jumped past" when the loop broke
+    before its own trylock (a failed ownership check): earlier iterations took it.
     A same-file function (a release callback that a put runs) that takes a global
     lock itself before each of its drops of it (``mutex_lock(&foo_mutex); kfree(foo_mgr);
     mutex_unlock(&foo_mutex);``) drops its own acquisition: a caller holding
@@ -190,7 +192,10 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                        "already dropped it")
             else:
                 continue
-        elif r is None and not _local(ctx, p) and _pairs_with_acquisition(ctx, call, p):
+        elif r is None and not _local(ctx, p) and _pairs_with_acquisition(ctx, call, p) \
+                and root_of(p) not in st.values.elsewhere:  # a cursor stepped to a list
+            # neighbour (m = list_prev_entry(m, node)) names another element's lock,
+            # which an earlier iteration took
             sites = ctx.acquisitions[p]
             why = (f"this path never took it: the only "
                    f"{ctx.words.name(sites[0].callee, sites[0].line)}() is at line "
