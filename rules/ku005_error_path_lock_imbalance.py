@@ -90,6 +90,10 @@ Not reported:
     pm_runtime_put(dev);``): where the count is above 0, earlier iterations hold
     that many, whatever the last attempt did (``FunctionContext.success_counters``);
     where it is 0 the unwind puts nothing, and a put after it is still reported.
+    A repeated test of one bit of a flags word (``if (flags & FOO_PM_RUNTIME)``
+    before the get and again at the shared exit) keeps its outcome across a store
+    that sets or clears other bits only (``flags |= FOO_MANAGED``); a store that
+    touches the tested bit, or any other read of the flags in the test, forgets it.
 
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate

@@ -671,6 +671,13 @@ class FunctionContext:
         return frozenset(out | self.hold_guards)
 
     @cached_property
+    def repeated_conditions(self) -> dict[str, Expr]:
+        """The repeated tests (``repeated_tests``) by their text -> the condition."""
+        repeated = self.repeated_tests
+        return {text: b.cond for b in self.fn.blocks if b.cond is not None
+                and (text := condition_key(b.cond)[0]) in repeated}
+
+    @cached_property
     def hold_guards(self) -> frozenset[str]:
         """Tests, pure or not, under which the function both takes a lock (or PM count)
         and drops it: one test's edge leads straight to the acquisition, another test
