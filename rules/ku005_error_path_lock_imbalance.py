@@ -72,7 +72,12 @@ Not reported:
     object records and this function never writes (``if
     (cable_present(twl->linkstat)) pm_runtime_put_noidle(twl->dev);``) drops
     the count that another path took with that state (a connect interrupt),
-    and the put after it is not a second drop of the function's own.
+    and the put after it is not a second drop of the function's own. So is a put
+    made once per item a loop takes from a queue of the same object, only where an
+    item came, the loop ending when the queue is empty (``urb =
+    usb_get_from_anchor(&acm->delayed); if (!urb) break; ...
+    usb_autopm_put_interface_async(acm->control);``): each parked urb carries the
+    count its writer took.
     An unwind over a list that starts at the neighbour of the element whose
     acquisition failed (``list_for_each_entry_continue_reverse()``, or ``pos =
     list_prev_entry(pos, ...)`` before ``list_for_each_entry_from_reverse()``)
@@ -131,7 +136,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.conditions import condition_key
+from kunwind.analysis.conditions import condition_key, null_test
 from kunwind.analysis.error_paths import (
     error_path,
     failure_rejoins,
@@ -190,7 +195,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                        f"this path (line "
                        f"{r.event_line}), so there is nothing to drop")
             elif r.status == RELEASED and surely_released(ctx, r):
-                if r.kind == "pm" and _put_for_state(ctx, p, r):
+                if r.kind == "pm" and (_put_for_state(ctx, p, r) or _put_per_item(ctx, p, call)):
                     continue  # if (cable_present(twl->linkstat)) put_noidle: another's count
                 why = (f"{ctx.words.text(r.event, r.event_line)} at line {r.event_line} "
                        "already dropped it")
@@ -253,6 +258,40 @@ def _put_for_state(ctx: FunctionContext, p: str, r: Res) -> bool:
                  and q.startswith(f"{root}->") and q != p}
         if state and not state & written:
             return True
+    return False
+
+
+def _put_per_item(ctx: FunctionContext, p: str, call: Call) -> bool:
+    """Is this drop of the PM count ``p`` made once per item that a loop takes from a
+    queue of the same object, reached only where the item taken is not NULL (``for
+    (;;) { urb = usb_get_from_anchor(&acm->delayed); if (!urb) break; ...
+    usb_autopm_put_interface_async(acm->control); }``), the loop leaving when the
+    queue is empty? Each queued item carries the count that whoever queued it took
+    (the write path's usb_autopm_get_interface_async() for each parked urb): the
+    drain drops those, not this function's own count."""
+    root = root_of(p)
+    here = {s.block for q, s in ctx.release_sites if q == p and s.line == call.loc.line}
+    loop = ctx.looping
+    if not here or not here <= loop:
+        return False
+    for b in ctx.fn.blocks:
+        nt = null_test(b.cond) if b.cond is not None and b.id in loop else None
+        if nt is None:
+            continue
+        item, true_when_null = nt
+        if not any(isinstance(s, Store) and path_of(s.target) == item and
+                   isinstance(s.value, Call) and
+                   any((q := path_of(a)) is not None and q.lstrip("&") != p and
+                       root_of(q.lstrip("&")) == root for a in s.value.args)
+                   for x in ctx.fn.blocks if x.id in loop for s in x.stmts):
+            continue  # not an item taken from a queue of p's object
+        null_kind, item_kind = ("true", "false") if true_when_null else ("false", "true")
+        if any(e.kind == null_kind and e.dst in loop for e in b.succs):
+            continue  # an empty queue does not end the loop
+        for e in b.succs:  # every path to the drop passes the edge where an item came
+            if e.kind == item_kind and here <= ctx.fn.reachable_from(e.dst) and \
+                    not here & ctx.fn.reachable_from(ctx.fn.entry, avoid=e.dst):
+                return True
     return False
 
 
