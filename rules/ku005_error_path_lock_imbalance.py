@@ -72,12 +72,33 @@ Not reported:
     object records and this function never writes (``if
     (cable_present(twl->linkstat)) pm_runtime_put_noidle(twl->dev);``) drops
     the count that another path took with that state (a connect interrupt),
-    and the put after it is not a second drop of the function's own.
+    and the put after it is not a second drop of the function's own. So is a put
+    made once per item a loop takes from a queue of the same object, only where an
+    item came, the loop ending when the queue is empty (``urb =
+    usb_get_from_anchor(&acm->delayed); if (!urb) break; ...
+    usb_autopm_put_interface_async(acm->control);``): each parked urb carries the
+    count its writer took.
     An unwind over a list that starts at the neighbour of the element whose
     acquisition failed (``list_for_each_entry_continue_reverse()``, or ``pos =
     list_prev_entry(pos, ...)`` before ``list_for_each_entry_from_reverse()``)
     releases only the elements before it: a list neighbour is another object
-    (analysis/cursors.py), so its fields are not the failed element's.
+    (analysis/cursors.py), so its fields are not the failed element's; nor is a
+    lock of the neighbour one that the path "jumped past" when the loop broke
+    before its own trylock (a failed ownership check): earlier iterations took it.
+    A same-file function (a release callback that a put runs) that takes a global
+    lock itself before each of its drops of it (``mutex_lock(&foo_mutex); kfree(foo_mgr);
+    mutex_unlock(&foo_mutex);``) drops its own acquisition: a caller holding
+    ``foo_mutex`` still holds it after the call (``summaries._own_global_locks``).
+    A loop that counts each success of its acquisition (``ret =
+    pm_runtime_resume_and_get(dev); if (ret) goto out_put; nr_held++;``) and an
+    unwind bounded by that count (``for (i = 0; i < nr_held; i++)
+    pm_runtime_put(dev);``): where the count is above 0, earlier iterations hold
+    that many, whatever the last attempt did (``FunctionContext.success_counters``);
+    where it is 0 the unwind puts nothing, and a put after it is still reported.
+    A repeated test of one bit of a flags word (``if (flags & FOO_PM_RUNTIME)``
+    before the get and again at the shared exit) keeps its outcome across a store
+    that sets or clears other bits only (``flags |= FOO_MANAGED``); a store that
+    touches the tested bit, or any other read of the flags in the test, forgets it.
 
 Known false positives:
     A lock taken and dropped under two conditions the walk cannot correlate
@@ -115,7 +136,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.conditions import condition_key
+from kunwind.analysis.conditions import condition_key, null_test
 from kunwind.analysis.error_paths import (
     error_path,
     failure_rejoins,
@@ -174,14 +195,17 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                        f"this path (line "
                        f"{r.event_line}), so there is nothing to drop")
             elif r.status == RELEASED and surely_released(ctx, r):
-                if r.kind == "pm" and _put_for_state(ctx, p, r):
+                if r.kind == "pm" and (_put_for_state(ctx, p, r) or _put_per_item(ctx, p, call)):
                     continue  # if (cable_present(twl->linkstat)) put_noidle: another's count
                 why = (f"{ctx.words.text(r.event, r.event_line)} at line {r.event_line} "
                        "already dropped it")
             else:
                 continue
         elif r is None and not _local(ctx, p) and _pairs_with_acquisition(ctx, call, p) \
-                and not _taken_by_callee(ctx, st, p):
+                and not _taken_by_callee(ctx, st, p) \
+                and root_of(p) not in st.values.elsewhere:  # a cursor stepped to a list
+            # neighbour (m = list_prev_entry(m, node)) names another element's lock,
+            # which an earlier iteration took
             sites = ctx.acquisitions[p]
             why = (f"this path never took it: the only "
                    f"{ctx.words.name(sites[0].callee, sites[0].line)}() is at line "
@@ -251,6 +275,40 @@ def _put_for_state(ctx: FunctionContext, p: str, r: Res) -> bool:
                  and q.startswith(f"{root}->") and q != p}
         if state and not state & written:
             return True
+    return False
+
+
+def _put_per_item(ctx: FunctionContext, p: str, call: Call) -> bool:
+    """Is this drop of the PM count ``p`` made once per item that a loop takes from a
+    queue of the same object, reached only where the item taken is not NULL (``for
+    (;;) { urb = usb_get_from_anchor(&acm->delayed); if (!urb) break; ...
+    usb_autopm_put_interface_async(acm->control); }``), the loop leaving when the
+    queue is empty? Each queued item carries the count that whoever queued it took
+    (the write path's usb_autopm_get_interface_async() for each parked urb): the
+    drain drops those, not this function's own count."""
+    root = root_of(p)
+    here = {s.block for q, s in ctx.release_sites if q == p and s.line == call.loc.line}
+    loop = ctx.looping
+    if not here or not here <= loop:
+        return False
+    for b in ctx.fn.blocks:
+        nt = null_test(b.cond) if b.cond is not None and b.id in loop else None
+        if nt is None:
+            continue
+        item, true_when_null = nt
+        if not any(isinstance(s, Store) and path_of(s.target) == item and
+                   isinstance(s.value, Call) and
+                   any((q := path_of(a)) is not None and q.lstrip("&") != p and
+                       root_of(q.lstrip("&")) == root for a in s.value.args)
+                   for x in ctx.fn.blocks if x.id in loop for s in x.stmts):
+            continue  # not an item taken from a queue of p's object
+        null_kind, item_kind = ("true", "false") if true_when_null else ("false", "true")
+        if any(e.kind == null_kind and e.dst in loop for e in b.succs):
+            continue  # an empty queue does not end the loop
+        for e in b.succs:  # every path to the drop passes the edge where an item came
+            if e.kind == item_kind and here <= ctx.fn.reachable_from(e.dst) and \
+                    not here & ctx.fn.reachable_from(ctx.fn.entry, avoid=e.dst):
+                return True
     return False
 
 

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from kunwind.knowledge import Knowledge
 from kunwind.knowledge.names import ERR_CHECKS, TEARDOWN_NAME
-from kunwind.model.cfg import Function
+from kunwind.model.cfg import Block, Function
 from kunwind.model.ir import (
     Assign,
     Binary,
@@ -603,6 +603,45 @@ class FunctionContext:
                          if isinstance(s, Store) and (p := path_of(s.target)) is not None)
 
     @cached_property
+    def success_counters(self) -> dict[str, str]:
+        """Locals that count the successes of an acquisition in a loop -> its callee:
+        set to 0 where declared and written only by ``n++`` in a block entered from the
+        test of that acquisition's result alone (``ret = pm_runtime_resume_and_get(dev);
+        if (ret) goto out_put; nr_held++;``). An unwind bounded by the count (``for (i =
+        0; i < nr_held; i++) pm_runtime_put(dev);``) releases the ones taken before the
+        failing one."""
+        preds = self.fn.preds()
+        blocks = {b.id: b for b in self.fn.blocks}
+        counted: dict[str, str] = {}
+        other: set[str] = set()
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or not isinstance(s.target, Var):
+                    continue
+                name = s.target.name
+                if s.decl and s.op == "=" and constant(s.value) == 0:
+                    continue
+                callee = self._counted_acquire(blocks, preds[b.id]) \
+                    if s.op == "+=" and constant(s.value) == 1 else None
+                if callee is None or counted.get(name, callee) != callee:
+                    other.add(name)
+                else:
+                    counted[name] = callee
+        return {n: c for n, c in counted.items() if n not in other and n in self.variables}
+
+    def _counted_acquire(self, blocks: dict[int, Block], preds: list[int]) -> str | None:
+        """The acquire whose result the one block before a counter's step tests right
+        after storing it (``ret = acquire(...); if (ret)``)."""
+        if len(preds) != 1 or (b := blocks[preds[0]]).cond is None or not b.stmts:
+            return None
+        s = b.stmts[-1]
+        if not (isinstance(s, Store) and isinstance(s.target, Var) and
+                isinstance(s.value, Call) and self.kb.acquire(s.value.callee) is not None):
+            return None
+        tested = {path_of(x) for x in subexprs(b.cond)}
+        return s.value.callee if s.target.name in tested else None
+
+    @cached_property
     def looping(self) -> frozenset[int]:
         """The blocks on a cycle of the CFG (a loop's body and test)."""
         succs = {b.id: [e.dst for e in b.succs] for b in self.fn.blocks}
@@ -647,6 +686,13 @@ class FunctionContext:
             if b.id not in self.looping and text in self.guard_keys:
                 out.add(text)  # a callee releases under the same test of its arguments
         return frozenset(out | self.hold_guards)
+
+    @cached_property
+    def repeated_conditions(self) -> dict[str, Expr]:
+        """The repeated tests (``repeated_tests``) by their text -> the condition."""
+        repeated = self.repeated_tests
+        return {text: b.cond for b in self.fn.blocks if b.cond is not None
+                and (text := condition_key(b.cond)[0]) in repeated}
 
     @cached_property
     def hold_guards(self) -> frozenset[str]:

@@ -97,6 +97,7 @@ class Cause(str, Enum):
     MERGED = "merged"  # paths that disagree on it were joined
     FLAG = "flag"  # a flag that records it was found cleared (``by``: the flag; ties.py)
     MOVED = "moved"  # the pointer it is a field of moved to another element (cursors.py)
+    COUNTED = "counted"  # a count of its earlier successes was found above 0 (``by``: it)
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,10 @@ class Resources:
     # a local pointer given the value of a field (``ofolio = obh->b_folio``): local ->
     # the field's path. Both name one object until either is written, held or not
     # when the copy is made: what is taken through one name is dropped through the
-    # other (``folio_lock(ofolio); ... folio_unlock(obh->b_folio)``, ``held_name``)
-    copies: dict[str, str] = field(default_factory=dict)
+    # other (``folio_lock(ofolio); ... folio_unlock(obh->b_folio)``, ``held_name``).
+    # Pairs (local, field path): one local may be copied into several fields
+    # (``priv->dev = dev; ndev->dev.parent = dev``), and each names its object
+    copies: frozenset[tuple[str, str]] = frozenset()
     # locals that took over what a field held: the field was given a new value while
     # they kept its old one (``ep = qhp->ep; qhp->ep = NULL``), until they are assigned.
     # A put through them may drop the reference the field held, taken elsewhere
@@ -188,13 +191,13 @@ class Resources:
 
     def copy(self) -> Resources:
         return Resources(dict(self.res), dict(self.links), self.auto, dict(self.ties),
-                         dict(self.aliases), dict(self.copies), self.taken)
+                         dict(self.aliases), self.copies, self.taken)
 
     def key(self) -> tuple:
         return (frozenset(self.res.items()), frozenset(self.links.items()),
                 frozenset(self.ties.items()) if self.ties else None,
                 frozenset(self.aliases.items()) if self.aliases else None,
-                frozenset(self.copies.items()) if self.copies else None, self.taken)
+                self.copies or None, self.taken)
 
     def join(self, other: Resources) -> Resources:
         """What both paths agree on; a resource they disagree on is unknown, not gone
@@ -206,7 +209,7 @@ class Resources:
         links = {k: v for k, v in self.links.items() if other.links.get(k) == v}
         ties = {k: v for k, v in self.ties.items() if other.ties.get(k) == v}
         aliases = {k: v for k, v in self.aliases.items() if other.aliases.get(k) == v}
-        copies = {k: v for k, v in self.copies.items() if other.copies.get(k) == v}
+        copies = self.copies & other.copies
         return Resources(res, links, self.auto | other.auto, ties, aliases, copies,
                          self.taken & other.taken)
 
@@ -214,8 +217,8 @@ class Resources:
         """``path`` is assigned: a copy made into it, or from it or from a field below it
         (``obh = ...`` after ``ofolio = obh->b_folio``), names another object now."""
         below = (path + "->", path + ".")
-        self.copies = {k: v for k, v in self.copies.items()
-                       if k != path and v != path and not v.startswith(below)}
+        self.copies = frozenset((k, v) for k, v in self.copies
+                                if k != path and v != path and not v.startswith(below))
 
     def overwritten(self, path: str) -> None:
         """The field ``path`` is given a new value: the object it held and what is held
@@ -223,7 +226,7 @@ class Resources:
         reachable through a local copied from it (``ep = qhp->ep; ... qhp->ep = NULL;
         put(&ep->com)``), and are held under that local's name from now on; the local
         has taken over the field's own reference too (``taken``)."""
-        heir = min((k for k, v in self.copies.items() if v == path), default=None)
+        heir = min((k for k, v in self.copies if v == path), default=None)
         if heir is None:
             return
         self.taken = self.taken | {heir}
@@ -233,7 +236,7 @@ class Resources:
     def copied(self, local: str, source: str) -> None:
         """``local = source``, the value of a field: one object under two names."""
         if "[" not in source and "->" in source and root_of(source) != local:
-            self.copies[local] = source
+            self.copies = self.copies | {(local, source)}
 
     def rebind(self, name: str) -> str | None:
         """The local ``name`` is assigned (or advanced, ``p++``): it is no alias any more,
@@ -326,8 +329,8 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     if root in resources.aliases:
         candidates.append(resources.aliases[root] + rest)
     copies = resources.copies
-    if root in copies:  # ofolio -> obh->b_folio, c->buf -> p->ctrl->buf
-        candidates.append(copies[root] + rest)
+    # ofolio -> obh->b_folio, c->buf -> p->ctrl->buf
+    candidates += [source + rest for local, source in sorted(copies) if local == root]
     copied = _copied_names(copies, [path])  # obh->b_folio -> ofolio, p->ctrl->buf -> c->buf
     candidates += copied
     members = ctx.member_aliases
@@ -353,10 +356,10 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
     return path
 
 
-def _copied_names(copies: dict[str, str], paths: list[str]) -> list[str]:
+def _copied_names(copies: frozenset[tuple[str, str]], paths: list[str]) -> list[str]:
     """``paths`` named through the locals copied from them or from a field above them
     (``Resources.copies``: ``c = p->ctrl`` names ``p->ctrl->buf`` ``c->buf``)."""
-    return [local + q[len(source):] for q in paths for local, source in copies.items()
+    return [local + q[len(source):] for q in paths for local, source in sorted(copies)
             if q == source or q.startswith(source + "->")]
 
 
@@ -527,7 +530,7 @@ class ResourceModel:
                 released.update(q for f in fields if (q := f"{container}->{f}") in res)
         by_callback = self._callback_releases(st, call, rel, kind, summary)
         on_failure = {p for p in self._field_put_releases(st, call, summary) |
-                      self._freed_on_failure(st, call)
+                      self._freed_on_failure(st, call) | self._reset_releases(st, call, line)
                       if p in res and res[p].status == HELD} - released - by_callback
         by_callback |= on_failure
         released.update(by_callback)
@@ -1166,6 +1169,27 @@ class ResourceModel:
             out.add(held_name(self.ctx, st.resources, container))
         return out
 
+    def _reset_releases(self, st: State, call: Call, line: int) -> set[str]:
+        """What an [owner] that runs its action on its data when it fails (``reset``:
+        devm_add_action_or_reset()) releases then: what a call of the action, a function
+        of this file, on the data releases (``foo_unregister(ctrl)`` disables the runtime
+        PM of ``ctrl->dev``), read from a trial of that call on a copy of the path.
+        Released only where the call fails (``FAILED_ONLY``)."""
+        kb = self.ctx.kb
+        action, owner = kb.owner_action(call.callee), kb.owner_arg(call.callee)
+        if action is None or owner is None or not kb.resets_on_failure(call.callee) or \
+                max(action, owner) >= len(call.args):
+            return set()
+        fn = function_named(call.args[action])
+        if fn is None or fn == call.callee or self.ctx.summary(fn) is None:
+            return set()
+        trial = st.copy()
+        self.call(trial, Call(fn, (call.args[owner],), Loc(call.loc.line, -1 - action)),
+                  line, None)
+        after = trial.resources.res
+        return {k for k, r in st.resources.res.items()
+                if r.status == HELD and k in after and after[k].status == RELEASED}
+
     def _same_args_releases(self, st: State, call: Call, same: list[int]) -> set[str]:
         """What a release that names its object by the arguments of the call that
         acquired it frees (``device_link_remove(dev, sup)`` drops the link that
@@ -1415,6 +1439,21 @@ class ResourceModel:
                 return True
         return False
 
+
+    def counted_before(self, st: State, cond: Expr, taken: bool, line: int) -> None:
+        """On the edge where a count of an acquisition's successes is above another
+        value (``i < nr_held``, ``nr_held > 0``, ``nr_held``:
+        ``FunctionContext.success_counters``), earlier iterations took it: where its
+        last attempt failed, that many are held all the same, a number the walk does
+        not know (``UNKNOWN``), and an unwind bounded by the count drops them."""
+        counter = _counter_above(cond, taken, self.ctx.success_counters)
+        if counter is None:
+            return
+        callee = self.ctx.success_counters[counter]
+        res = st.resources.res
+        for k, r in list(res.items()):
+            if r.status == FAILED and r.cause is Cause.ACQUIRE_FAILED and r.acquire == callee:
+                res[k] = r.moved(UNKNOWN, line, Cause.COUNTED, counter)
 
     def acquisition_outcome(self, st: State, chk: Check, taken: bool, line: int) -> bool:
         """On the branch where an acquiring call failed, its object is not held.
@@ -1779,3 +1818,22 @@ def _managed(after: list[str], obj: str, st: State, ctx: FunctionContext) -> boo
     base = key_object(obj)
     return any(c.callee in after and base in c.objects for c in st.calls) or \
         any(a in s.calls for s in ctx.summaries.values() for a in after)
+
+
+def _counter_above(cond: Expr, taken: bool, counters: Mapping[str, str]) -> str | None:
+    """The counter of ``counters`` that this edge of ``cond`` finds above 0 or above
+    another value (``i < n``, ``n > i``, ``n != 0``, ``n``, taken; ``!n``, not
+    taken)."""
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, taken = cond.operand, not taken
+    if isinstance(cond, Var):
+        return cond.name if taken and cond.name in counters else None
+    if not isinstance(cond, Binary):
+        return None
+    op = cond.op if taken else {"<": ">=", ">": "<=", "==": "!=", "!=": "=="}.get(cond.op, "")
+    for above, other, ops in ((cond.rhs, cond.lhs, ("<", "!=")),
+                              (cond.lhs, cond.rhs, (">", "!="))):
+        if isinstance(above, Var) and above.name in counters and op in ops and \
+                (op != "!=" or constant(other) == 0):
+            return above.name
+    return None

@@ -852,6 +852,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         # caller's when they fail (it owes put_device()); the put their body makes on
         # its way out drops the reference the body took itself, not the caller's
         s.releases.discard(held.object)
+    s.releases_globals -= _own_global_locks(fn, s.releases_globals, local_names, known, kb)
     for i in range(len(fn.params)):
         if (i, "") in tested or (i in s.releases and i not in s.derefs_self
                                  and _only_null_safe_releases(fn, i, res, known, kb)):
@@ -1360,6 +1361,63 @@ def _locks_held_at_return(fn: Function, res: _Param, kb: Knowledge) -> set[tuple
     return out
 
 
+def _own_global_locks(fn: Function, dropped: set[str], local_names: set[str],
+                      known: dict[str, Summary], kb: Knowledge) -> set[str]:
+    """The global locks (and PM counts) of ``dropped`` that the function takes itself
+    before each of its drops of them, on every path to the drop (``mutex_lock(&g);
+    ...; mutex_unlock(&g)`` in a release callback): it drops its own acquisition,
+    nothing its caller holds, so a caller holding ``g`` still holds it after the call.
+    A drop that some path reaches without the take (``if (x) mutex_unlock(&g);``, a
+    function called holding ``g``) keeps ``g`` released."""
+    takes: dict[str, set[int]] = {}
+    drops: list[tuple[str, int, bool]] = []  # (lock, block, taken before in the block)
+    for b in fn.blocks:
+        taken_here: set[str] = set()
+        for e in b.exprs():
+            for x in subexprs(e):
+                if not isinstance(x, Call):
+                    continue
+                g = _global_taken(x, local_names, kb)
+                if g is not None and g in dropped:
+                    takes.setdefault(g, set()).add(b.id)
+                    taken_here.add(g)
+                drops += [(d, b.id, d in taken_here)
+                          for d in _global_dropped(x, local_names, known, kb) & dropped]
+    own = set(takes)
+    for g, bid, taken_before in drops:
+        if g in own and not taken_before and fn.entry not in takes[g] and \
+                bid in fn.reachable_from(fn.entry, avoid=takes[g]):
+            own.discard(g)
+    return own
+
+
+def _global_taken(call: Call, local_names: set[str], kb: Knowledge) -> str | None:
+    """The global lock or PM count a call takes (``mutex_lock(&foo_mutex)``), if any."""
+    a = kb.acquire(call.callee)
+    if a is None or not a.kind.is_hold or not isinstance(a.object, int) or \
+            a.object >= len(call.args):
+        return None
+    p = path_of(call.args[a.object])
+    p = p[1:] if p is not None and p.startswith("&") else p
+    return p if p is not None and root_of(p) not in local_names else None
+
+
+def _global_dropped(call: Call, local_names: set[str], known: dict[str, Summary],
+                    kb: Knowledge) -> set[str]:
+    """The globals a call drops as a lock or PM count, itself or in a same-file callee."""
+    out: set[str] = set()
+    rel = kb.release(call.callee)
+    if rel is not None and rel.arg < len(call.args) and kb.released_kind(call.callee).is_hold:
+        p = path_of(call.args[rel.arg])
+        p = p[1:] if p is not None and p.startswith("&") else p
+        if p is not None and root_of(p) not in local_names:
+            out.add(p)
+    callee = known.get(call.callee)
+    if callee is not None:
+        out |= callee.releases_globals
+    return out
+
+
 def _lock_takes(call: Call, res: _Param, kb: Knowledge) -> set[tuple[int, str]]:
     """The lock of a parameter that a call takes (``mutex_lock(m)``), if any."""
     a = kb.acquire(call.callee)
@@ -1522,6 +1580,10 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                         not rel.keeps_object and not kb.released_part(call.callee):
                     # v4l2_device_unregister(&p->v4l2_dev): an object embedded in p
                     s.releases_fields.setdefault(r[0], set()).add(r[1])
+                if rel is not None and rel.arg == j and kind.is_hold and \
+                        (part := kb.released_part(call.callee)):
+                    # pm_runtime_disable(&p->dev): the enable count of p's device
+                    s.releases_field_parts.setdefault(r[0], set()).add((r[1], part))
             continue
         r = res.of(a)
         if r is None and rel is not None and rel.arg == j and \

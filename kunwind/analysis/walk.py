@@ -438,7 +438,8 @@ class Walker:
             return  # `bool branch;` of a macro used twice: what it held still stands
         if path is not None and st.values.tested and not self.same_answer(st, path, value):
             deep = self.ctx.tests_reading_memory
-            st.values.tested = frozenset(t for t in st.values.tested if not (
+            spared = self.other_bits_tests(path, s.op, value)
+            st.values.tested = frozenset(t for t in st.values.tested if t[0] in spared or not (
                 _mentions(t[0], path) or t[0] in deep and _mentions(t[0], root_of(path))
                 and self.ctx.store_may_change(t[0], path)))
         if path is None and st.values.tested:
@@ -632,6 +633,22 @@ class Walker:
             st.note(FieldStore(line, path, null))
         for slot in st.slots.values():
             slot.after_store(self.ctx, st, s, path, line)
+
+    def other_bits_tests(self, path: str, op: str, value: Expr | None) -> frozenset[str]:
+        """The repeated tests that read ``path`` only as tests of bits that the store
+        ``path |= K`` (or ``path &= ~K``) leaves alone (``if (flags & FOO_PM)`` across
+        ``flags |= FOO_MANAGED``): their outcome stands. Only tests of single bits the
+        store does not touch: any other read of ``path`` may see the change."""
+        if op == "|=":
+            bits = constant(value)
+        elif op == "&=" and isinstance(value, Unary) and value.op == "~":
+            bits = constant(value.operand)
+        else:
+            return frozenset()
+        if bits is None:
+            return frozenset()
+        return frozenset(text for text, cond in self.ctx.repeated_conditions.items()
+                         if _tests_only_other_bits(cond, path, bits))
 
     def shifted_sign(self, st: State, path: str | None, op: str,
                      step: int | None) -> tuple[str, int] | None:
@@ -895,6 +912,8 @@ class Walker:
             return False  # an earlier test on this path says otherwise (ret < 0, then !ret)
         if _copy_equality(st, cond) not in (None, taken):
             return False  # buf = f->prealloc_buf; ... if (buf == f->prealloc_buf)
+        if self.ctx.success_counters:
+            self.resources.counted_before(st, cond, taken, line)
         sign = sign_test(cond)
         # the signs the tested path had before this test (an earlier ``ret < 0`` passed)
         earlier = st.values.signs.get(sign[0], ANY_SIGN) if sign is not None else ANY_SIGN
@@ -1349,7 +1368,7 @@ def _copy_equality(st: State, cond: Expr) -> bool | None:
         return None
     p, q = path_of(cond.lhs), path_of(cond.rhs)
     copies = st.resources.copies
-    if p is None or q is None or not (copies.get(p) == q or copies.get(q) == p):
+    if p is None or q is None or not ((p, q) in copies or (q, p) in copies):
         return None
     return truth_ == (cond.op == "==")
 
@@ -1406,6 +1425,18 @@ def _out_parameter(e: Expr) -> bool:
     """``*pp`` for a parameter ``pp``: where a function hands its result to the caller."""
     return isinstance(e, Unary) and e.op == "*" and isinstance(e.operand, Var) and \
         e.operand.is_param
+
+
+def _tests_only_other_bits(cond: Expr, path: str, bits: int) -> bool:
+    """Does ``cond`` read ``path`` only in ``path & C`` tests of one bit each (C a
+    power of two), none of them among ``bits``?"""
+    reads = sum(1 for x in subexprs(cond) if isinstance(x, (Var, Member)) and path_of(x) == path)
+    masks = [k for x in subexprs(cond) if isinstance(x, Binary) and x.op == "&"
+             for a, b in ((x.lhs, x.rhs), (x.rhs, x.lhs))
+             if isinstance(a, (Var, Member)) and path_of(a) == path
+             and (k := constant(b)) is not None]
+    return bool(masks) and len(masks) == reads and \
+        all(k > 0 and k & (k - 1) == 0 and not k & bits for k in masks)
 
 
 def _mentions(text: str, path: str) -> bool:

@@ -176,6 +176,9 @@ class Knowledge:
     # runs devm_add_action()'s action on its data at unbind or when the probe fails):
     # callee -> the index of the argument that is that function
     owner_actions: dict[str, int] = field(default_factory=dict)
+    # owners with an action that run it on the data themselves when they fail
+    # (devm_add_action_or_reset(): ``if (ret) action(data);``)
+    owners_reset: set[str] = field(default_factory=set)
     # callee -> argument it keeps a pointer to without owning it (driver data)
     borrowers: dict[str, int] = field(default_factory=dict)
     # callees that return what a borrower kept in their argument 0 (dev_get_drvdata())
@@ -341,6 +344,11 @@ class Knowledge:
         takes over (devm_add_action(dev, action, data): 1), else None."""
         v = self.owner_actions.get(callee)
         return v if v is not None else self.owner_actions.get(canonical(callee))
+
+    def resets_on_failure(self, callee: str) -> bool:
+        """Does ``callee``, an [owner] with an action, run the action on its data itself
+        when it fails (``reset``)?"""
+        return callee in self.owners_reset or canonical(callee) in self.owners_reset
 
     def owns_on_failure(self, callee: str) -> bool:
         """Does ``callee`` take its [owner] argument over (free it) only when it fails?"""
@@ -575,6 +583,12 @@ class Knowledge:
                 self.owner_actions[name] = int(v["action"])
             else:
                 self.owner_actions.pop(name, None)
+            if v.get("reset") and "action" not in v:
+                raise ValueError(f"owner.{name}: 'reset' runs the 'action', which it needs")
+            if v.get("reset"):
+                self.owners_reset.add(name)
+            else:
+                self.owners_reset.discard(name)
             if v.get("on_success") and v.get("on_failure"):
                 raise ValueError(f"owner.{name}: 'on_success' and 'on_failure' exclude "
                                  "each other")
@@ -646,7 +660,7 @@ KEYS: dict[str, frozenset[str]] = {
     "truncates": frozenset(),
     "held_query": frozenset({"arg", "while"}),
     "implies": frozenset({"arg", "then"}),
-    "owner": frozenset({"arg", "on_success", "on_failure", "action"}),
+    "owner": frozenset({"arg", "on_success", "on_failure", "action", "reset"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "frees_filled": frozenset({"fill"}),
     "borrow": frozenset({"arg"}),
