@@ -158,7 +158,9 @@ class Summary:
     ret_container: set[int] = field(default_factory=set)
     # the member of that container the parameter points at (``dev`` of to_foo(dev) {
     # return container_of(dev, struct foo, dev); }): a caller's ``x = to_foo(d)``
-    # makes ``d`` the address of ``x->dev``
+    # makes ``d`` the address of ``x->dev``; a member of a member through container_of()
+    # twice, or offsetof(T, vd.tx): "vd.tx", and ``x = to_foo(&vd->tx)`` makes ``vd``
+    # the address of ``x->vd``, so what frees ``x`` frees the container of ``vd``
     ret_member: str = ""
     # the parameter whose driver data every return gives back, with the pseudo-field it
     # is read from (to_foo_info(pdev): ``return platform_get_drvdata(pdev)``: (0,
@@ -634,9 +636,18 @@ class _Param:
             return self.container.get(e.name)
         if isinstance(e, Call) and (callee := self.known.get(e.callee)) is not None:
             for j in callee.ret_container:
-                r = self.of(e.args[j]) if j < len(e.args) else None
+                a = e.args[j] if j < len(e.args) else None
+                r = self.of(a) if a is not None else None
                 if r is not None and r[1] == "":
                     return r[0]  # to_foo(dev)
+                if isinstance(a, Unary) and a.op == "&" and isinstance(a.operand, Member) \
+                        and a.operand.arrow and \
+                        callee.ret_member.endswith(f".{a.operand.name}"):
+                    # to_foo(&vd->tx), which goes back from the member "vd.tx": vd is
+                    # the member "vd" of what it returns
+                    r = self.of(a.operand.base)
+                    if r is not None and r[1] == "":
+                        return r[0]
         if isinstance(e, Binary) and e.op == "-" and isinstance(e.lhs, Var):
             r = self.of(e.lhs)
             if r is not None and r[1] == "":
@@ -1086,26 +1097,39 @@ def _returned_container(fn: Function, res: _Param) -> set[int]:
 
 
 def _returned_member(fn: Function) -> str:
-    """The member named by the container_of() every return computes (``__mptr -
+    """The member path named by the container_of() every return computes (``__mptr -
     offsetof(T, dev)``, directly or through the local it is stored in): "dev"; ""
-    when the returns name none or differ."""
-    values: dict[str, Expr | None] = {}
-    for b in fn.blocks:
-        for st in b.stmts:
-            if isinstance(st, Store) and isinstance(st.target, Var) and st.op == "=":
-                values[st.target.name] = st.value
+    when the returns name none or differ. A container_of() of a container_of() goes
+    back from the member of a member (``vdesc = container_of(t, V, tx); return
+    container_of(vdesc, T, vd);``: "vd.tx")."""
+    chain: dict[str, str] = {}  # local -> the member path its container_of() undid
     found: set[str | None] = set()
     for b in fn.blocks:
         for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.target, Var) and st.op == "=":
+                m = _container_member(st.value, chain)
+                if m is None:
+                    chain.pop(st.target.name, None)
+                else:
+                    chain[st.target.name] = m
             if isinstance(st, Return) and st.value is not None and constant(st.value) != 0:
-                v: Expr | None = st.value.value if isinstance(st.value, Assign) \
-                    else st.value
-                if isinstance(v, Var):
-                    v = values.get(v.name)
-                found.add(offsetof_member(v.rhs) if isinstance(v, Binary) and v.op == "-"
-                          else None)
+                v = st.value.value if isinstance(st.value, Assign) else st.value
+                found.add(_container_member(v, chain))
     member = found.pop() if len(found) == 1 else None
     return member or ""
+
+
+def _container_member(v: Expr | None, chain: dict[str, str]) -> str | None:
+    """The member path ``v`` goes back from: a container_of() expansion ``__mptr -
+    offsetof(T, m)``, "m", after the path of the container_of() ``__mptr`` holds
+    ("vd" then "tx": "vd.tx"), or a local holding one."""
+    if isinstance(v, Var):
+        return chain.get(v.name)
+    m = offsetof_member(v.rhs) if isinstance(v, Binary) and v.op == "-" else None
+    if m is None or not isinstance(v, Binary):
+        return None
+    inner = chain.get(v.lhs.name) if isinstance(v.lhs, Var) else None
+    return f"{m}.{inner}" if inner else m
 
 
 def _returned_driver_data(fn: Function, res: _Param) -> tuple[int, str] | None:
