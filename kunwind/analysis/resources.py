@@ -614,6 +614,16 @@ class ResourceModel:
                                 res[q].cause is Cause.NONE and q != consumed:
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
+        if (taken := kb.owner_field(call.callee)) is not None and taken[0] < len(call.args):
+            # regulator_register(dev, desc, &cfg) takes cfg.ena_gpiod, whatever it
+            # returns: what that field holds is no longer this function's
+            base = path_of(guarded_address(call.args[taken[0]]))
+            if base is not None:
+                held = f"{base[1:]}.{taken[1]}" if base.startswith("&") else \
+                    f"{base}->{taken[1]}"
+                q = held_name(self.ctx, st.resources, held)
+                if q in res and res[q].status == HELD:
+                    res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         for j, pairs in sorted(summary.kept_when.items()) if summary is not None else ():
             base = (path_of(call.args[j]) if j < len(call.args) else None) or ""
             for v, part in sorted(pairs) if base else ():

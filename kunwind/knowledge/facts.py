@@ -176,6 +176,10 @@ class Knowledge:
     # runs devm_add_action()'s action on its data at unbind or when the probe fails):
     # callee -> the index of the argument that is that function
     owner_actions: dict[str, int] = field(default_factory=dict)
+    # owners of what a field of an argument holds, not of the argument: callee -> (the
+    # argument, the field) (regulator_register() takes config->ena_gpiod, whatever it
+    # returns)
+    owner_fields: dict[str, tuple[int, str]] = field(default_factory=dict)
     # callee -> argument it keeps a pointer to without owning it (driver data)
     borrowers: dict[str, int] = field(default_factory=dict)
     # callees that return what a borrower kept in their argument 0 (dev_get_drvdata())
@@ -317,6 +321,12 @@ class Knowledge:
     def owns_on_success(self, callee: str) -> bool:
         """Does ``callee`` keep its [owner] argument only when it succeeds?"""
         return callee in self.owners_on_success or canonical(callee) in self.owners_on_success
+
+    def owner_field(self, callee: str) -> tuple[int, str] | None:
+        """The (argument, field) whose held object ``callee`` takes over on every
+        outcome, for an [owner] with a ``field``."""
+        v = self.owner_fields.get(callee)
+        return v if v is not None else self.owner_fields.get(canonical(callee))
 
     def owner_action(self, callee: str) -> int | None:
         """The argument of ``callee`` that is the function it runs later on the object it
@@ -540,7 +550,16 @@ class Knowledge:
             if not fill:
                 raise ValueError(f"frees_filled.{name}: needs 'fill'")
             self.frees_filled[name] = fill
+        elif table == "owner" and "field" in v:
+            if set(v) - {"arg", "field"} or not v["field"]:
+                raise ValueError(f"owner.{name}: 'field' takes no other key than 'arg'")
+            self.owner_fields[name] = (int(v.get("arg", 0)), str(v["field"]))
+            for t in (self.owners, self.owner_actions):
+                t.pop(name, None)
+            self.owners_on_success.discard(name)
+            self.owners_on_failure.discard(name)
         elif table == "owner":
+            self.owner_fields.pop(name, None)
             self.owners[name] = int(v.get("arg", 0))
             if "action" in v:
                 self.owner_actions[name] = int(v["action"])
@@ -614,7 +633,7 @@ KEYS: dict[str, frozenset[str]] = {
     "zeroes": frozenset({"arg", "value"}),
     "read": frozenset({"into"}),
     "held_query": frozenset({"arg", "while"}),
-    "owner": frozenset({"arg", "on_success", "on_failure", "action"}),
+    "owner": frozenset({"arg", "on_success", "on_failure", "action", "field"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "frees_filled": frozenset({"fill"}),
     "borrow": frozenset({"arg"}),
