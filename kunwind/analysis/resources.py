@@ -646,7 +646,13 @@ class ResourceModel:
                 res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         action = kb.owner_action(call.callee)
         if owner is not None and action is not None:
-            st.resources.auto = st.resources.auto | self._action_frees(st, call, owner, action)
+            freed = self._action_frees(st, call, owner, action)
+            st.resources.auto = st.resources.auto | freed
+            for q in sorted(freed):
+                if q in res and res[q].status == HELD:
+                    # held already (the object lent the device as its driver data,
+                    # which the action frees): devres frees it from now on
+                    res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         self.fill(st, call, line)
         # acquisitions
         acq = kb.acquire(call.callee)
@@ -865,15 +871,26 @@ class ResourceModel:
         later frees (the knowledge's ``action``): ``devm_add_action(dev, foo_free, o)``
         with ``foo_free(void *data)`` doing ``vfree(o->buf)`` gives ``o->buf``. devres
         runs the action when the probe fails, so what a later step acquires into those
-        fields releases itself, as a ``devm_*()`` allocation would."""
+        fields releases itself, as a ``devm_*()`` allocation would. An action that
+        frees the driver data of the device it is given (``cluster =
+        platform_get_drvdata(pdev); kfree(cluster)``) frees what this function lent
+        that device (``platform_set_drvdata(pdev, cluster)``, ``ctx.lent``)."""
         fn = function_named(call.args[action]) if action < len(call.args) else None
         s = self.ctx.summary(fn) if fn is not None else None
         base = object_path(path_of(call.args[owner])) if owner < len(call.args) else None
         if s is None or base is None:
             return frozenset()
+        # an action given the device that reads its driver data back and frees it
+        # (``cluster = platform_get_drvdata(pdev); kfree(cluster)``) frees what this
+        # function lent that device (``platform_set_drvdata(pdev, cluster)``)
+        lent = self.ctx.lent.get(base)
+        drvdata = {lent + f[len(DRIVER_DATA):] for f in s.releases_fields.get(0, ())
+                   if lent is not None and (f == DRIVER_DATA or
+                                            f.startswith(f"{DRIVER_DATA}->"))}
         base = held_name(self.ctx, st.resources, base)
-        return frozenset(f"{base}->{f}" for f in s.releases_fields.get(0, ())
-                         if not f.startswith("@"))  # no pseudo-field (driver data)
+        return frozenset({f"{base}->{f}" for f in s.releases_fields.get(0, ())
+                          if not f.startswith("@")} |  # no other pseudo-field
+                         {held_name(self.ctx, st.resources, q) for q in drvdata})
 
     def _handed_along(self, st: State, p: str) -> list[str]:
         """What goes with the object ``p`` names when it is handed over: the object
