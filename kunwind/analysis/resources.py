@@ -437,6 +437,9 @@ class ResourceModel:
                     p = object_path(path_of(call.args[j]))
                     if p is not None:
                         released.add(p)
+                    if j in summary.frees_memory and \
+                            (whole := _freed_first_member(ctx, st, call.args[j])) is not None:
+                        released.add(whole)  # foo_free_view(&fp->view) does kfree(view)
             released.update(g for g in summary.releases_globals if g in res)
             for j, fields in summary.releases_fields.items():
                 base = path_of(call.args[j]) if j < len(call.args) else None
@@ -1674,6 +1677,29 @@ def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) ->
         return None
     a = ctx.kb.acquire(r.acquire)
     return whole if a is not None and a.object == "ret" else None
+
+
+def _freed_first_member(ctx: FunctionContext, st: State, arg: Expr) -> str | None:
+    """The allocation held here whose member's address ``arg`` is (``&fp->view``), given
+    to a callee that frees its parameter as memory (``kfree(view)``): only the address
+    of the first member is the allocation's, so the callee frees the whole object,
+    when the member holds nothing of its own."""
+    if not (isinstance(arg, Unary) and arg.op == "&" and isinstance(arg.operand, Member)
+            and arg.operand.arrow):
+        return None
+    base = path_of(arg.operand.base)
+    member = path_of(arg.operand)
+    if base is None or member is None or "->" in base or "." in base or "[" in base:
+        return None
+    whole = held_name(ctx, st.resources, base)
+    r = st.resources.res.get(whole)
+    if r is None or r.status != HELD or r.kind is not Kind.MEMORY or not r.acquire or \
+            held_name(ctx, st.resources, member) in st.resources.res:
+        return None
+    a = ctx.kb.acquire(r.acquire)
+    s = ctx.summary(r.acquire)
+    return whole if (a.object == "ret" if a is not None else s is not None and s.ret_alloc) \
+        else None
 
 
 def read_path(summaries: Mapping[str, Summary], e: Expr) -> str | None:

@@ -137,6 +137,10 @@ class Summary:
     # (p->f); "*" when it reads the object whole (*p)
     reads: dict[int, set[str]] = field(default_factory=dict)
     releases: set[int] = field(default_factory=set)
+    # released parameters it frees as memory, whole (kfree(view), itself or in a same-file
+    # callee): a caller's ``&x->first`` given there frees ``x``, the member being at its
+    # start
+    frees_memory: set[int] = field(default_factory=set)
     # parameters whose container it releases: it frees the object that embeds what the
     # parameter points at (container_of(p, struct foo, member), then kfree() or a put)
     releases_container: set[int] = field(default_factory=set)
@@ -276,6 +280,7 @@ class Summary:
             tuple(sorted(self.derefs_self.items())),
             tuple(sorted((i, tuple(sorted(s))) for i, s in self.writes.items())),
             tuple(sorted(self.releases)), tuple(sorted(self.null_ok)),
+            tuple(sorted(self.frees_memory)),
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
             self.ret_shared, self.ret_signs,
             tuple(sorted((i, tuple(sorted(d.items()))) for i, d in self.ret_signs_when.items())),
@@ -1521,6 +1526,9 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
         if (rel is not None and rel.arg == j) or (td is not None and td.arg == j):
             if f == "":
                 s.releases.add(i)
+                if rel is not None and rel.arg == j and \
+                        kb.released_kind(call.callee) is Kind.MEMORY:
+                    s.frees_memory.add(i)
                 if rel is not None and rel.arg == j and (part := kb.released_part(call.callee)):
                     s.releases_parts.setdefault(i, set()).add(part)
             elif rel is not None:
@@ -1540,6 +1548,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             s.writes.setdefault(i, set()).update(callee.writes.get(j, set()))
             if j in callee.releases:
                 s.releases.add(i)
+            if j in callee.frees_memory:
+                s.frees_memory.add(i)
             for g in callee.releases_fields.get(j, ()):
                 s.releases_fields.setdefault(i, set()).add(g)
             for g in callee.releases_members.get(j, ()):
@@ -1977,6 +1987,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
     s.consumes = set(d.get("consumes", ()))
+    s.frees_memory = set(d.get("frees_memory", ()))
     s.keeps = set(d.get("keeps", ()))
     s.reads_into = set(d.get("reads_into", ()))
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}
