@@ -437,7 +437,7 @@ class ResourceModel:
                     p = object_path(path_of(call.args[j]))
                     if p is not None:
                         released.add(p)
-                    if j in summary.frees_memory and \
+                    if j in summary.frees_memory and j in summary.releases_always and \
                             (whole := _freed_first_member(ctx, st, call.args[j])) is not None:
                         released.add(whole)  # foo_free_view(&fp->view) does kfree(view)
             released.update(g for g in summary.releases_globals if g in res)
@@ -1681,7 +1681,8 @@ def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) ->
 
 def _freed_first_member(ctx: FunctionContext, st: State, arg: Expr) -> str | None:
     """The allocation held here whose member's address ``arg`` is (``&fp->view``), given
-    to a callee that frees its parameter as memory (``kfree(view)``): only the address
+    to a callee that frees its parameter as memory on every path (``kfree(view)``,
+    ``Summary.frees_memory`` and ``releases_always``): only the address
     of the first member is the allocation's, so the callee frees the whole object,
     when the member holds nothing of its own."""
     if not (isinstance(arg, Unary) and arg.op == "&" and isinstance(arg.operand, Member)
