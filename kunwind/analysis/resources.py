@@ -140,6 +140,10 @@ class Res:
     # debugfs_create_dir(name, top) after top = debugfs_create_dir()): a release of
     # that one removes this one with it
     parent: str = ""
+    # the path its acquire's result was stored in, when that result names the object
+    # (the knowledge's ``ret_names``: ``priv->res = request_mem_region(res->start,
+    # ...)``): a release through that path (release_resource(priv->res)) releases it
+    named: str = ""
 
     @property
     def shared(self) -> bool:
@@ -476,6 +480,9 @@ class ResourceModel:
         released.update(self._filled(st, call))
         # through whichever name holds the object (an alias, an embedded member's local)
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
+        # release_resource(priv->res) of the struct resource request_mem_region() returned
+        released |= {q for q, r in res.items() if r.named and r.named in released and
+                     kb.released_kind(call.callee) in (r.kind, Kind.UNKNOWN)}
         by_knowledge = {resource_key(held_name(ctx, st.resources, p, part), part)
                         for p in by_knowledge}
         for j, parts in summary.releases_parts.items() if summary is not None else ():
@@ -715,7 +722,8 @@ class ResourceModel:
                                    left_null=(acq.null_on_failure or
                                               self.null_before(st, call.args[acq.object]))
                                    if isinstance(acq.object, int) and not acq.part else False,
-                                   args=_key_args(kb, acq, call), owns=_owned(acq, call))
+                                   args=_key_args(kb, acq, call), owns=_owned(acq, call),
+                                   named=result if acq.ret_names and result else "")
                     if old is not None and old.status == ESCAPED and \
                             isinstance(acq.object, int) and \
                             old.cause is Cause.STORED and _element_at_computed_index(old.by):

@@ -104,6 +104,10 @@ class Acquire:
     # (of_get_parent(NULL), of_get_next_child(NULL, prev)): where a test finds that
     # argument NULL, the result holds nothing
     null_arg: int | None = None
+    # with an argument object: its result is another name of that object (a region
+    # request's struct resource), so a release of the path it is stored in
+    # (release_resource(priv->res)) releases the object
+    ret_names: bool = False
 
 
 @dataclass
@@ -496,6 +500,9 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'null_arg' is for a returned object that "
                                  "is NULL on failure, and names an argument")
             self.acquires[name].null_arg = int(v["null_arg"]) if "null_arg" in v else None
+            if v.get("ret_names") and obj == "ret":
+                raise ValueError(f"acquire.{name}: 'ret_names' is for an argument object")
+            self.acquires[name].ret_names = bool(v.get("ret_names", False))
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -622,7 +629,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
-                          "null_arg"}),
+                          "null_arg", "ret_names"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
