@@ -279,6 +279,29 @@ def test_owner_actions(kb) -> None:
     assert kb2.owner_action("devm_add_action") is None
 
 
+def test_ret_names(kb) -> None:
+    # the struct resource a region request returns names the region
+    assert kb.acquire("request_mem_region").ret_names
+    assert not kb.acquire("kmalloc").ret_names
+    with pytest.raises(KnowledgeError, match="'ret_names' is for an argument object"):
+        load_knowledge().merge({"acquire": {"x": {"ret_names": True}}}, "x")
+
+
+def test_owner_fields(kb) -> None:
+    # regulator_register() takes config->ena_gpiod, not the config
+    assert kb.owner_field("regulator_register") == (2, "ena_gpiod")
+    assert kb.owner_field("devm_regulator_register") == (2, "ena_gpiod")
+    assert kb.owner_arg("regulator_register") is None
+    assert kb.owner_field("list_add") is None
+    kb2 = load_knowledge()
+    kb2.merge({"owner": {"regulator_register": {"arg": 1}}}, "x")  # a later entry wins
+    assert kb2.owner_field("regulator_register") is None
+    assert kb2.owner_arg("regulator_register") == 1
+    with pytest.raises(KnowledgeError, match="'field' takes no other key"):
+        load_knowledge().merge({"owner": {"x": {"arg": 0, "field": "f",
+                                                "on_success": True}}}, "x")
+
+
 # ---- user files ----------------------------------------------------------------
 
 

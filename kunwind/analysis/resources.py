@@ -141,6 +141,10 @@ class Res:
     # debugfs_create_dir(name, top) after top = debugfs_create_dir()): a release of
     # that one removes this one with it
     parent: str = ""
+    # the path its acquire's result was stored in, when that result names the object
+    # (the knowledge's ``ret_names``: ``priv->res = request_mem_region(res->start,
+    # ...)``): a release through that path (release_resource(priv->res)) releases it
+    named: str = ""
 
     @property
     def shared(self) -> bool:
@@ -440,6 +444,9 @@ class ResourceModel:
                     p = object_path(path_of(call.args[j]))
                     if p is not None:
                         released.add(p)
+                    if j in summary.frees_memory and j in summary.releases_always and \
+                            (whole := _freed_first_member(ctx, st, call.args[j])) is not None:
+                        released.add(whole)  # foo_free_view(&fp->view) does kfree(view)
             released.update(g for g in summary.releases_globals if g in res)
             for j, fields in summary.releases_fields.items():
                 base = path_of(call.args[j]) if j < len(call.args) else None
@@ -476,6 +483,9 @@ class ResourceModel:
         released.update(self._filled(st, call))
         # through whichever name holds the object (an alias, an embedded member's local)
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
+        # release_resource(priv->res) of the struct resource request_mem_region() returned
+        released |= {q for q, r in res.items() if r.named and r.named in released and
+                     kb.released_kind(call.callee) in (r.kind, Kind.UNKNOWN)}
         by_knowledge = {resource_key(held_name(ctx, st.resources, p, part), part)
                         for p in by_knowledge}
         parted: set[tuple[str, str]] = set()  # (object path, part) the callee releases
@@ -617,6 +627,16 @@ class ResourceModel:
                                 res[q].cause is Cause.NONE and q != consumed:
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
+        if (taken := kb.owner_field(call.callee)) is not None and taken[0] < len(call.args):
+            # regulator_register(dev, desc, &cfg) takes cfg.ena_gpiod, whatever it
+            # returns: what that field holds is no longer this function's
+            base = path_of(guarded_address(call.args[taken[0]]))
+            if base is not None:
+                held = f"{base[1:]}.{taken[1]}" if base.startswith("&") else \
+                    f"{base}->{taken[1]}"
+                q = held_name(self.ctx, st.resources, held)
+                if q in res and res[q].status == HELD:
+                    res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         for j, pairs in sorted(summary.kept_when.items()) if summary is not None else ():
             base = (path_of(call.args[j]) if j < len(call.args) else None) or ""
             for v, part in sorted(pairs) if base else ():
@@ -639,7 +659,13 @@ class ResourceModel:
                 res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         action = kb.owner_action(call.callee)
         if owner is not None and action is not None:
-            st.resources.auto = st.resources.auto | self._action_frees(st, call, owner, action)
+            freed = self._action_frees(st, call, owner, action)
+            st.resources.auto = st.resources.auto | freed
+            for q in sorted(freed):
+                if q in res and res[q].status == HELD:
+                    # held already (the object lent the device as its driver data,
+                    # which the action frees): devres frees it from now on
+                    res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         self.fill(st, call, line)
         # acquisitions
         acq = kb.acquire(call.callee)
@@ -699,7 +725,8 @@ class ResourceModel:
                                    left_null=(acq.null_on_failure or
                                               self.null_before(st, call.args[acq.object]))
                                    if isinstance(acq.object, int) and not acq.part else False,
-                                   args=_key_args(kb, acq, call), owns=_owned(acq, call))
+                                   args=_key_args(kb, acq, call), owns=_owned(acq, call),
+                                   named=result if acq.ret_names and result else "")
                     if old is not None and old.status == ESCAPED and \
                             isinstance(acq.object, int) and \
                             old.cause is Cause.STORED and _element_at_computed_index(old.by):
@@ -879,15 +906,26 @@ class ResourceModel:
         later frees (the knowledge's ``action``): ``devm_add_action(dev, foo_free, o)``
         with ``foo_free(void *data)`` doing ``vfree(o->buf)`` gives ``o->buf``. devres
         runs the action when the probe fails, so what a later step acquires into those
-        fields releases itself, as a ``devm_*()`` allocation would."""
+        fields releases itself, as a ``devm_*()`` allocation would. An action that
+        frees the driver data of the device it is given (``cluster =
+        platform_get_drvdata(pdev); kfree(cluster)``) frees what this function lent
+        that device (``platform_set_drvdata(pdev, cluster)``, ``ctx.lent``)."""
         fn = function_named(call.args[action]) if action < len(call.args) else None
         s = self.ctx.summary(fn) if fn is not None else None
         base = object_path(path_of(call.args[owner])) if owner < len(call.args) else None
         if s is None or base is None:
             return frozenset()
+        # an action given the device that reads its driver data back and frees it
+        # (``cluster = platform_get_drvdata(pdev); kfree(cluster)``) frees what this
+        # function lent that device (``platform_set_drvdata(pdev, cluster)``)
+        lent = self.ctx.lent.get(base)
+        drvdata = {lent + f[len(DRIVER_DATA):] for f in s.releases_fields.get(0, ())
+                   if lent is not None and (f == DRIVER_DATA or
+                                            f.startswith(f"{DRIVER_DATA}->"))}
         base = held_name(self.ctx, st.resources, base)
-        return frozenset(f"{base}->{f}" for f in s.releases_fields.get(0, ())
-                         if not f.startswith("@"))  # no pseudo-field (driver data)
+        return frozenset({f"{base}->{f}" for f in s.releases_fields.get(0, ())
+                          if not f.startswith("@")} |  # no other pseudo-field
+                         {held_name(self.ctx, st.resources, q) for q in drvdata})
 
     def _handed_along(self, st: State, p: str) -> list[str]:
         """What goes with the object ``p`` names when it is handed over: the object
@@ -1707,6 +1745,30 @@ def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) ->
         return None
     a = ctx.kb.acquire(r.acquire)
     return whole if a is not None and a.object == "ret" else None
+
+
+def _freed_first_member(ctx: FunctionContext, st: State, arg: Expr) -> str | None:
+    """The allocation held here whose member's address ``arg`` is (``&fp->view``), given
+    to a callee that frees its parameter as memory on every path (``kfree(view)``,
+    ``Summary.frees_memory`` and ``releases_always``): only the address
+    of the first member is the allocation's, so the callee frees the whole object,
+    when the member holds nothing of its own."""
+    if not (isinstance(arg, Unary) and arg.op == "&" and isinstance(arg.operand, Member)
+            and arg.operand.arrow):
+        return None
+    base = path_of(arg.operand.base)
+    member = path_of(arg.operand)
+    if base is None or member is None or "->" in base or "." in base or "[" in base:
+        return None
+    whole = held_name(ctx, st.resources, base)
+    r = st.resources.res.get(whole)
+    if r is None or r.status != HELD or r.kind is not Kind.MEMORY or not r.acquire or \
+            held_name(ctx, st.resources, member) in st.resources.res:
+        return None
+    a = ctx.kb.acquire(r.acquire)
+    s = ctx.summary(r.acquire)
+    return whole if (a.object == "ret" if a is not None else s is not None and s.ret_alloc) \
+        else None
 
 
 def read_path(summaries: Mapping[str, Summary], e: Expr) -> str | None:

@@ -137,6 +137,10 @@ class Summary:
     # (p->f); "*" when it reads the object whole (*p)
     reads: dict[int, set[str]] = field(default_factory=dict)
     releases: set[int] = field(default_factory=set)
+    # released parameters it frees as memory, whole (kfree(view), itself or in a same-file
+    # callee): a caller's ``&x->first`` given there frees ``x``, the member being at its
+    # start
+    frees_memory: set[int] = field(default_factory=set)
     # parameters whose container it releases: it frees the object that embeds what the
     # parameter points at (container_of(p, struct foo, member), then kfree() or a put)
     releases_container: set[int] = field(default_factory=set)
@@ -158,7 +162,9 @@ class Summary:
     ret_container: set[int] = field(default_factory=set)
     # the member of that container the parameter points at (``dev`` of to_foo(dev) {
     # return container_of(dev, struct foo, dev); }): a caller's ``x = to_foo(d)``
-    # makes ``d`` the address of ``x->dev``
+    # makes ``d`` the address of ``x->dev``; a member of a member through container_of()
+    # twice, or offsetof(T, vd.tx): "vd.tx", and ``x = to_foo(&vd->tx)`` makes ``vd``
+    # the address of ``x->vd``, so what frees ``x`` frees the container of ``vd``
     ret_member: str = ""
     # the parameter whose driver data every return gives back, with the pseudo-field it
     # is read from (to_foo_info(pdev): ``return platform_get_drvdata(pdev)``: (0,
@@ -285,6 +291,7 @@ class Summary:
             tuple(sorted(self.derefs_self.items())),
             tuple(sorted((i, tuple(sorted(s))) for i, s in self.writes.items())),
             tuple(sorted(self.releases)), tuple(sorted(self.null_ok)),
+            tuple(sorted(self.frees_memory)),
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
             self.ret_shared, self.ret_signs,
             tuple(sorted((i, tuple(sorted(d.items()))) for i, d in self.ret_signs_when.items())),
@@ -646,9 +653,18 @@ class _Param:
             return self.container.get(e.name)
         if isinstance(e, Call) and (callee := self.known.get(e.callee)) is not None:
             for j in callee.ret_container:
-                r = self.of(e.args[j]) if j < len(e.args) else None
+                a = e.args[j] if j < len(e.args) else None
+                r = self.of(a) if a is not None else None
                 if r is not None and r[1] == "":
                     return r[0]  # to_foo(dev)
+                if isinstance(a, Unary) and a.op == "&" and isinstance(a.operand, Member) \
+                        and a.operand.arrow and \
+                        callee.ret_member.endswith(f".{a.operand.name}"):
+                    # to_foo(&vd->tx), which goes back from the member "vd.tx": vd is
+                    # the member "vd" of what it returns
+                    r = self.of(a.operand.base)
+                    if r is not None and r[1] == "":
+                        return r[0]
         if isinstance(e, Binary) and e.op == "-" and isinstance(e.lhs, Var):
             r = self.of(e.lhs)
             if r is not None and r[1] == "":
@@ -1109,26 +1125,39 @@ def _returned_container(fn: Function, res: _Param) -> set[int]:
 
 
 def _returned_member(fn: Function) -> str:
-    """The member named by the container_of() every return computes (``__mptr -
+    """The member path named by the container_of() every return computes (``__mptr -
     offsetof(T, dev)``, directly or through the local it is stored in): "dev"; ""
-    when the returns name none or differ."""
-    values: dict[str, Expr | None] = {}
-    for b in fn.blocks:
-        for st in b.stmts:
-            if isinstance(st, Store) and isinstance(st.target, Var) and st.op == "=":
-                values[st.target.name] = st.value
+    when the returns name none or differ. A container_of() of a container_of() goes
+    back from the member of a member (``vdesc = container_of(t, V, tx); return
+    container_of(vdesc, T, vd);``: "vd.tx")."""
+    chain: dict[str, str] = {}  # local -> the member path its container_of() undid
     found: set[str | None] = set()
     for b in fn.blocks:
         for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.target, Var) and st.op == "=":
+                m = _container_member(st.value, chain)
+                if m is None:
+                    chain.pop(st.target.name, None)
+                else:
+                    chain[st.target.name] = m
             if isinstance(st, Return) and st.value is not None and constant(st.value) != 0:
-                v: Expr | None = st.value.value if isinstance(st.value, Assign) \
-                    else st.value
-                if isinstance(v, Var):
-                    v = values.get(v.name)
-                found.add(offsetof_member(v.rhs) if isinstance(v, Binary) and v.op == "-"
-                          else None)
+                v = st.value.value if isinstance(st.value, Assign) else st.value
+                found.add(_container_member(v, chain))
     member = found.pop() if len(found) == 1 else None
     return member or ""
+
+
+def _container_member(v: Expr | None, chain: dict[str, str]) -> str | None:
+    """The member path ``v`` goes back from: a container_of() expansion ``__mptr -
+    offsetof(T, m)``, "m", after the path of the container_of() ``__mptr`` holds
+    ("vd" then "tx": "vd.tx"), or a local holding one."""
+    if isinstance(v, Var):
+        return chain.get(v.name)
+    m = offsetof_member(v.rhs) if isinstance(v, Binary) and v.op == "-" else None
+    if m is None or not isinstance(v, Binary):
+        return None
+    inner = chain.get(v.lhs.name) if isinstance(v.lhs, Var) else None
+    return f"{m}.{inner}" if inner else m
 
 
 def _returned_driver_data(fn: Function, res: _Param) -> tuple[int, str] | None:
@@ -1598,6 +1627,9 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
         if (rel is not None and rel.arg == j) or (td is not None and td.arg == j):
             if f == "":
                 s.releases.add(i)
+                if rel is not None and rel.arg == j and \
+                        kb.released_kind(call.callee) is Kind.MEMORY:
+                    s.frees_memory.add(i)
                 if rel is not None and rel.arg == j and (part := kb.released_part(call.callee)):
                     s.releases_parts.setdefault(i, set()).add(part)
             elif rel is not None:
@@ -1617,6 +1649,8 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             s.writes.setdefault(i, set()).update(callee.writes.get(j, set()))
             if j in callee.releases:
                 s.releases.add(i)
+            if j in callee.frees_memory:
+                s.frees_memory.add(i)
             for g in callee.releases_fields.get(j, ()):
                 s.releases_fields.setdefault(i, set()).add(g)
             for g in callee.releases_members.get(j, ()):
@@ -2090,6 +2124,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
     s.consumes = set(d.get("consumes", ()))
+    s.frees_memory = set(d.get("frees_memory", ()))
     s.keeps = set(d.get("keeps", ()))
     s.reads_into = set(d.get("reads_into", ()))
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}

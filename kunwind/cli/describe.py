@@ -97,6 +97,10 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         if r.callback is not None:
             fields += f", runs argument {r.callback} when it drops the last reference"
         return f"releases argument {r.arg}{ok}{fields}"
+    if table == "owner" and name in kb.owner_fields:
+        taken = kb.owner_fields[name]
+        return f"takes over what argument {taken[0]}'s field {taken[1]} holds, whatever " \
+            "it returns"
     if table == "owner":
         when = " when it succeeds" if name in kb.owners_on_success else \
             " when it fails (it frees it)" if name in kb.owners_on_failure else ""

@@ -104,6 +104,10 @@ class Acquire:
     # (of_get_parent(NULL), of_get_next_child(NULL, prev)): where a test finds that
     # argument NULL, the result holds nothing
     null_arg: int | None = None
+    # with an argument object: its result is another name of that object (a region
+    # request's struct resource), so a release of the path it is stored in
+    # (release_resource(priv->res)) releases the object
+    ret_names: bool = False
 
 
 @dataclass
@@ -179,6 +183,10 @@ class Knowledge:
     # owners with an action that run it on the data themselves when they fail
     # (devm_add_action_or_reset(): ``if (ret) action(data);``)
     owners_reset: set[str] = field(default_factory=set)
+    # owners of what a field of an argument holds, not of the argument: callee -> (the
+    # argument, the field) (regulator_register() takes config->ena_gpiod, whatever it
+    # returns)
+    owner_fields: dict[str, tuple[int, str]] = field(default_factory=dict)
     # callee -> argument it keeps a pointer to without owning it (driver data)
     borrowers: dict[str, int] = field(default_factory=dict)
     # callees that return what a borrower kept in their argument 0 (dev_get_drvdata())
@@ -338,6 +346,12 @@ class Knowledge:
     def owns_on_success(self, callee: str) -> bool:
         """Does ``callee`` keep its [owner] argument only when it succeeds?"""
         return callee in self.owners_on_success or canonical(callee) in self.owners_on_success
+
+    def owner_field(self, callee: str) -> tuple[int, str] | None:
+        """The (argument, field) whose held object ``callee`` takes over on every
+        outcome, for an [owner] with a ``field``."""
+        v = self.owner_fields.get(callee)
+        return v if v is not None else self.owner_fields.get(canonical(callee))
 
     def owner_action(self, callee: str) -> int | None:
         """The argument of ``callee`` that is the function it runs later on the object it
@@ -512,6 +526,9 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'null_arg' is for a returned object that "
                                  "is NULL on failure, and names an argument")
             self.acquires[name].null_arg = int(v["null_arg"]) if "null_arg" in v else None
+            if v.get("ret_names") and obj == "ret":
+                raise ValueError(f"acquire.{name}: 'ret_names' is for an argument object")
+            self.acquires[name].ret_names = bool(v.get("ret_names", False))
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -577,7 +594,17 @@ class Knowledge:
             if not fill:
                 raise ValueError(f"frees_filled.{name}: needs 'fill'")
             self.frees_filled[name] = fill
+        elif table == "owner" and "field" in v:
+            if set(v) - {"arg", "field"} or not v["field"]:
+                raise ValueError(f"owner.{name}: 'field' takes no other key than 'arg'")
+            self.owner_fields[name] = (int(v.get("arg", 0)), str(v["field"]))
+            for t in (self.owners, self.owner_actions):
+                t.pop(name, None)
+            self.owners_on_success.discard(name)
+            self.owners_on_failure.discard(name)
+            self.owners_reset.discard(name)
         elif table == "owner":
+            self.owner_fields.pop(name, None)
             self.owners[name] = int(v.get("arg", 0))
             if "action" in v:
                 self.owner_actions[name] = int(v["action"])
@@ -646,7 +673,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
-                          "null_arg"}),
+                          "null_arg", "ret_names"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
@@ -660,7 +687,7 @@ KEYS: dict[str, frozenset[str]] = {
     "truncates": frozenset(),
     "held_query": frozenset({"arg", "while"}),
     "implies": frozenset({"arg", "then"}),
-    "owner": frozenset({"arg", "on_success", "on_failure", "action", "reset"}),
+    "owner": frozenset({"arg", "on_success", "on_failure", "action", "reset", "field"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
     "frees_filled": frozenset({"fill"}),
     "borrow": frozenset({"arg"}),
