@@ -33,7 +33,12 @@ What it finds:
     the same parameter (a function of the file named as this one with its
     set-up verb replaced by an undo of it: ``foo_codec_remove(info)`` puts
     ``info->pol_gpio`` that ``foo_codec_probe(info)`` gets; the caller calls
-    it only after a success): whoever holds the place usually frees it with
+    it only after a success), unless the set-up fills a table of that
+    parameter element by element (``q->slots[i] = slot``) that the teardown
+    frees element by element (``kfree(q->slots[i])``): a failure in the loop
+    leaves a half-filled table that only the teardown can free, so the
+    teardown is written for a failed set-up too and the caller calls it then.
+    Whoever holds the place usually frees it with
     the place (measured in ``bench/results/fields-s19.md``). A chained assignment
     (``hwmon = drm->hwmon = kzalloc(...)``) is such a store while the field
     still holds the object (``drm->hwmon = NULL`` takes it back), unless the
@@ -360,6 +365,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
     calls_in,
+    element_table,
     path_of,
     root_of,
     subexprs,
@@ -499,7 +505,7 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False
     if _releases_after(ctx, path, r):
         return True  # it releases it itself after acquiring it, on another path
-    if _teardown_releases(ctx, path):
+    if _teardown_releases(ctx, path) and not _half_filled_table(ctx, path):
         return True  # its paired teardown releases it, and runs only after a success
     if fresh or r.kind not in CALLER_VISIBLE_STATES:
         # a new object, a reference or a registration stored where the caller can reach
@@ -569,6 +575,26 @@ def _teardown_releases(ctx: FunctionContext, path: str) -> bool:
         return False
     i, rest = field
     return any(rest in s.releases_fields.get(i, ())
+               for name in _teardown_names(ctx.fn.name)
+               if (s := ctx.summary(name)) is not None)
+
+
+def _half_filled_table(ctx: FunctionContext, path: str) -> bool:
+    """Does this function fill a table below the parameter of ``path`` element by
+    element (``p->msgs[i] = msg`` in a loop) that its paired teardown frees element
+    by element (``kfree(p->msgs[i])``)? A failure in that loop leaves a partly filled
+    table that only the teardown can free, so the teardown is written for a failed
+    set-up too (it frees every element it finds, and the table), and the caller
+    calls it then: what it releases is the caller's to release."""
+    field = _param_field(ctx, path)
+    if field is None:
+        return False
+    i = field[0]
+    filled = {f[1] for b in ctx.fn.blocks for s in b.stmts
+              if isinstance(s, Store) and (t := element_table(s.target)) is not None
+              and (p := path_of(t)) is not None and (f := _param_field(ctx, p)) is not None
+              and f[0] == i}
+    return any(filled & s.releases_elements.get(i, set())
                for name in _teardown_names(ctx.fn.name)
                if (s := ctx.summary(name)) is not None)
 

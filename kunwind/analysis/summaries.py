@@ -86,6 +86,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
     calls_in,
+    element_table,
     offsetof_member,
     path_of,
     root_of,
@@ -217,6 +218,10 @@ class Summary:
     drops_locks: set[tuple[int, str]] = field(default_factory=set)
     # param index -> fields of it that the function releases (kfree(p->buf))
     releases_fields: dict[int, set[str]] = field(default_factory=dict)
+    # param index -> the tables below it whose elements the function releases one by
+    # one (``kfree(p->msgs[i])``, ``kfree(p->tpa[i].buf)``, ``pg = p->tbl[i];
+    # kfree(pg)``): it is written for a table filled element by element
+    releases_elements: dict[int, set[str]] = field(default_factory=dict)
     # the file's globals it releases (iounmap(base) of a static base), itself or in a
     # same-file callee
     releases_globals: set[str] = field(default_factory=set)
@@ -851,6 +856,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.ret_path = _returned_path(fn, known)
     _escapes(fn, s, res, known, kb)
     _ring_releases(fn, s, res, kb)
+    s.releases_elements = _element_releases(fn, res, kb)
     s.releases_when = _release_guards(fn, s.releases, res)
     _must_release(fn, s, res, known, kb)
     _must_consume(fn, s, res, known, kb)
@@ -1019,6 +1025,31 @@ def _ring_releases(fn: Function, s: Summary, res: _Param, kb: Knowledge) -> None
                         s.releases_fields.setdefault(i, set()).add(below)
                     else:
                         s.releases.add(i)
+
+
+def _element_releases(fn: Function, res: _Param, kb: Knowledge) -> dict[int, set[str]]:
+    """The tables below a parameter whose elements, at a computed index, the function
+    releases (``kfree(p->msgs[i])``, or a local read from one: ``pg = p->tbl[i];
+    kfree(pg)``): parameter index -> the table's field below it."""
+    read: dict[str, Expr] = {}  # local -> the table whose element it was given
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.target, Var) and \
+                    (t := element_table(st.value)) is not None:
+                read[st.target.name] = t
+    out: dict[int, set[str]] = {}
+    for b in fn.blocks:
+        for e in b.exprs():
+            for c in calls_in(e):
+                rel = kb.release(c.callee)
+                if rel is None or rel.arg >= len(c.args):
+                    continue
+                a = c.args[rel.arg]
+                t = read.get(a.name) if isinstance(a, Var) else element_table(a)
+                r = res.of(t) if t is not None else None
+                if r is not None and r[1] and not pseudo_field(r[1]):
+                    out.setdefault(r[0], set()).add(r[1])
+    return out
 
 
 def _spliced_heads(fn: Function, res: _Param, kb: Knowledge) -> dict[str, int]:
@@ -1942,6 +1973,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.writes = {int(i): set(x) for i, x in d["writes"].items()}
     s.reads = {int(i): set(x) for i, x in d["reads"].items()}
     s.releases_fields = {int(i): set(x) for i, x in d["releases_fields"].items()}
+    s.releases_elements = {int(i): set(x) for i, x in d.get("releases_elements", {}).items()}
     s.drops_locks = {(i, f) for i, f in d["drops_locks"]}
     s.releases_container_fields = {int(i): set(x) for i, x in
                                    d.get("releases_container_fields", {}).items()}
