@@ -46,6 +46,10 @@ What it finds:
     or a field only where a test found that place NULL (``if (!dir) dir =
     debugfs_create_dir(...)``) is created once, on first use, and kept by the
     place for the calls that follow, unless the function releases it itself.
+    A local given in a chained assignment that also stores it into an element
+    of a parameter's table at a computed index (``urb = pcm->urbs[i] =
+    usb_alloc_urb(...)``) is handed over as by a store there, unless the
+    function releases it itself.
     A void function
     that stops at a failure cannot tell its caller, and is left out. A
     ``return NULL`` after the NULL or error of a callee whose failure nothing
@@ -480,7 +484,10 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         # stored over it; it is judged as an acquisition into that field would be
         return _owned_here(ctx, st, holder, r, ex)
     if path == root and root in ctx.declared_locals and fresh:
-        return True  # a local that got a fresh acquisition here
+        # a local that got a fresh acquisition here, unless it went into a table of
+        # the caller's with it (urb = p->urbs[i] = usb_alloc_urb(...)), as a store of
+        # it there would hand it over
+        return not _chained_element(ctx, path) or bool(_releases_after(ctx, path, r))
     parent = st.resources.res.get(root)
     if path != root and parent is not None and parent.acquire:
         # a member of an object allocated here: leaked once the object is freed,
@@ -530,6 +537,19 @@ def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:
                         st.resources.links.get(field) == (path,):
                     return field
     return None
+
+
+def _chained_element(ctx: FunctionContext, path: str) -> bool:
+    """Does a chained assignment give the local ``path`` and an element of a table
+    below a parameter, at a computed index, the same object (``urb = pcm->urbs[i] =
+    usb_alloc_urb(...)``)? The element holds it for the table's owner, whose teardown
+    frees every element it finds."""
+    params = {p.name for p in ctx.fn.params}
+    return any(isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == path
+               and isinstance(s.value, Assign)
+               and (t := element_table(s.value.target)) is not None
+               and (p := path_of(t)) is not None and root_of(p) in params
+               for b in ctx.fn.blocks for s in b.stmts)
 
 
 def _created_once(ctx: FunctionContext, path: str, r: Res) -> bool:
