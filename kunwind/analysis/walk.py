@@ -987,13 +987,22 @@ class Walker:
         another call's result in the tested pointer (``d = debugfs_lookup(n, NULL); if
         (!d) d = debugfs_create_dir(n, NULL);``)? What the lookup did not find, the code
         makes: the path goes on as the found one does, and no failure was met (the made
-        object's own test, if any, is a failure as usual)."""
-        if chk.form != "null" or subject is None:
+        object's own test, if any, is a failure as usual). The same for any check whose
+        failing edge starts by calling the same function again into the tested value:
+        a fallback that tries another way (another property's name)."""
+        if subject is None:
             return False
         kind = "true" if taken else "false"
         dst = next((e.dst for e in self.fn.blocks[b].succs if e.kind == kind), None)
         stmts = self.fn.blocks[dst].stmts if dst is not None else []
         first = stmts[0] if stmts else None
+        if isinstance(first, Store) and first.op == "=" and path_of(first.target) == subject \
+                and isinstance(first.value, Call) and first.value.callee == chk.callee:
+            # err = parse(np, "mode", &m); if (err) err = parse(np, "rx-mode", &rx);: the
+            # same call again, as a fallback: its own test decides whether it failed
+            return True
+        if chk.form != "null":
+            return False
         return isinstance(first, Store) and first.op == "=" and \
             path_of(first.target) == subject and isinstance(first.value, Call) and \
             error_value(first.value) is None  # p = ERR_PTR(-ENOMEM) records the failure
