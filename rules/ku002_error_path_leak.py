@@ -111,7 +111,15 @@ What it finds:
     leave one count (``dma_map_sg(dev, sg, 1, dir)``). A NULL test of a plain
     copy of the pointer (``q = nq; if (!q)``, or the value of a macro's
     statement expression, its local) is that test too: where the path
-    already found the allocation valid, the copy cannot be NULL.
+    already found the allocation valid, the copy cannot be NULL; nor can the
+    container computed from it with container_of() (``if (dev) zdev =
+    to_zorp_dev(dev); if (!zdev) return -ENODEV;``). A failed call tried
+    again at once into the same result (``err = parse(np, "mode", &m); if
+    (err) err = parse(np, "rx-mode", &rx);``) is a fallback, not a failure:
+    the retry's own test decides. A same-file insert that links the object it
+    is given and returns NULL, or returns the entry already there, and no
+    error (its summary's ``hands_on_null``), keeps the object where the
+    caller's test finds NULL.
 
 Why it matters:
     Error paths run rarely and are seldom tested, so the leak survives until

@@ -611,7 +611,8 @@ class ResourceModel:
                 for q in self._handed_along(st, p):
                     if q in res and res[q].status == HELD:
                         if (j != owner or kb.owns_on_success(call.callee)) and \
-                                res[q].cause is Cause.NONE and q != consumed:
+                                res[q].cause is Cause.NONE and q != consumed and \
+                                (summary is None or j not in summary.hands_on_null):
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         for j, pairs in sorted(summary.kept_when.items()) if summary is not None else ():

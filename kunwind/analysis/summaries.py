@@ -213,6 +213,11 @@ class Summary:
     # conservative, as releases_always. A caller's object given there is no longer its
     # to free, even where the result says the call failed
     consumes: set[int] = field(default_factory=set)
+    # parameters it hands over (``escapes``) on every path to a ``return NULL``, in a
+    # function that returns no error: an insert that links the new entry and returns
+    # NULL, or the entry already there (``insert_ref_entry(root, ref)``). A caller's
+    # test that finds NULL finds the object kept, not a failure that gives it back
+    hands_on_null: set[int] = field(default_factory=set)
     calls: set[str] = field(default_factory=set)  # callees, and what same-file ones call
     # (param index, field or "") of the locks and PM counts it drops (spin_unlock(&p->lock))
     drops_locks: set[tuple[int, str]] = field(default_factory=set)
@@ -303,6 +308,8 @@ class Summary:
                          for i, g in self.releases_when.items())),
             self.is_read, tuple(sorted(self.reads_into)),
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.kept_when.items())),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_elements.items())),
+            tuple(sorted(self.hands_on_null)),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -855,6 +862,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.ret_drvdata = _returned_driver_data(fn, res)
     s.ret_path = _returned_path(fn, known)
     _escapes(fn, s, res, known, kb)
+    s.hands_on_null = _hands_on_null(fn, s, res, known, kb)
     _ring_releases(fn, s, res, kb)
     s.releases_elements = _element_releases(fn, res, kb)
     s.releases_when = _release_guards(fn, s.releases, res)
@@ -1777,6 +1785,24 @@ def _escapes(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
                         s.escapes.add(r[0])
 
 
+def _hands_on_null(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
+                   kb: Knowledge) -> set[int]:
+    """The parameters handed over (to an owner, or a callee they escape into) on every
+    path to a ``return NULL`` of a function returning a pointer and no error value
+    (``rb_link_node(&ref->node, parent, p); rb_insert_color(...); return NULL;``)."""
+    if not fn.returns_ptr or s.ret_errno or not s.escapes:
+        return set()
+    gen: dict[int, set[int]] = {}
+    for block in fn.blocks:
+        gen[block.id] = {r[0] for e in block.exprs() for c in calls_in(e)
+                         for inner in _handed_over(c, known, kb)
+                         if (r := res.of(inner)) is not None and r[0] in s.escapes}
+    out = must_gen(fn, gen)
+    ends = [out[b.id] for b in fn.blocks if b.id in out for st in b.stmts
+            if isinstance(st, Return) and isinstance(st.value, Const) and st.value.value == 0]
+    return set.intersection(*ends) if ends else set()
+
+
 def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
                   kb: Knowledge) -> None:
     """Parameters released on every path to every return, or to every error return.
@@ -1985,6 +2011,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
     s.consumes = set(d.get("consumes", ()))
+    s.hands_on_null = set(d.get("hands_on_null", ()))
     s.keeps = set(d.get("keeps", ()))
     s.reads_into = set(d.get("reads_into", ()))
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}
