@@ -78,7 +78,10 @@ What it finds:
     acquire opened (reserve ... unreserve), while a teardown that drains a
     ring, stops it and leaves when a later step fails undoes nothing there;
     an exit left because the release itself failed neither shows an unwind
-    nor misses one. A call that returns a pointer acquires that pointer:
+    nor misses one. An exit that gave the object to an [owner] that kept it on
+    that path (``usb_ep_queue(ep, req)`` that did not fail: the request is the
+    endpoint's until its completion frees it) owes no undo of it either. A
+    call that returns a pointer acquires that pointer:
     ``bss = cfg80211_get_bss()`` for ``cfg80211_put_bss(wiphy, bss)``,
     ``req = usb_ep_alloc_request(ep)`` for ``usb_ep_free_request(ep, req)``;
     a release of its argument only is no undo of it
@@ -857,6 +860,7 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
             elif not any(_handles(ctx, c, acq[0], rel, obj) for c in later) and \
                     not _acquired_again_failed(rec, acq, obj, results) and \
                     not _frees_object(ctx, later, obj) and \
+                    not _given_to_owner(ctx, rec, later, obj) and \
                     not _undone_step_failed(rec, acq, rel):
                 missing.setdefault(site, rec)
         missing = {s: r for s, r in missing.items() if s not in support}
@@ -889,6 +893,20 @@ def _frees_object(ctx: FunctionContext, later: tuple[CallRec, ...], obj: str) ->
         if s is not None and len(c.objects) == 1 and s.releases_always and not s.keeps:
             return True
     return False
+
+
+def _given_to_owner(ctx: FunctionContext, rec: ExitRecord, later: tuple[CallRec, ...],
+                    obj: str) -> bool:
+    """Does the exit hand ``obj`` to an [owner] after the step, one that kept it on this
+    path (``usb_ep_queue(ep, req)`` that did not fail: the queued request is the
+    endpoint's until its completion frees it)? No undo is owed for what it took."""
+    failed = {(e.failure.callee, e.failure.line) for e in rec.events
+              if isinstance(e, FailureTest)}
+    kb = ctx.kb
+    return any(obj in c.objects and kb.owner_arg(c.callee) is not None
+               and (not kb.owns_on_success(c.callee) or (c.callee, c.line) not in failed)
+               and (not kb.owns_on_failure(c.callee) or (c.callee, c.line) in failed)
+               for c in later)
 
 
 def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:
