@@ -196,6 +196,11 @@ Known false positives:
     and says nothing of it is still reported: on every triage, most such
     reports were true (a driver that never disables its PCI device).
 
+    The id that an acquire which also takes an object over gives (``ret =
+    idr_alloc(&ch->ids, obj, ...)``) goes with the object the table keeps
+    under it, while the path has not freed that object: whoever takes the
+    object out removes the id.
+
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
     and is missing from the knowledge) looks like a leak; add the function
@@ -416,6 +421,8 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
             continue  # device_add() failed: its put is the owner's (usually the caller's)
         if _left_out_on_purpose(ctx, r):
             continue
+        if _kept_with_object(ctx, st, r):
+            continue  # the id of a slot that keeps the object: it goes with the object
         if _owned_here(ctx, st, path, r, ex):
             leaked.append((path, r))
     if not leaked:
@@ -423,6 +430,24 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
     last = max(r.line for _, r in leaked)
     where = exit_site(st.events, st.failures[-1] if st.failures else None, last, ret.loc.line)
     return [_finding(ctx, st, ret, ex, leaked, where)]
+
+
+def _kept_with_object(ctx: FunctionContext, st: State, r: Res) -> bool:
+    """Is ``r`` the id that an acquire which also takes an object over (an [owner]:
+    ``id = idr_alloc(&ch->ids, obj, ...)`` stores ``obj`` in the slot it numbers) gave
+    an object of this function's, which this path did not release since? The table
+    keeps the object under that id, and whoever takes the object out removes the id
+    with it. An object freed after it (an unwind's ``kfree(obj)``) leaves the id owed."""
+    j = ctx.kb.owner_arg(r.acquire)
+    if j is None:
+        return False
+    given = {object_path(path_of(c.args[j])) for b in ctx.fn.blocks for e in b.exprs()
+             for c in calls_in(e)
+             if c.callee == r.acquire and c.loc.line == r.line and j < len(c.args)}
+    objs = {p.lstrip("&") for p in given if p is not None}
+    return bool(objs) and all(root_of(p) in ctx.declared_locals for p in objs) and not any(
+        isinstance(e, Release) and e.line > r.line and root_of(e.obj) in {root_of(p) for p in objs}
+        for e in st.events)
 
 
 def is_error_path(ctx: FunctionContext, ex: Exit, failure: Failure | None,
