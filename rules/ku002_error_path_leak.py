@@ -119,7 +119,10 @@ What it finds:
     to_zorp_dev(dev); if (!zdev) return -ENODEV;``). A failed call tried
     again at once into the same result (``err = parse(np, "mode", &m); if
     (err) err = parse(np, "rx-mode", &rx);``) is a fallback, not a failure:
-    the retry's own test decides. A same-file insert that links the object it
+    the retry's own test decides. The NULL that ends a loop over a lookup that
+    starts from, and puts, the pointer it is given (``while ((dev =
+    pci_get_device(v, id, dev)) != NULL)``) ends the walk: no failure. A
+    same-file insert that links the object it
     is given and returns NULL, or returns the entry already there, and no
     error (its summary's ``hands_on_null``), keeps the object where the
     caller's test finds NULL.

@@ -960,6 +960,8 @@ class Walker:
             subject = path_of(chk.subject)
             if taken == chk.fails_when and self.falls_back(chk, subject, b, taken):
                 pass  # x = lookup(); if (!x) x = create();: the code falls back, no failure
+            elif taken == chk.fails_when and self.walk_ends(st, chk, subject, b):
+                pass  # while ((d = pci_get_device(v, id, d))): the walk is over, no failure
             elif taken == chk.fails_when:
                 failure = Failure(line, chk.text, b, other, chk.callee, chk.form)
                 st.failures = st.failures + (failure,)
@@ -981,6 +983,18 @@ class Walker:
         if errno is not None:  # if (ret == -ETIMEDOUT) { reset(); return ret; }: an errno
             st.values.bad = st.values.bad | {errno}
         return True
+
+    def walk_ends(self, st: State, chk: Check, subject: str | None, b: int) -> bool:
+        """Is this the NULL that ends a loop over a lookup which starts from, and puts,
+        the pointer it is given (the knowledge's release of its ``from`` argument:
+        ``while ((dev = pci_get_device(v, id, dev)) != NULL)``)? NULL there means no
+        more matches: the loop is over, nothing failed."""
+        if chk.form != "null" or subject is None or b not in self.ctx.looping:
+            return False
+        v = st.resolve(subject)
+        rel = self.ctx.kb.release(chk.callee)
+        return isinstance(v, Call) and v.callee == chk.callee and rel is not None and \
+            rel.arg < len(v.args) and path_of(v.args[rel.arg]) == subject
 
     def falls_back(self, chk: Check, subject: str | None, b: int, taken: bool) -> bool:
         """Is this the NULL side of a lookup-or-create: the edge's block starts by storing
