@@ -33,7 +33,12 @@ What it finds:
     the same parameter (a function of the file named as this one with its
     set-up verb replaced by an undo of it: ``foo_codec_remove(info)`` puts
     ``info->pol_gpio`` that ``foo_codec_probe(info)`` gets; the caller calls
-    it only after a success): whoever holds the place usually frees it with
+    it only after a success), unless the set-up fills a table of that
+    parameter element by element (``q->slots[i] = slot``) that the teardown
+    frees element by element (``kfree(q->slots[i])``): a failure in the loop
+    leaves a half-filled table that only the teardown can free, so the
+    teardown is written for a failed set-up too and the caller calls it then.
+    Whoever holds the place usually frees it with
     the place (measured in ``bench/results/fields-s19.md``). A chained assignment
     (``hwmon = drm->hwmon = kzalloc(...)``) is such a store while the field
     still holds the object (``drm->hwmon = NULL`` takes it back), unless the
@@ -41,6 +46,10 @@ What it finds:
     or a field only where a test found that place NULL (``if (!dir) dir =
     debugfs_create_dir(...)``) is created once, on first use, and kept by the
     place for the calls that follow, unless the function releases it itself.
+    A local given in a chained assignment that also stores it into an element
+    of a parameter's table at a computed index (``urb = pcm->urbs[i] =
+    usb_alloc_urb(...)``) is handed over as by a store there, unless the
+    function releases it itself.
     A void function
     that stops at a failure cannot tell its caller, and is left out. A
     ``return NULL`` after the NULL or error of a callee whose failure nothing
@@ -69,7 +78,10 @@ What it finds:
     acquire opened (reserve ... unreserve), while a teardown that drains a
     ring, stops it and leaves when a later step fails undoes nothing there;
     an exit left because the release itself failed neither shows an unwind
-    nor misses one. A call that returns a pointer acquires that pointer:
+    nor misses one. An exit that gave the object to an [owner] that kept it on
+    that path (``usb_ep_queue(ep, req)`` that did not fail: the request is the
+    endpoint's until its completion frees it) owes no undo of it either. A
+    call that returns a pointer acquires that pointer:
     ``bss = cfg80211_get_bss()`` for ``cfg80211_put_bss(wiphy, bss)``,
     ``req = usb_ep_alloc_request(ep)`` for ``usb_ep_free_request(ep, req)``;
     a release of its argument only is no undo of it
@@ -102,7 +114,18 @@ What it finds:
     leave one count (``dma_map_sg(dev, sg, 1, dir)``). A NULL test of a plain
     copy of the pointer (``q = nq; if (!q)``, or the value of a macro's
     statement expression, its local) is that test too: where the path
-    already found the allocation valid, the copy cannot be NULL.
+    already found the allocation valid, the copy cannot be NULL; nor can the
+    container computed from it with container_of() (``if (dev) zdev =
+    to_zorp_dev(dev); if (!zdev) return -ENODEV;``). A failed call tried
+    again at once into the same result (``err = parse(np, "mode", &m); if
+    (err) err = parse(np, "rx-mode", &rx);``) is a fallback, not a failure:
+    the retry's own test decides. The NULL that ends a loop over a lookup that
+    starts from, and puts, the pointer it is given (``while ((dev =
+    pci_get_device(v, id, dev)) != NULL)``) ends the walk: no failure. A
+    same-file insert that links the object it
+    is given and returns NULL, or returns the entry already there, and no
+    error (its summary's ``hands_on_null``), keeps the object where the
+    caller's test finds NULL.
 
 Why it matters:
     Error paths run rarely and are seldom tested, so the leak survives until
@@ -175,6 +198,11 @@ Known false positives:
     triages read it true). A file that never makes a release
     and says nothing of it is still reported: on every triage, most such
     reports were true (a driver that never disables its PCI device).
+
+    The id that an acquire which also takes an object over gives (``ret =
+    idr_alloc(&ch->ids, obj, ...)``) goes with the object the table keeps
+    under it, while the path has not freed that object: whoever takes the
+    object out removes the id.
 
     Ownership passed on in a way the walk does not see (a callee defined in
     another file that stores the object, a registration that takes it over
@@ -360,6 +388,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
     calls_in,
+    element_table,
     path_of,
     root_of,
     subexprs,
@@ -395,6 +424,8 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
             continue  # device_add() failed: its put is the owner's (usually the caller's)
         if _left_out_on_purpose(ctx, r):
             continue
+        if _kept_with_object(ctx, st, r):
+            continue  # the id of a slot that keeps the object: it goes with the object
         if _owned_here(ctx, st, path, r, ex):
             leaked.append((path, r))
     if not leaked:
@@ -402,6 +433,24 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
     last = max(r.line for _, r in leaked)
     where = exit_site(st.events, st.failures[-1] if st.failures else None, last, ret.loc.line)
     return [_finding(ctx, st, ret, ex, leaked, where)]
+
+
+def _kept_with_object(ctx: FunctionContext, st: State, r: Res) -> bool:
+    """Is ``r`` the id that an acquire which also takes an object over (an [owner]:
+    ``id = idr_alloc(&ch->ids, obj, ...)`` stores ``obj`` in the slot it numbers) gave
+    an object of this function's, which this path did not release since? The table
+    keeps the object under that id, and whoever takes the object out removes the id
+    with it. An object freed after it (an unwind's ``kfree(obj)``) leaves the id owed."""
+    j = ctx.kb.owner_arg(r.acquire)
+    if j is None:
+        return False
+    given = {object_path(path_of(c.args[j])) for b in ctx.fn.blocks for e in b.exprs()
+             for c in calls_in(e)
+             if c.callee == r.acquire and c.loc.line == r.line and j < len(c.args)}
+    objs = {p.lstrip("&") for p in given if p is not None}
+    return bool(objs) and all(root_of(p) in ctx.declared_locals for p in objs) and not any(
+        isinstance(e, Release) and e.line > r.line and root_of(e.obj) in {root_of(p) for p in objs}
+        for e in st.events)
 
 
 def is_error_path(ctx: FunctionContext, ex: Exit, failure: Failure | None,
@@ -474,7 +523,10 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         # stored over it; it is judged as an acquisition into that field would be
         return _owned_here(ctx, st, holder, r, ex)
     if path == root and root in ctx.declared_locals and fresh:
-        return True  # a local that got a fresh acquisition here
+        # a local that got a fresh acquisition here, unless it went into a table of
+        # the caller's with it (urb = p->urbs[i] = usb_alloc_urb(...)), as a store of
+        # it there would hand it over
+        return not _chained_element(ctx, path) or bool(_releases_after(ctx, path, r))
     parent = st.resources.res.get(root)
     if path != root and parent is not None and parent.acquire:
         # a member of an object allocated here: leaked once the object is freed,
@@ -499,7 +551,7 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False
     if _releases_after(ctx, path, r):
         return True  # it releases it itself after acquiring it, on another path
-    if _teardown_releases(ctx, path):
+    if _teardown_releases(ctx, path) and not _half_filled_table(ctx, path):
         return True  # its paired teardown releases it, and runs only after a success
     if fresh or r.kind not in CALLER_VISIBLE_STATES:
         # a new object, a reference or a registration stored where the caller can reach
@@ -524,6 +576,19 @@ def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:
                         st.resources.links.get(field) == (path,):
                     return field
     return None
+
+
+def _chained_element(ctx: FunctionContext, path: str) -> bool:
+    """Does a chained assignment give the local ``path`` and an element of a table
+    below a parameter, at a computed index, the same object (``urb = pcm->urbs[i] =
+    usb_alloc_urb(...)``)? The element holds it for the table's owner, whose teardown
+    frees every element it finds."""
+    params = {p.name for p in ctx.fn.params}
+    return any(isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == path
+               and isinstance(s.value, Assign)
+               and (t := element_table(s.value.target)) is not None
+               and (p := path_of(t)) is not None and root_of(p) in params
+               for b in ctx.fn.blocks for s in b.stmts)
 
 
 def _created_once(ctx: FunctionContext, path: str, r: Res) -> bool:
@@ -569,6 +634,26 @@ def _teardown_releases(ctx: FunctionContext, path: str) -> bool:
         return False
     i, rest = field
     return any(rest in s.releases_fields.get(i, ())
+               for name in _teardown_names(ctx.fn.name)
+               if (s := ctx.summary(name)) is not None)
+
+
+def _half_filled_table(ctx: FunctionContext, path: str) -> bool:
+    """Does this function fill a table below the parameter of ``path`` element by
+    element (``p->msgs[i] = msg`` in a loop) that its paired teardown frees element
+    by element (``kfree(p->msgs[i])``)? A failure in that loop leaves a partly filled
+    table that only the teardown can free, so the teardown is written for a failed
+    set-up too (it frees every element it finds, and the table), and the caller
+    calls it then: what it releases is the caller's to release."""
+    field = _param_field(ctx, path)
+    if field is None:
+        return False
+    i = field[0]
+    filled = {f[1] for b in ctx.fn.blocks for s in b.stmts
+              if isinstance(s, Store) and (t := element_table(s.target)) is not None
+              and (p := path_of(t)) is not None and (f := _param_field(ctx, p)) is not None
+              and f[0] == i}
+    return any(filled & s.releases_elements.get(i, set())
                for name in _teardown_names(ctx.fn.name)
                if (s := ctx.summary(name)) is not None)
 
@@ -803,6 +888,7 @@ def _best_acquire(ctx: FunctionContext, exits: list[ExitRecord], rel: str, obj: 
             elif not any(_handles(ctx, c, acq[0], rel, obj) for c in later) and \
                     not _acquired_again_failed(rec, acq, obj, results) and \
                     not _frees_object(ctx, later, obj) and \
+                    not _given_to_owner(ctx, rec, later, obj) and \
                     not _undone_step_failed(rec, acq, rel):
                 missing.setdefault(site, rec)
         missing = {s: r for s, r in missing.items() if s not in support}
@@ -835,6 +921,20 @@ def _frees_object(ctx: FunctionContext, later: tuple[CallRec, ...], obj: str) ->
         if s is not None and len(c.objects) == 1 and s.releases_always and not s.keeps:
             return True
     return False
+
+
+def _given_to_owner(ctx: FunctionContext, rec: ExitRecord, later: tuple[CallRec, ...],
+                    obj: str) -> bool:
+    """Does the exit hand ``obj`` to an [owner] after the step, one that kept it on this
+    path (``usb_ep_queue(ep, req)`` that did not fail: the queued request is the
+    endpoint's until its completion frees it)? No undo is owed for what it took."""
+    failed = {(e.failure.callee, e.failure.line) for e in rec.events
+              if isinstance(e, FailureTest)}
+    kb = ctx.kb
+    return any(obj in c.objects and kb.owner_arg(c.callee) is not None
+               and (not kb.owns_on_success(c.callee) or (c.callee, c.line) not in failed)
+               and (not kb.owns_on_failure(c.callee) or (c.callee, c.line) in failed)
+               for c in later)
 
 
 def _failed_itself(rec: ExitRecord, acq: tuple[str, int]) -> bool:

@@ -445,6 +445,21 @@ class FunctionContext:
         return found
 
     @cached_property
+    def container_values(self) -> dict[int, str]:
+        """The values of ``container_stores``: id of the value stored (what the walk's
+        environment holds for the container afterwards) -> the inner pointer."""
+        out: dict[int, str] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and id(s) in self.container_stores and \
+                        s.value is not None:
+                    inner = self.container_stores[id(s)][0]
+                    out[id(s.value)] = inner
+                    if isinstance(s.value, Assign):
+                        out[id(s.value.value)] = inner
+        return out
+
+    @cached_property
     def container_members(self) -> dict[str, str]:
         """``_container_members()``: pointers whose container_of() a local assigned once
         is (``dev`` after ``pdev = to_platform_device(dev)``) -> ``pdev->dev``."""

@@ -624,7 +624,8 @@ class ResourceModel:
                 for q in self._handed_along(st, p):
                     if q in res and res[q].status == HELD:
                         if (j != owner or kb.owns_on_success(call.callee)) and \
-                                res[q].cause is Cause.NONE and q != consumed:
+                                res[q].cause is Cause.NONE and q != consumed and \
+                                (summary is None or j not in summary.hands_on_null):
                             handed.append(q)
                         res[q] = res[q].moved(ESCAPED, line, Cause.CALL, call.callee, text)
         if (taken := kb.owner_field(call.callee)) is not None and taken[0] < len(call.args):
@@ -1419,6 +1420,12 @@ class ResourceModel:
             for o in st.resources.links.get(path, ()):
                 if o in res and res[o].status == HELD and res[o].fails == "null":
                     res[o] = res[o].moved(FAILED, line, Cause.NULL_TESTED)
+        inner = self.ctx.container_values.get(id(st.resolve(path)))
+        if null and inner is not None and \
+                held_name(self.ctx, st.resources, inner) in st.values.ok:
+            # if (dev) zdev = to_zorp_dev(dev); if (!zdev): container_of() of a pointer
+            # found valid is not NULL
+            return False
         # p = (char *)page; if (!p): a test of another name of the object tests it
         tested, path = path, held_name(self.ctx, st.resources, path)
         if null and path != tested and path in st.values.ok:

@@ -86,6 +86,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
     calls_in,
+    element_table,
     offsetof_member,
     path_of,
     root_of,
@@ -225,6 +226,11 @@ class Summary:
     # conservative, as releases_always. A caller's object given there is no longer its
     # to free, even where the result says the call failed
     consumes: set[int] = field(default_factory=set)
+    # parameters it hands over (``escapes``) on every path to a ``return NULL``, in a
+    # function that returns no error: an insert that links the new entry and returns
+    # NULL, or the entry already there (``insert_ref_entry(root, ref)``). A caller's
+    # test that finds NULL finds the object kept, not a failure that gives it back
+    hands_on_null: set[int] = field(default_factory=set)
     calls: set[str] = field(default_factory=set)  # callees, and what same-file ones call
     # (param index, field or "") of the locks and PM counts it drops (spin_unlock(&p->lock))
     drops_locks: set[tuple[int, str]] = field(default_factory=set)
@@ -234,6 +240,10 @@ class Summary:
     takes_locks: set[tuple[int, str]] = field(default_factory=set)
     # param index -> fields of it that the function releases (kfree(p->buf))
     releases_fields: dict[int, set[str]] = field(default_factory=dict)
+    # param index -> the tables below it whose elements the function releases one by
+    # one (``kfree(p->msgs[i])``, ``kfree(p->tpa[i].buf)``, ``pg = p->tbl[i];
+    # kfree(pg)``): it is written for a table filled element by element
+    releases_elements: dict[int, set[str]] = field(default_factory=dict)
     # the file's globals it releases (iounmap(base) of a static base), itself or in a
     # same-file callee
     releases_globals: set[str] = field(default_factory=set)
@@ -317,6 +327,8 @@ class Summary:
                          for i, g in self.releases_when.items())),
             self.is_read, tuple(sorted(self.reads_into)),
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.kept_when.items())),
+            tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_elements.items())),
+            tuple(sorted(self.hands_on_null)),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -889,7 +901,9 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.ret_drvdata = _returned_driver_data(fn, res)
     s.ret_path = _returned_path(fn, known)
     _escapes(fn, s, res, known, kb)
+    s.hands_on_null = _hands_on_null(fn, s, res, known, kb)
     _ring_releases(fn, s, res, kb)
+    s.releases_elements = _element_releases(fn, res, kb)
     s.releases_when = _release_guards(fn, s.releases, res)
     _must_release(fn, s, res, known, kb)
     _must_consume(fn, s, res, known, kb)
@@ -1058,6 +1072,31 @@ def _ring_releases(fn: Function, s: Summary, res: _Param, kb: Knowledge) -> None
                         s.releases_fields.setdefault(i, set()).add(below)
                     else:
                         s.releases.add(i)
+
+
+def _element_releases(fn: Function, res: _Param, kb: Knowledge) -> dict[int, set[str]]:
+    """The tables below a parameter whose elements, at a computed index, the function
+    releases (``kfree(p->msgs[i])``, or a local read from one: ``pg = p->tbl[i];
+    kfree(pg)``): parameter index -> the table's field below it."""
+    read: dict[str, Expr] = {}  # local -> the table whose element it was given
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.target, Var) and \
+                    (t := element_table(st.value)) is not None:
+                read[st.target.name] = t
+    out: dict[int, set[str]] = {}
+    for b in fn.blocks:
+        for e in b.exprs():
+            for c in calls_in(e):
+                rel = kb.release(c.callee)
+                if rel is None or rel.arg >= len(c.args):
+                    continue
+                a = c.args[rel.arg]
+                t = read.get(a.name) if isinstance(a, Var) else element_table(a)
+                r = res.of(t) if t is not None else None
+                if r is not None and r[1] and not pseudo_field(r[1]):
+                    out.setdefault(r[0], set()).add(r[1])
+    return out
 
 
 def _spliced_heads(fn: Function, res: _Param, kb: Knowledge) -> dict[str, int]:
@@ -1916,6 +1955,24 @@ def _escapes(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
                         s.escapes.add(r[0])
 
 
+def _hands_on_null(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
+                   kb: Knowledge) -> set[int]:
+    """The parameters handed over (to an owner, or a callee they escape into) on every
+    path to a ``return NULL`` of a function returning a pointer and no error value
+    (``rb_link_node(&ref->node, parent, p); rb_insert_color(...); return NULL;``)."""
+    if not fn.returns_ptr or s.ret_errno or not s.escapes:
+        return set()
+    gen: dict[int, set[int]] = {}
+    for block in fn.blocks:
+        gen[block.id] = {r[0] for e in block.exprs() for c in calls_in(e)
+                         for inner in _handed_over(c, known, kb)
+                         if (r := res.of(inner)) is not None and r[0] in s.escapes}
+    out = must_gen(fn, gen)
+    ends = [out[b.id] for b in fn.blocks if b.id in out for st in b.stmts
+            if isinstance(st, Return) and isinstance(st.value, Const) and st.value.value == 0]
+    return set.intersection(*ends) if ends else set()
+
+
 def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
                   kb: Knowledge) -> None:
     """Parameters released on every path to every return, or to every error return.
@@ -2112,6 +2169,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.writes = {int(i): set(x) for i, x in d["writes"].items()}
     s.reads = {int(i): set(x) for i, x in d["reads"].items()}
     s.releases_fields = {int(i): set(x) for i, x in d["releases_fields"].items()}
+    s.releases_elements = {int(i): set(x) for i, x in d.get("releases_elements", {}).items()}
     s.drops_locks = {(i, f) for i, f in d["drops_locks"]}
     s.takes_locks = {(i, f) for i, f in d.get("takes_locks", ())}
     s.releases_container_fields = {int(i): set(x) for i, x in
@@ -2125,6 +2183,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
         setattr(s, name, set(d[name]))
     s.consumes = set(d.get("consumes", ()))
     s.frees_memory = set(d.get("frees_memory", ()))
+    s.hands_on_null = set(d.get("hands_on_null", ()))
     s.keeps = set(d.get("keeps", ()))
     s.reads_into = set(d.get("reads_into", ()))
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}

@@ -1003,6 +1003,8 @@ class Walker:
             subject = path_of(chk.subject)
             if taken == chk.fails_when and self.falls_back(chk, subject, b, taken):
                 pass  # x = lookup(); if (!x) x = create();: the code falls back, no failure
+            elif taken == chk.fails_when and self.walk_ends(st, chk, subject, b):
+                pass  # while ((d = pci_get_device(v, id, d))): the walk is over, no failure
             elif taken == chk.fails_when:
                 failure = Failure(line, chk.text, b, other, chk.callee, chk.form)
                 st.failures = st.failures + (failure,)
@@ -1025,18 +1027,39 @@ class Walker:
             st.values.bad = st.values.bad | {errno}
         return True
 
+    def walk_ends(self, st: State, chk: Check, subject: str | None, b: int) -> bool:
+        """Is this the NULL that ends a loop over a lookup which starts from, and puts,
+        the pointer it is given (the knowledge's release of its ``from`` argument:
+        ``while ((dev = pci_get_device(v, id, dev)) != NULL)``)? NULL there means no
+        more matches: the loop is over, nothing failed."""
+        if chk.form != "null" or subject is None or b not in self.ctx.looping:
+            return False
+        v = st.resolve(subject)
+        rel = self.ctx.kb.release(chk.callee)
+        return isinstance(v, Call) and v.callee == chk.callee and rel is not None and \
+            rel.arg < len(v.args) and path_of(v.args[rel.arg]) == subject
+
     def falls_back(self, chk: Check, subject: str | None, b: int, taken: bool) -> bool:
         """Is this the NULL side of a lookup-or-create: the edge's block starts by storing
         another call's result in the tested pointer (``d = debugfs_lookup(n, NULL); if
         (!d) d = debugfs_create_dir(n, NULL);``)? What the lookup did not find, the code
         makes: the path goes on as the found one does, and no failure was met (the made
-        object's own test, if any, is a failure as usual)."""
-        if chk.form != "null" or subject is None:
+        object's own test, if any, is a failure as usual). The same for any check whose
+        failing edge starts by calling the same function again into the tested value:
+        a fallback that tries another way (another property's name)."""
+        if subject is None:
             return False
         kind = "true" if taken else "false"
         dst = next((e.dst for e in self.fn.blocks[b].succs if e.kind == kind), None)
         stmts = self.fn.blocks[dst].stmts if dst is not None else []
         first = stmts[0] if stmts else None
+        if isinstance(first, Store) and first.op == "=" and path_of(first.target) == subject \
+                and isinstance(first.value, Call) and first.value.callee == chk.callee:
+            # err = parse(np, "mode", &m); if (err) err = parse(np, "rx-mode", &rx);: the
+            # same call again, as a fallback: its own test decides whether it failed
+            return True
+        if chk.form != "null":
+            return False
         return isinstance(first, Store) and first.op == "=" and \
             path_of(first.target) == subject and isinstance(first.value, Call) and \
             error_value(first.value) is None  # p = ERR_PTR(-ENOMEM) records the failure

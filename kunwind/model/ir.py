@@ -327,6 +327,19 @@ def path_of(e: Expr) -> str | None:
     return None
 
 
+def element_table(e: Expr | None) -> Expr | None:
+    """The table whose element at a computed index ``e`` is, or a member of which it
+    is: ``p->msgs[i]`` and ``p->tpa[i].buf`` -> ``p->msgs``, ``p->tpa``; None for
+    anything else (a constant index names one object, not a table's element)."""
+    while isinstance(e, Member) and not e.arrow:
+        e = e.base
+    if isinstance(e, Member) and isinstance(e.base, Index):
+        e = e.base
+    if isinstance(e, Index) and not isinstance(e.index, Const):
+        return e.base
+    return None
+
+
 def root_of(path: str) -> str:
     """``vma->anon_vma->root`` -> ``vma``; ``&d->x`` -> ``d``."""
     p = path.lstrip("&*")
