@@ -1632,7 +1632,16 @@ def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) ->
     (``q = (struct tap_queue *)sk_alloc(...)``, then ``sk_free(&q->sk)``) and the
     member holds nothing of its own: the acquire returned the member's type, so the
     member is the first one, at the object's address, and its release is the
-    object's."""
+    object's. Or a local that holds the address of the object's first member
+    (``ctx.first_member_locals``: ``connector = &aconn->base; kfree(connector)``)."""
+    if isinstance(arg, Var) and arg.name in ctx.first_member_locals:
+        whole = held_name(ctx, st.resources, ctx.first_member_locals[arg.name])
+        r = st.resources.res.get(whole)
+        inner = ctx.member_aliases[arg.name]
+        if r is None or r.status != HELD or callee not in r.releases or r.kind.is_hold or \
+                held_name(ctx, st.resources, inner) in st.resources.res:
+            return None
+        return whole
     if not (isinstance(arg, Unary) and arg.op == "&" and isinstance(arg.operand, Member)
             and arg.operand.arrow):
         return None
