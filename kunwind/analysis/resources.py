@@ -1488,6 +1488,15 @@ class ResourceModel:
             acq = self.ctx.kb.acquire(c.callee)
             if acq is None:
                 continue
+            h = c.args[acq.handle] if acq.handle is not None and \
+                acq.handle < len(c.args) else None
+            handle = path_of(h.operand) if isinstance(h, Unary) and h.op == "&" else None
+            held = [k for k, r in res.items() if r.line == line and r.acquire == c.callee
+                    and r.status == HELD and k == path]
+            if handle is not None and held:
+                # buf = dma_alloc_coherent(dev, n, &dma, gfp): dma is zero only where
+                # the buffer is not held (the knowledge's handle)
+                ties[handle] = Tie(path, line, None, False)
             objs = [k for k, r in res.items() if r.line == line and r.acquire == c.callee
                     and r.status == HELD and not r.held_on_failure]
             o = outcome(value, c, acq.fails == "zero")

@@ -104,6 +104,11 @@ class Acquire:
     # (of_get_parent(NULL), of_get_next_child(NULL, prev)): where a test finds that
     # argument NULL, the result holds nothing
     null_arg: int | None = None
+    # the argument (``&h``) where the call writes the object's handle, not zero when it
+    # succeeds (dma_alloc_coherent(dev, size, &dma, gfp): 2, the buffer's DMA address):
+    # a test that finds the handle zero finds the object not held (``if (dma)
+    # dma_free_coherent(...)``)
+    handle: int | None = None
 
 
 @dataclass
@@ -486,6 +491,10 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'null_arg' is for a returned object that "
                                  "is NULL on failure, and names an argument")
             self.acquires[name].null_arg = int(v["null_arg"]) if "null_arg" in v else None
+            if "handle" in v and (obj != "ret" or int(v["handle"]) < 0):
+                raise ValueError(f"acquire.{name}: 'handle' is for a returned object, and "
+                                 "names an argument")
+            self.acquires[name].handle = int(v["handle"]) if "handle" in v else None
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -603,7 +612,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
-                          "null_arg"}),
+                          "null_arg", "handle"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
