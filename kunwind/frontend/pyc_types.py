@@ -170,7 +170,7 @@ class TypeEnv:
                 elif t.kind == "record":  # an anonymous struct or union member
                     fields.update(self.records.get(t.tag, {}))  # (not known at offset 0)
             self.records[tag] = fields
-            self.firsts[tag] = first
+            self.firsts[tag] = first if node.name else set()  # libclang: not for a tagless
         return CType("record", tag=tag)
 
     def enum(self, node: c_ast.Enum) -> None:
