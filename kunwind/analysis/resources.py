@@ -470,6 +470,8 @@ class ResourceModel:
                 released.add(p)
             elif (whole := _first_member_of(ctx, st, a, call.callee)) is not None:
                 released.add(whole)
+            elif p is not None and (src := _copy_released(st, p, call.callee, part)):
+                released.add(src)
         released.update(self._filled(st, call))
         # through whichever name holds the object (an alias, an embedded member's local)
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
@@ -1633,6 +1635,19 @@ def _element_at_computed_index(place: str) -> bool:
     """Is ``place`` (as written) an array element at an index that is not a
     constant (``pages[i]``, ``pages->slot[i + 1]``)?"""
     return re.search(r"\[(?!\d+\])[^\]]+\]$", place) is not None
+
+
+def _copy_released(st: State, p: str, callee: str, part: str) -> str | None:
+    """The field that the local ``p`` was copied from (``Resources.copies``, ``bus =
+    priv->mii_bus``), when it holds what ``callee`` releases and ``p`` holds another
+    resource of its own (``of_mdiobus_register(bus, ...)``'s registration): the
+    release (``mdiobus_free(bus)``) frees the object the field holds."""
+    r = st.resources
+    root = root_of(p)
+    src = r.copies.get(root)
+    k = resource_key(src + p[len(root):], part) if src is not None else None
+    return src + p[len(root):] if src is not None and k in r.res and \
+        callee in r.res[k].releases else None
 
 
 def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) -> str | None:
