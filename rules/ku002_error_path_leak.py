@@ -789,6 +789,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
             continue  # a bool result answers a question: no undo
         if _callers_undo(ctx, rel, obj):
             continue  # every caller makes this step when the function fails
+        if _inert_undo(ctx, rel, obj):
+            continue  # the "undo" does nothing to obj: skipping it leaks nothing
         best = _best_acquire(ctx, exits, rel, obj)
         if best is None:
             continue
@@ -808,6 +810,18 @@ def _callers_undo(ctx: FunctionContext, rel: str, obj: str) -> bool:
     params = [p.name for p in ctx.fn.params]
     return me is not None and obj in params and \
         rel in me.caller_calls.get(params.index(obj), ())
+
+
+def _inert_undo(ctx: FunctionContext, rel: str, obj: str) -> bool:
+    """Does every call of ``rel`` on ``obj`` pass it where ``rel`` only reads
+    (``Summary.inert_on``: an empty inline kept for symmetry, a teardown that only
+    copies fields of ``obj`` out)? Such a call undoes nothing on ``obj``."""
+    s = ctx.summary(rel)
+    if s is None or not s.inert_on:
+        return False
+    at = {j for b in ctx.fn.blocks for e in [b.cond, *b.stmt_exprs()] for c in calls_in(e)
+          if c.callee == rel for j, a in enumerate(c.args) if object_path(path_of(a)) == obj}
+    return bool(at) and at <= s.inert_on
 
 
 def _pointers_and_indirect(ctx: FunctionContext) -> tuple[set[str], set[str]]:

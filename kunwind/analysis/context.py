@@ -480,6 +480,25 @@ class FunctionContext:
         return out
 
     @cached_property
+    def first_member_locals(self) -> dict[str, str]:
+        """Member aliases (``member_aliases``) of the first member of what a local points
+        at (``connector = &aconn->base``, ``base`` at offset 0): local -> that local
+        (``aconn``). The address they hold is the object's: a release of it that the
+        object's acquire pairs with (``kfree(connector)``) releases the object."""
+        out: dict[str, str] = {}
+        aliases = self.member_aliases
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                v = s.value if isinstance(s, Store) and s.op == "=" else None
+                m = v.operand if isinstance(v, Unary) and v.op == "&" else None
+                if isinstance(s, Store) and isinstance(s.target, Var) and \
+                        isinstance(m, Member) and m.arrow and m.first and \
+                        isinstance(m.base, Var) and \
+                        aliases.get(s.target.name) == f"{m.base.name}->{m.name}":
+                    out[s.target.name] = m.base.name
+        return out
+
+    @cached_property
     def field_member_aliases(self) -> dict[str, str]:
         """Fields stored once with the address of a member (``priv->dev =
         &pdev->dev``), of a local assigned once or a parameter: ``priv->dev`` and

@@ -480,6 +480,8 @@ class ResourceModel:
                 released.add(p)
             elif (whole := _first_member_of(ctx, st, a, call.callee)) is not None:
                 released.add(whole)
+            elif p is not None and (src := _copy_released(st, p, call.callee, part)):
+                released.add(src)
         released.update(self._filled(st, call))
         # through whichever name holds the object (an alias, an embedded member's local)
         released = {resource_key(held_name(ctx, st.resources, p, part), part) for p in released}
@@ -1593,6 +1595,15 @@ class ResourceModel:
             acq = self.ctx.kb.acquire(c.callee)
             if acq is None:
                 continue
+            h = c.args[acq.handle] if acq.handle is not None and \
+                acq.handle < len(c.args) else None
+            handle = path_of(h.operand) if isinstance(h, Unary) and h.op == "&" else None
+            held = [k for k, r in res.items() if r.line == line and r.acquire == c.callee
+                    and r.status == HELD and k == path]
+            if handle is not None and held:
+                # buf = dma_alloc_coherent(dev, n, &dma, gfp): dma is zero only where
+                # the buffer is not held (the knowledge's handle)
+                ties[handle] = Tie(path, line, None, False)
             objs = [k for k, r in res.items() if r.line == line and r.acquire == c.callee
                     and r.status == HELD and not r.held_on_failure]
             o = outcome(value, c, acq.fails == "zero")
@@ -1731,13 +1742,35 @@ def _element_at_computed_index(place: str) -> bool:
     return re.search(r"\[(?!\d+\])[^\]]+\]$", place) is not None
 
 
+def _copy_released(st: State, p: str, callee: str, part: str) -> str | None:
+    """The field that the local ``p`` was copied from (``Resources.copies``, ``bus =
+    priv->mii_bus``), when it holds what ``callee`` releases and ``p`` holds another
+    resource of its own (``of_mdiobus_register(bus, ...)``'s registration): the
+    release (``mdiobus_free(bus)``) frees the object the field holds."""
+    r = st.resources
+    root = root_of(p)
+    src = r.copies.get(root)
+    k = resource_key(src + p[len(root):], part) if src is not None else None
+    return src + p[len(root):] if src is not None and k in r.res and \
+        callee in r.res[k].releases else None
+
+
 def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) -> str | None:
     """The object held here whose member's address ``arg`` is (``&q->sk``), when
     ``callee`` is the release paired with the acquire that returned that object
     (``q = (struct tap_queue *)sk_alloc(...)``, then ``sk_free(&q->sk)``) and the
     member holds nothing of its own: the acquire returned the member's type, so the
     member is the first one, at the object's address, and its release is the
-    object's."""
+    object's. Or a local that holds the address of the object's first member
+    (``ctx.first_member_locals``: ``connector = &aconn->base; kfree(connector)``)."""
+    if isinstance(arg, Var) and arg.name in ctx.first_member_locals:
+        whole = held_name(ctx, st.resources, ctx.first_member_locals[arg.name])
+        r = st.resources.res.get(whole)
+        inner = ctx.member_aliases[arg.name]
+        if r is None or r.status != HELD or callee not in r.releases or r.kind.is_hold or \
+                held_name(ctx, st.resources, inner) in st.resources.res:
+            return None
+        return whole
     if not (isinstance(arg, Unary) and arg.op == "&" and isinstance(arg.operand, Member)
             and arg.operand.arrow):
         return None

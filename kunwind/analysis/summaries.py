@@ -74,6 +74,7 @@ from kunwind.model.ir import (
     Assign,
     Binary,
     Call,
+    Cleanup,
     Cond,
     Const,
     Expr,
@@ -294,6 +295,11 @@ class Summary:
     # stored it in another object (``tag_mem->va = cmd_mem->va; return -EBUSY;``): a
     # caller that gets that result no longer holds it (``_kept_when``)
     kept_when: dict[int, set[tuple[int, str]]] = field(default_factory=dict)
+    # the parameters the function only reads through, or only copies into what it reads
+    # through the others: it calls nothing, and neither passes nor stores them (``hdr->ino
+    # = breq->startino;``: both; every parameter of an empty inline): an "undo" that
+    # releases, resets and hands over nothing of what a caller passes there
+    inert_on: set[int] = field(default_factory=set)
 
     def key(self) -> tuple:
         return (
@@ -329,6 +335,7 @@ class Summary:
             tuple(sorted((i, tuple(sorted(v))) for i, v in self.kept_when.items())),
             tuple(sorted((i, tuple(sorted(f))) for i, f in self.releases_elements.items())),
             tuple(sorted(self.hands_on_null)),
+            tuple(sorted(self.inert_on)),
         )
 
     def frees_container(self, i: int) -> bool | None:
@@ -910,7 +917,49 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     s.idle = _idle_values(fn)
     s.is_read, s.reads_into = _reads(fn, s, res, known, kb)
     s.kept_when = _kept_when(fn)
+    s.inert_on = _inert_params(fn)
     return s
+
+
+def _inert_params(fn: Function) -> set[int]:
+    """The parameters that the function only reads through, or only copies into what it
+    reads through the other parameters (``Summary.inert_on``): it has no call and no
+    scope-exit cleanup, every use of the parameter reads what it points at (``p->f``,
+    ``*p``, ``p[i]`` as a value), and every store through it is such a copy (``hdr->ino
+    = breq->startino``: a request's end state reported back; a reset, ``p->busy =
+    false``, is a step of its own)."""
+    names = {p.name: i for i, p in enumerate(fn.params)}
+    out = set(names.values())
+    if any(isinstance(st, Cleanup) for b in fn.blocks for st in b.stmts):
+        return set()
+
+    def copy(target: Expr, value: Expr | None) -> bool:
+        src = path_of(value) if value is not None else None
+        to = path_of(target)
+        return src is not None and to is not None and "->" in src and "->" in to and \
+            root_of(src) in names and root_of(src) != root_of(to)
+
+    copies = {id(st.target) for b in fn.blocks for st in b.stmts
+              if isinstance(st, Store) and st.op == "=" and copy(st.target, st.value)}
+    for _, e, is_target in exprs_of(fn):
+        below: set[int] = set()
+        for x in subexprs(e):
+            if isinstance(x, Call):
+                return set()
+            if isinstance(x, Member) and x.arrow or isinstance(x, Index):
+                below.add(id(x.base))
+            elif isinstance(x, Unary) and x.op == "*":
+                below.add(id(x.operand))
+            written = x.target if isinstance(x, Assign) and not (
+                x.op == "=" and copy(x.target, x.value)) else x.operand \
+                if isinstance(x, Unary) and ("++" in x.op or "--" in x.op) else \
+                e if is_target and x is e and id(e) not in copies else None
+            if written is not None:
+                out.discard(names.get(root_of(path_of(written) or ""), -1))
+        for x in subexprs(e):
+            if isinstance(x, Var) and x.name in names and id(x) not in below:
+                out.discard(names[x.name])
+    return out
 
 
 def _kept_when(fn: Function) -> dict[int, set[tuple[int, str]]]:
@@ -2188,6 +2237,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.reads_into = set(d.get("reads_into", ()))
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}
                    for i, x in d.get("kept_when", {}).items()}
+    s.inert_on = set(d.get("inert_on", ()))
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub",
                  "is_read", "ret_consts"):
         setattr(s, name, bool(d.get(name, False)))

@@ -352,11 +352,14 @@ class Walker:
         if (contained := self.ctx.container_stores.get(id(s))) is not None:
             out.append(contained)  # pdev = to_platform_device(dev): dev is &pdev->dev
         stored = _converted(self.ctx.kb, value) if isinstance(value, Call) else value
-        if isinstance(stored, Var) and (stored.ptr or stored.name in self.ctx.acquisitions) \
-                and stored.name in self.ctx.variables and not macro_temporary(stored) and \
-                (field := path_of(named)) is not None:
+        if isinstance(stored, Var) and stored.name in self.ctx.variables and \
+                not macro_temporary(stored) and (field := path_of(named)) is not None and \
+                (stored.ptr or stored.name in self.ctx.acquisitions or
+                 "->" in field and field in self.ctx.acquisitions):
             # priv->dev = get_device(dev); host->irq = irq, of a number the function
-            # acquires by (request_irq(irq, ...)): free_irq(host->irq, ...) frees it
+            # acquires by (request_irq(irq, ...)): free_irq(host->irq, ...) frees it;
+            # or that it acquires through the field (request_irq(host->irq, ...)):
+            # free_irq(irq, ...) frees it
             out.append((stored.name, field))
         return out
 

@@ -88,6 +88,7 @@ class _Native:
         self.expansion = fn("clang_getExpansionLocation", [ci.SourceLocation, ctypes.c_void_p,
                                                            uint_p, uint_p, ctypes.c_void_p], None)
         self.referenced = fn("clang_getCursorReferenced", [ci.Cursor], ci.Cursor)
+        self.field_offset = fn("clang_Cursor_getOffsetOfField", [ci.Cursor], ctypes.c_longlong)
         # our own CXString: the bindings' one disposes of itself when collected
         self.cursor_spelling = fn("clang_getCursorSpelling", [ci.Cursor], _CXString)
         self.type_spelling = fn("clang_getTypeSpelling", [ci.Type], _CXString)
@@ -721,12 +722,18 @@ class Lowerer:
                 return Var(self.spelling(c), self.is_ptr(c))
             base = self.expr(ch[0])
             arrow = self.is_ptr(ch[0])
+            ref = self.native.referenced(c)
+            ref._tu = c._tu
+            # at the object's address (a member of an anonymous record: not known)
+            first = self.native.field_offset(ref) == 0 and \
+                not ref.semantic_parent.is_anonymous()
             while isinstance(base, Member) and (not base.name or "(anonymous" in base.name):
                 # p->page where page is in an anonymous union (or a struct in one):
                 # clang goes through the unnamed fields; the source does not
                 arrow = base.arrow
+                first = False
                 base = base.base
-            return Member(base, self.spelling(c), arrow, self.is_ptr(c))
+            return Member(base, self.spelling(c), arrow, self.is_ptr(c), first)
         if k in (K.INTEGER_LITERAL, K.CHARACTER_LITERAL):
             v = self.native.evaluate_int(c)
             return Const(v if v is not None else 0)

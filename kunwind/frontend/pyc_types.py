@@ -72,6 +72,7 @@ def function_type(callee: CType) -> CType | None:
 class TypeEnv:
     typedefs: dict[str, CType] = field(default_factory=dict)
     records: dict[str, dict[str, CType]] = field(default_factory=dict)  # fields, in order
+    firsts: dict[str, set[str]] = field(default_factory=dict)  # members at offset 0
     globals: dict[str, CType] = field(default_factory=dict)  # variables and functions
     functions: set[str] = field(default_factory=set)  # names declared as functions
     enum_consts: dict[str, int] = field(default_factory=dict)
@@ -155,15 +156,21 @@ class TypeEnv:
             tag = f"{kind} <anonymous {self._anon}>"
         if node.decls is not None:
             fields: dict[str, CType] = {}
+            first: set[str] = set()  # the members at offset 0: the first, or a union's
+            # (those of an anonymous record, as libclang's, are not marked)
             for d in node.decls:
                 if not isinstance(d, c_ast.Decl):
                     continue
                 t = self.resolve(d.type)
+                at_zero = kind == "union" or not fields
                 if d.name:
                     fields[d.name] = t
+                    if at_zero:
+                        first.add(d.name)
                 elif t.kind == "record":  # an anonymous struct or union member
-                    fields.update(self.records.get(t.tag, {}))
+                    fields.update(self.records.get(t.tag, {}))  # (not known at offset 0)
             self.records[tag] = fields
+            self.firsts[tag] = first if node.name else set()  # libclang: not for a tagless
         return CType("record", tag=tag)
 
     def enum(self, node: c_ast.Enum) -> None:
@@ -185,6 +192,10 @@ class TypeEnv:
         if record.kind != "record":
             return UNKNOWN
         return self.records.get(record.tag, {}).get(name, UNKNOWN)
+
+    def first_field(self, record: CType, name: str) -> bool:
+        """Is member ``name`` at offset 0 of ``record`` (its address is the object's)?"""
+        return record.kind == "record" and name in self.firsts.get(record.tag, ())
 
     def field_types(self, record: CType) -> list[CType]:
         return list(self.records.get(record.tag, {}).values()) if record.kind == "record" else []

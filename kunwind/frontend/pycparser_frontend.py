@@ -717,7 +717,8 @@ class Lowerer:
             base, bt = self.expr(n.name)
             record = pointee(bt) if n.type == "->" else bt
             ft = self.env.field_type(record, n.field.name)
-            return Member(base, n.field.name, n.type == "->", ft.is_ptr), ft
+            first = self.env.first_field(record, n.field.name)
+            return Member(base, n.field.name, n.type == "->", ft.is_ptr, first), ft
         if isinstance(n, c_ast.ArrayRef):
             base, bt = self.expr(n.name)
             index, it = self.expr(n.subscript)

@@ -108,6 +108,11 @@ class Acquire:
     # request's struct resource), so a release of the path it is stored in
     # (release_resource(priv->res)) releases the object
     ret_names: bool = False
+    # the argument (``&h``) where the call writes the object's handle, not zero when it
+    # succeeds (dma_alloc_coherent(dev, size, &dma, gfp): 2, the buffer's DMA address):
+    # a test that finds the handle zero finds the object not held (``if (dma)
+    # dma_free_coherent(...)``)
+    handle: int | None = None
 
 
 @dataclass
@@ -529,6 +534,10 @@ class Knowledge:
             if v.get("ret_names") and obj == "ret":
                 raise ValueError(f"acquire.{name}: 'ret_names' is for an argument object")
             self.acquires[name].ret_names = bool(v.get("ret_names", False))
+            if "handle" in v and (obj != "ret" or int(v["handle"]) < 0):
+                raise ValueError(f"acquire.{name}: 'handle' is for a returned object, and "
+                                 "names an argument")
+            self.acquires[name].handle = int(v["handle"]) if "handle" in v else None
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -673,7 +682,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
-                          "null_arg", "ret_names"}),
+                          "null_arg", "ret_names", "handle"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),

@@ -118,7 +118,7 @@ class _Builder:
         if isinstance(e, Assign):
             return Assign(self.flat(e.target), self.flat(e.value), e.op, e.ptr)
         if isinstance(e, Member):
-            return Member(self.flat(e.base), e.name, e.arrow, e.ptr)
+            return Member(self.flat(e.base), e.name, e.arrow, e.ptr, e.first)
         if isinstance(e, Index):
             return Index(self.flat(e.base), self.flat(e.index), e.ptr)
         if isinstance(e, Cond):

@@ -9,7 +9,7 @@ collapse everything else into ``Other``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 
@@ -39,6 +39,9 @@ class Member(Expr):
     name: str
     arrow: bool = True
     ptr: bool = False
+    # the member is at offset 0 of its record: its address is the object's (the
+    # frontend's layout; False where it does not know)
+    first: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
