@@ -1749,10 +1749,11 @@ def _copy_released(st: State, p: str, callee: str, part: str) -> str | None:
     release (``mdiobus_free(bus)``) frees the object the field holds."""
     r = st.resources
     root = root_of(p)
-    src = r.copies.get(root)
-    k = resource_key(src + p[len(root):], part) if src is not None else None
-    return src + p[len(root):] if src is not None and k in r.res and \
-        callee in r.res[k].releases else None
+    for local, src in sorted(r.copies):
+        k = resource_key(src + p[len(root):], part)
+        if local == root and k in r.res and callee in r.res[k].releases:
+            return src + p[len(root):]
+    return None
 
 
 def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) -> str | None:
