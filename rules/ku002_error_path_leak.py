@@ -484,7 +484,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # every caller's unwind frees it when this function fails
     if not (path == root and root in ctx.declared_locals) and _restores(ctx, path, r):
         return False  # it puts back what it undid earlier: the state the caller had
-    if left_to_sibling(ctx, path, r.releases):
+    failed = st.failures[-1].block if st.failures else None
+    if left_to_sibling(ctx, path, r.releases, failed):
         return False  # a failure nobody sees: the paired callback releases it all the same
     if _created_once(ctx, path, r) and not _releases_after(ctx, path, r):
         return False  # if (!foo_dir) foo_dir = ...: the place keeps it for the next calls

@@ -1830,12 +1830,14 @@ def _must_reach(fn: Function, full: set[int], res: _Param,
     return [(p, out[p]) for p in preds[fn.exit] if p in reach]
 
 
-def must_gen(fn: Function, gen: dict[int, set[T]]) -> dict[int, set[T]]:
+def must_gen(fn: Function, gen: dict[int, set[T]],
+             on_edge: Callable[[Block, Edge], set[T]] | None = None) -> dict[int, set[T]]:
     """Block id -> the facts that every path from the entry through the block
     generates (``gen``: block id -> the facts its statements generate), for the
     blocks reachable from the entry: ``_must_facts`` with what each block
-    generates learnt on its way out."""
-    before = _must_facts(fn, lambda b, _e: gen[b.id], lambda _b: False)
+    generates learnt on its way out, and what ``on_edge`` learns on a branch."""
+    before = _must_facts(fn, lambda b, e: gen[b.id] | (on_edge(b, e) if on_edge else set()),
+                         lambda _b: False)
     return {b: set(before[b]) | gen[b] for b in fn.reachable_from(fn.entry)}
 
 
