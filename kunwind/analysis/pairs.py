@@ -17,6 +17,11 @@ itself, is released after a failure too: the first half must leave it held, or t
 release would drop it twice (``pm_runtime_get_sync()`` failed in ``.enable``;
 ``.disable`` always calls ``pm_runtime_put()``).
 
+A function whose every same-file caller returns void (``foo_hw_on()``, called only
+by ``foo_cable_in()``, which logs its failure and returns) has its failure end in
+those callers: what their other halves release (``foo_cable_out()`` calls
+``foo_hw_off()``), it leaves to them as well, named through the call's arguments.
+
 A first half that undoes steps of its own on its failures (``clk_disable_unprepare(
 pclk); return ret;`` when the next clock fails) unwinds itself: what it leaves held
 on a failure from before such an unwind is its own leak (``left_to_sibling``).
@@ -241,18 +246,48 @@ def with_sibling_releases(functions: list[Function], summaries: dict[str, Summar
     calls = [[(c.callee, _args(c)) for b in f.blocks for e in b.exprs() for c in calls_in(e)
               if c.callee in by_name] for f in functions]
     memo: dict[str, set[Released]] = {}
+    sites: dict[str, list[tuple[Function, Call]]] = {}
+    for f in functions:
+        for c in (c for b in f.blocks for e in b.exprs() for c in calls_in(e)):
+            if c.callee in by_name and c.callee != f.name:
+                sites.setdefault(c.callee, []).append((f, c))
+
+    def released(g: str) -> set[Released]:
+        return main_releases(by_name[g], kb, by_name, memo) if g in by_name else set()
+
+    def left_by_caller(f: Function, c: Call, fn: Function) -> set[Released]:
+        """What the other halves of a caller ``f`` release of ``fn``'s objects."""
+        found = set().union(*(released(g) for g in siblings(f, calls, tables) if g != fn.name))
+        taken = {(_taken(k, f, c, fn), r) for k, r in found}
+        return {(k, r) for k, r in taken if k is not None}
+
     out = dict(summaries)
     for fn in functions:
         s = summaries.get(fn.name)
-        if s is None or not failure_unseen(fn, s, tables, kb):
+        if s is None:
             continue
         left: set[Released] = set()
-        for g in sorted(siblings(fn, calls, tables)):
-            if g in by_name:
-                left |= main_releases(by_name[g], kb, by_name, memo)
+        if failure_unseen(fn, s, tables, kb):
+            for g in sorted(siblings(fn, calls, tables)):
+                left |= released(g)
+        mine = sites.get(fn.name, [])
+        if mine and all(f.returns_void for f, _ in mine):
+            # every caller is void: the failure ends there, and the callers' other
+            # halves run all the same (foo_cable_in() fails, foo_cable_out() follows)
+            left |= set.intersection(*(left_by_caller(f, c, fn) for f, c in mine))
         if left:
             out[fn.name] = replace(s, left_to_siblings=left)
     return out
+
+
+def _taken(key: str, caller: Function, call: Call, fn: Function) -> str | None:
+    """A caller's ``key`` in terms of ``fn``'s parameters, through the arguments of
+    ``call`` (``$0->supplies`` of the caller that calls ``fn(ctx)`` with its ``$0``):
+    None when no argument leads to it."""
+    for i, a in enumerate(_expr(caller, x, 0) for x in call.args):
+        if a is not None and (key == a or key.startswith(a) and key[len(a)] in "-."):
+            return f"${i}{key[len(a):]}" if i < len(fn.params) else None
+    return None
 
 
 def released_by_sibling(fn: Function, summary: Summary | None, path: str,
