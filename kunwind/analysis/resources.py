@@ -495,10 +495,11 @@ class ResourceModel:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
         if rel is not None and rel.arg < len(call.args) and rel.frees_fields:
             base = path_of(call.args[rel.arg])
-            if base is not None and not base.startswith("&"):
-                # its release callback frees these fields with the object
-                released.update(f"{base}->{f}" for f in rel.frees_fields
-                                if f"{base}->{f}" in res)
+            # its release callback frees these fields with the object (of an embedded
+            # member: svc_xprt_put(&x->xprt) drops x->xprt.xpt_class->xcl_owner)
+            if base is not None:
+                under = f"{base[1:]}." if base.startswith("&") else f"{base}->"
+                released.update(q for f in rel.frees_fields if (q := under + f) in res)
         maybe: set[str] = set()  # what it perhaps frees, not surely (``Res.sure``)
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
