@@ -989,6 +989,39 @@ def returned_release_callbacks(functions: list[Function], summaries: dict[str, S
     return out
 
 
+def returned_owners(functions: list[Function], summaries: dict[str, Summary],
+                    kb: Knowledge) -> dict[str, Summary]:
+    """``summaries`` with ``ret_owners`` filled in for the file's constructors: the
+    fields of the local every return gives back that it stores an object in that an
+    acquire made to own that local (the knowledge's ``owns``: ``filep =
+    anon_inode_getfile(name, &fops, x, flags); x->file = filep;``)."""
+    out = dict(summaries)
+    for fn in functions:
+        s = out.get(fn.name)
+        local = _returned_local(fn)
+        if s is None or local is None:
+            continue
+        owners: set[str] = set()  # the locals that own it
+        stores = [st for b in fn.blocks for st in b.stmts if isinstance(st, Store)]
+        for st in stores:
+            v = st.value
+            while isinstance(v, Assign):
+                v = v.value
+            if not isinstance(v, Call) or (a := kb.acquire(v.callee)) is None or \
+                    a.owns is None or a.owns >= len(v.args) or path_of(v.args[a.owns]) != local:
+                continue
+            if isinstance(st.target, Var):
+                owners.add(st.target.name)
+            elif (p := path_of(st.target)) is not None and p.startswith(local + "->"):
+                owners.add(p)
+        found = {p[len(local) + 2:] for st in stores if (p := path_of(st.target)) is not None
+                 and p.startswith(local + "->") and (p in owners or isinstance(st.value, Var)
+                                                     and st.value.name in owners)}
+        if found:
+            out[fn.name] = replace(s, ret_owners=found)
+    return out
+
+
 def _returned_local(fn: Function) -> str | None:
     """The local every return of ``fn`` gives back, apart from NULL and error
     pointers (``return ERR_PTR(-ENOMEM)``); None when there are two, or none."""
