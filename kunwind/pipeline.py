@@ -173,7 +173,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         bind_global_locks(fn, kb)  # rtnl_lock(): a call on one global lock
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    tables = filled_tables(parsed.tables, functions)
+    tables = filled_tables(parsed.tables, functions, kb)
     summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb,
                                      data)
     summaries.update(callback_summaries(functions, summaries, tables))
