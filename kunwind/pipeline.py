@@ -19,6 +19,7 @@ from .analysis.context import (
     FunctionContext,
     filled_tables,
     initcall_functions,
+    returned_owners,
     returned_release_callbacks,
 )
 from .analysis.conventions import Conventions, file_conventions
@@ -172,11 +173,12 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         bind_global_locks(fn, kb)  # rtnl_lock(): a call on one global lock
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    tables = filled_tables(parsed.tables, functions)
+    tables = filled_tables(parsed.tables, functions, kb)
     summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb,
                                      data)
     summaries.update(callback_summaries(functions, summaries, tables))
     summaries = returned_release_callbacks(functions, summaries, kb, tables)
+    summaries = returned_owners(functions, summaries, kb)
     summaries = with_sibling_releases(functions, summaries, tables, kb)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -211,6 +213,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                 data)
             summaries.update(callback_summaries(functions, summaries, tables))
             summaries = returned_release_callbacks(functions, summaries, kb, tables)
+            summaries = returned_owners(functions, summaries, kb)
             summaries = with_sibling_releases(functions, summaries, tables, kb)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,

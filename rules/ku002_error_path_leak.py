@@ -185,8 +185,14 @@ Known false positives:
     releases on every path to its last return, and never acquires itself, is not
     reported, unless the function releases it somewhere itself: a resume whose
     regulator its suspend always turns off must leave it on after a failed
-    restore, or the suspend would turn it off twice. A probe is no such function:
-    its bus reads its result, and runs no remove after a failed probe.
+    restore, or the suspend would turn it off twice. A function whose every
+    same-file caller returns void leaves it to what those callers' other halves
+    release (``foo_cable_in()`` logs ``foo_hw_on()``'s failure and returns;
+    ``foo_cable_out()`` calls ``foo_hw_off()``). It is reported all the same when
+    the function undoes steps of its own on the failures from there on
+    (``clk_disable_unprepare(pclk); return ret;`` when the next clock fails): it
+    unwinds itself, so it owes this one too. A probe is no such function: its bus
+    reads its result, and runs no remove after a failed probe.
 
     A release left out on purpose is not reported: one that the function names
     in a comment of its body (``/* pci_disable_device(dev); */`` at the unwind,
@@ -536,7 +542,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # every caller's unwind frees it when this function fails
     if not (path == root and root in ctx.declared_locals) and _restores(ctx, path, r):
         return False  # it puts back what it undid earlier: the state the caller had
-    if left_to_sibling(ctx, path, r.releases):
+    failed = st.failures[-1].block if st.failures else None
+    if left_to_sibling(ctx, path, r.releases, failed):
         return False  # a failure nobody sees: the paired callback releases it all the same
     if _created_once(ctx, path, r) and not _releases_after(ctx, path, r):
         return False  # if (!foo_dir) foo_dir = ...: the place keeps it for the next calls

@@ -41,8 +41,8 @@ def test_each_file_loads_on_its_own() -> None:
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
                              "held_query", "implies", "same_object", "frees_filled",
-                             "release_table", "release_setter", "probe_table", "ignored_return",
-                             "initcall", "exitcall", "no_undo",
+                             "release_table", "release_setter", "ops_setter", "probe_table",
+                             "ignored_return", "initcall", "exitcall", "no_undo",
                              "zeroed", "zeroes", "read", "truncates",
                              "unsupported"}, name
         Knowledge().merge(data, name)

@@ -1033,13 +1033,17 @@ def initcall_functions(text: bytes, macros: set[str]) -> frozenset[str]:
     return frozenset(m.group(1).decode() for m in re.finditer(pattern, text, re.M))
 
 
-def filled_tables(tables: Tables, functions: list[Function]) -> Tables:
+def filled_tables(tables: Tables, functions: list[Function],
+                  kb: Knowledge | None = None) -> Tables:
     """The file's callback tables, with its pointers to a struct of callbacks filled
     in from what its functions store in them (``foo_class = kzalloc(...);
     foo_class->dev_release = foo_release`` in the module's init): a device pointed
     at that struct (``x->dev.class = foo_class``) runs ``foo_release`` on its last
     put, as one pointed at a constant table does. A member given two different
-    functions has none."""
+    functions has none. A pointer given the result of a constructor the knowledge
+    says points a member at the table it is given (``[ops_setter]``: ``foo_group =
+    fsnotify_alloc_group(&foo_ops, 0)`` sets ``foo_group->ops``) holds that table's
+    members under the path through it (``ops->free_mark``)."""
     seen: dict[str, dict[str, str | None]] = {}
     for fn in functions:
         mine = {p.name for p in fn.params} | {
@@ -1050,6 +1054,11 @@ def filled_tables(tables: Tables, functions: list[Function]) -> Tables:
                 if not isinstance(s, Store) or s.op != "=":
                     continue
                 t = s.target
+                made = _set_ops(s.value, tables, kb)
+                if isinstance(t, Var) and t.name not in mine and made is not None and \
+                        pointer_table(t.name) in tables:
+                    for m, f in made.items():
+                        _bind(seen.setdefault(pointer_table(t.name), {}), m, f)
                 callback = function_named(s.value)
                 if not (isinstance(t, Member) and t.arrow and isinstance(t.base, Var)
                         and callback is not None) or t.base.name in mine:
@@ -1061,6 +1070,22 @@ def filled_tables(tables: Tables, functions: list[Function]) -> Tables:
     for key, members in seen.items():
         out[key] = (tables[key][0], {m: f for m, f in members.items() if f is not None})
     return out
+
+
+def _set_ops(value: Expr | None, tables: Tables, kb: Knowledge | None) -> dict[str, str] | None:
+    """The members a constructor of the knowledge's ``[ops_setter]`` gives the object it
+    returns (``fsnotify_alloc_group(&foo_ops, 0)``: ``ops->free_mark`` -> the
+    function foo_ops holds there), or None."""
+    while isinstance(value, Assign):
+        value = value.value
+    if kb is None or not isinstance(value, Call) or value.callee not in kb.ops_setters:
+        return None
+    arg, member = kb.ops_setters[value.callee]
+    a = value.args[arg] if arg < len(value.args) else None
+    if not (isinstance(a, Unary) and a.op == "&" and isinstance(a.operand, Var)):
+        return None
+    table = tables.get(a.operand.name)
+    return None if table is None else {f"{member}->{m}": f for m, f in table[1].items()}
 
 
 def returned_release_callbacks(functions: list[Function], summaries: dict[str, Summary],
@@ -1086,6 +1111,39 @@ def returned_release_callbacks(functions: list[Function], summaries: dict[str, S
                 changed = True
         if not changed:
             break
+    return out
+
+
+def returned_owners(functions: list[Function], summaries: dict[str, Summary],
+                    kb: Knowledge) -> dict[str, Summary]:
+    """``summaries`` with ``ret_owners`` filled in for the file's constructors: the
+    fields of the local every return gives back that it stores an object in that an
+    acquire made to own that local (the knowledge's ``owns``: ``filep =
+    anon_inode_getfile(name, &fops, x, flags); x->file = filep;``)."""
+    out = dict(summaries)
+    for fn in functions:
+        s = out.get(fn.name)
+        local = _returned_local(fn)
+        if s is None or local is None:
+            continue
+        owners: set[str] = set()  # the locals that own it
+        stores = [st for b in fn.blocks for st in b.stmts if isinstance(st, Store)]
+        for st in stores:
+            v = st.value
+            while isinstance(v, Assign):
+                v = v.value
+            if not isinstance(v, Call) or (a := kb.acquire(v.callee)) is None or \
+                    a.owns is None or a.owns >= len(v.args) or path_of(v.args[a.owns]) != local:
+                continue
+            if isinstance(st.target, Var):
+                owners.add(st.target.name)
+            elif (p := path_of(st.target)) is not None and p.startswith(local + "->"):
+                owners.add(p)
+        found = {p[len(local) + 2:] for st in stores if (p := path_of(st.target)) is not None
+                 and p.startswith(local + "->") and (p in owners or isinstance(st.value, Var)
+                                                     and st.value.name in owners)}
+        if found:
+            out[fn.name] = replace(s, ret_owners=found)
     return out
 
 

@@ -10,10 +10,21 @@ other half: the ``.disable`` filled in the same initializer (``static const stru
 foo_funcs f = { .enable = a, .disable = b }``), the ``.suspend`` of the same
 ``dev_pm_ops``, or the function that a caller of theirs also calls on the same
 arguments (``foo_power_off(c)`` in the same switch). What that other half releases
-on its main path (every path to its last return), unconditionally, and never
-acquires itself, is released after a failure too: the first half must leave it
-held, or the release would drop it twice (``pm_runtime_get_sync()`` failed in
-``.enable``; ``.disable`` always calls ``pm_runtime_put()``).
+on its main path (every path to its last return, or to a return of what a release
+returns: ``if (x->vdd) return regulator_disable(x->vdd); return 0;``), unconditionally
+(a path on which the object tested NULL has nothing to release), and never acquires
+itself, is released after a failure too: the first half must leave it held, or the
+release would drop it twice (``pm_runtime_get_sync()`` failed in ``.enable``;
+``.disable`` always calls ``pm_runtime_put()``).
+
+A function whose every same-file caller returns void (``foo_hw_on()``, called only
+by ``foo_cable_in()``, which logs its failure and returns) has its failure end in
+those callers: what their other halves release (``foo_cable_out()`` calls
+``foo_hw_off()``), it leaves to them as well, named through the call's arguments.
+
+A first half that undoes steps of its own on its failures (``clk_disable_unprepare(
+pclk); return ret;`` when the next clock fails) unwinds itself: what it leaves held
+on a failure from before such an unwind is its own leak (``left_to_sibling``).
 
 A probe is no such function: it returns an int that its bus reads, and a failed
 probe has no remove called. A suspend callback that takes the count itself and
@@ -34,7 +45,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from kunwind.knowledge import Knowledge, canonical
-from kunwind.model.cfg import Function
+from kunwind.model.cfg import Block, Edge, Function
 from kunwind.model.ir import (
     Assign,
     Binary,
@@ -52,6 +63,7 @@ from kunwind.model.ir import (
     root_of,
 )
 
+from .conditions import null_test
 from .summaries import Summary, must_gen
 
 if TYPE_CHECKING:
@@ -179,11 +191,26 @@ def main_releases(fn: Function, kb: Knowledge, functions: dict[str, Function],
                     if mapped is not None:
                         g.add((mapped, r))
         gen[b.id] = g
-    ends = _last_returns(fn)
-    must = must_gen(fn, gen)
-    found = set.intersection(*(must[b] for b in ends)) if ends else set()
-    memo[fn.name] = {(k, r) for k, r in found if k not in acquired}
+
+    def tested_null(b: Block, e: Edge) -> set[Released]:
+        """``if (x)``'s false edge: x is NULL from there, with nothing to release."""
+        t = null_test(b.cond) if b.cond is not None and e.kind in ("true", "false") else None
+        k = param_path(fn, t[0]) if t is not None and (e.kind == "true") == t[1] else None
+        return {(k, "")} if k is not None else set()
+
+    ends = _last_returns(fn) + _release_results(fn, kb)
+    must = must_gen(fn, gen, tested_null)
+    found = {(k, r) for b in ends for k, r in must[b] if r and k not in acquired}
+    memo[fn.name] = {(k, r) for k, r in found
+                     if all((k, r) in must[b] or (k, "") in must[b] for b in ends)}
     return memo[fn.name]
+
+
+def _release_results(fn: Function, kb: Knowledge) -> list[int]:
+    """The blocks that return what a release returns (``return regulator_disable(
+    x);``): the function succeeds as that release does, they end its main path too."""
+    return [b.id for b in fn.blocks for s in b.stmts if isinstance(s, Return)
+            and isinstance(s.value, Call) and kb.release(s.value.callee) is not None]
 
 
 def _given(key: str, args: list[str | None]) -> str | None:
@@ -219,18 +246,48 @@ def with_sibling_releases(functions: list[Function], summaries: dict[str, Summar
     calls = [[(c.callee, _args(c)) for b in f.blocks for e in b.exprs() for c in calls_in(e)
               if c.callee in by_name] for f in functions]
     memo: dict[str, set[Released]] = {}
+    sites: dict[str, list[tuple[Function, Call]]] = {}
+    for f in functions:
+        for c in (c for b in f.blocks for e in b.exprs() for c in calls_in(e)):
+            if c.callee in by_name and c.callee != f.name:
+                sites.setdefault(c.callee, []).append((f, c))
+
+    def released(g: str) -> set[Released]:
+        return main_releases(by_name[g], kb, by_name, memo) if g in by_name else set()
+
+    def left_by_caller(f: Function, c: Call, fn: Function) -> set[Released]:
+        """What the other halves of a caller ``f`` release of ``fn``'s objects."""
+        found = set().union(*(released(g) for g in siblings(f, calls, tables) if g != fn.name))
+        taken = {(_taken(k, f, c, fn), r) for k, r in found}
+        return {(k, r) for k, r in taken if k is not None}
+
     out = dict(summaries)
     for fn in functions:
         s = summaries.get(fn.name)
-        if s is None or not failure_unseen(fn, s, tables, kb):
+        if s is None:
             continue
         left: set[Released] = set()
-        for g in sorted(siblings(fn, calls, tables)):
-            if g in by_name:
-                left |= main_releases(by_name[g], kb, by_name, memo)
+        if failure_unseen(fn, s, tables, kb):
+            for g in sorted(siblings(fn, calls, tables)):
+                left |= released(g)
+        mine = sites.get(fn.name, [])
+        if mine and all(f.returns_void for f, _ in mine):
+            # every caller is void: the failure ends there, and the callers' other
+            # halves run all the same (foo_cable_in() fails, foo_cable_out() follows)
+            left |= set.intersection(*(left_by_caller(f, c, fn) for f, c in mine))
         if left:
             out[fn.name] = replace(s, left_to_siblings=left)
     return out
+
+
+def _taken(key: str, caller: Function, call: Call, fn: Function) -> str | None:
+    """A caller's ``key`` in terms of ``fn``'s parameters, through the arguments of
+    ``call`` (``$0->supplies`` of the caller that calls ``fn(ctx)`` with its ``$0``):
+    None when no argument leads to it."""
+    for i, a in enumerate(_expr(caller, x, 0) for x in call.args):
+        if a is not None and (key == a or key.startswith(a) and key[len(a)] in "-."):
+            return f"${i}{key[len(a):]}" if i < len(fn.params) else None
+    return None
 
 
 def released_by_sibling(fn: Function, summary: Summary | None, path: str,
@@ -247,13 +304,36 @@ def released_by_sibling(fn: Function, summary: Summary | None, path: str,
                  if k == key and (r in names or canonical(r) in names)), None)
 
 
-def left_to_sibling(ctx: FunctionContext, path: str, releases: Iterable[str]) -> str | None:
+def left_to_sibling(ctx: FunctionContext, path: str, releases: Iterable[str],
+                    failed: int | None = None) -> str | None:
     """The release by which a paired callback drops ``path``, held at an error exit of
     this function that no caller sees, when this function leaves it held when it
-    succeeds (a resume that enables what its suspend disables); None otherwise."""
+    succeeds (a resume that enables what its suspend disables); None otherwise.
+    ``failed``: the block of the failure test the error path took, if any. A function
+    that undoes steps of its own on failures from there on (``clk_disable_unprepare(
+    pclk); return ret;`` when the next clock fails) unwinds what it set up itself: it
+    owes ``path`` too, whatever its other half does later."""
     if not _kept_on_success(ctx, path):
         return None  # it drops it itself before it returns success: a bracket of its own
+    if failed is not None and _unwinds_from(ctx, failed):
+        return None
     return released_by_sibling(ctx.fn, ctx.summary(ctx.fn.name), path, releases)
+
+
+def _unwinds_from(ctx: FunctionContext, block: int) -> bool:
+    """Does a path from ``block`` undo a step of the function's own on a failure: release
+    an object it acquired (not a lock or a count: an unlock is no unwind) in a block
+    that leads to no success return?"""
+    reach = ctx.reachable(block)
+    success = {b.id for b in ctx.fn.blocks for s in b.stmts if isinstance(s, Return)
+               and isinstance(s.value, Const) and s.value.value == 0}
+    for p, site in ctx.release_sites:
+        if site.block not in reach or ctx.reachable(site.block) & success:
+            continue
+        acquires = [ctx.kb.acquire(a.callee) for a in ctx.acquisitions.get(p, ())]
+        if acquires and any(a is None or not a.kind.is_hold for a in acquires):
+            return True
+    return False
 
 
 def _kept_on_success(ctx: FunctionContext, path: str) -> bool:

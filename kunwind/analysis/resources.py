@@ -510,10 +510,11 @@ class ResourceModel:
             released.discard(p)  # folio_unlock(folio) does not drop a folio_get() reference
         if rel is not None and rel.arg < len(call.args) and rel.frees_fields:
             base = path_of(call.args[rel.arg])
-            if base is not None and not base.startswith("&"):
-                # its release callback frees these fields with the object
-                released.update(f"{base}->{f}" for f in rel.frees_fields
-                                if f"{base}->{f}" in res)
+            # its release callback frees these fields with the object (of an embedded
+            # member: svc_xprt_put(&x->xprt) drops x->xprt.xpt_class->xcl_owner)
+            if base is not None:
+                under = f"{base[1:]}." if base.startswith("&") else f"{base}->"
+                released.update(q for f in rel.frees_fields if (q := under + f) in res)
         maybe: set[str] = set()  # what it perhaps frees, not surely (``Res.sure``)
         if rel is not None and rel.arg < len(call.args):
             container = released_container(self.ctx, st, kind, call.args[rel.arg])
@@ -556,6 +557,9 @@ class ResourceModel:
             if p in res and res[p].status == HELD and res[p].owns:
                 # fput(migf->filp) runs the file's .release, which frees migf
                 released.add(held_name(ctx, st.resources, res[p].owns))
+            elif (whole := self._returned_owned(st, p)) is not None:
+                # the same, with migf->filp set by the constructor that returned migf
+                released.add(whole)
         maybe |= self._perhaps_frees(st, call, rel, summary, released, by_knowledge)
         # a count embedded in an object surely freed here goes with the object, whatever
         # it counts (kref_init() then kref_get() on node->rb.refcount, then kfree(node))
@@ -1079,6 +1083,16 @@ class ResourceModel:
         inner = Call(fn, tuple(call.args[j] for j in passed),
                      Loc(call.loc.line, -1 - k))  # a key of its own for its result links
         self.call(st, inner, line, None)
+
+    def _returned_owned(self, st: State, path: str) -> str | None:
+        """The held object ``path`` is a field of, when the constructor that returned it
+        stored there an object that owns it (``Summary.ret_owners``); else None."""
+        root = root_of(path)
+        r = st.resources.res.get(root)
+        if r is None or r.status != HELD or not r.acquire or not path.startswith(root + "->"):
+            return None
+        made = self.ctx.summary(r.acquire)
+        return root if made is not None and path[len(root) + 2:] in made.ret_owners else None
 
     def _callback_releases(self, st: State, call: Call, rel: ReleaseFact | None, kind: Kind,
                            summary: Summary | None) -> set[str]:

@@ -289,6 +289,11 @@ class Summary:
     # binds them to its ``x->dev`` (context.returned_release_callbacks()). Set, as
     # caller_releases, once the file's summaries are complete
     ret_callbacks: dict[str, str] = field(default_factory=dict)
+    # the fields of the object every return gives back that hold an object owning it
+    # (``x->file = anon_inode_getfile(name, &fops, x, flags); return x;``: the file's
+    # .release frees x): a caller's release of its ``x->file`` releases its ``x``
+    # (context.returned_owners())
+    ret_owners: set[str] = field(default_factory=set)
     # param index -> (result, part): the function returns that result only after it
     # left that part of the parameter ("": the object, else a field) to someone else:
     # set a completion on it (``retval = MBX_TIMEOUT; p->cmpl = foo_def_cmpl;``), or
@@ -2106,12 +2111,14 @@ def _must_reach(fn: Function, full: set[int], res: _Param,
     return [(p, out[p]) for p in preds[fn.exit] if p in reach]
 
 
-def must_gen(fn: Function, gen: dict[int, set[T]]) -> dict[int, set[T]]:
+def must_gen(fn: Function, gen: dict[int, set[T]],
+             on_edge: Callable[[Block, Edge], set[T]] | None = None) -> dict[int, set[T]]:
     """Block id -> the facts that every path from the entry through the block
     generates (``gen``: block id -> the facts its statements generate), for the
     blocks reachable from the entry: ``_must_facts`` with what each block
-    generates learnt on its way out."""
-    before = _must_facts(fn, lambda b, _e: gen[b.id], lambda _b: False)
+    generates learnt on its way out, and what ``on_edge`` learns on a branch."""
+    before = _must_facts(fn, lambda b, e: gen[b.id] | (on_edge(b, e) if on_edge else set()),
+                         lambda _b: False)
     return {b: set(before[b]) | gen[b] for b in fn.reachable_from(fn.entry)}
 
 
@@ -2255,6 +2262,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     rp = d.get("ret_path")
     s.ret_path = (int(rp[0]), str(rp[1])) if rp else None
     s.ret_callbacks = {str(m): str(f) for m, f in d.get("ret_callbacks", {}).items()}
+    s.ret_owners = {str(f) for f in d.get("ret_owners", ())}
     s.ret_params = {str(f): int(i) for f, i in d.get("ret_params", {}).items()}
     s.frees_unidentified = bool(d.get("frees_unidentified", False))
     s.calls_params = {int(i): tuple(int(j) for j in x)

@@ -178,7 +178,7 @@ def show_cfg(path: Path, function: str, fmt: str, flags: dict[str, Any]) -> None
     if fn is None:
         fail(f"{function}(): {target.lower_error or 'not lowered'}")
     summaries = summarize_file(list(functions.values()), kb)
-    tables = filled_tables(parsed.tables, list(functions.values()))
+    tables = filled_tables(parsed.tables, list(functions.values()), kb)
     walk = Walker(FunctionContext(fn, str(path), summaries, kb,
                                    pure_bodies=parsed.pure, tables=tables), []).run()
     marks: dict[int, str] = {}

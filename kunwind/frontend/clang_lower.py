@@ -182,21 +182,22 @@ class _Native:
         return out
 
     def _main_function(self, child: Any, parent: Any, out: list[Any]) -> int:
-        if child._kind_id == self.var_decl and self.from_main(self.location(child)):
+        if child._kind_id == self.var_decl and self._in_main(self.location(child)):
             self.main_vars.append(child)  # for callback_tables()
         if child._kind_id != self.function_decl:
             return 1  # CXChildVisit_Continue
-        loc = self.location(child)
-        if self.from_main(loc):
-            if self.is_definition(child):
-                out.append(child)
-        elif self.is_definition(child):
-            # a name made by a macro called in the main file: SYSCALL_DEFINE3(),
-            # module_platform_driver(); its spelling is in no file, its expansion is
-            self.expansion(loc, ctypes.addressof(self.file_out), None, None, None)
-            if self.main_file and self.file_out.value == self.main_file:
-                out.append(child)
+        if self.is_definition(child) and self._in_main(self.location(child)):
+            out.append(child)
         return 1
+
+    def _in_main(self, loc: Any) -> bool:
+        """Is the declaration at ``loc`` the main file's: written there, or made by a
+        macro called there (SYSCALL_DEFINE3(), module_platform_driver(), a table of
+        DEFINE_SIMPLE_DEV_PM_OPS()): its spelling is in no file, its expansion is."""
+        if self.from_main(loc):
+            return True
+        self.expansion(loc, ctypes.addressof(self.file_out), None, None, None)
+        return bool(self.main_file) and self.file_out.value == self.main_file
 
 
 class _CXString(ctypes.Structure):

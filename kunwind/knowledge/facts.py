@@ -237,6 +237,10 @@ class Knowledge:
     # gadget->dev.release): callee -> (the object's argument, the member of it whose
     # last put runs the callback, "" for the object itself, the callback's argument)
     release_setters: dict[str, tuple[int, str, int]] = field(default_factory=dict)
+    # constructors that point a member of the object they return at the table of
+    # callbacks they are given (fsnotify_alloc_group(&foo_ops, 0) sets group->ops):
+    # callee -> (the table's argument, that member)
+    ops_setters: dict[str, tuple[int, str]] = field(default_factory=dict)
     # structs of driver callbacks whose failure nobody undoes (struct platform_driver):
     # struct name -> the member that holds such a callback ("probe")
     probe_tables: dict[str, str] = field(default_factory=dict)
@@ -649,6 +653,10 @@ class Knowledge:
                 raise ValueError(f"release_setter.{name}: needs 'callback'")
             self.release_setters[name] = (int(v.get("arg", 0)), str(v.get("member", "")),
                                           int(v["callback"]))
+        elif table == "ops_setter":
+            if not v.get("member"):
+                raise ValueError(f"ops_setter.{name}: needs 'member'")
+            self.ops_setters[name] = (int(v.get("arg", 0)), str(v["member"]))
         elif table == "initcall":
             self.initcalls.add(name)
         elif table == "exitcall":
@@ -704,6 +712,7 @@ KEYS: dict[str, frozenset[str]] = {
     "same_object": frozenset({"arg"}),
     "release_table": frozenset({"member"}),
     "release_setter": frozenset({"arg", "member", "callback"}),
+    "ops_setter": frozenset({"arg", "member"}),
     "probe_table": frozenset({"member"}),
     "ignored_return": frozenset({"members"}),
     "initcall": frozenset(),
