@@ -47,9 +47,10 @@ What it finds:
     debugfs_create_dir(...)``) is created once, on first use, and kept by the
     place for the calls that follow, unless the function releases it itself.
     A local given in a chained assignment that also stores it into an element
-    of a parameter's table at a computed index (``urb = pcm->urbs[i] =
-    usb_alloc_urb(...)``) is handed over as by a store there, unless the
-    function releases it itself.
+    of a parameter's table at an index the function steps (``urb = pcm->urbs[i]
+    = usb_alloc_urb(...)`` in a loop) is handed over as by a store there, unless
+    the function releases it itself; one slot at an index the caller gives is
+    not.
     A void function
     that stops at a failure cannot tell its caller, and is left out. A
     ``return NULL`` after the NULL or error of a callee whose failure nothing
@@ -387,8 +388,10 @@ from kunwind.model.ir import (
     Binary,
     Call,
     Const,
+    Expr,
     ExprStmt,
     Index,
+    Member,
     Return,
     Store,
     Unary,
@@ -444,7 +447,7 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
 def _kept_with_object(ctx: FunctionContext, st: State, r: Res) -> bool:
     """Is ``r`` the id that an acquire which also takes an object over (an [owner]:
     ``id = idr_alloc(&ch->ids, obj, ...)`` stores ``obj`` in the slot it numbers) gave
-    an object of this function's, which this path did not release since? The table
+    an object this function acquired, which this path did not release since? The table
     keeps the object under that id, and whoever takes the object out removes the id
     with it. An object freed after it (an unwind's ``kfree(obj)``) leaves the id owed."""
     j = ctx.kb.owner_arg(r.acquire)
@@ -454,7 +457,10 @@ def _kept_with_object(ctx: FunctionContext, st: State, r: Res) -> bool:
              for c in calls_in(e)
              if c.callee == r.acquire and c.loc.line == r.line and j < len(c.args)}
     objs = {p.lstrip("&") for p in given if p is not None}
-    return bool(objs) and all(root_of(p) in ctx.declared_locals for p in objs) and not any(
+    res = st.resources.res
+    return bool(objs) and all(root_of(p) in ctx.declared_locals and
+                              held_name(ctx, st.resources, root_of(p)) in res
+                              for p in objs) and not any(
         isinstance(e, Release) and e.line > r.line and root_of(e.obj) in {root_of(p) for p in objs}
         for e in st.events)
 
@@ -595,7 +601,28 @@ def _chained_element(ctx: FunctionContext, path: str) -> bool:
                and isinstance(s.value, Assign)
                and (t := element_table(s.value.target)) is not None
                and (p := path_of(t)) is not None and root_of(p) in params
+               and _stepped_index(ctx, s.value.target)
                for b in ctx.fn.blocks for s in b.stmts)
+
+
+def _stepped_index(ctx: FunctionContext, element: Expr) -> bool:
+    """Is the index of ``element`` a local the function steps (``for (i = 0; ...;
+    i++)``)? A table filled element by element leaves the elements of the earlier
+    steps in it on every failure: its owner's teardown frees every element it finds.
+    One slot at an index the caller gives (``intc->cpus[idx] = kzalloc(...)``) is no
+    such fill: the caller's unwind may know nothing of it."""
+    e = element
+    while isinstance(e, Member) and not e.arrow:
+        e = e.base
+    if isinstance(e, Member) and isinstance(e.base, Index):
+        e = e.base
+    if not isinstance(e, Index) or not isinstance(e.index, Var) or \
+            e.index.name in {p.name for p in ctx.fn.params}:
+        return False
+    name = e.index.name
+    stores = [s for b in ctx.fn.blocks for s in b.stmts if isinstance(s, Store)
+              and isinstance(s.target, Var) and s.target.name == name]
+    return len(stores) > 1 or any(s.op in ("+=", "-=") for s in stores)
 
 
 def _created_once(ctx: FunctionContext, path: str, r: Res) -> bool:
