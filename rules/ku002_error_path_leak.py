@@ -1210,6 +1210,6 @@ TEARDOWN_OF: dict[str, set[str]] = {**UNDO_OF, "probe": {"remove"}}
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(50, 95, SAMPLE),
+            measured=Measured(47, 94, SAMPLE),
             recall=(Recall("drop-release", 94, 182), Recall("goto-next-label", 51, 81)),
             on_exit=on_exit, on_function=on_function)
