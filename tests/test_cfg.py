@@ -362,3 +362,17 @@ def test_value_of_a_statement_expression_after_its_label() -> None:
     stores = [s for b in fn.blocks for s in b.stmts if isinstance(s, Store)
               and isinstance(s.target, Var) and s.target.name == "x" and s.value is not None]
     assert [render(s.value) for s in stores] == ["r"]
+
+
+def test_a_call_given_a_statement_expression_with_a_loop_is_hashable() -> None:
+    """A call whose argument is a GNU statement expression holding a do-while (a
+    macro's ``({ do { ... } while (0); v; })``) is a dictionary key where the
+    messages name calls (``Words.calls``): the statements are no part of the hash.
+    net/ipv4/inet_connection_sock.c stopped with an internal error on this."""
+    from kunwind.model.ir import Call, Const, Loc, Var
+    from kunwind.model.syntax import SBlock, SDo, StmtExpr
+
+    loop = SDo(Loc(1, 1), SBlock(Loc(1, 1)), Const(0))
+    arg = StmtExpr(body=(loop,), value=Var("v"))
+    calls = {Call("spin_unlock", (arg,)): None, Call("spin_unlock", (arg,)): None}
+    assert len(calls) == 1

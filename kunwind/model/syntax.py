@@ -110,9 +110,11 @@ class SAsmGoto(S):
 
 @dataclass(frozen=True)
 class StmtExpr(Expr):
-    """GNU ``({ ...; value; })``: statements, then the value of the last one."""
+    """GNU ``({ ...; value; })``: statements, then the value of the last one. The
+    statements are no part of its hash (they are mutable, an ``SDo`` among them): a
+    call given one as an argument can be a key."""
 
-    body: tuple[S, ...] = ()
+    body: tuple[S, ...] = field(default=(), hash=False)
     value: Expr | None = None
     ptr: bool = False
 
