@@ -156,7 +156,6 @@ class TreeSetup:
             not_built = f"not built by the kernel configuration ({self.config_name})"
         return TreeFlags(args, status, not_built)
 
-
     def _shipped(self, directory: Path) -> Path | None:
         """A cache directory holding, under the names a build gives them, links to the
         ``X_shipped`` files of ``directory`` that Kbuild would copy to ``X`` in its object
