@@ -64,6 +64,9 @@ def test_rules_and_explain() -> None:
     assert r.exit_code == 0
     for rule in ALL_RULES:
         assert rule.id in r.stdout and rule.name in r.stdout
+        if rule.experimental and rule.measured is not None:  # a share says of how many
+            m = rule.measured
+            assert f"{m.share:.0%} true of {m.reports}," in r.stdout
     r = run("explain", "KU001")
     assert r.exit_code == 0
     assert "What it finds:" in r.stdout and "Bad:" in r.stdout and "Good:" in r.stdout

@@ -28,8 +28,8 @@ def list_rules() -> None:
     for r in ALL_RULES:
         off = ""
         if r.experimental:
-            share = f"{r.measured.share:.0%} true" if r.measured is not None else \
-                "new, not yet measured"
+            share = f"{r.measured.share:.0%} true of {r.measured.reports}" \
+                if r.measured is not None else "new, not yet measured"
             off = f" [experimental: {share}, off unless --experimental or --rule]"
         click.echo(f"{r.id}  {r.name:<28} {r.summary}{off}")
 
