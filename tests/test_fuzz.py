@@ -127,3 +127,15 @@ def test_mutated_fixtures_never_crash(case: tuple[Path, bytes], sarif_validator)
 def test_mutated_fixtures_never_crash_pycparser(case: tuple[Path, bytes], sarif_validator
                                                 ) -> None:
     check_one(*case, "pycparser", sarif_validator)
+
+
+def test_a_returned_release_no_path_reaches_is_no_crash(sarif_validator) -> None:
+    """A suspend callback whose ``return regulator_disable(x)`` comes after an
+    unconditional return (dead code, as a mutation leaves it): the block that returns
+    the release is one no path reaches, and the pairs analysis must skip it. Found by
+    test_mutated_fixtures_never_crash (KeyError in pairs.main_releases)."""
+    path = ROOT / "fixtures/ku002/good_pm_resume_optional_supply_returned_release.c"
+    text = path.read_bytes().replace(b"\tret = plover_save_state(chip);",
+                                     b"\treturn 0;\n\tret = plover_save_state(chip);", 1)
+    assert text != path.read_bytes()
+    check_one(path, text, "clang", sarif_validator)

@@ -198,8 +198,9 @@ def main_releases(fn: Function, kb: Knowledge, functions: dict[str, Function],
         k = param_path(fn, t[0]) if t is not None and (e.kind == "true") == t[1] else None
         return {(k, "")} if k is not None else set()
 
-    ends = _last_returns(fn) + _release_results(fn, kb)
     must = must_gen(fn, gen, tested_null)
+    # a return no path reaches (after a mutation, or dead code) has no facts
+    ends = [b for b in _last_returns(fn) + _release_results(fn, kb) if b in must]
     found = {(k, r) for b in ends for k, r in must[b] if r and k not in acquired}
     memo[fn.name] = {(k, r) for k, r in found
                      if all((k, r) in must[b] or (k, "") in must[b] for b in ends)}
