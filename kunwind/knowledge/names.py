@@ -44,7 +44,7 @@ NORETURN = frozenset({
 # Calls that only compute with the pointer's value (an address), never read the object.
 ADDRESS_ONLY = {"page_address", "lowmem_page_address", "page_to_pfn", "page_to_phys",
                 "virt_to_page", "virt_to_phys", "__pa", "offset_in_page", "IS_ERR",
-                "IS_ERR_OR_NULL", "PTR_ERR", "kasan_reset_tag"}
+                "IS_ERR_OR_NULL", "PTR_ERR", "PTR_ERR_OR_ZERO", "kasan_reset_tag"}
 # Allocators whose objects the device (or driver) releases itself (devm_kzalloc()).
 SELF_RELEASING = ("devm_", "dmam_", "pcim_", "drmm_")
 
