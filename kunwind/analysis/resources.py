@@ -1561,6 +1561,10 @@ class ResourceModel:
         for o in [o for o in objs if o.startswith(FAILED_ONLY)]:
             r = st.resources.res.get(o[len(FAILED_ONLY):])
             if not failed_errno and r is not None and r.status == RELEASED and \
+                    r.cause is Cause.CALL and self.ctx.kb.resets_on_failure(r.by):
+                # devm_add_action_or_reset() succeeded: its action releases it later
+                st.resources.res[o[len(FAILED_ONLY):]] = replace(r, status=ESCAPED)
+            elif not failed_errno and r is not None and r.status == RELEASED and \
                     r.cause is Cause.CALL:
                 st.resources.res[o[len(FAILED_ONLY):]] = replace(
                     r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
