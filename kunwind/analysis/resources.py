@@ -1790,6 +1790,18 @@ def _first_member_of(ctx: FunctionContext, st: State, arg: Expr, callee: str) ->
                 held_name(ctx, st.resources, inner) in st.resources.res:
             return None
         return whole
+    if isinstance(arg, Var) and isinstance(v := st.resolve(arg.name), Unary) and \
+            v.op == "&" and isinstance(m := v.operand, Member) and m.arrow and m.first and \
+            isinstance(m.base, Var):
+        # a local assigned more than once, on this path the address of the first member
+        # (``obj = &shmem->base`` in one branch of two: ``kfree(obj)`` frees shmem)
+        whole = held_name(ctx, st.resources, m.base.name)
+        r = st.resources.res.get(whole)
+        member = path_of(m)
+        if r is None or r.status != HELD or callee not in r.releases or r.kind.is_hold or \
+                member is None or held_name(ctx, st.resources, member) in st.resources.res:
+            return None
+        return whole
     if not (isinstance(arg, Unary) and arg.op == "&" and isinstance(arg.operand, Member)
             and arg.operand.arrow):
         return None
