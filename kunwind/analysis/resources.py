@@ -442,6 +442,9 @@ class ResourceModel:
             for j in summary.releases:
                 if j < len(call.args) and not release_skipped(ctx, st, call, j):
                     p = object_path(path_of(call.args[j]))
+                    held = res.get(held_name(ctx, st.resources, p)) if p is not None else None
+                    if j in summary.unlocks and held is not None and not held.kind.is_hold:
+                        continue  # drops a lock of it, not the folio_get() reference
                     if p is not None:
                         released.add(p)
                     if j in summary.frees_memory and j in summary.releases_always and \

@@ -265,6 +265,9 @@ class Summary:
     # keeps_object: a wrapper of unregister_candev(), which leaves the netdev to
     # free_candev()): released, but not freed
     keeps: set[int] = field(default_factory=set)
+    # params it releases only by dropping a lock of them (``folio_unlock(folio)``): a
+    # caller's reference on the object (folio_get()) is not dropped
+    unlocks: set[int] = field(default_factory=set)
     # param index -> the fields of it that every same-file caller releases when this
     # function fails (callers.py): the caller's to release, not this function's. Set
     # once the file's summaries are complete; no other summary reads it
@@ -333,7 +336,8 @@ class Summary:
             tuple(sorted(self.hands_unknown)), tuple(sorted(self.ret_container)),
             self.ret_member, tuple(sorted(self.ret_params.items())),
             self.frees_unidentified, tuple(sorted(self.calls_params.items())),
-            tuple(sorted(self.keeps)), self.ret_drvdata, self.ret_path,
+            tuple(sorted(self.keeps)), tuple(sorted(self.unlocks)), self.ret_drvdata,
+            self.ret_path,
             tuple(sorted((i, tuple(sorted(tuple(sorted(a)) for a in g)))
                          for i, g in self.releases_when.items())),
             self.is_read, tuple(sorted(self.reads_into)),
@@ -899,6 +903,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
             s.null_ok.add(i)
         if i in s.releases and _only_keeping_releases(fn, i, res, known, kb):
             s.keeps.add(i)
+        if i in s.releases and _only_lock_releases(fn, i, res, known, kb):
+            s.unlocks.add(i)
     _returns(fn, s, known, kb)
     s.ret_errno = _returns_errno(fn, known)
     s.ret_signs = return_signs(fn, known)
@@ -1412,6 +1418,33 @@ def _only_keeping_releases(fn: Function, i: int, res: _Param, known: dict[str, S
                     found = True
                 elif callee is not None and j in callee.releases:
                     if j not in callee.keeps:
+                        return False
+                    found = True
+    return found
+
+
+def _only_lock_releases(fn: Function, i: int, res: _Param, known: dict[str, Summary],
+                        kb: Knowledge) -> bool:
+    """Does every call that releases parameter ``i`` itself drop a lock of it (a release
+    of a hold kind: ``folio_unlock(folio)``, or a same-file callee that only does so)?
+    Then the function releases the lock, not the object or a reference to it."""
+    found = False
+    for _line, e, _target in exprs_of(fn):
+        for c in calls_in(e):
+            rel = kb.release(c.callee)
+            td = kb.teardown(c.callee)
+            callee = known.get(c.callee)
+            for j, a in enumerate(c.args):
+                if res.of(a) != (i, ""):
+                    continue
+                if rel is not None and rel.arg == j:
+                    if not kb.released_kind(c.callee).is_hold:
+                        return False
+                    found = True
+                elif td is not None and td.arg == j:
+                    return False
+                elif callee is not None and j in callee.releases:
+                    if j not in callee.unlocks:
                         return False
                     found = True
     return found
@@ -2241,6 +2274,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.frees_memory = set(d.get("frees_memory", ()))
     s.hands_on_null = set(d.get("hands_on_null", ()))
     s.keeps = set(d.get("keeps", ()))
+    s.unlocks = set(d.get("unlocks", ()))
     s.reads_into = set(d.get("reads_into", ()))
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}
                    for i, x in d.get("kept_when", {}).items()}
