@@ -442,8 +442,8 @@ class ResourceModel:
             for j in summary.releases:
                 if j < len(call.args) and not release_skipped(ctx, st, call, j):
                     p = object_path(path_of(call.args[j]))
-                    held = res.get(held_name(ctx, st.resources, p)) if p is not None else None
-                    if j in summary.unlocks and held is not None and not held.kind.is_hold:
+                    now = res.get(held_name(ctx, st.resources, p)) if p is not None else None
+                    if j in summary.unlocks and now is not None and not now.kind.is_hold:
                         continue  # drops a lock of it, not the folio_get() reference
                     if p is not None:
                         released.add(p)
