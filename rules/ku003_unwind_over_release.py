@@ -93,6 +93,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.constants import ZERO
 from kunwind.analysis.constants import value as known_value
+from kunwind.analysis.cursors import list_element
 from kunwind.analysis.error_paths import error_path, failure_rejoins
 from kunwind.analysis.resources import (
     FAILED,
@@ -227,6 +228,8 @@ def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str)
         return ""  # not an error path (a void function that tested a predicate)
     if root_of(p) in st.values.elsewhere:
         return ""  # an element of an array an earlier iteration set up (cursors.py)
+    if list_element(st.resolve, ctx.list_entries, ctx.list_cursors, root_of(p)):
+        return ""  # a list walk's cursor: an element linked there, acquired when linked
     if root_of(p) in st.resources.taken:
         return ""  # ep = qhp->ep; qhp->ep = NULL; put(&ep->com): the field's reference
     sites = ctx.acquisitions.get(p)

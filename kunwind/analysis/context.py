@@ -460,6 +460,39 @@ class FunctionContext:
         return out
 
     @cached_property
+    def list_entries(self) -> set[int]:
+        """The values of the stores that make a local the container of a list link
+        (``__mptr = head->next; p = __mptr - offsetof(T, node)``: the cursor of
+        list_for_each_entry*() and list_first_entry()): ids of the values stored."""
+        out: set[int] = set()
+        for b in self.fn.blocks:
+            last: dict[str, Expr | None] = {}  # the value each local was given in this block
+            for s in b.stmts:
+                if not isinstance(s, Store) or not isinstance(s.target, Var):
+                    continue
+                value = s.value.value if isinstance(s.value, Assign) else s.value
+                last[s.target.name] = value if s.op == "=" else None
+                if isinstance(value, Binary) and value.op == "-" and \
+                        isinstance(value.lhs, Var) and offsetof_member(value.rhs) and \
+                        isinstance(link := last.get(value.lhs.name), Member) and \
+                        link.name in ("next", "prev"):
+                    out.update({id(s.value), id(value)})
+        return out
+
+    @cached_property
+    def list_cursors(self) -> set[str]:
+        """Locals that every store with a value makes the container of a list link
+        (``list_entries``): the saved next element of list_for_each_entry_safe()."""
+        entries = self.list_entries
+        stored: dict[str, bool] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and isinstance(s.target, Var) and s.value is not None:
+                    name = s.target.name
+                    stored[name] = stored.get(name, True) and id(s.value) in entries
+        return {k for k, v in stored.items() if v}
+
+    @cached_property
     def container_members(self) -> dict[str, str]:
         """``_container_members()``: pointers whose container_of() a local assigned once
         is (``dev`` after ``pdev = to_platform_device(dev)``) -> ``pdev->dev``."""

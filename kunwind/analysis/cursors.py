@@ -56,6 +56,7 @@ element that failed, still be reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 
 from kunwind.model.ir import (
@@ -164,6 +165,21 @@ def derived(value: Expr | None) -> str | None:
     while isinstance(value, Binary) and value.op in ("+", "-") and value.ptr:
         value = value.lhs
     return value.name if isinstance(value, Var) and value.ptr else None
+
+
+def list_element(resolve: Callable[[str], Expr | None], entries: Set[int],
+                 cursors: Set[str], var: str) -> bool:
+    """Does the local pointer ``var`` hold, by what this path stored in it, an element
+    of a list: container_of() of a link read from a list (``entries``, the function's
+    ``__mptr = head->next; p = __mptr - offsetof(T, node)``: list_for_each_entry*()'s
+    cursor), or the saved next one it moves to (``p = n``, a local that only
+    ever holds such elements: ``cursors``)? It names whatever is
+    linked there, not an object that an acquisition under the same name made on
+    this path."""
+    value = resolve(var)
+    if isinstance(value, Var) and value.name in cursors:
+        return True  # p = n: the _safe() walk's saved next element (``cursors``)
+    return value is not None and id(value) in entries
 
 
 def forget(lower: frozenset[tuple[str, str]], var: str) -> frozenset[tuple[str, str]]:
