@@ -189,6 +189,7 @@ from kunwind.analysis.error_paths import (
     unwinds,
 )
 from kunwind.analysis.events import Exit, Jump, Release, failure_index, jumps
+from kunwind.analysis.idioms import tolerated_in_comment
 from kunwind.analysis.state import UNINITIALISED
 from kunwind.findings import PATH_VALUES, Finding, PathStep
 from kunwind.knowledge.names import ERROR_PRINTER, OPTIONAL
@@ -546,15 +547,6 @@ def _answered_instead(ctx: FunctionContext, branch: set[int], start: int, end: i
     return False
 
 
-# A comment by the test that says the failure is accepted: "we return success
-# anyway", "this is not a hard failure", "the failure is not fatal", "an
-# acceptable race has occurred", "the race is harmless".
-_TOLERATED = re.compile(
-    r"\breturn(?:s|ing)?\s+(?:0|success)\s+anyway\b|\bnot\s+an?\s+(?:hard|fatal)\s+"
-    r"(?:failure|error)\b|\b(?:failure|error|race)\s+is\s+"
-    r"(?:not\s+fatal|tolerated|acceptable|harmless|benign)\b"
-    r"|\b(?:acceptable|harmless|benign)\s+(?:failure|error|race)\b",
-    re.IGNORECASE)
 COMMENT_REACH = 10  # lines above the test that its comment may start
 
 
@@ -565,7 +557,7 @@ def _tolerated_in_comment(ctx: FunctionContext, fail: Failure, end: int) -> bool
     enabled and this is not a hard failure``): the 0 returned is the authors'
     choice, written down where they made it."""
     lo = max(ctx.fn.loc.line, fail.line - COMMENT_REACH)
-    return any(lo <= line <= end and _TOLERATED.search(text) for line, text in ctx.comments)
+    return tolerated_in_comment(ctx.comments, lo, end)
 
 
 # A comment in a failure branch that says it drops what was received: "drop the

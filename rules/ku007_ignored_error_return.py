@@ -91,6 +91,10 @@ Known false positives:
     result of one of those callees on another object (``foo_rate_write(up, 0);
     foo_enable(up, false); ret = foo_rate_write(down, 0);``: a peer that may be
     gone already). A slip repeated on every call on one object is missed.
+    Nor a dropped call whose comment, starting at most three lines above it,
+    says in so many words that its failure is accepted ("foo_add_adapter will
+    clean up if this fails", "best effort", "ignore the error", "the failure is
+    not fatal"): an optional step, its authors' choice written where they made it.
     Nor a dropped copy whose only failure is a truncation (the knowledge's
     [truncates], ``strscpy(info->name, ep->name, sizeof(info->name));``): the
     destination holds a terminated prefix either way, and dropping the result
@@ -120,6 +124,7 @@ Known false positives:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import failure_check
@@ -232,6 +237,8 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # strscpy(): its failure is a truncation, and the copy is made
     if _same_callee_goes_on(ctx, call) or _object_left_to_chance(ctx, call):
         return []  # the function itself goes on past such failures
+    if _failure_accepted_in_comment(ctx, call):
+        return []  # "... will clean up if this fails": its authors say so above it
     why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) else ""
     end = _success_exit(walk, call) if why else 0
     if not end:
@@ -247,6 +254,30 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
              PathStep(end, 0, "returns success")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"dropped|{call.callee}", CONVENTION, exit_line=end)]
+
+
+# A comment on a call that says its failure was thought of and is accepted: "foo
+# will clean up if this fails", "best effort", "ignore the error", "the failure is
+# not fatal", "not a hard failure".
+_ACCEPTED = re.compile(
+    r"\bif\s+(?:this|it|that)\s+fails\b|\bbest[\s-]effort\b"
+    r"|\bignor(?:e|es|ed|ing)\s+(?:the\s+|any\s+|its\s+)?"
+    r"(?:errors?|failures?|results?|return\s+values?)\b"
+    r"|\b(?:failure|error)s?\s+(?:is|are)\s+"
+    r"(?:not\s+fatal|ok|okay|fine|harmless|tolerated|acceptable|ignored)\b"
+    r"|\bnot\s+an?\s+(?:hard|fatal)\s+(?:failure|error)\b",
+    re.IGNORECASE)
+COMMENT_REACH = 3  # lines above the call that its comment may start
+
+
+def _failure_accepted_in_comment(ctx: FunctionContext, call: Call) -> bool:
+    """A comment that starts at most ``COMMENT_REACH`` lines above the dropped call
+    (or on its line) says in so many words that its failure is accepted (``Try to
+    add the aux adapter if it exists, foo_add_adapter will clean up if this
+    fails``): an optional step, dropped on purpose where its authors wrote why."""
+    line = call.loc.line
+    return any(line - COMMENT_REACH <= at <= line and _ACCEPTED.search(text)
+               for at, text in ctx.comments)
 
 
 def _hands_over(ctx: FunctionContext, call: Call) -> bool:

@@ -351,6 +351,9 @@ def error_value(e: Expr | None, resolve: Resolver | None = None,
             return None
         return errno_name(e.value) if errno_names else str(e.value)
     if isinstance(e, Call) and (e.callee in ERR_MAKERS or e.callee in ERR_FROM):
+        code = e.args[0] if e.callee in ERR_MAKERS and e.args else None
+        if isinstance(code, Const) and -code.value in in_progress:
+            return None  # ERR_PTR(-EIOCBQUEUED): queued, the completion owns it
         return f"{e.callee}()"
     if isinstance(e, Other) and e.text == "({...})":
         return None

@@ -20,7 +20,11 @@ applies it:
   (``count_min``/``count_max``) failed when the count is ``<= 0``, or is not
   the one count its bounds leave (``dma_map_sg(dev, sg, 1, dir) != 1``);
 - a printk-style format prints an argument matched to a plain ``%p``
-  (``%px``, ``%pK``) by its address alone, without reading the object.
+  (``%px``, ``%pK``) by its address alone, without reading the object;
+- a comment by a failure test that says in so many words that the failure is
+  accepted ("just warn instead of failing", "we return success anyway", "not
+  a hard failure", "the race is harmless") makes its failing side no failure:
+  the authors' choice, written where they made it.
 """
 
 from __future__ import annotations
@@ -64,6 +68,31 @@ CONTAINER_RELEASE_KINDS = frozenset({"reference"})
 # ktype) that holds the function its last put runs.
 RELEASE_CALLBACK_FIELD = "release"
 COUNT_ACQUIRE_FAILS = "negative"  # the knowledge's ``fails`` of a count-returning acquire
+
+
+# A comment that says the failure it stands by is accepted: "we return success
+# anyway", "this is not a hard failure", "the failure is not fatal", "an
+# acceptable race has occurred", "the race is harmless", "just warn instead of
+# failing".
+TOLERATED = re.compile(
+    r"\breturn(?:s|ing)?\s+(?:0|success)\s+anyway\b|\bnot\s+an?\s+(?:hard|fatal)\s+"
+    r"(?:failure|error)\b|\b(?:failure|error|race)\s+is\s+"
+    r"(?:not\s+fatal|tolerated|acceptable|harmless|benign)\b"
+    r"|\b(?:acceptable|harmless|benign)\s+(?:failure|error|race)\b"
+    r"|\binstead\s+of\s+failing\b",
+    re.IGNORECASE)
+TOLERATED_REACH = 5  # lines above a failure test that a comment accepting it may start
+
+
+def tolerated_in_comment(comments: tuple[tuple[int, str], ...], lo: int, hi: int) -> bool:
+    """Does a comment that starts on a line from ``lo`` to ``hi`` say that a failure
+    is accepted (``TOLERATED``)? The words may wrap over the comment's lines, each
+    with its leading ``*``."""
+    return any(lo <= line <= hi and TOLERATED.search(_COMMENT_WRAP.sub(" ", text))
+               for line, text in comments)
+
+
+_COMMENT_WRAP = re.compile(r"\s*\n\s*\*?(?!/)")  # a line break and the next line's "*"
 
 
 def released_container(ctx: FunctionContext, st: State, kind: str, arg: Expr) -> str | None:

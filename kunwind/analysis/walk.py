@@ -96,6 +96,7 @@ from .constants import (
 )
 from .constants import value as value_of
 from .context import FunctionContext, pure_call
+from .error_paths import is_lookup
 from .events import (
     Event,
     Exit,
@@ -106,7 +107,14 @@ from .events import (
     Jump,
     exit_path_step,
 )
-from .idioms import count_check, embedded_member, printed_only, zeroes
+from .idioms import (
+    TOLERATED_REACH,
+    count_check,
+    embedded_member,
+    printed_only,
+    tolerated_in_comment,
+    zeroes,
+)
 from .resources import (
     AUTO,
     ESCAPED,
@@ -1008,6 +1016,11 @@ class Walker:
                 pass  # x = lookup(); if (!x) x = create();: the code falls back, no failure
             elif taken == chk.fails_when and self.walk_ends(st, chk, subject, b):
                 pass  # while ((d = pci_get_device(v, id, d))): the walk is over, no failure
+            elif taken == chk.fails_when and tolerated_in_comment(
+                    self.ctx.comments, line - TOLERATED_REACH, line):
+                pass  # /* just warn instead of failing */: its authors accept the failure
+            elif taken == chk.fails_when and self.existence_test(chk, subject, b, taken):
+                pass  # if (existing) { put_device(existing); goto out; }: none is the answer
             elif taken == chk.fails_when:
                 failure = Failure(line, chk.text, b, other, chk.callee, chk.form)
                 st.failures = st.failures + (failure,)
@@ -1029,6 +1042,25 @@ class Walker:
         if errno is not None:  # if (ret == -ETIMEDOUT) { reset(); return ret; }: an errno
             st.values.bad = st.values.bad | {errno}
         return True
+
+    def existence_test(self, chk: Check, subject: str | None, b: int, taken: bool) -> bool:
+        """Is this the NULL side of a lookup whose found side is the body of the test,
+        the exception, and starts by dropping the reference it got (``existing =
+        class_find_device(...); if (existing) { put_device(existing); goto free; }``)?
+        The code only asks whether the object exists (a duplicate check) and goes on
+        when it does not: finding none is an answer, no failure. Not ``if (!np) {
+        ...; return -ENODEV; } of_node_put(np);``: there the miss is the exception."""
+        if chk.form != "null" or subject is None or taken or \
+                not is_lookup(self.ctx, chk.callee):
+            return False
+        acq = self.ctx.kb.acquire(chk.callee)
+        found = next((e.dst for e in self.fn.blocks[b].succs if e.kind == "true"), None)
+        stmts = self.fn.blocks[found].stmts if found is not None else []
+        first = stmts[0] if stmts else None
+        call = first.expr if isinstance(first, ExprStmt) and isinstance(first.expr, Call) \
+            else None
+        return acq is not None and call is not None and call.callee in acq.release and \
+            len(call.args) == 1 and path_of(call.args[0]) == subject
 
     def walk_ends(self, st: State, chk: Check, subject: str | None, b: int) -> bool:
         """Is this the NULL that ends a loop over a lookup which starts from, and puts,
