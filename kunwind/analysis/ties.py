@@ -27,9 +27,10 @@ object's record, and code that changes it does so with the object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
-from kunwind.model.ir import Binary, Call, Cond, Expr, Unary, calls_in, path_of
+from kunwind.model.ir import Binary, Call, Cond, Expr, Unary, Var, calls_in, path_of
 
 from .conditions import failure_check
 from .constants import BIT_SEP, bit_key, constant
@@ -98,6 +99,45 @@ def _logical(e: Binary, call: Call, fails_on_zero: bool) -> Outcome | None:
     if o is None:
         return None
     return (o[0], None) if conj else (None, o[1])
+
+
+def saved_result(e: Expr, resolve: Callable[[str], Expr | None]) -> tuple[Expr, Call] | None:
+    """``flag = !ret`` where ``ret`` last held ``regulator_enable(r)``'s result: ``e``
+    with that local replaced by the call (``!regulator_enable(r)``), and the call;
+    None when ``e`` tests no local (inside ``!``, ``==``, ``!=``, ``?:``, ``&&``,
+    ``||``) whose value is a call's result."""
+    names = {v.name for v in _tested_vars(e)}
+    if isinstance(e, Var) or len(names) != 1:  # a copy of the result is no test of it
+        return None
+    name = names.pop()
+    call = resolve(name)
+    if not isinstance(call, Call):
+        return None
+    return _substitute(e, name, call), call
+
+
+def _tested_vars(e: Expr) -> list[Var]:
+    if isinstance(e, Var):
+        return [e]
+    if isinstance(e, Unary) and e.op == "!":
+        return _tested_vars(e.operand)
+    if isinstance(e, Binary) and e.op in ("==", "!=", "&&", "||"):
+        return _tested_vars(e.lhs) + _tested_vars(e.rhs)
+    if isinstance(e, Cond):
+        return _tested_vars(e.cond)
+    return []
+
+
+def _substitute(e: Expr, name: str, by: Call) -> Expr:
+    if isinstance(e, Var):
+        return by if e.name == name else e
+    if isinstance(e, Unary) and e.op == "!":
+        return replace(e, operand=_substitute(e.operand, name, by))
+    if isinstance(e, Binary) and e.op in ("==", "!=", "&&", "||"):
+        return replace(e, lhs=_substitute(e.lhs, name, by), rhs=_substitute(e.rhs, name, by))
+    if isinstance(e, Cond):
+        return replace(e, cond=_substitute(e.cond, name, by))
+    return e
 
 
 def _contains(e: Expr, call: Call) -> bool:
