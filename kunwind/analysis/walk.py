@@ -272,10 +272,12 @@ class Walker:
         st.call_chain = (CallRec(call.callee, objs, line, bool(st.failures)), st.call_chain)
         ctx = self.ctx
         summary = ctx.summary(call.callee)
+        acq = ctx.kb.acquire(call.callee)
+        cookie = acq.cookie if acq is not None else None
         if st.values.known:
-            forget_written(st.values.known, call, summary)
+            forget_written(st.values.known, call, summary, cookie)
         if st.values.signs:
-            forget_written(st.values.signs, call, summary)
+            forget_written(st.values.signs, call, summary, cookie)
         z = ctx.kb.zeroed_object(call.callee, lambda j: constant(call.args[j])
                                  if j < len(call.args) else None)
         if z is not None and z < len(call.args):
