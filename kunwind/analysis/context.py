@@ -573,6 +573,8 @@ class FunctionContext:
         p->enabled++;``): flag key -> the object."""
         sets: dict[str, set[str]] = {}
         clears: dict[str, set[str]] = {}
+        preds = self.fn.preds()
+        blocks = {b.id: b for b in self.fn.blocks}
         for b in self.fn.blocks:
             for i, st in enumerate(b.stmts):
                 if not isinstance(st, Store) or st.decl:
@@ -582,6 +584,17 @@ class FunctionContext:
                 if fs is None:
                     continue
                 flag, k = fs
+                # the statement before: in this block, or, for the block's first, the
+                # acquisition whose success the block before tested (``r = enable(x);
+                # if (r) goto err; x_on = true;``)
+                tested = self._tested_acquire(blocks, preds[b.id]) if i == 0 and k else None
+                for c in [tested] if tested is not None else ():
+                    acq = self.kb.acquire(c.callee)
+                    if acq is not None and isinstance(acq.object, int) and \
+                            acq.object < len(c.args):
+                        obj = object_path(path_of(c.args[acq.object]))
+                        if obj is not None:
+                            sets.setdefault(flag, set()).add(obj)
                 for nb in b.stmts[max(i - 1, 0):i] + b.stmts[i + 1:i + 2]:
                     for c in _calls_of(nb):
                         acq, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)
@@ -666,6 +679,12 @@ class FunctionContext:
     def _counted_acquire(self, blocks: dict[int, Block], preds: list[int]) -> str | None:
         """The acquire whose result the one block before a counter's step tests right
         after storing it (``ret = acquire(...); if (ret)``)."""
+        c = self._tested_acquire(blocks, preds)
+        return c.callee if c is not None else None
+
+    def _tested_acquire(self, blocks: dict[int, Block], preds: list[int]) -> Call | None:
+        """The acquiring call whose result the one block before a block tests right
+        after storing it (``ret = acquire(...); if (ret)``)."""
         if len(preds) != 1 or (b := blocks[preds[0]]).cond is None or not b.stmts:
             return None
         s = b.stmts[-1]
@@ -673,7 +692,7 @@ class FunctionContext:
                 isinstance(s.value, Call) and self.kb.acquire(s.value.callee) is not None):
             return None
         tested = {path_of(x) for x in subexprs(b.cond)}
-        return s.value.callee if s.target.name in tested else None
+        return s.value if s.target.name in tested else None
 
     @cached_property
     def looping(self) -> frozenset[int]:
