@@ -41,7 +41,7 @@ from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, function_named, member_root
 from .resources import object_path
 from .summaries import Summary, exprs_of, guard_tests
-from .ties import flag_set
+from .ties import bit_store, flag_set
 from .words import Source, Words
 
 
@@ -620,15 +620,17 @@ class FunctionContext:
         """Flags set on the one arm of a test whose other arm releases an object: ``if
         (multi_master) priv->flags |= PM_BLOCKED; else pm_runtime_put(dev);`` keeps the
         reference exactly where it sets the flag, so the flag is the record of holding
-        it (``record_flags``). Each arm is that one statement; flag key -> the object."""
+        it (``record_flags``). The releasing arm is that one statement, the other ends
+        with the flag's store (or ``set_bit()``: ties.bit_store); flag key -> the object."""
         out: dict[str, set[str]] = {}
         for b in self.fn.blocks:
             if b.cond is None or len(b.succs) != 2:
                 continue
             arms = [self.fn.blocks[e.dst].stmts for e in b.succs]
-            if any(len(a) != 1 for a in arms):
-                continue
-            for sets, other in ((arms[0][0], arms[1][0]), (arms[1][0], arms[0][0])):
+            for set_arm, other_arm in ((arms[0], arms[1]), (arms[1], arms[0])):
+                if not set_arm or len(other_arm) != 1:
+                    continue
+                sets, other = bit_store(set_arm[-1]) or set_arm[-1], other_arm[0]
                 if not isinstance(sets, Store) or sets.decl:
                     continue
                 path = path_of(sets.target)
