@@ -740,7 +740,21 @@ class FunctionContext:
             (out if text in seen else seen).add(text)
             if b.id not in self.looping and text in self.guard_keys:
                 out.add(text)  # a callee releases under the same test of its arguments
+            if self._loop_invariant_branch(b):
+                out.add(text)  # tested again on each iteration of the loop
         return frozenset(out | self.hold_guards)
+
+    def _loop_invariant_branch(self, b: Block) -> bool:
+        """A branch inside a loop's body (both edges stay on the loop's cycle: not its
+        exit test) whose condition reads no access path the loop stores to (``if
+        (!dev_get_platdata(dev))`` in a loop over the buttons): each iteration tests
+        it again and it comes out the same each time."""
+        if b.cond is None or b.id not in self.looping or \
+                any(e.dst not in self.looping for e in b.succs):
+            return False
+        read = {root_of(p) for x in subexprs(b.cond) if (p := path_of(x)) is not None}
+        stored = {root_of(p) for p in self.stored_in_loops}
+        return bool(read) and not read & stored
 
     @cached_property
     def repeated_conditions(self) -> dict[str, Expr]:
