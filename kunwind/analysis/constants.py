@@ -316,11 +316,15 @@ def _known_bits(e: Binary, known: Mapping[str, int]) -> int | None:
     return None
 
 
-def forget_written(known: dict[str, int], call: Call, summary: Summary | None) -> None:
+def forget_written(known: dict[str, int], call: Call, summary: Summary | None,
+                   cookie: int | None = None) -> None:
     """Forget what ``call`` may write: what its arguments point to (``&f->iotype``,
     ``f``, ``f->sub``), everything under each; of an object passed whole to a
-    function of this file, the fields its summary says it writes."""
+    function of this file, the fields its summary says it writes. Argument ``cookie``
+    is one the callee never writes through (the knowledge's acquire ``cookie``)."""
     for j, a in enumerate(call.args):
+        if j == cookie:
+            continue
         p = path_of(a)
         if p is not None and summary is not None and "->" not in p and "." not in p:
             for f in summary.writes.get(j, ()):

@@ -41,7 +41,7 @@ from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, function_named, member_root
 from .resources import object_path
 from .summaries import Summary, exprs_of, guard_tests
-from .ties import flag_set
+from .ties import bit_store, flag_set
 from .words import Source, Words
 
 
@@ -606,6 +606,8 @@ class FunctionContext:
         p->enabled++;``): flag key -> the object."""
         sets: dict[str, set[str]] = {}
         clears: dict[str, set[str]] = {}
+        preds = self.fn.preds()
+        blocks = {b.id: b for b in self.fn.blocks}
         for b in self.fn.blocks:
             for i, st in enumerate(b.stmts):
                 if not isinstance(st, Store) or st.decl:
@@ -615,6 +617,17 @@ class FunctionContext:
                 if fs is None:
                     continue
                 flag, k = fs
+                # the statement before: in this block, or, for the block's first, the
+                # acquisition whose success the block before tested (``r = enable(x);
+                # if (r) goto err; x_on = true;``)
+                tested = self._tested_acquire(blocks, preds[b.id]) if i == 0 and k else None
+                for c in [tested] if tested is not None else ():
+                    acq = self.kb.acquire(c.callee)
+                    if acq is not None and isinstance(acq.object, int) and \
+                            acq.object < len(c.args):
+                        obj = object_path(path_of(c.args[acq.object]))
+                        if obj is not None:
+                            sets.setdefault(flag, set()).add(obj)
                 for nb in b.stmts[max(i - 1, 0):i] + b.stmts[i + 1:i + 2]:
                     for c in _calls_of(nb):
                         acq, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)
@@ -640,15 +653,17 @@ class FunctionContext:
         """Flags set on the one arm of a test whose other arm releases an object: ``if
         (multi_master) priv->flags |= PM_BLOCKED; else pm_runtime_put(dev);`` keeps the
         reference exactly where it sets the flag, so the flag is the record of holding
-        it (``record_flags``). Each arm is that one statement; flag key -> the object."""
+        it (``record_flags``). The releasing arm is that one statement, the other ends
+        with the flag's store (or ``set_bit()``: ties.bit_store); flag key -> the object."""
         out: dict[str, set[str]] = {}
         for b in self.fn.blocks:
             if b.cond is None or len(b.succs) != 2:
                 continue
             arms = [self.fn.blocks[e.dst].stmts for e in b.succs]
-            if any(len(a) != 1 for a in arms):
-                continue
-            for sets, other in ((arms[0][0], arms[1][0]), (arms[1][0], arms[0][0])):
+            for set_arm, other_arm in ((arms[0], arms[1]), (arms[1], arms[0])):
+                if not set_arm or len(other_arm) != 1:
+                    continue
+                sets, other = bit_store(set_arm[-1]) or set_arm[-1], other_arm[0]
                 if not isinstance(sets, Store) or sets.decl:
                     continue
                 path = path_of(sets.target)
@@ -699,6 +714,12 @@ class FunctionContext:
     def _counted_acquire(self, blocks: dict[int, Block], preds: list[int]) -> str | None:
         """The acquire whose result the one block before a counter's step tests right
         after storing it (``ret = acquire(...); if (ret)``)."""
+        c = self._tested_acquire(blocks, preds)
+        return c.callee if c is not None else None
+
+    def _tested_acquire(self, blocks: dict[int, Block], preds: list[int]) -> Call | None:
+        """The acquiring call whose result the one block before a block tests right
+        after storing it (``ret = acquire(...); if (ret)``)."""
         if len(preds) != 1 or (b := blocks[preds[0]]).cond is None or not b.stmts:
             return None
         s = b.stmts[-1]
@@ -706,7 +727,7 @@ class FunctionContext:
                 isinstance(s.value, Call) and self.kb.acquire(s.value.callee) is not None):
             return None
         tested = {path_of(x) for x in subexprs(b.cond)}
-        return s.value.callee if s.target.name in tested else None
+        return s.value if s.target.name in tested else None
 
     @cached_property
     def looping(self) -> frozenset[int]:
@@ -752,7 +773,21 @@ class FunctionContext:
             (out if text in seen else seen).add(text)
             if b.id not in self.looping and text in self.guard_keys:
                 out.add(text)  # a callee releases under the same test of its arguments
+            if self._loop_invariant_branch(b):
+                out.add(text)  # tested again on each iteration of the loop
         return frozenset(out | self.hold_guards)
+
+    def _loop_invariant_branch(self, b: Block) -> bool:
+        """A branch inside a loop's body (both edges stay on the loop's cycle: not its
+        exit test) whose condition reads no access path the loop stores to (``if
+        (!dev_get_platdata(dev))`` in a loop over the buttons): each iteration tests
+        it again and it comes out the same each time."""
+        if b.cond is None or b.id not in self.looping or \
+                any(e.dst not in self.looping for e in b.succs):
+            return False
+        read = {root_of(p) for x in subexprs(b.cond) if (p := path_of(x)) is not None}
+        stored = {root_of(p) for p in self.stored_in_loops}
+        return bool(read) and not read & stored
 
     @cached_property
     def repeated_conditions(self) -> dict[str, Expr]:

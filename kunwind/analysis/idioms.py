@@ -180,6 +180,9 @@ def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
       function tests ``n < 0`` itself (then later ``n < x`` tests are not failures);
     - ``major <= 0`` for an acquire whose result is above 0 on success (the
       knowledge's ``positive``: ``register_blkdev(0, name)``);
+    - ``n <= 0`` for an acquire of an argument object that fails by returning 0 (the
+      knowledge's ``fails = "zero"``), whose result is above 0 on success: 0 and a
+      negative errno are both its failure (``pm_runtime_get_if_active()``);
     - for an acquire whose count the knowledge bounds (``count_min``/``count_max``):
       ``n <= 0`` (``dma_map_sg()`` returns 0 when it mapped nothing), and ``n != k``
       when the bounds leave one count, ``k`` (``dma_map_sg(dev, sg, 1, dir)`` maps 1
@@ -202,9 +205,14 @@ def count_check(ctx: FunctionContext, st: State, cond: Expr) -> Check | None:
         if path_of(lhs) in ctx.tested_negative:
             return None
         return Check(lhs, True, render(cond), v.callee, "negative")
+    above_zero = cond.op in ("<=", ">") and isinstance(rhs, Const) and rhs.value == 0
+    if above_zero and acq.fails == "zero":
+        # an acquire that fails by returning 0, whose other failure is a negative errno
+        # (pm_runtime_get_if_active(): 1 with the reference taken, 0 or -EINVAL without)
+        return Check(lhs, cond.op == "<=", render(cond), v.callee, "count")
     if acq.count_max is None or acq.count_max >= len(v.args):
         return None
-    if cond.op in ("<=", ">") and isinstance(rhs, Const) and rhs.value == 0:
+    if above_zero:
         return Check(lhs, cond.op == "<=", render(cond), v.callee, "count")
     hi = v.args[acq.count_max]
     lo = v.args[acq.count_min] if acq.count_min is not None and \

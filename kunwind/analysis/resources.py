@@ -70,7 +70,7 @@ from .idioms import (
     sets_bit,
 )
 from .summaries import DRIVER_DATA, POINTEE, Guard, Summary, guard_tests, pseudo_field
-from .ties import Tie, flag_base, flag_set, flag_tested, outcome, truth_tested
+from .ties import Tie, flag_base, flag_set, flag_tested, outcome, saved_result, truth_tested
 
 if TYPE_CHECKING:
     from kunwind.knowledge.facts import Release as ReleaseFact
@@ -1630,6 +1630,17 @@ class ResourceModel:
             o = outcome(value, c, acq.fails == "zero")
             if len(objs) == 1 and o is not None and o != (None, None) and value is not c:
                 ties[path] = Tie(objs[0], line, o[0], o[1])
+                return
+        saved = saved_result(value, st.resolve) if op == "=" and not calls_in(value) else None
+        if saved is not None and (acq := self.ctx.kb.acquire(saved[1].callee)) is not None:
+            # flag = !ret, ret = regulator_enable(r) earlier on this path: the flag is
+            # computed from the acquisition's result as if from the call itself
+            c = saved[1]
+            objs = [k for k, r in res.items() if r.line == c.loc.line and
+                    r.acquire == c.callee and r.status == HELD and not r.held_on_failure]
+            o = outcome(saved[0], c, acq.fails == "zero")
+            if len(objs) == 1 and o is not None and o != (None, None):
+                ties[path] = Tie(objs[0], c.loc.line, o[0], o[1])
                 return
         last = self.last_call(st)
         if fs is None or not fs[1] or op == "=" and constant(value) != 1 or last is None:

@@ -27,9 +27,23 @@ object's record, and code that changes it does so with the object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
-from kunwind.model.ir import Binary, Call, Cond, Expr, Unary, calls_in, path_of
+from kunwind.model.ir import (
+    Binary,
+    Call,
+    Cond,
+    Const,
+    Expr,
+    ExprStmt,
+    Stmt,
+    Store,
+    Unary,
+    Var,
+    calls_in,
+    path_of,
+)
 
 from .conditions import failure_check
 from .constants import BIT_SEP, bit_key, constant
@@ -100,6 +114,45 @@ def _logical(e: Binary, call: Call, fails_on_zero: bool) -> Outcome | None:
     return (o[0], None) if conj else (None, o[1])
 
 
+def saved_result(e: Expr, resolve: Callable[[str], Expr | None]) -> tuple[Expr, Call] | None:
+    """``flag = !ret`` where ``ret`` last held ``regulator_enable(r)``'s result: ``e``
+    with that local replaced by the call (``!regulator_enable(r)``), and the call;
+    None when ``e`` tests no local (inside ``!``, ``==``, ``!=``, ``?:``, ``&&``,
+    ``||``) whose value is a call's result."""
+    names = {v.name for v in _tested_vars(e)}
+    if isinstance(e, Var) or len(names) != 1:  # a copy of the result is no test of it
+        return None
+    name = names.pop()
+    call = resolve(name)
+    if not isinstance(call, Call):
+        return None
+    return _substitute(e, name, call), call
+
+
+def _tested_vars(e: Expr) -> list[Var]:
+    if isinstance(e, Var):
+        return [e]
+    if isinstance(e, Unary) and e.op == "!":
+        return _tested_vars(e.operand)
+    if isinstance(e, Binary) and e.op in ("==", "!=", "&&", "||"):
+        return _tested_vars(e.lhs) + _tested_vars(e.rhs)
+    if isinstance(e, Cond):
+        return _tested_vars(e.cond)
+    return []
+
+
+def _substitute(e: Expr, name: str, by: Call) -> Expr:
+    if isinstance(e, Var):
+        return by if e.name == name else e
+    if isinstance(e, Unary) and e.op == "!":
+        return replace(e, operand=_substitute(e.operand, name, by))
+    if isinstance(e, Binary) and e.op in ("==", "!=", "&&", "||"):
+        return replace(e, lhs=_substitute(e.lhs, name, by), rhs=_substitute(e.rhs, name, by))
+    if isinstance(e, Cond):
+        return replace(e, cond=_substitute(e.cond, name, by))
+    return e
+
+
 def _contains(e: Expr, call: Call) -> bool:
     return any(c is call for c in calls_in(e))
 
@@ -118,11 +171,51 @@ def truth_tested(cond: Expr, taken: bool) -> tuple[Expr, bool]:
             return c, taken
 
 
+# The kernel's bit operations on a word given by address (include/linux/bitops.h,
+# include/asm-generic/bitops/): set_bit(nr, addr) is *addr |= BIT(nr), clear_bit(nr,
+# addr) *addr &= ~BIT(nr), test_bit(nr, addr) reads *addr & BIT(nr) (test_bit() is a
+# macro choosing const_test_bit() or _test_bit(); the CFG keeps both sides).
+BIT_SETTERS = {"set_bit": True, "__set_bit": True, "clear_bit": False, "__clear_bit": False}
+BIT_TESTS = frozenset({"test_bit", "_test_bit", "const_test_bit", "generic_test_bit",
+                       "arch_test_bit", "test_bit_acquire", "_test_bit_acquire",
+                       "const_test_bit_acquire"})
+
+
+def _bit_of(call: Call) -> tuple[Expr, int] | None:
+    """(the word, the bit's mask) of a bit operation's ``(nr, &word)``, nr a constant."""
+    if len(call.args) != 2:
+        return None
+    nr, addr = constant(call.args[0]), call.args[1]
+    if nr is None or not 0 <= nr < 64 or not (isinstance(addr, Unary) and addr.op == "&"):
+        return None
+    return addr.operand, 1 << nr
+
+
+def bit_store(s: Stmt | Call) -> Store | None:
+    """``set_bit(nr, &w)`` as the store ``w |= BIT(nr)`` it is, ``clear_bit(nr, &w)`` as
+    ``w &= ~BIT(nr)``; None for anything else."""
+    c = s.expr if isinstance(s, ExprStmt) else s
+    if isinstance(s, Store) or not isinstance(c, Call) or c.callee not in BIT_SETTERS:
+        return None
+    bit = _bit_of(c)
+    if bit is None:
+        return None
+    k: Expr = Const(bit[1])
+    if BIT_SETTERS[c.callee]:
+        return Store(c.loc, bit[0], k, "|=")
+    return Store(c.loc, bit[0], Unary("~", k), "&=")
+
+
 def flag_tested(cond: Expr, taken: bool) -> tuple[str, bool] | None:
     """(the flag ``cond`` tests for truth, its truth on this edge): ``if (flag)``,
-    ``if (!p->on)``, ``flag == 0``, a bit ``if (p->flags & BIT)``, a count ``if
-    (p->count > 0)``; None for any other test."""
+    ``if (!p->on)``, ``flag == 0``, a bit ``if (p->flags & BIT)`` or ``if
+    (test_bit(nr, &p->flags))``, a count ``if (p->count > 0)``; None for any other
+    test."""
     c, truth = truth_tested(cond, taken)
+    if isinstance(c, Call) and c.callee in BIT_TESTS:
+        word = _bit_of(c)
+        p = path_of(word[0]) if word is not None else None
+        return None if word is None or p is None else (bit_key(p, word[1]), truth)
     if isinstance(c, Binary) and c.op == ">" and constant(c.rhs) == 0:
         c = c.lhs  # a count: above zero is its truth
     if isinstance(c, Binary) and c.op == "&":

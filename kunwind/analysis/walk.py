@@ -130,7 +130,7 @@ from .resources import (
     read_path,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
-from .ties import flag_base, flag_tested, truth_tested
+from .ties import bit_store, flag_base, flag_tested, truth_tested
 
 LOOP_UNROLL = 2  # a block is entered at most this many times on one path
 UNKNOWN_VALUE = Other("?")  # what a compound assignment (x += ...) leaves
@@ -276,14 +276,18 @@ class Walker:
         for hook in self.call_hooks:
             self.add_pending(st, hook(self.ctx, st, call))
         self.resources.call(st, call, line, result)
+        if (bits := bit_store(call)) is not None:
+            self.do_store(st, bits)  # set_bit(nr, &w): w |= BIT(nr)
         objs = tuple(p for p in (object_path(path_of(a)) for a in call.args) if p)
         st.call_chain = (CallRec(call.callee, objs, line, bool(st.failures)), st.call_chain)
         ctx = self.ctx
         summary = ctx.summary(call.callee)
+        acq = ctx.kb.acquire(call.callee)
+        cookie = acq.cookie if acq is not None else None
         if st.values.known:
-            forget_written(st.values.known, call, summary)
+            forget_written(st.values.known, call, summary, cookie)
         if st.values.signs:
-            forget_written(st.values.signs, call, summary)
+            forget_written(st.values.signs, call, summary, cookie)
         z = ctx.kb.zeroed_object(call.callee, lambda j: constant(call.args[j])
                                  if j < len(call.args) else None)
         if z is not None and z < len(call.args):

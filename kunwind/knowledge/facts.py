@@ -113,6 +113,11 @@ class Acquire:
     # a test that finds the handle zero finds the object not held (``if (dma)
     # dma_free_coherent(...)``)
     handle: int | None = None
+    # the argument the call keeps only as the opaque pointer it hands back to a callback
+    # (request_irq()'s dev_id: kernel/irq/manage.c stores it in the irqaction and passes
+    # it to the handler): it never writes through it, so what the caller knows of that
+    # object's fields (a tested ``p->irq > 0``) still holds after the call
+    cookie: int | None = None
 
 
 @dataclass
@@ -542,6 +547,9 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'handle' is for a returned object, and "
                                  "names an argument")
             self.acquires[name].handle = int(v["handle"]) if "handle" in v else None
+            if "cookie" in v and int(v["cookie"]) < 0:
+                raise ValueError(f"acquire.{name}: 'cookie' names an argument")
+            self.acquires[name].cookie = int(v["cookie"]) if "cookie" in v else None
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -690,7 +698,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
-                          "null_arg", "ret_names", "handle"}),
+                          "null_arg", "ret_names", "handle", "cookie"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
