@@ -56,7 +56,10 @@ Known false positives:
     reported. Tests of "nothing to do" (``if (!priv) return;``, a flag, a
     getter's NULL, a lookup that found nothing) are no failure tests and
     are not reported; nor is an exit that releases something itself (an
-    unwind of its own), nor a function that is a probe or returns a value.
+    unwind of its own), nor a function that is a probe or returns a value,
+    nor one that acquires something other than a hold, itself or through its
+    same-file callees (a restart that frees an irq and requests it again, a
+    fetch that replaces a buffer: no teardown).
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ class Step:
 def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     """Each early exit after a failure that skips release steps of a teardown."""
     fn = ctx.fn
-    if not fn.returns_void or ctx.is_probe:
+    if not _teardown(ctx):
         return []
     steps = _release_steps(ctx)
     if not steps:
@@ -143,7 +146,29 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
 def at_normal_exits(ctx: FunctionContext) -> bool:
     """A void function that is no probe and releases something: its early returns
     are no error exits, so the walk must run for it."""
-    return ctx.fn.returns_void and not ctx.is_probe and bool(_release_steps(ctx))
+    return _teardown(ctx) and bool(_release_steps(ctx))
+
+
+def _teardown(ctx: FunctionContext) -> bool:
+    """Can the function be a teardown: it returns nothing, is no probe, and acquires
+    nothing, itself or through its same-file callees (its summary's ``calls``), but
+    holds (a lock, a runtime-PM count)? A function that acquires sets something up
+    (a rebuild that frees and requests an irq again, a fetch that replaces a
+    buffer): its early return may keep the old state on purpose."""
+    fn = ctx.fn
+    if not fn.returns_void or ctx.is_probe:
+        return False
+    mine = ctx.summary(fn.name)
+    callees = set(mine.calls) if mine is not None else set()
+    callees |= {c.callee for b in fn.blocks for e in b.exprs() for c in calls_in(e)}
+    for callee in callees:
+        a = ctx.kb.acquire(callee)
+        if a is not None and not a.kind.is_hold:
+            return False
+        s = ctx.summary(callee)
+        if s is not None and s.ret_alloc:
+            return False
+    return True
 
 
 def _release_steps(ctx: FunctionContext) -> list[Step]:
