@@ -48,18 +48,22 @@ Known false positives:
     A failed step that must succeed before the later ones are safe (a
     failed wait for the hardware to go idle, after which freeing memory it
     may still write would be worse than leaking it) is a deliberate early
-    return. Two such shapes are not reported: the early exit carries a comment
-    (the author explained the choice), or a skipped release ends DMA memory
-    or a DMA mapping (the knowledge's kind ``dma``, or an allocation whose
+    return. Such shapes are not reported: the early exit carries a comment
+    (the author explained the choice); a skipped release ends DMA memory or
+    a DMA mapping (the knowledge's kind ``dma``, or an allocation whose
     acquire hands the device its address, ``handle``: ``dma_free_coherent()``),
-    which a device that did not stop may still use. Other such choices, explained nowhere, are
-    reported. Tests of "nothing to do" (``if (!priv) return;``, a flag, a
-    getter's NULL, a lookup that found nothing) are no failure tests and
-    are not reported; nor is an exit that releases something itself (an
-    unwind of its own), nor a function that is a probe or returns a value,
-    nor one that acquires something other than a hold, itself or through its
-    same-file callees (a restart that frees an irq and requests it again, a
-    fetch that replaces a buffer: no teardown).
+    which a device that did not stop may still use; or the failed call is a
+    same-file check that decides by its own tests and calls only reads and
+    logging (its summary's ``ret_consts``: ``if (foo_calc_layout(t, &l))
+    return;``, which the set-up made too, or a poll of a busy bit). Other
+    such choices, explained nowhere, are reported. Tests of "nothing to do"
+    (``if (!priv) return;``, a flag, a getter's NULL, a lookup that found
+    nothing) are no failure tests and are not reported; nor is an exit that
+    releases something itself (an unwind of its own), nor a function that
+    is a probe or returns a value, nor one that acquires something other
+    than a hold, itself or through its same-file callees (a restart that
+    frees an irq and requests it again, a fetch that replaces a buffer: no
+    teardown).
 """
 
 from __future__ import annotations
@@ -250,7 +254,24 @@ def _real_failure(ctx: FunctionContext, chk: Check) -> bool:
         s = ctx.summary(chk.callee)
         return not is_lookup(ctx, chk.callee) and (
             a is not None and a.fails == "null" or s is not None and s.ret_alloc)
+    if _state_check(ctx, chk.callee):
+        return False  # a check of the object's state, not a step that failed
     return bool(can_fail(ctx, chk.callee))
+
+
+def _state_check(ctx: FunctionContext, callee: str) -> bool:
+    """Is ``callee`` a same-file check that decides by its own tests: each of its
+    returns a constant (its summary's ``ret_consts``) and it calls nothing but reads,
+    logging, computations and such checks (``if (foo_calc_layout(t, &l)) return;``)?"""
+    s = ctx.summary(callee)
+    if s is None or not s.ret_consts:
+        return False
+    for c in s.calls:  # its same-file callees' calls included
+        cs = ctx.summary(c)
+        if not (ctx.kb.is_read(c) or ctx.kb.printer_format(c) is not None or
+                c in ctx.pure_bodies or cs is not None and (cs.is_read or cs.ret_consts)):
+            return False
+    return True
 
 
 def _early_exit(ctx: FunctionContext, start: int, test: int) -> int | None:
