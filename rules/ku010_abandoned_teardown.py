@@ -48,8 +48,10 @@ Known false positives:
     A failed step that must succeed before the later ones are safe (a
     failed wait for the hardware to go idle, after which freeing memory it
     may still write would be worse than leaking it) is a deliberate early
-    return. Such shapes are not reported: the early exit carries a comment
-    (the author explained the choice); a skipped release ends DMA memory or
+    return. Such shapes are not reported: the early exit carries a comment,
+    or a comment before it in the function says that it leaks on purpose
+    ("leak the memory if anything goes wrong"): the author explained the
+    choice; a skipped release ends DMA memory or
     a DMA mapping (the knowledge's kind ``dma``, or an allocation whose
     acquire hands the device its address, ``handle``: ``dma_free_coherent()``),
     which a device that did not stop may still use; or the failed call is a
@@ -68,6 +70,7 @@ Known false positives:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
@@ -294,10 +297,18 @@ def _early_exit(ctx: FunctionContext, start: int, test: int) -> int | None:
     return None
 
 
+# a comment that says the function leaks what it cannot tear down safely
+_LEAKS = re.compile(r"\bleak", re.IGNORECASE)
+
+
 def _explained(ctx: FunctionContext, test: int, end: int) -> bool:
     """Does a comment start on a line between the failure test and the early exit
-    (both lines left out): the author says why the function stops there?"""
-    return any(test < line < end for line, _ in ctx.comments)
+    (both lines left out), or one before the exit in the function say that it
+    leaks on purpose ("leak the memory if anything goes wrong"): the author says
+    why the function stops there?"""
+    start = ctx.fn.loc.line
+    return any(test < line < end or start <= line < end and _LEAKS.search(text)
+               for line, text in ctx.comments)
 
 
 def _device_memory(ctx: FunctionContext, call: Call) -> bool:
