@@ -44,7 +44,7 @@ def test_each_file_loads_on_its_own() -> None:
                              "release_table", "release_setter", "ops_setter", "probe_table",
                              "ignored_return", "initcall", "exitcall", "no_undo",
                              "zeroed", "zeroes", "read", "truncates",
-                             "unsupported"}, name
+                             "unsupported", "link", "unlink"}, name
         Knowledge().merge(data, name)
 
 
@@ -579,3 +579,20 @@ def test_unsupported_errnos() -> None:
     """-EOPNOTSUPP and -ENOTSUPP say a feature is absent: the [unsupported] fact."""
     kb = load_knowledge()
     assert set(kb.unsupported) == {95, 524}
+
+
+def test_list_links_and_unlinks(tmp_path: Path) -> None:
+    """list_add() links its node into the list of its head; list_del() unlinks it: the
+    [link] and [unlink] facts (KU008), validated when loaded."""
+    kb = load_knowledge()
+    assert kb.link("list_add_tail") == (0, 1) and kb.link("hlist_add_head") == (0, 1)
+    assert kb.unlink("list_del") == 0 and kb.unlink("INIT_LIST_HEAD") == 0
+    assert kb.link("list_del") is None and kb.unlink("list_add") is None
+    for text, reason in [('[link]\nfoo_link = { entry = 0 }\n', "needs 'entry' and 'head'"),
+                         ('[link]\nfoo_link = { entry = 1, head = 1 }\n', "two argument"),
+                         ('[link]\nfoo_link = { entry = 0, hed = 1 }\n', "unknown key"),
+                         ('[unlink]\nlist_add = {}\n', "unlink.list_add: it is a")]:
+        bad = tmp_path / "k.toml"
+        bad.write_text(text)
+        with pytest.raises(KnowledgeError, match=reason):
+            load_knowledge(extra=[bad])

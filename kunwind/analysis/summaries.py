@@ -139,6 +139,9 @@ class Summary:
     # (p->f); "*" when it reads the object whole (*p)
     reads: dict[int, set[str]] = field(default_factory=dict)
     releases: set[int] = field(default_factory=set)
+    # parameters whose list node it unlinks: an [unlink] call given ``&p->member``
+    # (list_del(&p->node)), itself or in a same-file callee (KU008)
+    unlinks: set[int] = field(default_factory=set)
     # released parameters it frees as memory, whole (kfree(view), itself or in a same-file
     # callee): a caller's ``&x->first`` given there frees ``x``, the member being at its
     # start
@@ -1706,6 +1709,23 @@ def _param_call(s: Summary, call: Call, res: _Param) -> None:
         s.calls_params[s.params.index(call.fn.name)] = tuple(r[0] for r in passed if r)
 
 
+def _unlinks(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
+             kb: Knowledge) -> None:
+    """``list_del(&p->node)``, or ``foo_unlink(p)`` whose summary unlinks its parameter:
+    the parameter's node is out of its list (``Summary.unlinks``)."""
+    j = kb.unlink(call.callee)
+    if j is not None and j < len(call.args):
+        member = embedded_member(call.args[j])
+        r = res.of(Var(member.split("->", 1)[0])) if member is not None else None
+        if r is not None and r[1] == "":
+            s.unlinks.add(r[0])
+    callee = known.get(call.callee)
+    for k in callee.unlinks if callee is not None else ():
+        r = res.of(call.args[k]) if k < len(call.args) else None
+        if r is not None and r[1] == "":
+            s.unlinks.add(r[0])
+
+
 def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_deref) -> None:
     _param_call(s, call, res)
     rel = kb.release(call.callee)
@@ -1715,6 +1735,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
     _container_field_releases(s, call, res, known, kb)
     _callback_field_releases(s, call, res, known, kb)
     _unknown_handovers(s, call, res, known, kb)
+    _unlinks(s, call, res, known, kb)
     for j, a in enumerate(call.args):
         member = embedded_member(a)
         if rel is not None and rel.arg == j and member is not None and \

@@ -274,6 +274,12 @@ class Knowledge:
     # copies that truncate: a negative result says the copy was cut short, and the
     # destination still holds a terminated prefix (strscpy()): no step left undone
     truncates: set[str] = field(default_factory=set)
+    # list links: a call that links the node argument ``entry`` (``&obj->member``) into
+    # the list whose head is argument ``head`` (list_add()): name -> (entry, head)
+    links: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # list unlinks: a call that takes the node argument ``arg`` out of its list, or
+    # empties the list whose head it is given (list_del(), INIT_LIST_HEAD())
+    unlinks: dict[str, int] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -333,6 +339,14 @@ class Knowledge:
     def truncating_copy(self, callee: str) -> bool:
         """Is ``callee`` a copy whose failure is a truncation (``[truncates]``)?"""
         return callee in self.truncates or canonical(callee) in self.truncates
+
+    def link(self, callee: str) -> tuple[int, int] | None:
+        """(entry, head) of a call that links a node into a list (``[link]``)."""
+        return self.links.get(callee)
+
+    def unlink(self, callee: str) -> int | None:
+        """The node (or head) argument of a call that unlinks it (``[unlink]``)."""
+        return self.unlinks.get(callee)
 
     def owes_no_undo(self, callee: str) -> bool:
         """Does the knowledge say ``callee`` sets up nothing to undo (``[no_undo]``)?"""
@@ -472,6 +486,10 @@ class Knowledge:
             if both:
                 table, name = "no_undo", both[0]
                 raise ValueError(f"no_undo.{name}: it is an [acquire] too")
+            both = sorted(n for n in self.unlinks if n in self.links)
+            if both:
+                table, name = "unlink", both[0]
+                raise ValueError(f"unlink.{name}: it is a [link] too")
             both = sorted(n for n in self.zeroed_allocs if n in self.acquires)
             if both:  # an acquire says it with `zeroed = true`
                 table, name = "zeroed", both[0]
@@ -595,6 +613,17 @@ class Knowledge:
             self.reads[name] = int(v["into"]) if "into" in v else None
         elif table == "truncates":
             self.truncates.add(name)
+        elif table == "link":
+            if "entry" not in v or "head" not in v:
+                raise ValueError(f"link.{name}: needs 'entry' and 'head'")
+            entry, head = int(v["entry"]), int(v["head"])
+            if entry == head or min(entry, head) < 0:
+                raise ValueError(f"link.{name}: 'entry' and 'head' are two argument indexes")
+            self.links[name] = (entry, head)
+        elif table == "unlink":
+            if int(v.get("arg", 0)) < 0:
+                raise ValueError(f"unlink.{name}: 'arg' is an argument index")
+            self.unlinks[name] = int(v.get("arg", 0))
         elif table == "held_query":
             held = frozenset(str(x) for x in v.get("while", []))
             if not held:
@@ -710,6 +739,8 @@ KEYS: dict[str, frozenset[str]] = {
     "zeroes": frozenset({"arg", "value"}),
     "read": frozenset({"into"}),
     "truncates": frozenset(),
+    "link": frozenset({"entry", "head"}),
+    "unlink": frozenset({"arg"}),
     "held_query": frozenset({"arg", "while"}),
     "implies": frozenset({"arg", "then"}),
     "owner": frozenset({"arg", "on_success", "on_failure", "action", "reset", "field"}),
