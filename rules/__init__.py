@@ -15,8 +15,9 @@ from .ku004_missing_error_code import RULE as KU004
 from .ku005_error_path_lock_imbalance import RULE as KU005
 from .ku006_use_after_teardown import RULE as KU006
 from .ku007_ignored_error_return import RULE as KU007
+from .ku009_put_before_init import RULE as KU009
 
-ALL_RULES: list[Rule] = [KU001, KU002, KU003, KU004, KU005, KU006, KU007]
+ALL_RULES: list[Rule] = [KU001, KU002, KU003, KU004, KU005, KU006, KU007, KU009]
 
 
 def selected_rules(ids: list[str] | None, experimental: bool = False) -> list[Rule]:

@@ -44,7 +44,7 @@ def test_each_file_loads_on_its_own() -> None:
                              "release_table", "release_setter", "ops_setter", "probe_table",
                              "ignored_return", "initcall", "exitcall", "no_undo",
                              "zeroed", "zeroes", "read", "truncates",
-                             "unsupported"}, name
+                             "unsupported", "refcount_init", "refcount_put"}, name
         Knowledge().merge(data, name)
 
 
@@ -579,3 +579,22 @@ def test_unsupported_errnos() -> None:
     """-EOPNOTSUPP and -ENOTSUPP say a feature is absent: the [unsupported] fact."""
     kb = load_knowledge()
     assert set(kb.unsupported) == {95, 524}
+
+
+def test_refcount_inits_name_their_puts(tmp_path: Path) -> None:
+    """KU009's facts: which call sets up the count of which argument, and which puts
+    drop it; an init whose put is not a [refcount_put] is an error."""
+    kb = load_knowledge()
+    assert kb.refcount_inits["device_initialize"] == (0, ("put_device",))
+    assert kb.inits_for("put_device") == ["device_initialize", "device_register"]
+    assert kb.inits_for("kref_put") == ["kref_init"] and kb.refcount_puts["kobject_put"] == 0
+    bad = tmp_path / "k.toml"
+    bad.write_text('[refcount_init]\nfoo_init = { puts = ["foo_put"] }\n')
+    with pytest.raises(KnowledgeError, match="refcount_init.foo_init: put 'foo_put' is not"):
+        load_knowledge(extra=[bad])
+    bad.write_text('[refcount_init]\nfoo_init = { arg = 0 }\n')
+    with pytest.raises(KnowledgeError, match=r"refcount_init\.foo_init: needs 'puts'"):
+        load_knowledge(extra=[bad])
+    bad.write_text('[refcount_put]\nfoo_put = { arg = -1 }\n')
+    with pytest.raises(KnowledgeError, match=r"refcount_put\.foo_put: 'arg'"):
+        load_knowledge(extra=[bad])
