@@ -68,6 +68,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.resources import FAILED
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
 from kunwind.model.ir import Call, Expr, Store, Unary, path_of, root_of
 
@@ -184,10 +185,22 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     own = mine.owned.get(root)
     if own is None or root in mine.whole or any(_covers(d, p) for d in mine.done):
         return []
+    if _null(st, root):
+        return []  # put_device(dev) after the allocation of dev failed: a put of NULL
     inits = ctx.kb.inits_for(call.callee)
     if not inits:
         return []
     return [_finding(ctx, st, call, p, own, inits)]
+
+
+def _null(st: State, root: str) -> bool:
+    """Is ``root`` NULL on this path: its allocation failed (a test on the path found
+    it so), or it is known to hold NULL?"""
+    r = st.resources.res.get(root)
+    if r is not None and r.status == FAILED:
+        return True
+    fact = st.fact(root)
+    return fact is not None and fact.status == "null"
 
 
 def _finding(ctx: FunctionContext, st: State, call: Call, p: str, own: Owned,
