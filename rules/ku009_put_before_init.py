@@ -68,6 +68,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.conditions import macro_temporary
 from kunwind.analysis.resources import FAILED
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
 from kunwind.model.ir import Call, Expr, Store, Unary, path_of, root_of
@@ -151,6 +152,9 @@ class Inits:
         self.aliases = {k: a for k, a in self.aliases.items()
                         if k != path and root_of(a) != path}
         v = s.value
+        if s.op == "=" and macro_temporary(v) and v.name in self.owned:
+            self.owned[path] = self.owned[v.name]  # p = ({ _res = kzalloc_noprof(); _res; })
+            return
         if s.op == "=" and isinstance(v, Unary) and v.op == "&":
             p = path_of(v.operand)
             if p is not None and ("->" in p or "." in p):
