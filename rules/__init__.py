@@ -16,9 +16,10 @@ from .ku005_error_path_lock_imbalance import RULE as KU005
 from .ku006_use_after_teardown import RULE as KU006
 from .ku007_ignored_error_return import RULE as KU007
 from .ku008_free_while_linked import RULE as KU008
+from .ku009_put_before_init import RULE as KU009
 from .ku010_abandoned_teardown import RULE as KU010
 
-ALL_RULES: list[Rule] = [KU001, KU002, KU003, KU004, KU005, KU006, KU007, KU008, KU010]
+ALL_RULES: list[Rule] = [KU001, KU002, KU003, KU004, KU005, KU006, KU007, KU008, KU009, KU010]
 
 
 def selected_rules(ids: list[str] | None, experimental: bool = False) -> list[Rule]:

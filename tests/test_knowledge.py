@@ -44,7 +44,8 @@ def test_each_file_loads_on_its_own() -> None:
                              "release_table", "release_setter", "ops_setter", "probe_table",
                              "ignored_return", "initcall", "exitcall", "no_undo",
                              "zeroed", "zeroes", "read", "truncates",
-                             "unsupported", "link", "unlink"}, name
+                             "unsupported", "link", "unlink",
+                             "refcount_init", "refcount_put"}, name
         Knowledge().merge(data, name)
 
 
@@ -596,3 +597,22 @@ def test_list_links_and_unlinks(tmp_path: Path) -> None:
         bad.write_text(text)
         with pytest.raises(KnowledgeError, match=reason):
             load_knowledge(extra=[bad])
+
+
+def test_refcount_inits_name_their_puts(tmp_path: Path) -> None:
+    """KU009's facts: which call sets up the count of which argument, and which puts
+    drop it; an init whose put is not a [refcount_put] is an error."""
+    kb = load_knowledge()
+    assert kb.refcount_inits["device_initialize"] == (0, ("put_device",))
+    assert kb.inits_for("put_device") == ["device_initialize", "device_register"]
+    assert kb.inits_for("kref_put") == ["kref_init"] and kb.refcount_puts["kobject_put"] == 0
+    bad = tmp_path / "k.toml"
+    bad.write_text('[refcount_init]\nfoo_init = { puts = ["foo_put"] }\n')
+    with pytest.raises(KnowledgeError, match="refcount_init.foo_init: put 'foo_put' is not"):
+        load_knowledge(extra=[bad])
+    bad.write_text('[refcount_init]\nfoo_init = { arg = 0 }\n')
+    with pytest.raises(KnowledgeError, match=r"refcount_init\.foo_init: needs 'puts'"):
+        load_knowledge(extra=[bad])
+    bad.write_text('[refcount_put]\nfoo_put = { arg = -1 }\n')
+    with pytest.raises(KnowledgeError, match=r"refcount_put\.foo_put: 'arg'"):
+        load_knowledge(extra=[bad])

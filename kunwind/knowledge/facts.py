@@ -280,6 +280,13 @@ class Knowledge:
     # list unlinks: a call that takes the node argument ``arg`` out of its list, or
     # empties the list whose head it is given (list_del(), INIT_LIST_HEAD())
     unlinks: dict[str, int] = field(default_factory=dict)
+    # calls that set up the reference count of the object an argument points at, and
+    # the puts that drop a count set up so (device_initialize(dev) for put_device()):
+    # callee -> (that argument, the puts); a put before any of them runs has no count
+    # to drop (KU009)
+    refcount_inits: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    # the puts that those inits name: callee -> the argument whose count it drops
+    refcount_puts: dict[str, int] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
     _released_parts: dict[str, str] | None = field(default=None, repr=False)  # built lazily
     # (table, name) -> the file that gave the entry in force (a later file wins)
@@ -482,6 +489,7 @@ class Knowledge:
             table, name = "", ""
             _parts_by_release(self.acquires.values())  # one part per release
             self._check_same_args()
+            self._check_refcount_puts()
             both = sorted(n for n in self.no_undo if n in self.acquires)
             if both:
                 table, name = "no_undo", both[0]
@@ -507,6 +515,19 @@ class Knowledge:
                                          for a in self.acquires.values()):
                 raise ValueError(f"release.{name}: 'same_args' needs an acquire of a "
                                  "returned object that lists it in 'release'")
+
+    def _check_refcount_puts(self) -> None:
+        """ValueError for a ``refcount_init`` whose put no ``refcount_put`` lists: the
+        check would not know which argument of the put is the object."""
+        for name, (_, puts) in self.refcount_inits.items():
+            for put in puts:
+                if put not in self.refcount_puts:
+                    raise ValueError(f"refcount_init.{name}: put {put!r} is not a "
+                                     "[refcount_put]")
+
+    def inits_for(self, put: str) -> list[str]:
+        """The calls that set up the count that ``put`` drops (refcount_init)."""
+        return sorted(n for n, (_, puts) in self.refcount_inits.items() if put in puts)
 
     def _add(self, table: str, name: str, v: dict[str, Any]) -> None:
         if table == "acquire":
@@ -694,6 +715,17 @@ class Knowledge:
             if not v.get("member"):
                 raise ValueError(f"ops_setter.{name}: needs 'member'")
             self.ops_setters[name] = (int(v.get("arg", 0)), str(v["member"]))
+        elif table == "refcount_init":
+            puts = v.get("puts")
+            if not puts or not all(isinstance(x, str) for x in puts):
+                raise ValueError(f"refcount_init.{name}: needs 'puts', a list of names")
+            if int(v.get("arg", 0)) < 0:
+                raise ValueError(f"refcount_init.{name}: 'arg' is an argument index")
+            self.refcount_inits[name] = (int(v.get("arg", 0)), tuple(puts))
+        elif table == "refcount_put":
+            if int(v.get("arg", 0)) < 0:
+                raise ValueError(f"refcount_put.{name}: 'arg' is an argument index")
+            self.refcount_puts[name] = int(v.get("arg", 0))
         elif table == "initcall":
             self.initcalls.add(name)
         elif table == "exitcall":
@@ -754,6 +786,8 @@ KEYS: dict[str, frozenset[str]] = {
     "ops_setter": frozenset({"arg", "member"}),
     "probe_table": frozenset({"member"}),
     "ignored_return": frozenset({"members"}),
+    "refcount_init": frozenset({"arg", "puts"}),
+    "refcount_put": frozenset({"arg"}),
     "initcall": frozenset(),
     "exitcall": frozenset(),
     "teardown": frozenset({"arg", "depends"}),
