@@ -767,6 +767,20 @@ class _Param:
         r = found.pop() if len(found) == 1 else None
         return (r[0], r[1] + p[len(root):]) if r is not None and r[1] else None
 
+    def deep(self, e: Expr) -> tuple[int, str] | None:
+        """A path more than one pointer below a parameter (or a local that is one), as
+        (param index, the path below it): ``p->map.std->lvl.buf`` is (p,
+        "map.std->lvl.buf"); None for anything ``of()`` reads, and through an index."""
+        p = path_of(e)
+        if p is None or "[" in p or p.startswith(("&", "*")):
+            return None
+        root = root_of(p)
+        rest = p[len(root):]
+        r = self.of(Var(root))
+        if r is None or r[1] != "" or not rest.startswith("->") or "->" not in rest[2:]:
+            return None
+        return r[0], rest[2:]
+
     def path(self, e: Expr) -> tuple[int, str] | None:
         """Like ``of()``, but with the whole path below the parameter: ``p->tbl.addr`` is
         (p, "tbl.addr"), where ``of()`` gives the field it belongs to ("tbl"); what a
@@ -1714,6 +1728,11 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             s.releases_fields.setdefault(read[0], set()).add(read[1])
             if part := kb.released_part(call.callee):  # pci_free_irq_vectors(ha->pdev)
                 s.releases_field_parts.setdefault(read[0], set()).add((read[1], part))
+        elif r is None and rel is not None and rel.arg == j and \
+                (deep := res.deep(a)) is not None:
+            # kfree(p->map.std->lvl.buf): a teardown that frees what hangs below a
+            # field of its parameter (a caller's ``x->map.std->lvl.buf`` it allocated)
+            s.releases_fields.setdefault(deep[0], set()).add(deep[1])
         if r is None:
             continue
         i, f = r
