@@ -480,6 +480,30 @@ class FunctionContext:
         return out
 
     @cached_property
+    def interior_locals(self) -> dict[str, frozenset[str]]:
+        """Locals whose every assignment is the address of a member embedded in the
+        object one pointer points at, the member chosen by a test (``bufs =
+        &dev->ctl.rx_bufs`` on one branch, ``&dev->ctl.tx_bufs`` on the other): local
+        -> those members (``dev->ctl.rx_bufs``, ``dev->ctl.tx_bufs``). A release of
+        ``dev->ctl.rx_bufs.urb`` is one of ``bufs->urb`` where ``bufs`` may point there."""
+        found: dict[str, set[str] | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or not isinstance(s.target, Var) or \
+                        (s.decl and s.value is None):
+                    continue
+                member = embedded_member(s.value) if s.op == "=" else None
+                name = s.target.name
+                seen = found.setdefault(name, set())
+                if member is None or seen is None or \
+                        any(root_of(m) != root_of(member) for m in seen):
+                    found[name] = None
+                else:
+                    seen.add(member)
+        return {k: frozenset(v) for k, v in found.items()
+                if v and len(v) > 1 and k in self.declared_locals}
+
+    @cached_property
     def first_member_locals(self) -> dict[str, str]:
         """Member aliases (``member_aliases``) of the first member of what a local points
         at (``connector = &aconn->base``, ``base`` at offset 0): local -> that local
