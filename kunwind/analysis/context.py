@@ -251,8 +251,11 @@ class FunctionContext:
     @cached_property
     def lent(self) -> dict[str, str]:
         """The objects the function lends a device as its driver data
-        (``pci_set_drvdata(pdev, card)``, a [borrow] function): the device's path ->
-        the object's. A device lent two objects has none here."""
+        (``pci_set_drvdata(pdev, card)``, a [borrow] function), or that a local assigned
+        once reads back from it (``ioc = pci_get_drvdata(pdev)``, a [borrowed] one,
+        after a lower layer's attach set it): the device's path -> the object's. What a
+        callee given the device frees of its driver data (``foo_remove(pdev)``), it
+        frees of that object. A device lent two objects has none here."""
         seen: dict[str, str | None] = {}
         for b in self.fn.blocks:
             for e in b.exprs():
@@ -264,6 +267,15 @@ class FunctionContext:
                     if dev is None or obj is None or obj.startswith("&"):
                         continue
                     seen[dev] = obj if seen.get(dev, obj) == obj else None
+            for st in b.stmts:  # ioc = pci_get_drvdata(pdev): ioc is pdev's driver data
+                v = st.value if isinstance(st, Store) and st.op == "=" else None
+                if not isinstance(st, Store) or not isinstance(st.target, Var) or \
+                        not isinstance(v, Call) or not v.args or \
+                        not self.kb.gives_back(v.callee):
+                    continue
+                dev, name = object_path(path_of(v.args[0])), st.target.name
+                if dev is not None and self._assigned_at_most_once(name, self._local_stores):
+                    seen[dev] = name if seen.get(dev, name) == name else None
         return {k: v for k, v in seen.items() if v is not None}
 
     @cached_property
