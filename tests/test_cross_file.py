@@ -539,3 +539,109 @@ def test_a_wrapper_in_another_file_consumes_on_every_outcome(tmp_path: Path) -> 
     assert result.parsed, result.notices
     assert sorted((f.rule_id, f.function) for f in result.findings) == [
         ("KU002", "bar_event_small")]
+
+
+DEEP_PRELUDE = PRELUDE + """
+struct foo_lvl { int *local; int *remote; };
+struct foo_tbl { struct foo_lvl lvl; int size; };
+struct foo_def { int type; union { struct foo_tbl *tbl; } map; };
+"""
+
+DEEP_CORE = DEEP_PRELUDE + """
+void foo_def_free(struct foo_def *def)
+{
+\tif (!def)
+\t\treturn;
+\tswitch (def->type) {
+\tcase 1:
+\t\tkfree(def->map.tbl->lvl.local);
+\t\tkfree(def->map.tbl->lvl.remote);
+\t\tkfree(def->map.tbl);
+\t\tbreak;
+\t}
+\tkfree(def);
+}
+
+void foo_def_free_partial(struct foo_def *def)
+{
+\tkfree(def->map.tbl->lvl.local);
+\tkfree(def->map.tbl);
+\tkfree(def);
+}
+"""
+
+DEEP_MAIN = DEEP_PRELUDE + """
+void foo_def_free(struct foo_def *def);
+void foo_def_free_partial(struct foo_def *def);
+int foo_def_add(struct foo_def *def);
+
+int foo_def_create(void)
+{
+\tstruct foo_def *def;
+
+\tdef = kzalloc(sizeof(*def), 0);
+\tif (!def)
+\t\treturn -ENOMEM;
+\tdef->map.tbl = kzalloc(sizeof(*def->map.tbl), 0);
+\tif (!def->map.tbl) {
+\t\tkfree(def);
+\t\treturn -ENOMEM;
+\t}
+\tdef->type = 1;
+\tdef->map.tbl->lvl.local = kzalloc(8, 0);
+\tif (!def->map.tbl->lvl.local)
+\t\tgoto err;
+\tdef->map.tbl->lvl.remote = kzalloc(8, 0);
+\tif (!def->map.tbl->lvl.remote)
+\t\tgoto err;
+\tif (foo_def_add(def))
+\t\tgoto err;
+\treturn 0;
+err:
+\tfoo_def_free(def);
+\treturn -ENOMEM;
+}
+
+int foo_def_create_partial(void)
+{
+\tstruct foo_def *def;
+
+\tdef = kzalloc(sizeof(*def), 0);
+\tif (!def)
+\t\treturn -ENOMEM;
+\tdef->map.tbl = kzalloc(sizeof(*def->map.tbl), 0);
+\tif (!def->map.tbl) {
+\t\tkfree(def);
+\t\treturn -ENOMEM;
+\t}
+\tdef->type = 1;
+\tdef->map.tbl->lvl.local = kzalloc(8, 0);
+\tif (!def->map.tbl->lvl.local)
+\t\tgoto err;
+\tdef->map.tbl->lvl.remote = kzalloc(8, 0);
+\tif (!def->map.tbl->lvl.remote)
+\t\tgoto err;
+\tif (foo_def_add(def))
+\t\tgoto err;
+\treturn 0;
+err:
+\tfoo_def_free_partial(def);
+\treturn -ENOMEM;
+}
+"""
+
+
+def test_a_teardown_in_another_file_frees_below_a_field_pointer(tmp_path: Path) -> None:
+    """``foo_def_free(def)`` of another file frees ``def->map.tbl->lvl.local`` and
+    ``...remote``, two pointers below its parameter: its summary says so, and the
+    caller's error path after both allocations leaks neither. The partial free of
+    the other function frees ``local`` only: the leak of ``remote`` stays."""
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/foo/foo_main.c", DEEP_MAIN)
+    write(root, "drivers/foo/foo_core.c", DEEP_CORE)
+    opts = Options(cache_dir=tmp_path / "cache", experimental=True)
+    result = run_pipeline(root / "drivers/foo/foo_main.c", "drivers/foo/foo_main.c", opts)
+    assert result.parsed, result.notices
+    assert sorted({(f.rule_id, f.function, f.message.split("'")[1])
+                   for f in result.findings}) == [
+        ("KU002", "foo_def_create_partial", "def->map.tbl->lvl.remote")]

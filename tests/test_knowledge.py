@@ -42,7 +42,8 @@ def test_each_file_loads_on_its_own() -> None:
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
                              "held_query", "implies", "same_object", "frees_filled",
                              "release_table", "release_setter", "ops_setter", "probe_table",
-                             "ignored_return", "initcall", "exitcall", "no_undo",
+                             "ignored_return", "undone_by_pair", "initcall", "exitcall",
+                             "no_undo",
                              "zeroed", "zeroes", "read", "truncates",
                              "unsupported", "link", "unlink",
                              "refcount_init", "refcount_put"}, name
@@ -417,6 +418,16 @@ def test_ignored_returns_load_and_need_their_members(tmp_path: Path) -> None:
     bad = tmp_path / "site.toml"
     bad.write_text('[ignored_return]\nfoo_ops = { members = [] }\n')
     with pytest.raises(KnowledgeError, match=r"ignored_return\.foo_ops: needs 'members'"):
+        load_knowledge(extra=[bad])
+
+
+def test_undone_by_pair_loads_and_needs_its_members(tmp_path: Path) -> None:
+    kb = load_knowledge()
+    assert kb.undone_by_pair["comedi_driver"] == {"attach", "auto_attach"}
+    assert "detach" not in kb.undone_by_pair["comedi_driver"]
+    bad = tmp_path / "site.toml"
+    bad.write_text('[undone_by_pair]\nfoo_ops = { members = "attach" }\n')
+    with pytest.raises(KnowledgeError, match=r"undone_by_pair\.foo_ops: needs 'members'"):
         load_knowledge(extra=[bad])
 
 

@@ -251,8 +251,11 @@ class FunctionContext:
     @cached_property
     def lent(self) -> dict[str, str]:
         """The objects the function lends a device as its driver data
-        (``pci_set_drvdata(pdev, card)``, a [borrow] function): the device's path ->
-        the object's. A device lent two objects has none here."""
+        (``pci_set_drvdata(pdev, card)``, a [borrow] function), or that a local assigned
+        once reads back from it (``ioc = pci_get_drvdata(pdev)``, a [borrowed] one,
+        after a lower layer's attach set it): the device's path -> the object's. What a
+        callee given the device frees of its driver data (``foo_remove(pdev)``), it
+        frees of that object. A device lent two objects has none here."""
         seen: dict[str, str | None] = {}
         for b in self.fn.blocks:
             for e in b.exprs():
@@ -264,6 +267,15 @@ class FunctionContext:
                     if dev is None or obj is None or obj.startswith("&"):
                         continue
                     seen[dev] = obj if seen.get(dev, obj) == obj else None
+            for st in b.stmts:  # ioc = pci_get_drvdata(pdev): ioc is pdev's driver data
+                v = st.value if isinstance(st, Store) and st.op == "=" else None
+                if not isinstance(st, Store) or not isinstance(st.target, Var) or \
+                        not isinstance(v, Call) or not v.args or \
+                        not self.kb.gives_back(v.callee):
+                    continue
+                dev, name = object_path(path_of(v.args[0])), st.target.name
+                if dev is not None and self._assigned_at_most_once(name, self._local_stores):
+                    seen[dev] = name if seen.get(dev, name) == name else None
         return {k: v for k, v in seen.items() if v is not None}
 
     @cached_property
@@ -511,6 +523,30 @@ class FunctionContext:
             if inner not in out and self._assigned_at_most_once(inner, seen):
                 out[inner] = member
         return out
+
+    @cached_property
+    def interior_locals(self) -> dict[str, frozenset[str]]:
+        """Locals whose every assignment is the address of a member embedded in the
+        object one pointer points at, the member chosen by a test (``bufs =
+        &dev->ctl.rx_bufs`` on one branch, ``&dev->ctl.tx_bufs`` on the other): local
+        -> those members (``dev->ctl.rx_bufs``, ``dev->ctl.tx_bufs``). A release of
+        ``dev->ctl.rx_bufs.urb`` is one of ``bufs->urb`` where ``bufs`` may point there."""
+        found: dict[str, set[str] | None] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if not isinstance(s, Store) or not isinstance(s.target, Var) or \
+                        (s.decl and s.value is None):
+                    continue
+                member = embedded_member(s.value) if s.op == "=" else None
+                name = s.target.name
+                seen = found.setdefault(name, set())
+                if member is None or seen is None or \
+                        any(root_of(m) != root_of(member) for m in seen):
+                    found[name] = None
+                else:
+                    seen.add(member)
+        return {k: frozenset(v) for k, v in found.items()
+                if v and len(v) > 1 and k in self.declared_locals}
 
     @cached_property
     def first_member_locals(self) -> dict[str, str]:

@@ -78,11 +78,15 @@ _PARAM = re.compile(r"\$(\d+)\b")
 def failure_unseen(fn: Function, summary: Summary | None, tables: Tables,
                    kb: Knowledge) -> bool:
     """Can no caller see this function fail: it returns void, every same-file call of
-    it drops its result, or it fills a member whose result the framework ignores?"""
+    it drops its result, or it fills a member whose result the framework ignores? Or
+    does the framework answer its failure by calling its other halves all the same (a
+    member of the knowledge's ``[undone_by_pair]``: a comedi driver's ``.attach``,
+    after whose failure the core calls ``.detach``)?"""
     if fn.returns_void or (summary is not None and summary.result_unread):
         return True
     return any(members.get(m) == fn.name for struct, members in tables.values()
-               for m in kb.ignored_returns.get(struct, ()))
+               for m in (*kb.ignored_returns.get(struct, ()),
+                         *kb.undone_by_pair.get(struct, ())))
 
 
 def siblings(fn: Function, calls: list[list[tuple[str, tuple[str, ...] | None]]],
@@ -192,11 +196,15 @@ def main_releases(fn: Function, kb: Knowledge, functions: dict[str, Function],
                         g.add((mapped, r))
         gen[b.id] = g
 
+    made = {x for g in gen.values() for x in g}
+
     def tested_null(b: Block, e: Edge) -> set[Released]:
-        """``if (x)``'s false edge: x is NULL from there, with nothing to release."""
+        """``if (x)``'s false edge: x is NULL from there, with nothing to release: each
+        release of it the function makes is as good as made there (``if (x) foo_put(x);``
+        releases x on every path)."""
         t = null_test(b.cond) if b.cond is not None and e.kind in ("true", "false") else None
         k = param_path(fn, t[0]) if t is not None and (e.kind == "true") == t[1] else None
-        return {(k, "")} if k is not None else set()
+        return {(k, "")} | {x for x in made if x[0] == k} if k is not None else set()
 
     must = must_gen(fn, gen, tested_null)
     # a return no path reaches (after a mutation, or dead code) has no facts

@@ -349,6 +349,9 @@ def held_name(ctx: FunctionContext, resources: Resources, path: str, part: str =
             candidates.append(local)
         elif path.startswith(member + "."):
             candidates.append(f"{local}->{path[len(member) + 1:]}")
+    for local, chosen in ctx.interior_locals.items():  # dev->ctl.rx_bufs.urb -> bufs->urb
+        candidates += [f"{local}->{path[len(m) + 1:]}" for m in sorted(chosen)
+                       if path.startswith(m + ".")]
     for c in candidates:
         if resource_key(c, part) in res:
             return c

@@ -657,6 +657,18 @@ class _Param:
             r = self.of(value)
             if r is not None:
                 self.alias[name] = r
+        # local -> (param index, the members below it) where every value of the local
+        # is the address of a member embedded in what the parameter points at, chosen
+        # by a test (``bufs = &dev->ctl.rx_bufs`` or ``&dev->ctl.tx_bufs``)
+        self.interior: dict[str, tuple[int, frozenset[str]]] = {}
+        for name in sorted({n for n, _ in stores} - set(self.alias)):
+            inner = {self.path(v.operand) if isinstance(v, Unary) and v.op == "&" and
+                     isinstance(v.operand, Member) else None for v in self.values_of(name)}
+            params = {x[0] for x in inner if x is not None}
+            members = frozenset(x[1] for x in inner if x is not None)
+            if None not in inner and len(params) == 1 and all(members) and \
+                    not any(pseudo_field(m) for m in members):
+                self.interior[name] = (params.pop(), members)
         for _ in range(3):  # a container of a container (to_a5xx(to_adreno(gpu)))
             for name, value in stores:
                 i = self.container_of(value)
@@ -773,6 +785,34 @@ class _Param:
                  else None for v in self.values_of(root)}
         r = found.pop() if len(found) == 1 else None
         return (r[0], r[1] + p[len(root):]) if r is not None and r[1] else None
+
+    def deep(self, e: Expr) -> tuple[int, str] | None:
+        """A path more than one pointer below a parameter (or a local that is one), as
+        (param index, the path below it): ``p->map.std->lvl.buf`` is (p,
+        "map.std->lvl.buf"); None for anything ``of()`` reads, and through an index."""
+        p = path_of(e)
+        if p is None or "[" in p or p.startswith(("&", "*")):
+            return None
+        root = root_of(p)
+        rest = p[len(root):]
+        r = self.of(Var(root))
+        if r is None or r[1] != "" or not rest.startswith("->") or "->" not in rest[2:]:
+            return None
+        return r[0], rest[2:]
+
+    def inside(self, e: Expr) -> tuple[int, set[str]] | None:
+        """``bufs->urb`` with ``bufs`` a local that points at a member embedded in
+        what a parameter points at (``self.interior``): (that parameter, the paths
+        below it for each member it may point at: "ctl.rx_bufs.urb", "ctl.tx_bufs.urb")."""
+        p = path_of(e)
+        if p is None or "[" in p:
+            return None
+        root = root_of(p)
+        rest = p[len(root):]
+        if root not in self.interior or not rest.startswith("->") or "->" in rest[2:]:
+            return None
+        i, members = self.interior[root]
+        return i, {f"{m}.{rest[2:]}" for m in members}
 
     def path(self, e: Expr) -> tuple[int, str] | None:
         """Like ``of()``, but with the whole path below the parameter: ``p->tbl.addr`` is
@@ -1768,6 +1808,15 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
             s.releases_fields.setdefault(read[0], set()).add(read[1])
             if part := kb.released_part(call.callee):  # pci_free_irq_vectors(ha->pdev)
                 s.releases_field_parts.setdefault(read[0], set()).add((read[1], part))
+        elif r is None and rel is not None and rel.arg == j and \
+                (inside := res.inside(a)) is not None:
+            # kfree(bufs->urb) with bufs = &dev->ctl.rx_bufs or &dev->ctl.tx_bufs
+            s.releases_fields.setdefault(inside[0], set()).update(inside[1])
+        elif r is None and rel is not None and rel.arg == j and \
+                (deep := res.deep(a)) is not None:
+            # kfree(p->map.std->lvl.buf): a teardown that frees what hangs below a
+            # field of its parameter (a caller's ``x->map.std->lvl.buf`` it allocated)
+            s.releases_fields.setdefault(deep[0], set()).add(deep[1])
         if r is None:
             continue
         i, f = r

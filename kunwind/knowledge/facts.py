@@ -253,6 +253,11 @@ class Knowledge:
     # snd_soc_component_driver: its .resume): struct name -> those members. A failure of
     # such a callback is seen by nobody: the framework goes on as if it succeeded
     ignored_returns: dict[str, frozenset[str]] = field(default_factory=dict)
+    # structs of callbacks whose failure the framework answers by calling the paired
+    # callbacks of the same table (struct comedi_driver: a failed .attach is followed by
+    # .detach): struct name -> those members. What the pair releases, such a callback
+    # leaves to it on its failures, as one whose failure nobody sees
+    undone_by_pair: dict[str, frozenset[str]] = field(default_factory=dict)
     # the macros that make a function an init call whose failure nobody undoes
     # (module_init(foo_init)): the function owns what it acquires, as a probe does
     initcalls: set[str] = field(default_factory=set)
@@ -739,6 +744,12 @@ class Knowledge:
             if not members or not all(isinstance(m, str) for m in members):
                 raise ValueError(f"ignored_return.{name}: needs 'members', a list of names")
             self.ignored_returns[name] = frozenset(members)
+        elif table == "undone_by_pair":
+            members = v.get("members")
+            if not members or not isinstance(members, list) or \
+                    not all(isinstance(m, str) for m in members):
+                raise ValueError(f"undone_by_pair.{name}: needs 'members', a list of names")
+            self.undone_by_pair[name] = frozenset(members)
         else:
             self.teardowns[name] = Teardown(name, int(v.get("arg", 0)),
                                             list(v.get("depends", [])))
@@ -788,6 +799,7 @@ KEYS: dict[str, frozenset[str]] = {
     "ignored_return": frozenset({"members"}),
     "refcount_init": frozenset({"arg", "puts"}),
     "refcount_put": frozenset({"arg"}),
+    "undone_by_pair": frozenset({"members"}),
     "initcall": frozenset(),
     "exitcall": frozenset(),
     "teardown": frozenset({"arg", "depends"}),
