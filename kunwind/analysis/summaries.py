@@ -1636,6 +1636,13 @@ def _global_releases(s: Summary, call: Call, local_names: set[str],
     if callee is not None:
         s.releases_globals |= {g for g in callee.releases_globals
                                if root_of(g) not in local_names}
+    # kref_put(&o->ref, foo_release) with foo_release doing module_put(THIS_MODULE):
+    # the last put runs the release, as for the fields it frees
+    # (_callback_field_releases)
+    if rel is not None and rel.callback is not None and rel.callback < len(call.args) and \
+            (fn := function_named(call.args[rel.callback])) is not None and \
+            (cb := known.get(fn)) is not None:
+        s.releases_globals |= cb.releases_globals
 
 
 def _unknown_handovers(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
