@@ -1095,7 +1095,9 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
     foo_bo_unpin(o); foo_bo_unreserve(o)``) undoes its own, not the caller's (which it
     waits for)."""
     s = ctx.summary(c.callee)
-    if s is None or acq in s.calls:
+    if s is None:
+        return _callback_handles(ctx, c, acq, obj)
+    if acq in s.calls:
         return False
     held = {f for h, f in ctx.holders.get(obj, ()) if h in c.objects}
     if held & {f for fs in s.releases_fields.values() for f in fs}:
@@ -1108,6 +1110,24 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
     r = ctx.summary(rel)
     undoes_ = {x for x in r.calls if undoes(ctx.kb, x)} if r is not None else set()
     return bool(undoes_) and undoes_ <= s.calls
+
+
+def _callback_handles(ctx: FunctionContext, c: CallRec, acq: str, obj: str) -> bool:
+    """Does the put ``c`` undo ``obj`` by the release callback it is given
+    (``kref_put(&req->ref, foo_req_free)``, the knowledge's ``callback``), which frees
+    the field of the object the function stored ``obj`` into (``req->pages = pages``;
+    ``foo_req_free()`` unpins and frees ``req->pages`` after its container_of())?"""
+    rel = ctx.kb.release(c.callee)
+    if rel is None or rel.callback is None:
+        return False
+    roots = {root_of(o) for o in c.objects}
+    held = {f for h, f in ctx.holders.get(obj, ()) if h in roots}
+    for o in c.objects:
+        cb = ctx.summary(o) if o not in ctx.variables else None
+        if cb is not None and acq not in cb.calls and \
+                held & cb.releases_container_fields.get(0, set()):
+            return True
+    return False
 
 
 def _undone_step(c: CallRec, acq: str, undo: CallRec, obj: str,
