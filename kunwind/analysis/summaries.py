@@ -646,10 +646,18 @@ class _Param:
                   and s.value is not None and s.target.name not in self.index]
         stores += _condition_stores(fn, set(self.index))
         self._stores = stores
+        # local -> the whole path below the parameter of the one member it was given
+        # (``log = fc->log.log``: "log.log", where ``alias`` has the field "log")
+        self.alias_path: dict[str, tuple[int, str]] = {}
         for name, value in stores:
             r = self.of(value)
             if r is not None:
                 self.alias[name] = r
+        for name, r in self.alias.items():
+            values = self.values_of(name)
+            whole = self.path(values[0]) if len(values) == 1 else None
+            if whole is not None and whole[0] == r[0] and whole[1].startswith(f"{r[1]}."):
+                self.alias_path[name] = whole
         for _ in range(3):  # a container of a container (to_a5xx(to_adreno(gpu)))
             for name, value in stores:
                 i = self.container_of(value)
@@ -774,6 +782,8 @@ class _Param:
         if isinstance(e, Member) and not e.arrow:
             base = self.path(e.base)
             return (base[0], f"{base[1]}.{e.name}") if base is not None and base[1] else None
+        if isinstance(e, Var) and e.name in self.alias_path:
+            return self.alias_path[e.name]
         return self.of(e)
 
 
