@@ -1096,7 +1096,7 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
     waits for)."""
     s = ctx.summary(c.callee)
     if s is None:
-        return _callback_handles(ctx, c, acq, obj)
+        return _callback_handles(ctx, c, acq, rel, obj)
     if acq in s.calls:
         return False
     held = {f for h, f in ctx.holders.get(obj, ()) if h in c.objects}
@@ -1112,20 +1112,41 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
     return bool(undoes_) and undoes_ <= s.calls
 
 
-def _callback_handles(ctx: FunctionContext, c: CallRec, acq: str, obj: str) -> bool:
+def _callback_handles(ctx: FunctionContext, c: CallRec, acq: str, undo: str,
+                      obj: str) -> bool:
     """Does the put ``c`` undo ``obj`` by the release callback it is given
     (``kref_put(&req->ref, foo_req_free)``, the knowledge's ``callback``), which frees
     the field of the object the function stored ``obj`` into (``req->pages = pages``;
     ``foo_req_free()`` unpins and frees ``req->pages`` after its container_of())?"""
     rel = ctx.kb.release(c.callee)
-    if rel is None or rel.callback is None:
+    if rel is None:
         return False
+    if rel.callback is None:
+        return _member_callback_handles(ctx, c, acq, undo, obj)
     roots = {root_of(o) for o in c.objects}
     held = {f for h, f in ctx.holders.get(obj, ()) if h in roots}
     for o in c.objects:
         cb = ctx.summary(o) if o not in ctx.variables else None
         if cb is not None and acq not in cb.calls and \
                 held & cb.releases_container_fields.get(0, set()):
+            return True
+    return False
+
+
+def _member_callback_handles(ctx: FunctionContext, c: CallRec, acq: str, undo: str,
+                             obj: str) -> bool:
+    """Does the put ``c`` of a member the function bound a release callback to
+    (``put_device(fdev)`` with ``fdev = &ctx->dev`` and ``fdev->type = &foo_type``,
+    whose ``.release`` is ``foo_release``) undo ``obj`` by that callback: the function
+    stored ``obj`` into the object embedding the member (``ctx->sva = sva``) and the
+    callback calls ``undo`` (``foo_release()`` unbinds ``ctx->sva``)?"""
+    for o in c.objects:
+        bound = ctx.release_callback(ctx.member_aliases.get(o, o))
+        if bound is None:
+            continue
+        cb = ctx.summary(bound[0])
+        if cb is not None and acq not in cb.calls and undo in cb.calls and \
+                any(h == root_of(bound[1]) for h, _f in ctx.holders.get(obj, ())):
             return True
     return False
 
