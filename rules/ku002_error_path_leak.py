@@ -92,7 +92,12 @@ What it finds:
     the release makes (``nouveau_drm_device_fini(drm)`` for
     ``drm->client``) misses nothing, unless that function makes the acquire
     too: ``sumo_rlc_fini(rdev)`` reserves the buffer again to unreserve it,
-    and waits for the reservation its caller still holds. A field of a
+    and waits for the reservation its caller still holds. So does a put
+    whose release callback undoes what the function stored into the object
+    put (``req->pages = pages``): a callback it is given
+    (``kref_put(&req->ref, foo_req_free)``, freeing ``req->pages``), or the
+    one it bound to the member put (``put_device(&ctx->dev)`` after
+    ``ctx->dev.type = &foo_type``, whose ``.release`` calls the undo). A field of a
     parameter that every same-file caller frees when this function fails is
     the caller's to free (``callers.py``): directly, through a same-file
     teardown given the argument, or given the object the caller stored the
