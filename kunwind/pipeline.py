@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from .analysis.callbacks import callback_summaries
+from .analysis.callbacks import callback_summaries, member_calls
 from .analysis.callers import with_caller_releases
 from .analysis.context import (
     FunctionContext,
@@ -174,12 +174,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     result.timings["cfg"] = time.perf_counter() - clock
     clock = time.perf_counter()
     tables = filled_tables(parsed.tables, functions, kb)
-    summaries = with_caller_releases(functions, summarize_file(functions + helpers, kb), kb,
-                                     data)
-    summaries.update(callback_summaries(functions, summaries, tables))
-    summaries = returned_release_callbacks(functions, summaries, kb, tables)
-    summaries = returned_owners(functions, summaries, kb)
-    summaries = with_sibling_releases(functions, summaries, tables, kb)
+    summaries = _file_summaries(functions, helpers, kb, data, tables)
     result.timings["summaries"] = time.perf_counter() - clock
     clock = time.perf_counter()
     rules = selected_rules(opts.rules, opts.experimental)
@@ -208,13 +203,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                                  failing_callees(failing, summaries, kb))
         if ext.summaries:
             clock = time.perf_counter()
-            summaries = with_caller_releases(
-                functions, summarize_file(functions + helpers, kb, external=ext.summaries), kb,
-                data)
-            summaries.update(callback_summaries(functions, summaries, tables))
-            summaries = returned_release_callbacks(functions, summaries, kb, tables)
-            summaries = returned_owners(functions, summaries, kb)
-            summaries = with_sibling_releases(functions, summaries, tables, kb)
+            summaries = _file_summaries(functions, helpers, kb, data, tables, ext.summaries)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
                                  source, tables, conventions, inits, exits, comments)
@@ -231,6 +220,27 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
                                          function=fn.name, end_line=fn.end_line))
     result.findings.sort(key=lambda f: f.sort_key())
     return result
+
+
+def _file_summaries(functions: list[Function], helpers: list[Function], kb: Knowledge,
+                    data: bytes, tables: dict[str, tuple[str, dict[str, str]]],
+                    external: dict[str, Summary] | None = None) -> dict[str, Summary]:
+    """The summaries of the file's functions and of the header functions it calls.
+    When a function calls through a member the file fills only with its own
+    functions (``pool->ops->destroy(pool)``), the functions are summarised again with
+    that member's summary under the call's name (``member_calls``)."""
+    summaries = with_caller_releases(
+        functions, summarize_file(functions + helpers, kb, external=external), kb, data)
+    summaries.update(callback_summaries(functions, summaries, tables))
+    through = member_calls(functions + helpers, summaries)
+    if through:
+        summaries = with_caller_releases(
+            functions, summarize_file(functions + helpers, kb,
+                                      external={**(external or {}), **through}), kb, data)
+        summaries.update(callback_summaries(functions, summaries, tables))
+    summaries = returned_release_callbacks(functions, summaries, kb, tables)
+    summaries = returned_owners(functions, summaries, kb)
+    return with_sibling_releases(functions, summaries, tables, kb)
 
 
 def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,

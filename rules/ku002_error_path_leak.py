@@ -92,7 +92,12 @@ What it finds:
     the release makes (``nouveau_drm_device_fini(drm)`` for
     ``drm->client``) misses nothing, unless that function makes the acquire
     too: ``sumo_rlc_fini(rdev)`` reserves the buffer again to unreserve it,
-    and waits for the reservation its caller still holds. A field of a
+    and waits for the reservation its caller still holds. So does a put
+    whose release callback undoes what the function stored into the object
+    put (``req->pages = pages``): a callback it is given
+    (``kref_put(&req->ref, foo_req_free)``, freeing ``req->pages``), or the
+    one it bound to the member put (``put_device(&ctx->dev)`` after
+    ``ctx->dev.type = &foo_type``, whose ``.release`` calls the undo). A field of a
     parameter that every same-file caller frees when this function fails is
     the caller's to free (``callers.py``): directly, through a same-file
     teardown given the argument, or given the object the caller stored the
@@ -1095,7 +1100,9 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
     foo_bo_unpin(o); foo_bo_unreserve(o)``) undoes its own, not the caller's (which it
     waits for)."""
     s = ctx.summary(c.callee)
-    if s is None or acq in s.calls:
+    if s is None:
+        return _callback_handles(ctx, c, acq, rel, obj)
+    if acq in s.calls:
         return False
     held = {f for h, f in ctx.holders.get(obj, ()) if h in c.objects}
     if held & {f for fs in s.releases_fields.values() for f in fs}:
@@ -1108,6 +1115,45 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
     r = ctx.summary(rel)
     undoes_ = {x for x in r.calls if undoes(ctx.kb, x)} if r is not None else set()
     return bool(undoes_) and undoes_ <= s.calls
+
+
+def _callback_handles(ctx: FunctionContext, c: CallRec, acq: str, undo: str,
+                      obj: str) -> bool:
+    """Does the put ``c`` undo ``obj`` by the release callback it is given
+    (``kref_put(&req->ref, foo_req_free)``, the knowledge's ``callback``), which frees
+    the field of the object the function stored ``obj`` into (``req->pages = pages``;
+    ``foo_req_free()`` unpins and frees ``req->pages`` after its container_of())?"""
+    rel = ctx.kb.release(c.callee)
+    if rel is None:
+        return False
+    if rel.callback is None:
+        return _member_callback_handles(ctx, c, acq, undo, obj)
+    roots = {root_of(o) for o in c.objects}
+    held = {f for h, f in ctx.holders.get(obj, ()) if h in roots}
+    for o in c.objects:
+        cb = ctx.summary(o) if o not in ctx.variables else None
+        if cb is not None and acq not in cb.calls and \
+                held & cb.releases_container_fields.get(0, set()):
+            return True
+    return False
+
+
+def _member_callback_handles(ctx: FunctionContext, c: CallRec, acq: str, undo: str,
+                             obj: str) -> bool:
+    """Does the put ``c`` of a member the function bound a release callback to
+    (``put_device(fdev)`` with ``fdev = &ctx->dev`` and ``fdev->type = &foo_type``,
+    whose ``.release`` is ``foo_release``) undo ``obj`` by that callback: the function
+    stored ``obj`` into the object embedding the member (``ctx->sva = sva``) and the
+    callback calls ``undo`` (``foo_release()`` unbinds ``ctx->sva``)?"""
+    for o in c.objects:
+        bound = ctx.release_callback(ctx.member_aliases.get(o, o))
+        if bound is None:
+            continue
+        cb = ctx.summary(bound[0])
+        if cb is not None and acq not in cb.calls and undo in cb.calls and \
+                any(h == root_of(bound[1]) for h, _f in ctx.holders.get(obj, ())):
+            return True
+    return False
 
 
 def _undone_step(c: CallRec, acq: str, undo: CallRec, obj: str,

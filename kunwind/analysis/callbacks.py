@@ -11,15 +11,20 @@ call consumes it too. A member given anything else (a parameter, a call's
 result, a function the file does not define) tells nothing. The summaries are
 keyed by ``CALLBACK`` and the member's name (``member_key``), a key no function
 name can be.
+
+A function of the file or a header that calls through such a member
+(``pool->ops->destroy(pool)`` in a header's ``bar_pool_free()``) is summarised
+again with the member's summary under the call's own name (``member_calls``):
+the helper then consumes what the member's functions consume.
 """
 
 from __future__ import annotations
 
 from kunwind.model.cfg import Function
-from kunwind.model.ir import Call, Const, Expr, Member, Store, Var
+from kunwind.model.ir import Call, Const, Expr, Member, Store, Var, calls_in
 
 from .idioms import function_named
-from .summaries import Summary
+from .summaries import Summary, exprs_of
 
 CALLBACK = "->"  # the key prefix of a member's summary: "->output"
 
@@ -59,6 +64,21 @@ def callback_summaries(functions: list[Function], summaries: dict[str, Summary],
         if taken:
             key = CALLBACK + member
             out[key] = Summary(key, [], consumes=set(taken), escapes=set(taken))
+    return out
+
+
+def member_calls(functions: list[Function],
+                 summaries: dict[str, Summary]) -> dict[str, Summary]:
+    """The member summaries (``callback_summaries``) under the names of the calls
+    through those members in ``functions`` (``pool->ops->destroy``), the name a
+    caller's summary looks its callee up by."""
+    out: dict[str, Summary] = {}
+    for fn in functions:
+        for _line, e, _target in exprs_of(fn):
+            for c in calls_in(e):
+                key = member_key(c)
+                if key is not None and key in summaries and c.callee not in summaries:
+                    out[c.callee] = summaries[key]
     return out
 
 

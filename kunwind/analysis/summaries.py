@@ -653,10 +653,18 @@ class _Param:
                   and s.value is not None and s.target.name not in self.index]
         stores += _condition_stores(fn, set(self.index))
         self._stores = stores
+        # local -> the whole path below the parameter of the one member it was given
+        # (``log = fc->log.log``: "log.log", where ``alias`` has the field "log")
+        self.alias_path: dict[str, tuple[int, str]] = {}
         for name, value in stores:
             r = self.of(value)
             if r is not None:
                 self.alias[name] = r
+        for name, r in self.alias.items():
+            values = self.values_of(name)
+            whole = self.path(values[0]) if len(values) == 1 else None
+            if whole is not None and whole[0] == r[0] and whole[1].startswith(f"{r[1]}."):
+                self.alias_path[name] = whole
         # local -> (param index, the members below it) where every value of the local
         # is the address of a member embedded in what the parameter points at, chosen
         # by a test (``bufs = &dev->ctl.rx_bufs`` or ``&dev->ctl.tx_bufs``)
@@ -821,6 +829,8 @@ class _Param:
         if isinstance(e, Member) and not e.arrow:
             base = self.path(e.base)
             return (base[0], f"{base[1]}.{e.name}") if base is not None and base[1] else None
+        if isinstance(e, Var) and e.name in self.alias_path:
+            return self.alias_path[e.name]
         return self.of(e)
 
 
@@ -1712,6 +1722,13 @@ def _global_releases(s: Summary, call: Call, local_names: set[str],
     if callee is not None:
         s.releases_globals |= {g for g in callee.releases_globals
                                if root_of(g) not in local_names}
+    # kref_put(&o->ref, foo_release) with foo_release doing module_put(THIS_MODULE):
+    # the last put runs the release, as for the fields it frees
+    # (_callback_field_releases)
+    if rel is not None and rel.callback is not None and rel.callback < len(call.args) and \
+            (fn := function_named(call.args[rel.callback])) is not None and \
+            (cb := known.get(fn)) is not None:
+        s.releases_globals |= cb.releases_globals
 
 
 def _unknown_handovers(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
