@@ -1024,5 +1024,5 @@ def _finding(ctx: FunctionContext, st: State, s: Return, name: str, value: Expr,
 RULE_ID, RULE_NAME = "KU004", "missing-error-code"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(7, 12, SAMPLE),
-            recall=(Recall("drop-errno", 77, 140),),
+            recall=(Recall("drop-errno", 47, 93),),
             on_return=on_return, at_normal_exits=at_normal_exits)

@@ -536,5 +536,5 @@ def _leaving_point(ex: ExitRecord) -> tuple[int, int]:
 RULE_ID, RULE_NAME = "KU005", "error-path-lock-imbalance"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(7, 14, SAMPLE),
-            recall=(Recall("drop-unlock", 37, 57), Recall("goto-next-label", 51, 81)),
+            recall=(Recall("drop-unlock", 28, 44), Recall("goto-next-label", 25, 48)),
             on_call=on_call, on_function=on_function)
