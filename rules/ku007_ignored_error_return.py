@@ -124,7 +124,6 @@ Known false positives:
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import failure_check
@@ -137,6 +136,7 @@ from kunwind.analysis.conventions import (
     tested_after,
 )
 from kunwind.analysis.error_paths import can_fail, errno_held
+from kunwind.analysis.idioms import DROP_ACCEPTED, tolerated_in_comment
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION, Finding, PathStep
 from kunwind.model.ir import (
     Call,
@@ -256,17 +256,6 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
                          f"dropped|{call.callee}", CONVENTION, exit_line=end)]
 
 
-# A comment on a call that says its failure was thought of and is accepted: "foo
-# will clean up if this fails", "best effort", "ignore the error", "the failure is
-# not fatal", "not a hard failure".
-_ACCEPTED = re.compile(
-    r"\bif\s+(?:this|it|that)\s+fails\b|\bbest[\s-]effort\b"
-    r"|\bignor(?:e|es|ed|ing)\s+(?:the\s+|any\s+|its\s+)?"
-    r"(?:errors?|failures?|results?|return\s+values?)\b"
-    r"|\b(?:failure|error)s?\s+(?:is|are)\s+"
-    r"(?:not\s+fatal|ok|okay|fine|harmless|tolerated|acceptable|ignored)\b"
-    r"|\bnot\s+an?\s+(?:hard|fatal)\s+(?:failure|error)\b",
-    re.IGNORECASE)
 COMMENT_REACH = 3  # lines above the call that its comment may start
 
 
@@ -276,8 +265,7 @@ def _failure_accepted_in_comment(ctx: FunctionContext, call: Call) -> bool:
     add the aux adapter if it exists, foo_add_adapter will clean up if this
     fails``): an optional step, dropped on purpose where its authors wrote why."""
     line = call.loc.line
-    return any(line - COMMENT_REACH <= at <= line and _ACCEPTED.search(text)
-               for at, text in ctx.comments)
+    return tolerated_in_comment(ctx.comments, line - COMMENT_REACH, line, DROP_ACCEPTED)
 
 
 def _hands_over(ctx: FunctionContext, call: Call) -> bool:

@@ -84,11 +84,24 @@ TOLERATED = re.compile(
 TOLERATED_REACH = 5  # lines above a failure test that a comment accepting it may start
 
 
-def tolerated_in_comment(comments: tuple[tuple[int, str], ...], lo: int, hi: int) -> bool:
+# The same said of a call whose result is dropped: "foo will clean up if this
+# fails", "best effort", "ignore the error", "the failure is not fatal".
+DROP_ACCEPTED = re.compile(
+    r"\bif\s+(?:this|it|that)\s+fails\b|\bbest[\s-]effort\b"
+    r"|\bignor(?:e|es|ed|ing)\s+(?:the\s+|any\s+|its\s+)?"
+    r"(?:errors?|failures?|results?|return\s+values?)\b"
+    r"|\b(?:failure|error)s?\s+(?:is|are)\s+"
+    r"(?:not\s+fatal|ok|okay|fine|harmless|tolerated|acceptable|ignored)\b"
+    r"|\bnot\s+an?\s+(?:hard|fatal)\s+(?:failure|error)\b",
+    re.IGNORECASE)
+
+
+def tolerated_in_comment(comments: tuple[tuple[int, str], ...], lo: int, hi: int,
+                         says: re.Pattern[str] = TOLERATED) -> bool:
     """Does a comment that starts on a line from ``lo`` to ``hi`` say that a failure
-    is accepted (``TOLERATED``)? The words may wrap over the comment's lines, each
-    with its leading ``*``."""
-    return any(lo <= line <= hi and TOLERATED.search(_COMMENT_WRAP.sub(" ", text))
+    is accepted (``TOLERATED``, or ``says``)? The words may wrap over the comment's
+    lines, each with its leading ``*``."""
+    return any(lo <= line <= hi and says.search(_COMMENT_WRAP.sub(" ", text))
                for line, text in comments)
 
 
