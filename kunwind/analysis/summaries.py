@@ -64,7 +64,7 @@ that object to someone else when it returns that value (``kept_when``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
@@ -1457,23 +1457,9 @@ def _only_keeping_releases(fn: Function, i: int, res: _Param, known: dict[str, S
     ``keeps_object``, or a same-file callee that only keeps it)? Then the function
     releases it without freeing it: ``foo_unregister(dev) { unregister_candev(dev); }``
     leaves the netdev to free_candev()."""
-    found = False
-    for _line, e, _target in exprs_of(fn):
-        for c in calls_in(e):
-            rel = kb.release(c.callee)
-            callee = known.get(c.callee)
-            for j, a in enumerate(c.args):
-                if res.of(a) != (i, ""):
-                    continue
-                if rel is not None and rel.arg == j:
-                    if not rel.keeps_object:
-                        return False
-                    found = True
-                elif callee is not None and j in callee.releases:
-                    if j not in callee.keeps:
-                        return False
-                    found = True
-    return found
+    return _every_release(fn, i, res, known, kb,
+                          lambda name: bool((r := kb.release(name)) and r.keeps_object),
+                          lambda s: s.keeps, teardown_counts=False)
 
 
 def _only_lock_releases(fn: Function, i: int, res: _Param, known: dict[str, Summary],
@@ -1481,23 +1467,35 @@ def _only_lock_releases(fn: Function, i: int, res: _Param, known: dict[str, Summ
     """Does every call that releases parameter ``i`` itself drop a lock of it (a release
     of a hold kind: ``folio_unlock(folio)``, or a same-file callee that only does so)?
     Then the function releases the lock, not the object or a reference to it."""
+    return _every_release(fn, i, res, known, kb,
+                          lambda name: kb.released_kind(name).is_hold,
+                          lambda s: s.unlocks, teardown_counts=True)
+
+
+def _every_release(fn: Function, i: int, res: _Param, known: dict[str, Summary],
+                   kb: Knowledge, direct: Callable[[str], bool],
+                   own: Callable[[Summary], Collection[int]], teardown_counts: bool) -> bool:
+    """Is parameter ``i`` released somewhere, and is every call that releases it of the
+    one sort: a knowledge release for which ``direct`` holds, or a same-file callee
+    whose summary lists the parameter in ``own``? A knowledge teardown given it is
+    of another sort where ``teardown_counts``."""
     found = False
     for _line, e, _target in exprs_of(fn):
         for c in calls_in(e):
             rel = kb.release(c.callee)
-            td = kb.teardown(c.callee)
+            td = kb.teardown(c.callee) if teardown_counts else None
             callee = known.get(c.callee)
             for j, a in enumerate(c.args):
                 if res.of(a) != (i, ""):
                     continue
                 if rel is not None and rel.arg == j:
-                    if not kb.released_kind(c.callee).is_hold:
+                    if not direct(c.callee):
                         return False
                     found = True
                 elif td is not None and td.arg == j:
                     return False
                 elif callee is not None and j in callee.releases:
-                    if j not in callee.unlocks:
+                    if j not in own(callee):
                         return False
                     found = True
     return found
