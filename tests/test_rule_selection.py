@@ -16,7 +16,7 @@ from kunwind.rules.base import DEFAULT_ON_PRECISION, DEFAULT_ON_REPORTS, SAMPLE,
 
 KU001_BEFORE = str(FIXTURES / "ku001" / "anon_vma_fork_before.c")
 KU002_LEAK = str(FIXTURES / "ku002" / "bad_of_phandle_not_put.c")
-NOT_RUN = "not run: experimental, below 80% true of 10 reports or more on a random sample"
+NOT_RUN = "not run: experimental, below 80% true of 25 reports or more on a random sample"
 
 
 def _rule(rule_id: str, measured: Measured | None) -> Rule:
@@ -27,8 +27,8 @@ def _rule(rule_id: str, measured: Measured | None) -> Rule:
 @pytest.fixture
 def trial_rules(monkeypatch: pytest.MonkeyPatch) -> list[Rule]:
     """Four checks: below 80%, at 80%, above it, never measured."""
-    trial = [_rule("KU901", Measured(79, 100, SAMPLE)), _rule("KU902", Measured(8, 10, SAMPLE)),
-             _rule("KU903", Measured(19, 20, SAMPLE)), _rule("KU904", None)]
+    trial = [_rule("KU901", Measured(79, 100, SAMPLE)), _rule("KU902", Measured(20, 25, SAMPLE)),
+             _rule("KU903", Measured(29, 30, SAMPLE)), _rule("KU904", None)]
     monkeypatch.setattr(rules_pkg, "ALL_RULES", trial)
     return trial
 
@@ -49,7 +49,7 @@ def test_an_experimental_check_says_its_number(trial_rules: list[Rule]) -> None:
     below, at, above, unmeasured = trial_rules
     assert below.experimental == (
         f"measured 79% true (79 of 100 reports; 95% interval 70%–86%) in {SAMPLE}; "
-        "a check runs by default from 80% of at least 10 reports")
+        "a check runs by default from 80% of at least 25 reports")
     assert at.experimental == above.experimental == unmeasured.experimental == ""
     assert "Experimental (off unless --experimental or --rule names it):" in below.text()
     assert "79 of 100 reports" in below.text()
@@ -57,23 +57,24 @@ def test_an_experimental_check_says_its_number(trial_rules: list[Rule]) -> None:
 
 
 def test_one_true_report_of_one_is_not_enough() -> None:
-    assert DEFAULT_ON_REPORTS == 10
+    assert DEFAULT_ON_REPORTS == 25
     few = _rule("KU906", Measured(1, 1, SAMPLE))
-    assert few.experimental.endswith("a check runs by default from 80% of at least 10 reports")
-    assert _rule("KU907", Measured(9, 10, SAMPLE)).experimental == ""
+    assert few.experimental.endswith("a check runs by default from 80% of at least 25 reports")
+    assert _rule("KU908", Measured(8, 10, SAMPLE)).experimental != ""  # 80%, but of 10
+    assert _rule("KU907", Measured(20, 25, SAMPLE)).experimental == ""
 
 
 def test_a_check_without_reports_on_the_sample_says_so() -> None:
     silent = _rule("KU908", Measured(0, 0, SAMPLE))
     assert silent.experimental == (
         f"measured no reports in {SAMPLE}; "
-        "a check runs by default from 80% of at least 10 reports")
+        "a check runs by default from 80% of at least 25 reports")
 
 
 def test_a_new_check_on_trial_is_experimental_until_measured() -> None:
     new = dataclasses.replace(_rule("KU905", None), trial=True)
     assert new.experimental.startswith("a new check, not yet measured")
-    assert dataclasses.replace(new, measured=Measured(9, 10, SAMPLE)).experimental == ""
+    assert dataclasses.replace(new, measured=Measured(23, 25, SAMPLE)).experimental == ""
     assert dataclasses.replace(new, trial=False).experimental == ""
 
 

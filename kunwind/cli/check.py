@@ -22,7 +22,7 @@ from kunwind.knowledge.learned import to_toml
 from kunwind.report import write
 from kunwind.report.text import summary
 from kunwind.rules import get_rule
-from kunwind.rules.base import DEFAULT_ON_PRECISION
+from kunwind.rules.base import DEFAULT_ON_PRECISION, DEFAULT_ON_REPORTS
 
 from .audit import audit_options, configure_audit
 from .shared import (
@@ -51,7 +51,8 @@ from .shared import (
 @click.option("--rule", "rules", multiple=True, help="Run only this rule (repeatable).")
 @click.option("--experimental", is_flag=True,
               help="Run the experimental checks too: those measured below "
-                   f"{DEFAULT_ON_PRECISION:.0%} true, or on fewer than 10 reports, on a "
+                   f"{DEFAULT_ON_PRECISION:.0%} true, or on fewer than {DEFAULT_ON_REPORTS} "
+                   "reports, on a "
                    "random sample of the kernel (see 'kunwind rules').")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the summary on stderr.")
 @click.option("--max-blocks", type=click.IntRange(min=2), default=20000, show_default=True,

@@ -28,8 +28,10 @@ def list_rules() -> None:
     for r in ALL_RULES:
         off = ""
         if r.experimental:
-            share = f"{r.measured.share:.0%} true of {r.measured.reports}" \
-                if r.measured is not None else "new, not yet measured"
+            m = r.measured
+            share = "new, not yet measured" if m is None else \
+                "no reports on the sample" if not m.reports else \
+                f"{m.share:.0%} true of {m.reports}"
             off = f" [experimental: {share}, off unless --experimental or --rule]"
         click.echo(f"{r.id}  {r.name:<28} {r.summary}{off}")
 

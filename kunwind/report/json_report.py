@@ -25,7 +25,7 @@ Shape (keys in this order, 2-space indent, one trailing newline)::
 
 ``summary.findings`` and ``by_rule`` count findings that are not suppressed;
 ``not_run`` names the checks left out because they are experimental (below 80%
-true of 10 reports or more on a random sample; ``--experimental`` or ``--rule``
+true of 25 reports or more on a random sample; ``--experimental`` or ``--rule``
 runs them).
 """
 
