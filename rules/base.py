@@ -43,8 +43,8 @@ SAMPLE = "bench/triage/sample-191.md"
 # was true, of at least DEFAULT_ON_REPORTS reports (one true report of one says little:
 # its 95% interval is 21-100%; 8 of 10 still allows 49%); else it is experimental: run
 # only when asked for (--experimental, --rule naming it, ``experimental = true`` in the
-# project file). 25 is the precision issue's floor per check where the tree has that
-# many reports, as it has for every check that reports at all.
+# project file). 25 is the precision issue's floor per check (where the tree has that
+# many reports: a rarer check needs several samples pooled to reach it).
 DEFAULT_ON_PRECISION = 0.8
 DEFAULT_ON_REPORTS = 25
 
