@@ -570,65 +570,41 @@ void foo_def_free_partial(struct foo_def *def)
 }
 """
 
+# the same caller twice: its unwind calls the whole teardown, or the partial one
+DEEP_CALLER = """
+int foo_def_create{suffix}(void)
+{{
+\tstruct foo_def *def;
+
+\tdef = kzalloc(sizeof(*def), 0);
+\tif (!def)
+\t\treturn -ENOMEM;
+\tdef->map.tbl = kzalloc(sizeof(*def->map.tbl), 0);
+\tif (!def->map.tbl) {{
+\t\tkfree(def);
+\t\treturn -ENOMEM;
+\t}}
+\tdef->type = 1;
+\tdef->map.tbl->lvl.local = kzalloc(8, 0);
+\tif (!def->map.tbl->lvl.local)
+\t\tgoto err;
+\tdef->map.tbl->lvl.remote = kzalloc(8, 0);
+\tif (!def->map.tbl->lvl.remote)
+\t\tgoto err;
+\tif (foo_def_add(def))
+\t\tgoto err;
+\treturn 0;
+err:
+\tfoo_def_free{suffix}(def);
+\treturn -ENOMEM;
+}}
+"""
+
 DEEP_MAIN = DEEP_PRELUDE + """
 void foo_def_free(struct foo_def *def);
 void foo_def_free_partial(struct foo_def *def);
 int foo_def_add(struct foo_def *def);
-
-int foo_def_create(void)
-{
-\tstruct foo_def *def;
-
-\tdef = kzalloc(sizeof(*def), 0);
-\tif (!def)
-\t\treturn -ENOMEM;
-\tdef->map.tbl = kzalloc(sizeof(*def->map.tbl), 0);
-\tif (!def->map.tbl) {
-\t\tkfree(def);
-\t\treturn -ENOMEM;
-\t}
-\tdef->type = 1;
-\tdef->map.tbl->lvl.local = kzalloc(8, 0);
-\tif (!def->map.tbl->lvl.local)
-\t\tgoto err;
-\tdef->map.tbl->lvl.remote = kzalloc(8, 0);
-\tif (!def->map.tbl->lvl.remote)
-\t\tgoto err;
-\tif (foo_def_add(def))
-\t\tgoto err;
-\treturn 0;
-err:
-\tfoo_def_free(def);
-\treturn -ENOMEM;
-}
-
-int foo_def_create_partial(void)
-{
-\tstruct foo_def *def;
-
-\tdef = kzalloc(sizeof(*def), 0);
-\tif (!def)
-\t\treturn -ENOMEM;
-\tdef->map.tbl = kzalloc(sizeof(*def->map.tbl), 0);
-\tif (!def->map.tbl) {
-\t\tkfree(def);
-\t\treturn -ENOMEM;
-\t}
-\tdef->type = 1;
-\tdef->map.tbl->lvl.local = kzalloc(8, 0);
-\tif (!def->map.tbl->lvl.local)
-\t\tgoto err;
-\tdef->map.tbl->lvl.remote = kzalloc(8, 0);
-\tif (!def->map.tbl->lvl.remote)
-\t\tgoto err;
-\tif (foo_def_add(def))
-\t\tgoto err;
-\treturn 0;
-err:
-\tfoo_def_free_partial(def);
-\treturn -ENOMEM;
-}
-"""
+""" + DEEP_CALLER.format(suffix="") + DEEP_CALLER.format(suffix="_partial")
 
 
 def test_a_teardown_in_another_file_frees_below_a_field_pointer(tmp_path: Path) -> None:
