@@ -949,10 +949,18 @@ class Walker:
         if eq is not None and taken == eq[2]:
             self.resources.kept_outcome(st, eq[0], eq[1], line)
         text, negated = condition_key(cond)
-        if text in self.ctx.repeated_tests:
+        partners = _copy_partners(st, cond)
+        if text in self.ctx.repeated_tests or partners:
             if (text, taken == negated) in st.values.tested:
                 return False  # the same test came out the other way earlier on this path
             st.values.tested = st.values.tested | {(text, taken != negated)}
+        if partners:
+            # dev->hif2 = hif2; ... if (hif2) ... if (dev->hif2): one value under two
+            # names (Resources.copies), so a test of one is a test of the other
+            truth_ = truth_tested(cond, taken)[1]
+            if any((q, not truth_) in st.values.tested for q in partners):
+                return False
+            st.values.tested = st.values.tested | {(q, truth_) for q in partners}
         if self.resources.fresh_equals(st, cond, taken):
             return False
         if st.resources.ties and not self.resources.flag_outcome(st, cond, taken, line):
@@ -1433,6 +1441,19 @@ def _copy_equality(st: State, cond: Expr) -> bool | None:
     if p is None or q is None or not ((p, q) in copies or (q, p) in copies):
         return None
     return truth_ == (cond.op == "==")
+
+
+def _copy_partners(st: State, cond: Expr) -> list[str]:
+    """The other names of the value whose truth ``cond`` tests (``if (!hif2)``), where
+    the path copied it between a local and a field (``Resources.copies``: ``dev->hif2 =
+    hif2``) and wrote neither since: their truth is its truth."""
+    if not st.resources.copies:
+        return []
+    c = truth_tested(cond, True)[0]
+    p = path_of(c) if isinstance(c, (Var, Member)) else None
+    if p is None or render(c) != p:
+        return []
+    return sorted({b if a == p else a for a, b in st.resources.copies if p in (a, b)})
 
 
 def _equality(cond: Expr) -> tuple[str, int, bool] | None:
