@@ -137,6 +137,9 @@ class Res:
     # the object it took over when it was acquired (the knowledge's ``owns``: the
     # private data given to anon_inode_getfile()): its release releases that one too
     owns: str = ""
+    # the object held here that it holds a reference on until its release (the
+    # knowledge's ``pins``: the parent of kobject_create_and_add(name, &x->kobj))
+    pins: str = ""
     # the object held here that it was made under (the knowledge's ``parent``:
     # debugfs_create_dir(name, top) after top = debugfs_create_dir()): a release of
     # that one removes this one with it
@@ -766,6 +769,9 @@ class ResourceModel:
                         (nulled := object_path(path_of(call.args[acq.null_arg]))) is not None:
                     # of_get_parent(np): where np is found NULL, the parent is NULL too
                     links[nulled] = links.get(nulled, ()) + (obj,)
+                if acq.pins is not None and acq.pins < len(call.args) and obj in res and \
+                        res[obj].status == HELD:
+                    self._pin(st, call.args[acq.pins], obj)
                 if acq.parent is not None and self._caller_parent(st, call, acq.parent):
                     self._hand_to_parent(st, call, acq, obj, key)
                 elif acq.parent is not None and obj in res:
@@ -1022,6 +1028,17 @@ class ResourceModel:
         if moved and isinstance(acq.object, int):
             links = st.resources.links
             links[key] = links.get(key, ()) + tuple(HANDED + q for q in moved)
+
+    def _pin(self, st: State, arg: Expr, obj: str) -> None:
+        """The object ``obj`` just acquired holds a reference on what ``arg`` points at
+        (the knowledge's ``pins``: kobject_create_and_add(name, &x->kobj)): where this
+        function holds that as a counted reference, ``obj`` records it (``Res.pins``),
+        and while ``obj`` is held a put of that one is not the last (``_perhaps_frees``)."""
+        p = object_path(path_of(arg))
+        key = held_name(self.ctx, st.resources, p) if p is not None else None
+        r = st.resources.res.get(key) if key is not None else None
+        if key is not None and r is not None and r.status == HELD and r.kind.is_counted:
+            st.resources.res[obj] = replace(st.resources.res[obj], pins=key)
 
     def _unknown_callback_fields(self, st: State, call: Call, rel: ReleaseFact) -> set[str]:
         """What the put of an embedded member whose release callback nobody here
@@ -1326,6 +1343,8 @@ class ResourceModel:
         if r is not None and r.kind is Kind.REFERENCE and a is not None and a.extra and \
                 r.count <= 1:
             out |= released - {key}
+        if key is not None and any(x.pins == key and x.status == HELD for x in res.values()):
+            out |= released  # kobject_put(&x->kobj) while a child kobject holds x->kobj
         if self.ctx.kb.released_kind(call.callee) is Kind.UNKNOWN:
             return out  # of_find_compatible_node(from, ...): a put of whatever holds from
         for q in released:  # the pair of another acquisition: another reference

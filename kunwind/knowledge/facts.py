@@ -118,6 +118,11 @@ class Acquire:
     # it to the handler): it never writes through it, so what the caller knows of that
     # object's fields (a tested ``p->irq > 0``) still holds after the call
     cookie: int | None = None
+    # the argument whose object the acquired one holds a reference on until its own
+    # release (kobject_create_and_add(name, parent): 1, whose kobject_add_internal()
+    # takes kobject_get(parent) and whose release drops it, lib/kobject.c): while it is
+    # held, the put of the reference the caller took on that object is not the last
+    pins: int | None = None
 
 
 @dataclass
@@ -594,6 +599,9 @@ class Knowledge:
             if "cookie" in v and int(v["cookie"]) < 0:
                 raise ValueError(f"acquire.{name}: 'cookie' names an argument")
             self.acquires[name].cookie = int(v["cookie"]) if "cookie" in v else None
+            if "pins" in v and int(v["pins"]) < 0:
+                raise ValueError(f"acquire.{name}: 'pins' names an argument")
+            self.acquires[name].pins = int(v["pins"]) if "pins" in v else None
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -770,7 +778,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
-                          "null_arg", "ret_names", "handle", "cookie"}),
+                          "null_arg", "ret_names", "handle", "cookie", "pins"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
