@@ -636,7 +636,8 @@ class FunctionContext:
     def record_flags(self) -> dict[str, str]:
         """Flags this function keeps as the record of holding an object: it sets the
         flag (to a true constant, or a bit of it, or counts it up: ties.flag_set) next
-        to an acquisition of the object (the statement before or after it) and clears
+        to an acquisition of the object (the statement before or after it, or further
+        on, with that acquisition the last each path to the set made) and clears
         it next to a release of it (``trans->removing_chunk = true; mutex_lock(&m);
         ... mutex_unlock(&m); trans->removing_chunk = false;``, ``pm_runtime_enable(d);
         p->enabled++;``): flag key -> the object."""
@@ -664,6 +665,12 @@ class FunctionContext:
                         obj = object_path(path_of(c.args[acq.object]))
                         if obj is not None:
                             sets.setdefault(flag, set()).add(obj)
+                if k:
+                    # or further on, after the acquisition every path to it made last
+                    # (``n = dma_map_sg(...); if (!n) goto out; if (n != want)
+                    # log(...); t->flags |= MAPPED;``)
+                    sets.setdefault(flag, set()).update(
+                        self._last_acquired(blocks, preds, b.id, i))
                 for nb in b.stmts[max(i - 1, 0):i] + b.stmts[i + 1:i + 2]:
                     for c in _calls_of(nb):
                         acq, rel = self.kb.acquire(c.callee), self.kb.release(c.callee)
@@ -752,6 +759,42 @@ class FunctionContext:
         after storing it (``ret = acquire(...); if (ret)``)."""
         c = self._tested_acquire(blocks, preds)
         return c.callee if c is not None else None
+
+    def _last_acquired(self, blocks: dict[int, Block], preds: dict[int, list[int]],
+                       bid: int, i: int) -> set[str]:
+        """The object of the acquisition (of an argument object) that every path to
+        statement ``i`` of block ``bid`` made last, with no other acquisition after it:
+        one object or none (a path from the entry with none, or too far to look)."""
+        found: set[str] = set()
+        todo, seen = [(bid, i)], {bid}
+        while todo:
+            b, end = todo.pop()
+            block = blocks[b]
+            exprs = ([block.cond] if block.cond is not None and end == len(block.stmts)
+                     else []) + [e for s in reversed(block.stmts[:end])
+                                 for e in [s.expr if isinstance(s, ExprStmt) else
+                                           s.value if isinstance(s, Store) else None]
+                                 if e is not None]
+            hit = None
+            for e in exprs:
+                for c in reversed(calls_in(e)):
+                    acq = self.kb.acquire(c.callee)
+                    if hit is None and acq is not None and isinstance(acq.object, int):
+                        hit = object_path(path_of(c.args[acq.object])) \
+                            if acq.object < len(c.args) else None
+                        hit = hit or ""
+                if hit is not None:
+                    break
+            if hit == "" or hit is None and (not preds[b] or len(seen) > 32):
+                return set()
+            if hit is not None:
+                found.add(hit)
+                continue
+            for p in preds[b]:
+                if p not in seen:
+                    seen.add(p)
+                    todo.append((p, len(blocks[p].stmts)))
+        return found if len(found) == 1 else set()
 
     def _tested_acquire(self, blocks: dict[int, Block], preds: list[int]) -> Call | None:
         """The acquiring call whose result the one block before a block tests right
