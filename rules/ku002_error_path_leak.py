@@ -533,7 +533,9 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     if path != root and root in _cursors(ctx):
         return False  # one name for many objects: a per-element unwind loop frees them
     a = ctx.kb.acquire(r.acquire)
-    fresh = a is None or a.object == "ret"  # a new object, not a state of an existing one
+    # a new object, not a state of an existing one: returned, or written through the
+    # address of a local pointer (sock_create_kern(..., &sock))
+    fresh = a is None or a.object == "ret" or _written_to_local(ctx, path, r)
     holder = _chained_field(ctx, st, path)
     if holder is not None and not _releases_after(ctx, path, r):
         # hwmon = drm->hwmon = kzalloc(): the field holds it too, as long as nothing
@@ -579,6 +581,22 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     # a device's clock left enabled, its regulator on, its interrupt requested: the
     # caller sees only the error, and nothing puts the state back
     return not _callers_call_release(ctx, path)
+
+
+def _written_to_local(ctx: FunctionContext, path: str, r: Res) -> bool:
+    """Did the acquire of ``r`` write a new object through the address of the local
+    pointer ``path`` (``sock_create_kern(net, ..., &sock)``, an out-parameter)? The
+    local was not pointing at anything the caller gave: the object is new, and only
+    this function holds it."""
+    a = ctx.kb.acquire(r.acquire)
+    if a is None or not isinstance(a.object, int) or path not in ctx.declared_locals:
+        return False
+    k = a.object
+    return any(c.callee == r.acquire and c.loc.line == r.line and k < len(c.args)
+               and isinstance(arg := c.args[k], Unary) and arg.op == "&"
+               and isinstance(arg.operand, Var) and arg.operand.ptr
+               and arg.operand.name == path
+               for b in ctx.fn.blocks for e in b.exprs() for c in calls_in(e))
 
 
 def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:
