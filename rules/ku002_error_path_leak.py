@@ -421,8 +421,14 @@ MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
 def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Finding]:
     """At an error exit: what this function acquired and still holds."""
     failure = st.failures[-1] if st.failures else None
+    # a return NULL after a failure that the rest does not show as one: an error exit
+    # for what the function releases itself on another path (it would not keep it here)
+    released_elsewhere_only = False
     if not is_error_path(ctx, ex, failure, failure is not None and _aborts(st, failure)):
-        return []
+        if ex.kind is not ExitKind.NULL_AFTER_FAILURE or failure is None or \
+                failure_rejoins(ctx, failure):
+            return []
+        released_elsewhere_only = True
     returned = {held_name(ctx, st.resources, p) for p in _returned(ret)}
     leaked: list[tuple[str, Res]] = []
     for key, r in sorted(st.resources.res.items()):
@@ -440,6 +446,8 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
             continue
         if _kept_with_object(ctx, st, r):
             continue  # the id of a slot that keeps the object: it goes with the object
+        if released_elsewhere_only and not _releases_after(ctx, path, r):
+            continue
         if _owned_here(ctx, st, path, r, ex):
             leaked.append((path, r))
     if not leaked:
@@ -486,7 +494,15 @@ def is_error_path(ctx: FunctionContext, ex: Exit, failure: Failure | None,
     s = ctx.summary(failure.callee)
     return ctx.kb.acquire(failure.callee) is not None or (
         s is not None and (s.ret_errno or s.ret_alloc)) or (
-        aborts and ex.kind is ExitKind.NULL_AFTER_FAILURE)
+        ex.kind is ExitKind.NULL_AFTER_FAILURE and (aborts or _failed_call(failure)))
+
+
+def _failed_call(failure: Failure) -> bool:
+    """Does ``failure`` test a call's result for an error (``fb_alloc_cmap(...) < 0``,
+    ``IS_ERR(p)``, ``if (xa_alloc(...))``), not for NULL? A NULL result may say that a
+    lookup found nothing, which a ``return NULL`` passes on; an error code says the
+    call failed, and a ``return NULL`` after it reports that failure."""
+    return bool(failure.callee) and failure.form in ("negative", "errptr", "value")
 
 
 def _aborts(st: State, failure: Failure) -> bool:
