@@ -56,7 +56,13 @@ What it finds:
     ``return NULL`` after the NULL or error of a callee whose failure nothing
     else shows (a helper defined elsewhere, one that allocates through a cast)
     is an error exit when the path unwinds: it releases, after the test,
-    something acquired before it (not a lock). For
+    something acquired before it (not a lock); after a test of a call's
+    result for an error (``foo(...) < 0``, ``IS_ERR()``, ``if (foo(...))``)
+    it is one even when the path releases nothing; after a NULL test of
+    such a callee (a lookup may find nothing), it is one for what the
+    function releases itself on another path. An object an acquire writes
+    through the address of a local pointer (``sock_create_kern(..., &sock)``)
+    is new and owned by that local, as a returned one is. For
     calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
