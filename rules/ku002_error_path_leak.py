@@ -56,7 +56,13 @@ What it finds:
     ``return NULL`` after the NULL or error of a callee whose failure nothing
     else shows (a helper defined elsewhere, one that allocates through a cast)
     is an error exit when the path unwinds: it releases, after the test,
-    something acquired before it (not a lock). For
+    something acquired before it (not a lock); after a test of a call's
+    result for an error (``foo(...) < 0``, ``IS_ERR()``, ``if (foo(...))``)
+    it is one even when the path releases nothing; after a NULL test of
+    such a callee (a lookup may find nothing), it is one for what the
+    function releases itself on another path. An object an acquire writes
+    through the address of a local pointer (``sock_create_kern(..., &sock)``)
+    is new and owned by that local, as a returned one is. For
     calls the knowledge does not
     know, the rule learns pairs from the function itself: when at least two
     other error exits reached after ``foo_start(x)`` call ``foo_stop(x)``
@@ -421,8 +427,14 @@ MIN_EVIDENCE = 2  # other error exits that release, for a learned pair
 def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Finding]:
     """At an error exit: what this function acquired and still holds."""
     failure = st.failures[-1] if st.failures else None
+    # a return NULL after a failure that the rest does not show as one: an error exit
+    # for what the function releases itself on another path (it would not keep it here)
+    released_elsewhere_only = False
     if not is_error_path(ctx, ex, failure, failure is not None and _aborts(st, failure)):
-        return []
+        if ex.kind is not ExitKind.NULL_AFTER_FAILURE or failure is None or \
+                failure_rejoins(ctx, failure):
+            return []
+        released_elsewhere_only = True
     returned = {held_name(ctx, st.resources, p) for p in _returned(ret)}
     leaked: list[tuple[str, Res]] = []
     for key, r in sorted(st.resources.res.items()):
@@ -440,6 +452,8 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
             continue
         if _kept_with_object(ctx, st, r):
             continue  # the id of a slot that keeps the object: it goes with the object
+        if released_elsewhere_only and not _releases_after(ctx, path, r):
+            continue
         if _owned_here(ctx, st, path, r, ex):
             leaked.append((path, r))
     if not leaked:
@@ -486,7 +500,15 @@ def is_error_path(ctx: FunctionContext, ex: Exit, failure: Failure | None,
     s = ctx.summary(failure.callee)
     return ctx.kb.acquire(failure.callee) is not None or (
         s is not None and (s.ret_errno or s.ret_alloc)) or (
-        aborts and ex.kind is ExitKind.NULL_AFTER_FAILURE)
+        ex.kind is ExitKind.NULL_AFTER_FAILURE and (aborts or _failed_call(failure)))
+
+
+def _failed_call(failure: Failure) -> bool:
+    """Does ``failure`` test a call's result for an error (``fb_alloc_cmap(...) < 0``,
+    ``IS_ERR(p)``, ``if (xa_alloc(...))``), not for NULL? A NULL result may say that a
+    lookup found nothing, which a ``return NULL`` passes on; an error code says the
+    call failed, and a ``return NULL`` after it reports that failure."""
+    return bool(failure.callee) and failure.form in ("negative", "errptr", "value")
 
 
 def _aborts(st: State, failure: Failure) -> bool:
@@ -533,7 +555,9 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     if path != root and root in _cursors(ctx):
         return False  # one name for many objects: a per-element unwind loop frees them
     a = ctx.kb.acquire(r.acquire)
-    fresh = a is None or a.object == "ret"  # a new object, not a state of an existing one
+    # a new object, not a state of an existing one: returned, or written through the
+    # address of a local pointer (sock_create_kern(..., &sock))
+    fresh = a is None or a.object == "ret" or _written_to_local(ctx, path, r)
     holder = _chained_field(ctx, st, path)
     if holder is not None and not _releases_after(ctx, path, r):
         # hwmon = drm->hwmon = kzalloc(): the field holds it too, as long as nothing
@@ -579,6 +603,22 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
     # a device's clock left enabled, its regulator on, its interrupt requested: the
     # caller sees only the error, and nothing puts the state back
     return not _callers_call_release(ctx, path)
+
+
+def _written_to_local(ctx: FunctionContext, path: str, r: Res) -> bool:
+    """Did the acquire of ``r`` write a new object through the address of the local
+    pointer ``path`` (``sock_create_kern(net, ..., &sock)``, an out-parameter)? The
+    local was not pointing at anything the caller gave: the object is new, and only
+    this function holds it."""
+    a = ctx.kb.acquire(r.acquire)
+    if a is None or not isinstance(a.object, int) or path not in ctx.declared_locals:
+        return False
+    k = a.object
+    return any(c.callee == r.acquire and c.loc.line == r.line and k < len(c.args)
+               and isinstance(arg := c.args[k], Unary) and arg.op == "&"
+               and isinstance(arg.operand, Var) and arg.operand.ptr
+               and arg.operand.name == path
+               for b in ctx.fn.blocks for e in b.exprs() for c in calls_in(e))
 
 
 def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:

@@ -897,6 +897,9 @@ class Walker:
 
     def error_of(self, st: State, v: Expr | None) -> tuple[ExitKind, str] | None:
         """Is ``v`` an error on this path: an error value, or a variable holding one?"""
+        if isinstance(v, Call) and (k := self.ctx.kb.printer_returned(v.callee)) is not None \
+                and k < len(v.args):
+            v = v.args[k]  # return dev_err_probe(dev, ret, ...): it returns ret
         value = error_value(v, st.resolve, errno_names=not self.ctx.kb.hosted,
                             in_progress=self.ctx.kb.in_progress)
         if value:

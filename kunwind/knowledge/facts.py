@@ -220,6 +220,9 @@ class Knowledge:
     # printk-style functions given their level apart (_dev_printk(KERN_ERR, dev, fmt)):
     # callee -> the index of that argument (printf.NAME.level)
     printer_levels: dict[str, int] = field(default_factory=dict)
+    # printk-style functions that return one of their arguments (dev_err_probe() returns
+    # the error it logs): callee -> the index of that argument (printf.NAME.returns)
+    printer_returns: dict[str, int] = field(default_factory=dict)
     # functions whose int result answers a question (may I print now?), never an errno
     answers: set[str] = field(default_factory=set)
     # queries that come out true for an object while one of these acquisitions of it
@@ -445,6 +448,12 @@ class Knowledge:
         v = self.printers.get(callee)
         return v if v is not None else self.printers.get(canonical(callee))
 
+    def printer_returned(self, callee: str) -> int | None:
+        """The index of the argument a printk-style function returns (``dev_err_probe(dev,
+        err, fmt)`` returns ``err``), else None."""
+        v = self.printer_returns.get(callee)
+        return v if v is not None else self.printer_returns.get(canonical(callee))
+
     def printer_level(self, callee: str) -> int | None:
         """The index of a printk-style function's level argument, when it takes its level
         apart from the format (``_dev_printk(KERN_ERR, dev, fmt)``), else None."""
@@ -634,6 +643,8 @@ class Knowledge:
                 self.error_printers.add(name)
             if "level" in v:
                 self.printer_levels[name] = int(v["level"])
+            if "returns" in v:
+                self.printer_returns[name] = int(v["returns"])
         elif table == "answer":
             self.answers.add(name)
         elif table == "no_undo":
@@ -783,7 +794,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
     "unsupported": frozenset({"errno"}),
-    "printf": frozenset({"format", "error", "level"}),
+    "printf": frozenset({"format", "error", "level", "returns"}),
     "answer": frozenset(),
     "no_undo": frozenset(),
     "zeroed": frozenset(),
