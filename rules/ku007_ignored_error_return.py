@@ -92,9 +92,13 @@ Known false positives:
     foo_enable(up, false); ret = foo_rate_write(down, 0);``: a peer that may be
     gone already). A slip repeated on every call on one object is missed.
     Nor a dropped call whose comment, starting at most three lines above it,
+    or heading it (it ends at most five lines above the call, and no call
+    between them can fail: ``/* ... */ if (delay) msleep(delay); foo_reset();``),
     says in so many words that its failure is accepted ("foo_add_adapter will
-    clean up if this fails", "best effort", "ignore the error", "the failure is
-    not fatal"): an optional step, its authors' choice written where they made it.
+    clean up if this fails", "best effort", "minimal effort", "ignore the
+    error", "the failure is not fatal", "failure isn't counted", "the return
+    code shouldn't be checked"): an optional step, its authors' choice written
+    where they made it.
     Nor a dropped copy whose only failure is a truncation (the knowledge's
     [truncates], ``strscpy(info->name, ep->name, sizeof(info->name));``): the
     destination holds a terminated prefix either way, and dropping the result
@@ -257,15 +261,34 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
 
 
 COMMENT_REACH = 3  # lines above the call that its comment may start
+HEADING_REACH = 5  # lines between the end of a comment and the one call it heads
 
 
 def _failure_accepted_in_comment(ctx: FunctionContext, call: Call) -> bool:
     """A comment that starts at most ``COMMENT_REACH`` lines above the dropped call
     (or on its line) says in so many words that its failure is accepted (``Try to
     add the aux adapter if it exists, foo_add_adapter will clean up if this
-    fails``): an optional step, dropped on purpose where its authors wrote why."""
+    fails``): an optional step, dropped on purpose where its authors wrote why.
+    So does one that heads the call: it ends at most ``HEADING_REACH`` lines above
+    it, and no call between them can fail (``/* Return code shouldn't be checked
+    ... */ if (delay) msleep(delay); foo_reset_clk(fe);``): the one step it can
+    speak of is this call."""
     line = call.loc.line
-    return tolerated_in_comment(ctx.comments, line - COMMENT_REACH, line, DROP_ACCEPTED)
+    if tolerated_in_comment(ctx.comments, line - COMMENT_REACH, line, DROP_ACCEPTED):
+        return True
+    for start, text in ctx.comments:
+        end = start + text.count("\n")
+        if line - HEADING_REACH <= end < line and \
+                tolerated_in_comment(((start, text),), start, start, DROP_ACCEPTED) and \
+                not _fallible_call_between(ctx, end, line):
+            return True
+    return False
+
+
+def _fallible_call_between(ctx: FunctionContext, lo: int, hi: int) -> bool:
+    """Does a call that can fail start on a line after ``lo`` and before ``hi``?"""
+    return any(lo < c.loc.line < hi and can_fail(ctx, c.callee)
+               for blk in ctx.fn.blocks for e in blk.exprs() for c in calls_in(e))
 
 
 def _hands_over(ctx: FunctionContext, call: Call) -> bool:

@@ -85,9 +85,15 @@ TOLERATED_REACH = 5  # lines above a failure test that a comment accepting it ma
 
 
 # The same said of a call whose result is dropped: "foo will clean up if this
-# fails", "best effort", "ignore the error", "the failure is not fatal".
+# fails", "best effort", "minimal effort", "ignore the error", "the failure is not
+# fatal", "failure isn't counted", "the return code shouldn't be checked".
 DROP_ACCEPTED = re.compile(
-    r"\bif\s+(?:this|it|that)\s+fails\b|\bbest[\s-]effort\b"
+    r"\bif\s+(?:this|it|that)\s+fails\b|\b(?:best|minimal)[\s-]effort\b"
+    r"|\b(?:failure|error)s?\s+(?:isn't|is\s+not|aren't|are\s+not)\s+"
+    r"(?:counted|checked|fatal|critical)\b"
+    r"|\b(?:return\s+(?:code|value)|result)s?(?:\s+of(?:\s+\w+){1,4}?)?\s+"
+    r"(?:shouldn't|should\s+not|need\s+not|"
+    r"needn't|doesn't\s+need\s+to|does\s+not\s+need\s+to)\s+be\s+checked\b"
     r"|\bignor(?:e|es|ed|ing)\s+(?:the\s+|any\s+|its\s+)?"
     r"(?:errors?|failures?|results?|return\s+values?)\b"
     r"|\b(?:failure|error)s?\s+(?:is|are)\s+"
