@@ -45,7 +45,12 @@ Known false positives:
     A file that drops the result at two calls or more drops it by
     habit (best-effort quirk writes, re-linking an entry just unlinked, whose
     failure cannot happen there): none of them is reported, and a slip made
-    twice in one file is missed. Not reported: calls that a path makes after
+    twice in one file is missed. A result stored in a local that no path then
+    reads at all (``status = foo_rd(R, &v); status = foo_wr(R, v); return
+    0;``) is dropped alike, and an overwritten one is not reported where the
+    function drops that callee's result so, or by a call statement, at two
+    places at least (a best-effort side, such as a disable that must not
+    fail). Not reported: calls that a path makes after
     a failure (the unwind's own steps, or a closing step that the paths
     where something failed run too: its failure cannot be reported without
     hiding the first one), callees whose failure nothing in the file shows (a body in
@@ -681,6 +686,8 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
     """``ret = foo(); ret = bar();``: the next statement of the block that touches
     ``name`` stores it again without reading it."""
     again = _stored_again(ctx, b, i, name)
+    if again is not None and _dropped_by_habit(ctx, b, i, name, call):
+        return []  # status = a(); status = b(); ... never read: results dropped as a rule
     why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) and \
         not _succeeded_before(ctx, b, i, call) else ""
     end = _success_exit(walk, call) if again is not None and why else 0
@@ -696,6 +703,37 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
              PathStep(again.loc.line, again.loc.col, f"'{name}' overwritten, never read")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"overwritten|{name}|{call.callee}", why, exit_line=end)]
+
+
+def _dropped_by_habit(ctx: FunctionContext, b: Block, i: int, name: str,
+                      call: Call) -> bool:
+    """``status = smb_rd(REG, &v); status = smb_wr(REG, v); ... return 0;``: no path
+    after statement ``i`` of ``b`` reads ``name`` at all, so the store drops the
+    result as a call statement would, and the function drops the callee's result so
+    at one other place at least (a call statement, or another store into a local
+    that nothing reads after it): the results of that callee are dropped as a rule
+    there (a best-effort side, such as a disable that must not fail), the habit the
+    file's convention spares in dropped calls."""
+    if _read_later(ctx, b, i, name):
+        return False
+    drops = 0
+    for blk in ctx.fn.blocks:
+        for j, x in enumerate(blk.stmts):
+            c = dropped_call(x)
+            stored = stored_call(x)
+            if c is None and stored is not None and \
+                    not _read_later(ctx, blk, j, stored[0]):
+                c = stored[1]
+            drops += c is not None and c.callee == call.callee
+    return drops >= 2
+
+
+def _read_later(ctx: FunctionContext, b: Block, i: int, name: str) -> bool:
+    """Can a path after statement ``i`` of ``b`` read the local ``name``, whatever is
+    stored into it in between?"""
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s))
+    return any(t is not None for t in first_touches(ctx.fn, b, i + 1, name, touches))
 
 
 def _stored_again(ctx: FunctionContext, b: Block, i: int, name: str) -> Store | None:
