@@ -203,7 +203,8 @@ Known false positives:
     A registration of a global (``sysfs_create_group(&root->kobj,
     &foo_root_group)``) left behind by a failed initcall of a file built into
     the kernel (no -DMODULE, and no exit function named: a file that names one
-    is written to be a module) is not reported: do_one_initcall() only logs the
+    is written to be a module), in an initcall that unwinds no registration (no
+    label, no unregister call), is not reported: do_one_initcall() only logs the
     failure and nothing of the file is freed, so what stays registered stays
     valid. A module's init, whose failure frees the module, is not spared, nor
     memory or a reference.
@@ -596,15 +597,23 @@ def _static_registration_at_boot(ctx: FunctionContext, path: str, r: Res) -> boo
     built into the kernel (``device_initcall(foo_sysfs_init)``, no -DMODULE, and no
     exit function named: one written to be unloaded is a module), where a
     later step fails: a registration of a global (static storage, not a local or a
-    parameter). do_one_initcall() only logs the failure, and nothing of the file is
-    freed: what stays registered refers to code and data that stay, and works. Leaving
+    parameter), in a function that unwinds no registration (no label, no call of an
+    unregister: ``return ret;`` at each failure is its way). do_one_initcall() only
+    logs the failure, and nothing of the file is freed: what stays registered
+    refers to code and data that stay, and works. Leaving
     it is the kernel's way at boot, not a leak. A module's init is not spared (its
     failure frees the module under the registration), nor memory or a reference."""
     if ctx.modular or ctx.exitcalls or ctx.fn.name not in ctx.initcalls or \
             r.kind != Kind.REGISTRATION:
         return False  # a module, or a file written to be one (it names an exit)
     root = root_of(path)
-    return root not in ctx.declared_locals and root not in {p.name for p in ctx.fn.params}
+    if root in ctx.declared_locals or root in {p.name for p in ctx.fn.params}:
+        return False
+    unregisters = {n for a in ctx.kb.acquires.values() if a.kind == Kind.REGISTRATION
+                   for n in a.release}
+    return not any(b.labels for b in ctx.fn.blocks) and not any(
+        canonical(c.callee) in unregisters or c.callee in unregisters
+        for b in ctx.fn.blocks for e in b.exprs() for c in calls_in(e))
 
 
 def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:
