@@ -185,8 +185,9 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
     inits = initcall_functions(data, kb.initcalls)
     exits = initcall_functions(data, kb.exitcalls)
     comments = file_comments(data)
+    modular = "-DMODULE" in flags.args  # built as a module: a failed init unloads it
     walks = [_walk(fn, name, summaries, kb, rules, opts, parsed.pure, source, tables,
-                   conventions, inits, exits, comments) for fn in functions]
+                   conventions, inits, exits, comments, modular) for fn in functions]
     result.timings["analysis"] = time.perf_counter() - clock
     if opts.cross_file and flags.tree_root is not None:
         # a function with a finding: would the callees it hands its objects to,
@@ -206,7 +207,8 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
             summaries = _file_summaries(functions, helpers, kb, data, tables, ext.summaries)
             for i in reported:
                 walks[i] = _walk(functions[i], name, summaries, kb, rules, opts, parsed.pure,
-                                 source, tables, conventions, inits, exits, comments)
+                                 source, tables, conventions, inits, exits, comments,
+                                 modular)
             result.timings["analysis"] += time.perf_counter() - clock
         result.includes = sorted({*result.includes, *ext.files})  # the result depends on them
         result.timings["other files"] = ext.seconds
@@ -251,6 +253,7 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
           initcalls: frozenset[str] = frozenset(),
           exitcalls: frozenset[str] = frozenset(),
           comments: tuple[tuple[int, str], ...] = (),
+          modular: bool = False,
           ) -> tuple[list[Finding], list[PairUse], str, list[str]]:
     """One function's walk: its findings, the pair uses it shows, why it is incomplete,
     the callees whose failure opens the paths of its findings
@@ -258,10 +261,12 @@ def _walk(fn: Function, name: str, summaries: dict[str, Summary], kb: Knowledge,
     its findings' words are read from; ``tables``: the file's structs of function
     pointers; ``conventions``: what the file's calls do with each callee's result;
     ``initcalls``, ``exitcalls``: the file's init and exit functions; ``comments``:
-    the file's comments, with their lines)."""
+    the file's comments, with their lines; ``modular``: the file is built as a
+    module)."""
     ctx = FunctionContext(fn, name, summaries, kb, source, pure_bodies=pure,
                           tables=tables or {}, conventions=conventions or Conventions(),
-                          initcalls=initcalls, exitcalls=exitcalls, comments=comments)
+                          initcalls=initcalls, exitcalls=exitcalls, comments=comments,
+                          modular=modular)
     if not _walk_can_report(ctx, rules):
         return [], [], "", []
     walk = Walker(ctx, rules, opts.max_states).run()

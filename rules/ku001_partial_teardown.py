@@ -59,7 +59,10 @@ Known false positives:
     A teardown that is deliberately written to accept the partial state (and
     says so in a comment) is still reported: the finding then documents a
     contract that a reviewer may want to keep. Fields set up through an
-    alias of the object (another pointer to it) are not tracked.
+    alias of the object (another pointer to it) are not tracked. A path on
+    which every failure is a test's "no" (``if (!foo_queue_empty(q)) ... else
+    x->head = NULL;``: a predicate, named so or whose body returns no errno) is
+    no error path, whatever it returns later.
 
     Measured (bench/triage/): on mm/, drivers/net/ethernet/intel/ and
     sound/soc/codecs/ of Linux 6.12, 2 reports, 2 true (100%).
@@ -71,6 +74,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kunwind.analysis.error_paths import real_failure
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
 from kunwind.model.ir import Call, Const, Store, Unary, Var, path_of, render, root_of
 
@@ -151,8 +155,11 @@ class SetupSteps:
 
 
 def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
-    """At a call on a path that has failed: is it a teardown of a half-built object?"""
-    if not st.failures:
+    """At a call on a path that has failed: is it a teardown of a half-built object?
+    Not where every failure on the path is a test's "no" (``if
+    (!foo_queue_empty(q))``: a predicate, named so or whose body returns no errno),
+    which makes no error path."""
+    if not any(real_failure(ctx, f) for f in st.failures):
         return []
     for j, arg in enumerate(call.args):
         if not isinstance(arg, Var) or not arg.ptr:

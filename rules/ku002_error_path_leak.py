@@ -206,6 +206,15 @@ Known false positives:
     unwinds itself, so it owes this one too. A probe is no such function: its bus
     reads its result, and runs no remove after a failed probe.
 
+    A registration of a global (``sysfs_create_group(&root->kobj,
+    &foo_root_group)``) left behind by a failed initcall of a file built into
+    the kernel (no -DMODULE, and no exit function named: a file that names one
+    is written to be a module), in an initcall that unwinds no registration (no
+    label, no unregister call), is not reported: do_one_initcall() only logs the
+    failure and nothing of the file is freed, so what stays registered stays
+    valid. A module's init, whose failure frees the module, is not spared, nor
+    memory or a reference.
+
     A release left out on purpose is not reported: one that the function names
     in a comment of its body (``/* pci_disable_device(dev); */`` at the unwind,
     "do not call pci_disable_device on sta2x11: it breaks the other bus
@@ -582,6 +591,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return False  # a failure nobody sees: the paired callback releases it all the same
     if _created_once(ctx, path, r) and not _releases_after(ctx, path, r):
         return False  # if (!foo_dir) foo_dir = ...: the place keeps it for the next calls
+    if _static_registration_at_boot(ctx, path, r):
+        return False  # a built-in initcall leaves a static object registered: it stays
     if ctx.is_probe:
         return True  # nobody undoes a failed probe: what it still holds is lost
     # a field of someone else's object, a global, a reference taken on an object
@@ -619,6 +630,30 @@ def _written_to_local(ctx: FunctionContext, path: str, r: Res) -> bool:
                and isinstance(arg.operand, Var) and arg.operand.ptr
                and arg.operand.name == path
                for b in ctx.fn.blocks for e in b.exprs() for c in calls_in(e))
+
+
+def _static_registration_at_boot(ctx: FunctionContext, path: str, r: Res) -> bool:
+    """``sysfs_create_group(&root->kobj, &foo_root_group)`` in the initcall of a file
+    built into the kernel (``device_initcall(foo_sysfs_init)``, no -DMODULE, and no
+    exit function named: one written to be unloaded is a module), where a
+    later step fails: a registration of a global (static storage, not a local or a
+    parameter), in a function that unwinds no registration (no label, no call of an
+    unregister: ``return ret;`` at each failure is its way). do_one_initcall() only
+    logs the failure, and nothing of the file is freed: what stays registered
+    refers to code and data that stay, and works. Leaving
+    it is the kernel's way at boot, not a leak. A module's init is not spared (its
+    failure frees the module under the registration), nor memory or a reference."""
+    if ctx.modular or ctx.exitcalls or ctx.fn.name not in ctx.initcalls or \
+            r.kind != Kind.REGISTRATION:
+        return False  # a module, or a file written to be one (it names an exit)
+    root = root_of(path)
+    if root in ctx.declared_locals or root in {p.name for p in ctx.fn.params}:
+        return False
+    unregisters = {n for a in ctx.kb.acquires.values() if a.kind == Kind.REGISTRATION
+                   for n in a.release}
+    return not any(b.labels for b in ctx.fn.blocks) and not any(
+        canonical(c.callee) in unregisters or c.callee in unregisters
+        for b in ctx.fn.blocks for e in b.exprs() for c in calls_in(e))
 
 
 def _chained_field(ctx: FunctionContext, st: State, path: str) -> str | None:

@@ -45,7 +45,12 @@ Known false positives:
     A file that drops the result at two calls or more drops it by
     habit (best-effort quirk writes, re-linking an entry just unlinked, whose
     failure cannot happen there): none of them is reported, and a slip made
-    twice in one file is missed. Not reported: calls that a path makes after
+    twice in one file is missed. A result stored in a local that no path then
+    reads at all (``status = foo_rd(R, &v); status = foo_wr(R, v); return
+    0;``) is dropped alike, and an overwritten one is not reported where the
+    function drops that callee's result so, or by a call statement, at two
+    places at least (a best-effort side, such as a disable that must not
+    fail). Not reported: calls that a path makes after
     a failure (the unwind's own steps, or a closing step that the paths
     where something failed run too: its failure cannot be reported without
     hiding the first one), callees whose failure nothing in the file shows (a body in
@@ -92,9 +97,13 @@ Known false positives:
     foo_enable(up, false); ret = foo_rate_write(down, 0);``: a peer that may be
     gone already). A slip repeated on every call on one object is missed.
     Nor a dropped call whose comment, starting at most three lines above it,
+    or heading it (it ends at most five lines above the call, and no call
+    between them can fail: ``/* ... */ if (delay) msleep(delay); foo_reset();``),
     says in so many words that its failure is accepted ("foo_add_adapter will
-    clean up if this fails", "best effort", "ignore the error", "the failure is
-    not fatal"): an optional step, its authors' choice written where they made it.
+    clean up if this fails", "best effort", "minimal effort", "ignore the
+    error", "the failure is not fatal", "failure isn't counted", "the return
+    code shouldn't be checked"): an optional step, its authors' choice written
+    where they made it.
     Nor a dropped copy whose only failure is a truncation (the knowledge's
     [truncates], ``strscpy(info->name, ep->name, sizeof(info->name));``): the
     destination holds a terminated prefix either way, and dropping the result
@@ -257,15 +266,34 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
 
 
 COMMENT_REACH = 3  # lines above the call that its comment may start
+HEADING_REACH = 5  # lines between the end of a comment and the one call it heads
 
 
 def _failure_accepted_in_comment(ctx: FunctionContext, call: Call) -> bool:
     """A comment that starts at most ``COMMENT_REACH`` lines above the dropped call
     (or on its line) says in so many words that its failure is accepted (``Try to
     add the aux adapter if it exists, foo_add_adapter will clean up if this
-    fails``): an optional step, dropped on purpose where its authors wrote why."""
+    fails``): an optional step, dropped on purpose where its authors wrote why.
+    So does one that heads the call: it ends at most ``HEADING_REACH`` lines above
+    it, and no call between them can fail (``/* Return code shouldn't be checked
+    ... */ if (delay) msleep(delay); foo_reset_clk(fe);``): the one step it can
+    speak of is this call."""
     line = call.loc.line
-    return tolerated_in_comment(ctx.comments, line - COMMENT_REACH, line, DROP_ACCEPTED)
+    if tolerated_in_comment(ctx.comments, line - COMMENT_REACH, line, DROP_ACCEPTED):
+        return True
+    for start, text in ctx.comments:
+        end = start + text.count("\n")
+        if line - HEADING_REACH <= end < line and \
+                tolerated_in_comment(((start, text),), start, start, DROP_ACCEPTED) and \
+                not _fallible_call_between(ctx, end, line):
+            return True
+    return False
+
+
+def _fallible_call_between(ctx: FunctionContext, lo: int, hi: int) -> bool:
+    """Does a call that can fail start on a line after ``lo`` and before ``hi``?"""
+    return any(lo < c.loc.line < hi and can_fail(ctx, c.callee)
+               for blk in ctx.fn.blocks for e in blk.exprs() for c in calls_in(e))
 
 
 def _hands_over(ctx: FunctionContext, call: Call) -> bool:
@@ -658,6 +686,8 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
     """``ret = foo(); ret = bar();``: the next statement of the block that touches
     ``name`` stores it again without reading it."""
     again = _stored_again(ctx, b, i, name)
+    if again is not None and _dropped_by_habit(ctx, b, i, name, call):
+        return []  # status = a(); status = b(); ... never read: results dropped as a rule
     why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) and \
         not _succeeded_before(ctx, b, i, call) else ""
     end = _success_exit(walk, call) if again is not None and why else 0
@@ -673,6 +703,37 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
              PathStep(again.loc.line, again.loc.col, f"'{name}' overwritten, never read")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"overwritten|{name}|{call.callee}", why, exit_line=end)]
+
+
+def _dropped_by_habit(ctx: FunctionContext, b: Block, i: int, name: str,
+                      call: Call) -> bool:
+    """``status = smb_rd(REG, &v); status = smb_wr(REG, v); ... return 0;``: no path
+    after statement ``i`` of ``b`` reads ``name`` at all, so the store drops the
+    result as a call statement would, and the function drops the callee's result so
+    at one other place at least (a call statement, or another store into a local
+    that nothing reads after it): the results of that callee are dropped as a rule
+    there (a best-effort side, such as a disable that must not fail), the habit the
+    file's convention spares in dropped calls."""
+    if _read_later(ctx, b, i, name):
+        return False
+    drops = 0
+    for blk in ctx.fn.blocks:
+        for j, x in enumerate(blk.stmts):
+            c = dropped_call(x)
+            stored = stored_call(x)
+            if c is None and stored is not None and \
+                    not _read_later(ctx, blk, j, stored[0]):
+                c = stored[1]
+            drops += c is not None and c.callee == call.callee
+    return drops >= 2
+
+
+def _read_later(ctx: FunctionContext, b: Block, i: int, name: str) -> bool:
+    """Can a path after statement ``i`` of ``b`` read the local ``name``, whatever is
+    stored into it in between?"""
+    def touches(s: Stmt) -> bool:
+        return any(reads(e, name) for e in stmt_exprs(s))
+    return any(t is not None for t in first_touches(ctx.fn, b, i + 1, name, touches))
 
 
 def _stored_again(ctx: FunctionContext, b: Block, i: int, name: str) -> Store | None:

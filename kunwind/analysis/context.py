@@ -152,6 +152,9 @@ class FunctionContext:
     exitcalls: frozenset[str] = frozenset()
     # the file's comments, with the line each starts on (words.file_comments)
     comments: tuple[tuple[int, str], ...] = ()
+    # the file is built as a module (-DMODULE): its init's failure unloads it, code and
+    # data; a built-in file's initcall failure is only logged (do_one_initcall())
+    modular: bool = False
 
     @cached_property
     def words(self) -> Words:

@@ -21,10 +21,11 @@ applies it:
   the one count its bounds leave (``dma_map_sg(dev, sg, 1, dir) != 1``);
 - a printk-style format prints an argument matched to a plain ``%p``
   (``%px``, ``%pK``) by its address alone, without reading the object;
-- a comment by a failure test that says in so many words that the failure is
-  accepted ("just warn instead of failing", "we return success anyway", "not
-  a hard failure", "the race is harmless") makes its failing side no failure:
-  the authors' choice, written where they made it.
+- a comment by a failure test (above it, or opening its failing side) that says
+  in so many words that the failure is accepted ("just warn instead of
+  failing", "we return success anyway", "not a hard failure", "the race is
+  harmless", "we're leaking memory on purpose") makes its failing side no
+  failure: the authors' choice, written where they made it.
 """
 
 from __future__ import annotations
@@ -73,21 +74,29 @@ COUNT_ACQUIRE_FAILS = "negative"  # the knowledge's ``fails`` of a count-returni
 # A comment that says the failure it stands by is accepted: "we return success
 # anyway", "this is not a hard failure", "the failure is not fatal", "an
 # acceptable race has occurred", "the race is harmless", "just warn instead of
-# failing".
+# failing", "we're leaking memory on purpose".
 TOLERATED = re.compile(
     r"\breturn(?:s|ing)?\s+(?:0|success)\s+anyway\b|\bnot\s+an?\s+(?:hard|fatal)\s+"
     r"(?:failure|error)\b|\b(?:failure|error|race)\s+is\s+"
     r"(?:not\s+fatal|tolerated|acceptable|harmless|benign)\b"
     r"|\b(?:acceptable|harmless|benign)\s+(?:failure|error|race)\b"
-    r"|\binstead\s+of\s+failing\b",
+    r"|\binstead\s+of\s+failing\b"
+    r"|\bleak(?:s|ing)?(?:\s+\w+){0,3}\s+on\s+purpose\b"
+    r"|\b(?:deliberately|intentionally|purposely)\s+leak",
     re.IGNORECASE)
 TOLERATED_REACH = 5  # lines above a failure test that a comment accepting it may start
 
 
 # The same said of a call whose result is dropped: "foo will clean up if this
-# fails", "best effort", "ignore the error", "the failure is not fatal".
+# fails", "best effort", "minimal effort", "ignore the error", "the failure is not
+# fatal", "failure isn't counted", "the return code shouldn't be checked".
 DROP_ACCEPTED = re.compile(
-    r"\bif\s+(?:this|it|that)\s+fails\b|\bbest[\s-]effort\b"
+    r"\bif\s+(?:this|it|that)\s+fails\b|\b(?:best|minimal)[\s-]effort\b"
+    r"|\b(?:failure|error)s?\s+(?:isn't|is\s+not|aren't|are\s+not)\s+"
+    r"(?:counted|checked|fatal|critical)\b"
+    r"|\b(?:return\s+(?:code|value)|result)s?(?:\s+of(?:\s+\w+){1,4}?)?\s+"
+    r"(?:shouldn't|should\s+not|need\s+not|"
+    r"needn't|doesn't\s+need\s+to|does\s+not\s+need\s+to)\s+be\s+checked\b"
     r"|\bignor(?:e|es|ed|ing)\s+(?:the\s+|any\s+|its\s+)?"
     r"(?:errors?|failures?|results?|return\s+values?)\b"
     r"|\b(?:failure|error)s?\s+(?:is|are)\s+"

@@ -1031,8 +1031,7 @@ class Walker:
                 pass  # x = lookup(); if (!x) x = create();: the code falls back, no failure
             elif taken == chk.fails_when and self.walk_ends(st, chk, subject, b):
                 pass  # while ((d = pci_get_device(v, id, d))): the walk is over, no failure
-            elif taken == chk.fails_when and tolerated_in_comment(
-                    self.ctx.comments, line - TOLERATED_REACH, line):
+            elif taken == chk.fails_when and self.accepted_in_comment(b, other, line):
                 pass  # /* just warn instead of failing */: its authors accept the failure
             elif taken == chk.fails_when and self.existence_test(chk, subject, b, taken):
                 pass  # if (existing) { put_device(existing); goto out; }: none is the answer
@@ -1057,6 +1056,19 @@ class Walker:
         if errno is not None:  # if (ret == -ETIMEDOUT) { reset(); return ret; }: an errno
             st.values.bad = st.values.bad | {errno}
         return True
+
+    def accepted_in_comment(self, b: int, other: int, line: int) -> bool:
+        """Does a comment say that the failure tested at ``line`` (the test of block
+        ``b``, whose other side is ``other``) is accepted: one that starts at most
+        ``TOLERATED_REACH`` lines above the test, or one that opens the failing side,
+        between the test and that side's first statement (``if (!p || !q) { /* we
+        leak on purpose: the system won't boot anyway */ return; }``)?"""
+        comments = self.ctx.comments
+        if tolerated_in_comment(comments, line - TOLERATED_REACH, line):
+            return True
+        side = next((e.dst for e in self.ctx.fn.blocks[b].succs if e.dst != other), None)
+        stmts = self.ctx.fn.blocks[side].stmts if side is not None else []
+        return bool(stmts) and tolerated_in_comment(comments, line + 1, stmts[0].loc.line)
 
     def existence_test(self, chk: Check, subject: str | None, b: int, taken: bool) -> bool:
         """Is this the NULL side of a lookup whose found side is the body of the test,
