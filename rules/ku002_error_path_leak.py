@@ -42,7 +42,14 @@ What it finds:
     the place (measured in ``bench/results/fields-s19.md``). A chained assignment
     (``hwmon = drm->hwmon = kzalloc(...)``) is such a store while the field
     still holds the object (``drm->hwmon = NULL`` takes it back), unless the
-    function frees the local on another path. An object acquired into a global
+    function frees the local on another path. Any store or link hands the
+    object over only while it stands on the path: a later NULL store into the
+    same place (``fd->state = NULL``), a ``list_del()`` of the node it linked,
+    or a free of this function's own allocation it was stored in
+    (``joy->dev = input; ... kfree(joy)``) takes it back; a back-pointer into
+    the object itself (``par = info->par; par->info = info``, ``chip =
+    &ctrl->chip; chip->controller = &ctrl->base``) hands it to nobody. An
+    object acquired into a global
     or a field only where a test found that place NULL (``if (!dir) dir =
     debugfs_create_dir(...)``) is created once, on first use, and kept by the
     place for the calls that follow, unless the function releases it itself.

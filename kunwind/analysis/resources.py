@@ -597,9 +597,10 @@ class ResourceModel:
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text,
                                       sure=p not in maybe)
                 st.note(Release(line, p, call.callee))
-            elif p in res and res[p].status == ESCAPED and res[p].cause is Cause.CALL:
-                # handed to a callee, then freed here all the same: gone, whatever the
-                # callee's result says later (no HANDED undo brings it back)
+            elif p in res and res[p].status == ESCAPED and res[p].cause in (Cause.CALL,
+                                                                            Cause.STORED):
+                # handed to a callee (or stored), then freed here all the same: gone,
+                # whatever the callee's result says later (no HANDED undo brings it back)
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text,
                                       sure=p not in maybe)
                 st.note(Release(line, p, call.callee))
@@ -607,6 +608,8 @@ class ResourceModel:
                 res[p] = Res(kind, "", 0, frozenset({call.callee}), RELEASED, "never",
                              event_line=line, cause=Cause.CALL, by=call.callee, event=text)
                 st.note(Release(line, p, call.callee))
+        self._unlinked(st, call)
+        self._holder_freed(st, call, released - maybe)
         # ownership handed over
         owner = kb.owner_arg(call.callee)
         given = {owner} if owner is not None and not kb.owns_on_failure(call.callee) \
@@ -879,6 +882,62 @@ class ResourceModel:
         its block."""
         return {id(s.expr): b.id for b in self.ctx.fn.blocks for s in b.stmts
                 if isinstance(s, ExprStmt) and isinstance(s.expr, Call) and s.expr.indirect}
+
+    def _holder_freed(self, st: State, call: Call, freed: set[str]) -> None:
+        """``fsia6b->dev = input_dev`` then ``kfree(fsia6b)``: an allocation of this
+        function freed here takes with it the pointers stored into it, so what they
+        point at is held here again (a hand-over lasts only while its holder does).
+        Memory freed by its own release only (kfree()): a put may run a release
+        callback that frees what it holds (``kref_put(&req->ref, foo_free)``). Not
+        when a same-file function that releases was given the holder since the store
+        (``foo_cleanup(q)`` before ``kfree(q)``): it may have freed what it holds."""
+        res = st.resources.res
+        gone = {p for p in freed if p in res and res[p].status == RELEASED and res[p].sure
+                and res[p].acquire and res[p].kind is Kind.MEMORY
+                and call.callee in res[p].releases}  # kfree(), not a put's callback
+        if not gone:
+            return
+        for k, r in list(res.items()):
+            if k in gone or r.status != ESCAPED or r.cause is not Cause.STORED or \
+                    ("->" not in r.by and "." not in r.by):
+                continue
+            holder = held_name(self.ctx, st.resources, root_of(r.by))
+            if holder in gone and not self._given_since(st, call, holder, r.event_line):
+                res[k] = replace(r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
+
+    def _given_since(self, st: State, call: Call, holder: str, line: int) -> bool:
+        """Was ``holder`` given on this path since ``line`` to a same-file function
+        (other than ``call``) that releases something?"""
+        chain = st.call_chain
+        while chain is not None:
+            c = chain[0]
+            chain = chain[1]
+            if c.line < line:
+                break
+            s = self.ctx.summary(c.callee)
+            if s is None or not (s.releases_container_fields or s.frees_unidentified or any(
+                    self.ctx.kb.release(x) is not None for x in s.calls)):
+                continue
+            if (c.callee, c.line) != (call.callee, call.loc.line) and any(
+                    held_name(self.ctx, st.resources, root_of(o)) == holder
+                    for o in c.objects):
+                return True
+        return False
+
+    def _unlinked(self, st: State, call: Call) -> None:
+        """``list_del(&info->node)`` after ``list_add_tail(&info->node, &head)`` handed
+        ``info`` to the list: the list holds it no more on this path, so it is held here
+        again (a hand-over lasts only while the link stands). The same node, as
+        written."""
+        j = self.ctx.kb.unlink(call.callee)
+        if j is None or j >= len(call.args):
+            return
+        node = render(call.args[j])
+        res = st.resources.res
+        for k, r in list(res.items()):
+            if r.status == ESCAPED and r.cause is Cause.CALL and \
+                    self.ctx.kb.link(r.by) is not None and r.event.startswith(f"{r.by}({node}, "):
+                res[k] = replace(r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
 
     def _taken_by_callback(self, st: State, call: Call) -> list[str]:
         """What a call through a function pointer that the file does not describe

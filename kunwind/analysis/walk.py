@@ -375,6 +375,54 @@ class Walker:
             out.append((stored.name, field))
         return out
 
+    def into_itself(self, st: State, path: str, obj: str) -> bool:
+        """Is the place ``path`` inside the object ``obj`` itself: a field of it
+        (``srv->stats->srv = srv``), of a member it embeds (``this = &ctrl->chip;
+        this->controller = &ctrl->base``) or of the private area a local read once from
+        one of its fields points at (``gp = info->par; gp->info = info``)? Reached only
+        through the object, such a back-pointer hands it to nobody."""
+        if "->" not in path and "." not in path:
+            return False
+        root = root_of(path)
+        if held_name(self.ctx, st.resources, root) in (obj, root_of(obj)):
+            return True  # also a member's address into its object (x->a.dev = &x->dev)
+        if root not in self.ctx.declared_locals:
+            return False
+        stores = [x for b in self.ctx.fn.blocks for x in b.stmts if isinstance(x, Store)
+                  and isinstance(x.target, Var) and x.target.name == root
+                  and x.value is not None]
+        if len(stores) != 1 or stores[0].op != "=":
+            return False
+        value = stores[0].value
+        member = embedded_member(value)
+        if member is not None:  # &ctrl->chip: a member embedded in the object
+            return held_name(self.ctx, st.resources, root_of(member)) == obj
+        origin = path_of(value) if isinstance(value, Member) else None
+        if origin is None or "->" not in origin or \
+                held_name(self.ctx, st.resources, root_of(origin)) != obj:
+            return False
+        # a field of a new object that the function never sets points at what its
+        # allocator set up with it (framebuffer_alloc()'s private area), not elsewhere
+        acq = self.ctx.kb.acquire(st.resources.res[obj].acquire)
+        return acq is not None and acq.object == "ret" and not any(
+            isinstance(x, Store) and path_of(x.target) == origin
+            for b in self.ctx.fn.blocks for x in b.stmts)
+
+    def take_back(self, st: State, s: Store) -> None:
+        """``fd->state = NULL`` after ``fd->state = state``: the place the earlier store
+        handed the object to holds it no more on this path, so it is held here again
+        (a hand-over lasts only while the store stands). Not at a computed index
+        (``p->tab[i] = NULL``), which may name another element by now."""
+        if s.op != "=" or s.decl or constant(s.value) != 0 or \
+                any(isinstance(x, Index) for x in subexprs(s.target)):
+            return
+        place = render(s.target)
+        res = st.resources.res
+        for k, r in list(res.items()):
+            if r.status == ESCAPED and r.cause is Cause.STORED and r.by == place:
+                res[k] = dataclasses.replace(r, status=HELD, event_line=0, cause=Cause.NONE,
+                                             by="", event="")
+
     def do_store(self, st: State, s: Store) -> None:
         res = st.resources.res
         value = s.value
@@ -394,6 +442,7 @@ class Walker:
         copies = self.copies_made(s, named, value)
         target = path_of(s.target)
         before = res.get(target) if target is not None else None
+        self.take_back(st, s)
         if target is not None and s.op == "=":
             st.resources.links.pop(target, None)  # its old value no longer reports anything
             self.resources.unfill(st, target)
@@ -517,7 +566,10 @@ class Walker:
                 # *pobject = &chan->base.object: the caller now reaches chan itself; so
                 # does a global given it (foo_onecell = &domains->onecell)
                 src = root_of(member)
-            if src is not None and src in res and res[src].status == HELD and (
+            if src is not None and path is not None and src in res and \
+                    self.into_itself(st, path, src):
+                pass  # gp = info->par; gp->info = info: a back-pointer hands nothing over
+            elif src is not None and src in res and res[src].status == HELD and (
                 path is None or "->" in path or "." in path
             ):
                 res[src] = res[src].moved(ESCAPED, s.loc.line, Cause.STORED, render(s.target))
