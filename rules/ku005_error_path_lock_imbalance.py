@@ -4,10 +4,13 @@ What it finds:
     Locks (mutexes, spinlocks, rw-semaphores, page and folio locks...) and
     runtime-PM usage counts taken in this function, on a path that ends at
     an error exit, that are
-    - still held at the error exit, while another exit of the function after
-      the same acquisition drops it (the usual bug: ``goto out`` where
-      ``goto out_unlock`` was meant, or a bare ``return -EINVAL;`` between
-      lock and unlock);
+    - still held at the error exit, while another exit of the function drops
+      the same lock (the usual bug: ``goto out`` where ``goto out_unlock`` was
+      meant, or a bare ``return -EINVAL;`` between lock and unlock). The other
+      exit may drop another acquisition of it: a short lock/unlock pair on the
+      error branch that lost its unlock, or a lock the other paths take again
+      later (``spin_lock(&l); if (busy) return -EBUSY; ...; spin_unlock(&l);
+      ... spin_lock(&l); ...; spin_unlock(&l); return 0;``);
     - still held after ``pm_runtime_get_sync()`` failed: it takes the usage
       count even when it fails, so its error path must drop it
       (``pm_runtime_put_noidle()``), whatever the success path does;
@@ -116,7 +119,10 @@ Known false positives:
     (``foo_lock(priv)``) are not seen; ``guard()`` and ``scoped_guard()``
     release themselves and are never reported. A lock handed to a callee
     that may drop it (a same-file helper that unlocks it, a lock pointer
-    passed on) is given the benefit of the doubt, and so is a same-file helper
+    passed on) is given the benefit of the doubt (not a helper that takes it
+    again after each of its unlocks, on every way to its returns: it sleeps
+    without the caller's lock and returns holding it,
+    ``summaries._locks_retaken_after_drops``), and so is a same-file helper
     that drops it through a member of its argument named like the member the
     function read its own pointer from (the helper puts ``slot->zmux->dev``, the
     function holds ``zmux->dev`` with ``zmux = ndev->zmux``; a lock embedded in
@@ -446,10 +452,12 @@ def _pairs_with_acquisition(ctx: FunctionContext, call: Call, p: str) -> bool:
 def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     """Error exits that still hold what the other exits drop."""
     dropped: dict[tuple[str, int], ExitRecord] = {}
+    dropped_object: dict[str, ExitRecord] = {}  # whichever acquisition it dropped
     for ex in walk.exits + walk.returns:
         for p, r in ex.res:
             if r.kind.is_hold and r.status == RELEASED and r.acquire:
                 dropped.setdefault((p, r.line), ex)
+                dropped_object.setdefault(p, ex)
     out: dict[tuple[int, int], Finding] = {}
     for ex in walk.exits:
         for key, r in ex.res:
@@ -479,8 +487,7 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                            min(r.releases, default="a put"))
                 why = (f"{acquire}() takes the usage count even when it fails; this error "
                        f"path must drop it ({ctx.words.name(put)}())")
-            elif (key, r.line) in dropped:
-                other = dropped[(key, r.line)]
+            elif (other := dropped.get((key, r.line), dropped_object.get(key))) is not None:
                 rel = dict(other.res)[key]
                 why = (f"other paths drop it before they return "
                        f"({ctx.words.text(rel.event, rel.event_line)} at line "
