@@ -16,7 +16,9 @@ What it finds:
       left by (``if (err) { dev_err(...); goto done; }`` in an interrupt
       thread), where the paths after the same acquisition on which nothing
       failed all drop it and some path does: a function that returns holding
-      the lock on purpose holds it where nothing failed too;
+      the lock on purpose holds it where nothing failed too. Locks only: a
+      runtime-PM count kept where no error is returned may be the one a flag
+      records (``adev->have_disp_power_ref = true; return ret;``);
     - still held after ``pm_runtime_get_sync()`` failed: it takes the usage
       count even when it fails, so its error path must drop it
       (``pm_runtime_put_noidle()``), whatever the success path does;
@@ -545,7 +547,7 @@ def _held_after_failure(ctx: FunctionContext, walk: WalkResult,
                         dropped: dict[tuple[str, int], ExitRecord],
                         ) -> list[tuple[ExitRecord, str, Res, ExitRecord]]:
     """The exits that return no error code (an ``irqreturn_t``, a status of the
-    function's own, a call's result) and hold a lock after a failure that they
+    function's own, a call's result) and hold a lock (not a PM count) after a failure that they
     followed, where every other path after the same acquisition drops it: the
     paths where nothing failed all drop it (a function that returns holding it on
     purpose does so where nothing failed), and so does some path. Each with the
@@ -565,7 +567,7 @@ def _held_after_failure(ctx: FunctionContext, walk: WalkResult,
     out: list[tuple[ExitRecord, str, Res, ExitRecord]] = []
     for ex in walk.returns:
         for key, r in ex.res:
-            if not r.kind.is_hold or r.status != HELD or not r.acquire or \
+            if r.kind != "lock" or r.status != HELD or not r.acquire or \
                     (key, r.line) not in dropped or not after_failure(ex, r):
                 continue
             if all(o.exit.kind is not ExitKind.NORMAL or after_failure(o, r)
