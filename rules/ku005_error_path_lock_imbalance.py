@@ -4,10 +4,21 @@ What it finds:
     Locks (mutexes, spinlocks, rw-semaphores, page and folio locks...) and
     runtime-PM usage counts taken in this function, on a path that ends at
     an error exit, that are
-    - still held at the error exit, while another exit of the function after
-      the same acquisition drops it (the usual bug: ``goto out`` where
-      ``goto out_unlock`` was meant, or a bare ``return -EINVAL;`` between
-      lock and unlock);
+    - still held at the error exit, while another exit of the function drops
+      the same lock (the usual bug: ``goto out`` where ``goto out_unlock`` was
+      meant, or a bare ``return -EINVAL;`` between lock and unlock). The other
+      exit may drop another acquisition of it: a short lock/unlock pair on the
+      error branch that lost its unlock, or a lock the other paths take again
+      later (``spin_lock(&l); if (busy) return -EBUSY; ...; spin_unlock(&l);
+      ... spin_lock(&l); ...; spin_unlock(&l); return 0;``);
+    - still held at an exit that returns no error code (an ``irqreturn_t``, a
+      status of the function's own, a call's result), after a failure the path
+      left by (``if (err) { dev_err(...); goto done; }`` in an interrupt
+      thread), where the paths after the same acquisition on which nothing
+      failed all drop it and some path does: a function that returns holding
+      the lock on purpose holds it where nothing failed too. Locks only: a
+      runtime-PM count kept where no error is returned may be the one a flag
+      records (``adev->have_disp_power_ref = true; return ret;``);
     - still held after ``pm_runtime_get_sync()`` failed: it takes the usage
       count even when it fails, so its error path must drop it
       (``pm_runtime_put_noidle()``), whatever the success path does;
@@ -116,7 +127,10 @@ Known false positives:
     (``foo_lock(priv)``) are not seen; ``guard()`` and ``scoped_guard()``
     release themselves and are never reported. A lock handed to a callee
     that may drop it (a same-file helper that unlocks it, a lock pointer
-    passed on) is given the benefit of the doubt, and so is a same-file helper
+    passed on) is given the benefit of the doubt (not a helper that takes it
+    again after each of its unlocks, on every way to its returns: it sleeps
+    without the caller's lock and returns holding it,
+    ``summaries._locks_retaken_after_drops``), and so is a same-file helper
     that drops it through a member of its argument named like the member the
     function read its own pointer from (the helper puts ``slot->zmux->dev``, the
     function holds ``zmux->dev`` with ``zmux = ndev->zmux``; a lock embedded in
@@ -138,6 +152,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.conditions import condition_key, null_test
 from kunwind.analysis.error_paths import (
+    decided_elsewhere,
     error_path,
     failure_rejoins,
     surely_released,
@@ -145,6 +160,7 @@ from kunwind.analysis.error_paths import (
 )
 from kunwind.analysis.events import ExitKind, exit_path_step, failure_index, jumps, render_steps
 from kunwind.analysis.pairs import left_to_sibling
+from kunwind.analysis.quiet import may_fail
 from kunwind.analysis.resources import (
     FAILED,
     HELD,
@@ -174,6 +190,7 @@ from .base import SAMPLE, Measured, Recall, Rule, acquire_evidence
 
 if TYPE_CHECKING:
     from kunwind.analysis.context import FunctionContext
+    from kunwind.analysis.events import Failure
     from kunwind.analysis.resources import Res
     from kunwind.analysis.state import CallRec, State
     from kunwind.analysis.walk import ExitRecord, WalkResult
@@ -446,10 +463,12 @@ def _pairs_with_acquisition(ctx: FunctionContext, call: Call, p: str) -> bool:
 def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
     """Error exits that still hold what the other exits drop."""
     dropped: dict[tuple[str, int], ExitRecord] = {}
+    dropped_object: dict[str, ExitRecord] = {}  # whichever acquisition it dropped
     for ex in walk.exits + walk.returns:
         for p, r in ex.res:
             if r.kind.is_hold and r.status == RELEASED and r.acquire:
                 dropped.setdefault((p, r.line), ex)
+                dropped_object.setdefault(p, ex)
     out: dict[tuple[int, int], Finding] = {}
     for ex in walk.exits:
         for key, r in ex.res:
@@ -464,13 +483,8 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 continue
             own = ex.failure is not None and ex.failure.callee == r.acquire \
                 and ex.failure.line >= r.line
-            if _passed_on(ex.calls, p, r, True, ctx.variables) or \
-                    _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
-                continue  # handed to a callee that may drop it
-            if _retaken(ctx, ex, p, r):
-                continue  # dropped first, then taken again: the caller's lock, restored
-            if left_to_sibling(ctx, p, r.releases):
-                continue  # a failure nobody sees: the paired callback drops it all the same
+            if _let_go(ctx, ex, p, r):
+                continue
             acquire = ctx.words.name(r.acquire, r.line)
             evidence = SIBLING_EXITS
             if r.held_on_failure and own:
@@ -479,8 +493,7 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                            min(r.releases, default="a put"))
                 why = (f"{acquire}() takes the usage count even when it fails; this error "
                        f"path must drop it ({ctx.words.name(put)}())")
-            elif (key, r.line) in dropped:
-                other = dropped[(key, r.line)]
+            elif (other := dropped.get((key, r.line), dropped_object.get(key))) is not None:
                 rel = dict(other.res)[key]
                 why = (f"other paths drop it before they return "
                        f"({ctx.words.text(rel.event, rel.event_line)} at line "
@@ -497,7 +510,89 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
             out.setdefault((line, col), RULE.finding(ctx, line, col, msg, steps,
                                                      f"held|{r.acquire}({p})", evidence,
                                                      ex.line))
+    for ex, key, r, other in _held_after_failure(ctx, walk, dropped):
+        p = key_object(key)
+        if ex.failure is None or _let_go(ctx, ex, p, r):
+            continue
+        acquire = ctx.words.name(r.acquire, r.line)
+        rel = dict(other.res)[key]
+        line, col = _leaving_point(ex)
+        msg = (f"{ctx.words.function}() returns at line {ex.line} after "
+               f"{ex.failure.what_in(ctx.words)} (line {ex.failure.line}) with "
+               f"{_what(ctx, r)} {_name(ctx, p, r)} still held ({acquire}() at line "
+               f"{r.line}): the paths after it where nothing failed drop it before they return "
+               f"({ctx.words.text(rel.event, rel.event_line)} at line {rel.event_line}, "
+               f"then the exit at line {other.line})")
+        steps = [PathStep(r.line, 0, f"'{p}' taken here: {acquire}()"),
+                 *render_steps(ex.events, ctx.words),
+                 PathStep(ex.line, ex.col, "exit: returns no error code")]
+        out.setdefault((line, col), RULE.finding(ctx, line, col, msg, steps,
+                                                 f"held|{r.acquire}({p})", SIBLING_EXITS,
+                                                 ex.line))
     return list(out.values())
+
+
+def _let_go(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
+    """Is the lock ``p`` held at this exit the caller's to drop, or maybe dropped?"""
+    if _passed_on(ex.calls, p, r, True, ctx.variables) or \
+            _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
+        return True  # handed to a callee that may drop it
+    if _retaken(ctx, ex, p, r):
+        return True  # dropped first, then taken again: the caller's lock, restored
+    # a failure nobody sees: the paired callback drops it all the same
+    return left_to_sibling(ctx, p, r.releases) is not None
+
+
+def _held_after_failure(ctx: FunctionContext, walk: WalkResult,
+                        dropped: dict[tuple[str, int], ExitRecord],
+                        ) -> list[tuple[ExitRecord, str, Res, ExitRecord]]:
+    """The exits that return no error code (an ``irqreturn_t``, a status of the
+    function's own, a call's result) and hold a lock (not a PM count) after a failure that they
+    followed, where every other path after the same acquisition drops it: the
+    paths where nothing failed all drop it (a function that returns holding it on
+    purpose does so where nothing failed), and so does some path. Each with the
+    exit that drops it."""
+    def after_failure(ex: ExitRecord, r: Res) -> bool:
+        f = ex.failure
+        return f is not None and f.line >= r.line and not failure_rejoins(ctx, f) \
+            and not decided_elsewhere(ctx, f, _leaving_block(ex, f))
+
+    holders: dict[tuple[str, int], list[ExitRecord]] = {}
+    for ex in walk.exits + walk.returns:
+        for key, r in ex.res:
+            if r.kind.is_hold and r.status == HELD and r.acquire:
+                holders.setdefault((key, r.line), []).append(ex)
+    if ctx.kb.acquire(ctx.fn.name) is not None:
+        return []  # the knowledge says the function returns holding what it takes
+    out: list[tuple[ExitRecord, str, Res, ExitRecord]] = []
+    for ex in walk.returns:
+        for key, r in ex.res:
+            if r.kind != "lock" or r.status != HELD or not r.acquire or \
+                    (key, r.line) not in dropped or not after_failure(ex, r):
+                continue
+            if all(o.exit.kind is not ExitKind.NORMAL or after_failure(o, r)
+                   for o in holders[(key, r.line)]):
+                out.append((ex, key, r, dropped[(key, r.line)]))
+    return out
+
+
+def at_normal_exits(ctx: FunctionContext) -> bool:
+    """Can ``on_function`` report at an exit that returns no error code: a failure
+    test may fail, and the function takes a lock or a PM count itself?"""
+    fn = ctx.fn
+    return may_fail(fn) and any(
+        (a := ctx.kb.acquire(c.callee)) is not None and a.kind.is_hold
+        for b in fn.blocks for e in b.exprs() for c in calls_in(e))
+
+
+def _leaving_block(ex: ExitRecord, failure: Failure) -> int:
+    """The block where the path leaves after ``failure``: its first ``goto``, or the
+    failing side of the test when it returns without one."""
+    start = max(failure_index(ex.events, failure), 0)
+    taken = jumps(ex.events, start)
+    if taken and taken[0].block >= 0:
+        return taken[0].block
+    return failure.block
 
 
 def _what(ctx: FunctionContext, r: Res) -> str:
@@ -537,4 +632,4 @@ RULE_ID, RULE_NAME = "KU005", "error-path-lock-imbalance"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
             measured=Measured(8, 10, SAMPLE),
             recall=(Recall("drop-unlock", 28, 44), Recall("goto-next-label", 25, 48)),
-            on_call=on_call, on_function=on_function)
+            on_call=on_call, on_function=on_function, at_normal_exits=at_normal_exits)

@@ -939,7 +939,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                 s.writes.setdefault(r[0], set()).add(r[1])
     # a lock of a parameter it drops and takes again (unlock, wait, lock: a condition
     # wait) is held again when it returns: the function leaves it as it found it
-    retaken = _locks_held_at_return(fn, res, kb)
+    retaken = _locks_held_at_return(fn, res, kb) | _locks_retaken_after_drops(fn, res, kb)
     s.takes_locks -= s.drops_locks  # taken and dropped: balanced (or a doubt)
     s.drops_locks -= retaken
     s.releases -= {i for i, f in retaken if f == ""}
@@ -1564,6 +1564,43 @@ def _locks_held_at_return(fn: Function, res: _Param, kb: Knowledge) -> set[tuple
         if takes - out and (b.id == fn.entry or
                             not returns & fn.reachable_from(fn.entry, avoid=b.id)):
             out |= takes
+    return out
+
+
+def _locks_retaken_after_drops(fn: Function, res: _Param,
+                               kb: Knowledge) -> set[tuple[int, str]]:
+    """The locks of its parameters that the function takes again after each of its
+    drops of them, on every path from the drop to a return (``mutex_unlock(&chip->m);
+    schedule(); mutex_lock(&chip->m); goto retry;`` in the states of a switch): it
+    lets a caller's lock go while it sleeps, and returns holding it as it found it."""
+    last: dict[tuple[int, str], dict[int, bool]] = {}  # lock -> block -> ends taken
+    dropped: set[tuple[int, str]] = set()
+    for b in fn.blocks:
+        for e in b.exprs():
+            for x in subexprs(e):
+                if not isinstance(x, Call):
+                    continue
+                for r in _lock_takes(x, res, kb):
+                    last.setdefault(r, {})[b.id] = True
+                if kb.released_kind(x.callee).is_hold:
+                    for a in x.args:
+                        a = a.operand if isinstance(a, Unary) and a.op == "&" else a
+                        r2 = res.of(a) or _through_field(a, res)
+                        if r2 is not None:
+                            last.setdefault(r2, {})[b.id] = False
+                            dropped.add(r2)
+    returns = {b.id for b in fn.blocks if any(isinstance(x, Return) for x in b.stmts)}
+    returns.add(fn.exit)
+    out: set[tuple[int, str]] = set()
+    for r, ends in last.items():
+        drops = [bid for bid, taken in ends.items() if not taken]
+        takes = {bid for bid, taken in ends.items() if taken}
+        if r not in dropped or not takes:
+            continue
+        if all(d not in returns and not any(
+                t not in takes and returns & fn.reachable_from(t, avoid=takes)
+                for t in fn.blocks[d].targets()) for d in drops):
+            out.add(r)
     return out
 
 
