@@ -726,6 +726,17 @@ class ResourceModel:
                         old.kind == acq.kind:
                     res[obj] = replace(old, count=old.count + 1)  # one more reference
                     extra = True
+                elif old is not None and old.status == HELD and not acq.kind.is_hold and \
+                        not old.kind.is_hold and old.acquire and old.acquire != call.callee \
+                        and isinstance(acq.object, int) and not acq.part and \
+                        not (acq.kind.is_counted and old.kind == acq.kind):
+                    # a second acquire of another pair on an object held already
+                    # (register_netdevice() after alloc_netdev(), phy_power_on() after
+                    # phy_init()): stacked on the first, which stays owed. When it
+                    # fails the first stands; its own releases undo it alone
+                    res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                   acq.fails, acq.held_on_failure, under=old,
+                                   args=_key_args(kb, acq, call))
                 elif old is not None and old.status in (ESCAPED, UNKNOWN) and \
                         acq.kind.is_counted and old.kind == acq.kind:
                     pass  # its references were handed on, or paths that disagreed on their
