@@ -145,6 +145,10 @@ class Res:
     # (the knowledge's ``ret_names``: ``priv->res = request_mem_region(res->start,
     # ...)``): a release through that path (release_resource(priv->res)) releases it
     named: str = ""
+    # the step stacked on this one (``under``) that this path undid or saw fail, kept so
+    # that a second release of it is seen as one (not compared: paths that differ in it
+    # hold the same)
+    popped: Res | None = field(default=None, compare=False)
 
     @property
     def shared(self) -> bool:
@@ -587,7 +591,9 @@ class ResourceModel:
             elif p in res and res[p].status in (HELD, FAILED) and \
                     (first := res[p].under) is not None and call.callee not in first.releases \
                     and p not in puts and p not in by_callback:
-                res[p] = first  # device_del() undoes device_add() only (a last put whose
+                res[p] = replace(first, popped=replace(res[p].moved(
+                    RELEASED, line, Cause.CALL, call.callee, text), under=None))
+                # device_del() undoes device_add() only (a last put whose
                 # release callback frees the object ends both steps)
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
@@ -1594,7 +1600,9 @@ class ResourceModel:
             if r is None or r.status != HELD or r.held_on_failure:
                 continue
             if failed_errno and r.under is not None:
-                st.resources.res[o] = r.under  # the second step failed: the first stands
+                # the second step failed: the first stands
+                st.resources.res[o] = replace(r.under, popped=replace(
+                    r.moved(FAILED, line, Cause.ACQUIRE_FAILED), under=None))
             elif failed_errno:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
