@@ -150,6 +150,9 @@ def _resource(ctx: FunctionContext, st: State, call: Call, j: int, p: str,
     ``pci_free_irq_vectors(pdev)``: the interrupt vectors of pdev)."""
     res = st.resources.res
     r = res.get(resource_key(p, part))
+    if r is not None and r.popped is not None and call.callee in r.popped.releases and \
+            call.callee not in r.releases:
+        return r.popped  # the step stacked on it, undone or failed already
     if r is not None or part:
         return r
     s = ctx.summary(call.callee)

@@ -148,6 +148,10 @@ class Res:
     # (the knowledge's ``ret_names``: ``priv->res = request_mem_region(res->start,
     # ...)``): a release through that path (release_resource(priv->res)) releases it
     named: str = ""
+    # the step stacked on this one (``under``) that this path undid or saw fail, kept so
+    # that a second release of it is seen as one (not compared: paths that differ in it
+    # hold the same)
+    popped: Res | None = field(default=None, compare=False)
 
     @property
     def shared(self) -> bool:
@@ -590,7 +594,9 @@ class ResourceModel:
             elif p in res and res[p].status in (HELD, FAILED) and \
                     (first := res[p].under) is not None and call.callee not in first.releases \
                     and p not in puts and p not in by_callback:
-                res[p] = first  # device_del() undoes device_add() only (a last put whose
+                res[p] = replace(first, popped=replace(res[p].moved(
+                    RELEASED, line, Cause.CALL, call.callee, text), under=None))
+                # device_del() undoes device_add() only (a last put whose
                 # release callback frees the object ends both steps)
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
@@ -732,6 +738,17 @@ class ResourceModel:
                         old.kind == acq.kind:
                     res[obj] = replace(old, count=old.count + 1)  # one more reference
                     extra = True
+                elif old is not None and old.status == HELD and not acq.kind.is_hold and \
+                        not old.kind.is_hold and old.acquire and old.acquire != call.callee \
+                        and isinstance(acq.object, int) and not acq.part and \
+                        not (acq.kind.is_counted and old.kind == acq.kind):
+                    # a second acquire of another pair on an object held already
+                    # (register_netdevice() after alloc_netdev(), phy_power_on() after
+                    # phy_init()): stacked on the first, which stays owed. When it
+                    # fails the first stands; its own releases undo it alone
+                    res[obj] = Res(acq.kind, call.callee, line, frozenset(acq.release), status,
+                                   acq.fails, acq.held_on_failure, under=old,
+                                   args=_key_args(kb, acq, call))
                 elif old is not None and old.status in (ESCAPED, UNKNOWN) and \
                         acq.kind.is_counted and old.kind == acq.kind:
                     pass  # its references were handed on, or paths that disagreed on their
@@ -1661,7 +1678,9 @@ class ResourceModel:
             if r is None or r.status != HELD or r.held_on_failure:
                 continue
             if failed_errno and r.under is not None:
-                st.resources.res[o] = r.under  # the second step failed: the first stands
+                # the second step failed: the first stands
+                st.resources.res[o] = replace(r.under, popped=replace(
+                    r.moved(FAILED, line, Cause.ACQUIRE_FAILED), under=None))
             elif failed_errno:
                 st.resources.res[o] = r.moved(FAILED, line, Cause.ACQUIRE_FAILED)
         return True
