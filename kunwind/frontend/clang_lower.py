@@ -15,7 +15,6 @@ from typing import Any, cast
 from kunwind.model import syntax as sx
 from kunwind.model.fold import unevaluated
 from kunwind.model.ir import (
-    DESIGNATED,
     OFFSETOF_MEMBER,
     TRANSPARENT_CALLS,
     Assign,
@@ -688,11 +687,6 @@ class Lowerer:
             if not ch:
                 v = self.native.evaluate_int(c)
                 return Const(v) if v is not None else Other(c.spelling)
-            if all(self.kind(x) == K.MEMBER_REF for x in ch[:-1]) and \
-                    self.kind(ch[-1]) != K.MEMBER_REF:
-                # an initializer's designated item (``.target = sym``, ``.a.b = v``)
-                member = ".".join(self.spelling(x) for x in ch[:-1])
-                return Other(DESIGNATED + member, (self.expr(ch[-1]),), False)
             if self.kind(ch[-1]) == K.MEMBER_REF:
                 # offsetof(typeof(*pos), member): the type's expression is not evaluated;
                 # the member's path is kept (container_of() names the member it undoes)

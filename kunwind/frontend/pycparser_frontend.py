@@ -34,7 +34,6 @@ from pycparser import c_ast, c_lexer, c_parser
 from kunwind.model import syntax as sx
 from kunwind.model.fold import unevaluated
 from kunwind.model.ir import (
-    DESIGNATED,
     OFFSETOF_MEMBER,
     TRANSPARENT_CALLS,
     Assign,
@@ -667,8 +666,6 @@ class Lowerer:
                 designators.append(self.expr(d)[0])
                 cur = cur.target if cur.kind == "array" and cur.target else UNKNOWN
         value = self.initializer(e.expr, cur)[0]
-        if all(isinstance(d, c_ast.ID) for d in e.name):  # .a.b = value
-            return Other(DESIGNATED + ".".join(d.name for d in e.name), (value,), False)
         return Other("", (*designators, value), False)
 
     # expressions --------------------------------------------------------

@@ -34,7 +34,6 @@ from .ir import (
     Store,
     Unary,
     Var,
-    designated_items,
     path_of,
     subexprs,
 )
@@ -159,8 +158,6 @@ class _Builder:
             # variable of the same name around it (wait_event_interruptible()'s)
         elif isinstance(e, Assign):
             self.emit(Store(loc, e.target, e.value, e.op))
-            if e.op == "=":
-                self.initialized(loc, e.target, e.value)
         elif isinstance(e, Unary) and e.op in ("++", "--", "post++", "post--"):
             self.emit(Store(loc, e.operand, Const(1), "+=" if "+" in e.op else "-="))
         elif isinstance(e, Cond):
@@ -218,19 +215,6 @@ class _Builder:
         method = getattr(self, "s_" + type(s).__name__[1:].lower())
         method(s)
 
-    def initialized(self, loc: Loc, target: Expr, init: Expr) -> None:
-        """A struct given an initializer list (``struct foo d = { .target = sym }``,
-        ``d = (struct foo) { ... }``): each member designated with a pointer variable
-        is stored as ``d.target = sym`` would store it."""
-        if isinstance(target, (Var, Member, Index)) and not target.ptr:
-            for path, value in designated_items(init):
-                if isinstance(value, Var) and value.ptr:
-                    *outer, last = path.split(".")
-                    base: Expr = target
-                    for name in outer:
-                        base = Member(base, name, arrow=False)
-                    self.emit(Store(loc, Member(base, last, arrow=False, ptr=True), value, "="))
-
     def s_block(self, s: sx.SBlock) -> None:
         for item in s.items:
             self.stmt(item)
@@ -241,8 +225,6 @@ class _Builder:
     def s_decl(self, s: sx.SDecl) -> None:
         init = self.flat(s.init)
         self.emit(Store(s.loc, Var(s.name, s.ptr), init, "=", decl=True))
-        if init is not None:
-            self.initialized(s.loc, Var(s.name, s.ptr), init)
         if s.cleanup:
             c = Cleanup(s.loc, s.name, s.cleanup)
             self.emit(c)

@@ -288,23 +288,6 @@ def _calls(e: Expr) -> list[Call]:
     return [x for x in subexprs(e) if isinstance(x, Call)]
 
 
-# The text of an initializer's item that names its member, before the member's path
-# (``{ .target = sym }``: ``designated:target`` with the value as its one part)
-DESIGNATED = "designated:"
-
-
-def designated_items(e: Expr) -> list[tuple[str, Expr]]:
-    """The (member path, value) of each designated item of the initializer list ``e``
-    (``{ .tag = 3, .target = sym }``) or of a compound literal of one
-    (``(struct foo) { ... }``); [] for anything else."""
-    if isinstance(e, Other) and e.text == "compound_literal_expr" and len(e.parts) == 1:
-        e = e.parts[0]
-    if not (isinstance(e, Other) and e.text == "init_list_expr"):
-        return []
-    return [(x.text[len(DESIGNATED):], x.parts[0]) for x in e.parts
-            if isinstance(x, Other) and x.text.startswith(DESIGNATED) and len(x.parts) == 1]
-
-
 # The text of the part of ``offsetof(T, m)``'s ``Other`` that names its member, before
 # the member's path (``member_ref:dev``, ``member_ref:adreno.base``)
 OFFSETOF_MEMBER = "member_ref:"
