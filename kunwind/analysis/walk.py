@@ -412,16 +412,33 @@ class Walker:
         """``fd->state = NULL`` after ``fd->state = state``: the place the earlier store
         handed the object to holds it no more on this path, so it is held here again
         (a hand-over lasts only while the store stands). Not at a computed index
-        (``p->tab[i] = NULL``), which may name another element by now."""
+        (``p->tab[i] = NULL``), which may name another element by now, nor after a
+        release through the place itself."""
         if s.op != "=" or s.decl or constant(s.value) != 0 or \
                 any(isinstance(x, Index) for x in subexprs(s.target)):
             return
         place = render(s.target)
         res = st.resources.res
         for k, r in list(res.items()):
-            if r.status == ESCAPED and r.cause is Cause.STORED and r.by == place:
+            if r.status == ESCAPED and r.cause is Cause.STORED and r.by == place and \
+                    not self._released_through(st, place, r.event_line):
                 res[k] = dataclasses.replace(r, status=HELD, event_line=0, cause=Cause.NONE,
                                              by="", event="")
+
+    def _released_through(self, st: State, place: str, since: int) -> bool:
+        """Was what ``place`` holds released through it on this path since ``since``
+        (``kfree(*map); *map = NULL;``)? Then clearing the place takes nothing back."""
+        chain = st.call_chain
+        while chain is not None:
+            c, chain = chain
+            if c.line < since:
+                break
+            if self.ctx.kb.release(c.callee) is not None and any(
+                    x.callee == c.callee and x.loc.line == c.line
+                    and place in (render(a) for a in x.args)
+                    for b in self.ctx.fn.blocks for e in b.exprs() for x in calls_in(e)):
+                return True
+        return False
 
     def do_store(self, st: State, s: Store) -> None:
         res = st.resources.res
