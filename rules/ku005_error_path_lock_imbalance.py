@@ -630,6 +630,6 @@ def _leaving_point(ex: ExitRecord) -> tuple[int, int]:
 
 RULE_ID, RULE_NAME = "KU005", "error-path-lock-imbalance"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(8, 10, SAMPLE),
-            recall=(Recall("drop-unlock", 28, 44), Recall("goto-next-label", 25, 48)),
+            measured=Measured(10, 16, SAMPLE),
+            recall=(Recall("drop-unlock", 34, 46), Recall("goto-next-label", 43, 67)),
             on_call=on_call, on_function=on_function, at_normal_exits=at_normal_exits)
