@@ -1150,13 +1150,6 @@ class ResourceModel:
         if j >= len(call.args):
             return None
         container = embedding_object(self.ctx, st, call.args[j])
-        if container is not None and container not in st.resources.res and \
-                isinstance(v := st.resolve(container), Unary) and v.op == "&" and \
-                isinstance(m := v.operand, Member) and m.arrow and m.first and \
-                isinstance(m.base, Var):
-            # foo_free(&obj->rcu) with obj = &big->obj on this path, obj the first member
-            # of big: the container the callee frees is at big's address, it is big
-            return held_name(self.ctx, st.resources, m.base.name)
         if container is not None:
             return container
         arg = call.args[j]
