@@ -1696,29 +1696,6 @@ def _container_releases(s: Summary, call: Call, res: _Param, known: dict[str, Su
             s.releases_container.add(i)
 
 
-def _action_releases(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
-                     kb: Knowledge) -> None:
-    """An [owner] with an action given a member embedded in an object (``call_rcu(
-    &o->rcu, foo_free_rcu)``), whose action, a function of the file, frees the
-    container of what it is given: the owner frees ``o`` by that action, ``o`` the
-    parameter or a container of one (``o = container_of(work, ...)``). Only for a
-    member: the action then undoes the container_of() the member was taken by."""
-    owner, action = kb.owner_arg(call.callee), kb.owner_action(call.callee)
-    if owner is None or action is None or max(owner, action) >= len(call.args):
-        return
-    fn = function_named(call.args[action])
-    cb = known.get(fn) if fn is not None else None
-    member = embedded_member(call.args[owner])
-    if cb is None or 0 not in cb.releases_container or member is None or "." in member:
-        return
-    root = Var(member.split("->", 1)[0])
-    r = res.of(root)
-    if r is not None and r[1] == "":
-        s.releases.add(r[0])
-    elif (i := res.container_of(root)) is not None:
-        s.releases_container.add(i)
-
-
 def _container_field_releases(s: Summary, call: Call, res: _Param,
                                known: dict[str, Summary], kb: Knowledge) -> None:
     """What a call releases inside a container of a parameter: ``kfree(o->buf)``, or a
@@ -1847,7 +1824,6 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
     td = kb.teardown(call.callee)
     callee = known.get(call.callee)
     _container_releases(s, call, res, known, kb)
-    _action_releases(s, call, res, known, kb)
     _container_field_releases(s, call, res, known, kb)
     _callback_field_releases(s, call, res, known, kb)
     _unknown_handovers(s, call, res, known, kb)
@@ -1862,23 +1838,10 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
             elif r is not None and r[1] and _whole_pseudo(r[1]) and r[1] != POINTEE:
                 s.releases_fields.setdefault(r[0], set()).add(r[1])  # kref_put(&drvdata->ref)
-        inner = res.interior.get(a.name) if isinstance(a, Var) else None
-        if rel is not None and rel.arg == j and inner is not None and len(inner[1]) == 1 and \
-                kb.released_kind(call.callee) in CONTAINER_RELEASE_KINDS:
-            m = next(iter(inner[1]))
-            if "->" not in m and "." not in m:
-                # dev = &p->dev; ... put_device(dev): as put_device(&p->dev)
-                s.releases.add(inner[0])
-                s.releases_members.setdefault(inner[0], set()).add(m)
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
             if r is not None and r[1] and not pseudo_field(r[1]):
                 s.writes.setdefault(r[0], set()).add(r[1])
-                if callee is not None and j in callee.releases_container and \
-                        "->" not in r[1] and "." not in r[1]:
-                    # foo_destroy(&p->work), which frees the container of its work
-                    # (container_of(work, struct foo, work), then a free): it frees p
-                    s.releases.add(r[0])
                 kind = kb.released_kind(call.callee)
                 if rel is not None and rel.arg == j and kind is not Kind.UNKNOWN and \
                         not kind.is_hold and kind not in CONTAINER_RELEASE_KINDS and \
