@@ -601,7 +601,7 @@ def _discard_label(ctx: FunctionContext, jump: Jump, name: str) -> bool:
     if not frees:
         return False
     preds = fn.preds()
-    return not any(_sets_before(fn, preds, p.id, name, ctx.kb.in_progress)
+    return not any(_sets_before(fn, preds, p.id, name, ctx.in_progress)
                    for p in fn.blocks for e in p.succs
                    if e.kind == "goto" and e.dst == target.id)
 
@@ -886,7 +886,7 @@ def _spared(ctx: FunctionContext, fail: Failure, name: str, end: int) -> bool:
     own = fn.reachable_from(failing[0], avoid=fail.block) - \
         fn.reachable_from(fail.success, avoid=fail.block)
     return any(isinstance(x, Store) and fail.line <= x.loc.line <= end and
-               (_sets_error(x, name, ctx.kb.in_progress) or _copies_stored_code(x, name))
+               (_sets_error(x, name, ctx.in_progress) or _copies_stored_code(x, name))
                for i in own for x in fn.blocks[i].stmts)
 
 
@@ -922,7 +922,7 @@ def _misses_are_errors(ctx: FunctionContext, fail: Failure, name: str) -> bool:
         failing = next((e.dst for e in b.succs
                         if e.kind == ("true" if chk.fails_when else "false")), None)
         if failing is not None and _branch_sets_error(fn, failing, name,
-                                                      ctx.kb.in_progress):
+                                                      ctx.in_progress):
             return True
     return False
 
@@ -967,7 +967,7 @@ def _carries_errors(ctx: FunctionContext, name: str) -> bool:
     file's ``< 0`` tests of it: ``error_paths.can_fail``). ``vm_fault_t`` and
     boolean-style results do not.
     """
-    fn, in_progress = ctx.fn, ctx.kb.in_progress
+    fn, in_progress = ctx.fn, ctx.in_progress
     calls: list[Call] = []
     errno = False
     for b in fn.blocks:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeGuard
 
 from kunwind.knowledge.names import ERR_CHECKS, ERR_FROM, ERR_MAKERS, WARN_WRAPPERS
+from kunwind.model.cfg import Block, Function
 from kunwind.model.ir import (
     Assign,
     Binary,
@@ -390,6 +391,55 @@ def no_error_on_edge(cond: Expr, taken: bool, in_progress: Collection[int]) -> s
     return None
 
 
+def _equality(cond: Expr) -> tuple[str, int, bool] | None:
+    """``(variable, k, side)`` when ``cond`` compares a non-pointer variable with the
+    constant ``k`` by ``==`` or ``!=``: ``side`` is the edge where they are equal."""
+    side = True
+    while isinstance(cond, Unary) and cond.op == "!":
+        cond, side = cond.operand, not side
+    if not (isinstance(cond, Binary) and cond.op in ("==", "!=")):
+        return None
+    lhs, rhs = cond.lhs, cond.rhs
+    if constant(lhs) is not None and constant(rhs) is None:
+        lhs, rhs = rhs, lhs
+    k, p = constant(rhs), path_of(lhs)
+    if p is None or k is None or _is_ptr(lhs):
+        return None
+    return p, k, side == (cond.op == "==")
+
+
+def _sides(block: Block) -> dict[bool, int] | None:
+    """A two-way branch's successors: True and False -> the block each edge goes to."""
+    sides = {e.kind == "true": e.dst for e in block.succs if e.kind in ("true", "false")}
+    return sides if len(sides) == 2 and len(block.succs) == 2 else None
+
+
+def in_progress_alike(fn: Function, in_progress: Collection[int]) -> frozenset[int]:
+    """The errnos (positive) that ``fn`` handles as it handles one that reports a
+    request under way: tested on the same variable in one condition, and sent the
+    same way (``if (rc != -EINPROGRESS && rc != -EBUSY) { unmap(); } return rc;``,
+    ``rc == -EINPROGRESS || rc == -EBUSY``: a backlogged request is queued too, and
+    its completion undoes what the failure branch undoes). The lowered condition is
+    two tests in a row whose equal sides meet."""
+    out: set[int] = set()
+    for a in fn.blocks:
+        first = _equality(a.cond) if a.cond is not None else None
+        sides = _sides(a)
+        if first is None or sides is None:
+            continue
+        p, k, side = first
+        equal, unequal = sides[side], sides[not side]
+        b = fn.blocks[unequal]
+        second = _equality(b.cond) if b.cond is not None and not b.stmts else None
+        later = _sides(b)
+        if second is None or later is None or second[0] != p or later[second[2]] != equal:
+            continue
+        for mine, theirs in ((k, second[1]), (second[1], k)):
+            if mine < 0 and -mine in in_progress and theirs < 0:
+                out.add(-theirs)
+    return frozenset(out - set(in_progress))
+
+
 def error_on_edge(cond: Expr, taken: bool, in_progress: Collection[int]) -> str | None:
     """The variable that this edge shows holds an error code: it equals a negative
     errno (``if (ret == -ETIMEDOUT) { ...recover...; return ret; }``, ``ret !=
@@ -397,18 +447,11 @@ def error_on_edge(cond: Expr, taken: bool, in_progress: Collection[int]) -> str 
     (``-EINPROGRESS`` is none). A return of it there is an error exit, whatever
     the branch does before (a best-effort recovery whose own failure cannot be
     reported without hiding this one). None when the edge says nothing of the kind."""
-    c = cond
-    while isinstance(c, Unary) and c.op == "!":
-        c, taken = c.operand, not taken
-    if not (isinstance(c, Binary) and c.op in ("==", "!=")):
+    test = _equality(cond)
+    if test is None:
         return None
-    lhs, rhs = c.lhs, c.rhs
-    if constant(lhs) is not None and constant(rhs) is None:
-        lhs, rhs = rhs, lhs
-    k, p = constant(rhs), path_of(lhs)
-    if p is None or k is None or k >= 0 or -k in in_progress or _is_ptr(lhs):
-        return None
-    return p if taken == (c.op == "==") else None
+    p, k, side = test
+    return p if k < 0 and -k not in in_progress and taken == side else None
 
 
 ERRNO = {

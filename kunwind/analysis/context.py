@@ -35,7 +35,7 @@ from kunwind.model.ir import (
     subexprs,
 )
 
-from .conditions import condition_key, macro_temporary
+from .conditions import condition_key, in_progress_alike, macro_temporary
 from .constants import constant
 from .conventions import Conventions
 from .idioms import RELEASE_CALLBACK_FIELD, embedded_member, function_named, member_root
@@ -160,6 +160,14 @@ class FunctionContext:
     def words(self) -> Words:
         """The function's calls, callees and name as the source writes them (messages)."""
         return Words(self.fn, self.source)
+
+    @cached_property
+    def in_progress(self) -> frozenset[int]:
+        """The errnos (positive) that report a request under way, no failure: the
+        knowledge's ``[in_progress]``, and those this function handles alike
+        (``conditions.in_progress_alike``: ``rc != -EINPROGRESS && rc != -EBUSY``)."""
+        known = frozenset(self.kb.in_progress)
+        return known | in_progress_alike(self.fn, known)
 
     def summary(self, callee: str) -> Summary | None:
         return self.summaries.get(callee)

@@ -64,7 +64,7 @@ def errno_held(ctx: FunctionContext, block: int) -> str | None:
         if t.cond is None or len(t.succs) != 2:
             continue
         for e in t.succs:
-            name = error_on_edge(t.cond, e.kind == "true", ctx.kb.in_progress)
+            name = error_on_edge(t.cond, e.kind == "true", ctx.in_progress)
             if name is None:
                 continue
             region = fn.reachable_from(e.dst, avoid=t.id)

@@ -426,8 +426,10 @@ class ResourceModel:
     def __init__(self, ctx: FunctionContext) -> None:
         self.ctx = ctx
 
-    def call(self, st: State, call: Call, line: int, result: str | None) -> None:
-        """What a call acquires, releases or takes over (``result``: where its value goes)."""
+    def call(self, st: State, call: Call, line: int, result: str | None,
+             stored: bool = False) -> None:
+        """What a call acquires, releases or takes over (``result``: where its value goes,
+        ``stored``: it goes to a place that has no path, an element of an array)."""
         res = st.resources.res
         kb, ctx = self.ctx.kb, self.ctx
         summary = ctx.summary(call.callee)
@@ -698,10 +700,11 @@ class ResourceModel:
         if acq is not None and owned(kb, call):
             if acq.object == "ret":
                 obj = result
-                if obj is None and acq.extra and call.args:
+                if obj is None and acq.extra and call.args and not stored:
                     # of_node_get(np); with its result dropped: one more reference on
                     # the object it was given (and returns), counted when this function
-                    # holds it already
+                    # holds it already (stored in an element, s->port[i]->np =
+                    # of_node_get(np), the reference is the element's)
                     arg = object_path(path_of(call.args[0]))
                     old = res.get(arg) if arg is not None else None
                     if old is not None and old.status == HELD and old.kind == acq.kind:

@@ -267,7 +267,10 @@ class Walker:
                     self.add_pending(st, hook(self.ctx, st, used, line, x))
 
     # statements ---------------------------------------------------------
-    def do_call(self, st: State, call: Call, line: int, result: str | None = None) -> None:
+    def do_call(self, st: State, call: Call, line: int, result: str | None = None,
+                stored: bool = False) -> None:
+        """The call's effects; ``result``: the path its value is stored in, ``stored``:
+        it is stored in a place without one (``p->port[i]->fw = fwnode_handle_get(n)``)."""
         summary = self.ctx.summary(call.callee)
         if summary is not None and summary.idle and any(
                 j < len(call.args) and value_of(call.args[j], st.values.known) in vs
@@ -275,7 +278,7 @@ class Walker:
             return  # omapfb_free_resources(fbdev, 0): it does nothing for that value
         for hook in self.call_hooks:
             self.add_pending(st, hook(self.ctx, st, call))
-        self.resources.call(st, call, line, result)
+        self.resources.call(st, call, line, result, stored)
         if (bits := bit_store(call)) is not None:
             self.do_store(st, bits)  # set_bit(nr, &w): w |= BIT(nr)
         objs = tuple(p for p in (object_path(path_of(a)) for a in call.args) if p)
@@ -465,7 +468,9 @@ class Walker:
             self.resources.unfill(st, target)
         st.resources.was = rebound  # the value's calls read what the locals held before
         for c in calls_in(s.value):
-            self.do_call(st, c, s.loc.line, target if c is value and s.op == "=" else None)
+            mine = c is value and s.op == "="
+            self.do_call(st, c, s.loc.line, target if mine else None,
+                         stored=mine and target is None)
         st.resources.was = {}
         if target is not None and self.ctx.kb.owner_flags:
             self.resources.flag_store(st, target, s.op, value, s.loc.line)
@@ -553,6 +558,11 @@ class Walker:
             res[path] = res.pop(value.name)
             if path in st.resources.auto and res[path].status == HELD:  # a __free() variable
                 res[path] = res[path].moved(AUTO, s.loc.line, Cause.CLEANUP)
+        elif s.op == "=" and path is None and macro_temporary(value) and value.name in res:
+            # p->buf[1] = ({ ... _res = kmalloc_noprof(...); _res; }): the value goes
+            # where the walk follows no object (an array element), as the same store of
+            # the call itself would; the temporary is gone with its statement
+            del res[value.name]
         if to_caller is not None and path is not None and path in res and \
                 res[path] is not before and res[path].status == HELD:
             # p = *pp = kzalloc(...): the caller holds it through *pp from now on
@@ -683,7 +693,7 @@ class Walker:
             st.values.env[path] = value if s.op == "=" else UNKNOWN_VALUE
         else:
             st.values.env.pop(path, None)
-        if s.op == "=" and error_value(value, st.resolve, in_progress=self.ctx.kb.in_progress):
+        if s.op == "=" and error_value(value, st.resolve, in_progress=self.ctx.in_progress):
             st.values.bad = st.values.bad | {path}
         else:
             st.values.bad = st.values.bad - {path}
@@ -970,7 +980,7 @@ class Walker:
                 and k < len(v.args):
             v = v.args[k]  # return dev_err_probe(dev, ret, ...): it returns ret
         value = error_value(v, st.resolve, errno_names=not self.ctx.kb.hosted,
-                            in_progress=self.ctx.kb.in_progress)
+                            in_progress=self.ctx.in_progress)
         if value:
             return ExitKind.ERROR_VALUE, value
         p = path_of(v) if v is not None else None
@@ -1118,10 +1128,10 @@ class Walker:
                     # (status) failed): it tells kinds of failure apart, no success
                     st.values.ok = st.values.ok | {subject}
                 st.values.bad = st.values.bad - {subject}
-        fine = no_error_on_edge(cond, taken, self.ctx.kb.in_progress)
+        fine = no_error_on_edge(cond, taken, self.ctx.in_progress)
         if fine is not None:  # if (ret == -EINPROGRESS) return ret;: queued, not failed
             st.values.bad = st.values.bad - {fine}
-        errno = error_on_edge(cond, taken, self.ctx.kb.in_progress)
+        errno = error_on_edge(cond, taken, self.ctx.in_progress)
         if errno is not None:  # if (ret == -ETIMEDOUT) { reset(); return ret; }: an errno
             st.values.bad = st.values.bad | {errno}
         return True
