@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,7 @@ def test_each_file_loads_on_its_own() -> None:
     for name, data in bundled().items():
         assert set(data) <= {"acquire", "release", "owner", "teardown", "in_progress",
                              "printf", "borrow", "borrowed", "answer", "owner_flag",
-                             "held_query", "implies", "same_object", "frees_filled",
+                             "held_query", "held_field", "implies", "same_object", "frees_filled",
                              "release_table", "release_setter", "ops_setter", "probe_table",
                              "ignored_return", "undone_by_pair", "initcall", "exitcall",
                              "no_undo",
@@ -447,6 +448,20 @@ def test_kunwind_knowledge_shows_an_entry_and_where_it_comes_from(tmp_path: Path
     assert r.output == "release kfree: releases argument 0, NULL is fine  " \
                        "[rules/knowledge/memory.toml]\n"
     assert CliRunner().invoke(main, ["knowledge", "no_such_call"]).exit_code == 2
+    r = CliRunner().invoke(main, ["knowledge", "msi_enabled"])
+    assert r.output == "held_field msi_enabled: a field, nonzero while pci_enable_msi holds " \
+                       "its object  [rules/knowledge/answers.toml]\n"
+
+
+def test_knowledge_command_describes_every_bundled_entry() -> None:
+    """``kunwind knowledge`` lists each entry of every table, one line each."""
+    r = CliRunner().invoke(main, ["knowledge"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    expected = sum(len(entries) for data in bundled().values() for entries in data.values())
+    assert len(lines) == expected
+    assert all(re.fullmatch(r"[a-z_]+ \S+: .+  \[rules/knowledge/[a-z_]+\.toml\]", x)
+               for x in lines), next(x for x in lines if "[rules/knowledge/" not in x)
 
 
 # ---- what an API means: parts, safe releases, in-progress codes, formats -------

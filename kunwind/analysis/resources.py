@@ -1804,14 +1804,23 @@ class ResourceModel:
 
     def query_outcome(self, st: State, cond: Expr, taken: bool) -> bool:
         """``if (regulator_is_enabled(r))`` while this path holds ``regulator_enable(r)``:
-        the knowledge's ``[held_query]`` says the query is true then; False for the
-        edge where it would be false."""
+        the knowledge's ``[held_query]`` says the query is true then, and its
+        ``[held_field]`` that ``pdev->msi_enabled`` is after ``pci_enable_msi(pdev)``;
+        False for the edge where it would be false."""
         c, truth = truth_tested(cond, taken)
-        q = self.ctx.kb.held_query(c.callee) if isinstance(c, Call) and not truth else None
-        if q is None or not isinstance(c, Call) or q[0] >= len(c.args):
+        if truth:
             return True
-        p = object_path(path_of(c.args[q[0]]))
-        if p is None:
+        kb = self.ctx.kb
+        if isinstance(c, Member) and c.arrow and (held := kb.held_fields.get(c.name)):
+            # if (pdev->msi_enabled) pci_disable_msi(pdev): the [held_field] it sets
+            q: tuple[int, frozenset[str]] | None = (0, held)
+            p = object_path(path_of(c.base))
+        else:
+            q = kb.held_query(c.callee) if isinstance(c, Call) else None
+            if q is None or not isinstance(c, Call) or q[0] >= len(c.args):
+                return True
+            p = object_path(path_of(c.args[q[0]]))
+        if p is None or q is None:
             return True
         res = st.resources.res
         # the object itself, or a part of it (pm_runtime_enable()'s enable count)

@@ -1047,7 +1047,8 @@ class Walker:
             return False
         if st.resources.ties and not self.resources.flag_outcome(st, cond, taken, line):
             return False
-        if self.ctx.kb.held_queries and not self.resources.query_outcome(st, cond, taken):
+        if (self.ctx.kb.held_queries or self.ctx.kb.held_fields) and \
+                not self.resources.query_outcome(st, cond, taken):
             return False
         if self.ctx.kb.implies and not self.implied_outcome(st, cond, taken):
             return False

@@ -127,8 +127,16 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
     if table == "frees_filled":
         fills = ", ".join(f"{c}() argument {j}" for c, j in sorted(kb.frees_filled[name].items()))
         return f"frees what {fills} put into argument 0"
-    t = kb.teardowns[name]
-    return f"tears down argument {t.arg}, needs {', '.join(t.depends) or 'nothing'} set up"
+    if table == "held_query":
+        arg, held = kb.held_queries[name]
+        return f"true for argument {arg} while {', '.join(sorted(held))} holds it"
+    if table == "held_field":
+        return f"a field, nonzero while {', '.join(sorted(kb.held_fields[name]))} holds " \
+            "its object"
+    if table == "teardown":
+        t = kb.teardowns[name]
+        return f"tears down argument {t.arg}, needs {', '.join(t.depends) or 'nothing'} set up"
+    return f"listed in [{table}] (what that means: the comment above the table)"
 
 
 def _short(source: str) -> str:

@@ -229,6 +229,9 @@ class Knowledge:
     # holds (regulator_is_enabled() after regulator_enable()): callee -> (the
     # object's argument, the acquires)
     held_queries: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    # fields of an object that are nonzero while one of these acquisitions of it holds
+    # (pdev->msi_enabled after pci_enable_msi(pdev)): field name -> the acquires
+    held_fields: dict[str, frozenset[str]] = field(default_factory=dict)
     # a query whose true answer for an object decides the next test of another call on
     # it (drm_exec_is_contended() then drm_exec_cleanup()): callee -> (the object's
     # argument, that call)
@@ -674,6 +677,11 @@ class Knowledge:
             if not held:
                 raise ValueError(f"held_query.{name}: 'while' lists the acquires it reports")
             self.held_queries[name] = (int(v.get("arg", 0)), held)
+        elif table == "held_field":
+            held = frozenset(str(x) for x in v.get("while", []))
+            if not held:
+                raise ValueError(f"held_field.{name}: 'while' lists the acquires it reports")
+            self.held_fields[name] = held
         elif table == "implies":
             if not v.get("then"):
                 raise ValueError(f"implies.{name}: 'then' names the call it decides")
@@ -804,6 +812,7 @@ KEYS: dict[str, frozenset[str]] = {
     "link": frozenset({"entry", "head"}),
     "unlink": frozenset({"arg"}),
     "held_query": frozenset({"arg", "while"}),
+    "held_field": frozenset({"while"}),
     "implies": frozenset({"arg", "then"}),
     "owner": frozenset({"arg", "on_success", "on_failure", "action", "reset", "field"}),
     "owner_flag": frozenset({"field", "value", "fill"}),
