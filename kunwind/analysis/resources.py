@@ -795,6 +795,9 @@ class ResourceModel:
                 if acq.pins is not None and acq.pins < len(call.args) and obj in res and \
                         res[obj].status == HELD:
                     self._pin(st, call.args[acq.pins], obj)
+                if acq.nonzero and obj in res and res[obj].status == HELD:
+                    # request_irq(p->irq, ...): p->irq is 0 only where no IRQ is held
+                    st.resources.ties[obj] = Tie(obj, line, None, False)
                 if acq.parent is not None and self._caller_parent(st, call, acq.parent):
                     self._hand_to_parent(st, call, acq, obj, key)
                 elif acq.parent is not None and obj in res:

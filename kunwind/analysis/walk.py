@@ -291,6 +291,11 @@ class Walker:
             forget_written(st.values.known, call, summary, cookie)
         if st.values.signs:
             forget_written(st.values.signs, call, summary, cookie)
+        numbers = {k: 0 for k, t in st.resources.ties.items() if t.obj == k}
+        if numbers:  # request_irq(s->irq, ...); quirks(s);: s->irq may be 0 from here on
+            forget_written(numbers, call, summary, cookie)
+            for k in [k for k, t in st.resources.ties.items() if t.obj == k and k not in numbers]:
+                del st.resources.ties[k]
         z = ctx.kb.zeroed_object(call.callee, lambda j: constant(call.args[j])
                                  if j < len(call.args) else None)
         if z is not None and z < len(call.args):

@@ -118,6 +118,10 @@ class Acquire:
     # it to the handler): it never writes through it, so what the caller knows of that
     # object's fields (a tested ``p->irq > 0``) still holds after the call
     cookie: int | None = None
+    # with an argument object that is a number (an IRQ): it is never 0 while held, 0
+    # naming none (irq_of_parse_and_map() returns 0 for no interrupt), so a test that
+    # finds it 0 finds it not held (``if (p->irq) free_irq(p->irq, p)``)
+    nonzero: bool = False
     # the argument whose object the acquired one holds a reference on until its own
     # release (kobject_create_and_add(name, parent): 1, whose kobject_add_internal()
     # takes kobject_get(parent) and whose release drops it, lib/kobject.c): while it is
@@ -608,6 +612,10 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'handle' is for a returned object, and "
                                  "names an argument")
             self.acquires[name].handle = int(v["handle"]) if "handle" in v else None
+            if v.get("nonzero") and (obj == "ret" or part):
+                raise ValueError(f"acquire.{name}: 'nonzero' is for an argument object "
+                                 "that is a number")
+            self.acquires[name].nonzero = bool(v.get("nonzero", False))
             if "cookie" in v and int(v["cookie"]) < 0:
                 raise ValueError(f"acquire.{name}: 'cookie' names an argument")
             self.acquires[name].cookie = int(v["cookie"]) if "cookie" in v else None
@@ -797,7 +805,8 @@ KEYS: dict[str, frozenset[str]] = {
                           "evidence", "part", "zeroing_flag", "count_min", "count_max",
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
-                          "null_arg", "ret_names", "handle", "cookie", "pins"}),
+                          "null_arg", "ret_names", "handle", "cookie", "pins",
+                          "nonzero"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
