@@ -189,6 +189,8 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     own = mine.owned.get(root)
     if own is None or root in mine.whole or any(_covers(d, p) for d in mine.done):
         return []
+    if "->" in p[len(root) + 2:]:
+        return []  # &x->chip->dev: a device behind a pointer x holds, not in x's memory
     if _null(st, root):
         return []  # put_device(dev) after the allocation of dev failed: a put of NULL
     inits = ctx.kb.inits_for(call.callee)

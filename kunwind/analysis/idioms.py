@@ -281,9 +281,10 @@ def _same_value(a: Expr, b: Expr) -> bool:
 
 def printed_only(call: Call, fmt: int | None) -> frozenset[int]:
     """The arguments of a printk-style ``call`` (format argument ``fmt``) that its
-    format prints only by address (a plain ``%p``): printing a pointer after the
-    release is no use of the object. Empty when the format string is not a literal
-    the frontend kept."""
+    format prints only by address (a plain ``%p``), or as the number a handle's
+    address holds (``%pad`` of ``&dma``, ``%pa`` of ``&phys``): printing a pointer or
+    a handle after the release is no use of the object. Empty when the format string
+    is not a literal the frontend kept."""
     if fmt is None or fmt >= len(call.args):
         return frozenset()
     f = call.args[fmt]
@@ -297,6 +298,9 @@ def printed_only(call: Call, fmt: int | None) -> frozenset[int]:
         arg += (m["width"] == "*") + (m["prec"] == "*")
         if m["conv"] == "p" and m["ext"][:1] in _ADDRESS_ONLY_EXT and len(m["ext"]) <= 1:
             out.add(arg)
+        elif m["conv"] == "p" and m["ext"][:1] == "a" and arg < len(call.args) and \
+                isinstance(h := call.args[arg], Unary) and h.op == "&":
+            out.add(arg)  # %pad of &dma: the handle's number, not the mapping it names
         arg += 1
     return frozenset(out)
 

@@ -419,7 +419,8 @@ class Walker:
     def take_back(self, st: State, s: Store) -> None:
         """``fd->state = NULL`` after ``fd->state = state``: the place the earlier store
         handed the object to holds it no more on this path, so it is held here again
-        (a hand-over lasts only while the store stands). Not at a computed index
+        (a hand-over lasts only while the store stands); ``file->private_data = NULL``
+        gives back what the file took over (the knowledge's ``owns_field``). Not at a computed index
         (``p->tab[i] = NULL``), which may name another element by now, nor after a
         release through the place itself."""
         if s.op != "=" or s.decl or constant(s.value) != 0 or \
@@ -432,6 +433,10 @@ class Walker:
                     not self._released_through(st, place, r.event_line):
                 res[k] = dataclasses.replace(r, status=HELD, event_line=0, cause=Cause.NONE,
                                              by="", event="")
+            elif r.owns and (acq := self.ctx.kb.acquire(r.acquire)) is not None and \
+                    acq.owns_field and place == f"{k}->{acq.owns_field}":
+                # file->private_data = NULL; fput(file);: the file keeps priv no more
+                res[k] = dataclasses.replace(r, owns="")
 
     def _released_through(self, st: State, place: str, since: int) -> bool:
         """Was what ``place`` holds released through it on this path since ``since``

@@ -122,6 +122,9 @@ class Acquire:
     # naming none (irq_of_parse_and_map() returns 0 for no interrupt), so a test that
     # finds it 0 finds it not held (``if (p->irq) free_irq(p->irq, p)``)
     nonzero: bool = False
+    # with ``owns``: the field of the acquired object that keeps what it took over
+    # (anon_inode_getfile(): the file's private_data); a NULL stored there gives it back
+    owns_field: str = ""
     # the argument whose object the acquired one holds a reference on until its own
     # release (kobject_create_and_add(name, parent): 1, whose kobject_add_internal()
     # takes kobject_get(parent) and whose release drops it, lib/kobject.c): while it is
@@ -616,6 +619,9 @@ class Knowledge:
                 raise ValueError(f"acquire.{name}: 'nonzero' is for an argument object "
                                  "that is a number")
             self.acquires[name].nonzero = bool(v.get("nonzero", False))
+            if "owns_field" in v and "owns" not in v:
+                raise ValueError(f"acquire.{name}: 'owns_field' needs 'owns'")
+            self.acquires[name].owns_field = str(v.get("owns_field", ""))
             if "cookie" in v and int(v["cookie"]) < 0:
                 raise ValueError(f"acquire.{name}: 'cookie' names an argument")
             self.acquires[name].cookie = int(v["cookie"]) if "cookie" in v else None
@@ -806,7 +812,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
                           "null_arg", "ret_names", "handle", "cookie", "pins",
-                          "nonzero"}),
+                          "nonzero", "owns_field"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count"}),
     "in_progress": frozenset({"errno"}),
