@@ -568,12 +568,21 @@ def _held_after_failure(ctx: FunctionContext, walk: WalkResult,
     for ex in walk.returns:
         for key, r in ex.res:
             if r.kind != "lock" or r.status != HELD or not r.acquire or \
-                    (key, r.line) not in dropped or not after_failure(ex, r):
+                    (key, r.line) not in dropped or not after_failure(ex, r) or \
+                    _returned_with(ex, key_object(key)):
                 continue
             if all(o.exit.kind is not ExitKind.NORMAL or after_failure(o, r)
                    for o in holders[(key, r.line)]):
                 out.append((ex, key, r, dropped[(key, r.line)]))
     return out
+
+
+def _returned_with(ex: ExitRecord, lock: str) -> bool:
+    """Does the exit return the object the lock is in (``return stp;`` holding
+    ``stp->st_mutex``)? The object goes to the caller locked, as the caller expects
+    of a function that hands it back: no error was returned to say otherwise."""
+    obj = path_of(ex.exit.value) if ex.exit.value is not None else None
+    return obj is not None and lock.startswith((obj + "->", obj + "."))
 
 
 def at_normal_exits(ctx: FunctionContext) -> bool:

@@ -146,6 +146,7 @@ from kunwind.analysis.conventions import (
 )
 from kunwind.analysis.error_paths import can_fail, errno_held
 from kunwind.analysis.idioms import DROP_ACCEPTED, tolerated_in_comment
+from kunwind.analysis.resources import object_path
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, CONVENTION, Finding, PathStep
 from kunwind.model.ir import (
     Call,
@@ -688,6 +689,8 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
     again = _stored_again(ctx, b, i, name)
     if again is not None and _dropped_by_habit(ctx, b, i, name, call):
         return []  # status = a(); status = b(); ... never read: results dropped as a rule
+    if again is not None and _teardown_goes_on(ctx, call, again):
+        return []  # ret = foo_disable(c); ret = foo_destroy(c);: a teardown goes on
     why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) and \
         not _succeeded_before(ctx, b, i, call) else ""
     end = _success_exit(walk, call) if again is not None and why else 0
@@ -703,6 +706,20 @@ def _overwritten(ctx: FunctionContext, walk: WalkResult, b: Block, i: int, name:
              PathStep(again.loc.line, again.loc.col, f"'{name}' overwritten, never read")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"overwritten|{name}|{call.callee}", why, exit_line=end)]
+
+
+def _teardown_goes_on(ctx: FunctionContext, call: Call, again: Store) -> bool:
+    """Is the overwritten result a teardown step's, and the store that replaces it the
+    result of the next teardown step on the same object (``ret = foo_disable(c); ret =
+    foo_destroy(c); return ret;``)? A teardown goes on past a step that failed, as it
+    must: there is nothing to unwind to, and the last step's status is the one
+    reported."""
+    nxt = again.value
+    if not isinstance(nxt, Call) or not ctx.is_teardown_by_name(call.callee) or \
+            not ctx.is_teardown_by_name(nxt.callee):
+        return False
+    objs = {object_path(path_of(a)) for a in call.args} - {None}
+    return bool(objs & {object_path(path_of(a)) for a in nxt.args})
 
 
 def _dropped_by_habit(ctx: FunctionContext, b: Block, i: int, name: str,
