@@ -74,13 +74,15 @@ COUNT_ACQUIRE_FAILS = "negative"  # the knowledge's ``fails`` of a count-returni
 # A comment that says the failure it stands by is accepted: "we return success
 # anyway", "this is not a hard failure", "the failure is not fatal", "an
 # acceptable race has occurred", "the race is harmless", "just warn instead of
-# failing", "we're leaking memory on purpose".
+# failing", "don't report an error", "we're leaking memory on purpose".
 TOLERATED = re.compile(
     r"\breturn(?:s|ing)?\s+(?:0|success)\s+anyway\b|\bnot\s+an?\s+(?:hard|fatal)\s+"
     r"(?:failure|error)\b|\b(?:failure|error|race)\s+is\s+"
     r"(?:not\s+fatal|tolerated|acceptable|harmless|benign)\b"
     r"|\b(?:acceptable|harmless|benign)\s+(?:failure|error|race)\b"
     r"|\binstead\s+of\s+failing\b"
+    r"|\b(?:don't|do\s+not|doesn't|does\s+not)\s+(?:report|return|propagate)\s+"
+    r"(?:an?\s+|the\s+)?(?:error|failure)\b"
     r"|\bleak(?:s|ing)?(?:\s+\w+){0,3}\s+on\s+purpose\b"
     r"|\b(?:deliberately|intentionally|purposely)\s+leak",
     re.IGNORECASE)
