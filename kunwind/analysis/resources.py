@@ -1560,7 +1560,9 @@ class ResourceModel:
             return True  # the object was found valid: NULL is its other name's answer
         r = res.get(path)
         if r is not None and r.status == HELD:
-            if null:  # the pointer is NULL on this edge: nothing was acquired
+            if null and r.kind != Kind.REGION:  # NULL on this edge: nothing was acquired
+                # (not a claimed range, named by its start address: base = (void
+                # *)res->start; if (!base) tests the address, not the claim)
                 res[path] = r.moved(FAILED, line, Cause.NULL_TESTED)
         elif r is not None and r.status == FAILED:  # its acquisition failed: NULL or ERR_PTR()
             errptr = r.fails == "errptr" and r.cause is not Cause.NULL_TESTED
