@@ -36,7 +36,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
 
+from errno_held import ERRNO_VAR, HELD, errno_held_before  # noqa: E402
 from kernelsrc import kernel_tree  # noqa: E402
 from mutants import EXPECTED, KINDS, Mutant, find_mutants  # noqa: E402
 from precision import source_files, wilson  # noqa: E402
@@ -230,6 +231,11 @@ def run_file(tree: Path, file: str, wanted: list[str], seed: int,
                   f"{seed}/{file}", per_file)
     if not chosen:
         return [], "no place in a function analysed whole"
+    # the path returns another error: a wrong code, not a lost one (errno_held.py)
+    chosen = [replace(m, note=HELD) if m.kind == "drop-errno" and not m.note and
+              (var := ERRNO_VAR.match(m.what)) and
+              errno_held_before(path, flags.args, text, m.function, m.line, var[1]) else m
+              for m in chosen]
     outcomes = []
     for m in chosen:
         with mutated(path, m.apply(text)):
@@ -389,6 +395,24 @@ def notes(mutants: list[dict[str, Any]]) -> list[str]:
     return ["", *out] if out else []
 
 
+def renote(path: Path, tree: Path) -> None:
+    """Mark a finished run's drop-errno mutants as ``run_file`` marks new ones: those
+    whose variable holds an error value on every path into the deleted store (read
+    from the unmutated files of ``tree``), then write its report again."""
+    data = json.loads(path.read_text())
+    opts = Options(root=tree, experimental=True)
+    for m in data["mutants"]:
+        var = ERRNO_VAR.match(m["what"])
+        if m["kind"] != "drop-errno" or m["note"] or var is None:
+            continue
+        file = tree / m["file"]
+        if errno_held_before(file, flags_for(file, opts).args, file.read_bytes(),
+                             m["function"], m["line"], var[1]):
+            m["note"] = HELD
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    render(path)
+
+
 def render(path: Path) -> None:
     """Write the markdown report again from a run's JSON."""
     path.with_suffix(".md").write_text(report(json.loads(path.read_text())))
@@ -430,9 +454,15 @@ def main() -> int:
                     "(default: bench/results/mutation-seedN)")
     ap.add_argument("--render", type=Path, metavar="JSON",
                     help="only write the markdown report of a run's JSON again")
+    ap.add_argument("--renote", type=Path, metavar="JSON",
+                    help="mark the drop-errno mutants of a run's JSON whose variable holds "
+                    "an errno already (errno_held.py), then write its report again")
     args = ap.parse_args()
     if args.render:
         render(args.render)
+        return 0
+    if args.renote:
+        renote(args.renote, (args.tree or kernel_tree()).resolve())
         return 0
     # a kill ends the run through its finally blocks, which restore the tree (a job
     # started in the background ignores SIGINT: it is given back too)

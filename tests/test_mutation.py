@@ -133,3 +133,45 @@ def test_kunwind_finds_each_kind(mutants: list[Mutant], tmp_path: Path) -> None:
         ("double-release", 58): "found",
         ("use-after-release", 56): "found", ("use-after-release", 58): "found",
         ("drop-unlock", 68): "found"}
+
+
+ERRNO_HELD = b"""
+int foo_a(void);
+void *foo_b(void);
+
+int foo_setup(int n)
+{
+	void *p;
+	int ret;
+
+	ret = -22;
+	if (n < 0)
+		goto out;
+	p = foo_b();
+	if (!p) {
+		ret = -12;
+		goto out;
+	}
+	ret = foo_a();
+	if (!ret && n > 4) {
+		ret = -19;
+		goto out;
+	}
+	ret = 0;
+out:
+	return ret;
+}
+"""
+
+
+def test_errno_held_before_separates_a_wrong_code_from_a_lost_one(tmp_path: Path) -> None:
+    """Deleting ``ret = -12`` leaves the -22 stored on every path into it: an error all
+    the same; deleting ``ret = -19`` leaves what foo_a() returned, 0 on that path."""
+    from errno_held import errno_held_before
+
+    src = tmp_path / "held.c"
+    src.write_bytes(ERRNO_HELD)
+    args = flags_for(src, Options(root=tmp_path)).args
+    assert errno_held_before(src, args, ERRNO_HELD, "foo_setup", 15, "ret")
+    assert not errno_held_before(src, args, ERRNO_HELD, "foo_setup", 20, "ret")
+    assert not errno_held_before(src, args, ERRNO_HELD, "foo_setup", 10, "ret")
