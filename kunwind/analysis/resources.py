@@ -165,6 +165,11 @@ class Res:
         return replace(self, status=status, event_line=line, cause=cause, by=by, event=event,
                        sure=sure)
 
+    def held_again(self) -> Res:
+        """Held here again, as if never moved: a hand-over that no longer stands (the
+        place cleared, the node unlinked, the holder freed)."""
+        return replace(self, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
+
 
 @dataclass
 class Resources:
@@ -926,7 +931,7 @@ class ResourceModel:
                 continue
             holder = held_name(self.ctx, st.resources, root_of(r.by))
             if holder in gone and not self._given_since(st, call, holder, r.event_line):
-                res[k] = replace(r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
+                res[k] = r.held_again()
 
     def _given_since(self, st: State, call: Call, holder: str, line: int) -> bool:
         """Was ``holder`` given on this path since ``line`` to a same-file function
@@ -960,7 +965,7 @@ class ResourceModel:
         for k, r in list(res.items()):
             if r.status == ESCAPED and r.cause is Cause.CALL and \
                     self.ctx.kb.link(r.by) is not None and r.event.startswith(f"{r.by}({node}, "):
-                res[k] = replace(r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
+                res[k] = r.held_again()
 
     def _taken_by_callback(self, st: State, call: Call) -> list[str]:
         """What a call through a function pointer that the file does not describe
@@ -1665,8 +1670,7 @@ class ResourceModel:
         for o in [o for o in objs if o.startswith(HANDED)]:
             r = st.resources.res.get(o[len(HANDED):])
             if failed_errno and r is not None and r.status == ESCAPED and r.cause is Cause.CALL:
-                st.resources.res[o[len(HANDED):]] = replace(
-                    r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
+                st.resources.res[o[len(HANDED):]] = r.held_again()
         for o in [o for o in objs if o.startswith(FAILED_ONLY)]:
             r = st.resources.res.get(o[len(FAILED_ONLY):])
             if not failed_errno and r is not None and r.status == RELEASED and \
@@ -1675,8 +1679,7 @@ class ResourceModel:
                 st.resources.res[o[len(FAILED_ONLY):]] = replace(r, status=ESCAPED)
             elif not failed_errno and r is not None and r.status == RELEASED and \
                     r.cause is Cause.CALL:
-                st.resources.res[o[len(FAILED_ONLY):]] = replace(
-                    r, status=HELD, event_line=0, cause=Cause.NONE, by="", event="")
+                st.resources.res[o[len(FAILED_ONLY):]] = r.held_again()
         objs = [o for o in objs if not o.startswith((EXTRA, HANDED, FAILED_ONLY, KEPT))]
         for o in objs:
             r = st.resources.res.get(o)

@@ -431,8 +431,7 @@ class Walker:
         for k, r in list(res.items()):
             if r.status == ESCAPED and r.cause is Cause.STORED and r.by == place and \
                     not self._released_through(st, place, r.event_line):
-                res[k] = dataclasses.replace(r, status=HELD, event_line=0, cause=Cause.NONE,
-                                             by="", event="")
+                res[k] = r.held_again()
             elif r.owns and (acq := self.ctx.kb.acquire(r.acquire)) is not None and \
                     acq.owns_field and place == f"{k}->{acq.owns_field}":
                 # file->private_data = NULL; fput(file);: the file keeps priv no more
