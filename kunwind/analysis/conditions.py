@@ -391,21 +391,27 @@ def no_error_on_edge(cond: Expr, taken: bool, in_progress: Collection[int]) -> s
     return None
 
 
+def equality(cond: Expr, pointers: bool = True) -> tuple[str, int, bool] | None:
+    """(path, constant, the edge where they are equal) of ``path == K`` or
+    ``path != K``; None for any other test, and without ``pointers`` for a test of a
+    pointer."""
+    if not (isinstance(cond, Binary) and cond.op in ("==", "!=")):
+        return None
+    for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
+        k, p = constant(b), path_of(a)
+        if k is not None and p is not None:
+            return None if not pointers and _is_ptr(a) else (p, k, cond.op == "==")
+    return None
+
+
 def _equality(cond: Expr) -> tuple[str, int, bool] | None:
-    """``(variable, k, side)`` when ``cond`` compares a non-pointer variable with the
-    constant ``k`` by ``==`` or ``!=``: ``side`` is the edge where they are equal."""
+    """``equality()`` of a variable that is no pointer, also under ``!``
+    (``!(rc == -EBUSY)``)."""
     side = True
     while isinstance(cond, Unary) and cond.op == "!":
         cond, side = cond.operand, not side
-    if not (isinstance(cond, Binary) and cond.op in ("==", "!=")):
-        return None
-    lhs, rhs = cond.lhs, cond.rhs
-    if constant(lhs) is not None and constant(rhs) is None:
-        lhs, rhs = rhs, lhs
-    k, p = constant(rhs), path_of(lhs)
-    if p is None or k is None or _is_ptr(lhs):
-        return None
-    return p, k, side == (cond.op == "==")
+    eq = equality(cond, pointers=False)
+    return None if eq is None else (eq[0], eq[1], eq[2] == side)
 
 
 def _sides(block: Block) -> dict[bool, int] | None:

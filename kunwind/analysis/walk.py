@@ -69,6 +69,7 @@ from . import cursors
 from .conditions import (
     Check,
     condition_key,
+    equality,
     errno_equality,
     error_on_edge,
     error_value,
@@ -1034,7 +1035,7 @@ class Walker:
         errp = errptr_test(cond)
         if errp is not None and taken == errp[1]:
             st.values.signs[errp[0]] = NEGATIVE  # an ERR_PTR(): PTR_ERR() of it is < 0
-        eq = _equality(cond)
+        eq = equality(cond)
         if eq is not None and taken == eq[2] and eq[0] in self.ctx.relevant:
             st.values.known[eq[0]] = eq[1]  # if (n == 3): n is 3 on this edge
         if eq is not None and taken == eq[2]:
@@ -1524,7 +1525,7 @@ def _zero_test(cond: Expr, subj: str | None) -> bool | None:
     text, negated = condition_key(cond)
     if subj is not None and text == subj:
         return negated
-    eq = _equality(cond)
+    eq = equality(cond)
     if eq is not None and eq[0] == subj and eq[1] == 0:
         return eq[2] != negated
     return None
@@ -1558,18 +1559,6 @@ def _copy_partners(st: State, cond: Expr) -> list[str]:
     if p is None or render(c) != p:
         return []
     return sorted({b if a == p else a for a, b in st.resources.copies if p in (a, b)})
-
-
-def _equality(cond: Expr) -> tuple[str, int, bool] | None:
-    """(path, constant, the edge where they are equal) of ``path == K`` or
-    ``path != K``; None for any other test."""
-    if not (isinstance(cond, Binary) and cond.op in ("==", "!=")):
-        return None
-    for a, b in ((cond.lhs, cond.rhs), (cond.rhs, cond.lhs)):
-        k, p = constant(b), path_of(a)
-        if k is not None and p is not None:
-            return p, k, cond.op == "=="
-    return None
 
 
 def _object_address(e: Expr | None) -> bool:
