@@ -12,7 +12,10 @@ What it finds:
     the first release it skips and how many more. A release is one the
     knowledge lists, or a same-file callee whose summary releases its
     argument; what the function acquired itself (KU002's business) and holds
-    it drops (an unlock: KU005's) do not count.
+    it drops (an unlock: KU005's) do not count, nor does what the failed call
+    released itself when it failed (its summary's ``releases_on_error``: a
+    helper that drops the packet before it returns -EINVAL, or a wrapper
+    that passes such a failure on).
 
 Why it matters:
     Nobody retries a failed teardown: a remove callback's result is ignored
@@ -141,8 +144,9 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 _explained(ctx, b.cond_loc.line, end):
             continue  # an unwind of its own, or a bail-out its author explains
         after = fn.reachable_from(on, avoid=b.id) | {on}
+        gone = _released_on_failure(ctx, b, chk)
         skipped = _first_per_path(s for s in steps if s.block in after and
-                                  s.block not in failed and
+                                  s.block not in failed and s.path not in gone and
                                   b.id not in ctx.reachable(s.block))
         if not skipped or any(_device_memory(ctx, s.call) for s in skipped):
             continue
@@ -241,6 +245,39 @@ def _stored_value(ctx: FunctionContext, b: Block, name: str) -> Expr | None:
                     return a.value
         ps = preds.get(block.id, [])
         block = ctx.fn.blocks[ps[0]] if len(ps) == 1 else None
+    return None
+
+
+def _released_on_failure(ctx: FunctionContext, b: Block, chk: Check) -> set[str]:
+    """What the failed call released itself on its error path: the arguments its
+    summary's ``releases_on_error`` names (``if (!port) { kfree_skb(skb); return
+    -EINVAL; }``). The caller has nothing left of them to release."""
+    s = ctx.summary(chk.callee)
+    if s is None or not s.releases_on_error:
+        return set()
+    call = _tested_call(ctx, b, chk)
+    if call is None:
+        return set()
+    out: set[str] = set()
+    for k in s.releases_on_error:
+        p = path_of(call.args[k]) if k < len(call.args) else None
+        if p is not None:
+            out.add(p.lstrip("&*"))
+    return out
+
+
+def _tested_call(ctx: FunctionContext, b: Block, chk: Check) -> Call | None:
+    """The call whose result the failure check of block ``b`` tests."""
+    for e in (chk.subject, b.cond):
+        if e is None:
+            continue
+        for x in subexprs(e):
+            if isinstance(x, Call) and x.callee == chk.callee:
+                return x
+            if isinstance(x, Var):
+                v = _stored_value(ctx, b, x.name)
+                if isinstance(v, Call) and v.callee == chk.callee:
+                    return v
     return None
 
 

@@ -1228,6 +1228,9 @@ class ResourceModel:
                 elif p is not None and p in callbacks:
                     wholes.append(p)  # the object itself, in a local or a field:
                     # kobject_init_and_add(kobj, &foo_ktype), x->cdev->release = foo_release
+            if rel is not None and rel.member and rel.arg == j and \
+                    (p := path_of(a)) is not None and not p.startswith("&"):
+                members.append(member_root(self.ctx.member_aliases, f"{p}->{rel.member}"))
             base = path_of(a) if summary is not None and summary.releases_members.get(j) \
                 else None
             if base is not None and not base.startswith("&") and summary is not None:

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from kunwind.knowledge import Kind, Knowledge
@@ -96,7 +97,7 @@ from kunwind.model.ir import (
 )
 from kunwind.model.syntax import UNKNOWN_CASE
 
-from .conditions import error_value, macro_temporary, null_test
+from .conditions import error_value, failure_check, macro_temporary, null_test
 from .constants import ANY_SIGN, NEGATIVE, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, function_named, zeroes
 from .returns import conditional_signs, is_stub, return_signs
@@ -2200,13 +2201,18 @@ def _must_release(fn: Function, s: Summary, res: _Param, known: dict[str, Summar
         return (rel is not None and rel.arg == j) or (
             callee is not None and j in callee.releases_always)
 
-    ends = _must_reach(fn, set(s.releases), res, releases)
+    full = set(s.releases)
+    nulled = partial(_null_param, fn, full)
+    ends = _must_reach(fn, full, res, releases, nulled)
     if not ends:
         return
     s.releases_always = set.intersection(*(out for _, out in ends))
     if fn.returns_void:
         return
-    errs = [out for b, out in ends if _may_return_error(fn, fn.blocks[b])]
+    failed = partial(_released_by_failure, full, res, known)
+    errs = [out for b, out in _must_reach(fn, full, res, releases,
+                                          lambda b, e: nulled(b, e) | failed(b, e))
+            if _may_return_error(fn, fn.blocks[b])]
     if errs:
         s.releases_on_error = set.intersection(*errs)
 
@@ -2245,11 +2251,65 @@ def _must_consume(fn: Function, s: Summary, res: _Param, known: dict[str, Summar
         s.consumes = set.intersection(*(out for _, out in ends))
 
 
+def _null_param(fn: Function, full: set[int], b: Block, e: Edge) -> set[int]:
+    """The parameter of ``full`` that edge ``e`` of block ``b`` finds NULL (``if
+    (!rmidi) return 0;``), when the function never assigns it: on that branch it
+    points at nothing, so nothing of it is left to release."""
+    if b.cond is None or len(b.succs) != 2:
+        return set()
+    t = null_test(b.cond)
+    if t is None or e.kind != ("true" if t[1] else "false"):
+        return set()
+    names = [p.name for p in fn.params]
+    if t[0] not in names or names.index(t[0]) not in full or any(
+            isinstance(st, Store) and isinstance(st.target, Var) and st.target.name == t[0]
+            for x in fn.blocks for st in x.stmts):
+        return set()
+    return {names.index(t[0])}
+
+
+def _released_by_failure(full: set[int], res: _Param, known: dict[str, Summary],
+                         b: Block, e: Edge) -> set[int]:
+    """The parameters of ``full`` that a same-file callee released on its own error
+    path, when edge ``e`` of block ``b`` is the branch where it failed (``err =
+    foo_rx(skb); if (err) return err;``, with ``foo_rx()`` freeing ``skb`` whenever it
+    fails: its summary's ``releases_on_error``)."""
+    if b.cond is None or len(b.succs) != 2:
+        return set()
+
+    def stored(name: str) -> Expr | None:
+        for st in reversed(b.stmts):
+            if isinstance(st, Store) and isinstance(st.target, Var) and \
+                    st.target.name == name and st.op == "=":
+                return st.value
+        return None
+
+    chk = failure_check(b.cond, stored)
+    if chk is None or chk.answer or e.kind != ("true" if chk.fails_when else "false"):
+        return set()
+    callee = known.get(chk.callee)
+    if callee is None or not callee.releases_on_error:
+        return set()
+    calls = [c for x in (b.cond, *(stored(v.name) for v in subexprs(b.cond)
+                                   if isinstance(v, Var)))
+             if x is not None for c in calls_in(x) if c.callee == chk.callee]
+    out: set[int] = set()
+    for c in calls[:1]:
+        for j in callee.releases_on_error:
+            r = res.of(c.args[j]) if j < len(c.args) else None
+            if r is not None and not r[1] and r[0] in full:
+                out.add(r[0])
+    return out
+
+
 def _must_reach(fn: Function, full: set[int], res: _Param,
-                does: Callable[[Call, int], bool]) -> list[tuple[int, set[int]]]:
+                does: Callable[[Call, int], bool],
+                on_edge: Callable[[Block, Edge], set[int]] | None = None,
+                ) -> list[tuple[int, set[int]]]:
     """For each block that returns, the parameters of ``full`` that every path from the
-    entry to its end passes to a call ``c`` at an argument ``j`` where ``does(c, j)``:
-    a forward must-analysis over the CFG. Empty when no return is reachable."""
+    entry to its end passes to a call ``c`` at an argument ``j`` where ``does(c, j)``,
+    or that ``on_edge`` learns on a branch on the way: a forward must-analysis over the
+    CFG. Empty when no return is reachable."""
     reach = fn.reachable_from(fn.entry)
     preds = fn.preds()
     gen: dict[int, set[int]] = {}
@@ -2262,7 +2322,7 @@ def _must_reach(fn: Function, full: set[int], res: _Param,
                     if r is not None and not r[1] and r[0] in full and does(c, j):
                         g.add(r[0])
         gen[block.id] = g
-    out = must_gen(fn, gen)
+    out = must_gen(fn, gen, on_edge)
     return [(p, out[p]) for p in preds[fn.exit] if p in reach]
 
 

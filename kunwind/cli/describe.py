@@ -98,6 +98,8 @@ def _describe(kb: Knowledge, table: str, name: str) -> str:
         fields = f", frees its {', '.join(r.frees_fields)} too" if r.frees_fields else ""
         if r.callback is not None:
             fields += f", runs argument {r.callback} when it drops the last reference"
+        if r.member:
+            fields += f", drops the reference of its member {r.member}"
         return f"releases argument {r.arg}{ok}{fields}"
     if table == "owner" and name in kb.owner_fields:
         taken = kb.owner_fields[name]

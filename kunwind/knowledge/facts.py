@@ -163,6 +163,10 @@ class Release:
     # dma_unmap_sg(dev, sg, nents, dir): argument 2): with a count of 0 it releases
     # nothing
     count: int | None = None
+    # the member of the object argument ``arg`` points at whose reference it drops
+    # (auxiliary_device_uninit(adev) puts adev->dev): the release callback the
+    # caller set on that member runs when it is the last
+    member: str = ""
 
 
 @dataclass
@@ -641,7 +645,8 @@ class Knowledge:
                                           int(v["callback"]) if "callback" in v else None,
                                           same,
                                           int(v["selector"]) if "selector" in v else None,
-                                          int(v["count"]) if "count" in v else None)
+                                          int(v["count"]) if "count" in v else None,
+                                          str(v.get("member", "")))
         elif table == "in_progress":
             errno = int(v.get("errno", 0))
             if errno <= 0:
@@ -814,7 +819,8 @@ KEYS: dict[str, frozenset[str]] = {
                           "null_arg", "ret_names", "handle", "cookie", "pins",
                           "nonzero", "owns_field"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
-                          "frees_fields", "callback", "same_args", "selector", "count"}),
+                          "frees_fields", "callback", "same_args", "selector", "count",
+                          "member"}),
     "in_progress": frozenset({"errno"}),
     "unsupported": frozenset({"errno"}),
     "printf": frozenset({"format", "error", "level", "returns"}),
