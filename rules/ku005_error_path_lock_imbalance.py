@@ -414,11 +414,18 @@ def _dropped_by_callee(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> 
         if s is None or not s.drops_locks:
             continue
         for _, f in s.drops_locks:
-            if (f == "" and p in c.objects) or (f and f == rest and root in c.objects):
+            if (f == "" and p in c.objects) or (f and _within(rest, f) and root in c.objects):
                 return True
             if member is not None and f == f"{member}->{rest}" and c.objects:
                 return True
     return False
+
+
+def _within(path: str, field: str) -> bool:
+    """Is the lock at ``path`` (below the object) the summary's ``field``, or inside the
+    struct embedded there (``v.i_lock`` in ``v``: a summary names the field of its
+    parameter that it reaches, not what is embedded in it)?"""
+    return path == field or path.startswith(field + ".")
 
 
 def _read_from_member(ctx: FunctionContext, name: str) -> str | None:
