@@ -1190,13 +1190,32 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
     if held & {f for fs in s.releases_fields.values() for f in fs}:
         return True  # cs->signal_fence = sig_fence; cs_put(cs) puts cs->signal_fence
     if obj not in c.objects and root_of(obj) not in c.objects and \
-            not any(obj in ctx.made_holding.get(o, ()) for o in c.objects):
+            not any(obj in ctx.made_holding.get(o, ()) for o in c.objects) and \
+            not _holds_read_from(ctx, c, obj):
         return False
     if rel in s.calls:
         return True
     r = ctx.summary(rel)
     undoes_ = {x for x in r.calls if undoes(ctx.kb, x)} if r is not None else set()
     return bool(undoes_) and undoes_ <= s.calls
+
+
+def _holds_read_from(ctx: FunctionContext, c: CallRec, obj: str) -> bool:
+    """Is ``c`` given an object the function stored a local into that it read from
+    ``obj`` (``vol = ubi->volumes[id]; desc->vol = vol; ubi_close_volume(desc)``)?
+    Such an object points back at ``obj`` (``vol->ubi``) more often than not: a
+    callee that makes the undo on what it reaches from there undoes ``obj``'s."""
+    read = {name for name, values in ctx.local_values.items()
+            if values and all(_read_below(v, obj) for v in values)}
+    return any(h in c.objects for name in read for h, _f in ctx.holders.get(name, ()))
+
+
+def _read_below(v: Expr | None, obj: str) -> bool:
+    """Does ``v`` read a field of ``obj`` (``ubi->dev``, or an element of a table of
+    it: ``ubi->volumes[id]``)?"""
+    table = element_table(v)
+    p = path_of(table) if table is not None else path_of(v) if v is not None else None
+    return p is not None and p != obj and root_of(p) == obj
 
 
 def _callback_handles(ctx: FunctionContext, c: CallRec, acq: str, undo: str,

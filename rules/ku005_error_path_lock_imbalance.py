@@ -177,7 +177,6 @@ from kunwind.model.ir import (
     Call,
     Member,
     Store,
-    Var,
     calls_in,
     path_of,
     render,
@@ -431,11 +430,7 @@ def _within(path: str, field: str) -> bool:
 def _read_from_member(ctx: FunctionContext, name: str) -> str | None:
     """The member ``m`` that the local ``name``'s only assignment reads (``dmux =
     bndev->dmux``: "dmux"), else None."""
-    if name not in ctx.declared_locals:
-        return None
-    values = [s.value for b in ctx.fn.blocks for s in b.stmts
-              if isinstance(s, Store) and isinstance(s.target, Var) and s.target.name == name
-              and s.value is not None]
+    values = [v for v in ctx.local_values.get(name, ()) if v is not None]
     if len(values) != 1 or not isinstance(values[0], Member) or not values[0].arrow:
         return None
     return values[0].name

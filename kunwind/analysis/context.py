@@ -1157,6 +1157,20 @@ class FunctionContext:
         return self._reach[block]
 
     @cached_property
+    def local_values(self) -> dict[str, list[Expr | None]]:
+        """Each declared local -> the values its assignments store, in the order of the
+        blocks (None for a compound assignment: ``n += 1``); a declaration without a
+        value stores none."""
+        out: dict[str, list[Expr | None]] = {}
+        for b in self.fn.blocks:
+            for s in b.stmts:
+                if isinstance(s, Store) and isinstance(s.target, Var) and \
+                        s.target.name in self.declared_locals and \
+                        not (s.decl and s.value is None):
+                    out.setdefault(s.target.name, []).append(s.value if s.op == "=" else None)
+        return out
+
+    @cached_property
     def _stores(self) -> dict[str, list[tuple[int, int]]]:
         """access path -> [(block, line)] of stores of a value that is not NULL/0."""
         out: dict[str, list[tuple[int, int]]] = {}
