@@ -63,7 +63,9 @@ Known false positives:
     return;``, which the set-up made too, or a poll of a busy bit). Other
     such choices, explained nowhere, are reported. Tests of "nothing to do"
     (``if (!priv) return;``, a flag, a getter's NULL, a lookup that found
-    nothing) are no failure tests and are not reported; nor is an exit that
+    nothing, an ERR_PTR the set-up stored as driver data when it failed:
+    ``if (!IS_ERR_OR_NULL(platform_get_drvdata(pdev)))``) are no failure
+    tests and are not reported; nor is an exit that
     releases something itself (an unwind of its own), nor a function that
     is a probe or returns a value, nor one that acquires something other
     than a hold, itself or through its same-file callees (a restart that
@@ -287,8 +289,8 @@ def _real_failure(ctx: FunctionContext, chk: Check) -> bool:
     getter, nor of a lookup that found nothing)."""
     if chk.answer or not chk.callee:
         return False
-    if chk.form == "errptr":
-        return True
+    if chk.form == "errptr":  # not what a getter gives back: the set-up's own ERR_PTR
+        return not (ctx.kb.gives_back(chk.callee) or ctx.kb.is_read(chk.callee))
     if chk.form == "null":
         a = ctx.kb.acquire(chk.callee)
         s = ctx.summary(chk.callee)
