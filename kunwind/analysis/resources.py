@@ -600,11 +600,14 @@ class ResourceModel:
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED) and \
                     (first := res[p].under) is not None and call.callee not in first.releases \
-                    and p not in puts and p not in by_callback:
+                    and p not in puts and p not in by_callback and \
+                    not (summary is not None and first.releases & summary.calls):
                 res[p] = replace(first, popped=replace(res[p].moved(
                     RELEASED, line, Cause.CALL, call.callee, text), under=None))
                 # device_del() undoes device_add() only (a last put whose
-                # release callback frees the object ends both steps)
+                # release callback frees the object ends both steps, and so does a
+                # callee that also makes the first step's release: foo_power_off()
+                # calling phy_power_off() and phy_exit() after phy_init(), phy_power_on())
                 st.note(Release(line, p, call.callee))
             elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text,
