@@ -61,6 +61,7 @@ from kunwind.model.ir import (
     calls_in,
     path_of,
     root_of,
+    subexprs,
 )
 
 from .conditions import null_test
@@ -322,11 +323,51 @@ def left_to_sibling(ctx: FunctionContext, path: str, releases: Iterable[str],
     that undoes steps of its own on failures from there on (``clk_disable_unprepare(
     pclk); return ret;`` when the next clock fails) unwinds what it set up itself: it
     owes ``path`` too, whatever its other half does later."""
+    if (again := released_by_another_call(ctx, path, releases)) is not None:
+        return again
     if not _kept_on_success(ctx, path):
         return None  # it drops it itself before it returns success: a bracket of its own
     if failed is not None and _unwinds_from(ctx, failed):
         return None
     return released_by_sibling(ctx.fn, ctx.summary(ctx.fn.name), path, releases)
+
+
+def released_by_another_call(ctx: FunctionContext, path: str,
+                             releases: Iterable[str]) -> str | None:
+    """The release by which a later call of this same function drops ``path``, when no
+    caller sees it fail and it is both halves of a pair, told apart by a test of its
+    parameters alone: a DAPM widget's ``.event`` enables the clock for
+    ``SND_SOC_DAPM_PRE_PMU`` and disables it for ``SND_SOC_DAPM_POST_PMD``, and the
+    framework, which only logs a failed event, powers the widget down later all the
+    same. So: an acquisition of ``path`` on one side of such a test, and a release of
+    it (one of ``releases``) on the other side only; None otherwise."""
+    if not failure_unseen(ctx.fn, ctx.summary(ctx.fn.name), ctx.tables, ctx.kb):
+        return None
+    names = set(releases)
+    acquired = [site.block for site in ctx.acquisitions.get(path, ())]
+    released = [site for p, site in ctx.release_sites if p == path and
+                (site.callee in names or canonical(site.callee) in names)]
+    if not acquired or not released:
+        return None
+    params = {p.name for p in ctx.fn.params}
+    for b in ctx.fn.blocks:
+        if b.cond is None or len(b.succs) != 2 or not _reads_only(b.cond, params):
+            continue
+        sides = [ctx.reachable(e.dst) | {e.dst} for e in b.succs]
+        for i in (0, 1):
+            one, other = sides[i], sides[1 - i]
+            if any(a in one and a not in other for a in acquired):
+                site = next((r for r in released if r.block in other and r.block not in one),
+                            None)
+                if site is not None:
+                    return site.callee
+    return None
+
+
+def _reads_only(cond: Expr, params: set[str]) -> bool:
+    """Does the test read parameters and constants only (``event & 0x3``)?"""
+    names = [x.name for x in subexprs(cond) if isinstance(x, Var)]
+    return bool(names) and set(names) <= params and not any(True for _ in calls_in(cond))
 
 
 def _unwinds_from(ctx: FunctionContext, block: int) -> bool:

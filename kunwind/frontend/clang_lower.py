@@ -30,6 +30,7 @@ from kunwind.model.ir import (
     Str,
     Unary,
     Var,
+    element_table_name,
     pointer_table,
     render,
     strip_not_not,
@@ -230,28 +231,60 @@ def callback_tables(variables: list[Any]) -> dict[str, tuple[str, dict[str, str]
             if pointee.kind.name == "STRUCT_DECL":
                 out[pointer_table(var.spelling)] = (pointee.spelling, {})
             continue
-        decl = canonical.get_declaration()
         init = [c for c in var.get_children() if c.kind.name == "INIT_LIST_EXPR"]
-        if decl.kind.name != "STRUCT_DECL" or len(init) != 1:
+        if len(init) != 1:
             continue
-        fields = [f.spelling for f in decl.type.get_fields()]
-        members: dict[str, str] = {}
-        items = list(init[0].get_children())
-        designators = [[p.spelling for p in item.get_children() if p.kind.name == "MEMBER_REF"]
-                       for item in items]
-        positional = not any(designators)  # { foo_release, NULL }: in the members' order
-        for i, item in enumerate(items):
-            d = designators[i]
-            name = d[0] if len(d) == 1 else fields[i] if positional and i < len(fields) else ""
-            fn = _function_named(item) if name else ""
-            if name and fn:
-                members[name] = fn
-            inner = out.get(_table_named(item)) if name else None
-            if inner is not None:  # .ct_item_ops = &foo_item_ops: its members, through it
-                members.update({f"{name}->{m}": f for m, f in inner[1].items()})
+        if canonical.kind.name in ("CONSTANTARRAY", "INCOMPLETEARRAY"):
+            # an array of such structs (a DAPM widget table), element by element
+            decl = canonical.element_type.get_canonical().get_declaration()
+            if decl.kind.name != "STRUCT_DECL":
+                continue
+            for i, item in enumerate(init[0].get_children()):
+                inner_init = _init_list(item)
+                members = _table_members(inner_init, decl, out) if inner_init else {}
+                if members:
+                    out[element_table_name(var.spelling, i)] = (decl.spelling, members)
+            continue
+        decl = canonical.get_declaration()
+        if decl.kind.name != "STRUCT_DECL":
+            continue
+        members = _table_members(init[0], decl, out)
         if members:
             out[var.spelling] = (decl.spelling, members)
     return out
+
+
+def _table_members(init: Any, decl: Any,
+                   tables: dict[str, tuple[str, dict[str, str]]]) -> dict[str, str]:
+    """Member -> function of one struct initializer (``callback_tables``)."""
+    fields = [f.spelling for f in decl.type.get_fields()]
+    members: dict[str, str] = {}
+    items = list(init.get_children())
+    designators = [[p.spelling for p in item.get_children() if p.kind.name == "MEMBER_REF"]
+                   for item in items]
+    positional = not any(designators)  # { foo_release, NULL }: in the members' order
+    for i, item in enumerate(items):
+        d = designators[i]
+        name = d[0] if len(d) == 1 else fields[i] if positional and i < len(fields) else ""
+        fn = _function_named(item) if name else ""
+        if name and fn:
+            members[name] = fn
+        inner = tables.get(_table_named(item)) if name else None
+        if inner is not None:  # .ct_item_ops = &foo_item_ops: its members, through it
+            members.update({f"{name}->{m}": f for m, f in inner[1].items()})
+    return members
+
+
+def _init_list(e: Any) -> Any:
+    """The initializer list of an array element: itself, or the one of the compound
+    literal a macro writes there (``SND_SOC_DAPM_SUPPLY(...)`` is ``(struct
+    snd_soc_dapm_widget){ ... }``); None for anything else."""
+    while e is not None and e.kind.name != "INIT_LIST_EXPR":
+        if e.kind.name not in ("UNEXPOSED_EXPR", "COMPOUND_LITERAL_EXPR", "PAREN_EXPR"):
+            return None
+        children = list(e.get_children())
+        e = children[-1] if children else None
+    return e
 
 
 def _function_named(e: Any) -> str:

@@ -49,6 +49,7 @@ from kunwind.model.ir import (
     Str,
     Unary,
     Var,
+    element_table_name,
     pointer_table,
     render,
     strip_not_not,
@@ -299,34 +300,54 @@ def _callback_tables(ast: c_ast.FileAST, main: str) -> dict[str, tuple[str, dict
             out[pointer_table(e.name)] = (e.type.type.type.name, {})  # struct class *foo
             continue
         if not (isinstance(e, c_ast.Decl) and e.coord.file == main and
-                isinstance(e.init, c_ast.InitList) and isinstance(e.type, c_ast.TypeDecl)
-                and isinstance(e.type.type, c_ast.Struct) and e.type.type.name):
+                isinstance(e.init, c_ast.InitList)):
+            continue
+        if isinstance(e.type, c_ast.ArrayDecl) and isinstance(e.type.type, c_ast.TypeDecl) \
+                and isinstance(e.type.type.type, c_ast.Struct) and e.type.type.type.name:
+            struct = e.type.type.type.name  # an array of such structs, element by element
+            for i, x in enumerate(e.init.exprs):
+                if isinstance(x, c_ast.CompoundLiteral):
+                    x = x.init  # SND_SOC_DAPM_SUPPLY(...): (struct ...){ ... }
+                members = _table_members(x.exprs, struct, fields, functions, out) \
+                    if isinstance(x, c_ast.InitList) else {}
+                if members:
+                    out[element_table_name(e.name, i)] = (struct, members)
+            continue
+        if not (isinstance(e.type, c_ast.TypeDecl) and isinstance(e.type.type, c_ast.Struct)
+                and e.type.type.name):
             continue
         struct = e.type.type.name
-        items = e.init.exprs
-        positional = not any(isinstance(x, c_ast.NamedInitializer) for x in items)
-        members: dict[str, str] = {}
-        for i, x in enumerate(items):
-            name, value = "", x
-            if isinstance(x, c_ast.NamedInitializer):
-                if len(x.name) == 1 and isinstance(x.name[0], c_ast.ID):
-                    name, value = x.name[0].name, x.expr
-            elif positional and i < len(fields.get(struct, [])):
-                name = fields[struct][i]
-            while isinstance(value, c_ast.Cast):
-                value = value.expr
-            if isinstance(value, c_ast.TernaryOp) and _null(value.iffalse):
-                value = value.iftrue  # pm_sleep_ptr(foo_resume): (cond) ? (foo_resume) : NULL
-                while isinstance(value, c_ast.Cast):
-                    value = value.expr
-            if name and isinstance(value, c_ast.ID) and value.name in functions:
-                members[name] = value.name
-            if name and isinstance(value, c_ast.UnaryOp) and value.op == "&" and \
-                    isinstance(value.expr, c_ast.ID) and value.expr.name in out:
-                members.update({f"{name}->{m}": f for m, f in out[value.expr.name][1].items()})
+        members = _table_members(e.init.exprs, struct, fields, functions, out)
         if members:
             out[e.name] = (struct, members)
     return out
+
+
+def _table_members(items: list[c_ast.Node], struct: str, fields: dict[str, list[str]],
+                   functions: set[str],
+                   tables: dict[str, tuple[str, dict[str, str]]]) -> dict[str, str]:
+    """Member -> function of one struct initializer (``_callback_tables``)."""
+    positional = not any(isinstance(x, c_ast.NamedInitializer) for x in items)
+    members: dict[str, str] = {}
+    for i, x in enumerate(items):
+        name, value = "", x
+        if isinstance(x, c_ast.NamedInitializer):
+            if len(x.name) == 1 and isinstance(x.name[0], c_ast.ID):
+                name, value = x.name[0].name, x.expr
+        elif positional and i < len(fields.get(struct, [])):
+            name = fields[struct][i]
+        while isinstance(value, c_ast.Cast):
+            value = value.expr
+        if isinstance(value, c_ast.TernaryOp) and _null(value.iffalse):
+            value = value.iftrue  # pm_sleep_ptr(foo_resume): (cond) ? (foo_resume) : NULL
+            while isinstance(value, c_ast.Cast):
+                value = value.expr
+        if name and isinstance(value, c_ast.ID) and value.name in functions:
+            members[name] = value.name
+        if name and isinstance(value, c_ast.UnaryOp) and value.op == "&" and \
+                isinstance(value.expr, c_ast.ID) and value.expr.name in tables:
+            members.update({f"{name}->{m}": f for m, f in tables[value.expr.name][1].items()})
+    return members
 
 
 def _null(e: c_ast.Node) -> bool:

@@ -180,6 +180,12 @@ def pointer_table(name: str) -> str:
     return "*" + name
 
 
+def element_table_name(name: str, index: int) -> str:
+    """The key of element ``index`` of the file's array of callback structs ``name``
+    (``static const struct snd_soc_dapm_widget foo_widgets[]``) among its tables."""
+    return f"{name}[{index}]"
+
+
 def strip_not_not(e: Expr) -> Expr:
     """``!!x`` is ``x`` as a condition (the kernel's likely()/unlikely() write it)."""
     while isinstance(e, Unary) and e.op == "!" and isinstance(e.operand, Unary) \
