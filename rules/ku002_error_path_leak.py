@@ -470,8 +470,8 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
             continue  # the id of a slot that keeps the object: it goes with the object
         if released_elsewhere_only and not _releases_after(ctx, path, r):
             continue
-        if _owned_here(ctx, st, path, r, ex):
-            leaked.append((path, r))
+        if r.cleared or _owned_here(ctx, st, path, r, ex):
+            leaked.append((path, r))  # a cleared field lost it: nobody can release it
     if not leaked:
         return []
     last = max(r.line for _, r in leaked)
@@ -878,9 +878,11 @@ def _finding(ctx: FunctionContext, st: State, ret: Return, ex: Exit,
     path, r = leaked[0]
     how = f" ({via})" if via else ""
     learned = ctx.kb.evidence(r.acquire)
+    held = f"still held at the error exit at line {ret.loc.line}" if not r.cleared else \
+        f"lost at line {r.cleared}, where '{path}' is cleared without a release, " \
+        f"before the error exit at line {ret.loc.line}"
     msg = (f"{fn}() leaks '{path}' on an error path: acquired by {name(r.acquire, r.line)}() "
-           f"at line {r.line}{learned}, still held at the error exit at line {ret.loc.line}"
-           f"{how}; {_release_hint(ctx, path, r)}")
+           f"at line {r.line}{learned}, {held}{how}; {_release_hint(ctx, path, r)}")
     if len(leaked) > 1:
         more = ", ".join(f"'{p}' ({name(x.acquire, x.line)}() at line {x.line})"
                          for p, x in leaked[1:4])
@@ -888,7 +890,8 @@ def _finding(ctx: FunctionContext, st: State, ret: Return, ex: Exit,
     steps = [PathStep(x.line, 0, f"'{p}' acquired by {name(x.acquire, x.line)}()")
              for p, x in leaked[:4]]
     steps.extend(st.rendered_path(ctx.words))
-    steps.append(exit_path_step(ex, f"; '{path}' is still held"))
+    steps.append(exit_path_step(ex, f"; '{path}' is still held" if not r.cleared else
+                                f"; what '{path}' held is lost"))
     return RULE.finding(ctx, line, 0 if via else ret.loc.col, msg, steps,
                         "|".join(sorted(f"{p}:{x.acquire}" for p, x in leaked)),
                         acquire_evidence(ctx, r.acquire))

@@ -152,6 +152,10 @@ class Res:
     # that a second release of it is seen as one (not compared: paths that differ in it
     # hold the same)
     popped: Res | None = field(default=None, compare=False)
+    # the line of a store that gave the field holding it another value (``p->buf =
+    # NULL``) while it was held, nothing else naming it: the object is lost there,
+    # whoever owns the field, and held under the key ``resource_key(path, CLEARED)``
+    cleared: int = 0
 
     @property
     def shared(self) -> bool:
@@ -288,6 +292,10 @@ FAILED_ONLY = ">"
 # when it returns V (the summary's ``kept_when``): where a test finds the result is V,
 # it is no longer held
 KEPT = "="
+
+
+# the part under which a resource is held once the field that held it was cleared
+CLEARED = "cleared"
 
 
 def resource_key(obj: str, part: str = "") -> str:

@@ -118,6 +118,7 @@ from .idioms import (
 )
 from .resources import (
     AUTO,
+    CLEARED,
     ESCAPED,
     FAILED,
     HELD,
@@ -129,6 +130,7 @@ from .resources import (
     held_name,
     object_path,
     read_path,
+    resource_key,
 )
 from .state import UNINITIALISED, CallRec, CheckState, Fact, Origin, State
 from .ties import bit_store, flag_base, flag_tested, truth_tested
@@ -557,7 +559,11 @@ class Walker:
             st.values.fresh = st.values.fresh | {path}
         if path is not None and s.op == "=" and not isinstance(value, Call):
             if path in res and not s.decl:
-                del res[path]
+                lost = res.pop(path)
+                if _cleared_while_held(lost, path, value):
+                    # p->buf = NULL with no release before: nothing names it any more
+                    res[resource_key(path, CLEARED)] = dataclasses.replace(
+                        lost, cleared=s.loc.line)
             st.resources.links.pop(path, None)
         if path is not None and s.op == "=" and isinstance(value, Cond):
             self.link_guarded(st, path, value, s.loc.line)
@@ -1413,6 +1419,14 @@ class Walker:
 
 # ``n#k`` keys the sign a test learned of ``n`` while ``n`` is that value plus k
 SHIFT = "#"
+
+
+def _cleared_while_held(r: Res, path: str, value: Expr | None) -> bool:
+    """Does a store of NULL into the field ``path`` lose what this function acquired
+    into it and still holds (``ring->v = NULL`` with no ``dma_free_coherent()``
+    before)? A copy of the field in a local took it over already (``overwritten``)."""
+    return r.status == HELD and bool(r.acquire) and not r.kind.is_hold and \
+        ("->" in path or "." in path) and value is not None and constant(value) == 0
 
 
 def forget_released(st: State, target: str, decl: bool) -> None:
