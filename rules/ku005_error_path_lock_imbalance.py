@@ -19,6 +19,11 @@ What it finds:
       the lock on purpose holds it where nothing failed too. Locks only: a
       runtime-PM count kept where no error is returned may be the one a flag
       records (``adev->have_disp_power_ref = true; return ret;``);
+    - still held at any exit, an error or not, when its acquire saved the
+      interrupt state in a local (``spin_lock_irqsave(&q->lock, flags)``) that
+      the function neither returns nor stores, and another exit drops it: no
+      caller can restore that state, so the function must drop the lock on
+      every path (``if (full) return 1;`` before the unlock);
     - still held after ``pm_runtime_get_sync()`` failed: it takes the usage
       count even when it fails, so its error path must drop it
       (``pm_runtime_put_noidle()``), whatever the success path does;
@@ -176,7 +181,9 @@ from kunwind.knowledge.names import LOCKISH
 from kunwind.model.ir import (
     Call,
     Member,
+    Return,
     Store,
+    Var,
     calls_in,
     path_of,
     render,
@@ -512,6 +519,26 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
             out.setdefault((line, col), RULE.finding(ctx, line, col, msg, steps,
                                                      f"held|{r.acquire}({p})", evidence,
                                                      ex.line))
+    for ex in walk.returns:  # exits that return no error: only a lock no caller can drop
+        for key, r in ex.res:
+            other = dropped_object.get(key)
+            if r.kind != "lock" or r.status != HELD or not r.acquire or other is None or \
+                    not _saved_locally(ctx, key, r) or _let_go(ctx, ex, key, r):
+                continue
+            acquire = ctx.words.name(r.acquire, r.line)
+            rel = dict(other.res)[key]
+            msg = (f"{ctx.words.function}() returns at line {ex.line} with the lock "
+                   f"{_name(ctx, key, r)} still held ({acquire}() at line {r.line}): the "
+                   f"interrupt state saved in the local '{key}' goes with the return, so no "
+                   f"caller can restore it; other paths drop it before they return "
+                   f"({ctx.words.text(rel.event, rel.event_line)} at line {rel.event_line}, "
+                   f"then the exit at line {other.line})")
+            steps = [PathStep(r.line, 0, f"'{key}' taken here: {acquire}()"),
+                     *render_steps(ex.events, ctx.words),
+                     PathStep(ex.line, ex.col, "exit: the lock is still held")]
+            out.setdefault((ex.line, ex.col), RULE.finding(
+                ctx, ex.line, ex.col, msg, steps, f"held|{r.acquire}({key})",
+                SIBLING_EXITS, ex.line))
     for ex, key, r, other in _held_after_failure(ctx, walk, dropped):
         p = key_object(key)
         if ex.failure is None or _let_go(ctx, ex, p, r):
@@ -579,6 +606,36 @@ def _held_after_failure(ctx: FunctionContext, walk: WalkResult,
     return out
 
 
+def _saved_locally(ctx: FunctionContext, key: str, r: Res) -> bool:
+    """Is the lock held under the local its acquire saved the interrupt state in
+    (``flags = _raw_spin_lock_irqsave(lock)``: the knowledge keys it on the result),
+    which the function neither returns nor stores anywhere? Only this function can
+    restore that state, so it must drop the lock on every path, whatever it returns."""
+    a = ctx.kb.acquire(r.acquire)
+    if a is None or a.object != "ret" or key not in ctx.declared_locals:
+        return False
+    for b in ctx.fn.blocks:
+        for st in b.stmts:
+            value = st.value if isinstance(st, (Store, Return)) else None
+            if value is None or isinstance(value, Call) and value.callee == r.acquire:
+                continue
+            if any(isinstance(x, Var) and x.name == key for x in subexprs(value)):
+                return False  # handed on: *flagsp = flags, return flags
+    return True
+
+
+def _saved_state_acquires(ctx: FunctionContext) -> bool:
+    """Does the function save interrupt state into a local with a lock it takes?"""
+    for b in ctx.fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.target, Var) and \
+                    isinstance(st.value, Call) and \
+                    (a := ctx.kb.acquire(st.value.callee)) is not None and \
+                    a.kind == "lock" and a.object == "ret":
+                return True
+    return False
+
+
 def _returned_with(ex: ExitRecord, lock: str) -> bool:
     """Does the exit return the object the lock is in (``return stp;`` holding
     ``stp->st_mutex``)? The object goes to the caller locked, as the caller expects
@@ -593,7 +650,8 @@ def at_normal_exits(ctx: FunctionContext) -> bool:
     fn = ctx.fn
     return may_fail(fn) and any(
         (a := ctx.kb.acquire(c.callee)) is not None and a.kind.is_hold
-        for b in fn.blocks for e in b.exprs() for c in calls_in(e))
+        for b in fn.blocks for e in b.exprs() for c in calls_in(e)) or \
+        _saved_state_acquires(ctx)
 
 
 def _leaving_block(ex: ExitRecord, failure: Failure) -> int:
