@@ -566,8 +566,10 @@ def _let_go(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:
     if _passed_on(ex.calls, p, r, True, ctx.variables) or \
             _dropped_by_callee(ctx, ex, p, r) or _unlock_reported_back(ctx, ex, p, r):
         return True  # handed to a callee that may drop it
-    if _retaken(ctx, ex, p, r):
-        return True  # dropped first, then taken again: the caller's lock, restored
+    if _retaken(ctx, ex, p, r) and not _saved_locally(ctx, p, r):
+        # dropped first, then taken again: the caller's lock, restored (not one whose
+        # interrupt state this function saved in a local: no caller held that)
+        return True
     # a failure nobody sees: the paired callback drops it all the same
     return left_to_sibling(ctx, p, r.releases) is not None
 
