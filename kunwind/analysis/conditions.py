@@ -328,29 +328,7 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
             return _key_text(Binary("==", lhs, rhs)), not negated
         return _key_text(Binary("==", lhs, rhs)) if lhs is not cond.lhs else _key_text(cond), \
             negated
-    if isinstance(cond, Binary) and cond.op in _ORDERS:
-        return _order_key(cond, negated)
     return _key_text(cond), negated
-
-
-# a < b is b > a; a > b is the negation of a <= b, and a >= b of a < b
-_ORDERS = {"<": (">", "", False), "<=": (">=", "", False),
-           ">": ("<", "<=", True), ">=": ("<=", "<", True)}
-
-
-def _order_key(cond: Binary, negated: bool) -> tuple[str, bool]:
-    """The key of a comparison of order, written with ``<`` or ``<=`` and the constant
-    (else the operand that renders first) on the right: ``io_port > 0x218`` is the
-    negation of ``io_port <= 0x218``, the test that ended the loop before it, and so is
-    ``0x218 < io_port``."""
-    lhs, rhs, op = cond.lhs, cond.rhs, cond.op
-    if constant(lhs) is not None and constant(rhs) is None or \
-            constant(lhs) is None and constant(rhs) is None and render(rhs) < render(lhs):
-        lhs, rhs, op = rhs, lhs, _ORDERS[op][0]
-    _, flipped, negates = _ORDERS[op]
-    if negates:
-        op, negated = flipped, not negated
-    return _key_text(Binary(op, lhs, rhs)), negated
 
 
 def _key_text(e: Expr) -> str:
