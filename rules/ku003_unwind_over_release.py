@@ -398,6 +398,6 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, r: Res | None,
 
 RULE_ID, RULE_NAME = "KU003", "unwind-over-release"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(4, 6, SAMPLE),
+            measured=Measured(3, 7, SAMPLE),
             recall=(Recall("double-release", 108, 140),),
             on_call=on_call)
