@@ -48,7 +48,11 @@ What it finds:
     or a free of this function's own allocation it was stored in
     (``joy->dev = input; ... kfree(joy)``) takes it back; a back-pointer into
     the object itself (``par = info->par; par->info = info``, ``chip =
-    &ctrl->chip; chip->controller = &ctrl->base``) hands it to nobody. An
+    &ctrl->chip; chip->controller = &ctrl->base``) hands it to nobody. A
+    NULL stored into the field that holds what this function acquired, with
+    no release before it (``ring->v_addr = NULL`` in an unwind that forgot
+    ``dma_free_coherent()``), loses the object whoever owns the field: it is
+    reported at the error exit that follows. An
     object acquired into a global
     or a field only where a test found that place NULL (``if (!dir) dir =
     debugfs_create_dir(...)``) is created once, on first use, and kept by the

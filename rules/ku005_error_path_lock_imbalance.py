@@ -503,10 +503,7 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                 why = (f"{acquire}() takes the usage count even when it fails; this error "
                        f"path must drop it ({ctx.words.name(put)}())")
             elif (other := dropped.get((key, r.line), dropped_object.get(key))) is not None:
-                rel = dict(other.res)[key]
-                why = (f"other paths drop it before they return "
-                       f"({ctx.words.text(rel.event, rel.event_line)} at line "
-                       f"{rel.event_line}, then the exit at line {other.line})")
+                why = f"other paths drop it before they return {_dropped_at(ctx, other, key)}"
             else:
                 continue
             line, col = _leaving_point(ex)
@@ -526,39 +523,46 @@ def on_function(ctx: FunctionContext, walk: WalkResult) -> list[Finding]:
                     not _saved_locally(ctx, key, r) or _let_go(ctx, ex, key, r):
                 continue
             acquire = ctx.words.name(r.acquire, r.line)
-            rel = dict(other.res)[key]
             msg = (f"{ctx.words.function}() returns at line {ex.line} with the lock "
                    f"{_name(ctx, key, r)} still held ({acquire}() at line {r.line}): the "
                    f"interrupt state saved in the local '{key}' goes with the return, so no "
                    f"caller can restore it; other paths drop it before they return "
-                   f"({ctx.words.text(rel.event, rel.event_line)} at line {rel.event_line}, "
-                   f"then the exit at line {other.line})")
-            steps = [PathStep(r.line, 0, f"'{key}' taken here: {acquire}()"),
-                     *render_steps(ex.events, ctx.words),
-                     PathStep(ex.line, ex.col, "exit: the lock is still held")]
-            out.setdefault((ex.line, ex.col), RULE.finding(
-                ctx, ex.line, ex.col, msg, steps, f"held|{r.acquire}({key})",
-                SIBLING_EXITS, ex.line))
+                   f"{_dropped_at(ctx, other, key)}")
+            out.setdefault((ex.line, ex.col), _at_plain_exit(ctx, ex, key, r, msg,
+                                                             "the lock is still held"))
     for ex, key, r, other in _held_after_failure(ctx, walk, dropped):
         p = key_object(key)
         if ex.failure is None or _let_go(ctx, ex, p, r):
             continue
         acquire = ctx.words.name(r.acquire, r.line)
-        rel = dict(other.res)[key]
-        line, col = _leaving_point(ex)
         msg = (f"{ctx.words.function}() returns at line {ex.line} after "
                f"{ex.failure.what_in(ctx.words)} (line {ex.failure.line}) with "
                f"{_what(ctx, r)} {_name(ctx, p, r)} still held ({acquire}() at line "
                f"{r.line}): the paths after it where nothing failed drop it before they return "
-               f"({ctx.words.text(rel.event, rel.event_line)} at line {rel.event_line}, "
-               f"then the exit at line {other.line})")
-        steps = [PathStep(r.line, 0, f"'{p}' taken here: {acquire}()"),
-                 *render_steps(ex.events, ctx.words),
-                 PathStep(ex.line, ex.col, "exit: returns no error code")]
-        out.setdefault((line, col), RULE.finding(ctx, line, col, msg, steps,
-                                                 f"held|{r.acquire}({p})", SIBLING_EXITS,
-                                                 ex.line))
+               f"{_dropped_at(ctx, other, key)}")
+        out.setdefault(_leaving_point(ex), _at_plain_exit(ctx, ex, p, r, msg,
+                                                          "returns no error code",
+                                                          _leaving_point(ex)))
     return list(out.values())
+
+
+def _dropped_at(ctx: FunctionContext, other: ExitRecord, key: str) -> str:
+    """Where the exit ``other`` drops ``key``: ``(mutex_unlock(&l) at line 9, then the
+    exit at line 10)``."""
+    rel = dict(other.res)[key]
+    return (f"({ctx.words.text(rel.event, rel.event_line)} at line {rel.event_line}, "
+            f"then the exit at line {other.line})")
+
+
+def _at_plain_exit(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res, msg: str,
+                   end: str, where: tuple[int, int] | None = None) -> Finding:
+    """A finding at an exit that returns no error code, with its path."""
+    acquire = ctx.words.name(r.acquire, r.line)
+    line, col = where if where is not None else (ex.line, ex.col)
+    steps = [PathStep(r.line, 0, f"'{p}' taken here: {acquire}()"),
+             *render_steps(ex.events, ctx.words), PathStep(ex.line, ex.col, f"exit: {end}")]
+    return RULE.finding(ctx, line, col, msg, steps, f"held|{r.acquire}({p})", SIBLING_EXITS,
+                        ex.line)
 
 
 def _let_go(ctx: FunctionContext, ex: ExitRecord, p: str, r: Res) -> bool:

@@ -222,7 +222,10 @@ def callback_tables(variables: list[Any]) -> dict[str, tuple[str, dict[str, str]
     (``foo_class->dev_release = foo_release``) fill them in
     (context.filled_tables). A member that points at another of the file's tables
     (``.ct_item_ops = &foo_item_ops``) holds that one's members, under the path
-    through it (``ct_item_ops->release``)."""
+    through it (``ct_item_ops->release``). An array of such structs (``static const
+    struct snd_soc_dapm_widget foo_widgets[] = { SND_SOC_DAPM_SUPPLY(...) }``, whose
+    elements a macro writes as compound literals) gives one table per element,
+    under ``element_table_name(name, i)``."""
     out: dict[str, tuple[str, dict[str, str]]] = {}
     for var in variables:
         canonical = var.type.get_canonical()
