@@ -869,9 +869,12 @@ def _release_hint(ctx: FunctionContext, path: str, r: Res) -> str:
                  if s.block in ctx.orphaned_unwind else "this path does not reach it")
         return (f"{ctx.words.name(s.callee, s.line)}({path}) at line {s.line} releases it, "
                 f"but {reach}")
-    rel = sorted(r.releases)
+    # the plain names first (free_page() before __free_pages(), its inner call), each
+    # once (two callees may be written as one macro)
+    rel = list(dict.fromkeys(ctx.words.name(x) for x in sorted(
+        r.releases, key=lambda x: (x.startswith("_"), x))))
     if rel:
-        return f"it needs {' or '.join(f'{ctx.words.name(x)}()' for x in rel[:3])}"
+        return f"it needs {' or '.join(f'{x}()' for x in rel[:3])}"
     return "nothing on this path releases it"
 
 

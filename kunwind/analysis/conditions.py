@@ -28,6 +28,7 @@ from kunwind.model.ir import (
     Unary,
     Var,
     path_of,
+    pointee_path,
     render,
     subexprs,
 )
@@ -298,7 +299,7 @@ def null_test(cond: Expr, resolve: Resolver | None = None) -> tuple[str, bool] |
             return p, when_null != truth_when_null
         return None
     if _is_ptr(c):
-        p = path_of(c)
+        p = path_of(c) or pointee_path(c)
         if p is not None:
             return p, truth_when_null
     return None

@@ -1560,7 +1560,8 @@ class ResourceModel:
             # a = b = kmalloc(): b tested NULL says a holds nothing either; np tested NULL
             # says what of_get_parent(np) returned holds nothing (``null_arg``)
             for o in st.resources.links.get(path, ()):
-                if o in res and res[o].status == HELD and res[o].fails == "null":
+                # (also when stored: addr = *vaddr = alloc(); if (!*vaddr) holds nothing)
+                if o in res and res[o].status in (HELD, ESCAPED) and res[o].fails == "null":
                     res[o] = res[o].moved(FAILED, line, Cause.NULL_TESTED)
         inner = self.ctx.container_values.get(id(st.resolve(path)))
         if null and inner is not None and \
@@ -1893,13 +1894,39 @@ def _object_of(ctx: FunctionContext, e: Expr) -> str | None:
     (``__free_pages(virt_to_page(addr), order)`` frees what ``addr`` names) and the
     file's getters (``iounmap(get_hwbase(dev))`` unmaps ``dev->priv->base``)."""
     for _ in range(4):
-        if not isinstance(e, Call):
+        inner = converted_arg(ctx.kb, e)
+        if inner is None:
             break
-        j = ctx.kb.converts(e.callee)
-        if j is None or j >= len(e.args):
-            return object_path(read_path(ctx.summaries, e))
-        e = e.args[j]
+        e = inner
+    if isinstance(e, Call):
+        return object_path(read_path(ctx.summaries, e))
     return object_path(path_of(e))
+
+
+def converted_arg(kb: Knowledge, e: Expr) -> Expr | None:
+    """The argument whose object the value ``e`` gives another name for, through a
+    conversion of the knowledge's ``same_object``: ``page_address(page)`` -> ``page``,
+    and x86's expansion of virt_to_page(addr), ``vmemmap_base + (__phys_addr(addr) >>
+    12)`` (an offset added to a conversion shifted by a constant) -> ``addr``. None
+    for anything else."""
+    if isinstance(e, Binary) and e.op == "+":
+        sides = [x for x in (e.lhs, e.rhs) if _conversion(kb, _unshifted(x)) is not None]
+        if len(sides) == 1:
+            e = _unshifted(sides[0])
+    return _conversion(kb, e)
+
+
+def _unshifted(e: Expr) -> Expr:
+    while isinstance(e, Binary) and e.op == ">>" and isinstance(e.rhs, Const):
+        e = e.lhs
+    return e
+
+
+def _conversion(kb: Knowledge, e: Expr) -> Expr | None:
+    if not isinstance(e, Call):
+        return None
+    j = kb.converts(e.callee)
+    return e.args[j] if j is not None and j < len(e.args) else None
 
 
 def _element_at_computed_index(place: str) -> bool:

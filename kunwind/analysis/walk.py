@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kunwind.findings import Finding
-from kunwind.knowledge import Acquire, Knowledge
+from kunwind.knowledge import Acquire
 from kunwind.knowledge.names import ERR_FROM, NORETURN, WARN_TEMPORARIES
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
@@ -59,6 +59,7 @@ from kunwind.model.ir import (
     Var,
     calls_in,
     path_of,
+    pointee_path,
     render,
     root_of,
     subexprs,
@@ -127,6 +128,7 @@ from .resources import (
     Cause,
     Res,
     ResourceModel,
+    converted_arg,
     held_name,
     object_path,
     read_path,
@@ -374,7 +376,7 @@ class Walker:
                         else f"{holder}->{a.stores[1]}"))
         if (contained := self.ctx.container_stores.get(id(s))) is not None:
             out.append(contained)  # pdev = to_platform_device(dev): dev is &pdev->dev
-        stored = _converted(self.ctx.kb, value) if isinstance(value, Call) else value
+        stored = converted_arg(self.ctx.kb, value) if isinstance(value, (Call, Binary)) else value
         if isinstance(stored, Var) and stored.name in self.ctx.variables and \
                 not macro_temporary(stored) and (field := path_of(named)) is not None and \
                 (stored.ptr or stored.name in self.ctx.acquisitions or
@@ -496,14 +498,17 @@ class Walker:
             # the fields of the one it named stay there, where the walk cannot follow
             for q in [q for q in res if q.startswith((target + "->", target + "."))]:
                 res[q] = res[q].moved(UNKNOWN, s.loc.line, Cause.MOVED, target)
-        elif target is not None and s.op == "=" and not s.decl:
+        elif target is not None and s.op == "=" and (
+                not s.decl or target not in self.ctx.reused_locals):
+            # a declaration met again is a loop's next iteration (a macro's local, one
+            # name for several variables, keeps what it held: same_pointer_again())
             for q in [q for q in res if q.startswith((target + "->", target + "."))]:
                 if not res[q].kind.is_hold:
                     del res[q]  # a field of the object the pointer held before
         inner = s.value
         to_caller: Expr | None = None
         while isinstance(inner, Assign):  # a = b = kmalloc(): b reports a's acquisition
-            alias = path_of(inner.target)
+            alias = path_of(inner.target) or pointee_path(inner.target)
             if alias is not None:
                 st.resources.links.pop(alias, None)  # assigned too: its old value reports nothing
                 if alias in self.ctx.relevant and value is not None:
@@ -586,7 +591,7 @@ class Walker:
         local = isinstance(s.target, Var) and s.target.name in self.ctx.variables
         if s.op == "=" and value is not None:
             src = object_path(path_of(_deref_address(value)))
-            converted = _converted(self.ctx.kb, value)
+            converted = converted_arg(self.ctx.kb, value)
             if converted is not None:
                 # p = page_address(page): another name for the pages (the knowledge)
                 src = object_path(path_of(converted))
@@ -1094,6 +1099,7 @@ class Walker:
                 _numbered(self.ctx.kb.acquire(errno_eq.callee)):
             chk = errno_eq  # if (idx == -ENOSPC) after ida_alloc_range(): its failure
         if chk is not None and (chk.answer and self.ctx.kb.acquire(chk.callee) is None
+                                and not _zero_on_failure(st, chk)
                                 or self.ctx.kb.answers_only(chk.callee)
                                 or self.ctx.kb.held_query(chk.callee) is not None):
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)), a held query: no failure
@@ -1421,6 +1427,15 @@ class Walker:
 SHIFT = "#"
 
 
+def _zero_on_failure(st: State, chk: Check) -> bool:
+    """Does the value ``chk`` tests hold what its call acquired, a pointer that comes
+    back as an integer (a same-file ``(unsigned long)kmem_cache_alloc(...)`` wrapper):
+    its 0 is the acquire's failure, not an answer."""
+    p = path_of(chk.subject)
+    r = st.resources.res.get(p) if p is not None else None
+    return r is not None and r.acquire == chk.callee and r.fails == "null"
+
+
 def _cleared_while_held(r: Res, path: str, value: Expr | None) -> bool:
     """Does a store of NULL into the field ``path`` lose what this function acquired
     into it and still holds (``ring->v = NULL`` with no ``dma_free_coherent()``
@@ -1449,15 +1464,6 @@ def _deref_address(e: Expr) -> Expr:
             e.operand.op == "&":
         e = e.operand.operand
     return e
-
-
-def _converted(kb: Knowledge, e: Expr) -> Expr | None:
-    """The argument whose object the call ``e`` gives another name for (the
-    knowledge's ``same_object``: ``page_address(page)`` -> ``page``), else None."""
-    if not isinstance(e, Call):
-        return None
-    j = kb.converts(e.callee)
-    return e.args[j] if j is not None and j < len(e.args) else None
 
 
 def _outer_assigns(e: Expr) -> list[Assign]:
@@ -1637,6 +1643,7 @@ def _mentions(text: str, path: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _mention_pattern(path: str) -> re.Pattern[str]:
-    """``path`` as a whole word (not ``ret`` in ``retry``), compiled once."""
-    return re.compile(rf"(?<!\w){re.escape(path)}(?!\w)")
+    """``path`` as a whole word (not ``ret`` in ``retry``), and not a member of
+    another object (not the local ``flags`` in ``prz->flags``), compiled once."""
+    return re.compile(rf"(?<![\w.])(?<!->){re.escape(path)}(?!\w)")
 

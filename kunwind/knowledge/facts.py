@@ -312,6 +312,9 @@ class Knowledge:
     # callee -> (that argument, the puts); a put before any of them runs has no count
     # to drop (KU009)
     refcount_inits: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    # those that set up the count of a member of their argument (auxiliary_device_init():
+    # its "dev"): init -> the member
+    refcount_init_members: dict[str, str] = field(default_factory=dict)
     # the puts that those inits name: callee -> the argument whose count it drops
     refcount_puts: dict[str, int] = field(default_factory=dict)
     _released_kinds: dict[str, Kind] | None = field(default=None, repr=False)  # built lazily
@@ -559,8 +562,10 @@ class Knowledge:
                                      "[refcount_put]")
 
     def inits_for(self, put: str) -> list[str]:
-        """The calls that set up the count that ``put`` drops (refcount_init)."""
-        return sorted(n for n, (_, puts) in self.refcount_inits.items() if put in puts)
+        """The calls that set up the count that ``put`` drops (refcount_init), given the
+        object it puts (not those that set up a member's: auxiliary_device_init())."""
+        return sorted(n for n, (_, puts) in self.refcount_inits.items()
+                      if put in puts and n not in self.refcount_init_members)
 
     def _add(self, table: str, name: str, v: dict[str, Any]) -> None:
         if table == "acquire":
@@ -773,6 +778,9 @@ class Knowledge:
             if int(v.get("arg", 0)) < 0:
                 raise ValueError(f"refcount_init.{name}: 'arg' is an argument index")
             self.refcount_inits[name] = (int(v.get("arg", 0)), tuple(puts))
+            self.refcount_init_members.pop(name, None)  # a later file's entry replaces it
+            if v.get("member"):
+                self.refcount_init_members[name] = str(v["member"])
         elif table == "refcount_put":
             if int(v.get("arg", 0)) < 0:
                 raise ValueError(f"refcount_put.{name}: 'arg' is an argument index")
@@ -846,7 +854,7 @@ KEYS: dict[str, frozenset[str]] = {
     "ops_setter": frozenset({"arg", "member"}),
     "probe_table": frozenset({"member"}),
     "ignored_return": frozenset({"members"}),
-    "refcount_init": frozenset({"arg", "puts"}),
+    "refcount_init": frozenset({"arg", "puts", "member"}),
     "refcount_put": frozenset({"arg"}),
     "undone_by_pair": frozenset({"members"}),
     "initcall": frozenset(),

@@ -336,6 +336,15 @@ def path_of(e: Expr) -> str | None:
     return None
 
 
+def pointee_path(e: Expr) -> str | None:
+    """``*pp`` for a variable ``pp``: ``"*pp"``, the name of what it points at, as a
+    chained store and a test can share it (``addr = *vaddr = alloc(); if (!*vaddr)``);
+    else None. Not an access path: a store through another pointer may change it."""
+    if isinstance(e, Unary) and e.op == "*" and isinstance(e.operand, Var):
+        return "*" + e.operand.name
+    return None
+
+
 def element_table(e: Expr | None) -> Expr | None:
     """The table whose element at a computed index ``e`` is, or a member of which it
     is: ``p->msgs[i]`` and ``p->tpa[i].buf`` -> ``p->msgs``, ``p->tpa``; None for
