@@ -606,11 +606,14 @@ class ResourceModel:
                 # last one, so the object stays, with one reference fewer
                 res[p] = replace(first, count=first.count - 1)
                 st.note(Release(line, p, call.callee))
-            elif p in res and res[p].status in (HELD, FAILED) and \
+            elif p in res and (res[p].status in (HELD, FAILED) or _stored_away(res[p])) and \
                     (first := res[p].under) is not None and call.callee not in first.releases \
                     and p not in puts and p not in by_callback and \
                     not (summary is not None and first.releases & summary.calls):
-                res[p] = replace(first, popped=replace(res[p].moved(
+                top = res[p]
+                if top.status == ESCAPED:  # the first step went with the object: stored too
+                    first = first.moved(ESCAPED, top.event_line, top.cause, top.by)
+                res[p] = replace(first, popped=replace(top.moved(
                     RELEASED, line, Cause.CALL, call.callee, text), under=None))
                 # device_del() undoes device_add() only (a last put whose
                 # release callback frees the object ends both steps, and so does a
@@ -621,8 +624,7 @@ class ResourceModel:
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text,
                                       sure=p not in maybe)
                 st.note(Release(line, p, call.callee))
-            elif p in res and res[p].status == ESCAPED and res[p].cause in (Cause.CALL,
-                                                                            Cause.STORED):
+            elif p in res and _stored_away(res[p]):
                 # handed to a callee (or stored), then freed here all the same: gone,
                 # whatever the callee's result says later (no HANDED undo brings it back)
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text,
@@ -1927,6 +1929,12 @@ def _conversion(kb: Knowledge, e: Expr) -> Expr | None:
         return None
     j = kb.converts(e.callee)
     return e.args[j] if j is not None and j < len(e.args) else None
+
+
+def _stored_away(r: Res) -> bool:
+    """Was ``r`` handed to a callee or stored into another object, and is that all that
+    happened to it (a release here still ends it)?"""
+    return r.status == ESCAPED and r.cause in (Cause.CALL, Cause.STORED)
 
 
 def _element_at_computed_index(place: str) -> bool:

@@ -1819,6 +1819,17 @@ def _unlinks(s: Summary, call: Call, res: _Param, known: dict[str, Summary],
             s.unlinks.add(r[0])
 
 
+def _member_address(res: _Param, a: Expr) -> Expr:
+    """``a``, or the address of a member that the local ``a`` is only ever given
+    (``auxdev = &adev->auxdev; ... auxiliary_device_uninit(auxdev)``)."""
+    if isinstance(a, Var) and a.name not in res.index:
+        values = res.values_of(a.name)
+        if len(values) == 1 and isinstance(values[0], Unary) and values[0].op == "&" and \
+                isinstance(values[0].operand, Member):
+            return values[0]
+    return a
+
+
 def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_deref) -> None:
     _param_call(s, call, res)
     rel = kb.release(call.callee)
@@ -1830,7 +1841,7 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
     _unknown_handovers(s, call, res, known, kb)
     _unlinks(s, call, res, known, kb)
     for j, a in enumerate(call.args):
-        member = embedded_member(a)
+        member = embedded_member(_member_address(res, a))
         if rel is not None and rel.arg == j and member is not None and \
                 kb.released_kind(call.callee) in CONTAINER_RELEASE_KINDS:
             r = res.of(Var(member.split("->", 1)[0]))

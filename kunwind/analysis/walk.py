@@ -386,6 +386,12 @@ class Walker:
             # or that it acquires through the field (request_irq(host->irq, ...)):
             # free_irq(irq, ...) frees it
             out.append((stored.name, field))
+        elif isinstance(stored, Member) and not stored.ptr and isinstance(named, Member) and \
+                (source := path_of(stored)) in self.ctx.acquisitions and \
+                (field := path_of(named)) is not None and field != source:
+            # card->irq = pdev->irq, a number the function acquired by
+            # (request_irq(pdev->irq, ...)): free_irq(card->irq, ...) frees it
+            out.append((source, field))
         return out
 
     def into_itself(self, st: State, path: str, obj: str) -> bool:
