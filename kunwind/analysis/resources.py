@@ -620,6 +620,11 @@ class ResourceModel:
                 # callee that also makes the first step's release: foo_power_off()
                 # calling phy_power_off() and phy_exit() after phy_init(), phy_power_on())
                 st.note(Release(line, p, call.callee))
+            elif p in res and res[p].status == HELD and _undoes_failed_step(res[p], call):
+                # clk_disable_unprepare(c) after clk_prepare_enable(c) failed, over the
+                # clk_get() below: the undo of the step that failed (KU003 reports it),
+                # which leaves the reference under it held
+                pass
             elif p in res and res[p].status in (HELD, FAILED):
                 res[p] = res[p].moved(RELEASED, line, Cause.CALL, call.callee, text,
                                       sure=p not in maybe)
@@ -1705,6 +1710,9 @@ class ResourceModel:
                 return False
             if r is None or r.status != HELD or r.held_on_failure:
                 continue
+            if r.popped is not None and r.popped.status == FAILED and \
+                    r.popped.acquire == chk.callee != r.acquire:
+                continue  # its failure, tested again: the step under it still stands
             if failed_errno and r.under is not None:
                 # the second step failed: the first stands
                 st.resources.res[o] = replace(r.under, popped=replace(
@@ -1929,6 +1937,13 @@ def _conversion(kb: Knowledge, e: Expr) -> Expr | None:
         return None
     j = kb.converts(e.callee)
     return e.args[j] if j is not None and j < len(e.args) else None
+
+
+def _undoes_failed_step(r: Res, call: Call) -> bool:
+    """Is ``call`` the release of the step stacked on ``r`` that failed on this path, and
+    no release of ``r`` itself?"""
+    return r.popped is not None and r.popped.status == FAILED and \
+        call.callee in r.popped.releases and call.callee not in r.releases
 
 
 def _stored_away(r: Res) -> bool:
