@@ -460,7 +460,9 @@ def _nonnull_fields(fn: Function, res: _Param) -> dict[tuple[int, int], frozense
     written = {b.id: [_written_fields([st], res) for st in b.stmts] for b in fn.blocks}
 
     def forget(facts: frozenset[Any], w: set[tuple[int, str]]) -> frozenset[Any]:
-        return frozenset(f for f in facts if f not in w and (f[0], "*") not in w)
+        # the parameter itself changes only where it is assigned ((index, "="))
+        return frozenset(f for f in facts if f not in w and (
+            (f[0], "=") not in w if f[1] == "" else (f[0], "*") not in w))
 
     def keeps(b: Block, facts: frozenset[Any]) -> frozenset[Any]:
         return forget(facts, set().union(*written[b.id]))
@@ -480,8 +482,8 @@ def _param_field(path: str, res: _Param) -> tuple[int, str] | None:
     """``p->f`` as (index of parameter p, "f"), for a field right below a parameter."""
     root, _, rest = path.partition("->")
     r = res.of(Var(root))
-    if r is not None and r[1] == "" and rest and not any(c in rest for c in "->.["):
-        return r[0], rest
+    if r is not None and r[1] == "" and not any(c in rest for c in "->.["):
+        return r[0], rest  # rest "": the parameter itself (if (ns) ns->x)
     return None
 
 
@@ -584,7 +586,8 @@ def _release_guards(fn: Function, releases: set[int],
 def _written_fields(stmts: list[Stmt], res: _Param) -> set[tuple[int, str]]:
     """The fields of parameters (index, field) that the statements may change: a store to
     ``p->f`` (or into ``p->f.g``), a call given ``&p->f``; (index, "*") for all of
-    a parameter's, when it is assigned or handed to a call whole. A store through the
+    a parameter's, when it is assigned or handed to a call whole, and (index, "=")
+    when the parameter itself is assigned. A store through the
     field (``p->f[i] = NULL``, ``p->f->x = 0``) changes what it points at, not it."""
     out: set[tuple[int, str]] = set()
     for s in stmts:
@@ -595,7 +598,8 @@ def _written_fields(stmts: list[Stmt], res: _Param) -> set[tuple[int, str]]:
             r = res.of(t.base) if isinstance(t, Member) else res.of(t) \
                 if isinstance(t, Var) else None
             if r is not None and r[1] == "":
-                out.add((r[0], t.name) if isinstance(t, Member) else (r[0], "*"))
+                out.update({(r[0], t.name)} if isinstance(t, Member) else {(r[0], "*"),
+                                                                          (r[0], "=")})
         for e in stmt_exprs(s):
             for c in calls_in(e):
                 for a in c.args:
@@ -921,7 +925,8 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
                 r = res.of(base)
                 if r is not None:
                     if r[1] == "":
-                        s.derefs_self.setdefault(r[0], line)
+                        if (r[0], "") not in stmt_nonnull:  # not under its own NULL test
+                            s.derefs_self.setdefault(r[0], line)  # (if (ns) ns->x: NULL-safe)
                         s.reads.setdefault(r[0], set()).add(
                             x.name if isinstance(x, Member) else "*")
                     else:
