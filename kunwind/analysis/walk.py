@@ -1206,8 +1206,18 @@ class Walker:
             return False
         v = st.resolve(subject)
         rel = self.ctx.kb.release(chk.callee)
-        return isinstance(v, Call) and v.callee == chk.callee and rel is not None and \
-            rel.arg < len(v.args) and path_of(v.args[rel.arg]) == subject
+        if isinstance(v, Call) and v.callee == chk.callee and rel is not None and \
+                rel.arg < len(v.args) and path_of(v.args[rel.arg]) == subject:
+            return True
+        # for (i = 0; (obj = drm_exec_obj(exec, i)); ++i): a getter of the next element,
+        # called in the loop's own test, acquires nothing; its NULL is the end of the loop
+        cond = self.fn.blocks[b].cond
+        summary = self.ctx.summary(chk.callee)
+        return cond is not None and self.ctx.kb.acquire(chk.callee) is None and \
+            not (summary is not None and summary.ret_alloc) and \
+            any(isinstance(a, Assign) and path_of(a.target) == subject and
+                isinstance(a.value, Call) and a.value.callee == chk.callee
+                for a in subexprs(cond))
 
     def falls_back(self, chk: Check, subject: str | None, b: int, taken: bool) -> bool:
         """Is this the NULL side of a lookup-or-create: the edge's block starts by storing
