@@ -34,7 +34,26 @@ def failure_rejoins(ctx: FunctionContext, failure: Failure) -> bool:
     failed (``WARN_ON(!x);``, ``if (!opt) dev_warn(...);``)? Then it is not an error path."""
     succs = [e.dst for e in ctx.fn.blocks[failure.block].succs]
     failing = [d for d in succs if d != failure.success]
-    return not failing or any(failure.success in ctx.reachable(d) for d in failing)
+    return not failing or any(failure.success in ctx.reachable(d) for d in failing) or \
+        all(_falls_into(ctx, failure.success, d) for d in failing)
+
+
+def _falls_into(ctx: FunctionContext, start: int, dst: int) -> bool:
+    """Does block ``start`` run straight into ``dst``, through blocks with no branch
+    (``if (adap) edid = get_edid(adap);``: what the check guards is an optional step,
+    and its failing side is where both go on)?"""
+    seen: set[int] = set()
+    bid = start
+    while bid not in seen:
+        if bid == dst:
+            return True
+        seen.add(bid)
+        blk = ctx.fn.blocks[bid]
+        if blk.cond is not None or blk.switch is not None or len(blk.succs) != 1 or \
+                any(isinstance(s, Return) for s in blk.stmts):
+            return False
+        bid = blk.succs[0].dst
+    return False
 
 
 def decided_elsewhere(ctx: FunctionContext, failure: Failure, block: int) -> bool:
