@@ -80,7 +80,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from kunwind.analysis.conditions import Check, failure_check
+from kunwind.analysis.conditions import Check, failure_check, tested_call
 from kunwind.analysis.error_paths import can_fail, is_lookup
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
 from kunwind.knowledge.kinds import Kind
@@ -257,7 +257,7 @@ def _released_on_failure(ctx: FunctionContext, b: Block, chk: Check) -> set[str]
     s = ctx.summary(chk.callee)
     if s is None or not s.releases_on_error:
         return set()
-    call = _tested_call(ctx, b, chk)
+    call = tested_call(chk, b.cond, partial(_stored_value, ctx, b)) if b.cond else None
     if call is None:
         return set()
     out: set[str] = set()
@@ -266,21 +266,6 @@ def _released_on_failure(ctx: FunctionContext, b: Block, chk: Check) -> set[str]
         if p is not None:
             out.add(p.lstrip("&*"))
     return out
-
-
-def _tested_call(ctx: FunctionContext, b: Block, chk: Check) -> Call | None:
-    """The call whose result the failure check of block ``b`` tests."""
-    for e in (chk.subject, b.cond):
-        if e is None:
-            continue
-        for x in subexprs(e):
-            if isinstance(x, Call) and x.callee == chk.callee:
-                return x
-            if isinstance(x, Var):
-                v = _stored_value(ctx, b, x.name)
-                if isinstance(v, Call) and v.callee == chk.callee:
-                    return v
-    return None
 
 
 def _real_failure(ctx: FunctionContext, chk: Check) -> bool:

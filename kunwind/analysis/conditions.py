@@ -27,6 +27,7 @@ from kunwind.model.ir import (
     Str,
     Unary,
     Var,
+    calls_in,
     path_of,
     pointee_path,
     render,
@@ -76,6 +77,21 @@ def strip(e: Expr, resolve: Resolver | None = None, depth: int = 0) -> Expr:
 
 
 MACRO_TEMPORARY_PREFIX = "_"
+
+
+def tested_call(chk: Check, cond: Expr, resolve: Resolver) -> Call | None:
+    """The call whose result the failure check ``chk`` of ``cond`` tests: the call in
+    the condition, or the one in what a variable it reads was given (``resolve``).
+    KU010 and the summaries' releases on a callee's failure both ask it."""
+    for e in (chk.subject, cond):
+        for x in subexprs(e):
+            if isinstance(x, Call) and x.callee == chk.callee:
+                return x
+            v = resolve(x.name) if isinstance(x, Var) else None
+            for c in calls_in(v):
+                if c.callee == chk.callee:
+                    return c
+    return None
 
 
 def macro_temporary(e: Expr | None) -> TypeGuard[Var]:

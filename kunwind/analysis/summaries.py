@@ -97,7 +97,7 @@ from kunwind.model.ir import (
 )
 from kunwind.model.syntax import UNKNOWN_CASE
 
-from .conditions import error_value, failure_check, macro_temporary, null_test
+from .conditions import error_value, failure_check, macro_temporary, null_test, tested_call
 from .constants import ANY_SIGN, NEGATIVE, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, function_named, zeroes
 from .returns import conditional_signs, is_stub, return_signs
@@ -2306,11 +2306,9 @@ def _released_by_failure(full: set[int], res: _Param, known: dict[str, Summary],
     callee = known.get(chk.callee)
     if callee is None or not callee.releases_on_error:
         return set()
-    calls = [c for x in (b.cond, *(stored(v.name) for v in subexprs(b.cond)
-                                   if isinstance(v, Var)))
-             if x is not None for c in calls_in(x) if c.callee == chk.callee]
+    c = tested_call(chk, b.cond, stored)
     out: set[int] = set()
-    for c in calls[:1]:
+    if c is not None:
         for j in callee.releases_on_error:
             r = res.of(c.args[j]) if j < len(c.args) else None
             if r is not None and not r[1] and r[0] in full:
