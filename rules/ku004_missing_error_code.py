@@ -39,6 +39,15 @@ What it finds:
     tests a logging macro makes inside it (``do { } while (0)``) and through a
     condition in parts (``if (a < lo || a > hi)``); a log that runs only on
     some ways through the branch (rate-limited) does not count.
+    Without a log, a test whose branch jumps to an unwind label that no path
+    reaches but through a ``goto`` (the success path returns before it) is
+    reported when at least two other jumps go there and every one of them
+    carries an error code: its branch stores one into the variable (``ret =
+    -EINVAL; goto err;``) or its test reads the variable (``ret = foo(); if
+    (ret) goto err;``). The code's own convention says that label is for
+    failures, and the jump that sets nothing is the odd one out (a refused ID,
+    a bound, a flag). A label that the success path falls into too (``out:``)
+    gives no such evidence: an early jump there may be a success on purpose.
     A NULL from a call that is no allocator (``d_make_root()``,
     ``hid_validate_values()``) is a failure when its path aborts (releases
     something acquired before the test that is not a lock) or its branch logs
@@ -78,7 +87,10 @@ Known false positives:
     (and the variable carries errors on its other paths) is reported unless
     the failing call is recognisably optional: ``debugfs_*()``, ``*_optional*()``
     or a trylock (busy is not an error). Assign the variable explicitly
-    (``ret = 0;``) on such a path to state the intent. Not reported: a failure
+    (``ret = 0;``) on such a path to state the intent. So is a jump that leaves
+    an unwind-only label with success on purpose, where every other jump there
+    carries an error code (a "nothing to do" answer shared with the failures'
+    unwind). Not reported: a failure
     that only skips part of the function, or is only logged, and rejoins the
     main path; a test of an answer (``net_ratelimit()``, ``memcmp()``: the
     ``[answer]`` knowledge); a failing result that is itself kept in the
@@ -191,7 +203,7 @@ from kunwind.analysis.error_paths import (
 from kunwind.analysis.events import Exit, Jump, Release, failure_index, jumps
 from kunwind.analysis.idioms import tolerated_in_comment
 from kunwind.analysis.state import UNINITIALISED
-from kunwind.findings import PATH_VALUES, Finding, PathStep
+from kunwind.findings import CONVENTION, PATH_VALUES, Finding, PathStep
 from kunwind.knowledge.names import ERROR_PRINTER, OPTIONAL
 from kunwind.model.ir import (
     Assign,
@@ -413,10 +425,13 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     test, branch = found
     if _not_for_success(ctx, test, branch, name):
         return []  # the test cannot take that branch while 'name' holds 0
-    if not _logs_error(ctx, fn, _unconditional(fn, test, branch, jump.block)) or any(
+    logged = _logs_error(ctx, fn, _unconditional(fn, test, branch, jump.block))
+    siblings = [] if logged else _siblings_set_errors(ctx, jump, name)
+    if not (logged or siblings) or any(
             isinstance(x, Store) and path_of(x.target) == name
             for i in branch for x in fn.blocks[i].stmts):
-        return []  # not logged as an error, or ``ret = 0;`` there: success on purpose
+        return []  # neither logged as an error nor the odd jump out of an unwind label
+        # whose other jumps all carry an error; or ``ret = 0;`` there: success on purpose
     if retries(ctx, test, jump):
         return []  # the test runs again
     if _stored_at_label(fn, jump, name):
@@ -431,15 +446,73 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     if _drops_in_comment(ctx, line, jump.line) or _discard_label(ctx, jump, name):
         return []  # the packet is dropped on purpose, no failure for the caller
     value = _held(ctx, held)
+    if logged:
+        why = (f"logs an error and jumps to '{jump.label}' (line {jump.line}) without "
+               f"setting an error code")
+        evidence = PATH_VALUES
+    else:
+        at = ", ".join(str(x) for x in siblings[:4])
+        why = (f"jumps to '{jump.label}' (line {jump.line}), an unwind that only jumps "
+               f"reach and whose other {len(siblings)} jumps (at lines {at}) all carry an "
+               f"error code, without setting one")
+        evidence = CONVENTION
     message = (
         f"{ctx.words.function}() returns '{name}' on an error path, but '{name}' still holds "
-        f"{value}: the test at line {line} logs an error and jumps to '{jump.label}' "
-        f"(line {jump.line}) without setting an error code, so the caller sees success"
+        f"{value}: the test at line {line} {why}, so the caller sees success"
     )
     steps = [*st.rendered_path(ctx.words),
              PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({value})")]
     return [RULE.finding(ctx, line, col, message, steps, f"logged|return {name}",
-                         PATH_VALUES)]
+                         evidence)]
+
+
+def _siblings_set_errors(ctx: FunctionContext, jump: Jump, name: str) -> list[int]:
+    """The lines of the other jumps to the label ``jump`` enters, when that label is an
+    unwind (no path reaches it but through a ``goto``), at least two others jump
+    there, and each of them carries an error code in ``name``: its own branch stores
+    one (``ret = -EINVAL; goto out;``) or its test reads ``name`` (``if (ret) goto
+    out;``, after ``ret = foo()``). Then the jump that sets none is the odd one out:
+    the code's own convention says that label is for failures. [] otherwise."""
+    fn = ctx.fn
+    dst = next((e.dst for e in fn.blocks[jump.block].succs if e.kind == "goto"), None)
+    if dst is None or _reached_without_goto(fn, dst):
+        return []
+    lines: list[int] = []
+    for b in fn.blocks:
+        for e in b.succs:
+            if e.kind != "goto" or e.dst != dst or b.id == jump.block:
+                continue
+            if not _carries_error(ctx, b.id, name):
+                return []
+            lines.append(e.line)
+    return sorted(lines) if len(lines) >= 2 else []
+
+
+def _reached_without_goto(fn: Function, dst: int) -> bool:
+    """Does a path from the entry reach block ``dst`` with no ``goto`` on the way (the
+    success path falling into the label)?"""
+    seen = {fn.entry}
+    todo = [fn.entry]
+    while todo:
+        for e in fn.blocks[todo.pop()].succs:
+            if e.kind != "goto" and e.dst not in seen:
+                seen.add(e.dst)
+                todo.append(e.dst)
+    return dst in seen
+
+
+def _carries_error(ctx: FunctionContext, block: int, name: str) -> bool:
+    """Does the ``goto`` in ``block`` leave with an error code in ``name``: the branch
+    it ends stores one, or the test of that branch reads ``name``?"""
+    fn = ctx.fn
+    test = _branch_test(fn, block)
+    if test is None:
+        return any(_sets_error(x, name, ctx.in_progress) for x in fn.blocks[block].stmts)
+    cond = fn.blocks[test].cond
+    branch = _branch_blocks(fn, test, block) or [block]
+    return any(_sets_error(x, name, ctx.in_progress) for b in branch
+               for x in fn.blocks[b].stmts) or \
+        cond is not None and any(isinstance(x, Var) and x.name == name for x in subexprs(cond))
 
 
 def _not_for_success(ctx: FunctionContext, test: int, branch: list[int], name: str) -> bool:
