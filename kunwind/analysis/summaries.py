@@ -1869,6 +1869,12 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                         (part := kb.released_part(call.callee)):
                     # pm_runtime_disable(&p->dev): the enable count of p's device
                     s.releases_field_parts.setdefault(r[0], set()).add((r[1], part))
+            elif r is None and rel is not None and rel.arg == j and \
+                    not kb.released_kind(call.callee).is_hold and \
+                    (deep := res.deep(a.operand)) is not None:
+                # kref_put(&sdev->host->tagset_refcnt, ...): a count embedded in what a
+                # field of the parameter points at (a caller's kref_get() of it)
+                s.releases_fields.setdefault(deep[0], set()).add(deep[1])
             continue
         r = res.of(a)
         if r is None and rel is not None and rel.arg == j and \
