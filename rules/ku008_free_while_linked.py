@@ -43,7 +43,9 @@ Known false positives:
     through another pointer to the same object (an alias, a walk of the list
     that deletes every entry) is not seen, and the free is reported. Not
     reported: an object linked onto a local list head (a private list the
-    function builds), onto a list inside the object itself, or linked and freed
+    function builds), onto a list inside the object itself or inside an object
+    this path allocated and freed already (``kfree(domain)`` before
+    ``kfree(group)``, linked on ``domain->group_list``), or linked and freed
     through different names; a free in a function of another file, whose
     summary the file does not have; and a free on a path where nothing failed.
 """
@@ -55,7 +57,7 @@ from typing import TYPE_CHECKING
 
 from kunwind.analysis.error_paths import error_path
 from kunwind.analysis.idioms import embedded_member
-from kunwind.analysis.resources import object_path
+from kunwind.analysis.resources import RELEASED, object_path
 from kunwind.findings import API_FACT, CALLEE_SUMMARY, Finding, PathStep
 from kunwind.knowledge import Kind
 from kunwind.model.ir import Call, Store, path_of, render
@@ -143,12 +145,21 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
     for j, a in enumerate(call.args):
         obj = object_path(path_of(a))
         link = mine.links.get(obj or "")
-        if obj is None or link is None:
+        if obj is None or link is None or _head_freed(st, link):
             continue
         evidence = _frees(ctx, st, call, j, obj)
         if evidence:
             out.append(_finding(ctx, st, call, obj, link, evidence))
     return out
+
+
+def _head_freed(st: State, link: Link) -> bool:
+    """Is the list that links the object inside an object this path freed already
+    (``kfree(domain)`` before ``kfree(group)``, linked on ``domain->group_list``)? No
+    live list points at it then."""
+    root = link.head.split("->", 1)[0].split(".", 1)[0].split("[", 1)[0]
+    r = st.resources.res.get(root)
+    return root != link.head and r is not None and r.status == RELEASED and bool(r.acquire)
 
 
 def _frees(ctx: FunctionContext, st: State, call: Call, j: int, obj: str) -> str:
