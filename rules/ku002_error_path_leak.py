@@ -834,8 +834,12 @@ def _cursors(ctx: FunctionContext) -> set[str]:
 def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
     """The release sites of ``path`` that follow its acquisition in the CFG. A release
     before it in the same block (``kfree(obj->name); obj->name = kstrdup(...)``)
-    releases the old value: replacing a field's value is no release of the new one."""
-    blocks = [s.block for s in ctx.acquisitions.get(path, []) if s.line == r.line]
+    releases the old value: replacing a field's value is no release of the new one.
+    Nor is a release that another acquisition into ``path`` follows in its own block
+    (a retry that grows the buffer: ``kvfree(m->buf); m->buf = seq_buf_alloc(...)``):
+    the field keeps an object, which it is the holder's to free."""
+    sites = ctx.acquisitions.get(path, [])
+    blocks = [s.block for s in sites if s.line == r.line]
     later: set[int] = set()  # blocks a path can enter after the acquisition's block
     for b in blocks:
         for d in ctx.fn.blocks[b].targets():
@@ -846,7 +850,10 @@ def _releases_after(ctx: FunctionContext, path: str, r: Res) -> list:
             return s.line > r.line
         return not blocks or s.block in later or (s.block in blocks and s.line > r.line)
 
-    return [s for p, s in ctx.release_sites if p == path and follows(s)
+    def replaced(s: Site) -> bool:
+        return any(a.block == s.block and a.line > s.line for a in sites)
+
+    return [s for p, s in ctx.release_sites if p == path and follows(s) and not replaced(s)
             and (not r.releases or s.callee in r.releases or canonical(s.callee) in r.releases)]
 
 
