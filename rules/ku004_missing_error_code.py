@@ -46,8 +46,11 @@ What it finds:
     -EINVAL; goto err;``) or its test reads the variable (``ret = foo(); if
     (ret) goto err;``). The code's own convention says that label is for
     failures, and the jump that sets nothing is the odd one out (a refused ID,
-    a bound, a flag). A label that the success path falls into too (``out:``)
-    gives no such evidence: an early jump there may be a success on purpose.
+    a bound, a flag). Only a bare refusal counts: a branch that calls nothing
+    but printers, and no loop's end (the success path that jumps to the label
+    after its loop ran its course). A label that the success path falls into
+    too (``out:``) gives no such evidence: an early jump there may be a success
+    on purpose.
     A NULL from a call that is no allocator (``d_make_root()``,
     ``hid_validate_values()``) is a failure when its path aborts (releases
     something acquired before the test that is not a lock) or its branch logs
@@ -426,7 +429,8 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     if _not_for_success(ctx, test, branch, name):
         return []  # the test cannot take that branch while 'name' holds 0
     logged = _logs_error(ctx, fn, _unconditional(fn, test, branch, jump.block))
-    siblings = [] if logged else _siblings_set_errors(ctx, jump, name)
+    siblings = [] if logged or not _bare_refusal(ctx, test, branch) else \
+        _siblings_set_errors(ctx, jump, name)
     if not (logged or siblings) or any(
             isinstance(x, Store) and path_of(x.target) == name
             for i in branch for x in fn.blocks[i].stmts):
@@ -464,6 +468,17 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
              PathStep(s.loc.line, s.loc.col, f"returns '{name}' ({value})")]
     return [RULE.finding(ctx, line, col, message, steps, f"logged|return {name}",
                          evidence)]
+
+
+def _bare_refusal(ctx: FunctionContext, test: int, branch: list[int]) -> bool:
+    """Is the branch of ``test`` a refusal and nothing else: the test is no loop's end
+    (the way out of a loop that ran its course), and the branch calls nothing but
+    printers on its way to the jump?"""
+    fn = ctx.fn
+    if test in ctx.looping and any(e.dst not in ctx.looping for e in fn.blocks[test].succs):
+        return False
+    return all(ctx.kb.printer_format(c.callee) is not None
+               for b in branch for e in fn.blocks[b].stmt_exprs() for c in calls_in(e))
 
 
 def _siblings_set_errors(ctx: FunctionContext, jump: Jump, name: str) -> list[int]:
