@@ -28,7 +28,10 @@ What it finds:
     object, a reference or a registration stored into a
     field of an object this function did not allocate (``dev->regs =
     ioremap(...)``) is reported only when the function itself releases that
-    field on another path, or under an unwind label that no ``goto``
+    field on another path (not to replace it: a release that a new
+    acquisition into the field follows, ``kvfree(m->buf); m->buf =
+    seq_buf_alloc(...)``, leaves the field holding an object for its owner),
+    or under an unwind label that no ``goto``
     reaches any more, or when its paired teardown releases that field of
     the same parameter (a function of the file named as this one with its
     set-up verb replaced by an undo of it: ``foo_codec_remove(info)`` puts
