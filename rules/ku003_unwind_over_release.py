@@ -10,7 +10,11 @@ What it finds:
       done (the object is still NULL, uninitialised, or was never requested);
     - failed to be acquired: the release of an allocation that returned NULL
       (fine for NULL-tolerant releases such as ``kfree(NULL)``) or an
-      ``ERR_PTR()`` (never fine), a put after a failed get;
+      ``ERR_PTR()`` (never fine), a put after a failed get, the undo of a
+      step stacked on an object after that step failed
+      (``clk_disable_unprepare(c)`` after ``clk_prepare_enable(c)`` failed;
+      the ``clk_put(c)`` after it still drops the reference ``clk_get()``
+      took, and is right);
     - was already released: a helper freed it and then the ladder frees it
       again, or a same-file callee frees its argument on its own error exits
       and the caller frees it again when the callee fails.
