@@ -47,8 +47,10 @@ What it finds:
     (ret) goto err;``). The code's own convention says that label is for
     failures, and the jump that sets nothing is the odd one out (a refused ID,
     a bound, a flag). Only a bare refusal counts: a branch that calls nothing
-    but printers, and no loop's end (the success path that jumps to the label
-    after its loop ran its course). A label that the success path falls into
+    but printers, no loop's end (the success path that jumps to the label
+    after its loop ran its course), and no test of a field that the function
+    fills elsewhere (``if (d->smmu) goto out_unlock; ... d->smmu = smmu;``:
+    set up already, a success on purpose). A label that the success path falls into
     too (``out:``) gives no such evidence: an early jump there may be a success
     on purpose.
     A NULL from a call that is no allocator (``d_make_root()``,
@@ -214,6 +216,7 @@ from kunwind.model.ir import (
     Call,
     Const,
     Expr,
+    Member,
     Return,
     Stmt,
     Store,
@@ -472,11 +475,19 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
 
 def _bare_refusal(ctx: FunctionContext, test: int, branch: list[int]) -> bool:
     """Is the branch of ``test`` a refusal and nothing else: the test is no loop's end
-    (the way out of a loop that ran its course), and the branch calls nothing but
-    printers on its way to the jump?"""
+    (the way out of a loop that ran its course), it reads no field that the function
+    sets elsewhere (``if (d->smmu) goto out_unlock; ... d->smmu = smmu;``: the set-up
+    was done already, and leaving with 0 is the point), and the branch calls nothing
+    but printers on its way to the jump?"""
     fn = ctx.fn
     if test in ctx.looping and any(e.dst not in ctx.looping for e in fn.blocks[test].succs):
         return False
+    cond = fn.blocks[test].cond
+    read = {p for x in subexprs(cond) if isinstance(x, Member) and (p := path_of(x))} \
+        if cond is not None else set()
+    if any(isinstance(x, Store) and path_of(x.target) in read
+           for b in fn.blocks if b.id not in branch for x in b.stmts):
+        return False  # if (d->smmu) goto out; ... d->smmu = smmu;: already done
     return all(ctx.kb.printer_format(c.callee) is not None
                for b in branch for e in fn.blocks[b].stmt_exprs() for c in calls_in(e))
 
