@@ -402,6 +402,6 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, r: Res | None,
 
 RULE_ID, RULE_NAME = "KU003", "unwind-over-release"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(3, 7, SAMPLE),
+            measured=Measured(5, 11, SAMPLE),
             recall=(Recall("double-release", 108, 140),),
             on_call=on_call)
