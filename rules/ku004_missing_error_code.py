@@ -432,7 +432,7 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
     if _not_for_success(ctx, test, branch, name):
         return []  # the test cannot take that branch while 'name' holds 0
     logged = _logs_error(ctx, fn, _unconditional(fn, test, branch, jump.block))
-    siblings = [] if logged or not _bare_refusal(ctx, test, branch) else \
+    siblings = [] if logged or not _bare_refusal(ctx, test, branch, name) else \
         _siblings_set_errors(ctx, jump, name)
     if not (logged or siblings) or any(
             isinstance(x, Store) and path_of(x.target) == name
@@ -473,9 +473,11 @@ def _logged_refusal(ctx: FunctionContext, st: State, s: Return, name: str) -> li
                          evidence)]
 
 
-def _bare_refusal(ctx: FunctionContext, test: int, branch: list[int]) -> bool:
+def _bare_refusal(ctx: FunctionContext, test: int, branch: list[int], name: str) -> bool:
     """Is the branch of ``test`` a refusal and nothing else: the test is no loop's end
-    (the way out of a loop that ran its course), it reads no field that the function
+    (the way out of a loop that ran its course), no test of the returned ``name``
+    itself (its success side, where ``name`` holds 0: the success path's ``goto
+    ret`` after ``if (status) goto mbx_err;``), it reads no field that the function
     sets elsewhere (``if (d->smmu) goto out_unlock; ... d->smmu = smmu;``: the set-up
     was done already, and leaving with 0 is the point), and the branch calls nothing
     but printers on its way to the jump?"""
@@ -483,6 +485,8 @@ def _bare_refusal(ctx: FunctionContext, test: int, branch: list[int]) -> bool:
     if test in ctx.looping and any(e.dst not in ctx.looping for e in fn.blocks[test].succs):
         return False
     cond = fn.blocks[test].cond
+    if cond is not None and any(isinstance(x, Var) and x.name == name for x in subexprs(cond)):
+        return False  # if (status) goto err; ... goto ret;: the success side of its test
     read = {p for x in subexprs(cond) if isinstance(x, Member) and (p := path_of(x))} \
         if cond is not None else set()
     if any(isinstance(x, Store) and path_of(x.target) in read
