@@ -816,10 +816,19 @@ def _callers_release(ctx: FunctionContext, path: str) -> bool:
 
 def _param_field(ctx: FunctionContext, path: str) -> tuple[int, str] | None:
     """``p->rest`` as (the index of the parameter ``p``, "rest"); None for a path
-    below no parameter, or the parameter itself."""
+    below no parameter, or the parameter itself. A local whose one assignment is a
+    field of a parameter never assigned names that field (``fusion =
+    instance->ctrl_context``: ``fusion->sense`` is ``instance->ctrl_context->sense``)."""
     root, arrow, rest = path.partition("->")
     params = [p.name for p in ctx.fn.params]
-    return (params.index(root), rest) if arrow and root in params else None
+    if not arrow:
+        return None
+    values = ctx.local_values.get(root, [])
+    held = path_of(values[0]) if len(values) == 1 and values[0] is not None else None
+    if held is not None and "->" in held and (field := _param_field(ctx, held)) is not None \
+            and field[1] and root_of(held) not in ctx.assigned_params:
+        return field[0], f"{field[1]}->{rest}"
+    return (params.index(root), rest) if root in params else None
 
 
 def _cursors(ctx: FunctionContext) -> set[str]:

@@ -50,7 +50,8 @@ Known false positives:
     !pci_enable_msi(pdev)``) or kept as its record, and an out-parameter left
     NULL by a failed constructor (``sock_create(..., &sock)`` then ``if
     (sock)``), are correlated. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
-    need the knowledge to say so (``err_ok``), and so do releases that are a
+    need the knowledge to say so (``err_ok``), or a body that returns at once on
+    ``IS_ERR_OR_NULL()`` of the argument (a same-file or header helper's summary), and so do releases that are a
     no-op on what was never acquired because they test the object's own
     state first (``pci_disable_msi()``, ``drm_dev_unregister()``,
     ``unregister_*_notifier()``, ``del_timer_sync()``: ``safe_unacquired``);
@@ -229,6 +230,17 @@ def _null_ok(ctx: FunctionContext, callee: str, j: int) -> bool:
     return s is not None and j in s.null_ok
 
 
+def _err_ok(ctx: FunctionContext, callee: str, j: int) -> bool:
+    """Does ``callee`` do nothing when argument ``j`` is an ``ERR_PTR()``: the knowledge
+    says so (``debugfs_remove()``), or its body returns at once on ``IS_ERR_OR_NULL()``
+    of it (the summary's ``err_ok``)?"""
+    rel = ctx.kb.release(callee)
+    if rel is not None and rel.arg == j:
+        return rel.err_ok
+    s = ctx.summary(callee)
+    return s is not None and j in s.err_ok
+
+
 def _never_acquired(ctx: FunctionContext, st: State, call: Call, j: int, p: str) -> str:
     """A release reached on a path that skipped the acquisition (a goto too far up)."""
     if not st.failures or failure_rejoins(ctx, st.failures[-1]) or not error_path(ctx, st):
@@ -366,10 +378,9 @@ def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
     if r.cause is Cause.NULL_TESTED and r.fails not in ("null", "errptr") and \
             _null_ok(ctx, call.callee, j):
         return ""  # a test found the object itself NULL: put_device(NULL) does nothing
+    if r.fails == "errptr" and _err_ok(ctx, call.callee, j):
+        return ""  # debugfs_remove(): IS_ERR_OR_NULL() is a no-op
     if r.fails == "errptr" and r.cause is not Cause.NULL_TESTED:
-        rel = ctx.kb.release(call.callee)
-        if rel is not None and rel.arg == j and rel.err_ok:
-            return ""  # debugfs_remove(): IS_ERR_OR_NULL() is a no-op
         return f"{failed}, so it holds an ERR_PTR() here"
     if r.fails in ("null", "errptr"):
         return "" if _null_ok(ctx, call.callee, j) else f"{failed}, so it is NULL here"

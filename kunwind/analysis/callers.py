@@ -20,7 +20,9 @@ failure edge returns something other than a constant that is not negative:
 own parameters there owes what its own callers free of that parameter when it
 fails: the fields are carried down, up to four levels (``dvb_register_device()``
 frees ``dvbdev->entity`` after ``dvb_register_media_device(dvbdev)`` failed
-with ``dvb_create_media_entity(dvbdev)``).
+with ``dvb_create_media_entity(dvbdev)``). KU002 names a field reached through a local
+that the function assigns once from its parameter's field as that field (``fusion =
+instance->ctrl_context; fusion->sense = ...`` fills ``ctrl_context->sense``).
 
 The functions every caller calls on an argument there are collected the same way
 (``caller_calls``): an unwind step that a sibling exit of the function makes on its

@@ -260,6 +260,15 @@ class FunctionContext:
                          if isinstance(s, Store) and s.decl and isinstance(s.target, Var))
 
     @cached_property
+    def assigned_params(self) -> frozenset[str]:
+        """The parameters the function assigns (``dev = dev->parent;``): after that
+        the name holds another value than the caller's argument."""
+        params = {p.name for p in self.fn.params}
+        return frozenset(s.target.name for b in self.fn.blocks for s in b.stmts
+                         if isinstance(s, Store) and isinstance(s.target, Var)
+                         and s.target.name in params)
+
+    @cached_property
     def lent(self) -> dict[str, str]:
         """The objects the function lends a device as its driver data
         (``pci_set_drvdata(pdev, card)``, a [borrow] function), or that a local assigned

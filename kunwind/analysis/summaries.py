@@ -97,7 +97,7 @@ from kunwind.model.ir import (
 )
 from kunwind.model.syntax import UNKNOWN_CASE
 
-from .conditions import error_value, failure_check, macro_temporary, null_test, tested_call
+from .conditions import error_value, failure_check, macro_temporary, null_test, strip, tested_call
 from .constants import ANY_SIGN, NEGATIVE, constant, truth
 from .idioms import CONTAINER_RELEASE_KINDS, embedded_member, function_named, zeroes
 from .returns import conditional_signs, is_stub, return_signs
@@ -192,6 +192,9 @@ class Summary:
     # or in a same-file callee: a caller that stored its device there has them released
     releases_field_parts: dict[int, set[tuple[str, str]]] = field(default_factory=dict)
     null_ok: set[int] = field(default_factory=set)
+    # parameters it tests with IS_ERR_OR_NULL(): given an ERR_PTR() too, it does nothing
+    # (ext4_free_ext_path(): ``if (IS_ERR_OR_NULL(path)) return;``)
+    err_ok: set[int] = field(default_factory=set)
     ret_alloc: bool = False
     ret_zeroed: bool = False
     ret_fields: set[str] = field(default_factory=set)
@@ -319,6 +322,7 @@ class Summary:
             tuple(sorted(self.derefs_self.items())),
             tuple(sorted((i, tuple(sorted(s))) for i, s in self.writes.items())),
             tuple(sorted(self.releases)), tuple(sorted(self.null_ok)),
+            tuple(sorted(self.err_ok)),
             tuple(sorted(self.frees_memory)),
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
             self.ret_shared, self.ret_signs,
@@ -476,6 +480,18 @@ def _nonnull_fields(fn: Function, res: _Param) -> dict[tuple[int, int], frozense
             facts = forget(facts, w)
         out[b.id, len(b.stmts)] = out[b.id, -1] = facts
     return out
+
+
+def _err_or_null_tested(cond: Expr, res: _Param) -> int | None:
+    """The parameter that ``cond`` tests with ``IS_ERR_OR_NULL()`` (``!`` or not), if any."""
+    c = strip(cond)
+    while isinstance(c, Unary) and c.op == "!":
+        c = strip(c.operand)
+    if isinstance(c, Call) and c.callee == "IS_ERR_OR_NULL" and len(c.args) == 1:
+        r = res.of(strip(c.args[0]))
+        if r is not None and r[1] == "":
+            return r[0]
+    return None
 
 
 def _param_field(path: str, res: _Param) -> tuple[int, str] | None:
@@ -876,6 +892,9 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
     tested: set[tuple[int, str]] = set()
     for b in fn.blocks:
         if b.cond is not None:
+            if (err_param := _err_or_null_tested(b.cond, res)) is not None:
+                tested.add((err_param, ""))
+                s.err_ok.add(err_param)
             nt = null_test(b.cond)
             if nt is not None:
                 root, _, rest = nt[0].partition("->")
@@ -1855,6 +1874,15 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
                 s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
             elif r is not None and r[1] and _whole_pseudo(r[1]) and r[1] != POINTEE:
                 s.releases_fields.setdefault(r[0], set()).add(r[1])  # kref_put(&drvdata->ref)
+        elif callee is not None and j in callee.releases and callee.releases_members.get(j) \
+                and member is not None:
+            # a put helper given an embedded object (i915_gem_object_put(obj) calls
+            # __drm_gem_object_put(&obj->base), whose kref_put(&base->refcount) runs the
+            # release): the count it drops frees what embeds it, as put_device(&p->dev)
+            r = res.of(Var(member.split("->", 1)[0]))
+            if r is not None and r[1] == "":
+                s.releases.add(r[0])
+                s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
             if r is not None and r[1] and not pseudo_field(r[1]):
@@ -2146,13 +2174,18 @@ def _points_into(value: Expr | None, name: str) -> bool:
 
 def _handed_over(c: Call, known: dict[str, Summary], kb: Knowledge) -> list[Expr]:
     """The arguments (``&`` stripped) that call ``c`` takes over: an owner, or a callee
-    whose summary says that parameter escapes."""
+    whose summary says that parameter escapes. A field's value given there
+    (``__list_del(entry->prev, entry->next)``) hands over what the field points at,
+    not the object that holds the field: it is left out."""
     owner = kb.owner_arg(c.callee)
     callee = known.get(c.callee)
     out = []
     for j, a in enumerate(c.args):
         if j == owner or (callee is not None and j in callee.escapes):
-            out.append(a.operand if isinstance(a, Unary) and a.op == "&" else a)
+            if isinstance(a, Unary) and a.op == "&":
+                out.append(a.operand)
+            elif not isinstance(a, Member):
+                out.append(a)
     return out
 
 
@@ -2473,6 +2506,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
                  "escapes", "calls", "releases_globals", "releases_container"):
         setattr(s, name, set(d[name]))
     s.consumes = set(d.get("consumes", ()))
+    s.err_ok = set(d.get("err_ok", ()))
     s.frees_memory = set(d.get("frees_memory", ()))
     s.hands_on_null = set(d.get("hands_on_null", ()))
     s.keeps = set(d.get("keeps", ()))

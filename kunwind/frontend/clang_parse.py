@@ -47,6 +47,7 @@ SKIP_PREAMBLE_BODIES = 0x40 | 0x800
 # a header function longer than this is not summarised (most are short wrappers:
 # foo_put() over kref_put(), acpi_dev_put() over put_device())
 HELPER_LINES = 25
+HELPER_DEPTH = 3  # header helpers of header helpers... summarised below a file's functions
 PARSE_OPTIONS = KEEP_GOING
 # Flags every parse gets: report every error (the default stops at 20, which
 # would hide the errors that make a function untrustworthy).
@@ -150,8 +151,14 @@ def header_helpers(lower: Lowerer, wanted: Callable[[str], bool],
     out: list[ParsedFunction] = []
     lower.text = ""  # offsets in a header are not the main file's (asm goto labels)
     seen = set(defined)
-    for name, ref in list(lower.called.items()):  # lowering adds the helpers' callees
-        if name in seen or not wanted(name):
+    # lowering a helper adds its callees: those of the file's helpers are helpers too
+    # (``i915_gem_object_put()`` calls ``__drm_gem_object_put()``, which calls
+    # ``kref_put()``), up to ``HELPER_DEPTH`` calls below the file's own functions
+    depth = {name: 1 for name in lower.called}
+    names = list(depth)
+    for name in names:  # grows as the helpers are lowered
+        ref, level = lower.called[name], depth[name]
+        if name in seen or level > HELPER_DEPTH or not wanted(name):
             continue
         seen.add(name)
         d = ref.get_definition()
@@ -163,6 +170,10 @@ def header_helpers(lower: Lowerer, wanted: Callable[[str], bool],
         d._tu = ref._tu
         pf = ParsedFunction(None, name, d.location.line, [], end_line=end)
         lower_into(pf, functools.partial(lower.function, d))
+        for callee in lower.called:
+            if callee not in depth:
+                depth[callee] = level + 1
+                names.append(callee)
         if pf.syntax is not None:
             out.append(pf)
     return out
