@@ -51,8 +51,8 @@ Known false positives:
     NULL by a failed constructor (``sock_create(..., &sock)`` then ``if
     (sock)``), are correlated. Releases that tolerate an ``ERR_PTR()`` (``debugfs_remove()``)
     need the knowledge to say so (``err_ok``), or a body that returns at once on
-    ``IS_ERR_OR_NULL()`` of the argument (a same-file or header helper's summary), and so do releases that are a
-    no-op on what was never acquired because they test the object's own
+    ``IS_ERR_OR_NULL()`` of the argument (a same-file or header helper's summary), and
+    so do releases that are a no-op on what was never acquired because they test the object's own
     state first (``pci_disable_msi()``, ``drm_dev_unregister()``,
     ``unregister_*_notifier()``, ``del_timer_sync()``: ``safe_unacquired``);
     ``free_irq()`` is not one (it warns). Such a release is a no-op too after

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TypeGuard
 
-from kunwind.knowledge.names import ERR_CHECKS, ERR_FROM, ERR_MAKERS, WARN_WRAPPERS
+from kunwind.knowledge.names import BIT_TESTS, ERR_CHECKS, ERR_FROM, ERR_MAKERS, WARN_WRAPPERS
 from kunwind.model.cfg import Block, Function
 from kunwind.model.ir import (
     Assign,
@@ -328,10 +328,14 @@ def condition_key(cond: Expr) -> tuple[str, bool]:
     (bits == 32) ... else``, its release under ``if (bits != 32)``), and ``dst != src``
     the negation of ``src == dst``. String literals count by their text, which
     ``render`` leaves out: ``of_property_read_bool(np, "smbus")`` is another test than
-    ``of_property_read_bool(np, "multi-master")``."""
+    ``of_property_read_bool(np, "multi-master")``. A bit test has one key under each of
+    its names (``const_test_bit(0, &qm->caps)`` and ``_test_bit(0, &qm->caps)``, the two
+    sides of one ``test_bit()``: ``BIT_TESTS``)."""
     negated = False
     while isinstance(cond, Unary) and cond.op == "!":
         cond, negated = cond.operand, not negated
+    if isinstance(cond, Call) and cond.callee in BIT_TESTS and cond.callee != "test_bit":
+        cond = dataclasses.replace(cond, callee="test_bit")
     if isinstance(cond, Binary) and cond.op in ("==", "!="):
         lhs, rhs = cond.lhs, cond.rhs
         if constant(lhs) is not None and constant(rhs) is None:

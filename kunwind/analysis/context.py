@@ -973,6 +973,14 @@ class FunctionContext:
             for c in calls_in(b.cond):
                 s = self.summary(c.callee)
                 for j, a in enumerate(c.args):
+                    member = embedded_member(a)
+                    if member is not None and "->" in member:
+                        # test_bit(0, &qm->caps): what it reads is that member
+                        root, _, below = member.partition("->")
+                        known = reads.get(root, frozenset())
+                        field_ = re.split(r"->|\.|\[", below, maxsplit=1)[0]
+                        reads[root] = None if known is None else known | {field_}
+                        continue
                     p = path_of(a)
                     if p is None:
                         continue

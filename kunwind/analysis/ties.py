@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from kunwind.knowledge.names import BIT_TESTS
 from kunwind.model.ir import (
     Binary,
     Call,
@@ -173,12 +174,8 @@ def truth_tested(cond: Expr, taken: bool) -> tuple[Expr, bool]:
 
 # The kernel's bit operations on a word given by address (include/linux/bitops.h,
 # include/asm-generic/bitops/): set_bit(nr, addr) is *addr |= BIT(nr), clear_bit(nr,
-# addr) *addr &= ~BIT(nr), test_bit(nr, addr) reads *addr & BIT(nr) (test_bit() is a
-# macro choosing const_test_bit() or _test_bit(); the CFG keeps both sides).
+# addr) *addr &= ~BIT(nr), test_bit(nr, addr) reads *addr & BIT(nr) (BIT_TESTS).
 BIT_SETTERS = {"set_bit": True, "__set_bit": True, "clear_bit": False, "__clear_bit": False}
-BIT_TESTS = frozenset({"test_bit", "_test_bit", "const_test_bit", "generic_test_bit",
-                       "arch_test_bit", "test_bit_acquire", "_test_bit_acquire",
-                       "const_test_bit_acquire"})
 
 
 def _bit_of(call: Call) -> tuple[Expr, int] | None:

@@ -26,6 +26,12 @@ from .facts import Knowledge
 # IS_ERR()-style checks; True: NULL counts as an error too (IS_ERR_OR_NULL)
 ERR_CHECKS = {"IS_ERR": False, "IS_ERR_OR_NULL": True, "IS_ERR_VALUE": False}
 ERR_MAKERS = {"ERR_PTR", "ERR_CAST"}
+# Tests of a bit of a word given by address, one answer under every name: test_bit()
+# is a macro choosing const_test_bit() or _test_bit() (include/linux/bitops.h bitop():
+# on whether the word is a compile-time constant), and the CFG keeps both sides
+BIT_TESTS = frozenset({"test_bit", "_test_bit", "const_test_bit", "generic_test_bit",
+                       "arch_test_bit", "test_bit_acquire", "_test_bit_acquire",
+                       "const_test_bit_acquire"})
 ERR_FROM = {"PTR_ERR", "PTR_ERR_OR_ZERO"}
 # ... of which these return 0 exactly when the pointer is no ERR_PTR(): a test of
 # their result is the IS_ERR() test of the pointer
