@@ -1587,14 +1587,23 @@ def _copy_equality(st: State, cond: Expr) -> bool | None:
 def _copy_partners(st: State, cond: Expr) -> list[str]:
     """The other names of the value whose truth ``cond`` tests (``if (!hif2)``), where
     the path copied it between a local and a field (``Resources.copies``: ``dev->hif2 =
-    hif2``) and wrote neither since: their truth is its truth."""
+    hif2``) and wrote neither since: their truth is its truth. So is the truth of a
+    field read through either copy of a pointer (``data->pdata = pdata``: ``if
+    (pdata->en)`` and ``if (data->pdata->en)`` read one field)."""
     if not st.resources.copies:
         return []
     c = truth_tested(cond, True)[0]
     p = path_of(c) if isinstance(c, (Var, Member)) else None
     if p is None or render(c) != p:
         return []
-    return sorted({b if a == p else a for a, b in st.resources.copies if p in (a, b)})
+    out = {b if a == p else a for a, b in st.resources.copies if p in (a, b)}
+    head = p
+    while "->" in head:
+        head = head.rpartition("->")[0]
+        rest = p[len(head):]
+        out |= {(b if a == head else a) + rest for a, b in st.resources.copies
+                if head in (a, b)}
+    return sorted(out)
 
 
 def _object_address(e: Expr | None) -> bool:
