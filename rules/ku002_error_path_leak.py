@@ -1346,16 +1346,7 @@ def _given_by(ctx: FunctionContext, callee: str, line: int) -> set[str | None]:
 
 def _straight_to(ctx: FunctionContext, bid: int, line: int) -> bool:
     """Does block ``bid`` reach the statement at ``line`` without another branch?"""
-    seen: set[int] = set()
-    while bid not in seen:
-        seen.add(bid)
-        blk = ctx.fn.blocks[bid]
-        if any(s.loc.line == line for s in blk.stmts):
-            return True
-        if blk.cond is not None or blk.switch is not None or len(blk.succs) != 1:
-            return False
-        bid = blk.succs[0].dst
-    return False
+    return any(s.loc.line == line for blk in ctx.fn.straight_run(bid) for s in blk.stmts)
 
 
 def _learned_finding(ctx, rec: ExitRecord, site: int, acq: tuple[str, int], rel: str,

@@ -521,14 +521,7 @@ def _siblings_set_errors(ctx: FunctionContext, jump: Jump, name: str) -> list[in
 def _reached_without_goto(fn: Function, dst: int) -> bool:
     """Does a path from the entry reach block ``dst`` with no ``goto`` on the way (the
     success path falling into the label)?"""
-    seen = {fn.entry}
-    todo = [fn.entry]
-    while todo:
-        for e in fn.blocks[todo.pop()].succs:
-            if e.kind != "goto" and e.dst not in seen:
-                seen.add(e.dst)
-                todo.append(e.dst)
-    return dst in seen
+    return dst in fn.reachable_from(fn.entry, skip_kind="goto")
 
 
 def _carries_error(ctx: FunctionContext, block: int, name: str) -> bool:
@@ -541,8 +534,7 @@ def _carries_error(ctx: FunctionContext, block: int, name: str) -> bool:
     cond = fn.blocks[test].cond
     branch = _branch_blocks(fn, test, block) or [block]
     return any(_sets_error(x, name, ctx.in_progress) for b in branch
-               for x in fn.blocks[b].stmts) or \
-        cond is not None and any(isinstance(x, Var) and x.name == name for x in subexprs(cond))
+               for x in fn.blocks[b].stmts) or _reads(cond, name)
 
 
 def _not_for_success(ctx: FunctionContext, test: int, branch: list[int], name: str) -> bool:
@@ -761,13 +753,12 @@ def _branch_blocks(fn: Function, test: int, end: int) -> list[int]:
     sides = [e.dst for e in fn.blocks[test].succs]
     line: list[int] = []
     for start in sides:
-        b = start
-        path = [b]
-        while b != end and len(fn.blocks[b].succs) == 1 and len(path) < 64:
-            b = fn.blocks[b].succs[0].dst
-            path.append(b)
-        if b == end:
-            line = path
+        path: list[int] = []
+        for blk in fn.straight_run(start):
+            path.append(blk.id)
+            if blk.id == end:
+                line = path
+                break
     others = [d for d in sides if not line or d != line[0]]
     if not line or any(end in fn.reachable_from(d, avoid=test) for d in others):
         return []

@@ -42,17 +42,11 @@ def _falls_into(ctx: FunctionContext, start: int, dst: int) -> bool:
     """Does block ``start`` run straight into ``dst``, through blocks with no branch
     (``if (adap) edid = get_edid(adap);``: what the check guards is an optional step,
     and its failing side is where both go on)?"""
-    seen: set[int] = set()
-    bid = start
-    while bid not in seen:
-        if bid == dst:
+    for blk in ctx.fn.straight_run(start):
+        if blk.id == dst:
             return True
-        seen.add(bid)
-        blk = ctx.fn.blocks[bid]
-        if blk.cond is not None or blk.switch is not None or len(blk.succs) != 1 or \
-                any(isinstance(s, Return) for s in blk.stmts):
+        if any(isinstance(s, Return) for s in blk.stmts):
             return False
-        bid = blk.succs[0].dst
     return False
 
 

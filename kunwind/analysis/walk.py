@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kunwind.findings import Finding
-from kunwind.knowledge import Acquire
+from kunwind.knowledge import Acquire, Knowledge
 from kunwind.knowledge.names import ERR_FROM, NORETURN, WARN_TEMPORARIES
 from kunwind.model.cfg import Block, Edge
 from kunwind.model.ir import (
@@ -1104,10 +1104,7 @@ class Walker:
         if chk is None and (errno_eq := errno_equality(cond, st.resolve)) is not None and \
                 _numbered(self.ctx.kb.acquire(errno_eq.callee)):
             chk = errno_eq  # if (idx == -ENOSPC) after ida_alloc_range(): its failure
-        if chk is not None and (chk.answer and self.ctx.kb.acquire(chk.callee) is None
-                                and not _zero_on_failure(st, chk)
-                                or self.ctx.kb.answers_only(chk.callee)
-                                or self.ctx.kb.held_query(chk.callee) is not None):
+        if chk is not None and _answer_only(st, chk, self.ctx.kb):
             chk = None  # if (ready(x)), if (__builtin_constant_p(n)), a held query: no failure
         if chk is not None and chk.form == "value" and not earlier & NEGATIVE and \
                 sign is not None and path_of(chk.subject) == sign[0]:
@@ -1443,13 +1440,19 @@ class Walker:
 SHIFT = "#"
 
 
-def _zero_on_failure(st: State, chk: Check) -> bool:
-    """Does the value ``chk`` tests hold what its call acquired, a pointer that comes
-    back as an integer (a same-file ``(unsigned long)kmem_cache_alloc(...)`` wrapper):
-    its 0 is the acquire's failure, not an answer."""
+def _answer_only(st: State, chk: Check, kb: Knowledge) -> bool:
+    """Does ``chk`` test an answer, not a failure: the result of a predicate that is no
+    acquire, a call the knowledge says only answers (``list_empty()``), or a held
+    query? Not a value that holds what its call acquired, a pointer that comes back as
+    an integer (a same-file ``(unsigned long)kmem_cache_alloc(...)`` wrapper): its 0
+    is the acquire's failure."""
+    if kb.answers_only(chk.callee) or kb.held_query(chk.callee) is not None:
+        return True
+    if not chk.answer or kb.acquire(chk.callee) is not None:
+        return False
     p = path_of(chk.subject)
     r = st.resources.res.get(p) if p is not None else None
-    return r is not None and r.acquire == chk.callee and r.fails == "null"
+    return not (r is not None and r.acquire == chk.callee and r.fails == "null")
 
 
 def _cleared_while_held(r: Res, path: str, value: Expr | None) -> bool:

@@ -8,7 +8,7 @@ that every ``return`` (and falling off the end) reaches.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from .ir import Expr, Loc, Stmt, stmt_exprs
@@ -74,15 +74,32 @@ class Function:
                 out[e.dst].append(b.id)
         return out
 
-    def reachable_from(self, start: int, avoid: int | Collection[int] | None = None) -> set[int]:
+    def straight_run(self, start: int) -> Iterator[Block]:
+        """The blocks from ``start`` on while each runs into the next without a branch:
+        ``start``, its one successor, and so on, up to and including the first block
+        that branches (a condition, a switch, or not exactly one successor); each once."""
+        seen: set[int] = set()
+        bid = start
+        while bid not in seen:
+            seen.add(bid)
+            blk = self.blocks[bid]
+            yield blk
+            if blk.cond is not None or blk.switch is not None or len(blk.succs) != 1:
+                return
+            bid = blk.succs[0].dst
+
+    def reachable_from(self, start: int, avoid: int | Collection[int] | None = None,
+                       skip_kind: str = "") -> set[int]:
         """The blocks reachable from ``start``; with ``avoid``, only on paths that do
-        not go through that block (or those blocks)."""
+        not go through that block (or those blocks); with ``skip_kind``, only along
+        edges of another kind (``"goto"``: the paths that fall through)."""
         avoided = {avoid} if isinstance(avoid, int) else set(avoid or ())
         seen = {start}
         todo = [start]
         while todo:
-            for d in self.blocks[todo.pop()].targets():
-                if d not in seen and d not in avoided:
+            for e in self.blocks[todo.pop()].succs:
+                d = e.dst
+                if d not in seen and d not in avoided and e.kind != skip_kind:
                     seen.add(d)
                     todo.append(d)
         return seen
