@@ -30,7 +30,10 @@ What it finds:
     ioremap(...)``) is reported only when the function itself releases that
     field on another path (not to replace it: a release that a new
     acquisition into the field follows, ``kvfree(m->buf); m->buf =
-    seq_buf_alloc(...)``, leaves the field holding an object for its owner),
+    seq_buf_alloc(...)``, leaves the field holding an object for its owner)
+    and no same-file caller frees it on this function's failure (``callers.py``;
+    a field reached through a local the function assigns once from its
+    parameter's field, ``fusion = instance->ctrl_context``, is that field),
     or under an unwind label that no ``goto``
     reaches any more, or when its paired teardown releases that field of
     the same parameter (a function of the file named as this one with its
