@@ -2172,20 +2172,22 @@ def _points_into(value: Expr | None, name: str) -> bool:
     return False
 
 
-def _handed_over(c: Call, known: dict[str, Summary], kb: Knowledge) -> list[Expr]:
+def _handed_over(c: Call, known: dict[str, Summary], kb: Knowledge,
+                 fields: bool = False) -> list[Expr]:
     """The arguments (``&`` stripped) that call ``c`` takes over: an owner, or a callee
     whose summary says that parameter escapes. A field's value given there
-    (``__list_del(entry->prev, entry->next)``) hands over what the field points at,
-    not the object that holds the field: it is left out."""
+    (``__list_del(entry->prev, entry->next)``, ``put_pwq(ctx->dfl_pwq)``) hands over
+    what the field points at, not the object that holds the field: it is left out,
+    and only those are given with ``fields``."""
     owner = kb.owner_arg(c.callee)
     callee = known.get(c.callee)
     out = []
     for j, a in enumerate(c.args):
         if j == owner or (callee is not None and j in callee.escapes):
-            if isinstance(a, Unary) and a.op == "&":
-                out.append(a.operand)
-            elif not isinstance(a, Member):
+            if isinstance(a, Member) == fields and not (isinstance(a, Unary) and a.op == "&"):
                 out.append(a)
+            elif isinstance(a, Unary) and a.op == "&" and not fields:
+                out.append(a.operand)
     return out
 
 
@@ -2218,6 +2220,11 @@ def _escapes(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
                     r = res.of(inner)
                     if r is not None:
                         s.escapes.add(r[0])
+                for value in _handed_over(c, known, kb, fields=True):
+                    # put_pwq_unlocked(ctx->dfl_pwq): what the field held is taken over
+                    r = res.of(value)
+                    if r is not None and r[1] and not pseudo_field(r[1]):
+                        s.releases_fields.setdefault(r[0], set()).add(r[1])
 
 
 def _hands_on_null(fn: Function, s: Summary, res: _Param, known: dict[str, Summary],
