@@ -548,8 +548,12 @@ class Walker:
         if path is not None and st.values.tested and not self.same_answer(st, path, value):
             deep = self.ctx.tests_reading_memory
             spared = self.other_bits_tests(path, s.op, value)
+            # a test of the stored field under another name goes too (this->buf =
+            # kzalloc() after this = mtd->priv: a tie of mtd->priv->buf)
+            names = {path} | (_copy_names(st, path) if st.resources.copies else set())
             st.values.tested = frozenset(t for t in st.values.tested if t[0] in spared or not (
-                _mentions(t[0], path) or t[0] in deep and _mentions(t[0], root_of(path))
+                any(_mentions(t[0], n) for n in names)
+                or t[0] in deep and _mentions(t[0], root_of(path))
                 and self.ctx.store_may_change(t[0], path)))
         if path is None and st.values.tested:
             under = _stored_under(s.target)
@@ -1599,6 +1603,13 @@ def _copy_partners(st: State, cond: Expr) -> list[str]:
     p = path_of(c) if isinstance(c, (Var, Member)) else None
     if p is None or render(c) != p:
         return []
+    return sorted(_copy_names(st, p))
+
+
+def _copy_names(st: State, p: str) -> set[str]:
+    """The other names of the access path ``p`` through the copies the path made
+    (``Resources.copies``): ``dev->hif2`` for ``hif2`` after ``dev->hif2 = hif2``, and
+    ``data->pdata->en`` for ``pdata->en`` after ``data->pdata = pdata``."""
     out = {b if a == p else a for a, b in st.resources.copies if p in (a, b)}
     head = p
     while "->" in head:
@@ -1606,7 +1617,7 @@ def _copy_partners(st: State, cond: Expr) -> list[str]:
         rest = p[len(head):]
         out |= {(b if a == head else a) + rest for a, b in st.resources.copies
                 if head in (a, b)}
-    return sorted(out)
+    return out
 
 
 def _object_address(e: Expr | None) -> bool:
