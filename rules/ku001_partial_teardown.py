@@ -228,4 +228,4 @@ def _finding(ctx, st, call, obj, dep, fact, done, later) -> Finding:
 
 RULE_ID, RULE_NAME = "KU001", "partial-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call, state=SetupSteps,
-            measured=Measured(0, 0, SAMPLE))
+            measured=Measured(0, 1, SAMPLE))

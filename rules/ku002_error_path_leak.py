@@ -1380,6 +1380,6 @@ TEARDOWN_OF: dict[str, set[str]] = {**UNDO_OF, "probe": {"remove"}}
 
 RULE_ID, RULE_NAME = "KU002", "error-path-leak"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(51, 103, SAMPLE),
+            measured=Measured(66, 112, SAMPLE),
             recall=(Recall("drop-release", 89, 140), Recall("goto-next-label", 43, 67)),
             on_exit=on_exit, on_function=on_function)

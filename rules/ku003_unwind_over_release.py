@@ -413,6 +413,6 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, r: Res | None,
 
 RULE_ID, RULE_NAME = "KU003", "unwind-over-release"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(5, 11, SAMPLE),
+            measured=Measured(6, 10, SAMPLE),
             recall=(Recall("double-release", 108, 140),),
             on_call=on_call)

@@ -1117,6 +1117,6 @@ def _finding(ctx: FunctionContext, st: State, s: Return, name: str, value: Expr,
 
 RULE_ID, RULE_NAME = "KU004", "missing-error-code"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(9, 16, SAMPLE),
+            measured=Measured(4, 12, SAMPLE),
             recall=(Recall("drop-errno", 56, 96),),
             on_return=on_return, at_normal_exits=at_normal_exits)

@@ -705,6 +705,6 @@ def _leaving_point(ex: ExitRecord) -> tuple[int, int]:
 
 RULE_ID, RULE_NAME = "KU005", "error-path-lock-imbalance"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(11, 20, SAMPLE),
+            measured=Measured(8, 13, SAMPLE),
             recall=(Recall("drop-unlock", 34, 46), Recall("goto-next-label", 43, 67)),
             on_call=on_call, on_function=on_function, at_normal_exits=at_normal_exits)

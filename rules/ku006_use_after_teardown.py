@@ -270,6 +270,6 @@ def _finding(ctx: FunctionContext, st: State, path: str, r: Res, line: int, col:
 
 RULE_ID, RULE_NAME = "KU006", "use-after-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__,
-            measured=Measured(1, 1, SAMPLE),
+            measured=Measured(0, 5, SAMPLE),
             recall=(Recall("use-after-release", 84, 103),),
             on_use=on_use, on_return=on_return, at_normal_exits=at_normal_exits)

@@ -781,4 +781,4 @@ def _because(why: str) -> str:
 RULE_ID, RULE_NAME = "KU007", "ignored-error-return"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_function=on_function,
             at_normal_exits=at_normal_exits,
-            measured=Measured(11, 16, SAMPLE))
+            measured=Measured(11, 17, SAMPLE))

@@ -202,4 +202,4 @@ def _finding(ctx: FunctionContext, st: State, call: Call, obj: str, link: Link,
 
 RULE_ID, RULE_NAME = "KU008", "free-while-linked"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call, state=Linked,
-            measured=Measured(0, 1, SAMPLE))
+            measured=Measured(0, 0, SAMPLE))

@@ -233,4 +233,4 @@ def _finding(ctx: FunctionContext, st: State, call: Call, p: str, own: Owned,
 
 RULE_ID, RULE_NAME = "KU009", "put-before-init"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_call=on_call, state=Inits,
-            measured=Measured(1, 1, SAMPLE))
+            measured=Measured(2, 2, SAMPLE))

@@ -376,4 +376,4 @@ def _finding(ctx: FunctionContext, b: Block, chk: Check, end: int,
 
 RULE_ID, RULE_NAME = "KU010", "abandoned-teardown"
 RULE = Rule(id=RULE_ID, name=RULE_NAME, doc=__doc__, on_function=on_function,
-            at_normal_exits=at_normal_exits, measured=Measured(2, 2, SAMPLE))
+            at_normal_exits=at_normal_exits, measured=Measured(0, 1, SAMPLE))
