@@ -57,7 +57,7 @@ from kunwind.model.ir import (
 )
 from kunwind.model.limits import MAX_NESTING, NestingTooDeep
 
-from .clang_parse import HELPER_LINES, ParsedFile, ParsedFunction, lower_into
+from .clang_parse import HELPER_DEPTH, HELPER_LINES, ParsedFile, ParsedFunction, lower_into
 from .macros import MACRO_USE, Definition, expand, macro_definition, macro_definition_in
 from .pyc_pure import callees_of, definition_lines, pure_functions
 from .pyc_types import (
@@ -366,22 +366,29 @@ def _walk_nodes(node: c_ast.Node) -> Iterator[c_ast.Node]:
 def _header_helpers(ast: c_ast.FileAST, main: str, wanted: Callable[[str], bool],
                     env: TypeEnv, braces: Braces) -> list[ParsedFunction]:
     """The functions the main file's functions call that a header defines in at most
-    ``HELPER_LINES`` lines (with the closing brace, as libclang counts), lowered."""
+    ``HELPER_LINES`` lines (with the closing brace, as libclang counts), lowered, and
+    those these call, up to ``HELPER_DEPTH`` calls below the main file's functions."""
     defs = {e.decl.name: e for e in ast.ext
             if isinstance(e, c_ast.FuncDef) and e.decl.coord.file != main}
-    called: dict[str, None] = {}
+    depth: dict[str, int] = {}
     for e in ast.ext:
         if isinstance(e, c_ast.FuncDef) and e.decl.coord.file == main:
-            called.update(dict.fromkeys(sorted(callees_of(e.body))))
+            depth.update(dict.fromkeys(sorted(callees_of(e.body)), 1))
+    names = list(depth)
     out: list[ParsedFunction] = []
-    for name in called:
-        fd = defs.get(name)
-        if fd is None or not wanted(name) or definition_lines(fd) + 1 > HELPER_LINES:
+    for name in names:  # grows as the helpers are lowered
+        fd, level = defs.get(name), depth[name]
+        if fd is None or level > HELPER_DEPTH or not wanted(name) or \
+                definition_lines(fd) + 1 > HELPER_LINES:
             continue
         pf = ParsedFunction(None, name, fd.decl.coord.line)
         lower_into(pf, functools.partial(Lowerer(env, [], braces).function, fd))
         if pf.syntax is not None:
             out.append(pf)
+        for callee in sorted(callees_of(fd.body)):
+            if callee not in depth:
+                depth[callee] = level + 1
+                names.append(callee)
     return out
 
 
