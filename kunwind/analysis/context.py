@@ -263,10 +263,7 @@ class FunctionContext:
     def assigned_params(self) -> frozenset[str]:
         """The parameters the function assigns (``dev = dev->parent;``): after that
         the name holds another value than the caller's argument."""
-        params = {p.name for p in self.fn.params}
-        return frozenset(s.target.name for b in self.fn.blocks for s in b.stmts
-                         if isinstance(s, Store) and isinstance(s.target, Var)
-                         and s.target.name in params)
+        return frozenset(p.name for p in self.fn.params if p.name in self._local_stores)
 
     @cached_property
     def lent(self) -> dict[str, str]:

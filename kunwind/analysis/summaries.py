@@ -1854,6 +1854,17 @@ def _member_address(res: _Param, a: Expr) -> Expr:
     return a
 
 
+def _puts_count(call: Call, j: int, callee, kb: Knowledge) -> bool:
+    """Whether argument ``j`` of ``call`` is a count whose put may free what embeds
+    it: a knowledge fact of a container release (``put_device``, ``kref_put``), or a
+    callee's summary that releases members of that parameter."""
+    rel = kb.release(call.callee)
+    if rel is not None and rel.arg == j and \
+            kb.released_kind(call.callee) in CONTAINER_RELEASE_KINDS:
+        return True
+    return callee is not None and j in callee.releases and bool(callee.releases_members.get(j))
+
+
 def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_deref) -> None:
     _param_call(s, call, res)
     rel = kb.release(call.callee)
@@ -1866,23 +1877,18 @@ def _call_effects(s, call: Call, res: _Param, known, kb: Knowledge, line, note_d
     _unlinks(s, call, res, known, kb)
     for j, a in enumerate(call.args):
         member = embedded_member(_member_address(res, a))
-        if rel is not None and rel.arg == j and member is not None and \
-                kb.released_kind(call.callee) in CONTAINER_RELEASE_KINDS:
-            r = res.of(Var(member.split("->", 1)[0]))
-            if r is not None and r[1] == "":  # put_device(&p->dev): its release frees p
-                s.releases.add(r[0])
-                s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
-            elif r is not None and r[1] and _whole_pseudo(r[1]) and r[1] != POINTEE:
-                s.releases_fields.setdefault(r[0], set()).add(r[1])  # kref_put(&drvdata->ref)
-        elif callee is not None and j in callee.releases and callee.releases_members.get(j) \
-                and member is not None:
-            # a put helper given an embedded object (i915_gem_object_put(obj) calls
-            # __drm_gem_object_put(&obj->base), whose kref_put(&base->refcount) runs the
-            # release): the count it drops frees what embeds it, as put_device(&p->dev)
-            r = res.of(Var(member.split("->", 1)[0]))
+        if member is not None and _puts_count(call, j, callee, kb):
+            # put_device(&p->dev), or a put helper given an embedded object
+            # (i915_gem_object_put(obj) calls __drm_gem_object_put(&obj->base), whose
+            # kref_put(&base->refcount) runs the release): the count it drops frees
+            # what embeds it
+            holder, _, inner = member.partition("->")
+            r = res.of(Var(holder))
             if r is not None and r[1] == "":
                 s.releases.add(r[0])
-                s.releases_members.setdefault(r[0], set()).add(member.split("->", 1)[1])
+                s.releases_members.setdefault(r[0], set()).add(inner)
+            elif r is not None and r[1] and _whole_pseudo(r[1]) and r[1] != POINTEE:
+                s.releases_fields.setdefault(r[0], set()).add(r[1])  # kref_put(&drvdata->ref)
         if isinstance(a, Unary) and a.op == "&":
             r = res.of(a.operand)
             if r is not None and r[1] and not pseudo_field(r[1]):
@@ -2183,11 +2189,16 @@ def _handed_over(c: Call, known: dict[str, Summary], kb: Knowledge,
     callee = known.get(c.callee)
     out = []
     for j, a in enumerate(c.args):
-        if j == owner or (callee is not None and j in callee.escapes):
-            if isinstance(a, Member) == fields and not (isinstance(a, Unary) and a.op == "&"):
-                out.append(a)
-            elif isinstance(a, Unary) and a.op == "&" and not fields:
-                out.append(a.operand)
+        if j != owner and (callee is None or j not in callee.escapes):
+            continue
+        if isinstance(a, Unary) and a.op == "&":
+            if not fields:
+                out.append(a.operand)  # &p->member: the object p itself
+        elif isinstance(a, Member):
+            if fields:
+                out.append(a)  # p->field: what the field holds
+        elif not fields:
+            out.append(a)  # p
     return out
 
 
