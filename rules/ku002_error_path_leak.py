@@ -128,7 +128,15 @@ What it finds:
     bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
     ti->private`` back and frees ``ic->tfm``), also through a caller that
     fails with it, passing the failure up (``if (ret) return ret;``) to
-    callers that free the field. The same holds on the path: a
+    callers that free the field. So is a field of a parameter whose object
+    the path pointed a destructor member at a function of the file that frees
+    that field (``card->private_free = foo_free``, the knowledge's
+    ``[destructor_member]``): the object's owner frees the object when this
+    function fails, and its free runs the destructor; a caller that set one
+    and fails with a step given the private data leaves that step's fields to
+    it too. A constructor that also stores what it returns in its caller's
+    object (``rcu_assign_pointer(tbl->nht, new)``, through the macro's copy)
+    returns something the object owns, not a new object. The same holds on the path: a
     same-file callee that reads a field of its parameter back into a local
     (or NULL) and releases below it (``timer = inst->timer; ...
     module_put(timer->module)``) releases what this function stored there
@@ -401,6 +409,7 @@ from kunwind.analysis.events import (
     jumps,
     render_steps,
 )
+from kunwind.analysis.idioms import function_named
 from kunwind.analysis.pairs import left_to_sibling
 from kunwind.analysis.resources import AUTO, HELD, RELEASED, Res, held_name, key_object, object_path
 from kunwind.findings import SIBLING_EXITS, Finding, PathStep
@@ -601,6 +610,8 @@ def _owned_here(ctx: FunctionContext, st: State, path: str, r: Res, ex: Exit) ->
         return parent.status == RELEASED or parent.status == AUTO and ctx.is_probe
     if _callers_release(ctx, path):
         return False  # every caller's unwind frees it when this function fails
+    if _destructor_frees(ctx, st, path):
+        return False  # the caller's object's destructor, set on this path, frees it
     if not (path == root and root in ctx.declared_locals) and _restores(ctx, path, r):
         return False  # it puts back what it undid earlier: the state the caller had
     failed = st.failures[-1].block if st.failures else None
@@ -815,6 +826,25 @@ def _callers_release(ctx: FunctionContext, path: str) -> bool:
     own, field = ctx.summary(ctx.fn.name), _param_field(ctx, path)
     return own is not None and field is not None and \
         field[1] in own.caller_releases.get(field[0], ())
+
+
+def _destructor_frees(ctx: FunctionContext, st: State, path: str) -> bool:
+    """Is ``path`` a field of a parameter whose object this path pointed a destructor
+    member at a function of the file that frees that field of it (``card->private_free
+    = foo_free``, with ``foo_free(card)`` freeing ``card->private_data->buf``)? The
+    object's owner frees it when this function fails, and its free runs the destructor:
+    the field is the destructor's to free (``[destructor_member]``)."""
+    field = _param_field(ctx, path)
+    if field is None:
+        return False
+    i, rest = field
+    param = ctx.fn.params[i].name
+    for member in ctx.kb.destructor_members:
+        fn = function_named(st.resolve(f"{param}->{member}"))
+        s = ctx.summary(fn) if fn is not None else None
+        if s is not None and rest in s.releases_fields.get(0, ()):
+            return True
+    return False
 
 
 def _param_field(ctx: FunctionContext, path: str) -> tuple[int, str] | None:

@@ -44,6 +44,7 @@ def test_each_file_loads_on_its_own() -> None:
                              "held_query", "held_field", "implies", "same_object", "frees_filled",
                              "release_table", "release_setter", "ops_setter", "probe_table",
                              "ignored_return", "undone_by_pair", "initcall", "exitcall",
+                             "destructor_member",
                              "no_undo",
                              "zeroed", "zeroes", "read", "truncates",
                              "unsupported", "link", "unlink",

@@ -44,6 +44,7 @@ from kunwind.model.ir import (
     Const,
     Expr,
     ExprStmt,
+    Member,
     Other,
     Return,
     Store,
@@ -55,6 +56,7 @@ from kunwind.model.ir import (
 
 from .conditions import failure_check
 from .conventions import dropped_call
+from .idioms import function_named
 from .summaries import Summary, pseudo_field
 
 # parameter index -> names: fields of it a caller releases, or functions it calls on it
@@ -138,11 +140,18 @@ def _released_on_failure(caller: Function, block: int, call: Call,
     if start is None:
         return {}, {}
     reach = caller.reachable_from(start)
+    out: PerParam = {}
+    called: PerParam = {}
     args = {j: p for j, a in enumerate(call.args) if (p := path_of(a)) is not None
             and not p.startswith("&")}
     holders = _holders(caller)
-    out: PerParam = {}
-    called: PerParam = {}
+    destroyed = _destructor_frees(caller, block, call, summaries, kb)
+    aliases = _param_field_locals(caller)
+    for j, base in args.items():
+        for h in (base, aliases.get(base)):
+            fields = {d[len(h) + 2:] for d in destroyed if h and d.startswith(h + "->")}
+            if fields:
+                out.setdefault(j, set()).update(fields)
     for b in (caller.blocks[i] for i in sorted(reach)):
         for e in b.exprs():
             for c in calls_in(e):
@@ -156,6 +165,50 @@ def _released_on_failure(caller: Function, block: int, call: Call,
                         called.setdefault(j, set()).update(
                             {c.callee} | (s.calls if s is not None else set()))
     return out, called
+
+
+def _destructor_frees(caller: Function, block: int, call: Call,
+                      summaries: dict[str, Summary], kb: Knowledge) -> set[str]:
+    """The paths the destructors that the caller set before ``call`` on its parameters'
+    objects free (``card->private_free = foo_free``, with ``foo_free(card)`` freeing
+    ``card->private_data->buf``: ``card->private_data->buf``). The owner of such an
+    object frees it when the caller fails, and its free runs the destructor
+    (``[destructor_member]``)."""
+    params = {p.name for p in caller.params}
+    out: set[str] = set()
+    for b in caller.blocks:
+        if block not in caller.reachable_from(b.id):
+            continue
+        for s in b.stmts:
+            if not isinstance(s, Store) or s.op != "=" or not isinstance(s.target, Member) or \
+                    s.target.name not in kb.destructor_members or \
+                    (b.id == block and s.loc.line >= call.loc.line):
+                continue
+            obj, fn = path_of(s.target.base), function_named(s.value)
+            d = summaries.get(fn) if fn is not None else None
+            if obj in params and d is not None:
+                out.update(f"{obj}->{f}" for f in d.releases_fields.get(0, ())
+                           if not pseudo_field(f))
+    return out
+
+
+def _param_field_locals(fn: Function) -> dict[str, str]:
+    """The locals assigned once, from a field of a parameter that is never assigned
+    (``chip = card->private_data``): local -> that field's path."""
+    params = {p.name for p in fn.params}
+    stores: dict[str, list[Expr | None]] = {}
+    for b in fn.blocks:
+        for s in b.stmts:
+            if isinstance(s, Store) and isinstance(s.target, Var) and \
+                    not (s.decl and s.value is None):
+                stores.setdefault(s.target.name, []).append(s.value if s.op == "=" else None)
+    out: dict[str, str] = {}
+    for name, values in stores.items():
+        p = path_of(values[0]) if len(values) == 1 and values[0] is not None else None
+        if name not in params and p is not None and "->" in p and \
+                p.split("->", 1)[0] in params and p.split("->", 1)[0] not in stores:
+            out[name] = p
+    return out
 
 
 def _failure_edge(fn: Function, block: int, call: Call) -> int | None:

@@ -196,7 +196,9 @@ class FunctionContext:
         """Access paths whose values matter to the walk: tested, switched on or returned.
 
         Locals handed to a release are included too: whether one is still NULL
-        (or never assigned) where it is released decides if that release is safe.
+        (or never assigned) where it is released decides if that release is safe. So
+        are the destructor members the function sets (``[destructor_member]``): what
+        one holds on the path decides who frees the object's fields.
         """
         out: set[str] = set()
         for b in self.fn.blocks:
@@ -209,6 +211,10 @@ class FunctionContext:
                     if p is not None:
                         out.add(p.lstrip("&"))
         out.update(p for p, _ in self.release_sites if "->" not in p and "." not in p)
+        out.update(p for b in self.fn.blocks for st in b.stmts  # card->private_free = foo_free
+                   if isinstance(st, Store) and isinstance(st.target, Member)
+                   and st.target.name in self.kb.destructor_members
+                   and (p := path_of(st.target)) is not None)
         for _line, e, _target in exprs_of(self.fn):  # the values a callee does nothing for
             for c in calls_in(e):
                 summary = self.summaries.get(c.callee)

@@ -2149,13 +2149,14 @@ def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
                       kb: Knowledge) -> bool:
     """Does ``fn`` also store local ``name`` into another object, or link it somewhere?
     A pointer into it (``drm = container + offset``, ``d = &c->dev``) handed over hands
-    it over too."""
+    it over too, and so does a macro's copy of it (rcu_assign_pointer(tbl->nht, new)
+    stores its ``_r_a_p__v = new``)."""
     names = {name} | {st.target.name for b in fn.blocks for st in b.stmts
                       if isinstance(st, Store) and isinstance(st.target, Var)
-                      and _points_into(st.value, name)}
+                      and (_points_into(st.value, name) or _copies(st, name))}
     for b in fn.blocks:
         for st in b.stmts:
-            if isinstance(st, Store) and isinstance(st.value, Var) and st.value.name == name \
+            if isinstance(st, Store) and isinstance(st.value, Var) and st.value.name in names \
                     and not isinstance(st.target, Var):
                 return True
         for e in b.exprs():
@@ -2165,6 +2166,12 @@ def _stored_elsewhere(fn: Function, name: str, known: dict[str, Summary],
                     if p is not None and root_of(p) in names:
                         return True
     return False
+
+
+def _copies(st: Store, name: str) -> bool:
+    """Is ``st`` a macro's temporary given local ``name`` (``_r_a_p__v = new``)?"""
+    return st.op == "=" and isinstance(st.value, Var) and st.value.name == name and \
+        macro_temporary(st.target)
 
 
 def _points_into(value: Expr | None, name: str) -> bool:

@@ -264,6 +264,11 @@ class Knowledge:
     # gadget->dev.release): callee -> (the object's argument, the member of it whose
     # last put runs the callback, "" for the object itself, the callback's argument)
     release_setters: dict[str, tuple[int, str, int]] = field(default_factory=dict)
+    # members that hold the function an object's own free calls with the object
+    # (snd_card_free() runs card->private_free(card)): a function that points a
+    # member of its caller's object at one of its own functions leaves what that
+    # function frees of the object to the object's owner
+    destructor_members: set[str] = field(default_factory=set)
     # constructors that point a member of the object they return at the table of
     # callbacks they are given (fsnotify_alloc_group(&foo_ops, 0) sets group->ops):
     # callee -> (the table's argument, that member)
@@ -787,6 +792,8 @@ class Knowledge:
             self.refcount_puts[name] = int(v.get("arg", 0))
         elif table == "initcall":
             self.initcalls.add(name)
+        elif table == "destructor_member":
+            self.destructor_members.add(name)
         elif table == "exitcall":
             self.exitcalls.add(name)
         elif table == "probe_table":
@@ -858,6 +865,7 @@ KEYS: dict[str, frozenset[str]] = {
     "refcount_put": frozenset({"arg"}),
     "undone_by_pair": frozenset({"members"}),
     "initcall": frozenset(),
+    "destructor_member": frozenset(),
     "exitcall": frozenset(),
     "teardown": frozenset({"arg", "depends"}),
 }
