@@ -20,7 +20,10 @@ What it finds:
     an object that the knowledge names (``pci_free_irq_vectors(pdev)`` frees
     the device's interrupt vectors) does not end the object, and an argument
     that a printk-style call prints only by address (a plain ``%p``, when
-    the format is a string literal) is not a use. A value used as a number
+    the format is a string literal) is not a use. A logger the knowledge does
+    not list is printk-style by its call: the first string literal whose
+    conversions take exactly the arguments after it is its format
+    (``foo_dbg_print(hba, "%d: x%px", n, mbox)``). A value used as a number
     (no pointer type) after its release is a use after release only when the
     number is an address of what was released (the knowledge's kinds memory,
     pages, cache, pool, mapping, dma: ``free_pages(addr, 0)``); a number that

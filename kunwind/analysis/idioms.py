@@ -281,6 +281,20 @@ def _same_value(a: Expr, b: Expr) -> bool:
     return render(a) == render(b) and not calls_in(a)
 
 
+def format_argument(call: Call) -> int | None:
+    """The argument of ``call`` that is a printf format by its shape, for a printer the
+    knowledge does not list (``lpfc_dbg_print(phba, "%d: x%px\\n", n, mbox)``, a
+    variadic logger with no __printf() attribute): the first string literal whose
+    conversions take exactly the arguments that follow it."""
+    for j, a in enumerate(call.args):
+        if isinstance(a, Str) and a.value:
+            taken = sum(1 + (m["width"] == "*") + (m["prec"] == "*")
+                        for m in _CONVERSION.finditer(a.value) if m["conv"] != "%")
+            if taken and taken == len(call.args) - j - 1:
+                return j
+    return None
+
+
 def printed_only(call: Call, fmt: int | None) -> frozenset[int]:
     """The arguments of a printk-style ``call`` (format argument ``fmt``) that its
     format prints only by address (a plain ``%p``), or as the number a handle's

@@ -113,6 +113,7 @@ from .idioms import (
     TOLERATED_REACH,
     count_check,
     embedded_member,
+    format_argument,
     printed_only,
     tolerated_in_comment,
     zeroes,
@@ -256,7 +257,8 @@ class Walker:
             elif isinstance(x, Index):
                 used = path_of(x.base)
             elif isinstance(x, Call):
-                printed = printed_only(x, self.ctx.kb.printer_format(x.callee))
+                fmt = self.ctx.kb.printer_format(x.callee)
+                printed = printed_only(x, fmt if fmt is not None else format_argument(x))
                 for j, a in enumerate(x.args):
                     if j in printed:
                         continue  # pr_err("... %p", skb): its address, not the object
