@@ -128,7 +128,10 @@ What it finds:
     bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
     ti->private`` back and frees ``ic->tfm``), also through a caller that
     fails with it, passing the failure up (``if (ret) return ret;``) to
-    callers that free the field. So is a field of a parameter whose object
+    callers that free the field. A thread the path started
+    (``wake_up_process(t)``) whose function, one of the file's, never asks
+    ``kthread_should_stop()`` ends by itself: no stop is owed (the
+    knowledge's ``runs``). So is a field of a parameter whose object
     the path pointed a destructor member at a function of the file that frees
     that field (``card->private_free = foo_free``, the knowledge's
     ``[destructor_member]``): the object's owner frees the object when this
@@ -487,6 +490,8 @@ def on_exit(ctx: FunctionContext, st: State, ret: Return, ex: Exit) -> list[Find
             continue
         if _kept_with_object(ctx, st, r):
             continue  # the id of a slot that keeps the object: it goes with the object
+        if _started_to_end(ctx, st, path, r):
+            continue  # a thread started here whose function returns by itself
         if released_elsewhere_only and not _releases_after(ctx, path, r):
             continue
         if r.cleared or _owned_here(ctx, st, path, r, ex):
@@ -517,6 +522,26 @@ def _kept_with_object(ctx: FunctionContext, st: State, r: Res) -> bool:
                               for p in objs) and not any(
         isinstance(e, Release) and e.line > r.line and root_of(e.obj) in {root_of(p) for p in objs}
         for e in st.events)
+
+
+def _started_to_end(ctx: FunctionContext, st: State, path: str, r: Res) -> bool:
+    """Is ``r`` a thread this path started (``wake_up_process(t)``) whose function, one
+    of the file's, never asks whether it should stop (the knowledge's ``runs``)? It
+    runs to its end and exits by itself: a stop is owed only to a thread that waits
+    for one, and would touch a freed task here."""
+    a = ctx.kb.acquire(r.acquire)
+    if a is None or a.runs is None:
+        return False
+    fn_arg, started_by, queries = a.runs
+    fns = {function_named(c.args[fn_arg]) for b in ctx.fn.blocks for e in b.exprs()
+           for c in calls_in(e)
+           if c.callee == r.acquire and c.loc.line == r.line and fn_arg < len(c.args)}
+    fn = fns.pop() if len(fns) == 1 else None
+    s = ctx.summary(fn) if fn is not None else None
+    if s is None or s.calls & set(queries):
+        return False
+    return r.acquire in started_by or any(
+        c.callee in started_by and path in c.objects and c.line >= r.line for c in st.calls)
 
 
 def is_error_path(ctx: FunctionContext, ex: Exit, failure: Failure | None,

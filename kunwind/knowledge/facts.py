@@ -130,6 +130,11 @@ class Acquire:
     # takes kobject_get(parent) and whose release drops it, lib/kobject.c): while it is
     # held, the put of the reference the caller took on that object is not the last
     pins: int | None = None
+    # a thread that runs the function passed as an argument: (that argument, the calls
+    # that start it, the calls by which its function asks whether to stop). A thread
+    # whose function never asks ends by itself once started (its function returns and
+    # the thread exits, freeing its task): a path that started it owes it no stop
+    runs: tuple[int, tuple[str, ...], tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -642,6 +647,7 @@ class Knowledge:
             if "pins" in v and int(v["pins"]) < 0:
                 raise ValueError(f"acquire.{name}: 'pins' names an argument")
             self.acquires[name].pins = int(v["pins"]) if "pins" in v else None
+            self.acquires[name].runs = _runs(name, v.get("runs"))
         elif table == "release":
             same = [int(j) for j in v.get("same_args", [])]
             if "same_args" in v and (not same or min(same) < 0):
@@ -832,7 +838,7 @@ KEYS: dict[str, frozenset[str]] = {
                           "after", "positive", "owned_with_flag", "extra", "selector",
                           "owns", "managed_after", "parent", "stores", "null_on_failure",
                           "null_arg", "ret_names", "handle", "cookie", "pins",
-                          "nonzero", "owns_field"}),
+                          "nonzero", "owns_field", "runs"}),
     "release": frozenset({"arg", "null_ok", "err_ok", "safe_unacquired", "keeps_object",
                           "frees_fields", "callback", "same_args", "selector", "count",
                           "member"}),
@@ -869,6 +875,18 @@ KEYS: dict[str, frozenset[str]] = {
     "exitcall": frozenset(),
     "teardown": frozenset({"arg", "depends"}),
 }
+
+
+def _runs(name: str, v: Any) -> tuple[int, tuple[str, ...], tuple[str, ...]] | None:
+    """An acquire's ``runs = { fn, started_by, stop_queries }``."""
+    if v is None:
+        return None
+    if not isinstance(v, dict) or "fn" not in v or not v.get("started_by") or \
+            not v.get("stop_queries") or int(v["fn"]) < 0:
+        raise ValueError(f"acquire.{name}: 'runs' needs 'fn' (an argument index), "
+                         "'started_by' and 'stop_queries' (lists of names)")
+    return (int(v["fn"]), tuple(str(x) for x in v["started_by"]),
+            tuple(str(x) for x in v["stop_queries"]))
 
 
 def _parts_by_release(acquires: Any) -> dict[str, str]:
