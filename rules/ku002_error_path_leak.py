@@ -113,7 +113,8 @@ What it finds:
     acquires nothing. An exit that calls a same-file function given the
     object, or what contains it, that calls the release or makes every undo
     the release makes (``nouveau_drm_device_fini(drm)`` for
-    ``drm->client``) misses nothing, unless that function makes the acquire
+    ``drm->client``; ``ef100_net_stop(net_dev)`` for the private data a
+    getter gave, ``efx = efx_netdev_priv(net_dev)``) misses nothing, unless that function makes the acquire
     too: ``sumo_rlc_fini(rdev)`` reserves the buffer again to unreserve it,
     and waits for the reservation its caller still holds. So does a put
     whose release callback undoes what the function stored into the object
@@ -1278,13 +1279,24 @@ def _handles(ctx: FunctionContext, c: CallRec, acq: str, rel: str, obj: str) -> 
         return True  # cs->signal_fence = sig_fence; cs_put(cs) puts cs->signal_fence
     if obj not in c.objects and root_of(obj) not in c.objects and \
             not any(obj in ctx.made_holding.get(o, ()) for o in c.objects) and \
-            not _holds_read_from(ctx, c, obj):
+            not _holds_read_from(ctx, c, obj) and not _got_from(ctx, obj, c.objects):
         return False
     if rel in s.calls:
         return True
     r = ctx.summary(rel)
     undoes_ = {x for x in r.calls if undoes(ctx.kb, x)} if r is not None else set()
     return bool(undoes_) and undoes_ <= s.calls
+
+
+def _got_from(ctx: FunctionContext, obj: str, objects: tuple[str, ...]) -> bool:
+    """Is ``obj`` a local whose every value a getter returned from one of ``objects``
+    (``efx = efx_netdev_priv(net_dev)``, a device's private data)? A callee given that
+    object (``foo_net_stop(net_dev)``) reaches ``obj`` the same way."""
+    values = ctx.local_values.get(obj, [])
+    return bool(values) and all(
+        isinstance(v, Call) and any(path_of(a) in objects for a in v.args) and
+        ctx.kb.acquire(v.callee) is None and
+        not ((s := ctx.summary(v.callee)) is not None and s.ret_alloc) for v in values)
 
 
 def _holds_read_from(ctx: FunctionContext, c: CallRec, obj: str) -> bool:
