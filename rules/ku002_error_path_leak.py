@@ -114,7 +114,8 @@ What it finds:
     object, or what contains it, that calls the release or makes every undo
     the release makes (``nouveau_drm_device_fini(drm)`` for
     ``drm->client``; ``ef100_net_stop(net_dev)`` for the private data a
-    getter gave, ``efx = efx_netdev_priv(net_dev)``) misses nothing, unless that function makes the acquire
+    getter gave, ``efx = efx_netdev_priv(net_dev)``) misses nothing, unless
+    that function makes the acquire
     too: ``sumo_rlc_fini(rdev)`` reserves the buffer again to unreserve it,
     and waits for the reservation its caller still holds. So does a put
     whose release callback undoes what the function stored into the object
