@@ -21,6 +21,7 @@ from kunwind.model.ir import (
     Assign,
     Binary,
     Call,
+    Cond,
     Const,
     Expr,
     Other,
@@ -379,6 +380,10 @@ def error_value(e: Expr | None, resolve: Resolver | None = None,
         return f"{e.callee}()"
     if isinstance(e, Other) and e.text == "({...})":
         return None
+    if isinstance(e, Cond):  # n == 0 ? -ENOENT : -ESRCH: an error code either way
+        a = error_value(e.then, resolve, errno_names, in_progress)
+        b = error_value(e.other, resolve, errno_names, in_progress)
+        return (a if a == b else f"{a} or {b}") if a is not None and b is not None else None
     p = path_of(e)
     if p is not None and resolve is not None:
         v = resolve(p)

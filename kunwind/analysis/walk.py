@@ -660,6 +660,10 @@ class Walker:
                     and len(value.args) == 1 and \
                     st.values.signs.get(path_of(value.args[0]) or "") == NEGATIVE:
                 st.values.signs[path] = NEGATIVE  # err = PTR_ERR(p) after IS_ERR(p)
+            if path is not None and isinstance(value, Cond) and \
+                    all((num := constant(v)) is not None and num < 0
+                        for v in (value.then, value.other)):
+                st.values.signs[path] = NEGATIVE  # err = n == 0 ? -ENOENT : -ESRCH
             src = path_of(value) if isinstance(value, Var) else None
             if path is not None and src is not None and src != path and \
                     src in st.values.signs:
