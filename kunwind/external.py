@@ -15,7 +15,9 @@ object the function acquires (the object, a member of it, or its address),
 and that the knowledge does not describe already. So are the callees whose
 failure opens the path of a finding (``gx_powerup() fails here``): a
 definition whose every return is 0 makes that failure, and the path, one that
-cannot be taken, as a same-file callee's does (``Walker.may_fail``); not a
+cannot be taken, as a same-file callee's does (``Walker.may_fail``), and so
+are those a local wrapper of them returns the result of (a header's
+``clocksource_register_hz()``); not a
 stub's (it only returns a constant: a feature left out of this
 configuration) nor a weak default's, which another definition may replace.
 At most ``MAX_FILES`` other files are parsed for one checked file: those of
@@ -57,7 +59,7 @@ from .knowledge import Knowledge
 from .knowledge.names import NOT_ACQUIRES, is_unknown_release
 from .model.build import summary_cfgs
 from .model.cfg import Function
-from .model.ir import Unary, calls_in, path_of, root_of
+from .model.ir import Call, Return, Unary, calls_in, path_of, root_of
 from .results_cache import code_fingerprint
 from .storage import write_json
 
@@ -147,12 +149,24 @@ def _receivers(fn: Function, roots: set[str], local: dict[str, Summary], kb: Kno
                                    depth - 1)
 
 
-def failing_callees(failed: list[str], local: dict[str, Summary], kb: Knowledge) -> list[str]:
+def failing_callees(failed: list[str], local: dict[str, Summary], kb: Knowledge,
+                    bodies: dict[str, Function] | None = None) -> list[str]:
     """The callees among ``failed`` (those whose failure opens the path of a finding:
     ``WalkResult.failed_callees``) that neither this file nor the knowledge describes:
     a summary from their defining file may say that they cannot fail
-    (``gx_powerup()``, whose every return is 0)."""
-    return list(dict.fromkeys(c for c in failed if c not in local and not kb.describes(c)))
+    (``gx_powerup()``, whose every return is 0). For a local wrapper among them (a
+    header's ``clocksource_register_hz()``, ``return __clocksource_register_scale(cs,
+    1, hz)``), the other files' callees whose result it returns: their summaries make
+    the wrapper's, summarised again with them."""
+    out: list[str] = []
+    for c in failed:
+        if c not in local and not kb.describes(c):
+            out.append(c)
+        elif c in local and bodies is not None and c in bodies:
+            out += [x.callee for b in bodies[c].blocks for st in b.stmts
+                    if isinstance(st, Return) and isinstance(x := st.value, Call)
+                    and x.callee not in local and not kb.describes(x.callee)]
+    return list(dict.fromkeys(out))
 
 
 def index_for(flags: FileFlags, opts: Options) -> SymbolIndex | None:

@@ -201,7 +201,7 @@ def run_pipeline(path: Path, name: str, opts: Options, text: bytes | None = None
         # the callees whose failure opens their paths: one that cannot fail has no path
         failing = [c for i in reported for c in walks[i][3]]
         ext = external_summaries(wanted, path, flags, opts, kb,
-                                 failing_callees(failing, summaries, kb))
+                                 failing_callees(failing, summaries, kb, bodies))
         if ext.summaries:
             clock = time.perf_counter()
             summaries = _file_summaries(functions, helpers, kb, data, tables, ext.summaries)

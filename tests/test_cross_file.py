@@ -388,6 +388,42 @@ def test_callee_of_another_file_that_cannot_fail(tmp_path: Path, body: str, weak
     assert _power_tree(tmp_path, POWER_CORE[body], weak) == found
 
 
+# the call whose failure opens the error path is a header's wrapper that returns the
+# result of a function another file defines
+WRAPPED_MAIN = POWER_MAIN.replace("int bar_power_up(struct bar_info *info);",
+                                  '#include "bar_power.h"')
+WRAPPER_HEADER = """struct bar_info;
+int __bar_power_up_scale(struct bar_info *info, int scale);
+
+static inline int bar_power_up(struct bar_info *info)
+{
+\treturn __bar_power_up_scale(info, 1);
+}
+"""
+
+
+@pytest.mark.parametrize("body, found", [
+    ("good", []),
+    ("bad", [("KU005", "bar_resume_locked")]),
+])
+def test_wrapper_of_a_callee_of_another_file_that_cannot_fail(
+        tmp_path: Path, body: str, found: list[tuple[str, str]]) -> None:
+    """``bar_power_up()`` is a header's wrapper (``return __bar_power_up_scale(info,
+    1)``): its summary knows no more than its callee's, which another file defines. That
+    callee is looked up too, and the wrapper summarised again with it: when every return
+    of it is 0, the wrapper cannot fail either, and the report goes."""
+    root = make_tree(tmp_path / "linux")
+    write(root, "drivers/bar/bar_fb.c", WRAPPED_MAIN)
+    write(root, "drivers/bar/bar_power.h", WRAPPER_HEADER)
+    write(root, "drivers/bar/bar_power.c", PRELUDE + "struct bar_info { struct bar_ctx *par; };"
+          "\n\nint __bar_power_up_scale(struct bar_info *info, int scale)\n"
+          f"{{\n{POWER_CORE[body]}}}\n")
+    opts = Options(cache_dir=tmp_path / "cache", experimental=True)
+    result = run_pipeline(root / "drivers/bar/bar_fb.c", "drivers/bar/bar_fb.c", opts)
+    assert result.parsed, result.notices
+    assert sorted((f.rule_id, f.function) for f in result.findings) == found
+
+
 ITER_CORE = PRELUDE + """
 struct node;
 struct node_iter { struct node *parent; int index; };
