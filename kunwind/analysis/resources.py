@@ -832,8 +832,31 @@ class ResourceModel:
             res[result] = Res(Kind.MEMORY, call.callee, line, frozenset(),
                               AUTO if result in st.resources.auto else HELD)
             st.note(Acquire(line, result, call.callee))
+        if acq is None and summary is not None and summary.out_allocs:
+            self._out_allocs(st, call, summary, line, key)
         for k, passed in summary.calls_params.items() if summary is not None else ():
             self._passed_function_call(st, call, k, passed, line)
+
+    def _out_allocs(self, st: State, call: Call, summary: Summary, line: int,
+                    key: str) -> None:
+        """A same-file helper that hands its caller a new allocation through an
+        out-parameter (``Summary.out_allocs``: ``foo_read(c, &buf)``) acquires what it
+        is given the address of. Its result reports it: where a test finds that it
+        failed, nothing is held, and the place keeps what it held before (NULL, when
+        the function set it so)."""
+        res = st.resources.res
+        for j in sorted(summary.out_allocs):
+            a = call.args[j] if j < len(call.args) else None
+            if not (isinstance(a, Unary) and a.op == "&"):
+                continue
+            obj = object_path(path_of(a.operand))
+            if obj is None or (obj in res and res[obj].status == HELD):
+                continue
+            res[obj] = Res(Kind.MEMORY, call.callee, line, frozenset(),
+                           AUTO if obj in st.resources.auto else HELD, "negative",
+                           left_null=self.null_before(st, a))
+            st.note(Acquire(line, obj, call.callee))
+            st.resources.links[key] = st.resources.links.get(key, ()) + (obj,)
 
     def _advance_undone(self, e: Expr) -> str | None:
         """The local ``p`` of ``p - n`` when the function advances ``p`` by that same

@@ -204,6 +204,10 @@ class Summary:
     ret_params: dict[str, int] = field(default_factory=dict)
     ret_errno: bool = False  # returns a negative errno or an ERR_PTR() on some path
     ret_shared: bool = False  # the returned allocation is also linked or stored elsewhere
+    # the parameters (out-parameters, ``void **out``) through which it hands its caller
+    # a new allocation of its own, kept nowhere else (``*out = buf`` after ``buf =
+    # kmemdup(...)``): a caller's ``foo_parse(np, &cfgs)`` acquires ``cfgs``
+    out_allocs: set[int] = field(default_factory=set)
     # the signs its int result may have (constants.NEGATIVE | ZERO | POSITIVE; returns.py):
     # ZERO alone for a function that cannot fail
     ret_signs: int = ANY_SIGN
@@ -325,7 +329,7 @@ class Summary:
             tuple(sorted(self.err_ok)),
             tuple(sorted(self.frees_memory)),
             self.ret_alloc, self.ret_zeroed, tuple(sorted(self.ret_fields)), self.ret_errno,
-            self.ret_shared, self.ret_signs,
+            self.ret_shared, tuple(sorted(self.out_allocs)), self.ret_signs,
             tuple(sorted((i, tuple(sorted(d.items()))) for i, d in self.ret_signs_when.items())),
             tuple(sorted(self.ret_signs_nonnull.items())), self.ret_stub, self.only_errnos,
             self.ret_consts,
@@ -984,6 +988,7 @@ def summarize(fn: Function, known: dict[str, Summary], kb: Knowledge) -> Summary
         if i in s.releases and _only_lock_releases(fn, i, res, known, kb):
             s.unlocks.add(i)
     _returns(fn, s, known, kb)
+    s.out_allocs = _out_allocs(fn, known, kb)
     s.ret_errno = _returns_errno(fn, known)
     s.ret_signs = return_signs(fn, known)
     s.ret_stub = is_stub(fn)
@@ -2117,6 +2122,53 @@ def _returns(fn: Function, s: Summary, known: dict[str, Summary], kb: Knowledge)
                     s.ret_shared = True  # conn = foo_conn_add(...), which linked it
 
 
+def _out_allocs(fn: Function, known: dict[str, Summary], kb: Knowledge) -> set[int]:
+    """The parameters through which ``fn`` hands a new allocation to its caller (``*out
+    = kmemdup(...)``, or ``*out = buf`` of a local ``buf`` that an allocation gave and
+    that nothing else keeps): each stores there only such allocations."""
+    index = {p.name: i for i, p in enumerate(fn.params)}
+    fresh: dict[str, int] = {}  # local -> how many of its assignments are allocations
+    assigned: dict[str, int] = {}
+    stores = [st for b in fn.blocks for st in b.stmts if isinstance(st, Store)]
+    for st in stores:
+        if isinstance(st.target, Var) and st.value is not None:
+            assigned[st.target.name] = assigned.get(st.target.name, 0) + 1
+            if isinstance(st.value, Call) and _fresh(st.value, known, kb) is not None:
+                fresh[st.target.name] = fresh.get(st.target.name, 0) + 1
+    out: dict[int, bool] = {}
+    for st in stores:
+        t = st.target
+        if not (isinstance(t, Unary) and t.op == "*" and isinstance(t.operand, Var) and
+                t.operand.name in index) or st.op != "=":
+            continue
+        v = st.value
+        new = isinstance(v, Call) and _fresh(v, known, kb) is not None or \
+            isinstance(v, Var) and fresh.get(v.name) == assigned.get(v.name) and \
+            v.name not in index and not _kept_elsewhere(fn, v.name, known, kb)
+        i = index[t.operand.name]
+        out[i] = out.get(i, True) and new
+    return {i for i, new in out.items() if new}
+
+
+def _kept_elsewhere(fn: Function, name: str, known: dict[str, Summary], kb: Knowledge) -> bool:
+    """Does ``fn`` store local ``name`` anywhere but through a parameter (``*out =
+    name``), or hand it over? (Freeing it on its own failures is what such a helper
+    does.)"""
+    for b in fn.blocks:
+        for st in b.stmts:
+            if isinstance(st, Store) and isinstance(st.value, Var) and st.value.name == name \
+                    and not isinstance(st.target, Var) and \
+                    not (isinstance(st.target, Unary) and st.target.op == "*" and
+                         isinstance(st.target.operand, Var)):
+                return True
+        for e in b.exprs():
+            for c in calls_in(e):
+                for inner in _handed_over(c, known, kb):
+                    if path_of(inner) == name:
+                        return True
+    return False
+
+
 def _param_stores(fn: Function, name: str) -> dict[str, int]:
     """The fields of local ``name`` that ``fn`` stores a whole parameter in, once and
     nothing else (``x->hdev = hdev``): field -> the parameter's index."""
@@ -2540,6 +2592,7 @@ def summary_from_dict(d: dict[str, Any]) -> Summary:
     s.kept_when = {int(i): {(int(v), str(f)) for v, f in x}
                    for i, x in d.get("kept_when", {}).items()}
     s.inert_on = set(d.get("inert_on", ()))
+    s.out_allocs = set(d.get("out_allocs", ()))
     for name in ("ret_alloc", "ret_zeroed", "ret_errno", "ret_shared", "ret_stub",
                  "is_read", "ret_consts"):
         setattr(s, name, bool(d.get(name, False)))
