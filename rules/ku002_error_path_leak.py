@@ -130,7 +130,11 @@ What it finds:
     bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
     ti->private`` back and frees ``ic->tfm``), also through a caller that
     fails with it, passing the failure up (``if (ret) return ret;``) to
-    callers that free the field. A thread the path started
+    callers that free the field. A same-file helper that hands its caller a
+    new allocation through an out-parameter (``*out = buf``,
+    ``Summary.out_allocs``) acquires what its caller gives it the address of
+    (``foo_read_blob(dev, &blob)``); where a test finds that it failed,
+    nothing is held. A thread the path started
     (``wake_up_process(t)``) whose function, one of the file's, never asks
     ``kthread_should_stop()`` ends by itself: no stop is owed (the
     knowledge's ``runs``). So is a field of a parameter whose object
