@@ -11,9 +11,9 @@ What it finds:
     failing call's result was dropped (``if (foo_setup(x)) goto err;``) or
     nobody set the error code (``if (!p) goto err;`` without ``ret = -ENOMEM``).
     It is reported only in functions that return error codes through that
-    variable elsewhere (it is assigned a negative errno, also one of two
-    picked by a conditional, ``n == 0 ? -ENOENT : -ESRCH``, which a later ``if
-    (err) return err;`` then returns, ``PTR_ERR()``, or a
+    variable elsewhere (it is assigned a negative errno, or one of two that a
+    conditional picks, ``n == 0 ? -ENOENT : -ESRCH``, which a later ``if (err)
+    return err;`` returns; ``PTR_ERR()``; or a
     call's result that is tested for failure in a function that deals in
     negative errnos: one it writes, a ``< 0`` or ``!= -EEXIST`` test of the
     variable, or a callee that can fail with one by its body, an API fact or
