@@ -104,6 +104,11 @@ Known false positives:
     error", "the failure is not fatal", "failure isn't counted", "the return
     code shouldn't be checked"): an optional step, its authors' choice written
     where they made it.
+    Nor a poll: a dropped call in a loop whose tests read a field the call
+    writes (its summary's ``writes``: ``foo_read_status(f)`` fills
+    ``f->cmd``, and the loop breaks once ``f->cmd`` says the device is idle).
+    A failed read leaves the old state and the loop asks again: its outcome
+    is looked at through the state.
     Nor a dropped copy whose only failure is a truncation (the knowledge's
     [truncates], ``strscpy(info->name, ep->name, sizeof(info->name));``): the
     destination holds a terminated prefix either way, and dropping the result
@@ -249,6 +254,8 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
         return []  # the function itself goes on past such failures
     if _failure_accepted_in_comment(ctx, call):
         return []  # "... will clean up if this fails": its authors say so above it
+    if _polled(ctx, b, call):
+        return []  # a poll: the loop tests the state it reads, and asks again
     why = can_fail(ctx, call.callee) if not _cannot_fail_here(ctx, call) else ""
     end = _success_exit(walk, call) if why else 0
     if not end:
@@ -264,6 +271,26 @@ def _dropped(ctx: FunctionContext, walk: WalkResult, b: Block, i: int,
              PathStep(end, 0, "returns success")]
     return [RULE.finding(ctx, line, call.loc.col, message, steps,
                          f"dropped|{call.callee}", CONVENTION, exit_line=end)]
+
+
+def _polled(ctx: FunctionContext, b: Block, call: Call) -> bool:
+    """Is ``call`` a poll: made in a loop that tests a field the call writes (its
+    summary's ``writes`` of an argument: ``foo_read_status(f)`` fills
+    ``f->v7.command``, which the loop's test reads before it asks again)? A failed read
+    leaves the old state, and the loop goes on until the state says it is done or its
+    time is up: the outcome is looked at through the state, not the result."""
+    s = ctx.summary(call.callee)
+    if s is None or not s.writes:
+        return False
+    loop = {x for x in ctx.reachable(b.id) if b.id in ctx.reachable(x)}
+    if len(loop) < 2:
+        return False
+    written = {f"{p}->{f.split('.')[0]}" for j, fs in s.writes.items() if j < len(call.args)
+               and (p := path_of(call.args[j])) is not None and not p.startswith("&")
+               for f in fs}
+    tested = {q for x in loop if (c := ctx.fn.blocks[x].cond) is not None
+              for e in subexprs(c) if (q := path_of(e)) is not None}
+    return any(q == w or q.startswith((w + ".", w + "->")) for q in tested for w in written)
 
 
 COMMENT_REACH = 3  # lines above the call that its comment may start
