@@ -69,12 +69,10 @@ Known false positives:
     ``register_netdevice()`` undoes ``alloc_netdev()``, elsewhere), and in a
     void function only when the path's failure is an error, not a
     predicate's "no". A release after a failure that the function only
-    logged and went on from (the failing side flows back into the main path:
-    ``ret = clk_prepare_enable(clk); if (ret) dev_err(...);``) is not
-    reported: the unwind was written for the state the function chose to
-    assume there, and the choice is made at the check. A pointer left NULL
-    or an ``ERR_PTR()`` by such a failure is reported all the same: releasing
-    it is a crash. A second step that fails leaves the first one held
+    logged and went on from (``ret = clk_prepare_enable(clk); if (ret)
+    dev_err(...);``, then a later step's unwind disables the clock) is
+    reported: the disable of a clock that never started warns in the clock
+    core, and maintainers fix such unwinds. A second step that fails leaves the first one held
     (``cdev_del()`` after ``cdev_alloc()`` and a failed ``cdev_add()``), and
     a second step whose first one a caller made (the knowledge's ``after``:
     ``device_add()`` after ``device_initialize()``) is undone step by step.
@@ -146,7 +144,7 @@ def on_call(ctx: FunctionContext, st: State, call: Call) -> list[Finding]:
                 continue  # pci_disable_msix(pdev), then pci_free_irq_vectors(pdev)
             why = _released_before(ctx, st, call, p, r)
         elif r.status == FAILED:
-            why = _failed(ctx, st, call, j, p, r)
+            why = _failed(ctx, call, j, p, r)
         else:
             continue
         if why:
@@ -378,19 +376,7 @@ def _arg_index(ctx: FunctionContext, callee: str, line: int, p: str) -> int | No
     return None
 
 
-def _tolerated(ctx: FunctionContext, st: State, r: Res) -> bool:
-    """Did the path go on past the failure of ``r``'s acquire, on a failing side that
-    flows back into the path where nothing failed (``ret = clk_prepare_enable(clk); if
-    (ret) dev_err(dev, ...);``)? The function chose to carry on as if it held the
-    state, and its unwind releases it as on every other path: what a later step's
-    failure releases there follows from that choice, made at the check. Not for a
-    pointer that holds NULL or an ERR_PTR() after the failure: releasing that one
-    is a crash, whatever was chosen."""
-    return any(f.callee == r.acquire and f.line == r.event_line and failure_rejoins(ctx, f)
-               for f in st.failures)
-
-
-def _failed(ctx: FunctionContext, st: State, call: Call, j: int, p: str, r: Res) -> str:
+def _failed(ctx: FunctionContext, call: Call, j: int, p: str, r: Res) -> str:
     """Released after its acquisition failed: nothing to release."""
     failed = f"{ctx.words.name(r.acquire, r.line)}() at line {r.line} failed"
     if r.cause is Cause.NULL_TESTED and r.fails not in ("null", "errptr") and \
@@ -404,8 +390,6 @@ def _failed(ctx: FunctionContext, st: State, call: Call, j: int, p: str, r: Res)
         return "" if _null_ok(ctx, call.callee, j) else f"{failed}, so it is NULL here"
     if _safe_unacquired(ctx, call.callee, j):
         return ""  # pci_disable_msi() after a failed pci_enable_msi(): a no-op
-    if _tolerated(ctx, st, r):
-        return ""  # it went on as if it held it: the choice is at the check, not here
     return f"{failed} (checked at line {r.event_line}), so there is nothing to release"
 
 
