@@ -580,7 +580,7 @@ class ResourceModel:
         released.update(q for q, r in res.items() if r.parent in released and r.status == HELD)
         embedded: dict[str, list[str]] = {}  # container -> the references it embeds
         for p in list(released):
-            embedded[p] = _embedded_references(res, p, ctx.container_members, ctx.kb)
+            embedded[p] = _embedded_references(res, p, ctx.container_members)
             released.update(embedded[p])
             if p in res and res[p].status == HELD and res[p].owns:
                 # fput(migf->filp) runs the file's .release, which frees migf
@@ -2124,27 +2124,18 @@ def _flag_key(flag: str, holder: str, set_: bool) -> str:
 
 
 def _embedded_references(res: dict[str, Res], container: str,
-                         members: dict[str, str], kb: Knowledge) -> list[str]:
+                         members: dict[str, str]) -> list[str]:
     """The references held on devices embedded in ``container`` (``x->sw.dev`` after
     ``device_initialize(&x->sw.dev)``): freeing the container went through their
     release callback, so they are dropped with it. A reference held under a local
     that points at the member (``members``: ``dev`` after ``pdev =
-    to_platform_device(dev)``) is one of them (``platform_device_put(pdev)``). Not a
-    field that only points at a referenced object an acquire returned (``p->irq =
-    usb_alloc_urb(...)``): freeing ``p`` drops nothing of it."""
+    to_platform_device(dev)``) is one of them (``platform_device_put(pdev)``)."""
     prefix = container + "->"
     named = [local for local, m in members.items()
              if m.startswith(prefix) and "->" not in m[len(prefix):]]
     return [q for q in [*res, *named] if q in res and (q in named or (
         q.startswith(prefix) and "->" not in q[len(prefix):]))
-        and res[q].kind in CONTAINER_RELEASE_KINDS
-        and (q in named or not _returned_pointer(kb, res[q]))]
-
-
-def _returned_pointer(kb: Knowledge, r: Res) -> bool:
-    """Was ``r`` acquired as the pointer its acquire returns (not an object given to it)?"""
-    a = kb.acquire(r.acquire) if r.acquire else None
-    return a is not None and a.object == "ret"
+        and res[q].kind in CONTAINER_RELEASE_KINDS]
 
 
 def _other_kind(kb: Knowledge, r: Res | None, callee: str, kind: str) -> bool:

@@ -2143,11 +2143,22 @@ def _out_allocs(fn: Function, known: dict[str, Summary], kb: Knowledge) -> set[i
             continue
         v = st.value
         new = isinstance(v, Call) and _fresh(v, known, kb) is not None or \
-            isinstance(v, Var) and fresh.get(v.name) == assigned.get(v.name) and \
+            isinstance(v, Var) and v.name in fresh and fresh[v.name] == assigned.get(v.name) and \
             v.name not in index and not _kept_elsewhere(fn, v.name, known, kb)
         i = index[t.operand.name]
-        out[i] = out.get(i, True) and new
+        out[i] = out.get(i, True) and new and _succeeds_after(fn, st)
     return {i for i, new in out.items() if new}
+
+
+def _succeeds_after(fn: Function, st: Store) -> bool:
+    """Does every return reachable after the store ``st`` return success (a constant
+    that is not negative, or nothing)? A helper that can still fail after it filled
+    ``*out`` leaves its caller the allocation on that failure too."""
+    b = next(x for x in fn.blocks if any(s is st for s in x.stmts))
+    returns = [s for i in fn.reachable_from(b.id) for s in fn.blocks[i].stmts
+               if isinstance(s, Return)]
+    return all(s.value is None or isinstance(s.value, Const) and s.value.value >= 0
+               for s in returns)
 
 
 def _kept_elsewhere(fn: Function, name: str, known: dict[str, Summary], kb: Knowledge) -> bool:
