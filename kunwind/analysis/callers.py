@@ -177,12 +177,11 @@ def _destructor_frees(caller: Function, block: int, call: Call,
     params = {p.name for p in caller.params}
     out: set[str] = set()
     for b in caller.blocks:
-        if block not in caller.reachable_from(b.id):
-            continue
         for s in b.stmts:
             if not isinstance(s, Store) or s.op != "=" or not isinstance(s.target, Member) or \
                     s.target.name not in kb.destructor_members or \
-                    (b.id == block and s.loc.line >= call.loc.line):
+                    (b.id == block and s.loc.line >= call.loc.line) or \
+                    block not in caller.reachable_from(b.id):
                 continue
             obj, fn = path_of(s.target.base), function_named(s.value)
             d = summaries.get(fn) if fn is not None else None
