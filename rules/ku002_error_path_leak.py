@@ -137,15 +137,16 @@ What it finds:
     nothing is held. A thread the path started
     (``wake_up_process(t)``) whose function, one of the file's, never asks
     ``kthread_should_stop()`` ends by itself: no stop is owed (the
-    knowledge's ``runs``). So is a field of a parameter whose object
-    the path pointed a destructor member at a function of the file that frees
-    that field (``card->private_free = foo_free``, the knowledge's
-    ``[destructor_member]``): the object's owner frees the object when this
-    function fails, and its free runs the destructor; a caller that set one
-    and fails with a step given the private data leaves that step's fields to
-    it too. A constructor that also stores what it returns in its caller's
-    object (``rcu_assign_pointer(tbl->nht, new)``, through the macro's copy)
-    returns something the object owns, not a new object. The same holds on the path: a
+    knowledge's ``runs``). A field of a parameter whose object the path
+    pointed a destructor member at a function of the file that frees that
+    field (``card->private_free = foo_free``, the knowledge's
+    ``[destructor_member]``) is the destructor's to free: the object's owner
+    frees the object when this function fails, and its free runs the
+    destructor; a caller that set one and fails with a step given the private
+    data leaves that step's fields to it too. A constructor that also stores
+    what it returns in its caller's object (``rcu_assign_pointer(tbl->nht,
+    new)``, through the macro's copy) returns something the object owns, not a
+    new object. The same holds on the path: a
     same-file callee that reads a field of its parameter back into a local
     (or NULL) and releases below it (``timer = inst->timer; ...
     module_put(timer->module)``) releases what this function stored there
