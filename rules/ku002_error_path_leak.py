@@ -130,7 +130,11 @@ What it finds:
     bad; ... bad: foo_dtr(ti);`` where ``foo_dtr()`` reads ``ic =
     ti->private`` back and frees ``ic->tfm``), also through a caller that
     fails with it, passing the failure up (``if (ret) return ret;``) to
-    callers that free the field. A same-file helper that hands its caller a
+    callers that free the field. The same holds on the path: a
+    same-file callee that reads a field of its parameter back into a local
+    (or NULL) and releases below it (``timer = inst->timer; ...
+    module_put(timer->module)``) releases what this function stored there
+    (``inst->timer = timer``). A same-file helper that hands its caller a
     new allocation through an out-parameter (``*out = buf``,
     ``Summary.out_allocs``) acquires what its caller gives it the address of
     (``foo_read_blob(dev, &blob)``); where a test finds that it failed,
@@ -146,11 +150,7 @@ What it finds:
     data leaves that step's fields to it too. A constructor that also stores
     what it returns in its caller's object (``rcu_assign_pointer(tbl->nht,
     new)``, through the macro's copy) returns something the object owns, not a
-    new object. The same holds on the path: a
-    same-file callee that reads a field of its parameter back into a local
-    (or NULL) and releases below it (``timer = inst->timer; ...
-    module_put(timer->module)``) releases what this function stored there
-    (``inst->timer = timer``). ``sock_release()`` drops the module reference
+    new object. ``sock_release()`` drops the module reference
     of the socket's ops (``__module_get(new_sock->ops->owner)``: the
     knowledge's ``frees_fields``).
 
